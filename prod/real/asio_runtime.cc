@@ -1,0 +1,82 @@
+#include "prod/real/asio_runtime.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "prod/real/asio_executor.h"
+#include "prod/real/asio_network.h"
+#include "prod/real/os_random.h"
+#include "prod/real/posix_files.h"
+#include "prod/real/system_clock.h"
+
+namespace lj {
+
+struct RealRuntime::Impl {
+  explicit Impl(const std::string& data_root)
+      : executor(io),
+        clock(io),
+        network(io),
+        // fsync blocks; it runs on its own threads so the loop keeps serving connections.
+        sync_pool(2),
+        files(data_root, io, sync_pool),
+        signals(io) {}
+
+  boost::asio::io_context io;
+  AsioExecutor executor;
+  SystemClock clock;
+  OsRandom random;
+  AsioNetwork network;
+  boost::asio::thread_pool sync_pool;
+  PosixFileSystem files;
+  boost::asio::signal_set signals;
+};
+
+RealRuntime::RealRuntime(const std::string& data_root)
+    : impl_(std::make_unique<Impl>(data_root)) {}
+
+RealRuntime::~RealRuntime() {
+  impl_->sync_pool.join();
+  impl_->executor.destroy_all();
+}
+
+Env RealRuntime::env() {
+  return Env{impl_->executor, impl_->clock, impl_->random, impl_->network, impl_->files};
+}
+
+void RealRuntime::run_until_done(Task<void> task) {
+  bool done = false;
+  impl_->executor.spawn([](Task<void> inner, bool& finished,
+                           boost::asio::io_context& io) -> Task<void> {
+    co_await std::move(inner);
+    finished = true;
+    io.stop();
+  }(std::move(task), done, impl_->io));
+  while (!done) {
+    impl_->io.restart();
+    impl_->io.run();
+    if (!done && impl_->io.stopped() && impl_->executor.idle()) break;
+  }
+  assert(done && "event loop ran out of work before the task finished");
+  impl_->io.restart();
+}
+
+void RealRuntime::run_forever() {
+  auto guard = boost::asio::make_work_guard(impl_->io);
+  impl_->io.restart();
+  impl_->io.run();
+}
+
+void RealRuntime::stop() { impl_->io.stop(); }
+
+void RealRuntime::on_termination_signal(std::function<void(int)> on_signal) {
+  impl_->signals.add(SIGINT);
+  impl_->signals.add(SIGTERM);
+  impl_->signals.async_wait(
+      [on_signal = std::move(on_signal)](const boost::system::error_code& ec, int signal) {
+        if (!ec) on_signal(signal);
+      });
+}
+
+}  // namespace lj

@@ -1,0 +1,48 @@
+#pragma once
+// The real world: one Boost.Asio io_context on one thread, system clocks, TCP sockets, POSIX
+// files with real fsync, the OS's CSPRNG. Everything here implements the seam in prod/io; no
+// Asio or POSIX type leaks out of this folder.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "prod/io/env.h"
+#include "prod/io/task_set.h"
+
+namespace lj {
+
+class RealRuntime {
+ public:
+  // `data_root`: the directory that FileSystem paths are relative to.
+  explicit RealRuntime(const std::string& data_root = ".");
+  ~RealRuntime();
+  RealRuntime(const RealRuntime&) = delete;
+  RealRuntime& operator=(const RealRuntime&) = delete;
+
+  Env env();
+
+  // Runs the event loop until `task` finishes, and returns its result. Other spawned tasks
+  // keep their state and continue at the next run.
+  template <typename T>
+  T run(Task<T> task) {
+    std::optional<T> result;
+    run_until_done([&]() -> Task<void> { result.emplace(co_await std::move(task)); }());
+    return std::move(*result);
+  }
+  void run(Task<void> task) { run_until_done(std::move(task)); }
+
+  // Runs the event loop until stop() (e.g. from a SIGTERM handler task).
+  void run_forever();
+  void stop();
+  // Calls `on_signal` on the loop thread when SIGINT or SIGTERM arrives.
+  void on_termination_signal(std::function<void(int)> on_signal);
+
+ private:
+  void run_until_done(Task<void> task);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lj

@@ -1,0 +1,30 @@
+#pragma once
+// A World for conformance suites: two processes on the seam, in the real runtime (Boost.Asio
+// on loopback, POSIX files in a temp directory) or in the simulator (two nodes). The same test
+// body runs in both, so the simulated seam is held to the promises the real one keeps.
+
+#include <memory>
+#include <string>
+
+#include "prod/io/env.h"
+
+namespace lj::conformance {
+
+class World {
+ public:
+  virtual ~World() = default;
+  virtual std::string name() const = 0;
+  virtual Env env(int process) = 0;
+  // An address `process` can listen on with a free port.
+  virtual std::string any_port_address(int process) = 0;
+  // An address on `process` where nobody listens.
+  virtual std::string closed_address(int process) = 0;
+  // Runs `task` on process 0 to completion; fails the test if it cannot finish.
+  virtual void run(Task<void> task) = 0;
+};
+
+std::unique_ptr<World> make_real_world();
+std::unique_ptr<World> make_sim_world(uint64_t seed);
+std::unique_ptr<World> make_world(const std::string& kind);
+
+}  // namespace lj::conformance

@@ -1,0 +1,204 @@
+#include "sim/sim_disk.h"
+
+#include <cstring>
+
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+
+namespace {
+std::string normalize(const std::string& path) {
+  std::string out = path;
+  while (out.size() > 2 && out.compare(0, 2, "./") == 0) out.erase(0, 2);
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+}  // namespace
+
+class SimFile final : public File {
+ public:
+  SimFile(SimDisk& disk, SimFileSystem& files, std::shared_ptr<Inode> inode, std::string path)
+      : disk_(disk), files_(files), inode_(std::move(inode)), path_(std::move(path)) {}
+
+  Status append(std::span<const std::byte> bytes) override {
+    Random& random = disk_.simulation_.random();
+    const char* data = reinterpret_cast<const char*>(bytes.data());
+    if (chance(random, disk_.faults_.io_error_probability)) {
+      inode_->data.append(data, uniform_below(random, bytes.size() + 1));
+      return Error(ErrorCode::kIoError, "append to " + path_ + ": injected EIO");
+    }
+    const uint64_t used = disk_.used_bytes();
+    if (used + bytes.size() > disk_.faults_.capacity_bytes) {
+      const uint64_t room = disk_.faults_.capacity_bytes > used ? disk_.faults_.capacity_bytes - used : 0;
+      inode_->data.append(data, uniform_below(random, room + 1));
+      return Error(ErrorCode::kDiskFull, "append to " + path_ + ": no space left on device");
+    }
+    inode_->data.append(data, bytes.size());
+    return Status();
+  }
+
+  Result<size_t> read_at(uint64_t offset, std::span<std::byte> buffer) override {
+    const std::string& data = inode_->data;
+    if (offset >= data.size()) return size_t{0};
+    const size_t n = std::min<uint64_t>(buffer.size(), data.size() - offset);
+    std::memcpy(buffer.data(), data.data() + offset, n);
+    return n;
+  }
+
+  Task<Status> sync() override {
+    std::shared_ptr<Inode> inode = inode_;
+    const size_t promised = inode->data.size();
+    const bool fail = co_await files_.sync_delay();
+    if (fail) co_return Error(ErrorCode::kIoError, "fsync " + path_ + ": injected EIO");
+    inode->durable_before_truncate.reset();
+    inode->durable_size = std::max(inode->durable_size, std::min(promised, inode->data.size()));
+    co_return Status();
+  }
+
+  uint64_t size() const override { return inode_->data.size(); }
+
+ private:
+  SimDisk& disk_;
+  SimFileSystem& files_;
+  std::shared_ptr<Inode> inode_;
+  std::string path_;
+};
+
+uint64_t SimDisk::used_bytes() const {
+  uint64_t used = 0;
+  for (const auto& [name, inode] : names_) used += inode->data.size();
+  return used;
+}
+
+void SimDisk::power_loss(Random& random) {
+  names_ = durable_names_;
+  for (auto& [name, inode] : names_) {
+    if (inode->durable_before_truncate) {
+      inode->data = std::move(*inode->durable_before_truncate);
+      inode->durable_before_truncate.reset();
+    } else {
+      const size_t unsynced = inode->data.size() - inode->durable_size;
+      size_t kept = 0;
+      switch (uniform_below(random, 3)) {
+        case 0: kept = 0; break;
+        case 1: kept = unsynced; break;
+        default: kept = uniform_below(random, unsynced + 1); break;
+      }
+      inode->data.resize(inode->durable_size + kept);
+    }
+    inode->durable_size = inode->data.size();
+  }
+}
+
+Status SimFileSystem::check_parent(const std::string& path) const {
+  const std::string dir = parent_dir(path);
+  if (!disk_.dirs_.contains(dir)) {
+    return Error(ErrorCode::kNotFound, "open " + path + ": no directory " + dir);
+  }
+  return Status();
+}
+
+Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, OpenMode mode) {
+  const std::string path = normalize(raw_path);
+  auto it = disk_.names_.find(path);
+  if (it == disk_.names_.end()) {
+    if (mode == OpenMode::kExisting) return Error(ErrorCode::kNotFound, "open " + path);
+    if (Status s = check_parent(path); !s.ok()) return s.error();
+    it = disk_.names_.emplace(path, std::make_shared<Inode>()).first;
+  } else if (mode == OpenMode::kCreateNew) {
+    return Error(ErrorCode::kAlreadyExists, "create " + path);
+  } else if (mode == OpenMode::kTruncate) {
+    Inode& inode = *it->second;
+    if (!inode.durable_before_truncate) {
+      inode.durable_before_truncate =
+          std::make_unique<std::string>(inode.data.substr(0, inode.durable_size));
+    }
+    inode.data.clear();
+    inode.durable_size = 0;
+  }
+  return std::unique_ptr<File>(std::make_unique<SimFile>(disk_, *this, it->second, path));
+}
+
+Status SimFileSystem::create_dir(const std::string& raw_path) {
+  const std::string path = normalize(raw_path);
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') disk_.dirs_.insert(path.substr(0, i));
+  }
+  return Status();
+}
+
+Result<std::vector<std::string>> SimFileSystem::list(const std::string& raw_dir) {
+  const std::string dir = normalize(raw_dir);
+  if (!disk_.dirs_.contains(dir)) return Error(ErrorCode::kNotFound, "list " + dir);
+  std::vector<std::string> names;
+  const std::string prefix = dir + "/";
+  for (auto it = disk_.names_.lower_bound(prefix);
+       it != disk_.names_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    const std::string rest = it->first.substr(prefix.size());
+    if (rest.find('/') == std::string::npos) names.push_back(rest);
+  }
+  return names;
+}
+
+Result<uint64_t> SimFileSystem::file_size(const std::string& raw_path) {
+  auto it = disk_.names_.find(normalize(raw_path));
+  if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "stat " + raw_path);
+  return static_cast<uint64_t>(it->second->data.size());
+}
+
+Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw_to) {
+  const std::string from = normalize(raw_from);
+  const std::string to = normalize(raw_to);
+  auto it = disk_.names_.find(from);
+  if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "rename " + from);
+  if (Status s = check_parent(to); !s.ok()) return s;
+  std::shared_ptr<Inode> inode = it->second;
+  disk_.names_.erase(it);
+  disk_.names_[to] = std::move(inode);
+  return Status();
+}
+
+Status SimFileSystem::remove(const std::string& raw_path) {
+  if (disk_.names_.erase(normalize(raw_path)) == 0) {
+    return Error(ErrorCode::kNotFound, "remove " + raw_path);
+  }
+  return Status();
+}
+
+Task<bool> SimFileSystem::sync_delay() {
+  Simulation& simulation = disk_.simulation_;
+  Random& random = simulation.random();
+  double delay = exponential(random, static_cast<double>(disk_.faults_.sync_latency_mean_ns));
+  if (chance(random, disk_.faults_.sync_spike_probability)) {
+    delay += std::min(pareto(random, static_cast<double>(disk_.faults_.sync_spike_scale_ns), 1.2),
+                      5e9);
+  }
+  const bool fail = chance(random, disk_.faults_.io_error_probability);
+  struct Wait {
+    Simulation& simulation;
+    NodeId node;
+    int64_t delay_ns;
+    bool await_ready() noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> self) {
+      simulation.schedule_after(Duration(delay_ns), node, EventKind::kDisk, [self] { self.resume(); });
+    }
+    void await_resume() noexcept {}
+  };
+  co_await Wait{simulation, node_.id(), static_cast<int64_t>(delay)};
+  co_return fail;
+}
+
+Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
+  const std::string dir = normalize(raw_dir);
+  if (!disk_.dirs_.contains(dir)) co_return Error(ErrorCode::kNotFound, "fsync dir " + dir);
+  if (co_await sync_delay()) co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
+  // The directory's synced entries become exactly its current ones.
+  auto in_dir = [&](const std::string& name) { return parent_dir(name) == dir; };
+  std::erase_if(disk_.durable_names_, [&](const auto& entry) { return in_dir(entry.first); });
+  for (const auto& [name, inode] : disk_.names_) {
+    if (in_dir(name)) disk_.durable_names_[name] = inode;
+  }
+  co_return Status();
+}
+
+}  // namespace lj::sim

@@ -1,0 +1,79 @@
+#pragma once
+// A node's simulated disk and the FileSystem view its processes use. Stricter than a real
+// disk, never looser (see prod/io/files.h for the contract):
+//  - File data is volatile until File::sync(); on power loss each file keeps its synced bytes
+//    plus none, all, or an arbitrary prefix of the rest (a torn write).
+//  - Names are volatile until sync_dir() of their directory: on power loss the directory
+//    reverts to its last synced entries, so a file created or renamed but not dir-synced
+//    vanishes or comes back under its old name.
+//  - Appends can fail with kIoError or kDiskFull after storing a prefix; syncs can fail with
+//    kIoError and then guarantee nothing. Sync latency is drawn from the seed, heavy-tailed.
+// Directories themselves are durable once created (a simplification; none of our logic
+// depends on directory creation surviving a crash without a sync).
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "prod/io/files.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+struct DiskFaults {
+  double io_error_probability = 0;          // per append and per sync
+  uint64_t capacity_bytes = UINT64_MAX;     // appends past it fail with kDiskFull
+  int64_t sync_latency_mean_ns = 500'000;   // exponential...
+  double sync_spike_probability = 0.01;     // ...with rare heavy-tailed stalls
+  int64_t sync_spike_scale_ns = 5'000'000;
+};
+
+struct Inode {
+  std::string data;
+  size_t durable_size = 0;
+  // Set when the file was truncated since its last sync: the durable content to return to.
+  std::unique_ptr<std::string> durable_before_truncate;
+};
+
+class SimDisk {
+ public:
+  explicit SimDisk(Simulation& simulation) : simulation_(simulation) {}
+  DiskFaults& faults() { return faults_; }
+  uint64_t used_bytes() const;
+  // Power loss: names revert to their synced state; unsynced data is lost or torn.
+  void power_loss(Random& random);
+
+ private:
+  friend class SimFileSystem;
+  friend class SimFile;
+  Simulation& simulation_;
+  DiskFaults faults_;
+  std::map<std::string, std::shared_ptr<Inode>> names_;
+  std::map<std::string, std::shared_ptr<Inode>> durable_names_;
+  std::set<std::string> dirs_{"."};
+};
+
+class SimNode;
+
+class SimFileSystem final : public FileSystem {
+ public:
+  SimFileSystem(SimDisk& disk, SimNode& node) : disk_(disk), node_(node) {}
+  Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override;
+  Status create_dir(const std::string& path) override;
+  Result<std::vector<std::string>> list(const std::string& dir) override;
+  Result<uint64_t> file_size(const std::string& path) override;
+  Status rename(const std::string& from, const std::string& to) override;
+  Status remove(const std::string& path) override;
+  Task<Status> sync_dir(const std::string& dir) override;
+
+  // Waits one drawn sync latency on this node; true if the sync should fail with EIO.
+  Task<bool> sync_delay();
+
+ private:
+  Status check_parent(const std::string& path) const;
+  SimDisk& disk_;
+  SimNode& node_;
+};
+
+}  // namespace lj::sim

@@ -1,0 +1,80 @@
+#pragma once
+// The simulated network: TCP-like byte streams between nodes, with latency drawn from the
+// seed (mostly small, sometimes heavy-tailed), short writes, resets that deliver a prefix of
+// what was written, refused and timed-out connects, and partitions between any sets of
+// nodes. Bytes of one direction arrive in order or not at all.
+//
+// Partitions stall traffic rather than drop it, as TCP retransmission does: a stream stuck
+// longer than `stall_timeout_ns` resets; one healed sooner delivers everything in order.
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "prod/io/network.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+struct NetworkFaults {
+  int64_t min_latency_ns = 50'000;
+  int64_t max_latency_ns = 400'000;
+  double spike_probability = 0.005;  // a heavy-tailed (Pareto) delay on top
+  int64_t spike_scale_ns = 1'000'000;
+  int64_t max_spike_ns = 2'000'000'000;
+  double short_write_probability = 0.2;
+  double reset_probability = 0;  // per write: the connection resets after a prefix
+  int64_t connect_timeout_ns = 2'000'000'000;
+  int64_t stall_timeout_ns = 5'000'000'000;
+};
+
+class SimNode;
+struct SocketPair;
+class SimListener;
+
+class SimNetwork {
+ public:
+  explicit SimNetwork(Simulation& simulation) : simulation_(simulation) {}
+  NetworkFaults& faults() { return faults_; }
+
+  // Cuts every path between a node of `a` and a node of `b`, both ways.
+  void partition(const std::set<NodeId>& a, const std::set<NodeId>& b);
+  // Cuts `node` off from every other node.
+  void isolate(NodeId node);
+  void heal();
+  bool blocked(NodeId from, NodeId to) const;
+
+  int64_t draw_latency_ns();
+  Simulation& simulation() { return simulation_; }
+
+ private:
+  friend class SimNodeNetwork;
+  friend class SimListener;
+  friend class SimConnection;
+  void pump(const std::shared_ptr<SocketPair>& pair, int direction);
+  void schedule_pump(const std::shared_ptr<SocketPair>& pair, int direction, int64_t at_ns);
+  void reset(SocketPair& pair);
+
+  Simulation& simulation_;
+  NetworkFaults faults_;
+  std::set<std::pair<NodeId, NodeId>> cut_;
+  std::set<NodeId> isolated_;
+  std::map<std::pair<NodeId, uint16_t>, SimListener*> listeners_;
+  uint16_t next_ephemeral_port_ = 40000;
+};
+
+// A node's view of the network: the Network its processes use.
+class SimNodeNetwork final : public Network {
+ public:
+  SimNodeNetwork(SimNetwork& network, SimNode& node) : network_(network), node_(node) {}
+  Result<std::unique_ptr<Listener>> listen(const std::string& address) override;
+  Task<Result<std::unique_ptr<Connection>>> connect(const std::string& address) override;
+
+ private:
+  SimNetwork& network_;
+  SimNode& node_;
+};
+
+}  // namespace lj::sim

@@ -1,0 +1,66 @@
+#include "sim/sim_node.h"
+
+#include "sim/sim_network.h"
+
+namespace lj::sim {
+
+SimNode::SimNode(Simulation& simulation, NodeId id, std::string name,
+                 std::function<void(SimNode&)> boot)
+    : simulation_(simulation),
+      id_(id),
+      name_(std::move(name)),
+      boot_(std::move(boot)),
+      disk_(simulation) {}
+
+SimNode::~SimNode() { halt(); }
+
+Env SimNode::env() {
+  assert(alive_);
+  return Env{*this, *clock_, *random_, *network_, *files_};
+}
+
+void SimNode::spawn(Task<void> task) {
+  // A crashing node's destructors may try to start work; a dead node runs nothing.
+  if (alive_) tasks_.start(std::move(task));
+}
+
+void SimNode::post(std::coroutine_handle<> coroutine) {
+  simulation_.schedule_at(simulation_.now_ns(), id_, EventKind::kResume,
+                          [coroutine] { coroutine.resume(); });
+}
+
+void SimNode::start() {
+  assert(!alive_);
+  alive_ = true;
+  ++incarnation_;
+  const uint64_t seed =
+      mix_seed(mix_seed(simulation_.seed(), hash_string(name_)), incarnation_);
+  random_ = std::make_unique<SplitMix64>(seed);
+  clock_ = std::make_unique<SimClock>(simulation_, *this);
+  network_ = std::make_unique<SimNodeNetwork>(simulation_.network(), *this);
+  files_ = std::make_unique<SimFileSystem>(disk_, *this);
+  simulation_.trace(id_, "start incarnation " + std::to_string(incarnation_));
+  if (boot_) boot_(*this);
+}
+
+void SimNode::stop_processes() {
+  alive_ = false;
+  ++incarnation_;  // drops every event scheduled for the old incarnation
+  tasks_.destroy_all();
+  while (!kept_.empty()) kept_.pop_back();  // newest first, like a stack unwinding
+  files_.reset();
+  network_.reset();
+}
+
+void SimNode::crash() {
+  if (!alive_) return;
+  simulation_.trace(id_, "crash");
+  stop_processes();
+  disk_.power_loss(simulation_.random());
+}
+
+void SimNode::halt() {
+  if (alive_) stop_processes();
+}
+
+}  // namespace lj::sim
