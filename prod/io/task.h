@@ -8,8 +8,10 @@
 //  - Owned: destroying a Task destroys its frame and, recursively, the frames it awaits. The
 //    simulator relies on this to model a crash: it destroys a node's root frames, never
 //    resuming them, and every local in them is destructed as if the process vanished.
-//  - Awaiting is symmetric transfer, so a chain of synchronously completing awaits does not
-//    grow the stack.
+//  - A chain of synchronously completing awaits does not grow the stack, even where the
+//    compiler emits no tail calls (sanitizer builds): the awaiting coroutine runs its child
+//    inline and, if the child finished inline, simply continues (await_suspend returns false)
+//    rather than being resumed from inside the child's final suspend.
 //  - No exception may escape a task: errors travel as Status / Result<T>. An escaped
 //    exception terminates the process (in the simulator: a found bug with a seed).
 
@@ -28,6 +30,8 @@ namespace detail {
 
 struct TaskPromiseBase {
   std::coroutine_handle<> continuation = std::noop_coroutine();
+  bool started_inline = false;    // the awaiter's await_suspend is running this task now
+  bool finished_inline = false;   // it finished before that call returned
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -35,7 +39,12 @@ struct TaskPromiseBase {
     bool await_ready() noexcept { return false; }
     template <typename Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-      return self.promise().continuation;
+      TaskPromiseBase& promise = self.promise();
+      if (promise.started_inline) {
+        promise.finished_inline = true;  // the awaiter continues by itself: no nesting
+        return std::noop_coroutine();
+      }
+      return promise.continuation;
     }
     void await_resume() noexcept {}
   };
@@ -94,9 +103,13 @@ class [[nodiscard]] Task {
     struct Awaiter {
       Handle handle;
       bool await_ready() noexcept { return false; }
-      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
-        handle.promise().continuation = awaiting;
-        return handle;
+      bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        promise_type& promise = handle.promise();
+        promise.continuation = awaiting;
+        promise.started_inline = true;
+        handle.resume();
+        promise.started_inline = false;
+        return !promise.finished_inline;  // false: continue the awaiting coroutine at once
       }
       T await_resume() { return handle.promise().take(); }
     };
