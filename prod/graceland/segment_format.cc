@@ -1,0 +1,90 @@
+#include "prod/graceland/segment_format.h"
+
+#include <zlib.h>
+
+#include <cassert>
+#include <cstdio>
+#include <cstring>
+
+namespace lj::graceland {
+
+namespace {
+uint32_t load_u32(const std::byte* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint32_t record_crc(const std::byte* length_bytes, std::span<const std::byte> payload) {
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(length_bytes), 4);
+  return static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(payload.data()),
+                                     static_cast<uInt>(payload.size())));
+}
+}  // namespace
+
+std::string encode_segment_header(int64_t created_wall_ms) {
+  std::string header(kSegmentMagic);
+  header.resize(kSegmentHeaderBytes);
+  std::memcpy(header.data() + kSegmentMagic.size(), &created_wall_ms, 8);
+  return header;
+}
+
+Result<int64_t> decode_segment_header(std::span<const std::byte> bytes) {
+  if (bytes.size() < kSegmentHeaderBytes ||
+      std::memcmp(bytes.data(), kSegmentMagic.data(), kSegmentMagic.size()) != 0) {
+    return Error(ErrorCode::kCorrupt, "segment header missing or not LJSEG001");
+  }
+  int64_t created = 0;
+  std::memcpy(&created, bytes.data() + kSegmentMagic.size(), 8);
+  return created;
+}
+
+void append_segment_record(std::string& out, std::span<const std::byte> payload) {
+  assert(!payload.empty() && payload.size() <= kMaxSegmentPayloadBytes);
+  const uint32_t length = static_cast<uint32_t>(payload.size());
+  std::byte length_bytes[4];
+  std::memcpy(length_bytes, &length, 4);
+  const uint32_t crc = record_crc(length_bytes, payload);
+  out.append(reinterpret_cast<const char*>(length_bytes), 4);
+  out.append(reinterpret_cast<const char*>(&crc), 4);
+  out.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+}
+
+size_t valid_record_bytes(std::span<const std::byte> bytes) {
+  if (bytes.size() < kRecordHeaderBytes) return 0;
+  const uint32_t length = load_u32(bytes.data());
+  if (length == 0 || length > kMaxSegmentPayloadBytes) return 0;
+  if (bytes.size() - kRecordHeaderBytes < length) return 0;
+  const uint32_t crc = load_u32(bytes.data() + 4);
+  if (crc != record_crc(bytes.data(), bytes.subspan(kRecordHeaderBytes, length))) return 0;
+  return kRecordHeaderBytes + length;
+}
+
+std::string segment_file_name(uint32_t index) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%010u.seg", index);
+  return name;
+}
+
+bool parse_segment_file_name(std::string_view name, uint32_t& index) {
+  if (name.size() != 14 || name.substr(10) != ".seg") return false;
+  uint64_t value = 0;
+  for (char c : name.substr(0, 10)) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > UINT32_MAX) return false;
+  index = static_cast<uint32_t>(value);
+  return true;
+}
+
+bool is_valid_account_id(std::string_view account) {
+  if (account.empty() || account.size() > 64) return false;
+  for (char c : account) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace lj::graceland

@@ -1,0 +1,257 @@
+#include "prod/graceland/segment_store.h"
+
+#include <cassert>
+
+#include "prod/graceland/segment_format.h"
+
+namespace lj::graceland {
+
+namespace {
+
+// "<account>.<index>.seg": one flat directory, so one directory sync covers every new name.
+bool parse_store_file_name(const std::string& name, std::string& account, uint32_t& index) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return false;
+  account = name.substr(0, dot);
+  return is_valid_account_id(account) && parse_segment_file_name(name.substr(dot + 1), index);
+}
+
+}  // namespace
+
+SegmentStore::SegmentStore(Env env, SegmentStoreOptions options)
+    : env_(env), options_(std::move(options)) {}
+
+SegmentStore::~SegmentStore() = default;
+
+std::string SegmentStore::path_of(std::string_view account, uint32_t index) const {
+  return options_.root + "/" + std::string(account) + "." + segment_file_name(index);
+}
+
+Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env, SegmentStoreOptions options) {
+  std::unique_ptr<SegmentStore> store(new SegmentStore(env, std::move(options)));
+  if (Status s = env.files.create_dir(store->options_.root); !s.ok()) co_return s.error();
+  if (Status s = store->recover(); !s.ok()) co_return s.error();
+  co_return store;
+}
+
+Status SegmentStore::recover() {
+  Result<std::vector<std::string>> names = env_.files.list(options_.root);
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
+    std::string account;
+    uint32_t index = 0;
+    if (!parse_store_file_name(name, account, index)) continue;  // not ours: left alone
+    Segment segment;
+    segment.index = index;
+    accounts_[account].segments.emplace(index, std::move(segment));
+  }
+  for (auto& [account, state] : accounts_) {
+    for (auto it = state.segments.begin(); it != state.segments.end(); ++it) {
+      Segment& segment = it->second;
+      Result<std::string> contents = read_file(env_.files, path_of(account, segment.index));
+      if (!contents.ok()) return contents.status();
+      const auto bytes = std::as_bytes(std::span(*contents));
+      Result<int64_t> created = decode_segment_header(bytes);
+      segment.created_wall_ms = created.ok() ? *created : 0;
+      if (!created.ok()) {
+        segment.durable_end = kSegmentHeaderBytes;  // a torn header holds no record
+        continue;
+      }
+      // Scan to the first invalid record: the end of what survived. Older segments are
+      // scanned too, so a corrupt middle is found now rather than by a reader.
+      uint64_t end = kSegmentHeaderBytes;
+      while (size_t n = valid_record_bytes(bytes.subspan(end))) end += n;
+      segment.durable_end = end;
+    }
+  }
+  return Status();  // every recovered segment is sealed: appends start new ones
+}
+
+void SegmentStore::seal(Account& state) { state.has_active = false; }
+
+Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string& account,
+                                                              Account& state, size_t bytes) {
+  if (state.has_active) {
+    Segment& active = state.segments.rbegin()->second;
+    const bool full = active.writer->size() + bytes > options_.segment_max_bytes &&
+                      active.writer->size() > kSegmentHeaderBytes;
+    const bool old = env_.clock.monotonic_now() - state.active_since >=
+                     std::chrono::milliseconds(options_.segment_max_age_ms);
+    if (!full && !old) return &active;
+    seal(state);
+  }
+  const uint32_t index = state.segments.empty() ? 1 : state.segments.rbegin()->first + 1;
+  Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kCreateNew);
+  if (!file.ok()) return file.error();
+  Segment segment;
+  segment.index = index;
+  segment.created_wall_ms = env_.clock.wall_now_ms();
+  segment.durable_end = kSegmentHeaderBytes;
+  const std::string header = encode_segment_header(segment.created_wall_ms);
+  if (Status s = (*file)->append(std::as_bytes(std::span(header))); !s.ok()) return s.error();
+  segment.writer = std::move(*file);
+  names_dirty_ = true;
+  unsynced_[{account, index}] = segment.writer->size();
+  state.has_active = true;
+  state.active_since = env_.clock.monotonic_now();
+  return &state.segments.emplace(index, std::move(segment)).first->second;
+}
+
+Result<Position> SegmentStore::append(std::string_view account_id, std::span<const std::byte> payload) {
+  if (!is_valid_account_id(account_id)) {
+    return Error(ErrorCode::kInvalidArgument, "account id '" + std::string(account_id.substr(0, 80)) +
+                                                  "' is not [0-9A-Za-z_-]{1,64}");
+  }
+  if (payload.empty() || payload.size() > kMaxSegmentPayloadBytes) {
+    return Error(ErrorCode::kTooLarge, "record of " + std::to_string(payload.size()) +
+                                           " bytes outside [1, " +
+                                           std::to_string(kMaxSegmentPayloadBytes) + "]");
+  }
+  const std::string account(account_id);
+  Account& state = accounts_[account];
+  std::string record;
+  append_segment_record(record, payload);
+  Result<Segment*> segment = writable_segment(account, state, record.size());
+  if (!segment.ok()) return segment.error();
+  File& file = *(*segment)->writer;
+  const Position position{(*segment)->index, file.size()};
+  if (Status s = file.append(std::as_bytes(std::span(record))); !s.ok()) {
+    seal(state);  // a prefix may be on disk: never append after it
+    unsynced_[{account, position.file_index}] = file.size();
+    return s.error();
+  }
+  unsynced_[{account, position.file_index}] = file.size();
+  return position;
+}
+
+Task<Status> SegmentStore::sync() {
+  // Capture what this sync covers; appends made while it waits belong to the next one.
+  std::map<std::pair<std::string, uint32_t>, uint64_t> covering;
+  covering.swap(unsynced_);
+  const bool names = std::exchange(names_dirty_, false);
+  Status result;
+  for (const auto& [key, size] : covering) {
+    auto account = accounts_.find(key.first);
+    assert(account != accounts_.end());
+    Segment& segment = account->second.segments.at(key.second);
+    assert(segment.writer);
+    if (Status s = co_await segment.writer->sync(); !s.ok()) {
+      result = s;
+      break;
+    }
+  }
+  if (result.ok() && names) result = co_await env_.files.sync_dir(options_.root);
+  if (!result.ok()) {
+    // Nothing covered may be acknowledged; the data may or may not be on disk. Seal every
+    // segment involved so no append lands after bytes of unknown fate, and retry next time.
+    for (const auto& [key, size] : covering) {
+      seal(accounts_[key.first]);
+      uint64_t& pending = unsynced_[key];
+      pending = std::max(pending, size);
+    }
+    names_dirty_ = names_dirty_ || names;
+    co_return result;
+  }
+  for (const auto& [key, size] : covering) {
+    Account& state = accounts_[key.first];
+    Segment& segment = state.segments.at(key.second);
+    segment.durable_end = std::max(segment.durable_end, size);
+    const bool active = state.has_active && state.segments.rbegin()->first == key.second;
+    if (!active && !unsynced_.contains(key)) segment.writer.reset();  // sealed and settled
+  }
+  co_return Status();
+}
+
+Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from, size_t max_bytes) {
+  ReadBatch batch;
+  batch.next = from;
+  auto account = accounts_.find(account_id);
+  if (account == accounts_.end()) return batch;
+  auto& segments = account->second.segments;
+  if (segments.empty()) return batch;
+  if (from.file_index == 0) from = Position{segments.begin()->first, kSegmentHeaderBytes};
+  if (from.file_index < segments.begin()->first) {
+    return Error(ErrorCode::kNotFound,
+                 "position " + from.to_string() + " of account " + std::string(account_id) +
+                     " was removed by retention; the oldest kept is " +
+                     Position{segments.begin()->first, kSegmentHeaderBytes}.to_string());
+  }
+  size_t taken = 0;
+  auto it = segments.lower_bound(from.file_index);
+  Position at = from;
+  while (it != segments.end()) {
+    const Segment& segment = it->second;
+    if (at.file_index != segment.index) at = Position{segment.index, kSegmentHeaderBytes};
+    at.offset = std::max<uint64_t>(at.offset, kSegmentHeaderBytes);
+    bool segment_ended = false;
+    if (at.offset < segment.durable_end) {
+      const uint64_t want = std::min<uint64_t>(segment.durable_end - at.offset,
+                                               std::max<size_t>(max_bytes - taken, 0) + kMaxSegmentPayloadBytes + kRecordHeaderBytes);
+      Result<std::unique_ptr<File>> file = env_.files.open(path_of(account_id, segment.index), OpenMode::kExisting);
+      if (!file.ok()) return file.error();
+      std::string chunk(want, '\0');
+      Result<size_t> got = (*file)->read_at(at.offset, std::as_writable_bytes(std::span(chunk)));
+      if (!got.ok()) return got.error();
+      chunk.resize(*got);
+      const auto bytes = std::as_bytes(std::span(chunk));
+      size_t used = 0;
+      while (used < bytes.size() && (taken < max_bytes || batch.records.empty())) {
+        const size_t n = valid_record_bytes(bytes.subspan(used));
+        if (n == 0) {
+          // Short only because of our read window: stop here. Otherwise the segment ends.
+          segment_ended = at.offset + used + kRecordHeaderBytes + kMaxSegmentPayloadBytes <=
+                              at.offset + bytes.size() ||
+                          at.offset + bytes.size() >= segment.durable_end;
+          break;
+        }
+        batch.records.emplace_back(chunk.substr(used + kRecordHeaderBytes, n - kRecordHeaderBytes));
+        taken += n - kRecordHeaderBytes;
+        used += n;
+      }
+      at.offset += used;
+      if (at.offset >= segment.durable_end) segment_ended = true;
+    } else {
+      segment_ended = true;
+    }
+    batch.next = at;
+    if (taken >= max_bytes && !batch.records.empty()) break;
+    if (!segment_ended) break;
+    auto next = std::next(it);
+    if (next == segments.end()) break;  // the newest segment: more may come
+    it = next;
+  }
+  return batch;
+}
+
+std::vector<AccountExtent> SegmentStore::accounts() const {
+  std::vector<AccountExtent> out;
+  for (const auto& [account, state] : accounts_) {
+    if (state.segments.empty()) continue;
+    const Segment& first = state.segments.begin()->second;
+    const Segment& last = state.segments.rbegin()->second;
+    out.push_back(AccountExtent{account, Position{first.index, kSegmentHeaderBytes},
+                                Position{last.index, last.durable_end}});
+  }
+  return out;
+}
+
+Task<Status> SegmentStore::remove_expired() {
+  const int64_t cutoff = env_.clock.wall_now_ms() - options_.retention_ms;
+  bool removed = false;
+  for (auto& [account, state] : accounts_) {
+    // A segment's records are no newer than its successor's creation: remove it once that
+    // creation is past the cutoff. The newest segment always stays.
+    while (state.segments.size() > 1) {
+      auto oldest = state.segments.begin();
+      auto successor = std::next(oldest);
+      if (successor->second.created_wall_ms >= cutoff || oldest->second.writer) break;
+      if (Status s = env_.files.remove(path_of(account, oldest->first)); !s.ok()) co_return s;
+      state.segments.erase(oldest);
+      removed = true;
+    }
+  }
+  if (removed) co_return co_await env_.files.sync_dir(options_.root);
+  co_return Status();
+}
+
+}  // namespace lj::graceland

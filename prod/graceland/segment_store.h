@@ -1,0 +1,98 @@
+#pragma once
+// SegmentStore: Graceland's per-customer append-only storage of event records.
+//
+// Contract:
+//  - append() returns the record's stable position (file index, offset). The record is
+//    durable, and visible to read(), only after a later sync() returns ok. Acknowledge a
+//    proxy's events only then.
+//  - sync() is the group commit: one fsync per segment written since the last sync plus one
+//    directory sync if segments were created, however many records were appended.
+//    REQUIRES: at most one sync() in flight (the committer serialises them).
+//  - After a crash, open() recovers every synced record; unsynced ones may survive whole, never
+//    torn. Appends after a restart, or after a failed append or sync, go to a new segment, so
+//    nothing is ever written after a torn tail and positions never move.
+//  - Readers see only durable records and validate each one; a torn or corrupt record ends its
+//    segment and reading continues in the next.
+//  - Customer ids are checked ([0-9A-Za-z_-], 1..64): a hostile id never becomes a path.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prod/io/env.h"
+
+namespace lj::graceland {
+
+// Segment indexes start at 1: the default Position{} means "from the oldest record kept".
+struct Position {
+  uint32_t file_index = 0;
+  uint64_t offset = 0;
+  auto operator<=>(const Position&) const = default;
+  std::string to_string() const {
+    return "(" + std::to_string(file_index) + ", " + std::to_string(offset) + ")";
+  }
+};
+
+struct SegmentStoreOptions {
+  std::string root = "segments";                // directory of this store's files
+  uint64_t segment_max_bytes = 64ull << 20;      // roll past this size...
+  int64_t segment_max_age_ms = 60 * 60 * 1000;  // ...or this age
+  int64_t retention_ms = 48ll * 60 * 60 * 1000;  // remove segments whose records are older
+};
+
+struct ReadBatch {
+  std::vector<std::string> records;  // payloads, in order
+  Position next;                     // where the following read starts
+};
+
+struct AccountExtent {
+  std::string account;
+  Position first;  // the oldest record still kept
+  Position end;    // just past the newest durable record
+};
+
+class SegmentStore {
+ public:
+  static Task<Result<std::unique_ptr<SegmentStore>>> open(Env env, SegmentStoreOptions options);
+  ~SegmentStore();
+
+  Result<Position> append(std::string_view account, std::span<const std::byte> payload);
+  Task<Status> sync();
+  // Durable records of `account` from `from`, about `max_bytes` of payload (at least one record
+  // when one is there). A position removed by retention is kNotFound.
+  Result<ReadBatch> read(std::string_view account, Position from, size_t max_bytes);
+  std::vector<AccountExtent> accounts() const;
+  // Removes segments whose newest record is older than the retention period.
+  Task<Status> remove_expired();
+  bool has_unsynced() const { return !unsynced_.empty() || names_dirty_; }
+
+ private:
+  struct Segment {
+    uint32_t index = 0;
+    int64_t created_wall_ms = 0;
+    uint64_t durable_end = 0;       // readers stop here
+    std::unique_ptr<File> writer;   // only the active segment, and sealed ones awaiting sync
+  };
+  struct Account {
+    std::map<uint32_t, Segment> segments;
+    bool has_active = false;  // the last segment takes appends
+    Duration active_since{0};
+  };
+
+  SegmentStore(Env env, SegmentStoreOptions options);
+  Status recover();
+  std::string path_of(std::string_view account, uint32_t index) const;
+  Result<Segment*> writable_segment(const std::string& account, Account& state, size_t bytes);
+  void seal(Account& state);
+
+  Env env_;
+  SegmentStoreOptions options_;
+  std::map<std::string, Account, std::less<>> accounts_;
+  // Segments with appended bytes not yet synced: (account, index) -> bytes appended.
+  std::map<std::pair<std::string, uint32_t>, uint64_t> unsynced_;
+  bool names_dirty_ = false;  // files created or removed since the last directory sync
+};
+
+}  // namespace lj::graceland
