@@ -1,0 +1,226 @@
+#include "prod/graceland/graceland_server.h"
+
+#include "prod/event/event_record.h"
+#include "prod/graceland/wire.h"
+
+namespace lj::graceland {
+
+GracelandServer::GracelandServer(Env env, GracelandOptions options,
+                                 std::unique_ptr<SegmentStore> store,
+                                 std::unique_ptr<Listener> listener)
+    : env_(env),
+      options_(std::move(options)),
+      store_(std::move(store)),
+      listener_(std::move(listener)),
+      address_(listener_->address()),
+      commit_wanted_(env.executor),
+      commit_done_(env.executor) {}
+
+GracelandServer::~GracelandServer() = default;
+
+Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, GracelandOptions options) {
+  Result<std::unique_ptr<SegmentStore>> store = co_await SegmentStore::open(env, options.store);
+  if (!store.ok()) co_return store.error();
+  Result<std::unique_ptr<Listener>> listener = env.network.listen(options.listen_address);
+  if (!listener.ok()) co_return listener.error();
+  std::unique_ptr<GracelandServer> server(
+      new GracelandServer(env, std::move(options), std::move(*store), std::move(*listener)));
+  env.executor.spawn(server->accept_loop());
+  env.executor.spawn(server->committer());
+  server->log("graceland " + server->options_.pop + " listening on " + server->address_);
+  co_return server;
+}
+
+void GracelandServer::stop() {
+  stopped_ = true;
+  listener_->close();
+}
+
+void GracelandServer::log(const std::string& line) {
+  if (options_.log) options_.log(line);
+}
+
+Task<void> GracelandServer::accept_loop() {
+  while (!stopped_) {
+    Result<std::unique_ptr<Connection>> connection = co_await listener_->accept();
+    if (!connection.ok()) {
+      if (connection.code() == ErrorCode::kCancelled) co_return;
+      continue;
+    }
+    if (connections_ >= options_.max_connections) {
+      // Refusing is back-pressure too: the proxy retries later or elsewhere.
+      const std::string busy = error_frame(ErrorCode::kUnavailable, "too many connections");
+      (void)co_await write_all(**connection, std::as_bytes(std::span(busy)));
+      continue;
+    }
+    env_.executor.spawn(serve(std::move(*connection)));
+  }
+}
+
+Task<void> GracelandServer::committer() {
+  for (;;) {
+    while (appended_generation_ == durable_generation_) {
+      co_await commit_wanted_.wait();
+    }
+    const uint64_t target = appended_generation_;
+    Status status = co_await store_->sync();
+    ++stats_.commits;
+    if (status.ok()) {
+      durable_generation_ = target;
+    } else {
+      ++stats_.failed_commits;
+      failed_generation_ = target;
+      durable_generation_ = std::max(durable_generation_, failed_generation_);
+      last_failure_ = status;
+      log("commit failed: " + status.to_string());
+    }
+    commit_done_.notify_all();
+  }
+}
+
+Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id) {
+  MessageReader reader(body);
+  batch_id = reader.u64();
+  count = reader.u32();
+  if (count > kMaxBatchEvents) {
+    co_return Error(ErrorCode::kTooLarge, "batch of " + std::to_string(count) +
+                                              " events exceeds limit " + std::to_string(kMaxBatchEvents));
+  }
+  // Validate the whole batch before storing any of it: a batch is all or nothing.
+  std::vector<std::pair<std::string, std::string_view>> events;
+  events.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string_view record = reader.bytes();
+    if (!reader.ok()) break;
+    Result<DecodedEventRecord> decoded = decode_event_record(record);
+    if (!decoded.ok()) {
+      co_return Error(decoded.code(), "event " + std::to_string(i) + " of batch " +
+                                          std::to_string(batch_id) + ": " + decoded.error().message());
+    }
+    if (decoded->record_bytes != record.size()) {
+      co_return Error(ErrorCode::kCorrupt, "event " + std::to_string(i) + " has trailing bytes");
+    }
+    if (decoded->event.account_id == 0) {
+      co_return Error(ErrorCode::kInvalidArgument, "event " + std::to_string(i) + " has no account");
+    }
+    events.emplace_back(std::to_string(decoded->event.account_id), record);
+  }
+  if (Status s = reader.finish("batch"); !s.ok()) co_return s;
+
+  for (const auto& [account, record] : events) {
+    Result<Position> stored = store_->append(account, std::as_bytes(std::span(record)));
+    if (!stored.ok()) {
+      // Records already appended stay (unacknowledged); the proxy will resend them.
+      co_return stored.status();
+    }
+  }
+  const uint64_t generation = ++appended_generation_;
+  commit_wanted_.notify_all();
+  while (durable_generation_ < generation) co_await commit_done_.wait();
+  if (failed_generation_ >= generation) co_return last_failure_;
+  co_return Status();
+}
+
+Task<Status> GracelandServer::answer(Connection& connection, const std::string& frame) {
+  co_return co_await write_all(connection, std::as_bytes(std::span(frame)));
+}
+
+Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
+  ++connections_;
+  struct Release {
+    size_t& count;
+    ~Release() { --count; }
+  } release{connections_};
+  const std::string peer = connection->peer_address();
+  auto reject = [&](const Error& error) -> Task<void> {
+    ++stats_.rejected_frames;
+    log("rejected " + peer + ": " + error.to_string());
+    (void)co_await answer(*connection, error_frame(error.code(), error.message()));
+    connection->close();
+  };
+
+  Result<std::string> hello = co_await read_frame(*connection);
+  if (!hello.ok()) co_return;
+  {
+    MessageReader reader(*hello);
+    const uint16_t version = reader.u16();
+    (void)reader.bytes(256);  // the client's name, for logs
+    Status parsed = reader.finish("hello");
+    if (reader.type() != MessageType::kHello || !parsed.ok()) {
+      co_await reject(Error(ErrorCode::kCorrupt, "expected hello"));
+      co_return;
+    }
+    if (version != kProtocolVersion) {
+      co_await reject(Error(ErrorCode::kInvalidArgument, "protocol version " + std::to_string(version) +
+                                                             " unsupported; this server speaks " +
+                                                             std::to_string(kProtocolVersion)));
+      co_return;
+    }
+    if (!(co_await answer(*connection, MessageWriter(MessageType::kHelloOk).u16(kProtocolVersion).frame())).ok()) co_return;
+  }
+
+  while (!stopped_) {
+    Result<std::string> body = co_await read_frame(*connection);
+    if (!body.ok()) {
+      if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge) co_await reject(body.error());
+      co_return;
+    }
+    MessageReader reader(*body);
+    switch (reader.type()) {
+      case MessageType::kBatch: {
+        uint32_t count = 0;
+        uint64_t batch_id = 0;
+        Status stored = co_await store_batch(*body, count, batch_id);
+        if (!stored.ok()) {
+          co_await reject(stored.error());
+          co_return;
+        }
+        ++stats_.batches_acked;
+        stats_.events_acked += count;
+        if (!(co_await answer(*connection, MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame())).ok()) co_return;
+        break;
+      }
+      case MessageType::kList: {
+        if (Status s = reader.finish("list"); !s.ok()) {
+          co_await reject(s.error());
+          co_return;
+        }
+        const std::vector<AccountExtent> accounts = store_->accounts();
+        MessageWriter reply(MessageType::kListReply);
+        reply.u32(static_cast<uint32_t>(accounts.size()));
+        for (const AccountExtent& a : accounts) {
+          reply.bytes(a.account).u32(a.first.file_index).u64(a.first.offset).u32(a.end.file_index).u64(a.end.offset);
+        }
+        if (!(co_await answer(*connection, reply.frame())).ok()) co_return;
+        break;
+      }
+      case MessageType::kRead: {
+        const std::string account(reader.bytes(64));
+        Position from;
+        from.file_index = reader.u32();
+        from.offset = reader.u64();
+        const uint32_t max_bytes = std::min(reader.u32(), options_.max_read_bytes);
+        if (Status s = reader.finish("read"); !s.ok()) {
+          co_await reject(s.error());
+          co_return;
+        }
+        Result<ReadBatch> batch = store_->read(account, from, max_bytes);
+        if (!batch.ok()) {
+          co_await reject(batch.error());
+          co_return;
+        }
+        MessageWriter reply(MessageType::kReadReply);
+        reply.u32(batch->next.file_index).u64(batch->next.offset).u32(static_cast<uint32_t>(batch->records.size()));
+        for (const std::string& record : batch->records) reply.bytes(record);
+        if (!(co_await answer(*connection, reply.frame())).ok()) co_return;
+        break;
+      }
+      default:
+        co_await reject(Error(ErrorCode::kCorrupt, "unexpected message type " +
+                                                       std::to_string(static_cast<int>(reader.type()))));
+        co_return;
+    }
+  }
+}
+
+}  // namespace lj::graceland

@@ -1,0 +1,84 @@
+#pragma once
+// GracelandServer: the per-PoP collector's network face. Proxies send batches of events; each
+// batch is acknowledged only once all its events are durable. Lumberjack lists customers and
+// reads their events by position.
+//
+// Group commit: connections append their batches to the store and wait; one committer runs
+// store.sync() for everything appended so far, then wakes them all. A thousand proxies cost
+// one fsync per commit round, not one per event.
+//
+// Nothing unacknowledged is promised: if a sync fails, every batch it covered gets an error
+// (the proxy retries, perhaps at another PoP), and the store moves on to new segments.
+// Bad input (a malformed frame, a bad checksum, an unknown version, an undecodable event,
+// account 0) gets a kError naming the problem, and the connection closes; batches already
+// acknowledged are untouched.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "prod/graceland/segment_store.h"
+#include "prod/io/env.h"
+#include "prod/io/notifier.h"
+
+namespace lj::graceland {
+
+struct GracelandOptions {
+  std::string pop = "pop";
+  std::string listen_address = "127.0.0.1:0";
+  SegmentStoreOptions store;
+  uint32_t max_read_bytes = 4u << 20;
+  size_t max_connections = 4096;
+  std::function<void(std::string_view)> log;  // one line per notable event; may be empty
+};
+
+struct GracelandStats {
+  uint64_t batches_acked = 0;
+  uint64_t events_acked = 0;
+  uint64_t commits = 0;        // fsync rounds
+  uint64_t rejected_frames = 0;
+  uint64_t failed_commits = 0;
+};
+
+class GracelandServer {
+ public:
+  // Recovers the store, listens, and starts serving on env.executor.
+  static Task<Result<std::unique_ptr<GracelandServer>>> start(Env env, GracelandOptions options);
+  ~GracelandServer();
+
+  std::string address() const { return address_; }
+  const GracelandStats& stats() const { return stats_; }
+  // Stops accepting; connections end at their next message. Pending commits still finish.
+  void stop();
+
+ private:
+  GracelandServer(Env env, GracelandOptions options, std::unique_ptr<SegmentStore> store,
+                  std::unique_ptr<Listener> listener);
+  Task<void> accept_loop();
+  Task<void> serve(std::unique_ptr<Connection> connection);
+  Task<void> committer();
+  // Appends a batch's events; returns after they are durable, or with the error that stops it.
+  Task<Status> store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id);
+  Task<Status> answer(Connection& connection, const std::string& body);
+  void log(const std::string& line);
+
+  Env env_;
+  GracelandOptions options_;
+  std::unique_ptr<SegmentStore> store_;
+  std::unique_ptr<Listener> listener_;
+  std::string address_;
+  GracelandStats stats_;
+  size_t connections_ = 0;
+  bool stopped_ = false;
+
+  // Group commit state. Generations count append rounds; a batch appended in generation g is
+  // durable once durable_generation_ >= g, and failed if failed_generation_ >= g first.
+  uint64_t appended_generation_ = 0;
+  uint64_t durable_generation_ = 0;
+  uint64_t failed_generation_ = 0;
+  Status last_failure_;
+  Notifier commit_wanted_;
+  Notifier commit_done_;
+};
+
+}  // namespace lj::graceland

@@ -1,0 +1,140 @@
+// Graceland on real loopback sockets and real files: the protocol end to end, and bad input.
+#include "prod/graceland/graceland_server.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "prod/event/event_record.h"
+#include "prod/event/sample_events.h"
+#include "prod/graceland/graceland_client.h"
+#include "prod/graceland/wire.h"
+#include "prod/io/distributions.h"
+#include "prod/real/asio_runtime.h"
+
+namespace lj::graceland {
+namespace {
+
+class GracelandServerTest : public ::testing::Test {
+ public:
+  GracelandServerTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "lj-graceland-XXXXXX").string();
+    root_ = ::mkdtemp(pattern.data());
+    runtime_ = std::make_unique<RealRuntime>(root_);
+    auto server = runtime_->run(GracelandServer::start(runtime_->env(), GracelandOptions{}));
+    EXPECT_TRUE(server.ok()) << server.error().to_string();
+    server_ = std::move(*server);
+  }
+  ~GracelandServerTest() override {
+    server_.reset();
+    runtime_.reset();
+    std::filesystem::remove_all(root_);
+  }
+  std::unique_ptr<GracelandClient> connect() {
+    auto client = runtime_->run(GracelandClient::connect(runtime_->env().network, server_->address(), "test"));
+    EXPECT_TRUE(client.ok()) << client.error().to_string();
+    return client.ok() ? std::move(*client) : nullptr;
+  }
+  std::string record(uint64_t account, uint64_t sequence) {
+    SplitMix64 random(sequence);
+    std::string out;
+    EXPECT_TRUE(encode_event_record(make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out).ok());
+    return out;
+  }
+  // Sends raw bytes on a fresh connection after the handshake; returns the server's reply.
+  Result<std::string> send_raw(const std::string& bytes, bool handshake = true) {
+    return runtime_->run([&]() -> Task<Result<std::string>> {
+      auto connection = co_await runtime_->env().network.connect(server_->address());
+      if (!connection.ok()) co_return connection.error();
+      if (handshake) {
+        const std::string hello = MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes("raw").frame();
+        (void)co_await write_all(**connection, std::as_bytes(std::span(hello)));
+        auto ok = co_await read_frame(**connection);
+        if (!ok.ok()) co_return ok.error();
+      }
+      (void)co_await write_all(**connection, std::as_bytes(std::span(bytes)));
+      co_return co_await read_frame(**connection);
+    }());
+  }
+  std::string root_;
+  std::unique_ptr<RealRuntime> runtime_;
+  std::unique_ptr<GracelandServer> server_;
+};
+
+TEST_F(GracelandServerTest, AcknowledgedBatchesAreListedAndReadBack) {
+  auto client = connect();
+  ASSERT_NE(client, nullptr);
+  std::vector<std::string> batch = {record(1001, 1), record(1002, 2), record(1001, 3)};
+  ASSERT_TRUE(runtime_->run(client->send_batch(1, batch)).ok());
+  auto accounts = runtime_->run(client->list());
+  ASSERT_TRUE(accounts.ok());
+  ASSERT_EQ(accounts->size(), 2u);
+  EXPECT_EQ((*accounts)[0].account, "1001");
+  auto read = runtime_->run(client->read("1001", Position{}, 1 << 20));
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(read->records, (std::vector<std::string>{batch[0], batch[2]}));
+  EXPECT_EQ(server_->stats().events_acked, 3u);
+  EXPECT_GE(server_->stats().commits, 1u);
+}
+
+TEST_F(GracelandServerTest, ManyConcurrentProxiesShareCommits) {
+  const int proxies = 20, batches = 5;
+  int acked = 0;
+  for (int p = 0; p < proxies; ++p) {
+    runtime_->env().executor.spawn([](GracelandServerTest& t, int p, int& acked) -> Task<void> {
+      auto client = co_await GracelandClient::connect(t.runtime_->env().network, t.server_->address(), "proxy");
+      if (!client.ok()) co_return;
+      for (int b = 0; b < batches; ++b) {
+        std::vector<std::string> records;
+        for (int e = 0; e < 10; ++e) records.push_back(t.record(42, static_cast<uint64_t>(p * 1000 + b * 10 + e + 1)));
+        if ((co_await (*client)->send_batch(static_cast<uint64_t>(b), records)).ok()) ++acked;
+      }
+    }(*this, p, acked));
+  }
+  runtime_->run([&]() -> Task<void> {
+    while (acked < proxies * batches) co_await runtime_->env().clock.sleep_for(5ms);
+  }());
+  EXPECT_EQ(server_->stats().events_acked, static_cast<uint64_t>(proxies * batches * 10));
+  EXPECT_LT(server_->stats().commits, static_cast<uint64_t>(proxies * batches)) << "no group commit";
+}
+
+TEST_F(GracelandServerTest, BadInputGetsAClearErrorAndNothingIsStored) {
+  struct Case {
+    std::string name;
+    std::string bytes;
+    bool handshake;
+    std::string expected;
+  };
+  std::string bad_crc = MessageWriter(MessageType::kList).frame();
+  bad_crc[5] ^= 1;
+  std::string huge("\xff\xff\xff\x0f\0\0\0\0", 8);
+  std::string zero_account;
+  AttackEvent event;
+  event.id = EventId{1, 1};
+  ASSERT_TRUE(encode_event_record(event, zero_account).ok());
+  const std::vector<Case> cases = {
+      {"bad checksum", bad_crc, true, "checksum"},
+      {"oversized frame", huge, true, "exceeds limit"},
+      {"wrong version", MessageWriter(MessageType::kHello).u16(99).bytes("x").frame(), false, "version 99"},
+      {"garbage event", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes("garbage").frame(), true, "event 0"},
+      {"account zero", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes(zero_account).frame(), true, "no account"},
+      {"count lies", MessageWriter(MessageType::kBatch).u64(1).u32(5).bytes(record(1, 1)).frame(), true, "batch"},
+      {"unknown type", MessageWriter(static_cast<MessageType>(77)).frame(), true, "message type 77"},
+  };
+  for (const Case& c : cases) {
+    auto reply = send_raw(c.bytes, c.handshake);
+    ASSERT_TRUE(reply.ok()) << c.name << ": " << reply.error().to_string();
+    ASSERT_EQ(MessageReader(*reply).type(), MessageType::kError) << c.name;
+    const Error error = decode_error(*reply);
+    EXPECT_NE(error.message().find(c.expected), std::string::npos) << c.name << ": " << error.to_string();
+  }
+  EXPECT_EQ(server_->stats().events_acked, 0u);
+  auto client = connect();
+  auto accounts = runtime_->run(client->list());
+  ASSERT_TRUE(accounts.ok());
+  EXPECT_TRUE(accounts->empty());
+}
+
+}  // namespace
+}  // namespace lj::graceland

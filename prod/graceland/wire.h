@@ -1,0 +1,106 @@
+#pragma once
+// Graceland's TCP protocol, used by proxies (ingest) and Lumberjack (reads).
+//
+// Every message is one frame:
+//   u32 body_length   (1 .. kMaxFrameBytes)          little-endian, like every integer here
+//   u32 crc32         zlib CRC-32 of the body
+//   body:  u8 type, then the type's fields
+// Strings and byte strings are u32 length + bytes. A receiver checks the length against the
+// limit before allocating, the checksum before parsing, and every field against the bytes
+// left; any violation is a clear error and closes the connection.
+//
+// Conversation: the client opens with kHello (protocol version, client name); the server
+// answers kHelloOk or kError. Then, in order on one connection:
+//   kBatch   {u64 batch_id, u32 count, count x bytes event_record}  -> kAck {u64 batch_id, u32 count}
+//            sent only once every event of the batch is durable (fsync'd); never for part of one.
+//   kList    {}                                                     -> kListReply {u32 n, n x (str account, u32 first_file, u64 first_offset, u32 end_file, u64 end_offset)}
+//   kRead    {str account, u32 file, u64 offset, u32 max_bytes}     -> kReadReply {u32 next_file, u64 next_offset, u32 n, n x bytes record}
+//   kError   {u16 code, str message}: the request failed; the server closes after sending it.
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prod/graceland/segment_store.h"
+#include "prod/io/network.h"
+
+namespace lj::graceland {
+
+inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr uint32_t kMaxFrameBytes = 8u << 20;
+inline constexpr uint32_t kMaxBatchEvents = 10000;
+
+enum class MessageType : uint8_t {
+  kHello = 1,
+  kHelloOk = 2,
+  kBatch = 3,
+  kAck = 4,
+  kList = 5,
+  kListReply = 6,
+  kRead = 7,
+  kReadReply = 8,
+  kError = 9,
+};
+
+// Builds a message body field by field, then frames it.
+class MessageWriter {
+ public:
+  explicit MessageWriter(MessageType type) { body_.push_back(static_cast<char>(type)); }
+  MessageWriter& u16(uint16_t v) { return raw(&v, 2); }
+  MessageWriter& u32(uint32_t v) { return raw(&v, 4); }
+  MessageWriter& u64(uint64_t v) { return raw(&v, 8); }
+  MessageWriter& bytes(std::string_view v) {
+    u32(static_cast<uint32_t>(v.size()));
+    body_.append(v);
+    return *this;
+  }
+  // The complete frame: header + body.
+  std::string frame() const;
+
+ private:
+  MessageWriter& raw(const void* p, size_t n) {
+    body_.append(static_cast<const char*>(p), n);
+    return *this;
+  }
+  std::string body_;
+};
+
+// Reads fields from a received body; every read is bounds-checked, and the first failure
+// sticks so a parser can read all fields then check ok() once.
+class MessageReader {
+ public:
+  explicit MessageReader(std::string_view body) : body_(body) {}
+  MessageType type() const { return static_cast<MessageType>(body_.empty() ? 0 : body_[0]); }
+  uint16_t u16() { return fixed<uint16_t>(); }
+  uint32_t u32() { return fixed<uint32_t>(); }
+  uint64_t u64() { return fixed<uint64_t>(); }
+  std::string_view bytes(uint32_t limit = kMaxFrameBytes);
+  // ok() and nothing left over.
+  Status finish(std::string_view what) const;
+  bool ok() const { return error_.empty(); }
+
+ private:
+  template <typename T>
+  T fixed() {
+    T v{};
+    if (!take(sizeof(T))) return v;
+    std::memcpy(&v, body_.data() + at_ - sizeof(T), sizeof(T));
+    return v;
+  }
+  bool take(size_t n);
+  std::string_view body_;
+  size_t at_ = 1;  // after the type byte
+  std::string error_;
+};
+
+// Reads one frame and returns its verified body. Errors: the connection's, kCorrupt for a bad
+// checksum or empty body, kTooLarge for a length over the limit.
+Task<Result<std::string>> read_frame(Connection& connection, uint32_t max_frame_bytes = kMaxFrameBytes);
+
+std::string error_frame(ErrorCode code, std::string_view message);
+// Turns a received kError body into an Error.
+Error decode_error(std::string_view body);
+
+}  // namespace lj::graceland
