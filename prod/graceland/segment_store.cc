@@ -83,18 +83,21 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   const uint32_t index = state.segments.empty() ? 1 : state.segments.rbegin()->first + 1;
   Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kCreateNew);
   if (!file.ok()) return file.error();
-  Segment segment;
+  // Registered before its header is written: if that write fails, the next segment still
+  // gets a fresh index (found by seed 336 of `lj-sim ingest`: every later create collided).
+  Segment& segment = state.segments.emplace(index, Segment{}).first->second;
   segment.index = index;
   segment.created_wall_ms = env_.clock.wall_now_ms();
   segment.durable_end = kSegmentHeaderBytes;
-  const std::string header = encode_segment_header(segment.created_wall_ms);
-  if (Status s = (*file)->append(std::as_bytes(std::span(header))); !s.ok()) return s.error();
   segment.writer = std::move(*file);
   names_dirty_ = true;
+  const std::string header = encode_segment_header(segment.created_wall_ms);
+  const Status written = segment.writer->append(std::as_bytes(std::span(header)));
   unsynced_[{account, index}] = segment.writer->size();
+  if (!written.ok()) return written.error();  // stays sealed: appends try the next index
   state.has_active = true;
   state.active_since = env_.clock.monotonic_now();
-  return &state.segments.emplace(index, std::move(segment)).first->second;
+  return &segment;
 }
 
 Result<Position> SegmentStore::append(std::string_view account_id, std::span<const std::byte> payload) {

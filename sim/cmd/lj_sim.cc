@@ -1,6 +1,7 @@
 // lj-sim: runs simulated scenarios. `lj sim ...` execs this binary.
 //
 //   lj-sim echo --seed N              one run; prints the seed first and the trace hash
+//   lj-sim ingest --seed N            proxies -> Gracelands under faults; checks the ledger
 //   lj-sim echo --seed N --seeds K    K runs from seed N; prints seeds/s and events/s
 //   lj-sim echo --seed N --trace      the run's timeline on stdout
 //   --no-faults, --messages M         a calmer or longer run
@@ -13,12 +14,13 @@
 #include <string>
 
 #include "sim/scenarios/echo_scenario.h"
+#include "sim/scenarios/ingest_scenario.h"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: lj-sim echo [--seed N] [--seeds K] [--messages M] [--no-faults] [--trace]\n");
+               "usage: lj-sim echo|ingest [--seed N] [--seeds K] [--messages M] [--no-faults] [--trace]\n");
   return 2;
 }
 
@@ -32,7 +34,9 @@ bool parse_u64(const char* text, uint64_t& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "echo") != 0) return usage();
+  if (argc < 2) return usage();
+  const std::string scenario = argv[1];
+  if (scenario != "echo" && scenario != "ingest") return usage();
   lj::sim::EchoOptions options;
   uint64_t seeds = 1;
   for (int i = 2; i < argc; ++i) {
@@ -61,7 +65,31 @@ int main(int argc, char** argv) {
     options.seed = seed;
     if (seeds == 1) std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
     std::fflush(stdout);
-    const lj::sim::EchoOutcome outcome = lj::sim::run_echo_scenario(options);
+    lj::sim::EchoOutcome outcome;
+    if (scenario == "echo") {
+      outcome = lj::sim::run_echo_scenario(options);
+    } else {
+      // The ingest scenario reports in the same shape: echoed = acknowledged events.
+      lj::sim::IngestOptions ingest;
+      ingest.seed = seed;
+      ingest.faults = options.faults;
+      ingest.trace_to_stdout = options.trace_to_stdout;
+      const lj::sim::IngestOutcome result = lj::sim::run_ingest_scenario(ingest);
+      outcome.ok = result.ok;
+      outcome.failure = result.failure;
+      outcome.trace_hash = result.trace_hash;
+      outcome.events = result.events;
+      outcome.echoed = static_cast<int>(result.acknowledged);
+      outcome.reconnects = static_cast<int>(result.failovers);
+      outcome.faults_injected = result.faults_injected;
+      if (seeds == 1) {
+        std::printf("acknowledged=%llu stored=%llu duplicates-across-pops=%llu failovers=%llu\n",
+                    static_cast<unsigned long long>(result.acknowledged),
+                    static_cast<unsigned long long>(result.stored),
+                    static_cast<unsigned long long>(result.duplicates),
+                    static_cast<unsigned long long>(result.failovers));
+      }
+    }
     events += outcome.events;
     if (seeds == 1 || !outcome.ok) {
       std::printf("seed %llu: %s trace=%016llx events=%llu echoed=%d reconnects=%d faults=%d "
@@ -75,7 +103,7 @@ int main(int argc, char** argv) {
     }
     if (!outcome.ok) {
       ++failures;
-      std::printf("replay: lj-sim echo --seed %llu --messages %d%s --trace\n",
+      std::printf("replay: lj-sim %s --seed %llu --messages %d%s --trace\n", scenario.c_str(),
                   static_cast<unsigned long long>(seed), options.messages,
                   options.faults ? "" : " --no-faults");
     }

@@ -1,0 +1,54 @@
+#pragma once
+// The proxies' ledger: what each sent event became. Later checks compare it with what
+// customers received. An event is
+//   acknowledged   a Graceland said it is durable: it must be delivered exactly once;
+//   indeterminate  sent, and no answer came: it may be delivered at most once;
+//   dropped        never sent (the proxy's buffer was full): it must not be delivered.
+// The ledger is the checker's, not the proxy's: it survives proxy crashes.
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "prod/event/attack_event.h"
+
+namespace lj::proxy {
+
+enum class EventFate : uint8_t { kIndeterminate = 1, kAcknowledged = 2, kDropped = 3 };
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+  virtual void sent(const EventId& id, uint64_t account_id) = 0;
+  virtual void acknowledged(const EventId& id) = 0;
+  virtual void dropped(const EventId& id, uint64_t account_id) = 0;
+};
+
+// Kept in memory: the simulator's ledger, and the tests'.
+class MemoryLedger final : public Ledger {
+ public:
+  struct Entry {
+    uint64_t account_id = 0;
+    EventFate fate = EventFate::kIndeterminate;
+  };
+  void sent(const EventId& id, uint64_t account_id) override {
+    auto [it, inserted] = entries_.try_emplace(id, Entry{account_id, EventFate::kIndeterminate});
+    (void)it;
+    (void)inserted;
+  }
+  void acknowledged(const EventId& id) override { entries_.at(id).fate = EventFate::kAcknowledged; }
+  void dropped(const EventId& id, uint64_t account_id) override {
+    entries_[id] = Entry{account_id, EventFate::kDropped};
+  }
+  const std::map<EventId, Entry>& entries() const { return entries_; }
+  size_t count(EventFate fate) const {
+    size_t n = 0;
+    for (const auto& [id, entry] : entries_) n += entry.fate == fate;
+    return n;
+  }
+
+ private:
+  std::map<EventId, Entry> entries_;
+};
+
+}  // namespace lj::proxy

@@ -1,0 +1,101 @@
+#include "prod/proxy/proxy.h"
+
+#include <cmath>
+
+#include "prod/event/event_record.h"
+#include "prod/event/sample_events.h"
+#include "prod/io/distributions.h"
+
+namespace lj::proxy {
+
+Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
+    : env_(env), options_(std::move(options)), ledger_(ledger), next_sequence_(options_.first_sequence) {
+  assert(!options_.gracelands.empty() && !options_.accounts.empty());
+}
+
+void Proxy::start() {
+  env_.executor.spawn(produce());
+  env_.executor.spawn(send());
+}
+
+Task<void> Proxy::produce() {
+  const double mean_gap_ns = 1e9 / std::max(options_.events_per_second, 1e-3);
+  while (stats_.produced < options_.max_events) {
+    co_await env_.clock.sleep_for(Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
+    const EventId id{options_.proxy_id, next_sequence_++};
+    const uint64_t account = options_.accounts[uniform_below(env_.random, options_.accounts.size())];
+    ++stats_.produced;
+    if (buffer_.size() >= options_.max_buffered_events) {
+      ++stats_.dropped;
+      ledger_.dropped(id, account);
+      continue;
+    }
+    AttackEvent event = make_sample_event(env_.random, account, id, env_.clock.wall_now_ms());
+    event.pop = options_.pop;
+    std::string record;
+    if (!encode_event_record(event, record).ok()) {  // a sample never exceeds the limit
+      ++stats_.dropped;
+      ledger_.dropped(id, account);
+      continue;
+    }
+    buffer_.push_back(Buffered{id, account, std::move(record)});
+  }
+  produced_all_ = true;
+}
+
+void Proxy::switch_target(size_t target) {
+  if (target == target_) return;
+  if (target_ == 0) home_left_at_ = env_.clock.monotonic_now();
+  target_ = target;
+  ++stats_.failovers;
+}
+
+Task<void> Proxy::send() {
+  std::unique_ptr<graceland::GracelandClient> client;
+  for (;;) {
+    if (buffer_.empty()) {
+      if (produced_all_) co_return;
+      co_await env_.clock.sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    // Away from home for long enough: try home again.
+    if (target_ != 0 && env_.clock.monotonic_now() - home_left_at_ >= options_.home_retry_interval) {
+      client.reset();
+      target_ = 0;
+    }
+    if (!client) {
+      auto connected = co_await graceland::GracelandClient::connect(
+          env_.network, current_target(), "proxy-" + std::to_string(options_.proxy_id));
+      if (!connected.ok()) {
+        ++stats_.batch_errors;
+        switch_target((target_ + 1) % options_.gracelands.size());
+        co_await env_.clock.sleep_for(options_.retry_backoff);
+        continue;
+      }
+      client = std::move(*connected);
+    }
+    const size_t n = std::min(options_.batch_events, buffer_.size());
+    std::vector<std::string> records;
+    records.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      ledger_.sent(buffer_[i].id, buffer_[i].account_id);
+      records.push_back(buffer_[i].record);
+    }
+    const Status status = co_await client->send_batch(next_batch_id_++, records);
+    if (!status.ok()) {
+      // Unknown fate: the events stay buffered and go again, perhaps to another PoP.
+      ++stats_.batch_errors;
+      client.reset();
+      switch_target((target_ + 1) % options_.gracelands.size());
+      co_await env_.clock.sleep_for(options_.retry_backoff);
+      continue;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      ledger_.acknowledged(buffer_.front().id);
+      buffer_.pop_front();
+    }
+    stats_.acknowledged += n;
+  }
+}
+
+}  // namespace lj::proxy

@@ -1,0 +1,78 @@
+#pragma once
+// Proxy: one simulated proxy server of the load generator (`lj gen`), the same code in the
+// simulator. It produces realistic attack events for its accounts at a chosen rate, numbers
+// them, and sends them in batches to its PoP's Graceland, keeping a bounded buffer of
+// unacknowledged events and resending them until acknowledged.
+//
+// Failover: when its own Graceland is unreachable or fails a batch, it sends to the next PoP's
+// Graceland in its list; every `home_retry_interval` it tries to go back home.
+// Invariant: an event leaves the buffer only when acknowledged; when the buffer is full, new
+// events are dropped (and recorded as dropped), never old ones.
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "prod/event/attack_event.h"
+#include "prod/graceland/graceland_client.h"
+#include "prod/io/env.h"
+#include "prod/proxy/ledger.h"
+
+namespace lj::proxy {
+
+struct ProxyOptions {
+  uint64_t proxy_id = 1;
+  std::string pop = "pop";
+  std::vector<uint64_t> accounts = {1001};
+  std::vector<std::string> gracelands;  // the own PoP's first, then failover targets in order
+  double events_per_second = 100;
+  uint64_t max_events = UINT64_MAX;     // stop producing after this many
+  size_t batch_events = 50;
+  size_t max_buffered_events = 10000;
+  Duration retry_backoff = std::chrono::milliseconds(50);
+  Duration home_retry_interval = std::chrono::seconds(5);
+  uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
+};
+
+struct ProxyStats {
+  uint64_t produced = 0;
+  uint64_t acknowledged = 0;
+  uint64_t dropped = 0;
+  uint64_t failovers = 0;
+  uint64_t batch_errors = 0;
+};
+
+class Proxy {
+ public:
+  Proxy(Env env, ProxyOptions options, Ledger& ledger);
+  // Spawns the producer and the sender on env.executor.
+  void start();
+  const ProxyStats& stats() const { return stats_; }
+  bool idle() const { return produced_all_ && buffer_.empty(); }
+  const std::string& current_target() const { return options_.gracelands.at(target_); }
+  uint64_t next_sequence() const { return next_sequence_; }
+
+ private:
+  Task<void> produce();
+  Task<void> send();
+  void switch_target(size_t target);
+
+  Env env_;
+  ProxyOptions options_;
+  Ledger& ledger_;
+  ProxyStats stats_;
+  uint64_t next_sequence_;
+  bool produced_all_ = false;
+  struct Buffered {
+    EventId id;
+    uint64_t account_id;
+    std::string record;  // encoded
+  };
+  std::deque<Buffered> buffer_;  // unacknowledged, in order
+  size_t target_ = 0;
+  Duration home_left_at_{0};
+  uint64_t next_batch_id_ = 1;
+};
+
+}  // namespace lj::proxy
