@@ -27,6 +27,7 @@ Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, G
       new GracelandServer(env, std::move(options), std::move(*store), std::move(*listener)));
   env.executor.spawn(server->accept_loop());
   env.executor.spawn(server->committer());
+  env.executor.spawn(server->retention());
   server->log("graceland " + server->options_.pop + " listening on " + server->address_);
   co_return server;
 }
@@ -75,6 +76,13 @@ Task<void> GracelandServer::committer() {
       log("commit failed: " + status.to_string());
     }
     commit_done_.notify_all();
+  }
+}
+
+Task<void> GracelandServer::retention() {
+  while (!stopped_) {
+    co_await env_.clock.sleep_for(options_.retention_interval);
+    if (Status s = co_await store_->remove_expired(); !s.ok()) log("retention: " + s.to_string());
   }
 }
 

@@ -29,6 +29,7 @@ struct GracelandOptions {
   SegmentStoreOptions store;
   uint32_t max_read_bytes = 4u << 20;
   size_t max_connections = 4096;
+  Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
 };
 
@@ -57,6 +58,7 @@ class GracelandServer {
   Task<void> accept_loop();
   Task<void> serve(std::unique_ptr<Connection> connection);
   Task<void> committer();
+  Task<void> retention();
   // Appends a batch's events; returns after they are durable, or with the error that stops it.
   Task<Status> store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id);
   Task<Status> answer(Connection& connection, const std::string& body);
