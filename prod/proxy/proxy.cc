@@ -20,7 +20,7 @@ void Proxy::start() {
 
 Task<void> Proxy::produce() {
   const double mean_gap_ns = 1e9 / std::max(options_.events_per_second, 1e-3);
-  while (stats_.produced < options_.max_events) {
+  while (stats_.produced < options_.max_events && !stop_requested_) {
     co_await env_.clock.sleep_for(Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
     const EventId id{options_.proxy_id, next_sequence_++};
     const uint64_t account = options_.accounts[uniform_below(env_.random, options_.accounts.size())];
@@ -41,6 +41,7 @@ Task<void> Proxy::produce() {
     buffer_.push_back(Buffered{id, account, std::move(record)});
   }
   produced_all_ = true;
+  producer_done_ = true;
 }
 
 void Proxy::switch_target(size_t target) {
@@ -53,8 +54,11 @@ void Proxy::switch_target(size_t target) {
 Task<void> Proxy::send() {
   std::unique_ptr<graceland::GracelandClient> client;
   for (;;) {
+    if (stop_requested_ || (buffer_.empty() && produced_all_)) {
+      sender_done_ = true;
+      co_return;
+    }
     if (buffer_.empty()) {
-      if (produced_all_) co_return;
       co_await env_.clock.sleep_for(std::chrono::milliseconds(10));
       continue;
     }

@@ -47,7 +47,12 @@ class Proxy {
  public:
   Proxy(Env env, ProxyOptions options, Ledger& ledger);
   // Spawns the producer and the sender on env.executor.
+  // REQUIRES: the Proxy outlives them: call stop() and wait for finished() before destroying
+  // it while its runtime still runs.
   void start();
+  // Stops producing and sending at the next step; buffered events stay unacknowledged.
+  void stop() { stop_requested_ = true; }
+  bool finished() const { return producer_done_ && sender_done_; }
   const ProxyStats& stats() const { return stats_; }
   bool idle() const { return produced_all_ && buffer_.empty(); }
   const std::string& current_target() const { return options_.gracelands.at(target_); }
@@ -64,6 +69,9 @@ class Proxy {
   ProxyStats stats_;
   uint64_t next_sequence_;
   bool produced_all_ = false;
+  bool stop_requested_ = false;
+  bool producer_done_ = false;
+  bool sender_done_ = false;
   struct Buffered {
     EventId id;
     uint64_t account_id;
