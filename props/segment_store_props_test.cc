@@ -143,3 +143,25 @@ RC_GTEST_PROP(SegmentStoreProps, SurvivesPowerLossAgainstTheModel, ()) {
 
 }  // namespace
 }  // namespace lj::graceland
+
+namespace lj::graceland {
+namespace {
+
+// Found by `lj-sim ingest --seed 336`: when the header append of a new segment failed, the
+// segment was not registered, so every later create used the same index and failed with
+// kAlreadyExists: the PoP refused every batch for that customer until restarted.
+TEST(SegmentStoreRegression, Seed336FailedHeaderWriteDoesNotWedgeTheCustomer) {
+  System system(336);
+  system.node->disk().faults().io_error_probability = 1.0;
+  const std::string payload = "event";
+  EXPECT_FALSE(system.store->append("1004", std::as_bytes(std::span(payload))).ok());
+  system.node->disk().faults().io_error_probability = 0;
+  auto next = system.store->append("1004", std::as_bytes(std::span(payload)));
+  ASSERT_TRUE(next.ok()) << next.error().to_string();
+  EXPECT_EQ(next->file_index, 2u);
+  ASSERT_TRUE(drive(system.simulation, *system.node, system.store->sync()).ok());
+  EXPECT_EQ(system.read_all("1004"), (std::vector<std::string>{payload}));
+}
+
+}  // namespace
+}  // namespace lj::graceland

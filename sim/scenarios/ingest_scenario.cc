@@ -2,11 +2,13 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "fault/fault_schedule.h"
 #include "prod/event/event_record.h"
 #include "prod/graceland/graceland_client.h"
 #include "prod/graceland/graceland_server.h"
+#include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/sim_node.h"
 
@@ -15,52 +17,6 @@ namespace lj::sim {
 namespace {
 
 constexpr uint16_t kIngestPort = 9100;
-
-// What the checker found at the PoPs: copies of each event id, and the account it was under.
-struct Stored {
-  std::map<EventId, int> copies;
-  std::string failure;
-};
-
-Task<void> collect_pop(Network& network, std::string address, Stored& stored, bool& done) {
-  auto client = co_await graceland::GracelandClient::connect(network, address, "checker");
-  if (!client.ok()) {
-    stored.failure = "checker cannot reach " + address + ": " + client.error().to_string();
-    done = true;
-    co_return;
-  }
-  auto accounts = co_await (*client)->list();
-  if (!accounts.ok()) {
-    stored.failure = "list at " + address + ": " + accounts.error().to_string();
-    done = true;
-    co_return;
-  }
-  for (const graceland::AccountExtent& extent : *accounts) {
-    graceland::Position at;
-    for (;;) {
-      auto batch = co_await (*client)->read(extent.account, at, 1 << 20);
-      if (!batch.ok()) {
-        stored.failure = "read at " + address + ": " + batch.error().to_string();
-        break;
-      }
-      if (batch->records.empty()) break;
-      for (const std::string& record : batch->records) {
-        auto decoded = decode_event_record(record);
-        if (!decoded.ok()) {
-          stored.failure = "corrupt record at " + address + ": " + decoded.error().to_string();
-          break;
-        }
-        if (std::to_string(decoded->event.account_id) != extent.account) {
-          stored.failure = "event of account " + std::to_string(decoded->event.account_id) +
-                           " stored under account " + extent.account + " at " + address;
-        }
-        ++stored.copies[decoded->event.id];
-      }
-      at = batch->next;
-    }
-  }
-  done = true;
-}
 
 }  // namespace
 
@@ -141,34 +97,25 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   const bool drained = simulation.run_until(all_idle, simulation.now_ns() + options.liveness_bound_ns);
 
   // The checker reads every PoP through the same read API Lumberjack uses.
-  Stored stored;
   SimNode& checker = simulation.add_node("checker", nullptr);
   checker.start();
-  for (const std::string& address : addresses) {
-    bool done = false;
-    checker.spawn(collect_pop(checker.env().network, address, stored, done));
-    simulation.run_until([&] { return done; }, simulation.now_ns() + 60'000'000'000);
-  }
+  std::optional<Result<proxy::StoredEvents>> stored;
+  checker.spawn([](Network& network, std::vector<std::string> pops,
+                   std::optional<Result<proxy::StoredEvents>>& out) -> Task<void> {
+    out.emplace(co_await proxy::read_all_events(network, pops));
+  }(checker.env().network, addresses, stored));
+  simulation.run_until([&] { return stored.has_value(); }, simulation.now_ns() + 60'000'000'000);
 
   for (const proxy::Proxy* p : proxies) outcome.failovers += p->stats().failovers;
-  outcome.acknowledged = ledger.count(proxy::EventFate::kAcknowledged);
-  outcome.stored = stored.copies.size();
-  for (const auto& [id, copies] : stored.copies) outcome.duplicates += static_cast<uint64_t>(copies - 1);
-  if (!stored.failure.empty()) outcome.failure = stored.failure;
-  for (const auto& [id, entry] : ledger.entries()) {
-    if (!outcome.failure.empty()) break;
-    const bool found = stored.copies.contains(id);
-    if (entry.fate == proxy::EventFate::kAcknowledged && !found) {
-      outcome.failure = "lost: event " + std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) +
-                        " was acknowledged but no PoP has it";
-    }
-    if (entry.fate == proxy::EventFate::kDropped && found) {
-      outcome.failure = "phantom: dropped event " + std::to_string(id.sequence) + " was stored";
-    }
-  }
-  for (const auto& [id, copies] : stored.copies) {
-    if (!outcome.failure.empty()) break;
-    if (!ledger.entries().contains(id)) outcome.failure = "phantom: stored event was never sent";
+  if (!stored.has_value() || !stored->ok()) {
+    outcome.failure = "checker could not read the PoPs" +
+                      (stored.has_value() ? ": " + stored->error().to_string() : std::string());
+  } else {
+    const proxy::IngestVerdict verdict = proxy::judge(ledger.entries(), stored->value());
+    outcome.acknowledged = verdict.acknowledged;
+    outcome.stored = verdict.stored;
+    outcome.duplicates = verdict.duplicates;
+    if (!verdict.ok()) outcome.failure = verdict.summary();
   }
   if (outcome.failure.empty() && !drained) {
     outcome.failure = "liveness: proxies still hold unacknowledged events " +
