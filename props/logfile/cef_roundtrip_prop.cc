@@ -34,9 +34,15 @@ bool reference_unescape(const std::string& raw, char special, std::string& out) 
     }
     if (++i == raw.size()) return false;
     switch (raw[i]) {
-      case '\\': out += '\\'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
       case 'x': {
         if (i + 2 >= raw.size()) return false;
         const std::string hex = raw.substr(i + 1, 2);
@@ -121,13 +127,17 @@ bool reference_parse(std::string_view line, CefFields& fields) {
 // The fields an event must produce, from the mapping documented in cef_writer.h.
 CefFields expected_fields(const AttackEvent& e) {
   CefFields f;
-  f.header = {"Incapsula", "SIEMintegration", "1", std::to_string(e.rule_id), e.attack_type,
-              std::to_string(cef_severity(e.action))};
+  f.header = {"Incapsula",   "SIEMintegration",
+              "1",           std::to_string(e.rule_id),
+              e.attack_type, std::to_string(cef_severity(e.action))};
   auto text = [&](const char* key, const std::string& value) {
     if (!value.empty()) f.extension.push_back({key, value});
   };
-  auto number = [&](const char* key, auto value) { f.extension.push_back({key, std::to_string(value)}); };
-  f.extension.push_back({"deviceExternalId", std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence)});
+  auto number = [&](const char* key, auto value) {
+    f.extension.push_back({key, std::to_string(value)});
+  };
+  f.extension.push_back(
+      {"deviceExternalId", std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence)});
   number("suid", e.account_id);
   text("Customer", e.account_name);
   number("siteid", e.site_id);

@@ -27,8 +27,9 @@ inline rc::Gen<std::string> hostile_string() {
       {8, rc::gen::container<std::string>(hostile_char())},
       {1, rc::gen::element<std::string>("", "-", "\"-\"", "CEF:0|", " act=ALLOW", "\\=", "%25",
                                         "caf\xc3\xa9 \xf0\x9f\x98\x80", "#Fields: date")},
-      {1, rc::gen::map(rc::gen::pair(rc::gen::inRange<size_t>(1, 20000), hostile_char()),
-                       [](const std::pair<size_t, char>& p) { return std::string(p.first, p.second); })},
+      {1, rc::gen::map(
+              rc::gen::pair(rc::gen::inRange<size_t>(1, 20000), hostile_char()),
+              [](const std::pair<size_t, char>& p) { return std::string(p.first, p.second); })},
   });
 }
 

@@ -29,8 +29,8 @@ const Keys& keys() {
 }
 
 RC_GTEST_PROP(LogFileProperties, EventsRoundTripAndOnlyTheCustomersKeyOpensTheFile, ()) {
-  const auto events = *rc::gen::resize(
-      30, rc::gen::container<std::vector<AttackEvent>>(hostile_event(true)));
+  const auto events =
+      *rc::gen::resize(30, rc::gen::container<std::vector<AttackEvent>>(hostile_event(true)));
   LogFileSpec spec;
   spec.account_id = *rc::gen::arbitrary<uint64_t>();
   spec.config_id = *rc::gen::arbitrary<uint64_t>();
@@ -77,8 +77,8 @@ RC_GTEST_PROP(LogFileProperties, EventsRoundTripAndOnlyTheCustomersKeyOpensTheFi
 }
 
 RC_GTEST_PROP(LogFileProperties, AModernEncryptedFileDetectsAnyChangedByte, ()) {
-  const auto events = *rc::gen::resize(
-      5, rc::gen::container<std::vector<AttackEvent>>(hostile_event(true)));
+  const auto events =
+      *rc::gen::resize(5, rc::gen::container<std::vector<AttackEvent>>(hostile_event(true)));
   LogFileSpec spec;
   spec.account_id = 1;
   spec.format = *rc::gen::element(LogFormat::kCef, LogFormat::kW3c);

@@ -19,10 +19,11 @@ namespace lj {
 namespace {
 
 constexpr const char* kFieldNames[] = {
-    "date", "time", "c-ip", "c-port", "cs-method", "cs-uri-stem", "cs-uri-query", "sc-status",
-    "cs(User-Agent)", "cs(Referer)", "s-port", "x-protocol", "x-event-id", "x-account-id",
-    "x-account-name", "x-site-id", "x-site-name", "x-pop", "x-end-time", "x-country", "x-city",
-    "x-attack-type", "x-rule-id", "x-rule-name", "x-action", "x-req-headers"};
+    "date",         "time",         "c-ip",           "c-port",        "cs-method",   "cs-uri-stem",
+    "cs-uri-query", "sc-status",    "cs(User-Agent)", "cs(Referer)",   "s-port",      "x-protocol",
+    "x-event-id",   "x-account-id", "x-account-name", "x-site-id",     "x-site-name", "x-pop",
+    "x-end-time",   "x-country",    "x-city",         "x-attack-type", "x-rule-id",   "x-rule-name",
+    "x-action",     "x-req-headers"};
 
 std::vector<std::string> expected_values(const AttackEvent& e) {
   const time_t seconds = static_cast<time_t>(e.start_ms / 1000);
@@ -34,12 +35,32 @@ std::vector<std::string> expected_values(const AttackEvent& e) {
                 static_cast<int>(e.start_ms % 1000));
   std::string headers;
   if (!e.headers.empty()) append_headers_json(e.headers, headers);
-  return {date, time, e.source_ip, std::to_string(e.source_port), e.method, e.url, e.query,
-          std::to_string(e.response_code), e.client_app, e.referrer, std::to_string(e.server_port),
-          e.protocol, std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence),
-          std::to_string(e.account_id), e.account_name, std::to_string(e.site_id), e.site_name,
-          e.pop, std::to_string(e.end_ms), e.country_code, e.city, e.attack_type,
-          std::to_string(e.rule_id), e.rule_name, e.action, headers};
+  return {date,
+          time,
+          e.source_ip,
+          std::to_string(e.source_port),
+          e.method,
+          e.url,
+          e.query,
+          std::to_string(e.response_code),
+          e.client_app,
+          e.referrer,
+          std::to_string(e.server_port),
+          e.protocol,
+          std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence),
+          std::to_string(e.account_id),
+          e.account_name,
+          std::to_string(e.site_id),
+          e.site_name,
+          e.pop,
+          std::to_string(e.end_ms),
+          e.country_code,
+          e.city,
+          e.attack_type,
+          std::to_string(e.rule_id),
+          e.rule_name,
+          e.action,
+          headers};
 }
 
 // Returns false on any deviation from the rule.
@@ -97,9 +118,12 @@ bool reference_split(const std::string& line, std::vector<std::string>& values) 
         break;
     }
   }
-  if (state == kBare) values.push_back(value == "-" ? "" : value);
-  else if (state == kQuoteSeen) values.push_back(value);
-  else return false;
+  if (state == kBare)
+    values.push_back(value == "-" ? "" : value);
+  else if (state == kQuoteSeen)
+    values.push_back(value);
+  else
+    return false;
   return true;
 }
 

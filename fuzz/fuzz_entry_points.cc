@@ -1,0 +1,86 @@
+#include "fuzz/fuzz_entry_points.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "prod/event/event_record.h"
+#include "prod/logfile/log_body.h"
+#include "prod/logfile/log_file_reader.h"
+#include "prod/logfile/test_keys.h"
+#include "prod/logfile/time_text.h"
+
+namespace lj {
+namespace {
+
+// Assertions stay on in release builds: a fuzzer must see a broken invariant as a crash.
+#define FUZZ_CHECK(condition)                                                            \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                      \
+    }                                                                                    \
+  } while (0)
+
+std::string_view as_text(const uint8_t* data, size_t size) {
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+// Small limits keep each run fast and make "too large" paths reachable.
+constexpr size_t kMaxRecordBytes = 1 << 16;
+constexpr ReadLimits kLimits{.max_plaintext_bytes = 1 << 22};
+
+}  // namespace
+
+void fuzz_event_record(const uint8_t* data, size_t size) {
+  std::string_view rest = as_text(data, size);
+  while (!rest.empty()) {
+    auto decoded = decode_event_record(rest, kMaxRecordBytes);
+    if (!decoded.ok()) return;
+    FUZZ_CHECK(decoded->record_bytes >= kEventRecordHeaderBytes &&
+               decoded->record_bytes <= rest.size());
+    // Re-encoding may differ in bytes (the decoder accepts overlong varints) but not in meaning.
+    std::string again;
+    FUZZ_CHECK(encode_event_record(decoded->event, again, kMaxRecordBytes).ok());
+    auto redecoded = decode_event_record(std::string_view(again), kMaxRecordBytes);
+    FUZZ_CHECK(redecoded.ok() && redecoded->event == decoded->event);
+    FUZZ_CHECK(redecoded->record_bytes == again.size());
+    rest.remove_prefix(decoded->record_bytes);
+  }
+}
+
+void fuzz_log_file(const uint8_t* data, size_t size) {
+  static const RsaPrivateKey* key = [] {
+    static auto parsed = RsaPrivateKey::from_pem(test_key_pairs()[0].private_pkcs8_pem);
+    FUZZ_CHECK(parsed.ok());
+    return &parsed.value();
+  }();
+  const std::string_view file = as_text(data, size);
+  for (const RsaPrivateKey* k : {key, static_cast<const RsaPrivateKey*>(nullptr)}) {
+    auto read = read_log_file(file, k, kLimits);
+    if (!read.ok()) {
+      FUZZ_CHECK(!read.error().message().empty());
+      continue;
+    }
+    FUZZ_CHECK(read->plaintext.size() <= kLimits.max_plaintext_bytes);
+  }
+}
+
+void fuzz_log_body(const uint8_t* data, size_t size) {
+  if (size == 0) return;
+  const LogFormat format = data[0] % 2 == 0 ? LogFormat::kCef : LogFormat::kW3c;
+  std::vector<AttackEvent> events;
+  if (!parse_log_body(format, as_text(data + 1, size - 1), events).ok()) return;
+  // Whatever parsed must survive formatting and parsing again (W3C needs printable dates).
+  for (const AttackEvent& e : events) {
+    if (format == LogFormat::kW3c && !is_text_time_ms(e.start_ms)) return;
+  }
+  std::string text;
+  FUZZ_CHECK(append_log_body(format, events, 0, text).ok());
+  std::vector<AttackEvent> again;
+  FUZZ_CHECK(parse_log_body(format, text, again).ok());
+  FUZZ_CHECK(again == events);
+}
+
+}  // namespace lj

@@ -1,0 +1,84 @@
+#include "prod/cmd/lj/check_command.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "prod/proxy/ledger_check.h"
+#include "prod/real/asio_runtime.h"
+
+namespace lj {
+
+namespace {
+
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> parts;
+  std::stringstream stream{std::string(text)};
+  for (std::string part; std::getline(stream, part, ',');) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+// Ledger lines: "<A|I|D> <proxy_id> <sequence> <account>" (see `lj gen`).
+bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
+                 std::ostream& err) {
+  std::ifstream file(path);
+  if (!file) {
+    err << "lj check: cannot read ledger " << path << "\n";
+    return false;
+  }
+  std::string line;
+  for (size_t number = 1; std::getline(file, line); ++number) {
+    std::istringstream fields(line);
+    char fate = 0;
+    EventId id;
+    proxy::MemoryLedger::Entry entry;
+    if (!(fields >> fate >> id.proxy_id >> id.sequence >> entry.account_id) ||
+        (fate != 'A' && fate != 'I' && fate != 'D')) {
+      err << "lj check: " << path << ":" << number << ": malformed ledger line\n";
+      return false;
+    }
+    entry.fate = fate == 'A' ? proxy::EventFate::kAcknowledged
+                 : fate == 'D' ? proxy::EventFate::kDropped
+                               : proxy::EventFate::kIndeterminate;
+    ledger[id] = entry;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> gracelands;
+  std::string ledger_path;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--gracelands") {
+      gracelands = split_commas(args[i + 1]);
+    } else if (args[i] == "--ledger") {
+      ledger_path = std::string(args[i + 1]);
+    } else {
+      err << "lj check: unknown flag " << args[i] << "\n";
+      return 2;
+    }
+  }
+  if (gracelands.empty() || ledger_path.empty() || args.size() % 2 != 0) {
+    err << "usage: lj check --gracelands HOST:PORT[,...] --ledger FILE\n";
+    return 2;
+  }
+  std::map<EventId, proxy::MemoryLedger::Entry> ledger;
+  if (!load_ledger(ledger_path, ledger, err)) return 1;
+  RealRuntime runtime(".");
+  Result<proxy::StoredEvents> stored =
+      runtime.run(proxy::read_all_events(runtime.env().network, gracelands));
+  if (!stored.ok()) {
+    err << "lj check: " << stored.error().to_string() << "\n";
+    return 1;
+  }
+  const proxy::IngestVerdict verdict = proxy::judge(ledger, *stored);
+  out << verdict.summary() << "\n";
+  return verdict.ok() ? 0 : 1;
+}
+
+}  // namespace lj

@@ -1,0 +1,146 @@
+#include "prod/cmd/lj/gen_command.h"
+
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "prod/proxy/proxy.h"
+#include "prod/real/asio_runtime.h"
+
+namespace lj {
+
+namespace {
+
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const size_t end = comma == std::string_view::npos ? text.size() : comma;
+    if (end > start) parts.emplace_back(text.substr(start, end - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return parts;
+}
+
+bool parse_number(std::string_view text, uint64_t& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> gracelands;
+  std::vector<uint64_t> accounts = {1001, 1002};
+  uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
+  std::string pop = "gen", ledger_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view flag = args[i];
+    if (i + 1 >= args.size()) {
+      err << "lj gen: missing value for " << flag << "\n";
+      return 2;
+    }
+    const std::string_view value = args[++i];
+    bool ok = true;
+    if (flag == "--gracelands") {
+      gracelands = split(value);
+    } else if (flag == "--accounts") {
+      accounts.clear();
+      for (const std::string& a : split(value)) {
+        uint64_t id = 0;
+        ok = ok && parse_number(a, id) && id != 0;
+        accounts.push_back(id);
+      }
+    } else if (flag == "--proxies") {
+      ok = parse_number(value, proxies) && proxies > 0 && proxies <= 10000;
+    } else if (flag == "--rate") {
+      ok = parse_number(value, rate) && rate > 0;
+    } else if (flag == "--events") {
+      ok = parse_number(value, events);
+    } else if (flag == "--batch") {
+      ok = parse_number(value, batch) && batch > 0 && batch <= 10000;
+    } else if (flag == "--first-proxy-id") {
+      ok = parse_number(value, first_id) && first_id > 0;
+    } else if (flag == "--timeout-s") {
+      ok = parse_number(value, timeout_s);
+    } else if (flag == "--pop") {
+      pop = std::string(value);
+    } else if (flag == "--ledger") {
+      ledger_path = std::string(value);
+    } else {
+      err << "lj gen: unknown flag " << flag << "\n";
+      return 2;
+    }
+    if (!ok) {
+      err << "lj gen: bad value '" << value << "' for " << flag << "\n";
+      return 2;
+    }
+  }
+  if (gracelands.empty() || accounts.empty()) {
+    err << "lj gen: --gracelands HOST:PORT[,...] is required\n";
+    return 2;
+  }
+
+  RealRuntime runtime(".");
+  Env env = runtime.env();
+  proxy::MemoryLedger ledger;
+  std::vector<std::unique_ptr<proxy::Proxy>> fleet;
+  for (uint64_t p = 0; p < proxies; ++p) {
+    proxy::ProxyOptions options;
+    options.proxy_id = first_id + p;
+    options.pop = pop;
+    options.accounts = accounts;
+    options.gracelands = gracelands;
+    options.events_per_second = static_cast<double>(rate);
+    options.max_events = events;
+    options.batch_events = batch;
+    fleet.push_back(std::make_unique<proxy::Proxy>(env, options, ledger));
+    fleet.back()->start();
+  }
+  const Duration started = env.clock.monotonic_now();
+  const Duration deadline = started + std::chrono::seconds(timeout_s);
+  runtime.run([](Clock& clock, std::vector<std::unique_ptr<proxy::Proxy>>& fleet,
+                 Duration deadline) -> Task<void> {
+    for (;;) {
+      bool idle = true;
+      for (const auto& p : fleet) idle = idle && p->idle();
+      if (idle || clock.monotonic_now() >= deadline) co_return;
+      co_await clock.sleep_for(std::chrono::milliseconds(20));
+    }
+  }(env.clock, fleet, deadline));
+  const double seconds = std::chrono::duration<double>(env.clock.monotonic_now() - started).count();
+
+  proxy::ProxyStats total;
+  for (const auto& p : fleet) {
+    total.produced += p->stats().produced;
+    total.acknowledged += p->stats().acknowledged;
+    total.dropped += p->stats().dropped;
+    total.failovers += p->stats().failovers;
+  }
+  if (!ledger_path.empty()) {
+    std::ofstream file(ledger_path, std::ios::trunc);
+    for (const auto& [id, entry] : ledger.entries()) {
+      const char fate = entry.fate == proxy::EventFate::kAcknowledged ? 'A'
+                        : entry.fate == proxy::EventFate::kDropped    ? 'D'
+                                                                      : 'I';
+      file << fate << ' ' << id.proxy_id << ' ' << id.sequence << ' ' << entry.account_id << '\n';
+    }
+    if (!file) {
+      err << "lj gen: cannot write ledger " << ledger_path << "\n";
+      return 1;
+    }
+  }
+  out << "produced=" << total.produced << " acknowledged=" << total.acknowledged
+      << " dropped=" << total.dropped
+      << " unacknowledged=" << (total.produced - total.acknowledged - total.dropped)
+      << " failovers=" << total.failovers << " seconds=" << seconds
+      << " acked_per_s=" << (seconds > 0 ? static_cast<double>(total.acknowledged) / seconds : 0)
+      << "\n";
+  return total.acknowledged == total.produced ? 0 : 1;
+}
+
+}  // namespace lj

@@ -1,0 +1,24 @@
+#pragma once
+// `lj gen`: the load generator. Runs a fleet of proxies (prod/proxy, the same code the
+// simulator runs) against real Gracelands, and writes the ledger that later checks compare
+// with what customers receive.
+//
+//   lj gen --gracelands HOST:PORT[,HOST:PORT...] [--proxies 4] [--accounts 1001,1002]
+//          [--rate 200] [--events 1000] [--batch 50] [--pop NAME] [--first-proxy-id 1]
+//          [--ledger FILE] [--timeout-s 120]
+//
+// Each proxy sends to the first Graceland and fails over along the list. With --events it
+// stops once every event is acknowledged (or the timeout passes); the ledger file has one
+// line per event: "<fate> <proxy_id> <sequence> <account>", fate A(cknowledged),
+// I(ndeterminate) or D(ropped).
+
+#include <ostream>
+#include <span>
+#include <string_view>
+
+namespace lj {
+
+// Returns the process exit status: 0 every event acknowledged, 1 otherwise, 2 usage error.
+int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+}  // namespace lj

@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/keygen_command.h"
+#include "prod/event/sample_events.h"
+#include "prod/io/distributions.h"
+#include "prod/logfile/log_file_writer.h"
+#include "prod/logfile/test_keys.h"
+
+namespace lj {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LjCli : public testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/lj_cli_test_XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+
+  static std::string slurp(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  static void spit(const std::string& p, std::string_view bytes) {
+    std::ofstream(p, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+
+  int run(int (*command)(std::span<const std::string_view>, std::ostream&, std::ostream&),
+          std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    std::vector<std::string_view> views(args.begin(), args.end());
+    return command(views, out_, err_);
+  }
+
+  std::string write_log(const std::string& public_pem, std::vector<AttackEvent>& events) {
+    SplitMix64 random(4);
+    for (uint64_t i = 1; i <= 5; ++i)
+      events.push_back(make_sample_event(random, 9, {1, i}, 1764049750000));
+    LogFileSpec spec;
+    spec.account_id = 9;
+    spec.public_key_pem = public_pem;
+    spec.start_time_ms = 1764049750000;
+    spec.end_time_ms = 1764049750000;
+    LogFileWriter writer;
+    auto file = writer.write(spec, events, random);
+    EXPECT_TRUE(file.ok());
+    return *file;
+  }
+
+  fs::path dir_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(LjCli, KeygenThenCatDecryptsAFileForThatKey) {
+  ASSERT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub")}), 0)
+      << err_.str();
+  struct stat st;
+  ASSERT_EQ(stat(path("k.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_TRUE(slurp(path("k.pem")).starts_with("-----BEGIN PRIVATE KEY-----"));
+  EXPECT_NE(out_.str().find("publicKeyId sha256:"), std::string::npos);
+
+  std::vector<AttackEvent> events;
+  spit(path("9_1.log"), write_log(slurp(path("k.pub")), events));
+  ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem")}), 0) << err_.str();
+  const std::string printed = out_.str();
+  EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 5);
+  EXPECT_TRUE(printed.starts_with("CEF:0|Incapsula|SIEMintegration|"));
+
+  ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem"), "--verify-only"}), 0);
+  EXPECT_NE(out_.str().find(": OK, 5 events, CEF, modern, encrypted for sha256:"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(LjCli, KeygenPkcs1AndRefusesToOverwrite) {
+  ASSERT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub"), "--pkcs1"}), 0);
+  EXPECT_TRUE(slurp(path("k.pem")).starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+  EXPECT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k2.pub")}), 1);
+  EXPECT_NE(err_.str().find("File exists"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_keygen, {"--private", path("x.pem")}), 2);
+  EXPECT_EQ(
+      run(run_keygen, {"--private", path("x.pem"), "--public", path("x.pub"), "--bits", "1024"}),
+      2);
+}
+
+TEST_F(LjCli, CatReportsWrongKeyAndTampering) {
+  std::vector<AttackEvent> events;
+  const std::string file = write_log(std::string(test_key_pairs()[0].public_pem), events);
+  spit(path("a.log"), file);
+  spit(path("wrong.pem"), test_key_pairs()[1].private_pkcs8_pem);
+  EXPECT_EQ(run(run_cat, {path("a.log"), "--key", path("wrong.pem")}), 1);
+  EXPECT_NE(err_.str().find("wrong private key"), std::string::npos) << err_.str();
+  EXPECT_TRUE(out_.str().empty());
+
+  std::string tampered = file;
+  tampered[tampered.size() - 20] ^= 1;
+  spit(path("b.log"), tampered);
+  spit(path("right.pem"), test_key_pairs()[0].private_pkcs1_pem);
+  EXPECT_EQ(run(run_cat, {path("b.log"), "--key", path("right.pem"), "--verify-only"}), 1);
+  EXPECT_NE(err_.str().find("body authentication failed"), std::string::npos) << err_.str();
+
+  EXPECT_EQ(run(run_cat, {path("a.log")}), 1);
+  EXPECT_NE(err_.str().find("no private key was given"), std::string::npos);
+  EXPECT_EQ(run(run_cat, {path("missing.log")}), 1);
+  EXPECT_EQ(run(run_cat, {}), 2);
+}
+
+}  // namespace
+}  // namespace lj

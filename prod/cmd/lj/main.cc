@@ -1,0 +1,51 @@
+// lj: the command-line tool for Lumberjack log files.
+//   lj keygen ...   make a customer key pair       (keygen_command.h)
+//   lj cat ...      print or verify a log file     (cat_command.h)
+//   lj gen ...      run a fleet of proxies          (gen_command.h)
+//   lj check ...    compare a ledger with the PoPs  (check_command.h)
+//   lj sim ...      run or replay simulated seeds   (the lj-sim binary beside this one)
+
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include <unistd.h>
+
+#include <string>
+
+#include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/check_command.h"
+#include "prod/cmd/lj/gen_command.h"
+#include "prod/cmd/lj/keygen_command.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  const std::string_view command = args.empty() ? "" : args.front();
+  const std::span<const std::string_view> rest =
+      args.empty() ? std::span<const std::string_view>() : std::span(args).subspan(1);
+  if (command == "keygen") return lj::run_keygen(rest, std::cout, std::cerr);
+  if (command == "cat") return lj::run_cat(rest, std::cout, std::cerr);
+  if (command == "gen") return lj::run_gen(rest, std::cout, std::cerr);
+  if (command == "check") return lj::run_check(rest, std::cout, std::cerr);
+  if (command == "sim") {
+    // The simulator is its own binary (prod/ never links sim/); `lj sim` hands over to it.
+    const std::string self = argv[0];
+    const size_t slash = self.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : self.substr(0, slash);
+    std::vector<std::string> candidates = {dir + "/lj-sim", dir + "/../../../sim/lj-sim"};
+    for (const std::string& path : candidates) {
+      if (::access(path.c_str(), X_OK) == 0) {
+        argv[1] = const_cast<char*>("lj-sim");
+        ::execv(path.c_str(), argv + 1);
+      }
+    }
+    std::cerr << "lj sim: lj-sim not found beside lj (build target lj-sim)\n";
+    return 2;
+  }
+  std::cerr << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
+               "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
+               "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE]\n"
+               "       lj check --gracelands HOST:PORT[,...] --ledger FILE\n"
+               "       lj sim echo|ingest [--seed N] [--seeds K] [--trace]\n";
+  return 2;
+}

@@ -1,0 +1,216 @@
+#include "prod/logfile/cef_parser.h"
+
+#include <charconv>
+#include <limits>
+
+#include "prod/logfile/headers_json.h"
+
+namespace lj {
+namespace {
+
+Error corrupt(std::string message) {
+  return Error(ErrorCode::kCorrupt, std::move(message));
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Undoes append_escaped (cef_writer.cc) for one value; `special` is '|' or '='.
+Status unescape(std::string_view text, char special, std::string& out) {
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (i + 1 >= text.size()) return corrupt("dangling '\\' at the end of a value");
+    const char e = text[++i];
+    if (e == '\\' || e == special) {
+      out.push_back(e);
+    } else if (e == 'n') {
+      out.push_back('\n');
+    } else if (e == 'r') {
+      out.push_back('\r');
+    } else if (e == 'x' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
+               hex_digit(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
+      i += 2;
+    } else {
+      return corrupt(std::string("unknown escape '\\") + e + "'");
+    }
+  }
+  return Status::ok_status();
+}
+
+bool is_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.';
+}
+
+Status parse_extension(std::string_view ext, CefRecord& record) {
+  if (ext.empty()) return Status::ok_status();
+  // Every unescaped '=' ends a key; values never hold one (the writer escapes it).
+  std::vector<size_t> equals;
+  for (size_t i = 0; i < ext.size(); ++i) {
+    if (ext[i] == '\\') {
+      ++i;
+    } else if (ext[i] == '=') {
+      equals.push_back(i);
+    }
+  }
+  if (equals.empty()) return corrupt("extension has no key=value pair");
+  // A key is the run of key characters before its '='; it starts the extension or follows
+  // exactly one separating space.
+  std::vector<size_t> key_starts;
+  for (size_t eq : equals) {
+    size_t start = eq;
+    while (start > 0 && is_key_char(ext[start - 1])) --start;
+    if (start == eq)
+      return corrupt("empty key before '=' at extension offset " + std::to_string(eq));
+    if (key_starts.empty() ? start != 0 : ext[start - 1] != ' ') {
+      return corrupt("key '" + std::string(ext.substr(start, eq - start)) +
+                     "' does not start a field at extension offset " + std::to_string(start));
+    }
+    if (!key_starts.empty() && start <= equals[key_starts.size() - 1]) {
+      return corrupt("empty value overlaps the next key at offset " + std::to_string(start));
+    }
+    key_starts.push_back(start);
+  }
+  for (size_t k = 0; k < equals.size(); ++k) {
+    const size_t value_begin = equals[k] + 1;
+    const size_t value_end = k + 1 < equals.size() ? key_starts[k + 1] - 1 : ext.size();
+    std::string key(ext.substr(key_starts[k], equals[k] - key_starts[k]));
+    std::string value;
+    if (value_end < value_begin) return corrupt("key '" + key + "' has no value");
+    Status status = unescape(ext.substr(value_begin, value_end - value_begin), '=', value);
+    if (!status.ok()) return corrupt("value of '" + key + "': " + status.error().message());
+    for (const auto& [seen, unused] : record.extension) {
+      if (seen == key) return corrupt("duplicate key '" + key + "'");
+    }
+    record.extension.emplace_back(std::move(key), std::move(value));
+  }
+  return Status::ok_status();
+}
+
+template <typename Int>
+bool parse_int(std::string_view text, Int& value) {
+  if (text.empty() || text.front() == '+') return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+const std::string* find(const CefRecord& record, std::string_view key) {
+  for (const auto& [k, v] : record.extension) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<CefRecord> parse_cef_record(std::string_view line) {
+  constexpr std::string_view kPrefix = "CEF:0|";
+  if (line.substr(0, kPrefix.size()) != kPrefix)
+    return corrupt("line does not start with 'CEF:0|'");
+  CefRecord record;
+  size_t pos = kPrefix.size();
+  for (size_t field = 0; field < record.header.size(); ++field) {
+    size_t end = pos;
+    while (end < line.size() && line[end] != '|') end += line[end] == '\\' ? 2 : 1;
+    if (end >= line.size()) {
+      return corrupt("header has " + std::to_string(field + 1) + " of 7 fields");
+    }
+    Status status = unescape(line.substr(pos, end - pos), '|', record.header[field]);
+    if (!status.ok()) {
+      return corrupt("header field " + std::to_string(field + 2) + ": " + status.error().message());
+    }
+    pos = end + 1;
+  }
+  Status status = parse_extension(line.substr(pos), record);
+  if (!status.ok()) return status.error();
+  return record;
+}
+
+Result<AttackEvent> parse_cef_event(std::string_view line) {
+  auto parsed = parse_cef_record(line);
+  if (!parsed.ok()) return parsed.error();
+  const CefRecord& record = *parsed;
+  AttackEvent e;
+  std::string missing;
+  auto text = [&](std::string_view key, std::string& field) {
+    if (const std::string* value = find(record, key)) field = *value;
+  };
+  auto number = [&](std::string_view key, auto& field) -> Status {
+    const std::string* value = find(record, key);
+    if (value == nullptr) return corrupt("missing key '" + std::string(key) + "'");
+    if (!parse_int(*value, field)) {
+      return corrupt("key '" + std::string(key) + "': '" + value->substr(0, 32) +
+                     "' is not a number in range");
+    }
+    return Status::ok_status();
+  };
+  if (!parse_int(record.header[3], e.rule_id)) {
+    return corrupt("SignatureID '" + record.header[3].substr(0, 32) + "' is not a rule id");
+  }
+  e.attack_type = record.header[4];
+
+  const std::string* event_id = find(record, "deviceExternalId");
+  if (event_id == nullptr) return corrupt("missing key 'deviceExternalId'");
+  const size_t dash = event_id->find('-');
+  if (dash == std::string::npos ||
+      !parse_int(std::string_view(*event_id).substr(0, dash), e.id.proxy_id) ||
+      !parse_int(std::string_view(*event_id).substr(dash + 1), e.id.sequence)) {
+    return corrupt("deviceExternalId '" + event_id->substr(0, 48) + "' is not <proxy>-<sequence>");
+  }
+  for (Status status :
+       {number("suid", e.account_id), number("siteid", e.site_id), number("start", e.start_ms),
+        number("end", e.end_ms), number("cpt", e.source_port), number("spt", e.server_port),
+        number("cn1", e.response_code)}) {
+    if (!status.ok()) return status.error();
+  }
+  text("Customer", e.account_name);
+  text("sourceServiceName", e.site_name);
+  text("deviceFacility", e.pop);
+  text("src", e.source_ip);
+  text("requestClientApplication", e.client_app);
+  text("ccode", e.country_code);
+  text("cicode", e.city);
+  text("app", e.protocol);
+  text("request", e.url);
+  text("requestMethod", e.method);
+  text("qstr", e.query);
+  text("ref", e.referrer);
+  text("act", e.action);
+  text("cs9", e.rule_name);
+  if (const std::string* json = find(record, "additionalReqHeaders")) {
+    auto headers = parse_headers_json(*json);
+    if (!headers.ok()) return corrupt("additionalReqHeaders: " + headers.error().message());
+    e.headers = std::move(headers).value();
+  }
+  return e;
+}
+
+Status parse_cef_body(std::string_view body, std::vector<AttackEvent>& events) {
+  size_t line_number = 0;
+  while (!body.empty()) {
+    ++line_number;
+    const size_t lf = body.find('\n');
+    if (lf == std::string_view::npos) {
+      return corrupt("CEF line " + std::to_string(line_number) + " has no LF (truncated body?)");
+    }
+    auto event = parse_cef_event(body.substr(0, lf));
+    if (!event.ok()) {
+      return corrupt("CEF line " + std::to_string(line_number) + ": " + event.error().message());
+    }
+    events.push_back(std::move(event).value());
+    body.remove_prefix(lf + 1);
+  }
+  return Status::ok_status();
+}
+
+}  // namespace lj

@@ -1,0 +1,38 @@
+#include "prod/logfile/log_file_format.h"
+
+#include <cassert>
+#include <charconv>
+
+namespace lj {
+
+std::string_view log_format_name(LogFormat format) {
+  return format == LogFormat::kCef ? "CEF" : "W3C";
+}
+
+std::string log_file_name(uint64_t account_id, uint64_t seq) {
+  assert(seq >= 1);
+  return std::to_string(account_id) + "_" + std::to_string(seq) + ".log";
+}
+
+std::optional<LogFileName> parse_log_file_name(std::string_view name) {
+  constexpr std::string_view kSuffix = ".log";
+  if (name.size() <= kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix) {
+    return std::nullopt;
+  }
+  name.remove_suffix(kSuffix.size());
+  const size_t underscore = name.find('_');
+  if (underscore == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view text, uint64_t& value) {
+    if (text.empty() || (text.size() > 1 && text[0] == '0')) return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size();
+  };
+  LogFileName parsed;
+  if (!number(name.substr(0, underscore), parsed.account_id) ||
+      !number(name.substr(underscore + 1), parsed.seq) || parsed.seq == 0) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+}  // namespace lj

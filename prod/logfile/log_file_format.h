@@ -1,0 +1,57 @@
+#pragma once
+// The log file container, in the layout Imperva documents for its SIEM log files, so the
+// downloaders customers already run read ours:
+//
+//   accountId:<n>LF configId:<n>LF checksum:<hex>LF format:CEF|W3CLF
+//   startTime:<epoch ms>LF endTime:<epoch ms>LF
+//   [compression:zstd|noneLF cipher:aes-256-gcm|noneLF [nonce:<base64>LF]]        modern only
+//   [publicKeyId:<id>LF key:<base64>LF]                                        encrypted only
+//   |==|LF
+//   <body to end of file>
+//
+// File names are "<accountId>_<seq>.log", seq counting 1, 2, 3, ... with no gaps.
+//
+// Body encodings:
+//  - modern: the text body (CEF lines, or W3C directives and lines) is zstd-compressed, then
+//    sealed with AES-256-GCM under a fresh random key and nonce; the key is wrapped with the
+//    customer's RSA key (OAEP, SHA-256). The GCM associated data is every header byte up to
+//    and including "|==|LF", so changing any header or body byte is detected. checksum is
+//    SHA-256 of the text body. Without a public key, cipher is "none" and nothing is
+//    authenticated: the checksum then only catches accidental damage.
+//  - imperva-compatible: zlib (RFC 1950), then AES-CBC (128 or 256-bit random key, zero IV,
+//    PKCS#7); key is base64 of RSA PKCS#1 v1.5 of the base64 text of the AES key; checksum is
+//    MD5 of the text body; no cipher or nonce line, and no compression line unless the body
+//    is stored uncompressed ("compression:none"). A reader seeing no cipher line assumes this
+//    encoding, as Imperva's files have none.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "prod/io/result.h"
+
+namespace lj {
+
+enum class LogFormat { kCef, kW3c };
+enum class BodyEncoding { kModern, kImpervaCompatible };
+
+std::string_view log_format_name(LogFormat format);  // "CEF", "W3C"
+
+inline constexpr std::string_view kHeaderTerminator = "|==|\n";
+// A header longer than this is refused unread: real ones are under 1 KiB.
+inline constexpr size_t kMaxHeaderBytes = 64 * 1024;
+inline constexpr std::string_view kCipherAesGcm = "aes-256-gcm";
+inline constexpr std::string_view kCipherNone = "none";
+
+// "<accountId>_<seq>.log". REQUIRES: seq >= 1.
+std::string log_file_name(uint64_t account_id, uint64_t seq);
+
+struct LogFileName {
+  uint64_t account_id = 0;
+  uint64_t seq = 0;
+};
+// Parses a name made by log_file_name; nullopt for anything else.
+std::optional<LogFileName> parse_log_file_name(std::string_view name);
+
+}  // namespace lj
