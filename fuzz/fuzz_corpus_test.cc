@@ -36,6 +36,9 @@ TEST(FuzzCorpus, EventRecord) {
 TEST(FuzzCorpus, LogFile) {
   EXPECT_GT(replay("log_file", fuzz_log_file), 0u);
 }
+TEST(FuzzCorpus, GracelandFrames) {
+  EXPECT_GT(replay("graceland_frames", fuzz_graceland_frames), 0u);
+}
 TEST(FuzzCorpus, LogBody) {
   EXPECT_GT(replay("log_body", fuzz_log_body), 0u);
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "prod/event/event_record.h"
+#include "prod/graceland/wire.h"
 #include "prod/logfile/log_body.h"
 #include "prod/logfile/log_file_reader.h"
 #include "prod/logfile/test_keys.h"
@@ -81,6 +82,31 @@ void fuzz_log_body(const uint8_t* data, size_t size) {
   std::vector<AttackEvent> again;
   FUZZ_CHECK(parse_log_body(format, text, again).ok());
   FUZZ_CHECK(again == events);
+}
+
+void fuzz_graceland_frames(const uint8_t* data, size_t size) {
+  std::string_view rest(reinterpret_cast<const char*>(data), size);
+  while (rest.size() >= 8) {
+    auto header = graceland::decode_frame_header(rest.substr(0, 8));
+    if (!header.ok()) return;
+    rest.remove_prefix(8);
+    if (rest.size() < header->body_length) return;
+    const std::string_view body = rest.substr(0, header->body_length);
+    rest.remove_prefix(header->body_length);
+    if (!graceland::verify_frame_body(*header, body).ok()) continue;
+    (void)graceland::parse_hello(body);
+    (void)graceland::parse_read(body);
+    auto batch = graceland::parse_batch(body);
+    if (batch.ok()) {
+      std::vector<std::string> records(batch->records.begin(), batch->records.end());
+      const std::string frame = graceland::encode_batch(batch->batch_id, records);
+      if (std::string_view(frame).substr(8) != body) {
+        std::fprintf(stderr, "parsed batch does not re-encode to its body\n");
+        std::abort();
+      }
+      for (const std::string& record : records) (void)decode_event_record(record);
+    }
+  }
 }
 
 }  // namespace lj

@@ -15,5 +15,8 @@ void fuzz_log_file(const uint8_t* data, size_t size);
 // parse_log_body on arbitrary text (first byte picks CEF or W3C); parsed events must
 // format and parse back to themselves.
 void fuzz_log_body(const uint8_t* data, size_t size);
+// Graceland's wire format on arbitrary bytes: a stream of frames, each header checked, each
+// verified body parsed as the server would; a parsed batch must re-encode to the same body.
+void fuzz_graceland_frames(const uint8_t* data, size_t size);
 
 }  // namespace lj

@@ -31,10 +31,7 @@ Task<Result<std::string>> GracelandClient::call(const std::string& frame) {
 }
 
 Task<Status> GracelandClient::send_batch(uint64_t batch_id, const std::vector<std::string>& records) {
-  MessageWriter batch(MessageType::kBatch);
-  batch.u64(batch_id).u32(static_cast<uint32_t>(records.size()));
-  for (const std::string& record : records) batch.bytes(record);
-  Result<std::string> reply = co_await call(batch.frame());
+  Result<std::string> reply = co_await call(encode_batch(batch_id, records));
   if (!reply.ok()) co_return reply.status();
   MessageReader reader(*reply);
   const uint64_t acked_id = reader.u64();

@@ -87,19 +87,15 @@ Task<void> GracelandServer::retention() {
 }
 
 Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id) {
-  MessageReader reader(body);
-  batch_id = reader.u64();
-  count = reader.u32();
-  if (count > kMaxBatchEvents) {
-    co_return Error(ErrorCode::kTooLarge, "batch of " + std::to_string(count) +
-                                              " events exceeds limit " + std::to_string(kMaxBatchEvents));
-  }
+  Result<BatchRequest> batch = parse_batch(body);
+  if (!batch.ok()) co_return batch.status();
+  batch_id = batch->batch_id;
+  count = static_cast<uint32_t>(batch->records.size());
   // Validate the whole batch before storing any of it: a batch is all or nothing.
   std::vector<std::pair<std::string, std::string_view>> events;
   events.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    const std::string_view record = reader.bytes();
-    if (!reader.ok()) break;
+    const std::string_view record = batch->records[i];
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok()) {
       co_return Error(decoded.code(), "event " + std::to_string(i) + " of batch " +
@@ -113,7 +109,6 @@ Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count
     }
     events.emplace_back(std::to_string(decoded->event.account_id), record);
   }
-  if (Status s = reader.finish("batch"); !s.ok()) co_return s;
 
   for (const auto& [account, record] : events) {
     Result<Position> stored = store_->append(account, std::as_bytes(std::span(record)));
@@ -150,16 +145,13 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   Result<std::string> hello = co_await read_frame(*connection);
   if (!hello.ok()) co_return;
   {
-    MessageReader reader(*hello);
-    const uint16_t version = reader.u16();
-    (void)reader.bytes(256);  // the client's name, for logs
-    Status parsed = reader.finish("hello");
-    if (reader.type() != MessageType::kHello || !parsed.ok()) {
-      co_await reject(Error(ErrorCode::kCorrupt, "expected hello"));
+    Result<uint16_t> version = parse_hello(*hello);
+    if (!version.ok()) {
+      co_await reject(version.error());
       co_return;
     }
-    if (version != kProtocolVersion) {
-      co_await reject(Error(ErrorCode::kInvalidArgument, "protocol version " + std::to_string(version) +
+    if (*version != kProtocolVersion) {
+      co_await reject(Error(ErrorCode::kInvalidArgument, "protocol version " + std::to_string(*version) +
                                                              " unsupported; this server speaks " +
                                                              std::to_string(kProtocolVersion)));
       co_return;
@@ -203,16 +195,13 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         break;
       }
       case MessageType::kRead: {
-        const std::string account(reader.bytes(64));
-        Position from;
-        from.file_index = reader.u32();
-        from.offset = reader.u64();
-        const uint32_t max_bytes = std::min(reader.u32(), options_.max_read_bytes);
-        if (Status s = reader.finish("read"); !s.ok()) {
-          co_await reject(s.error());
+        Result<ReadRequest> request = parse_read(*body);
+        if (!request.ok()) {
+          co_await reject(request.error());
           co_return;
         }
-        Result<ReadBatch> batch = store_->read(account, from, max_bytes);
+        const uint32_t max_bytes = std::min(request->max_bytes, options_.max_read_bytes);
+        Result<ReadBatch> batch = store_->read(request->account, request->from, max_bytes);
         if (!batch.ok()) {
           co_await reject(batch.error());
           co_return;

@@ -52,25 +52,67 @@ Status MessageReader::finish(std::string_view what) const {
   return Status();
 }
 
-Task<Result<std::string>> read_frame(Connection& connection, uint32_t max_frame_bytes) {
-  char header[8];
-  if (Status s = co_await read_exactly(connection, std::as_writable_bytes(std::span(header))); !s.ok()) {
-    co_return s.error();
+Result<FrameHeader> decode_frame_header(std::string_view header_bytes, uint32_t max_frame_bytes) {
+  if (header_bytes.size() != 8) return Error(ErrorCode::kCorrupt, "frame header is not 8 bytes");
+  FrameHeader header;
+  std::memcpy(&header.body_length, header_bytes.data(), 4);
+  std::memcpy(&header.crc32, header_bytes.data() + 4, 4);
+  if (header.body_length == 0) return Error(ErrorCode::kCorrupt, "empty frame");
+  if (header.body_length > max_frame_bytes) {
+    return Error(ErrorCode::kTooLarge, "frame length " + std::to_string(header.body_length) +
+                                           " exceeds limit " + std::to_string(max_frame_bytes));
   }
-  uint32_t length = 0, crc = 0;
-  std::memcpy(&length, header, 4);
-  std::memcpy(&crc, header + 4, 4);
-  if (length == 0) co_return Error(ErrorCode::kCorrupt, "empty frame");
-  if (length > max_frame_bytes) {
-    co_return Error(ErrorCode::kTooLarge, "frame length " + std::to_string(length) +
-                                              " exceeds limit " + std::to_string(max_frame_bytes));
+  return header;
+}
+
+Status verify_frame_body(const FrameHeader& header, std::string_view body) {
+  if (body.size() != header.body_length || body_crc(body) != header.crc32) {
+    return Error(ErrorCode::kCorrupt, "frame checksum mismatch");
   }
-  std::string body(length, '\0');
-  if (Status s = co_await read_exactly(connection, std::as_writable_bytes(std::span(body))); !s.ok()) {
-    co_return s.error();
+  return Status();
+}
+
+Result<uint16_t> parse_hello(std::string_view body) {
+  MessageReader reader(body);
+  const uint16_t version = reader.u16();
+  (void)reader.bytes(256);  // the client's name, for logs
+  if (reader.type() != MessageType::kHello) return Error(ErrorCode::kCorrupt, "expected hello");
+  if (Status s = reader.finish("hello"); !s.ok()) return s.error();
+  return version;
+}
+
+Result<BatchRequest> parse_batch(std::string_view body) {
+  MessageReader reader(body);
+  BatchRequest batch;
+  batch.batch_id = reader.u64();
+  const uint32_t count = reader.u32();
+  if (count > kMaxBatchEvents) {
+    return Error(ErrorCode::kTooLarge, "batch of " + std::to_string(count) + " events exceeds limit " +
+                                           std::to_string(kMaxBatchEvents));
   }
-  if (body_crc(body) != crc) co_return Error(ErrorCode::kCorrupt, "frame checksum mismatch");
-  co_return body;
+  for (uint32_t i = 0; i < count && reader.ok(); ++i) batch.records.push_back(reader.bytes());
+  if (reader.type() != MessageType::kBatch) return Error(ErrorCode::kCorrupt, "expected batch");
+  if (Status s = reader.finish("batch " + std::to_string(batch.batch_id)); !s.ok()) return s.error();
+  return batch;
+}
+
+Result<ReadRequest> parse_read(std::string_view body) {
+  MessageReader reader(body);
+  ReadRequest request;
+  request.account = std::string(reader.bytes(64));
+  request.from.file_index = reader.u32();
+  request.from.offset = reader.u64();
+  request.max_bytes = reader.u32();
+  if (reader.type() != MessageType::kRead) return Error(ErrorCode::kCorrupt, "expected read");
+  if (Status s = reader.finish("read"); !s.ok()) return s.error();
+  return request;
+}
+
+std::string encode_batch(uint64_t batch_id, const std::vector<std::string>& records) {
+  MessageWriter batch(MessageType::kBatch);
+  batch.u64(batch_id).u32(static_cast<uint32_t>(records.size()));
+  for (const std::string& record : records) batch.bytes(record);
+  return batch.frame();
 }
 
 std::string error_frame(ErrorCode code, std::string_view message) {

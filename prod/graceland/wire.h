@@ -95,6 +95,29 @@ class MessageReader {
   std::string error_;
 };
 
+// The 8-byte frame header, decoded and checked against the limit before any allocation.
+struct FrameHeader {
+  uint32_t body_length = 0;
+  uint32_t crc32 = 0;
+};
+Result<FrameHeader> decode_frame_header(std::string_view header_bytes, uint32_t max_frame_bytes = kMaxFrameBytes);
+Status verify_frame_body(const FrameHeader& header, std::string_view body);
+
+// Requests as the server parses them; each rejects trailing bytes and lengths past limits.
+struct BatchRequest {
+  uint64_t batch_id = 0;
+  std::vector<std::string_view> records;  // views into the body
+};
+Result<uint16_t> parse_hello(std::string_view body);  // the client's protocol version
+Result<BatchRequest> parse_batch(std::string_view body);
+struct ReadRequest {
+  std::string account;
+  Position from;
+  uint32_t max_bytes = 0;
+};
+Result<ReadRequest> parse_read(std::string_view body);
+std::string encode_batch(uint64_t batch_id, const std::vector<std::string>& records);
+
 // Reads one frame and returns its verified body. Errors: the connection's, kCorrupt for a bad
 // checksum or empty body, kTooLarge for a length over the limit.
 Task<Result<std::string>> read_frame(Connection& connection, uint32_t max_frame_bytes = kMaxFrameBytes);

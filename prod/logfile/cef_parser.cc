@@ -5,18 +5,13 @@
 
 #include "prod/logfile/headers_json.h"
 
+#include "prod/logfile/utf8.h"
+
 namespace lj {
 namespace {
 
 Error corrupt(std::string message) {
   return Error(ErrorCode::kCorrupt, std::move(message));
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // Undoes append_escaped (cef_writer.cc) for one value; `special` is '|' or '='.
@@ -36,9 +31,9 @@ Status unescape(std::string_view text, char special, std::string& out) {
       out.push_back('\n');
     } else if (e == 'r') {
       out.push_back('\r');
-    } else if (e == 'x' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
-               hex_digit(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
+    } else if (e == 'x' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
+               hex_digit_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2])));
       i += 2;
     } else {
       return corrupt(std::string("unknown escape '\\") + e + "'");

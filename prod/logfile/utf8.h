@@ -13,4 +13,7 @@ namespace lj {
 // point above U+10FFFF, a truncated sequence). REQUIRES: at < text.size() and text[at] >= 0x80.
 size_t utf8_multibyte_length(std::string_view text, size_t at);
 
+// The value of a hexadecimal digit (either case), or -1: for undoing \xHH and %HH escapes.
+int hex_digit_value(char c);
+
 }  // namespace lj

@@ -6,18 +6,13 @@
 #include "prod/logfile/headers_json.h"
 #include "prod/logfile/time_text.h"
 
+#include "prod/logfile/utf8.h"
+
 namespace lj {
 namespace {
 
 Error corrupt(std::string message) {
   return Error(ErrorCode::kCorrupt, std::move(message));
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // The columns this parser understands, named as in kW3cFields.
@@ -159,10 +154,10 @@ Result<std::vector<std::string>> split_w3c_line(std::string_view line) {
           break;
         }
         if (c == '%') {
-          if (i + 2 >= line.size() || hex_digit(line[i + 1]) < 0 || hex_digit(line[i + 2]) < 0) {
+          if (i + 2 >= line.size() || hex_digit_value(line[i + 1]) < 0 || hex_digit_value(line[i + 2]) < 0) {
             return corrupt("malformed %-escape at offset " + std::to_string(i));
           }
-          value.push_back(static_cast<char>(hex_digit(line[i + 1]) * 16 + hex_digit(line[i + 2])));
+          value.push_back(static_cast<char>(hex_digit_value(line[i + 1]) * 16 + hex_digit_value(line[i + 2])));
           i += 3;
           continue;
         }

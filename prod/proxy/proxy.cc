@@ -9,7 +9,11 @@
 namespace lj::proxy {
 
 Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
-    : env_(env), options_(std::move(options)), ledger_(ledger), next_sequence_(options_.first_sequence) {
+    : env_(env),
+      options_(std::move(options)),
+      ledger_(ledger),
+      next_sequence_(options_.first_sequence),
+      buffer_space_(env.executor) {
   assert(!options_.gracelands.empty() && !options_.accounts.empty());
 }
 
@@ -18,27 +22,40 @@ void Proxy::start() {
   env_.executor.spawn(send());
 }
 
+void Proxy::produce_one() {
+  const EventId id{options_.proxy_id, next_sequence_++};
+  const uint64_t account = options_.accounts[uniform_below(env_.random, options_.accounts.size())];
+  ++stats_.produced;
+  if (buffer_.size() >= options_.max_buffered_events) {
+    ++stats_.dropped;
+    ledger_.dropped(id, account);
+    return;
+  }
+  AttackEvent event = make_sample_event(env_.random, account, id, env_.clock.wall_now_ms());
+  event.pop = options_.pop;
+  std::string record;
+  if (!encode_event_record(event, record).ok()) {  // a sample never exceeds the limit
+    ++stats_.dropped;
+    ledger_.dropped(id, account);
+    return;
+  }
+  buffer_.push_back(Buffered{id, account, std::move(record)});
+}
+
 Task<void> Proxy::produce() {
-  const double mean_gap_ns = 1e9 / std::max(options_.events_per_second, 1e-3);
+  const bool closed_loop = options_.events_per_second <= 0;
+  const double mean_gap_ns = closed_loop ? 0 : 1e9 / options_.events_per_second;
   while (stats_.produced < options_.max_events && !stop_requested_) {
-    co_await env_.clock.sleep_for(Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
-    const EventId id{options_.proxy_id, next_sequence_++};
-    const uint64_t account = options_.accounts[uniform_below(env_.random, options_.accounts.size())];
-    ++stats_.produced;
-    if (buffer_.size() >= options_.max_buffered_events) {
-      ++stats_.dropped;
-      ledger_.dropped(id, account);
-      continue;
+    if (closed_loop) {
+      // Keep the buffer full; never drop: wait for acknowledgements to free room.
+      while (buffer_.size() >= options_.max_buffered_events && !stop_requested_) {
+        co_await buffer_space_.wait();
+      }
+      if (stop_requested_) break;
+    } else {
+      co_await env_.clock.sleep_for(Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
     }
-    AttackEvent event = make_sample_event(env_.random, account, id, env_.clock.wall_now_ms());
-    event.pop = options_.pop;
-    std::string record;
-    if (!encode_event_record(event, record).ok()) {  // a sample never exceeds the limit
-      ++stats_.dropped;
-      ledger_.dropped(id, account);
-      continue;
-    }
-    buffer_.push_back(Buffered{id, account, std::move(record)});
+    produce_one();
   }
   produced_all_ = true;
   producer_done_ = true;
@@ -55,6 +72,7 @@ Task<void> Proxy::send() {
   std::unique_ptr<graceland::GracelandClient> client;
   for (;;) {
     if (stop_requested_ || (buffer_.empty() && produced_all_)) {
+      buffer_space_.notify_all();  // a producer waiting for room sees the stop
       sender_done_ = true;
       co_return;
     }
@@ -99,6 +117,7 @@ Task<void> Proxy::send() {
       buffer_.pop_front();
     }
     stats_.acknowledged += n;
+    buffer_space_.notify_all();
   }
 }
 

@@ -17,6 +17,7 @@
 #include "prod/event/attack_event.h"
 #include "prod/graceland/graceland_client.h"
 #include "prod/io/env.h"
+#include "prod/io/notifier.h"
 #include "prod/proxy/ledger.h"
 
 namespace lj::proxy {
@@ -26,7 +27,7 @@ struct ProxyOptions {
   std::string pop = "pop";
   std::vector<uint64_t> accounts = {1001};
   std::vector<std::string> gracelands;  // the own PoP's first, then failover targets in order
-  double events_per_second = 100;
+  double events_per_second = 100;       // 0: closed loop, as fast as acknowledgements allow
   uint64_t max_events = UINT64_MAX;     // stop producing after this many
   size_t batch_events = 50;
   size_t max_buffered_events = 10000;
@@ -60,6 +61,8 @@ class Proxy {
 
  private:
   Task<void> produce();
+  // Builds the next event into the buffer, or records it dropped when the buffer is full.
+  void produce_one();
   Task<void> send();
   void switch_target(size_t target);
 
@@ -81,6 +84,7 @@ class Proxy {
   size_t target_ = 0;
   Duration home_left_at_{0};
   uint64_t next_batch_id_ = 1;
+  Notifier buffer_space_;  // closed loop: the sender freed room
 };
 
 }  // namespace lj::proxy

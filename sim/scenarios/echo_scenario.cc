@@ -7,6 +7,7 @@
 #include "prod/io/distributions.h"
 #include "prod/io/env.h"
 #include "sim/sim_node.h"
+#include "sim/timeline.h"
 
 namespace lj::sim {
 
@@ -128,11 +129,7 @@ Task<void> client(Env env, std::string server, int messages, ClientState& state,
 EchoOutcome run_echo_scenario(const EchoOptions& options) {
   Simulation simulation(options.seed);
   if (options.trace_to_stdout) {
-    simulation.set_trace_sink([](int64_t now_ns, std::string_view node, std::string_view text) {
-      std::printf("%12.6f %-8.*s %.*s\n", static_cast<double>(now_ns) / 1e9,
-                  static_cast<int>(node.size()), node.data(), static_cast<int>(text.size()),
-                  text.data());
-    });
+    print_timeline_to(simulation, stdout);
   }
   ClientState state;
   const std::string address = "server:" + std::to_string(kEchoPort);

@@ -11,6 +11,7 @@
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/sim_node.h"
+#include "sim/timeline.h"
 
 namespace lj::sim {
 
@@ -23,10 +24,7 @@ constexpr uint16_t kIngestPort = 9100;
 IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   Simulation simulation(options.seed);
   if (options.trace_to_stdout) {
-    simulation.set_trace_sink([](int64_t now_ns, std::string_view node, std::string_view text) {
-      std::printf("%12.6f %-10.*s %.*s\n", static_cast<double>(now_ns) / 1e9,
-                  static_cast<int>(node.size()), node.data(), static_cast<int>(text.size()), text.data());
-    });
+    print_timeline_to(simulation, stdout);
   }
   proxy::MemoryLedger ledger;
   std::vector<std::string> addresses;
