@@ -123,7 +123,7 @@ Error decode_error(std::string_view body) {
   MessageReader reader(body);
   const uint16_t code = reader.u16();
   const std::string message(reader.bytes(4096));
-  if (!reader.finish("error message").ok() || code > static_cast<uint16_t>(ErrorCode::kInternal)) {
+  if (!reader.finish("error message").ok() || code > static_cast<uint16_t>(kLastErrorCode)) {
     return Error(ErrorCode::kCorrupt, "malformed error message from peer");
   }
   return Error(static_cast<ErrorCode>(code), "peer: " + message);

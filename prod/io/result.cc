@@ -19,6 +19,8 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kVersionMismatch: return "version mismatch";
     case ErrorCode::kTooLarge: return "too large";
     case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kSessionExpired: return "session expired";
+    case ErrorCode::kNotEmpty: return "not empty";
   }
   return "unknown error";
 }

@@ -27,7 +27,11 @@ enum class ErrorCode {
   kVersionMismatch,    // compare-and-set lost: someone else changed it first
   kTooLarge,           // a length exceeds a configured limit
   kInternal,           // a bug or an unexpected system error, with its message
+  kSessionExpired,     // the coordination session is gone for good (its ephemerals with it)
+  kNotEmpty,           // removing a coordination node that still has children
 };
+// The last code: wire decoders reject anything above it.
+constexpr ErrorCode kLastErrorCode = ErrorCode::kNotEmpty;
 
 const char* error_code_name(ErrorCode code);
 

@@ -1,0 +1,39 @@
+#pragma once
+// ObjectStore: central storage for published log files, behind the seam. Backends: a directory
+// (local disk or a shared mount; prod/storage/directory_object_store.*), later an HTTP/WebDAV
+// store; the simulated one is sim/sim_object_store.*.
+//
+// Contract:
+//  - Names are relative, '/'-separated ("1001_7/1001_12.log"); each segment is non-empty, is
+//    not "." or "..", and has no NUL. Other names are kInvalidArgument.
+//  - put() is atomic and durable: when it returns ok, every later get() sees the whole new
+//    contents, even after a crash of the store; a failed put() leaves either the old
+//    contents or the new, never a mix. put() replaces an existing object.
+//  - rename() is atomic: `to` is replaced; kNotFound if `from` is absent. Durable on ok.
+//  - A call that fails with kUnavailable, kIoError or kTimedOut may or may not have been
+//    applied: callers make every step idempotent.
+//  - list(prefix_dir) gives the names of objects directly inside that folder, sorted.
+//  - Completions arrive on the caller's executor.
+
+#include <string>
+#include <vector>
+
+#include "prod/io/result.h"
+#include "prod/io/task.h"
+
+namespace lj {
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+  virtual Task<Status> put(const std::string& name, std::string contents) = 0;
+  virtual Task<Result<std::string>> get(const std::string& name) = 0;
+  virtual Task<Status> rename(const std::string& from, const std::string& to) = 0;
+  virtual Task<Status> remove(const std::string& name) = 0;  // ok if absent
+  virtual Task<Result<std::vector<std::string>>> list(const std::string& dir) = 0;
+};
+
+// Checks a name against the contract above (shared by every backend).
+Status validate_object_name(const std::string& name);
+
+}  // namespace lj
