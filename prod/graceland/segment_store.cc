@@ -43,6 +43,7 @@ Status SegmentStore::recover() {
     if (!parse_store_file_name(name, account, index)) continue;  // not ours: left alone
     Segment segment;
     segment.index = index;
+    segment.name_durable = true;  // found on disk after a restart
     accounts_[account].segments.emplace(index, std::move(segment));
   }
   for (auto& [account, state] : accounts_) {
@@ -132,6 +133,15 @@ Task<Status> SegmentStore::sync() {
   std::map<std::pair<std::string, uint32_t>, uint64_t> covering;
   covering.swap(unsynced_);
   const bool names = std::exchange(names_dirty_, false);
+  // The segments whose names this sync makes durable: those created before it began.
+  std::vector<std::pair<std::string, uint32_t>> naming;
+  if (names) {
+    for (const auto& [account, state] : accounts_) {
+      for (const auto& [index, segment] : state.segments) {
+        if (!segment.name_durable) naming.emplace_back(account, index);
+      }
+    }
+  }
   Status result;
   for (const auto& [key, size] : covering) {
     auto account = accounts_.find(key.first);
@@ -154,6 +164,14 @@ Task<Status> SegmentStore::sync() {
     }
     names_dirty_ = names_dirty_ || names;
     co_return result;
+  }
+  for (const auto& [account, index] : naming) {
+    // (Looked up again: retention may have removed it while we waited.)
+    auto state = accounts_.find(account);
+    if (state == accounts_.end()) continue;
+    if (auto segment = state->second.segments.find(index); segment != state->second.segments.end()) {
+      segment->second.name_durable = true;
+    }
   }
   for (const auto& [key, size] : covering) {
     Account& state = accounts_[key.first];
@@ -221,6 +239,9 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     if (!segment_ended) break;
     auto next = std::next(it);
     if (next == segments.end()) break;  // the newest segment: more may come
+    // Move on only once this segment's fate is settled (a sealed segment whose last sync
+    // failed may still grow durable records) and the next one's name is durable.
+    if (unsynced_.contains({std::string(account_id), segment.index}) || !next->second.name_durable) break;
     it = next;
   }
   return batch;

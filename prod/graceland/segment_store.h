@@ -73,6 +73,11 @@ class SegmentStore {
     uint32_t index = 0;
     int64_t created_wall_ms = 0;
     uint64_t durable_end = 0;       // readers stop here
+    // Its directory entry survives a crash: recovered, or covered by a successful sync_dir.
+    // Readers never move into a segment without it: after a crash its index could be reused
+    // for other records, and a reader's position in it would skip them (seed 1005 of
+    // `lj-sim delivery`).
+    bool name_durable = false;
     std::unique_ptr<File> writer;   // only the active segment, and sealed ones awaiting sync
   };
   struct Account {

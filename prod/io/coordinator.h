@@ -37,7 +37,8 @@
 namespace lj {
 
 constexpr int32_t kAnyVersion = -1;
-constexpr size_t kMaxNodeBytes = 1 << 20;
+// A stock server refuses a request over jute.maxbuffer (1 MiB) as a whole: data stays below.
+constexpr size_t kMaxNodeBytes = 1'000'000;
 
 enum class NodeMode { kPersistent, kEphemeral, kPersistentSequential, kEphemeralSequential };
 

@@ -32,7 +32,9 @@ class CoordinatorEvents {
 
   Task<void> wait_for(Duration timeout) {
     if (!events_.empty()) co_return;
-    executor_.spawn(wake_after(clock_, timeout, waiters_));
+    // Named, not a converted temporary: GCC 12 destroys such temporaries in a coroutine twice.
+    std::weak_ptr<Notifier> timer_target = waiters_;
+    executor_.spawn(wake_after(clock_, timeout, std::move(timer_target)));
     co_await waiters_->wait();
   }
 

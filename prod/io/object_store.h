@@ -12,7 +12,8 @@
 //  - rename() is atomic: `to` is replaced; kNotFound if `from` is absent. Durable on ok.
 //  - A call that fails with kUnavailable, kIoError or kTimedOut may or may not have been
 //    applied: callers make every step idempotent.
-//  - list(prefix_dir) gives the names of objects directly inside that folder, sorted.
+//  - list(dir) gives the full names ("dir/x.log") of the objects directly inside folder `dir`,
+//    sorted; a missing folder lists as empty.
 //  - Completions arrive on the caller's executor.
 
 #include <string>

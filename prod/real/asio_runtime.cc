@@ -1,5 +1,6 @@
 #include "prod/real/asio_runtime.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -77,6 +78,15 @@ void RealRuntime::on_termination_signal(std::function<void(int)> on_signal) {
       [on_signal = std::move(on_signal)](const boost::system::error_code& ec, int signal) {
         if (!ec) on_signal(signal);
       });
+}
+
+std::function<void(std::function<void()>)> RealRuntime::cross_thread_poster() {
+  // io_context::post and the work count are thread-safe; the guard goes with the last copy.
+  using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  auto busy = std::make_shared<Guard>(impl_->io.get_executor());
+  return [busy](std::function<void()> fn) {
+    boost::asio::post(busy->get_executor(), std::move(fn));
+  };
 }
 
 }  // namespace lj

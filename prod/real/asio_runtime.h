@@ -39,6 +39,13 @@ class RealRuntime {
   // Calls `on_signal` on the loop thread when SIGINT or SIGTERM arrives.
   void on_termination_signal(std::function<void(int)> on_signal);
 
+  // For adapters whose library calls back on threads of its own (the ZooKeeper client): a
+  // function, callable from any thread, that runs `fn` later on the loop thread, never inline.
+  // While the poster or a copy of it exists the loop counts as busy, so run() waits for its
+  // posts instead of returning for lack of work. REQUIRES: every copy is gone before the
+  // runtime is destroyed.
+  std::function<void(std::function<void()>)> cross_thread_poster();
+
  private:
   void run_until_done(Task<void> task);
   struct Impl;

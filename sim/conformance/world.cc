@@ -6,11 +6,25 @@
 #include <filesystem>
 
 #include "prod/real/asio_runtime.h"
+#include "prod/real/zk_coordinator.h"
+#include "sim/conformance/zookeeper_server.h"
 #include "sim/sim_node.h"
+#include "sim/sim_zookeeper.h"
 
 namespace lj::conformance {
 
 namespace {
+
+// The real ZooKeeper of this test binary: a server takes a second to boot, so every test
+// shares one, started when the first test asks for a coordinator.
+LocalZooKeeperServer& shared_zookeeper(bool must_serve) {
+  static LocalZooKeeperServer server;
+  if (must_serve && !server.running()) {
+    Status started = server.start();
+    EXPECT_TRUE(started.ok()) << "cannot start ZooKeeper: " << started.to_string();
+  }
+  return server;
+}
 
 class RealWorld final : public World {
  public:
@@ -29,7 +43,26 @@ class RealWorld final : public World {
   }
   void run(Task<void> task) override { runtime_.run(std::move(task)); }
 
+  Coordinator& coordinator(int) override { return zookeeper(); }
+  Task<Status> expire_session(CoordinatorSession& session) override {
+    return zookeeper().expire_for_testing(session);
+  }
+  void set_coordinator_available(bool available) override {
+    if (!zookeeper_) return;  // this test never used the service
+    if (available) {
+      shared_zookeeper(true);
+    } else {
+      shared_zookeeper(false).stop();
+    }
+  }
+
  private:
+  ZkCoordinator& zookeeper() {
+    if (!zookeeper_) {
+      zookeeper_ = std::make_unique<ZkCoordinator>(shared_zookeeper(true).hosts(), runtime_);
+    }
+    return *zookeeper_;
+  }
   static std::string make_temp_dir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "lj-conformance-XXXXXX").string();
     char* made = ::mkdtemp(pattern.data());
@@ -38,6 +71,7 @@ class RealWorld final : public World {
   }
   std::string root_;
   RealRuntime runtime_;
+  std::unique_ptr<ZkCoordinator> zookeeper_;  // after the runtime: its sessions post into it
 };
 
 class SimWorld final : public World {
@@ -64,8 +98,25 @@ class SimWorld final : public World {
         << "simulated task did not finish (seed " << simulation_.seed() << ")";
   }
 
+  Coordinator& coordinator(int process) override {
+    return zookeeper().client(simulation_.node(process));
+  }
+  Task<Status> expire_session(CoordinatorSession& session) override {
+    zookeeper().expire_session(session.session_id());
+    co_return Status();
+  }
+  void set_coordinator_available(bool available) override {
+    if (zookeeper_) zookeeper_->set_available(available);
+  }
+
  private:
+  // Made on first use, so suites that never ask add no "zookeeper" node to their seeds.
+  sim::SimZooKeeper& zookeeper() {
+    if (!zookeeper_) zookeeper_ = std::make_unique<sim::SimZooKeeper>(simulation_);
+    return *zookeeper_;
+  }
   sim::Simulation simulation_;
+  std::unique_ptr<sim::SimZooKeeper> zookeeper_;
 };
 
 }  // namespace

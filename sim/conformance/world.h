@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "prod/io/coordinator.h"
 #include "prod/io/env.h"
 
 namespace lj::conformance {
@@ -21,6 +22,16 @@ class World {
   virtual std::string closed_address(int process) = 0;
   // Runs `task` on process 0 to completion; fails the test if it cannot finish.
   virtual void run(Task<void> task) = 0;
+
+  // The coordination service as `process` reaches it: a real ZooKeeper server on loopback
+  // (one per test binary, started on first use; tests keep to their own paths) or the
+  // simulated service. Nothing is started until a suite asks.
+  virtual Coordinator& coordinator(int process) = 0;
+  // Has the service expire `session` now, as it would after the session's timeout.
+  virtual Task<Status> expire_session(CoordinatorSession& session) = 0;
+  // Makes the service unreachable (the real server is killed) or brings it back (restarted
+  // on the same port and data; waits until it serves). Idempotent.
+  virtual void set_coordinator_available(bool available) = 0;
 };
 
 std::unique_ptr<World> make_real_world();

@@ -2,7 +2,10 @@
 //
 //   graceland --pop ams --listen 127.0.0.1:9100 --data-dir /var/lib/graceland
 //             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH]
+//             [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]
 //
+// With --zookeeper it registers its PoP and address (--advertise, default the listen address)
+// as an ephemeral node <zk-root>/gracelands/<pop>, where Lumberjack workers find it.
 // Logs are logfmt lines on stderr. Once it listens, it prints "ready <address>" on stdout and,
 // with --ready-file, writes the address there (scripts wait for that file). SIGTERM or SIGINT
 // stops accepting, lets acknowledged work finish, and exits 0.
@@ -10,10 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "prod/graceland/graceland_server.h"
+#include "prod/logging/logfmt.h"
+#include "prod/lumberjack/graceland_registration.h"
 #include "prod/real/asio_runtime.h"
+#include "prod/real/zk_coordinator.h"
 
 namespace {
 
@@ -24,39 +31,22 @@ struct Flags {
   std::string ready_file;
   double retention_hours = 48;
   double segment_mb = 64;
+  std::string zookeeper;
+  std::string zk_root = "/lj";
+  std::string advertise;
 };
 
 int usage(const char* why) {
   std::fprintf(stderr,
                "graceland: %s\nusage: graceland --pop NAME --data-dir DIR [--listen HOST:PORT] "
-               "[--retention-hours H] [--segment-mb M] [--ready-file PATH]\n",
+               "[--retention-hours H] [--segment-mb M] [--ready-file PATH]\n"
+               "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n",
                why);
   return 2;
 }
 
-// logfmt value: quoted, with quotes, backslashes and control bytes escaped, so a hostile
-// peer address or error text cannot forge a log line.
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof(hex), "\\x%02x", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 void log_line(lj::Clock& clock, const std::string& pop, const char* level, std::string_view message) {
-  std::fprintf(stderr, "ts=%lld level=%s service=graceland pop=%s msg=%s\n",
-               static_cast<long long>(clock.wall_now_ms()), level, quoted(pop).c_str(),
-               quoted(message).c_str());
+  std::fputs(lj::logfmt_line(clock.wall_now_ms(), level, "graceland", "pop", pop, message).c_str(), stderr);
 }
 
 }  // namespace
@@ -73,6 +63,9 @@ int main(int argc, char** argv) {
     else if (flag == "--ready-file") flags.ready_file = value;
     else if (flag == "--retention-hours") flags.retention_hours = std::atof(value.c_str());
     else if (flag == "--segment-mb") flags.segment_mb = std::atof(value.c_str());
+    else if (flag == "--zookeeper") flags.zookeeper = value;
+    else if (flag == "--zk-root") flags.zk_root = value;
+    else if (flag == "--advertise") flags.advertise = value;
     else return usage(("unknown flag " + flag).c_str());
   }
   if (flags.pop.empty() || flags.data_dir.empty()) return usage("--pop and --data-dir are required");
@@ -102,6 +95,21 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   bool stopping = false;
+  bool registration_done = true;
+  std::optional<lj::ZkCoordinator> coordinator;
+  if (!flags.zookeeper.empty()) {
+    coordinator.emplace(flags.zookeeper, runtime);
+    registration_done = false;
+    lj::lumberjack::ZkLayout layout;
+    layout.root = flags.zk_root;
+    env.executor.spawn([](lj::Task<void> registration, bool& done) -> lj::Task<void> {
+      co_await std::move(registration);
+      done = true;
+    }(lj::lumberjack::keep_graceland_registered(
+          *coordinator, env.clock, layout, flags.pop, flags.advertise.empty() ? address : flags.advertise, stopping,
+          [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); }),
+      registration_done));
+  }
   runtime.on_termination_signal([&](int signal) {
     log_line(env.clock, flags.pop, "info", "signal " + std::to_string(signal) + ": stopping");
     stopping = true;
@@ -111,6 +119,10 @@ int main(int argc, char** argv) {
   runtime.run([](lj::Clock& clock, bool& stop) -> lj::Task<void> {
     while (!stop) co_await clock.sleep_for(std::chrono::milliseconds(200));
   }(env.clock, stopping));
+  // The registration closes its session (its node goes at once) before the client goes.
+  runtime.run([](lj::Clock& clock, bool& done) -> lj::Task<void> {
+    for (int i = 0; i < 50 && !done; ++i) co_await clock.sleep_for(std::chrono::milliseconds(100));
+  }(env.clock, registration_done));
   const auto& stats = (*server)->stats();
   log_line(env.clock, flags.pop, "info",
            "stopped: batches=" + std::to_string(stats.batches_acked) +

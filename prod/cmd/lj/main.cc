@@ -3,6 +3,7 @@
 //   lj cat ...      print or verify a log file     (cat_command.h)
 //   lj gen ...      run a fleet of proxies          (gen_command.h)
 //   lj check ...    compare a ledger with the PoPs  (check_command.h)
+//   lj ctl ...      manage customers, cluster status (ctl_command.h)
 //   lj sim ...      run or replay simulated seeds   (the lj-sim binary beside this one)
 
 #include <iostream>
@@ -15,6 +16,7 @@
 
 #include "prod/cmd/lj/cat_command.h"
 #include "prod/cmd/lj/check_command.h"
+#include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/gen_command.h"
 #include "prod/cmd/lj/keygen_command.h"
 
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   if (command == "cat") return lj::run_cat(rest, std::cout, std::cerr);
   if (command == "gen") return lj::run_gen(rest, std::cout, std::cerr);
   if (command == "check") return lj::run_check(rest, std::cout, std::cerr);
+  if (command == "ctl") return lj::run_ctl(rest, std::cout, std::cerr);
   if (command == "sim") {
     // The simulator is its own binary (prod/ never links sim/); `lj sim` hands over to it.
     const std::string self = argv[0];
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
                "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
                "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE]\n"
                "       lj check --gracelands HOST:PORT[,...] --ledger FILE\n"
-               "       lj sim echo|ingest [--seed N] [--seeds K] [--trace]\n";
+               "       lj ctl --zookeeper HOSTS add|set|remove|list|status [...]\n"
+               "       lj sim echo|ingest|delivery [--seed N] [--seeds K] [--trace]\n";
   return 2;
 }

@@ -1,0 +1,301 @@
+#include "prod/cmd/lj/ctl_command.h"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "prod/graceland/graceland_client.h"
+#include "prod/lumberjack/checkpoint.h"
+#include "prod/lumberjack/credentials.h"
+#include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/zk_layout.h"
+#include "prod/real/asio_runtime.h"
+#include "prod/real/zk_coordinator.h"
+
+namespace lj {
+
+namespace {
+
+using lumberjack::CustomerConfig;
+
+struct CtlFlags {
+  std::string zookeeper;
+  lumberjack::ZkLayout layout;
+  std::string verb;
+  std::map<std::string, std::string> values;  // --flag value
+  bool no_compress = false;
+};
+
+template <typename T>
+bool parse_number(const std::string& text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+bool read_whole(const std::string& path, std::string& out) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::ostringstream text;
+  text << file.rdbuf();
+  out = text.str();
+  return true;
+}
+
+// Applies the flags given to `config`. Returns "" or what is wrong.
+std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random) {
+  for (const auto& [flag, value] : flags.values) {
+    if (flag == "--account") {
+      if (!parse_number(value, config.account_id) || config.account_id == 0) return "--account wants a positive number";
+    } else if (flag == "--config") {
+      if (!parse_number(value, config.config_id) || config.config_id == 0) return "--config wants a positive number";
+    } else if (flag == "--format") {
+      if (value == "CEF") config.format = LogFormat::kCef;
+      else if (value == "W3C") config.format = LogFormat::kW3c;
+      else return "--format is CEF or W3C";
+    } else if (flag == "--encoding") {
+      if (value == "modern") config.encoding = BodyEncoding::kModern;
+      else if (value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
+      else return "--encoding is modern or imperva";
+    } else if (flag == "--public-key") {
+      if (!read_whole(value, config.public_key_pem)) return "cannot read " + value;
+    } else if (flag == "--public-key-id") {
+      config.public_key_id = value;
+    } else if (flag == "--username") {
+      if (Status s = lumberjack::validate_username(value); !s.ok()) return s.to_string();
+      config.username = value;
+    } else if (flag == "--password-file") {
+      std::string password;
+      if (!read_whole(value, password)) return "cannot read " + value;
+      while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+      Result<std::string> hash = lumberjack::hash_password(password, random);
+      if (!hash.ok()) return hash.error().to_string();
+      config.password_hash = *hash;
+    } else if (flag == "--roll-events") {
+      if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0) return "--roll-events wants a positive number";
+    } else if (flag == "--roll-bytes") {
+      if (!parse_number(value, config.roll.max_bytes) || config.roll.max_bytes == 0) return "--roll-bytes wants a positive number";
+    } else if (flag == "--roll-age-ms") {
+      if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0) return "--roll-age-ms wants a positive number";
+    } else {
+      return "unknown flag " + flag;
+    }
+  }
+  if (flags.no_compress) config.compress = false;
+  return "";
+}
+
+Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& random, std::ostream& out, std::ostream& err) {
+  uint64_t account = 0;
+  if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account) || account == 0) {
+    err << "lj ctl " << flags.verb << ": --account N is required\n";
+    co_return 2;
+  }
+  const std::string path = flags.layout.customer(std::to_string(account));
+  CustomerConfig config;
+  int32_t version = kAnyVersion;
+  if (flags.verb == "set") {
+    Result<NodeData> existing = co_await zk.get(path);
+    if (!existing.ok()) {
+      err << "lj ctl set: customer " << account << ": " << existing.error().to_string() << "\n";
+      co_return 1;
+    }
+    Result<CustomerConfig> decoded = CustomerConfig::decode(existing->data);
+    if (!decoded.ok()) {
+      err << "lj ctl set: stored customer " << account << " is unreadable: " << decoded.error().to_string() << "\n";
+      co_return 1;
+    }
+    config = *decoded;
+    version = existing->version;
+  }
+  if (std::string problem = apply_flags(flags, config, random); !problem.empty()) {
+    err << "lj ctl " << flags.verb << ": " << problem << "\n";
+    co_return 2;
+  }
+  if (config.account_id != account) {
+    err << "lj ctl set: the account id cannot change\n";
+    co_return 2;
+  }
+  // Whatever is stored must decode: check our own output the way workers will read it.
+  if (Result<CustomerConfig> check = CustomerConfig::decode(config.encode()); !check.ok()) {
+    err << "lj ctl " << flags.verb << ": " << check.error().to_string() << "\n";
+    co_return 2;
+  }
+  if (flags.verb == "add") {
+    if (Status s = co_await create_path(zk, flags.layout.customers()); !s.ok()) {
+      err << "lj ctl add: " << s.to_string() << "\n";
+      co_return 1;
+    }
+    Result<std::string> created = co_await zk.create(path, config.encode(), NodeMode::kPersistent);
+    if (!created.ok()) {
+      err << "lj ctl add: customer " << account << ": " << created.error().to_string() << "\n";
+      co_return 1;
+    }
+  } else {
+    Result<int32_t> set = co_await zk.set(path, config.encode(), version);
+    if (!set.ok()) {
+      err << "lj ctl set: customer " << account << ": " << set.error().to_string()
+          << (set.code() == ErrorCode::kVersionMismatch ? " (changed meanwhile; run again)" : "") << "\n";
+      co_return 1;
+    }
+  }
+  out << flags.verb << " customer " << account << " (folder " << config.folder() << ", "
+      << log_format_name(config.format) << ", " << (config.encoding == BodyEncoding::kModern ? "modern" : "imperva")
+      << (config.public_key_pem.empty() ? ", unencrypted" : ", encrypted") << ")\n";
+  co_return 0;
+}
+
+Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+  uint64_t account = 0;
+  if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account)) {
+    err << "lj ctl remove: --account N is required\n";
+    co_return 2;
+  }
+  Status removed = co_await zk.remove(flags.layout.customer(std::to_string(account)));
+  if (!removed.ok()) {
+    err << "lj ctl remove: customer " << account << ": " << removed.to_string() << "\n";
+    co_return 1;
+  }
+  out << "removed customer " << account << " (published files stay until retention removes them)\n";
+  co_return 0;
+}
+
+Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+  Result<std::vector<std::string>> accounts = co_await zk.children(flags.layout.customers());
+  if (!accounts.ok()) {
+    if (accounts.code() == ErrorCode::kNotFound) co_return 0;
+    err << "lj ctl list: " << accounts.error().to_string() << "\n";
+    co_return 1;
+  }
+  for (const std::string& account : *accounts) {
+    Result<NodeData> node = co_await zk.get(flags.layout.customer(account));
+    if (!node.ok()) continue;
+    Result<CustomerConfig> config = CustomerConfig::decode(node->data);
+    if (!config.ok()) {
+      out << account << " UNREADABLE: " << config.error().to_string() << "\n";
+      continue;
+    }
+    out << account << " folder=" << config->folder() << " format=" << log_format_name(config->format)
+        << " encoding=" << (config->encoding == BodyEncoding::kModern ? "modern" : "imperva")
+        << " encrypted=" << (config->public_key_pem.empty() ? "no" : "yes")
+        << " user=" << (config->username.empty() ? "-" : config->username) << " roll=" << config->roll.max_events
+        << "ev/" << config->roll.max_bytes << "B/" << config->roll.max_age_ms << "ms\n";
+  }
+  co_return 0;
+}
+
+Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags, std::ostream& out) {
+  const lumberjack::ZkLayout& layout = flags.layout;
+  Result<NodeData> master = co_await zk.get(layout.master());
+  out << "master: " << (master.ok() ? master->data : "(none)") << "\n";
+  Result<std::vector<std::string>> workers = co_await zk.children(layout.workers());
+  out << "workers:";
+  if (workers.ok()) for (const std::string& w : *workers) out << " " << w;
+  out << "\n";
+  // Each PoP's Graceland and how far each customer's checkpoint is behind it.
+  std::map<std::string, std::map<std::string, graceland::AccountExtent>> extents;  // pop -> account -> extent
+  Result<std::vector<std::string>> pops = co_await zk.children(layout.gracelands());
+  out << "gracelands:";
+  if (pops.ok()) {
+    for (const std::string& pop : *pops) {
+      Result<NodeData> address = co_await zk.get(layout.graceland(pop));
+      if (!address.ok()) continue;
+      out << " " << pop << "=" << address->data;
+      auto client = co_await graceland::GracelandClient::connect(network, address->data, "lj ctl");
+      if (!client.ok()) {
+        out << "(unreachable)";
+        continue;
+      }
+      auto listed = co_await (*client)->list();
+      if (listed.ok()) {
+        for (const auto& extent : *listed) extents[pop][extent.account] = extent;
+      }
+    }
+  }
+  out << "\n";
+  Result<std::vector<std::string>> accounts = co_await zk.children(layout.customers());
+  if (!accounts.ok()) co_return 0;
+  for (const std::string& account : *accounts) {
+    Result<NodeData> assignment = co_await zk.get(layout.assignment(account));
+    Result<NodeData> checkpoint_node = co_await zk.get(layout.checkpoint(account));
+    out << "customer " << account << ": worker=" << (assignment.ok() ? assignment->data : "(unassigned)");
+    if (!checkpoint_node.ok()) {
+      out << " no checkpoint yet\n";
+      continue;
+    }
+    Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(checkpoint_node->data);
+    if (!checkpoint.ok()) {
+      out << " checkpoint UNREADABLE: " << checkpoint.error().to_string() << "\n";
+      continue;
+    }
+    out << " files=" << checkpoint->next_seq - 1 << " checkpoint=" << checkpoint_node->data.size() << "B";
+    for (const auto& [pop, by_account] : extents) {
+      auto extent = by_account.find(account);
+      if (extent == by_account.end()) continue;
+      const auto at = checkpoint->positions.contains(pop) ? checkpoint->positions.at(pop) : graceland::Position{};
+      const auto end = extent->second.end;
+      out << " " << pop << ":";
+      if (at >= end) out << "caught-up";
+      else if (at.file_index == end.file_index) out << "lag=" << end.offset - at.offset << "B";
+      else out << "lag=" << end.file_index - std::max(at.file_index, extent->second.first.file_index) << "seg";
+    }
+    out << "\n";
+  }
+  co_return 0;
+}
+
+}  // namespace
+
+int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CtlFlags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string arg(args[i]);
+    if (arg == "--no-compress") {
+      flags.no_compress = true;
+    } else if (arg.starts_with("--")) {
+      if (i + 1 >= args.size()) {
+        err << "lj ctl: missing value for " << arg << "\n";
+        return 2;
+      }
+      const std::string value(args[++i]);
+      if (arg == "--zookeeper") flags.zookeeper = value;
+      else if (arg == "--zk-root") flags.layout.root = value;
+      else flags.values[arg] = value;
+    } else if (flags.verb.empty()) {
+      flags.verb = arg;
+    } else {
+      err << "lj ctl: unexpected '" << arg << "'\n";
+      return 2;
+    }
+  }
+  if (flags.zookeeper.empty() || flags.verb.empty()) {
+    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status [flags]\n";
+    return 2;
+  }
+  if (flags.verb != "add" && flags.verb != "set" && flags.verb != "remove" && flags.verb != "list" &&
+      flags.verb != "status") {
+    err << "lj ctl: unknown command '" << flags.verb << "'\n";
+    return 2;
+  }
+  RealRuntime runtime;
+  Env env = runtime.env();
+  ZkCoordinator coordinator(flags.zookeeper, runtime);
+  return runtime.run([](Coordinator& coordinator, Env env, const CtlFlags& flags, std::ostream& out,
+                        std::ostream& err) -> Task<int> {
+    auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+    if (!session.ok()) {
+      err << "lj ctl: zookeeper " << flags.zookeeper << ": " << session.error().to_string() << "\n";
+      co_return 1;
+    }
+    int code = 0;
+    if (flags.verb == "add" || flags.verb == "set") code = co_await add_or_set(**session, flags, env.random, out, err);
+    else if (flags.verb == "remove") code = co_await remove(**session, flags, out, err);
+    else if (flags.verb == "list") code = co_await list(**session, flags, out, err);
+    else code = co_await status(**session, env.network, flags, out);
+    co_await (*session)->close();
+    co_return code;
+  }(coordinator, env, flags, out, err));
+}
+
+}  // namespace lj

@@ -1,0 +1,23 @@
+#pragma once
+// `lj ctl`: operators manage customers and look at the cluster, through ZooKeeper.
+//
+//   lj ctl --zookeeper HOSTS [--zk-root /lj] add|set --account N [--config N] [--format CEF|W3C]
+//          [--encoding modern|imperva] [--no-compress] [--public-key PUB.pem] [--public-key-id ID]
+//          [--username U --password-file F] [--roll-events N] [--roll-bytes N] [--roll-age-ms MS]
+//   lj ctl ... remove --account N
+//   lj ctl ... list
+//   lj ctl ... status        master, workers, assignments; per customer and PoP the lag
+//
+// `add` fails if the customer exists and `set` if it does not; `set` changes only the flags
+// given (compare-and-set on the node's version). Passwords are read from a file (never from
+// the command line, where `ps` shows them) and stored only as a salted hash.
+
+#include <ostream>
+#include <span>
+#include <string_view>
+
+namespace lj {
+
+int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+}  // namespace lj

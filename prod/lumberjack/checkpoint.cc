@@ -1,0 +1,95 @@
+#include "prod/lumberjack/checkpoint.h"
+
+#include <charconv>
+#include <vector>
+
+namespace lj::lumberjack {
+
+namespace {
+
+std::vector<std::string_view> words_of(std::string_view line) {
+  std::vector<std::string_view> words;
+  while (!line.empty()) {
+    const size_t space = line.find(' ');
+    if (space != 0) words.push_back(line.substr(0, space));
+    if (space == std::string_view::npos) break;
+    line.remove_prefix(space + 1);
+  }
+  return words;
+}
+
+template <typename T>
+bool parse_number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+Error corrupt(const std::string& what) { return Error(ErrorCode::kCorrupt, "checkpoint: " + what); }
+
+// PoP names and staging names are single words of printable ASCII.
+bool is_word(std::string_view text) {
+  if (text.empty() || text.size() > 256) return false;
+  for (char c : text) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Checkpoint::encode() const {
+  std::string out = "v1\nnext_seq " + std::to_string(next_seq) + "\n";
+  if (last_file) out += "last_file " + std::to_string(last_file->seq) + " " + last_file->staging_name + "\n";
+  for (const auto& [pop, position] : positions) {
+    out += "pop " + pop + " " + std::to_string(position.file_index) + " " + std::to_string(position.offset) + "\n";
+  }
+  out += "delivered " + delivered.encode() + "\n";
+  return out;
+}
+
+Result<Checkpoint> Checkpoint::decode(std::string_view text) {
+  Checkpoint checkpoint;
+  bool saw_version = false, saw_seq = false;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    if (newline == std::string_view::npos) return corrupt("last line has no newline");
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline + 1);
+    ++line_number;
+    const std::vector<std::string_view> words = words_of(line);
+    const std::string where = " on line " + std::to_string(line_number);
+    if (line_number == 1) {
+      if (line != "v1") return corrupt("unknown version '" + std::string(line.substr(0, 16)) + "'");
+      saw_version = true;
+    } else if (words.size() == 2 && words[0] == "next_seq") {
+      if (!parse_number(words[1], checkpoint.next_seq) || checkpoint.next_seq == 0) return corrupt("bad next_seq" + where);
+      saw_seq = true;
+    } else if (words.size() == 3 && words[0] == "last_file") {
+      CommittedFile file;
+      if (!parse_number(words[1], file.seq) || !is_word(words[2])) return corrupt("bad last_file" + where);
+      file.staging_name = std::string(words[2]);
+      checkpoint.last_file = file;
+    } else if (words.size() == 4 && words[0] == "pop") {
+      graceland::Position position;
+      if (!is_word(words[1]) || !parse_number(words[2], position.file_index) ||
+          !parse_number(words[3], position.offset)) {
+        return corrupt("bad pop position" + where);
+      }
+      if (!checkpoint.positions.emplace(std::string(words[1]), position).second) return corrupt("pop twice" + where);
+    } else if ((words.size() == 1 || words.size() == 2) && words[0] == "delivered") {
+      Result<DeliveredSet> delivered = DeliveredSet::decode(words.size() == 2 ? words[1] : "");
+      if (!delivered.ok()) return delivered.error();
+      checkpoint.delivered = std::move(*delivered);
+    } else {
+      return corrupt("unknown line" + where);
+    }
+  }
+  if (!saw_version || !saw_seq) return corrupt("missing version or next_seq");
+  if (checkpoint.last_file && checkpoint.last_file->seq + 1 != checkpoint.next_seq) {
+    return corrupt("last_file is not next_seq - 1");
+  }
+  return checkpoint;
+}
+
+}  // namespace lj::lumberjack

@@ -1,0 +1,115 @@
+#include "prod/lumberjack/customer_config.h"
+
+#include <charconv>
+#include <set>
+
+namespace lj::lumberjack {
+
+namespace {
+
+std::string escape(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+Result<std::string> unescape(std::string_view value) {
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '\\') {
+      out += value[i];
+      continue;
+    }
+    if (++i == value.size()) return Error(ErrorCode::kCorrupt, "customer config: dangling '\\'");
+    if (value[i] == '\\') out += '\\';
+    else if (value[i] == 'n') out += '\n';
+    else return Error(ErrorCode::kCorrupt, "customer config: unknown escape");
+  }
+  return out;
+}
+
+template <typename T>
+Status parse_number(const std::string& key, std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: bad number for " + key);
+  }
+  return Status();
+}
+
+}  // namespace
+
+std::string CustomerConfig::encode() const {
+  std::string out;
+  auto line = [&](std::string_view key, std::string_view value) {
+    out += key;
+    out += '=';
+    out += escape(value);
+    out += '\n';
+  };
+  line("account", std::to_string(account_id));
+  line("config", std::to_string(config_id));
+  line("format", log_format_name(format));
+  line("encoding", encoding == BodyEncoding::kModern ? "modern" : "imperva");
+  line("compress", compress ? "yes" : "no");
+  line("public_key", public_key_pem);
+  line("public_key_id", public_key_id);
+  line("username", username);
+  line("password_hash", password_hash);
+  line("roll_events", std::to_string(roll.max_events));
+  line("roll_bytes", std::to_string(roll.max_bytes));
+  line("roll_age_ms", std::to_string(roll.max_age_ms));
+  return out;
+}
+
+Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
+  CustomerConfig config;
+  std::set<std::string> seen;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    const size_t equals = line.find('=');
+    if (equals == std::string_view::npos) return Error(ErrorCode::kCorrupt, "customer config: line without '='");
+    const std::string key(line.substr(0, equals));
+    Result<std::string> value = unescape(line.substr(equals + 1));
+    if (!value.ok()) return value.error();
+    if (!seen.insert(key).second) return Error(ErrorCode::kCorrupt, "customer config: " + key + " twice");
+    Status status;
+    if (key == "account") status = parse_number(key, *value, config.account_id);
+    else if (key == "config") status = parse_number(key, *value, config.config_id);
+    else if (key == "format") {
+      if (*value == "CEF") config.format = LogFormat::kCef;
+      else if (*value == "W3C") config.format = LogFormat::kW3c;
+      else status = Error(ErrorCode::kInvalidArgument, "customer config: format must be CEF or W3C");
+    } else if (key == "encoding") {
+      if (*value == "modern") config.encoding = BodyEncoding::kModern;
+      else if (*value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
+      else status = Error(ErrorCode::kInvalidArgument, "customer config: encoding must be modern or imperva");
+    } else if (key == "compress") {
+      if (*value != "yes" && *value != "no") status = Error(ErrorCode::kInvalidArgument, "customer config: compress yes|no");
+      config.compress = *value == "yes";
+    } else if (key == "public_key") config.public_key_pem = *value;
+    else if (key == "public_key_id") config.public_key_id = *value;
+    else if (key == "username") config.username = *value;
+    else if (key == "password_hash") config.password_hash = *value;
+    else if (key == "roll_events") status = parse_number(key, *value, config.roll.max_events);
+    else if (key == "roll_bytes") status = parse_number(key, *value, config.roll.max_bytes);
+    else if (key == "roll_age_ms") status = parse_number(key, *value, config.roll.max_age_ms);
+    else status = Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
+    if (!status.ok()) return status.error();
+  }
+  if (config.account_id == 0 || config.config_id == 0) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: account and config ids must be positive");
+  }
+  if (config.roll.max_events == 0 || config.roll.max_bytes == 0 || config.roll.max_age_ms <= 0) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: roll limits must be positive");
+  }
+  return config;
+}
+
+}  // namespace lj::lumberjack

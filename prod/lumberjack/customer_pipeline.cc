@@ -1,0 +1,268 @@
+#include "prod/lumberjack/customer_pipeline.h"
+
+#include <algorithm>
+
+#include "prod/event/event_record.h"
+
+namespace lj::lumberjack {
+
+namespace {
+
+constexpr Duration kRetryBackoff = std::chrono::milliseconds(500);
+
+}  // namespace
+
+const char* pipeline_stage_name(PipelineStage stage) {
+  switch (stage) {
+    case PipelineStage::kRecovered: return "recovered";
+    case PipelineStage::kUploaded: return "uploaded";
+    case PipelineStage::kCommitted: return "committed";
+    case PipelineStage::kPublished: return "published";
+    case PipelineStage::kFenced: return "fenced";
+    case PipelineStage::kCommitUnknown: return "commit-unknown";
+  }
+  return "unknown";
+}
+
+std::string published_name(const CustomerConfig& config, uint64_t seq) {
+  return config.folder() + "/" + log_file_name(config.account_id, seq);
+}
+std::string index_name(const CustomerConfig& config) { return config.folder() + "/logs.index"; }
+std::string index_contents(const CustomerConfig& config, uint64_t last_seq) {
+  std::string out;
+  for (uint64_t seq = 1; seq <= last_seq; ++seq) out += log_file_name(config.account_id, seq) + "\n";
+  return out;
+}
+
+CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t assignment_version)
+    : context_(std::move(context)), config_(std::move(config)), assignment_version_(assignment_version) {}
+
+CustomerPipeline::~CustomerPipeline() = default;
+
+void CustomerPipeline::note(PipelineStage stage, uint64_t seq) {
+  if (context_.observer) context_.observer->on_stage(config_.account_id, stage, seq);
+}
+
+Task<void> CustomerPipeline::run() {
+  while (!stopping_) {
+    Outcome outcome = co_await recover();
+    while (outcome == Outcome::kContinue && !stopping_) {
+      co_await collect();
+      if (roll_due()) {
+        outcome = co_await roll();
+      } else {
+        co_await context_.env.clock.sleep_for(context_.options.poll_interval);
+      }
+    }
+    if (outcome == Outcome::kFenced) {
+      context_.log("customer " + account_text() + ": fenced; " + context_.worker_id + " stops delivering it");
+      note(PipelineStage::kFenced, committed_.next_seq);
+      break;
+    }
+    if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(kRetryBackoff);
+  }
+  finished_ = true;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
+  CoordinatorSession& session = context_.session;
+  const std::string checkpoint_path = context_.layout.checkpoint(account_text());
+  const std::string assignment_path = context_.layout.assignment(account_text());
+  pending_.clear();
+  pending_bytes_ = 0;
+
+  // sync first: a stale read could show an older checkpoint, whose version would only fail
+  // the commit later, but whose last_file might already be superseded.
+  if (Status s = co_await session.sync(checkpoint_path); !s.ok()) {
+    co_return s.code() == ErrorCode::kSessionExpired ? Outcome::kFenced : Outcome::kRetry;
+  }
+  Result<NodeData> assignment = co_await session.get(assignment_path);
+  if (!assignment.ok()) {
+    co_return assignment.code() == ErrorCode::kUnavailable ? Outcome::kRetry : Outcome::kFenced;
+  }
+  if (assignment->data != context_.worker_id || assignment->version != assignment_version_) co_return Outcome::kFenced;
+
+  Result<NodeData> node = co_await session.get(checkpoint_path);
+  if (!node.ok() && node.code() == ErrorCode::kNotFound) {
+    // The customer's first checkpoint, created under the same fence as every commit.
+    const Checkpoint first;
+    // (Built before the co_await: GCC 12 miscompiles a braced list inside one.)
+    std::vector<CoordinatorOp> ops;
+    ops.push_back(CheckOp{assignment_path, assignment_version_});
+    ops.push_back(CreateOp{checkpoint_path, first.encode(), NodeMode::kPersistent});
+    Result<MultiResult> created = co_await session.multi(ops);
+    if (!created.ok()) {
+      const ErrorCode code = created.code();
+      co_return code == ErrorCode::kUnavailable || code == ErrorCode::kAlreadyExists ? Outcome::kRetry : Outcome::kFenced;
+    }
+    node = NodeData{first.encode(), 0, 0};
+  }
+  if (!node.ok()) co_return node.code() == ErrorCode::kSessionExpired ? Outcome::kFenced : Outcome::kRetry;
+  Result<Checkpoint> checkpoint = Checkpoint::decode(node->data);
+  if (!checkpoint.ok()) {
+    context_.log("account " + account_text() + ": " + checkpoint.error().to_string() + "; not delivering it");
+    co_return Outcome::kRetry;
+  }
+  // Checkpoints never move backwards.
+  assert(checkpoint->next_seq >= committed_.next_seq || checkpoint_version_ < 0);
+  committed_ = std::move(*checkpoint);
+  checkpoint_version_ = node->version;
+  positions_ = committed_.positions;
+  delivered_ = committed_.delivered;
+
+  if (committed_.last_file) {
+    if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
+  }
+  // Staging objects other than the committed one are leftovers of uploads that never
+  // committed (ours before a crash, or a fenced predecessor's): garbage.
+  Result<std::vector<std::string>> staged = co_await context_.store.list("staging/" + config_.folder());
+  if (staged.ok()) {
+    for (const std::string& name : *staged) (void)co_await context_.store.remove(name);
+  }
+  note(PipelineStage::kRecovered, committed_.next_seq);
+  co_return Outcome::kContinue;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& file) {
+  ObjectStore& store = context_.store;
+  const std::string final_name = published_name(config_, file.seq);
+  Status renamed = co_await store.rename(file.staging_name, final_name);
+  if (!renamed.ok()) {
+    if (renamed.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+    // Published already (by us before a lost reply, or by a predecessor)?
+    Result<std::string> existing = co_await store.get(final_name);
+    if (!existing.ok()) {
+      context_.log("account " + account_text() + ": committed file " + std::to_string(file.seq) + " (" +
+               file.staging_name + ") is neither staged nor published: " + existing.error().to_string());
+      co_return Outcome::kRetry;
+    }
+  }
+  // The index only grows: a slower publisher of an older file must not shrink it.
+  Result<std::string> index = co_await store.get(index_name(config_));
+  const std::string wanted = index_contents(config_, file.seq);
+  if (!index.ok() || index->size() < wanted.size()) {
+    if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
+  }
+  note(PipelineStage::kPublished, file.seq);
+  co_return Outcome::kContinue;
+}
+
+Task<void> CustomerPipeline::collect() {
+  const Duration now = context_.env.clock.monotonic_now();
+  // A copy: the worker refreshes the directory while we are suspended below.
+  const std::map<std::string, std::string> pops = context_.pops;
+  for (const auto& [pop, address] : pops) {
+    if (stopping_ || pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes) break;
+    if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now) continue;
+    auto& client = clients_[pop];
+    if (!client) {
+      auto connected = co_await graceland::GracelandClient::connect(context_.env.network, address,
+                                                                    "lumberjack " + context_.worker_id);
+      if (!connected.ok()) {
+        clients_.erase(pop);
+        pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
+        continue;
+      }
+      client = std::move(*connected);
+    }
+    graceland::Position& position = positions_[pop];
+    auto batch = co_await client->read(account_text(), position, context_.options.read_bytes);
+    if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
+      // Retention removed what we had not read: those events are gone from this PoP.
+      context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+      position = graceland::Position{};
+      continue;
+    }
+    if (!batch.ok()) {
+      clients_.erase(pop);
+      pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
+      continue;
+    }
+    for (const std::string& record : batch->records) {
+      Result<DecodedEventRecord> decoded = decode_event_record(record);
+      if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
+        context_.log("account " + account_text() + " pop " + pop + ": skipping a record: " +
+                 (decoded.ok() ? "another account's event" : decoded.error().to_string()));
+        continue;
+      }
+      if (!delivered_.insert(decoded->event.id) && !context_.options.planted_no_dedup) continue;
+      if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
+      pending_bytes_ += record.size();
+      pending_.push_back(std::move(decoded->event));
+    }
+    position = batch->next;
+  }
+}
+
+bool CustomerPipeline::roll_due() const {
+  if (pending_.empty()) return false;
+  const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
+  return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes ||
+         age >= std::chrono::milliseconds(config_.roll.max_age_ms);
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
+  const uint64_t seq = committed_.next_seq;
+  LogFileSpec spec;
+  spec.account_id = config_.account_id;
+  spec.config_id = config_.config_id;
+  spec.seq = seq;
+  spec.format = config_.format;
+  spec.encoding = config_.encoding;
+  spec.compress = config_.compress;
+  spec.public_key_pem = config_.public_key_pem;
+  spec.public_key_id = config_.public_key_id;
+  spec.start_time_ms = pending_.front().start_ms;
+  spec.end_time_ms = pending_.front().end_ms;
+  for (const AttackEvent& event : pending_) {
+    spec.start_time_ms = std::min(spec.start_time_ms, event.start_ms);
+    spec.end_time_ms = std::max(spec.end_time_ms, event.end_ms);
+  }
+  Result<std::string> file = writer_.write(spec, pending_, context_.env.random);
+  if (!file.ok()) {
+    context_.log("account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " + file.error().to_string());
+    co_return Outcome::kRetry;
+  }
+  const std::string staging = "staging/" + config_.folder() + "/" + log_file_name(config_.account_id, seq) + "." +
+                              context_.worker_id;
+  if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
+  note(PipelineStage::kUploaded, seq);
+
+  Checkpoint next;
+  next.next_seq = seq + 1;
+  next.last_file = CommittedFile{seq, staging};
+  next.positions = positions_;
+  next.delivered = delivered_;
+  const std::string checkpoint_path = context_.layout.checkpoint(account_text());
+  std::vector<CoordinatorOp> ops;
+  if (context_.options.planted_no_fencing) {
+    ops.push_back(SetOp{checkpoint_path, next.encode(), kAnyVersion});
+  } else {
+    ops.push_back(CheckOp{context_.layout.assignment(account_text()), assignment_version_});
+    ops.push_back(SetOp{checkpoint_path, next.encode(), checkpoint_version_});
+  }
+  Result<MultiResult> committed = co_await context_.session.multi(ops);
+  if (!committed.ok()) {
+    if (committed.code() == ErrorCode::kUnavailable) {
+      note(PipelineStage::kCommitUnknown, seq);  // applied or not: recover() reads which
+      co_return Outcome::kRetry;
+    }
+    co_return Outcome::kFenced;  // the assignment or the checkpoint moved on without us
+  }
+  const size_t events = pending_.size();
+  committed_ = std::move(next);
+  checkpoint_version_ = committed.value().new_versions.back();
+  pending_.clear();
+  pending_bytes_ = 0;
+  std::string positions;
+  for (const auto& [pop, position] : committed_.positions) positions += " " + pop + position.to_string();
+  context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
+               std::to_string(events) + " events) at" + positions);
+  note(PipelineStage::kCommitted, seq);
+  if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
+  ++files_published_;
+  events_published_ += events;
+  co_return Outcome::kContinue;
+}
+
+}  // namespace lj::lumberjack

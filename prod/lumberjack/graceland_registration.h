@@ -1,0 +1,23 @@
+#pragma once
+// Graceland discovery: each Graceland keeps an ephemeral node <root>/gracelands/<pop> holding
+// its address, so Lumberjack workers find every PoP (LumberjackNode reads them) and a PoP
+// whose process or session died drops out by itself. After its session expires the
+// registration is made again on a new one; a node left by a previous process of the same PoP
+// is waited out (it goes when that process's session expires).
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "prod/io/clock.h"
+#include "prod/io/coordinator.h"
+#include "prod/lumberjack/zk_layout.h"
+
+namespace lj::lumberjack {
+
+// Runs until `stop` becomes true. `log` receives one line per change of registration.
+Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout, std::string pop,
+                                     std::string address, const bool& stop,
+                                     std::function<void(std::string_view)> log);
+
+}  // namespace lj::lumberjack

@@ -1,0 +1,318 @@
+#include "prod/lumberjack/lumberjack_node.h"
+
+#include <algorithm>
+
+namespace lj::lumberjack {
+
+namespace {
+
+std::string hex(int64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+bool expired(const Status& status) { return !status.ok() && status.code() == ErrorCode::kSessionExpired; }
+
+}  // namespace
+
+LumberjackNode::LumberjackNode(Env env, Coordinator& coordinator, ObjectStore& store, LumberjackOptions options,
+                               PipelineObserver* observer)
+    : env_(env), coordinator_(coordinator), store_(store), options_(std::move(options)), observer_(observer) {}
+
+LumberjackNode::~LumberjackNode() = default;
+
+Task<void> LumberjackNode::run() {
+  while (!stopping_) {
+    auto session = co_await coordinator_.connect(options_.session_timeout, options_.connect_timeout);
+    if (!session.ok()) {
+      co_await env_.clock.sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    ++status_.sessions;
+    co_await run_session(**session);
+    co_await (*session)->close();
+  }
+}
+
+Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
+  worker_id_ = options_.name + "-" + hex(session.session_id());
+  status_.worker_id = worker_id_;
+  election_node_.clear();
+  while (!stopping_) {
+    if (Status s = co_await register_node(session); s.ok()) break;
+    else if (expired(s)) co_return;
+    co_await env_.clock.sleep_for(options_.tick);
+  }
+  status_.connected = true;
+  while (!stopping_ && session.state() != SessionState::kExpired) {
+    (void)session.take_events();  // watches only wake us: each pass re-reads what it needs
+    Status s = co_await refresh_pops(session);
+    if (s.ok()) s = co_await check_leadership(session);
+    if (s.ok() && status_.master) s = co_await assign(session);
+    if (s.ok()) s = co_await follow_assignments(session);
+    if (expired(s)) break;
+    reap_pipelines();
+    co_await session.wait_for_events(options_.tick);
+  }
+  status_.connected = false;
+  status_.master = false;
+  options_.log(worker_id_ + ": session over (" + session_state_name(session.state()) + "); stopping its pipelines");
+  co_await stop_all_pipelines();
+}
+
+Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
+  const ZkLayout& layout = options_.layout;
+  const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
+                                         layout.workers(),   layout.election(),    layout.gracelands()};
+  for (const std::string& path : folders) {
+    if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
+  }
+  // A create whose reply was lost may have happened: creating again then says it exists,
+  // which is ours (the worker id names this session).
+  Result<std::string> worker = co_await session.create(layout.worker(worker_id_), options_.name, NodeMode::kEphemeral);
+  if (!worker.ok() && worker.code() != ErrorCode::kAlreadyExists) co_return worker.status();
+  // Our candidate: find it among the children if an earlier attempt's reply was lost.
+  Result<std::vector<std::string>> candidates = co_await session.children(layout.election());
+  if (!candidates.ok()) co_return candidates.status();
+  for (const std::string& name : *candidates) {
+    Result<NodeData> data = co_await session.get(join_path(layout.election(), name));
+    if (data.ok() && data->data == worker_id_) election_node_ = name;
+  }
+  if (election_node_.empty()) {
+    Result<std::string> candidate =
+        co_await session.create(join_path(layout.election(), "n_"), worker_id_, NodeMode::kEphemeralSequential);
+    if (!candidate.ok()) co_return candidate.status();
+    election_node_ = candidate->substr(candidate->rfind('/') + 1);
+  }
+  co_return Status();
+}
+
+Task<Status> LumberjackNode::refresh_pops(CoordinatorSession& session) {
+  if (!options_.static_pops.empty()) {
+    pops_ = options_.static_pops;
+    co_return Status();
+  }
+  Result<std::vector<std::string>> names = co_await session.children(options_.layout.gracelands(), true);
+  if (!names.ok()) co_return names.status();
+  std::map<std::string, std::string> pops;
+  for (const std::string& pop : *names) {
+    Result<NodeData> address = co_await session.get(options_.layout.graceland(pop), true);
+    if (address.ok()) pops[pop] = address->data;
+  }
+  pops_ = std::move(pops);
+  co_return Status();
+}
+
+Task<Status> LumberjackNode::check_leadership(CoordinatorSession& session) {
+  const ZkLayout& layout = options_.layout;
+  Result<std::vector<std::string>> candidates = co_await session.children(layout.election());
+  if (!candidates.ok()) co_return candidates.status();
+  auto mine = std::find(candidates->begin(), candidates->end(), election_node_);
+  if (mine == candidates->end()) {
+    // Not there: a stale read, or our session ended. sync tells which.
+    if (Status s = co_await session.sync(layout.election()); !s.ok()) co_return s;
+    candidates = co_await session.children(layout.election());
+    if (!candidates.ok()) co_return candidates.status();
+    mine = std::find(candidates->begin(), candidates->end(), election_node_);
+    if (mine == candidates->end()) {
+      co_return Error(ErrorCode::kSessionExpired, "election node " + election_node_ + " vanished");
+    }
+  }
+  if (mine == candidates->begin()) {
+    if (!status_.master) {
+      options_.log(worker_id_ + ": became master");
+      status_.master = true;
+    }
+    // Advertise, for operators; a predecessor's node lingers until its session ends.
+    Result<std::string> advertised = co_await session.create(layout.master(), worker_id_, NodeMode::kEphemeral);
+    (void)advertised;
+    co_return Status();
+  }
+  status_.master = false;
+  // Watch only the candidate just before ours: no herd when the master dies.
+  Result<std::optional<int32_t>> before = co_await session.exists(join_path(layout.election(), *std::prev(mine)), true);
+  co_return before.status();
+}
+
+Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
+  const ZkLayout& layout = options_.layout;
+  // Fresh reads: a stale worker list would move live workers' customers for nothing.
+  if (Status s = co_await session.sync(layout.root); !s.ok()) co_return s;
+  Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), true);
+  if (!workers.ok()) co_return workers.status();
+  Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), true);
+  if (!customers.ok()) co_return customers.status();
+  if (workers->empty()) co_return Status();
+  Result<std::vector<std::string>> assigned = co_await session.children(layout.assignments());
+  if (!assigned.ok()) co_return assigned.status();
+
+  struct Current {
+    std::string worker;
+    int32_t version = -1;  // -1: no assignment node
+  };
+  std::map<std::string, Current> current;
+  for (const std::string& account : *assigned) {
+    Result<NodeData> node = co_await session.get(layout.assignment(account));
+    if (node.ok()) current[account] = Current{node->data, node->version};
+    else if (node.code() != ErrorCode::kNotFound) co_return node.status();
+  }
+  // Plan: keep every customer on its live worker, give the others to the least loaded,
+  // then move one at a time from the most to the least loaded until within one.
+  std::map<std::string, std::vector<std::string>> load;
+  for (const std::string& worker : *workers) load[worker];
+  std::map<std::string, std::string> plan;
+  std::vector<std::string> homeless;
+  for (const std::string& account : *customers) {
+    auto it = current.find(account);
+    if (it != current.end() && load.contains(it->second.worker)) {
+      plan[account] = it->second.worker;
+      load[it->second.worker].push_back(account);
+    } else {
+      homeless.push_back(account);
+    }
+  }
+  auto least = [&] {
+    return std::min_element(load.begin(), load.end(),
+                            [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+  };
+  auto most = [&] {
+    return std::max_element(load.begin(), load.end(),
+                            [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+  };
+  for (const std::string& account : homeless) {
+    auto target = least();
+    plan[account] = target->first;
+    target->second.push_back(account);
+  }
+  while (most()->second.size() > least()->second.size() + 1) {
+    auto from = most();
+    auto to = least();
+    const std::string account = from->second.back();
+    from->second.pop_back();
+    to->second.push_back(account);
+    plan[account] = to->first;
+  }
+  // One multi, fenced by our candidate node: a deposed master's writes all fail.
+  std::vector<CoordinatorOp> ops{CheckOp{join_path(layout.election(), election_node_), kAnyVersion}};
+  for (const auto& [account, worker] : plan) {
+    auto it = current.find(account);
+    if (it == current.end()) ops.push_back(CreateOp{layout.assignment(account), worker, NodeMode::kPersistent});
+    else if (it->second.worker != worker) ops.push_back(SetOp{layout.assignment(account), worker, it->second.version});
+  }
+  for (const auto& [account, was] : current) {
+    if (!plan.contains(account)) ops.push_back(RemoveOp{layout.assignment(account), was.version});
+  }
+  if (ops.size() == 1) co_return Status();
+  Result<MultiResult> applied = co_await session.multi(ops);
+  if (!applied.ok()) {
+    options_.log(worker_id_ + ": assignment write failed: " + applied.error().to_string());
+    co_return applied.status();
+  }
+  status_.assignment_changes += ops.size() - 1;
+  std::string moves;
+  for (const auto& [account, worker] : plan) {
+    auto it = current.find(account);
+    if (it == current.end() || it->second.worker != worker) moves += " " + account + "->" + worker;
+  }
+  options_.log(worker_id_ + ": assigned" + moves);
+  co_return Status();
+}
+
+Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
+  const ZkLayout& layout = options_.layout;
+  Result<std::vector<std::string>> accounts = co_await session.children(layout.assignments(), true);
+  if (!accounts.ok()) co_return accounts.status();
+  std::map<uint64_t, std::pair<CustomerConfig, int32_t>> mine;
+  for (const std::string& account : *accounts) {
+    Result<NodeData> assignment = co_await session.get(layout.assignment(account), true);
+    if (!assignment.ok()) {
+      if (assignment.code() == ErrorCode::kNotFound) continue;
+      co_return assignment.status();
+    }
+    if (assignment->data != worker_id_) continue;
+    Result<NodeData> customer = co_await session.get(layout.customer(account), true);
+    if (!customer.ok()) {
+      if (customer.code() == ErrorCode::kNotFound) continue;
+      co_return customer.status();
+    }
+    Result<CustomerConfig> config = CustomerConfig::decode(customer->data);
+    if (!config.ok() || std::to_string(config->account_id) != account) {
+      options_.log(worker_id_ + ": customer " + account + ": " +
+                   (config.ok() ? "account id does not match its node" : config.error().to_string()));
+      continue;
+    }
+    mine.emplace(config->account_id, std::make_pair(std::move(*config), assignment->version));
+  }
+  // Stop what is no longer ours (or was reassigned meanwhile), start what is new.
+  for (auto it = pipelines_.begin(); it != pipelines_.end();) {
+    auto wanted = mine.find(it->first);
+    if (wanted == mine.end() || wanted->second.second != it->second->assignment_version() ||
+        !(wanted->second.first == it->second->config()) || it->second->finished()) {
+      it->second->stop();
+      stopping_pipelines_.push_back(std::move(it->second));
+      it = pipelines_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  status_.customers.clear();
+  for (auto& [account, wanted] : mine) {
+    if (!pipelines_.contains(account)) start_pipeline(session, wanted.first, wanted.second);
+    status_.customers.push_back(account);
+  }
+  co_return Status();
+}
+
+void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version) {
+  PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
+                          options_.log};
+  options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
+               std::to_string(version) + ")");
+  auto pipeline = std::make_unique<CustomerPipeline>(context, config, version);
+  CustomerPipeline& running = *pipeline;
+  pipelines_.emplace(config.account_id, std::move(pipeline));
+  env_.executor.spawn(running.run());
+}
+
+void LumberjackNode::reap_pipelines() {
+  uint64_t files = files_by_finished_, events = events_by_finished_;
+  for (auto it = stopping_pipelines_.begin(); it != stopping_pipelines_.end();) {
+    if ((*it)->finished()) {
+      files_by_finished_ += (*it)->files_published();
+      events_by_finished_ += (*it)->events_published();
+      it = stopping_pipelines_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  files = files_by_finished_;
+  events = events_by_finished_;
+  for (const auto& [account, pipeline] : pipelines_) {
+    files += pipeline->files_published();
+    events += pipeline->events_published();
+  }
+  for (const auto& pipeline : stopping_pipelines_) {
+    files += pipeline->files_published();
+    events += pipeline->events_published();
+  }
+  status_.files_published = files;
+  status_.events_published = events;
+}
+
+Task<void> LumberjackNode::stop_all_pipelines() {
+  for (auto& [account, pipeline] : pipelines_) {
+    pipeline->stop();
+    stopping_pipelines_.push_back(std::move(pipeline));
+  }
+  pipelines_.clear();
+  status_.customers.clear();
+  // Pipelines hold the session: it may be closed only once every one has returned.
+  while (true) {
+    reap_pipelines();
+    if (stopping_pipelines_.empty()) break;
+    co_await env_.clock.sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace lj::lumberjack

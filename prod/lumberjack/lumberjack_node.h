@@ -1,0 +1,93 @@
+#pragma once
+// LumberjackNode: one Lumberjack process. For each ZooKeeper session in turn it
+//   - registers as a worker (ephemeral <root>/workers/<name>-<session>),
+//   - stands in the master election (ephemeral sequential; each candidate watches only the
+//     one before it, so a master's death wakes one node, not the herd),
+//   - as master, assigns customers to live workers, balanced, and moves a dead worker's
+//     customers; every assignment write is fenced by the master's own election node,
+//   - as worker, runs a CustomerPipeline for each customer assigned to it.
+// When the session expires everything built on it stops, and the node starts over with a new
+// session and a new worker id: nothing of the old session's state is trusted again.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "prod/io/coordinator.h"
+#include "prod/io/env.h"
+#include "prod/io/object_store.h"
+#include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/zk_layout.h"
+
+namespace lj::lumberjack {
+
+struct LumberjackOptions {
+  std::string name = "lumberjack";
+  ZkLayout layout;
+  Duration session_timeout = std::chrono::seconds(4);
+  Duration connect_timeout = std::chrono::seconds(5);
+  Duration tick = std::chrono::milliseconds(500);  // re-check even without a watch firing
+  PipelineOptions pipeline;
+  // PoP -> Graceland address. Empty: discover Gracelands registered in ZooKeeper.
+  std::map<std::string, std::string> static_pops;
+  // One line per notable change (became master, lost a session); the daemon writes logfmt,
+  // the simulator its timeline. Pipelines log through it too.
+  std::function<void(std::string_view)> log = [](std::string_view) {};
+};
+
+// What the node reports for status and metrics.
+struct LumberjackStatus {
+  std::string worker_id;
+  bool connected = false;
+  bool master = false;
+  uint64_t sessions = 0;
+  std::vector<uint64_t> customers;  // assigned here
+  uint64_t files_published = 0;
+  uint64_t events_published = 0;
+  uint64_t assignment_changes = 0;  // made as master
+};
+
+class LumberjackNode {
+ public:
+  LumberjackNode(Env env, Coordinator& coordinator, ObjectStore& store, LumberjackOptions options,
+                 PipelineObserver* observer = nullptr);
+  ~LumberjackNode();
+
+  // Runs until stop(): one session after another.
+  Task<void> run();
+  void stop() { stopping_ = true; }
+  const LumberjackStatus& status() const { return status_; }
+
+ private:
+  Task<void> run_session(CoordinatorSession& session);
+  Task<Status> register_node(CoordinatorSession& session);
+  Task<Status> refresh_pops(CoordinatorSession& session);
+  Task<Status> check_leadership(CoordinatorSession& session);
+  Task<Status> assign(CoordinatorSession& session);
+  Task<Status> follow_assignments(CoordinatorSession& session);
+  void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version);
+  Task<void> stop_all_pipelines();
+  void reap_pipelines();
+
+  Env env_;
+  Coordinator& coordinator_;
+  ObjectStore& store_;
+  LumberjackOptions options_;
+  PipelineObserver* observer_;
+  bool stopping_ = false;
+  LumberjackStatus status_;
+
+  std::string worker_id_;
+  std::string election_node_;  // our own candidate node's name
+  std::map<std::string, std::string> pops_;
+  std::map<uint64_t, std::unique_ptr<CustomerPipeline>> pipelines_;
+  std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
+  uint64_t files_by_finished_ = 0;
+  uint64_t events_by_finished_ = 0;
+};
+
+}  // namespace lj::lumberjack

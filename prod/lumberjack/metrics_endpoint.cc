@@ -1,0 +1,80 @@
+#include "prod/lumberjack/metrics_endpoint.h"
+
+namespace lj::lumberjack {
+
+namespace {
+
+constexpr size_t kMaxRequestBytes = 8192;
+
+std::string response(std::string_view status, std::string_view content_type, std::string_view body) {
+  return "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
+}
+
+void metric(std::string& out, const char* name, const char* type, const char* help, uint64_t value) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
+}
+
+}  // namespace
+
+std::string render_metrics(const LumberjackStatus& status) {
+  std::string out;
+  metric(out, "lumberjack_connected", "gauge", "1 while the ZooKeeper session is live.", status.connected);
+  metric(out, "lumberjack_master", "gauge", "1 while this node is the master.", status.master);
+  metric(out, "lumberjack_sessions_total", "counter", "ZooKeeper sessions opened.", status.sessions);
+  metric(out, "lumberjack_customers_assigned", "gauge", "Customers this worker delivers.", status.customers.size());
+  metric(out, "lumberjack_files_published_total", "counter", "Log files committed and published.",
+         status.files_published);
+  metric(out, "lumberjack_events_published_total", "counter", "Events in published log files.",
+         status.events_published);
+  metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
+         status.assignment_changes);
+  return out;
+}
+
+Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(Env env, const std::string& address,
+                                                                std::function<std::string()> render) {
+  Result<std::unique_ptr<Listener>> listener = env.network.listen(address);
+  if (!listener.ok()) return listener.error();
+  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint(env, std::move(*listener), std::move(render)));
+  env.executor.spawn(endpoint->accept_loop());
+  return endpoint;
+}
+
+Task<void> MetricsEndpoint::accept_loop() {
+  while (true) {
+    Result<std::unique_ptr<Connection>> connection = co_await listener_->accept();
+    if (!connection.ok()) {
+      if (connection.code() == ErrorCode::kCancelled) co_return;
+      continue;
+    }
+    connections_.start(answer(std::move(*connection)));
+  }
+}
+
+Task<void> MetricsEndpoint::answer(std::unique_ptr<Connection> connection) {
+  std::string request;
+  char buffer[1024];
+  while (request.find("\r\n\r\n") == std::string::npos) {
+    if (request.size() > kMaxRequestBytes) {
+      const std::string reply = response("431 Request Header Fields Too Large", "text/plain", "request too large\n");
+      (void)co_await write_all(*connection, std::as_bytes(std::span(reply)));
+      co_return;
+    }
+    Result<size_t> got = co_await connection->read_some(std::as_writable_bytes(std::span(buffer)));
+    if (!got.ok() || *got == 0) co_return;
+    request.append(buffer, *got);
+  }
+  std::string reply;
+  if (request.starts_with("GET /metrics ") || request.starts_with("GET / ")) {
+    reply = response("200 OK", "text/plain; version=0.0.4", render_());
+  } else if (request.starts_with("GET ")) {
+    reply = response("404 Not Found", "text/plain", "try /metrics\n");
+  } else {
+    reply = response("405 Method Not Allowed", "text/plain", "GET only\n");
+  }
+  (void)co_await write_all(*connection, std::as_bytes(std::span(reply)));
+}
+
+}  // namespace lj::lumberjack

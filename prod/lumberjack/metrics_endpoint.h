@@ -1,0 +1,38 @@
+#pragma once
+// MetricsEndpoint: serves GET /metrics in the Prometheus text format on the Network seam, so
+// an operator's scraper (or curl) sees what a Lumberjack is doing. One request per
+// connection; a request line or headers over 8 KiB, or a method other than GET, gets a 4xx.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "prod/io/env.h"
+#include "prod/io/task_set.h"
+#include "prod/lumberjack/lumberjack_node.h"
+
+namespace lj::lumberjack {
+
+// The metrics text for one node's status.
+std::string render_metrics(const LumberjackStatus& status);
+
+class MetricsEndpoint {
+ public:
+  // Listens on `address` ("127.0.0.1:9300"; port 0 picks one) and serves `render()`.
+  static Result<std::unique_ptr<MetricsEndpoint>> start(Env env, const std::string& address,
+                                                        std::function<std::string()> render);
+  std::string address() const { return listener_->address(); }
+
+ private:
+  MetricsEndpoint(Env env, std::unique_ptr<Listener> listener, std::function<std::string()> render)
+      : env_(env), listener_(std::move(listener)), render_(std::move(render)) {}
+  Task<void> accept_loop();
+  Task<void> answer(std::unique_ptr<Connection> connection);
+
+  Env env_;
+  std::unique_ptr<Listener> listener_;
+  std::function<std::string()> render_;
+  TaskSet connections_;
+};
+
+}  // namespace lj::lumberjack

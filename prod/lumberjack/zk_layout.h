@@ -1,0 +1,31 @@
+#pragma once
+// Where Lumberjack keeps its state in ZooKeeper. One root per cluster (default "/lj").
+//   <root>/customers/<account>     CustomerConfig           written by `lj ctl`
+//   <root>/checkpoints/<account>   Checkpoint               compare-and-set by the assigned worker
+//   <root>/assignments/<account>   the worker id            written by the master only
+//   <root>/workers/<worker id>     ephemeral: node name     one per live Lumberjack session
+//   <root>/election/n_<seq>        ephemeral sequential     the lowest is the master
+//   <root>/gracelands/<pop>        ephemeral: host:port     each Graceland registers itself
+//   <root>/master                  ephemeral: worker id     the current master, for `lj ctl status`
+
+#include <string>
+
+namespace lj::lumberjack {
+
+struct ZkLayout {
+  std::string root = "/lj";
+  std::string customers() const { return root + "/customers"; }
+  std::string checkpoints() const { return root + "/checkpoints"; }
+  std::string assignments() const { return root + "/assignments"; }
+  std::string workers() const { return root + "/workers"; }
+  std::string election() const { return root + "/election"; }
+  std::string gracelands() const { return root + "/gracelands"; }
+  std::string master() const { return root + "/master"; }
+  std::string customer(const std::string& account) const { return customers() + "/" + account; }
+  std::string checkpoint(const std::string& account) const { return checkpoints() + "/" + account; }
+  std::string assignment(const std::string& account) const { return assignments() + "/" + account; }
+  std::string worker(const std::string& id) const { return workers() + "/" + id; }
+  std::string graceland(const std::string& pop) const { return gracelands() + "/" + pop; }
+};
+
+}  // namespace lj::lumberjack

@@ -1,0 +1,304 @@
+#include "sim/scenarios/delivery_scenario.h"
+
+#include <cstdio>
+#include <optional>
+#include <set>
+
+#include "fault/fault_schedule.h"
+#include "prod/graceland/graceland_server.h"
+#include "prod/logfile/log_file_reader.h"
+#include "prod/logfile/test_keys.h"
+#include "prod/lumberjack/lumberjack_node.h"
+#include "prod/proxy/proxy.h"
+#include "sim/sim_node.h"
+#include "sim/sim_object_store.h"
+#include "sim/sim_zookeeper.h"
+#include "sim/timeline.h"
+
+namespace lj::sim {
+
+namespace {
+
+constexpr uint16_t kIngestPort = 9100;
+constexpr uint64_t kFirstAccount = 1001;
+
+// Counts where pipelines got to, for the coverage report; traces each stage.
+class StageCounter final : public lumberjack::PipelineObserver {
+ public:
+  explicit StageCounter(std::map<std::string, uint64_t>& counts) : counts_(counts) {}
+  void on_stage(uint64_t, lumberjack::PipelineStage stage, uint64_t) override {
+    ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
+  }
+
+ private:
+  std::map<std::string, uint64_t>& counts_;
+};
+
+lumberjack::CustomerConfig customer(int index) {
+  lumberjack::CustomerConfig config;
+  config.account_id = kFirstAccount + static_cast<uint64_t>(index);
+  config.config_id = 1;
+  config.format = index % 2 == 0 ? LogFormat::kCef : LogFormat::kW3c;
+  config.encoding = index % 4 < 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible;
+  // Every fourth customer has no key: its files are not encrypted.
+  if (index % 4 != 3) config.public_key_pem = std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
+  config.roll.max_events = 150;
+  config.roll.max_age_ms = 2000;
+  return config;
+}
+
+// What customers can download now: each customer's files per its logs.index, decoded once.
+class PublishedReader {
+ public:
+  PublishedReader(const std::map<std::string, std::string>& objects, int accounts)
+      : objects_(objects), accounts_(accounts) {}
+
+  // Reads files not read before; returns a problem, or "" if all is well so far.
+  std::string refresh() {
+    for (int a = 0; a < accounts_; ++a) {
+      const lumberjack::CustomerConfig config = customer(a);
+      auto index = objects_.find(lumberjack::index_name(config));
+      if (index == objects_.end()) continue;
+      uint64_t listed = 0;
+      for (size_t at = 0; at < index->second.size();) {
+        const size_t newline = index->second.find('\n', at);
+        if (newline == std::string::npos) return "logs.index of " + config.folder() + " has a partial line";
+        const std::string name = index->second.substr(at, newline - at);
+        at = newline + 1;
+        ++listed;
+        if (name != log_file_name(config.account_id, listed)) {
+          return config.folder() + "/logs.index line " + std::to_string(listed) + " is '" + name + "': a gap";
+        }
+        const std::string object = config.folder() + "/" + name;
+        if (read_.contains(object)) continue;
+        auto file = objects_.find(object);
+        if (file == objects_.end()) return object + " is listed but not stored";
+        const std::string_view key = config.public_key_pem.empty()
+                                         ? std::string_view()
+                                         : test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem;
+        Result<DecodedLogFile> decoded = read_log_file(file->second, key);
+        if (!decoded.ok()) return object + ": " + decoded.error().to_string();
+        for (const AttackEvent& event : decoded->events) {
+          if (event.account_id != config.account_id) {
+            return object + " holds event of account " + std::to_string(event.account_id) + ": a leak";
+          }
+          ++copies_[event.id];
+        }
+        read_.insert(object);
+      }
+    }
+    return "";
+  }
+  const std::map<EventId, uint64_t>& copies() const { return copies_; }
+  size_t files() const { return read_.size(); }
+
+ private:
+  const std::map<std::string, std::string>& objects_;
+  int accounts_;
+  std::set<std::string> read_;
+  std::map<EventId, uint64_t> copies_;
+};
+
+std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence); }
+
+}  // namespace
+
+DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
+  Simulation simulation(options.seed);
+  if (options.trace_to_stdout) print_timeline_to(simulation, stdout);
+  DeliveryOutcome outcome;
+  SimZooKeeper zookeeper(simulation);
+  SimObjectStore storage(simulation);
+  StageCounter stages(outcome.coverage);
+  proxy::MemoryLedger ledger;
+
+  // PoPs: a Graceland each.
+  std::map<std::string, std::string> pops;
+  std::vector<NodeId> pop_nodes;
+  for (int p = 0; p < options.pops; ++p) {
+    const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
+    pops[name] = name + ":" + std::to_string(kIngestPort);
+    SimNode& node = simulation.add_node(name, [&simulation, name](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop) -> Task<void> {
+        graceland::GracelandOptions graceland_options;
+        graceland_options.pop = pop;
+        graceland_options.listen_address = pop + ":" + std::to_string(kIngestPort);
+        graceland_options.store.segment_max_bytes = 64 * 1024;
+        graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
+        auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
+        if (!server.ok()) co_return;
+        self.keep(std::move(*server));
+      }(n, simulation, name));
+    });
+    pop_nodes.push_back(node.id());
+  }
+
+  // The customers, created through a session as `lj ctl` would.
+  SimNode& admin = simulation.add_node("admin", nullptr);
+  admin.start();
+  bool customers_created = false;
+  admin.spawn([](Coordinator& coordinator, int accounts, bool& done) -> Task<void> {
+    const lumberjack::ZkLayout layout;
+    while (!done) {
+      auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+      if (!session.ok()) continue;
+      bool all = (co_await create_path(**session, layout.customers())).ok();
+      for (int a = 0; all && a < accounts; ++a) {
+        const lumberjack::CustomerConfig config = customer(a);
+        auto created = co_await (*session)->create(layout.customer(std::to_string(config.account_id)), config.encode(),
+                                                   NodeMode::kPersistent);
+        all = created.ok() || created.code() == ErrorCode::kAlreadyExists;
+      }
+      co_await (*session)->close();
+      done = all;
+    }
+  }(zookeeper.client(admin), options.accounts, customers_created));
+
+  // The Lumberjack cluster.
+  std::vector<NodeId> lumberjack_nodes;
+  for (int l = 0; l < options.lumberjacks; ++l) {
+    const std::string name = "lj-" + std::to_string(l + 1);
+    SimNode& node = simulation.add_node(name, [&, name](SimNode& n) {
+      lumberjack::LumberjackOptions lj_options;
+      lj_options.name = name;
+      lj_options.static_pops = pops;
+      lj_options.pipeline.planted_no_dedup = options.planted_no_dedup;
+      lj_options.pipeline.planted_no_fencing = options.planted_no_fencing;
+      lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
+      auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
+          n.env(), zookeeper.client(n), storage.client(n), lj_options, &stages));
+      n.spawn(lumberjack.run());
+    });
+    lumberjack_nodes.push_back(node.id());
+  }
+
+  // Proxies, homed at their PoP, failing over to the others.
+  std::vector<proxy::Proxy*> proxies;
+  std::vector<std::string> addresses;
+  for (const auto& [name, address] : pops) addresses.push_back(address);
+  for (int p = 0; p < options.pops; ++p) {
+    for (int k = 0; k < options.proxies_per_pop; ++k) {
+      proxy::ProxyOptions proxy_options;
+      proxy_options.proxy_id = static_cast<uint64_t>(p * 100 + k + 1);
+      proxy_options.pop = addresses[static_cast<size_t>(p)].substr(0, 5);
+      proxy_options.accounts.clear();
+      for (int a = 0; a < options.accounts; ++a) proxy_options.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+      for (int q = 0; q < options.pops; ++q) {
+        proxy_options.gracelands.push_back(addresses[static_cast<size_t>((p + q) % options.pops)]);
+      }
+      proxy_options.events_per_second = options.events_per_second;
+      proxy_options.max_events = options.events_per_proxy;
+      proxy_options.batch_events = 20;
+      simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id), [&proxies, &ledger, proxy_options](SimNode& n) {
+        auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
+        proxies.push_back(&proxy);
+        proxy.start();
+      }).start();
+    }
+  }
+  for (NodeId id : pop_nodes) simulation.node(id).start();
+  for (NodeId id : lumberjack_nodes) simulation.node(id).start();
+
+  // Safety phase.
+  if (options.faults) {
+    fault::FaultModel model;
+    model.crashable = pop_nodes;
+    model.crashable.insert(model.crashable.end(), lumberjack_nodes.begin(), lumberjack_nodes.end());
+    model.partitionable = model.crashable;
+    model.disk_faulty = pop_nodes;
+    model.disk_weight = 0.3;
+    model.max_duration_ns = 8'000'000'000;  // past the 4 s session timeout: zombies
+    const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
+    outcome.faults_injected = static_cast<int>(schedule.size());
+    fault::apply_schedule(simulation, schedule);
+    // ZooKeeper and storage faults, drawn from the same seed.
+    Random& random = simulation.random();
+    zookeeper.faults().reply_loss_probability = uniform_unit(random) * 0.05;
+    zookeeper.faults().request_loss_probability = uniform_unit(random) * 0.02;
+    zookeeper.faults().stale_read_probability = uniform_unit(random) * 0.2;
+    storage.set_failure_rate(uniform_unit(random) * 0.05);
+    for (int64_t at = exponential(random, 4e9); at < options.fault_phase_ns; at += static_cast<int64_t>(exponential(random, 4e9))) {
+      if (chance(random, 0.5)) {
+        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&simulation, &zookeeper, &outcome] {
+          const std::vector<int64_t> live = zookeeper.live_sessions();
+          if (live.empty()) return;
+          const int64_t victim = live[uniform_below(simulation.random(), live.size())];
+          ++outcome.coverage["fault zk-session-expired"];
+          zookeeper.expire_session(victim);
+        });
+      } else {
+        const int64_t down_ns = uniform_between(random, 500'000'000, 3'000'000'000);
+        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&zookeeper, &outcome] {
+          ++outcome.coverage["fault zk-unavailable"];
+          zookeeper.set_available(false);
+        });
+        simulation.schedule_at(at + down_ns, kNoNode, EventKind::kFault, [&zookeeper] { zookeeper.set_available(true); });
+      }
+    }
+    simulation.run_until(options.fault_phase_ns);
+    fault::heal_everything(simulation);
+    zookeeper.faults() = ZooKeeperFaults{};
+    zookeeper.set_available(true);
+    storage.set_failure_rate(0);
+  }
+  const int64_t healed_at = simulation.now_ns();
+
+  // Liveness phase: every acknowledged event published within the bound.
+  PublishedReader published(storage.objects(), options.accounts);
+  std::string problem;
+  int64_t next_check = 0;
+  auto delivered_all = [&] {
+    if (simulation.now_ns() < next_check) return false;
+    next_check = simulation.now_ns() + 1'000'000'000;
+    for (const proxy::Proxy* p : proxies) {
+      if (!p->idle()) return false;
+    }
+    problem = published.refresh();
+    if (!problem.empty()) return true;
+    for (const auto& [id, entry] : ledger.entries()) {
+      if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id)) return false;
+    }
+    return true;
+  };
+  const bool done = simulation.run_until(delivered_all, healed_at + options.liveness_bound_ns);
+  outcome.seconds_to_publish_after_heal = static_cast<double>(simulation.now_ns() - healed_at) / 1e9;
+  // A little longer: a late duplicate must have its chance to show.
+  simulation.run_for(std::chrono::seconds(5));
+  if (problem.empty()) problem = published.refresh();
+
+  // The verdict.
+  std::set<uint64_t> accounts;
+  for (int a = 0; a < options.accounts; ++a) accounts.insert(kFirstAccount + static_cast<uint64_t>(a));
+  std::string failure = problem;
+  uint64_t missing = 0;
+  std::string first_missing;
+  for (const auto& [id, entry] : ledger.entries()) {
+    auto copies = published.copies().find(id);
+    const uint64_t n = copies == published.copies().end() ? 0 : copies->second;
+    if (entry.fate == proxy::EventFate::kAcknowledged) {
+      ++outcome.acknowledged;
+      if (n == 0 && missing++ == 0) first_missing = id_text(id) + " of account " + std::to_string(entry.account_id);
+    }
+    if (failure.empty() && n > 1) failure = "event " + id_text(id) + " published " + std::to_string(n) + " times";
+    if (failure.empty() && n > 0 && entry.fate == proxy::EventFate::kDropped) {
+      failure = "event " + id_text(id) + " was never sent but is published";
+    }
+  }
+  for (const auto& [id, n] : published.copies()) {
+    if (failure.empty() && !ledger.entries().contains(id)) failure = "event " + id_text(id) + " is a phantom";
+  }
+  if (failure.empty() && missing > 0) {
+    failure = std::to_string(missing) + " acknowledged events never published (first " + first_missing + ")" +
+              (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
+  }
+  outcome.delivered = published.copies().size();
+  outcome.files = published.files();
+  outcome.coverage["zk sessions expired"] = zookeeper.sessions_expired();
+  outcome.failure = failure;
+  outcome.ok = failure.empty();
+  outcome.trace_hash = simulation.trace_hash();
+  outcome.sim_events = simulation.events_run();
+  return outcome;
+}
+
+}  // namespace lj::sim

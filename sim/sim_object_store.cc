@@ -1,0 +1,236 @@
+#include "sim/sim_object_store.h"
+
+#include <algorithm>
+#include <coroutine>
+#include <optional>
+
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+
+namespace {
+
+// One message for every injected failure: the caller must not learn whether it was applied.
+constexpr const char* kFailedMessage = "object store: request failed (503), may have been applied";
+
+const char* op_name(int op) {
+  static constexpr const char* kNames[] = {"put", "get", "rename", "remove", "list"};
+  return kNames[op];
+}
+
+}  // namespace
+
+class SimObjectStore::Client final : public ObjectStore {
+ public:
+  Client(SimObjectStore& store, SimNode& node) : store_(store), node_(node) {}
+
+  Task<Status> put(const std::string& name, std::string contents) override {
+    if (Status s = validate_object_name(name); !s.ok()) co_return s;
+    Request request{Op::kPut, name, {}, std::move(contents)};
+    Reply reply = co_await store_.call(node_, std::move(request));
+    co_return reply.status;
+  }
+
+  Task<Result<std::string>> get(const std::string& name) override {
+    if (Status s = validate_object_name(name); !s.ok()) co_return s.error();
+    Request request{Op::kGet, name, {}, {}};
+    Reply reply = co_await store_.call(node_, std::move(request));
+    if (!reply.status.ok()) co_return reply.status.error();
+    co_return std::move(reply.contents);
+  }
+
+  Task<Status> rename(const std::string& from, const std::string& to) override {
+    if (Status s = validate_object_name(from); !s.ok()) co_return s;
+    if (Status s = validate_object_name(to); !s.ok()) co_return s;
+    Request request{Op::kRename, from, to, {}};
+    Reply reply = co_await store_.call(node_, std::move(request));
+    co_return reply.status;
+  }
+
+  Task<Status> remove(const std::string& name) override {
+    if (Status s = validate_object_name(name); !s.ok()) co_return s;
+    Request request{Op::kRemove, name, {}, {}};
+    Reply reply = co_await store_.call(node_, std::move(request));
+    co_return reply.status;
+  }
+
+  Task<Result<std::vector<std::string>>> list(const std::string& dir) override {
+    if (!dir.empty()) {
+      if (Status s = validate_object_name(dir); !s.ok()) co_return s.error();
+    }
+    Request request{Op::kList, dir, {}, {}};
+    Reply reply = co_await store_.call(node_, std::move(request));
+    if (!reply.status.ok()) co_return reply.status.error();
+    co_return std::move(reply.names);
+  }
+
+ private:
+  SimObjectStore& store_;
+  SimNode& node_;
+};
+
+SimObjectStore::SimObjectStore(Simulation& simulation) : simulation_(simulation) {}
+
+SimObjectStore::~SimObjectStore() = default;
+
+ObjectStore& SimObjectStore::client(SimNode& node) {
+  std::unique_ptr<Client>& slot = clients_[node.id()];
+  if (!slot) slot = std::make_unique<Client>(*this, node);
+  return *slot;
+}
+
+int64_t SimObjectStore::draw_latency_ns(uint64_t bytes) {
+  Random& random = simulation_.random();
+  int64_t latency = uniform_between(random, faults_.min_latency_ns, faults_.max_latency_ns);
+  if (chance(random, faults_.spike_probability)) {
+    latency += static_cast<int64_t>(
+        std::min(pareto(random, static_cast<double>(faults_.spike_scale_ns), 1.1),
+                 static_cast<double>(faults_.max_spike_ns)));
+  }
+  const auto bandwidth = static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));
+  return latency + static_cast<int64_t>(bytes * 1'000'000'000 / bandwidth);
+}
+
+int64_t SimObjectStore::draw_upload_ns(const Request& request) {
+  const uint64_t bytes = request.contents.size();
+  int64_t latency = draw_latency_ns(bytes);
+  if (faults_.slow && request.op == Op::kPut) {
+    const auto bandwidth =
+        static_cast<uint64_t>(std::max<int64_t>(faults_.slow_bandwidth_bytes_per_s, 1));
+    latency += uniform_between(simulation_.random(), faults_.slow_upload_min_ns,
+                               faults_.slow_upload_max_ns) +
+               static_cast<int64_t>(bytes * 1'000'000'000 / bandwidth);
+  }
+  return latency;
+}
+
+Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request) {
+  // The answer slot outlives this frame: if the frame is destroyed without the node crashing
+  // (an owner dropping the task), the late answer finds `abandoned` and touches nothing.
+  struct Pending {
+    std::optional<Reply> reply;
+    std::coroutine_handle<> waiter;
+    bool abandoned = false;
+  };
+  struct AbandonOnExit {
+    Pending& pending;
+    ~AbandonOnExit() { pending.abandoned = true; }
+  };
+  auto pending = std::make_shared<Pending>();
+  AbandonOnExit guard{*pending};
+
+  const NodeId id = node.id();
+  const uint64_t incarnation = node.incarnation();
+  const int64_t upload_ns = draw_upload_ns(request);
+  auto shared_request = std::make_shared<const Request>(std::move(request));
+  simulation_.schedule_for_incarnation(
+      simulation_.now_ns() + upload_ns, id, incarnation, EventKind::kDelivery,
+      [this, id, incarnation, shared_request, pending] {
+        auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
+        const int64_t download_ns = draw_latency_ns(reply->contents.size());
+        simulation_.schedule_for_incarnation(simulation_.now_ns() + download_ns, id, incarnation,
+                                             EventKind::kResume, [pending, reply] {
+                                               if (pending->abandoned) return;
+                                               pending->reply.emplace(std::move(*reply));
+                                               pending->waiter.resume();
+                                             });
+      });
+
+  struct Wait {
+    Pending& pending;
+    bool await_ready() noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> self) noexcept { pending.waiter = self; }
+    void await_resume() noexcept {}
+  };
+  co_await Wait{*pending};
+  co_return std::move(*pending->reply);
+}
+
+SimObjectStore::Reply SimObjectStore::arrive(NodeId node, const Request& request) {
+  const char* op = op_name(static_cast<int>(request.op));
+  if (!faults_.available) {
+    simulation_.trace(node, std::string("object store unavailable: ") + op + " " + request.name);
+    return Reply{Error(ErrorCode::kUnavailable, "object store unavailable"), {}, {}};
+  }
+  Random& random = simulation_.random();
+  if (!chance(random, faults_.failure_rate)) return apply(node, request);
+  const bool mutates =
+      request.op == Op::kPut || request.op == Op::kRename || request.op == Op::kRemove;
+  if (mutates && chance(random, 0.5)) {
+    Reply applied = apply(node, request);
+    simulation_.trace(node, std::string("object store failed after applying ") + op + " " +
+                                request.name + ": " + applied.status.to_string());
+  } else {
+    simulation_.trace(node, std::string("object store failed ") + op + " " + request.name);
+  }
+  return Reply{Error(ErrorCode::kUnavailable, kFailedMessage), {}, {}};
+}
+
+Status SimObjectStore::check_can_hold_object(const std::string& name) const {
+  for (size_t slash = name.find('/'); slash != std::string::npos;
+       slash = name.find('/', slash + 1)) {
+    if (objects_.contains(name.substr(0, slash))) {
+      return Error(
+          ErrorCode::kAlreadyExists,
+          "object '" + name.substr(0, slash) + "' is where a folder for '" + name + "' is needed");
+    }
+  }
+  const std::string folder = name + "/";
+  auto inside = objects_.lower_bound(folder);
+  if (inside != objects_.end() && inside->first.starts_with(folder)) {
+    return Error(ErrorCode::kAlreadyExists, "'" + name + "' is a folder of other objects");
+  }
+  return Status();
+}
+
+SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request) {
+  Reply reply;
+  switch (request.op) {
+    case Op::kPut:
+      if (reply.status = check_can_hold_object(request.name); !reply.status.ok()) break;
+      objects_[request.name] = request.contents;
+      simulation_.trace(node, "object put " + request.name + " (" +
+                                  std::to_string(request.contents.size()) + " bytes)");
+      break;
+    case Op::kGet: {
+      auto it = objects_.find(request.name);
+      if (it == objects_.end()) {
+        reply.status = Error(ErrorCode::kNotFound, "no object '" + request.name + "'");
+      } else {
+        reply.contents = it->second;
+      }
+      break;
+    }
+    case Op::kRename: {
+      auto from = objects_.find(request.name);
+      if (from == objects_.end()) {
+        reply.status = Error(ErrorCode::kNotFound, "rename: no object '" + request.name + "'");
+        break;
+      }
+      if (request.to == request.name) break;
+      if (reply.status = check_can_hold_object(request.to); !reply.status.ok()) break;
+      std::string contents = std::move(from->second);
+      objects_.erase(from);
+      objects_[request.to] = std::move(contents);
+      simulation_.trace(node, "object rename " + request.name + " to " + request.to);
+      break;
+    }
+    case Op::kRemove:
+      if (objects_.erase(request.name) > 0)
+        simulation_.trace(node, "object remove " + request.name);
+      break;
+    case Op::kList: {
+      const std::string prefix = request.name.empty() ? std::string() : request.name + "/";
+      for (auto it = objects_.lower_bound(prefix);
+           it != objects_.end() && it->first.starts_with(prefix); ++it) {
+        if (it->first.find('/', prefix.size()) == std::string::npos)
+          reply.names.push_back(it->first);
+      }
+      break;
+    }
+  }
+  ++applied_count_;
+  return reply;
+}
+
+}  // namespace lj::sim

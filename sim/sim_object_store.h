@@ -1,0 +1,108 @@
+#pragma once
+// SimObjectStore: the simulated central object store (prod/io/object_store.h). A service beside
+// the nodes, not on any node's disk: it survives every node crash, and objects() is the truth
+// a checker reads.
+//
+// Each node calls it through client(node), an ObjectStore whose calls behave as requests over a
+// network:
+//  - A request arrives after a latency drawn from the simulation's generator (mostly small,
+//    sometimes heavy-tailed; uploads also pay size over bandwidth), is applied at that one
+//    instant - a put is atomic - and the answer arrives after another such latency.
+//  - A node that crashes before its request arrived never applies it (the upload was cut);
+//    one that crashes after finds it applied and never hears the answer. Both events are tagged
+//    with the caller's incarnation, so no destroyed coroutine frame is ever resumed.
+//  - Faults, switched by methods (and faults() for the numbers):
+//      set_failure_rate(p): a call fails with kUnavailable with probability p; put, rename and
+//        remove fail half of those times AFTER being applied ("may or may not have been
+//        applied"), and the caller cannot tell which from the error.
+//      set_slow(true): uploads take seconds.
+//      set_available(false): every request that arrives fails with kUnavailable, unapplied.
+//  - Stricter than the contract, as the real backends are: an object cannot be where a folder
+//    is needed, nor a folder where an object is (put or rename of "a/b" while "a" is an object,
+//    or of "a" while "a/b" exists) - kAlreadyExists, as a directory store and WebDAV refuse it.
+//  - list("") lists the top folder.
+// Deterministic: ordered containers only, virtual time only, every draw from the Simulation.
+//
+// REQUIRES: outlives every process that uses a client, and is not used after the Simulation is
+// destroyed (declare it after the Simulation).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "prod/io/object_store.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+struct ObjectStoreFaults {
+  int64_t min_latency_ns = 300'000;  // each way
+  int64_t max_latency_ns = 3'000'000;
+  double spike_probability = 0.01;  // a heavy-tailed (Pareto) delay on top
+  int64_t spike_scale_ns = 10'000'000;
+  int64_t max_spike_ns = 20'000'000'000;
+  int64_t bandwidth_bytes_per_s = 200'000'000;
+  double failure_rate = 0;
+  // Slow uploads: a put takes slow_upload_min_ns..slow_upload_max_ns plus its size over
+  // slow_bandwidth_bytes_per_s.
+  bool slow = false;
+  int64_t slow_upload_min_ns = 1'000'000'000;
+  int64_t slow_upload_max_ns = 8'000'000'000;
+  int64_t slow_bandwidth_bytes_per_s = 1'000'000;
+  bool available = true;
+};
+
+class SimNode;
+
+class SimObjectStore {
+ public:
+  explicit SimObjectStore(Simulation& simulation);
+  ~SimObjectStore();
+  SimObjectStore(const SimObjectStore&) = delete;
+  SimObjectStore& operator=(const SimObjectStore&) = delete;
+
+  // The store as `node`'s processes see it. The same object for every incarnation of the node.
+  ObjectStore& client(SimNode& node);
+
+  void set_failure_rate(double rate) { faults_.failure_rate = rate; }
+  void set_slow(bool slow) { faults_.slow = slow; }
+  void set_available(bool available) { faults_.available = available; }
+  ObjectStoreFaults& faults() { return faults_; }
+
+  // The store's contents now, for checkers: read synchronously, no latency, no faults.
+  const std::map<std::string, std::string>& objects() const { return objects_; }
+  // Requests applied so far (including those whose answer was then failed or lost).
+  uint64_t applied_count() const { return applied_count_; }
+
+ private:
+  class Client;
+  enum class Op { kPut, kGet, kRename, kRemove, kList };
+  struct Request {
+    Op op;
+    std::string name;  // the object, or `from`, or the folder to list
+    std::string to;
+    std::string contents;
+  };
+  struct Reply {
+    Status status;
+    std::string contents;
+    std::vector<std::string> names;
+  };
+
+  Task<Reply> call(SimNode& node, Request request);
+  Reply arrive(NodeId node, const Request& request);
+  Reply apply(NodeId node, const Request& request);
+  Status check_can_hold_object(const std::string& name) const;
+  int64_t draw_latency_ns(uint64_t bytes);
+  int64_t draw_upload_ns(const Request& request);
+
+  Simulation& simulation_;
+  ObjectStoreFaults faults_;
+  std::map<std::string, std::string> objects_;
+  std::map<NodeId, std::unique_ptr<Client>> clients_;
+  uint64_t applied_count_ = 0;
+};
+
+}  // namespace lj::sim
