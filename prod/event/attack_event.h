@@ -11,10 +11,15 @@
 
 namespace lj {
 
-// Globally unique: each proxy numbers its events 1, 2, 3, ... and proxy ids are unique, so a
-// re-sent event (after a lost acknowledgement) keeps its id and duplicates can be recognised.
+// Globally unique: a proxy numbers the events of each customer it serves 1, 2, 3, ... in a
+// stream of its own, and stream ids are unique, so a re-sent event (after a lost
+// acknowledgement) keeps its id and duplicates can be recognised. A stream per (proxy,
+// customer), not per proxy, keeps each customer's sequence numbers contiguous: Lumberjack's
+// record of what it delivered (a few intervals per stream) then stays in the kilobytes.
+// Stream id = proxy id * kStreamsPerProxy + the customer's slot on that proxy.
+inline constexpr uint64_t kStreamsPerProxy = 1 << 16;
 struct EventId {
-  uint64_t proxy_id = 0;
+  uint64_t proxy_id = 0;  // the stream id (see above); printed as "<stream>-<sequence>"
   uint64_t sequence = 0;
   auto operator<=>(const EventId&) const = default;
 };

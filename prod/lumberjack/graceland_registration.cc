@@ -18,8 +18,11 @@ Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkL
     while (!stop && zk.state() != SessionState::kExpired) {
       if (!registered) {
         Status folder = co_await create_path(zk, layout.gracelands());
-        Result<std::string> created =
-            folder.ok() ? co_await zk.create(path, address, NodeMode::kEphemeral) : Result<std::string>(folder.error());
+        if (!folder.ok()) {
+          co_await zk.wait_for_events(std::chrono::seconds(1));
+          continue;
+        }
+        Result<std::string> created = co_await zk.create(path, address, NodeMode::kEphemeral);
         if (created.ok()) {
           registered = true;
           log("registered " + path + " = " + address);

@@ -12,9 +12,10 @@ Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
     : env_(env),
       options_(std::move(options)),
       ledger_(ledger),
-      next_sequence_(options_.first_sequence),
+      next_sequence_(options_.accounts.size(), options_.first_sequence),
       buffer_space_(env.executor) {
   assert(!options_.gracelands.empty() && !options_.accounts.empty());
+  assert(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
 }
 
 void Proxy::start() {
@@ -23,8 +24,9 @@ void Proxy::start() {
 }
 
 void Proxy::produce_one() {
-  const EventId id{options_.proxy_id, next_sequence_++};
-  const uint64_t account = options_.accounts[uniform_below(env_.random, options_.accounts.size())];
+  const size_t slot = uniform_below(env_.random, options_.accounts.size());
+  const uint64_t account = options_.accounts[slot];
+  const EventId id{options_.proxy_id * kStreamsPerProxy + slot, next_sequence_[slot]++};
   ++stats_.produced;
   if (buffer_.size() >= options_.max_buffered_events) {
     ++stats_.dropped;

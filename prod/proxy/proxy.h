@@ -34,6 +34,7 @@ struct ProxyOptions {
   Duration retry_backoff = std::chrono::milliseconds(50);
   Duration home_retry_interval = std::chrono::seconds(5);
   uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
+  // REQUIRES: accounts.size() <= kStreamsPerProxy; proxy_id < 2^64 / kStreamsPerProxy.
 };
 
 struct ProxyStats {
@@ -57,7 +58,6 @@ class Proxy {
   const ProxyStats& stats() const { return stats_; }
   bool idle() const { return produced_all_ && buffer_.empty(); }
   const std::string& current_target() const { return options_.gracelands.at(target_); }
-  uint64_t next_sequence() const { return next_sequence_; }
 
  private:
   Task<void> produce();
@@ -70,7 +70,7 @@ class Proxy {
   ProxyOptions options_;
   Ledger& ledger_;
   ProxyStats stats_;
-  uint64_t next_sequence_;
+  std::vector<uint64_t> next_sequence_;  // per customer slot: one stream each
   bool produced_all_ = false;
   bool stop_requested_ = false;
   bool producer_done_ = false;

@@ -6,9 +6,9 @@
 
 #include "fault/fault_schedule.h"
 #include "prod/graceland/graceland_server.h"
-#include "prod/logfile/log_file_reader.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
+#include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/proxy.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -47,59 +47,19 @@ lumberjack::CustomerConfig customer(int index) {
   return config;
 }
 
-// What customers can download now: each customer's files per its logs.index, decoded once.
-class PublishedReader {
- public:
-  PublishedReader(const std::map<std::string, std::string>& objects, int accounts)
-      : objects_(objects), accounts_(accounts) {}
-
-  // Reads files not read before; returns a problem, or "" if all is well so far.
-  std::string refresh() {
-    for (int a = 0; a < accounts_; ++a) {
-      const lumberjack::CustomerConfig config = customer(a);
-      auto index = objects_.find(lumberjack::index_name(config));
-      if (index == objects_.end()) continue;
-      uint64_t listed = 0;
-      for (size_t at = 0; at < index->second.size();) {
-        const size_t newline = index->second.find('\n', at);
-        if (newline == std::string::npos) return "logs.index of " + config.folder() + " has a partial line";
-        const std::string name = index->second.substr(at, newline - at);
-        at = newline + 1;
-        ++listed;
-        if (name != log_file_name(config.account_id, listed)) {
-          return config.folder() + "/logs.index line " + std::to_string(listed) + " is '" + name + "': a gap";
-        }
-        const std::string object = config.folder() + "/" + name;
-        if (read_.contains(object)) continue;
-        auto file = objects_.find(object);
-        if (file == objects_.end()) return object + " is listed but not stored";
-        const std::string_view key = config.public_key_pem.empty()
-                                         ? std::string_view()
-                                         : test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem;
-        Result<DecodedLogFile> decoded = read_log_file(file->second, key);
-        if (!decoded.ok()) return object + ": " + decoded.error().to_string();
-        for (const AttackEvent& event : decoded->events) {
-          if (event.account_id != config.account_id) {
-            return object + " holds event of account " + std::to_string(event.account_id) + ": a leak";
-          }
-          ++copies_[event.id];
-        }
-        read_.insert(object);
-      }
+// The customers as the checker knows them: ids and private keys.
+std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
+  std::vector<lumberjack::AuditedCustomer> out;
+  for (int a = 0; a < accounts; ++a) {
+    const lumberjack::CustomerConfig config = customer(a);
+    lumberjack::AuditedCustomer audited{config.account_id, config.config_id, ""};
+    if (!config.public_key_pem.empty()) {
+      audited.private_key_pem = std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
     }
-    return "";
+    out.push_back(audited);
   }
-  const std::map<EventId, uint64_t>& copies() const { return copies_; }
-  size_t files() const { return read_.size(); }
-
- private:
-  const std::map<std::string, std::string>& objects_;
-  int accounts_;
-  std::set<std::string> read_;
-  std::map<EventId, uint64_t> copies_;
-};
-
-std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence); }
+  return out;
+}
 
 }  // namespace
 
@@ -244,7 +204,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   const int64_t healed_at = simulation.now_ns();
 
   // Liveness phase: every acknowledged event published within the bound.
-  PublishedReader published(storage.objects(), options.accounts);
+  const auto& objects = storage.objects();
+  lumberjack::PublishedAudit published(
+      [&objects](const std::string& name) -> std::optional<std::string> {
+        auto it = objects.find(name);
+        return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
+      },
+      audited_customers(options.accounts));
   std::string problem;
   int64_t next_check = 0;
   auto delivered_all = [&] {
@@ -266,29 +232,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   simulation.run_for(std::chrono::seconds(5));
   if (problem.empty()) problem = published.refresh();
 
-  // The verdict.
-  std::set<uint64_t> accounts;
-  for (int a = 0; a < options.accounts; ++a) accounts.insert(kFirstAccount + static_cast<uint64_t>(a));
-  std::string failure = problem;
-  uint64_t missing = 0;
-  std::string first_missing;
-  for (const auto& [id, entry] : ledger.entries()) {
-    auto copies = published.copies().find(id);
-    const uint64_t n = copies == published.copies().end() ? 0 : copies->second;
-    if (entry.fate == proxy::EventFate::kAcknowledged) {
-      ++outcome.acknowledged;
-      if (n == 0 && missing++ == 0) first_missing = id_text(id) + " of account " + std::to_string(entry.account_id);
-    }
-    if (failure.empty() && n > 1) failure = "event " + id_text(id) + " published " + std::to_string(n) + " times";
-    if (failure.empty() && n > 0 && entry.fate == proxy::EventFate::kDropped) {
-      failure = "event " + id_text(id) + " was never sent but is published";
-    }
-  }
-  for (const auto& [id, n] : published.copies()) {
-    if (failure.empty() && !ledger.entries().contains(id)) failure = "event " + id_text(id) + " is a phantom";
-  }
-  if (failure.empty() && missing > 0) {
-    failure = std::to_string(missing) + " acknowledged events never published (first " + first_missing + ")" +
+  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem);
+  outcome.acknowledged = verdict.acknowledged;
+  std::string failure = verdict.first_problem;
+  if (verdict.lost > 0) {
+    failure = std::to_string(verdict.lost) + " acknowledged events lost (" + verdict.first_problem + ")" +
               (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
   }
   outcome.delivered = published.copies().size();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "prod/proxy/ledger_check.h"
+#include "prod/proxy/ledger_file.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj {
@@ -21,34 +22,24 @@ std::vector<std::string> split_commas(std::string_view text) {
   return parts;
 }
 
-// Ledger lines: "<A|I|D> <proxy_id> <sequence> <account>" (see `lj gen`).
+}  // namespace
+
+// Reads a ledger file written by `lj gen` (shared with `lj audit`).
 bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
                  std::ostream& err) {
   std::ifstream file(path);
+  std::ostringstream text;
+  text << file.rdbuf();
   if (!file) {
-    err << "lj check: cannot read ledger " << path << "\n";
+    err << "lj: cannot read ledger " << path << "\n";
     return false;
   }
-  std::string line;
-  for (size_t number = 1; std::getline(file, line); ++number) {
-    std::istringstream fields(line);
-    char fate = 0;
-    EventId id;
-    proxy::MemoryLedger::Entry entry;
-    if (!(fields >> fate >> id.proxy_id >> id.sequence >> entry.account_id) ||
-        (fate != 'A' && fate != 'I' && fate != 'D')) {
-      err << "lj check: " << path << ":" << number << ": malformed ledger line\n";
-      return false;
-    }
-    entry.fate = fate == 'A' ? proxy::EventFate::kAcknowledged
-                 : fate == 'D' ? proxy::EventFate::kDropped
-                               : proxy::EventFate::kIndeterminate;
-    ledger[id] = entry;
+  if (Status s = proxy::parse_ledger(text.str(), ledger); !s.ok()) {
+    err << "lj: " << path << ": " << s.to_string() << "\n";
+    return false;
   }
   return true;
 }
-
-}  // namespace
 
 int run_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> gracelands;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "prod/proxy/ledger_file.h"
 #include "prod/proxy/proxy.h"
 #include "prod/real/asio_runtime.h"
 
@@ -123,12 +124,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
   }
   if (!ledger_path.empty()) {
     std::ofstream file(ledger_path, std::ios::trunc);
-    for (const auto& [id, entry] : ledger.entries()) {
-      const char fate = entry.fate == proxy::EventFate::kAcknowledged ? 'A'
-                        : entry.fate == proxy::EventFate::kDropped    ? 'D'
-                                                                      : 'I';
-      file << fate << ' ' << id.proxy_id << ' ' << id.sequence << ' ' << entry.account_id << '\n';
-    }
+    file << proxy::format_ledger(ledger.entries());
     if (!file) {
       err << "lj gen: cannot write ledger " << ledger_path << "\n";
       return 1;

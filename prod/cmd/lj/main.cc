@@ -4,6 +4,8 @@
 //   lj gen ...      run a fleet of proxies          (gen_command.h)
 //   lj check ...    compare a ledger with the PoPs  (check_command.h)
 //   lj ctl ...      manage customers, cluster status (ctl_command.h)
+//   lj fetch ...    download, verify, decrypt a folder (fetch_command.h)
+//   lj audit ...    judge published files vs a ledger (audit_command.h)
 //   lj sim ...      run or replay simulated seeds   (the lj-sim binary beside this one)
 
 #include <iostream>
@@ -14,9 +16,11 @@
 
 #include <string>
 
+#include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/cat_command.h"
 #include "prod/cmd/lj/check_command.h"
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/lj/fetch_command.h"
 #include "prod/cmd/lj/gen_command.h"
 #include "prod/cmd/lj/keygen_command.h"
 
@@ -30,6 +34,8 @@ int main(int argc, char** argv) {
   if (command == "gen") return lj::run_gen(rest, std::cout, std::cerr);
   if (command == "check") return lj::run_check(rest, std::cout, std::cerr);
   if (command == "ctl") return lj::run_ctl(rest, std::cout, std::cerr);
+  if (command == "fetch") return lj::run_fetch(rest, std::cout, std::cerr);
+  if (command == "audit") return lj::run_audit(rest, std::cout, std::cerr);
   if (command == "sim") {
     // The simulator is its own binary (prod/ never links sim/); `lj sim` hands over to it.
     const std::string self = argv[0];
@@ -50,6 +56,9 @@ int main(int argc, char** argv) {
                "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE]\n"
                "       lj check --gracelands HOST:PORT[,...] --ledger FILE\n"
                "       lj ctl --zookeeper HOSTS add|set|remove|list|status [...]\n"
+               "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE --state FILE\n"
+               "                (--out-dir DIR | --syslog HOST:PORT) [--key PRIVATE.pem] [--once] [...]\n"
+               "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] [--wait-s N]\n"
                "       lj sim echo|ingest|delivery [--seed N] [--seeds K] [--trace]\n";
   return 2;
 }

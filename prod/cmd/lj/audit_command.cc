@@ -1,0 +1,95 @@
+#include "prod/cmd/lj/audit_command.h"
+
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "prod/cmd/lj/check_command.h"
+#include "prod/lumberjack/published_audit.h"
+
+namespace lj {
+
+namespace {
+
+std::optional<std::string> read_whole(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// "1001", "1001_2", "1001=key.pem", "1001_2=key.pem"
+bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer, std::string& key_path) {
+  const size_t equals = text.find('=');
+  if (equals != std::string_view::npos) key_path = std::string(text.substr(equals + 1));
+  const std::string_view ids = text.substr(0, equals);
+  const size_t underscore = ids.find('_');
+  auto number = [](std::string_view digits, uint64_t& out) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size() && out > 0;
+  };
+  if (!number(ids.substr(0, underscore), customer.account_id)) return false;
+  return underscore == std::string_view::npos || number(ids.substr(underscore + 1), customer.config_id);
+}
+
+}  // namespace
+
+int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  std::string storage, ledger_path;
+  std::vector<lumberjack::AuditedCustomer> customers;
+  double wait_s = 0;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    const std::string_view flag = args[i], value = args[i + 1];
+    if (flag == "--storage") {
+      storage = std::string(value);
+    } else if (flag == "--ledger") {
+      ledger_path = std::string(value);
+    } else if (flag == "--wait-s") {
+      wait_s = std::atof(std::string(value).c_str());
+    } else if (flag == "--customer") {
+      lumberjack::AuditedCustomer customer;
+      std::string key_path;
+      if (!parse_customer(value, customer, key_path)) {
+        err << "lj audit: --customer wants ACCOUNT[_CONFIG][=PRIVATE.pem], not '" << value << "'\n";
+        return 2;
+      }
+      if (!key_path.empty()) {
+        std::optional<std::string> key = read_whole(key_path);
+        if (!key) {
+          err << "lj audit: cannot read " << key_path << "\n";
+          return 1;
+        }
+        customer.private_key_pem = *key;
+      }
+      customers.push_back(customer);
+    } else {
+      err << "lj audit: unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  if (storage.empty() || ledger_path.empty() || customers.empty() || args.size() % 2 != 0) {
+    err << "usage: lj audit --storage DIR --ledger FILE --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...] [--wait-s N]\n";
+    return 2;
+  }
+  std::map<EventId, proxy::MemoryLedger::Entry> ledger;
+  if (!load_ledger(ledger_path, ledger, err)) return 1;
+
+  lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_whole(storage + "/" + name); },
+                                   customers);
+  // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  lumberjack::DeliveryVerdict verdict;
+  while (true) {
+    const std::string problem = audit.refresh();
+    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem);
+    if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  out << verdict.summary() << " files=" << audit.files() << "\n";
+  return verdict.ok() ? 0 : 1;
+}
+
+}  // namespace lj

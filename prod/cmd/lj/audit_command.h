@@ -1,0 +1,21 @@
+#pragma once
+// `lj audit`: what customers can download, judged against the proxies' ledger.
+//
+//   lj audit --storage DIR --ledger FILE --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...]
+//            [--wait-s N]
+//
+// Reads each customer's logs.index and files from the storage directory, decrypts and verifies
+// them with the real reader, and prints "acknowledged=… delivered=… lost=… dup=… phantom=…".
+// With --wait-s it re-reads until every acknowledged event is published or N seconds pass.
+// Exits 0 only when nothing acknowledged is lost, nothing is duplicated or invented, and no
+// file is missing, corrupt, out of sequence or holds another customer's events.
+
+#include <ostream>
+#include <span>
+#include <string_view>
+
+namespace lj {
+
+int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+}  // namespace lj

@@ -1,0 +1,241 @@
+#include "prod/cmd/lj/fetch_command.h"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "prod/delivery/fetcher.h"
+#include "prod/delivery/http1_client.h"
+#include "prod/delivery/log_sinks.h"
+#include "prod/real/asio_runtime.h"
+#include "prod/real/tls_network.h"
+
+namespace lj {
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: lj fetch --url https://HOST[:PORT]/<account>_<config>/ --user NAME --password-file FILE\n"
+    "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
+    "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
+    "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n";
+
+bool read_whole(const std::string& path, std::string& out) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::ostringstream text;
+  text << file.rdbuf();
+  out = text.str();
+  return !file.bad();
+}
+
+template <typename T>
+bool parse_number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+std::string host_port_text(const std::string& host, uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
+  if (url.starts_with("https://")) {
+    out.tls = true;
+    out.port = 443;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    out.tls = false;
+    out.port = 80;
+    url.remove_prefix(7);
+  } else {
+    return "--url starts with https:// (or http://)";
+  }
+  const size_t slash = url.find('/');
+  if (slash == std::string_view::npos) return "--url names the folder: https://HOST/<account>_<config>/";
+  std::string_view authority = url.substr(0, slash);
+  std::string_view path = url.substr(slash);
+  if (authority.find('@') != std::string_view::npos) return "--url holds no credentials: use --user and --password-file";
+  std::string_view host = authority;
+  if (authority.starts_with('[')) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return "--url: unterminated [IPv6] host";
+    host = authority.substr(1, close - 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (!rest.starts_with(':') || !parse_number(rest.substr(1), out.port) || out.port == 0) return "--url: bad port";
+    }
+  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    if (!parse_number(authority.substr(colon + 1), out.port) || out.port == 0) return "--url: bad port";
+  }
+  if (host.empty()) return "--url: no host";
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '-' || c == ':' || c == '_';
+    if (!ok) return "--url: bad host";
+  }
+  out.host = std::string(host);
+  if (path.find_first_of("?#%") != std::string_view::npos) return "--url: no query, fragment or escapes";
+  while (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+  const size_t last = path.rfind('/');
+  out.folder = std::string(path.substr(last + 1));
+  out.base_path = std::string(path.substr(0, last + 1));
+  if (!delivery::parse_folder_name(out.folder)) {
+    return "--url ends with the folder <account>_<config> (e.g. https://HOST/1001_7/), not '" + out.folder + "'";
+  }
+  if (out.base_path.find("/../") != std::string::npos || out.base_path.find("/./") != std::string::npos) {
+    return "--url: no '.' or '..' segments";
+  }
+  return "";
+}
+
+int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  std::map<std::string, std::string> values;
+  bool insecure = false, once = false, syslog_tls = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string arg(args[i]);
+    if (arg == "--insecure") insecure = true;
+    else if (arg == "--once") once = true;
+    else if (arg == "--syslog-tls") syslog_tls = true;
+    else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" || arg == "--out-dir" ||
+             arg == "--syslog" || arg == "--key" || arg == "--ca-file" || arg == "--poll-ms" || arg == "--max-files" ||
+             arg == "--syslog-ca-file" || arg == "--syslog-hostname") {
+      if (i + 1 >= args.size()) {
+        err << "lj fetch: missing value for " << arg << "\n" << kUsage;
+        return 2;
+      }
+      values[arg] = std::string(args[++i]);
+    } else {
+      err << "lj fetch: unexpected '" << arg << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  auto value = [&](const std::string& flag) { return values.contains(flag) ? values.at(flag) : std::string(); };
+  if (value("--url").empty() || value("--user").empty() || value("--password-file").empty() || value("--state").empty() ||
+      value("--out-dir").empty() == value("--syslog").empty()) {
+    err << "lj fetch: --url, --user, --password-file, --state and one of --out-dir or --syslog are required\n" << kUsage;
+    return 2;
+  }
+  FetchUrl url;
+  if (std::string problem = parse_fetch_url(value("--url"), url); !problem.empty()) {
+    err << "lj fetch: " << problem << "\n";
+    return 2;
+  }
+  delivery::FetchOptions options;
+  options.folder = url.folder;
+  options.base_path = url.base_path;
+  options.state_path = value("--state");
+  options.until_caught_up = once;
+  options.credentials.username = value("--user");
+  if (options.credentials.username.find(':') != std::string::npos) {
+    err << "lj fetch: a user name has no ':'\n";
+    return 2;
+  }
+  if (!read_whole(value("--password-file"), options.credentials.password)) {
+    err << "lj fetch: cannot read " << value("--password-file") << "\n";
+    return 1;
+  }
+  while (!options.credentials.password.empty() &&
+         (options.credentials.password.back() == '\n' || options.credentials.password.back() == '\r')) {
+    options.credentials.password.pop_back();
+  }
+  if (!value("--poll-ms").empty()) {
+    int64_t poll_ms = 0;
+    if (!parse_number(value("--poll-ms"), poll_ms) || poll_ms < 100) {
+      err << "lj fetch: --poll-ms is at least 100\n";
+      return 2;
+    }
+    options.poll_interval = std::chrono::milliseconds(poll_ms);
+  }
+  if (!value("--max-files").empty() && (!parse_number(value("--max-files"), options.max_files) || options.max_files == 0)) {
+    err << "lj fetch: --max-files wants a positive number\n";
+    return 2;
+  }
+  options.log = [&err](const std::string& line) { err << "lj fetch: " << line << "\n" << std::flush; };
+
+  std::optional<RsaPrivateKey> key;
+  if (!value("--key").empty()) {
+    std::string pem;
+    if (!read_whole(value("--key"), pem)) {
+      err << "lj fetch: cannot read " << value("--key") << "\n";
+      return 1;
+    }
+    Result<RsaPrivateKey> parsed = RsaPrivateKey::from_pem(pem);
+    if (!parsed.ok()) {
+      err << "lj fetch: " << value("--key") << ": " << parsed.error().to_string() << "\n";
+      return 1;
+    }
+    key.emplace(std::move(*parsed));
+  }
+
+  RealRuntime runtime;
+  Env env = runtime.env();
+  // HTTPS: TLS over the runtime's TCP.
+  std::unique_ptr<TlsNetwork> https;
+  if (url.tls) {
+    TlsClientOptions tls;
+    tls.ca_file = value("--ca-file");
+    tls.verify = !insecure;
+    auto created = TlsNetwork::create(env.network, tls);
+    if (!created.ok()) {
+      err << "lj fetch: " << created.error().to_string() << "\n";
+      return 1;
+    }
+    https = std::move(*created);
+  }
+  delivery::Http1ClientOptions http_options;
+  http_options.address = host_port_text(url.host, url.port);
+  const bool default_port = url.port == (url.tls ? 443 : 80);
+  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  http_options.host_header = default_port ? host : http_options.address;
+  http_options.timeout = std::chrono::seconds(60);
+  delivery::Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock, env.executor, http_options);
+
+  std::unique_ptr<delivery::LogSink> sink;
+  std::unique_ptr<TlsNetwork> syslog_network;
+  if (!value("--out-dir").empty()) {
+    sink = std::make_unique<delivery::DirectorySink>(env.files, value("--out-dir"));
+  } else {
+    Network* network = &env.network;
+    if (syslog_tls) {
+      TlsClientOptions tls;
+      tls.ca_file = value("--syslog-ca-file");
+      tls.verify = !insecure;
+      auto created = TlsNetwork::create(env.network, tls);
+      if (!created.ok()) {
+        err << "lj fetch: syslog: " << created.error().to_string() << "\n";
+        return 1;
+      }
+      syslog_network = std::move(*created);
+      network = syslog_network.get();
+    }
+    delivery::SyslogOptions syslog;
+    syslog.address = value("--syslog");
+    if (!value("--syslog-hostname").empty()) syslog.hostname = value("--syslog-hostname");
+    sink = std::make_unique<delivery::SyslogSink>(*network, syslog);
+  }
+
+  delivery::Fetcher fetcher(env.clock, env.files, http, *sink, key ? &*key : nullptr, options);
+  runtime.on_termination_signal([&fetcher, &err](int signal) {
+    err << "lj fetch: signal " << signal << ": stopping after the file in progress\n" << std::flush;
+    fetcher.stop();
+  });
+  Status result = runtime.run(fetcher.run());
+  const delivery::FetchStats& stats = fetcher.stats();
+  out << "fetched " << stats.files << " files, " << stats.events << " events; last file " << stats.last_seq
+      << (stats.skipped ? "; " + std::to_string(stats.skipped) + " aged out unread" : std::string()) << "\n";
+  out.flush();
+  if (!result.ok()) {
+    err << "lj fetch: " << result.to_string() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lj

@@ -1,0 +1,292 @@
+#include "prod/delivery/fetcher.h"
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <cstdio>
+
+#include "prod/logfile/log_file_format.h"
+
+namespace lj::delivery {
+
+namespace {
+
+constexpr Duration kStopCheckInterval = std::chrono::milliseconds(200);
+
+bool parse_positive(std::string_view text, uint64_t& out) {
+  if (text.empty() || text.size() > 20 || text.front() == '0') return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+std::string_view without_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+std::string range_text(uint64_t first, uint64_t last) {
+  return first == last ? std::to_string(first) : std::to_string(first) + ".." + std::to_string(last);
+}
+
+}  // namespace
+
+std::string FetchState::encode() const {
+  return "folder=" + folder + "\nlast_seq=" + std::to_string(last_seq) + "\n";
+}
+
+Result<FetchState> FetchState::decode(std::string_view text) {
+  FetchState state;
+  bool has_folder = false, has_seq = false;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (line.empty()) continue;
+    const size_t equals = line.find('=');
+    const std::string_view key = line.substr(0, equals);
+    const std::string_view value = equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
+    if (key == "folder" && !has_folder) {
+      if (!parse_folder_name(value)) return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
+      state.folder = std::string(value);
+      has_folder = true;
+    } else if (key == "last_seq" && !has_seq) {
+      if (value != "0" && !parse_positive(value, state.last_seq)) {
+        return Error(ErrorCode::kCorrupt, "fetch state: bad last_seq");
+      }
+      has_seq = true;
+    } else {
+      return Error(ErrorCode::kCorrupt, "fetch state: unexpected line '" + std::string(line.substr(0, 40)) + "'");
+    }
+  }
+  if (!has_folder || !has_seq) return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
+  return state;
+}
+
+std::optional<FolderName> parse_folder_name(std::string_view folder) {
+  const size_t underscore = folder.find('_');
+  if (underscore == std::string_view::npos) return std::nullopt;
+  FolderName name;
+  if (!parse_positive(folder.substr(0, underscore), name.account_id) ||
+      !parse_positive(folder.substr(underscore + 1), name.config_id)) {
+    return std::nullopt;
+  }
+  return name;
+}
+
+Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id) {
+  std::vector<uint64_t> seqs;
+  size_t line_number = 0;
+  while (!index.empty()) {
+    const size_t newline = index.find('\n');
+    const std::string_view line = without_cr(index.substr(0, newline));
+    index.remove_prefix(newline == std::string_view::npos ? index.size() : newline + 1);
+    ++line_number;
+    if (line.empty()) continue;
+    const std::optional<LogFileName> name = parse_log_file_name(line);
+    if (!name || name->account_id != account_id) {
+      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) + ": '" +
+                                            std::string(line.substr(0, 64)) + "' is not a log file of account " +
+                                            std::to_string(account_id));
+    }
+    if (!seqs.empty() && name->seq <= seqs.back()) {
+      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) + ": file " +
+                                            std::to_string(name->seq) + " after file " + std::to_string(seqs.back()));
+    }
+    seqs.push_back(name->seq);
+  }
+  return seqs;
+}
+
+Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink, const RsaPrivateKey* private_key,
+                 FetchOptions options)
+    : clock_(clock), files_(files), http_(http), sink_(sink), private_key_(private_key), options_(std::move(options)) {
+  const std::optional<FolderName> folder = parse_folder_name(options_.folder);
+  assert(folder.has_value());
+  assert(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
+  assert(!options_.state_path.empty());
+  folder_ = *folder;
+}
+
+void Fetcher::log(const std::string& line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "lj fetch: %s\n", line.c_str());
+  }
+}
+
+std::string Fetcher::url(std::string_view name) const { return options_.base_path + options_.folder + "/" + std::string(name); }
+
+std::string Fetcher::explain_status(int status, const std::string& what) const {
+  const std::string prefix = what + ": HTTP " + std::to_string(status);
+  switch (status) {
+    case 401:
+      return prefix + " (credentials refused: check the user name and password for folder " + options_.folder + ")";
+    case 403:
+      return prefix + " (forbidden: these credentials do not grant folder " + options_.folder + ")";
+    case 404:
+      return prefix + " (not there: not published yet, aged out, or a wrong URL)";
+    case 429:
+      return prefix + " (rate limited: slowing down)";
+    default:
+      break;
+  }
+  if (status >= 500) return prefix + " (server error: retrying)";
+  return prefix + " (unexpected)";
+}
+
+Duration Fetcher::next_backoff() {
+  backoff_ = backoff_.count() == 0 ? options_.backoff_initial : std::min(backoff_ * 2, options_.backoff_max);
+  ++stats_.retries;
+  return backoff_;
+}
+
+Task<void> Fetcher::pause(Duration duration) {
+  const Duration until = clock_.monotonic_now() + duration;
+  while (!stopping_) {
+    const Duration now = clock_.monotonic_now();
+    if (now >= until) break;
+    co_await clock_.sleep_for(std::min(until - now, kStopCheckInterval));
+  }
+}
+
+Task<Result<FetchState>> Fetcher::load_state() {
+  Result<std::string> text = read_file(files_, options_.state_path);
+  if (!text.ok()) {
+    if (text.code() != ErrorCode::kNotFound) co_return text.error();
+    FetchState fresh;
+    fresh.folder = options_.folder;
+    co_return fresh;
+  }
+  Result<FetchState> state = FetchState::decode(*text);
+  if (!state.ok()) co_return Error(state.code(), options_.state_path + ": " + state.error().message());
+  if (state->folder != options_.folder) {
+    co_return Error(ErrorCode::kInvalidArgument, options_.state_path + " is the state of folder " + state->folder +
+                                                     ", not " + options_.folder + ": use one state file per folder");
+  }
+  co_return state;
+}
+
+Task<Status> Fetcher::run() {
+  if (Status s = files_.create_dir(parent_dir(options_.state_path)); !s.ok()) co_return s;
+  Result<FetchState> state = co_await load_state();
+  if (!state.ok()) co_return state.error();
+  state_ = std::move(*state);
+  stats_.last_seq = state_.last_seq;
+  log("folder " + options_.folder + ": resuming after file " + std::to_string(state_.last_seq));
+  while (!stopping_) {
+    Result<Step> step = co_await poll_once();
+    if (!step.ok()) co_return step.error();
+    if (options_.max_files != 0 && stats_.files >= options_.max_files) break;
+    switch (*step) {
+      case Step::kProgress:
+        break;
+      case Step::kNothingNew:
+        if (options_.until_caught_up) co_return Status();
+        co_await pause(options_.poll_interval);
+        break;
+      case Step::kRetry: {
+        const Duration wait = next_backoff();
+        log("retrying in " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + " ms");
+        co_await pause(wait);
+        break;
+      }
+    }
+  }
+  co_return Status();
+}
+
+Task<Result<Fetcher::Step>> Fetcher::poll_once() {
+  const std::string index_url = url("logs.index");
+  Result<HttpResponse> index = co_await http_.get(index_url, options_.credentials);
+  if (!index.ok()) {
+    log(index_url + ": " + index.error().to_string());
+    co_return Step::kRetry;
+  }
+  if (index->status != 200) {
+    log(explain_status(index->status, index_url));
+    co_return Step::kRetry;
+  }
+  Result<std::vector<uint64_t>> seqs = parse_logs_index(index->body, folder_.account_id);
+  if (!seqs.ok()) {
+    log(index_url + ": " + seqs.error().to_string());
+    co_return Step::kRetry;
+  }
+  std::vector<uint64_t> wanted;
+  for (uint64_t seq : *seqs) {
+    if (seq > state_.last_seq) wanted.push_back(seq);
+  }
+  if (!seqs->empty() && seqs->back() < state_.last_seq) {
+    log(index_url + " lists files up to " + std::to_string(seqs->back()) + " but file " +
+        std::to_string(state_.last_seq) + " was processed already: waiting for new files");
+  }
+  if (wanted.empty()) {
+    backoff_ = Duration(0);
+    co_return Step::kNothingNew;
+  }
+  // Files between the state and the index's first new entry are gone: aged out unread.
+  if (wanted.front() > state_.last_seq + 1) {
+    const uint64_t first_lost = state_.last_seq + 1, last_lost = wanted.front() - 1;
+    log("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
+        " are no longer listed (aged out before they were downloaded); continuing with file " +
+        std::to_string(wanted.front()));
+    stats_.skipped += last_lost - first_lost + 1;
+  }
+  for (uint64_t seq : wanted) {
+    if (stopping_) break;
+    Result<Step> step = co_await process(seq);
+    if (!step.ok() || *step != Step::kProgress) co_return step;
+    backoff_ = Duration(0);
+    if (options_.max_files != 0 && stats_.files >= options_.max_files) break;
+  }
+  co_return Step::kProgress;
+}
+
+Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
+  const std::string name = log_file_name(folder_.account_id, seq);
+  const std::string file_url = url(name);
+  Result<HttpResponse> response = co_await http_.get(file_url, options_.credentials);
+  if (!response.ok()) {
+    log(file_url + ": " + response.error().to_string());
+    co_return Step::kRetry;
+  }
+  if (response->status != 200) {
+    log(explain_status(response->status, file_url));
+    co_return Step::kRetry;
+  }
+  Result<DecodedLogFile> decoded = read_log_file(response->body, private_key_, options_.read_limits);
+  if (!decoded.ok()) {
+    if (decoded.code() == ErrorCode::kPermissionDenied || decoded.code() == ErrorCode::kInvalidArgument) {
+      co_return Error(decoded.code(), file_url + ": " + decoded.error().message() +
+                                          " (is --key the private key of this folder's public key?)");
+    }
+    log(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
+    co_return Step::kRetry;
+  }
+  if (decoded->header.account_id != folder_.account_id) {
+    log(file_url + ": the file says account " + std::to_string(decoded->header.account_id) + ", not " +
+        std::to_string(folder_.account_id) + " (not delivering it; retrying)");
+    co_return Step::kRetry;
+  }
+  if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
+    log(file_url + ": delivering: " + s.to_string());
+    co_return Step::kRetry;
+  }
+  FetchState next = state_;
+  next.last_seq = seq;
+  const std::string encoded = next.encode();
+  if (Status s = co_await write_file_atomically(files_, options_.state_path, std::as_bytes(std::span(encoded)));
+      !s.ok()) {
+    // The sink has the file; delivering it again after the retry is what a crash here does too.
+    log(options_.state_path + ": saving the state: " + s.to_string());
+    co_return Step::kRetry;
+  }
+  state_ = std::move(next);
+  ++stats_.files;
+  stats_.events += decoded->events.size();
+  stats_.last_seq = seq;
+  log("file " + std::to_string(seq) + ": " + std::to_string(decoded->events.size()) + " events");
+  co_return Step::kProgress;
+}
+
+}  // namespace lj::delivery

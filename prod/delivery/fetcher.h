@@ -1,0 +1,121 @@
+#pragma once
+// Fetcher: the customer's downloader (`lj fetch`). It polls <folder>/logs.index over an
+// HttpClient, downloads the files it has not processed yet in sequence order, verifies and
+// decrypts each (read_log_file: both encodings), hands its events to a LogSink, and then
+// records the file's sequence number in a small state file, written atomically.
+//
+// Exactly once, across restarts: a file is done when the state file says so, and the state is
+// written only after the sink has the file. A crash in between hands the same file to the sink
+// again, so a sink that is idempotent per file (DirectorySink: one output file per log file)
+// sees every event exactly once; a stream sink (syslog) sees at least once.
+//
+// Never a silent stop: 401, 403, 404, 429, 5xx, connection errors, a file that fails to verify
+// and a sink that fails are each logged with what to do, and retried with exponential backoff
+// (reset by any success). Only what retrying cannot fix ends run() with an error: a state file
+// that is unreadable or belongs to another folder, and a private key that is not the files'.
+// A file the index no longer lists (aged out by retention before it was downloaded) is skipped
+// with a warning naming the sequence numbers lost to this downloader.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prod/io/clock.h"
+#include "prod/io/files.h"
+#include "prod/io/http_client.h"
+#include "prod/logfile/log_file_reader.h"
+
+namespace lj::delivery {
+
+// Where a downloader is: the folder it reads and the last file it fully processed.
+struct FetchState {
+  std::string folder;     // "<account>_<config>"
+  uint64_t last_seq = 0;  // 0: nothing yet
+  std::string encode() const;  // "folder=1001_7\nlast_seq=12\n"
+  static Result<FetchState> decode(std::string_view text);
+  bool operator==(const FetchState&) const = default;
+};
+
+// A folder name "<account>_<config>", both positive numbers. nullopt otherwise.
+struct FolderName {
+  uint64_t account_id = 0;
+  uint64_t config_id = 0;
+};
+std::optional<FolderName> parse_folder_name(std::string_view folder);
+
+// logs.index: one file name per line, oldest first ("1001_1.log"); blank lines and CRLF are
+// tolerated. kCorrupt for a name that is not "<account>_<seq>.log" of `account_id`, or for
+// sequence numbers that do not increase.
+Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id);
+
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  // Takes one verified file's events. Called in sequence order; the same file may come again
+  // after a restart (see above).
+  virtual Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) = 0;
+};
+
+struct FetchOptions {
+  std::string folder;                // "<account>_<config>"
+  std::string base_path = "/";       // URL path holding the folder: "/" or "/logs/", with both slashes
+  BasicCredentials credentials;
+  std::string state_path;            // on the FileSystem
+  Duration poll_interval = std::chrono::seconds(10);
+  Duration backoff_initial = std::chrono::seconds(1);
+  Duration backoff_max = std::chrono::seconds(60);
+  uint64_t max_files = 0;            // stop after processing this many files; 0: no limit
+  bool until_caught_up = false;      // stop when the index lists nothing new
+  ReadLimits read_limits;
+  std::function<void(const std::string&)> log;  // one line per call; stderr if empty
+};
+
+struct FetchStats {
+  uint64_t files = 0;
+  uint64_t events = 0;
+  uint64_t retries = 0;
+  uint64_t skipped = 0;  // files aged out before they were downloaded
+  uint64_t last_seq = 0;
+};
+
+class Fetcher {
+ public:
+  // `private_key` may be null (unencrypted files only). All references outlive the Fetcher.
+  Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink, const RsaPrivateKey* private_key,
+          FetchOptions options);
+
+  // Runs until stop(), max_files, caught up (if asked), or an error retrying cannot fix.
+  Task<Status> run();
+  void stop() { stopping_ = true; }
+  const FetchStats& stats() const { return stats_; }
+
+ private:
+  enum class Step { kProgress, kNothingNew, kRetry };
+  Task<Result<Step>> poll_once();
+  // Downloads, verifies and delivers one file, then saves the state. kRetry with a logged
+  // reason, or a fatal error.
+  Task<Result<Step>> process(uint64_t seq);
+  Task<Result<FetchState>> load_state();
+  Task<void> pause(Duration duration);  // returns early on stop()
+  Duration next_backoff();
+  std::string url(std::string_view name) const;
+  void log(const std::string& line) const;
+  std::string explain_status(int status, const std::string& what) const;
+
+  Clock& clock_;
+  FileSystem& files_;
+  HttpClient& http_;
+  LogSink& sink_;
+  const RsaPrivateKey* private_key_;
+  FetchOptions options_;
+  FolderName folder_;
+  FetchState state_;
+  FetchStats stats_;
+  Duration backoff_{0};
+  bool stopping_ = false;
+};
+
+}  // namespace lj::delivery

@@ -1,0 +1,83 @@
+#include "prod/delivery/log_sinks.h"
+
+#include "prod/logfile/time_text.h"
+
+namespace lj::delivery {
+
+namespace {
+
+// The data lines of a plaintext body: W3C directives ("#...") and blank lines are not events.
+std::vector<std::string_view> event_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace
+
+DirectorySink::DirectorySink(FileSystem& files, std::string dir) : files_(files), dir_(std::move(dir)) {}
+
+std::string DirectorySink::output_name(uint64_t account_id, uint64_t seq, LogFormat format) {
+  return std::to_string(account_id) + "_" + std::to_string(seq) + (format == LogFormat::kCef ? ".cef" : ".w3c");
+}
+
+Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
+  if (!dir_ready_) {
+    if (Status s = files_.create_dir(dir_); !s.ok()) co_return s;
+    dir_ready_ = true;
+  }
+  const std::string path = dir_ + "/" + output_name(file.header.account_id, seq, file.header.format);
+  co_return co_await write_file_atomically(files_, path, std::as_bytes(std::span(file.plaintext)));
+}
+
+std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid, const SyslogOptions& options) {
+  std::string message = "<134>1 ";
+  if (time_ms >= 0 && is_text_time_ms(time_ms)) {
+    append_date(time_ms, message);
+    message += 'T';
+    append_time(time_ms, true, message);
+    message += 'Z';
+  } else {
+    message += '-';
+  }
+  message += " " + options.hostname + " " + options.app_name + " - " + std::string(msgid) + " - ";
+  const size_t body_at = message.size();
+  message += line;
+  for (size_t i = body_at; i < message.size(); ++i) {
+    if (message[i] == '\n' || message[i] == '\r') message[i] = ' ';
+  }
+  return std::to_string(message.size()) + " " + message;
+}
+
+SyslogSink::SyslogSink(Network& network, SyslogOptions options) : network_(network), options_(std::move(options)) {}
+
+Task<Status> SyslogSink::deliver(uint64_t /*seq*/, const DecodedLogFile& file) {
+  const std::vector<std::string_view> lines = event_lines(file.plaintext);
+  // One line per event in both formats; if that ever fails to hold, times are left out.
+  const bool times_known = lines.size() == file.events.size();
+  const std::string_view msgid = log_format_name(file.header.format);
+  std::string frames;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    frames += syslog_frame(lines[i], times_known ? file.events[i].start_ms : -1, msgid, options_);
+  }
+  if (!connection_) {
+    Result<std::unique_ptr<Connection>> connected = co_await network_.connect(options_.address);
+    if (!connected.ok()) co_return Error(connected.code(), "syslog " + options_.address + ": " + connected.error().message());
+    connection_ = std::move(*connected);
+  }
+  Status sent = co_await write_all(*connection_, std::as_bytes(std::span(frames)));
+  if (!sent.ok()) {
+    connection_.reset();
+    co_return Error(sent.code(), "syslog " + options_.address + ": " + sent.error().message());
+  }
+  co_return Status();
+}
+
+}  // namespace lj::delivery

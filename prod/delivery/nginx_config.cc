@@ -1,0 +1,113 @@
+#include "prod/delivery/nginx_config.h"
+
+#include <cassert>
+#include <set>
+
+#include "prod/lumberjack/credentials.h"
+
+namespace lj::delivery {
+
+namespace {
+
+using lumberjack::CustomerConfig;
+
+bool is_crypt_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+}
+
+[[maybe_unused]] bool is_safe_config_word(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '/' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status validate_password_hash(std::string_view hash) {
+  const Error bad(ErrorCode::kInvalidArgument, "a password hash is SHA-512 crypt: $6$<salt>$<hash>");
+  if (!hash.starts_with("$6$")) return bad;
+  hash.remove_prefix(3);
+  const size_t dollar = hash.find('$');
+  if (dollar == std::string_view::npos || dollar == 0 || dollar > 16) return bad;
+  const std::string_view salt = hash.substr(0, dollar);
+  const std::string_view digest = hash.substr(dollar + 1);
+  if (digest.empty()) return bad;
+  for (char c : salt) {
+    if (!is_crypt_char(c)) return bad;
+  }
+  for (char c : digest) {
+    if (!is_crypt_char(c)) return bad;
+  }
+  return Status();
+}
+
+Status validate_for_nginx(const CustomerConfig& config) {
+  if (config.account_id == 0 || config.config_id == 0) {
+    return Error(ErrorCode::kInvalidArgument, "account and config ids are positive");
+  }
+  if (config.username.empty() || config.password_hash.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "no download credentials (set --username and --password-file)");
+  }
+  if (Status s = lumberjack::validate_username(config.username); !s.ok()) return s;
+  return validate_password_hash(config.password_hash);
+}
+
+std::string render_htpasswd(const CustomerConfig& config) {
+  assert(validate_for_nginx(config).ok());
+  return config.username + ":" + config.password_hash + "\n";
+}
+
+std::string render_location(const CustomerConfig& config, const NginxRenderOptions& options) {
+  assert(validate_for_nginx(config).ok());
+  const std::string folder = config.folder();
+  const std::string account = std::to_string(config.account_id);
+  std::string out;
+  out += "# customer " + account + "\n";
+  out += "location ^~ /" + folder + "/ {\n";
+  out += "    auth_basic \"Lumberjack " + folder + "\";\n";
+  out += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + folder + "\";\n";
+  out += "    limit_req zone=" + options.rate_limit_zone + " burst=" + std::to_string(options.rate_limit_burst) +
+         " nodelay;\n";
+  out += "    location ~ \"^/" + folder + "/(?:logs\\.index|" + account + "_[1-9][0-9]{0,19}\\.log)$\" {\n";
+  out += "    }\n";
+  out += "    return 404;\n";
+  out += "}\n";
+  return out;
+}
+
+RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customers, const NginxRenderOptions& options) {
+  assert(is_safe_config_word(options.htpasswd_dir));
+  assert(is_safe_config_word(options.rate_limit_zone));
+  RenderedNginxConfig rendered;
+  rendered.include =
+      "# Rendered by Lumberjack's NginxConfigurator from the customers in ZooKeeper. Do not edit:\n"
+      "# it is rewritten on every change.\n";
+  std::set<std::string> folders;
+  for (const CustomerConfig& config : customers) {
+    const std::string who = "customer " + std::to_string(config.account_id);
+    if (Status s = validate_for_nginx(config); !s.ok()) {
+      rendered.rejected.push_back(who + ": " + s.error().message());
+      continue;
+    }
+    if (!folders.insert(config.folder()).second) {
+      rendered.rejected.push_back(who + ": folder " + config.folder() + " is served for another customer already");
+      continue;
+    }
+    rendered.include += render_location(config, options);
+    rendered.htpasswd[config.folder()] = render_htpasswd(config);
+  }
+  // Files in folders nobody is configured for: ask for credentials that nothing satisfies.
+  rendered.include += "# unknown folders: the same answer as a configured folder without credentials\n";
+  rendered.include += "location ~ \"^/[0-9]+_[0-9]+/(?:logs\\.index|[0-9]+_[0-9]+\\.log)$\" {\n";
+  rendered.include += "    auth_basic \"Lumberjack\";\n";
+  rendered.include += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + std::string(kNobodyHtpasswd) + "\";\n";
+  rendered.include += "}\n";
+  rendered.htpasswd[std::string(kNobodyHtpasswd)] = "";
+  return rendered;
+}
+
+}  // namespace lj::delivery

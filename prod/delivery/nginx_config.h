@@ -1,0 +1,68 @@
+#pragma once
+// What nginx on a Lumberjack node needs to serve customers their files, rendered from the
+// customer configs in ZooKeeper. Pure functions: the NginxConfigurator writes their output.
+//
+// The node's nginx.conf (ci/nginx/node.conf.template) serves central storage as its root and
+// includes the rendered file in its server block. For each customer, the include holds
+//
+//   location ^~ /<account>_<config>/ {            every URI in the folder, and nothing else
+//     auth_basic ...; auth_basic_user_file <htpasswd dir>/<account>_<config>;
+//     limit_req zone=<zone> burst=<n> nodelay;     keyed by $remote_user in the template
+//     location ~ "^/<folder>/(?:logs\.index|<account>_<seq>\.log)$" { }   served as stored
+//     return 404;                                  anything else in the folder: listings, the
+//   }                                              store's temp files, other names
+//
+// and one more location for the files of folders nobody is configured for, which asks for
+// credentials no one has (an empty htpasswd file), so a stranger cannot tell a configured
+// customer's folder from an unknown one. nginx resolves "..", "%2e%2e" and "%2f" before it
+// matches locations, so a path that leaves a folder is judged by the folder it lands in.
+//
+// Every value taken from ZooKeeper is validated before it reaches a config line: ids are
+// numbers by type, user names pass validate_username(), password hashes are SHA-512 crypt.
+// A customer that fails is left out (and reported), never breaking the others.
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prod/io/result.h"
+#include "prod/lumberjack/customer_config.h"
+
+namespace lj::delivery {
+
+struct NginxRenderOptions {
+  // The folder of the htpasswd files as written into the config: relative to the folder of
+  // nginx.conf, or absolute. [A-Za-z0-9._/-] only.
+  std::string htpasswd_dir = "htpasswd";
+  std::string rate_limit_zone = "lj_customers";  // defined by limit_req_zone in the template
+  uint32_t rate_limit_burst = 50;
+};
+
+// The htpasswd file of folders no customer has: it grants nothing.
+inline constexpr std::string_view kNobodyHtpasswd = "_nobody";
+
+// Accepts "$6$<salt>$<hash>": salt 1-16 and hash 1+ of [./A-Za-z0-9]. Nothing else reaches nginx.
+Status validate_password_hash(std::string_view hash);
+// Whether the customer can be served: positive ids, credentials present and well-formed.
+Status validate_for_nginx(const lumberjack::CustomerConfig& config);
+
+// "<username>:<password hash>\n". REQUIRES: validate_for_nginx(config) is ok.
+std::string render_htpasswd(const lumberjack::CustomerConfig& config);
+// The location block above. REQUIRES: validate_for_nginx(config) is ok.
+std::string render_location(const lumberjack::CustomerConfig& config, const NginxRenderOptions& options);
+
+struct RenderedNginxConfig {
+  std::string include;                          // the file included in the server block
+  std::map<std::string, std::string> htpasswd;  // file name in htpasswd_dir -> contents
+  std::vector<std::string> rejected;            // "customer 1001: why", one per left-out customer
+  bool operator==(const RenderedNginxConfig&) const = default;
+};
+
+// Renders every customer that validates, in the order given. A second customer with the same
+// folder is rejected. REQUIRES: options are well-formed (checked by assertions).
+RenderedNginxConfig render_nginx_config(std::span<const lumberjack::CustomerConfig> customers,
+                                        const NginxRenderOptions& options);
+
+}  // namespace lj::delivery

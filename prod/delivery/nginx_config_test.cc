@@ -1,0 +1,110 @@
+// Rendering nginx configuration from customer configs: the exact blocks, and every value from
+// ZooKeeper validated before it can reach a config line.
+#include "prod/delivery/nginx_config.h"
+
+#include <gtest/gtest.h>
+
+namespace lj::delivery {
+namespace {
+
+using lumberjack::CustomerConfig;
+
+constexpr std::string_view kHash =
+    "$6$abcdefgh12345678$Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4/./abc";
+
+CustomerConfig customer(uint64_t account, uint64_t config_id, std::string username) {
+  CustomerConfig config;
+  config.account_id = account;
+  config.config_id = config_id;
+  config.username = std::move(username);
+  config.password_hash = std::string(kHash);
+  return config;
+}
+
+TEST(NginxConfig, RendersOneLocationPerCustomer) {
+  const std::string expected =
+      "# customer 1001\n"
+      "location ^~ /1001_7/ {\n"
+      "    auth_basic \"Lumberjack 1001_7\";\n"
+      "    auth_basic_user_file \"htpasswd/1001_7\";\n"
+      "    limit_req zone=lj_customers burst=50 nodelay;\n"
+      "    location ~ \"^/1001_7/(?:logs\\.index|1001_[1-9][0-9]{0,19}\\.log)$\" {\n"
+      "    }\n"
+      "    return 404;\n"
+      "}\n";
+  EXPECT_EQ(render_location(customer(1001, 7, "alice"), NginxRenderOptions{}), expected);
+  EXPECT_EQ(render_htpasswd(customer(1001, 7, "alice")), "alice:" + std::string(kHash) + "\n");
+}
+
+TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
+  const std::vector<CustomerConfig> customers = {customer(1001, 7, "alice"), customer(1002, 1, "bob@example.com")};
+  NginxRenderOptions options;
+  options.htpasswd_dir = "/etc/lj/htpasswd";
+  options.rate_limit_burst = 5;
+  const RenderedNginxConfig rendered = render_nginx_config(customers, options);
+  EXPECT_TRUE(rendered.rejected.empty());
+  EXPECT_NE(rendered.include.find("location ^~ /1001_7/ {"), std::string::npos);
+  EXPECT_NE(rendered.include.find("location ^~ /1002_1/ {"), std::string::npos);
+  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/1002_1\";"), std::string::npos);
+  EXPECT_NE(rendered.include.find("burst=5 nodelay"), std::string::npos);
+  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/_nobody\";"), std::string::npos);
+  ASSERT_EQ(rendered.htpasswd.size(), 3u);
+  EXPECT_EQ(rendered.htpasswd.at("1002_1"), "bob@example.com:" + std::string(kHash) + "\n");
+  EXPECT_EQ(rendered.htpasswd.at(std::string(kNobodyHtpasswd)), "") << "grants nothing";
+}
+
+TEST(NginxConfig, NoCustomersStillServesTheCatchAll) {
+  const RenderedNginxConfig rendered = render_nginx_config({}, NginxRenderOptions{});
+  EXPECT_EQ(rendered.htpasswd.size(), 1u);
+  EXPECT_NE(rendered.include.find("_nobody"), std::string::npos);
+  EXPECT_EQ(rendered.include.find("location ^~"), std::string::npos);
+}
+
+TEST(NginxConfig, AcceptsOnlySha512CryptHashes) {
+  EXPECT_TRUE(validate_password_hash(kHash).ok());
+  EXPECT_TRUE(validate_password_hash("$6$a$b").ok());
+  EXPECT_TRUE(validate_password_hash("$6$./09AZaz$./09AZaz").ok());
+  for (const std::string bad : {"", "$6$", "$6$$abc", "$6$salt$", "$5$salt$abc", "$1$salt$abc", "salt$abc",
+                                "$6$12345678901234567$abc", "$6$salt$ab c", "$6$salt$abc\n", "$6$salt$abc;",
+                                "$6$sa\"lt$abc", "$6$salt$abc$def", "$6$rounds=5000$salt$abc", "{SHA}abc",
+                                "plaintext", "$6$salt$abc\nbob:$6$x$y"}) {
+    EXPECT_FALSE(validate_password_hash(bad).ok()) << "accepted: " << bad;
+  }
+}
+
+TEST(NginxConfig, LeavesOutCustomersWhoseValuesCouldInject) {
+  std::vector<CustomerConfig> customers;
+  customers.push_back(customer(1001, 7, "alice"));
+  customers.push_back(customer(2001, 1, "eve\nmallory:$6$x$y"));  // a second htpasswd line
+  customers.push_back(customer(2002, 1, "eve\";}"));               // leaves the config block
+  customers.push_back(customer(2003, 1, "with space"));
+  customers.push_back(customer(2004, 1, ""));
+  CustomerConfig no_password = customer(2005, 1, "bob");
+  no_password.password_hash.clear();
+  customers.push_back(no_password);
+  CustomerConfig bad_hash = customer(2006, 1, "carol");
+  bad_hash.password_hash = "$6$salt$abc\n}";
+  customers.push_back(bad_hash);
+  customers.push_back(customer(2007, 0, "dave"));        // config id 0
+  customers.push_back(customer(1001, 7, "alice-again"));  // the same folder twice
+  customers.push_back(customer(1003, 2, "frank"));
+
+  const RenderedNginxConfig rendered = render_nginx_config(customers, NginxRenderOptions{});
+  EXPECT_EQ(rendered.rejected.size(), 8u);
+  for (const std::string& why : rendered.rejected) EXPECT_TRUE(why.starts_with("customer ")) << why;
+  EXPECT_EQ(rendered.htpasswd.size(), 3u) << "alice, frank and the catch-all";
+  EXPECT_TRUE(rendered.htpasswd.contains("1001_7"));
+  EXPECT_TRUE(rendered.htpasswd.contains("1003_2"));
+  EXPECT_EQ(rendered.htpasswd.at("1001_7"), "alice:" + std::string(kHash) + "\n") << "the first one wins";
+  for (const std::string_view hostile : {"eve\n", "eve\"", "mallory", "2001", "carol", "dave", "alice-again"}) {
+    EXPECT_EQ(rendered.include.find(hostile), std::string::npos) << hostile;
+  }
+}
+
+TEST(NginxConfig, RenderingIsDeterministic) {
+  const std::vector<CustomerConfig> customers = {customer(3, 1, "a"), customer(1, 1, "b")};
+  EXPECT_EQ(render_nginx_config(customers, NginxRenderOptions{}), render_nginx_config(customers, NginxRenderOptions{}));
+}
+
+}  // namespace
+}  // namespace lj::delivery
