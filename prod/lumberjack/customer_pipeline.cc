@@ -47,11 +47,11 @@ Task<void> CustomerPipeline::run() {
   while (!stopping_) {
     Outcome outcome = co_await recover();
     while (outcome == Outcome::kContinue && !stopping_) {
-      co_await collect();
+      const size_t records = co_await collect();
       if (roll_due()) {
         outcome = co_await roll();
-      } else {
-        co_await context_.env.clock.sleep_for(context_.options.poll_interval);
+      } else if (records == 0) {
+        co_await context_.env.clock.sleep_for(context_.options.poll_interval);  // caught up: poll
       }
     }
     if (outcome == Outcome::kFenced) {
@@ -147,7 +147,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
   co_return Outcome::kContinue;
 }
 
-Task<void> CustomerPipeline::collect() {
+Task<size_t> CustomerPipeline::collect() {
+  size_t records_read = 0;
   const Duration now = context_.env.clock.monotonic_now();
   // A copy: the worker refreshes the directory while we are suspended below.
   const std::map<std::string, std::string> pops = context_.pops;
@@ -178,6 +179,7 @@ Task<void> CustomerPipeline::collect() {
       pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
       continue;
     }
+    records_read += batch->records.size();
     for (const std::string& record : batch->records) {
       Result<DecodedEventRecord> decoded = decode_event_record(record);
       if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
@@ -192,6 +194,7 @@ Task<void> CustomerPipeline::collect() {
     }
     position = batch->next;
   }
+  co_return records_read;
 }
 
 bool CustomerPipeline::roll_due() const {

@@ -82,7 +82,8 @@ class CustomerPipeline {
   enum class Outcome { kContinue, kRetry, kFenced };
   Task<Outcome> recover();
   Task<Outcome> publish(const CommittedFile& file);
-  Task<void> collect();
+  // Returns how many records it read (0: every reachable PoP is caught up).
+  Task<size_t> collect();
   Task<Outcome> roll();
   bool roll_due() const;
   void note(PipelineStage stage, uint64_t seq);
