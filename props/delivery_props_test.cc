@@ -33,6 +33,11 @@ uint64_t seeds_from_env(const char* name, uint64_t fallback) {
 // position (4, 16) skipped them: 63 acknowledged events never published.
 TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable) { expect_ok(1005); }
 
+// Seed 1045: a candidate create whose reply was lost was made again, and the first copy - the
+// lowest node, owned by a live session that had forgotten it - kept everyone from leading:
+// no master, so a dead worker's customers were never reassigned.
+TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) { expect_ok(1045); }
+
 TEST(DeliverySweep, HundredsOfSeedsPublishEveryAcknowledgedEventOnce) {
   const uint64_t seeds = seeds_from_env("LJ_DELIVERY_SEEDS", 300);
   for (uint64_t seed = 20000; seed < 20000 + seeds; ++seed) expect_ok(seed);

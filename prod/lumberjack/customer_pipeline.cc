@@ -39,8 +39,12 @@ CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig confi
 
 CustomerPipeline::~CustomerPipeline() = default;
 
-void CustomerPipeline::note(PipelineStage stage, uint64_t seq) {
-  if (context_.observer) context_.observer->on_stage(config_.account_id, stage, seq);
+Task<void> CustomerPipeline::note(PipelineStage stage, uint64_t seq) {
+  if (!context_.observer) co_return;
+  context_.observer->on_stage(config_.account_id, stage, seq);
+  // Let whatever the observer scheduled for this instant run first: in the simulator, a
+  // crash between upload and commit, or between commit and publish.
+  co_await context_.env.executor.yield();
 }
 
 Task<void> CustomerPipeline::run() {
@@ -56,7 +60,7 @@ Task<void> CustomerPipeline::run() {
     }
     if (outcome == Outcome::kFenced) {
       context_.log("customer " + account_text() + ": fenced; " + context_.worker_id + " stops delivering it");
-      note(PipelineStage::kFenced, committed_.next_seq);
+      co_await note(PipelineStage::kFenced, committed_.next_seq);
       break;
     }
     if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(kRetryBackoff);
@@ -119,7 +123,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   if (staged.ok()) {
     for (const std::string& name : *staged) (void)co_await context_.store.remove(name);
   }
-  note(PipelineStage::kRecovered, committed_.next_seq);
+  co_await note(PipelineStage::kRecovered, committed_.next_seq);
   co_return Outcome::kContinue;
 }
 
@@ -143,7 +147,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
   if (!index.ok() || index->size() < wanted.size()) {
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
   }
-  note(PipelineStage::kPublished, file.seq);
+  co_await note(PipelineStage::kPublished, file.seq);
   co_return Outcome::kContinue;
 }
 
@@ -229,7 +233,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   const std::string staging = "staging/" + config_.folder() + "/" + log_file_name(config_.account_id, seq) + "." +
                               context_.worker_id;
   if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
-  note(PipelineStage::kUploaded, seq);
+  co_await note(PipelineStage::kUploaded, seq);
 
   Checkpoint next;
   next.next_seq = seq + 1;
@@ -247,7 +251,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   Result<MultiResult> committed = co_await context_.session.multi(ops);
   if (!committed.ok()) {
     if (committed.code() == ErrorCode::kUnavailable) {
-      note(PipelineStage::kCommitUnknown, seq);  // applied or not: recover() reads which
+      co_await note(PipelineStage::kCommitUnknown, seq);  // applied or not: recover() reads which
       co_return Outcome::kRetry;
     }
     co_return Outcome::kFenced;  // the assignment or the checkpoint moved on without us
@@ -261,7 +265,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   for (const auto& [pop, position] : committed_.positions) positions += " " + pop + position.to_string();
   context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
                std::to_string(events) + " events) at" + positions);
-  note(PipelineStage::kCommitted, seq);
+  co_await note(PipelineStage::kCommitted, seq);
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   ++files_published_;
   events_published_ += events;

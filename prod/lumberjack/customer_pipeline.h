@@ -86,7 +86,7 @@ class CustomerPipeline {
   Task<size_t> collect();
   Task<Outcome> roll();
   bool roll_due() const;
-  void note(PipelineStage stage, uint64_t seq);
+  Task<void> note(PipelineStage stage, uint64_t seq);
   std::string account_text() const { return std::to_string(config_.account_id); }
 
   PipelineContext context_;

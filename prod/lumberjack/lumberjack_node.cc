@@ -72,18 +72,30 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   // which is ours (the worker id names this session).
   Result<std::string> worker = co_await session.create(layout.worker(worker_id_), options_.name, NodeMode::kEphemeral);
   if (!worker.ok() && worker.code() != ErrorCode::kAlreadyExists) co_return worker.status();
-  // Our candidate: find it among the children if an earlier attempt's reply was lost.
+  // Our candidate: find it among the children if an earlier attempt's reply was lost. Every
+  // read must succeed: a candidate we failed to see would be doubled, and a forgotten one
+  // lower than everyone's would keep the cluster without a master (seed 1045).
+  if (Status s = co_await session.sync(layout.election()); !s.ok()) co_return s;
   Result<std::vector<std::string>> candidates = co_await session.children(layout.election());
   if (!candidates.ok()) co_return candidates.status();
+  std::vector<std::string> ours;
   for (const std::string& name : *candidates) {
     Result<NodeData> data = co_await session.get(join_path(layout.election(), name));
-    if (data.ok() && data->data == worker_id_) election_node_ = name;
+    if (!data.ok() && data.code() != ErrorCode::kNotFound) co_return data.status();
+    if (data.ok() && data->data == worker_id_) ours.push_back(name);
   }
-  if (election_node_.empty()) {
+  if (ours.empty()) {
     Result<std::string> candidate =
         co_await session.create(join_path(layout.election(), "n_"), worker_id_, NodeMode::kEphemeralSequential);
-    if (!candidate.ok()) co_return candidate.status();
+    if (!candidate.ok()) co_return candidate.status();  // the retry finds it if it was created
     election_node_ = candidate->substr(candidate->rfind('/') + 1);
+    co_return Status();
+  }
+  election_node_ = ours.front();  // children are sorted: the lowest of ours
+  for (size_t i = 1; i < ours.size(); ++i) {
+    if (Status s = co_await session.remove(join_path(layout.election(), ours[i])); !s.ok() && s.code() != ErrorCode::kNotFound) {
+      co_return s;
+    }
   }
   co_return Status();
 }

@@ -22,16 +22,36 @@ namespace {
 constexpr uint16_t kIngestPort = 9100;
 constexpr uint64_t kFirstAccount = 1001;
 
-// Counts where pipelines got to, for the coverage report; traces each stage.
-class StageCounter final : public lumberjack::PipelineObserver {
+// Counts where pipelines got to, and during the fault phase sometimes crashes the node right
+// there: after an upload and before its commit, or after a commit and before its publish.
+class StageFaults final : public lumberjack::PipelineObserver {
  public:
-  explicit StageCounter(std::map<std::string, uint64_t>& counts) : counts_(counts) {}
+  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, int64_t faults_until_ns)
+      : simulation_(simulation), counts_(counts), faults_until_ns_(faults_until_ns) {}
+  void attach(NodeId node) { node_ = node; }
+
   void on_stage(uint64_t, lumberjack::PipelineStage stage, uint64_t) override {
     ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
+    const bool crash_point = stage == lumberjack::PipelineStage::kUploaded ||
+                             stage == lumberjack::PipelineStage::kCommitted;
+    if (!crash_point || simulation_.now_ns() >= faults_until_ns_ || !chance(simulation_.random(), 0.05)) return;
+    const std::string what = std::string("fault crash after ") + lumberjack::pipeline_stage_name(stage);
+    ++counts_[what];
+    Simulation& simulation = simulation_;
+    const NodeId node = node_;
+    simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [&simulation, node, what] {
+      simulation.trace(node, what);
+      simulation.node(node).crash();
+      simulation.schedule_after(std::chrono::seconds(2), kNoNode, EventKind::kFault,
+                                [&simulation, node] { if (!simulation.node(node).alive()) simulation.node(node).start(); });
+    });
   }
 
  private:
+  Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
+  int64_t faults_until_ns_;
+  NodeId node_ = kNoNode;
 };
 
 lumberjack::CustomerConfig customer(int index) {
@@ -69,7 +89,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   DeliveryOutcome outcome;
   SimZooKeeper zookeeper(simulation);
   SimObjectStore storage(simulation);
-  StageCounter stages(outcome.coverage);
+  // One observer per Lumberjack node (each knows which node to crash).
+  std::vector<std::unique_ptr<StageFaults>> stage_faults;
   proxy::MemoryLedger ledger;
 
   // PoPs: a Graceland each.
@@ -118,7 +139,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::vector<NodeId> lumberjack_nodes;
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
-    SimNode& node = simulation.add_node(name, [&, name](SimNode& n) {
+    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage,
+                                                         options.faults ? options.fault_phase_ns : 0));
+    StageFaults* stages = stage_faults.back().get();
+    SimNode& node = simulation.add_node(name, [&, name, stages](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
       lj_options.name = name;
       lj_options.static_pops = pops;
@@ -126,9 +150,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.planted_no_fencing = options.planted_no_fencing;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
-          n.env(), zookeeper.client(n), storage.client(n), lj_options, &stages));
+          n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
       n.spawn(lumberjack.run());
     });
+    stages->attach(node.id());
     lumberjack_nodes.push_back(node.id());
   }
 
