@@ -1,20 +1,29 @@
 // lumberjack: one node of the Lumberjack cluster.
 //
-//   lumberjack --name lj-1 --zookeeper 127.0.0.1:2181[,...] --storage-dir /srv/lj-storage
+//   lumberjack --name lj-1 --zookeeper 127.0.0.1:2181[,...] (--storage-dir /srv/lj-storage |
+//              --storage-webdav HOST:PORT/PATH)
 //              [--zk-root /lj] [--session-timeout-ms 4000] [--metrics-listen 127.0.0.1:9300]
-//              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH]
+//              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
-// Storage is a directory (local, or a shared mount for several machines). Metrics are served
+// Storage is a directory (local, or a shared mount for several machines), or an HTTP WebDAV
+// server (nginx with dav_methods PUT DELETE MOVE) as the central store of several machines. Metrics are served
 // at http://<metrics-listen>/metrics in the Prometheus text format. Logs are logfmt lines on
 // stderr; "ready <metrics address>" on stdout (and in --ready-file) once it runs. SIGTERM or
 // SIGINT: stop, close the session (its ephemeral nodes go at once), exit 0.
+// --nginx-dir: this node's nginx prefix (DIR/nginx.conf from ci/nginx/node.conf.template); the
+// customers in ZooKeeper are rendered into DIR/customers.conf and DIR/htpasswd/, and nginx is
+// reloaded (`nginx -s reload -p DIR -c DIR/nginx.conf`) on every change (NginxConfigurator).
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "prod/delivery/nginx_configurator.h"
+#include "prod/real/command_runner.h"
 
 #include "prod/logging/logfmt.h"
 #include "prod/lumberjack/lumberjack_node.h"
@@ -22,14 +31,16 @@
 #include "prod/real/asio_runtime.h"
 #include "prod/real/zk_coordinator.h"
 #include "prod/storage/directory_object_store.h"
+#include "prod/storage/webdav_object_store.h"
 
 namespace {
 
 int usage(const std::string& why) {
   std::fprintf(stderr,
-               "lumberjack: %s\nusage: lumberjack --name NAME --zookeeper HOSTS --storage-dir DIR [--zk-root /lj]\n"
+               "lumberjack: %s\nusage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
+               "         [--zk-root /lj]\n"
                "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-               "         [--ready-file PATH]\n",
+               "         [--ready-file PATH] [--nginx-dir DIR]\n",
                why.c_str());
   return 2;
 }
@@ -52,7 +63,8 @@ bool parse_pops(const std::string& text, std::map<std::string, std::string>& out
 
 int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
-  std::string zookeeper, storage_dir, metrics_listen = "127.0.0.1:0", ready_file;
+  std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
+  std::string nginx_dir;  // --nginx-dir (delivery)
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) return usage("missing value for " + flag);
@@ -60,23 +72,35 @@ int main(int argc, char** argv) {
     if (flag == "--name") options.name = value;
     else if (flag == "--zookeeper") zookeeper = value;
     else if (flag == "--storage-dir") storage_dir = value;
+    else if (flag == "--storage-webdav") storage_webdav = value;
     else if (flag == "--zk-root") options.layout.root = value;
     else if (flag == "--session-timeout-ms") options.session_timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
+    else if (flag == "--nginx-dir") nginx_dir = value;
     else if (flag == "--pops") {
       if (!parse_pops(value, options.static_pops)) return usage("--pops wants POP=HOST:PORT,...");
     } else {
       return usage("unknown flag " + flag);
     }
   }
-  if (zookeeper.empty() || storage_dir.empty()) return usage("--zookeeper and --storage-dir are required");
+  if (zookeeper.empty() || storage_dir.empty() == storage_webdav.empty()) {
+    return usage("--zookeeper and one of --storage-dir or --storage-webdav are required");
+  }
+  lj::WebDavOptions webdav;
+  if (!storage_webdav.empty()) {
+    const size_t slash = storage_webdav.find('/');
+    webdav.address = storage_webdav.substr(0, slash);
+    webdav.base_path = slash == std::string::npos ? "" : storage_webdav.substr(slash);
+    while (!webdav.base_path.empty() && webdav.base_path.back() == '/') webdav.base_path.pop_back();
+    if (!lj::parse_host_port(webdav.address).ok()) return usage("--storage-webdav wants HOST:PORT[/PATH]");
+  }
   if (options.session_timeout < std::chrono::milliseconds(400)) return usage("--session-timeout-ms is at least 400");
   if (options.layout.root.empty() || options.layout.root[0] != '/' || options.layout.root.back() == '/') {
     return usage("--zk-root is an absolute ZooKeeper path like /lj");
   }
 
-  lj::RealRuntime runtime(storage_dir);
+  lj::RealRuntime runtime(storage_dir.empty() ? "." : storage_dir);
   lj::Env env = runtime.env();
   auto log = [&](const char* level, const std::string& message) {
     std::fputs(lj::logfmt_line(env.clock.wall_now_ms(), level, "lumberjack", "node", options.name, message).c_str(),
@@ -84,9 +108,29 @@ int main(int argc, char** argv) {
   };
   options.log = [&log](std::string_view line) { log("info", std::string(line)); };
   lj::ZkCoordinator coordinator(zookeeper, runtime);
-  // The store's root is the runtime's data root: storage paths are relative to it.
-  lj::DirectoryObjectStore store(env.files, env.random, ".");
-  lj::lumberjack::LumberjackNode node(env, coordinator, store, options);
+  // A directory store's root is the runtime's data root: storage paths are relative to it.
+  std::unique_ptr<lj::ObjectStore> store;
+  if (storage_webdav.empty()) store = std::make_unique<lj::DirectoryObjectStore>(env.files, env.random, ".");
+  else store = std::make_unique<lj::WebDavObjectStore>(env.network, env.clock, env.executor, webdav);
+  lj::lumberjack::LumberjackNode node(env, coordinator, *store, options);
+
+  // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.
+  std::unique_ptr<lj::delivery::NginxConfigurator> nginx;
+  bool nginx_finished = true;
+  if (!nginx_dir.empty()) {
+    const std::string dir = std::filesystem::absolute(nginx_dir).lexically_normal().string();
+    lj::delivery::NginxConfiguratorOptions nginx_options;
+    nginx_options.layout = options.layout;
+    nginx_options.nginx_dir = dir;  // absolute: the runtime's files resolve it outside the data root
+    nginx_options.log = [&log](const std::string& line) { log("info", "nginx: " + line); };
+    nginx = std::make_unique<lj::delivery::NginxConfigurator>(
+        env, coordinator, nginx_options, lj::nginx_reloader(env.clock, "nginx", dir, dir + "/nginx.conf"));
+    nginx_finished = false;
+    env.executor.spawn([](lj::delivery::NginxConfigurator& configurator, bool& finished) -> lj::Task<void> {
+      co_await configurator.run();
+      finished = true;
+    }(*nginx, nginx_finished));
+  }
 
   auto metrics = lj::lumberjack::MetricsEndpoint::start(env, metrics_listen, [&node] {
     return lj::lumberjack::render_metrics(node.status());
@@ -102,17 +146,20 @@ int main(int argc, char** argv) {
   }
   std::printf("ready %s\n", address.c_str());
   std::fflush(stdout);
-  log("info", "running; zookeeper " + zookeeper + ", storage " + storage_dir + ", metrics " + address);
+  log("info", "running; zookeeper " + zookeeper + ", storage " + (storage_dir.empty() ? "webdav " + storage_webdav : storage_dir) +
+                  ", metrics " + address);
 
   bool stopped = false;
   runtime.on_termination_signal([&](int signal) {
     log("info", "signal " + std::to_string(signal) + ": stopping");
     node.stop();
+    if (nginx) nginx->stop();
   });
   runtime.run([](lj::lumberjack::LumberjackNode& n, bool& done) -> lj::Task<void> {
     co_await n.run();
     done = true;
   }(node, stopped));
+  while (!nginx_finished) runtime.run(env.clock.sleep_for(std::chrono::milliseconds(50)));  // --nginx-dir
   const auto& status = node.status();
   log("info", "stopped: files=" + std::to_string(status.files_published) +
                   " events=" + std::to_string(status.events_published));
