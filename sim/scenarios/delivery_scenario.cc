@@ -5,7 +5,6 @@
 #include <set>
 
 #include "fault/fault_schedule.h"
-#include "prod/graceland/graceland_server.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
@@ -13,13 +12,13 @@
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
 #include "sim/sim_zookeeper.h"
+#include "sim/scenarios/ingest_world.h"
 #include "sim/timeline.h"
 
 namespace lj::sim {
 
 namespace {
 
-constexpr uint16_t kIngestPort = 9100;
 constexpr uint64_t kFirstAccount = 1001;
 
 // Counts where pipelines got to, and during the fault phase sometimes crashes the node right
@@ -94,25 +93,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   proxy::MemoryLedger ledger;
 
   // PoPs: a Graceland each.
+  const PopNodes pop_nodes = add_graceland_pops(simulation, options.pops);
   std::map<std::string, std::string> pops;
-  std::vector<NodeId> pop_nodes;
-  for (int p = 0; p < options.pops; ++p) {
-    const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
-    pops[name] = name + ":" + std::to_string(kIngestPort);
-    SimNode& node = simulation.add_node(name, [&simulation, name](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop) -> Task<void> {
-        graceland::GracelandOptions graceland_options;
-        graceland_options.pop = pop;
-        graceland_options.listen_address = pop + ":" + std::to_string(kIngestPort);
-        graceland_options.store.segment_max_bytes = 64 * 1024;
-        graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
-        auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
-        if (!server.ok()) co_return;
-        self.keep(std::move(*server));
-      }(n, simulation, name));
-    });
-    pop_nodes.push_back(node.id());
-  }
+  for (size_t p = 0; p < pop_nodes.names.size(); ++p) pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
 
   // The customers, created through a session as `lj ctl` would.
   SimNode& admin = simulation.add_node("admin", nullptr);
@@ -159,38 +142,22 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
 
   // Proxies, homed at their PoP, failing over to the others.
   std::vector<proxy::Proxy*> proxies;
-  std::vector<std::string> addresses;
-  for (const auto& [name, address] : pops) addresses.push_back(address);
-  for (int p = 0; p < options.pops; ++p) {
-    for (int k = 0; k < options.proxies_per_pop; ++k) {
-      proxy::ProxyOptions proxy_options;
-      proxy_options.proxy_id = static_cast<uint64_t>(p * 100 + k + 1);
-      proxy_options.pop = addresses[static_cast<size_t>(p)].substr(0, 5);
-      proxy_options.accounts.clear();
-      for (int a = 0; a < options.accounts; ++a) proxy_options.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
-      for (int q = 0; q < options.pops; ++q) {
-        proxy_options.gracelands.push_back(addresses[static_cast<size_t>((p + q) % options.pops)]);
-      }
-      proxy_options.events_per_second = options.events_per_second;
-      proxy_options.max_events = options.events_per_proxy;
-      proxy_options.batch_events = 20;
-      simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id), [&proxies, &ledger, proxy_options](SimNode& n) {
-        auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
-        proxies.push_back(&proxy);
-        proxy.start();
-      }).start();
-    }
-  }
-  for (NodeId id : pop_nodes) simulation.node(id).start();
+  ProxyFleetOptions fleet;
+  fleet.proxies_per_pop = options.proxies_per_pop;
+  for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+  fleet.events_per_proxy = options.events_per_proxy;
+  fleet.events_per_second = options.events_per_second;
+  add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
+  for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
 
   // Safety phase.
   if (options.faults) {
     fault::FaultModel model;
-    model.crashable = pop_nodes;
+    model.crashable = pop_nodes.nodes;
     model.crashable.insert(model.crashable.end(), lumberjack_nodes.begin(), lumberjack_nodes.end());
     model.partitionable = model.crashable;
-    model.disk_faulty = pop_nodes;
+    model.disk_faulty = pop_nodes.nodes;
     model.disk_weight = 0.3;
     model.max_duration_ns = 8'000'000'000;  // past the 4 s session timeout: zombies
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
@@ -241,9 +208,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   auto delivered_all = [&] {
     if (simulation.now_ns() < next_check) return false;
     next_check = simulation.now_ns() + 1'000'000'000;
-    for (const proxy::Proxy* p : proxies) {
-      if (!p->idle()) return false;
-    }
+    if (!all_proxies_idle(proxies)) return false;
     problem = published.refresh();
     if (!problem.empty()) return true;
     for (const auto& [id, entry] : ledger.entries()) {

@@ -7,19 +7,13 @@
 #include "fault/fault_schedule.h"
 #include "prod/event/event_record.h"
 #include "prod/graceland/graceland_client.h"
-#include "prod/graceland/graceland_server.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
+#include "sim/scenarios/ingest_world.h"
 #include "sim/sim_node.h"
 #include "sim/timeline.h"
 
 namespace lj::sim {
-
-namespace {
-
-constexpr uint16_t kIngestPort = 9100;
-
-}  // namespace
 
 IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   Simulation simulation(options.seed);
@@ -27,50 +21,16 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     print_timeline_to(simulation, stdout);
   }
   proxy::MemoryLedger ledger;
-  std::vector<std::string> addresses;
-  std::vector<NodeId> pop_nodes;
-  for (int p = 0; p < options.pops; ++p) {
-    const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
-    addresses.push_back(name + ":" + std::to_string(kIngestPort));
-    SimNode& node = simulation.add_node(name, [&simulation, name](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop) -> Task<void> {
-        graceland::GracelandOptions graceland_options;
-        graceland_options.pop = pop;
-        graceland_options.listen_address = pop + ":" + std::to_string(kIngestPort);
-        graceland_options.store.segment_max_bytes = 64 * 1024;
-        graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
-        auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
-        if (!server.ok()) {
-          sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
-          co_return;
-        }
-        self.keep(std::move(*server));
-      }(n, simulation, name));
-    });
-    pop_nodes.push_back(node.id());
-  }
+  const PopNodes pops = add_graceland_pops(simulation, options.pops);
+  const std::vector<std::string>& addresses = pops.addresses;
+  const std::vector<NodeId>& pop_nodes = pops.nodes;
   std::vector<proxy::Proxy*> proxies;
-  for (int p = 0; p < options.pops; ++p) {
-    for (int k = 0; k < options.proxies_per_pop; ++k) {
-      proxy::ProxyOptions proxy_options;
-      proxy_options.proxy_id = static_cast<uint64_t>(p * 100 + k + 1);
-      proxy_options.pop = addresses[static_cast<size_t>(p)].substr(0, 5);
-      for (int a = 0; a < options.accounts; ++a) proxy_options.accounts.push_back(static_cast<uint64_t>(1001 + a));
-      proxy_options.accounts.erase(proxy_options.accounts.begin());  // drop the default
-      for (int q = 0; q < options.pops; ++q) {
-        proxy_options.gracelands.push_back(addresses[static_cast<size_t>((p + q) % options.pops)]);
-      }
-      proxy_options.events_per_second = options.events_per_second;
-      proxy_options.max_events = options.events_per_proxy;
-      proxy_options.batch_events = 20;
-      const std::string name = "proxy-" + std::to_string(proxy_options.proxy_id);
-      simulation.add_node(name, [&proxies, &ledger, proxy_options](SimNode& n) {
-        auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
-        proxies.push_back(&proxy);
-        proxy.start();
-      }).start();
-    }
-  }
+  ProxyFleetOptions fleet;
+  fleet.proxies_per_pop = options.proxies_per_pop;
+  for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(static_cast<uint64_t>(1001 + a));
+  fleet.events_per_proxy = options.events_per_proxy;
+  fleet.events_per_second = options.events_per_second;
+  add_proxy_fleet(simulation, pops, fleet, ledger, proxies);
   for (NodeId id : pop_nodes) simulation.node(id).start();
 
   IngestOutcome outcome;
@@ -86,12 +46,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     simulation.run_until(options.fault_phase_ns);
     fault::heal_everything(simulation);
   }
-  auto all_idle = [&] {
-    for (const proxy::Proxy* p : proxies) {
-      if (!p->idle()) return false;
-    }
-    return true;
-  };
+  auto all_idle = [&] { return all_proxies_idle(proxies); };
   const bool drained = simulation.run_until(all_idle, simulation.now_ns() + options.liveness_bound_ns);
 
   // The checker reads every PoP through the same read API Lumberjack uses.

@@ -1,0 +1,65 @@
+#include "sim/scenarios/ingest_world.h"
+
+#include "prod/graceland/graceland_server.h"
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+
+PopNodes add_graceland_pops(Simulation& simulation, int count) {
+  PopNodes pops;
+  for (int p = 0; p < count; ++p) {
+    const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
+    pops.names.push_back(name);
+    pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
+    SimNode& node = simulation.add_node(name, [&simulation, name](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop) -> Task<void> {
+        graceland::GracelandOptions graceland_options;
+        graceland_options.pop = pop;
+        graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
+        graceland_options.store.segment_max_bytes = 64 * 1024;
+        graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
+        auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
+        if (!server.ok()) {
+          sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
+          co_return;
+        }
+        self.keep(std::move(*server));
+      }(n, simulation, name));
+    });
+    pops.nodes.push_back(node.id());
+  }
+  return pops;
+}
+
+void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
+                     proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies) {
+  const size_t count = pops.addresses.size();
+  for (size_t p = 0; p < count; ++p) {
+    for (int k = 0; k < options.proxies_per_pop; ++k) {
+      proxy::ProxyOptions proxy_options;
+      proxy_options.proxy_id = static_cast<uint64_t>(p * 100) + static_cast<uint64_t>(k) + 1;
+      proxy_options.pop = pops.names[p];
+      proxy_options.accounts = options.accounts;
+      for (size_t q = 0; q < count; ++q) proxy_options.gracelands.push_back(pops.addresses[(p + q) % count]);
+      proxy_options.events_per_second = options.events_per_second;
+      proxy_options.max_events = options.events_per_proxy;
+      proxy_options.batch_events = 20;
+      simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
+                          [&proxies, &ledger, proxy_options](SimNode& n) {
+                            auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
+                            proxies.push_back(&proxy);
+                            proxy.start();
+                          })
+          .start();
+    }
+  }
+}
+
+bool all_proxies_idle(const std::vector<proxy::Proxy*>& proxies) {
+  for (const proxy::Proxy* p : proxies) {
+    if (!p->idle()) return false;
+  }
+  return true;
+}
+
+}  // namespace lj::sim
