@@ -6,6 +6,7 @@
 //    and its disk loses (or tears) whatever was not synced. The disk survives for restart().
 //  - halt() is crash() without touching the disk, for tearing a simulation down.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,10 @@ class SimNode final : public Executor {
     start();
   }
   void halt();
+  // Pauses every process of the node until `until_ns` (a zombie when that outlives its
+  // sessions): its events wait, nothing is lost. Other nodes go on.
+  void pause_until(int64_t until_ns) { paused_until_ns_ = std::max(paused_until_ns_, until_ns); }
+  int64_t paused_until_ns() const { return paused_until_ns_; }
 
   // Keeps a process object alive until the node crashes. Returns it for wiring.
   template <typename T>
@@ -71,6 +76,7 @@ class SimNode final : public Executor {
   std::function<void(SimNode&)> boot_;
   bool alive_ = false;
   uint64_t incarnation_ = 0;
+  int64_t paused_until_ns_ = 0;
   SimDisk disk_;
   std::unique_ptr<SplitMix64> random_;
   std::unique_ptr<SimClock> clock_;

@@ -56,6 +56,15 @@ bool Simulation::step() {
   if (event.node != kNoNode) {
     const SimNode& target = *nodes_[event.node];
     if (!target.alive() || target.incarnation() != event.incarnation) return true;
+    if (target.paused_until_ns() > now_ns_) {
+      // A paused process (SIGSTOP, a long GC): nothing of it runs until it resumes; then its
+      // timers, deliveries and wake-ups all fire late, in their original order.
+      event.at_ns = target.paused_until_ns();
+      event.sequence = next_sequence_++;
+      queue_.push_back(std::move(event));
+      std::push_heap(queue_.begin(), queue_.end(), Later());
+      return true;
+    }
   }
   ++events_run_;
   fold(static_cast<uint64_t>(now_ns_));

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "sim/scenarios/echo_scenario.h"
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
   lj::sim::EchoOptions options;
   uint64_t seeds = 1;
   std::string planted;  // delivery only: a known bug to plant, to see the checker catch it
+  // delivery: how often each fault fired and each interesting state was reached, over all
+  // seeds, so a sweep that never exercises a path shows it.
+  std::map<std::string, uint64_t> coverage;
+  uint64_t seeds_reaching_fenced = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     uint64_t value = 0;
@@ -90,6 +95,8 @@ int main(int argc, char** argv) {
       outcome.events = result.sim_events;
       outcome.echoed = static_cast<int>(result.delivered);
       outcome.faults_injected = result.faults_injected;
+      for (const auto& [what, count] : result.coverage) coverage[what] += count;
+      seeds_reaching_fenced += result.coverage.contains("stage fenced");
       if (seeds == 1) {
         std::printf("acknowledged=%llu delivered=%llu files=%llu published-within=%.1fs-of-healing\n",
                     static_cast<unsigned long long>(result.acknowledged),
@@ -141,6 +148,13 @@ int main(int argc, char** argv) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (seeds > 1 && !coverage.empty()) {
+    std::printf("coverage over %llu seeds (%llu reached a fenced worker):\n", static_cast<unsigned long long>(seeds),
+                static_cast<unsigned long long>(seeds_reaching_fenced));
+    for (const auto& [what, count] : coverage) {
+      std::printf("  %-28s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
+    }
+  }
   if (seeds > 1) {
     std::printf("%llu seeds, %d failed, %.2fs: %.0f seeds/s, %.0f events/s\n",
                 static_cast<unsigned long long>(seeds), failures, seconds,

@@ -170,7 +170,17 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     zookeeper.faults().stale_read_probability = uniform_unit(random) * 0.2;
     storage.set_failure_rate(uniform_unit(random) * 0.05);
     for (int64_t at = exponential(random, 4e9); at < options.fault_phase_ns; at += static_cast<int64_t>(exponential(random, 4e9))) {
-      if (chance(random, 0.5)) {
+      const double kind = uniform_unit(random);
+      if (kind < 0.25) {
+        // A zombie: a Lumberjack paused past its session timeout (4 s), then resumed.
+        const NodeId victim = lumberjack_nodes[uniform_below(random, lumberjack_nodes.size())];
+        const int64_t pause_ns = uniform_between(random, 2'000'000'000, 8'000'000'000);
+        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&simulation, &outcome, victim, pause_ns] {
+          ++outcome.coverage["fault zombie pause"];
+          simulation.trace(victim, "paused for " + std::to_string(pause_ns / 1'000'000) + " ms");
+          simulation.node(victim).pause_until(simulation.now_ns() + pause_ns);
+        });
+      } else if (kind < 0.6) {
         simulation.schedule_at(at, kNoNode, EventKind::kFault, [&simulation, &zookeeper, &outcome] {
           const std::vector<int64_t> live = zookeeper.live_sessions();
           if (live.empty()) return;
