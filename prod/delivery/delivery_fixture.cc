@@ -97,7 +97,8 @@ int keys(const Args& args) {
   if (dir.empty()) return fail("keys: --dir is required");
   for (size_t i = 0; i < lj::test_key_pairs().size(); ++i) {
     const std::string pem(lj::test_key_pairs()[i].private_pkcs8_pem);
-    if (!write_atomically(dir / ("key" + std::to_string(i) + ".pem"), pem)) return fail("cannot write keys");
+    if (!write_atomically(dir / ("key" + std::to_string(i) + ".pem"), pem))
+      return fail("cannot write keys");
   }
   return 0;
 }
@@ -107,9 +108,11 @@ int publish(const Args& args) {
   uint64_t from = 0, files = 0, events = 20, key_index = 0;
   const fs::path storage = args.get("--storage");
   if (storage.empty() || !number(args.get("--account"), config.account_id) ||
-      !number(args.get("--config"), config.config_id) || !number(args.get("--from"), from) || from == 0 ||
-      !number(args.get("--files"), files) || !number(args.get("--events", "20"), events) ||
-      !number(args.get("--key-index", "0"), key_index) || key_index >= lj::test_key_pairs().size()) {
+      !number(args.get("--config"), config.config_id) || !number(args.get("--from"), from) ||
+      from == 0 || !number(args.get("--files"), files) ||
+      !number(args.get("--events", "20"), events) ||
+      !number(args.get("--key-index", "0"), key_index) ||
+      key_index >= lj::test_key_pairs().size()) {
     return fail("publish: --storage, --account, --config, --from and --files are required");
   }
   lj::SplitMix64 random(config.account_id * 1000 + from);
@@ -118,7 +121,8 @@ int publish(const Args& args) {
     std::vector<lj::AttackEvent> batch;
     const int64_t start_ms = 1'764'000'000'000 + static_cast<int64_t>(seq) * 60'000;
     for (uint64_t i = 0; i < events; ++i) {
-      batch.push_back(lj::make_sample_event(random, config.account_id, lj::EventId{7, seq * 100'000 + i},
+      batch.push_back(lj::make_sample_event(random, config.account_id,
+                                            lj::EventId{7, seq * 100'000 + i},
                                             start_ms + static_cast<int64_t>(i)));
     }
     lj::LogFileSpec spec;
@@ -126,18 +130,21 @@ int publish(const Args& args) {
     spec.config_id = config.config_id;
     spec.seq = seq;
     spec.format = args.get("--format", "CEF") == "W3C" ? lj::LogFormat::kW3c : lj::LogFormat::kCef;
-    spec.encoding = args.get("--encoding", "modern") == "imperva" ? lj::BodyEncoding::kImpervaCompatible
-                                                                 : lj::BodyEncoding::kModern;
+    spec.encoding = args.get("--encoding", "modern") == "imperva"
+                        ? lj::BodyEncoding::kImpervaCompatible
+                        : lj::BodyEncoding::kModern;
     spec.compress = !args.has("--no-compress");
     spec.public_key_pem = std::string(lj::test_key_pairs()[key_index].public_pem);
     spec.start_time_ms = start_ms;
     spec.end_time_ms = start_ms + static_cast<int64_t>(events);
     lj::Result<std::string> file = writer.write(spec, batch, random);
     if (!file.ok()) return fail("publish: " + file.error().to_string());
-    if (!write_atomically(storage / lj::lumberjack::published_name(config, seq), *file)) return fail("cannot write");
+    if (!write_atomically(storage / lj::lumberjack::published_name(config, seq), *file))
+      return fail("cannot write");
   }
   const std::string index = lj::lumberjack::index_contents(config, from + files - 1);
-  if (!write_atomically(storage / lj::lumberjack::index_name(config), index)) return fail("cannot write the index");
+  if (!write_atomically(storage / lj::lumberjack::index_name(config), index))
+    return fail("cannot write the index");
   return 0;
 }
 
@@ -145,15 +152,18 @@ int render(const Args& args) {
   const fs::path dir = args.get("--nginx-dir");
   if (dir.empty()) return fail("render: --nginx-dir is required");
   lj::delivery::NginxRenderOptions options;
-  if (args.has("--burst") && !number(args.get("--burst"), options.rate_limit_burst)) return fail("render: bad --burst");
+  if (args.has("--burst") && !number(args.get("--burst"), options.rate_limit_burst))
+    return fail("render: bad --burst");
   lj::SplitMix64 random(99);
   std::vector<CustomerConfig> customers;
   for (const std::string& word : args.words) {
     // ACCOUNT:CONFIG:USER:PASSWORD
     const size_t a = word.find(':'), b = word.find(':', a + 1), c = word.find(':', b + 1);
-    if (c == std::string::npos) return fail("render: a customer is ACCOUNT:CONFIG:USER:PASSWORD, not " + word);
+    if (c == std::string::npos)
+      return fail("render: a customer is ACCOUNT:CONFIG:USER:PASSWORD, not " + word);
     CustomerConfig config;
-    if (!number(word.substr(0, a), config.account_id) || !number(word.substr(a + 1, b - a - 1), config.config_id)) {
+    if (!number(word.substr(0, a), config.account_id) ||
+        !number(word.substr(a + 1, b - a - 1), config.config_id)) {
       return fail("render: bad ids in " + word);
     }
     config.username = word.substr(b + 1, c - b - 1);
@@ -162,8 +172,10 @@ int render(const Args& args) {
     config.password_hash = *hash;
     customers.push_back(config);
   }
-  const lj::delivery::RenderedNginxConfig rendered = lj::delivery::render_nginx_config(customers, options);
-  for (const std::string& why : rendered.rejected) std::cerr << "lj-delivery-fixture: not serving " << why << "\n";
+  const lj::delivery::RenderedNginxConfig rendered =
+      lj::delivery::render_nginx_config(customers, options);
+  for (const std::string& why : rendered.rejected)
+    std::cerr << "lj-delivery-fixture: not serving " << why << "\n";
   const fs::path htpasswd = dir / lj::delivery::NginxConfigurator::kHtpasswdDirName;
   for (const auto& [name, contents] : rendered.htpasswd) {
     if (!write_atomically(htpasswd / name, contents)) return fail("cannot write " + name);

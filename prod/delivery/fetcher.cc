@@ -25,7 +25,8 @@ std::string_view without_cr(std::string_view line) {
 }
 
 std::string range_text(uint64_t first, uint64_t last) {
-  return first == last ? std::to_string(first) : std::to_string(first) + ".." + std::to_string(last);
+  return first == last ? std::to_string(first)
+                       : std::to_string(first) + ".." + std::to_string(last);
 }
 
 }  // namespace
@@ -44,7 +45,8 @@ Result<FetchState> FetchState::decode(std::string_view text) {
     if (line.empty()) continue;
     const size_t equals = line.find('=');
     const std::string_view key = line.substr(0, equals);
-    const std::string_view value = equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
+    const std::string_view value =
+        equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
     if (key == "folder" && !has_folder) {
       if (!parse_folder_name(value)) return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
       state.folder = std::string(value);
@@ -55,10 +57,12 @@ Result<FetchState> FetchState::decode(std::string_view text) {
       }
       has_seq = true;
     } else {
-      return Error(ErrorCode::kCorrupt, "fetch state: unexpected line '" + std::string(line.substr(0, 40)) + "'");
+      return Error(ErrorCode::kCorrupt,
+                   "fetch state: unexpected line '" + std::string(line.substr(0, 40)) + "'");
     }
   }
-  if (!has_folder || !has_seq) return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
+  if (!has_folder || !has_seq)
+    return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
   return state;
 }
 
@@ -85,21 +89,28 @@ Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t 
     const std::optional<LogFileName> name = parse_log_file_name(line);
     if (!name || name->account_id != account_id) {
       return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) + ": '" +
-                                            std::string(line.substr(0, 64)) + "' is not a log file of account " +
+                                            std::string(line.substr(0, 64)) +
+                                            "' is not a log file of account " +
                                             std::to_string(account_id));
     }
     if (!seqs.empty() && name->seq <= seqs.back()) {
-      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) + ": file " +
-                                            std::to_string(name->seq) + " after file " + std::to_string(seqs.back()));
+      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) +
+                                            ": file " + std::to_string(name->seq) + " after file " +
+                                            std::to_string(seqs.back()));
     }
     seqs.push_back(name->seq);
   }
   return seqs;
 }
 
-Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink, const RsaPrivateKey* private_key,
-                 FetchOptions options)
-    : clock_(clock), files_(files), http_(http), sink_(sink), private_key_(private_key), options_(std::move(options)) {
+Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
+                 const RsaPrivateKey* private_key, FetchOptions options)
+    : clock_(clock),
+      files_(files),
+      http_(http),
+      sink_(sink),
+      private_key_(private_key),
+      options_(std::move(options)) {
   const std::optional<FolderName> folder = parse_folder_name(options_.folder);
   assert(folder.has_value());
   assert(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
@@ -115,13 +126,16 @@ void Fetcher::log(const std::string& line) const {
   }
 }
 
-std::string Fetcher::url(std::string_view name) const { return options_.base_path + options_.folder + "/" + std::string(name); }
+std::string Fetcher::url(std::string_view name) const {
+  return options_.base_path + options_.folder + "/" + std::string(name);
+}
 
 std::string Fetcher::explain_status(int status, const std::string& what) const {
   const std::string prefix = what + ": HTTP " + std::to_string(status);
   switch (status) {
     case 401:
-      return prefix + " (credentials refused: check the user name and password for folder " + options_.folder + ")";
+      return prefix + " (credentials refused: check the user name and password for folder " +
+             options_.folder + ")";
     case 403:
       return prefix + " (forbidden: these credentials do not grant folder " + options_.folder + ")";
     case 404:
@@ -136,7 +150,8 @@ std::string Fetcher::explain_status(int status, const std::string& what) const {
 }
 
 Duration Fetcher::next_backoff() {
-  backoff_ = backoff_.count() == 0 ? options_.backoff_initial : std::min(backoff_ * 2, options_.backoff_max);
+  backoff_ = backoff_.count() == 0 ? options_.backoff_initial
+                                   : std::min(backoff_ * 2, options_.backoff_max);
   ++stats_.retries;
   return backoff_;
 }
@@ -159,10 +174,12 @@ Task<Result<FetchState>> Fetcher::load_state() {
     co_return fresh;
   }
   Result<FetchState> state = FetchState::decode(*text);
-  if (!state.ok()) co_return Error(state.code(), options_.state_path + ": " + state.error().message());
+  if (!state.ok())
+    co_return Error(state.code(), options_.state_path + ": " + state.error().message());
   if (state->folder != options_.folder) {
-    co_return Error(ErrorCode::kInvalidArgument, options_.state_path + " is the state of folder " + state->folder +
-                                                     ", not " + options_.folder + ": use one state file per folder");
+    co_return Error(ErrorCode::kInvalidArgument, options_.state_path + " is the state of folder " +
+                                                     state->folder + ", not " + options_.folder +
+                                                     ": use one state file per folder");
   }
   co_return state;
 }
@@ -187,7 +204,9 @@ Task<Status> Fetcher::run() {
         break;
       case Step::kRetry: {
         const Duration wait = next_backoff();
-        log("retrying in " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + " ms");
+        log("retrying in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) +
+            " ms");
         co_await pause(wait);
         break;
       }
@@ -254,18 +273,21 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
     log(explain_status(response->status, file_url));
     co_return Step::kRetry;
   }
-  Result<DecodedLogFile> decoded = read_log_file(response->body, private_key_, options_.read_limits);
+  Result<DecodedLogFile> decoded =
+      read_log_file(response->body, private_key_, options_.read_limits);
   if (!decoded.ok()) {
-    if (decoded.code() == ErrorCode::kPermissionDenied || decoded.code() == ErrorCode::kInvalidArgument) {
-      co_return Error(decoded.code(), file_url + ": " + decoded.error().message() +
-                                          " (is --key the private key of this folder's public key?)");
+    if (decoded.code() == ErrorCode::kPermissionDenied ||
+        decoded.code() == ErrorCode::kInvalidArgument) {
+      co_return Error(decoded.code(),
+                      file_url + ": " + decoded.error().message() +
+                          " (is --key the private key of this folder's public key?)");
     }
     log(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
     co_return Step::kRetry;
   }
   if (decoded->header.account_id != folder_.account_id) {
-    log(file_url + ": the file says account " + std::to_string(decoded->header.account_id) + ", not " +
-        std::to_string(folder_.account_id) + " (not delivering it; retrying)");
+    log(file_url + ": the file says account " + std::to_string(decoded->header.account_id) +
+        ", not " + std::to_string(folder_.account_id) + " (not delivering it; retrying)");
     co_return Step::kRetry;
   }
   if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
@@ -275,7 +297,8 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
   FetchState next = state_;
   next.last_seq = seq;
   const std::string encoded = next.encode();
-  if (Status s = co_await write_file_atomically(files_, options_.state_path, std::as_bytes(std::span(encoded)));
+  if (Status s = co_await write_file_atomically(files_, options_.state_path,
+                                                std::as_bytes(std::span(encoded)));
       !s.ok()) {
     // The sink has the file; delivering it again after the retry is what a crash here does too.
     log(options_.state_path + ": saving the state: " + s.to_string());

@@ -32,8 +32,8 @@ namespace lj::delivery {
 
 // Where a downloader is: the folder it reads and the last file it fully processed.
 struct FetchState {
-  std::string folder;     // "<account>_<config>"
-  uint64_t last_seq = 0;  // 0: nothing yet
+  std::string folder;          // "<account>_<config>"
+  uint64_t last_seq = 0;       // 0: nothing yet
   std::string encode() const;  // "folder=1001_7\nlast_seq=12\n"
   static Result<FetchState> decode(std::string_view text);
   bool operator==(const FetchState&) const = default;
@@ -60,15 +60,15 @@ class LogSink {
 };
 
 struct FetchOptions {
-  std::string folder;                // "<account>_<config>"
-  std::string base_path = "/";       // URL path holding the folder: "/" or "/logs/", with both slashes
+  std::string folder;           // "<account>_<config>"
+  std::string base_path = "/";  // URL path holding the folder: "/" or "/logs/", with both slashes
   BasicCredentials credentials;
-  std::string state_path;            // on the FileSystem
+  std::string state_path;  // on the FileSystem
   Duration poll_interval = std::chrono::seconds(10);
   Duration backoff_initial = std::chrono::seconds(1);
   Duration backoff_max = std::chrono::seconds(60);
-  uint64_t max_files = 0;            // stop after processing this many files; 0: no limit
-  bool until_caught_up = false;      // stop when the index lists nothing new
+  uint64_t max_files = 0;        // stop after processing this many files; 0: no limit
+  bool until_caught_up = false;  // stop when the index lists nothing new
   ReadLimits read_limits;
   std::function<void(const std::string&)> log;  // one line per call; stderr if empty
 };
@@ -84,8 +84,8 @@ struct FetchStats {
 class Fetcher {
  public:
   // `private_key` may be null (unencrypted files only). All references outlive the Fetcher.
-  Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink, const RsaPrivateKey* private_key,
-          FetchOptions options);
+  Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
+          const RsaPrivateKey* private_key, FetchOptions options);
 
   // Runs until stop(), max_files, caught up (if asked), or an error retrying cannot fix.
   Task<Status> run();

@@ -27,14 +27,16 @@ constexpr uint64_t kAccount = 1001;
 // `next` come first, whatever the path.
 class ScriptedHttp final : public HttpClient {
  public:
-  Task<Result<HttpResponse>> get(const std::string& path, const BasicCredentials& credentials) override {
+  Task<Result<HttpResponse>> get(const std::string& path,
+                                 const BasicCredentials& credentials) override {
     requested.push_back(path);
     if (!next.empty()) {
       Result<HttpResponse> answer = next.front();
       next.pop_front();
       co_return answer;
     }
-    if (credentials.username != "alice" || credentials.password != "secret") co_return HttpResponse{401, "no"};
+    if (credentials.username != "alice" || credentials.password != "secret")
+      co_return HttpResponse{401, "no"};
     auto file = files.find(path);
     if (file == files.end()) co_return HttpResponse{404, "not found"};
     co_return HttpResponse{200, file->second};
@@ -82,7 +84,8 @@ class FetcherTest : public ::testing::Test {
                LogFormat format = LogFormat::kCef) {
     std::vector<AttackEvent> batch;
     for (int i = 0; i < events; ++i) {
-      batch.push_back(make_sample_event(random_, kAccount, EventId{1, next_event_++}, 1'764'000'000'000 + i));
+      batch.push_back(
+          make_sample_event(random_, kAccount, EventId{1, next_event_++}, 1'764'000'000'000 + i));
     }
     LogFileSpec spec;
     spec.account_id = kAccount;
@@ -116,10 +119,13 @@ class FetcherTest : public ::testing::Test {
   Status fetch(FetchOptions o, LogSink& sink, const RsaPrivateKey* key) {
     std::optional<Status> result;
     Env env = node_->env();
-    auto& fetcher = node_->keep(std::make_unique<Fetcher>(env.clock, env.files, http_, sink, key, std::move(o)));
-    node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> { out.emplace(co_await f.run()); }(
-        fetcher, result));
-    const bool done = simulation_.run_until([&] { return result.has_value(); }, simulation_.now_ns() + 3600 * kSecond_ns);
+    auto& fetcher = node_->keep(
+        std::make_unique<Fetcher>(env.clock, env.files, http_, sink, key, std::move(o)));
+    node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
+      out.emplace(co_await f.run());
+    }(fetcher, result));
+    const bool done = simulation_.run_until([&] { return result.has_value(); },
+                                            simulation_.now_ns() + 3600 * kSecond_ns);
     EXPECT_TRUE(done) << "fetch did not return; its log:\n" << log_text();
     if (!done) return Error(ErrorCode::kTimedOut, "test: fetch hung");
     last_stats_ = fetcher.stats();
@@ -160,20 +166,24 @@ TEST(FetchState, RoundTripsAndRejectsDamage) {
   EXPECT_EQ(state.encode(), "folder=1001_7\nlast_seq=12\n");
   EXPECT_EQ(FetchState::decode(state.encode()).value(), state);
   EXPECT_EQ(FetchState::decode("folder=1_1\nlast_seq=0\n").value(), (FetchState{"1_1", 0}));
-  for (const std::string bad : {"", "folder=1001_7\n", "last_seq=3\n", "folder=1001_7\nlast_seq=x\n",
-                                "folder=1001_7\nlast_seq=-1\n", "folder=../x\nlast_seq=1\n",
-                                "folder=1001_7\nlast_seq=1\nlast_seq=2\n", "folder=1001_7\nlast_seq=01\n",
-                                "folder=1001_7\nlast_seq=1\nextra=1\n"}) {
+  for (const std::string bad :
+       {"", "folder=1001_7\n", "last_seq=3\n", "folder=1001_7\nlast_seq=x\n",
+        "folder=1001_7\nlast_seq=-1\n", "folder=../x\nlast_seq=1\n",
+        "folder=1001_7\nlast_seq=1\nlast_seq=2\n", "folder=1001_7\nlast_seq=01\n",
+        "folder=1001_7\nlast_seq=1\nextra=1\n"}) {
     EXPECT_FALSE(FetchState::decode(bad).ok()) << bad;
   }
 }
 
 TEST(LogsIndex, ParsesNamesOfTheAccountInOrder) {
-  EXPECT_EQ(parse_logs_index("1001_1.log\n1001_2.log\n", 1001).value(), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(parse_logs_index("1001_5.log\r\n\r\n1001_9.log", 1001).value(), (std::vector<uint64_t>{5, 9}));
+  EXPECT_EQ(parse_logs_index("1001_1.log\n1001_2.log\n", 1001).value(),
+            (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(parse_logs_index("1001_5.log\r\n\r\n1001_9.log", 1001).value(),
+            (std::vector<uint64_t>{5, 9}));
   EXPECT_EQ(parse_logs_index("", 1001).value(), std::vector<uint64_t>{});
-  for (const std::string bad : {"1002_1.log\n", "1001_2.log\n1001_1.log\n", "1001_1.log\n1001_1.log\n",
-                                "../1001_1.log\n", "1001_1.txt\n", "1001_0.log\n", "logs.index\n"}) {
+  for (const std::string bad :
+       {"1002_1.log\n", "1001_2.log\n1001_1.log\n", "1001_1.log\n1001_1.log\n", "../1001_1.log\n",
+        "1001_1.txt\n", "1001_0.log\n", "logs.index\n"}) {
     EXPECT_FALSE(parse_logs_index(bad, 1001).ok()) << bad;
   }
   EXPECT_FALSE(parse_folder_name("1001").has_value());
@@ -269,7 +279,8 @@ TEST_F(FetcherTest, SkipsFilesAgedOutBeforeTheyWereDownloadedAndSaysSo) {
 TEST_F(FetcherTest, StopsWithAClearErrorForTheWrongKeyOrAnotherFoldersState) {
   publish(1, 1);
   LedgerSink ledger;
-  const RsaPrivateKey other = RsaPrivateKey::from_pem(test_key_pairs()[1].private_pkcs8_pem).value();
+  const RsaPrivateKey other =
+      RsaPrivateKey::from_pem(test_key_pairs()[1].private_pkcs8_pem).value();
   Status wrong_key = fetch(options(), ledger, &other);
   ASSERT_FALSE(wrong_key.ok());
   EXPECT_EQ(wrong_key.code(), ErrorCode::kPermissionDenied);
@@ -288,7 +299,8 @@ TEST_F(FetcherTest, StopsWithAClearErrorForTheWrongKeyOrAnotherFoldersState) {
 // from its state file, and the output directory ends with every file exactly once, intact.
 TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
   constexpr uint64_t kFiles = 12;
-  for (uint64_t seq = 1; seq <= kFiles; ++seq) publish(seq, 3, seq % 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible);
+  for (uint64_t seq = 1; seq <= kFiles; ++seq)
+    publish(seq, 3, seq % 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible);
   LedgerSink ledger;
   SplitMix64 crash_random(5);
   int crashes = 0;
@@ -297,9 +309,11 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
     Env env = node_->env();
     auto& sink = node_->keep(std::make_unique<DirectorySink>(env.files, "out"));
     auto& counted = node_->keep(std::make_unique<LedgerSink>(&sink));
-    auto& fetcher = node_->keep(std::make_unique<Fetcher>(env.clock, env.files, http_, counted, &key(), options()));
-    node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> { out.emplace(co_await f.run()); }(
-        fetcher, result));
+    auto& fetcher = node_->keep(
+        std::make_unique<Fetcher>(env.clock, env.files, http_, counted, &key(), options()));
+    node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
+      out.emplace(co_await f.run());
+    }(fetcher, result));
     simulation_.run_for(std::chrono::microseconds(crash_random.next_u64() % 3000));
     for (const auto& [seq, times] : counted.deliveries) ledger.deliveries[seq] += times;
     if (result.has_value()) {
@@ -323,18 +337,22 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
     const std::string name = log_file_name(kAccount, seq);
     auto decoded = read_log_file(http_.files["/1001_7/" + name], &key());
     ASSERT_TRUE(decoded.ok());
-    Result<std::string> out = read_file(node_->env().files, "out/" + DirectorySink::output_name(kAccount, seq, LogFormat::kCef));
+    Result<std::string> out = read_file(
+        node_->env().files, "out/" + DirectorySink::output_name(kAccount, seq, LogFormat::kCef));
     ASSERT_TRUE(out.ok()) << "file " << seq << ": " << out.error().to_string();
     EXPECT_EQ(*out, decoded->plaintext) << "file " << seq;
   }
-  EXPECT_EQ(node_->env().files.list("out").value().size(), kFiles) << "one output per file, no temp files left over";
+  EXPECT_EQ(node_->env().files.list("out").value().size(), kFiles)
+      << "one output per file, no temp files left over";
 }
 
 TEST(SyslogFrame, IsOctetCountedRfc5424) {
   SyslogOptions options;
   options.hostname = "siem-feed";
-  const std::string frame = syslog_frame("CEF:0|Imperva|x\nmore", 1'764'000'000'123, "CEF", options);
-  const std::string message = "<134>1 2025-11-24T16:00:00.123Z siem-feed lumberjack - CEF - CEF:0|Imperva|x more";
+  const std::string frame =
+      syslog_frame("CEF:0|Imperva|x\nmore", 1'764'000'000'123, "CEF", options);
+  const std::string message =
+      "<134>1 2025-11-24T16:00:00.123Z siem-feed lumberjack - CEF - CEF:0|Imperva|x more";
   EXPECT_EQ(frame, std::to_string(message.size()) + " " + message);
   const std::string nil = "<134>1 - - lumberjack - W3C - x";
   EXPECT_EQ(syslog_frame("x", -1, "W3C", SyslogOptions{}), std::to_string(nil.size()) + " " + nil);

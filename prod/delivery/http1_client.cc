@@ -15,7 +15,9 @@ constexpr size_t kMaxChunkLineBytes = 1024;
 constexpr size_t kMaxTrailerBytes = 8 * 1024;
 constexpr int kMaxInterimResponses = 8;
 
-Error corrupt(const std::string& what) { return Error(ErrorCode::kCorrupt, "http response: " + what); }
+Error corrupt(const std::string& what) {
+  return Error(ErrorCode::kCorrupt, "http response: " + what);
+}
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -33,7 +35,8 @@ std::string_view trim(std::string_view text) {
 
 bool parse_decimal(std::string_view text, uint64_t& value) {
   if (text.empty() || text.size() > 19) return false;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc() && end == text.data() + text.size();
 }
@@ -43,7 +46,8 @@ Result<uint64_t> parse_chunk_size(std::string_view line) {
   if (digits.empty() || digits.size() > 15) return corrupt("bad chunk size line");
   uint64_t size = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return corrupt("bad chunk size line");
+  if (ec != std::errc() || end != digits.data() + digits.size())
+    return corrupt("bad chunk size line");
   return size;
 }
 
@@ -53,7 +57,8 @@ bool is_request_target(const std::string& path) {
 }
 
 bool has_control_byte(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 // Buffered reading of one response. Every error it returns is final.
@@ -70,7 +75,8 @@ class ResponseReader {
         buffer_.erase(0, end + 4);
         co_return head;
       }
-      if (buffer_.size() >= max_bytes) co_return corrupt("head longer than " + std::to_string(max_bytes) + " bytes");
+      if (buffer_.size() >= max_bytes)
+        co_return corrupt("head longer than " + std::to_string(max_bytes) + " bytes");
       searched = buffer_.size();
       Result<size_t> got = co_await fill();
       if (!got.ok()) co_return got.error();
@@ -89,7 +95,8 @@ class ResponseReader {
         buffer_.erase(0, end + 2);
         co_return line;
       }
-      if (buffer_.size() > max_bytes + 1) co_return corrupt("line longer than " + std::to_string(max_bytes) + " bytes");
+      if (buffer_.size() > max_bytes + 1)
+        co_return corrupt("line longer than " + std::to_string(max_bytes) + " bytes");
       Result<size_t> got = co_await fill();
       if (!got.ok()) co_return got.error();
       if (*got == 0) co_return Error(ErrorCode::kUnavailable, "response ended inside a line");
@@ -102,8 +109,9 @@ class ResponseReader {
       Result<size_t> got = co_await fill();
       if (!got.ok()) co_return got.status();
       if (*got == 0) {
-        co_return Error(ErrorCode::kUnavailable, "response body ended after " + std::to_string(buffer_.size()) +
-                                                     " of " + std::to_string(length) + " bytes");
+        co_return Error(ErrorCode::kUnavailable, "response body ended after " +
+                                                     std::to_string(buffer_.size()) + " of " +
+                                                     std::to_string(length) + " bytes");
       }
     }
     if (out.empty() && buffer_.size() == length) {
@@ -118,7 +126,8 @@ class ResponseReader {
   Task<Status> read_to_end(uint64_t max_bytes, std::string& out) {
     for (;;) {
       if (buffer_.size() > max_bytes) {
-        co_return Error(ErrorCode::kTooLarge, "response body exceeds " + std::to_string(max_bytes) + " bytes");
+        co_return Error(ErrorCode::kTooLarge,
+                        "response body exceeds " + std::to_string(max_bytes) + " bytes");
       }
       Result<size_t> got = co_await fill();
       if (!got.ok()) co_return got.status();
@@ -144,11 +153,13 @@ class ResponseReader {
   std::string buffer_;
 };
 
-Task<Status> read_body(ResponseReader& reader, const HttpResponseHead& head, uint64_t max_bytes, std::string& body) {
+Task<Status> read_body(ResponseReader& reader, const HttpResponseHead& head, uint64_t max_bytes,
+                       std::string& body) {
   if (head.content_length.has_value()) {
     if (*head.content_length > max_bytes) {
-      co_return Error(ErrorCode::kTooLarge, "response body of " + std::to_string(*head.content_length) +
-                                                " bytes exceeds the limit of " + std::to_string(max_bytes));
+      co_return Error(ErrorCode::kTooLarge,
+                      "response body of " + std::to_string(*head.content_length) +
+                          " bytes exceeds the limit of " + std::to_string(max_bytes));
     }
     body.reserve(*head.content_length);
     co_return co_await reader.read_exact(*head.content_length, body);
@@ -161,7 +172,8 @@ Task<Status> read_body(ResponseReader& reader, const HttpResponseHead& head, uin
     if (!size.ok()) co_return size.status();
     if (*size == 0) break;
     if (*size > max_bytes - body.size()) {
-      co_return Error(ErrorCode::kTooLarge, "chunked body exceeds " + std::to_string(max_bytes) + " bytes");
+      co_return Error(ErrorCode::kTooLarge,
+                      "chunked body exceeds " + std::to_string(max_bytes) + " bytes");
     }
     if (Status s = co_await reader.read_exact(*size, body); !s.ok()) co_return s;
     Result<std::string> end = co_await reader.read_line(0);
@@ -177,7 +189,9 @@ Task<Status> read_body(ResponseReader& reader, const HttpResponseHead& head, uin
   }
 }
 
-bool has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool has_no_body(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 }  // namespace
 
@@ -197,8 +211,10 @@ Result<HttpResponseHead> parse_http_response_head(std::string_view text) {
   while (line_end != std::string_view::npos) {
     const size_t start = line_end + 2;
     line_end = text.find("\r\n", start);
-    const std::string_view line = text.substr(start, line_end == std::string_view::npos ? line_end : line_end - start);
-    if (line.empty() || line.front() == ' ' || line.front() == '\t') return corrupt("empty or folded header line");
+    const std::string_view line =
+        text.substr(start, line_end == std::string_view::npos ? line_end : line_end - start);
+    if (line.empty() || line.front() == ' ' || line.front() == '\t')
+      return corrupt("empty or folded header line");
     const size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos ||
         line.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
@@ -208,8 +224,10 @@ Result<HttpResponseHead> parse_http_response_head(std::string_view text) {
     const std::string_view value = trim(line.substr(colon + 1));
     if (name == "content-length") {
       uint64_t length = 0;
-      if (!parse_decimal(value, length)) return corrupt("bad content-length '" + std::string(value.substr(0, 32)) + "'");
-      if (head.content_length.has_value() && *head.content_length != length) return corrupt("two content-lengths");
+      if (!parse_decimal(value, length))
+        return corrupt("bad content-length '" + std::string(value.substr(0, 32)) + "'");
+      if (head.content_length.has_value() && *head.content_length != length)
+        return corrupt("two content-lengths");
       head.content_length = length;
     } else if (name == "transfer-encoding") {
       if (lowercase(value) != "chunked") {
@@ -220,7 +238,8 @@ Result<HttpResponseHead> parse_http_response_head(std::string_view text) {
       if (lowercase(value) != "identity") head.content_coded = true;
     }
   }
-  if (head.chunked && head.content_length.has_value()) return corrupt("both transfer-encoding and content-length");
+  if (head.chunked && head.content_length.has_value())
+    return corrupt("both transfer-encoding and content-length");
   return head;
 }
 
@@ -230,7 +249,8 @@ struct Http1Client::Deadline {
   Connection* connection = nullptr;  // while the request runs
 };
 
-Http1Client::Http1Client(Network& network, Clock& clock, Executor& executor, Http1ClientOptions options)
+Http1Client::Http1Client(Network& network, Clock& clock, Executor& executor,
+                         Http1ClientOptions options)
     : network_(network), clock_(clock), executor_(executor), options_(std::move(options)) {
   if (options_.host_header.empty()) options_.host_header = options_.address;
 }
@@ -242,17 +262,22 @@ Task<void> Http1Client::watch(Clock& clock, Duration timeout, std::shared_ptr<De
   if (deadline->connection != nullptr) deadline->connection->close();
 }
 
-Task<Result<HttpResponse>> Http1Client::get(const std::string& path, const BasicCredentials& credentials) {
-  if (!is_request_target(path)) co_return Error(ErrorCode::kInvalidArgument, "http: bad request path");
-  if (credentials.username.find(':') != std::string::npos || has_control_byte(credentials.username) ||
-      has_control_byte(credentials.password)) {
-    co_return Error(ErrorCode::kInvalidArgument, "http: a user name has no ':' and credentials no control bytes");
+Task<Result<HttpResponse>> Http1Client::get(const std::string& path,
+                                            const BasicCredentials& credentials) {
+  if (!is_request_target(path))
+    co_return Error(ErrorCode::kInvalidArgument, "http: bad request path");
+  if (credentials.username.find(':') != std::string::npos ||
+      has_control_byte(credentials.username) || has_control_byte(credentials.password)) {
+    co_return Error(ErrorCode::kInvalidArgument,
+                    "http: a user name has no ':' and credentials no control bytes");
   }
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + options_.host_header + "\r\n";
   if (!credentials.username.empty()) {
-    request += "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
+    request += "Authorization: Basic " +
+               base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
   }
-  request += "User-Agent: " + options_.user_agent + "\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
+  request += "User-Agent: " + options_.user_agent +
+             "\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
 
   auto deadline = std::make_shared<Deadline>();
   if (options_.timeout.count() > 0) executor_.spawn(watch(clock_, options_.timeout, deadline));
@@ -261,15 +286,19 @@ Task<Result<HttpResponse>> Http1Client::get(const std::string& path, const Basic
   deadline->connection = nullptr;
   if (!response.ok() && deadline->fired) {
     co_return Error(ErrorCode::kTimedOut, "http GET " + path + ": no whole response within " +
-                                              std::to_string(options_.timeout.count() / 1'000'000) + " ms");
+                                              std::to_string(options_.timeout.count() / 1'000'000) +
+                                              " ms");
   }
-  if (!response.ok()) co_return Error(response.code(), "http GET " + path + ": " + response.error().message());
+  if (!response.ok())
+    co_return Error(response.code(), "http GET " + path + ": " + response.error().message());
   co_return response;
 }
 
 Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request, Deadline& deadline) {
   Result<std::unique_ptr<Connection>> connection = co_await network_.connect(options_.address);
-  if (!connection.ok()) co_return Error(connection.code(), "connect " + options_.address + ": " + connection.error().message());
+  if (!connection.ok())
+    co_return Error(connection.code(),
+                    "connect " + options_.address + ": " + connection.error().message());
   if (deadline.fired) co_return Error(ErrorCode::kTimedOut, "connect took too long");
   deadline.connection = connection->get();
   if (Status s = co_await write_all(**connection, std::as_bytes(std::span(request))); !s.ok()) {
@@ -285,11 +314,14 @@ Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request, Dea
       if (interim >= kMaxInterimResponses) co_return corrupt("too many interim responses");
       continue;
     }
-    if (head->content_coded) co_return corrupt("a content coding was applied though none was asked for");
+    if (head->content_coded)
+      co_return corrupt("a content coding was applied though none was asked for");
     HttpResponse response;
     response.status = head->status;
     if (!has_no_body(head->status)) {
-      if (Status s = co_await read_body(reader, *head, options_.max_body_bytes, response.body); !s.ok()) co_return s.error();
+      if (Status s = co_await read_body(reader, *head, options_.max_body_bytes, response.body);
+          !s.ok())
+        co_return s.error();
     }
     (*connection)->close();
     co_return response;

@@ -37,7 +37,8 @@ class Http1Client final : public HttpClient {
   Http1Client(Network& network, Clock& clock, Executor& executor, Http1ClientOptions options);
   // kInvalidArgument for a path that is not "/..." of printable non-space ASCII, or a user
   // name with ':' or a control byte.
-  Task<Result<HttpResponse>> get(const std::string& path, const BasicCredentials& credentials) override;
+  Task<Result<HttpResponse>> get(const std::string& path,
+                                 const BasicCredentials& credentials) override;
 
  private:
   struct Deadline;

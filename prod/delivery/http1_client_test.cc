@@ -70,7 +70,8 @@ class Http1ClientTest : public ::testing::Test {
                       std::optional<Result<HttpResponse>>& out) -> Task<void> {
       out.emplace(co_await http.get(p, c));
     }(*client_http_, path, credentials, result));
-    const bool done = simulation_.run_until([&] { return result.has_value(); }, simulation_.now_ns() + 60 * kSecond_ns);
+    const bool done = simulation_.run_until([&] { return result.has_value(); },
+                                            simulation_.now_ns() + 60 * kSecond_ns);
     EXPECT_TRUE(done);
     if (!done) return Error(ErrorCode::kInternal, "test: hung");
     return std::move(*result);
@@ -97,7 +98,9 @@ TEST_F(Http1ClientTest, SendsAPlainGetWithBasicCredentials) {
 }
 
 TEST_F(Http1ClientTest, ReadsChunkedAndCloseDelimitedBodies) {
-  serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nT: v\r\n\r\n");
+  serve(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n "
+      "world\r\n0\r\nT: v\r\n\r\n");
   EXPECT_EQ(get()->body, "hello world");
   server_->restart();
   serve("HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil the end");
@@ -116,11 +119,13 @@ TEST_F(Http1ClientTest, RefusesMalformedAndHostileResponses) {
   const std::vector<std::pair<std::string, ErrorCode>> cases = {
       {"SSH-2.0-OpenSSH\r\n\r\n", ErrorCode::kCorrupt},
       {"HTTP/1.1 2000 OK\r\n\r\n", ErrorCode::kCorrupt},
-      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", ErrorCode::kCorrupt},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+       ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", ErrorCode::kTooLarge},
-      {"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\nxx", ErrorCode::kCorrupt},
+      {"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\nxx",
+       ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ErrorCode::kCorrupt},
       {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffff\r\n", ErrorCode::kTooLarge},

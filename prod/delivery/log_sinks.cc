@@ -22,10 +22,12 @@ std::vector<std::string_view> event_lines(std::string_view text) {
 
 }  // namespace
 
-DirectorySink::DirectorySink(FileSystem& files, std::string dir) : files_(files), dir_(std::move(dir)) {}
+DirectorySink::DirectorySink(FileSystem& files, std::string dir)
+    : files_(files), dir_(std::move(dir)) {}
 
 std::string DirectorySink::output_name(uint64_t account_id, uint64_t seq, LogFormat format) {
-  return std::to_string(account_id) + "_" + std::to_string(seq) + (format == LogFormat::kCef ? ".cef" : ".w3c");
+  return std::to_string(account_id) + "_" + std::to_string(seq) +
+         (format == LogFormat::kCef ? ".cef" : ".w3c");
 }
 
 Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
@@ -33,11 +35,13 @@ Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
     if (Status s = files_.create_dir(dir_); !s.ok()) co_return s;
     dir_ready_ = true;
   }
-  const std::string path = dir_ + "/" + output_name(file.header.account_id, seq, file.header.format);
+  const std::string path =
+      dir_ + "/" + output_name(file.header.account_id, seq, file.header.format);
   co_return co_await write_file_atomically(files_, path, std::as_bytes(std::span(file.plaintext)));
 }
 
-std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid, const SyslogOptions& options) {
+std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid,
+                         const SyslogOptions& options) {
   std::string message = "<134>1 ";
   if (time_ms >= 0 && is_text_time_ms(time_ms)) {
     append_date(time_ms, message);
@@ -56,7 +60,8 @@ std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_vie
   return std::to_string(message.size()) + " " + message;
 }
 
-SyslogSink::SyslogSink(Network& network, SyslogOptions options) : network_(network), options_(std::move(options)) {}
+SyslogSink::SyslogSink(Network& network, SyslogOptions options)
+    : network_(network), options_(std::move(options)) {}
 
 Task<Status> SyslogSink::deliver(uint64_t /*seq*/, const DecodedLogFile& file) {
   const std::vector<std::string_view> lines = event_lines(file.plaintext);
@@ -69,7 +74,9 @@ Task<Status> SyslogSink::deliver(uint64_t /*seq*/, const DecodedLogFile& file) {
   }
   if (!connection_) {
     Result<std::unique_ptr<Connection>> connected = co_await network_.connect(options_.address);
-    if (!connected.ok()) co_return Error(connected.code(), "syslog " + options_.address + ": " + connected.error().message());
+    if (!connected.ok())
+      co_return Error(connected.code(),
+                      "syslog " + options_.address + ": " + connected.error().message());
     connection_ = std::move(*connected);
   }
   Status sent = co_await write_all(*connection_, std::as_bytes(std::span(frames)));

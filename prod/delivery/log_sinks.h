@@ -37,8 +37,8 @@ class DirectorySink final : public LogSink {
 };
 
 struct SyslogOptions {
-  std::string address;             // "host:port" of the receiver
-  std::string hostname = "-";      // HOSTNAME field: printable ASCII, no spaces, 1-255
+  std::string address;         // "host:port" of the receiver
+  std::string hostname = "-";  // HOSTNAME field: printable ASCII, no spaces, 1-255
   std::string app_name = "lumberjack";
 };
 
@@ -55,6 +55,7 @@ class SyslogSink final : public LogSink {
 
 // One octet-counted RFC 5424 frame. `time_ms` < 0 writes the NILVALUE "-". Line breaks in
 // `line` are replaced by spaces (a frame is one message).
-std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid, const SyslogOptions& options);
+std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid,
+                         const SyslogOptions& options);
 
 }  // namespace lj::delivery

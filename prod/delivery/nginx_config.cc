@@ -12,14 +12,15 @@ namespace {
 using lumberjack::CustomerConfig;
 
 bool is_crypt_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '/';
 }
 
 [[maybe_unused]] bool is_safe_config_word(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '/' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '/' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -28,7 +29,8 @@ bool is_crypt_char(char c) {
 }  // namespace
 
 Status validate_password_hash(std::string_view hash) {
-  const Error bad(ErrorCode::kInvalidArgument, "a password hash is SHA-512 crypt: $6$<salt>$<hash>");
+  const Error bad(ErrorCode::kInvalidArgument,
+                  "a password hash is SHA-512 crypt: $6$<salt>$<hash>");
   if (!hash.starts_with("$6$")) return bad;
   hash.remove_prefix(3);
   const size_t dollar = hash.find('$');
@@ -50,7 +52,8 @@ Status validate_for_nginx(const CustomerConfig& config) {
     return Error(ErrorCode::kInvalidArgument, "account and config ids are positive");
   }
   if (config.username.empty() || config.password_hash.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "no download credentials (set --username and --password-file)");
+    return Error(ErrorCode::kInvalidArgument,
+                 "no download credentials (set --username and --password-file)");
   }
   if (Status s = lumberjack::validate_username(config.username); !s.ok()) return s;
   return validate_password_hash(config.password_hash);
@@ -70,16 +73,18 @@ std::string render_location(const CustomerConfig& config, const NginxRenderOptio
   out += "location ^~ /" + folder + "/ {\n";
   out += "    auth_basic \"Lumberjack " + folder + "\";\n";
   out += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + folder + "\";\n";
-  out += "    limit_req zone=" + options.rate_limit_zone + " burst=" + std::to_string(options.rate_limit_burst) +
-         " nodelay;\n";
-  out += "    location ~ \"^/" + folder + "/(?:logs\\.index|" + account + "_[1-9][0-9]{0,19}\\.log)$\" {\n";
+  out += "    limit_req zone=" + options.rate_limit_zone +
+         " burst=" + std::to_string(options.rate_limit_burst) + " nodelay;\n";
+  out += "    location ~ \"^/" + folder + "/(?:logs\\.index|" + account +
+         "_[1-9][0-9]{0,19}\\.log)$\" {\n";
   out += "    }\n";
   out += "    return 404;\n";
   out += "}\n";
   return out;
 }
 
-RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customers, const NginxRenderOptions& options) {
+RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customers,
+                                        const NginxRenderOptions& options) {
   assert(is_safe_config_word(options.htpasswd_dir));
   assert(is_safe_config_word(options.rate_limit_zone));
   RenderedNginxConfig rendered;
@@ -94,17 +99,20 @@ RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customer
       continue;
     }
     if (!folders.insert(config.folder()).second) {
-      rendered.rejected.push_back(who + ": folder " + config.folder() + " is served for another customer already");
+      rendered.rejected.push_back(who + ": folder " + config.folder() +
+                                  " is served for another customer already");
       continue;
     }
     rendered.include += render_location(config, options);
     rendered.htpasswd[config.folder()] = render_htpasswd(config);
   }
   // Files in folders nobody is configured for: ask for credentials that nothing satisfies.
-  rendered.include += "# unknown folders: the same answer as a configured folder without credentials\n";
+  rendered.include +=
+      "# unknown folders: the same answer as a configured folder without credentials\n";
   rendered.include += "location ~ \"^/[0-9]+_[0-9]+/(?:logs\\.index|[0-9]+_[0-9]+\\.log)$\" {\n";
   rendered.include += "    auth_basic \"Lumberjack\";\n";
-  rendered.include += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + std::string(kNobodyHtpasswd) + "\";\n";
+  rendered.include += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" +
+                      std::string(kNobodyHtpasswd) + "\";\n";
   rendered.include += "}\n";
   rendered.htpasswd[std::string(kNobodyHtpasswd)] = "";
   return rendered;

@@ -51,7 +51,8 @@ Status validate_for_nginx(const lumberjack::CustomerConfig& config);
 // "<username>:<password hash>\n". REQUIRES: validate_for_nginx(config) is ok.
 std::string render_htpasswd(const lumberjack::CustomerConfig& config);
 // The location block above. REQUIRES: validate_for_nginx(config) is ok.
-std::string render_location(const lumberjack::CustomerConfig& config, const NginxRenderOptions& options);
+std::string render_location(const lumberjack::CustomerConfig& config,
+                            const NginxRenderOptions& options);
 
 struct RenderedNginxConfig {
   std::string include;                          // the file included in the server block

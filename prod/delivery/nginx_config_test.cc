@@ -10,7 +10,8 @@ namespace {
 using lumberjack::CustomerConfig;
 
 constexpr std::string_view kHash =
-    "$6$abcdefgh12345678$Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4/./abc";
+    "$6$abcdefgh12345678$"
+    "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4/./abc";
 
 CustomerConfig customer(uint64_t account, uint64_t config_id, std::string username) {
   CustomerConfig config;
@@ -37,7 +38,8 @@ TEST(NginxConfig, RendersOneLocationPerCustomer) {
 }
 
 TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
-  const std::vector<CustomerConfig> customers = {customer(1001, 7, "alice"), customer(1002, 1, "bob@example.com")};
+  const std::vector<CustomerConfig> customers = {customer(1001, 7, "alice"),
+                                                 customer(1002, 1, "bob@example.com")};
   NginxRenderOptions options;
   options.htpasswd_dir = "/etc/lj/htpasswd";
   options.rate_limit_burst = 5;
@@ -45,9 +47,11 @@ TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
   EXPECT_TRUE(rendered.rejected.empty());
   EXPECT_NE(rendered.include.find("location ^~ /1001_7/ {"), std::string::npos);
   EXPECT_NE(rendered.include.find("location ^~ /1002_1/ {"), std::string::npos);
-  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/1002_1\";"), std::string::npos);
+  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/1002_1\";"),
+            std::string::npos);
   EXPECT_NE(rendered.include.find("burst=5 nodelay"), std::string::npos);
-  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/_nobody\";"), std::string::npos);
+  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/_nobody\";"),
+            std::string::npos);
   ASSERT_EQ(rendered.htpasswd.size(), 3u);
   EXPECT_EQ(rendered.htpasswd.at("1002_1"), "bob@example.com:" + std::string(kHash) + "\n");
   EXPECT_EQ(rendered.htpasswd.at(std::string(kNobodyHtpasswd)), "") << "grants nothing";
@@ -64,10 +68,11 @@ TEST(NginxConfig, AcceptsOnlySha512CryptHashes) {
   EXPECT_TRUE(validate_password_hash(kHash).ok());
   EXPECT_TRUE(validate_password_hash("$6$a$b").ok());
   EXPECT_TRUE(validate_password_hash("$6$./09AZaz$./09AZaz").ok());
-  for (const std::string bad : {"", "$6$", "$6$$abc", "$6$salt$", "$5$salt$abc", "$1$salt$abc", "salt$abc",
-                                "$6$12345678901234567$abc", "$6$salt$ab c", "$6$salt$abc\n", "$6$salt$abc;",
-                                "$6$sa\"lt$abc", "$6$salt$abc$def", "$6$rounds=5000$salt$abc", "{SHA}abc",
-                                "plaintext", "$6$salt$abc\nbob:$6$x$y"}) {
+  for (const std::string bad :
+       {"", "$6$", "$6$$abc", "$6$salt$", "$5$salt$abc", "$1$salt$abc", "salt$abc",
+        "$6$12345678901234567$abc", "$6$salt$ab c", "$6$salt$abc\n", "$6$salt$abc;",
+        "$6$sa\"lt$abc", "$6$salt$abc$def", "$6$rounds=5000$salt$abc", "{SHA}abc", "plaintext",
+        "$6$salt$abc\nbob:$6$x$y"}) {
     EXPECT_FALSE(validate_password_hash(bad).ok()) << "accepted: " << bad;
   }
 }
@@ -76,7 +81,7 @@ TEST(NginxConfig, LeavesOutCustomersWhoseValuesCouldInject) {
   std::vector<CustomerConfig> customers;
   customers.push_back(customer(1001, 7, "alice"));
   customers.push_back(customer(2001, 1, "eve\nmallory:$6$x$y"));  // a second htpasswd line
-  customers.push_back(customer(2002, 1, "eve\";}"));               // leaves the config block
+  customers.push_back(customer(2002, 1, "eve\";}"));              // leaves the config block
   customers.push_back(customer(2003, 1, "with space"));
   customers.push_back(customer(2004, 1, ""));
   CustomerConfig no_password = customer(2005, 1, "bob");
@@ -85,7 +90,7 @@ TEST(NginxConfig, LeavesOutCustomersWhoseValuesCouldInject) {
   CustomerConfig bad_hash = customer(2006, 1, "carol");
   bad_hash.password_hash = "$6$salt$abc\n}";
   customers.push_back(bad_hash);
-  customers.push_back(customer(2007, 0, "dave"));        // config id 0
+  customers.push_back(customer(2007, 0, "dave"));         // config id 0
   customers.push_back(customer(1001, 7, "alice-again"));  // the same folder twice
   customers.push_back(customer(1003, 2, "frank"));
 
@@ -95,15 +100,18 @@ TEST(NginxConfig, LeavesOutCustomersWhoseValuesCouldInject) {
   EXPECT_EQ(rendered.htpasswd.size(), 3u) << "alice, frank and the catch-all";
   EXPECT_TRUE(rendered.htpasswd.contains("1001_7"));
   EXPECT_TRUE(rendered.htpasswd.contains("1003_2"));
-  EXPECT_EQ(rendered.htpasswd.at("1001_7"), "alice:" + std::string(kHash) + "\n") << "the first one wins";
-  for (const std::string_view hostile : {"eve\n", "eve\"", "mallory", "2001", "carol", "dave", "alice-again"}) {
+  EXPECT_EQ(rendered.htpasswd.at("1001_7"), "alice:" + std::string(kHash) + "\n")
+      << "the first one wins";
+  for (const std::string_view hostile :
+       {"eve\n", "eve\"", "mallory", "2001", "carol", "dave", "alice-again"}) {
     EXPECT_EQ(rendered.include.find(hostile), std::string::npos) << hostile;
   }
 }
 
 TEST(NginxConfig, RenderingIsDeterministic) {
   const std::vector<CustomerConfig> customers = {customer(3, 1, "a"), customer(1, 1, "b")};
-  EXPECT_EQ(render_nginx_config(customers, NginxRenderOptions{}), render_nginx_config(customers, NginxRenderOptions{}));
+  EXPECT_EQ(render_nginx_config(customers, NginxRenderOptions{}),
+            render_nginx_config(customers, NginxRenderOptions{}));
 }
 
 }  // namespace

@@ -15,7 +15,9 @@ using lumberjack::CustomerConfig;
 
 constexpr Duration kStopCheckInterval = std::chrono::milliseconds(200);
 
-std::span<const std::byte> bytes_of(const std::string& text) { return std::as_bytes(std::span(text)); }
+std::span<const std::byte> bytes_of(const std::string& text) {
+  return std::as_bytes(std::span(text));
+}
 
 bool parse_account(const std::string& text, uint64_t& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -24,9 +26,12 @@ bool parse_account(const std::string& text, uint64_t& out) {
 
 }  // namespace
 
-NginxConfigurator::NginxConfigurator(Env env, Coordinator& coordinator, NginxConfiguratorOptions options,
-                                     ReloadNginx reload)
-    : env_(env), coordinator_(coordinator), options_(std::move(options)), reload_(std::move(reload)) {
+NginxConfigurator::NginxConfigurator(Env env, Coordinator& coordinator,
+                                     NginxConfiguratorOptions options, ReloadNginx reload)
+    : env_(env),
+      coordinator_(coordinator),
+      options_(std::move(options)),
+      reload_(std::move(reload)) {
   assert(reload_);
   assert(!options_.nginx_dir.empty());
 }
@@ -98,7 +103,8 @@ Task<void> NginxConfigurator::run() {
       co_await pause(options_.retry_interval);
       continue;
     }
-    if (!last_failure.empty()) log("recovered; serving " + std::to_string(status_.customers_served) + " customers");
+    if (!last_failure.empty())
+      log("recovered; serving " + std::to_string(status_.customers_served) + " customers");
     last_failure.clear();
 
     // Until a watch fires, the session changes state, the recheck is due, or stop().
@@ -135,7 +141,8 @@ Task<void> NginxConfigurator::pause(Duration duration) {
   }
 }
 
-Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(CoordinatorSession& session) {
+Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(
+    CoordinatorSession& session) {
   read_rejected_.clear();
   const std::string dir = options_.layout.customers();
   Result<std::vector<std::string>> names = co_await session.children(dir, true);
@@ -144,7 +151,8 @@ Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(Coor
     // No customer was ever added: watch for the folder to appear.
     Result<std::optional<int32_t>> exists = co_await session.exists(dir, true);
     if (!exists.ok()) co_return exists.error();
-    if (exists->has_value()) co_return Error(ErrorCode::kUnavailable, dir + " appeared while being read");
+    if (exists->has_value())
+      co_return Error(ErrorCode::kUnavailable, dir + " appeared while being read");
     co_return std::vector<CustomerConfig>{};
   }
   std::vector<CustomerConfig> customers;
@@ -152,7 +160,8 @@ Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(Coor
     const std::string path = options_.layout.customer(name);
     Result<NodeData> node = co_await session.get(path, true);
     if (!node.ok()) {
-      if (node.code() == ErrorCode::kNotFound) continue;  // removed meanwhile: the children watch fired
+      if (node.code() == ErrorCode::kNotFound)
+        continue;  // removed meanwhile: the children watch fired
       co_return node.error();
     }
     Result<CustomerConfig> config = CustomerConfig::decode(node->data);
@@ -162,7 +171,8 @@ Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(Coor
     }
     uint64_t account = 0;
     if (!parse_account(name, account) || account != config->account_id) {
-      read_rejected_.push_back("customer " + name + ": its node holds account " + std::to_string(config->account_id));
+      read_rejected_.push_back("customer " + name + ": its node holds account " +
+                               std::to_string(config->account_id));
       continue;
     }
     customers.push_back(std::move(*config));
@@ -170,7 +180,8 @@ Task<Result<std::vector<CustomerConfig>>> NginxConfigurator::read_customers(Coor
   co_return customers;
 }
 
-Task<Status> NginxConfigurator::write_if_changed(const std::string& path, const std::string& contents) {
+Task<Status> NginxConfigurator::write_if_changed(const std::string& path,
+                                                 const std::string& contents) {
   Result<std::string> existing = read_file(env_.files, path);
   if (existing.ok() && *existing == contents) co_return Status();
   co_return co_await write_file_atomically(env_.files, path, bytes_of(contents));
@@ -189,7 +200,8 @@ Task<Status> NginxConfigurator::apply(const RenderedNginxConfig& rendered) {
   // The first round after a start reloads whatever nginx loaded before: it may be stale.
   if (!applied_ || applied_->include != rendered.include) {
     Status reloaded = co_await reload_();
-    if (!reloaded.ok()) co_return Error(reloaded.code(), "nginx reload: " + reloaded.error().message());
+    if (!reloaded.ok())
+      co_return Error(reloaded.code(), "nginx reload: " + reloaded.error().message());
     ++status_.reloads;
   }
   applied_ = rendered;
@@ -209,7 +221,8 @@ Task<Status> NginxConfigurator::remove_stale_htpasswd(const RenderedNginxConfig&
   bool removed = false;
   for (const std::string& name : *names) {
     if (rendered.htpasswd.contains(name)) continue;
-    if (Status s = env_.files.remove(dir + "/" + name); !s.ok() && s.code() != ErrorCode::kNotFound) co_return s;
+    if (Status s = env_.files.remove(dir + "/" + name); !s.ok() && s.code() != ErrorCode::kNotFound)
+      co_return s;
     removed = true;
   }
   if (removed) co_return co_await env_.files.sync_dir(dir);

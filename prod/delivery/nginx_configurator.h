@@ -54,7 +54,8 @@ struct NginxConfiguratorStatus {
 
 class NginxConfigurator {
  public:
-  NginxConfigurator(Env env, Coordinator& coordinator, NginxConfiguratorOptions options, ReloadNginx reload);
+  NginxConfigurator(Env env, Coordinator& coordinator, NginxConfiguratorOptions options,
+                    ReloadNginx reload);
   ~NginxConfigurator();
 
   // Runs until stop(); closes its session on the way out.

@@ -37,7 +37,8 @@ class NginxConfiguratorTest : public ::testing::Test {
     admin_ = &simulation_.add_node("admin", nullptr);
     node_->start();
     admin_->start();
-    auto session = call(zookeeper_.client(*admin_).connect(std::chrono::seconds(30), std::chrono::seconds(5)));
+    auto session =
+        call(zookeeper_.client(*admin_).connect(std::chrono::seconds(30), std::chrono::seconds(5)));
     EXPECT_TRUE(session.ok());
     admin_session_ = std::move(*session);
   }
@@ -52,7 +53,8 @@ class NginxConfiguratorTest : public ::testing::Test {
     admin_->spawn([](Task<T> inner, std::optional<T>& out) -> Task<void> {
       out.emplace(co_await std::move(inner));
     }(std::move(task), result));
-    const bool done = simulation_.run_until([&] { return result.has_value(); }, simulation_.now_ns() + 60 * kSecond_ns);
+    const bool done = simulation_.run_until([&] { return result.has_value(); },
+                                            simulation_.now_ns() + 60 * kSecond_ns);
     EXPECT_TRUE(done) << "call did not finish";
     if (!done) return T(Error(ErrorCode::kTimedOut, "test: call hung"));
     return std::move(*result);
@@ -69,7 +71,8 @@ class NginxConfiguratorTest : public ::testing::Test {
   }
   void put_raw(const std::string& account, const std::string& data) {
     ASSERT_TRUE(call(create_path(*admin_session_, layout_.customers())).ok());
-    ASSERT_TRUE(call(admin_session_->create(layout_.customer(account), data, NodeMode::kPersistent)).ok());
+    ASSERT_TRUE(
+        call(admin_session_->create(layout_.customer(account), data, NodeMode::kPersistent)).ok());
   }
   void remove_customer(uint64_t account) {
     ASSERT_TRUE(call(admin_session_->remove(layout_.customer(std::to_string(account)))).ok());
@@ -209,7 +212,8 @@ TEST_F(NginxConfiguratorTest, RidesOutZooKeeperOutagesAndSessionExpiry) {
 
   zookeeper_.set_available(false);
   simulation_.run_for(std::chrono::seconds(40));  // past a recheck: reads fail meanwhile
-  EXPECT_EQ(file("htpasswd/1001_7"), "alice:" + std::string(kHashA) + "\n") << "the last good config stays";
+  EXPECT_EQ(file("htpasswd/1001_7"), "alice:" + std::string(kHashA) + "\n")
+      << "the last good config stays";
   zookeeper_.set_available(true);
   put_customer(customer(1002, "bob", kHashB));
   // A read sent while the service was down fails only at the client's op timeout (2/3 of

@@ -36,7 +36,8 @@ struct HttpResponse {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  virtual Task<Result<HttpResponse>> get(const std::string& path, const BasicCredentials& credentials) = 0;
+  virtual Task<Result<HttpResponse>> get(const std::string& path,
+                                         const BasicCredentials& credentials) = 0;
 };
 
 }  // namespace lj

@@ -25,7 +25,8 @@ void drain(int fd, std::string& out) {
   for (;;) {
     const ssize_t got = ::read(fd, buffer, sizeof buffer);
     if (got <= 0) return;
-    if (out.size() < kMaxOutputBytes) out.append(buffer, std::min<size_t>(static_cast<size_t>(got), kMaxOutputBytes - out.size()));
+    if (out.size() < kMaxOutputBytes)
+      out.append(buffer, std::min<size_t>(static_cast<size_t>(got), kMaxOutputBytes - out.size()));
   }
 }
 
@@ -42,7 +43,8 @@ std::string trimmed(std::string text) {
 Task<Status> run_command(Clock& clock, std::vector<std::string> argv, Duration timeout) {
   assert(!argv.empty());
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) co_return Error(ErrorCode::kInternal, std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    co_return Error(ErrorCode::kInternal, std::string("pipe: ") + std::strerror(errno));
   ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -86,11 +88,13 @@ Task<Status> run_command(Clock& clock, std::vector<std::string> argv, Duration t
   co_return Error(ErrorCode::kUnavailable, argv[0] + " failed (" + how + "): " + trimmed(output));
 }
 
-std::function<Task<Status>()> nginx_reloader(Clock& clock, std::string nginx_binary, std::string prefix,
-                                             std::string conf) {
-  std::vector<std::string> argv = {std::move(nginx_binary), "-s", "reload", "-p", std::move(prefix), "-c",
-                                   std::move(conf)};
-  return [&clock, argv = std::move(argv)]() { return run_command(clock, argv, std::chrono::seconds(10)); };
+std::function<Task<Status>()> nginx_reloader(Clock& clock, std::string nginx_binary,
+                                             std::string prefix, std::string conf) {
+  std::vector<std::string> argv = {std::move(nginx_binary), "-s", "reload",       "-p",
+                                   std::move(prefix),       "-c", std::move(conf)};
+  return [&clock, argv = std::move(argv)]() {
+    return run_command(clock, argv, std::chrono::seconds(10));
+  };
 }
 
 }  // namespace lj

@@ -21,7 +21,7 @@ Task<Status> run_command(Clock& clock, std::vector<std::string> argv, Duration t
 // A reload request for the nginx running with `prefix` and `conf`: runs
 // `<nginx_binary> -s reload -p <prefix> -c <conf>` (nginx signals its master, which loads the
 // new configuration and lets the old workers finish the requests in progress).
-std::function<Task<Status>()> nginx_reloader(Clock& clock, std::string nginx_binary, std::string prefix,
-                                             std::string conf);
+std::function<Task<Status>()> nginx_reloader(Clock& clock, std::string nginx_binary,
+                                             std::string prefix, std::string conf);
 
 }  // namespace lj

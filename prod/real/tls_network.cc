@@ -32,7 +32,8 @@ struct SslFree {
 
 class TlsConnection final : public Connection {
  public:
-  TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl) : inner_(std::move(inner)), ssl_(ssl), buffer_(kRecordBytes) {
+  TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl)
+      : inner_(std::move(inner)), ssl_(ssl), buffer_(kRecordBytes) {
     // The SSL object owns both memory BIOs once set.
     in_ = BIO_new(BIO_s_mem());
     out_ = BIO_new(BIO_s_mem());
@@ -50,13 +51,15 @@ class TlsConnection final : public Connection {
       if (error == SSL_ERROR_WANT_READ) {
         Result<bool> more = co_await feed();
         if (!more.ok()) co_return more.status();
-        if (!*more) co_return Error(ErrorCode::kConnectionReset, "tls: the peer closed during the handshake");
+        if (!*more)
+          co_return Error(ErrorCode::kConnectionReset, "tls: the peer closed during the handshake");
         continue;
       }
       const long verify = SSL_get_verify_result(ssl_.get());
       if (verify != X509_V_OK) {
         co_return Error(ErrorCode::kPermissionDenied,
-                        std::string("tls: server certificate refused: ") + X509_verify_cert_error_string(verify));
+                        std::string("tls: server certificate refused: ") +
+                            X509_verify_cert_error_string(verify));
       }
       co_return Error(ErrorCode::kConnectionReset, "tls handshake: " + openssl_errors());
     }
@@ -78,7 +81,8 @@ class TlsConnection final : public Connection {
       if (error == SSL_ERROR_WANT_WRITE) continue;
       Result<bool> more = co_await feed();
       if (!more.ok()) co_return more.error();
-      if (!*more) co_return Error(ErrorCode::kConnectionReset, "tls: the stream ended without close_notify");
+      if (!*more)
+        co_return Error(ErrorCode::kConnectionReset, "tls: the stream ended without close_notify");
     }
   }
 
@@ -141,7 +145,8 @@ class TlsConnection final : public Connection {
 
 bool is_ip_literal(const std::string& host) {
   unsigned char address[16];
-  return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
+  return ::inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
 }  // namespace
@@ -158,14 +163,15 @@ Result<std::unique_ptr<TlsNetwork>> TlsNetwork::create(Network& inner, TlsClient
   SSL_CTX_set_min_proto_version(context->ctx, TLS1_2_VERSION);
   if (options.verify) {
     SSL_CTX_set_verify(context->ctx, SSL_VERIFY_PEER, nullptr);
-    const int loaded = options.ca_file.empty()
-                           ? SSL_CTX_set_default_verify_paths(context->ctx)
-                           : SSL_CTX_load_verify_locations(context->ctx, options.ca_file.c_str(), nullptr);
+    const int loaded =
+        options.ca_file.empty()
+            ? SSL_CTX_set_default_verify_paths(context->ctx)
+            : SSL_CTX_load_verify_locations(context->ctx, options.ca_file.c_str(), nullptr);
     if (loaded != 1) {
       return Error(ErrorCode::kInvalidArgument,
                    "tls: cannot load trusted certificates " +
-                       (options.ca_file.empty() ? std::string("(system store)") : options.ca_file) + ": " +
-                       openssl_errors());
+                       (options.ca_file.empty() ? std::string("(system store)") : options.ca_file) +
+                       ": " + openssl_errors());
     }
   } else {
     SSL_CTX_set_verify(context->ctx, SSL_VERIFY_NONE, nullptr);
@@ -201,7 +207,8 @@ Task<Result<std::unique_ptr<Connection>>> TlsNetwork::connect(const std::string&
       co_return Error(ErrorCode::kInvalidArgument, "tls: bad host name " + name);
     }
   }
-  if (Status s = co_await connection->handshake(); !s.ok()) co_return Error(s.code(), address + ": " + s.error().message());
+  if (Status s = co_await connection->handshake(); !s.ok())
+    co_return Error(s.code(), address + ": " + s.error().message());
   co_return std::unique_ptr<Connection>(std::move(connection));
 }
 

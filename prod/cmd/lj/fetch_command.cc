@@ -17,7 +17,8 @@ namespace lj {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: lj fetch --url https://HOST[:PORT]/<account>_<config>/ --user NAME --password-file FILE\n"
+    "usage: lj fetch --url https://HOST[:PORT]/<account>_<config>/ --user NAME --password-file "
+    "FILE\n"
     "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
     "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n";
@@ -57,10 +58,12 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
     return "--url starts with https:// (or http://)";
   }
   const size_t slash = url.find('/');
-  if (slash == std::string_view::npos) return "--url names the folder: https://HOST/<account>_<config>/";
+  if (slash == std::string_view::npos)
+    return "--url names the folder: https://HOST/<account>_<config>/";
   std::string_view authority = url.substr(0, slash);
   std::string_view path = url.substr(slash);
-  if (authority.find('@') != std::string_view::npos) return "--url holds no credentials: use --user and --password-file";
+  if (authority.find('@') != std::string_view::npos)
+    return "--url holds no credentials: use --user and --password-file";
   std::string_view host = authority;
   if (authority.starts_with('[')) {
     const size_t close = authority.find(']');
@@ -68,28 +71,33 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
     host = authority.substr(1, close - 1);
     std::string_view rest = authority.substr(close + 1);
     if (!rest.empty()) {
-      if (!rest.starts_with(':') || !parse_number(rest.substr(1), out.port) || out.port == 0) return "--url: bad port";
+      if (!rest.starts_with(':') || !parse_number(rest.substr(1), out.port) || out.port == 0)
+        return "--url: bad port";
     }
   } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
-    if (!parse_number(authority.substr(colon + 1), out.port) || out.port == 0) return "--url: bad port";
+    if (!parse_number(authority.substr(colon + 1), out.port) || out.port == 0)
+      return "--url: bad port";
   }
   if (host.empty()) return "--url: no host";
   for (char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '-' || c == ':' || c == '_';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == ':' || c == '_';
     if (!ok) return "--url: bad host";
   }
   out.host = std::string(host);
-  if (path.find_first_of("?#%") != std::string_view::npos) return "--url: no query, fragment or escapes";
+  if (path.find_first_of("?#%") != std::string_view::npos)
+    return "--url: no query, fragment or escapes";
   while (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
   const size_t last = path.rfind('/');
   out.folder = std::string(path.substr(last + 1));
   out.base_path = std::string(path.substr(0, last + 1));
   if (!delivery::parse_folder_name(out.folder)) {
-    return "--url ends with the folder <account>_<config> (e.g. https://HOST/1001_7/), not '" + out.folder + "'";
+    return "--url ends with the folder <account>_<config> (e.g. https://HOST/1001_7/), not '" +
+           out.folder + "'";
   }
-  if (out.base_path.find("/../") != std::string::npos || out.base_path.find("/./") != std::string::npos) {
+  if (out.base_path.find("/../") != std::string::npos ||
+      out.base_path.find("/./") != std::string::npos) {
     return "--url: no '.' or '..' segments";
   }
   return "";
@@ -100,12 +108,16 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   bool insecure = false, once = false, syslog_tls = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string arg(args[i]);
-    if (arg == "--insecure") insecure = true;
-    else if (arg == "--once") once = true;
-    else if (arg == "--syslog-tls") syslog_tls = true;
-    else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" || arg == "--out-dir" ||
-             arg == "--syslog" || arg == "--key" || arg == "--ca-file" || arg == "--poll-ms" || arg == "--max-files" ||
-             arg == "--syslog-ca-file" || arg == "--syslog-hostname") {
+    if (arg == "--insecure")
+      insecure = true;
+    else if (arg == "--once")
+      once = true;
+    else if (arg == "--syslog-tls")
+      syslog_tls = true;
+    else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" ||
+             arg == "--out-dir" || arg == "--syslog" || arg == "--key" || arg == "--ca-file" ||
+             arg == "--poll-ms" || arg == "--max-files" || arg == "--syslog-ca-file" ||
+             arg == "--syslog-hostname") {
       if (i + 1 >= args.size()) {
         err << "lj fetch: missing value for " << arg << "\n" << kUsage;
         return 2;
@@ -116,10 +128,14 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
       return 2;
     }
   }
-  auto value = [&](const std::string& flag) { return values.contains(flag) ? values.at(flag) : std::string(); };
-  if (value("--url").empty() || value("--user").empty() || value("--password-file").empty() || value("--state").empty() ||
-      value("--out-dir").empty() == value("--syslog").empty()) {
-    err << "lj fetch: --url, --user, --password-file, --state and one of --out-dir or --syslog are required\n" << kUsage;
+  auto value = [&](const std::string& flag) {
+    return values.contains(flag) ? values.at(flag) : std::string();
+  };
+  if (value("--url").empty() || value("--user").empty() || value("--password-file").empty() ||
+      value("--state").empty() || value("--out-dir").empty() == value("--syslog").empty()) {
+    err << "lj fetch: --url, --user, --password-file, --state and one of --out-dir or --syslog are "
+           "required\n"
+        << kUsage;
     return 2;
   }
   FetchUrl url;
@@ -141,8 +157,8 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     err << "lj fetch: cannot read " << value("--password-file") << "\n";
     return 1;
   }
-  while (!options.credentials.password.empty() &&
-         (options.credentials.password.back() == '\n' || options.credentials.password.back() == '\r')) {
+  while (!options.credentials.password.empty() && (options.credentials.password.back() == '\n' ||
+                                                   options.credentials.password.back() == '\r')) {
     options.credentials.password.pop_back();
   }
   if (!value("--poll-ms").empty()) {
@@ -153,11 +169,14 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     }
     options.poll_interval = std::chrono::milliseconds(poll_ms);
   }
-  if (!value("--max-files").empty() && (!parse_number(value("--max-files"), options.max_files) || options.max_files == 0)) {
+  if (!value("--max-files").empty() &&
+      (!parse_number(value("--max-files"), options.max_files) || options.max_files == 0)) {
     err << "lj fetch: --max-files wants a positive number\n";
     return 2;
   }
-  options.log = [&err](const std::string& line) { err << "lj fetch: " << line << "\n" << std::flush; };
+  options.log = [&err](const std::string& line) {
+    err << "lj fetch: " << line << "\n" << std::flush;
+  };
 
   std::optional<RsaPrivateKey> key;
   if (!value("--key").empty()) {
@@ -192,10 +211,12 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   delivery::Http1ClientOptions http_options;
   http_options.address = host_port_text(url.host, url.port);
   const bool default_port = url.port == (url.tls ? 443 : 80);
-  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  const std::string host =
+      url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   http_options.host_header = default_port ? host : http_options.address;
   http_options.timeout = std::chrono::seconds(60);
-  delivery::Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock, env.executor, http_options);
+  delivery::Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock,
+                             env.executor, http_options);
 
   std::unique_ptr<delivery::LogSink> sink;
   std::unique_ptr<TlsNetwork> syslog_network;
@@ -228,8 +249,10 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   });
   Status result = runtime.run(fetcher.run());
   const delivery::FetchStats& stats = fetcher.stats();
-  out << "fetched " << stats.files << " files, " << stats.events << " events; last file " << stats.last_seq
-      << (stats.skipped ? "; " + std::to_string(stats.skipped) + " aged out unread" : std::string()) << "\n";
+  out << "fetched " << stats.files << " files, " << stats.events << " events; last file "
+      << stats.last_seq
+      << (stats.skipped ? "; " + std::to_string(stats.skipped) + " aged out unread" : std::string())
+      << "\n";
   out.flush();
   if (!result.ok()) {
     err << "lj fetch: " << result.to_string() << "\n";

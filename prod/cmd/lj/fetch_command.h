@@ -33,7 +33,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
 
 struct FetchUrl {
   bool tls = true;
-  std::string host;       // as written, without brackets for IPv6
+  std::string host;  // as written, without brackets for IPv6
   uint16_t port = 443;
   std::string base_path;  // "/" or "/prefix/": what comes before the folder
   std::string folder;     // "<account>_<config>"

@@ -1,0 +1,61 @@
+#include "prod/delivery/retention.h"
+
+#include <vector>
+
+#include "prod/delivery/fetcher.h"
+#include "prod/logfile/log_file_header.h"
+#include "prod/lumberjack/customer_pipeline.h"
+
+namespace lj::delivery {
+
+Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
+                                                     const lumberjack::CustomerConfig& config,
+                                                     int64_t now_ms, int64_t retention_ms) {
+  const std::string index_name = lumberjack::index_name(config);
+  Result<std::string> index = co_await store.get(index_name);
+  if (!index.ok()) {
+    if (index.code() == ErrorCode::kNotFound) co_return RetentionResult{};  // nothing published yet
+    co_return index.error();
+  }
+  Result<std::vector<uint64_t>> seqs = parse_logs_index(*index, config.account_id);
+  if (!seqs.ok()) co_return seqs.error();
+  const int64_t cutoff_ms = now_ms - retention_ms;
+
+  size_t expired = 0;
+  for (; expired < seqs->size(); ++expired) {
+    const std::string name = lumberjack::published_name(config, (*seqs)[expired]);
+    Result<std::string> file = co_await store.get(name);
+    if (!file.ok()) {
+      if (file.code() == ErrorCode::kNotFound) continue;  // gone already: a run cut short
+      co_return file.error();
+    }
+    Result<ParsedLogFileHeader> header = parse_log_file_header(*file);
+    if (!header.ok()) co_return Error(ErrorCode::kCorrupt, name + ": " + header.error().message());
+    if (header->header.end_time_ms > cutoff_ms) break;  // this one and every later one stay
+  }
+
+  RetentionResult result;
+  result.first_kept_seq = expired < seqs->size() ? (*seqs)[expired] : 0;
+  if (expired > 0) {
+    std::string kept;
+    for (size_t i = expired; i < seqs->size(); ++i)
+      kept += log_file_name(config.account_id, (*seqs)[i]) + "\n";
+    if (Status s = co_await store.put(index_name, kept); !s.ok()) co_return s.error();
+  }
+  // Files older than the first kept: the ones just expired, and any left by a run cut short.
+  // Nothing newer than the index's last entry is touched.
+  if (seqs->empty()) co_return result;
+  const uint64_t remove_below = expired < seqs->size() ? (*seqs)[expired] : seqs->back() + 1;
+  Result<std::vector<std::string>> objects = co_await store.list(config.folder());
+  if (!objects.ok()) co_return objects.error();
+  for (const std::string& object : *objects) {
+    const std::optional<LogFileName> name =
+        parse_log_file_name(object.substr(object.rfind('/') + 1));
+    if (!name || name->account_id != config.account_id || name->seq >= remove_below) continue;
+    if (Status s = co_await store.remove(object); !s.ok()) co_return s.error();
+    ++result.files_removed;
+  }
+  co_return result;
+}
+
+}  // namespace lj::delivery
