@@ -28,9 +28,9 @@ std::string published_name(const CustomerConfig& config, uint64_t seq) {
   return config.folder() + "/" + log_file_name(config.account_id, seq);
 }
 std::string index_name(const CustomerConfig& config) { return config.folder() + "/logs.index"; }
-std::string index_contents(const CustomerConfig& config, uint64_t last_seq) {
+std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq) {
   std::string out;
-  for (uint64_t seq = 1; seq <= last_seq; ++seq) out += log_file_name(config.account_id, seq) + "\n";
+  for (uint64_t seq = first_seq; seq <= last_seq; ++seq) out += log_file_name(config.account_id, seq) + "\n";
   return out;
 }
 
@@ -55,6 +55,7 @@ Task<void> CustomerPipeline::run() {
       if (roll_due()) {
         outcome = co_await roll();
       } else if (records == 0) {
+        co_await expire_if_due();
         co_await context_.env.clock.sleep_for(context_.options.poll_interval);  // caught up: poll
       }
     }
@@ -141,10 +142,28 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
       co_return Outcome::kRetry;
     }
   }
-  // The index only grows: a slower publisher of an older file must not shrink it.
+  // The index only grows at its end (a slower publisher of an older file must not shrink
+  // it) and starts where retention left it.
   Result<std::string> index = co_await store.get(index_name(config_));
-  const std::string wanted = index_contents(config_, file.seq);
-  if (!index.ok() || index->size() < wanted.size()) {
+  if (!index.ok() && index.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+  uint64_t first_listed = 0, last_listed = 0;
+  if (index.ok()) {
+    for (size_t at = 0; at < index->size();) {
+      const size_t newline = index->find('\n', at);
+      const std::optional<LogFileName> name = parse_log_file_name(
+          std::string_view(*index).substr(at, newline == std::string::npos ? std::string::npos : newline - at));
+      if (name) {
+        if (first_listed == 0) first_listed = name->seq;
+        last_listed = name->seq;
+      }
+      at = newline == std::string::npos ? index->size() : newline + 1;
+    }
+  }
+  if (last_listed < file.seq) {
+    // No index yet: from file 1. An index retention emptied: from this file - every earlier one
+    // was listed before it (recover publishes the last committed file before any new one).
+    const uint64_t first = first_listed != 0 ? first_listed : index.ok() ? file.seq : 1;
+    const std::string wanted = index_contents(config_, file.seq, first);
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
   }
   co_await note(PipelineStage::kPublished, file.seq);
@@ -199,6 +218,14 @@ Task<size_t> CustomerPipeline::collect() {
     position = batch->next;
   }
   co_return records_read;
+}
+
+Task<void> CustomerPipeline::expire_if_due() {
+  // Only between publishes, by the assigned worker: retention and publish both rewrite
+  // logs.index, and never at the same time.
+  if (!context_.expire_old_files || context_.env.clock.monotonic_now() < next_retention_at_) co_return;
+  next_retention_at_ = context_.env.clock.monotonic_now() + context_.retention_interval;
+  co_await context_.expire_old_files(config_);
 }
 
 bool CustomerPipeline::roll_due() const {
@@ -269,6 +296,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   ++files_published_;
   events_published_ += events;
+  co_await expire_if_due();
   co_return Outcome::kContinue;
 }
 

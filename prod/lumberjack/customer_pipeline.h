@@ -62,6 +62,11 @@ struct PipelineContext {
   PipelineOptions options;
   PipelineObserver* observer = nullptr;
   std::function<void(std::string_view)> log = [](std::string_view) {};
+  // Retention: run after a publish at most every retention_interval (the daemon passes
+  // delivery's expire_published_files; empty: files never expire). It shortens logs.index
+  // from the front; publish keeps the index starting where retention left it.
+  std::function<Task<void>(const CustomerConfig&)> expire_old_files;
+  Duration retention_interval = std::chrono::minutes(10);
 };
 
 class CustomerPipeline {
@@ -86,6 +91,7 @@ class CustomerPipeline {
   Task<size_t> collect();
   Task<Outcome> roll();
   bool roll_due() const;
+  Task<void> expire_if_due();
   Task<void> note(PipelineStage stage, uint64_t seq);
   std::string account_text() const { return std::to_string(config_.account_id); }
 
@@ -108,6 +114,7 @@ class CustomerPipeline {
   std::map<std::string, std::unique_ptr<graceland::GracelandClient>> clients_;
   std::map<std::string, Duration> pop_down_until_;
   LogFileWriter writer_;
+  Duration next_retention_at_{0};
   uint64_t files_published_ = 0;
   uint64_t events_published_ = 0;
 };
@@ -115,7 +122,7 @@ class CustomerPipeline {
 // Object names of a customer's files in storage.
 std::string published_name(const CustomerConfig& config, uint64_t seq);
 std::string index_name(const CustomerConfig& config);
-// logs.index for files 1..last_seq: one name per line, oldest first.
-std::string index_contents(const CustomerConfig& config, uint64_t last_seq);
+// logs.index for files first_seq..last_seq: one name per line, oldest first.
+std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq = 1);
 
 }  // namespace lj::lumberjack

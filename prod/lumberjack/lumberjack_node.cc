@@ -278,7 +278,7 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
 
 void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version) {
   PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
-                          options_.log};
+                          options_.log, options_.expire_old_files, options_.retention_interval};
   options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
                std::to_string(version) + ")");
   auto pipeline = std::make_unique<CustomerPipeline>(context, config, version);

@@ -37,6 +37,9 @@ struct LumberjackOptions {
   // One line per notable change (became master, lost a session); the daemon writes logfmt,
   // the simulator its timeline. Pipelines log through it too.
   std::function<void(std::string_view)> log = [](std::string_view) {};
+  // Retention, run by each customer's pipeline after publishing (see PipelineContext).
+  std::function<Task<void>(const CustomerConfig&)> expire_old_files;
+  Duration retention_interval = std::chrono::minutes(10);
 };
 
 // What the node reports for status and metrics.

@@ -4,6 +4,7 @@
 //              --storage-webdav HOST:PORT/PATH)
 //              [--zk-root /lj] [--session-timeout-ms 4000] [--metrics-listen 127.0.0.1:9300]
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
+//              [--retention-hours 48]   published files older than this leave storage and logs.index
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
@@ -16,6 +17,7 @@
 // customers in ZooKeeper are rendered into DIR/customers.conf and DIR/htpasswd/, and nginx is
 // reloaded (`nginx -s reload -p DIR -c DIR/nginx.conf`) on every change (NginxConfigurator).
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "prod/delivery/nginx_configurator.h"
+#include "prod/delivery/retention.h"
 #include "prod/real/command_runner.h"
 
 #include "prod/logging/logfmt.h"
@@ -38,7 +41,7 @@ namespace {
 int usage(const std::string& why) {
   std::fprintf(stderr,
                "lumberjack: %s\nusage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
-               "         [--zk-root /lj]\n"
+               "         [--zk-root /lj] [--retention-hours 48]\n"
                "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
                "         [--ready-file PATH] [--nginx-dir DIR]\n",
                why.c_str());
@@ -59,11 +62,23 @@ bool parse_pops(const std::string& text, std::map<std::string, std::string>& out
   return true;
 }
 
+// Expires a customer's published files older than the retention period, and says so.
+lj::Task<void> expire_and_log(lj::ObjectStore& store, lj::Clock& clock, int64_t retention_ms,
+                              std::function<void(const std::string&)> log, lj::lumberjack::CustomerConfig config) {
+  auto expired = co_await lj::delivery::expire_published_files(store, config, clock.wall_now_ms(), retention_ms);
+  if (!expired.ok()) {
+    log("retention of " + config.folder() + ": " + expired.error().to_string());
+  } else if (expired->files_removed > 0) {
+    log("retention of " + config.folder() + ": removed " + std::to_string(expired->files_removed) + " files");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
+  double retention_hours = 48;
   std::string nginx_dir;  // --nginx-dir (delivery)
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -73,6 +88,7 @@ int main(int argc, char** argv) {
     else if (flag == "--zookeeper") zookeeper = value;
     else if (flag == "--storage-dir") storage_dir = value;
     else if (flag == "--storage-webdav") storage_webdav = value;
+    else if (flag == "--retention-hours") retention_hours = std::atof(value.c_str());
     else if (flag == "--zk-root") options.layout.root = value;
     else if (flag == "--session-timeout-ms") options.session_timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
     else if (flag == "--metrics-listen") metrics_listen = value;
@@ -112,6 +128,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<lj::ObjectStore> store;
   if (storage_webdav.empty()) store = std::make_unique<lj::DirectoryObjectStore>(env.files, env.random, ".");
   else store = std::make_unique<lj::WebDavObjectStore>(env.network, env.clock, env.executor, webdav);
+  if (retention_hours <= 0) return usage("--retention-hours must be positive");
+  const auto retention_ms = static_cast<int64_t>(retention_hours * 3600 * 1000);
+  // Look a tenth of the period apart: files leave within 110% of their age, cheaply.
+  options.retention_interval = std::clamp(std::chrono::milliseconds(retention_ms / 10), std::chrono::milliseconds(1000),
+                                          std::chrono::milliseconds(600'000));
+  options.expire_old_files = [&store, &env, retention_ms, &log](const lj::lumberjack::CustomerConfig& config) {
+    return expire_and_log(*store, env.clock, retention_ms, [&log](const std::string& line) { log("info", line); },
+                          config);
+  };
   lj::lumberjack::LumberjackNode node(env, coordinator, *store, options);
 
   // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.
