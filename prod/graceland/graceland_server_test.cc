@@ -27,6 +27,7 @@ class GracelandServerTest : public ::testing::Test {
     server_ = std::move(*server);
   }
   ~GracelandServerTest() override {
+    runtime_->shutdown();  // the server's loops wait on its members: end them first
     server_.reset();
     runtime_.reset();
     std::filesystem::remove_all(root_);

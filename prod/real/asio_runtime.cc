@@ -37,7 +37,9 @@ struct RealRuntime::Impl {
 RealRuntime::RealRuntime(const std::string& data_root)
     : impl_(std::make_unique<Impl>(data_root)) {}
 
-RealRuntime::~RealRuntime() {
+RealRuntime::~RealRuntime() { shutdown(); }
+
+void RealRuntime::shutdown() {
   impl_->sync_pool.join();
   impl_->executor.destroy_all();
 }

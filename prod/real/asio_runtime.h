@@ -35,6 +35,10 @@ class RealRuntime {
 
   // Runs the event loop until stop() (e.g. from a SIGTERM handler task).
   void run_forever();
+  // Waits for pending fsyncs, then destroys every unfinished task without resuming it. Call it
+  // before destroying objects that those tasks use (a server whose loops wait on its members);
+  // the destructor does it too. Idempotent; nothing runs on the loop afterwards.
+  void shutdown();
   void stop();
   // Calls `on_signal` on the loop thread when SIGINT or SIGTERM arrives.
   void on_termination_signal(std::function<void(int)> on_signal);

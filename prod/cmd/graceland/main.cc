@@ -127,5 +127,8 @@ int main(int argc, char** argv) {
   log_line(env.clock, flags.pop, "info",
            "stopped: batches=" + std::to_string(stats.batches_acked) +
                " events=" + std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits));
+  // The server's and the registration's loops use objects declared after the runtime: end
+  // them before those objects go.
+  runtime.shutdown();
   return 0;
 }

@@ -188,5 +188,6 @@ int main(int argc, char** argv) {
   const auto& status = node.status();
   log("info", "stopped: files=" + std::to_string(status.files_published) +
                   " events=" + std::to_string(status.events_published));
+  runtime.shutdown();  // end every loop before the objects they use (declared after it) go
   return 0;
 }
