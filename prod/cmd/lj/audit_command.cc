@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/audit_command.h"
+#include "prod/cmd/lj/file_text.h"
 
 #include <charconv>
 #include <chrono>
@@ -12,14 +13,6 @@
 namespace lj {
 
 namespace {
-
-std::optional<std::string> read_whole(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // "1001", "1001_2", "1001=key.pem", "1001_2=key.pem"
 bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer, std::string& key_path) {
@@ -57,7 +50,7 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
         return 2;
       }
       if (!key_path.empty()) {
-        std::optional<std::string> key = read_whole(key_path);
+        std::optional<std::string> key = read_file_text(key_path);
         if (!key) {
           err << "lj audit: cannot read " << key_path << "\n";
           return 1;
@@ -77,7 +70,7 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
 
-  lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_whole(storage + "/" + name); },
+  lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
                                    customers);
   // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);

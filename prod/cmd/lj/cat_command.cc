@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/file_text.h"
 
 #include <fstream>
 #include <sstream>
@@ -10,15 +11,6 @@ namespace lj {
 namespace {
 
 constexpr std::string_view kUsage = "usage: lj cat FILE [--key PRIVATE.pem] [--verify-only]\n";
-
-bool read_whole_file(const std::string& path, std::string& contents) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  contents = std::move(buffer).str();
-  return !in.bad();
-}
 
 }  // namespace
 
@@ -42,11 +34,11 @@ int run_cat(std::span<const std::string_view> args, std::ostream& out, std::ostr
     return 2;
   }
   std::string file, key_pem;
-  if (!read_whole_file(file_path, file)) {
+  if (!read_file_text(file_path, file)) {
     err << "lj cat: " << file_path << ": cannot read\n";
     return 1;
   }
-  if (!key_path.empty() && !read_whole_file(key_path, key_pem)) {
+  if (!key_path.empty() && !read_file_text(key_path, key_pem)) {
     err << "lj cat: " << key_path << ": cannot read\n";
     return 1;
   }

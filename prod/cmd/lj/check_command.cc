@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/check_command.h"
+#include "prod/cmd/lj/file_text.h"
 
 #include <fstream>
 #include <sstream>
@@ -27,14 +28,12 @@ std::vector<std::string> split_commas(std::string_view text) {
 // Reads a ledger file written by `lj gen` (shared with `lj audit`).
 bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
                  std::ostream& err) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (!file) {
+  const std::optional<std::string> text = read_file_text(path);
+  if (!text) {
     err << "lj: cannot read ledger " << path << "\n";
     return false;
   }
-  if (Status s = proxy::parse_ledger(text.str(), ledger); !s.ok()) {
+  if (Status s = proxy::parse_ledger(*text, ledger); !s.ok()) {
     err << "lj: " << path << ": " << s.to_string() << "\n";
     return false;
   }

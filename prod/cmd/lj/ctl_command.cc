@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/lj/file_text.h"
 
 #include <charconv>
 #include <fstream>
@@ -34,15 +35,6 @@ bool parse_number(const std::string& text, T& out) {
   return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-bool read_whole(const std::string& path, std::string& out) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return false;
-  std::ostringstream text;
-  text << file.rdbuf();
-  out = text.str();
-  return true;
-}
-
 // Applies the flags given to `config`. Returns "" or what is wrong.
 std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random) {
   for (const auto& [flag, value] : flags.values) {
@@ -59,7 +51,7 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       else if (value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
       else return "--encoding is modern or imperva";
     } else if (flag == "--public-key") {
-      if (!read_whole(value, config.public_key_pem)) return "cannot read " + value;
+      if (!read_file_text(value, config.public_key_pem)) return "cannot read " + value;
     } else if (flag == "--public-key-id") {
       config.public_key_id = value;
     } else if (flag == "--username") {
@@ -67,7 +59,7 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       config.username = value;
     } else if (flag == "--password-file") {
       std::string password;
-      if (!read_whole(value, password)) return "cannot read " + value;
+      if (!read_file_text(value, password)) return "cannot read " + value;
       while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
       Result<std::string> hash = lumberjack::hash_password(password, random);
       if (!hash.ok()) return hash.error().to_string();

@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/fetch_command.h"
+#include "prod/cmd/lj/file_text.h"
 
 #include <charconv>
 #include <fstream>
@@ -22,15 +23,6 @@ constexpr std::string_view kUsage =
     "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
     "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n";
-
-bool read_whole(const std::string& path, std::string& out) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return false;
-  std::ostringstream text;
-  text << file.rdbuf();
-  out = text.str();
-  return !file.bad();
-}
 
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
@@ -153,7 +145,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     err << "lj fetch: a user name has no ':'\n";
     return 2;
   }
-  if (!read_whole(value("--password-file"), options.credentials.password)) {
+  if (!read_file_text(value("--password-file"), options.credentials.password)) {
     err << "lj fetch: cannot read " << value("--password-file") << "\n";
     return 1;
   }
@@ -181,7 +173,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   std::optional<RsaPrivateKey> key;
   if (!value("--key").empty()) {
     std::string pem;
-    if (!read_whole(value("--key"), pem)) {
+    if (!read_file_text(value("--key"), pem)) {
       err << "lj fetch: cannot read " << value("--key") << "\n";
       return 1;
     }
