@@ -1,0 +1,128 @@
+# Sourced by ci/delivery_test and ci/bench-download: the delivery path on loopback without
+# ZooKeeper. Lumberjack nodes' nginx (customers rendered exactly as the NginxConfigurator
+# renders them), an nginx load balancer in front, TLS everywhere with one self-signed
+# certificate for localhost, all under one temp prefix. Every process started through here is
+# stopped on exit, failure included.
+#
+# The sourcing script sets, before calling delivery_setup:
+#   fixture   path of lj-delivery-fixture
+# and gets:
+#   tmp        the temp prefix (removed on exit); $tmp/storage is central storage,
+#              $tmp/tls/{cert,key}.pem the certificate, $tmp/keys/key<i>.pem customers' keys
+#   nginx_bin  the nginx executable
+#   background pids to kill on exit (append to it)
+#   fail, step, free_ports, configure_node, configure_lb, configure_plain, start_nginx,
+#   stop_nginx, wait_for_status, curl_, status_of
+
+delivery_templates=$(cd "$(dirname "${BASH_SOURCE[0]}")/../nginx" && pwd)
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+background=()
+nginx_prefixes=()
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+# N free loopback TCP ports, space-separated.
+free_ports() {
+  python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])' "$1"
+}
+
+stop_nginx() {  # PREFIX: its master and its workers (old ones still finishing requests too)
+  local pid_file=$1/nginx.pid pid workers
+  [ -s "$pid_file" ] || return 0
+  pid=$(cat "$pid_file")
+  kill -0 "$pid" 2>/dev/null || return 0
+  workers=$(pgrep -P "$pid" || true)
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  kill -KILL $workers $(pgrep -P "$pid" || true) 2>/dev/null || true
+}
+
+delivery_cleanup() {
+  local status=$?
+  for pid in "${background[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for prefix in "${nginx_prefixes[@]}"; do stop_nginx "$prefix"; done
+  if [ "$status" -ne 0 ]; then
+    for log in "$tmp"/*/error.log "$tmp"/*.err; do
+      [ -s "$log" ] && { echo "--- $log"; tail -n 15 "$log"; }
+    done
+  fi
+  rm -rf "$tmp"
+  exit "$status"
+}
+
+# Temp prefix, cleanup on exit, the certificate and the customers' private keys.
+delivery_setup() {
+  [ -x "$nginx_bin" ] || { echo "nginx is not installed (ci/setup installs it)" >&2; exit 1; }
+  tmp=$(mktemp -d /tmp/lj-delivery-XXXXXX)
+  chmod 755 "$tmp"
+  trap delivery_cleanup EXIT
+  trap 'exit 143' TERM INT  # so that cleanup runs when a timeout stops the script
+  mkdir -p "$tmp/tls" "$tmp/storage" "$tmp/keys"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$tmp/tls/key.pem" -out "$tmp/tls/cert.pem" 2>/dev/null
+  "$fixture" keys --dir "$tmp/keys"
+}
+
+# Fills TEMPLATE's @PREFIX@, @LISTEN@, @USER@ and the extra sed expressions into PREFIX/nginx.conf.
+render_template() {  # TEMPLATE PREFIX PORT [SED-EXPRESSION...]
+  local template=$1 prefix=$2 port=$3; shift 3
+  local expressions=(-e "s|@PREFIX@|$prefix|g" -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@USER@|$(id -un)|g")
+  for e in "$@"; do expressions+=(-e "$e"); done
+  mkdir -p "$prefix/temp"
+  cp -r "$tmp/tls" "$prefix/tls"
+  sed "${expressions[@]}" "$delivery_templates/$template" > "$prefix/nginx.conf"
+  nginx_prefixes+=("$prefix")
+}
+
+# A Lumberjack node's nginx serving $tmp/storage; customers are ACCOUNT:CONFIG:USER:PASSWORD.
+configure_node() {  # NAME PORT RATE BURST CUSTOMER...
+  local name=$1 port=$2 rate=$3 burst=$4; shift 4
+  mkdir -p "$tmp/$name"
+  "$fixture" render --nginx-dir "$tmp/$name" --burst "$burst" "$@"
+  render_template node.conf.template "$tmp/$name" "$port" "s|@STORAGE@|$tmp/storage|g" "s|@RATE@|$rate|g"
+}
+
+# The load balancer, $tmp/lb, in front of nodes listening on NODE-PORTs.
+configure_lb() {  # PORT NODE-PORT...
+  local port=$1 upstreams="" node_port; shift
+  for node_port in "$@"; do
+    upstreams+="    server 127.0.0.1:$node_port max_fails=1 fail_timeout=10s;"$'\n'
+  done
+  render_template lb.conf.template "$tmp/lb" "$port"
+  cp "$tmp/tls/cert.pem" "$tmp/lb/tls/nodes-ca.pem"
+  local conf
+  conf=$(cat "$tmp/lb/nginx.conf")
+  printf '%s\n' "${conf//@UPSTREAMS@/${upstreams%$'\n'}}" > "$tmp/lb/nginx.conf"
+}
+
+# A plain nginx, $tmp/plain: $tmp/storage over the same TLS, no auth, no rate limit (a baseline).
+configure_plain() {  # PORT
+  render_template plain.conf.template "$tmp/plain" "$1" "s|@STORAGE@|$tmp/storage|g"
+}
+
+start_nginx() {  # NAME...
+  local name
+  for name in "$@"; do
+    "$nginx_bin" -p "$tmp/$name" -e "$tmp/$name/error.log" -c "$tmp/$name/nginx.conf"
+  done
+}
+
+curl_() { curl -s --max-time 20 --path-as-is --cacert "$tmp/tls/cert.pem" "$@"; }
+status_of() { curl_ -o /dev/null -w '%{http_code}' "$@" || true; }
+
+# Waits up to 5 s for URL to answer STATUS.
+wait_for_status() {  # STATUS CURL-ARGS...
+  local want=$1; shift
+  for _ in $(seq 50); do
+    [ "$(status_of "$@")" = "$want" ] && return 0
+    sleep 0.1
+  done
+  fail "no HTTP $want from curl $*"
+}
