@@ -5,6 +5,7 @@
 //   bench_ingest [seconds=5] [proxies=64] [batch=100]
 #include <fcntl.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,6 +26,14 @@
 namespace {
 
 // The baseline: append one batch's bytes and fsync, in a loop, for `seconds`.
+// CPU time of the calling thread: the Graceland's loop runs on this thread, so this is the
+// share of its core the Graceland used (its fsyncs run on pool threads and are not counted).
+double thread_cpu_seconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 double plain_fsync_loop(const std::string& dir, size_t batch_bytes, double seconds, double& fsyncs_per_s) {
   const std::string path = dir + "/plain.bin";
   const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
@@ -88,11 +97,16 @@ int main(int argc, char** argv) {
   runtime.run(env.clock.sleep_for(std::chrono::milliseconds(500)));  // warm up
   const auto warm_events = (*server)->stats().events_acked;
   const auto warm_commits = (*server)->stats().commits;
+  const lj::Duration warm_commit_time = (*server)->stats().commit_time;
+  const double warm_cpu = thread_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   runtime.run(env.clock.sleep_for(std::chrono::duration_cast<lj::Duration>(std::chrono::duration<double>(seconds))));
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double events_per_s = static_cast<double>((*server)->stats().events_acked - warm_events) / elapsed;
   const double commits_per_s = static_cast<double>((*server)->stats().commits - warm_commits) / elapsed;
+  const double server_core = (thread_cpu_seconds() - warm_cpu) / elapsed;
+  const double commit_share =
+      std::chrono::duration<double>((*server)->stats().commit_time - warm_commit_time).count() / elapsed;
   runtime.run([](lj::Clock& clock, std::atomic<bool>& done) -> lj::Task<void> {
     while (!done) co_await clock.sleep_for(std::chrono::milliseconds(20));
   }(env.clock, load_done));
@@ -109,6 +123,9 @@ int main(int argc, char** argv) {
   std::printf("graceland durable ingest: %d proxies, batch %zu, %.1fs\n", proxies, batch, elapsed);
   std::printf("  ours:     %.0f acknowledged events/s, %.0f commits (fsync rounds)/s, %.0f events per commit\n",
               events_per_s, commits_per_s, commits_per_s > 0 ? events_per_s / commits_per_s : 0);
+  std::printf("  graceland loop: %.0f%% of one core busy (= %.0f events per core-second); "
+              "%.0f%% of the time a commit (fsync round) was in progress\n",
+              100 * server_core, server_core > 0 ? events_per_s / server_core : 0, 100 * commit_share);
   std::printf("  baseline: %.0f fsyncs/s in a plain write+fsync loop = %.0f events/s at one fsync per batch\n",
               plain_fsyncs_per_s, plain_events_per_s);
   std::printf("  ratio ours/baseline: %.2f\n", plain_events_per_s > 0 ? events_per_s / plain_events_per_s : 0);

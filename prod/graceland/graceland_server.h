@@ -31,6 +31,9 @@ struct GracelandOptions {
   size_t max_connections = 4096;
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
+  // Planted bug for the checker's own test (props/): never set outside it. Acknowledges a
+  // batch once appended, without waiting for its fsync.
+  bool planted_ack_before_fsync = false;
 };
 
 struct GracelandStats {
@@ -39,6 +42,7 @@ struct GracelandStats {
   uint64_t commits = 0;        // fsync rounds
   uint64_t rejected_frames = 0;
   uint64_t failed_commits = 0;
+  Duration commit_time{0};     // monotonic time spent inside commits (fsync rounds)
 };
 
 class GracelandServer {

@@ -9,9 +9,12 @@
 namespace lj {
 
 uint64_t OsRandom::next_u64() {
-  uint64_t value = 0;
-  fill(std::as_writable_bytes(std::span(&value, 1)));
-  return value;
+  if (next_word_ == buffer_.size()) {
+    fill(std::as_writable_bytes(std::span(buffer_)));
+    next_word_ = 0;
+  }
+  // Each word is handed out once.
+  return buffer_[next_word_++];
 }
 
 void OsRandom::fill(std::span<std::byte> out) {
