@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_server.h"
 #include "prod/logging/logfmt.h"
 #include "prod/lumberjack/graceland_registration.h"
@@ -36,12 +37,18 @@ struct Flags {
   std::string advertise;
 };
 
+constexpr const char* kUsage =
+    "usage: graceland --pop NAME --data-dir DIR [--listen HOST:PORT] "
+    "[--retention-hours H] [--segment-mb M] [--ready-file PATH]\n"
+    "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n";
+
+// With no complaint (--help): the usage on stdout, and success.
 int usage(const char* why) {
-  std::fprintf(stderr,
-               "graceland: %s\nusage: graceland --pop NAME --data-dir DIR [--listen HOST:PORT] "
-               "[--retention-hours H] [--segment-mb M] [--ready-file PATH]\n"
-               "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n",
-               why);
+  if (*why == '\0') {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "graceland: %s\n%s", why, kUsage);
   return 2;
 }
 
@@ -55,21 +62,24 @@ int main(int argc, char** argv) {
   Flags flags;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") return usage("");
     if (i + 1 >= argc) return usage(("missing value for " + flag).c_str());
     const std::string value = argv[++i];
     if (flag == "--pop") flags.pop = value;
     else if (flag == "--listen") flags.listen = value;
     else if (flag == "--data-dir") flags.data_dir = value;
     else if (flag == "--ready-file") flags.ready_file = value;
-    else if (flag == "--retention-hours") flags.retention_hours = std::atof(value.c_str());
-    else if (flag == "--segment-mb") flags.segment_mb = std::atof(value.c_str());
+    else if (flag == "--retention-hours") {
+      if (!lj::cmd::parse_positive(value, flags.retention_hours)) return usage("--retention-hours wants a positive number");
+    } else if (flag == "--segment-mb") {
+      if (!lj::cmd::parse_positive(value, flags.segment_mb)) return usage("--segment-mb wants a positive number");
+    }
     else if (flag == "--zookeeper") flags.zookeeper = value;
     else if (flag == "--zk-root") flags.zk_root = value;
     else if (flag == "--advertise") flags.advertise = value;
     else return usage(("unknown flag " + flag).c_str());
   }
   if (flags.pop.empty() || flags.data_dir.empty()) return usage("--pop and --data-dir are required");
-  if (flags.retention_hours <= 0 || flags.segment_mb <= 0) return usage("sizes and periods must be positive");
 
   lj::RealRuntime runtime(flags.data_dir);
   lj::Env env = runtime.env();

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/cmd/parse_number.h"
 #include "prod/delivery/nginx_configurator.h"
 #include "prod/delivery/retention.h"
 #include "prod/real/command_runner.h"
@@ -38,13 +39,19 @@
 
 namespace {
 
+constexpr const char* kUsage =
+    "usage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
+    "         [--zk-root /lj] [--retention-hours 48]\n"
+    "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
+    "         [--ready-file PATH] [--nginx-dir DIR]\n";
+
+// With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
-  std::fprintf(stderr,
-               "lumberjack: %s\nusage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
-               "         [--zk-root /lj] [--retention-hours 48]\n"
-               "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-               "         [--ready-file PATH] [--nginx-dir DIR]\n",
-               why.c_str());
+  if (why.empty()) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "lumberjack: %s\n%s", why.c_str(), kUsage);
   return 2;
 }
 
@@ -82,15 +89,22 @@ int main(int argc, char** argv) {
   std::string nginx_dir;  // --nginx-dir (delivery)
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") return usage("");
     if (i + 1 >= argc) return usage("missing value for " + flag);
     const std::string value = argv[++i];
     if (flag == "--name") options.name = value;
     else if (flag == "--zookeeper") zookeeper = value;
     else if (flag == "--storage-dir") storage_dir = value;
     else if (flag == "--storage-webdav") storage_webdav = value;
-    else if (flag == "--retention-hours") retention_hours = std::atof(value.c_str());
+    else if (flag == "--retention-hours") {
+      if (!lj::cmd::parse_positive(value, retention_hours)) return usage("--retention-hours wants a positive number");
+    }
     else if (flag == "--zk-root") options.layout.root = value;
-    else if (flag == "--session-timeout-ms") options.session_timeout = std::chrono::milliseconds(std::atoll(value.c_str()));
+    else if (flag == "--session-timeout-ms") {
+      int64_t ms = 0;
+      if (!lj::cmd::parse_positive(value, ms)) return usage("--session-timeout-ms wants a positive number");
+      options.session_timeout = std::chrono::milliseconds(ms);
+    }
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
     else if (flag == "--nginx-dir") nginx_dir = value;

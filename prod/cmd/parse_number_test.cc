@@ -1,0 +1,36 @@
+#include "prod/cmd/parse_number.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace lj::cmd {
+namespace {
+
+TEST(ParseNumber, AcceptsOnlyAWholeNumber) {
+  uint64_t u = 7;
+  EXPECT_TRUE(parse_number("48", u));
+  EXPECT_EQ(u, 48u);
+  for (const char* bad : {"", "abc", "48h", " 48", "-1", "1e3", "18446744073709551616"}) {
+    uint64_t v = 7;
+    EXPECT_FALSE(parse_number(bad, v)) << bad;
+    EXPECT_EQ(v, 7u) << "a refused value leaves the output alone: " << bad;
+  }
+  double d = 0;
+  EXPECT_TRUE(parse_number("0.5", d));
+  EXPECT_DOUBLE_EQ(d, 0.5);
+  EXPECT_FALSE(parse_number("0.5x", d));
+}
+
+TEST(ParseNumber, PositiveRefusesZeroAndNegatives) {
+  double hours = 48;
+  EXPECT_FALSE(parse_positive("0", hours));
+  EXPECT_FALSE(parse_positive("-2", hours));
+  EXPECT_FALSE(parse_positive("nan", hours));
+  EXPECT_EQ(hours, 48);
+  EXPECT_TRUE(parse_positive("0.25", hours));
+  EXPECT_DOUBLE_EQ(hours, 0.25);
+}
+
+}  // namespace
+}  // namespace lj::cmd
