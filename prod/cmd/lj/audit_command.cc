@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "prod/cmd/lj/check_command.h"
+#include "prod/delivery/received_log.h"
 #include "prod/lumberjack/published_audit.h"
 
 namespace lj {
@@ -28,11 +29,38 @@ bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer
   return underscore == std::string_view::npos || number(ids.substr(underscore + 1), customer.config_id);
 }
 
+// --received: what the customers' downloaders (`lj fetch --received-log`) handed over, judged
+// against the ledger, with end-to-end latency. Waits up to `wait_s` for lost events to arrive.
+int audit_received(const std::vector<std::string>& paths,
+                   const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
+                   std::ostream& out, std::ostream& err) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  delivery::ReceivedSummary summary;
+  while (true) {
+    std::vector<delivery::ReceivedEvent> received;
+    for (const std::string& path : paths) {
+      // A downloader that has received nothing yet has not created its log: that is no error.
+      const std::optional<std::string> text = read_file_text(path);
+      if (!text) continue;
+      if (Status s = delivery::parse_received_log(*text, received); !s.ok()) {
+        err << "lj audit: " << path << ": " << s.to_string() << "\n";
+        return 1;
+      }
+    }
+    summary = delivery::summarize_received(ledger, received);
+    if (summary.verdict.lost == 0 || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  out << summary.summary() << "\n";
+  return summary.verdict.ok() ? 0 : 1;
+}
+
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::string storage, ledger_path;
   std::vector<lumberjack::AuditedCustomer> customers;
+  std::vector<std::string> received;
   double wait_s = 0;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     const std::string_view flag = args[i], value = args[i + 1];
@@ -40,6 +68,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
       storage = std::string(value);
     } else if (flag == "--ledger") {
       ledger_path = std::string(value);
+    } else if (flag == "--received") {
+      received.emplace_back(value);
     } else if (flag == "--wait-s") {
       wait_s = std::atof(std::string(value).c_str());
     } else if (flag == "--customer") {
@@ -63,12 +93,15 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
       return 2;
     }
   }
-  if (storage.empty() || ledger_path.empty() || customers.empty() || args.size() % 2 != 0) {
-    err << "usage: lj audit --storage DIR --ledger FILE --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...] [--wait-s N]\n";
+  const bool published = !storage.empty() && !customers.empty();
+  if (ledger_path.empty() || published == !received.empty() || args.size() % 2 != 0) {
+    err << "usage: lj audit --ledger FILE --storage DIR --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...] [--wait-s N]\n"
+           "       lj audit --ledger FILE --received FILE [--received FILE ...] [--wait-s N]\n";
     return 2;
   }
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
+  if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
 
   lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
                                    customers);

@@ -9,6 +9,13 @@
 // With --wait-s it re-reads until every acknowledged event is published or N seconds pass.
 // Exits 0 only when nothing acknowledged is lost, nothing is duplicated or invented, and no
 // file is missing, corrupt, out of sequence or holds another customer's events.
+//
+//   lj audit --ledger FILE --received FILE [--received FILE ...] [--wait-s N]
+//
+// Judges what the customers' downloaders received instead (`lj fetch --received-log`: the
+// events as downloaded through nginx, verified and decrypted), and prints end-to-end latency:
+// "files=… events=… acknowledged=… delivered=… lost=… dup=… phantom=…" and
+// "latency_ms p50=… p99=… max=… first_start_ms=… last_received_ms=…" (received_log.h).
 
 #include <ostream>
 #include <span>

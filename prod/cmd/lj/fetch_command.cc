@@ -10,6 +10,7 @@
 #include "prod/delivery/fetcher.h"
 #include "prod/delivery/http1_client.h"
 #include "prod/delivery/log_sinks.h"
+#include "prod/delivery/received_log.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_network.h"
 
@@ -22,7 +23,8 @@ constexpr std::string_view kUsage =
     "FILE\n"
     "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
     "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
-    "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n";
+    "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
+    "                [--received-log FILE]   one line per event received, for lj audit --received\n";
 
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
@@ -109,7 +111,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" ||
              arg == "--out-dir" || arg == "--syslog" || arg == "--key" || arg == "--ca-file" ||
              arg == "--poll-ms" || arg == "--max-files" || arg == "--syslog-ca-file" ||
-             arg == "--syslog-hostname") {
+             arg == "--syslog-hostname" || arg == "--received-log") {
       if (i + 1 >= args.size()) {
         err << "lj fetch: missing value for " << arg << "\n" << kUsage;
         return 2;
@@ -234,7 +236,14 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     sink = std::make_unique<delivery::SyslogSink>(*network, syslog);
   }
 
-  delivery::Fetcher fetcher(env.clock, env.files, http, *sink, key ? &*key : nullptr, options);
+  // --received-log: each event handed over, with when, for judging a run from the customer's side.
+  std::unique_ptr<delivery::RecordingSink> recording;
+  if (!value("--received-log").empty()) {
+    recording = std::make_unique<delivery::RecordingSink>(*sink, env.clock, env.files,
+                                                          value("--received-log"));
+  }
+  delivery::LogSink& delivered_to = recording ? static_cast<delivery::LogSink&>(*recording) : *sink;
+  delivery::Fetcher fetcher(env.clock, env.files, http, delivered_to, key ? &*key : nullptr, options);
   runtime.on_termination_signal([&fetcher, &err](int signal) {
     err << "lj fetch: signal " << signal << ": stopping after the file in progress\n" << std::flush;
     fetcher.stop();

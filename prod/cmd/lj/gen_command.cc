@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
   std::vector<std::string> gracelands;
   std::vector<uint64_t> accounts = {1001, 1002};
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
+  uint64_t progress_s = 0;
   std::string pop = "gen", ledger_path;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
@@ -66,6 +68,8 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       ok = parse_number(value, batch) && batch > 0 && batch <= 10000;
     } else if (flag == "--first-proxy-id") {
       ok = parse_number(value, first_id) && first_id > 0;
+    } else if (flag == "--progress-s") {
+      ok = parse_number(value, progress_s);
     } else if (flag == "--timeout-s") {
       ok = parse_number(value, timeout_s);
     } else if (flag == "--pop") {
@@ -104,24 +108,44 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
   }
   const Duration started = env.clock.monotonic_now();
   const Duration deadline = started + std::chrono::seconds(timeout_s);
-  runtime.run([](Clock& clock, std::vector<std::unique_ptr<proxy::Proxy>>& fleet,
-                 Duration deadline) -> Task<void> {
+  auto totals = [&fleet] {
+    proxy::ProxyStats total;
+    for (const auto& p : fleet) {
+      total.produced += p->stats().produced;
+      total.acknowledged += p->stats().acknowledged;
+      total.dropped += p->stats().dropped;
+      total.failovers += p->stats().failovers;
+    }
+    return total;
+  };
+  // --progress-s: a line on stderr every N seconds while the load runs.
+  const Duration progress_interval = std::chrono::seconds(progress_s);
+  const std::function<void()> progress = [&err, &totals, &env, started] {
+    const proxy::ProxyStats now = totals();
+    const double s = std::chrono::duration<double>(env.clock.monotonic_now() - started).count();
+    err << "lj gen: " << static_cast<int64_t>(s) << "s produced=" << now.produced
+        << " acknowledged=" << now.acknowledged << " dropped=" << now.dropped
+        << " failovers=" << now.failovers << "\n"
+        << std::flush;
+  };
+  runtime.run([](Clock& clock, std::vector<std::unique_ptr<proxy::Proxy>>& fleet, Duration deadline,
+                 Duration progress_interval, const std::function<void()>& progress) -> Task<void> {
+    const Duration poll = std::chrono::milliseconds(20);
+    Duration next_progress = clock.monotonic_now() + progress_interval;
     for (;;) {
       bool idle = true;
       for (const auto& p : fleet) idle = idle && p->idle();
       if (idle || clock.monotonic_now() >= deadline) co_return;
-      co_await clock.sleep_for(std::chrono::milliseconds(20));
+      if (progress_interval.count() > 0 && clock.monotonic_now() >= next_progress) {
+        progress();
+        next_progress += progress_interval;
+      }
+      co_await clock.sleep_for(poll);
     }
-  }(env.clock, fleet, deadline));
+  }(env.clock, fleet, deadline, progress_interval, progress));
   const double seconds = std::chrono::duration<double>(env.clock.monotonic_now() - started).count();
 
-  proxy::ProxyStats total;
-  for (const auto& p : fleet) {
-    total.produced += p->stats().produced;
-    total.acknowledged += p->stats().acknowledged;
-    total.dropped += p->stats().dropped;
-    total.failovers += p->stats().failovers;
-  }
+  const proxy::ProxyStats total = totals();
   if (!ledger_path.empty()) {
     std::ofstream file(ledger_path, std::ios::trunc);
     file << proxy::format_ledger(ledger.entries());

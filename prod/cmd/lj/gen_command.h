@@ -5,12 +5,12 @@
 //
 //   lj gen --gracelands HOST:PORT[,HOST:PORT...] [--proxies 4] [--accounts 1001,1002]
 //          [--rate 200] [--events 1000] [--batch 50] [--pop NAME] [--first-proxy-id 1]
-//          [--ledger FILE] [--timeout-s 120]
+//          [--ledger FILE] [--timeout-s 120] [--progress-s N]
 //
 // Each proxy sends to the first Graceland and fails over along the list. With --events it
 // stops once every event is acknowledged (or the timeout passes); the ledger file has one
 // line per event: "<fate> <proxy_id> <sequence> <account>", fate A(cknowledged),
-// I(ndeterminate) or D(ropped).
+// I(ndeterminate) or D(ropped). --progress-s N: a line on stderr every N seconds while it runs.
 
 #include <ostream>
 #include <span>

@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/gen_command.h"
 #include "prod/cmd/lj/keygen_command.h"
 #include "prod/event/sample_events.h"
 #include "prod/io/distributions.h"
@@ -119,6 +121,46 @@ TEST_F(LjCli, CatReportsWrongKeyAndTampering) {
   EXPECT_NE(err_.str().find("no private key was given"), std::string::npos);
   EXPECT_EQ(run(run_cat, {path("missing.log")}), 1);
   EXPECT_EQ(run(run_cat, {}), 2);
+}
+
+TEST_F(LjCli, AuditReceivedJudgesWhatTheDownloadersGotAndPrintsLatency) {
+  // Ledger: events 5-1..5-3 of account 1001 acknowledged, 5-4 dropped.
+  spit(path("ledger"), "A 5 1 1001\nA 5 2 1001\nA 5 3 1001\nD 5 4 1001\n");
+  spit(path("a.received"), "1001 1 0 5-1 1000 1040\n1001 1 1 5-2 1000 1040\n");
+  // A second downloader; the absent third has received nothing yet: no error.
+  spit(path("b.received"), "1001 2 0 5-3 1010 1030\n");
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--received",
+                            path("b.received"), "--received", path("none.received")}),
+            0)
+      << err_.str();
+  EXPECT_EQ(out_.str(),
+            "files=2 events=3 acknowledged=3 delivered=3 lost=0 dup=0 phantom=0\n"
+            "latency_ms p50=40 p99=40 max=40 first_start_ms=1000 last_received_ms=1040\n");
+
+  spit(path("b.received"), "1001 2 0 5-2 1010 1030\n");  // 5-2 twice, 5-3 lost
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--received",
+                            path("b.received")}),
+            1);
+  EXPECT_NE(out_.str().find("lost=1 dup=1"), std::string::npos) << out_.str();
+
+  spit(path("b.received"), "1001 2 0 5-3 1010\n");
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("b.received")}), 1);
+  EXPECT_NE(err_.str().find("line 1"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--storage", "x",
+                            "--customer", "1001"}),
+            2);  // one way or the other
+}
+
+TEST_F(LjCli, GenReportsProgressWhileItRuns) {
+  // Nothing listens on port 1: nothing is acknowledged, and the progress lines say so.
+  EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--proxies", "2", "--rate", "50", "--events", "1000",
+                          "--timeout-s", "3", "--progress-s", "1", "--ledger", path("ledger")}),
+            1);
+  const std::string err = err_.str();
+  EXPECT_NE(err.find("lj gen: 1s produced="), std::string::npos) << err;
+  EXPECT_NE(err.find("lj gen: 2s produced="), std::string::npos) << err;
+  EXPECT_NE(err.find(" acknowledged=0 "), std::string::npos) << err;
+  EXPECT_NE(out_.str().find("acknowledged=0"), std::string::npos) << out_.str();
 }
 
 }  // namespace
