@@ -1,0 +1,207 @@
+# Sourced by ci/demo and ci/chaos: a whole Lumberjack cluster on loopback, real processes. A
+# ZooKeeper ensemble (ci/zookeeper), Graceland daemons (PoPs), Lumberjack nodes each with its
+# nginx (`lumberjack --nginx-dir`, node.conf.template), the nginx load balancer, proxy fleets
+# (`lj gen`) and one `lj fetch` per customer downloading through the load balancer. nginx set-up
+# comes from ci/lib/delivery_setup.sh (its $tmp is our $work).
+#
+#   cluster_init BUILD_DIR WORK_DIR    first; sets build, lj, work, t0; stops everything on exit
+# Then, each writing under $work (pids in $work/run/NAME.pid, logs beside them):
+#   cluster_zookeeper N                 -> zk (hosts string)
+#   cluster_customers N ROLL_AGE_MS     -> accounts (1001...), CEF/W3C x modern/imperva in turn
+#   start_graceland POP LISTEN          -> graceland_addr[POP]
+#   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
+#   start_lb                            the load balancer in front of every node -> lb_url
+#   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
+#   start_gen HOME POPS PROXIES FIRST_ID RATE EVENTS   $work/gen-HOME.{out,progress}, ledger-HOME
+#   lumberjack_master                   prints the master's name (lj-N), or nothing
+#   wait_served ACCOUNT                 until nginx behind the load balancer knows the customer
+#   kill9 NAME / running NAME / pid_of NAME
+#   gen_progress / fetch_progress / published_files   for progress lines
+#   say TEXT                            "[  12.3s] TEXT", time since cluster_init
+
+delivery_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/delivery_setup.sh
+# shellcheck source=ci/lib/delivery_setup.sh
+source "$delivery_lib"
+ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+declare -A graceland_addr node_port
+accounts=()
+lumberjacks=()
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+say() {
+  local ms=$(($(now_ms) - t0))
+  printf '[%4d.%01ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*"
+}
+free_port() { free_ports 1; }
+wait_file() {  # FILE [SECONDS=10]: until it exists and is not empty
+  local tries=$((${2:-10} * 20))
+  for _ in $(seq 1 "$tries"); do [ -s "$1" ] && return 0; sleep 0.05; done
+  echo "timed out waiting for $1" >&2
+  return 1
+}
+
+pid_of() { cat "$work/run/$1.pid" 2>/dev/null || true; }
+running() {  # NAME: alive (an exited child not yet reaped is a zombie: not running)
+  local p state
+  p=$(pid_of "$1")
+  [ -n "$p" ] || return 1
+  state=$(ps -o stat= -p "$p" 2>/dev/null || true)
+  [ -n "$state" ] && [[ "$state" != Z* ]]
+}
+# Starts a background process that cluster_stop kills; its pid goes to $work/run/NAME.pid.
+# disown: a kill -9 on purpose is not reported as news by bash.
+spawn() {  # NAME LOG COMMAND...
+  local name=$1 log=$2; shift 2
+  "$@" >/dev/null 2>>"$log" &
+  echo $! >"$work/run/$name.pid"
+  disown $!
+}
+kill9() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; }
+
+cluster_stop() {
+  local status=$? pidfile
+  trap - EXIT
+  # Downloaders and load first (SIGTERM: lj fetch finishes the file in progress), then the rest.
+  for pidfile in "$work"/run/fetch-*.pid "$work"/run/gen-*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for pidfile in "$work"/run/*.pid; do
+    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for pidfile in "$work"/run/*.stopped; do
+    [ -f "$pidfile" ] && kill -CONT "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for prefix in "${nginx_prefixes[@]}"; do stop_nginx "$prefix"; done
+  [ -d "$work/zk" ] && "$ci_dir/zookeeper" stop "$work/zk"
+  exit "$status"
+}
+
+cluster_init() {  # BUILD_DIR WORK_DIR
+  build=$(realpath "$1")
+  work=$2
+  lj=$build/prod/cmd/lj/lj
+  for binary in "$lj" "$build/prod/cmd/graceland/graceland" "$build/prod/cmd/lumberjack/lumberjack"; do
+    [ -x "$binary" ] || { echo "no $binary: build first" >&2; exit 1; }
+  done
+  [ -x "$nginx_bin" ] || { echo "nginx is not installed (ci/setup installs it)" >&2; exit 1; }
+  mkdir -p "$work/run" "$work/tls" "$work/storage"
+  chmod 755 "$work"
+  tmp=$work  # delivery_setup.sh's prefix
+  t0=$(now_ms)
+  trap cluster_stop EXIT
+  trap 'exit 143' TERM INT  # cleanup runs when a timeout or ^C stops the script
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
+}
+
+cluster_zookeeper() {  # SERVERS
+  zk=$("$ci_dir/zookeeper" start "$work/zk" "$1" "$(free_port)")
+}
+
+cluster_customers() {  # COUNT ROLL_AGE_MS
+  local kinds=("CEF modern" "W3C modern" "CEF imperva" "W3C imperva") i account format encoding
+  mkdir -p "$work/customers"
+  for i in $(seq 0 $(($1 - 1))); do
+    account=$((1001 + i))
+    read -r format encoding <<<"${kinds[$((i % 4))]}"
+    "$lj" keygen --private "$work/customers/$account.pem" --public "$work/customers/$account.pub" >/dev/null
+    head -c 12 /dev/urandom | base64 >"$work/customers/$account.password"
+    "$lj" ctl --zookeeper "$zk" add --account "$account" --format "$format" --encoding "$encoding" \
+      --public-key "$work/customers/$account.pub" --username "siem-$account" \
+      --password-file "$work/customers/$account.password" --roll-age-ms "$2" >/dev/null
+    echo "$format $encoding" >"$work/customers/$account.kind"
+    accounts+=("$account")
+  done
+}
+
+start_graceland() {  # POP LISTEN (127.0.0.1:0 for any port; a restart passes its old address)
+  local pop=$1 dir="$work/$1"
+  mkdir -p "$dir"
+  rm -f "$dir/ready"
+  spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
+    --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk"
+  wait_file "$dir/ready"
+  graceland_addr[$pop]=$(cat "$dir/ready")
+}
+
+start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daemon rendering it
+  local name=$1 dir="$work/$1"
+  mkdir -p "$dir"
+  if [ -z "${node_port[$name]:-}" ]; then
+    node_port[$name]=$(free_port)
+    render_template node.conf.template "$dir/nginx" "${node_port[$name]}" "s|@STORAGE@|$work/storage|g" \
+      "s|@RATE@|100r/s|g"
+    start_nginx "$name/nginx"
+    lumberjacks+=("$name")
+  fi
+  rm -f "$dir/ready"
+  spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
+    --storage-dir "$work/storage" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx"
+  wait_file "$dir/ready"
+}
+
+start_lb() {
+  local name ports=()
+  for name in "${lumberjacks[@]}"; do ports+=("${node_port[$name]}"); done
+  configure_lb "$(free_port)" "${ports[@]}"
+  start_nginx lb
+  lb_url=https://localhost:$(sed -n 's/^ *listen 127.0.0.1:\([0-9]*\).*/\1/p' "$work/lb/nginx.conf")
+}
+
+start_fetch() {  # ACCOUNT POLL_MS: downloads through the load balancer until stopped
+  local account=$1 dir="$work/fetch/$1"
+  mkdir -p "$dir"
+  spawn "fetch-$account" "$dir/log" "$lj" fetch --url "$lb_url/${account}_1/" --user "siem-$account" \
+    --password-file "$work/customers/$account.password" --key "$work/customers/$account.pem" \
+    --ca-file "$work/tls/cert.pem" --state "$dir/state" --out-dir "$dir/out" --received-log "$dir/received" \
+    --poll-ms "$2"
+}
+
+start_gen() {  # HOME "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS: proxies homed at HOME
+  local home=$1 targets="" pop
+  for pop in $2; do targets+="${targets:+,}${graceland_addr[$pop]}"; done
+  local account_list
+  account_list=$(IFS=,; echo "${accounts[*]}")
+  # Not spawn(): its stdout is the summary.
+  "$lj" gen --gracelands "$targets" --pop "$home" --proxies "$3" --first-proxy-id "$4" --accounts "$account_list" \
+    --rate "$5" --events "$6" --ledger "$work/ledger-$home" --timeout-s 600 --progress-s 1 \
+    >"$work/gen-$home.out" 2>"$work/gen-$home.progress" &
+  echo $! >"$work/run/gen-$home.pid"
+}
+
+lumberjack_master() {
+  "$lj" ctl --zookeeper "$zk" status 2>/dev/null | sed -n 's/^master: \(lj-[0-9]*\)-.*/\1/p'
+}
+
+# Sums the last progress line of every lj gen: "produced acknowledged".
+gen_progress() {
+  local f produced=0 acked=0 line
+  for f in "$work"/gen-*.progress; do
+    line=$(tail -n 1 "$f" 2>/dev/null || true)
+    [[ "$line" =~ produced=([0-9]+)\ acknowledged=([0-9]+) ]] || continue
+    produced=$((produced + BASH_REMATCH[1]))
+    acked=$((acked + BASH_REMATCH[2]))
+  done
+  echo "$produced $acked"
+}
+
+# Waits up to 10 s until ACCOUNT's credentials work through the load balancer (nginx configured).
+wait_served() {  # ACCOUNT
+  local code
+  for _ in $(seq 100); do
+    code=$(status_of -u "siem-$1:$(cat "$work/customers/$1.password")" "$lb_url/${1}_1/logs.index")
+    [ "$code" = 200 ] || [ "$code" = 404 ] && return 0
+    sleep 0.1
+  done
+  echo "customer $1 is not served through $lb_url (HTTP $code)" >&2
+  return 1
+}
+
+published_files() { cat "$work"/storage/*/logs.index 2>/dev/null | wc -l; }
+
+# Events the downloaders have received so far (lines of their received logs, repeats included).
+fetch_progress() {
+  cat "$work"/fetch/*/received 2>/dev/null | wc -l
+}
