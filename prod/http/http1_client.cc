@@ -1,4 +1,4 @@
-#include "prod/delivery/http1_client.h"
+#include "prod/http/http1_client.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include "prod/logfile/base64.h"
 
-namespace lj::delivery {
+namespace lj {
 
 namespace {
 
@@ -54,6 +54,11 @@ Result<uint64_t> parse_chunk_size(std::string_view line) {
 bool is_request_target(const std::string& path) {
   if (path.empty() || path.front() != '/') return false;
   return std::all_of(path.begin(), path.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+bool is_method(const std::string& method) {
+  return !method.empty() && method.size() <= 16 &&
+         std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 bool has_control_byte(std::string_view text) {
@@ -264,45 +269,60 @@ Task<void> Http1Client::watch(Clock& clock, Duration timeout, std::shared_ptr<De
 
 Task<Result<HttpResponse>> Http1Client::get(const std::string& path,
                                             const BasicCredentials& credentials) {
-  if (!is_request_target(path))
-    co_return Error(ErrorCode::kInvalidArgument, "http: bad request path");
   if (credentials.username.find(':') != std::string::npos ||
       has_control_byte(credentials.username) || has_control_byte(credentials.password)) {
     co_return Error(ErrorCode::kInvalidArgument,
                     "http: a user name has no ':' and credentials no control bytes");
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + options_.host_header + "\r\n";
+  Http1Request request;
+  request.target = path;
   if (!credentials.username.empty()) {
-    request += "Authorization: Basic " +
-               base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
+    request.headers = "Authorization: Basic " +
+                      base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
   }
-  request += "User-Agent: " + options_.user_agent +
-             "\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
+  co_return co_await send(request);
+}
+
+Task<Result<HttpResponse>> Http1Client::send(const Http1Request& request) {
+  const std::string what = "http " + request.method + " " + request.target.substr(0, 200);
+  if (!is_method(request.method) || !is_request_target(request.target))
+    co_return Error(ErrorCode::kInvalidArgument, what + ": bad method or request target");
+  const std::string head = request.method + " " + request.target + " HTTP/1.1\r\nHost: " +
+                           options_.host_header + "\r\nUser-Agent: " + options_.user_agent +
+                           "\r\nAccept-Encoding: identity\r\nConnection: close\r\n" +
+                           request.headers + "\r\n";
 
   auto deadline = std::make_shared<Deadline>();
   if (options_.timeout.count() > 0) executor_.spawn(watch(clock_, options_.timeout, deadline));
-  Result<HttpResponse> response = co_await exchange(request, *deadline);
+  Result<HttpResponse> response = co_await exchange(head, request, *deadline);
   deadline->finished = true;
   deadline->connection = nullptr;
   if (!response.ok() && deadline->fired) {
-    co_return Error(ErrorCode::kTimedOut, "http GET " + path + ": no whole response within " +
+    co_return Error(ErrorCode::kTimedOut, what + ": no whole response within " +
                                               std::to_string(options_.timeout.count() / 1'000'000) +
                                               " ms");
   }
-  if (!response.ok())
-    co_return Error(response.code(), "http GET " + path + ": " + response.error().message());
+  if (!response.ok()) co_return Error(response.code(), what + ": " + response.error().message());
   co_return response;
 }
 
-Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request, Deadline& deadline) {
+Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request_head,
+                                                 const Http1Request& request, Deadline& deadline) {
   Result<std::unique_ptr<Connection>> connection = co_await network_.connect(options_.address);
   if (!connection.ok())
     co_return Error(connection.code(),
                     "connect " + options_.address + ": " + connection.error().message());
   if (deadline.fired) co_return Error(ErrorCode::kTimedOut, "connect took too long");
   deadline.connection = connection->get();
-  if (Status s = co_await write_all(**connection, std::as_bytes(std::span(request))); !s.ok()) {
+  if (Status s = co_await write_all(**connection, std::as_bytes(std::span(request_head)));
+      !s.ok()) {
     co_return Error(s.code(), "send: " + s.error().message());
+  }
+  if (!request.body.empty()) {
+    if (Status s = co_await write_all(**connection, std::as_bytes(std::span(request.body)));
+        !s.ok()) {
+      co_return Error(s.code(), "send body: " + s.error().message());
+    }
   }
   ResponseReader reader(**connection);
   for (int interim = 0;; ++interim) {
@@ -318,7 +338,7 @@ Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request, Dea
       co_return corrupt("a content coding was applied though none was asked for");
     HttpResponse response;
     response.status = head->status;
-    if (!has_no_body(head->status)) {
+    if (request.read_body && !has_no_body(head->status)) {
       if (Status s = co_await read_body(reader, *head, options_.max_body_bytes, response.body);
           !s.ok())
         co_return s.error();
@@ -328,4 +348,4 @@ Task<Result<HttpResponse>> Http1Client::exchange(const std::string& request, Dea
   }
 }
 
-}  // namespace lj::delivery
+}  // namespace lj

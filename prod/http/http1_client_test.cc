@@ -1,6 +1,6 @@
 // The HTTP/1.1 client against a scripted server on the simulated network: the request it
 // sends, each body framing, and a precise error for every malformed or hostile response.
-#include "prod/delivery/http1_client.h"
+#include "prod/http/http1_client.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "sim/sim_node.h"
 
-namespace lj::delivery {
+namespace lj {
 namespace {
 
 constexpr int64_t kSecond_ns = 1'000'000'000;
@@ -92,9 +92,9 @@ TEST_F(Http1ClientTest, SendsAPlainGetWithBasicCredentials) {
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "1001_1.log\n");
   EXPECT_EQ(last_request_,
-            "GET /1001_7/logs.index HTTP/1.1\r\nHost: logs.example.com\r\n"
-            "Authorization: Basic YWxpY2U6czNjcmV0Ong=\r\nUser-Agent: lj-fetch/1\r\n"
-            "Accept-Encoding: identity\r\nConnection: close\r\n\r\n");
+            "GET /1001_7/logs.index HTTP/1.1\r\nHost: logs.example.com\r\nUser-Agent: lj-fetch/1\r\n"
+            "Accept-Encoding: identity\r\nConnection: close\r\n"
+            "Authorization: Basic YWxpY2U6czNjcmV0Ong=\r\n\r\n");
 }
 
 TEST_F(Http1ClientTest, ReadsChunkedAndCloseDelimitedBodies) {
@@ -154,4 +154,4 @@ TEST_F(Http1ClientTest, RefusedConnectionsAndBadRequestsAreErrors) {
 }
 
 }  // namespace
-}  // namespace lj::delivery
+}  // namespace lj

@@ -1,7 +1,7 @@
 #pragma once
 // HttpClient: HTTP GET with Basic credentials against one server, behind the seam. The
 // customer downloader (prod/delivery/fetcher.h) reads logs.index and log files through it.
-// Implementations: HTTP/1.1 over the Network seam (prod/delivery/http1_client.h), which the
+// Implementations: HTTP/1.1 over the Network seam (prod/http/http1_client.h), which the
 // real world runs over TCP or TLS (prod/real/tls_network.h) and tests over a simulated network.
 //
 // Contract:

@@ -1,7 +1,8 @@
 #pragma once
 // WebDavObjectStore: the ObjectStore (prod/io/object_store.h) over HTTP/1.1 against a WebDAV
-// server - nginx with ngx_http_dav_module - on the Network seam. One connection per call,
-// "Connection: close", so no response framing is ever shared between calls.
+// server - nginx with ngx_http_dav_module - on the Network seam, through the shared HTTP/1.1
+// client (prod/http/http1_client.h): one connection per call, "Connection: close", so no
+// response framing is ever shared between calls.
 //
 //   put     PUT <base>/<name>                  2xx: ok
 //   get     GET <base>/<name>                  200 with its body; 404, 301 (a folder): kNotFound
@@ -18,8 +19,8 @@
 // Errors: connection failures, early ends of stream and 5xx are kUnavailable ("may or may not
 // have been applied"); a call longer than `timeout` is kTimedOut; 409 on put or rename is
 // kAlreadyExists; 413 kTooLarge; 401/403 kPermissionDenied; a malformed or oversized response
-// kCorrupt or kTooLarge. Responses are parsed defensively: bounded head, Content-Length or
-// chunked bodies bounded by max_object_bytes, no length or count trusted before it is checked.
+// kCorrupt or kTooLarge (the HTTP client parses defensively, bodies bounded by
+// max_object_bytes; a content-coded body is kCorrupt).
 //
 // What nginx does not give, and what this client does about it:
 //  - nginx fsyncs neither the file of a PUT nor the folder of a PUT or MOVE: "durable on ok"
@@ -35,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "prod/http/http1_client.h"
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"
 #include "prod/io/network.h"
@@ -64,28 +66,18 @@ class WebDavObjectStore final : public ObjectStore {
   Task<Result<std::vector<std::string>>> list(const std::string& dir) override;
 
  private:
-  struct Response {
-    int status = 0;
-    std::string body;
-  };
-  struct Deadline;
-
-  std::string request_head(const std::string& method, const std::string& target,
-                           const std::string& extra_headers) const;
   std::string target_of(const std::string& name) const;
-  static Task<void> watch(Clock& clock, Duration timeout, std::shared_ptr<Deadline> deadline);
-  Task<Result<Response>> exchange(std::string head, const std::string* body, bool want_body);
-  Task<Result<Response>> exchange_once(const std::string& head, const std::string* body,
-                                       bool want_body, Deadline& deadline);
+  static Http1Request request(std::string method, const std::string& target, std::string headers,
+                              bool read_body);
+  // The HTTP client's errors as the ObjectStore contract words them.
+  Task<Result<HttpResponse>> exchange(const Http1Request& request);
 
   // nginx answers a PUT under a path through an existing object with 500 ("may have been
   // applied"); a HEAD of each ancestor tells that case apart, and put() says kAlreadyExists.
   Task<std::optional<std::string>> object_among_ancestors(const std::string& name);
 
-  Network& network_;
-  Clock& clock_;
-  Executor& executor_;
   WebDavOptions options_;
+  Http1Client http_;  // REQUIRES: after options_, from which it is made
 };
 
 // Exposed for tests and fuzzing: percent-encodes every byte of `name` but unreserved ones and

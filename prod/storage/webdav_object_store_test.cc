@@ -157,11 +157,11 @@ TEST_F(ScriptedDavTest, SendsWellFormedRequests) {
   ASSERT_EQ(requests_.size(), 3u);
   EXPECT_EQ(requests_[0],
             "PUT /objects/a%20b/c%25d HTTP/1.1\r\nHost: dav:80\r\nUser-Agent: lumberjack\r\n"
-            "Connection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+            "Accept-Encoding: identity\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: "
             "3\r\n\r\nxyz");
   EXPECT_EQ(requests_[1],
             "MOVE /objects/a%20b/c%25d HTTP/1.1\r\nHost: dav:80\r\nUser-Agent: lumberjack\r\n"
-            "Connection: close\r\nDestination: /objects/pub/e\r\nOverwrite: T\r\n\r\n");
+            "Accept-Encoding: identity\r\nConnection: close\r\nDestination: /objects/pub/e\r\nOverwrite: T\r\n\r\n");
   EXPECT_TRUE(requests_[2].starts_with("DELETE /objects/pub/e HTTP/1.1\r\n"));
 }
 

@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "prod/delivery/fetcher.h"
-#include "prod/delivery/http1_client.h"
 #include "prod/delivery/log_sinks.h"
 #include "prod/delivery/received_log.h"
+#include "prod/http/http1_client.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_network.h"
 
@@ -202,15 +202,15 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     }
     https = std::move(*created);
   }
-  delivery::Http1ClientOptions http_options;
+  Http1ClientOptions http_options;
   http_options.address = host_port_text(url.host, url.port);
   const bool default_port = url.port == (url.tls ? 443 : 80);
   const std::string host =
       url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   http_options.host_header = default_port ? host : http_options.address;
   http_options.timeout = std::chrono::seconds(60);
-  delivery::Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock,
-                             env.executor, http_options);
+  Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock,
+                   env.executor, http_options);
 
   std::unique_ptr<delivery::LogSink> sink;
   std::unique_ptr<TlsNetwork> syslog_network;
