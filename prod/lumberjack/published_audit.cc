@@ -1,5 +1,7 @@
 #include "prod/lumberjack/published_audit.h"
 
+#include <algorithm>
+
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
 
@@ -11,8 +13,8 @@ std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/
 
 }  // namespace
 
-PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers)
-    : fetch_(std::move(fetch)), customers_(std::move(customers)) {}
+PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers, IndexStart start)
+    : fetch_(std::move(fetch)), customers_(std::move(customers)), start_(start) {}
 
 std::string PublishedAudit::refresh() {
   for (const AuditedCustomer& customer : customers_) {
@@ -21,24 +23,50 @@ std::string PublishedAudit::refresh() {
   return "";
 }
 
+std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer, const std::string& folder) {
+  const std::optional<std::string> index = fetch_(folder + "/logs.index");
+  if (!index) return std::nullopt;
+  const std::optional<LogFileName> name = parse_log_file_name(index->substr(0, index->find('\n')));
+  if (!name || name->account_id != customer.account_id) return std::nullopt;
+  return name->seq;
+}
+
 std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
   const std::string folder = std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
   const std::optional<std::string> index = fetch_(folder + "/logs.index");
   if (!index) return "";  // nothing published yet
-  uint64_t listed = 0;
-  for (size_t at = 0; at < index->size();) {
+  // Strict: the index starts at file 1. After retention: at whichever file it starts.
+  uint64_t expected = 1;
+  if (start_ == IndexStart::kAfterRetention && !index->empty()) {
+    const std::optional<uint64_t> first = first_listed(customer, folder);
+    if (!first) return folder + "/logs.index starts with '" + index->substr(0, std::min<size_t>(64, index->find('\n'))) + "'";
+    expected = *first;
+    if (expected > 1) accounts_after_retention_.insert(customer.account_id);
+  }
+  for (size_t at = 0; at < index->size(); ++expected) {
     const size_t newline = index->find('\n', at);
     if (newline == std::string::npos) return folder + "/logs.index ends in a partial line";
     const std::string name = index->substr(at, newline - at);
     at = newline + 1;
-    ++listed;
-    if (name != log_file_name(customer.account_id, listed)) {
-      return folder + "/logs.index line " + std::to_string(listed) + " is '" + name.substr(0, 64) + "': a gap";
+    if (name != log_file_name(customer.account_id, expected)) {
+      return folder + "/logs.index lists '" + name.substr(0, 64) + "' where file " + std::to_string(expected) +
+             " belongs: a gap" + (expected == 1 ? " (if retention removed older files: --after-retention)" : "");
     }
     const std::string object = folder + "/" + name;
     if (read_.contains(object)) continue;
     const std::optional<std::string> file = fetch_(object);
-    if (!file) return object + " is listed in logs.index but not stored";
+    if (!file) {
+      // Retention may have run between reading the index and this file: it rewrites the index
+      // first, so a file it removed is no longer listed.
+      if (start_ == IndexStart::kAfterRetention) {
+        const std::optional<uint64_t> first_now = first_listed(customer, folder);
+        if (first_now && *first_now > expected) {
+          accounts_after_retention_.insert(customer.account_id);
+          continue;
+        }
+      }
+      return object + " is listed in logs.index but not stored";
+    }
     Result<DecodedLogFile> decoded = read_log_file(*file, customer.private_key_pem);
     if (!decoded.ok()) return object + ": " + decoded.error().to_string();
     for (const AttackEvent& event : decoded->events) {
@@ -56,11 +84,13 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
 std::string DeliveryVerdict::summary() const {
   return "acknowledged=" + std::to_string(acknowledged) + " delivered=" + std::to_string(delivered) +
          " lost=" + std::to_string(lost) + " dup=" + std::to_string(duplicated) + " phantom=" + std::to_string(phantom) +
+         (expired > 0 ? " expired=" + std::to_string(expired) : "") +
          (first_problem.empty() ? "" : " first problem: " + first_problem);
 }
 
 DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
-                               const std::map<EventId, uint64_t>& copies, const std::string& problem) {
+                               const std::map<EventId, uint64_t>& copies, const std::string& problem,
+                               const std::set<uint64_t>& accounts_after_retention) {
   DeliveryVerdict verdict;
   verdict.first_problem = problem;
   auto note = [&](const std::string& what) {
@@ -71,7 +101,9 @@ DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entr
     const uint64_t n = found == copies.end() ? 0 : found->second;
     if (entry.fate == proxy::EventFate::kAcknowledged) {
       ++verdict.acknowledged;
-      if (n == 0) {
+      if (n == 0 && accounts_after_retention.contains(entry.account_id)) {
+        ++verdict.expired;
+      } else if (n == 0) {
         ++verdict.lost;
         note("acknowledged event " + id_text(id) + " of account " + std::to_string(entry.account_id) +
              " never published");

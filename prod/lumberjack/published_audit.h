@@ -8,6 +8,15 @@
 // listed file that is missing, unreadable or fails verification, an event of another account
 // in a customer's file (a leak). The verdict: acknowledged events published exactly once,
 // indeterminate ones at most once, dropped ones never, nothing published that was never sent.
+//
+// Retention (prod/delivery/retention.h) removes a customer's oldest files and the head of its
+// logs.index, which then starts after file 1. By default that is a gap: the audit is strict.
+// Told that retention ran (IndexStart::kAfterRetention), it accepts an index starting at any
+// file, and the verdict counts an acknowledged event missing from an account whose index
+// started after file 1 as expired, not lost: once a file is removed, an event that was in it
+// and one that never was look the same. Files read before retention removed them still count
+// (an audit that refreshes while the system runs sees every file), so run the audit alongside,
+// or before the retention period passes, where every event must be accounted for.
 
 #include <cstdint>
 #include <functional>
@@ -28,24 +37,37 @@ struct AuditedCustomer {
   std::string private_key_pem;  // empty: its files are not encrypted
 };
 
+// Where a customer's logs.index may begin.
+enum class IndexStart {
+  kFirstFile,       // at file 1, always: the strict default
+  kAfterRetention,  // at any file: retention removed the ones before it
+};
+
 class PublishedAudit {
  public:
   // Returns an object's contents, or nullopt if there is no such object.
   using Fetch = std::function<std::optional<std::string>(const std::string& name)>;
-  PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers);
+  PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers,
+                 IndexStart start = IndexStart::kFirstFile);
 
   // Reads files listed since the last call. Returns the first problem, or "" if none so far.
   std::string refresh();
   const std::map<EventId, uint64_t>& copies() const { return copies_; }
   size_t files() const { return read_.size(); }
+  // Accounts with a logs.index seen starting after file 1 (only with kAfterRetention).
+  const std::set<uint64_t>& accounts_after_retention() const { return accounts_after_retention_; }
 
  private:
   std::string refresh_customer(const AuditedCustomer& customer);
+  // The first file a logs.index lists now; nullopt if it lists none or cannot be read.
+  std::optional<uint64_t> first_listed(const AuditedCustomer& customer, const std::string& folder);
 
   Fetch fetch_;
   std::vector<AuditedCustomer> customers_;
+  IndexStart start_;
   std::set<std::string> read_;
   std::map<EventId, uint64_t> copies_;
+  std::set<uint64_t> accounts_after_retention_;
 };
 
 struct DeliveryVerdict {
@@ -54,14 +76,17 @@ struct DeliveryVerdict {
   uint64_t lost = 0;         // acknowledged, never published
   uint64_t duplicated = 0;   // ids published more than once
   uint64_t phantom = 0;      // published, never sent or dropped
+  uint64_t expired = 0;      // acknowledged, not in any file read, of an account retention thinned
   std::string first_problem;
   bool ok() const { return lost == 0 && duplicated == 0 && phantom == 0 && first_problem.empty(); }
-  // "acknowledged=… delivered=… lost=0 dup=0 phantom=0"
+  // "acknowledged=… delivered=… lost=0 dup=0 phantom=0", then " expired=…" if any expired.
   std::string summary() const;
 };
 
-// `problem`: what refresh() reported, if anything.
+// `problem`: what refresh() reported, if anything. `accounts_after_retention`: whose missing
+// acknowledged events count as expired rather than lost (PublishedAudit says which).
 DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
-                               const std::map<EventId, uint64_t>& copies, const std::string& problem);
+                               const std::map<EventId, uint64_t>& copies, const std::string& problem,
+                               const std::set<uint64_t>& accounts_after_retention = {});
 
 }  // namespace lj::lumberjack

@@ -62,8 +62,19 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   std::vector<lumberjack::AuditedCustomer> customers;
   std::vector<std::string> received;
   double wait_s = 0;
-  for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    const std::string_view flag = args[i], value = args[i + 1];
+  lumberjack::IndexStart index_start = lumberjack::IndexStart::kFirstFile;
+  bool missing_value = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view flag = args[i];
+    if (flag == "--after-retention") {
+      index_start = lumberjack::IndexStart::kAfterRetention;
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      missing_value = true;
+      break;
+    }
+    const std::string_view value = args[++i];
     if (flag == "--storage") {
       storage = std::string(value);
     } else if (flag == "--ledger") {
@@ -94,8 +105,11 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     }
   }
   const bool published = !storage.empty() && !customers.empty();
-  if (ledger_path.empty() || published == !received.empty() || args.size() % 2 != 0) {
+  if (ledger_path.empty() || published == !received.empty() || missing_value ||
+      (index_start == lumberjack::IndexStart::kAfterRetention && !published)) {
     err << "usage: lj audit --ledger FILE --storage DIR --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...] [--wait-s N]\n"
+           "                [--after-retention]   (logs.index may start after file 1; events of removed\n"
+           "                                       files count as expired, not lost)\n"
            "       lj audit --ledger FILE --received FILE [--received FILE ...] [--wait-s N]\n";
     return 2;
   }
@@ -104,13 +118,13 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
 
   lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
-                                   customers);
+                                   customers, index_start);
   // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   lumberjack::DeliveryVerdict verdict;
   while (true) {
     const std::string problem = audit.refresh();
-    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem);
+    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem, audit.accounts_after_retention());
     if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }

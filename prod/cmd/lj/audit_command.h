@@ -2,11 +2,14 @@
 // `lj audit`: what customers can download, judged against the proxies' ledger.
 //
 //   lj audit --storage DIR --ledger FILE --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...]
-//            [--wait-s N]
+//            [--wait-s N] [--after-retention]
 //
 // Reads each customer's logs.index and files from the storage directory, decrypts and verifies
 // them with the real reader, and prints "acknowledged=… delivered=… lost=… dup=… phantom=…".
 // With --wait-s it re-reads until every acknowledged event is published or N seconds pass.
+// A logs.index must start at file 1 unless --after-retention says retention removed the older
+// files; then acknowledged events of those customers found in no file are "expired=…", not
+// lost (published_audit.h says why they cannot be told apart once the files are gone).
 // Exits 0 only when nothing acknowledged is lost, nothing is duplicated or invented, and no
 // file is missing, corrupt, out of sequence or holds another customer's events.
 //

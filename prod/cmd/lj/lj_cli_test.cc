@@ -151,6 +151,28 @@ TEST_F(LjCli, AuditReceivedJudgesWhatTheDownloadersGotAndPrintsLatency) {
             2);  // one way or the other
 }
 
+TEST_F(LjCli, AuditAfterRetentionCountsRemovedFilesEventsAsExpired) {
+  // Retention removed 9_1.log: the index starts at file 2, which holds events 1-1..1-5; 1-6
+  // was acknowledged and was in the removed file.
+  std::vector<AttackEvent> events;
+  fs::create_directories(dir_ / "storage/9_1");
+  spit(path("storage/9_1/9_2.log"), write_log("", events));
+  spit(path("storage/9_1/logs.index"), "9_2.log\n");
+  spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 1 6 9\n");
+  const std::vector<std::string> audit = {"--storage", path("storage"), "--ledger", path("ledger"), "--customer", "9"};
+  EXPECT_EQ(run(run_audit, audit), 1) << "strict by default";
+  EXPECT_NE(out_.str().find("lost=6"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("a gap (if retention removed older files: --after-retention)"), std::string::npos)
+      << out_.str();
+
+  std::vector<std::string> after = audit;
+  after.push_back("--after-retention");
+  EXPECT_EQ(run(run_audit, after), 0) << out_.str() << err_.str();
+  EXPECT_EQ(out_.str(), "acknowledged=6 delivered=5 lost=0 dup=0 phantom=0 expired=1 files=1\n");
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--after-retention"}), 2)
+      << "only for published files";
+}
+
 TEST_F(LjCli, GenReportsProgressWhileItRuns) {
   // Nothing listens on port 1: nothing is acknowledged, and the progress lines say so.
   EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--proxies", "2", "--rate", "50", "--events", "1000",

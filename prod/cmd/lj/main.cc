@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
                "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE --state FILE\n"
                "                (--out-dir DIR | --syslog HOST:PORT) [--key PRIVATE.pem] [--once] [...]\n"
                "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] [--wait-s N]\n"
+               "                [--after-retention]   logs.index may start after file 1 (retention)\n"
                "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch --received-log got\n"
                "       lj sim echo|ingest|delivery [--seed N] [--seeds K] [--trace]\n";
   return 2;
