@@ -5,6 +5,7 @@
 # comes from ci/lib/delivery_setup.sh (its $tmp is our $work).
 #
 #   cluster_init BUILD_DIR WORK_DIR    first; sets build, lj, work, t0; stops everything on exit
+#                                       (and removes WORK_DIR after success if cluster_remove_on_success=1)
 # Then, each writing under $work (pids in $work/run/NAME.pid, logs beside them):
 #   cluster_zookeeper N                 -> zk (hosts string)
 #   cluster_customers N ROLL_AGE_MS     -> accounts (1001...), CEF/W3C x modern/imperva in turn
@@ -74,6 +75,7 @@ cluster_stop() {
   done
   for prefix in "${nginx_prefixes[@]}"; do stop_nginx "$prefix"; done
   [ -d "$work/zk" ] && "$ci_dir/zookeeper" stop "$work/zk"
+  [ "$status" = 0 ] && [ "${cluster_remove_on_success:-0}" = 1 ] && rm -rf "$work"
   exit "$status"
 }
 
@@ -96,8 +98,30 @@ cluster_init() {  # BUILD_DIR WORK_DIR
     -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
 }
 
+# A base port for ci/zookeeper whose client, quorum and election ports (BASE+n-1, BASE+100+n,
+# BASE+200+n) are free and below the kernel's ephemeral range: a restarted server must find its
+# ports free, and an outgoing connection's local port could otherwise hold one.
+zookeeper_base_port() {  # SERVERS
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    base = random.randrange(10000, max(10001, low - 300))
+    ports = [base + i for i in range(n)] + [base + o + i for o in (100, 200) for i in range(1, n + 1)]
+    try:
+        for p in ports:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(base)
+    break
+PY
+}
+
 cluster_zookeeper() {  # SERVERS
-  zk=$("$ci_dir/zookeeper" start "$work/zk" "$1" "$(free_port)")
+  zk=$("$ci_dir/zookeeper" start "$work/zk" "$1" "$(zookeeper_base_port "$1")")
 }
 
 cluster_customers() {  # COUNT ROLL_AGE_MS
