@@ -1,9 +1,15 @@
 #include "fault/fault_schedule.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
 
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
+#include "sim/sim_object_store.h"
+#include "sim/sim_zookeeper.h"
 
 namespace lj::fault {
 
@@ -20,18 +26,149 @@ const char* fault_kind_name(FaultKind kind) {
     case FaultKind::kDelayStorm: return "delay-storm";
     case FaultKind::kDiskErrors: return "disk-errors";
     case FaultKind::kClockDrift: return "clock-drift";
+    case FaultKind::kZombiePause: return "zombie-pause";
+    case FaultKind::kZkSessionExpired: return "zk-session-expired";
+    case FaultKind::kZkUnavailable: return "zk-unavailable";
+    case FaultKind::kZkFlaky: return "zk-flaky";
+    case FaultKind::kStorageErrors: return "storage-errors";
+    case FaultKind::kStageCrashes: return "stage-crashes";
   }
   return "unknown";
 }
 
+bool parse_fault_kind(std::string_view name, FaultKind& kind) {
+  for (int k = 0; k < kFaultKinds; ++k) {
+    if (name == fault_kind_name(static_cast<FaultKind>(k))) {
+      kind = static_cast<FaultKind>(k);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool fault_kind_targets_node(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kCrashRestart:
+    case FaultKind::kPartition:
+    case FaultKind::kDiskErrors:
+    case FaultKind::kClockDrift:
+    case FaultKind::kZombiePause: return true;
+    default: return false;
+  }
+}
+
+namespace {
+
+// Nanoseconds as decimal seconds, exact, without trailing zeros: 1250000000 -> "1.25s".
+std::string seconds_text(int64_t ns) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%" PRId64 ".%09" PRId64, ns / 1'000'000'000, ns % 1'000'000'000);
+  std::string out = text;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out + "s";
+}
+
+// "1.25s" -> 1250000000, exactly (no floating point). False for anything else.
+bool parse_seconds(std::string_view text, int64_t& ns) {
+  if (text.size() < 2 || text.back() != 's') return false;
+  text.remove_suffix(1);
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 9 || fraction.size() > 9) return false;
+  int64_t value = 0;
+  for (const char c : whole) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  int64_t nanos = 0;
+  for (size_t i = 0; i < 9; ++i) {
+    const char c = i < fraction.size() ? fraction[i] : '0';
+    if (c < '0' || c > '9') return false;
+    nanos = nanos * 10 + (c - '0');
+  }
+  ns = value * 1'000'000'000 + nanos;
+  return true;
+}
+
+}  // namespace
+
 std::string Fault::describe(Simulation& simulation) const {
   std::string out = fault_kind_name(kind);
-  out += " target=";
-  out += target == kNoNode ? "network" : simulation.node(target).name();
-  out += " at=" + std::to_string(at_ns / 1'000'000) + "ms";
-  out += " for=" + std::to_string(duration_ns / 1'000'000) + "ms";
-  if (intensity != 0) out += " intensity=" + std::to_string(intensity);
+  if (target != kNoNode) out += " " + simulation.node(target).name();
+  out += " at=" + seconds_text(at_ns);
+  if (duration_ns != 0) out += " for=" + seconds_text(duration_ns);
+  if (intensity != 0) {
+    // The shortest text that reads back as the same double (17 digits always do).
+    char text[40];
+    for (int digits = 6; digits <= 17; ++digits) {
+      std::snprintf(text, sizeof text, "%.*g", digits, intensity);
+      if (std::strtod(text, nullptr) == intensity) break;
+    }
+    out += " x=" + std::string(text);
+  }
   return out;
+}
+
+std::string describe_schedule(Simulation& simulation, const std::vector<Fault>& schedule) {
+  std::string out;
+  for (const Fault& fault : schedule) {
+    if (!out.empty()) out += "; ";
+    out += fault.describe(simulation);
+  }
+  return out;
+}
+
+Result<std::vector<Fault>> parse_schedule(Simulation& simulation, std::string_view text) {
+  std::vector<Fault> schedule;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(';', start), text.size());
+    std::string_view item = text.substr(start, end - start);
+    start = end + 1;
+    std::vector<std::string_view> words;
+    for (size_t at = 0; at < item.size();) {
+      const size_t space = std::min(item.find(' ', at), item.size());
+      if (space > at) words.push_back(item.substr(at, space - at));
+      at = space + 1;
+    }
+    if (words.empty()) continue;
+    const std::string where = "fault " + std::to_string(schedule.size() + 1) + " (" + std::string(item) + ")";
+    Fault fault;
+    if (!parse_fault_kind(words[0], fault.kind)) return Error(ErrorCode::kInvalidArgument, where + ": unknown kind");
+    bool have_at = false;
+    for (size_t w = 1; w < words.size(); ++w) {
+      const std::string_view word = words[w];
+      if (word.starts_with("at=")) {
+        if (!parse_seconds(word.substr(3), fault.at_ns)) return Error(ErrorCode::kInvalidArgument, where + ": bad at=");
+        have_at = true;
+      } else if (word.starts_with("for=")) {
+        if (!parse_seconds(word.substr(4), fault.duration_ns)) {
+          return Error(ErrorCode::kInvalidArgument, where + ": bad for=");
+        }
+      } else if (word.starts_with("x=")) {
+        const std::string number(word.substr(2));
+        char* rest = nullptr;
+        fault.intensity = std::strtod(number.c_str(), &rest);
+        if (rest == number.c_str() || *rest != '\0') return Error(ErrorCode::kInvalidArgument, where + ": bad x=");
+      } else {
+        const sim::SimNode* node = simulation.find_node(word);
+        if (node == nullptr || fault.target != kNoNode) {
+          return Error(ErrorCode::kInvalidArgument, where + ": no node named " + std::string(word));
+        }
+        fault.target = node->id();
+      }
+    }
+    if (!have_at) return Error(ErrorCode::kInvalidArgument, where + ": no at=");
+    if (fault_kind_targets_node(fault.kind) != (fault.target != kNoNode)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   where + (fault.target == kNoNode ? ": needs a target node" : ": takes no target node"));
+    }
+    schedule.push_back(fault);
+  }
+  std::stable_sort(schedule.begin(), schedule.end(), [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
+  return schedule;
 }
 
 namespace {
@@ -93,6 +230,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
         fault.target = pick(random, model.crashable);
         fault.intensity = (uniform_unit(random) - 0.5) * 0.002;  // within +-1000 ppm
         break;
+      default: assert(false && "draw_schedule draws only node, network and disk faults");
     }
     schedule.push_back(fault);
   }
@@ -101,41 +239,48 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
 
 namespace {
 
-void start(Simulation& simulation, const Fault& fault) {
-  simulation.trace(kNoNode, "fault " + fault.describe(simulation));
+// Runs `undo` after the fault's duration (the fault's own event kind, so it is hashed).
+void after(Simulation& simulation, const Fault& fault, std::function<void()> undo) {
+  simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault, std::move(undo));
+}
+
+void start(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
+  const std::string text = fault.describe(simulation);
+  if (fault.duration_ns > 0) {
+    simulation.mark_span(fault.target, "fault", text, simulation.now_ns(), simulation.now_ns() + fault.duration_ns);
+  } else {
+    simulation.mark_instant(fault.target, "fault", text);
+  }
+  if (targets.fired != nullptr) ++(*targets.fired)[std::string("fault ") + fault_kind_name(fault.kind)];
   sim::SimNetwork& network = simulation.network();
   switch (fault.kind) {
     case FaultKind::kCrashRestart: {
       SimNode& node = simulation.node(fault.target);
       if (!node.alive()) return;  // already down: its pending restart brings it back
       node.crash();
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault, [&node] {
+      after(simulation, fault, [&node] {
         if (!node.alive()) node.start();
       });
       return;
     }
     case FaultKind::kPartition:
       network.isolate(fault.target);
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
-                                [&network] { network.heal(); });
+      after(simulation, fault, [&network] { network.heal(); });
       return;
     case FaultKind::kResetStorm:
       network.faults().reset_probability = fault.intensity;
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
-                                [&network] { network.faults().reset_probability = 0; });
+      after(simulation, fault, [&network] { network.faults().reset_probability = 0; });
       return;
     case FaultKind::kDelayStorm: {
       network.faults().spike_probability = fault.intensity;
       const double calm = sim::NetworkFaults{}.spike_probability;
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
-                                [&network, calm] { network.faults().spike_probability = calm; });
+      after(simulation, fault, [&network, calm] { network.faults().spike_probability = calm; });
       return;
     }
     case FaultKind::kDiskErrors: {
       sim::SimDisk& disk = simulation.node(fault.target).disk();
       disk.faults().io_error_probability = fault.intensity;
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
-                                [&disk] { disk.faults().io_error_probability = 0; });
+      after(simulation, fault, [&disk] { disk.faults().io_error_probability = 0; });
       return;
     }
     case FaultKind::kClockDrift: {
@@ -144,12 +289,49 @@ void start(Simulation& simulation, const Fault& fault) {
       node.clock().set_rate(1.0 + fault.intensity);
       // The clock object belongs to this incarnation: restore it only if the node lives on.
       const uint64_t incarnation = node.incarnation();
-      simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
-                                [&node, incarnation] {
-                                  if (node.alive() && node.incarnation() == incarnation) {
-                                    node.clock().set_rate(1.0);
-                                  }
-                                });
+      after(simulation, fault, [&node, incarnation] {
+        if (node.alive() && node.incarnation() == incarnation) node.clock().set_rate(1.0);
+      });
+      return;
+    }
+    case FaultKind::kZombiePause:
+      simulation.node(fault.target).pause_until(simulation.now_ns() + fault.duration_ns);
+      return;
+    case FaultKind::kZkSessionExpired: {
+      if (targets.zookeeper == nullptr) return;
+      const std::vector<int64_t> live = targets.zookeeper->live_sessions();
+      if (live.empty()) return;
+      targets.zookeeper->expire_session(live[uniform_below(simulation.random(), live.size())]);
+      return;
+    }
+    case FaultKind::kZkUnavailable: {
+      sim::SimZooKeeper* zookeeper = targets.zookeeper;
+      if (zookeeper == nullptr) return;
+      zookeeper->set_available(false);
+      after(simulation, fault, [zookeeper] { zookeeper->set_available(true); });
+      return;
+    }
+    case FaultKind::kZkFlaky: {
+      sim::SimZooKeeper* zookeeper = targets.zookeeper;
+      if (zookeeper == nullptr) return;
+      zookeeper->faults().reply_loss_probability = fault.intensity;
+      zookeeper->faults().request_loss_probability = fault.intensity * 0.4;
+      zookeeper->faults().stale_read_probability = std::min(1.0, fault.intensity * 4);
+      after(simulation, fault, [zookeeper] { zookeeper->faults() = sim::ZooKeeperFaults{}; });
+      return;
+    }
+    case FaultKind::kStorageErrors: {
+      sim::SimObjectStore* storage = targets.storage;
+      if (storage == nullptr) return;
+      storage->set_failure_rate(fault.intensity);
+      after(simulation, fault, [storage] { storage->set_failure_rate(0); });
+      return;
+    }
+    case FaultKind::kStageCrashes: {
+      double* probability = targets.stage_crash_probability;
+      if (probability == nullptr) return;
+      *probability = fault.intensity;
+      after(simulation, fault, [probability] { *probability = 0; });
       return;
     }
   }
@@ -157,15 +339,15 @@ void start(Simulation& simulation, const Fault& fault) {
 
 }  // namespace
 
-void apply_schedule(Simulation& simulation, const std::vector<Fault>& schedule) {
+void apply_schedule(Simulation& simulation, const std::vector<Fault>& schedule, const FaultTargets& targets) {
   for (const Fault& fault : schedule) {
     simulation.schedule_at(fault.at_ns, kNoNode, EventKind::kFault,
-                           [&simulation, fault] { start(simulation, fault); });
+                           [&simulation, fault, targets] { start(simulation, fault, targets); });
   }
 }
 
-void heal_everything(Simulation& simulation) {
-  simulation.trace(kNoNode, "heal everything");
+void heal_everything(Simulation& simulation, const FaultTargets& targets) {
+  simulation.mark_instant(kNoNode, "fault", "heal everything");
   sim::SimNetwork& network = simulation.network();
   network.heal();
   network.faults() = sim::NetworkFaults{};
@@ -178,6 +360,12 @@ void heal_everything(Simulation& simulation) {
       node.clock().set_rate(1.0);
     }
   }
+  if (targets.zookeeper != nullptr) {
+    targets.zookeeper->faults() = sim::ZooKeeperFaults{};
+    targets.zookeeper->set_available(true);
+  }
+  if (targets.storage != nullptr) targets.storage->set_failure_rate(0);
+  if (targets.stage_crash_probability != nullptr) *targets.stage_crash_probability = 0;
 }
 
 }  // namespace lj::fault

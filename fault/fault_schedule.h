@@ -1,39 +1,69 @@
 #pragma once
 // Faults as data: a schedule of named faults at virtual times, drawn from a seed under a
-// written fault model (fault/FAULT_MODEL.md), then applied to a Simulation by wrapping its
-// nodes, network and disks. A schedule prints as text, so a failing run shows what was done
-// to it and when.
+// written fault model (fault/FAULT_MODEL.md), or written by hand or by RapidCheck as text,
+// then applied to a Simulation by wrapping its nodes, network, disks, ZooKeeper and storage.
+//
+// A schedule prints as text and parses back exactly (times to the nanosecond, intensities to
+// the last bit), so a failing run shows what was done to it and `lj-sim ... --faults TEXT`
+// replays it bit for bit:
+//     crash-restart pop-a at=1.25s for=3s; zombie-pause lj-2 at=5.000000001s for=6s; zk-session-expired at=7s
 //
 // Invariant: applying a schedule draws no randomness except through the simulation's own
 // generator at the moment each fault fires, so the schedule plus the seed replay exactly.
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "prod/io/result.h"
 #include "sim/simulation.h"
+
+namespace lj::sim {
+class SimZooKeeper;
+class SimObjectStore;
+}  // namespace lj::sim
 
 namespace lj::fault {
 
 enum class FaultKind {
-  kCrashRestart,   // power loss on a node; it boots again after `duration`
-  kPartition,      // the target is cut off from every other node for `duration`
-  kResetStorm,     // connections reset mid-write with probability `intensity` per write
-  kDelayStorm,     // heavy-tailed message delay: spike probability `intensity`
-  kDiskErrors,     // appends and syncs fail with EIO with probability `intensity`
-  kClockDrift,     // the target's clock runs at rate 1 + intensity for `duration`
+  kCrashRestart,      // power loss on a node; it boots again after `duration`
+  kPartition,         // the target is cut off from every other node for `duration`
+  kResetStorm,        // connections reset mid-write with probability `intensity` per write
+  kDelayStorm,        // heavy-tailed message delay: spike probability `intensity`
+  kDiskErrors,        // appends and syncs fail with EIO with probability `intensity`
+  kClockDrift,        // the target's clock runs at rate 1 + intensity for `duration`
+  kZombiePause,       // the target is paused for `duration` (past its session: a zombie)
+  kZkSessionExpired,  // ZooKeeper expires a live session, picked when it fires
+  kZkUnavailable,     // ZooKeeper has no quorum for `duration`
+  kZkFlaky,           // for `duration`: replies lost with probability `intensity`, requests
+                      // lost with 0.4x that, reads stale with 4x that
+  kStorageErrors,     // for `duration`: storage calls fail with probability `intensity`
+  kStageCrashes,      // for `duration`: a worker crashes right after an upload or a commit
+                      // with probability `intensity` (the scenario's pipeline observer)
 };
+inline constexpr int kFaultKinds = 12;
 
 const char* fault_kind_name(FaultKind kind);
+bool parse_fault_kind(std::string_view name, FaultKind& kind);
+// Whether the kind names a node (and so needs a target).
+bool fault_kind_targets_node(FaultKind kind);
 
 struct Fault {
   int64_t at_ns = 0;
   FaultKind kind = FaultKind::kCrashRestart;
-  sim::NodeId target = sim::kNoNode;  // kNoNode: the whole network
+  sim::NodeId target = sim::kNoNode;  // kNoNode: the whole network, or the service
   int64_t duration_ns = 0;
   double intensity = 0;
+  // The fault as schedule text: "<kind> [<target>] at=<s> [for=<s>] [x=<intensity>]".
   std::string describe(sim::Simulation& simulation) const;
 };
+
+std::string describe_schedule(sim::Simulation& simulation, const std::vector<Fault>& schedule);
+// Parses a schedule (faults separated by ';'), targets named as the simulation's nodes.
+// Sorted by time, stable. A precise error for anything it cannot read.
+Result<std::vector<Fault>> parse_schedule(sim::Simulation& simulation, std::string_view text);
 
 // Which faults a scenario admits, and how often. A kind with weight 0 never occurs.
 struct FaultModel {
@@ -50,11 +80,23 @@ struct FaultModel {
 std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_t from_ns,
                                  int64_t until_ns);
 
-// Schedules every fault on the simulation; each undoes itself after its duration.
-void apply_schedule(sim::Simulation& simulation, const std::vector<Fault>& schedule);
+// What besides nodes, network and disks a schedule may act on. Null: its kinds do nothing.
+struct FaultTargets {
+  sim::SimZooKeeper* zookeeper = nullptr;
+  sim::SimObjectStore* storage = nullptr;
+  double* stage_crash_probability = nullptr;
+  // Counts each fault kind as it fires (coverage); may be null.
+  std::map<std::string, uint64_t>* fired = nullptr;
+};
+
+// Schedules every fault on the simulation; each undoes itself after its duration. Each fault
+// is a mark on its target's timeline track. REQUIRES: `targets`' objects outlive the run.
+void apply_schedule(sim::Simulation& simulation, const std::vector<Fault>& schedule,
+                    const FaultTargets& targets = {});
 
 // Ends every lingering fault now: network healed and calm, disks healthy, clocks true, dead
-// nodes booted. The liveness phase starts from here.
-void heal_everything(sim::Simulation& simulation);
+// nodes booted, ZooKeeper and storage healthy (a paused node resumes when its pause ends: at
+// most a fault's duration). The liveness phase starts from here.
+void heal_everything(sim::Simulation& simulation, const FaultTargets& targets = {});
 
 }  // namespace lj::fault

@@ -1,6 +1,6 @@
 // The whole pipeline under faults: every acknowledged event is published exactly once, in
-// its customer's files only, with no gaps; a planted bug is caught within a bounded number of
-// seeds; a seed replays to the same trace. Regression seeds name the bug they found.
+// its customer's files only, with no gaps; a seed replays to the same trace. (Planted bugs:
+// planted_bugs_test.cc.) Regression seeds name the bug they found.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -13,13 +13,26 @@ namespace {
 
 void expect_ok(const DeliveryOptions& options) {
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed " << options.seed << " --trace";
-  EXPECT_EQ(outcome.delivered >= outcome.acknowledged, true);
+  std::string replay = "lj sim delivery --seed " + std::to_string(options.seed);
+  if (!options.randomize_tunables) replay += " --default-tunables";
+  if (!options.buggify) replay += " --no-buggify";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: " << replay << " --log";
+  EXPECT_GE(outcome.delivered, outcome.acknowledged);
 }
 
 void expect_ok(uint64_t seed) {
   DeliveryOptions options;
   options.seed = seed;
+  expect_ok(options);
+}
+
+// A regression seed runs with default tunables and no fault points, as when it was found (the
+// schedule's encoding has changed since, so the world is close to, not the same as, the original).
+void expect_regression_ok(uint64_t seed) {
+  DeliveryOptions options;
+  options.seed = seed;
+  options.randomize_tunables = false;
+  options.buggify = false;
   expect_ok(options);
 }
 
@@ -31,12 +44,12 @@ uint64_t seeds_from_env(const char* name, uint64_t fallback) {
 // Seed 1005: Graceland let a reader move into a segment whose directory entry was not yet
 // durable; a crash lost the entry, the index was reused for new records, and the reader's
 // position (4, 16) skipped them: 63 acknowledged events never published.
-TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable) { expect_ok(1005); }
+TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable) { expect_regression_ok(1005); }
 
 // Seed 1045: a candidate create whose reply was lost was made again, and the first copy - the
 // lowest node, owned by a live session that had forgotten it - kept everyone from leading:
 // no master, so a dead worker's customers were never reassigned.
-TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) { expect_ok(1045); }
+TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) { expect_regression_ok(1045); }
 
 TEST(DeliverySweep, HundredsOfSeedsPublishEveryAcknowledgedEventOnce) {
   const uint64_t seeds = seeds_from_env("LJ_DELIVERY_SEEDS", 300);
@@ -51,30 +64,6 @@ TEST(DeliverySweep, SameSeedReplaysTheSameTrace) {
   EXPECT_EQ(first.trace_hash, second.trace_hash);
   options.seed = 4243;
   EXPECT_NE(run_delivery_scenario(options).trace_hash, first.trace_hash);
-}
-
-// The checker bites: each planted bug fails within a bounded number of seeds.
-uint64_t seeds_until_caught(bool no_dedup, bool no_fencing, uint64_t limit) {
-  for (uint64_t seed = 1; seed <= limit; ++seed) {
-    DeliveryOptions options;
-    options.seed = seed;
-    options.planted_no_dedup = no_dedup;
-    options.planted_no_fencing = no_fencing;
-    if (!run_delivery_scenario(options).ok) return seed;
-  }
-  return 0;
-}
-
-TEST(DeliveryPlantedBugs, NoDuplicateFilterIsCaught) {
-  const uint64_t caught = seeds_until_caught(true, false, 50);
-  EXPECT_NE(caught, 0u) << "a pipeline without its duplicate filter passed 50 seeds";
-  RecordProperty("seeds_to_catch_no_dedup", static_cast<int>(caught));
-}
-
-TEST(DeliveryPlantedBugs, NoFencingInTheCommitIsCaught) {
-  const uint64_t caught = seeds_until_caught(false, true, 200);
-  EXPECT_NE(caught, 0u) << "a commit without its fencing check passed 200 seeds";
-  RecordProperty("seeds_to_catch_no_fencing", static_cast<int>(caught));
 }
 
 RC_GTEST_PROP(DeliveryProps, GeneratedClustersPublishEveryAcknowledgedEventOnce, ()) {

@@ -16,7 +16,7 @@ SimNode::~SimNode() { halt(); }
 
 Env SimNode::env() {
   assert(alive_);
-  return Env{*this, *clock_, *random_, *network_, *files_};
+  return Env{*this, *clock_, *random_, *network_, *files_, simulation_.fault_points()};
 }
 
 void SimNode::spawn(Task<void> task) {

@@ -105,9 +105,28 @@ SimNode* Simulation::find_node(std::string_view name) {
 
 void Simulation::trace(NodeId node, std::string_view text) {
   fold(hash_string(text));
-  if (trace_sink_) {
-    trace_sink_(now_ns_, node == kNoNode ? std::string_view("sim") : nodes_[node]->name(), text);
+  for (const TraceSink& sink : trace_sinks_) {
+    sink(now_ns_, node == kNoNode ? std::string_view("sim") : nodes_[node]->name(), text);
   }
+}
+
+void Simulation::mark_instant(NodeId node, std::string_view category, std::string_view name) {
+  tracing_a_mark_ = true;
+  trace(node, std::string(category) + " " + std::string(name));
+  tracing_a_mark_ = false;
+  const Mark mark{node, category, name, now_ns_, now_ns_, true};
+  for (const MarkSink& sink : mark_sinks_) sink(mark);
+}
+
+void Simulation::mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
+                           int64_t end_ns) {
+  assert(start_ns <= end_ns);
+  tracing_a_mark_ = true;
+  trace(node, std::string(category) + " " + std::string(name) + " (" +
+                  std::to_string((end_ns - start_ns) / 1'000'000) + " ms)");
+  tracing_a_mark_ = false;
+  const Mark mark{node, category, name, start_ns, end_ns, false};
+  for (const MarkSink& sink : mark_sinks_) sink(mark);
 }
 
 }  // namespace lj::sim

@@ -19,6 +19,7 @@
 
 #include "prod/io/clock.h"
 #include "prod/io/distributions.h"
+#include "prod/io/fault_points.h"
 
 namespace lj::sim {
 
@@ -68,10 +69,39 @@ class Simulation {
   size_t node_count() const { return nodes_.size(); }
   SimNetwork& network() { return *network_; }
 
-  // A line of the timeline: hashed always, written to the sink when one is set.
+  // A line of the timeline: hashed always, written to every sink.
   void trace(NodeId node, std::string_view text);
   using TraceSink = std::function<void(int64_t now_ns, std::string_view node, std::string_view)>;
-  void set_trace_sink(TraceSink sink) { trace_sink_ = std::move(sink); }
+  void add_trace_sink(TraceSink sink) { trace_sinks_.push_back(std::move(sink)); }
+
+  // A structured mark of the timeline - a fault, a file's upload, commit or publish - on
+  // `node`'s track (kNoNode: the world's). An instant now, or a span [start_ns, end_ns].
+  // Traced (and hashed) as the line "<category> <name>" whether or not a sink listens, so
+  // watching a run never changes its trace hash.
+  struct Mark {
+    NodeId node;
+    std::string_view category;
+    std::string_view name;
+    int64_t start_ns;
+    int64_t end_ns;
+    bool instant;
+  };
+  void mark_instant(NodeId node, std::string_view category, std::string_view name);
+  void mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns, int64_t end_ns);
+  // True while a mark's own trace line is being written (a sink that records marks skips it).
+  bool tracing_a_mark() const { return tracing_a_mark_; }
+  using MarkSink = std::function<void(const Mark&)>;
+  void add_mark_sink(MarkSink sink) { mark_sinks_.push_back(std::move(sink)); }
+  // Drops every trace and mark sink (a sink's owner going away before the simulation).
+  void clear_sinks() {
+    trace_sinks_.clear();
+    mark_sinks_.clear();
+  }
+
+  // Code-level fault points handed to every node's Env (null: none fire). REQUIRES: set
+  // before nodes start; outlives them.
+  void set_fault_points(FaultPoints* points) { fault_points_ = points; }
+  FaultPoints* fault_points() const { return fault_points_; }
 
   uint64_t trace_hash() const { return trace_hash_; }
   uint64_t events_run() const { return events_run_; }
@@ -101,7 +131,10 @@ class Simulation {
   std::vector<Event> queue_;  // a binary heap under Later
   std::vector<std::unique_ptr<SimNode>> nodes_;
   std::unique_ptr<SimNetwork> network_;
-  TraceSink trace_sink_;
+  std::vector<TraceSink> trace_sinks_;
+  std::vector<MarkSink> mark_sinks_;
+  FaultPoints* fault_points_ = nullptr;
+  bool tracing_a_mark_ = false;
   bool shutting_down_ = false;
 };
 

@@ -5,6 +5,7 @@
 
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"
+#include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/network.h"
 #include "prod/io/random.h"
@@ -17,6 +18,13 @@ struct Env {
   Random& random;
   Network& network;
   FileSystem& files;
+  // Code-level fault points (prod/io/fault_points.h): only the simulator supplies them.
+  FaultPoints* fault_points = nullptr;
 };
+
+// Whether the fault point `point` fires now: never in the real world.
+inline bool buggify(const Env& env, std::string_view point) {
+  return env.fault_points != nullptr && env.fault_points->fire(point);
+}
 
 }  // namespace lj

@@ -3,14 +3,9 @@
 #include <algorithm>
 
 #include "prod/event/event_record.h"
+#include "prod/io/distributions.h"
 
 namespace lj::lumberjack {
-
-namespace {
-
-constexpr Duration kRetryBackoff = std::chrono::milliseconds(500);
-
-}  // namespace
 
 const char* pipeline_stage_name(PipelineStage stage) {
   switch (stage) {
@@ -64,7 +59,7 @@ Task<void> CustomerPipeline::run() {
       co_await note(PipelineStage::kFenced, committed_.next_seq);
       break;
     }
-    if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(kRetryBackoff);
+    if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(context_.options.retry_backoff);
   }
   finished_ = true;
 }
@@ -190,7 +185,9 @@ Task<size_t> CustomerPipeline::collect() {
       client = std::move(*connected);
     }
     graceland::Position& position = positions_[pop];
-    auto batch = co_await client->read(account_text(), position, context_.options.read_bytes);
+    // Fault point: a read limit so short that every read returns a single record.
+    const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
+    auto batch = co_await client->read(account_text(), position, read_bytes);
     if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
       // Retention removed what we had not read: those events are gone from this PoP.
       context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
@@ -210,7 +207,10 @@ Task<size_t> CustomerPipeline::collect() {
                  (decoded.ok() ? "another account's event" : decoded.error().to_string()));
         continue;
       }
-      if (!delivered_.insert(decoded->event.id) && !context_.options.planted_no_dedup) continue;
+      if (!delivered_.insert(decoded->event.id)) {
+        if (context_.observer) context_.observer->on_duplicate_dropped(config_.account_id);
+        if (!context_.options.planted_no_dedup) continue;
+      }
       if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
       pending_bytes_ += record.size();
       pending_.push_back(std::move(decoded->event));
@@ -228,14 +228,17 @@ Task<void> CustomerPipeline::expire_if_due() {
   co_await context_.expire_old_files(config_);
 }
 
-bool CustomerPipeline::roll_due() const {
+bool CustomerPipeline::roll_due() {
   if (pending_.empty()) return false;
   const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
   return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes ||
-         age >= std::chrono::milliseconds(config_.roll.max_age_ms);
+         age >= std::chrono::milliseconds(config_.roll.max_age_ms) ||
+         buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
+  // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
+  if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
   const uint64_t seq = committed_.next_seq;
   LogFileSpec spec;
   spec.account_id = config_.account_id;
@@ -259,8 +262,17 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   }
   const std::string staging = "staging/" + config_.folder() + "/" + log_file_name(config_.account_id, seq) + "." +
                               context_.worker_id;
-  if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
-  co_await note(PipelineStage::kUploaded, seq);
+  const bool upload_first = !context_.options.planted_commit_before_upload;
+  if (upload_first) {
+    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
+    co_await note(PipelineStage::kUploaded, seq);
+  }
+  // Fault point: a commit that comes late (a slow ZooKeeper, a long pause), perhaps after the
+  // assignment moved on: the fence must hold.
+  if (buggify(context_.env, "pipeline.delay-before-commit")) {
+    const Duration delay = std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
+    co_await context_.env.clock.sleep_for(delay);
+  }
 
   Checkpoint next;
   next.next_seq = seq + 1;
@@ -293,6 +305,13 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
                std::to_string(events) + " events) at" + positions);
   co_await note(PipelineStage::kCommitted, seq);
+  if (!upload_first) {
+    // The planted bug: a crash or a failed upload here leaves a committed file that exists nowhere.
+    if (Status s = co_await context_.store.put(committed_.last_file->staging_name, std::move(*file)); !s.ok()) {
+      co_return Outcome::kRetry;
+    }
+    co_await note(PipelineStage::kUploaded, seq);
+  }
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   ++files_published_;
   events_published_ += events;

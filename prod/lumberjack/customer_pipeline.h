@@ -39,15 +39,19 @@ const char* pipeline_stage_name(PipelineStage stage);
 struct PipelineObserver {
   virtual ~PipelineObserver() = default;
   virtual void on_stage(uint64_t account, PipelineStage stage, uint64_t seq) = 0;
+  // An event already delivered (or pending) was read again: it reached two PoPs.
+  virtual void on_duplicate_dropped(uint64_t /*account*/) {}
 };
 
 struct PipelineOptions {
   Duration poll_interval = std::chrono::milliseconds(200);
   Duration pop_retry_after = std::chrono::seconds(2);
   uint32_t read_bytes = 1 << 20;
+  Duration retry_backoff = std::chrono::milliseconds(500);  // after an error, before recovering
   // Planted bugs for the checker's own test (props/): never set outside it.
   bool planted_no_dedup = false;
   bool planted_no_fencing = false;
+  bool planted_commit_before_upload = false;  // commits the checkpoint, then uploads the file
 };
 
 // Everything a pipeline shares with its worker.
@@ -90,7 +94,7 @@ class CustomerPipeline {
   // Returns how many records it read (0: every reachable PoP is caught up).
   Task<size_t> collect();
   Task<Outcome> roll();
-  bool roll_due() const;
+  bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();
   Task<void> note(PipelineStage stage, uint64_t seq);
   std::string account_text() const { return std::to_string(config_.account_id); }

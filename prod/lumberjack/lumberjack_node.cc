@@ -45,15 +45,20 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
     co_await env_.clock.sleep_for(options_.tick);
   }
   status_.connected = true;
+  bool first_pass = true;
   while (!stopping_ && session.state() != SessionState::kExpired) {
     (void)session.take_events();  // watches only wake us: each pass re-reads what it needs
+    arm_watches_ = first_pass || !options_.planted_lost_watch;
     Status s = co_await refresh_pops(session);
     if (s.ok()) s = co_await check_leadership(session);
     if (s.ok() && status_.master) s = co_await assign(session);
     if (s.ok()) s = co_await follow_assignments(session);
     if (expired(s)) break;
+    first_pass = first_pass && !s.ok();
     reap_pipelines();
-    co_await session.wait_for_events(options_.tick);
+    // The tick re-checks even when no watch fires; the planted bug relies on watches alone.
+    const Duration wait = options_.planted_lost_watch && s.ok() ? std::chrono::hours(24) : options_.tick;
+    co_await session.wait_for_events(wait);
   }
   status_.connected = false;
   status_.master = false;
@@ -105,11 +110,11 @@ Task<Status> LumberjackNode::refresh_pops(CoordinatorSession& session) {
     pops_ = options_.static_pops;
     co_return Status();
   }
-  Result<std::vector<std::string>> names = co_await session.children(options_.layout.gracelands(), true);
+  Result<std::vector<std::string>> names = co_await session.children(options_.layout.gracelands(), arm_watches_);
   if (!names.ok()) co_return names.status();
   std::map<std::string, std::string> pops;
   for (const std::string& pop : *names) {
-    Result<NodeData> address = co_await session.get(options_.layout.graceland(pop), true);
+    Result<NodeData> address = co_await session.get(options_.layout.graceland(pop), arm_watches_);
     if (address.ok()) pops[pop] = address->data;
   }
   pops_ = std::move(pops);
@@ -143,7 +148,7 @@ Task<Status> LumberjackNode::check_leadership(CoordinatorSession& session) {
   }
   status_.master = false;
   // Watch only the candidate just before ours: no herd when the master dies.
-  Result<std::optional<int32_t>> before = co_await session.exists(join_path(layout.election(), *std::prev(mine)), true);
+  Result<std::optional<int32_t>> before = co_await session.exists(join_path(layout.election(), *std::prev(mine)), arm_watches_);
   co_return before.status();
 }
 
@@ -151,9 +156,9 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   // Fresh reads: a stale worker list would move live workers' customers for nothing.
   if (Status s = co_await session.sync(layout.root); !s.ok()) co_return s;
-  Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), true);
+  Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), arm_watches_);
   if (!workers.ok()) co_return workers.status();
-  Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), true);
+  Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), arm_watches_);
   if (!customers.ok()) co_return customers.status();
   if (workers->empty()) co_return Status();
   Result<std::vector<std::string>> assigned = co_await session.children(layout.assignments());
@@ -233,17 +238,17 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
 
 Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
-  Result<std::vector<std::string>> accounts = co_await session.children(layout.assignments(), true);
+  Result<std::vector<std::string>> accounts = co_await session.children(layout.assignments(), arm_watches_);
   if (!accounts.ok()) co_return accounts.status();
   std::map<uint64_t, std::pair<CustomerConfig, int32_t>> mine;
   for (const std::string& account : *accounts) {
-    Result<NodeData> assignment = co_await session.get(layout.assignment(account), true);
+    Result<NodeData> assignment = co_await session.get(layout.assignment(account), arm_watches_);
     if (!assignment.ok()) {
       if (assignment.code() == ErrorCode::kNotFound) continue;
       co_return assignment.status();
     }
     if (assignment->data != worker_id_) continue;
-    Result<NodeData> customer = co_await session.get(layout.customer(account), true);
+    Result<NodeData> customer = co_await session.get(layout.customer(account), arm_watches_);
     if (!customer.ok()) {
       if (customer.code() == ErrorCode::kNotFound) continue;
       co_return customer.status();

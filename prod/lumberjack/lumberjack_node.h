@@ -40,6 +40,10 @@ struct LumberjackOptions {
   // Retention, run by each customer's pipeline after publishing (see PipelineContext).
   std::function<Task<void>(const CustomerConfig&)> expire_old_files;
   Duration retention_interval = std::chrono::minutes(10);
+  // Planted bug for the checker's own test (props/): never set outside it. Watches are armed
+  // on a session's first pass only, and a pass that succeeded waits on watches alone (no
+  // tick): a watch that is not re-armed is never heard again.
+  bool planted_lost_watch = false;
 };
 
 // What the node reports for status and metrics.
@@ -86,6 +90,7 @@ class LumberjackNode {
 
   std::string worker_id_;
   std::string election_node_;  // our own candidate node's name
+  bool arm_watches_ = true;    // reads set watches (always, unless the planted bug is on)
   std::map<std::string, std::string> pops_;
   std::map<uint64_t, std::unique_ptr<CustomerPipeline>> pipelines_;
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns

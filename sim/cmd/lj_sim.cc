@@ -1,31 +1,39 @@
 // lj-sim: runs simulated scenarios. `lj sim ...` execs this binary.
 //
-//   lj-sim echo --seed N              one run; prints the seed first and the trace hash
-//   lj-sim ingest --seed N            proxies -> Gracelands under faults; checks the ledger
-//   lj-sim delivery --seed N          the whole pipeline (Gracelands, Lumberjacks, ZooKeeper,
-//                                     storage) under faults; checks customers' files
-//   lj-sim echo --seed N --seeds K    K runs from seed N; prints seeds/s and events/s
-//   lj-sim echo --seed N --trace      the run's timeline on stdout
-//   --no-faults, --messages M         a calmer or longer run
+//   lj-sim echo|ingest|delivery|canary --seed N     one run; prints the seed first, then its
+//                                                   trace hash and what it counted
+//   lj-sim delivery --seed N --seeds K              K runs from seed N; prints failures (each with
+//                                                   the command that replays it), coverage,
+//                                                   seeds/s and simulated events/s
+//   --log                                           the run's readable event log on stdout
+//   --trace FILE.json                               delivery: the timeline as a Chrome trace
+//                                                   (Perfetto, chrome://tracing): a track per node
+//   --faults 'TEXT'                                 delivery: this fault schedule instead of one
+//                                                   drawn from the seed (fault/fault_schedule.h)
+//   --planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch
+//                                                   delivery: plant a known bug
+//   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
+//                                                   delivery: the world's shape
+//   --no-faults, --messages M, --default-tunables, --no-buggify
 // A failing run prints the one command that replays it, and exits 1.
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <string>
 
-#include "sim/scenarios/echo_scenario.h"
-#include "sim/scenarios/delivery_scenario.h"
-#include "sim/scenarios/ingest_scenario.h"
+#include "sim/scenarios/sweep.h"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: lj-sim echo|ingest|delivery [--seed N] [--seeds K] [--messages M] [--no-faults] [--trace]\n"
-               "              [--planted no-dedup|no-fencing]   (delivery: plant a known bug)\n");
+               "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] [--no-faults]\n"
+               "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] [--default-tunables] [--no-buggify]\n"
+               "              [--planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch]\n"
+               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] [--events-per-proxy E]\n");
   return 2;
 }
 
@@ -40,125 +48,101 @@ bool parse_u64(const char* text, uint64_t& out) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
-  const std::string scenario = argv[1];
-  if (scenario != "echo" && scenario != "ingest" && scenario != "delivery") return usage();
-  lj::sim::EchoOptions options;
+  lj::sim::RunRequest request;
+  request.scenario = argv[1];
+  if (!lj::sim::known_scenario(request.scenario)) return usage();
   uint64_t seeds = 1;
-  std::string planted;  // delivery only: a known bug to plant, to see the checker catch it
-  // delivery: how often each fault fired and each interesting state was reached, over all
-  // seeds, so a sweep that never exercises a path shows it.
-  std::map<std::string, uint64_t> coverage;
-  uint64_t seeds_reaching_fenced = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     uint64_t value = 0;
-    if ((flag == "--seed" || flag == "--seeds" || flag == "--messages") && i + 1 < argc) {
+    const bool numeric = flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
+                         flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
+                         flag == "--events-per-proxy";
+    if (numeric && i + 1 < argc) {
       if (!parse_u64(argv[++i], value)) return usage();
-      if (flag == "--seed") options.seed = value;
+      const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
+      if (!seed_flag && value > 1'000'000) return usage();
+      const int small = static_cast<int>(value);
+      if (flag == "--seed") request.seed = value;
       if (flag == "--seeds") seeds = value;
-      if (flag == "--messages") options.messages = static_cast<int>(value);
+      if (flag == "--messages") request.messages = small;
+      if (flag == "--pops") request.pops = small;
+      if (flag == "--lumberjacks") request.lumberjacks = small;
+      if (flag == "--proxies-per-pop") request.proxies_per_pop = small;
+      if (flag == "--accounts") request.accounts = small;
+      if (flag == "--events-per-proxy") request.events_per_proxy = value;
     } else if (flag == "--planted" && i + 1 < argc) {
-      planted = argv[++i];
-      if (planted != "no-dedup" && planted != "no-fencing") return usage();
+      if (!lj::sim::parse_planted_bug(argv[++i], request.planted)) return usage();
+    } else if (flag == "--faults" && i + 1 < argc) {
+      request.fault_text = argv[++i];
+    } else if (flag == "--trace" && i + 1 < argc) {
+      request.chrome_trace_path = argv[++i];
+    } else if (flag == "--log") {
+      request.log_to_stdout = true;
     } else if (flag == "--no-faults") {
-      options.faults = false;
-    } else if (flag == "--trace") {
-      options.trace_to_stdout = true;
+      request.faults = false;
+    } else if (flag == "--default-tunables") {
+      request.randomize_tunables = false;
+    } else if (flag == "--no-buggify") {
+      request.buggify = false;
     } else {
       return usage();
     }
   }
+  // Names run pop-a .. pop-z; proxies are numbered per PoP below 100; a proxy's event ids
+  // hold its accounts' streams (prod/proxy/proxy.h).
+  if (request.pops < 1 || request.pops > 26 || request.lumberjacks < 1 || request.lumberjacks > 64 ||
+      request.proxies_per_pop < 1 || request.proxies_per_pop > 99 || request.accounts < 1 || request.accounts > 64) {
+    std::fprintf(stderr, "lj-sim: --pops 1-26, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64\n");
+    return 2;
+  }
+  if (seeds > 1 && !request.chrome_trace_path.empty()) {
+    std::fprintf(stderr, "lj-sim: --trace writes one run's timeline: use it without --seeds\n");
+    return 2;
+  }
+
+  if (seeds == 1) {
+    std::printf("seed %llu\n", static_cast<unsigned long long>(request.seed));
+    std::fflush(stdout);
+    const lj::sim::RunResult result = lj::sim::run_one(request);
+    std::printf("seed %llu: %s trace=%016llx events=%llu virtual=%.3fs %s%s%s\n",
+                static_cast<unsigned long long>(request.seed), result.ok ? "ok" : "FAILED",
+                static_cast<unsigned long long>(result.trace_hash), static_cast<unsigned long long>(result.sim_events),
+                static_cast<double>(result.virtual_ns) / 1e9, result.summary.c_str(), result.ok ? "" : ": ",
+                result.failure.c_str());
+    if (!result.schedule.empty()) std::printf("faults: %s\n", result.schedule.c_str());
+    for (const auto& [what, count] : result.coverage) {
+      std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
+    }
+    if (!request.chrome_trace_path.empty()) std::printf("timeline: %s\n", request.chrome_trace_path.c_str());
+    if (!result.ok) std::printf("replay: %s --log\n", lj::sim::replay_command(request).c_str());
+    return result.ok ? 0 : 1;
+  }
 
   // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
   const auto started = std::chrono::steady_clock::now();
-  uint64_t events = 0;
-  int failures = 0;
-  const uint64_t first = options.seed;
-  for (uint64_t seed = first; seed < first + seeds; ++seed) {
-    options.seed = seed;
-    if (seeds == 1) std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
-    std::fflush(stdout);
-    lj::sim::EchoOutcome outcome;
-    if (scenario == "echo") {
-      outcome = lj::sim::run_echo_scenario(options);
-    } else if (scenario == "delivery") {
-      lj::sim::DeliveryOptions delivery;
-      delivery.seed = seed;
-      delivery.faults = options.faults;
-      delivery.trace_to_stdout = options.trace_to_stdout;
-      delivery.planted_no_dedup = planted == "no-dedup";
-      delivery.planted_no_fencing = planted == "no-fencing";
-      const lj::sim::DeliveryOutcome result = lj::sim::run_delivery_scenario(delivery);
-      outcome.ok = result.ok;
-      outcome.failure = result.failure;
-      outcome.trace_hash = result.trace_hash;
-      outcome.events = result.sim_events;
-      outcome.echoed = static_cast<int>(result.delivered);
-      outcome.faults_injected = result.faults_injected;
-      for (const auto& [what, count] : result.coverage) coverage[what] += count;
-      seeds_reaching_fenced += result.coverage.contains("stage fenced");
-      if (seeds == 1) {
-        std::printf("acknowledged=%llu delivered=%llu files=%llu published-within=%.1fs-of-healing\n",
-                    static_cast<unsigned long long>(result.acknowledged),
-                    static_cast<unsigned long long>(result.delivered),
-                    static_cast<unsigned long long>(result.files), result.seconds_to_publish_after_heal);
-        for (const auto& [what, count] : result.coverage) {
-          std::printf("  %-28s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
-        }
-      }
-    } else {
-      // The ingest scenario reports in the same shape: echoed = acknowledged events.
-      lj::sim::IngestOptions ingest;
-      ingest.seed = seed;
-      ingest.faults = options.faults;
-      ingest.trace_to_stdout = options.trace_to_stdout;
-      const lj::sim::IngestOutcome result = lj::sim::run_ingest_scenario(ingest);
-      outcome.ok = result.ok;
-      outcome.failure = result.failure;
-      outcome.trace_hash = result.trace_hash;
-      outcome.events = result.events;
-      outcome.echoed = static_cast<int>(result.acknowledged);
-      outcome.reconnects = static_cast<int>(result.failovers);
-      outcome.faults_injected = result.faults_injected;
-      if (seeds == 1) {
-        std::printf("acknowledged=%llu stored=%llu duplicates-across-pops=%llu failovers=%llu\n",
-                    static_cast<unsigned long long>(result.acknowledged),
-                    static_cast<unsigned long long>(result.stored),
-                    static_cast<unsigned long long>(result.duplicates),
-                    static_cast<unsigned long long>(result.failovers));
-      }
-    }
-    events += outcome.events;
-    if (seeds == 1 || !outcome.ok) {
-      std::printf("seed %llu: %s trace=%016llx events=%llu echoed=%d reconnects=%d faults=%d "
-                  "virtual=%.3fs%s%s\n",
-                  static_cast<unsigned long long>(seed), outcome.ok ? "ok" : "FAILED",
-                  static_cast<unsigned long long>(outcome.trace_hash),
-                  static_cast<unsigned long long>(outcome.events), outcome.echoed,
-                  outcome.reconnects, outcome.faults_injected,
-                  static_cast<double>(outcome.finished_at_ns) / 1e9,
-                  outcome.ok ? "" : ": ", outcome.failure.c_str());
-    }
-    if (!outcome.ok) {
-      ++failures;
-      std::printf("replay: lj-sim %s --seed %llu --messages %d%s%s --trace\n", scenario.c_str(),
-                  static_cast<unsigned long long>(seed), options.messages,
-                  options.faults ? "" : " --no-faults", planted.empty() ? "" : (" --planted " + planted).c_str());
+  const lj::sim::SweepReport report =
+      lj::sim::sweep(request, request.seed, seeds, [&request](uint64_t seed, const lj::sim::RunResult& result) {
+        if (result.ok) return;
+        lj::sim::RunRequest failed = request;
+        failed.seed = seed;
+        std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n", static_cast<unsigned long long>(seed),
+                    static_cast<unsigned long long>(result.trace_hash), result.failure.c_str(),
+                    lj::sim::replay_command(failed).c_str());
+        std::fflush(stdout);
+      });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!report.coverage.empty()) {
+    std::printf("coverage over %llu seeds (total, seeds that reached it):\n", static_cast<unsigned long long>(seeds));
+    for (const auto& [what, count] : report.coverage) {
+      std::printf("  %-50s %10llu %6llu\n", what.c_str(), static_cast<unsigned long long>(count),
+                  static_cast<unsigned long long>(report.seeds_reaching.at(what)));
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (seeds > 1 && !coverage.empty()) {
-    std::printf("coverage over %llu seeds (%llu reached a fenced worker):\n", static_cast<unsigned long long>(seeds),
-                static_cast<unsigned long long>(seeds_reaching_fenced));
-    for (const auto& [what, count] : coverage) {
-      std::printf("  %-28s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
-    }
-  }
-  if (seeds > 1) {
-    std::printf("%llu seeds, %d failed, %.2fs: %.0f seeds/s, %.0f events/s\n",
-                static_cast<unsigned long long>(seeds), failures, seconds,
-                static_cast<double>(seeds) / seconds, static_cast<double>(events) / seconds);
-  }
-  return failures == 0 ? 0 : 1;
+  std::printf("%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual s/s\n",
+              static_cast<unsigned long long>(seeds), report.failed_seeds.size(),
+              100.0 * static_cast<double>(report.failed_seeds.size()) / static_cast<double>(seeds), seconds,
+              static_cast<double>(seeds) / seconds, static_cast<double>(report.sim_events) / seconds,
+              static_cast<double>(report.virtual_ns) / 1e9 / seconds);
+  return report.failed_seeds.empty() ? 0 : 1;
 }

@@ -1,59 +1,162 @@
 #include "sim/scenarios/delivery_scenario.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <set>
 
+#include "fault/buggify.h"
 #include "fault/fault_schedule.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/proxy.h"
+#include "sim/chrome_trace.h"
+#include "sim/scenarios/ingest_world.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
 #include "sim/sim_zookeeper.h"
-#include "sim/scenarios/ingest_world.h"
 #include "sim/timeline.h"
 
 namespace lj::sim {
+
+const char* planted_bug_name(PlantedBug bug) {
+  switch (bug) {
+    case PlantedBug::kNone: return "none";
+    case PlantedBug::kNoDedup: return "no-dedup";
+    case PlantedBug::kNoFencing: return "no-fencing";
+    case PlantedBug::kCommitBeforeUpload: return "commit-before-upload";
+    case PlantedBug::kAckBeforeFsync: return "ack-before-fsync";
+    case PlantedBug::kLostWatch: return "lost-watch";
+  }
+  return "unknown";
+}
+
+bool parse_planted_bug(std::string_view name, PlantedBug& bug) {
+  for (PlantedBug b : {PlantedBug::kNone, PlantedBug::kNoDedup, PlantedBug::kNoFencing, PlantedBug::kCommitBeforeUpload,
+                       PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch}) {
+    if (name == planted_bug_name(b)) {
+      bug = b;
+      return true;
+    }
+  }
+  return false;
+}
 
 namespace {
 
 constexpr uint64_t kFirstAccount = 1001;
 
-// Counts where pipelines got to, and during the fault phase sometimes crashes the node right
-// there: after an upload and before its commit, or after a commit and before its publish.
+// Watches one Lumberjack node's pipelines: counts the stages they reach and the interesting
+// states (a zombie's commit fenced, a death between upload and commit, an event read from two
+// PoPs), marks each file's upload, commit and publish on the node's timeline track, and while
+// `crash_probability` is above zero crashes the node right after an upload (before its
+// commit) or right after a commit (before its publish).
 class StageFaults final : public lumberjack::PipelineObserver {
  public:
-  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, int64_t faults_until_ns)
-      : simulation_(simulation), counts_(counts), faults_until_ns_(faults_until_ns) {}
+  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, const double& crash_probability)
+      : simulation_(simulation), counts_(counts), crash_probability_(crash_probability) {}
   void attach(NodeId node) { node_ = node; }
 
-  void on_stage(uint64_t, lumberjack::PipelineStage stage, uint64_t) override {
+  void on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) override {
+    using lumberjack::PipelineStage;
     ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
-    const bool crash_point = stage == lumberjack::PipelineStage::kUploaded ||
-                             stage == lumberjack::PipelineStage::kCommitted;
-    if (!crash_point || simulation_.now_ns() >= faults_until_ns_ || !chance(simulation_.random(), 0.05)) return;
-    const std::string what = std::string("fault crash after ") + lumberjack::pipeline_stage_name(stage);
-    ++counts_[what];
+    const std::string file = std::to_string(account) + "/" + std::to_string(seq);
+    Last& last = last_[account];
+    if (stage == PipelineStage::kFenced && last.stage == PipelineStage::kUploaded && last.seq == seq) {
+      ++counts_["state zombie tried to commit"];  // its commit was refused by the fence
+    }
+    simulation_.mark_instant(node_, "file", std::string(lumberjack::pipeline_stage_name(stage)) + " " + file);
+    if (stage == PipelineStage::kCommitted && last.stage == PipelineStage::kUploaded && last.seq == seq) {
+      simulation_.mark_span(node_, "file", "upload-to-commit " + file, last.at_ns, simulation_.now_ns());
+    }
+    if (stage == PipelineStage::kPublished && last.stage == PipelineStage::kCommitted && last.seq == seq) {
+      simulation_.mark_span(node_, "file", "commit-to-publish " + file, last.at_ns, simulation_.now_ns());
+    }
+    last = Last{stage, seq, simulation_.now_ns()};
+
+    const bool crash_point = stage == PipelineStage::kUploaded || stage == PipelineStage::kCommitted;
+    if (!crash_point || crash_probability_ <= 0 || !chance(simulation_.random(), crash_probability_)) return;
+    const std::string what = std::string("crash after ") + lumberjack::pipeline_stage_name(stage);
+    ++counts_["fault " + what];
     Simulation& simulation = simulation_;
     const NodeId node = node_;
-    simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [&simulation, node, what] {
-      simulation.trace(node, what);
+    simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [this, &simulation, node, what] {
+      simulation.mark_instant(node, "fault", what);
+      on_crash();
       simulation.node(node).crash();
       simulation.schedule_after(std::chrono::seconds(2), kNoNode, EventKind::kFault,
                                 [&simulation, node] { if (!simulation.node(node).alive()) simulation.node(node).start(); });
     });
   }
 
+  void on_duplicate_dropped(uint64_t) override { ++counts_["state an event reached two PoPs"]; }
+
+  // The node loses power now: any pipeline between its upload and its commit dies there.
+  void on_crash() {
+    for (const auto& [account, last] : last_) {
+      if (last.stage == lumberjack::PipelineStage::kUploaded) ++counts_["state worker died between upload and commit"];
+    }
+    last_.clear();
+  }
+
  private:
+  struct Last {
+    lumberjack::PipelineStage stage = lumberjack::PipelineStage::kRecovered;
+    uint64_t seq = 0;
+    int64_t at_ns = 0;
+  };
   Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
-  int64_t faults_until_ns_;
+  const double& crash_probability_;
   NodeId node_ = kNoNode;
+  std::map<uint64_t, Last> last_;  // per account, this incarnation
 };
 
-lumberjack::CustomerConfig customer(int index) {
+// Timeouts and tunables of one run: the production defaults, or drawn from the seed within
+// the ranges the design claims to work in.
+struct Tunables {
+  uint64_t roll_max_events = 150;
+  uint32_t roll_max_age_ms = 2000;
+  Duration session_timeout = std::chrono::seconds(4);
+  Duration tick = std::chrono::milliseconds(500);
+  Duration poll_interval = std::chrono::milliseconds(200);
+  Duration pop_retry_after = std::chrono::seconds(2);
+  Duration pipeline_retry_backoff = std::chrono::milliseconds(500);
+  uint32_t read_bytes = 1 << 20;
+  size_t proxy_batch_events = 20;
+  Duration proxy_retry_backoff = std::chrono::milliseconds(50);
+
+  std::string describe() const {
+    auto ms = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+    return "roll=" + std::to_string(roll_max_events) + "ev/" + std::to_string(roll_max_age_ms) + "ms session=" +
+           ms(session_timeout) + "ms tick=" + ms(tick) + "ms poll=" + ms(poll_interval) + "ms pop-retry=" +
+           ms(pop_retry_after) + "ms backoff=" + ms(pipeline_retry_backoff) + "ms read=" + std::to_string(read_bytes) +
+           "B proxy-batch=" + std::to_string(proxy_batch_events) + " proxy-backoff=" + ms(proxy_retry_backoff) + "ms";
+  }
+};
+
+// From its own generator (not the simulation's), so the draw does not shift any other choice.
+Tunables draw_tunables(uint64_t seed) {
+  SplitMix64 random(mix_seed(seed, hash_string("tunables")));
+  auto ms = [&](int64_t lo, int64_t hi) { return Duration(std::chrono::milliseconds(uniform_between(random, lo, hi))); };
+  Tunables t;
+  t.roll_max_events = static_cast<uint64_t>(uniform_between(random, 20, 300));
+  t.roll_max_age_ms = static_cast<uint32_t>(uniform_between(random, 200, 5000));
+  t.session_timeout = ms(2000, 8000);
+  t.tick = ms(100, 1000);
+  t.poll_interval = ms(50, 500);
+  t.pop_retry_after = ms(200, 4000);
+  t.pipeline_retry_backoff = ms(50, 2000);
+  const uint32_t reads[] = {4096, 64 * 1024, 1 << 20};
+  t.read_bytes = reads[uniform_below(random, 3)];
+  t.proxy_batch_events = static_cast<size_t>(uniform_between(random, 1, 50));
+  t.proxy_retry_backoff = ms(10, 500);
+  return t;
+}
+
+lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   lumberjack::CustomerConfig config;
   config.account_id = kFirstAccount + static_cast<uint64_t>(index);
   config.config_id = 1;
@@ -61,8 +164,8 @@ lumberjack::CustomerConfig customer(int index) {
   config.encoding = index % 4 < 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible;
   // Every fourth customer has no key: its files are not encrypted.
   if (index % 4 != 3) config.public_key_pem = std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
-  config.roll.max_events = 150;
-  config.roll.max_age_ms = 2000;
+  config.roll.max_events = tunables.roll_max_events;
+  config.roll.max_age_ms = tunables.roll_max_age_ms;
   return config;
 }
 
@@ -70,7 +173,7 @@ lumberjack::CustomerConfig customer(int index) {
 std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
   std::vector<lumberjack::AuditedCustomer> out;
   for (int a = 0; a < accounts; ++a) {
-    const lumberjack::CustomerConfig config = customer(a);
+    const lumberjack::CustomerConfig config = customer(a, Tunables{});
     lumberjack::AuditedCustomer audited{config.account_id, config.config_id, ""};
     if (!config.public_key_pem.empty()) {
       audited.private_key_pem = std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
@@ -80,20 +183,75 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
   return out;
 }
 
+// The safety phase's faults, drawn from the seed: node, network and disk faults, then
+// ZooKeeper, storage and pipeline-stage faults, zombies. Sorted by time.
+std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vector<NodeId>& pops,
+                                                 const std::vector<NodeId>& lumberjacks, Duration session_timeout,
+                                                 int64_t until_ns) {
+  const int64_t session_ns = session_timeout.count();
+  fault::FaultModel model;
+  model.crashable = pops;
+  model.crashable.insert(model.crashable.end(), lumberjacks.begin(), lumberjacks.end());
+  model.partitionable = model.crashable;
+  model.disk_faulty = pops;
+  model.disk_weight = 0.3;
+  model.max_duration_ns = 2 * session_ns;  // partitions past the session timeout: zombies
+  std::vector<fault::Fault> schedule = fault::draw_schedule(random, model, 0, until_ns);
+  auto whole_phase = [&](fault::FaultKind kind, double intensity) {
+    fault::Fault f;
+    f.kind = kind;
+    f.duration_ns = until_ns;
+    f.intensity = intensity;
+    schedule.push_back(f);
+  };
+  whole_phase(fault::FaultKind::kZkFlaky, uniform_unit(random) * 0.05);
+  whole_phase(fault::FaultKind::kStorageErrors, uniform_unit(random) * 0.05);
+  whole_phase(fault::FaultKind::kStageCrashes, 0.05);
+  for (int64_t at = static_cast<int64_t>(exponential(random, 4e9)); at < until_ns;
+       at += static_cast<int64_t>(exponential(random, 4e9))) {
+    fault::Fault f;
+    f.at_ns = at;
+    const double kind = uniform_unit(random);
+    if (kind < 0.25) {
+      // A zombie: a Lumberjack paused for half to twice its session timeout, then resumed.
+      f.kind = fault::FaultKind::kZombiePause;
+      f.target = lumberjacks[uniform_below(random, lumberjacks.size())];
+      f.duration_ns = uniform_between(random, session_ns / 2, 2 * session_ns);
+    } else if (kind < 0.6) {
+      f.kind = fault::FaultKind::kZkSessionExpired;
+    } else {
+      f.kind = fault::FaultKind::kZkUnavailable;
+      f.duration_ns = uniform_between(random, 500'000'000, 3'000'000'000);
+    }
+    schedule.push_back(f);
+  }
+  std::stable_sort(schedule.begin(), schedule.end(),
+                   [](const fault::Fault& a, const fault::Fault& b) { return a.at_ns < b.at_ns; });
+  return schedule;
+}
+
 }  // namespace
 
 DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   Simulation simulation(options.seed);
-  if (options.trace_to_stdout) print_timeline_to(simulation, stdout);
   DeliveryOutcome outcome;
+  if (options.trace_to_stdout) print_timeline_to(simulation, stdout);
+  std::unique_ptr<ChromeTrace> chrome_trace;
+  if (!options.chrome_trace_path.empty()) chrome_trace = std::make_unique<ChromeTrace>(simulation);
+  fault::BuggifySwitchboard buggify(simulation, outcome.coverage);
+  if (options.buggify) simulation.set_fault_points(&buggify);
+  const Tunables tunables = options.randomize_tunables ? draw_tunables(options.seed) : Tunables{};
+  outcome.tunables = tunables.describe();
   SimZooKeeper zookeeper(simulation);
   SimObjectStore storage(simulation);
+  double stage_crash_probability = 0;
   // One observer per Lumberjack node (each knows which node to crash).
   std::vector<std::unique_ptr<StageFaults>> stage_faults;
   proxy::MemoryLedger ledger;
 
   // PoPs: a Graceland each.
-  const PopNodes pop_nodes = add_graceland_pops(simulation, options.pops);
+  const PopNodes pop_nodes =
+      add_graceland_pops(simulation, options.pops, options.planted == PlantedBug::kAckBeforeFsync);
   std::map<std::string, std::string> pops;
   for (size_t p = 0; p < pop_nodes.names.size(); ++p) pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
 
@@ -101,36 +259,44 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   SimNode& admin = simulation.add_node("admin", nullptr);
   admin.start();
   bool customers_created = false;
-  admin.spawn([](Coordinator& coordinator, int accounts, bool& done) -> Task<void> {
+  admin.spawn([](Coordinator& coordinator, int accounts, Tunables tunables, bool& done) -> Task<void> {
     const lumberjack::ZkLayout layout;
     while (!done) {
       auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
       if (!session.ok()) continue;
       bool all = (co_await create_path(**session, layout.customers())).ok();
       for (int a = 0; all && a < accounts; ++a) {
-        const lumberjack::CustomerConfig config = customer(a);
-        auto created = co_await (*session)->create(layout.customer(std::to_string(config.account_id)), config.encode(),
-                                                   NodeMode::kPersistent);
+        const lumberjack::CustomerConfig config = customer(a, tunables);
+        const std::string path = layout.customer(std::to_string(config.account_id));
+        const std::string data = config.encode();
+        auto created = co_await (*session)->create(path, data, NodeMode::kPersistent);
         all = created.ok() || created.code() == ErrorCode::kAlreadyExists;
       }
       co_await (*session)->close();
       done = all;
     }
-  }(zookeeper.client(admin), options.accounts, customers_created));
+  }(zookeeper.client(admin), options.accounts, tunables, customers_created));
 
   // The Lumberjack cluster.
   std::vector<NodeId> lumberjack_nodes;
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
-    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage,
-                                                         options.faults ? options.fault_phase_ns : 0));
+    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
     StageFaults* stages = stage_faults.back().get();
     SimNode& node = simulation.add_node(name, [&, name, stages](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
       lj_options.name = name;
       lj_options.static_pops = pops;
-      lj_options.pipeline.planted_no_dedup = options.planted_no_dedup;
-      lj_options.pipeline.planted_no_fencing = options.planted_no_fencing;
+      lj_options.session_timeout = tunables.session_timeout;
+      lj_options.tick = tunables.tick;
+      lj_options.pipeline.poll_interval = tunables.poll_interval;
+      lj_options.pipeline.pop_retry_after = tunables.pop_retry_after;
+      lj_options.pipeline.retry_backoff = tunables.pipeline_retry_backoff;
+      lj_options.pipeline.read_bytes = tunables.read_bytes;
+      lj_options.pipeline.planted_no_dedup = options.planted == PlantedBug::kNoDedup;
+      lj_options.pipeline.planted_no_fencing = options.planted == PlantedBug::kNoFencing;
+      lj_options.pipeline.planted_commit_before_upload = options.planted == PlantedBug::kCommitBeforeUpload;
+      lj_options.planted_lost_watch = options.planted == PlantedBug::kLostWatch;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
@@ -139,6 +305,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     stages->attach(node.id());
     lumberjack_nodes.push_back(node.id());
   }
+  // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
+  simulation.add_mark_sink([&](const Simulation::Mark& mark) {
+    if (mark.category != "fault" || !mark.name.starts_with("crash-restart ")) return;
+    for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
+      if (lumberjack_nodes[l] == mark.node && simulation.node(mark.node).alive()) stage_faults[l]->on_crash();
+    }
+  });
 
   // Proxies, homed at their PoP, failing over to the others.
   std::vector<proxy::Proxy*> proxies;
@@ -147,61 +320,39 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
   fleet.events_per_proxy = options.events_per_proxy;
   fleet.events_per_second = options.events_per_second;
+  fleet.batch_events = tunables.proxy_batch_events;
+  fleet.retry_backoff = tunables.proxy_retry_backoff;
   add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
 
   // Safety phase.
+  fault::FaultTargets targets;
+  targets.zookeeper = &zookeeper;
+  targets.storage = &storage;
+  targets.stage_crash_probability = &stage_crash_probability;
+  targets.fired = &outcome.coverage;
   if (options.faults) {
-    fault::FaultModel model;
-    model.crashable = pop_nodes.nodes;
-    model.crashable.insert(model.crashable.end(), lumberjack_nodes.begin(), lumberjack_nodes.end());
-    model.partitionable = model.crashable;
-    model.disk_faulty = pop_nodes.nodes;
-    model.disk_weight = 0.3;
-    model.max_duration_ns = 8'000'000'000;  // past the 4 s session timeout: zombies
-    const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
-    outcome.faults_injected = static_cast<int>(schedule.size());
-    fault::apply_schedule(simulation, schedule);
-    // ZooKeeper and storage faults, drawn from the same seed.
-    Random& random = simulation.random();
-    zookeeper.faults().reply_loss_probability = uniform_unit(random) * 0.05;
-    zookeeper.faults().request_loss_probability = uniform_unit(random) * 0.02;
-    zookeeper.faults().stale_read_probability = uniform_unit(random) * 0.2;
-    storage.set_failure_rate(uniform_unit(random) * 0.05);
-    for (int64_t at = exponential(random, 4e9); at < options.fault_phase_ns; at += static_cast<int64_t>(exponential(random, 4e9))) {
-      const double kind = uniform_unit(random);
-      if (kind < 0.25) {
-        // A zombie: a Lumberjack paused past its session timeout (4 s), then resumed.
-        const NodeId victim = lumberjack_nodes[uniform_below(random, lumberjack_nodes.size())];
-        const int64_t pause_ns = uniform_between(random, 2'000'000'000, 8'000'000'000);
-        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&simulation, &outcome, victim, pause_ns] {
-          ++outcome.coverage["fault zombie pause"];
-          simulation.trace(victim, "paused for " + std::to_string(pause_ns / 1'000'000) + " ms");
-          simulation.node(victim).pause_until(simulation.now_ns() + pause_ns);
-        });
-      } else if (kind < 0.6) {
-        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&simulation, &zookeeper, &outcome] {
-          const std::vector<int64_t> live = zookeeper.live_sessions();
-          if (live.empty()) return;
-          const int64_t victim = live[uniform_below(simulation.random(), live.size())];
-          ++outcome.coverage["fault zk-session-expired"];
-          zookeeper.expire_session(victim);
-        });
-      } else {
-        const int64_t down_ns = uniform_between(random, 500'000'000, 3'000'000'000);
-        simulation.schedule_at(at, kNoNode, EventKind::kFault, [&zookeeper, &outcome] {
-          ++outcome.coverage["fault zk-unavailable"];
-          zookeeper.set_available(false);
-        });
-        simulation.schedule_at(at + down_ns, kNoNode, EventKind::kFault, [&zookeeper] { zookeeper.set_available(true); });
+    std::vector<fault::Fault> schedule;
+    if (options.fault_text.empty()) {
+      // From its own generator: then `--faults` with this schedule's text replays the very run.
+      SplitMix64 random(mix_seed(options.seed, hash_string("fault schedule")));
+      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, tunables.session_timeout,
+                                        options.fault_phase_ns);
+    } else {
+      Result<std::vector<fault::Fault>> parsed = fault::parse_schedule(simulation, options.fault_text);
+      if (!parsed.ok()) {
+        outcome.failure = "--faults: " + parsed.error().to_string();
+        simulation.clear_sinks();
+        return outcome;
       }
+      schedule = std::move(*parsed);
     }
+    outcome.faults_injected = static_cast<int>(schedule.size());
+    outcome.schedule = fault::describe_schedule(simulation, schedule);
+    fault::apply_schedule(simulation, schedule, targets);
     simulation.run_until(options.fault_phase_ns);
-    fault::heal_everything(simulation);
-    zookeeper.faults() = ZooKeeperFaults{};
-    zookeeper.set_available(true);
-    storage.set_failure_rate(0);
+    fault::heal_everything(simulation, targets);
   }
   const int64_t healed_at = simulation.now_ns();
 
@@ -246,6 +397,15 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.ok = failure.empty();
   outcome.trace_hash = simulation.trace_hash();
   outcome.sim_events = simulation.events_run();
+  outcome.virtual_ns = simulation.now_ns();
+  if (chrome_trace) {
+    simulation.mark_instant(kNoNode, "check", outcome.ok ? "ok" : "FAILED: " + outcome.failure);
+    if (!chrome_trace->write(options.chrome_trace_path)) {
+      std::fprintf(stderr, "cannot write %s\n", options.chrome_trace_path.c_str());
+    }
+  }
+  // The sinks point at this frame's locals; the nodes' teardown must not reach them.
+  simulation.clear_sinks();
   return outcome;
 }
 

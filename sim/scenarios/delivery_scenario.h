@@ -3,11 +3,13 @@
 // a Lumberjack cluster coordinated by the ZooKeeper model, and central storage - every piece
 // the production code, on the simulated seam.
 //
-// Safety phase: Gracelands and Lumberjacks lose power (masters included, workers at any point
-// of their pipeline), nodes are cut off past their session timeout and come back as zombies,
-// sessions expire, ZooKeeper becomes unavailable and drops replies of applied requests,
-// storage fails and is slow. Then the liveness phase: heal everything and run until every
-// acknowledged event is published, within a bound.
+// Safety phase: a fault schedule (drawn from the seed, or given as text) crashes Gracelands
+// and Lumberjacks (masters included, workers at any point of their pipeline), cuts nodes off,
+// pauses Lumberjacks past their session timeout so they come back as zombies, expires
+// sessions, makes ZooKeeper unavailable and flaky, and storage fail; code-level fault points
+// (BUGGIFY) fire in production code; timeouts and tunables are drawn per seed within their
+// valid ranges. Then the liveness phase: heal everything and run until every acknowledged
+// event is published, within a bound.
 //
 // The checker reads what customers would: each customer's logs.index and files, decrypted with
 // its private key by the real reader. Acknowledged events appear exactly once, indeterminate
@@ -17,8 +19,15 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace lj::sim {
+
+// Known bugs the simulator can plant in production code paths; the checker must catch each
+// (props/planted_bugs_test.cc).
+enum class PlantedBug { kNone, kNoDedup, kNoFencing, kCommitBeforeUpload, kAckBeforeFsync, kLostWatch };
+const char* planted_bug_name(PlantedBug bug);  // "no-dedup", ...
+bool parse_planted_bug(std::string_view name, PlantedBug& bug);
 
 struct DeliveryOptions {
   uint64_t seed = 1;
@@ -31,10 +40,15 @@ struct DeliveryOptions {
   int64_t fault_phase_ns = 20'000'000'000;
   int64_t liveness_bound_ns = 180'000'000'000;
   bool faults = true;
-  bool trace_to_stdout = false;
-  // Planted bugs: the checker must catch each (props/delivery_props_test.cc).
-  bool planted_no_dedup = false;
-  bool planted_no_fencing = false;
+  // The fault schedule as text (fault/fault_schedule.h); empty: drawn from the seed.
+  std::string fault_text;
+  // Timeouts and tunables drawn from the seed within their valid ranges (else the defaults).
+  bool randomize_tunables = true;
+  // Code-level fault points (fault/buggify.h) switched on per seed.
+  bool buggify = true;
+  bool trace_to_stdout = false;    // the readable event log
+  std::string chrome_trace_path;   // non-empty: the timeline as a Chrome trace (JSON)
+  PlantedBug planted = PlantedBug::kNone;
 };
 
 struct DeliveryOutcome {
@@ -45,10 +59,12 @@ struct DeliveryOutcome {
   uint64_t acknowledged = 0;
   uint64_t delivered = 0;  // distinct event ids in published files
   uint64_t files = 0;
-  uint64_t duplicates_dropped_possible = 0;  // events stored at two PoPs (lost acks)
   int faults_injected = 0;
+  std::string schedule;    // the fault schedule that ran, as text `--faults` takes
+  std::string tunables;    // what this seed drew, for the report
   double seconds_to_publish_after_heal = 0;
-  std::map<std::string, uint64_t> coverage;  // pipeline stages and faults reached
+  int64_t virtual_ns = 0;
+  std::map<std::string, uint64_t> coverage;  // faults, fault points and pipeline states reached
 };
 
 DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options);

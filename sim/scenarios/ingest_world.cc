@@ -5,15 +5,16 @@
 
 namespace lj::sim {
 
-PopNodes add_graceland_pops(Simulation& simulation, int count) {
+PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_before_fsync) {
   PopNodes pops;
   for (int p = 0; p < count; ++p) {
     const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
     pops.names.push_back(name);
     pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
-    SimNode& node = simulation.add_node(name, [&simulation, name](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop) -> Task<void> {
+    SimNode& node = simulation.add_node(name, [&simulation, name, planted_ack_before_fsync](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop, bool planted) -> Task<void> {
         graceland::GracelandOptions graceland_options;
+        graceland_options.planted_ack_before_fsync = planted;
         graceland_options.pop = pop;
         graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
         graceland_options.store.segment_max_bytes = 64 * 1024;
@@ -24,7 +25,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count) {
           co_return;
         }
         self.keep(std::move(*server));
-      }(n, simulation, name));
+      }(n, simulation, name, planted_ack_before_fsync));
     });
     pops.nodes.push_back(node.id());
   }
@@ -43,7 +44,8 @@ void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFl
       for (size_t q = 0; q < count; ++q) proxy_options.gracelands.push_back(pops.addresses[(p + q) % count]);
       proxy_options.events_per_second = options.events_per_second;
       proxy_options.max_events = options.events_per_proxy;
-      proxy_options.batch_events = 20;
+      proxy_options.batch_events = options.batch_events;
+      proxy_options.retry_backoff = options.retry_backoff;
       simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
                           [&proxies, &ledger, proxy_options](SimNode& n) {
                             auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));

@@ -22,13 +22,16 @@ struct PopNodes {
   std::vector<NodeId> nodes;           // added, not started
 };
 // Adds `count` PoP nodes whose boot starts a Graceland (small segments, so they roll often).
-PopNodes add_graceland_pops(Simulation& simulation, int count);
+// `planted_ack_before_fsync` plants that bug in every Graceland (the checker's own test).
+PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_before_fsync = false);
 
 struct ProxyFleetOptions {
   int proxies_per_pop = 2;
   std::vector<uint64_t> accounts;
   uint64_t events_per_proxy = 300;
   double events_per_second = 40;
+  size_t batch_events = 20;  // a proxy's window: events per batch in flight
+  Duration retry_backoff = std::chrono::milliseconds(50);
 };
 // Adds and starts proxies homed at each PoP (ids p*100+k+1). `proxies` collects each proxy as
 // its node boots. REQUIRES: `ledger` and `proxies` outlive the simulation's nodes.

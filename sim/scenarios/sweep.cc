@@ -1,0 +1,143 @@
+#include "sim/scenarios/sweep.h"
+
+#include <cstdio>
+
+#include "sim/scenarios/canary_scenario.h"
+#include "sim/scenarios/echo_scenario.h"
+#include "sim/scenarios/ingest_scenario.h"
+
+namespace lj::sim {
+
+namespace {
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+RunResult from_echo(const EchoOutcome& outcome) {
+  RunResult result;
+  result.ok = outcome.ok;
+  result.failure = outcome.failure;
+  result.trace_hash = outcome.trace_hash;
+  result.sim_events = outcome.events;
+  result.virtual_ns = outcome.finished_at_ns;
+  result.summary = "echoed=" + std::to_string(outcome.echoed) + " reconnects=" + std::to_string(outcome.reconnects) +
+                   " faults=" + std::to_string(outcome.faults_injected);
+  return result;
+}
+
+}  // namespace
+
+bool known_scenario(const std::string& name) {
+  return name == "echo" || name == "ingest" || name == "delivery" || name == "canary";
+}
+
+RunResult run_one(const RunRequest& request) {
+  if (request.scenario == "echo" || request.scenario == "canary") {
+    EchoOptions options;
+    options.seed = request.seed;
+    options.messages = request.messages;
+    options.faults = request.faults;
+    options.trace_to_stdout = request.log_to_stdout;
+    return from_echo(request.scenario == "echo" ? run_echo_scenario(options) : run_canary_scenario(options));
+  }
+  if (request.scenario == "ingest") {
+    IngestOptions options;
+    options.seed = request.seed;
+    options.faults = request.faults;
+    options.trace_to_stdout = request.log_to_stdout;
+    const IngestOutcome outcome = run_ingest_scenario(options);
+    RunResult result;
+    result.ok = outcome.ok;
+    result.failure = outcome.failure;
+    result.trace_hash = outcome.trace_hash;
+    result.sim_events = outcome.events;
+    result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) + " stored=" + std::to_string(outcome.stored) +
+                     " duplicates-across-pops=" + std::to_string(outcome.duplicates) +
+                     " failovers=" + std::to_string(outcome.failovers);
+    return result;
+  }
+  DeliveryOptions options;
+  options.seed = request.seed;
+  options.faults = request.faults;
+  options.pops = request.pops;
+  options.lumberjacks = request.lumberjacks;
+  options.proxies_per_pop = request.proxies_per_pop;
+  options.accounts = request.accounts;
+  options.events_per_proxy = request.events_per_proxy;
+  options.planted = request.planted;
+  options.fault_text = request.fault_text;
+  options.randomize_tunables = request.randomize_tunables;
+  options.buggify = request.buggify;
+  options.trace_to_stdout = request.log_to_stdout;
+  options.chrome_trace_path = request.chrome_trace_path;
+  const DeliveryOutcome outcome = run_delivery_scenario(options);
+  RunResult result;
+  result.ok = outcome.ok;
+  result.failure = outcome.failure;
+  result.trace_hash = outcome.trace_hash;
+  result.sim_events = outcome.sim_events;
+  result.virtual_ns = outcome.virtual_ns;
+  result.schedule = outcome.schedule;
+  result.coverage = outcome.coverage;
+  char published[48];
+  std::snprintf(published, sizeof published, "%.1f", outcome.seconds_to_publish_after_heal);
+  result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) + " delivered=" +
+                   std::to_string(outcome.delivered) + " files=" + std::to_string(outcome.files) +
+                   " faults=" + std::to_string(outcome.faults_injected) + " published-within=" + published +
+                   "s-of-healing tunables: " + outcome.tunables;
+  return result;
+}
+
+std::string replay_command(const RunRequest& request) {
+  std::string out = "lj sim " + request.scenario + " --seed " + std::to_string(request.seed);
+  if (request.scenario == "echo" && request.messages != RunRequest{}.messages) {
+    out += " --messages " + std::to_string(request.messages);
+  }
+  const RunRequest defaults;
+  auto shape = [&out](const char* flag, uint64_t value, uint64_t usual) {
+    if (value != usual) out += std::string(" ") + flag + " " + std::to_string(value);
+  };
+  if (request.scenario == "delivery") {
+    shape("--pops", static_cast<uint64_t>(request.pops), static_cast<uint64_t>(defaults.pops));
+    shape("--lumberjacks", static_cast<uint64_t>(request.lumberjacks), static_cast<uint64_t>(defaults.lumberjacks));
+    shape("--proxies-per-pop", static_cast<uint64_t>(request.proxies_per_pop),
+          static_cast<uint64_t>(defaults.proxies_per_pop));
+    shape("--accounts", static_cast<uint64_t>(request.accounts), static_cast<uint64_t>(defaults.accounts));
+    shape("--events-per-proxy", request.events_per_proxy, defaults.events_per_proxy);
+  }
+  if (!request.faults) out += " --no-faults";
+  if (request.planted != PlantedBug::kNone) out += std::string(" --planted ") + planted_bug_name(request.planted);
+  if (!request.fault_text.empty()) out += " --faults " + shell_quote(request.fault_text);
+  if (!request.randomize_tunables) out += " --default-tunables";
+  if (!request.buggify) out += " --no-buggify";
+  return out;
+}
+
+SweepReport sweep(const RunRequest& base, uint64_t first, uint64_t count,
+                  const std::function<void(uint64_t, const RunResult&)>& on_result) {
+  SweepReport report;
+  RunRequest request = base;
+  for (uint64_t seed = first; seed < first + count; ++seed) {
+    request.seed = seed;
+    const RunResult result = run_one(request);
+    ++report.seeds;
+    report.sim_events += result.sim_events;
+    report.virtual_ns += result.virtual_ns;
+    for (const auto& [what, n] : result.coverage) {
+      report.coverage[what] += n;
+      report.seeds_reaching[what] += n > 0;
+    }
+    if (!result.ok) {
+      report.failed_seeds.push_back(seed);
+      report.replays.push_back(replay_command(request));
+      report.failures.push_back(result.failure);
+    }
+    if (on_result) on_result(seed, result);
+  }
+  return report;
+}
+
+}  // namespace lj::sim

@@ -1,0 +1,67 @@
+#pragma once
+// Runs one seed of any scenario, or a sweep of consecutive seeds, the way `lj-sim` and the
+// property tests both do: every failure comes back with the one command that replays it, and
+// the sweep sums coverage (faults fired, fault points, pipeline states reached) over seeds.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/scenarios/delivery_scenario.h"
+
+namespace lj::sim {
+
+struct RunRequest {
+  std::string scenario = "delivery";  // echo, ingest, delivery, canary
+  uint64_t seed = 1;
+  int messages = 100;                 // echo only
+  bool faults = true;
+  // delivery only: the world's shape
+  int pops = 3;
+  int lumberjacks = 3;
+  int proxies_per_pop = 2;
+  int accounts = 4;
+  uint64_t events_per_proxy = 200;
+  PlantedBug planted = PlantedBug::kNone;  // delivery only
+  std::string fault_text;             // delivery only: an explicit schedule
+  bool randomize_tunables = true;     // delivery only
+  bool buggify = true;                // delivery only
+  bool log_to_stdout = false;
+  std::string chrome_trace_path;      // delivery only
+};
+
+struct RunResult {
+  bool ok = false;
+  std::string failure;
+  uint64_t trace_hash = 0;
+  uint64_t sim_events = 0;
+  int64_t virtual_ns = 0;
+  std::string summary;                // one line of what the scenario counted
+  std::string schedule;               // delivery: the schedule that ran
+  std::map<std::string, uint64_t> coverage;
+};
+
+bool known_scenario(const std::string& name);
+RunResult run_one(const RunRequest& request);
+// The command that replays `request` bit for bit (`--trace` and `--log` left to the reader).
+std::string replay_command(const RunRequest& request);
+
+struct SweepReport {
+  uint64_t seeds = 0;
+  std::vector<uint64_t> failed_seeds;
+  std::vector<std::string> replays;     // one per failed seed
+  std::vector<std::string> failures;    // one per failed seed
+  uint64_t sim_events = 0;
+  int64_t virtual_ns = 0;
+  std::map<std::string, uint64_t> coverage;        // summed over seeds
+  std::map<std::string, uint64_t> seeds_reaching;  // how many seeds reached each
+};
+
+// Runs seeds first .. first+count-1 of `base` (its seed ignored). `on_result`, if set, sees
+// each seed's result as it finishes.
+SweepReport sweep(const RunRequest& base, uint64_t first, uint64_t count,
+                  const std::function<void(uint64_t seed, const RunResult&)>& on_result = nullptr);
+
+}  // namespace lj::sim
