@@ -1,3 +1,4 @@
+#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/file_text.h"
 
@@ -21,12 +22,8 @@ bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer
   if (equals != std::string_view::npos) key_path = std::string(text.substr(equals + 1));
   const std::string_view ids = text.substr(0, equals);
   const size_t underscore = ids.find('_');
-  auto number = [](std::string_view digits, uint64_t& out) {
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    return ec == std::errc() && end == digits.data() + digits.size() && out > 0;
-  };
-  if (!number(ids.substr(0, underscore), customer.account_id)) return false;
-  return underscore == std::string_view::npos || number(ids.substr(underscore + 1), customer.config_id);
+  if (!cmd::parse_positive(ids.substr(0, underscore), customer.account_id)) return false;
+  return underscore == std::string_view::npos || cmd::parse_positive(ids.substr(underscore + 1), customer.config_id);
 }
 
 // --received: what the customers' downloaders (`lj fetch --received-log`) handed over, judged
@@ -82,7 +79,10 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     } else if (flag == "--received") {
       received.emplace_back(value);
     } else if (flag == "--wait-s") {
-      wait_s = std::atof(std::string(value).c_str());
+      if (!cmd::parse_number(value, wait_s) || wait_s < 0) {
+        err << "lj audit: --wait-s wants a number of seconds, not '" << value << "'\n";
+        return 2;
+      }
     } else if (flag == "--customer") {
       lumberjack::AuditedCustomer customer;
       std::string key_path;

@@ -1,3 +1,4 @@
+#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/file_text.h"
 
@@ -29,11 +30,7 @@ struct CtlFlags {
   bool no_compress = false;
 };
 
-template <typename T>
-bool parse_number(const std::string& text, T& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
-}
+using cmd::parse_number;
 
 // Applies the flags given to `config`. Returns "" or what is wrong.
 std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random) {

@@ -1,3 +1,4 @@
+#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/fetch_command.h"
 #include "prod/cmd/lj/file_text.h"
 
@@ -26,11 +27,7 @@ constexpr std::string_view kUsage =
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
     "                [--received-log FILE]   one line per event received, for lj audit --received\n";
 
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
-}
+using cmd::parse_number;
 
 std::string host_port_text(const std::string& host, uint16_t port) {
   const bool ipv6 = host.find(':') != std::string::npos;

@@ -1,3 +1,4 @@
+#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/gen_command.h"
 
 #include <charconv>
@@ -28,10 +29,7 @@ std::vector<std::string> split(std::string_view text) {
   return parts;
 }
 
-bool parse_number(std::string_view text, uint64_t& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
+using cmd::parse_number;
 
 }  // namespace
 
