@@ -70,9 +70,12 @@ struct Fault : FaultCommand {
     at_ms = *rc::gen::inRange(0, kPhaseMs);
     if (max_for_ms > 0) for_ms = *rc::gen::inRange(1, max_for_ms);
   }
+  // A PoP, a Lumberjack, or the customers' downloaders.
   void any_node(const World& world) {
-    const int index = *rc::gen::inRange(0, world.pops + world.lumberjacks);
-    target = index < world.pops ? pop_name(index) : lumberjack_name(index - world.pops);
+    const int index = *rc::gen::inRange(0, world.pops + world.lumberjacks + 1);
+    target = index < world.pops                       ? pop_name(index)
+             : index < world.pops + world.lumberjacks ? lumberjack_name(index - world.pops)
+                                                      : std::string("customer");
   }
 };
 

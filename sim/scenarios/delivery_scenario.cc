@@ -13,6 +13,7 @@
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
+#include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -186,12 +187,14 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
 // The safety phase's faults, drawn from the seed: node, network and disk faults, then
 // ZooKeeper, storage and pipeline-stage faults, zombies. Sorted by time.
 std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vector<NodeId>& pops,
-                                                 const std::vector<NodeId>& lumberjacks, Duration session_timeout,
+                                                 const std::vector<NodeId>& lumberjacks,
+                                                 const std::vector<NodeId>& others, Duration session_timeout,
                                                  int64_t until_ns) {
   const int64_t session_ns = session_timeout.count();
   fault::FaultModel model;
   model.crashable = pops;
   model.crashable.insert(model.crashable.end(), lumberjacks.begin(), lumberjacks.end());
+  model.crashable.insert(model.crashable.end(), others.begin(), others.end());
   model.partitionable = model.crashable;
   model.disk_faulty = pops;
   model.disk_weight = 0.3;
@@ -305,6 +308,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     stages->attach(node.id());
     lumberjack_nodes.push_back(node.id());
   }
+  // The customers' downloaders, on a node of their own.
+  std::unique_ptr<CustomerDownloads> downloads;
+  if (options.downloads) {
+    downloads = std::make_unique<CustomerDownloads>(simulation, storage, audited_customers(options.accounts),
+                                                    outcome.coverage);
+  }
   // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
   simulation.add_mark_sink([&](const Simulation::Mark& mark) {
     if (mark.category != "fault" || !mark.name.starts_with("crash-restart ")) return;
@@ -325,6 +334,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
+  if (downloads) simulation.node(downloads->node()).start();
 
   // Safety phase.
   fault::FaultTargets targets;
@@ -337,7 +347,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (options.fault_text.empty()) {
       // From its own generator: then `--faults` with this schedule's text replays the very run.
       SplitMix64 random(mix_seed(options.seed, hash_string("fault schedule")));
-      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, tunables.session_timeout,
+      std::vector<NodeId> others;  // crashable and partitionable like the PoPs and Lumberjacks
+      if (downloads) others.push_back(downloads->node());
+      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, others, tunables.session_timeout,
                                         options.fault_phase_ns);
     } else {
       Result<std::vector<fault::Fault>> parsed = fault::parse_schedule(simulation, options.fault_text);
@@ -389,6 +401,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (verdict.lost > 0) {
     failure = std::to_string(verdict.lost) + " acknowledged events lost (" + verdict.first_problem + ")" +
               (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
+  }
+  if (failure.empty() && downloads) {
+    // The customers: every published file downloaded, decrypted, and handed over once.
+    const CustomerDownloads& customers = *downloads;
+    simulation.run_until([&customers] { return customers.caught_up(); }, simulation.now_ns() + 60'000'000'000);
+    failure = downloads->check(published.copies());
   }
   outcome.delivered = published.copies().size();
   outcome.files = published.files();

@@ -46,6 +46,9 @@ struct DeliveryOptions {
   bool randomize_tunables = true;
   // Code-level fault points (fault/buggify.h) switched on per seed.
   bool buggify = true;
+  // Customers download with the real downloader (sim/scenarios/customer_downloads.h), and the
+  // checker requires each to hold every published event exactly once.
+  bool downloads = true;
   bool trace_to_stdout = false;    // the readable event log
   std::string chrome_trace_path;   // non-empty: the timeline as a Chrome trace (JSON)
   PlantedBug planted = PlantedBug::kNone;

@@ -1,0 +1,133 @@
+#include "sim/scenarios/customer_downloads.h"
+
+#include <set>
+
+#include "prod/delivery/fetcher.h"
+#include "prod/logfile/rsa_keys.h"
+#include "sim/sim_node.h"
+#include "sim/sim_store_http.h"
+
+namespace lj::sim {
+
+namespace {
+
+std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence); }
+
+std::string folder_of(const lumberjack::AuditedCustomer& customer) {
+  return std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
+}
+
+// One customer's sink: keeps one copy of each file (as DirectorySink writes one output file
+// per log file), and judges the order files come in. A file may come again only right after a
+// crash of the downloader's node, and only the last one it had (its state was not saved yet).
+class CheckingSink final : public delivery::LogSink {
+ public:
+  CheckingSink(SimNode& node, uint64_t account, CustomerDownloads::Received& received,
+               std::map<std::string, uint64_t>& coverage)
+      : node_(node), account_(account), received_(received), coverage_(coverage) {}
+
+  Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) override {
+    const std::string where = "downloader of " + std::to_string(account_) + ": file " + std::to_string(seq);
+    if (seq == received_.highest + 1) {
+      received_.highest = seq;
+      received_.highest_by_incarnation = node_.incarnation();
+    } else if (seq == received_.highest && received_.highest_by_incarnation != node_.incarnation()) {
+      ++coverage_["state downloader fetched a file again after a crash"];
+      received_.highest_by_incarnation = node_.incarnation();
+    } else if (received_.problem.empty()) {
+      received_.problem = where + (seq > received_.highest + 1 ? " skipped past file " : " repeated after file ") +
+                          std::to_string(received_.highest);
+    }
+    std::vector<EventId>& events = received_.files[seq];
+    events.clear();
+    for (const AttackEvent& event : file.events) events.push_back(event.id);
+    ++coverage_["state downloader delivered a file"];
+    co_return Status();
+  }
+
+ private:
+  SimNode& node_;
+  uint64_t account_;
+  CustomerDownloads::Received& received_;
+  std::map<std::string, uint64_t>& coverage_;
+};
+
+}  // namespace
+
+CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
+                                     std::vector<lumberjack::AuditedCustomer> customers,
+                                     std::map<std::string, uint64_t>& coverage)
+    : simulation_(simulation), storage_(storage), customers_(std::move(customers)), coverage_(coverage) {
+  for (const auto& customer : customers_) received_[customer.account_id];
+  node_ = simulation.add_node("customer", [this](SimNode& n) {
+            Env env = n.env();
+            ObjectStore& store = storage_.client(n);
+            auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
+            for (const lumberjack::AuditedCustomer& customer : customers_) {
+              const RsaPrivateKey* key = nullptr;
+              if (!customer.private_key_pem.empty()) {
+                key = &n.keep(std::make_unique<RsaPrivateKey>(RsaPrivateKey::from_pem(customer.private_key_pem).value()));
+              }
+              auto& sink = n.keep(std::make_unique<CheckingSink>(n, customer.account_id,
+                                                                 received_.at(customer.account_id), coverage_));
+              delivery::FetchOptions options;
+              options.folder = folder_of(customer);
+              options.credentials = {"customer-" + std::to_string(customer.account_id), "secret"};
+              options.state_path = "state/" + options.folder + ".state";
+              options.poll_interval = std::chrono::seconds(2);
+              options.backoff_initial = std::chrono::milliseconds(200);
+              options.backoff_max = std::chrono::seconds(5);
+              options.log = [this, &n](const std::string& line) { simulation_.trace(n.id(), line); };
+              auto& fetcher = n.keep(std::make_unique<delivery::Fetcher>(env.clock, env.files, http, sink, key,
+                                                                         std::move(options)));
+              n.spawn([](delivery::Fetcher& f, Simulation& sim, NodeId id) -> Task<void> {
+                Status s = co_await f.run();
+                if (!s.ok()) sim.trace(id, "downloader stopped: " + s.to_string());
+              }(fetcher, simulation_, n.id()));
+            }
+          }).id();
+}
+
+CustomerDownloads::~CustomerDownloads() = default;
+
+uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& customer) const {
+  const auto& objects = storage_.objects();
+  auto index = objects.find(folder_of(customer) + "/logs.index");
+  if (index == objects.end()) return 0;
+  Result<std::vector<uint64_t>> seqs = delivery::parse_logs_index(index->second, customer.account_id);
+  return seqs.ok() && !seqs->empty() ? seqs->back() : 0;
+}
+
+bool CustomerDownloads::caught_up() const {
+  for (const lumberjack::AuditedCustomer& customer : customers_) {
+    if (received_.at(customer.account_id).highest < listed_files(customer)) return false;
+  }
+  return true;
+}
+
+std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published) const {
+  std::set<EventId> got;
+  for (const lumberjack::AuditedCustomer& customer : customers_) {
+    const Received& received = received_.at(customer.account_id);
+    if (!received.problem.empty()) return received.problem;
+    const uint64_t listed = listed_files(customer);
+    if (received.highest < listed) {
+      return "downloader of " + std::to_string(customer.account_id) + " has " + std::to_string(received.highest) +
+             " of " + std::to_string(listed) + " published files";
+    }
+    for (const auto& [seq, events] : received.files) {
+      for (const EventId& id : events) {
+        if (!got.insert(id).second) {
+          return "customer " + std::to_string(customer.account_id) + " received event " + id_text(id) + " twice";
+        }
+      }
+    }
+  }
+  for (const auto& [id, copies] : published) {
+    if (!got.contains(id)) return "published event " + id_text(id) + " never reached its customer";
+  }
+  if (got.size() != published.size()) return "customers received events that were never published";
+  return "";
+}
+
+}  // namespace lj::sim

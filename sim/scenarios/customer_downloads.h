@@ -1,0 +1,60 @@
+#pragma once
+// The customer side of a simulated world: one node ("customer") running the real downloader
+// (prod/delivery/fetcher.h) for every customer, reading its logs.index and files from the
+// central store over SimStoreHttp, decrypting them with the customer's private key, and
+// keeping its place in a state file on its own simulated disk. The node can crash like any
+// other; a restarted downloader resumes from its state file.
+//
+// What it checks, beyond the published-files audit: a downloader never skips a file (each
+// delivery is the next sequence number, or one it delivered before a crash cut it short of
+// saving its state), and by the end it holds every published file - so every published event
+// reaches the customer's sink exactly once (the sink keeps one copy per file, as
+// DirectorySink does).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "prod/event/attack_event.h"
+#include "prod/lumberjack/published_audit.h"
+#include "sim/sim_object_store.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+class CustomerDownloads {
+ public:
+  // Adds the (not yet started) "customer" node. REQUIRES: `storage` outlives this object.
+  CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
+                    std::vector<lumberjack::AuditedCustomer> customers, std::map<std::string, uint64_t>& coverage);
+  ~CustomerDownloads();
+  NodeId node() const { return node_; }
+
+  // True when every customer's downloader holds every file its logs.index lists now.
+  bool caught_up() const;
+  // The first problem: a skipped file, a file missing at the end, an event the customer got
+  // twice, or one published that the customer never got. Empty if none.
+  std::string check(const std::map<EventId, uint64_t>& published) const;
+
+  // What one customer's sink received: file sequence number -> its events (one copy per file).
+  struct Received {
+    std::map<uint64_t, std::vector<EventId>> files;
+    uint64_t highest = 0;
+    uint64_t highest_by_incarnation = 0;  // which incarnation of the node delivered it
+    std::string problem;
+  };
+
+ private:
+  uint64_t listed_files(const lumberjack::AuditedCustomer& customer) const;
+
+  Simulation& simulation_;
+  SimObjectStore& storage_;
+  std::vector<lumberjack::AuditedCustomer> customers_;
+  std::map<std::string, uint64_t>& coverage_;
+  std::map<uint64_t, Received> received_;  // per account; survives the node's crashes
+  NodeId node_ = kNoNode;
+};
+
+}  // namespace lj::sim
