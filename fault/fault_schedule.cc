@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
@@ -32,6 +33,10 @@ const char* fault_kind_name(FaultKind kind) {
     case FaultKind::kZkFlaky: return "zk-flaky";
     case FaultKind::kStorageErrors: return "storage-errors";
     case FaultKind::kStageCrashes: return "stage-crashes";
+    case FaultKind::kMasterCrash: return "master-crash";
+    case FaultKind::kSplitNetwork: return "split-network";
+    case FaultKind::kSlowStorage: return "slow-storage";
+    case FaultKind::kDiskFull: return "disk-full";
   }
   return "unknown";
 }
@@ -52,7 +57,8 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kPartition:
     case FaultKind::kDiskErrors:
     case FaultKind::kClockDrift:
-    case FaultKind::kZombiePause: return true;
+    case FaultKind::kZombiePause:
+    case FaultKind::kDiskFull: return true;
     default: return false;
   }
 }
@@ -327,6 +333,41 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       after(simulation, fault, [storage] { storage->set_failure_rate(0); });
       return;
     }
+    case FaultKind::kMasterCrash: {
+      const sim::NodeId master = targets.current_master ? targets.current_master() : kNoNode;
+      if (master == kNoNode || !simulation.node(master).alive()) return;
+      SimNode& node = simulation.node(master);
+      simulation.mark_instant(master, "fault", "master crashes");
+      node.crash();
+      after(simulation, fault, [&node] {
+        if (!node.alive()) node.start();
+      });
+      return;
+    }
+    case FaultKind::kSplitNetwork: {
+      // Each node lands on a side by a fair draw at this moment; both sides non-empty.
+      std::set<sim::NodeId> a, b;
+      for (size_t n = 0; n < simulation.node_count(); ++n) {
+        (chance(simulation.random(), 0.5) ? a : b).insert(static_cast<sim::NodeId>(n));
+      }
+      if (a.empty() || b.empty()) return;
+      network.partition(a, b);
+      after(simulation, fault, [&network] { network.heal(); });
+      return;
+    }
+    case FaultKind::kSlowStorage: {
+      sim::SimObjectStore* storage = targets.storage;
+      if (storage == nullptr) return;
+      storage->set_slow(true);
+      after(simulation, fault, [storage] { storage->set_slow(false); });
+      return;
+    }
+    case FaultKind::kDiskFull: {
+      sim::SimDisk& disk = simulation.node(fault.target).disk();
+      disk.faults().capacity_bytes = disk.used_bytes();
+      after(simulation, fault, [&disk] { disk.faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes; });
+      return;
+    }
     case FaultKind::kStageCrashes: {
       double* probability = targets.stage_crash_probability;
       if (probability == nullptr) return;
@@ -354,6 +395,7 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
   for (size_t i = 0; i < simulation.node_count(); ++i) {
     SimNode& node = simulation.node(static_cast<sim::NodeId>(i));
     node.disk().faults().io_error_probability = 0;
+    node.disk().faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes;
     if (!node.alive()) {
       node.start();
     } else {
@@ -364,7 +406,10 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
     targets.zookeeper->faults() = sim::ZooKeeperFaults{};
     targets.zookeeper->set_available(true);
   }
-  if (targets.storage != nullptr) targets.storage->set_failure_rate(0);
+  if (targets.storage != nullptr) {
+    targets.storage->set_failure_rate(0);
+    targets.storage->set_slow(false);
+  }
   if (targets.stage_crash_probability != nullptr) *targets.stage_crash_probability = 0;
 }
 

@@ -12,6 +12,7 @@
 // generator at the moment each fault fires, so the schedule plus the seed replay exactly.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -42,8 +43,12 @@ enum class FaultKind {
   kStorageErrors,     // for `duration`: storage calls fail with probability `intensity`
   kStageCrashes,      // for `duration`: a worker crashes right after an upload or a commit
                       // with probability `intensity` (the scenario's pipeline observer)
+  kMasterCrash,       // power loss on whichever node is master when it fires; boots after `duration`
+  kSplitNetwork,      // the nodes split into two random groups that cannot talk, for `duration`
+  kSlowStorage,       // for `duration`: uploads take seconds
+  kDiskFull,          // the target's disk has no room left for `duration`
 };
-inline constexpr int kFaultKinds = 12;
+inline constexpr int kFaultKinds = 16;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);
@@ -85,6 +90,8 @@ struct FaultTargets {
   sim::SimZooKeeper* zookeeper = nullptr;
   sim::SimObjectStore* storage = nullptr;
   double* stage_crash_probability = nullptr;
+  // The node that is master now, or kNoNode (for kMasterCrash).
+  std::function<sim::NodeId()> current_master;
   // Counts each fault kind as it fires (coverage); may be null.
   std::map<std::string, uint64_t>* fired = nullptr;
 };

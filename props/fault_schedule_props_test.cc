@@ -156,6 +156,32 @@ struct StageCrashes : Fault {
   }
 };
 
+struct MasterCrash : Fault {
+  explicit MasterCrash(const World&) {
+    kind = "master-crash";
+    when(16'000);
+  }
+};
+struct SplitNetwork : Fault {
+  explicit SplitNetwork(const World&) {
+    kind = "split-network";
+    when(16'000);
+  }
+};
+struct SlowStorage : Fault {
+  explicit SlowStorage(const World&) {
+    kind = "slow-storage";
+    when(10'000);
+  }
+};
+struct DiskFull : Fault {
+  explicit DiskFull(const World& world) {
+    kind = "disk-full";
+    target = pop_name(*rc::gen::inRange(0, world.pops));
+    when(8'000);
+  }
+};
+
 // Generates a world and a schedule for it, runs them, and returns the result. The request
 // (seed, shape, schedule) is what the replay command names.
 struct GeneratedRun {
@@ -179,7 +205,7 @@ GeneratedRun generate_and_run(PlantedBug planted) {
   const auto commands = *rc::state::gen::commands(
       world, rc::state::gen::execOneOfWithArgs<CrashRestart, Partition, ZombiePause, DiskErrors, ResetStorm,
                                                 DelayStorm, ZkSessionExpired, ZkUnavailable, ZkFlaky, StorageErrors,
-                                                StageCrashes>());
+                                                StageCrashes, MasterCrash, SplitNetwork, SlowStorage, DiskFull>());
   Schedule schedule;
   rc::state::runAll(commands, world, schedule);
   for (const std::string& fault : schedule) request.fault_text += (request.fault_text.empty() ? "" : "; ") + fault;

@@ -215,16 +215,29 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
     fault::Fault f;
     f.at_ns = at;
     const double kind = uniform_unit(random);
-    if (kind < 0.25) {
+    if (kind < 0.2) {
       // A zombie: a Lumberjack paused for half to twice its session timeout, then resumed.
       f.kind = fault::FaultKind::kZombiePause;
       f.target = lumberjacks[uniform_below(random, lumberjacks.size())];
       f.duration_ns = uniform_between(random, session_ns / 2, 2 * session_ns);
-    } else if (kind < 0.6) {
+    } else if (kind < 0.45) {
       f.kind = fault::FaultKind::kZkSessionExpired;
-    } else {
+    } else if (kind < 0.65) {
       f.kind = fault::FaultKind::kZkUnavailable;
       f.duration_ns = uniform_between(random, 500'000'000, 3'000'000'000);
+    } else if (kind < 0.8) {
+      f.kind = fault::FaultKind::kMasterCrash;
+      f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
+    } else if (kind < 0.9) {
+      f.kind = fault::FaultKind::kSplitNetwork;
+      f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
+    } else if (kind < 0.95) {
+      f.kind = fault::FaultKind::kSlowStorage;
+      f.duration_ns = uniform_between(random, 1'000'000'000, 10'000'000'000);
+    } else {
+      f.kind = fault::FaultKind::kDiskFull;
+      f.target = pops[uniform_below(random, pops.size())];
+      f.duration_ns = uniform_between(random, 500'000'000, 8'000'000'000);
     }
     schedule.push_back(f);
   }
@@ -342,6 +355,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   targets.storage = &storage;
   targets.stage_crash_probability = &stage_crash_probability;
   targets.fired = &outcome.coverage;
+  targets.current_master = [&zookeeper, &simulation]() -> NodeId {
+    // The master advertises its worker id, "<node name>-<session hex>".
+    const std::optional<NodeData> master = zookeeper.peek(lumberjack::ZkLayout{}.master());
+    if (!master || master->data.rfind('-') == std::string::npos) return kNoNode;
+    const SimNode* node = simulation.find_node(std::string_view(master->data).substr(0, master->data.rfind('-')));
+    return node == nullptr ? kNoNode : node->id();
+  };
   if (options.faults) {
     std::vector<fault::Fault> schedule;
     if (options.fault_text.empty()) {
