@@ -52,6 +52,23 @@ TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable)
 // no master, so a dead worker's customers were never reassigned.
 TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) { expect_regression_ok(1045); }
 
+// Seed 21829 (found by the customers' downloaders): a worker fenced out of a customer was
+// still finishing the publish of file 1 - its logs.index read long done, its write slowed -
+// and wrote the index back to "file 1" after the new owner had listed files 2-4. No later
+// publish came, so the customer never saw those files. Owners now list everything committed
+// again while idle. That fix changed every later run; in today's world seed 20256 has the
+// stale write (lj-1 shrinks customer 1003's index from file 5 to file 3 at 21.8 s) and the
+// owner's repair (26.3 s).
+TEST(DeliveryRegression, Seed20256AStalePublisherCannotHideFilesFromTheIndex) {
+  DeliveryOptions options;
+  options.seed = 20256;
+  const DeliveryOutcome outcome = run_delivery_scenario(options);
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 20256 --log";
+  EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
+      << "seed 20256 no longer reaches a stale index write: find another seed that does "
+         "(lj sim delivery --seed N prints the state) and name it here";
+}
+
 // The CI sweep: LJ_DELIVERY_SEEDS whole-world seeds (2,000 unless set; the sanitizer build
 // sets fewer), in kSweepShards tests of their own so ctest -j spreads them over the cores.
 constexpr uint64_t kSweepShards = 4;

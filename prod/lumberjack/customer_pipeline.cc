@@ -51,6 +51,7 @@ Task<void> CustomerPipeline::run() {
         outcome = co_await roll();
       } else if (records == 0) {
         co_await expire_if_due();
+        co_await repair_index_if_due();
         co_await context_.env.clock.sleep_for(context_.options.poll_interval);  // caught up: poll
       }
     }
@@ -137,6 +138,13 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
       co_return Outcome::kRetry;
     }
   }
+  if (Outcome o = co_await list_through(file.seq); o != Outcome::kContinue) co_return o;
+  co_await note(PipelineStage::kPublished, file.seq);
+  co_return Outcome::kContinue;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, bool* rewrote) {
+  ObjectStore& store = context_.store;
   // The index only grows at its end (a slower publisher of an older file must not shrink
   // it) and starts where retention left it.
   Result<std::string> index = co_await store.get(index_name(config_));
@@ -154,15 +162,32 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
       at = newline == std::string::npos ? index->size() : newline + 1;
     }
   }
-  if (last_listed < file.seq) {
+  if (last_listed < seq) {
     // No index yet: from file 1. An index retention emptied: from this file - every earlier one
     // was listed before it (recover publishes the last committed file before any new one).
-    const uint64_t first = first_listed != 0 ? first_listed : index.ok() ? file.seq : 1;
-    const std::string wanted = index_contents(config_, file.seq, first);
+    const uint64_t first = first_listed != 0 ? first_listed : index.ok() ? seq : 1;
+    const std::string wanted = index_contents(config_, seq, first);
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
+    if (rewrote != nullptr) *rewrote = true;
   }
-  co_await note(PipelineStage::kPublished, file.seq);
   co_return Outcome::kContinue;
+}
+
+Task<void> CustomerPipeline::repair_index_if_due() {
+  // The index check above is a read then a write, and the store has no conditional put: a
+  // fenced predecessor still finishing an old publish can write back an index that ends
+  // before our files (seed 21829: files 2-4 of a customer vanished from its logs.index, and
+  // no later publish came to list them again). So while idle, now and then, list again
+  // everything committed.
+  if (committed_.next_seq <= 1 || context_.env.clock.monotonic_now() < next_index_check_at_) co_return;
+  next_index_check_at_ = context_.env.clock.monotonic_now() + context_.options.index_check_interval;
+  bool rewrote = false;
+  const uint64_t last = committed_.next_seq - 1;
+  (void)co_await list_through(last, &rewrote);
+  if (!rewrote) co_return;
+  context_.log("customer " + account_text() + ": logs.index ended before committed file " + std::to_string(last) +
+               "; listed again");
+  if (context_.observer) context_.observer->on_index_repaired(config_.account_id, last);
 }
 
 Task<size_t> CustomerPipeline::collect() {

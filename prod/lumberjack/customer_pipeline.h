@@ -41,6 +41,8 @@ struct PipelineObserver {
   virtual void on_stage(uint64_t account, PipelineStage stage, uint64_t seq) = 0;
   // An event already delivered (or pending) was read again: it reached two PoPs.
   virtual void on_duplicate_dropped(uint64_t /*account*/) {}
+  // logs.index ended before file `seq`, which is committed (a stale writer): it was listed again.
+  virtual void on_index_repaired(uint64_t /*account*/, uint64_t /*seq*/) {}
 };
 
 struct PipelineOptions {
@@ -48,6 +50,7 @@ struct PipelineOptions {
   Duration pop_retry_after = std::chrono::seconds(2);
   uint32_t read_bytes = 1 << 20;
   Duration retry_backoff = std::chrono::milliseconds(500);  // after an error, before recovering
+  Duration index_check_interval = std::chrono::seconds(5);  // while idle: logs.index lists every commit
   // Planted bugs for the checker's own test (props/): never set outside it.
   bool planted_no_dedup = false;
   bool planted_no_fencing = false;
@@ -91,6 +94,10 @@ class CustomerPipeline {
   enum class Outcome { kContinue, kRetry, kFenced };
   Task<Outcome> recover();
   Task<Outcome> publish(const CommittedFile& file);
+  // Makes logs.index list every file through `seq` (it never shrinks it). `rewrote`: whether
+  // the index ended before `seq`.
+  Task<Outcome> list_through(uint64_t seq, bool* rewrote = nullptr);
+  Task<void> repair_index_if_due();
   // Returns how many records it read (0: every reachable PoP is caught up).
   Task<size_t> collect();
   Task<Outcome> roll();
@@ -119,6 +126,7 @@ class CustomerPipeline {
   std::map<std::string, Duration> pop_down_until_;
   LogFileWriter writer_;
   Duration next_retention_at_{0};
+  Duration next_index_check_at_{0};
   uint64_t files_published_ = 0;
   uint64_t events_published_ = 0;
 };

@@ -13,6 +13,7 @@
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
+#include "sim/scenarios/checkpoint_monitor.h"
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/sim_node.h"
@@ -56,13 +57,15 @@ constexpr uint64_t kFirstAccount = 1001;
 // commit) or right after a commit (before its publish).
 class StageFaults final : public lumberjack::PipelineObserver {
  public:
-  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, const double& crash_probability)
-      : simulation_(simulation), counts_(counts), crash_probability_(crash_probability) {}
+  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, const double& crash_probability,
+              CheckpointMonitor& checkpoints)
+      : simulation_(simulation), counts_(counts), crash_probability_(crash_probability), checkpoints_(checkpoints) {}
   void attach(NodeId node) { node_ = node; }
 
   void on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) override {
     using lumberjack::PipelineStage;
     ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
+    checkpoints_.observe(account);
     const std::string file = std::to_string(account) + "/" + std::to_string(seq);
     Last& last = last_[account];
     if (stage == PipelineStage::kFenced && last.stage == PipelineStage::kUploaded && last.seq == seq) {
@@ -93,6 +96,7 @@ class StageFaults final : public lumberjack::PipelineObserver {
   }
 
   void on_duplicate_dropped(uint64_t) override { ++counts_["state an event reached two PoPs"]; }
+  void on_index_repaired(uint64_t, uint64_t) override { ++counts_["state logs.index listed again after a stale write"]; }
 
   // The node loses power now: any pipeline between its upload and its commit dies there.
   void on_crash() {
@@ -111,6 +115,7 @@ class StageFaults final : public lumberjack::PipelineObserver {
   Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
   const double& crash_probability_;
+  CheckpointMonitor& checkpoints_;
   NodeId node_ = kNoNode;
   std::map<uint64_t, Last> last_;  // per account, this incarnation
 };
@@ -261,6 +266,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   SimZooKeeper zookeeper(simulation);
   SimObjectStore storage(simulation);
   double stage_crash_probability = 0;
+  CheckpointMonitor checkpoints(zookeeper);
   // One observer per Lumberjack node (each knows which node to crash).
   std::vector<std::unique_ptr<StageFaults>> stage_faults;
   proxy::MemoryLedger ledger;
@@ -297,7 +303,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::vector<NodeId> lumberjack_nodes;
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
-    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
+    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability,
+                                                         checkpoints));
     StageFaults* stages = stage_faults.back().get();
     SimNode& node = simulation.add_node(name, [&, name, stages](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
@@ -401,6 +408,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   auto delivered_all = [&] {
     if (simulation.now_ns() < next_check) return false;
     next_check = simulation.now_ns() + 1'000'000'000;
+    for (int a = 0; a < options.accounts; ++a) checkpoints.observe(kFirstAccount + static_cast<uint64_t>(a));
+    if (!checkpoints.problem().empty()) return true;
     if (!all_proxies_idle(proxies)) return false;
     problem = published.refresh();
     if (!problem.empty()) return true;
@@ -417,8 +426,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
 
   const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem);
   outcome.acknowledged = verdict.acknowledged;
-  std::string failure = verdict.first_problem;
-  if (verdict.lost > 0) {
+  // A checkpoint that moved backwards is the first thing wrong, whatever followed from it.
+  std::string failure = checkpoints.problem().empty() ? verdict.first_problem : checkpoints.problem();
+  if (verdict.lost > 0 && checkpoints.problem().empty()) {
     failure = std::to_string(verdict.lost) + " acknowledged events lost (" + verdict.first_problem + ")" +
               (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
   }
