@@ -13,7 +13,8 @@
 //   --planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch
 //                                                   delivery: plant a known bug
 //   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
-//                                                   delivery: the world's shape
+//   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
+//                                                   how long its faults last
 //   --no-faults, --messages M, --default-tunables, --no-buggify
 // A failing run prints the one command that replays it, and exits 1.
 
@@ -33,7 +34,8 @@ int usage() {
                "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] [--no-faults]\n"
                "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] [--default-tunables] [--no-buggify]\n"
                "              [--planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch]\n"
-               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] [--events-per-proxy E]\n");
+               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] [--events-per-proxy E]\n"
+               "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S]\n");
   return 2;
 }
 
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
     uint64_t value = 0;
     const bool numeric = flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
                          flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
-                         flag == "--events-per-proxy";
+                         flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds";
     if (numeric && i + 1 < argc) {
       if (!parse_u64(argv[++i], value)) return usage();
       const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
@@ -71,6 +73,8 @@ int main(int argc, char** argv) {
       if (flag == "--proxies-per-pop") request.proxies_per_pop = small;
       if (flag == "--accounts") request.accounts = small;
       if (flag == "--events-per-proxy") request.events_per_proxy = value;
+      if (flag == "--rate") request.events_per_second = value;
+      if (flag == "--fault-seconds") request.fault_seconds = value;
     } else if (flag == "--planted" && i + 1 < argc) {
       if (!lj::sim::parse_planted_bug(argv[++i], request.planted)) return usage();
     } else if (flag == "--faults" && i + 1 < argc) {

@@ -67,6 +67,8 @@ RunResult run_one(const RunRequest& request) {
   options.proxies_per_pop = request.proxies_per_pop;
   options.accounts = request.accounts;
   options.events_per_proxy = request.events_per_proxy;
+  options.events_per_second = static_cast<double>(request.events_per_second);
+  options.fault_phase_ns = static_cast<int64_t>(request.fault_seconds) * 1'000'000'000;
   options.planted = request.planted;
   options.fault_text = request.fault_text;
   options.randomize_tunables = request.randomize_tunables;
@@ -107,6 +109,8 @@ std::string replay_command(const RunRequest& request) {
           static_cast<uint64_t>(defaults.proxies_per_pop));
     shape("--accounts", static_cast<uint64_t>(request.accounts), static_cast<uint64_t>(defaults.accounts));
     shape("--events-per-proxy", request.events_per_proxy, defaults.events_per_proxy);
+    shape("--rate", request.events_per_second, defaults.events_per_second);
+    shape("--fault-seconds", request.fault_seconds, defaults.fault_seconds);
   }
   if (!request.faults) out += " --no-faults";
   if (request.planted != PlantedBug::kNone) out += std::string(" --planted ") + planted_bug_name(request.planted);

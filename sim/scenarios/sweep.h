@@ -24,6 +24,8 @@ struct RunRequest {
   int proxies_per_pop = 2;
   int accounts = 4;
   uint64_t events_per_proxy = 200;
+  uint64_t events_per_second = 12;    // per proxy
+  uint64_t fault_seconds = 20;        // the safety phase
   PlantedBug planted = PlantedBug::kNone;  // delivery only
   std::string fault_text;             // delivery only: an explicit schedule
   bool randomize_tunables = true;     // delivery only
