@@ -11,6 +11,7 @@
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
+#include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
 #include "sim/scenarios/checkpoint_monitor.h"
@@ -251,6 +252,34 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   return schedule;
 }
 
+// For a lost event, which PoPs hold it now - read by a checker node through the same API
+// Lumberjack reads with - so a failure says whether ingest lost it (no PoP has it) or delivery
+// did (a PoP has it, nobody published it).
+std::string where_stored(Simulation& simulation, const PopNodes& pops, const EventId& id) {
+  SimNode& checker = simulation.add_node("checker", nullptr);
+  checker.start();
+  std::vector<std::optional<Result<proxy::StoredEvents>>> stored(pops.addresses.size());
+  for (size_t p = 0; p < pops.addresses.size(); ++p) {
+    checker.spawn([](Network& network, std::vector<std::string> one,
+                     std::optional<Result<proxy::StoredEvents>>& out) -> Task<void> {
+      out.emplace(co_await proxy::read_all_events(network, one));
+    }(checker.env().network, std::vector<std::string>{pops.addresses[p]}, stored[p]));
+  }
+  auto all_read = [&stored] {
+    return std::all_of(stored.begin(), stored.end(), [](const auto& s) { return s.has_value(); });
+  };
+  simulation.run_until(all_read, simulation.now_ns() + 60'000'000'000);
+  std::string holders;
+  for (size_t p = 0; p < stored.size(); ++p) {
+    if (!stored[p].has_value() || !stored[p]->ok()) {
+      holders += " " + pops.names[p] + "(unreadable)";
+    } else if (stored[p]->value().copies.contains(id)) {
+      holders += " " + pops.names[p];
+    }
+  }
+  return holders.empty() ? "held by no PoP: lost at ingest" : "held by" + holders + ": lost in delivery";
+}
+
 }  // namespace
 
 DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
@@ -431,6 +460,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (verdict.lost > 0 && checkpoints.problem().empty()) {
     failure = std::to_string(verdict.lost) + " acknowledged events lost (" + verdict.first_problem + ")" +
               (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
+    for (const auto& [id, entry] : ledger.entries()) {
+      if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id)) {
+        failure += "; the first " + where_stored(simulation, pop_nodes, id);
+        break;
+      }
+    }
   }
   if (failure.empty() && downloads) {
     // The customers: every published file downloaded, decrypted, and handed over once.
