@@ -50,14 +50,14 @@ TEST(PlantedBugs, NoFencingInTheCommitIsCaught) { expect_caught(PlantedBug::kNoF
 
 // Committing before uploading: a crash or a failed upload in between leaves a committed file
 // that exists nowhere, and its events are never published.
-TEST(PlantedBugs, CommitBeforeUploadIsCaught) { expect_caught(PlantedBug::kCommitBeforeUpload, 20, "lost"); }
+TEST(PlantedBugs, CommitBeforeUploadIsCaught) { expect_caught(PlantedBug::kCommitBeforeUpload, 20, "lost in delivery"); }
 
 // Acknowledging before fsync: a PoP's power loss takes acknowledged events with it.
-TEST(PlantedBugs, AckBeforeFsyncIsCaught) { expect_caught(PlantedBug::kAckBeforeFsync, 200, "lost"); }
+TEST(PlantedBugs, AckBeforeFsyncIsCaught) { expect_caught(PlantedBug::kAckBeforeFsync, 200, "lost at ingest"); }
 
 // A ZooKeeper watch not re-armed: nobody hears of a dead worker or a new assignment again, so
 // customers stay with workers that are gone.
-TEST(PlantedBugs, LostWatchReRegistrationIsCaught) { expect_caught(PlantedBug::kLostWatch, 100, "lost"); }
+TEST(PlantedBugs, LostWatchReRegistrationIsCaught) { expect_caught(PlantedBug::kLostWatch, 100, "lost in delivery"); }
 
 }  // namespace
 }  // namespace lj::sim
