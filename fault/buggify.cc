@@ -3,7 +3,8 @@
 namespace lj::fault {
 
 bool BuggifySwitchboard::enabled(std::string_view point) const {
-  const uint64_t draw = mix_seed(mix_seed(simulation_.seed(), hash_string("buggify")), hash_string(point));
+  const uint64_t draw =
+      mix_seed(mix_seed(simulation_.seed(), hash_string("buggify")), hash_string(point));
   // The top 53 bits as a fraction in [0, 1).
   return static_cast<double>(draw >> 11) * 0x1.0p-53 < kEnabledFraction;
 }

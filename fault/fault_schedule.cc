@@ -21,22 +21,38 @@ using sim::Simulation;
 
 const char* fault_kind_name(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kCrashRestart: return "crash-restart";
-    case FaultKind::kPartition: return "partition";
-    case FaultKind::kResetStorm: return "reset-storm";
-    case FaultKind::kDelayStorm: return "delay-storm";
-    case FaultKind::kDiskErrors: return "disk-errors";
-    case FaultKind::kClockDrift: return "clock-drift";
-    case FaultKind::kZombiePause: return "zombie-pause";
-    case FaultKind::kZkSessionExpired: return "zk-session-expired";
-    case FaultKind::kZkUnavailable: return "zk-unavailable";
-    case FaultKind::kZkFlaky: return "zk-flaky";
-    case FaultKind::kStorageErrors: return "storage-errors";
-    case FaultKind::kStageCrashes: return "stage-crashes";
-    case FaultKind::kMasterCrash: return "master-crash";
-    case FaultKind::kSplitNetwork: return "split-network";
-    case FaultKind::kSlowStorage: return "slow-storage";
-    case FaultKind::kDiskFull: return "disk-full";
+    case FaultKind::kCrashRestart:
+      return "crash-restart";
+    case FaultKind::kPartition:
+      return "partition";
+    case FaultKind::kResetStorm:
+      return "reset-storm";
+    case FaultKind::kDelayStorm:
+      return "delay-storm";
+    case FaultKind::kDiskErrors:
+      return "disk-errors";
+    case FaultKind::kClockDrift:
+      return "clock-drift";
+    case FaultKind::kZombiePause:
+      return "zombie-pause";
+    case FaultKind::kZkSessionExpired:
+      return "zk-session-expired";
+    case FaultKind::kZkUnavailable:
+      return "zk-unavailable";
+    case FaultKind::kZkFlaky:
+      return "zk-flaky";
+    case FaultKind::kStorageErrors:
+      return "storage-errors";
+    case FaultKind::kStageCrashes:
+      return "stage-crashes";
+    case FaultKind::kMasterCrash:
+      return "master-crash";
+    case FaultKind::kSplitNetwork:
+      return "split-network";
+    case FaultKind::kSlowStorage:
+      return "slow-storage";
+    case FaultKind::kDiskFull:
+      return "disk-full";
   }
   return "unknown";
 }
@@ -58,8 +74,10 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kDiskErrors:
     case FaultKind::kClockDrift:
     case FaultKind::kZombiePause:
-    case FaultKind::kDiskFull: return true;
-    default: return false;
+    case FaultKind::kDiskFull:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -68,7 +86,8 @@ namespace {
 // Nanoseconds as decimal seconds, exact, without trailing zeros: 1250000000 -> "1.25s".
 std::string seconds_text(int64_t ns) {
   char text[48];
-  std::snprintf(text, sizeof text, "%" PRId64 ".%09" PRId64, ns / 1'000'000'000, ns % 1'000'000'000);
+  std::snprintf(text, sizeof text, "%" PRId64 ".%09" PRId64, ns / 1'000'000'000,
+                ns % 1'000'000'000);
   std::string out = text;
   while (out.back() == '0') out.pop_back();
   if (out.back() == '.') out.pop_back();
@@ -81,7 +100,8 @@ bool parse_seconds(std::string_view text, int64_t& ns) {
   text.remove_suffix(1);
   const size_t dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
-  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
   if (whole.empty() || whole.size() > 9 || fraction.size() > 9) return false;
   int64_t value = 0;
   for (const char c : whole) {
@@ -140,14 +160,17 @@ Result<std::vector<Fault>> parse_schedule(Simulation& simulation, std::string_vi
       at = space + 1;
     }
     if (words.empty()) continue;
-    const std::string where = "fault " + std::to_string(schedule.size() + 1) + " (" + std::string(item) + ")";
+    const std::string where =
+        "fault " + std::to_string(schedule.size() + 1) + " (" + std::string(item) + ")";
     Fault fault;
-    if (!parse_fault_kind(words[0], fault.kind)) return Error(ErrorCode::kInvalidArgument, where + ": unknown kind");
+    if (!parse_fault_kind(words[0], fault.kind))
+      return Error(ErrorCode::kInvalidArgument, where + ": unknown kind");
     bool have_at = false;
     for (size_t w = 1; w < words.size(); ++w) {
       const std::string_view word = words[w];
       if (word.starts_with("at=")) {
-        if (!parse_seconds(word.substr(3), fault.at_ns)) return Error(ErrorCode::kInvalidArgument, where + ": bad at=");
+        if (!parse_seconds(word.substr(3), fault.at_ns))
+          return Error(ErrorCode::kInvalidArgument, where + ": bad at=");
         have_at = true;
       } else if (word.starts_with("for=")) {
         if (!parse_seconds(word.substr(4), fault.duration_ns)) {
@@ -157,7 +180,8 @@ Result<std::vector<Fault>> parse_schedule(Simulation& simulation, std::string_vi
         const std::string number(word.substr(2));
         char* rest = nullptr;
         fault.intensity = std::strtod(number.c_str(), &rest);
-        if (rest == number.c_str() || *rest != '\0') return Error(ErrorCode::kInvalidArgument, where + ": bad x=");
+        if (rest == number.c_str() || *rest != '\0')
+          return Error(ErrorCode::kInvalidArgument, where + ": bad x=");
       } else {
         const sim::SimNode* node = simulation.find_node(word);
         if (node == nullptr || fault.target != kNoNode) {
@@ -168,12 +192,14 @@ Result<std::vector<Fault>> parse_schedule(Simulation& simulation, std::string_vi
     }
     if (!have_at) return Error(ErrorCode::kInvalidArgument, where + ": no at=");
     if (fault_kind_targets_node(fault.kind) != (fault.target != kNoNode)) {
-      return Error(ErrorCode::kInvalidArgument,
-                   where + (fault.target == kNoNode ? ": needs a target node" : ": takes no target node"));
+      return Error(
+          ErrorCode::kInvalidArgument,
+          where + (fault.target == kNoNode ? ": needs a target node" : ": takes no target node"));
     }
     schedule.push_back(fault);
   }
-  std::stable_sort(schedule.begin(), schedule.end(), [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
+  std::stable_sort(schedule.begin(), schedule.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
   return schedule;
 }
 
@@ -224,10 +250,18 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
     fault.kind = kind;
     fault.duration_ns = uniform_between(random, model.max_duration_ns / 20, model.max_duration_ns);
     switch (kind) {
-      case FaultKind::kCrashRestart: fault.target = pick(random, model.crashable); break;
-      case FaultKind::kPartition: fault.target = pick(random, model.partitionable); break;
-      case FaultKind::kResetStorm: fault.intensity = 0.002 + uniform_unit(random) * 0.05; break;
-      case FaultKind::kDelayStorm: fault.intensity = 0.05 + uniform_unit(random) * 0.3; break;
+      case FaultKind::kCrashRestart:
+        fault.target = pick(random, model.crashable);
+        break;
+      case FaultKind::kPartition:
+        fault.target = pick(random, model.partitionable);
+        break;
+      case FaultKind::kResetStorm:
+        fault.intensity = 0.002 + uniform_unit(random) * 0.05;
+        break;
+      case FaultKind::kDelayStorm:
+        fault.intensity = 0.05 + uniform_unit(random) * 0.3;
+        break;
       case FaultKind::kDiskErrors:
         fault.target = pick(random, model.disk_faulty);
         fault.intensity = 0.01 + uniform_unit(random) * 0.2;
@@ -236,7 +270,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
         fault.target = pick(random, model.crashable);
         fault.intensity = (uniform_unit(random) - 0.5) * 0.002;  // within +-1000 ppm
         break;
-      default: assert(false && "draw_schedule draws only node, network and disk faults");
+      default:
+        assert(false && "draw_schedule draws only node, network and disk faults");
     }
     schedule.push_back(fault);
   }
@@ -247,17 +282,20 @@ namespace {
 
 // Runs `undo` after the fault's duration (the fault's own event kind, so it is hashed).
 void after(Simulation& simulation, const Fault& fault, std::function<void()> undo) {
-  simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault, std::move(undo));
+  simulation.schedule_after(Duration(fault.duration_ns), kNoNode, EventKind::kFault,
+                            std::move(undo));
 }
 
 void start(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
   const std::string text = fault.describe(simulation);
   if (fault.duration_ns > 0) {
-    simulation.mark_span(fault.target, "fault", text, simulation.now_ns(), simulation.now_ns() + fault.duration_ns);
+    simulation.mark_span(fault.target, "fault", text, simulation.now_ns(),
+                         simulation.now_ns() + fault.duration_ns);
   } else {
     simulation.mark_instant(fault.target, "fault", text);
   }
-  if (targets.fired != nullptr) ++(*targets.fired)[std::string("fault ") + fault_kind_name(fault.kind)];
+  if (targets.fired != nullptr)
+    ++(*targets.fired)[std::string("fault ") + fault_kind_name(fault.kind)];
   sim::SimNetwork& network = simulation.network();
   switch (fault.kind) {
     case FaultKind::kCrashRestart: {
@@ -365,7 +403,8 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kDiskFull: {
       sim::SimDisk& disk = simulation.node(fault.target).disk();
       disk.faults().capacity_bytes = disk.used_bytes();
-      after(simulation, fault, [&disk] { disk.faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes; });
+      after(simulation, fault,
+            [&disk] { disk.faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes; });
       return;
     }
     case FaultKind::kStageCrashes: {
@@ -380,7 +419,8 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
 
 }  // namespace
 
-void apply_schedule(Simulation& simulation, const std::vector<Fault>& schedule, const FaultTargets& targets) {
+void apply_schedule(Simulation& simulation, const std::vector<Fault>& schedule,
+                    const FaultTargets& targets) {
   for (const Fault& fault : schedule) {
     simulation.schedule_at(fault.at_ns, kNoNode, EventKind::kFault,
                            [&simulation, fault, targets] { start(simulation, fault, targets); });

@@ -6,7 +6,8 @@
 // A schedule prints as text and parses back exactly (times to the nanosecond, intensities to
 // the last bit), so a failing run shows what was done to it and `lj-sim ... --faults TEXT`
 // replays it bit for bit:
-//     crash-restart pop-a at=1.25s for=3s; zombie-pause lj-2 at=5.000000001s for=6s; zk-session-expired at=7s
+//     crash-restart pop-a at=1.25s for=3s; zombie-pause lj-2 at=5.000000001s for=6s;
+//     zk-session-expired at=7s
 //
 // Invariant: applying a schedule draws no randomness except through the simulation's own
 // generator at the moment each fault fires, so the schedule plus the seed replay exactly.
@@ -43,10 +44,10 @@ enum class FaultKind {
   kStorageErrors,     // for `duration`: storage calls fail with probability `intensity`
   kStageCrashes,      // for `duration`: a worker crashes right after an upload or a commit
                       // with probability `intensity` (the scenario's pipeline observer)
-  kMasterCrash,       // power loss on whichever node is master when it fires; boots after `duration`
-  kSplitNetwork,      // the nodes split into two random groups that cannot talk, for `duration`
-  kSlowStorage,       // for `duration`: uploads take seconds
-  kDiskFull,          // the target's disk has no room left for `duration`
+  kMasterCrash,   // power loss on whichever node is master when it fires; boots after `duration`
+  kSplitNetwork,  // the nodes split into two random groups that cannot talk, for `duration`
+  kSlowStorage,   // for `duration`: uploads take seconds
+  kDiskFull,      // the target's disk has no room left for `duration`
 };
 inline constexpr int kFaultKinds = 16;
 
@@ -72,12 +73,12 @@ Result<std::vector<Fault>> parse_schedule(sim::Simulation& simulation, std::stri
 
 // Which faults a scenario admits, and how often. A kind with weight 0 never occurs.
 struct FaultModel {
-  std::vector<sim::NodeId> crashable;     // nodes that may lose power
-  std::vector<sim::NodeId> partitionable; // nodes that may be cut off
-  std::vector<sim::NodeId> disk_faulty;   // nodes whose disks may fail
+  std::vector<sim::NodeId> crashable;      // nodes that may lose power
+  std::vector<sim::NodeId> partitionable;  // nodes that may be cut off
+  std::vector<sim::NodeId> disk_faulty;    // nodes whose disks may fail
   double crash_weight = 1, partition_weight = 1, reset_weight = 1, delay_weight = 1;
   double disk_weight = 0, drift_weight = 0.5;
-  int64_t mean_gap_ns = 2'000'000'000;    // mean time between faults
+  int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults
   int64_t max_duration_ns = 5'000'000'000;
 };
 

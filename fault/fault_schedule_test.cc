@@ -45,8 +45,9 @@ TEST_F(ScheduleText, EveryDrawnScheduleReadsBackExactly) {
 
 TEST_F(ScheduleText, HandWrittenTextIsSortedByTime) {
   Result<std::vector<Fault>> parsed =
-      parse_schedule(simulation_, "zk-session-expired at=7s;zombie-pause lj-1 at=5.000000001s for=6s ; "
-                                  "crash-restart pop-a at=1.25s for=3s;");
+      parse_schedule(simulation_,
+                     "zk-session-expired at=7s;zombie-pause lj-1 at=5.000000001s for=6s ; "
+                     "crash-restart pop-a at=1.25s for=3s;");
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
   ASSERT_EQ(parsed->size(), 3u);
   EXPECT_EQ((*parsed)[0].kind, FaultKind::kCrashRestart);
@@ -56,7 +57,8 @@ TEST_F(ScheduleText, HandWrittenTextIsSortedByTime) {
   EXPECT_EQ((*parsed)[1].target, 1u);
   EXPECT_EQ((*parsed)[2].kind, FaultKind::kZkSessionExpired);
   EXPECT_EQ(describe_schedule(simulation_, *parsed),
-            "crash-restart pop-a at=1.25s for=3s; zombie-pause lj-1 at=5.000000001s for=6s; zk-session-expired at=7s");
+            "crash-restart pop-a at=1.25s for=3s; zombie-pause lj-1 at=5.000000001s for=6s; "
+            "zk-session-expired at=7s");
 }
 
 TEST_F(ScheduleText, BadTextIsRefusedPrecisely) {

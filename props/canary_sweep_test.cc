@@ -28,10 +28,12 @@ TEST(CanarySweep, ReportsEveryFailingSeedAtTheExpectedFraction) {
   ASSERT_EQ(report.failures.size(), report.failed_seeds.size());
 
   // Binomial(2000, 0.1): standard deviation 0.0067; four of them either way.
-  const double fraction = static_cast<double>(report.failed_seeds.size()) / static_cast<double>(kSeeds);
+  const double fraction =
+      static_cast<double>(report.failed_seeds.size()) / static_cast<double>(kSeeds);
   const double sigma = std::sqrt(kCanaryFailureFraction * (1 - kCanaryFailureFraction) / kSeeds);
-  std::printf("canary: %zu of %llu seeds failed (%.2f%%; expected %.0f%% +- %.2f%%)\n", report.failed_seeds.size(),
-              static_cast<unsigned long long>(kSeeds), 100 * fraction, 100 * kCanaryFailureFraction, 400 * sigma);
+  std::printf("canary: %zu of %llu seeds failed (%.2f%%; expected %.0f%% +- %.2f%%)\n",
+              report.failed_seeds.size(), static_cast<unsigned long long>(kSeeds), 100 * fraction,
+              100 * kCanaryFailureFraction, 400 * sigma);
   EXPECT_NEAR(fraction, kCanaryFailureFraction, 4 * sigma);
   RecordProperty("canary_failed_seeds", static_cast<int>(report.failed_seeds.size()));
 

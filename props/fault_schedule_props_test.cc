@@ -40,8 +40,12 @@ std::string seconds(int ms) {
   return text + "s";
 }
 
-std::string pop_name(int p) { return "pop-" + std::string(1, static_cast<char>('a' + p)); }
-std::string lumberjack_name(int l) { return "lj-" + std::to_string(l + 1); }
+std::string pop_name(int p) {
+  return "pop-" + std::string(1, static_cast<char>('a' + p));
+}
+std::string lumberjack_name(int l) {
+  return "lj-" + std::to_string(l + 1);
+}
 
 // One fault: `kind [target] at= [for=] [x=]`. Subclasses only choose the kind and target.
 struct Fault : FaultCommand {
@@ -49,7 +53,7 @@ struct Fault : FaultCommand {
   std::string target;  // empty: none
   int at_ms = 0;
   int for_ms = 0;
-  int per_mille = 0;   // intensity in thousandths; 0: none
+  int per_mille = 0;  // intensity in thousandths; 0: none
 
   void checkPreconditions(const World&) const override { RC_PRE(at_ms >= 0 && at_ms < kPhaseMs); }
   void apply(World&) const override {}  // a fault does not change the world's shape
@@ -203,12 +207,14 @@ GeneratedRun generate_and_run(PlantedBug planted) {
   request.pops = world.pops;
   request.lumberjacks = world.lumberjacks;
   const auto commands = *rc::state::gen::commands(
-      world, rc::state::gen::execOneOfWithArgs<CrashRestart, Partition, ZombiePause, DiskErrors, ResetStorm,
-                                                DelayStorm, ZkSessionExpired, ZkUnavailable, ZkFlaky, StorageErrors,
-                                                StageCrashes, MasterCrash, SplitNetwork, SlowStorage, DiskFull>());
+      world, rc::state::gen::execOneOfWithArgs<CrashRestart, Partition, ZombiePause, DiskErrors,
+                                               ResetStorm, DelayStorm, ZkSessionExpired,
+                                               ZkUnavailable, ZkFlaky, StorageErrors, StageCrashes,
+                                               MasterCrash, SplitNetwork, SlowStorage, DiskFull>());
   Schedule schedule;
   rc::state::runAll(commands, world, schedule);
-  for (const std::string& fault : schedule) request.fault_text += (request.fault_text.empty() ? "" : "; ") + fault;
+  for (const std::string& fault : schedule)
+    request.fault_text += (request.fault_text.empty() ? "" : "; ") + fault;
   // An empty schedule is still a schedule: no faults at all (not "draw one from the seed").
   if (request.fault_text.empty()) request.faults = false;
   run.result = run_one(request);
@@ -216,9 +222,12 @@ GeneratedRun generate_and_run(PlantedBug planted) {
 }
 
 std::string report(const GeneratedRun& run) {
-  return run.result.failure + "\nschedule (" + std::to_string(run.result.schedule.empty() ? 0 : 1 + std::count(
-      run.result.schedule.begin(), run.result.schedule.end(), ';')) + " faults): " + run.result.schedule +
-         "\nreplay: " + replay_command(run.request) + " --log";
+  return run.result.failure + "\nschedule (" +
+         std::to_string(
+             run.result.schedule.empty()
+                 ? 0
+                 : 1 + std::count(run.result.schedule.begin(), run.result.schedule.end(), ';')) +
+         " faults): " + run.result.schedule + "\nreplay: " + replay_command(run.request) + " --log";
 }
 
 RC_GTEST_PROP(FaultScheduleProps, GeneratedSchedulesPublishEveryAcknowledgedEventOnce, ()) {
@@ -245,7 +254,9 @@ TEST(FaultScheduleShrinking, APlantedBugShrinksToAFewFaultsAndReplaysExactly) {
   ASSERT_FALSE(passed) << "commit-before-upload survived 100 generated schedules";
   ASSERT_TRUE(failed_once);
   const std::string& minimal = last_failure.request.fault_text;
-  const size_t faults = minimal.empty() ? 0 : 1 + static_cast<size_t>(std::count(minimal.begin(), minimal.end(), ';'));
+  const size_t faults =
+      minimal.empty() ? 0
+                      : 1 + static_cast<size_t>(std::count(minimal.begin(), minimal.end(), ';'));
   std::printf("shrunk to %zu fault(s): %s\nreplay: %s\n", faults, minimal.c_str(),
               replay_command(last_failure.request).c_str());
   EXPECT_LE(faults, 2u) << minimal;

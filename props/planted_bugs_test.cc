@@ -25,12 +25,14 @@ Catch first_catch(PlantedBug bug, uint64_t limit) {
     request.seed = seed;
     const RunResult result = run_one(request);
     if (!result.ok) {
-      std::printf("planted bug %s: caught after %llu seeds: %s\n  replay: %s --log\n", planted_bug_name(bug),
-                  static_cast<unsigned long long>(seed), result.failure.c_str(), replay_command(request).c_str());
+      std::printf("planted bug %s: caught after %llu seeds: %s\n  replay: %s --log\n",
+                  planted_bug_name(bug), static_cast<unsigned long long>(seed),
+                  result.failure.c_str(), replay_command(request).c_str());
       return Catch{seed, result.failure};
     }
   }
-  std::printf("planted bug %s: NOT caught in %llu seeds\n", planted_bug_name(bug), static_cast<unsigned long long>(limit));
+  std::printf("planted bug %s: NOT caught in %llu seeds\n", planted_bug_name(bug),
+              static_cast<unsigned long long>(limit));
   return Catch{};
 }
 
@@ -38,26 +40,37 @@ void expect_caught(PlantedBug bug, uint64_t limit, std::string_view symptom) {
   const Catch caught = first_catch(bug, limit);
   ASSERT_NE(caught.seed, 0u) << planted_bug_name(bug) << " passed " << limit << " seeds";
   EXPECT_NE(caught.failure.find(symptom), std::string::npos) << caught.failure;
-  ::testing::Test::RecordProperty(std::string("seeds_to_catch_") + planted_bug_name(bug), static_cast<int>(caught.seed));
+  ::testing::Test::RecordProperty(std::string("seeds_to_catch_") + planted_bug_name(bug),
+                                  static_cast<int>(caught.seed));
 }
 
 // Without the duplicate filter, an event that reached two PoPs (a lost acknowledgement, then
 // failover) is published twice.
-TEST(PlantedBugs, NoDuplicateFilterIsCaught) { expect_caught(PlantedBug::kNoDedup, 20, "times"); }
+TEST(PlantedBugs, NoDuplicateFilterIsCaught) {
+  expect_caught(PlantedBug::kNoDedup, 20, "times");
+}
 
 // Without the fence in the commit, a zombie worker's commit lands over its successor's.
-TEST(PlantedBugs, NoFencingInTheCommitIsCaught) { expect_caught(PlantedBug::kNoFencing, 600, ""); }
+TEST(PlantedBugs, NoFencingInTheCommitIsCaught) {
+  expect_caught(PlantedBug::kNoFencing, 600, "");
+}
 
 // Committing before uploading: a crash or a failed upload in between leaves a committed file
 // that exists nowhere, and its events are never published.
-TEST(PlantedBugs, CommitBeforeUploadIsCaught) { expect_caught(PlantedBug::kCommitBeforeUpload, 20, "lost in delivery"); }
+TEST(PlantedBugs, CommitBeforeUploadIsCaught) {
+  expect_caught(PlantedBug::kCommitBeforeUpload, 20, "lost in delivery");
+}
 
 // Acknowledging before fsync: a PoP's power loss takes acknowledged events with it.
-TEST(PlantedBugs, AckBeforeFsyncIsCaught) { expect_caught(PlantedBug::kAckBeforeFsync, 200, "lost at ingest"); }
+TEST(PlantedBugs, AckBeforeFsyncIsCaught) {
+  expect_caught(PlantedBug::kAckBeforeFsync, 200, "lost at ingest");
+}
 
 // A ZooKeeper watch not re-armed: nobody hears of a dead worker or a new assignment again, so
 // customers stay with workers that are gone.
-TEST(PlantedBugs, LostWatchReRegistrationIsCaught) { expect_caught(PlantedBug::kLostWatch, 100, "lost in delivery"); }
+TEST(PlantedBugs, LostWatchReRegistrationIsCaught) {
+  expect_caught(PlantedBug::kLostWatch, 100, "lost in delivery");
+}
 
 }  // namespace
 }  // namespace lj::sim

@@ -9,12 +9,15 @@ namespace lj::sim {
 namespace {
 
 // Track 0 is the world; node n is track n + 1.
-uint64_t track(NodeId node) { return node == kNoNode ? 0 : static_cast<uint64_t>(node) + 1; }
+uint64_t track(NodeId node) {
+  return node == kNoNode ? 0 : static_cast<uint64_t>(node) + 1;
+}
 
 // Virtual nanoseconds as the format's microseconds, exactly (three decimals).
 std::string micros(int64_t ns) {
   char text[32];
-  std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ns / 1000), static_cast<long long>(ns % 1000));
+  std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ns / 1000),
+                static_cast<long long>(ns % 1000));
   return text;
 }
 
@@ -53,8 +56,8 @@ ChromeTrace::ChromeTrace(Simulation& simulation, bool with_log_lines) : simulati
   });
 }
 
-void ChromeTrace::add(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
-                      int64_t end_ns, bool instant) {
+void ChromeTrace::add(NodeId node, std::string_view category, std::string_view name,
+                      int64_t start_ns, int64_t end_ns, bool instant) {
   std::string event = "{\"name\":" + json_string(name) + ",\"cat\":" + json_string(category) +
                       ",\"ph\":\"" + (instant ? "i" : "X") + "\",\"ts\":" + micros(start_ns) +
                       ",\"pid\":1,\"tid\":" + std::to_string(track(node));
@@ -68,16 +71,17 @@ void ChromeTrace::add(NodeId node, std::string_view category, std::string_view n
 }
 
 std::string ChromeTrace::json() const {
-  std::string out = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"seed\":\"" + std::to_string(simulation_.seed()) +
-                    "\"},\"traceEvents\":[\n";
+  std::string out = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"seed\":\"" +
+                    std::to_string(simulation_.seed()) + "\"},\"traceEvents\":[\n";
   // Metadata first: the process and one named, ordered track per node.
   out += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":" +
          json_string("world seed " + std::to_string(simulation_.seed())) + "}}";
   auto name_track = [&out](uint64_t tid, std::string_view name) {
     out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + std::to_string(tid) +
            ",\"args\":{\"name\":" + json_string(name) + "}}";
-    out += ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":" + std::to_string(tid) +
-           ",\"args\":{\"sort_index\":" + std::to_string(tid) + "}}";
+    out +=
+        ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":" + std::to_string(tid) +
+        ",\"args\":{\"sort_index\":" + std::to_string(tid) + "}}";
   };
   name_track(0, "world");
   for (size_t n = 0; n < simulation_.node_count(); ++n) {

@@ -33,8 +33,8 @@ class ChromeTrace {
   size_t events() const { return events_.size(); }
 
  private:
-  void add(NodeId node, std::string_view category, std::string_view name, int64_t start_ns, int64_t end_ns,
-           bool instant);
+  void add(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
+           int64_t end_ns, bool instant);
 
   Simulation& simulation_;
   std::vector<std::string> events_;  // each one JSON object, in the order they happened

@@ -17,7 +17,8 @@ class SimStoreHttp final : public HttpClient {
  public:
   // REQUIRES: `store` outlives this client.
   explicit SimStoreHttp(ObjectStore& store) : store_(store) {}
-  Task<Result<HttpResponse>> get(const std::string& path, const BasicCredentials& credentials) override;
+  Task<Result<HttpResponse>> get(const std::string& path,
+                                 const BasicCredentials& credentials) override;
 
  private:
   ObjectStore& store_;

@@ -24,8 +24,10 @@ void BM_EchoScenarioWithFaults(benchmark::State& state) {
     if (!outcome.ok) state.SkipWithError(outcome.failure.c_str());
     events += outcome.events;
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["seeds/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["seeds/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EchoScenarioWithFaults)->Unit(benchmark::kMicrosecond);
 
@@ -39,7 +41,8 @@ void BM_EchoScenarioCalm(benchmark::State& state) {
     options.messages = 1000;
     events += lj::sim::run_echo_scenario(options).events;
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EchoScenarioCalm)->Unit(benchmark::kMillisecond);
 
@@ -57,27 +60,33 @@ void run_delivery(benchmark::State& state, const lj::sim::DeliveryOptions& base)
     if (!outcome.ok) {
       ++failed;
       std::fprintf(stderr,
-                   "seed %llu FAILED: %s\nreplay: lj sim delivery --seed %llu --pops %d --lumberjacks %d --accounts %d "
+                   "seed %llu FAILED: %s\nreplay: lj sim delivery --seed %llu --pops %d "
+                   "--lumberjacks %d --accounts %d "
                    "--events-per-proxy %llu --rate %.0f --fault-seconds %lld --log\n",
                    static_cast<unsigned long long>(options.seed), outcome.failure.c_str(),
-                   static_cast<unsigned long long>(options.seed), options.pops, options.lumberjacks, options.accounts,
-                   static_cast<unsigned long long>(options.events_per_proxy), options.events_per_second,
+                   static_cast<unsigned long long>(options.seed), options.pops, options.lumberjacks,
+                   options.accounts, static_cast<unsigned long long>(options.events_per_proxy),
+                   options.events_per_second,
                    static_cast<long long>(options.fault_phase_ns / 1'000'000'000));
     }
     events += outcome.sim_events;
     published += outcome.delivered;
     virtual_seconds += static_cast<double>(outcome.virtual_ns) / 1e9;
   }
-  state.counters["sim_events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["seeds/min"] =
-      benchmark::Counter(60.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["sim_events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["seeds/min"] = benchmark::Counter(60.0 * static_cast<double>(state.iterations()),
+                                                   benchmark::Counter::kIsRate);
   state.counters["virtual_s/s"] = benchmark::Counter(virtual_seconds, benchmark::Counter::kIsRate);
   state.counters["failed_seeds"] = benchmark::Counter(static_cast<double>(failed));
   state.counters["published/seed"] =
-      benchmark::Counter(static_cast<double>(published) / static_cast<double>(std::max<int64_t>(1, state.iterations())));
+      benchmark::Counter(static_cast<double>(published) /
+                         static_cast<double>(std::max<int64_t>(1, state.iterations())));
 }
 
-void BM_DeliveryDefaultWorld(benchmark::State& state) { run_delivery(state, lj::sim::DeliveryOptions{}); }
+void BM_DeliveryDefaultWorld(benchmark::State& state) {
+  run_delivery(state, lj::sim::DeliveryOptions{});
+}
 BENCHMARK(BM_DeliveryDefaultWorld)->Unit(benchmark::kMillisecond);
 
 void BM_DeliveryStandardWorld(benchmark::State& state) {

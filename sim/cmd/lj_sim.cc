@@ -31,10 +31,14 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] [--no-faults]\n"
-               "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] [--default-tunables] [--no-buggify]\n"
-               "              [--planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch]\n"
-               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] [--events-per-proxy E]\n"
+               "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] "
+               "[--no-faults]\n"
+               "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] "
+               "[--default-tunables] [--no-buggify]\n"
+               "              [--planted "
+               "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch]\n"
+               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
+               "[--events-per-proxy E]\n"
                "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S]\n");
   return 2;
 }
@@ -57,9 +61,10 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     uint64_t value = 0;
-    const bool numeric = flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
-                         flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
-                         flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds";
+    const bool numeric =
+        flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
+        flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
+        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds";
     if (numeric && i + 1 < argc) {
       if (!parse_u64(argv[++i], value)) return usage();
       const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
@@ -95,9 +100,12 @@ int main(int argc, char** argv) {
   }
   // Names run pop-a .. pop-z; proxies are numbered per PoP below 100; a proxy's event ids
   // hold its accounts' streams (prod/proxy/proxy.h).
-  if (request.pops < 1 || request.pops > 26 || request.lumberjacks < 1 || request.lumberjacks > 64 ||
-      request.proxies_per_pop < 1 || request.proxies_per_pop > 99 || request.accounts < 1 || request.accounts > 64) {
-    std::fprintf(stderr, "lj-sim: --pops 1-26, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64\n");
+  if (request.pops < 1 || request.pops > 26 || request.lumberjacks < 1 ||
+      request.lumberjacks > 64 || request.proxies_per_pop < 1 || request.proxies_per_pop > 99 ||
+      request.accounts < 1 || request.accounts > 64) {
+    std::fprintf(
+        stderr,
+        "lj-sim: --pops 1-26, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64\n");
     return 2;
   }
   if (seeds > 1 && !request.chrome_trace_path.empty()) {
@@ -111,42 +119,49 @@ int main(int argc, char** argv) {
     const lj::sim::RunResult result = lj::sim::run_one(request);
     std::printf("seed %llu: %s trace=%016llx events=%llu virtual=%.3fs %s%s%s\n",
                 static_cast<unsigned long long>(request.seed), result.ok ? "ok" : "FAILED",
-                static_cast<unsigned long long>(result.trace_hash), static_cast<unsigned long long>(result.sim_events),
-                static_cast<double>(result.virtual_ns) / 1e9, result.summary.c_str(), result.ok ? "" : ": ",
-                result.failure.c_str());
+                static_cast<unsigned long long>(result.trace_hash),
+                static_cast<unsigned long long>(result.sim_events),
+                static_cast<double>(result.virtual_ns) / 1e9, result.summary.c_str(),
+                result.ok ? "" : ": ", result.failure.c_str());
     if (!result.schedule.empty()) std::printf("faults: %s\n", result.schedule.c_str());
     for (const auto& [what, count] : result.coverage) {
       std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
     }
-    if (!request.chrome_trace_path.empty()) std::printf("timeline: %s\n", request.chrome_trace_path.c_str());
+    if (!request.chrome_trace_path.empty())
+      std::printf("timeline: %s\n", request.chrome_trace_path.c_str());
     if (!result.ok) std::printf("replay: %s --log\n", lj::sim::replay_command(request).c_str());
     return result.ok ? 0 : 1;
   }
 
   // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
   const auto started = std::chrono::steady_clock::now();
-  const lj::sim::SweepReport report =
-      lj::sim::sweep(request, request.seed, seeds, [&request](uint64_t seed, const lj::sim::RunResult& result) {
+  const lj::sim::SweepReport report = lj::sim::sweep(
+      request, request.seed, seeds, [&request](uint64_t seed, const lj::sim::RunResult& result) {
         if (result.ok) return;
         lj::sim::RunRequest failed = request;
         failed.seed = seed;
-        std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n", static_cast<unsigned long long>(seed),
+        std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n",
+                    static_cast<unsigned long long>(seed),
                     static_cast<unsigned long long>(result.trace_hash), result.failure.c_str(),
                     lj::sim::replay_command(failed).c_str());
         std::fflush(stdout);
       });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!report.coverage.empty()) {
-    std::printf("coverage over %llu seeds (total, seeds that reached it):\n", static_cast<unsigned long long>(seeds));
+    std::printf("coverage over %llu seeds (total, seeds that reached it):\n",
+                static_cast<unsigned long long>(seeds));
     for (const auto& [what, count] : report.coverage) {
       std::printf("  %-50s %10llu %6llu\n", what.c_str(), static_cast<unsigned long long>(count),
                   static_cast<unsigned long long>(report.seeds_reaching.at(what)));
     }
   }
-  std::printf("%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual s/s\n",
-              static_cast<unsigned long long>(seeds), report.failed_seeds.size(),
-              100.0 * static_cast<double>(report.failed_seeds.size()) / static_cast<double>(seeds), seconds,
-              static_cast<double>(seeds) / seconds, static_cast<double>(report.sim_events) / seconds,
-              static_cast<double>(report.virtual_ns) / 1e9 / seconds);
+  std::printf(
+      "%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual "
+      "s/s\n",
+      static_cast<unsigned long long>(seeds), report.failed_seeds.size(),
+      100.0 * static_cast<double>(report.failed_seeds.size()) / static_cast<double>(seeds), seconds,
+      static_cast<double>(seeds) / seconds, static_cast<double>(report.sim_events) / seconds,
+      static_cast<double>(report.virtual_ns) / 1e9 / seconds);
   return report.failed_seeds.empty() ? 0 : 1;
 }

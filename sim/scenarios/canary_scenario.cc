@@ -15,7 +15,9 @@ double first_draw(uint64_t seed) {
 
 }  // namespace
 
-bool canary_fails(uint64_t seed) { return first_draw(seed) < kCanaryFailureFraction; }
+bool canary_fails(uint64_t seed) {
+  return first_draw(seed) < kCanaryFailureFraction;
+}
 
 EchoOutcome run_canary_scenario(const EchoOptions& options) {
   EchoOptions small = options;
@@ -23,7 +25,8 @@ EchoOutcome run_canary_scenario(const EchoOptions& options) {
   EchoOutcome outcome = run_echo_scenario(small);
   if (outcome.ok && canary_fails(options.seed)) {
     char text[96];
-    std::snprintf(text, sizeof text, "canary: first draw %.4f < %.2f (fails by design on that fraction of seeds)",
+    std::snprintf(text, sizeof text,
+                  "canary: first draw %.4f < %.2f (fails by design on that fraction of seeds)",
                   first_draw(options.seed), kCanaryFailureFraction);
     outcome.ok = false;
     outcome.failure = text;

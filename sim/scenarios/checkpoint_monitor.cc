@@ -6,11 +6,13 @@
 namespace lj::sim {
 
 void CheckpointMonitor::observe(uint64_t account) {
-  const std::optional<NodeData> node = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
+  const std::optional<NodeData> node =
+      zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
   if (!node) return;
   Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
   if (!checkpoint.ok()) {
-    if (problem_.empty()) problem_ = "checkpoint of " + std::to_string(account) + ": " + checkpoint.error().to_string();
+    if (problem_.empty())
+      problem_ = "checkpoint of " + std::to_string(account) + ": " + checkpoint.error().to_string();
     return;
   }
   uint64_t& highest = highest_next_seq_[account];

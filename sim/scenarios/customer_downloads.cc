@@ -11,7 +11,9 @@ namespace lj::sim {
 
 namespace {
 
-std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence); }
+std::string id_text(const EventId& id) {
+  return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence);
+}
 
 std::string folder_of(const lumberjack::AuditedCustomer& customer) {
   return std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
@@ -27,16 +29,19 @@ class CheckingSink final : public delivery::LogSink {
       : node_(node), account_(account), received_(received), coverage_(coverage) {}
 
   Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) override {
-    const std::string where = "downloader of " + std::to_string(account_) + ": file " + std::to_string(seq);
+    const std::string where =
+        "downloader of " + std::to_string(account_) + ": file " + std::to_string(seq);
     if (seq == received_.highest + 1) {
       received_.highest = seq;
       received_.highest_by_incarnation = node_.incarnation();
-    } else if (seq == received_.highest && received_.highest_by_incarnation != node_.incarnation()) {
+    } else if (seq == received_.highest &&
+               received_.highest_by_incarnation != node_.incarnation()) {
       ++coverage_["state downloader fetched a file again after a crash"];
       received_.highest_by_incarnation = node_.incarnation();
     } else if (received_.problem.empty()) {
-      received_.problem = where + (seq > received_.highest + 1 ? " skipped past file " : " repeated after file ") +
-                          std::to_string(received_.highest);
+      received_.problem =
+          where + (seq > received_.highest + 1 ? " skipped past file " : " repeated after file ") +
+          std::to_string(received_.highest);
     }
     std::vector<EventId>& events = received_.files[seq];
     events.clear();
@@ -57,35 +62,46 @@ class CheckingSink final : public delivery::LogSink {
 CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
                                      std::vector<lumberjack::AuditedCustomer> customers,
                                      std::map<std::string, uint64_t>& coverage)
-    : simulation_(simulation), storage_(storage), customers_(std::move(customers)), coverage_(coverage) {
+    : simulation_(simulation),
+      storage_(storage),
+      customers_(std::move(customers)),
+      coverage_(coverage) {
   for (const auto& customer : customers_) received_[customer.account_id];
-  node_ = simulation.add_node("customer", [this](SimNode& n) {
-            Env env = n.env();
-            ObjectStore& store = storage_.client(n);
-            auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
-            for (const lumberjack::AuditedCustomer& customer : customers_) {
-              const RsaPrivateKey* key = nullptr;
-              if (!customer.private_key_pem.empty()) {
-                key = &n.keep(std::make_unique<RsaPrivateKey>(RsaPrivateKey::from_pem(customer.private_key_pem).value()));
-              }
-              auto& sink = n.keep(std::make_unique<CheckingSink>(n, customer.account_id,
-                                                                 received_.at(customer.account_id), coverage_));
-              delivery::FetchOptions options;
-              options.folder = folder_of(customer);
-              options.credentials = {"customer-" + std::to_string(customer.account_id), "secret"};
-              options.state_path = "state/" + options.folder + ".state";
-              options.poll_interval = std::chrono::seconds(2);
-              options.backoff_initial = std::chrono::milliseconds(200);
-              options.backoff_max = std::chrono::seconds(5);
-              options.log = [this, &n](const std::string& line) { simulation_.trace(n.id(), line); };
-              auto& fetcher = n.keep(std::make_unique<delivery::Fetcher>(env.clock, env.files, http, sink, key,
-                                                                         std::move(options)));
-              n.spawn([](delivery::Fetcher& f, Simulation& sim, NodeId id) -> Task<void> {
-                Status s = co_await f.run();
-                if (!s.ok()) sim.trace(id, "downloader stopped: " + s.to_string());
-              }(fetcher, simulation_, n.id()));
-            }
-          }).id();
+  node_ =
+      simulation
+          .add_node("customer",
+                    [this](SimNode& n) {
+                      Env env = n.env();
+                      ObjectStore& store = storage_.client(n);
+                      auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
+                      for (const lumberjack::AuditedCustomer& customer : customers_) {
+                        const RsaPrivateKey* key = nullptr;
+                        if (!customer.private_key_pem.empty()) {
+                          key = &n.keep(std::make_unique<RsaPrivateKey>(
+                              RsaPrivateKey::from_pem(customer.private_key_pem).value()));
+                        }
+                        auto& sink = n.keep(std::make_unique<CheckingSink>(
+                            n, customer.account_id, received_.at(customer.account_id), coverage_));
+                        delivery::FetchOptions options;
+                        options.folder = folder_of(customer);
+                        options.credentials = {"customer-" + std::to_string(customer.account_id),
+                                               "secret"};
+                        options.state_path = "state/" + options.folder + ".state";
+                        options.poll_interval = std::chrono::seconds(2);
+                        options.backoff_initial = std::chrono::milliseconds(200);
+                        options.backoff_max = std::chrono::seconds(5);
+                        options.log = [this, &n](const std::string& line) {
+                          simulation_.trace(n.id(), line);
+                        };
+                        auto& fetcher = n.keep(std::make_unique<delivery::Fetcher>(
+                            env.clock, env.files, http, sink, key, std::move(options)));
+                        n.spawn([](delivery::Fetcher& f, Simulation& sim, NodeId id) -> Task<void> {
+                          Status s = co_await f.run();
+                          if (!s.ok()) sim.trace(id, "downloader stopped: " + s.to_string());
+                        }(fetcher, simulation_, n.id()));
+                      }
+                    })
+          .id();
 }
 
 CustomerDownloads::~CustomerDownloads() = default;
@@ -94,7 +110,8 @@ uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& cust
   const auto& objects = storage_.objects();
   auto index = objects.find(folder_of(customer) + "/logs.index");
   if (index == objects.end()) return 0;
-  Result<std::vector<uint64_t>> seqs = delivery::parse_logs_index(index->second, customer.account_id);
+  Result<std::vector<uint64_t>> seqs =
+      delivery::parse_logs_index(index->second, customer.account_id);
   return seqs.ok() && !seqs->empty() ? seqs->back() : 0;
 }
 
@@ -112,13 +129,15 @@ std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& publishe
     if (!received.problem.empty()) return received.problem;
     const uint64_t listed = listed_files(customer);
     if (received.highest < listed) {
-      return "downloader of " + std::to_string(customer.account_id) + " has " + std::to_string(received.highest) +
-             " of " + std::to_string(listed) + " published files";
+      return "downloader of " + std::to_string(customer.account_id) + " has " +
+             std::to_string(received.highest) + " of " + std::to_string(listed) +
+             " published files";
     }
     for (const auto& [seq, events] : received.files) {
       for (const EventId& id : events) {
         if (!got.insert(id).second) {
-          return "customer " + std::to_string(customer.account_id) + " received event " + id_text(id) + " twice";
+          return "customer " + std::to_string(customer.account_id) + " received event " +
+                 id_text(id) + " twice";
         }
       }
     }

@@ -28,7 +28,8 @@ class CustomerDownloads {
  public:
   // Adds the (not yet started) "customer" node. REQUIRES: `storage` outlives this object.
   CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
-                    std::vector<lumberjack::AuditedCustomer> customers, std::map<std::string, uint64_t>& coverage);
+                    std::vector<lumberjack::AuditedCustomer> customers,
+                    std::map<std::string, uint64_t>& coverage);
   ~CustomerDownloads();
   NodeId node() const { return node_; }
 

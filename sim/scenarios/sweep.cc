@@ -23,7 +23,8 @@ RunResult from_echo(const EchoOutcome& outcome) {
   result.trace_hash = outcome.trace_hash;
   result.sim_events = outcome.events;
   result.virtual_ns = outcome.finished_at_ns;
-  result.summary = "echoed=" + std::to_string(outcome.echoed) + " reconnects=" + std::to_string(outcome.reconnects) +
+  result.summary = "echoed=" + std::to_string(outcome.echoed) +
+                   " reconnects=" + std::to_string(outcome.reconnects) +
                    " faults=" + std::to_string(outcome.faults_injected);
   return result;
 }
@@ -41,7 +42,8 @@ RunResult run_one(const RunRequest& request) {
     options.messages = request.messages;
     options.faults = request.faults;
     options.trace_to_stdout = request.log_to_stdout;
-    return from_echo(request.scenario == "echo" ? run_echo_scenario(options) : run_canary_scenario(options));
+    return from_echo(request.scenario == "echo" ? run_echo_scenario(options)
+                                                : run_canary_scenario(options));
   }
   if (request.scenario == "ingest") {
     IngestOptions options;
@@ -54,7 +56,8 @@ RunResult run_one(const RunRequest& request) {
     result.failure = outcome.failure;
     result.trace_hash = outcome.trace_hash;
     result.sim_events = outcome.events;
-    result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) + " stored=" + std::to_string(outcome.stored) +
+    result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
+                     " stored=" + std::to_string(outcome.stored) +
                      " duplicates-across-pops=" + std::to_string(outcome.duplicates) +
                      " failovers=" + std::to_string(outcome.failovers);
     return result;
@@ -86,10 +89,11 @@ RunResult run_one(const RunRequest& request) {
   result.coverage = outcome.coverage;
   char published[48];
   std::snprintf(published, sizeof published, "%.1f", outcome.seconds_to_publish_after_heal);
-  result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) + " delivered=" +
-                   std::to_string(outcome.delivered) + " files=" + std::to_string(outcome.files) +
-                   " faults=" + std::to_string(outcome.faults_injected) + " published-within=" + published +
-                   "s-of-healing tunables: " + outcome.tunables;
+  result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
+                   " delivered=" + std::to_string(outcome.delivered) +
+                   " files=" + std::to_string(outcome.files) +
+                   " faults=" + std::to_string(outcome.faults_injected) +
+                   " published-within=" + published + "s-of-healing tunables: " + outcome.tunables;
   return result;
 }
 
@@ -104,16 +108,19 @@ std::string replay_command(const RunRequest& request) {
   };
   if (request.scenario == "delivery") {
     shape("--pops", static_cast<uint64_t>(request.pops), static_cast<uint64_t>(defaults.pops));
-    shape("--lumberjacks", static_cast<uint64_t>(request.lumberjacks), static_cast<uint64_t>(defaults.lumberjacks));
+    shape("--lumberjacks", static_cast<uint64_t>(request.lumberjacks),
+          static_cast<uint64_t>(defaults.lumberjacks));
     shape("--proxies-per-pop", static_cast<uint64_t>(request.proxies_per_pop),
           static_cast<uint64_t>(defaults.proxies_per_pop));
-    shape("--accounts", static_cast<uint64_t>(request.accounts), static_cast<uint64_t>(defaults.accounts));
+    shape("--accounts", static_cast<uint64_t>(request.accounts),
+          static_cast<uint64_t>(defaults.accounts));
     shape("--events-per-proxy", request.events_per_proxy, defaults.events_per_proxy);
     shape("--rate", request.events_per_second, defaults.events_per_second);
     shape("--fault-seconds", request.fault_seconds, defaults.fault_seconds);
   }
   if (!request.faults) out += " --no-faults";
-  if (request.planted != PlantedBug::kNone) out += std::string(" --planted ") + planted_bug_name(request.planted);
+  if (request.planted != PlantedBug::kNone)
+    out += std::string(" --planted ") + planted_bug_name(request.planted);
   if (!request.fault_text.empty()) out += " --faults " + shell_quote(request.fault_text);
   if (!request.randomize_tunables) out += " --default-tunables";
   if (!request.buggify) out += " --no-buggify";

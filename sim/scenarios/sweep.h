@@ -16,7 +16,7 @@ namespace lj::sim {
 struct RunRequest {
   std::string scenario = "delivery";  // echo, ingest, delivery, canary
   uint64_t seed = 1;
-  int messages = 100;                 // echo only
+  int messages = 100;  // echo only
   bool faults = true;
   // delivery only: the world's shape
   int pops = 3;
@@ -24,14 +24,14 @@ struct RunRequest {
   int proxies_per_pop = 2;
   int accounts = 4;
   uint64_t events_per_proxy = 200;
-  uint64_t events_per_second = 12;    // per proxy
-  uint64_t fault_seconds = 20;        // the safety phase
+  uint64_t events_per_second = 12;         // per proxy
+  uint64_t fault_seconds = 20;             // the safety phase
   PlantedBug planted = PlantedBug::kNone;  // delivery only
-  std::string fault_text;             // delivery only: an explicit schedule
-  bool randomize_tunables = true;     // delivery only
-  bool buggify = true;                // delivery only
+  std::string fault_text;                  // delivery only: an explicit schedule
+  bool randomize_tunables = true;          // delivery only
+  bool buggify = true;                     // delivery only
   bool log_to_stdout = false;
-  std::string chrome_trace_path;      // delivery only
+  std::string chrome_trace_path;  // delivery only
 };
 
 struct RunResult {
@@ -40,8 +40,8 @@ struct RunResult {
   uint64_t trace_hash = 0;
   uint64_t sim_events = 0;
   int64_t virtual_ns = 0;
-  std::string summary;                // one line of what the scenario counted
-  std::string schedule;               // delivery: the schedule that ran
+  std::string summary;   // one line of what the scenario counted
+  std::string schedule;  // delivery: the schedule that ran
   std::map<std::string, uint64_t> coverage;
 };
 
@@ -53,8 +53,8 @@ std::string replay_command(const RunRequest& request);
 struct SweepReport {
   uint64_t seeds = 0;
   std::vector<uint64_t> failed_seeds;
-  std::vector<std::string> replays;     // one per failed seed
-  std::vector<std::string> failures;    // one per failed seed
+  std::vector<std::string> replays;   // one per failed seed
+  std::vector<std::string> failures;  // one per failed seed
   uint64_t sim_events = 0;
   int64_t virtual_ns = 0;
   std::map<std::string, uint64_t> coverage;        // summed over seeds
