@@ -53,11 +53,16 @@ Status SegmentStore::recover() {
       if (!contents.ok()) return contents.status();
       const auto bytes = std::as_bytes(std::span(*contents));
       Result<int64_t> created = decode_segment_header(bytes);
-      segment.created_wall_ms = created.ok() ? *created : 0;
       if (!created.ok()) {
-        segment.durable_end = kSegmentHeaderBytes;  // a torn header holds no record
+        // A crash tore the header: the segment holds no record, and when it was made is
+        // lost. Retention dates its predecessor by it, so it must not look old: now is a
+        // safe upper bound (it was made before this restart). Zero here once made a
+        // predecessor of unread records look 56 years old (lj sim delivery seed 2, standard world).
+        segment.created_wall_ms = env_.clock.wall_now_ms();
+        segment.durable_end = kSegmentHeaderBytes;
         continue;
       }
+      segment.created_wall_ms = *created;
       // Scan to the first invalid record: the end of what survived. Older segments are
       // scanned too, so a corrupt middle is found now rather than by a reader.
       uint64_t end = kSegmentHeaderBytes;

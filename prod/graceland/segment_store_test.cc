@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 
+#include "prod/graceland/segment_format.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj::graceland {
@@ -122,6 +124,24 @@ TEST_F(SegmentStoreTest, RetentionRemovesOldSegmentsAndSaysSo) {
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.code(), ErrorCode::kNotFound);
   EXPECT_EQ(store->accounts().size(), 1u);
+}
+
+// A crash that tears a new segment's header leaves its creation time unknown. Retention dates
+// the predecessor's records by that time, so an unknown one must count as recent, never as the
+// epoch (found by lj sim delivery seed 2 of the standard world: unread records removed).
+TEST_F(SegmentStoreTest, ATornHeaderNeverMakesItsPredecessorLookExpired) {
+  SegmentStoreOptions options;
+  options.retention_ms = 60'000;
+  {
+    auto store = open(options);
+    ASSERT_TRUE(store->append("5", bytes_of("unread")).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  }
+  // The successor a crash left behind: its name made it to disk, half its header did not.
+  std::ofstream(std::filesystem::path(root_) / options.root / ("5." + segment_file_name(2))) << "LJSEG0";
+  auto store = open(options);
+  ASSERT_TRUE(runtime_->run(store->remove_expired()).ok());
+  EXPECT_EQ(read_all(*store, "5"), (std::vector<std::string>{"unread"}));
 }
 
 }  // namespace
