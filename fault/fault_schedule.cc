@@ -53,6 +53,8 @@ const char* fault_kind_name(FaultKind kind) {
       return "slow-storage";
     case FaultKind::kDiskFull:
       return "disk-full";
+    case FaultKind::kDiskDestroyed:
+      return "disk-destroyed";
   }
   return "unknown";
 }
@@ -75,6 +77,7 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kClockDrift:
     case FaultKind::kZombiePause:
     case FaultKind::kDiskFull:
+    case FaultKind::kDiskDestroyed:
       return true;
     default:
       return false;
@@ -405,6 +408,16 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       disk.faults().capacity_bytes = disk.used_bytes();
       after(simulation, fault,
             [&disk] { disk.faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes; });
+      return;
+    }
+    case FaultKind::kDiskDestroyed: {
+      SimNode& node = simulation.node(fault.target);
+      if (targets.before_disk_destroyed) targets.before_disk_destroyed(fault.target, node.disk());
+      if (node.alive()) node.crash();
+      node.disk().destroy();
+      after(simulation, fault, [&node] {
+        if (!node.alive()) node.start();
+      });
       return;
     }
     case FaultKind::kStageCrashes: {

@@ -90,6 +90,18 @@ void SimDisk::power_loss(Random& random) {
   }
 }
 
+void SimDisk::destroy() {
+  names_.clear();
+  durable_names_.clear();
+  dirs_ = {"."};
+}
+
+std::map<std::string, std::string> SimDisk::contents() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, inode] : names_) out.emplace(name, inode->data);
+  return out;
+}
+
 Status SimFileSystem::check_parent(const std::string& path) const {
   const std::string dir = parent_dir(path);
   if (!disk_.dirs_.contains(dir)) {

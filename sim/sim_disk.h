@@ -43,6 +43,11 @@ class SimDisk {
   uint64_t used_bytes() const;
   // Power loss: names revert to their synced state; unsynced data is lost or torn.
   void power_loss(Random& random);
+  // The disk is destroyed (a fault the design does not claim to survive): every file, name
+  // and directory is gone, synced or not. REQUIRES: the node is down (no file open).
+  void destroy();
+  // Every file's current contents by name (synced or not), for a checker.
+  std::map<std::string, std::string> contents() const;
 
  private:
   friend class SimFileSystem;

@@ -98,5 +98,26 @@ TEST_F(SimDiskTest, InjectedFaultsFailAppendsAndSyncs) {
   });
 }
 
+// A destroyed disk (a fault the design does not survive) keeps nothing, synced or not; the
+// node boots on an empty disk.
+TEST_F(SimDiskTest, ADestroyedDiskKeepsNothingSynced) {
+  run(1, [](Env env) -> Task<void> {
+    EXPECT_TRUE(env.files.create_dir("segments").ok());
+    auto file = env.files.open("segments/a", OpenMode::kCreate);
+    EXPECT_TRUE(file.ok());
+    EXPECT_TRUE((*file)->append(bytes_of("synced")).ok());
+    EXPECT_TRUE((co_await (*file)->sync()).ok());
+    EXPECT_TRUE((co_await env.files.sync_dir("segments")).ok());
+    EXPECT_TRUE((co_await env.files.sync_dir(".")).ok());
+  });
+  EXPECT_EQ(node_->disk().contents().at("segments/a"), "synced");
+  node_->crash();
+  node_->disk().destroy();
+  EXPECT_TRUE(node_->disk().contents().empty());
+  node_->start();
+  EXPECT_EQ(contents("segments/a").substr(0, 1), "<");  // an error: no such file or directory
+  EXPECT_FALSE(node_->env().files.list("segments").ok());
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -1,0 +1,54 @@
+#include "sim/scenarios/destroyed_disks.h"
+
+#include "prod/event/event_record.h"
+#include "prod/graceland/segment_format.h"
+#include "prod/graceland/segment_store.h"
+#include "prod/lumberjack/checkpoint.h"
+#include "prod/lumberjack/zk_layout.h"
+
+namespace lj::sim {
+
+namespace {
+
+// "segments/1001.0000000003.seg" -> ("1001", 3). False for any other name.
+bool parse_segment_path(const std::string& path, std::string& account, uint32_t& index) {
+  const std::string name = path.substr(path.rfind('/') + 1);
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return false;
+  account = name.substr(0, dot);
+  return graceland::parse_segment_file_name(std::string_view(name).substr(dot + 1), index);
+}
+
+}  // namespace
+
+void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
+  for (const auto& [path, data] : disk.contents()) {
+    std::string account;
+    uint32_t index = 0;
+    if (!parse_segment_path(path, account, index)) continue;
+    const auto bytes = std::as_bytes(std::span(data));
+    if (!graceland::decode_segment_header(bytes).ok()) continue;
+    // Where this customer's delivery stands on this PoP: records before it are delivered.
+    graceland::Position committed;
+    const std::optional<NodeData> node =
+        zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
+    if (node) {
+      Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
+      if (checkpoint.ok()) {
+        auto at = checkpoint->positions.find(pop);
+        if (at != checkpoint->positions.end()) committed = at->second;
+      }
+    }
+    for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {
+      const size_t n = graceland::valid_record_bytes(bytes.subspan(offset));
+      if (n == 0) break;
+      const graceland::Position here{index, offset};
+      Result<DecodedEventRecord> record = decode_event_record(
+          bytes.subspan(offset + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes));
+      if (record.ok() && here >= committed) undelivered_.insert(record->event.id);
+      offset += n;
+    }
+  }
+}
+
+}  // namespace lj::sim

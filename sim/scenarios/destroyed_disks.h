@@ -1,0 +1,36 @@
+#pragma once
+// DestroyedDisks: what the checker excuses when a PoP's disk is destroyed - a fault the design
+// does not claim to survive (fault/FAULT_MODEL.md) - and nothing more.
+//
+// Just before the disk goes, it reads every segment on it and notes each event whose position
+// is at or past its customer's committed checkpoint position for that PoP: acknowledged to a
+// proxy, perhaps, but not yet delivered, so it may be lost with the disk. An event the
+// checkpoint had already passed was delivered: losing it later is a bug, not excused; so is
+// losing any event that disk never held.
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "prod/event/attack_event.h"
+#include "sim/sim_disk.h"
+#include "sim/sim_zookeeper.h"
+
+namespace lj::sim {
+
+class DestroyedDisks {
+ public:
+  explicit DestroyedDisks(SimZooKeeper& zookeeper) : zookeeper_(zookeeper) {}
+
+  // `disk` belongs to the Graceland of PoP `pop` and is about to be destroyed.
+  void note(const std::string& pop, const SimDisk& disk);
+  // Whether losing `id` is explained by a destroyed disk.
+  bool explains(const EventId& id) const { return undelivered_.contains(id); }
+  size_t events() const { return undelivered_.size(); }
+
+ private:
+  SimZooKeeper& zookeeper_;
+  std::set<EventId> undelivered_;
+};
+
+}  // namespace lj::sim
