@@ -16,8 +16,10 @@
 #include "sim/chrome_trace.h"
 #include "sim/scenarios/checkpoint_monitor.h"
 #include "sim/scenarios/customer_downloads.h"
+#include "sim/scenarios/delivery_tunables.h"
 #include "sim/scenarios/destroyed_disks.h"
 #include "sim/scenarios/ingest_world.h"
+#include "sim/scenarios/stage_faults.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
 #include "sim/sim_zookeeper.h"
@@ -51,118 +53,6 @@ bool parse_planted_bug(std::string_view name, PlantedBug& bug) {
 namespace {
 
 constexpr uint64_t kFirstAccount = 1001;
-
-// Watches one Lumberjack node's pipelines: counts the stages they reach and the interesting
-// states (a zombie's commit fenced, a death between upload and commit, an event read from two
-// PoPs), marks each file's upload, commit and publish on the node's timeline track, and while
-// `crash_probability` is above zero crashes the node right after an upload (before its
-// commit) or right after a commit (before its publish).
-class StageFaults final : public lumberjack::PipelineObserver {
- public:
-  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts, const double& crash_probability,
-              CheckpointMonitor& checkpoints)
-      : simulation_(simulation), counts_(counts), crash_probability_(crash_probability), checkpoints_(checkpoints) {}
-  void attach(NodeId node) { node_ = node; }
-
-  void on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) override {
-    using lumberjack::PipelineStage;
-    ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
-    checkpoints_.observe(account);
-    const std::string file = std::to_string(account) + "/" + std::to_string(seq);
-    Last& last = last_[account];
-    if (stage == PipelineStage::kFenced && last.stage == PipelineStage::kUploaded && last.seq == seq) {
-      ++counts_["state zombie tried to commit"];  // its commit was refused by the fence
-    }
-    simulation_.mark_instant(node_, "file", std::string(lumberjack::pipeline_stage_name(stage)) + " " + file);
-    if (stage == PipelineStage::kCommitted && last.stage == PipelineStage::kUploaded && last.seq == seq) {
-      simulation_.mark_span(node_, "file", "upload-to-commit " + file, last.at_ns, simulation_.now_ns());
-    }
-    if (stage == PipelineStage::kPublished && last.stage == PipelineStage::kCommitted && last.seq == seq) {
-      simulation_.mark_span(node_, "file", "commit-to-publish " + file, last.at_ns, simulation_.now_ns());
-    }
-    last = Last{stage, seq, simulation_.now_ns()};
-
-    const bool crash_point = stage == PipelineStage::kUploaded || stage == PipelineStage::kCommitted;
-    if (!crash_point || crash_probability_ <= 0 || !chance(simulation_.random(), crash_probability_)) return;
-    const std::string what = std::string("crash after ") + lumberjack::pipeline_stage_name(stage);
-    ++counts_["fault " + what];
-    Simulation& simulation = simulation_;
-    const NodeId node = node_;
-    simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [this, &simulation, node, what] {
-      simulation.mark_instant(node, "fault", what);
-      on_crash();
-      simulation.node(node).crash();
-      simulation.schedule_after(std::chrono::seconds(2), kNoNode, EventKind::kFault,
-                                [&simulation, node] { if (!simulation.node(node).alive()) simulation.node(node).start(); });
-    });
-  }
-
-  void on_duplicate_dropped(uint64_t) override { ++counts_["state an event reached two PoPs"]; }
-  void on_index_repaired(uint64_t, uint64_t) override { ++counts_["state logs.index listed again after a stale write"]; }
-
-  // The node loses power now: any pipeline between its upload and its commit dies there.
-  void on_crash() {
-    for (const auto& [account, last] : last_) {
-      if (last.stage == lumberjack::PipelineStage::kUploaded) ++counts_["state worker died between upload and commit"];
-    }
-    last_.clear();
-  }
-
- private:
-  struct Last {
-    lumberjack::PipelineStage stage = lumberjack::PipelineStage::kRecovered;
-    uint64_t seq = 0;
-    int64_t at_ns = 0;
-  };
-  Simulation& simulation_;
-  std::map<std::string, uint64_t>& counts_;
-  const double& crash_probability_;
-  CheckpointMonitor& checkpoints_;
-  NodeId node_ = kNoNode;
-  std::map<uint64_t, Last> last_;  // per account, this incarnation
-};
-
-// Timeouts and tunables of one run: the production defaults, or drawn from the seed within
-// the ranges the design claims to work in.
-struct Tunables {
-  uint64_t roll_max_events = 150;
-  uint32_t roll_max_age_ms = 2000;
-  Duration session_timeout = std::chrono::seconds(4);
-  Duration tick = std::chrono::milliseconds(500);
-  Duration poll_interval = std::chrono::milliseconds(200);
-  Duration pop_retry_after = std::chrono::seconds(2);
-  Duration pipeline_retry_backoff = std::chrono::milliseconds(500);
-  uint32_t read_bytes = 1 << 20;
-  size_t proxy_batch_events = 20;
-  Duration proxy_retry_backoff = std::chrono::milliseconds(50);
-
-  std::string describe() const {
-    auto ms = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
-    return "roll=" + std::to_string(roll_max_events) + "ev/" + std::to_string(roll_max_age_ms) + "ms session=" +
-           ms(session_timeout) + "ms tick=" + ms(tick) + "ms poll=" + ms(poll_interval) + "ms pop-retry=" +
-           ms(pop_retry_after) + "ms backoff=" + ms(pipeline_retry_backoff) + "ms read=" + std::to_string(read_bytes) +
-           "B proxy-batch=" + std::to_string(proxy_batch_events) + " proxy-backoff=" + ms(proxy_retry_backoff) + "ms";
-  }
-};
-
-// From its own generator (not the simulation's), so the draw does not shift any other choice.
-Tunables draw_tunables(uint64_t seed) {
-  SplitMix64 random(mix_seed(seed, hash_string("tunables")));
-  auto ms = [&](int64_t lo, int64_t hi) { return Duration(std::chrono::milliseconds(uniform_between(random, lo, hi))); };
-  Tunables t;
-  t.roll_max_events = static_cast<uint64_t>(uniform_between(random, 20, 300));
-  t.roll_max_age_ms = static_cast<uint32_t>(uniform_between(random, 200, 5000));
-  t.session_timeout = ms(2000, 8000);
-  t.tick = ms(100, 1000);
-  t.poll_interval = ms(50, 500);
-  t.pop_retry_after = ms(200, 4000);
-  t.pipeline_retry_backoff = ms(50, 2000);
-  const uint32_t reads[] = {4096, 64 * 1024, 1 << 20};
-  t.read_bytes = reads[uniform_below(random, 3)];
-  t.proxy_batch_events = static_cast<size_t>(uniform_between(random, 1, 50));
-  t.proxy_retry_backoff = ms(10, 500);
-  return t;
-}
 
 lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   lumberjack::CustomerConfig config;

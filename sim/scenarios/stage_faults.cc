@@ -1,0 +1,59 @@
+#include "sim/scenarios/stage_faults.h"
+
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+
+void StageFaults::on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) {
+  using lumberjack::PipelineStage;
+  ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
+  checkpoints_.observe(account);
+  const std::string file = std::to_string(account) + "/" + std::to_string(seq);
+  Last& last = last_[account];
+  if (stage == PipelineStage::kFenced && last.stage == PipelineStage::kUploaded &&
+      last.seq == seq) {
+    ++counts_["state zombie tried to commit"];  // its commit was refused by the fence
+  }
+  simulation_.mark_instant(node_, "file",
+                           std::string(lumberjack::pipeline_stage_name(stage)) + " " + file);
+  if (stage == PipelineStage::kCommitted && last.stage == PipelineStage::kUploaded &&
+      last.seq == seq) {
+    simulation_.mark_span(node_, "file", "upload-to-commit " + file, last.at_ns,
+                          simulation_.now_ns());
+  }
+  if (stage == PipelineStage::kPublished && last.stage == PipelineStage::kCommitted &&
+      last.seq == seq) {
+    simulation_.mark_span(node_, "file", "commit-to-publish " + file, last.at_ns,
+                          simulation_.now_ns());
+  }
+  last = Last{stage, seq, simulation_.now_ns()};
+
+  const bool crash_point = stage == PipelineStage::kUploaded || stage == PipelineStage::kCommitted;
+  if (!crash_point || crash_probability_ <= 0 || !chance(simulation_.random(), crash_probability_))
+    return;
+  const std::string what = std::string("crash after ") + lumberjack::pipeline_stage_name(stage);
+  ++counts_["fault " + what];
+  Simulation& simulation = simulation_;
+  const NodeId node = node_;
+  simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault,
+                         [this, &simulation, node, what] {
+                           simulation.mark_instant(node, "fault", what);
+                           on_crash();
+                           simulation.node(node).crash();
+                           simulation.schedule_after(std::chrono::seconds(2), kNoNode,
+                                                     EventKind::kFault, [&simulation, node] {
+                                                       if (!simulation.node(node).alive())
+                                                         simulation.node(node).start();
+                                                     });
+                         });
+}
+
+void StageFaults::on_crash() {
+  for (const auto& [account, last] : last_) {
+    if (last.stage == lumberjack::PipelineStage::kUploaded)
+      ++counts_["state worker died between upload and commit"];
+  }
+  last_.clear();
+}
+
+}  // namespace lj::sim

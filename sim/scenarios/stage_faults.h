@@ -1,0 +1,54 @@
+#pragma once
+// StageFaults: one Lumberjack node's pipeline observer in the delivery scenario.
+// It watches the Lumberjack node's pipelines: counts the stages they reach and the interesting
+// states (a zombie's commit fenced, a death between upload and commit, an event read from two
+// PoPs), marks each file's upload, commit and publish on the node's timeline track, and while
+// `crash_probability` is above zero crashes the node right after an upload (before its
+// commit) or right after a commit (before its publish).
+// After every stage it asks the checkpoint monitor to look at the customer's checkpoint.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "prod/lumberjack/customer_pipeline.h"
+#include "sim/scenarios/checkpoint_monitor.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+class StageFaults final : public lumberjack::PipelineObserver {
+ public:
+  StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts,
+              const double& crash_probability, CheckpointMonitor& checkpoints)
+      : simulation_(simulation),
+        counts_(counts),
+        crash_probability_(crash_probability),
+        checkpoints_(checkpoints) {}
+  void attach(NodeId node) { node_ = node; }
+
+  void on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) override;
+
+  void on_duplicate_dropped(uint64_t) override { ++counts_["state an event reached two PoPs"]; }
+  void on_index_repaired(uint64_t, uint64_t) override {
+    ++counts_["state logs.index listed again after a stale write"];
+  }
+
+  // The node loses power now: any pipeline between its upload and its commit dies there.
+  void on_crash();
+
+ private:
+  struct Last {
+    lumberjack::PipelineStage stage = lumberjack::PipelineStage::kRecovered;
+    uint64_t seq = 0;
+    int64_t at_ns = 0;
+  };
+  Simulation& simulation_;
+  std::map<std::string, uint64_t>& counts_;
+  const double& crash_probability_;
+  CheckpointMonitor& checkpoints_;
+  NodeId node_ = kNoNode;
+  std::map<uint64_t, Last> last_;  // per account, this incarnation
+};
+
+}  // namespace lj::sim
