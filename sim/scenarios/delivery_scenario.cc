@@ -403,8 +403,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       std::fprintf(stderr, "cannot write %s\n", options.chrome_trace_path.c_str());
     }
   }
-  // The sinks point at this frame's locals; the nodes' teardown must not reach them.
+  // The sinks point at this frame's locals; the nodes' teardown must not reach them. The nodes
+  // go now, while the objects their processes point at (ZooKeeper, storage, observers,
+  // downloads) still live.
   simulation.clear_sinks();
+  for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
   return outcome;
 }
 
