@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
                "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] [--wait-s N]\n"
                "                [--after-retention]   logs.index may start after file 1 (retention)\n"
                "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch --received-log got\n"
-               "       lj sim echo|ingest|delivery [--seed N] [--seeds K] [--trace]\n";
+               "       lj sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--log] [--trace FILE.json]\n"
+               "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all flags)\n";
   return 2;
 }
