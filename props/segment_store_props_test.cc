@@ -118,11 +118,13 @@ RC_GTEST_PROP(SegmentStoreProps, SurvivesPowerLossAgainstTheModel, ()) {
           RC_ASSERT(system.read_all(account) == model.durable[account]);  // synced only
         }
         break;
-      case OpKind::kCrash:
+      case OpKind::kCrash: {
+        const uint64_t store_id = system.store->store_id();
         system.store.reset();
         system.node->crash();
         system.node->start();
         system.reopen();
+        RC_ASSERT(system.store->store_id() == store_id);  // a power loss never makes another store
         // Every acknowledged record survives, in order; after them, a prefix of the
         // unacknowledged ones, whole. Then the model adopts what recovery returned.
         for (const std::string& account : kAccounts) {
@@ -137,6 +139,7 @@ RC_GTEST_PROP(SegmentStoreProps, SurvivesPowerLossAgainstTheModel, ()) {
         }
         model.pending.clear();
         break;
+      }
     }
   }
 }

@@ -13,9 +13,14 @@ Task<Result<std::unique_ptr<GracelandClient>>> GracelandClient::connect(
       co_await client->call(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes(client_name).frame());
   if (!reply.ok()) co_return reply.error();
   MessageReader reader(*reply);
-  (void)reader.u16();
+  const uint16_t version = reader.u16();
   if (reader.type() != MessageType::kHelloOk || !reader.finish("hello reply").ok()) {
     co_return Error(ErrorCode::kCorrupt, "unexpected hello reply from " + address);
+  }
+  if (version != kProtocolVersion) {
+    co_return Error(ErrorCode::kInvalidArgument, address + " speaks protocol version " +
+                                                     std::to_string(version) + ", not " +
+                                                     std::to_string(kProtocolVersion));
   }
   co_return client;
 }
@@ -43,39 +48,22 @@ Task<Status> GracelandClient::send_batch(uint64_t batch_id, const std::vector<st
   co_return Status();
 }
 
-Task<Result<std::vector<AccountExtent>>> GracelandClient::list() {
+Task<Result<ListReply>> GracelandClient::list() {
   Result<std::string> reply = co_await call(MessageWriter(MessageType::kList).frame());
   if (!reply.ok()) co_return reply.error();
-  MessageReader reader(*reply);
-  const uint32_t n = reader.u32();
-  std::vector<AccountExtent> accounts;
-  for (uint32_t i = 0; i < n && reader.ok(); ++i) {
-    AccountExtent a;
-    a.account = std::string(reader.bytes(64));
-    a.first.file_index = reader.u32();
-    a.first.offset = reader.u64();
-    a.end.file_index = reader.u32();
-    a.end.offset = reader.u64();
-    accounts.push_back(std::move(a));
-  }
-  if (reader.type() != MessageType::kListReply) co_return Error(ErrorCode::kCorrupt, "expected list reply");
-  if (Status s = reader.finish("list reply"); !s.ok()) co_return s.error();
-  co_return accounts;
+  co_return parse_list_reply(*reply, kProtocolVersion);
 }
 
 Task<Result<ReadBatch>> GracelandClient::read(const std::string& account, Position from, uint32_t max_bytes) {
-  Result<std::string> reply = co_await call(
-      MessageWriter(MessageType::kRead).bytes(account).u32(from.file_index).u64(from.offset).u32(max_bytes).frame());
+  const std::string request = MessageWriter(MessageType::kRead)
+                                  .bytes(account)
+                                  .u32(from.file_index)
+                                  .u64(from.offset)
+                                  .u32(max_bytes)
+                                  .frame();
+  Result<std::string> reply = co_await call(request);
   if (!reply.ok()) co_return reply.error();
-  MessageReader reader(*reply);
-  ReadBatch batch;
-  batch.next.file_index = reader.u32();
-  batch.next.offset = reader.u64();
-  const uint32_t n = reader.u32();
-  for (uint32_t i = 0; i < n && reader.ok(); ++i) batch.records.emplace_back(reader.bytes());
-  if (reader.type() != MessageType::kReadReply) co_return Error(ErrorCode::kCorrupt, "expected read reply");
-  if (Status s = reader.finish("read reply"); !s.ok()) co_return s.error();
-  co_return batch;
+  co_return parse_read_reply(*reply, kProtocolVersion);
 }
 
 }  // namespace lj::graceland

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "prod/graceland/segment_store.h"
+#include "prod/graceland/wire.h"
 #include "prod/io/network.h"
 
 namespace lj::graceland {
@@ -18,7 +19,9 @@ class GracelandClient {
                                                                 const std::string& client_name);
   // Sends encoded event records as one batch; ok once Graceland says all are durable.
   Task<Status> send_batch(uint64_t batch_id, const std::vector<std::string>& records);
-  Task<Result<std::vector<AccountExtent>>> list();
+  // The store's id and its customers' extents.
+  Task<Result<ListReply>> list();
+  // The batch names the store it came from (store_id): positions mean nothing in another.
   Task<Result<ReadBatch>> read(const std::string& account, Position from, uint32_t max_bytes);
   void close() { connection_->close(); }
 

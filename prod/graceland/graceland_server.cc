@@ -1,6 +1,7 @@
 #include "prod/graceland/graceland_server.h"
 
 #include "prod/event/event_record.h"
+#include "prod/graceland/segment_format.h"
 #include "prod/graceland/wire.h"
 
 namespace lj::graceland {
@@ -28,7 +29,8 @@ Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, G
   env.executor.spawn(server->accept_loop());
   env.executor.spawn(server->committer());
   env.executor.spawn(server->retention());
-  server->log("graceland " + server->options_.pop + " listening on " + server->address_);
+  server->log("graceland " + server->options_.pop + " listening on " + server->address_ +
+              ", store " + store_id_text(server->store_->store_id()));
   co_return server;
 }
 
@@ -147,19 +149,23 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
 
   Result<std::string> hello = co_await read_frame(*connection);
   if (!hello.ok()) co_return;
+  uint16_t version = 0;  // the conversation's: the client's
   {
-    Result<uint16_t> version = parse_hello(*hello);
-    if (!version.ok()) {
-      co_await reject(version.error());
+    Result<uint16_t> asked = parse_hello(*hello);
+    if (!asked.ok()) {
+      co_await reject(asked.error());
       co_return;
     }
-    if (*version != kProtocolVersion) {
-      co_await reject(Error(ErrorCode::kInvalidArgument, "protocol version " + std::to_string(*version) +
-                                                             " unsupported; this server speaks " +
-                                                             std::to_string(kProtocolVersion)));
+    if (*asked < kOldestProtocolVersion || *asked > kProtocolVersion) {
+      co_await reject(Error(
+          ErrorCode::kInvalidArgument,
+          "protocol version " + std::to_string(*asked) + " unsupported; this server speaks " +
+              std::to_string(kOldestProtocolVersion) + " to " + std::to_string(kProtocolVersion)));
       co_return;
     }
-    if (!(co_await answer(*connection, MessageWriter(MessageType::kHelloOk).u16(kProtocolVersion).frame())).ok()) co_return;
+    version = *asked;
+    const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
+    if (!(co_await answer(*connection, hello_ok)).ok()) co_return;
   }
 
   while (!stopped_) {
@@ -188,13 +194,9 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
           co_await reject(s.error());
           co_return;
         }
-        const std::vector<AccountExtent> accounts = store_->accounts();
-        MessageWriter reply(MessageType::kListReply);
-        reply.u32(static_cast<uint32_t>(accounts.size()));
-        for (const AccountExtent& a : accounts) {
-          reply.bytes(a.account).u32(a.first.file_index).u64(a.first.offset).u32(a.end.file_index).u64(a.end.offset);
-        }
-        if (!(co_await answer(*connection, reply.frame())).ok()) co_return;
+        const std::string reply =
+            encode_list_reply(version, store_->store_id(), store_->accounts());
+        if (!(co_await answer(*connection, reply)).ok()) co_return;
         break;
       }
       case MessageType::kRead: {
@@ -209,10 +211,8 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
           co_await reject(batch.error());
           co_return;
         }
-        MessageWriter reply(MessageType::kReadReply);
-        reply.u32(batch->next.file_index).u64(batch->next.offset).u32(static_cast<uint32_t>(batch->records.size()));
-        for (const std::string& record : batch->records) reply.bytes(record);
-        if (!(co_await answer(*connection, reply.frame())).ok()) co_return;
+        const std::string reply = encode_read_reply(version, *batch);
+        if (!(co_await answer(*connection, reply)).ok()) co_return;
         break;
       }
       default:

@@ -70,10 +70,12 @@ TEST_F(GracelandServerTest, AcknowledgedBatchesAreListedAndReadBack) {
   ASSERT_TRUE(runtime_->run(client->send_batch(1, batch)).ok());
   auto accounts = runtime_->run(client->list());
   ASSERT_TRUE(accounts.ok());
-  ASSERT_EQ(accounts->size(), 2u);
-  EXPECT_EQ((*accounts)[0].account, "1001");
+  ASSERT_EQ(accounts->accounts.size(), 2u);
+  EXPECT_EQ(accounts->accounts[0].account, "1001");
+  EXPECT_NE(accounts->store_id, 0u);
   auto read = runtime_->run(client->read("1001", Position{}, 1 << 20));
   ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(read->store_id, accounts->store_id);
   EXPECT_EQ(read->records, (std::vector<std::string>{batch[0], batch[2]}));
   EXPECT_EQ(server_->stats().events_acked, 3u);
   EXPECT_GE(server_->stats().commits, 1u);
@@ -134,7 +136,37 @@ TEST_F(GracelandServerTest, BadInputGetsAClearErrorAndNothingIsStored) {
   auto client = connect();
   auto accounts = runtime_->run(client->list());
   ASSERT_TRUE(accounts.ok());
-  EXPECT_TRUE(accounts->empty());
+  EXPECT_TRUE(accounts->accounts.empty());
+}
+
+// A client of protocol version 1 (before store ids) is still answered, in its own version.
+TEST_F(GracelandServerTest, AVersionOneClientGetsVersionOneReplies) {
+  auto replies = runtime_->run([&]() -> Task<Result<std::vector<std::string>>> {
+    auto connection = co_await runtime_->env().network.connect(server_->address());
+    if (!connection.ok()) co_return connection.error();
+    std::vector<std::string> bodies;
+    const std::string requests[] = {
+        MessageWriter(MessageType::kHello).u16(1).bytes("old lumberjack").frame(),
+        MessageWriter(MessageType::kList).frame(),
+        MessageWriter(MessageType::kRead).bytes("1001").u32(0).u64(0).u32(1024).frame(),
+    };
+    for (const std::string& request : requests) {
+      (void)co_await write_all(**connection, std::as_bytes(std::span(request)));
+      auto body = co_await read_frame(**connection);
+      if (!body.ok()) co_return body.error();
+      bodies.push_back(std::move(*body));
+    }
+    co_return bodies;
+  }());
+  ASSERT_TRUE(replies.ok()) << replies.error().to_string();
+  MessageReader hello_ok((*replies)[0]);
+  EXPECT_EQ(hello_ok.type(), MessageType::kHelloOk);
+  EXPECT_EQ(hello_ok.u16(), 1u);
+  EXPECT_TRUE(parse_list_reply((*replies)[1], 1).ok());
+  EXPECT_FALSE(parse_list_reply((*replies)[1], 2).ok());
+  auto read = parse_read_reply((*replies)[2], 1);
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(read->store_id, 0u);
 }
 
 }  // namespace

@@ -77,6 +77,45 @@ bool parse_segment_file_name(std::string_view name, uint32_t& index) {
   return true;
 }
 
+std::string store_id_text(uint64_t store_id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, store_id >>= 4) out[static_cast<size_t>(i)] = kHex[store_id & 0xf];
+  return out;
+}
+
+std::string encode_store_id_file(uint64_t store_id) {
+  assert(store_id != 0);
+  return "graceland-store-id " + store_id_text(store_id) + "\n";
+}
+
+std::optional<uint64_t> parse_store_id_text(std::string_view text) {
+  if (text.size() != 16) return std::nullopt;
+  uint64_t id = 0;
+  for (char c : text) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    id = id << 4 | static_cast<uint64_t>(digit);
+  }
+  if (id == 0) return std::nullopt;
+  return id;
+}
+
+Result<uint64_t> decode_store_id_file(std::string_view contents) {
+  constexpr std::string_view kPrefix = "graceland-store-id ";
+  std::optional<uint64_t> id;
+  if (contents.size() == kPrefix.size() + 17 && contents.starts_with(kPrefix) &&
+      contents.back() == '\n') {
+    id = parse_store_id_text(contents.substr(kPrefix.size(), 16));
+  }
+  if (!id) {
+    return Error(ErrorCode::kCorrupt, "store id file holds '" +
+                                          std::string(contents.substr(0, 64)) +
+                                          "', not 'graceland-store-id <16 hex digits>'");
+  }
+  return *id;
+}
+
 bool is_valid_account_id(std::string_view account) {
   if (account.empty() || account.size() > 64) return false;
   for (char c : account) {

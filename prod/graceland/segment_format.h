@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,20 @@ size_t valid_record_bytes(std::span<const std::byte> bytes);
 // "0000000042.seg" <-> 42. Parsing rejects anything else.
 std::string segment_file_name(uint32_t index);
 bool parse_segment_file_name(std::string_view name, uint32_t& index);
+
+// The store's identity, in the file kStoreIdFileName beside its segments:
+//   "graceland-store-id <16 lowercase hex digits>\n"
+// A random non-zero 64-bit id, made when the store is created (or first opened without one)
+// and never changed. A store on a replaced disk is a new store with a new id, whose positions
+// mean nothing to a reader of the old one.
+inline constexpr std::string_view kStoreIdFileName = "store-id";
+std::string encode_store_id_file(uint64_t store_id);
+// The id, or kCorrupt naming what is wrong.
+Result<uint64_t> decode_store_id_file(std::string_view contents);
+// 16 lowercase hex digits, as in the file and in Lumberjack's checkpoints, and back (nullopt
+// for anything else, 0 included).
+std::string store_id_text(uint64_t store_id);
+std::optional<uint64_t> parse_store_id_text(std::string_view text);
 
 // Customer ids become directory names: only [0-9A-Za-z_-], 1..64 characters, are accepted.
 bool is_valid_account_id(std::string_view account);

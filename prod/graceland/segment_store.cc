@@ -31,7 +31,36 @@ Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env, SegmentS
   std::unique_ptr<SegmentStore> store(new SegmentStore(env, std::move(options)));
   if (Status s = env.files.create_dir(store->options_.root); !s.ok()) co_return s.error();
   if (Status s = store->recover(); !s.ok()) co_return s.error();
+  if (Status s = co_await store->load_or_create_store_id(); !s.ok()) co_return s.error();
   co_return store;
+}
+
+Task<Status> SegmentStore::load_or_create_store_id() {
+  const std::string path = options_.root + "/" + std::string(kStoreIdFileName);
+  Result<std::string> contents = read_file(env_.files, path);
+  if (contents.ok()) {
+    Result<uint64_t> id = decode_store_id_file(*contents);
+    if (!id.ok()) {
+      // Written atomically, so never torn: something else damaged it. A new id would be safe
+      // (readers re-read this PoP from its oldest record and drop what they delivered), but
+      // that is the operator's call: removing the file makes one.
+      co_return Error(ErrorCode::kCorrupt, path + ": " + id.error().message() +
+                                               "; remove it to give this store a new identity");
+    }
+    store_id_ = *id;
+    co_return Status();
+  }
+  if (contents.code() != ErrorCode::kNotFound) co_return contents.status();
+  // New and empty, or made before stores had ids: either way a new identity. (A store whose id
+  // file a crash lost before it was durable never served a read, so no reader knows that id.)
+  uint64_t id = 0;
+  while (id == 0) id = env_.random.next_u64();  // 0 means "unknown" to readers
+  const std::string text = encode_store_id_file(id);
+  const std::span<const std::byte> bytes =
+      std::as_bytes(std::span(text));  // (named: GCC 12, co_await)
+  if (Status s = co_await write_file_atomically(env_.files, path, bytes); !s.ok()) co_return s;
+  store_id_ = id;
+  co_return Status();
 }
 
 Status SegmentStore::recover() {
@@ -191,6 +220,7 @@ Task<Status> SegmentStore::sync() {
 Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from, size_t max_bytes) {
   ReadBatch batch;
   batch.next = from;
+  batch.store_id = store_id_;
   auto account = accounts_.find(account_id);
   if (account == accounts_.end()) return batch;
   auto& segments = account->second.segments;

@@ -14,6 +14,10 @@
 //  - Readers see only durable records and validate each one; a torn or corrupt record ends its
 //    segment and reading continues in the next.
 //  - Customer ids are checked ([0-9A-Za-z_-], 1..64): a hostile id never becomes a path.
+//  - Every store has an identity, store_id(): random, made when open() first finds the store
+//    without one (new and empty, or older than ids), durable before open() returns, and never
+//    changed after. Positions are meaningful only together with it: a replaced disk is a new
+//    store whose segments start at index 1 again (docs/graceland.md).
 
 #include <map>
 #include <memory>
@@ -45,6 +49,7 @@ struct SegmentStoreOptions {
 struct ReadBatch {
   std::vector<std::string> records;  // payloads, in order
   Position next;                     // where the following read starts
+  uint64_t store_id = 0;             // the store read: `next` means nothing in any other
 };
 
 struct AccountExtent {
@@ -67,6 +72,7 @@ class SegmentStore {
   // Removes segments whose newest record is older than the retention period.
   Task<Status> remove_expired();
   bool has_unsynced() const { return !unsynced_.empty() || names_dirty_; }
+  uint64_t store_id() const { return store_id_; }
 
  private:
   struct Segment {
@@ -88,6 +94,8 @@ class SegmentStore {
 
   SegmentStore(Env env, SegmentStoreOptions options);
   Status recover();
+  // Reads the store's id, or makes a new one durable (file, fsync, rename, directory fsync).
+  Task<Status> load_or_create_store_id();
   std::string path_of(std::string_view account, uint32_t index) const;
   Result<Segment*> writable_segment(const std::string& account, Account& state, size_t bytes);
   void seal(Account& state);
@@ -98,6 +106,7 @@ class SegmentStore {
   // Segments with appended bytes not yet synced: (account, index) -> bytes appended.
   std::map<std::pair<std::string, uint32_t>, uint64_t> unsynced_;
   bool names_dirty_ = false;  // files created or removed since the last directory sync
+  uint64_t store_id_ = 0;
 };
 
 }  // namespace lj::graceland

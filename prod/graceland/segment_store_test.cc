@@ -144,5 +144,88 @@ TEST_F(SegmentStoreTest, ATornHeaderNeverMakesItsPredecessorLookExpired) {
   EXPECT_EQ(read_all(*store, "5"), (std::vector<std::string>{"unread"}));
 }
 
+// A store's identity is made once and kept: reopening it (a restart) finds the same id, and
+// every read names it.
+TEST_F(SegmentStoreTest, StoreIdIsPersistedAcrossReopen) {
+  uint64_t id = 0;
+  {
+    auto store = open();
+    id = store->store_id();
+    EXPECT_NE(id, 0u);
+    ASSERT_TRUE(store->append("1", bytes_of("x")).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+    auto batch = store->read("1", Position{}, 100);
+    ASSERT_TRUE(batch.ok());
+    EXPECT_EQ(batch->store_id, id);
+  }
+  auto store = open();
+  EXPECT_EQ(store->store_id(), id);
+  EXPECT_EQ(read_all(*store, "1"), (std::vector<std::string>{"x"}));
+}
+
+// A replaced disk: the directory comes back empty, and the store made there is another store,
+// whose positions restart at segment 1.
+TEST_F(SegmentStoreTest, ANewEmptyStoreGetsADifferentId) {
+  SegmentStoreOptions options;
+  uint64_t old_id = 0;
+  {
+    auto store = open(options);
+    old_id = store->store_id();
+    ASSERT_TRUE(store->append("1", bytes_of("on the old disk")).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  }
+  std::filesystem::remove_all(std::filesystem::path(root_) / options.root);
+  auto store = open(options);
+  EXPECT_NE(store->store_id(), 0u);
+  EXPECT_NE(store->store_id(), old_id);
+  auto other = open(SegmentStoreOptions{.root = "other"});
+  EXPECT_NE(other->store_id(), store->store_id());
+}
+
+// A store made before stores had ids gets one when opened, keeps its segments, and keeps the id.
+TEST_F(SegmentStoreTest, AStoreWithoutAnIdGetsOneOnOpen) {
+  SegmentStoreOptions options;
+  {
+    auto store = open(options);
+    ASSERT_TRUE(store->append("1", bytes_of("old")).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  }
+  const auto id_file = std::filesystem::path(root_) / options.root / kStoreIdFileName;
+  ASSERT_TRUE(std::filesystem::remove(id_file));
+  uint64_t id = 0;
+  {
+    auto store = open(options);
+    id = store->store_id();
+    EXPECT_NE(id, 0u);
+    EXPECT_EQ(read_all(*store, "1"), (std::vector<std::string>{"old"}));
+  }
+  EXPECT_TRUE(std::filesystem::exists(id_file));
+  EXPECT_EQ(open(options)->store_id(), id);
+}
+
+TEST_F(SegmentStoreTest, ADamagedIdFileIsRefusedWithAClearError) {
+  SegmentStoreOptions options;
+  { auto store = open(options); }
+  std::ofstream(std::filesystem::path(root_) / options.root / kStoreIdFileName)
+      << "graceland-store-id xyz\n";
+  auto store = runtime_->run(SegmentStore::open(runtime_->env(), options));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.code(), ErrorCode::kCorrupt);
+  EXPECT_NE(store.error().message().find("remove it"), std::string::npos)
+      << store.error().to_string();
+}
+
+TEST(StoreIdFile, RoundTripsAndRejectsAnythingElse) {
+  Result<uint64_t> id = decode_store_id_file(encode_store_id_file(0x00ab'cdef'0123'4567));
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  EXPECT_EQ(*id, 0x00ab'cdef'0123'4567u);
+  EXPECT_EQ(encode_store_id_file(0x00ab'cdef'0123'4567), "graceland-store-id 00abcdef01234567\n");
+  EXPECT_FALSE(decode_store_id_file("").ok());
+  EXPECT_FALSE(decode_store_id_file("graceland-store-id 00abcdef01234567").ok());    // no newline
+  EXPECT_FALSE(decode_store_id_file("graceland-store-id 00ABCDEF01234567\n").ok());  // upper case
+  EXPECT_FALSE(decode_store_id_file("graceland-store-id 0000000000000000\n").ok());  // 0: unknown
+  EXPECT_FALSE(decode_store_id_file("graceland-store-id 00abcdef0123456\n").ok());   // short
+}
+
 }  // namespace
 }  // namespace lj::graceland

@@ -115,6 +115,72 @@ std::string encode_batch(uint64_t batch_id, const std::vector<std::string>& reco
   return batch.frame();
 }
 
+std::string encode_list_reply(uint16_t version, uint64_t store_id,
+                              const std::vector<AccountExtent>& accounts) {
+  MessageWriter reply(MessageType::kListReply);
+  if (version >= 2) reply.u64(store_id);
+  reply.u32(static_cast<uint32_t>(accounts.size()));
+  for (const AccountExtent& a : accounts) {
+    reply.bytes(a.account)
+        .u32(a.first.file_index)
+        .u64(a.first.offset)
+        .u32(a.end.file_index)
+        .u64(a.end.offset);
+  }
+  return reply.frame();
+}
+
+Result<ListReply> parse_list_reply(std::string_view body, uint16_t version) {
+  MessageReader reader(body);
+  ListReply listing;
+  if (version >= 2) listing.store_id = reader.u64();
+  const uint32_t n = reader.u32();
+  for (uint32_t i = 0; i < n && reader.ok(); ++i) {
+    AccountExtent a;
+    a.account = std::string(reader.bytes(64));
+    a.first.file_index = reader.u32();
+    a.first.offset = reader.u64();
+    a.end.file_index = reader.u32();
+    a.end.offset = reader.u64();
+    if (reader.ok()) listing.accounts.push_back(std::move(a));
+  }
+  if (reader.type() != MessageType::kListReply)
+    return Error(ErrorCode::kCorrupt, "expected list reply");
+  if (Status s = reader.finish("list reply"); !s.ok()) return s.error();
+  if (version >= 2 && listing.store_id == 0)
+    return Error(ErrorCode::kCorrupt, "list reply: store id 0");
+  return listing;
+}
+
+std::string encode_read_reply(uint16_t version, const ReadBatch& batch) {
+  MessageWriter reply(MessageType::kReadReply);
+  if (version >= 2) reply.u64(batch.store_id);
+  reply.u32(batch.next.file_index)
+      .u64(batch.next.offset)
+      .u32(static_cast<uint32_t>(batch.records.size()));
+  for (const std::string& record : batch.records) reply.bytes(record);
+  return reply.frame();
+}
+
+Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version) {
+  MessageReader reader(body);
+  ReadBatch batch;
+  if (version >= 2) batch.store_id = reader.u64();
+  batch.next.file_index = reader.u32();
+  batch.next.offset = reader.u64();
+  const uint32_t n = reader.u32();
+  for (uint32_t i = 0; i < n && reader.ok(); ++i) {
+    const std::string_view record = reader.bytes();
+    if (reader.ok()) batch.records.emplace_back(record);
+  }
+  if (reader.type() != MessageType::kReadReply)
+    return Error(ErrorCode::kCorrupt, "expected read reply");
+  if (Status s = reader.finish("read reply"); !s.ok()) return s.error();
+  if (version >= 2 && batch.store_id == 0)
+    return Error(ErrorCode::kCorrupt, "read reply: store id 0");
+  return batch;
+}
+
 std::string error_frame(ErrorCode code, std::string_view message) {
   return MessageWriter(MessageType::kError).u16(static_cast<uint16_t>(code)).bytes(message.substr(0, 4096)).frame();
 }

@@ -10,12 +10,22 @@
 // left; any violation is a clear error and closes the connection.
 //
 // Conversation: the client opens with kHello (protocol version, client name); the server
-// answers kHelloOk or kError. Then, in order on one connection:
-//   kBatch   {u64 batch_id, u32 count, count x bytes event_record}  -> kAck {u64 batch_id, u32 count}
+// answers kHelloOk (the version the conversation uses: the client's) or kError. Then, in order
+// on one connection:
+//   kBatch   {u64 batch_id, u32 count, count x bytes event_record}  -> kAck {u64 batch_id, u32
+//   count}
 //            sent only once every event of the batch is durable (fsync'd); never for part of one.
-//   kList    {}                                                     -> kListReply {u32 n, n x (str account, u32 first_file, u64 first_offset, u32 end_file, u64 end_offset)}
-//   kRead    {str account, u32 file, u64 offset, u32 max_bytes}     -> kReadReply {u32 next_file, u64 next_offset, u32 n, n x bytes record}
-//   kError   {u16 code, str message}: the request failed; the server closes after sending it.
+//   kList    {}                                                     -> kListReply {u64 store_id,
+//   u32 n, n x (str account, u32 first_file, u64 first_offset, u32 end_file, u64 end_offset)} kRead
+//   {str account, u32 file, u64 offset, u32 max_bytes}     -> kReadReply {u64 store_id, u32
+//   next_file, u64 next_offset, u32 n, n x bytes record} kError   {u16 code, str message}: the
+//   request failed; the server closes after sending it.
+// store_id names the store the positions belong to (SegmentStore::store_id): a PoP whose disk
+// was replaced answers with another id, and positions read from the old store mean nothing.
+//
+// Versions: 2 added store_id to kListReply and kReadReply. A server speaks 1 and 2, answering
+// each client in its own version (a version-1 client gets replies without store_id); this
+// client speaks 2, so upgrade the Gracelands before the proxies and Lumberjacks.
 
 #include <cstdint>
 #include <cstring>
@@ -28,7 +38,8 @@
 
 namespace lj::graceland {
 
-inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr uint16_t kProtocolVersion = 2;        // what this code's clients speak
+inline constexpr uint16_t kOldestProtocolVersion = 1;  // the oldest a server still answers
 inline constexpr uint32_t kMaxFrameBytes = 8u << 20;
 inline constexpr uint32_t kMaxBatchEvents = 10000;
 
@@ -117,6 +128,17 @@ struct ReadRequest {
 };
 Result<ReadRequest> parse_read(std::string_view body);
 std::string encode_batch(uint64_t batch_id, const std::vector<std::string>& records);
+
+// Replies, in the conversation's `version` (store_id only from version 2; 0 when absent).
+struct ListReply {
+  uint64_t store_id = 0;
+  std::vector<AccountExtent> accounts;
+};
+std::string encode_list_reply(uint16_t version, uint64_t store_id,
+                              const std::vector<AccountExtent>& accounts);
+Result<ListReply> parse_list_reply(std::string_view body, uint16_t version);
+std::string encode_read_reply(uint16_t version, const ReadBatch& batch);
+Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version);
 
 // Reads one frame and returns its verified body. Errors: the connection's, kCorrupt for a bad
 // checksum or empty body, kTooLarge for a length over the limit.

@@ -1,7 +1,10 @@
 #include "prod/lumberjack/checkpoint.h"
 
+#include <cassert>
 #include <charconv>
 #include <vector>
+
+#include "prod/graceland/segment_format.h"
 
 namespace lj::lumberjack {
 
@@ -35,13 +38,30 @@ bool is_word(std::string_view text) {
   return true;
 }
 
+constexpr std::string_view kUnknownStore = "unknown";
+
 }  // namespace
 
+StoreCheck check_store(PopCursor& cursor, uint64_t store_id) {
+  assert(store_id != 0);  // Graceland's ids are never 0
+  if (cursor.store_id == store_id) return StoreCheck::kSameStore;
+  if (cursor.store_id == 0) {
+    cursor.store_id = store_id;
+    return StoreCheck::kAdopted;
+  }
+  cursor = PopCursor{graceland::Position{}, store_id};  // Position{}: the oldest record kept
+  return StoreCheck::kReplaced;
+}
+
 std::string Checkpoint::encode() const {
-  std::string out = "v1\nnext_seq " + std::to_string(next_seq) + "\n";
+  std::string out = "v2\nnext_seq " + std::to_string(next_seq) + "\n";
   if (last_file) out += "last_file " + std::to_string(last_file->seq) + " " + last_file->staging_name + "\n";
-  for (const auto& [pop, position] : positions) {
-    out += "pop " + pop + " " + std::to_string(position.file_index) + " " + std::to_string(position.offset) + "\n";
+  for (const auto& [pop, cursor] : pops) {
+    out += "pop " + pop + " " + std::to_string(cursor.position.file_index) + " " +
+           std::to_string(cursor.position.offset) + " " +
+           (cursor.store_id == 0 ? std::string(kUnknownStore)
+                                 : graceland::store_id_text(cursor.store_id)) +
+           "\n";
   }
   out += "delivered " + delivered.encode() + "\n";
   return out;
@@ -50,6 +70,7 @@ std::string Checkpoint::encode() const {
 Result<Checkpoint> Checkpoint::decode(std::string_view text) {
   Checkpoint checkpoint;
   bool saw_version = false, saw_seq = false;
+  int version = 0;
   size_t line_number = 0;
   while (!text.empty()) {
     const size_t newline = text.find('\n');
@@ -60,7 +81,9 @@ Result<Checkpoint> Checkpoint::decode(std::string_view text) {
     const std::vector<std::string_view> words = words_of(line);
     const std::string where = " on line " + std::to_string(line_number);
     if (line_number == 1) {
-      if (line != "v1") return corrupt("unknown version '" + std::string(line.substr(0, 16)) + "'");
+      if (line != "v1" && line != "v2")
+        return corrupt("unknown version '" + std::string(line.substr(0, 16)) + "'");
+      version = line == "v1" ? 1 : 2;
       saw_version = true;
     } else if (words.size() == 2 && words[0] == "next_seq") {
       if (!parse_number(words[1], checkpoint.next_seq) || checkpoint.next_seq == 0) return corrupt("bad next_seq" + where);
@@ -70,13 +93,19 @@ Result<Checkpoint> Checkpoint::decode(std::string_view text) {
       if (!parse_number(words[1], file.seq) || !is_word(words[2])) return corrupt("bad last_file" + where);
       file.staging_name = std::string(words[2]);
       checkpoint.last_file = file;
-    } else if (words.size() == 4 && words[0] == "pop") {
-      graceland::Position position;
-      if (!is_word(words[1]) || !parse_number(words[2], position.file_index) ||
-          !parse_number(words[3], position.offset)) {
+    } else if (words.size() == (version == 1 ? 4u : 5u) && words[0] == "pop") {
+      PopCursor cursor;
+      if (!is_word(words[1]) || !parse_number(words[2], cursor.position.file_index) ||
+          !parse_number(words[3], cursor.position.offset)) {
         return corrupt("bad pop position" + where);
       }
-      if (!checkpoint.positions.emplace(std::string(words[1]), position).second) return corrupt("pop twice" + where);
+      if (version >= 2 && words[4] != kUnknownStore) {
+        const std::optional<uint64_t> store_id = graceland::parse_store_id_text(words[4]);
+        if (!store_id) return corrupt("bad store id" + where);
+        cursor.store_id = *store_id;
+      }
+      if (!checkpoint.pops.emplace(std::string(words[1]), cursor).second)
+        return corrupt("pop twice" + where);
     } else if ((words.size() == 1 || words.size() == 2) && words[0] == "delivered") {
       Result<DeliveredSet> delivered = DeliveredSet::decode(words.size() == 2 ? words[1] : "");
       if (!delivered.ok()) return delivered.error();

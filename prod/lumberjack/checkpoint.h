@@ -4,9 +4,9 @@
 // the writer still holds the customer's assignment (CheckpointStore::commit_if_assigned).
 //
 // The commit protocol, and why it neither loses nor repeats an event:
-//  1. A worker reads every PoP from `positions`, drops ids already in `delivered`, and writes
-//     the events into log file `next_seq`, uploaded under a staging name of its own.
-//  2. One atomic commit moves `positions` past those events, adds their ids to `delivered`,
+//  1. A worker reads every PoP from its cursor in `pops`, drops ids already in `delivered`, and
+//     writes the events into log file `next_seq`, uploaded under a staging name of its own.
+//  2. One atomic commit moves `pops` past those events, adds their ids to `delivered`,
 //     records the file as `last_file` (seq + staging name) and increments `next_seq`.
 //  3. Publishing renames the staging object to its final name and rewrites logs.index. It is
 //     derived from the checkpoint alone, so anyone holding the assignment can redo it after a
@@ -14,12 +14,20 @@
 // Events between a position and the next commit are re-read by whoever commits next;
 // a file that was uploaded but never committed is never published.
 //
+// A PoP's cursor is a position in one Graceland store, named by the store's id: a PoP whose
+// disk was replaced comes back as another store, where the position means nothing. A reader
+// that finds another store there starts that PoP again from the new store's oldest record
+// (`delivered` drops what was delivered already) - check_store().
+//
 // Encoded as text, one item per line, so an operator can read it with zkCli:
-//   v1
+//   v2
 //   next_seq 13
 //   last_file 12 staging/1001_1/1001_12.4f2a
-//   pop ams 3 40960
+//   pop ams 3 40960 9f3c2a0011223344       (PoP, file index, offset, store id)
+//   pop fra 1 16 unknown                   (a cursor from a v1 checkpoint, never read since)
 //   delivered 17:1-5000,5002-5100;18:1-77
+// Version 1, written before stores had ids, is still read: its pop lines have no store id
+// (`pop ams 3 40960`), which decodes as unknown.
 
 #include <cstdint>
 #include <map>
@@ -38,10 +46,26 @@ struct CommittedFile {
   bool operator==(const CommittedFile&) const = default;
 };
 
+// Where delivery stands on one PoP.
+struct PopCursor {
+  graceland::Position position;
+  uint64_t store_id = 0;  // 0: unknown (from a v1 checkpoint): the next read's store is adopted
+  bool operator==(const PopCursor&) const = default;
+};
+
+// What a read reply naming `store_id` means for the cursor it was read from (which it updates).
+enum class StoreCheck {
+  kSameStore,  // the cursor's store: the reply's position follows on
+  kAdopted,    // the cursor's store was unknown: it is now this one, the position kept
+  kReplaced,   // another store: the old one is gone. The cursor now points at the new store's
+               // oldest record; the reply, read at a position meaningless there, is discarded.
+};
+StoreCheck check_store(PopCursor& cursor, uint64_t store_id);
+
 struct Checkpoint {
   uint64_t next_seq = 1;
   std::optional<CommittedFile> last_file;
-  std::map<std::string, graceland::Position> positions;  // per PoP
+  std::map<std::string, PopCursor> pops;  // per PoP
   DeliveredSet delivered;
 
   std::string encode() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "prod/event/event_record.h"
+#include "prod/graceland/segment_format.h"
 #include "prod/io/distributions.h"
 
 namespace lj::lumberjack {
@@ -108,7 +109,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   assert(checkpoint->next_seq >= committed_.next_seq || checkpoint_version_ < 0);
   committed_ = std::move(*checkpoint);
   checkpoint_version_ = node->version;
-  positions_ = committed_.positions;
+  pops_ = committed_.pops;
   delivered_ = committed_.delivered;
 
   if (committed_.last_file) {
@@ -209,20 +210,45 @@ Task<size_t> CustomerPipeline::collect() {
       }
       client = std::move(*connected);
     }
-    graceland::Position& position = positions_[pop];
     // Fault point: a read limit so short that every read returns a single record.
     const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
-    auto batch = co_await client->read(account_text(), position, read_bytes);
+    PopCursor& cursor = pops_[pop];
+    const graceland::Position from = cursor.position;
+    auto batch = co_await client->read(account_text(), from, read_bytes);
     if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
       // Retention removed what we had not read: those events are gone from this PoP.
       context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
-      position = graceland::Position{};
+      cursor.position = graceland::Position{};
       continue;
     }
     if (!batch.ok()) {
       clients_.erase(pop);
       pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
       continue;
+    }
+    const uint64_t old_store = cursor.store_id;
+    switch (check_store(cursor, batch->store_id)) {
+      case StoreCheck::kSameStore:
+        break;
+      case StoreCheck::kAdopted:
+        // (A PoP never read before starts here too: only a position from a v1 checkpoint is news.)
+        if (from != graceland::Position{}) {
+          context_.log("account " + account_text() + " pop " + pop + ": position " +
+                       from.to_string() +
+                       " had no store id (a v1 checkpoint): taken to be in store " +
+                       graceland::store_id_text(batch->store_id));
+        }
+        break;
+      case StoreCheck::kReplaced:
+        // The store we were reading is gone (a replaced disk): whatever of it we had not read
+        // is lost with it. The new store's positions restart at 1, so ours, past them, would
+        // skip its events: read it from its oldest record, and `delivered_` drops repeats.
+        context_.log("account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
+                     graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
+                     "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
+                     ": reading it from its oldest record");
+        if (context_.observer) context_.observer->on_store_replaced(config_.account_id, pop);
+        continue;  // this reply was read at a position meaningless in the new store
     }
     records_read += batch->records.size();
     for (const std::string& record : batch->records) {
@@ -240,7 +266,7 @@ Task<size_t> CustomerPipeline::collect() {
       pending_bytes_ += record.size();
       pending_.push_back(std::move(decoded->event));
     }
-    position = batch->next;
+    cursor.position = batch->next;
   }
   co_return records_read;
 }
@@ -302,7 +328,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   Checkpoint next;
   next.next_seq = seq + 1;
   next.last_file = CommittedFile{seq, staging};
-  next.positions = positions_;
+  next.pops = pops_;
   next.delivered = delivered_;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   std::vector<CoordinatorOp> ops;
@@ -326,7 +352,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   pending_.clear();
   pending_bytes_ = 0;
   std::string positions;
-  for (const auto& [pop, position] : committed_.positions) positions += " " + pop + position.to_string();
+  for (const auto& [pop, cursor] : committed_.pops)
+    positions += " " + pop + cursor.position.to_string();
   context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
                std::to_string(events) + " events) at" + positions);
   co_await note(PipelineStage::kCommitted, seq);

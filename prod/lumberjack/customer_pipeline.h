@@ -2,8 +2,10 @@
 // CustomerPipeline: one customer's delivery on the worker that holds its assignment.
 //   recover:  sync, read the checkpoint (creating the first one), and finish publishing the
 //             last committed file if a predecessor died before it could.
-//   collect:  read every PoP's Graceland from the working positions, skip ids already
+//   collect:  read every PoP's Graceland from the working cursors, skip ids already
 //             delivered; a PoP that fails is skipped for a while and never holds up the others.
+//             A PoP that answers as another store than its cursor's (its disk was replaced)
+//             is read again from that store's oldest record (Checkpoint, check_store).
 //   roll:     when the roll policy says so, write the log file (CEF/W3C, zstd or zlib,
 //             encrypted for the customer), upload it under this worker's staging name,
 //             commit the checkpoint fenced by the assignment, then publish it.
@@ -43,6 +45,8 @@ struct PipelineObserver {
   virtual void on_duplicate_dropped(uint64_t /*account*/) {}
   // logs.index ended before file `seq`, which is committed (a stale writer): it was listed again.
   virtual void on_index_repaired(uint64_t /*account*/, uint64_t /*seq*/) {}
+  // A PoP answered as another Graceland store than the cursor's: it is read from the start.
+  virtual void on_store_replaced(uint64_t /*account*/, const std::string& /*pop*/) {}
 };
 
 struct PipelineOptions {
@@ -116,7 +120,7 @@ class CustomerPipeline {
   Checkpoint committed_;
   int32_t checkpoint_version_ = -1;
   // The working state: committed_ plus what was collected since.
-  std::map<std::string, graceland::Position> positions_;
+  std::map<std::string, PopCursor> pops_;
   DeliveredSet delivered_;
   std::vector<AttackEvent> pending_;
   uint64_t pending_bytes_ = 0;

@@ -16,7 +16,7 @@ Task<Status> read_one(Network& network, const std::string& address, StoredEvents
   if (!client.ok()) co_return Error(client.code(), address + ": " + client.error().message());
   auto accounts = co_await (*client)->list();
   if (!accounts.ok()) co_return accounts.status();
-  for (const graceland::AccountExtent& extent : *accounts) {
+  for (const graceland::AccountExtent& extent : accounts->accounts) {
     graceland::Position at;
     for (;;) {
       auto batch = co_await (*client)->read(extent.account, at, 1 << 20);

@@ -22,7 +22,15 @@ bool parse_segment_path(const std::string& path, std::string& account, uint32_t&
 }  // namespace
 
 void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
-  for (const auto& [path, data] : disk.contents()) {
+  const std::map<std::string, std::string> contents = disk.contents();
+  // The store on this disk: a checkpoint's position on this PoP means something here only if
+  // it was read from this store (or from a store not known, which readers adopt).
+  uint64_t store_id = 0;
+  for (const auto& [path, data] : contents) {
+    if (path.substr(path.rfind('/') + 1) != graceland::kStoreIdFileName) continue;
+    if (Result<uint64_t> id = graceland::decode_store_id_file(data); id.ok()) store_id = *id;
+  }
+  for (const auto& [path, data] : contents) {
     std::string account;
     uint32_t index = 0;
     if (!parse_segment_path(path, account, index)) continue;
@@ -35,8 +43,12 @@ void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
     if (node) {
       Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
       if (checkpoint.ok()) {
-        auto at = checkpoint->positions.find(pop);
-        if (at != checkpoint->positions.end()) committed = at->second;
+        auto at = checkpoint->pops.find(pop);
+        // A cursor in another store (one this PoP had before) has delivered nothing of this one.
+        if (at != checkpoint->pops.end() &&
+            (at->second.store_id == 0 || at->second.store_id == store_id)) {
+          committed = at->second.position;
+        }
       }
     }
     for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {

@@ -4,7 +4,9 @@
 //
 // Just before the disk goes, it reads every segment on it and notes each event whose position
 // is at or past its customer's committed checkpoint position for that PoP: acknowledged to a
-// proxy, perhaps, but not yet delivered, so it may be lost with the disk. An event the
+// proxy, perhaps, but not yet delivered, so it may be lost with the disk. A checkpoint position
+// counts only in the store it was read from (the disk's store id, or an unknown one): one still
+// in a store this PoP had before has delivered nothing of this disk's. An event the
 // checkpoint had already passed was delivered: losing it later is a bug, not excused; so is
 // losing any event that disk never held.
 

@@ -19,12 +19,19 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_
         graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
         graceland_options.store.segment_max_bytes = 64 * 1024;
         graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
-        auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
-        if (!server.ok()) {
+        // Like a service manager, start it again until it runs: a new store must make its id
+        // durable first, which a failing or full disk can refuse.
+        const Duration restart_after = std::chrono::seconds(1);
+        Clock& clock = self.env().clock;
+        for (;;) {
+          auto server = co_await graceland::GracelandServer::start(self.env(), graceland_options);
+          if (server.ok()) {
+            self.keep(std::move(*server));
+            co_return;
+          }
           sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
-          co_return;
+          co_await clock.sleep_for(restart_after);
         }
-        self.keep(std::move(*server));
       }(n, simulation, name, planted_ack_before_fsync));
     });
     pops.nodes.push_back(node.id());

@@ -33,6 +33,9 @@ class StageFaults final : public lumberjack::PipelineObserver {
   void on_index_repaired(uint64_t, uint64_t) override {
     ++counts_["state logs.index listed again after a stale write"];
   }
+  void on_store_replaced(uint64_t, const std::string&) override {
+    ++counts_["state a PoP read again from the start: its store was replaced"];
+  }
 
   // The node loses power now: any pipeline between its upload and its commit dies there.
   void on_crash();

@@ -14,6 +14,7 @@
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/graceland_client.h"
+#include "prod/graceland/segment_format.h"
 #include "prod/proxy/proxy.h"
 #include "prod/real/asio_runtime.h"
 
@@ -97,6 +98,12 @@ TEST(GracelandDaemon, KillNineLosesNoAcknowledgedEvent) {
   const size_t acknowledged = ledger.count(proxy::EventFate::kAcknowledged);
   ASSERT_GT(acknowledged, 100u) << "the load never got going";
 
+  // The store's identity survives kill -9: the restarted daemon is the same store.
+  std::string store_id_file;
+  std::getline(std::ifstream(dir + "/segments/store-id"), store_id_file);
+  auto store_id = graceland::decode_store_id_file(store_id_file + "\n");
+  ASSERT_TRUE(store_id.ok()) << store_id.error().to_string();
+
   Daemon restarted(dir, address);  // same data directory, same address
   ASSERT_EQ(restarted.address(), address);
   std::set<EventId> stored;
@@ -107,12 +114,14 @@ TEST(GracelandDaemon, KillNineLosesNoAcknowledgedEvent) {
     auto accounts = co_await (*client)->list();
     EXPECT_TRUE(accounts.ok());
     if (!accounts.ok()) co_return;
-    for (const auto& extent : *accounts) {
+    EXPECT_EQ(accounts->store_id, *store_id);
+    for (const auto& extent : accounts->accounts) {
       graceland::Position at;
       for (;;) {
         auto batch = co_await (*client)->read(extent.account, at, 1 << 20);
         EXPECT_TRUE(batch.ok());
         if (!batch.ok() || batch->records.empty()) break;
+        EXPECT_EQ(batch->store_id, *store_id);
         for (const std::string& record : batch->records) {
           auto decoded = decode_event_record(record);
           EXPECT_TRUE(decoded.ok());

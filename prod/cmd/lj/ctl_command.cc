@@ -184,6 +184,7 @@ Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags
   out << "\n";
   // Each PoP's Graceland and how far each customer's checkpoint is behind it.
   std::map<std::string, std::map<std::string, graceland::AccountExtent>> extents;  // pop -> account -> extent
+  std::map<std::string, uint64_t> store_ids;  // pop -> its Graceland store
   Result<std::vector<std::string>> pops = co_await zk.children(layout.gracelands());
   out << "gracelands:";
   if (pops.ok()) {
@@ -198,7 +199,8 @@ Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags
       }
       auto listed = co_await (*client)->list();
       if (listed.ok()) {
-        for (const auto& extent : *listed) extents[pop][extent.account] = extent;
+        store_ids[pop] = listed->store_id;
+        for (const auto& extent : listed->accounts) extents[pop][extent.account] = extent;
       }
     }
   }
@@ -222,10 +224,13 @@ Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags
     for (const auto& [pop, by_account] : extents) {
       auto extent = by_account.find(account);
       if (extent == by_account.end()) continue;
-      const auto at = checkpoint->positions.contains(pop) ? checkpoint->positions.at(pop) : graceland::Position{};
+      const lumberjack::PopCursor cursor =
+          checkpoint->pops.contains(pop) ? checkpoint->pops.at(pop) : lumberjack::PopCursor{};
+      const auto at = cursor.position;
       const auto end = extent->second.end;
       out << " " << pop << ":";
-      if (at >= end) out << "caught-up";
+      if (cursor.store_id != 0 && cursor.store_id != store_ids[pop]) out << "store-replaced(rereading)";
+      else if (at >= end) out << "caught-up";
       else if (at.file_index == end.file_index) out << "lag=" << end.offset - at.offset << "B";
       else out << "lag=" << end.file_index - std::max(at.file_index, extent->second.first.file_index) << "seg";
     }
