@@ -33,7 +33,7 @@ bool parse_line(std::string_view line, ReceivedEvent& event) {
   return parse_int(f[0], event.account_id) && parse_int(f[1], event.file_seq) &&
          parse_int(f[2], event.index) && parse_int(f[3].substr(0, dash), event.id.proxy_id) &&
          parse_int(f[3].substr(dash + 1), event.id.sequence) && parse_int(f[4], event.start_ms) &&
-         parse_int(f[5], event.received_ms);
+         parse_int(f[5], event.received_ms) && event.start_ms >= 0 && event.received_ms >= 0;
 }
 
 // Nearest rank: the smallest value with at least `percent`% of the values at or below it.
@@ -72,8 +72,23 @@ Status parse_received_log(std::string_view text, std::vector<ReceivedEvent>& out
   return Status();
 }
 
-RecordingSink::RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path)
-    : inner_(inner), clock_(clock), files_(files), path_(std::move(path)) {}
+RecordingSink::RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path,
+                             std::function<void(const std::string&)> warn)
+    : inner_(inner), clock_(clock), files_(files), path_(std::move(path)), warn_(std::move(warn)) {}
+
+Task<Status> RecordingSink::open_log() {
+  Result<std::string> existing = read_file(files_, path_);
+  if (existing.ok() && !existing->empty() && existing->back() != '\n') {
+    const size_t last_newline = existing->rfind('\n');
+    const std::string whole_lines = last_newline == std::string::npos ? "" : existing->substr(0, last_newline + 1);
+    const auto bytes = std::as_bytes(std::span(whole_lines));
+    if (Status s = co_await write_file_atomically(files_, path_, bytes); !s.ok()) co_return s;
+  }
+  Result<std::unique_ptr<File>> opened = files_.open(path_, OpenMode::kCreate);
+  if (!opened.ok()) co_return opened.error();
+  log_ = std::move(*opened);
+  co_return Status();
+}
 
 Task<Status> RecordingSink::deliver(uint64_t seq, const DecodedLogFile& file) {
   Status delivered = co_await inner_.deliver(seq, file);
@@ -84,12 +99,14 @@ Task<Status> RecordingSink::deliver(uint64_t seq, const DecodedLogFile& file) {
     const AttackEvent& e = file.events[i];
     lines += format_received(ReceivedEvent{file.header.account_id, seq, i, e.id, e.start_ms, received_ms});
   }
-  if (!log_) {
-    Result<std::unique_ptr<File>> opened = files_.open(path_, OpenMode::kCreate);
-    if (!opened.ok()) co_return opened.error();
-    log_ = std::move(*opened);
+  Status recorded;
+  if (!log_) recorded = co_await open_log();
+  if (recorded.ok()) recorded = log_->append(std::as_bytes(std::span(lines)));
+  if (!recorded.ok() && warn_) {
+    warn_("received log " + path_ + ": file " + std::to_string(seq) + " delivered but not recorded: " +
+          recorded.to_string());
   }
-  co_return log_->append(std::as_bytes(std::span(lines)));
+  co_return Status();
 }
 
 std::string ReceivedSummary::summary() const {

@@ -16,6 +16,7 @@
 // two customers'), never a repeated download.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,15 +52,23 @@ Status parse_received_log(std::string_view text, std::vector<ReceivedEvent>& out
 // fetcher's state file are what must survive a crash).
 class RecordingSink final : public LogSink {
  public:
-  // All references outlive the sink.
-  RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path);
+  // All references outlive the sink. `warn` hears about a report line that could not be
+  // written: the file was delivered all the same (returning the failure would make the
+  // fetcher hand the file to the inner sink a second time), so the report is short by it.
+  RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path,
+                std::function<void(const std::string&)> warn = nullptr);
   Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) override;
 
  private:
+  // Opens the log for appending. A process killed mid-append leaves a torn last line; it is
+  // cut off first, so the next line does not fuse with it into one the parser must refuse.
+  Task<Status> open_log();
+
   LogSink& inner_;
   Clock& clock_;
   FileSystem& files_;
   std::string path_;
+  std::function<void(const std::string&)> warn_;
   std::unique_ptr<File> log_;
 };
 

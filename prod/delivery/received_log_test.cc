@@ -178,5 +178,73 @@ TEST(RecordingSink, RecordsWhatTheInnerSinkAcceptedWithTheTimeItDid) {
   EXPECT_GE(times_ms[1] - times_ms[0], 3000);
 }
 
+// Killed mid-append, a previous run left half a line; the next run's lines must not fuse with
+// it into one line the parser refuses (which would make the whole report unreadable).
+TEST(RecordingSink, CutsATornLastLineBeforeAppending) {
+  sim::Simulation simulation(6);
+  sim::SimNode& node = simulation.add_node("customer", nullptr);
+  node.start();
+  Env env = node.env();
+  SplitMix64 random(3);
+  DecodedLogFile file;
+  file.header.account_id = 1001;
+  file.events.push_back(make_sample_event(random, 1001, EventId{7, 9}, 1'767'225'600'000));
+  const std::string earlier = format_received(ReceivedEvent{1001, 1, 0, EventId{7, 8}, 5, 6}) + "1001 2 0 7-";
+  ScriptedSink inner;
+  RecordingSink recording(inner, env.clock, env.files, "received.log");
+  bool done = false;
+  node.spawn([](FileSystem& files, RecordingSink& sink, const DecodedLogFile& file, const std::string& earlier,
+                bool& done) -> Task<void> {
+    const auto bytes = std::as_bytes(std::span(earlier));
+    const Status written = co_await write_file_atomically(files, "received.log", bytes);
+    EXPECT_TRUE(written.ok());
+    const uint64_t seq = 2;
+    const Status delivered = co_await sink.deliver(seq, file);
+    EXPECT_TRUE(delivered.ok());
+    done = true;
+  }(env.files, recording, file, earlier, done));
+  ASSERT_TRUE(simulation.run_until([&] { return done; }, simulation.now_ns() + 60'000'000'000));
+  std::vector<ReceivedEvent> parsed;
+  const Status status = parse_received_log(read_file(env.files, "received.log").value(), parsed);
+  ASSERT_TRUE(status.ok()) << status.to_string();
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0].id, (EventId{7, 8}));
+  EXPECT_EQ(parsed[1].id, (EventId{7, 9}));
+}
+
+// The report is not state: a log that cannot be written is said, and the file still counts as
+// delivered - a failure here would make the fetcher hand it to the customer's sink again.
+TEST(RecordingSink, AnUnwritableLogNeverFailsADelivery) {
+  sim::Simulation simulation(7);
+  sim::SimNode& node = simulation.add_node("customer", nullptr);
+  node.start();
+  Env env = node.env();
+  SplitMix64 random(4);
+  DecodedLogFile file;
+  file.header.account_id = 1001;
+  file.events.push_back(make_sample_event(random, 1001, EventId{7, 1}, 1'767'225'600'000));
+  ScriptedSink inner;
+  std::vector<std::string> warnings;
+  RecordingSink recording(inner, env.clock, env.files, "no-such-dir/received.log",
+                          [&warnings](const std::string& line) { warnings.push_back(line); });
+  std::vector<Status> results;
+  node.spawn([](RecordingSink& sink, const DecodedLogFile& file, std::vector<Status>& results) -> Task<void> {
+    const uint64_t seq = 1;
+    Status delivered = co_await sink.deliver(seq, file);
+    results.push_back(delivered);
+  }(recording, file, results));
+  ASSERT_TRUE(simulation.run_until([&] { return results.size() == 1; }, simulation.now_ns() + 60'000'000'000));
+  EXPECT_TRUE(results[0].ok()) << results[0].to_string();
+  EXPECT_EQ(inner.accepted, 1);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("delivered but not recorded"), std::string::npos) << warnings[0];
+}
+
+TEST(ReceivedLog, RefusesNegativeTimes) {
+  std::vector<ReceivedEvent> parsed;
+  EXPECT_FALSE(parse_received_log("1001 1 0 7-1 -5 10\n", parsed).ok());
+  EXPECT_FALSE(parse_received_log("1001 1 0 7-1 5 -9223372036854775808\n", parsed).ok());
+}
+
 }  // namespace
 }  // namespace lj::delivery

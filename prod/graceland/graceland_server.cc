@@ -157,10 +157,11 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       co_return;
     }
     if (*asked < kOldestProtocolVersion || *asked > kProtocolVersion) {
-      co_await reject(Error(
-          ErrorCode::kInvalidArgument,
-          "protocol version " + std::to_string(*asked) + " unsupported; this server speaks " +
-              std::to_string(kOldestProtocolVersion) + " to " + std::to_string(kProtocolVersion)));
+      // Named, not built inside the co_await (GCC 12 mishandles such temporaries).
+      const Error unsupported(ErrorCode::kInvalidArgument,
+                              "protocol version " + std::to_string(*asked) + " unsupported; this server speaks " +
+                                  std::to_string(kOldestProtocolVersion) + " to " + std::to_string(kProtocolVersion));
+      co_await reject(unsupported);
       co_return;
     }
     version = *asked;

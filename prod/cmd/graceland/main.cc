@@ -30,7 +30,7 @@ struct Flags {
   std::string listen = "127.0.0.1:9100";
   std::string data_dir;
   std::string ready_file;
-  double retention_hours = 48;
+  int64_t retention_ms = 48ll * 3600 * 1000;
   double segment_mb = 64;
   std::string zookeeper;
   std::string zk_root = "/lj";
@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
     else if (flag == "--data-dir") flags.data_dir = value;
     else if (flag == "--ready-file") flags.ready_file = value;
     else if (flag == "--retention-hours") {
-      if (!lj::cmd::parse_positive(value, flags.retention_hours)) return usage("--retention-hours wants a positive number");
+      if (!lj::cmd::parse_hours_as_ms(value, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, flags.retention_ms))
+        return usage("--retention-hours is between 1 minute (0.0167) and 10 years (87600)");
     } else if (flag == "--segment-mb") {
       if (!lj::cmd::parse_positive(value, flags.segment_mb)) return usage("--segment-mb wants a positive number");
     }
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
   options.pop = flags.pop;
   options.listen_address = flags.listen;
   options.store.root = "segments";
-  options.store.retention_ms = static_cast<int64_t>(flags.retention_hours * 3600 * 1000);
+  options.store.retention_ms = flags.retention_ms;
   options.store.segment_max_bytes = static_cast<uint64_t>(flags.segment_mb * 1024 * 1024);
   options.log = [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); };
 

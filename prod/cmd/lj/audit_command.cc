@@ -79,8 +79,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     } else if (flag == "--received") {
       received.emplace_back(value);
     } else if (flag == "--wait-s") {
-      if (!cmd::parse_number(value, wait_s) || wait_s < 0) {
-        err << "lj audit: --wait-s wants a number of seconds, not '" << value << "'\n";
+      if (!cmd::parse_number(value, wait_s) || wait_s < 0 || wait_s > 86'400) {
+        err << "lj audit: --wait-s wants 0 to 86400 seconds, not '" << value << "'\n";
         return 2;
       }
     } else if (flag == "--customer") {

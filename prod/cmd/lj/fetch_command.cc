@@ -237,7 +237,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   std::unique_ptr<delivery::RecordingSink> recording;
   if (!value("--received-log").empty()) {
     recording = std::make_unique<delivery::RecordingSink>(*sink, env.clock, env.files,
-                                                          value("--received-log"));
+                                                          value("--received-log"), options.log);
   }
   delivery::LogSink& delivered_to = recording ? static_cast<delivery::LogSink&>(*recording) : *sink;
   delivery::Fetcher fetcher(env.clock, env.files, http, delivered_to, key ? &*key : nullptr, options);

@@ -85,7 +85,7 @@ lj::Task<void> expire_and_log(lj::ObjectStore& store, lj::Clock& clock, int64_t 
 int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
-  double retention_hours = 48;
+  int64_t retention_ms = 48ll * 3600 * 1000;
   std::string nginx_dir;  // --nginx-dir (delivery)
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
     else if (flag == "--storage-dir") storage_dir = value;
     else if (flag == "--storage-webdav") storage_webdav = value;
     else if (flag == "--retention-hours") {
-      if (!lj::cmd::parse_positive(value, retention_hours)) return usage("--retention-hours wants a positive number");
+      if (!lj::cmd::parse_hours_as_ms(value, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, retention_ms))
+        return usage("--retention-hours is between 1 minute (0.0167) and 10 years (87600)");
     }
     else if (flag == "--zk-root") options.layout.root = value;
     else if (flag == "--session-timeout-ms") {
@@ -142,8 +143,6 @@ int main(int argc, char** argv) {
   std::unique_ptr<lj::ObjectStore> store;
   if (storage_webdav.empty()) store = std::make_unique<lj::DirectoryObjectStore>(env.files, env.random, ".");
   else store = std::make_unique<lj::WebDavObjectStore>(env.network, env.clock, env.executor, webdav);
-  if (retention_hours <= 0) return usage("--retention-hours must be positive");
-  const auto retention_ms = static_cast<int64_t>(retention_hours * 3600 * 1000);
   // Look a tenth of the period apart: files leave within 110% of their age, cheaply.
   options.retention_interval = std::clamp(std::chrono::milliseconds(retention_ms / 10), std::chrono::milliseconds(1000),
                                           std::chrono::milliseconds(600'000));
