@@ -63,10 +63,13 @@ kill9() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -9 "$p" 2>/dev/null || 
 cluster_stop() {
   local status=$? pidfile
   trap - EXIT
-  # Downloaders and load first (SIGTERM: lj fetch finishes the file in progress), then the rest.
+  # Downloaders and load first (SIGTERM: lj fetch finishes the file in progress; a second
+  # later whatever is left is killed with the rest).
+  local stopping=0
   for pidfile in "$work"/run/fetch-*.pid "$work"/run/gen-*.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    if [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; then stopping=1; fi
   done
+  if [ "$stopping" = 1 ]; then sleep 1; fi
   for pidfile in "$work"/run/*.pid; do
     [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
   done
