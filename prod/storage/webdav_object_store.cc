@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
-#include <charconv>
 #include <optional>
+
+#include "prod/logfile/json_cursor.h"
 
 namespace lj {
 
@@ -60,116 +60,10 @@ Http1ClientOptions http_options(const WebDavOptions& options) {
   return http;
 }
 
-// A cursor over nginx's JSON autoindex: an array of flat objects of strings and numbers.
-class JsonCursor {
- public:
-  explicit JsonCursor(std::string_view text) : text_(text) {}
 
-  bool consume(char c) {
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool peek(char c) {
-    skip_space();
-    return pos_ < text_.size() && text_[pos_] == c;
-  }
-  bool at_end() {
-    skip_space();
-    return pos_ == text_.size();
-  }
-
-  Result<std::string> string() {
-    if (!consume('"')) return corrupt("listing: expected a string");
-    std::string out;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) return corrupt("listing: control byte in a string");
-      if (c != '\\') {
-        out.push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      const char escaped = text_[pos_++];
-      switch (escaped) {
-        case '"':
-        case '\\':
-        case '/':
-          out.push_back(escaped);
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          unsigned code = 0;
-          if (pos_ + 4 > text_.size()) return corrupt("listing: short \\u escape");
-          auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + pos_ + 4, code, 16);
-          if (ec != std::errc() || end != text_.data() + pos_ + 4)
-            return corrupt("listing: bad \\u escape");
-          pos_ += 4;
-          if (code >= 0xd800 && code <= 0xdfff) return corrupt("listing: surrogate escape");
-          append_utf8(code, out);
-          break;
-        }
-        default:
-          return corrupt("listing: bad escape");
-      }
-    }
-    return corrupt("listing: unterminated string");
-  }
-
-  // A number, true, false or null, as its text.
-  Result<std::string> scalar() {
-    skip_space();
-    const size_t start = pos_;
-    while (pos_ < text_.size() &&
-           (std::isalnum(static_cast<unsigned char>(text_[pos_])) != 0 || text_[pos_] == '-' ||
-            text_[pos_] == '+' || text_[pos_] == '.')) {
-      ++pos_;
-    }
-    if (pos_ == start) return corrupt("listing: expected a value");
-    return std::string(text_.substr(start, pos_ - start));
-  }
-
- private:
-  void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\r' || text_[pos_] == '\t')) {
-      ++pos_;
-    }
-  }
-  static void append_utf8(unsigned code, std::string& out) {
-    if (code < 0x80) {
-      out.push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (code >> 6)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3f)));
-    } else {
-      out.push_back(static_cast<char>(0xe0 | (code >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3f)));
-    }
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-};
+Error malformed(const JsonCursor& cursor, const char* expected) {
+  return corrupt("listing: expected " + std::string(expected) + " at offset " + std::to_string(cursor.pos()));
+}
 
 // One entry's fields; returns the file's name, or nullopt for anything that is not a file.
 Result<std::optional<std::string>> parse_listing_entry(JsonCursor& cursor) {
@@ -178,13 +72,14 @@ Result<std::optional<std::string>> parse_listing_entry(JsonCursor& cursor) {
   std::string type;
   if (!cursor.consume('}')) {
     do {
-      Result<std::string> key = cursor.string();
-      if (!key.ok()) return key.error();
+      std::string key;
+      if (!cursor.string(key)) return malformed(cursor, "a string");
       if (!cursor.consume(':')) return corrupt("listing: expected ':'");
-      Result<std::string> value = cursor.peek('"') ? cursor.string() : cursor.scalar();
-      if (!value.ok()) return value.error();
-      if (*key == "name") name = std::move(*value);
-      if (*key == "type") type = std::move(*value);
+      std::string value;
+      const bool parsed = cursor.peek('"') ? cursor.string(value) : cursor.scalar(value);
+      if (!parsed) return malformed(cursor, "a value");
+      if (key == "name") name = std::move(value);
+      if (key == "type") type = std::move(value);
     } while (cursor.consume(','));
     if (!cursor.consume('}')) return corrupt("listing: expected '}'");
   }
