@@ -56,19 +56,31 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // still finishing the publish of file 1 - its logs.index read long done, its write slowed -
 // and wrote the index back to "file 1" after the new owner had listed files 2-4. No later
 // publish came, so the customer never saw those files. Owners now list everything committed
-// again while idle. That fix changed every later run; in today's world seed 20548 has the
-// stale write (lj-1 shrinks customer 1001's index from file 3 to file 2 at 24.5 s) and the
-// owner's repair (lj-2, 28.9 s). (Seed 20256 had them until Graceland stores got ids: making
-// each new store's id durable shifted every run.)
-TEST(DeliveryRegression, Seed20548AStalePublisherCannotHideFilesFromTheIndex) {
+// again while idle. Every later change of behaviour moves which seed reaches it (20256, then
+// 20548); since staging names carry a random attempt id, seed 30128 has the stale write (lj-1
+// shrinks customer 1003's index at 25.8 s) and the owner's repair (lj-2, 30.7 s).
+TEST(DeliveryRegression, Seed30128AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 20548;
+  options.seed = 30128;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 20548 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 30128 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 20548 no longer reaches a stale index write: find another seed that does "
+      << "seed 30128 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
+
+// Seed 10000399 (a soak outside CI's range): a stale recovery deleted the new owner's staged
+// file. lj-1's old pipeline for 1003 checked its assignment, spent seconds publishing on a
+// slow store, then listed staging/1003_1/ and removed everything there - lj-2's upload of
+// file 3 included, which lj-2 then committed: 273 acknowledged events lost, 1003 wedged.
+// Recovery now removes only what no commit can name (an older checkpoint version in the name).
+TEST(DeliveryRegression, Seed10000399AStaleRecoveryNeverRemovesALiveUpload) { expect_ok(10000399); }
+
+// Seed 10051478: one worker ran two pipelines for 1004 (assignment versions 0 and 2), both
+// staging file 2 as staging/1004_1/1004_2.log.lj-1-1003; the fenced one's upload replaced the
+// committed one's and the next owner renamed it over the published file 2. Uploads now never
+// share a name, publishing never replaces, and a customer's pipelines run one at a time.
+TEST(DeliveryRegression, Seed10051478APublishedFileNeverChanges) { expect_ok(10051478); }
 
 // The standard world: 5 PoPs, 3 Lumberjacks, 20 customers, 10 simulated minutes of
 // load and faults (long enough for Graceland's retention passes to run under faults).

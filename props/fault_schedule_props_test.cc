@@ -241,11 +241,13 @@ RC_GTEST_PROP(FaultScheduleProps, GeneratedSchedulesPublishEveryAcknowledgedEven
 // LJ_SHRINK_SEED=N explores other seeds by hand.
 uint64_t shrinking_seed() {
   const char* chosen = std::getenv("LJ_SHRINK_SEED");
-  return chosen != nullptr ? std::strtoull(chosen, nullptr, 10) : 2;  // shrinks to 4 faults in ~13 s
+  return chosen != nullptr ? std::strtoull(chosen, nullptr, 10) : 2;  // shrinks to 4 faults in ~21 s
 }
 
-// Shrinking works on schedules: with a bug planted that any crash between commit and upload
-// or any failed upload exposes, RapidCheck finds a failing schedule and shrinks it to a few
+// Shrinking works on schedules: with a bug planted that only faults expose (ack-before-fsync:
+// an acknowledged batch is lost only if its PoP's disk fails or crashes before the sync; the
+// commit-before-upload bug is now caught at its first commit, with no fault at all, by the
+// checkpoint monitor), RapidCheck finds a failing schedule and shrinks it to a few
 // faults, none of which can go (the world passes without any one of them); the last failing
 // run it made is the minimal one it reports, and replaying that request gives the same
 // trace, bit for bit.
@@ -264,7 +266,7 @@ TEST(FaultScheduleShrinking, APlantedBugShrinksToAFewFaultsAndReplaysExactly) {
       [&] {
         // A lighter load (60 events a proxy): shrinking runs the world hundreds of times, and
         // the sanitizer build runs this too.
-        const GeneratedRun run = generate_and_run(PlantedBug::kCommitBeforeUpload, 60);
+        const GeneratedRun run = generate_and_run(PlantedBug::kAckBeforeFsync, 60);
         if (!run.result.ok) {
           last_failure = run;
           failed_once = true;
@@ -273,7 +275,7 @@ TEST(FaultScheduleShrinking, APlantedBugShrinksToAFewFaultsAndReplaysExactly) {
       },
       rc::detail::TestMetadata{}, params);
   rc::detail::FailureResult failure;
-  ASSERT_TRUE(result.match(failure)) << "commit-before-upload survived 100 generated schedules";
+  ASSERT_TRUE(result.match(failure)) << "ack-before-fsync survived 100 generated schedules";
   ASSERT_TRUE(failed_once);
   const std::string& minimal = last_failure.request.fault_text;
   const size_t faults =

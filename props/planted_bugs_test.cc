@@ -56,9 +56,10 @@ TEST(PlantedBugs, NoFencingInTheCommitIsCaught) {
 }
 
 // Committing before uploading: a crash or a failed upload in between leaves a committed file
-// that exists nowhere, and its events are never published.
+// that exists nowhere. (Rebuilding a lost file from the PoPs now heals most such losses, so
+// the checkpoint monitor judges the commit itself: it names an object never uploaded.)
 TEST(PlantedBugs, CommitBeforeUploadIsCaught) {
-  expect_caught(PlantedBug::kCommitBeforeUpload, 20, "lost in delivery");
+  expect_caught(PlantedBug::kCommitBeforeUpload, 20, "never uploaded");
 }
 
 // Acknowledging before fsync: a PoP's power loss takes acknowledged events with it.
@@ -70,6 +71,28 @@ TEST(PlantedBugs, AckBeforeFsyncIsCaught) {
 // customers stay with workers that are gone.
 TEST(PlantedBugs, LostWatchReRegistrationIsCaught) {
   expect_caught(PlantedBug::kLostWatch, 100, "lost in delivery");
+}
+
+// Two upload attempts staging under one name ("<file>.<worker id>", as before v3): a fenced
+// attempt's upload can replace what another's commit named. The storage monitor sees the
+// name written twice.
+TEST(PlantedBugs, SharedStagingNameIsCaught) {
+  expect_caught(PlantedBug::kSharedStagingName, 200, "a second time");
+}
+
+// Recovery removing every uncommitted staging object, a live owner's upload included.
+TEST(PlantedBugs, UnfencedStagingRemovalIsCaught) {
+  expect_caught(PlantedBug::kUnfencedStagingRemoval, 200, "storage monitor");
+}
+
+// Publishing by copying over the published name: a repeated publish rewrites it.
+TEST(PlantedBugs, ClobberingPublishIsCaught) {
+  expect_caught(PlantedBug::kClobberingPublish, 200, "replaced published");
+}
+
+// A customer's new pipeline (a new assignment version, or config) started beside its old one.
+TEST(PlantedBugs, OverlappingPipelinesAreCaught) {
+  expect_caught(PlantedBug::kOverlappingPipelines, 200, "pipelines for customer");
 }
 
 }  // namespace

@@ -170,6 +170,11 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
   return Status();
 }
 
+Status SimFileSystem::rename_no_replace(const std::string& raw_from, const std::string& raw_to) {
+  if (disk_.names_.contains(normalize(raw_to))) return Error(ErrorCode::kAlreadyExists, "rename (no replace) to " + raw_to);
+  return rename(raw_from, raw_to);
+}
+
 Status SimFileSystem::remove(const std::string& raw_path) {
   if (disk_.names_.erase(normalize(raw_path)) == 0) {
     return Error(ErrorCode::kNotFound, "remove " + raw_path);

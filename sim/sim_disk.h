@@ -69,6 +69,7 @@ class SimFileSystem final : public FileSystem {
   Result<std::vector<std::string>> list(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override;
   Status rename(const std::string& from, const std::string& to) override;
+  Status rename_no_replace(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Task<Status> sync_dir(const std::string& dir) override;
 

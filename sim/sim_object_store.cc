@@ -183,11 +183,17 @@ Status SimObjectStore::check_can_hold_object(const std::string& name) const {
   return Status();
 }
 
+void SimObjectStore::notify(ChangeKind kind, NodeId node, const std::string& name, const std::string& to,
+                            const std::string& contents) const {
+  for (const auto& watcher : watchers_) watcher(Change{kind, node, name, to, contents});
+}
+
 SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request) {
   Reply reply;
   switch (request.op) {
     case Op::kPut:
       if (reply.status = check_can_hold_object(request.name); !reply.status.ok()) break;
+      notify(ChangeKind::kPut, node, request.name, request.to, request.contents);
       objects_[request.name] = request.contents;
       simulation_.trace(node, "object put " + request.name + " (" +
                                   std::to_string(request.contents.size()) + " bytes)");
@@ -207,8 +213,12 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
         reply.status = Error(ErrorCode::kNotFound, "rename: no object '" + request.name + "'");
         break;
       }
-      if (request.to == request.name) break;
+      if (objects_.contains(request.to)) {  // never replaces (onto itself included)
+        reply.status = Error(ErrorCode::kAlreadyExists, "rename: '" + request.to + "' exists");
+        break;
+      }
       if (reply.status = check_can_hold_object(request.to); !reply.status.ok()) break;
+      notify(ChangeKind::kRename, node, request.name, request.to, from->second);
       std::string contents = std::move(from->second);
       objects_.erase(from);
       objects_[request.to] = std::move(contents);
@@ -216,8 +226,11 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
       break;
     }
     case Op::kRemove:
-      if (objects_.erase(request.name) > 0)
+      if (auto it = objects_.find(request.name); it != objects_.end()) {
+        notify(ChangeKind::kRemove, node, request.name, request.to, it->second);
+        objects_.erase(it);
         simulation_.trace(node, "object remove " + request.name);
+      }
       break;
     case Op::kList: {
       const std::string prefix = request.name.empty() ? std::string() : request.name + "/";

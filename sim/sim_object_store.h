@@ -27,6 +27,7 @@
 // destroyed (declare it after the Simulation).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -76,6 +77,18 @@ class SimObjectStore {
   // Requests applied so far (including those whose answer was then failed or lost).
   uint64_t applied_count() const { return applied_count_; }
 
+  // A change the store is about to apply (objects() still shows the state before it), for
+  // the checker's monitors. `contents`: what a put writes, or the object a rename moves.
+  enum class ChangeKind { kPut, kRename, kRemove };
+  struct Change {
+    ChangeKind kind;
+    NodeId node;
+    const std::string& name;  // the object written or removed, or the rename's source
+    const std::string& to;    // the rename's target
+    const std::string& contents;
+  };
+  void add_change_watcher(std::function<void(const Change&)> watcher) { watchers_.push_back(std::move(watcher)); }
+
  private:
   class Client;
   enum class Op { kPut, kGet, kRename, kRemove, kList };
@@ -103,6 +116,9 @@ class SimObjectStore {
   std::map<std::string, std::string> objects_;
   std::map<NodeId, std::unique_ptr<Client>> clients_;
   uint64_t applied_count_ = 0;
+  std::vector<std::function<void(const Change&)>> watchers_;
+  void notify(ChangeKind kind, NodeId node, const std::string& name, const std::string& to,
+              const std::string& contents) const;
 };
 
 }  // namespace lj::sim

@@ -69,17 +69,21 @@ TEST_F(SimObjectStoreTest, KeepsTheContract) {
   EXPECT_EQ(list("absent").value(), Names{});
   EXPECT_EQ(list("top").value(), Names{});
 
-  ASSERT_TRUE(rename("1001_7/1001_2.log", "1001_7/1001_12.log").ok());
-  EXPECT_EQ(get("1001_7/1001_12.log").value(), "2");
+  // A rename never replaces (publishing relies on it): refused, and nothing moves.
+  EXPECT_EQ(rename("1001_7/1001_2.log", "1001_7/1001_12.log").code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(get("1001_7/1001_12.log").value(), "second");
+  ASSERT_TRUE(rename("1001_7/1001_2.log", "1001_7/1001_22.log").ok());
+  EXPECT_EQ(get("1001_7/1001_22.log").value(), "2");
   EXPECT_EQ(get("1001_7/1001_2.log").code(), ErrorCode::kNotFound);
   EXPECT_EQ(rename("1001_7/1001_2.log", "x").code(), ErrorCode::kNotFound);
-  ASSERT_TRUE(rename("top", "top").ok());
+  EXPECT_EQ(rename("top", "top").code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(get("top").value(), "t");
 
   ASSERT_TRUE(remove("top").ok());
   EXPECT_TRUE(remove("top").ok()) << "remove of an absent object is ok";
   EXPECT_EQ((std::map<std::string, std::string>(store_->objects())),
-            (std::map<std::string, std::string>{{"1001_7/1001_12.log", "2"},
+            (std::map<std::string, std::string>{{"1001_7/1001_12.log", "second"},
+                                                {"1001_7/1001_22.log", "2"},
                                                 {"1001_7/sub/deep.log", "d"}}));
 }
 

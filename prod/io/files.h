@@ -7,7 +7,8 @@
 //  - If append() fails (kIoError, kDiskFull) a prefix of the bytes may have been stored.
 //  - Names are volatile too: a create, rename or remove survives a crash only after
 //    sync_dir() of the directory holding the name returns ok. rename() replaces the target
-//    atomically.
+//    atomically; rename_no_replace() never does: kAlreadyExists if `to` exists (the check and
+//    the move are one atomic step, so of two racing callers at most one wins).
 //  - read_at() returns fewer bytes than asked only at end of file.
 //  - Paths are '/'-separated, relative to the process's data root (the real file system
 //    resolves them under a root directory it was given).
@@ -48,6 +49,7 @@ class FileSystem {
   virtual Result<std::vector<std::string>> list(const std::string& dir) = 0;
   virtual Result<uint64_t> file_size(const std::string& path) = 0;
   virtual Status rename(const std::string& from, const std::string& to) = 0;
+  virtual Status rename_no_replace(const std::string& from, const std::string& to) = 0;
   virtual Status remove(const std::string& path) = 0;
   virtual Task<Status> sync_dir(const std::string& dir) = 0;
 };

@@ -9,7 +9,10 @@
 //  - put() is atomic and durable: when it returns ok, every later get() sees the whole new
 //    contents, even after a crash of the store; a failed put() leaves either the old
 //    contents or the new, never a mix. put() replaces an existing object.
-//  - rename() is atomic: `to` is replaced; kNotFound if `from` is absent. Durable on ok.
+//  - rename() is atomic and never replaces: kAlreadyExists if `to` exists (renaming onto
+//    itself included), and then neither name changes; kNotFound if `from` is absent. Durable
+//    on ok. Publishing is a rename, so a published object is never overwritten by one - not
+//    by a stale owner, not by a retry (docs/lumberjack.md, "Storage is fenced by naming").
 //  - A call that fails with kUnavailable, kIoError or kTimedOut may or may not have been
 //    applied: callers make every step idempotent.
 //  - list(dir) gives the full names ("dir/x.log") of the objects directly inside folder `dir`,

@@ -26,6 +26,11 @@
 //   pop ams 3 40960 9f3c2a0011223344       (PoP, file index, offset, store id)
 //   pop fra 1 16 unknown                   (a cursor from a v1 checkpoint, never read since)
 //   delivered 17:1-5000,5002-5100;18:1-77
+//   file_from ams 3 36864 9f3c2a0011223344  (v3: where last_file's reading started, per PoP)
+//   file_events 17:4907-5000,5002-5100       (v3: the ids of last_file's events)
+// Versions 1 and 2 are still read (their last_file has no source: it cannot be rebuilt); a
+// worker of a release before v3 cannot read a v3 checkpoint, so upgrade every worker before
+// the master assigns customers to an upgraded one (docs/operations.md).
 // Version 1, written before stores had ids, is still read: its pop lines have no store id
 // (`pop ams 3 40960`), which decodes as unknown.
 
@@ -40,17 +45,27 @@
 
 namespace lj::lumberjack {
 
-struct CommittedFile {
-  uint64_t seq = 0;
-  std::string staging_name;
-  bool operator==(const CommittedFile&) const = default;
-};
-
 // Where delivery stands on one PoP.
 struct PopCursor {
   graceland::Position position;
   uint64_t store_id = 0;  // 0: unknown (from a v1 checkpoint): the next read's store is adopted
   bool operator==(const PopCursor&) const = default;
+};
+
+// What a committed file was made of, so that it can be written again from the PoPs' records
+// if its staged object is lost before it is published: the cursors its reading started from
+// (the checkpoint's `pops` are where it ended) and the ids of the events it holds.
+struct FileSource {
+  std::map<std::string, PopCursor> from;
+  DeliveredSet events;
+  bool operator==(const FileSource&) const = default;
+};
+
+struct CommittedFile {
+  uint64_t seq = 0;
+  std::string staging_name;
+  std::optional<FileSource> source;  // absent in checkpoints written before v3
+  bool operator==(const CommittedFile&) const = default;
 };
 
 // What a read reply naming `store_id` means for the cursor it was read from (which it updates).

@@ -46,7 +46,7 @@ TEST(DeliveredSet, DecodeRejectsOverlapsAndGarbage) {
 TEST(Checkpoint, RoundTrips) {
   Checkpoint checkpoint;
   checkpoint.next_seq = 13;
-  checkpoint.last_file = CommittedFile{12, "staging/1001_1/1001_12.log.lj-1-4f2a"};
+  checkpoint.last_file = CommittedFile{12, "staging/1001_1/1001_12.log.lj-1-4f2a.v7.00000000000000a1", {}};
   checkpoint.pops["ams"] = {{3, 40960}, 0x9f3c'2a00'1122'3344};
   checkpoint.pops["fra"] = {{1, 16}, 0};  // unknown store
   checkpoint.delivered.insert({17, 1});
@@ -59,10 +59,23 @@ TEST(Checkpoint, RoundTrips) {
       << checkpoint.encode();
   EXPECT_NE(checkpoint.encode().find("pop fra 1 16 unknown\n"), std::string::npos)
       << checkpoint.encode();
+
+  // v3: the committed file's source, so it can be written again if its staged object is lost.
+  FileSource source;
+  source.from["ams"] = {{3, 36864}, 0x9f3c'2a00'1122'3344};
+  source.events.insert({17, 2});
+  checkpoint.last_file->source = source;
+  const std::string text = checkpoint.encode();
+  EXPECT_NE(text.find("file_from ams 3 36864 9f3c2a0011223344\nfile_events 17:2-2\n"), std::string::npos) << text;
+  decoded = Checkpoint::decode(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, checkpoint);
+  EXPECT_FALSE(Checkpoint::decode("v3\nnext_seq 5\nfile_events 17:2-2\n").ok()) << "a source with no file";
+  EXPECT_FALSE(Checkpoint::decode("v2\nnext_seq 5\nlast_file 4 s\nfile_events 17:2-2\n").ok()) << "v2 has none";
 }
 
 // Checkpoints written before Graceland stores had ids (v1) are still read; their cursors' stores
-// are unknown, to be adopted on the next read. Written again, they are v2.
+// are unknown, to be adopted on the next read. Written again, they are v3.
 TEST(Checkpoint, DecodesVersionOneWithStoresUnknown) {
   Result<Checkpoint> decoded = Checkpoint::decode(
       "v1\nnext_seq 13\nlast_file 12 staging/x\npop ams 3 40960\npop fra 1 16\ndelivered 17:1-2\n");
@@ -71,7 +84,7 @@ TEST(Checkpoint, DecodesVersionOneWithStoresUnknown) {
   EXPECT_EQ(decoded->pops.at("ams"), (PopCursor{{3, 40960}, 0}));
   EXPECT_EQ(decoded->pops.at("fra"), (PopCursor{{1, 16}, 0}));
   EXPECT_TRUE(decoded->delivered.contains({17, 2}));
-  EXPECT_TRUE(decoded->encode().starts_with("v2\n"));
+  EXPECT_TRUE(decoded->encode().starts_with("v3\n"));
   Result<Checkpoint> again = Checkpoint::decode(decoded->encode());
   ASSERT_TRUE(again.ok()) << again.error().to_string();
   EXPECT_EQ(*again, *decoded);
@@ -99,7 +112,7 @@ TEST(Checkpoint, DecodeNamesWhatIsWrong) {
     Result<Checkpoint> decoded = Checkpoint::decode(text);
     return decoded.ok() ? std::string("ok") : decoded.error().message();
   };
-  EXPECT_NE(error_of("v3\nnext_seq 1\n").find("unknown version"), std::string::npos);
+  EXPECT_NE(error_of("v4\nnext_seq 1\n").find("unknown version"), std::string::npos);
   EXPECT_NE(error_of("v2\nnext_seq 5\npop ams 1 2\n").find("line 3"),
             std::string::npos);  // v2: store id
   EXPECT_NE(error_of("v1\nnext_seq 5\npop ams 1 2 unknown\n").find("line 3"), std::string::npos);

@@ -1,10 +1,12 @@
 #include "prod/lumberjack/customer_pipeline.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/io/distributions.h"
+#include "prod/lumberjack/staging_name.h"
 
 namespace lj::lumberjack {
 
@@ -30,6 +32,15 @@ std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint
   return out;
 }
 
+PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
+  files_published += other.files_published;
+  events_published += other.events_published;
+  publish_conflicts += other.publish_conflicts;
+  files_rebuilt += other.files_rebuilt;
+  files_unrecoverable += other.files_unrecoverable;
+  return *this;
+}
+
 CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t assignment_version)
     : context_(std::move(context)), config_(std::move(config)), assignment_version_(assignment_version) {}
 
@@ -44,6 +55,7 @@ Task<void> CustomerPipeline::note(PipelineStage stage, uint64_t seq) {
 }
 
 Task<void> CustomerPipeline::run() {
+  if (context_.observer) context_.observer->on_pipeline_started(config_.account_id);
   while (!stopping_) {
     Outcome outcome = co_await recover();
     while (outcome == Outcome::kContinue && !stopping_) {
@@ -53,6 +65,7 @@ Task<void> CustomerPipeline::run() {
       } else if (records == 0) {
         co_await expire_if_due();
         co_await repair_index_if_due();
+        co_await remove_uncommitted_upload_if_dead();
         co_await context_.env.clock.sleep_for(context_.options.poll_interval);  // caught up: poll
       }
     }
@@ -63,6 +76,12 @@ Task<void> CustomerPipeline::run() {
     }
     if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(context_.options.retry_backoff);
   }
+  // Fault point: told to stop in the middle of something long (a slow store, a PoP read
+  // running to its deadline), the pipeline returns only seconds later.
+  if (stopping_ && buggify(context_.env, "pipeline.slow-to-stop")) {
+    co_await context_.env.clock.sleep_for(std::chrono::milliseconds(uniform_between(context_.env.random, 100, 5000)));
+  }
+  if (context_.observer) context_.observer->on_pipeline_finished(config_.account_id);
   finished_ = true;
 }
 
@@ -115,33 +134,207 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   if (committed_.last_file) {
     if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   }
-  // Staging objects other than the committed one are leftovers of uploads that never
-  // committed (ours before a crash, or a fenced predecessor's): garbage.
-  Result<std::vector<std::string>> staged = co_await context_.store.list("staging/" + config_.folder());
-  if (staged.ok()) {
-    for (const std::string& name : *staged) (void)co_await context_.store.remove(name);
-  }
+  co_await remove_dead_staging_objects();
   co_await note(PipelineStage::kRecovered, committed_.next_seq);
   co_return Outcome::kContinue;
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& file) {
-  ObjectStore& store = context_.store;
-  const std::string final_name = published_name(config_, file.seq);
-  Status renamed = co_await store.rename(file.staging_name, final_name);
-  if (!renamed.ok()) {
-    if (renamed.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-    // Published already (by us before a lost reply, or by a predecessor)?
-    Result<std::string> existing = co_await store.get(final_name);
-    if (!existing.ok()) {
-      context_.log("account " + account_text() + ": committed file " + std::to_string(file.seq) + " (" +
-               file.staging_name + ") is neither staged nor published: " + existing.error().to_string());
-      co_return Outcome::kRetry;
-    }
+Task<void> CustomerPipeline::remove_uncommitted_upload_if_dead() {
+  // recover() keeps what a failed attempt staged against the version it read (a commit could
+  // still name it); once a later commit has moved the checkpoint on, nothing can.
+  if (uncommitted_staged_against_ < 0 || checkpoint_version_ <= uncommitted_staged_against_) co_return;
+  uncommitted_staged_against_ = -1;
+  co_await remove_dead_staging_objects();
+}
+
+Task<void> CustomerPipeline::remove_dead_staging_objects() {
+  // Safe without holding the assignment, and however long ago the checkpoint was read: an
+  // object staged against checkpoint version c can be named only by a commit that finds the
+  // node still at c. We read it at checkpoint_version_, and versions only grow, so for
+  // c < checkpoint_version_ no commit can name it any more, ever. The one such object a
+  // commit did name (last_file, staged against checkpoint_version_ - 1) was published above
+  // before we got here, and every earlier one before the commit that followed it. Objects
+  // staged against checkpoint_version_ or later may belong to a live owner about to commit:
+  // they stay, until a recovery that has seen a later version removes them.
+  Result<std::vector<std::string>> staged = co_await context_.store.list(staging_folder(config_));
+  if (!staged.ok()) co_return;
+  for (const std::string& name : *staged) {
+    if (stopping_) co_return;
+    if (committed_.last_file && name == committed_.last_file->staging_name) continue;
+    const std::optional<StagingName> parsed = parse_staging_name(name);
+    // An older release's name carries no version: a commit may still name it. Left alone.
+    if (!parsed) continue;
+    const bool dead = parsed->checkpoint_version < checkpoint_version_;
+    if (!dead && !context_.options.planted_unfenced_staging_removal) continue;
+    (void)co_await context_.store.remove(name);
   }
-  if (Outcome o = co_await list_through(file.seq); o != Outcome::kContinue) co_return o;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& file) {
+  // A rename that never replaces: the published name is written once, by the committed file.
+  // (No co_await inside ?: - GCC 12 destroys its temporaries twice.)
+  Status renamed;
+  if (context_.options.planted_clobbering_publish) {
+    renamed = co_await copy_over(file);
+  } else {
+    renamed = co_await context_.store.rename(file.staging_name, published_name(config_, file.seq));
+  }
+  bool expired = false;
+  if (!renamed.ok()) {
+    Outcome outcome = Outcome::kRetry;
+    if (renamed.code() == ErrorCode::kNotFound) outcome = co_await publish_without_staged(file, expired);
+    if (renamed.code() == ErrorCode::kAlreadyExists) outcome = co_await publish_onto_existing(file);
+    if (outcome != Outcome::kContinue) co_return outcome;
+  }
+  // (A file retention expired is not listed again: the index has moved past it.)
+  if (!expired) {
+    if (Outcome o = co_await list_through(file.seq); o != Outcome::kContinue) co_return o;
+  }
   co_await note(PipelineStage::kPublished, file.seq);
   co_return Outcome::kContinue;
+}
+
+Task<Status> CustomerPipeline::copy_over(const CommittedFile& file) {
+  Result<std::string> contents = co_await context_.store.get(file.staging_name);
+  if (!contents.ok()) co_return contents.status();
+  if (Status s = co_await context_.store.put(published_name(config_, file.seq), std::move(*contents)); !s.ok()) {
+    co_return s;
+  }
+  co_return co_await context_.store.remove(file.staging_name);
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const CommittedFile& file, bool& expired) {
+  ObjectStore& store = context_.store;
+  // Published already (by us before a lost reply, or by a predecessor)?
+  Result<std::string> existing = co_await store.get(published_name(config_, file.seq));
+  if (existing.ok()) co_return Outcome::kContinue;
+  if (existing.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+  // Listed once and expired by retention since (the index lists it, or retention emptied it)?
+  Result<std::string> index = co_await store.get(index_name(config_));
+  if (!index.ok() && index.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+  if (index.ok()) {
+    const std::string line = log_file_name(config_.account_id, file.seq) + "\n";
+    if (index->empty() || index->starts_with(line) || index->find("\n" + line) != std::string::npos) {
+      expired = true;
+      co_return Outcome::kContinue;
+    }
+  }
+  co_return co_await rebuild(file);
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::publish_onto_existing(const CommittedFile& file) {
+  ObjectStore& store = context_.store;
+  const std::string final_name = published_name(config_, file.seq);
+  Result<std::string> published = co_await store.get(final_name);
+  if (!published.ok()) co_return Outcome::kRetry;  // a folder where the object goes: the store says why
+  Result<std::string> staged = co_await store.get(file.staging_name);
+  if (!staged.ok()) {
+    // Renamed by another owner meanwhile: the published object is this staged one.
+    co_return staged.code() == ErrorCode::kNotFound ? Outcome::kContinue : Outcome::kRetry;
+  }
+  if (*staged == *published) {
+    // A publish half done (link, then a crash before unlink) or done twice: drop the copy.
+    (void)co_await store.remove(file.staging_name);
+    co_return Outcome::kContinue;
+  }
+  ++counters_.publish_conflicts;
+  context_.log("ALARM account " + account_text() + ": published file " + final_name +
+               " holds other contents than committed file " + std::to_string(file.seq) + " (" + file.staging_name +
+               "); neither is changed, and the customer is not delivered until an operator looks");
+  if (context_.observer) context_.observer->on_publish_conflict(config_.account_id, file.seq);
+  co_return Outcome::kRetry;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(const CommittedFile& file) {
+  const std::string what = "account " + account_text() + ": committed file " + std::to_string(file.seq) + " (" +
+                           file.staging_name + ") was lost before it was published";
+  if (!file.source) {
+    ++counters_.files_unrecoverable;
+    context_.log("ALARM " + what + ", and its checkpoint (before v3) does not say how to write it again");
+    if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
+    co_return Outcome::kRetry;
+  }
+  std::vector<AttackEvent> events;
+  DeliveredSet found;
+  const std::map<std::string, std::string> pops = context_.pops;  // a copy: refreshed meanwhile
+  for (const auto& [pop, end] : committed_.pops) {
+    auto from = file.source->from.find(pop);
+    // A PoP first read in this file starts at its oldest record; one whose store changed
+    // within the file, at the new store's.
+    PopCursor start{graceland::Position{}, end.store_id};
+    if (from != file.source->from.end() && (from->second.store_id == end.store_id || from->second.store_id == 0)) {
+      start = from->second;
+    }
+    auto address = pops.find(pop);
+    Status read = Error(ErrorCode::kNotFound, "PoP " + pop + " is not in the directory");
+    if (address != pops.end()) read = co_await reread(pop, address->second, start, end, file.source->events, found, events);
+    if (!read.ok() && read.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;  // PoP down: later
+  }
+  const uint64_t wanted = file.source->events.size();
+  if (found.size() != wanted) {
+    ++counters_.files_unrecoverable;
+    context_.log("ALARM " + what + "; the PoPs still hold " + std::to_string(found.size()) + " of its " +
+                 std::to_string(wanted) + " events (ids " + file.source->events.encode() + "; found " +
+                 found.encode() + "): not written again");
+    if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
+    co_return Outcome::kRetry;
+  }
+  Result<std::string> contents = write_file(file.seq, events);
+  if (!contents.ok()) co_return Outcome::kRetry;
+  Checkpoint next = committed_;
+  next.last_file->staging_name = new_staging_name(file.seq);
+  uncommitted_staged_against_ = checkpoint_version_;
+  if (Status s = co_await context_.store.put(next.last_file->staging_name, std::move(*contents)); !s.ok()) {
+    co_return Outcome::kRetry;
+  }
+  if (Outcome o = co_await commit(std::move(next)); o != Outcome::kContinue) co_return o;
+  uncommitted_staged_against_ = -1;
+  ++counters_.files_rebuilt;
+  context_.log(what + "; written again from the PoPs' records (" + std::to_string(events.size()) + " events) as " +
+               committed_.last_file->staging_name);
+  if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, true);
+  co_return Outcome::kRetry;  // recover() publishes it
+}
+
+Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string& address, PopCursor from,
+                                      const PopCursor& end, const DeliveredSet& wanted, DeliveredSet& found,
+                                      std::vector<AttackEvent>& events) {
+  graceland::GracelandClient* client = co_await client_for(pop, address);
+  if (client == nullptr) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
+  graceland::Position at = from.position;
+  while (at < end.position && !stopping_) {
+    auto batch = co_await client->read(account_text(), at, context_.options.read_bytes);
+    if (!batch.ok()) {
+      if (batch.code() != ErrorCode::kNotFound) clients_.erase(pop);
+      co_return batch.status();
+    }
+    if (end.store_id != 0 && batch->store_id != end.store_id) {
+      co_return Error(ErrorCode::kNotFound, "PoP " + pop + " holds another store now");
+    }
+    for (const std::string& record : batch->records) {
+      Result<DecodedEventRecord> decoded = decode_event_record(record);
+      if (!decoded.ok() || decoded->event.account_id != config_.account_id) continue;
+      if (!wanted.contains(decoded->event.id) || !found.insert(decoded->event.id)) continue;
+      events.push_back(std::move(decoded->event));
+    }
+    if (batch->records.empty() || !(at < batch->next)) break;  // nothing more to read
+    at = batch->next;
+  }
+  co_return Status();
+}
+
+Task<graceland::GracelandClient*> CustomerPipeline::client_for(const std::string& pop, const std::string& address) {
+  auto& client = clients_[pop];
+  if (!client) {
+    auto connected = co_await graceland::GracelandClient::connect(context_.env.network, address,
+                                                                  "lumberjack " + context_.worker_id);
+    if (!connected.ok()) {
+      clients_.erase(pop);
+      co_return nullptr;
+    }
+    client = std::move(*connected);
+  }
+  co_return client.get();
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, bool* rewrote) {
@@ -199,16 +392,10 @@ Task<size_t> CustomerPipeline::collect() {
   for (const auto& [pop, address] : pops) {
     if (stopping_ || pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes) break;
     if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now) continue;
-    auto& client = clients_[pop];
-    if (!client) {
-      auto connected = co_await graceland::GracelandClient::connect(context_.env.network, address,
-                                                                    "lumberjack " + context_.worker_id);
-      if (!connected.ok()) {
-        clients_.erase(pop);
-        pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
-        continue;
-      }
-      client = std::move(*connected);
+    graceland::GracelandClient* client = co_await client_for(pop, address);
+    if (client == nullptr) {
+      pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
+      continue;
     }
     // Fault point: a read limit so short that every read returns a single record.
     const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
@@ -287,10 +474,7 @@ bool CustomerPipeline::roll_due() {
          buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
-  // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
-  if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
-  const uint64_t seq = committed_.next_seq;
+Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector<AttackEvent>& events) {
   LogFileSpec spec;
   spec.account_id = config_.account_id;
   spec.config_id = config_.config_id;
@@ -300,36 +484,32 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   spec.compress = config_.compress;
   spec.public_key_pem = config_.public_key_pem;
   spec.public_key_id = config_.public_key_id;
-  spec.start_time_ms = pending_.front().start_ms;
-  spec.end_time_ms = pending_.front().end_ms;
-  for (const AttackEvent& event : pending_) {
+  spec.start_time_ms = events.empty() ? 0 : events.front().start_ms;
+  spec.end_time_ms = events.empty() ? 0 : events.front().end_ms;
+  for (const AttackEvent& event : events) {
     spec.start_time_ms = std::min(spec.start_time_ms, event.start_ms);
     spec.end_time_ms = std::max(spec.end_time_ms, event.end_ms);
   }
-  Result<std::string> file = writer_.write(spec, pending_, context_.env.random);
+  Result<std::string> file = writer_.write(spec, events, context_.env.random);
   if (!file.ok()) {
-    context_.log("account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " + file.error().to_string());
-    co_return Outcome::kRetry;
+    context_.log("account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " +
+                 file.error().to_string());
   }
-  const std::string staging = "staging/" + config_.folder() + "/" + log_file_name(config_.account_id, seq) + "." +
-                              context_.worker_id;
-  const bool upload_first = !context_.options.planted_commit_before_upload;
-  if (upload_first) {
-    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
-    co_await note(PipelineStage::kUploaded, seq);
-  }
-  // Fault point: a commit that comes late (a slow ZooKeeper, a long pause), perhaps after the
-  // assignment moved on: the fence must hold.
-  if (buggify(context_.env, "pipeline.delay-before-commit")) {
-    const Duration delay = std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
-    co_await context_.env.clock.sleep_for(delay);
-  }
+  return file;
+}
 
-  Checkpoint next;
-  next.next_seq = seq + 1;
-  next.last_file = CommittedFile{seq, staging};
-  next.pops = pops_;
-  next.delivered = delivered_;
+std::string CustomerPipeline::new_staging_name(uint64_t seq) {
+  if (context_.options.planted_shared_staging_name) {
+    return staging_folder(config_) + "/" + log_file_name(config_.account_id, seq) + "." + context_.worker_id;
+  }
+  return make_staging_name(config_, StagingName{config_.account_id, seq, context_.worker_id, checkpoint_version_,
+                                                context_.env.random.next_u64()});
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
+  assert(next.next_seq >= committed_.next_seq);  // checkpoints never move backwards
+  assert(next.last_file.has_value() && next.last_file->seq + 1 == next.next_seq);
+  const uint64_t seq = next.last_file->seq;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   std::vector<CoordinatorOp> ops;
   if (context_.options.planted_no_fencing) {
@@ -346,27 +526,57 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
     }
     co_return Outcome::kFenced;  // the assignment or the checkpoint moved on without us
   }
-  const size_t events = pending_.size();
   committed_ = std::move(next);
   checkpoint_version_ = committed.value().new_versions.back();
+  co_return Outcome::kContinue;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
+  // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
+  if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
+  const uint64_t seq = committed_.next_seq;
+  Result<std::string> file = write_file(seq, pending_);
+  if (!file.ok()) co_return Outcome::kRetry;
+  Checkpoint next;
+  next.next_seq = seq + 1;
+  next.last_file = CommittedFile{seq, new_staging_name(seq), FileSource{committed_.pops, {}}};
+  for (const AttackEvent& event : pending_) next.last_file->source->events.insert(event.id);
+  next.pops = pops_;
+  next.delivered = delivered_;
+  const std::string staging = next.last_file->staging_name;
+  const bool upload_first = !context_.options.planted_commit_before_upload;
+  // Until this attempt commits, its object (if the put was applied) is garbage for a later
+  // cleanup to take once the checkpoint has moved past the version it was staged against.
+  uncommitted_staged_against_ = checkpoint_version_;
+  if (upload_first) {
+    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
+    co_await note(PipelineStage::kUploaded, seq);
+  }
+  // Fault point: a commit that comes late (a slow ZooKeeper, a long pause), perhaps after the
+  // assignment moved on: the fence must hold.
+  if (buggify(context_.env, "pipeline.delay-before-commit")) {
+    const Duration delay = std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
+    co_await context_.env.clock.sleep_for(delay);
+  }
+  if (Outcome o = co_await commit(std::move(next)); o != Outcome::kContinue) co_return o;
+  uncommitted_staged_against_ = -1;
+  const size_t events = pending_.size();
   pending_.clear();
   pending_bytes_ = 0;
   std::string positions;
   for (const auto& [pop, cursor] : committed_.pops)
     positions += " " + pop + cursor.position.to_string();
   context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
-               std::to_string(events) + " events) at" + positions);
+               std::to_string(events) + " events) as " + staging + " at" + positions);
   co_await note(PipelineStage::kCommitted, seq);
   if (!upload_first) {
     // The planted bug: a crash or a failed upload here leaves a committed file that exists nowhere.
-    if (Status s = co_await context_.store.put(committed_.last_file->staging_name, std::move(*file)); !s.ok()) {
-      co_return Outcome::kRetry;
-    }
+    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
-  ++files_published_;
-  events_published_ += events;
+  ++counters_.files_published;
+  counters_.events_published += events;
   co_await expire_if_due();
   co_return Outcome::kContinue;
 }

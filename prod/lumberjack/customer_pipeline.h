@@ -7,8 +7,14 @@
 //             A PoP that answers as another store than its cursor's (its disk was replaced)
 //             is read again from that store's oldest record (Checkpoint, check_store).
 //   roll:     when the roll policy says so, write the log file (CEF/W3C, zstd or zlib,
-//             encrypted for the customer), upload it under this worker's staging name,
-//             commit the checkpoint fenced by the assignment, then publish it.
+//             encrypted for the customer), upload it under a staging name no other attempt
+//             can produce (staging_name.h), commit the checkpoint fenced by the assignment,
+//             then publish it with a rename that never replaces a published object.
+// Storage has no fence of its own, so every storage action is safe without one: uploads never
+// share a name, recovery removes only staging objects that no commit can still name (their
+// name's checkpoint version is behind one we read), and a published name is written once.
+// A committed file whose staged object is lost before it was published is written again from
+// the PoPs' records (the checkpoint keeps where its reading started and its events' ids).
 // Any doubt (an error, a lost reply, a failed commit) sends the pipeline back to recover:
 // the checkpoint is the only truth, so nothing half done is ever built upon.
 // The pipeline stops for good when it is fenced (its assignment moved, or its session ended)
@@ -47,6 +53,14 @@ struct PipelineObserver {
   virtual void on_index_repaired(uint64_t /*account*/, uint64_t /*seq*/) {}
   // A PoP answered as another Graceland store than the cursor's: it is read from the start.
   virtual void on_store_replaced(uint64_t /*account*/, const std::string& /*pop*/) {}
+  // A pipeline of this worker began (or ended) delivering the customer.
+  virtual void on_pipeline_started(uint64_t /*account*/) {}
+  virtual void on_pipeline_finished(uint64_t /*account*/) {}
+  // A published name already held other contents than the committed file: left as it was.
+  virtual void on_publish_conflict(uint64_t /*account*/, uint64_t /*seq*/) {}
+  // A committed file's staged object was lost before publication: written again (or not, if
+  // the PoPs no longer hold its records).
+  virtual void on_file_rebuilt(uint64_t /*account*/, uint64_t /*seq*/, bool /*ok*/) {}
 };
 
 struct PipelineOptions {
@@ -59,6 +73,19 @@ struct PipelineOptions {
   bool planted_no_dedup = false;
   bool planted_no_fencing = false;
   bool planted_commit_before_upload = false;  // commits the checkpoint, then uploads the file
+  bool planted_shared_staging_name = false;   // stages as "<file>.<worker id>", as before v3
+  bool planted_unfenced_staging_removal = false;  // recovery removes every uncommitted staging object
+  bool planted_clobbering_publish = false;    // publishes by copying over the final name
+};
+
+// What a pipeline did, summed by its worker for metrics.
+struct PipelineCounters {
+  uint64_t files_published = 0;
+  uint64_t events_published = 0;
+  uint64_t publish_conflicts = 0;    // a published name held other contents: an alarm
+  uint64_t files_rebuilt = 0;        // a lost staged object written again from the PoPs
+  uint64_t files_unrecoverable = 0;  // ... or not: the PoPs no longer hold its records
+  PipelineCounters& operator+=(const PipelineCounters& other);
 };
 
 // Everything a pipeline shares with its worker.
@@ -91,13 +118,32 @@ class CustomerPipeline {
   uint64_t account() const { return config_.account_id; }
   const CustomerConfig& config() const { return config_; }
   int32_t assignment_version() const { return assignment_version_; }
-  uint64_t files_published() const { return files_published_; }
-  uint64_t events_published() const { return events_published_; }
+  const PipelineCounters& counters() const { return counters_; }
 
  private:
   enum class Outcome { kContinue, kRetry, kFenced };
   Task<Outcome> recover();
+  Task<void> remove_dead_staging_objects();
+  Task<void> remove_uncommitted_upload_if_dead();
   Task<Outcome> publish(const CommittedFile& file);
+  // The rename of `file` found no staged object: published already, expired since, or lost.
+  // `expired`: it was listed once and retention has removed it since (nothing to list).
+  Task<Outcome> publish_without_staged(const CommittedFile& file, bool& expired);
+  // The rename found the final name taken: by this very file (a half-done or repeated
+  // publish), or - an alarm - by other contents.
+  Task<Outcome> publish_onto_existing(const CommittedFile& file);
+  Task<Status> copy_over(const CommittedFile& file);  // the planted clobbering publish
+  // Writes a lost committed file again from the PoPs, stages it and commits the new name.
+  Task<Outcome> rebuild(const CommittedFile& file);
+  // Reads `pop` from `from` to `end`, keeping the events in `wanted` not yet `found`.
+  Task<Status> reread(const std::string& pop, const std::string& address, PopCursor from, const PopCursor& end,
+                      const DeliveredSet& wanted, DeliveredSet& found, std::vector<AttackEvent>& events);
+  Result<std::string> write_file(uint64_t seq, const std::vector<AttackEvent>& events);
+  std::string new_staging_name(uint64_t seq);
+  // Commits `next` fenced by the assignment and the checkpoint version held; on success it is
+  // the committed state.
+  Task<Outcome> commit(Checkpoint next);
+  Task<graceland::GracelandClient*> client_for(const std::string& pop, const std::string& address);
   // Makes logs.index list every file through `seq` (it never shrinks it). `rewrote`: whether
   // the index ended before `seq`.
   Task<Outcome> list_through(uint64_t seq, bool* rewrote = nullptr);
@@ -131,8 +177,9 @@ class CustomerPipeline {
   LogFileWriter writer_;
   Duration next_retention_at_{0};
   Duration next_index_check_at_{0};
-  uint64_t files_published_ = 0;
-  uint64_t events_published_ = 0;
+  PipelineCounters counters_;
+  // The checkpoint version an upload of ours was staged against and never committed, or -1.
+  int32_t uncommitted_staged_against_ = -1;
 };
 
 // Object names of a customer's files in storage.

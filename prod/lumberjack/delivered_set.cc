@@ -60,6 +60,14 @@ bool DeliveredSet::insert(EventId id) {
   return true;
 }
 
+uint64_t DeliveredSet::size() const {
+  uint64_t ids = 0;
+  for (const auto& [proxy, intervals] : intervals_) {
+    for (const auto& [first, last] : intervals) ids += last - first + 1;
+  }
+  return ids;
+}
+
 size_t DeliveredSet::interval_count() const {
   size_t count = 0;
   for (const auto& [proxy, set] : intervals_) count += set.size();

@@ -23,6 +23,7 @@ class DeliveredSet {
   // Adds `id`; returns false if it was already there.
   bool insert(EventId id);
   size_t interval_count() const;
+  uint64_t size() const;  // how many ids
 
   // "proxy:a-b,c-d;proxy:..." and back. Decoding checks every number and the invariant.
   std::string encode() const;

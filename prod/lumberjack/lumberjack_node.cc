@@ -274,8 +274,11 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
     }
   }
   status_.customers.clear();
+  // One pipeline per customer: a new one starts only once the old has returned (a later tick
+  // starts it), so two never stage, commit or publish for the customer side by side.
   for (auto& [account, wanted] : mine) {
-    if (!pipelines_.contains(account)) start_pipeline(session, wanted.first, wanted.second);
+    const bool free = !still_stopping(account) || options_.planted_overlapping_pipelines;
+    if (!pipelines_.contains(account) && free) start_pipeline(session, wanted.first, wanted.second);
     status_.customers.push_back(account);
   }
   co_return Status();
@@ -293,28 +296,27 @@ void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerC
 }
 
 void LumberjackNode::reap_pipelines() {
-  uint64_t files = files_by_finished_, events = events_by_finished_;
   for (auto it = stopping_pipelines_.begin(); it != stopping_pipelines_.end();) {
     if ((*it)->finished()) {
-      files_by_finished_ += (*it)->files_published();
-      events_by_finished_ += (*it)->events_published();
+      by_finished_ += (*it)->counters();
       it = stopping_pipelines_.erase(it);
     } else {
       ++it;
     }
   }
-  files = files_by_finished_;
-  events = events_by_finished_;
-  for (const auto& [account, pipeline] : pipelines_) {
-    files += pipeline->files_published();
-    events += pipeline->events_published();
-  }
-  for (const auto& pipeline : stopping_pipelines_) {
-    files += pipeline->files_published();
-    events += pipeline->events_published();
-  }
-  status_.files_published = files;
-  status_.events_published = events;
+  PipelineCounters sum = by_finished_;
+  for (const auto& [account, pipeline] : pipelines_) sum += pipeline->counters();
+  for (const auto& pipeline : stopping_pipelines_) sum += pipeline->counters();
+  status_.files_published = sum.files_published;
+  status_.events_published = sum.events_published;
+  status_.publish_conflicts = sum.publish_conflicts;
+  status_.files_rebuilt = sum.files_rebuilt;
+  status_.files_unrecoverable = sum.files_unrecoverable;
+}
+
+bool LumberjackNode::still_stopping(uint64_t account) const {
+  return std::any_of(stopping_pipelines_.begin(), stopping_pipelines_.end(),
+                     [account](const auto& pipeline) { return pipeline->account() == account && !pipeline->finished(); });
 }
 
 Task<void> LumberjackNode::stop_all_pipelines() {

@@ -44,6 +44,9 @@ struct LumberjackOptions {
   // on a session's first pass only, and a pass that succeeded waits on watches alone (no
   // tick): a watch that is not re-armed is never heard again.
   bool planted_lost_watch = false;
+  // Planted bug: a customer's new pipeline starts while its old one (an earlier assignment
+  // version, or config) is still finishing, instead of after it.
+  bool planted_overlapping_pipelines = false;
 };
 
 // What the node reports for status and metrics.
@@ -55,6 +58,9 @@ struct LumberjackStatus {
   std::vector<uint64_t> customers;  // assigned here
   uint64_t files_published = 0;
   uint64_t events_published = 0;
+  uint64_t publish_conflicts = 0;    // alarms: a published name held other contents
+  uint64_t files_rebuilt = 0;        // lost staged objects written again from the PoPs
+  uint64_t files_unrecoverable = 0;  // alarms: ... whose records the PoPs no longer hold
   uint64_t assignment_changes = 0;  // made as master
 };
 
@@ -79,6 +85,7 @@ class LumberjackNode {
   void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
+  bool still_stopping(uint64_t account) const;
 
   Env env_;
   Coordinator& coordinator_;
@@ -94,8 +101,7 @@ class LumberjackNode {
   std::map<std::string, std::string> pops_;
   std::map<uint64_t, std::unique_ptr<CustomerPipeline>> pipelines_;
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
-  uint64_t files_by_finished_ = 0;
-  uint64_t events_by_finished_ = 0;
+  PipelineCounters by_finished_;  // pipelines reaped
 };
 
 }  // namespace lj::lumberjack

@@ -28,6 +28,14 @@ std::string render_metrics(const LumberjackStatus& status) {
          status.files_published);
   metric(out, "lumberjack_events_published_total", "counter", "Events in published log files.",
          status.events_published);
+  metric(out, "lumberjack_publish_conflicts_total", "counter",
+         "ALARM: a published name already held other contents than the committed file (never overwritten).",
+         status.publish_conflicts);
+  metric(out, "lumberjack_files_rebuilt_total", "counter",
+         "Committed files whose staged object was lost, written again from the PoPs' records.", status.files_rebuilt);
+  metric(out, "lumberjack_files_unrecoverable_total", "counter",
+         "ALARM: committed files lost before publication whose records the PoPs no longer hold.",
+         status.files_unrecoverable);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
   return out;

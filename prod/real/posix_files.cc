@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdio>  // renameat2
 #include <cstring>
 
 namespace lj {
@@ -175,6 +176,15 @@ Status PosixFileSystem::rename(const std::string& from, const std::string& to) {
   if (::rename(full(from).c_str(), full(to).c_str()) != 0) {
     return errno_error(errno, "rename " + full(from) + " to " + full(to));
   }
+  return Status();
+}
+
+Status PosixFileSystem::rename_no_replace(const std::string& from, const std::string& to) {
+  const std::string source = full(from), target = full(to);
+  if (::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return Status();
+  if (errno != EINVAL && errno != ENOSYS) return errno_error(errno, "rename (no replace) " + source + " to " + target);
+  if (::link(source.c_str(), target.c_str()) != 0) return errno_error(errno, "link " + source + " to " + target);
+  if (::unlink(source.c_str()) != 0) return errno_error(errno, "unlink " + source + " after linking it");
   return Status();
 }
 

@@ -18,6 +18,10 @@ class PosixFileSystem final : public FileSystem {
   Result<std::vector<std::string>> list(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override;
   Status rename(const std::string& from, const std::string& to) override;
+  // renameat2(RENAME_NOREPLACE); where the file system lacks it (EINVAL: some network file
+  // systems), link(2) then unlink(2): link fails atomically if `to` exists, and a crash in
+  // between leaves the object under both names, never under neither.
+  Status rename_no_replace(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Task<Status> sync_dir(const std::string& dir) override;
 

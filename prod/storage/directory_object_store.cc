@@ -138,9 +138,12 @@ Task<Status> DirectoryObjectStore::rename(const std::string& from, const std::st
     }
     renamed = Error(ErrorCode::kNotFound, "rename: no object '" + from + "'");
   } else {
-    renamed = files_.rename(path_of(from), path_of(to));
+    renamed = files_.rename_no_replace(path_of(from), path_of(to));
   }
-  if (!renamed.ok() && renamed.code() != ErrorCode::kNotFound) co_return renamed;
+  if (!renamed.ok() && renamed.code() != ErrorCode::kNotFound) {
+    if (renamed.code() == ErrorCode::kAlreadyExists) co_return Error(ErrorCode::kAlreadyExists, "rename: '" + to + "' exists");
+    co_return renamed;
+  }
   // Synced even when `from` is gone: a retry of a rename that was applied but not synced
   // must not report the outcome before it is durable. Destination first (see the header).
   const std::string to_dir = parent_dir(path_of(to));

@@ -9,8 +9,9 @@
 //    listed, never read); after the folder sync the new contents are durable.
 //  - Folders created for an object are made durable (their parents synced) the first time
 //    this process uses them, so a put() that returned ok survives losing its folder's name.
-//  - rename() syncs the destination folder before the source folder: a crash in between can
-//    leave the object under both names, never under neither.
+//  - rename() moves without replacing (FileSystem::rename_no_replace) and syncs the
+//    destination folder before the source folder: a crash in between can leave the object
+//    under both names, never under neither.
 //  - Failed or repeated calls are safe to retry: remove() and rename() sync the folders even
 //    when the name is already gone, so "gone" is durable when they return.
 //

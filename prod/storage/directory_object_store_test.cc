@@ -188,19 +188,24 @@ TEST_P(DirectoryObjectStoreTest, TempFilesOfUnfinishedPutsAreNeverListedOrRead) 
   EXPECT_EQ(got->code(), ErrorCode::kInvalidArgument);
 }
 
-TEST_P(DirectoryObjectStoreTest, RenameReplacesTheTargetAndMovesAcrossFolders) {
+// Publishing is a rename: it never replaces an object, so a stale or repeated publish cannot
+// change a published file.
+TEST_P(DirectoryObjectStoreTest, RenameNeverReplacesTheTargetAndMovesAcrossFolders) {
   StoreWorld& w = *world_;
   ASSERT_TRUE(put(w, "staging/a", "A").ok());
   ASSERT_TRUE(put(w, "published/b", "old B").ok());
-  ASSERT_TRUE(rename(w, "staging/a", "published/b").ok());
-  EXPECT_EQ(get(w, "published/b"), "A");
+  EXPECT_EQ(rename(w, "staging/a", "published/b").code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(get(w, "published/b"), "old B");
+  EXPECT_EQ(get(w, "staging/a"), "A") << "a refused rename moves nothing";
+  ASSERT_TRUE(rename(w, "staging/a", "published/c").ok());
+  EXPECT_EQ(get(w, "published/c"), "A");
   EXPECT_EQ(get(w, "staging/a"), kNotFound);
-  ASSERT_TRUE(rename(w, "published/b", "new/folder/c").ok());
+  ASSERT_TRUE(rename(w, "published/c", "new/folder/c").ok());
   EXPECT_EQ(get(w, "new/folder/c"), "A");
   EXPECT_EQ(rename(w, "staging/a", "x").code(), ErrorCode::kNotFound);
   EXPECT_EQ(rename(w, "nowhere/a", "x").code(), ErrorCode::kNotFound);
   EXPECT_EQ(get(w, "x"), kNotFound);
-  ASSERT_TRUE(rename(w, "new/folder/c", "new/folder/c").ok()) << "renaming onto itself is a no-op";
+  EXPECT_EQ(rename(w, "new/folder/c", "new/folder/c").code(), ErrorCode::kAlreadyExists) << "onto itself";
   EXPECT_EQ(get(w, "new/folder/c"), "A");
 }
 

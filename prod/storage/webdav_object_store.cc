@@ -215,11 +215,13 @@ Task<Status> WebDavObjectStore::rename(const std::string& from, const std::strin
   if (Status s = validate_object_name(from); !s.ok()) co_return s;
   if (Status s = validate_object_name(to); !s.ok()) co_return s;
   const Http1Request move = request(
-      "MOVE", target_of(from), "Destination: " + target_of(to) + "\r\nOverwrite: T\r\n", false);
+      "MOVE", target_of(from), "Destination: " + target_of(to) + "\r\nOverwrite: F\r\n", false);
   Result<HttpResponse> response = co_await exchange(move);
   if (!response.ok()) co_return response.status();
   const int status = response->status;
   if (is_success(status)) co_return Status();
+  // RFC 4918 9.9.4: with "Overwrite: F" an existing destination is 412, and nothing moved.
+  if (status == 412) co_return Error(ErrorCode::kAlreadyExists, "rename " + from + ": '" + to + "' exists");
   // nginx refuses to MOVE a folder to a non-folder name with 400: there is no object `from`.
   if (status == 400)
     co_return Error(ErrorCode::kNotFound, "rename " + from + ": a folder, not an object");

@@ -6,8 +6,9 @@
 //
 //   put     PUT <base>/<name>                  2xx: ok
 //   get     GET <base>/<name>                  200 with its body; 404, 301 (a folder): kNotFound
-//   rename  MOVE <base>/<from>, "Destination: <base>/<to>", "Overwrite: T"
-//                                              2xx: ok; 404, 400 (a folder): kNotFound
+//   rename  MOVE <base>/<from>, "Destination: <base>/<to>", "Overwrite: F"
+//                                              2xx: ok; 404, 400 (a folder): kNotFound;
+//                                              412 (`to` exists, nothing moved): kAlreadyExists
 //   remove  DELETE <base>/<name>               2xx, 404, 409 (a folder; a path through an
 //                                              object): ok - there is no such object
 //   list    GET <base>/<dir>/ read as nginx's JSON autoindex, files only; 404: empty

@@ -161,7 +161,7 @@ TEST_F(ScriptedDavTest, SendsWellFormedRequests) {
             "3\r\n\r\nxyz");
   EXPECT_EQ(requests_[1],
             "MOVE /objects/a%20b/c%25d HTTP/1.1\r\nHost: dav:80\r\nUser-Agent: lumberjack\r\n"
-            "Accept-Encoding: identity\r\nConnection: close\r\nDestination: /objects/pub/e\r\nOverwrite: T\r\n\r\n");
+            "Accept-Encoding: identity\r\nConnection: close\r\nDestination: /objects/pub/e\r\nOverwrite: F\r\n\r\n");
   EXPECT_TRUE(requests_[2].starts_with("DELETE /objects/pub/e HTTP/1.1\r\n"));
 }
 
@@ -248,7 +248,7 @@ TEST_F(ScriptedDavTest, MapsStatusesPerCall) {
     return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: 0\r\n\r\n";
   };
   script({status(201), status(204), status(409), status(413), status(500), status(204), status(404),
-          status(409), status(201), status(404), status(409), status(400), status(200)});
+          status(409), status(201), status(404), status(409), status(400), status(412), status(200)});
   EXPECT_TRUE(run(store_->put("a", "1")).ok());
   EXPECT_TRUE(run(store_->put("a", "2")).ok());
   EXPECT_EQ(run(store_->put("a", "3")).code(), ErrorCode::kAlreadyExists);
@@ -261,6 +261,7 @@ TEST_F(ScriptedDavTest, MapsStatusesPerCall) {
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kNotFound);
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kNotFound) << "400: a folder";
+  EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kAlreadyExists) << "412: the target exists";
 }
 
 TEST_F(ScriptedDavTest, ListsAChunkedJsonAutoindex) {
@@ -469,13 +470,16 @@ TEST_F(NginxDavTest, PutGetRenameRemoveAndList) {
   ASSERT_TRUE(run(store_->rename("1001_7/1001_12.log", "published/2026/1001_12.log")).ok());
   EXPECT_EQ(get("published/2026/1001_12.log"), "second, longer");
   EXPECT_EQ(get("1001_7/1001_12.log"), kNotFound);
-  ASSERT_TRUE(run(store_->rename("1001_7/1001_2.log", "published/2026/1001_12.log")).ok());
-  EXPECT_EQ(get("published/2026/1001_12.log"), "") << "rename replaces the target";
+  EXPECT_EQ(run(store_->rename("1001_7/1001_2.log", "published/2026/1001_12.log")).code(), ErrorCode::kAlreadyExists)
+      << "Overwrite: F - nginx answers 412";
+  EXPECT_EQ(get("published/2026/1001_12.log"), "second, longer") << "a rename never replaces the target";
+  EXPECT_EQ(get("1001_7/1001_2.log"), "") << "and moves nothing";
+  ASSERT_TRUE(run(store_->rename("1001_7/1001_2.log", "published/2026/1001_2.log")).ok());
   EXPECT_EQ(run(store_->rename("1001_7/1001_2.log", "x")).code(), ErrorCode::kNotFound);
   ASSERT_TRUE(put("same", "s").ok());
   Status onto_itself = run(store_->rename("same", "same"));
-  EXPECT_TRUE(onto_itself.ok()) << onto_itself.to_string();
-  EXPECT_EQ(get("same"), "s") << "renaming onto itself is a no-op";
+  EXPECT_EQ(onto_itself.code(), ErrorCode::kAlreadyExists) << onto_itself.to_string();
+  EXPECT_EQ(get("same"), "s") << "renaming onto itself changes nothing";
 
   ASSERT_TRUE(run(store_->remove("published/2026/1001_12.log")).ok());
   EXPECT_EQ(get("published/2026/1001_12.log"), kNotFound);

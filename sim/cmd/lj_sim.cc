@@ -10,11 +10,13 @@
 //                                                   (Perfetto, chrome://tracing): a track per node
 //   --faults 'TEXT'                                 delivery: this fault schedule instead of one
 //                                                   drawn from the seed (fault/fault_schedule.h)
-//   --planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch
+//   --planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|
+//             shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines
 //                                                   delivery: plant a known bug
 //   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
 //   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
 //                                                   how long its faults last
+//   --progress K                                    with --seeds: "progress D" after every K seeds
 //   --no-faults, --messages M, --default-tunables, --no-buggify
 // A failing run prints the one command that replays it, and exits 1.
 
@@ -34,9 +36,10 @@ int usage() {
                "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] "
                "[--no-faults]\n"
                "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] "
-               "[--default-tunables] [--no-buggify]\n"
+               "[--default-tunables] [--no-buggify] [--progress K]\n"
                "              [--planted "
-               "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch]\n"
+               "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|\n"
+               "               shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines]\n"
                "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
                "[--events-per-proxy E]\n"
                "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S]\n");
@@ -58,13 +61,14 @@ int main(int argc, char** argv) {
   request.scenario = argv[1];
   if (!lj::sim::known_scenario(request.scenario)) return usage();
   uint64_t seeds = 1;
+  uint64_t progress_every = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     uint64_t value = 0;
     const bool numeric =
         flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
         flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
-        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds";
+        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds" || flag == "--progress";
     if (numeric && i + 1 < argc) {
       if (!parse_u64(argv[++i], value)) return usage();
       const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
@@ -72,6 +76,7 @@ int main(int argc, char** argv) {
       const int small = static_cast<int>(value);
       if (flag == "--seed") request.seed = value;
       if (flag == "--seeds") seeds = value;
+      if (flag == "--progress") progress_every = value;
       if (flag == "--messages") request.messages = small;
       if (flag == "--pops") request.pops = small;
       if (flag == "--lumberjacks") request.lumberjacks = small;
@@ -136,7 +141,12 @@ int main(int argc, char** argv) {
   // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
   const auto started = std::chrono::steady_clock::now();
   const lj::sim::SweepReport report = lj::sim::sweep(
-      request, request.seed, seeds, [&request](uint64_t seed, const lj::sim::RunResult& result) {
+      request, request.seed, seeds,
+      [&request, progress_every, done = uint64_t{0}](uint64_t seed, const lj::sim::RunResult& result) mutable {
+        if (progress_every != 0 && ++done % progress_every == 0) {
+          std::printf("progress %llu\n", static_cast<unsigned long long>(done));
+          std::fflush(stdout);
+        }
         if (result.ok) return;
         lj::sim::RunRequest failed = request;
         failed.seed = seed;

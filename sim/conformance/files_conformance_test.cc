@@ -86,6 +86,17 @@ TEST_P(FilesConformance, ListRenameRemove) {
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, (std::vector<std::string>{"2", "3"}));
 
+  // The no-clobber rename publishing relies on: the target stays, and so does the source.
+  Status clobber = fs().rename_no_replace("data/sub/2", "data/sub/3");
+  EXPECT_EQ(clobber.code(), ErrorCode::kAlreadyExists) << clobber.to_string();
+  EXPECT_EQ(fs().rename_no_replace("data/sub/none", "data/sub/4").code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(fs().open("data/sub/5", OpenMode::kCreate).ok());
+  ASSERT_TRUE(fs().rename_no_replace("data/sub/5", "data/sub/6").ok());
+  names = fs().list("data/sub");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"2", "3", "6"}));
+  ASSERT_TRUE(fs().remove("data/sub/6").ok());
+
   ASSERT_TRUE(fs().remove("data/sub/2").ok());
   Status gone = fs().remove("data/sub/2");
   ASSERT_FALSE(gone.ok());

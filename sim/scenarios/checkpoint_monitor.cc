@@ -21,6 +21,10 @@ void CheckpointMonitor::observe(uint64_t account) {
                std::to_string(checkpoint->next_seq) + " after " + std::to_string(highest);
   }
   highest = std::max(highest, checkpoint->next_seq);
+  if (uploaded_ && checkpoint->last_file && !uploaded_(checkpoint->last_file->staging_name) && problem_.empty()) {
+    problem_ = "checkpoint of " + std::to_string(account) + " commits file " + std::to_string(checkpoint->last_file->seq) +
+               " as " + checkpoint->last_file->staging_name + ", which was never uploaded";
+  }
 }
 
 }  // namespace lj::sim

@@ -20,6 +20,7 @@
 #include "sim/scenarios/destroyed_disks.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/scenarios/stage_faults.h"
+#include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
 #include "sim/sim_zookeeper.h"
@@ -35,13 +36,25 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kCommitBeforeUpload: return "commit-before-upload";
     case PlantedBug::kAckBeforeFsync: return "ack-before-fsync";
     case PlantedBug::kLostWatch: return "lost-watch";
+    case PlantedBug::kSharedStagingName: return "shared-staging-name";
+    case PlantedBug::kUnfencedStagingRemoval: return "unfenced-staging-removal";
+    case PlantedBug::kClobberingPublish: return "clobbering-publish";
+    case PlantedBug::kOverlappingPipelines: return "overlapping-pipelines";
   }
   return "unknown";
 }
 
+const std::vector<PlantedBug>& all_planted_bugs() {
+  static const std::vector<PlantedBug> bugs{
+      PlantedBug::kNone,           PlantedBug::kNoDedup,           PlantedBug::kNoFencing,
+      PlantedBug::kCommitBeforeUpload, PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch,
+      PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
+      PlantedBug::kOverlappingPipelines};
+  return bugs;
+}
+
 bool parse_planted_bug(std::string_view name, PlantedBug& bug) {
-  for (PlantedBug b : {PlantedBug::kNone, PlantedBug::kNoDedup, PlantedBug::kNoFencing, PlantedBug::kCommitBeforeUpload,
-                       PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch}) {
+  for (PlantedBug b : all_planted_bugs()) {
     if (name == planted_bug_name(b)) {
       bug = b;
       return true;
@@ -188,6 +201,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   SimObjectStore storage(simulation);
   double stage_crash_probability = 0;
   CheckpointMonitor checkpoints(zookeeper);
+  StoreMonitor store_monitor(simulation, storage, zookeeper);
+  checkpoints.check_uploads_with([&store_monitor](const std::string& name) { return store_monitor.was_written(name); });
   DestroyedDisks destroyed(zookeeper);
   // One observer per Lumberjack node (each knows which node to crash).
   std::vector<std::unique_ptr<StageFaults>> stage_faults;
@@ -241,7 +256,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.planted_no_dedup = options.planted == PlantedBug::kNoDedup;
       lj_options.pipeline.planted_no_fencing = options.planted == PlantedBug::kNoFencing;
       lj_options.pipeline.planted_commit_before_upload = options.planted == PlantedBug::kCommitBeforeUpload;
+      lj_options.pipeline.planted_shared_staging_name = options.planted == PlantedBug::kSharedStagingName;
+      lj_options.pipeline.planted_unfenced_staging_removal = options.planted == PlantedBug::kUnfencedStagingRemoval;
+      lj_options.pipeline.planted_clobbering_publish = options.planted == PlantedBug::kClobberingPublish;
       lj_options.planted_lost_watch = options.planted == PlantedBug::kLostWatch;
+      lj_options.planted_overlapping_pipelines = options.planted == PlantedBug::kOverlappingPipelines;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
@@ -331,12 +350,21 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       },
       audited_customers(options.accounts));
   std::string problem;
+  // What the step-by-step monitors saw first: it comes before whatever followed from it.
+  auto monitored_problem = [&]() -> std::string {
+    if (!checkpoints.problem().empty()) return checkpoints.problem();
+    if (!store_monitor.problem().empty()) return store_monitor.problem();
+    for (const auto& stages : stage_faults) {
+      if (!stages->problem().empty()) return stages->problem();
+    }
+    return "";
+  };
   int64_t next_check = 0;
   auto delivered_all = [&] {
     if (simulation.now_ns() < next_check) return false;
     next_check = simulation.now_ns() + 1'000'000'000;
     for (int a = 0; a < options.accounts; ++a) checkpoints.observe(kFirstAccount + static_cast<uint64_t>(a));
-    if (!checkpoints.problem().empty()) return true;
+    if (!monitored_problem().empty()) return true;
     if (!all_proxies_idle(proxies)) return false;
     problem = published.refresh();
     if (!problem.empty()) return true;
@@ -368,9 +396,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     }
   }
   if (excused > 0) outcome.coverage["excused: events lost with a destroyed disk"] += excused;
-  // A checkpoint that moved backwards is the first thing wrong, whatever followed from it.
-  std::string failure = checkpoints.problem().empty() ? verdict.first_problem : checkpoints.problem();
-  if (verdict.lost > 0 && checkpoints.problem().empty()) {
+  // A monitor's finding (a checkpoint that moved backwards, a staged or published object
+  // mistreated, two pipelines at once) is the first thing wrong, whatever followed from it.
+  const std::string monitored = monitored_problem();
+  std::string failure = monitored.empty() ? verdict.first_problem : monitored;
+  if (verdict.lost > 0 && monitored.empty()) {
     if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 && problem.empty()) {
       failure.clear();
     } else if (first_unexcused) {

@@ -20,12 +20,26 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lj::sim {
 
 // Known bugs the simulator can plant in production code paths; the checker must catch each
 // (props/planted_bugs_test.cc).
-enum class PlantedBug { kNone, kNoDedup, kNoFencing, kCommitBeforeUpload, kAckBeforeFsync, kLostWatch };
+enum class PlantedBug {
+  kNone,
+  kNoDedup,
+  kNoFencing,
+  kCommitBeforeUpload,
+  kAckBeforeFsync,
+  kLostWatch,
+  kSharedStagingName,       // uploads staged as "<file>.<worker id>", as before v3
+  kUnfencedStagingRemoval,  // recovery removes staging objects a commit could still name
+  kClobberingPublish,       // publishing copies over the published name
+  kOverlappingPipelines,    // a customer's new pipeline starts before its old one returned
+};
+// Every bug, in order (kNone first).
+const std::vector<PlantedBug>& all_planted_bugs();
 const char* planted_bug_name(PlantedBug bug);  // "no-dedup", ...
 bool parse_planted_bug(std::string_view name, PlantedBug& bug);
 

@@ -48,6 +48,24 @@ void StageFaults::on_stage(uint64_t account, lumberjack::PipelineStage stage, ui
                          });
 }
 
+void StageFaults::on_pipeline_started(uint64_t account) {
+  const uint64_t incarnation = simulation_.node(node_).incarnation();
+  if (incarnation != live_incarnation_) {  // the pipelines counted died with an earlier one
+    live_pipelines_.clear();
+    live_incarnation_ = incarnation;
+  }
+  if (++live_pipelines_[account] > 1 && problem_.empty()) {
+    problem_ = "pipeline monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " +
+               simulation_.node(node_).name() + " runs " + std::to_string(live_pipelines_[account]) +
+               " pipelines for customer " + std::to_string(account) + " at once";
+    simulation_.trace(node_, "MONITOR: " + problem_);
+  }
+}
+
+void StageFaults::on_pipeline_finished(uint64_t account) {
+  if (simulation_.node(node_).incarnation() == live_incarnation_) --live_pipelines_[account];
+}
+
 void StageFaults::on_crash() {
   for (const auto& [account, last] : last_) {
     if (last.stage == lumberjack::PipelineStage::kUploaded)

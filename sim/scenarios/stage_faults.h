@@ -6,6 +6,8 @@
 // `crash_probability` is above zero crashes the node right after an upload (before its
 // commit) or right after a commit (before its publish).
 // After every stage it asks the checkpoint monitor to look at the customer's checkpoint.
+// It is also a monitor: at most one live pipeline per customer on its node (in one incarnation
+// of it); two side by side would stage, commit and publish the same file numbers.
 
 #include <cstdint>
 #include <map>
@@ -37,8 +39,17 @@ class StageFaults final : public lumberjack::PipelineObserver {
     ++counts_["state a PoP read again from the start: its store was replaced"];
   }
 
+  void on_pipeline_started(uint64_t account) override;
+  void on_pipeline_finished(uint64_t account) override;
+  void on_publish_conflict(uint64_t, uint64_t) override { ++counts_["alarm a published name held other contents"]; }
+  void on_file_rebuilt(uint64_t, uint64_t, bool ok) override {
+    ++counts_[ok ? "state a lost committed file was written again" : "alarm a lost committed file could not be rebuilt"];
+  }
+
   // The node loses power now: any pipeline between its upload and its commit dies there.
   void on_crash();
+  // The first violation this monitor saw, or "".
+  const std::string& problem() const { return problem_; }
 
  private:
   struct Last {
@@ -52,6 +63,10 @@ class StageFaults final : public lumberjack::PipelineObserver {
   CheckpointMonitor& checkpoints_;
   NodeId node_ = kNoNode;
   std::map<uint64_t, Last> last_;  // per account, this incarnation
+  // Live pipelines per account, counted in the node incarnation they started in.
+  uint64_t live_incarnation_ = 0;
+  std::map<uint64_t, int> live_pipelines_;
+  std::string problem_;
 };
 
 }  // namespace lj::sim
