@@ -57,15 +57,16 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // and wrote the index back to "file 1" after the new owner had listed files 2-4. No later
 // publish came, so the customer never saw those files. Owners now list everything committed
 // again while idle. Every later change of behaviour moves which seed reaches it (20256, then
-// 20548); since staging names carry a random attempt id, seed 30128 has the stale write (lj-1
-// shrinks customer 1003's index at 25.8 s) and the owner's repair (lj-2, 30.7 s).
-TEST(DeliveryRegression, Seed30128AStalePublisherCannotHideFilesFromTheIndex) {
+// 20548); since staging names carry a random attempt id and operators change configs in the
+// world, seed 30634 has the stale write (lj-3 shrinks customer 1003's index to file 2 at
+// 25.9 s) and the owner's repair (lj-2, 30.6 s).
+TEST(DeliveryRegression, Seed30634AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 30128;
+  options.seed = 30634;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 30128 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 30634 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 30128 no longer reaches a stale index write: find another seed that does "
+      << "seed 30634 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

@@ -35,7 +35,7 @@ void expect_hash(const char* scenario, const char* recorded) {
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "f1b3c5d932bc9cf0"); }
 TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "f27d1c9cc05cd43d"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "85eb0951fe3faef3"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "8b1253e0c6ab2879"); }
 
 }  // namespace
 }  // namespace lj::sim

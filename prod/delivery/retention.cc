@@ -37,6 +37,9 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
   RetentionResult result;
   result.first_kept_seq = expired < seqs->size() ? (*seqs)[expired] : 0;
   if (expired > 0) {
+    // The mark first: a publisher that finds a committed file missing must know it expired.
+    const std::string mark = lumberjack::expired_mark_contents((*seqs)[expired - 1]);
+    if (Status s = co_await store.put(lumberjack::expired_mark_name(config), mark); !s.ok()) co_return s.error();
     std::string kept;
     for (size_t i = expired; i < seqs->size(); ++i)
       kept += log_file_name(config.account_id, (*seqs)[i]) + "\n";

@@ -6,7 +6,9 @@
 // Order of work, so that a downloader never finds the index listing a missing file:
 //   1. read logs.index and, oldest first, each listed file's header, stopping at the first file
 //      young enough to keep (files are published in time order);
-//   2. write logs.index without the expired files;
+//   2. write logs.expired, the number of the newest file expired (a publisher that finds a
+//      committed file neither staged nor published reads it: expired, or lost and to be
+//      written again - CustomerPipeline), then logs.index without the expired files;
 //   3. remove the expired files.
 // A crash between 2 and 3 leaves unlisted files, removed by the next run: every step is
 // idempotent, so the whole is simply run again. A listed file that is already gone counts as

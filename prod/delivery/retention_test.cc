@@ -59,6 +59,7 @@ class RetentionTest : public ::testing::Test {
   }
   std::string index() { return call(store().get(lumberjack::index_name(config_))).value(); }
   std::vector<std::string> objects() { return call(store().list(config_.folder())).value(); }
+  std::string mark() { return call(store().get(lumberjack::expired_mark_name(config_))).value(); }
   Result<RetentionResult> expire() {
     return call(expire_published_files(store(), config_, kNow_ms));
   }
@@ -81,8 +82,9 @@ TEST_F(RetentionTest, RemovesFilesOlderThanTheRetentionFromTheIndexAndStorage) {
   EXPECT_EQ(result->files_removed, 2u);
   EXPECT_EQ(result->first_kept_seq, 3u);
   EXPECT_EQ(index(), "1001_3.log\n1001_4.log\n");
+  EXPECT_EQ(mark(), "2\n") << "the newest file expired";
   EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_3.log", "1001_7/1001_4.log",
-                                                 "1001_7/logs.index"}));
+                                                 "1001_7/logs.expired", "1001_7/logs.index"}));
   // Again: nothing more to do.
   result = expire();
   ASSERT_TRUE(result.ok());
@@ -103,8 +105,9 @@ TEST_F(RetentionTest, EverythingExpiredLeavesAnEmptyIndexButNotNewerFiles) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->first_kept_seq, 0u);
   EXPECT_EQ(index(), "");
-  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_3.log", "1001_7/logs.index",
-                                                 "1001_7/notes.txt"}));
+  EXPECT_EQ(mark(), "2\n") << "what an empty index cannot say: how far expiry went";
+  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_3.log", "1001_7/logs.expired",
+                                                 "1001_7/logs.index", "1001_7/notes.txt"}));
 }
 
 TEST_F(RetentionTest, ARunCutShortIsFinishedByTheNext) {
@@ -117,7 +120,9 @@ TEST_F(RetentionTest, ARunCutShortIsFinishedByTheNext) {
   Result<RetentionResult> result = expire();
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(index(), "1001_3.log\n");
-  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_3.log", "1001_7/logs.index"}));
+  EXPECT_EQ(mark(), "2\n");
+  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_3.log", "1001_7/logs.expired",
+                                                 "1001_7/logs.index"}));
 }
 
 TEST_F(RetentionTest, NothingPublishedIsNothingToDoAndDamageChangesNothing) {

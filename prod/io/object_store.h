@@ -13,6 +13,9 @@
 //    itself included), and then neither name changes; kNotFound if `from` is absent. Durable
 //    on ok. Publishing is a rename, so a published object is never overwritten by one - not
 //    by a stale owner, not by a retry (docs/lumberjack.md, "Storage is fenced by naming").
+//    (nginx's WebDAV checks the target, then renames: two MOVEs racing onto one name from two
+//    sources could both pass. Publishing never races that way - one committed staged object per
+//    file number, so a second MOVE finds its source gone.)
 //  - A call that fails with kUnavailable, kIoError or kTimedOut may or may not have been
 //    applied: callers make every step idempotent.
 //  - list(dir) gives the full names ("dir/x.log") of the objects directly inside folder `dir`,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
@@ -26,6 +27,16 @@ std::string published_name(const CustomerConfig& config, uint64_t seq) {
   return config.folder() + "/" + log_file_name(config.account_id, seq);
 }
 std::string index_name(const CustomerConfig& config) { return config.folder() + "/logs.index"; }
+std::string expired_mark_name(const CustomerConfig& config) { return config.folder() + "/logs.expired"; }
+std::string expired_mark_contents(uint64_t last_expired_seq) { return std::to_string(last_expired_seq) + "\n"; }
+std::optional<uint64_t> parse_expired_mark(std::string_view text) {
+  if (!text.ends_with('\n')) return std::nullopt;
+  text.remove_suffix(1);
+  uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return seq;
+}
 std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq) {
   std::string out;
   for (uint64_t seq = first_seq; seq <= last_seq; ++seq) out += log_file_name(config.account_id, seq) + "\n";
@@ -209,12 +220,21 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const C
   Result<std::string> existing = co_await store.get(published_name(config_, file.seq));
   if (existing.ok()) co_return Outcome::kContinue;
   if (existing.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-  // Listed once and expired by retention since (the index lists it, or retention emptied it)?
+  // Published once and expired by retention since? Only positive evidence counts: the index
+  // still lists it (a retention run cut short), or retention's mark says it expired files up
+  // to it. (An index retention emptied says nothing of a file committed after that.)
   Result<std::string> index = co_await store.get(index_name(config_));
   if (!index.ok() && index.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-  if (index.ok()) {
-    const std::string line = log_file_name(config_.account_id, file.seq) + "\n";
-    if (index->empty() || index->starts_with(line) || index->find("\n" + line) != std::string::npos) {
+  const std::string line = log_file_name(config_.account_id, file.seq) + "\n";
+  if (index.ok() && (index->starts_with(line) || index->find("\n" + line) != std::string::npos)) {
+    expired = true;
+    co_return Outcome::kContinue;
+  }
+  Result<std::string> mark = co_await store.get(expired_mark_name(config_));
+  if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+  if (mark.ok()) {
+    const std::optional<uint64_t> expired_through = parse_expired_mark(*mark);
+    if (expired_through && *expired_through >= file.seq) {
       expired = true;
       co_return Outcome::kContinue;
     }
@@ -245,19 +265,20 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_onto_existing(const Co
   co_return Outcome::kRetry;
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(const CommittedFile& file) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
+  // (`file` is a copy: the commit below replaces committed_.last_file.)
   const std::string what = "account " + account_text() + ": committed file " + std::to_string(file.seq) + " (" +
                            file.staging_name + ") was lost before it was published";
   if (!file.source) {
-    ++counters_.files_unrecoverable;
-    context_.log("ALARM " + what + ", and its checkpoint (before v3) does not say how to write it again");
-    if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
+    alarm_unrecoverable(file, what + ", and its checkpoint (before v3) does not say how to write it again");
     co_return Outcome::kRetry;
   }
   std::vector<AttackEvent> events;
   DeliveredSet found;
+  const uint64_t wanted = file.source->events.size();
   const std::map<std::string, std::string> pops = context_.pops;  // a copy: refreshed meanwhile
   for (const auto& [pop, end] : committed_.pops) {
+    if (found.size() == wanted) break;
     auto from = file.source->from.find(pop);
     // A PoP first read in this file starts at its oldest record; one whose store changed
     // within the file, at the new store's.
@@ -265,18 +286,20 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(const CommittedFile& f
     if (from != file.source->from.end() && (from->second.store_id == end.store_id || from->second.store_id == 0)) {
       start = from->second;
     }
+    if (!(start.position < end.position)) continue;  // read nothing for this file
     auto address = pops.find(pop);
-    Status read = Error(ErrorCode::kNotFound, "PoP " + pop + " is not in the directory");
-    if (address != pops.end()) read = co_await reread(pop, address->second, start, end, file.source->events, found, events);
-    if (!read.ok() && read.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;  // PoP down: later
+    if (address == pops.end()) {
+      // (Its registration may be gone for a restart: wait for it rather than judge without it.)
+      context_.log(what + "; waiting for PoP " + pop + " to be in the directory again to write it again");
+      co_return Outcome::kRetry;
+    }
+    Status read = co_await reread(pop, address->second, start, end, file.source->events, found, events);
+    if (!read.ok() && read.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;  // PoP down, or stopping
   }
-  const uint64_t wanted = file.source->events.size();
   if (found.size() != wanted) {
-    ++counters_.files_unrecoverable;
-    context_.log("ALARM " + what + "; the PoPs still hold " + std::to_string(found.size()) + " of its " +
-                 std::to_string(wanted) + " events (ids " + file.source->events.encode() + "; found " +
-                 found.encode() + "): not written again");
-    if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
+    alarm_unrecoverable(file, what + "; the PoPs still hold " + std::to_string(found.size()) + " of its " +
+                                  std::to_string(wanted) + " events (ids " + file.source->events.encode() +
+                                  "; found " + found.encode() + "): not written again");
     co_return Outcome::kRetry;
   }
   Result<std::string> contents = write_file(file.seq, events);
@@ -296,14 +319,33 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(const CommittedFile& f
   co_return Outcome::kRetry;  // recover() publishes it
 }
 
+void CustomerPipeline::alarm_unrecoverable(const CommittedFile& file, const std::string& message) {
+  // Once per lost object: the pipeline retries (the PoPs may still come back), and says so again
+  // only if anything changes.
+  if (file.staging_name == last_unrecoverable_) return;
+  last_unrecoverable_ = file.staging_name;
+  ++counters_.files_unrecoverable;
+  context_.log("ALARM " + message);
+  if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
+}
+
 Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string& address, PopCursor from,
                                       const PopCursor& end, const DeliveredSet& wanted, DeliveredSet& found,
                                       std::vector<AttackEvent>& events) {
   graceland::GracelandClient* client = co_await client_for(pop, address);
   if (client == nullptr) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
   graceland::Position at = from.position;
-  while (at < end.position && !stopping_) {
+  bool restarted = false;
+  while (at < end.position && found.size() < wanted.size()) {
+    if (stopping_) co_return Error(ErrorCode::kCancelled, "stopping");
     auto batch = co_await client->read(account_text(), at, context_.options.read_bytes);
+    if (!batch.ok() && batch.code() == ErrorCode::kNotFound && !restarted) {
+      // Graceland's retention removed the segment the reading started in; the file's records
+      // may sit in later ones. From the oldest kept (the id filter keeps only the file's).
+      restarted = true;
+      at = graceland::Position{};
+      continue;
+    }
     if (!batch.ok()) {
       if (batch.code() != ErrorCode::kNotFound) clients_.erase(pop);
       co_return batch.status();
@@ -317,7 +359,7 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
       if (!wanted.contains(decoded->event.id) || !found.insert(decoded->event.id)) continue;
       events.push_back(std::move(decoded->event));
     }
-    if (batch->records.empty() || !(at < batch->next)) break;  // nothing more to read
+    if (!(at < batch->next)) break;  // no further to read
     at = batch->next;
   }
   co_return Status();

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -134,7 +135,9 @@ class CustomerPipeline {
   Task<Outcome> publish_onto_existing(const CommittedFile& file);
   Task<Status> copy_over(const CommittedFile& file);  // the planted clobbering publish
   // Writes a lost committed file again from the PoPs, stages it and commits the new name.
-  Task<Outcome> rebuild(const CommittedFile& file);
+  Task<Outcome> rebuild(CommittedFile file);
+  // Says once per lost staging object that it cannot be written again (log, counter, observer).
+  void alarm_unrecoverable(const CommittedFile& file, const std::string& message);
   // Reads `pop` from `from` to `end`, keeping the events in `wanted` not yet `found`.
   Task<Status> reread(const std::string& pop, const std::string& address, PopCursor from, const PopCursor& end,
                       const DeliveredSet& wanted, DeliveredSet& found, std::vector<AttackEvent>& events);
@@ -180,11 +183,18 @@ class CustomerPipeline {
   PipelineCounters counters_;
   // The checkpoint version an upload of ours was staged against and never committed, or -1.
   int32_t uncommitted_staged_against_ = -1;
+  std::string last_unrecoverable_;  // the lost staging object last alarmed about
 };
 
 // Object names of a customer's files in storage.
 std::string published_name(const CustomerConfig& config, uint64_t seq);
 std::string index_name(const CustomerConfig& config);
+// Retention's mark: "<last expired file number>\n", written before it shortens logs.index, so a
+// committed file found neither staged nor published can be told expired (at or below the mark)
+// from lost (above it: written again from the PoPs).
+std::string expired_mark_name(const CustomerConfig& config);
+std::string expired_mark_contents(uint64_t last_expired_seq);
+std::optional<uint64_t> parse_expired_mark(std::string_view text);
 // logs.index for files first_seq..last_seq: one name per line, oldest first.
 std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq = 1);
 

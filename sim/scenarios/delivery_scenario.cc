@@ -15,6 +15,7 @@
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
 #include "sim/scenarios/checkpoint_monitor.h"
+#include "sim/scenarios/config_changes.h"
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/delivery_tunables.h"
 #include "sim/scenarios/destroyed_disks.h"
@@ -235,6 +236,14 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       done = all;
     }
   }(zookeeper.client(admin), options.accounts, tunables, customers_created));
+  // An operator changes customers' roll policies during the safety phase (`lj ctl set`): each
+  // change restarts the customer's pipeline on its worker.
+  if (options.faults) {
+    std::vector<uint64_t> accounts;
+    for (int a = 0; a < options.accounts; ++a) accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+    start_config_changes(admin, zookeeper.client(admin), options.seed, std::move(accounts), options.fault_phase_ns,
+                         4'000'000'000, outcome.coverage);
+  }
 
   // The Lumberjack cluster.
   std::vector<NodeId> lumberjack_nodes;
