@@ -43,19 +43,23 @@ std::string commit_then_lose_the_staged_file(OnePipelineWorld& world, CrashAfter
   return staged;
 }
 
+// Runs until the customer's logs.index reads `text` (within 30 simulated s).
+bool index_becomes(OnePipelineWorld& world, const std::string& text) {
+  const std::string index = lumberjack::index_name(world.config);
+  return world.simulation.run_until(
+      [&] {
+        auto it = world.storage.objects().find(index);
+        return it != world.storage.objects().end() && it->second == text;
+      },
+      world.simulation.now_ns() + 30'000'000'000);
+}
+
 TEST(PipelineRebuild, ALostStagedFileIsWrittenAgainFromThePoPs) {
   CrashAfterFirstCommit observer;
   OnePipelineWorld world(21, 2, observer);
   const std::string lost = commit_then_lose_the_staged_file(world, observer);
   world.worker->start();
-  const std::string index = world.config.folder() + "/logs.index";
-  ASSERT_TRUE(world.simulation.run_until(
-      [&] {
-        auto it = world.storage.objects().find(index);
-        return it != world.storage.objects().end() && it->second == "1001_1.log\n";
-      },
-      world.simulation.now_ns() + 30'000'000'000))
-      << "file 1 never published";
+  ASSERT_TRUE(index_becomes(world, "1001_1.log\n")) << "file 1 never published";
   EXPECT_EQ(observer.rebuilt, (std::vector<std::pair<uint64_t, bool>>{{1, true}}));
   const std::optional<lumberjack::Checkpoint> after = world.checkpoint();
   ASSERT_TRUE(after && after->last_file);
@@ -110,14 +114,7 @@ TEST(PipelineRebuild, AFileRetentionExpiredIsNotWrittenAgain) {
   world.worker->start();
   ASSERT_TRUE(world.send(1, 2, OnePipelineWorld::records(3, 2)));
   ASSERT_TRUE(world.delivered_through(4));
-  const std::string index = lumberjack::index_name(world.config);
-  ASSERT_TRUE(world.simulation.run_until(
-      [&] {
-        auto it = world.storage.objects().find(index);
-        return it != world.storage.objects().end() && it->second == "1001_2.log\n";
-      },
-      world.simulation.now_ns() + 30'000'000'000))
-      << "file 2 never listed after the expired file 1";
+  ASSERT_TRUE(index_becomes(world, "1001_2.log\n")) << "file 2 never listed after the expired file 1";
   EXPECT_TRUE(observer.rebuilt.empty()) << "an expired file is not brought back";
   EXPECT_FALSE(world.storage.objects().contains(world.config.folder() + "/1001_1.log"));
   world.finish();
