@@ -83,6 +83,13 @@ TEST(DeliveryRegression, Seed10000399AStaleRecoveryNeverRemovesALiveUpload) { ex
 // share a name, publishing never replaces, and a customer's pipelines run one at a time.
 TEST(DeliveryRegression, Seed10051478APublishedFileNeverChanges) { expect_ok(10051478); }
 
+// Seed 2547695707 (the first soak after the fix above): a worker whose session had ended was
+// still finishing the publish of customer 1004's file 8 and wrote logs.index back to file 8 at
+// 23.3 s, after the new owner had listed file 9. Nothing was lost - the owner lists every
+// committed file again while idle - but the checker stopped waiting for the downloader as soon
+// as it held what the shrunk index listed. The downloaders must now reach every committed file.
+TEST(DeliveryRegression, Seed2547695707EveryCommittedFileReachesTheCustomer) { expect_ok(2547695707); }
+
 // The standard world: 5 PoPs, 3 Lumberjacks, 20 customers, 10 simulated minutes of
 // load and faults (long enough for Graceland's retention passes to run under faults).
 DeliveryOptions standard_world(uint64_t seed) {

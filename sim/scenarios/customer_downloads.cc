@@ -1,5 +1,7 @@
 #include "sim/scenarios/customer_downloads.h"
 
+#include <algorithm>
+
 #include <set>
 
 #include "prod/delivery/fetcher.h"
@@ -115,23 +117,29 @@ uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& cust
   return seqs.ok() && !seqs->empty() ? seqs->back() : 0;
 }
 
-bool CustomerDownloads::caught_up() const {
+uint64_t CustomerDownloads::expected_files(const lumberjack::AuditedCustomer& customer,
+                                           const Committed& committed) const {
+  auto last_committed = committed.find(customer.account_id);
+  return std::max(listed_files(customer), last_committed == committed.end() ? 0 : last_committed->second);
+}
+
+bool CustomerDownloads::caught_up(const Committed& committed) const {
   for (const lumberjack::AuditedCustomer& customer : customers_) {
-    if (received_.at(customer.account_id).highest < listed_files(customer)) return false;
+    if (received_.at(customer.account_id).highest < expected_files(customer, committed)) return false;
   }
   return true;
 }
 
-std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published) const {
+std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published, const Committed& committed) const {
   std::set<EventId> got;
   for (const lumberjack::AuditedCustomer& customer : customers_) {
     const Received& received = received_.at(customer.account_id);
     if (!received.problem.empty()) return received.problem;
-    const uint64_t listed = listed_files(customer);
-    if (received.highest < listed) {
-      return "downloader of " + std::to_string(customer.account_id) + " has " +
-             std::to_string(received.highest) + " of " + std::to_string(listed) +
-             " published files";
+    const uint64_t expected = expected_files(customer, committed);
+    if (received.highest < expected) {
+      return "downloader of " + std::to_string(customer.account_id) + " has " + std::to_string(received.highest) +
+             " of " + std::to_string(expected) + " published files (logs.index lists " +
+             std::to_string(listed_files(customer)) + ")";
     }
     for (const auto& [seq, events] : received.files) {
       for (const EventId& id : events) {

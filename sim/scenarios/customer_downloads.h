@@ -33,11 +33,15 @@ class CustomerDownloads {
   ~CustomerDownloads();
   NodeId node() const { return node_; }
 
-  // True when every customer's downloader holds every file its logs.index lists now.
-  bool caught_up() const;
+  // Per account, the last file committed: every one of them must reach its customer, even if
+  // logs.index lists fewer right now (a stale publisher shrank it; the owner lists them again).
+  using Committed = std::map<uint64_t, uint64_t>;
+  // True when every customer's downloader holds every file its logs.index lists now, and every
+  // file committed.
+  bool caught_up(const Committed& committed) const;
   // The first problem: a skipped file, a file missing at the end, an event the customer got
   // twice, or one published that the customer never got. Empty if none.
-  std::string check(const std::map<EventId, uint64_t>& published) const;
+  std::string check(const std::map<EventId, uint64_t>& published, const Committed& committed) const;
 
   // What one customer's sink received: file sequence number -> its events (one copy per file).
   struct Received {
@@ -49,6 +53,8 @@ class CustomerDownloads {
 
  private:
   uint64_t listed_files(const lumberjack::AuditedCustomer& customer) const;
+  // The file a customer's downloader must have reached: the index's last, or the last committed.
+  uint64_t expected_files(const lumberjack::AuditedCustomer& customer, const Committed& committed) const;
 
   Simulation& simulation_;
   SimObjectStore& storage_;
