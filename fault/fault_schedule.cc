@@ -55,6 +55,8 @@ const char* fault_kind_name(FaultKind kind) {
       return "disk-full";
     case FaultKind::kDiskDestroyed:
       return "disk-destroyed";
+    case FaultKind::kPause:
+      return "pause";
   }
   return "unknown";
 }
@@ -78,6 +80,7 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kZombiePause:
     case FaultKind::kDiskFull:
     case FaultKind::kDiskDestroyed:
+    case FaultKind::kPause:
       return true;
     default:
       return false;
@@ -230,6 +233,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   admit(FaultKind::kDelayStorm, model.delay_weight, true);
   admit(FaultKind::kDiskErrors, model.disk_weight, !model.disk_faulty.empty());
   admit(FaultKind::kClockDrift, model.drift_weight, !model.crashable.empty());
+  admit(FaultKind::kPause, model.pause_weight, !model.pausable.empty());
   double total = 0;
   for (const Weighted& w : kinds) total += w.weight;
 
@@ -272,6 +276,9 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
       case FaultKind::kClockDrift:
         fault.target = pick(random, model.crashable);
         fault.intensity = (uniform_unit(random) - 0.5) * 0.002;  // within +-1000 ppm
+        break;
+      case FaultKind::kPause:
+        fault.target = pick(random, model.pausable);
         break;
       default:
         assert(false && "draw_schedule draws only node, network and disk faults");
@@ -342,6 +349,7 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       return;
     }
     case FaultKind::kZombiePause:
+    case FaultKind::kPause:
       simulation.node(fault.target).pause_until(simulation.now_ns() + fault.duration_ns);
       return;
     case FaultKind::kZkSessionExpired: {

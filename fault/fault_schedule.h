@@ -52,8 +52,10 @@ enum class FaultKind {
   kDiskDestroyed,  // the target loses power and its disk, synced data included; it boots on an
                    // empty disk after `duration`. Not survived by design: the checker
                    // excuses exactly the events only that disk held.
+  kPause,          // SIGSTOP for `duration`: the target's kernel still takes bytes in and its
+                   // connections stay open, but nothing of it runs or answers
 };
-inline constexpr int kFaultKinds = 17;
+inline constexpr int kFaultKinds = 18;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);
@@ -80,8 +82,9 @@ struct FaultModel {
   std::vector<sim::NodeId> crashable;      // nodes that may lose power
   std::vector<sim::NodeId> partitionable;  // nodes that may be cut off
   std::vector<sim::NodeId> disk_faulty;    // nodes whose disks may fail
+  std::vector<sim::NodeId> pausable;       // nodes that may be paused (SIGSTOP)
   double crash_weight = 1, partition_weight = 1, reset_weight = 1, delay_weight = 1;
-  double disk_weight = 0, drift_weight = 0.5;
+  double disk_weight = 0, drift_weight = 0.5, pause_weight = 0;
   int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults
   int64_t max_duration_ns = 5'000'000'000;
 };

@@ -49,7 +49,13 @@ class SimFile final : public File {
     std::shared_ptr<Inode> inode = inode_;
     const size_t promised = inode->data.size();
     const bool fail = co_await files_.sync_delay();
-    if (fail) co_return Error(ErrorCode::kIoError, "fsync " + path_ + ": injected EIO");
+    if (fail) {
+      // fsyncgate: the kernel drops the dirty pages it failed to write and marks them clean, so
+      // a later fsync returns ok without writing them. Whatever was unsynced now is gone at the
+      // next power loss, whatever any later sync says.
+      if (inode->data.size() > inode->durable_size) inode->lost.emplace_back(inode->durable_size, inode->data.size());
+      co_return Error(ErrorCode::kIoError, "fsync " + path_ + ": injected EIO");
+    }
     inode->durable_before_truncate.reset();
     inode->durable_size = std::max(inode->durable_size, std::min(promised, inode->data.size()));
     co_return Status();
@@ -70,6 +76,23 @@ uint64_t SimDisk::used_bytes() const {
   return used;
 }
 
+// An unsynced tail that survived a power loss in part: its length was written (the file grew)
+// but not all of its blocks, which read as zeros, or as old garbage on a reused block.
+void SimDisk::tear(Random& random, Inode& inode, size_t durable_size) {
+  if (inode.data.size() <= durable_size) return;
+  const size_t from = durable_size + uniform_below(random, inode.data.size() - durable_size);
+  switch (uniform_below(random, 4)) {
+    case 0:
+      std::fill(inode.data.begin() + static_cast<std::ptrdiff_t>(from), inode.data.end(), '\0');
+      break;
+    case 1:
+      for (size_t i = from; i < inode.data.size(); ++i) inode.data[i] = static_cast<char>(random.next_u64() & 0xff);
+      break;
+    default:
+      break;  // cut cleanly at its length
+  }
+}
+
 void SimDisk::power_loss(Random& random) {
   names_ = durable_names_;
   for (auto& [name, inode] : names_) {
@@ -85,7 +108,17 @@ void SimDisk::power_loss(Random& random) {
         default: kept = uniform_below(random, unsynced + 1); break;
       }
       inode->data.resize(inode->durable_size + kept);
+      tear(random, *inode, inode->durable_size);
     }
+    // Pages a failed fsync dropped never reached the disk: what is there is zeros (a file
+    // extended over them) - even below bytes a later fsync made durable.
+    for (const auto& [from, to] : inode->lost) {
+      if (from < inode->data.size()) {
+        std::fill(inode->data.begin() + static_cast<std::ptrdiff_t>(from),
+                  inode->data.begin() + static_cast<std::ptrdiff_t>(std::min(to, inode->data.size())), '\0');
+      }
+    }
+    inode->lost.clear();
     inode->durable_size = inode->data.size();
   }
 }
@@ -127,6 +160,7 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
     }
     inode.data.clear();
     inode.durable_size = 0;
+    inode.lost.clear();  // (the durable content to return to is kept above)
   }
   return std::unique_ptr<File>(std::make_unique<SimFile>(disk_, *this, it->second, path));
 }
@@ -190,7 +224,8 @@ Task<bool> SimFileSystem::sync_delay() {
     delay += std::min(pareto(random, static_cast<double>(disk_.faults_.sync_spike_scale_ns), 1.2),
                       5e9);
   }
-  const bool fail = chance(random, disk_.faults_.io_error_probability);
+  const bool fail = chance(random, disk_.faults_.io_error_probability) ||
+                    chance(random, disk_.faults_.sync_error_probability);
   struct Wait {
     Simulation& simulation;
     NodeId node;

@@ -2,7 +2,10 @@
 // A node's simulated disk and the FileSystem view its processes use. Stricter than a real
 // disk, never looser (see prod/io/files.h for the contract):
 //  - File data is volatile until File::sync(); on power loss each file keeps its synced bytes
-//    plus none, all, or an arbitrary prefix of the rest (a torn write).
+//    plus none, all, or an arbitrary prefix of the rest (a torn write), whose end may read as
+//    zeros or garbage rather than be cut.
+//  - A failed sync loses what was unsynced at that moment for good (fsyncgate): a later sync
+//    returns ok, yet after a power loss those bytes read as zeros.
 //  - Names are volatile until sync_dir() of their directory: on power loss the directory
 //    reverts to its last synced entries, so a file created or renamed but not dir-synced
 //    vanishes or comes back under its old name.
@@ -14,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "prod/io/files.h"
@@ -23,6 +28,7 @@ namespace lj::sim {
 
 struct DiskFaults {
   double io_error_probability = 0;          // per append and per sync
+  double sync_error_probability = 0;        // per sync, on top of io_error_probability
   uint64_t capacity_bytes = UINT64_MAX;     // appends past it fail with kDiskFull
   int64_t sync_latency_mean_ns = 500'000;   // exponential...
   double sync_spike_probability = 0.01;     // ...with rare heavy-tailed stalls
@@ -34,6 +40,8 @@ struct Inode {
   size_t durable_size = 0;
   // Set when the file was truncated since its last sync: the durable content to return to.
   std::unique_ptr<std::string> durable_before_truncate;
+  // Byte ranges a failed sync dropped (fsyncgate): zeros after the next power loss.
+  std::vector<std::pair<size_t, size_t>> lost;
 };
 
 class SimDisk {
@@ -52,6 +60,7 @@ class SimDisk {
  private:
   friend class SimFileSystem;
   friend class SimFile;
+  static void tear(Random& random, Inode& inode, size_t durable_size);
   Simulation& simulation_;
   DiskFaults faults_;
   std::map<std::string, std::shared_ptr<Inode>> names_;

@@ -119,14 +119,16 @@ class SimConnection final : public Connection {
     pair_->open[side_] = false;
     pair_->streams[1 - side_].reader.wake();  // a pending read ends with kCancelled
     if (pair_->reset) return;
+    // A crashed machine says nothing: what it had sent is still on the wire, but no FIN and
+    // no reset follow. Its peer learns of the death only by its own deadline, or by the reset
+    // the machine's next incarnation answers to the peer's next segment (pump()).
+    const bool process_alive = node_.alive() && node_.incarnation() == incarnation_;
+    if (!process_alive) return;
     Stream& out = pair_->streams[side_];
     const int64_t at = std::max(out.last_deliver_at_ns,
                                 network_.simulation().now_ns() + network_.draw_latency_ns());
     out.last_deliver_at_ns = at;
-    // A live process closes with FIN after its data; a crashed machine's peer sees a reset.
-    const bool process_alive = node_.alive() && node_.incarnation() == incarnation_;
-    Chunk last{at, {}, process_alive, !process_alive};
-    out.in_flight.push_back(std::move(last));
+    out.in_flight.push_back(Chunk{at, {}, /*fin=*/true, /*reset=*/false});  // a live process closes with FIN
     network_.schedule_pump(pair_, side_, at);
   }
 
@@ -251,20 +253,16 @@ void SimNetwork::pump(const std::shared_ptr<SocketPair>& pair, int direction) {
   Stream& stream = pair->streams[direction];
   const int64_t now = simulation_.now_ns();
   while (!pair->reset && !stream.in_flight.empty() && stream.in_flight.front().deliver_at_ns <= now) {
-    if (blocked(stream.from, stream.to)) {
-      if (stream.stalled_since_ns < 0) stream.stalled_since_ns = now;
-      if (now - stream.stalled_since_ns >= faults_.stall_timeout_ns) {
-        reset(*pair);
-        return;
-      }
+    if (blocked(stream.from, stream.to) || !simulation_.node(stream.to).alive()) {
+      // Cut, or sent to a machine that is down: TCP retransmits without end (the sender's own
+      // deadline gives up, never the network). A node that boots again answers with RST.
       schedule_pump(pair, direction, now + 200'000'000);  // retransmit timer
       return;
     }
-    stream.stalled_since_ns = -1;
     Chunk chunk = std::move(stream.in_flight.front());
     stream.in_flight.pop_front();
     if (!pair->open[1 - direction] && !chunk.bytes.empty()) {
-      reset(*pair);  // data for a closed socket: the receiver answers with RST
+      reset(*pair);  // data for a closed socket (or a rebooted machine): the receiver answers with RST
       return;
     }
     stream.received += chunk.bytes;

@@ -4,8 +4,12 @@
 // what was written, refused and timed-out connects, and partitions between any sets of
 // nodes. Bytes of one direction arrive in order or not at all.
 //
-// Partitions stall traffic rather than drop it, as TCP retransmission does: a stream stuck
-// longer than `stall_timeout_ns` resets; one healed sooner delivers everything in order.
+// The network never helps the code: partitions stall traffic rather than drop it, as TCP
+// retransmission does, for as long as they last (no reset ends the wait: only the caller's own
+// deadline does); one healed delivers everything in order. A crashed node is silent: its peers
+// get no FIN and no reset, segments sent to it are lost, and its next incarnation answers a
+// segment of an old connection with RST. A paused node's kernel still takes bytes in, but
+// nothing of it runs: its peers hear nothing back.
 
 #include <deque>
 #include <map>
@@ -27,7 +31,6 @@ struct NetworkFaults {
   double short_write_probability = 0.2;
   double reset_probability = 0;  // per write: the connection resets after a prefix
   int64_t connect_timeout_ns = 2'000'000'000;
-  int64_t stall_timeout_ns = 5'000'000'000;
 };
 
 class SimNode;

@@ -5,10 +5,10 @@
 namespace lj::graceland {
 
 Task<Result<std::unique_ptr<GracelandClient>>> GracelandClient::connect(
-    Network& network, const std::string& address, const std::string& client_name) {
-  Result<std::unique_ptr<Connection>> connection = co_await network.connect(address);
+    const Env& env, const std::string& address, const std::string& client_name, Duration call_timeout) {
+  Result<std::unique_ptr<Connection>> connection = co_await env.network.connect(address);
   if (!connection.ok()) co_return connection.error();
-  std::unique_ptr<GracelandClient> client(new GracelandClient(std::move(*connection)));
+  std::unique_ptr<GracelandClient> client(new GracelandClient(env, std::move(*connection), call_timeout));
   Result<std::string> reply =
       co_await client->call(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes(client_name).frame());
   if (!reply.ok()) co_return reply.error();
@@ -26,13 +26,23 @@ Task<Result<std::unique_ptr<GracelandClient>>> GracelandClient::connect(
 }
 
 Task<Result<std::string>> GracelandClient::call(const std::string& frame) {
-  if (Status s = co_await write_all(*connection_, std::as_bytes(std::span(frame))); !s.ok()) {
-    co_return s.error();
+  watchdog_.begin_call();
+  Result<std::string> body = co_await exchange(frame);
+  watchdog_.end_call();
+  if (!body.ok() && watchdog_.fired()) {
+    co_return Error(ErrorCode::kTimedOut, "no answer from Graceland " + connection_->peer_address() + " within " +
+                                              std::to_string(watchdog_.timeout().count() / 1'000'000) + " ms");
   }
-  Result<std::string> body = co_await read_frame(*connection_);
   if (!body.ok()) co_return body.error();
   if (MessageReader(*body).type() == MessageType::kError) co_return decode_error(*body);
   co_return body;
+}
+
+Task<Result<std::string>> GracelandClient::exchange(const std::string& frame) {
+  if (Status s = co_await write_all(*connection_, std::as_bytes(std::span(frame))); !s.ok()) {
+    co_return s.error();
+  }
+  co_return co_await read_frame(*connection_);
 }
 
 Task<Status> GracelandClient::send_batch(uint64_t batch_id, const std::vector<std::string>& records) {

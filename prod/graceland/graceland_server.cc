@@ -129,9 +129,31 @@ Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count
   co_return Status();
 }
 
-Task<Status> GracelandServer::answer(Connection& connection, const std::string& frame) {
-  co_return co_await write_all(connection, std::as_bytes(std::span(frame)));
-}
+// A client's connection as the server sees it: waiting for a request and writing an answer
+// each end by `idle_timeout`, so a client that vanished without a word (a power loss, a
+// black-holed link) or stopped reading holds no connection slot for ever.
+class GracelandServer::BoundedPeer {
+ public:
+  BoundedPeer(const Env& env, Duration idle_timeout, Connection& connection)
+      : connection_(connection), watchdog_(env.executor, env.clock, idle_timeout, connection) {}
+
+  Task<Result<std::string>> next_request() {
+    watchdog_.begin_call();
+    Result<std::string> frame = co_await read_frame(connection_);
+    watchdog_.end_call();
+    co_return frame;
+  }
+  Task<Status> answer(const std::string& frame) {
+    watchdog_.begin_call();
+    Status written = co_await write_all(connection_, std::as_bytes(std::span(frame)));
+    watchdog_.end_call();
+    co_return written;
+  }
+
+ private:
+  Connection& connection_;
+  CallWatchdog watchdog_;
+};
 
 Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   ++connections_;
@@ -140,14 +162,15 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     ~Release() { --count; }
   } release{connections_};
   const std::string peer = connection->peer_address();
+  BoundedPeer bounded(env_, options_.idle_timeout, *connection);
   auto reject = [&](const Error& error) -> Task<void> {
     ++stats_.rejected_frames;
     log("rejected " + peer + ": " + error.to_string());
-    (void)co_await answer(*connection, error_frame(error.code(), error.message()));
+    (void)co_await bounded.answer(error_frame(error.code(), error.message()));
     connection->close();
   };
 
-  Result<std::string> hello = co_await read_frame(*connection);
+  Result<std::string> hello = co_await bounded.next_request();
   if (!hello.ok()) co_return;
   uint16_t version = 0;  // the conversation's: the client's
   {
@@ -166,11 +189,11 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     }
     version = *asked;
     const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
-    if (!(co_await answer(*connection, hello_ok)).ok()) co_return;
+    if (!(co_await bounded.answer(hello_ok)).ok()) co_return;
   }
 
   while (!stopped_) {
-    Result<std::string> body = co_await read_frame(*connection);
+    Result<std::string> body = co_await bounded.next_request();
     if (!body.ok()) {
       if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge) co_await reject(body.error());
       co_return;
@@ -187,7 +210,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         }
         ++stats_.batches_acked;
         stats_.events_acked += count;
-        if (!(co_await answer(*connection, MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame())).ok()) co_return;
+        if (!(co_await bounded.answer(MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame())).ok()) co_return;
         break;
       }
       case MessageType::kList: {
@@ -197,7 +220,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         }
         const std::string reply =
             encode_list_reply(version, store_->store_id(), store_->accounts());
-        if (!(co_await answer(*connection, reply)).ok()) co_return;
+        if (!(co_await bounded.answer(reply)).ok()) co_return;
         break;
       }
       case MessageType::kRead: {
@@ -213,7 +236,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
           co_return;
         }
         const std::string reply = encode_read_reply(version, *batch);
-        if (!(co_await answer(*connection, reply)).ok()) co_return;
+        if (!(co_await bounded.answer(reply)).ok()) co_return;
         break;
       }
       default:

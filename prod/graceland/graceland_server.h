@@ -18,6 +18,7 @@
 #include <string>
 
 #include "prod/graceland/segment_store.h"
+#include "prod/io/call_watchdog.h"
 #include "prod/io/env.h"
 #include "prod/io/notifier.h"
 
@@ -29,6 +30,8 @@ struct GracelandOptions {
   SegmentStoreOptions store;
   uint32_t max_read_bytes = 4u << 20;
   size_t max_connections = 4096;
+  // A connection that sends no whole request, or takes no answer, within this is closed.
+  Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
   // Planted bug for the checker's own test (props/): never set outside it. Acknowledges a
@@ -65,7 +68,7 @@ class GracelandServer {
   Task<void> retention();
   // Appends a batch's events; returns after they are durable, or with the error that stops it.
   Task<Status> store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id);
-  Task<Status> answer(Connection& connection, const std::string& body);
+  class BoundedPeer;
   void log(const std::string& line);
 
   Env env_;

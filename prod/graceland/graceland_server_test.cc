@@ -33,7 +33,7 @@ class GracelandServerTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
   std::unique_ptr<GracelandClient> connect() {
-    auto client = runtime_->run(GracelandClient::connect(runtime_->env().network, server_->address(), "test"));
+    auto client = runtime_->run(GracelandClient::connect(runtime_->env(), server_->address(), "test"));
     EXPECT_TRUE(client.ok()) << client.error().to_string();
     return client.ok() ? std::move(*client) : nullptr;
   }
@@ -86,7 +86,7 @@ TEST_F(GracelandServerTest, ManyConcurrentProxiesShareCommits) {
   int acked = 0;
   for (int p = 0; p < proxies; ++p) {
     runtime_->env().executor.spawn([](GracelandServerTest& t, int p, int& acked) -> Task<void> {
-      auto client = co_await GracelandClient::connect(t.runtime_->env().network, t.server_->address(), "proxy");
+      auto client = co_await GracelandClient::connect(t.runtime_->env(), t.server_->address(), "proxy");
       if (!client.ok()) co_return;
       for (int b = 0; b < batches; ++b) {
         std::vector<std::string> records;

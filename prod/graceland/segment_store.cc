@@ -181,18 +181,42 @@ Task<Status> SegmentStore::sync() {
     auto account = accounts_.find(key.first);
     assert(account != accounts_.end());
     Segment& segment = account->second.segments.at(key.second);
+    if (segment.sync_failed) {
+      // Bytes appended to it while its sync was failing: no later fsync can vouch for them.
+      result = Error(ErrorCode::kIoError, "segment " + key.first + "." + std::to_string(key.second) +
+                                              " lost unsynced bytes to a failed fsync: not acknowledged");
+      continue;
+    }
     assert(segment.writer);
     if (Status s = co_await segment.writer->sync(); !s.ok()) {
       result = s;
+      // (Looked up again: retention may have removed it while we waited.)
+      if (auto state = accounts_.find(key.first); state != accounts_.end()) {
+        if (auto failed = state->second.segments.find(key.second); failed != state->second.segments.end()) {
+          failed->second.sync_failed = true;
+        }
+      }
       break;
     }
   }
   if (result.ok() && names) result = co_await env_.files.sync_dir(options_.root);
   if (!result.ok()) {
-    // Nothing covered may be acknowledged; the data may or may not be on disk. Seal every
-    // segment involved so no append lands after bytes of unknown fate, and retry next time.
+    // Nothing covered may be acknowledged. A segment whose fsync failed is given up for good
+    // (fsyncgate: Linux drops the pages it failed to write and a later fsync returns ok without
+    // them): sealed, never synced again, its durable end where the last good sync left it, so
+    // readers never see and no batch is ever acknowledged for a byte of unknown fate. Segments
+    // this round did not reach are retried next time.
     for (const auto& [key, size] : covering) {
-      seal(accounts_[key.first]);
+      Account& state = accounts_[key.first];
+      seal(state);
+      auto segment = state.segments.find(key.second);
+      if (segment == state.segments.end()) continue;  // removed by retention meanwhile
+      if (segment->second.sync_failed) {
+        // Not retried. Bytes appended while this sync ran stay listed in unsynced_, so the next
+        // round meets this segment and fails the batches that hold them.
+        segment->second.writer.reset();
+        continue;
+      }
       uint64_t& pending = unsynced_[key];
       pending = std::max(pending, size);
     }

@@ -85,6 +85,8 @@ class SegmentStore {
     // `lj-sim delivery`).
     bool name_durable = false;
     std::unique_ptr<File> writer;   // only the active segment, and sealed ones awaiting sync
+    // Its fsync failed once: sealed, never synced again, durable_end frozen (fsyncgate).
+    bool sync_failed = false;
   };
   struct Account {
     std::map<uint32_t, Segment> segments;

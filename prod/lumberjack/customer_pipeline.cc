@@ -53,7 +53,10 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
 }
 
 CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t assignment_version)
-    : context_(std::move(context)), config_(std::move(config)), assignment_version_(assignment_version) {}
+    : context_(std::move(context)),
+      config_(std::move(config)),
+      assignment_version_(assignment_version),
+      readers_(context_.env, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout) {}
 
 CustomerPipeline::~CustomerPipeline() = default;
 
@@ -140,6 +143,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   committed_ = std::move(*checkpoint);
   checkpoint_version_ = node->version;
   pops_ = committed_.pops;
+  ++generation_;  // reads still running began at cursors this recovery may have moved
   delivered_ = committed_.delivered;
 
   if (committed_.last_file) {
@@ -332,8 +336,11 @@ void CustomerPipeline::alarm_unrecoverable(const CommittedFile& file, const std:
 Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string& address, PopCursor from,
                                       const PopCursor& end, const DeliveredSet& wanted, DeliveredSet& found,
                                       std::vector<AttackEvent>& events) {
-  graceland::GracelandClient* client = co_await client_for(pop, address);
-  if (client == nullptr) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
+  // A connection of its own (rebuilding is rare): the PoP's reader may be mid-read.
+  auto connected = co_await graceland::GracelandClient::connect(
+      context_.env, address, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout);
+  if (!connected.ok()) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
+  graceland::GracelandClient* client = connected->get();
   graceland::Position at = from.position;
   bool restarted = false;
   while (at < end.position && found.size() < wanted.size()) {
@@ -346,10 +353,7 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
       at = graceland::Position{};
       continue;
     }
-    if (!batch.ok()) {
-      if (batch.code() != ErrorCode::kNotFound) clients_.erase(pop);
-      co_return batch.status();
-    }
+    if (!batch.ok()) co_return batch.status();
     if (end.store_id != 0 && batch->store_id != end.store_id) {
       co_return Error(ErrorCode::kNotFound, "PoP " + pop + " holds another store now");
     }
@@ -363,20 +367,6 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
     at = batch->next;
   }
   co_return Status();
-}
-
-Task<graceland::GracelandClient*> CustomerPipeline::client_for(const std::string& pop, const std::string& address) {
-  auto& client = clients_[pop];
-  if (!client) {
-    auto connected = co_await graceland::GracelandClient::connect(context_.env.network, address,
-                                                                  "lumberjack " + context_.worker_id);
-    if (!connected.ok()) {
-      clients_.erase(pop);
-      co_return nullptr;
-    }
-    client = std::move(*connected);
-  }
-  co_return client.get();
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, bool* rewrote) {
@@ -426,78 +416,90 @@ Task<void> CustomerPipeline::repair_index_if_due() {
   if (context_.observer) context_.observer->on_index_repaired(config_.account_id, last);
 }
 
+bool CustomerPipeline::pending_full() const {
+  return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes;
+}
+
 Task<size_t> CustomerPipeline::collect() {
-  size_t records_read = 0;
-  const Duration now = context_.env.clock.monotonic_now();
   // A copy: the worker refreshes the directory while we are suspended below.
   const std::map<std::string, std::string> pops = context_.pops;
+  const Duration now = context_.env.clock.monotonic_now();
+  // Every idle PoP is read at once, each apart (pop_readers.h): a silent one holds up no other.
   for (const auto& [pop, address] : pops) {
-    if (stopping_ || pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes) break;
+    if (stopping_ || pending_full()) break;
+    if (readers_.busy(pop)) continue;
     if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now) continue;
-    graceland::GracelandClient* client = co_await client_for(pop, address);
-    if (client == nullptr) {
-      pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
-      continue;
-    }
     // Fault point: a read limit so short that every read returns a single record.
     const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
-    PopCursor& cursor = pops_[pop];
-    const graceland::Position from = cursor.position;
-    auto batch = co_await client->read(account_text(), from, read_bytes);
-    if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
-      // Retention removed what we had not read: those events are gone from this PoP.
-      context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
-      cursor.position = graceland::Position{};
-      continue;
-    }
-    if (!batch.ok()) {
-      clients_.erase(pop);
-      pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
-      continue;
-    }
-    const uint64_t old_store = cursor.store_id;
-    switch (check_store(cursor, batch->store_id)) {
-      case StoreCheck::kSameStore:
-        break;
-      case StoreCheck::kAdopted:
-        // (A PoP never read before starts here too: only a position from a v1 checkpoint is news.)
-        if (from != graceland::Position{}) {
-          context_.log("account " + account_text() + " pop " + pop + ": position " +
-                       from.to_string() +
-                       " had no store id (a v1 checkpoint): taken to be in store " +
-                       graceland::store_id_text(batch->store_id));
-        }
-        break;
-      case StoreCheck::kReplaced:
-        // The store we were reading is gone (a replaced disk): whatever of it we had not read
-        // is lost with it. The new store's positions restart at 1, so ours, past them, would
-        // skip its events: read it from its oldest record, and `delivered_` drops repeats.
-        context_.log("account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
-                     graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
-                     "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
-                     ": reading it from its oldest record");
-        if (context_.observer) context_.observer->on_store_replaced(config_.account_id, pop);
-        continue;  // this reply was read at a position meaningless in the new store
-    }
-    records_read += batch->records.size();
-    for (const std::string& record : batch->records) {
-      Result<DecodedEventRecord> decoded = decode_event_record(record);
-      if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
-        context_.log("account " + account_text() + " pop " + pop + ": skipping a record: " +
-                 (decoded.ok() ? "another account's event" : decoded.error().to_string()));
-        continue;
-      }
-      if (!delivered_.insert(decoded->event.id)) {
-        if (context_.observer) context_.observer->on_duplicate_dropped(config_.account_id);
-        if (!context_.options.planted_no_dedup) continue;
-      }
-      if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
-      pending_bytes_ += record.size();
-      pending_.push_back(std::move(decoded->event));
-    }
-    cursor.position = batch->next;
+    readers_.start(pop, address, account_text(), pops_[pop].position, read_bytes, generation_);
+  }
+  co_await readers_.wait_for_started(context_.options.pop_read_wait);
+  size_t records_read = 0;
+  for (const auto& [pop, address] : pops) {
+    if (stopping_ || pending_full()) break;  // what is left is taken after the roll
+    std::optional<PopReadResult> read = readers_.take(pop);
+    if (read) records_read += take_batch(pop, std::move(*read));
   }
   co_return records_read;
+}
+
+size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) {
+  PopCursor& cursor = pops_[pop];
+  const graceland::Position from = read.from;
+  // Read before a recovery, or from where the cursor no longer is: read again.
+  if (read.generation != generation_ || cursor.position != from) return 0;
+  Result<graceland::ReadBatch>& batch = read.batch;
+  if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
+    // Retention removed what we had not read: those events are gone from this PoP.
+    context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+    cursor.position = graceland::Position{};
+    return 0;
+  }
+  if (!batch.ok()) {
+    pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
+    return 0;
+  }
+  const uint64_t old_store = cursor.store_id;
+  switch (check_store(cursor, batch->store_id)) {
+    case StoreCheck::kSameStore:
+      break;
+    case StoreCheck::kAdopted:
+      // (A PoP never read before starts here too: only a position from a v1 checkpoint is news.)
+      if (from != graceland::Position{}) {
+        context_.log("account " + account_text() + " pop " + pop + ": position " +
+                     from.to_string() +
+                     " had no store id (a v1 checkpoint): taken to be in store " +
+                     graceland::store_id_text(batch->store_id));
+      }
+      break;
+    case StoreCheck::kReplaced:
+      // The store we were reading is gone (a replaced disk): whatever of it we had not read
+      // is lost with it. The new store's positions restart at 1, so ours, past them, would
+      // skip its events: read it from its oldest record, and `delivered_` drops repeats.
+      context_.log("account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
+                   graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
+                   "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
+                   ": reading it from its oldest record");
+      if (context_.observer) context_.observer->on_store_replaced(config_.account_id, pop);
+      return 0;  // this reply was read at a position meaningless in the new store
+  }
+  for (const std::string& record : batch->records) {
+    Result<DecodedEventRecord> decoded = decode_event_record(record);
+    if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
+      context_.log("account " + account_text() + " pop " + pop + ": skipping a record: " +
+               (decoded.ok() ? "another account's event" : decoded.error().to_string()));
+      continue;
+    }
+    if (!delivered_.insert(decoded->event.id)) {
+      if (context_.observer) context_.observer->on_duplicate_dropped(config_.account_id);
+      if (!context_.options.planted_no_dedup) continue;
+    }
+    if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
+    pending_bytes_ += record.size();
+    pending_.push_back(std::move(decoded->event));
+  }
+  cursor.position = batch->next;
+  return batch->records.size();
 }
 
 Task<void> CustomerPipeline::expire_if_due() {

@@ -2,8 +2,9 @@
 // CustomerPipeline: one customer's delivery on the worker that holds its assignment.
 //   recover:  sync, read the checkpoint (creating the first one), and finish publishing the
 //             last committed file if a predecessor died before it could.
-//   collect:  read every PoP's Graceland from the working cursors, skip ids already
-//             delivered; a PoP that fails is skipped for a while and never holds up the others.
+//   collect:  read every PoP's Graceland from the working cursors, each PoP apart (pop_readers.h),
+//             skip ids already delivered; a PoP that fails is skipped for a while, and one that is
+//             slow or silent never holds up the others (every call has a deadline).
 //             A PoP that answers as another store than its cursor's (its disk was replaced)
 //             is read again from that store's oldest record (Checkpoint, check_store).
 //   roll:     when the roll policy says so, write the log file (CEF/W3C, zstd or zlib,
@@ -37,6 +38,7 @@
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/pop_readers.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::lumberjack {
@@ -67,6 +69,11 @@ struct PipelineObserver {
 struct PipelineOptions {
   Duration poll_interval = std::chrono::milliseconds(200);
   Duration pop_retry_after = std::chrono::seconds(2);
+  // Every Graceland call ends within this: a silent PoP costs a read of it, not the pipeline.
+  Duration pop_call_timeout = std::chrono::seconds(10);
+  // How long a collection round waits for the reads it started: a PoP slower than this is
+  // taken in a later round, and the others go on meanwhile.
+  Duration pop_read_wait = std::chrono::milliseconds(500);
   uint32_t read_bytes = 1 << 20;
   Duration retry_backoff = std::chrono::milliseconds(500);  // after an error, before recovering
   Duration index_check_interval = std::chrono::seconds(5);  // while idle: logs.index lists every commit
@@ -146,13 +153,15 @@ class CustomerPipeline {
   // Commits `next` fenced by the assignment and the checkpoint version held; on success it is
   // the committed state.
   Task<Outcome> commit(Checkpoint next);
-  Task<graceland::GracelandClient*> client_for(const std::string& pop, const std::string& address);
   // Makes logs.index list every file through `seq` (it never shrinks it). `rewrote`: whether
   // the index ended before `seq`.
   Task<Outcome> list_through(uint64_t seq, bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
   // Returns how many records it read (0: every reachable PoP is caught up).
   Task<size_t> collect();
+  // Takes one PoP's finished read into the pending file, unless it is stale. Returns its records.
+  size_t take_batch(const std::string& pop, PopReadResult read);
+  bool pending_full() const;
   Task<Outcome> roll();
   bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();
@@ -175,7 +184,8 @@ class CustomerPipeline {
   uint64_t pending_bytes_ = 0;
   Duration first_pending_at_{0};
 
-  std::map<std::string, std::unique_ptr<graceland::GracelandClient>> clients_;
+  PopReaders readers_;
+  uint64_t generation_ = 0;  // counts recoveries: a read begun before one is stale
   std::map<std::string, Duration> pop_down_until_;
   LogFileWriter writer_;
   Duration next_retention_at_{0};

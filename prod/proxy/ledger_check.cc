@@ -11,8 +11,8 @@ std::string id_text(const EventId& id) {
   return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence);
 }
 
-Task<Status> read_one(Network& network, const std::string& address, StoredEvents& stored) {
-  auto client = co_await graceland::GracelandClient::connect(network, address, "checker");
+Task<Status> read_one(const Env& env, const std::string& address, StoredEvents& stored) {
+  auto client = co_await graceland::GracelandClient::connect(env, address, "checker");
   if (!client.ok()) co_return Error(client.code(), address + ": " + client.error().message());
   auto accounts = co_await (*client)->list();
   if (!accounts.ok()) co_return accounts.status();
@@ -43,10 +43,10 @@ Task<Status> read_one(Network& network, const std::string& address, StoredEvents
 
 }  // namespace
 
-Task<Result<StoredEvents>> read_all_events(Network& network, const std::vector<std::string>& addresses) {
+Task<Result<StoredEvents>> read_all_events(const Env& env, const std::vector<std::string>& addresses) {
   StoredEvents stored;
   for (const std::string& address : addresses) {
-    if (Status s = co_await read_one(network, address, stored); !s.ok()) co_return s.error();
+    if (Status s = co_await read_one(env, address, stored); !s.ok()) co_return s.error();
   }
   co_return stored;
 }

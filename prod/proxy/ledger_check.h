@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "prod/event/attack_event.h"
-#include "prod/io/network.h"
+#include "prod/io/env.h"
 #include "prod/proxy/ledger.h"
 
 namespace lj::proxy {
@@ -18,7 +18,7 @@ struct StoredEvents {
 };
 
 // Reads every customer's events from every Graceland in `addresses`.
-Task<Result<StoredEvents>> read_all_events(Network& network, const std::vector<std::string>& addresses);
+Task<Result<StoredEvents>> read_all_events(const Env& env, const std::vector<std::string>& addresses);
 
 struct IngestVerdict {
   uint64_t acknowledged = 0;

@@ -89,7 +89,7 @@ Task<void> Proxy::send() {
     }
     if (!client) {
       auto connected = co_await graceland::GracelandClient::connect(
-          env_.network, current_target(), "proxy-" + std::to_string(options_.proxy_id));
+          env_, current_target(), "proxy-" + std::to_string(options_.proxy_id), options_.call_timeout);
       if (!connected.ok()) {
         ++stats_.batch_errors;
         switch_target((target_ + 1) % options_.gracelands.size());

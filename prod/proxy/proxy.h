@@ -33,6 +33,8 @@ struct ProxyOptions {
   size_t max_buffered_events = 10000;
   Duration retry_backoff = std::chrono::milliseconds(50);
   Duration home_retry_interval = std::chrono::seconds(5);
+  // A batch not acknowledged within this goes to the next PoP (a silent PoP holds nothing up).
+  Duration call_timeout = std::chrono::seconds(10);
   uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
   // REQUIRES: accounts.size() <= kStreamsPerProxy; proxy_id < 2^64 / kStreamsPerProxy.
 };

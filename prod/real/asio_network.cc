@@ -4,6 +4,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <optional>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace lj {
 
 namespace asio = boost::asio;
@@ -12,6 +16,22 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
+
+// The kernel's own watch on a long-lived connection, under the code's per-call deadlines: an
+// idle connection whose peer died silently is probed after 30 s and dropped after three
+// unanswered probes 10 s apart, and one whose sent bytes stay unacknowledged for 60 s is
+// dropped (TCP_USER_TIMEOUT), instead of the default ~15 minutes of retransmission.
+void watch_liveness(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.set_option(asio::socket_base::keep_alive(true), ignored);
+  const int fd = socket.native_handle();
+  const int idle_s = 30, interval_s = 10, probes = 3;
+  const unsigned user_timeout_ms = 60'000;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_s, sizeof interval_s);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+}
 
 Error to_error(const boost::system::error_code& ec, const std::string& context) {
   namespace errc = boost::asio::error;
@@ -74,6 +94,7 @@ class AsioConnection final : public Connection {
   explicit AsioConnection(tcp::socket socket) : socket_(std::move(socket)) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    watch_liveness(socket_);
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
   }

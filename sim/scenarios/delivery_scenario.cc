@@ -109,6 +109,8 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   model.partitionable = model.crashable;
   model.disk_faulty = pops;
   model.disk_weight = 0.3;
+  model.pausable = pops;  // a hung PoP: it may delay only the events it holds
+  model.pause_weight = 0.4;
   model.max_duration_ns = 2 * session_ns;  // partitions past the session timeout: zombies
   std::vector<fault::Fault> schedule = fault::draw_schedule(random, model, 0, until_ns);
   auto whole_phase = [&](fault::FaultKind kind, double intensity) {
@@ -166,10 +168,10 @@ std::string where_stored(Simulation& simulation, const PopNodes& pops, const Eve
   checker.start();
   std::vector<std::optional<Result<proxy::StoredEvents>>> stored(pops.addresses.size());
   for (size_t p = 0; p < pops.addresses.size(); ++p) {
-    checker.spawn([](Network& network, std::vector<std::string> one,
+    checker.spawn([](Env env, std::vector<std::string> one,
                      std::optional<Result<proxy::StoredEvents>>& out) -> Task<void> {
-      out.emplace(co_await proxy::read_all_events(network, one));
-    }(checker.env().network, std::vector<std::string>{pops.addresses[p]}, stored[p]));
+      out.emplace(co_await proxy::read_all_events(env, one));
+    }(checker.env(), std::vector<std::string>{pops.addresses[p]}, stored[p]));
   }
   auto all_read = [&stored] {
     return std::all_of(stored.begin(), stored.end(), [](const auto& s) { return s.has_value(); });
@@ -261,6 +263,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.poll_interval = tunables.poll_interval;
       lj_options.pipeline.pop_retry_after = tunables.pop_retry_after;
       lj_options.pipeline.retry_backoff = tunables.pipeline_retry_backoff;
+      lj_options.pipeline.pop_call_timeout = tunables.graceland_call_timeout;
+      lj_options.pipeline.pop_read_wait = tunables.pop_read_wait;
       lj_options.pipeline.read_bytes = tunables.read_bytes;
       lj_options.pipeline.planted_no_dedup = options.planted == PlantedBug::kNoDedup;
       lj_options.pipeline.planted_no_fencing = options.planted == PlantedBug::kNoFencing;
@@ -301,6 +305,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   fleet.events_per_second = options.events_per_second;
   fleet.batch_events = tunables.proxy_batch_events;
   fleet.retry_backoff = tunables.proxy_retry_backoff;
+  fleet.call_timeout = tunables.graceland_call_timeout;
   add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();

@@ -21,6 +21,8 @@ Tunables draw_tunables(uint64_t seed) {
   t.read_bytes = reads[uniform_below(random, 3)];
   t.proxy_batch_events = static_cast<size_t>(uniform_between(random, 1, 50));
   t.proxy_retry_backoff = ms(10, 500);
+  t.graceland_call_timeout = ms(2000, 15000);
+  t.pop_read_wait = ms(20, 2000);
   return t;
 }
 

@@ -20,6 +20,8 @@ struct Tunables {
   uint32_t read_bytes = 1 << 20;
   size_t proxy_batch_events = 20;
   Duration proxy_retry_backoff = std::chrono::milliseconds(50);
+  Duration graceland_call_timeout = std::chrono::seconds(10);  // proxies' and pipelines' deadline
+  Duration pop_read_wait = std::chrono::milliseconds(500);
 
   std::string describe() const {
     auto ms = [](Duration d) {
@@ -30,7 +32,8 @@ struct Tunables {
            "ms poll=" + ms(poll_interval) + "ms pop-retry=" + ms(pop_retry_after) +
            "ms backoff=" + ms(pipeline_retry_backoff) + "ms read=" + std::to_string(read_bytes) +
            "B proxy-batch=" + std::to_string(proxy_batch_events) +
-           " proxy-backoff=" + ms(proxy_retry_backoff) + "ms";
+           " proxy-backoff=" + ms(proxy_retry_backoff) + "ms graceland-timeout=" + ms(graceland_call_timeout) +
+           "ms pop-wait=" + ms(pop_read_wait) + "ms";
   }
 };
 

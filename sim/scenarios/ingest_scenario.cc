@@ -40,6 +40,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.partitionable = pop_nodes;
     model.disk_faulty = pop_nodes;
     model.disk_weight = 0.5;
+    model.pausable = pop_nodes;  // a hung PoP: proxies must give up on it by their own deadline
+    model.pause_weight = 0.5;
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
     fault::apply_schedule(simulation, schedule);
@@ -53,10 +55,10 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   SimNode& checker = simulation.add_node("checker", nullptr);
   checker.start();
   std::optional<Result<proxy::StoredEvents>> stored;
-  checker.spawn([](Network& network, std::vector<std::string> pops,
+  checker.spawn([](Env env, std::vector<std::string> pops,
                    std::optional<Result<proxy::StoredEvents>>& out) -> Task<void> {
-    out.emplace(co_await proxy::read_all_events(network, pops));
-  }(checker.env().network, addresses, stored));
+    out.emplace(co_await proxy::read_all_events(env, pops));
+  }(checker.env(), addresses, stored));
   simulation.run_until([&] { return stored.has_value(); }, simulation.now_ns() + 60'000'000'000);
 
   for (const proxy::Proxy* p : proxies) outcome.failovers += p->stats().failovers;

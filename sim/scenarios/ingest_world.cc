@@ -53,6 +53,7 @@ void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFl
       proxy_options.max_events = options.events_per_proxy;
       proxy_options.batch_events = options.batch_events;
       proxy_options.retry_backoff = options.retry_backoff;
+      proxy_options.call_timeout = options.call_timeout;
       simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
                           [&proxies, &ledger, proxy_options](SimNode& n) {
                             auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));

@@ -32,6 +32,7 @@ struct ProxyFleetOptions {
   double events_per_second = 40;
   size_t batch_events = 20;  // a proxy's window: events per batch in flight
   Duration retry_backoff = std::chrono::milliseconds(50);
+  Duration call_timeout = std::chrono::seconds(10);  // a batch unacknowledged this long fails over
 };
 // Adds and starts proxies homed at each PoP (ids p*100+k+1). `proxies` collects each proxy as
 // its node boots. REQUIRES: `ledger` and `proxies` outlive the simulation's nodes.

@@ -69,15 +69,15 @@ std::vector<std::string> OnePipelineWorld::records(uint64_t first_sequence, uint
 
 bool OnePipelineWorld::send(size_t pop, uint64_t batch_id, std::vector<std::string> batch) {
   bool acked = false;
-  proxy_->spawn([](Network& network, Clock& clock, std::string address, uint64_t id, std::vector<std::string> batch,
+  proxy_->spawn([](Env env, std::string address, uint64_t id, std::vector<std::string> batch,
                    bool& acked) -> Task<void> {
     const Duration backoff = std::chrono::milliseconds(100);
     while (!acked) {  // until the PoP is up
-      auto client = co_await graceland::GracelandClient::connect(network, address, "proxy");
+      auto client = co_await graceland::GracelandClient::connect(env, address, "proxy");
       if (client.ok()) acked = (co_await (*client)->send_batch(id, batch)).ok();
-      if (!acked) co_await clock.sleep_for(backoff);
+      if (!acked) co_await env.clock.sleep_for(backoff);
     }
-  }(proxy_->env().network, proxy_->env().clock, pops.addresses[pop], batch_id, std::move(batch), acked));
+  }(proxy_->env(), pops.addresses[pop], batch_id, std::move(batch), acked));
   simulation.run_until([&] { return acked; }, simulation.now_ns() + 10'000'000'000);
   return acked;
 }

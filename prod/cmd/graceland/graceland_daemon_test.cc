@@ -108,7 +108,7 @@ TEST(GracelandDaemon, KillNineLosesNoAcknowledgedEvent) {
   ASSERT_EQ(restarted.address(), address);
   std::set<EventId> stored;
   runtime.run([&]() -> Task<void> {
-    auto client = co_await graceland::GracelandClient::connect(env.network, address, "checker");
+    auto client = co_await graceland::GracelandClient::connect(env, address, "checker");
     EXPECT_TRUE(client.ok());
     if (!client.ok()) co_return;
     auto accounts = co_await (*client)->list();

@@ -61,7 +61,7 @@ int run_check(std::span<const std::string_view> args, std::ostream& out, std::os
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   RealRuntime runtime(".");
   Result<proxy::StoredEvents> stored =
-      runtime.run(proxy::read_all_events(runtime.env().network, gracelands));
+      runtime.run(proxy::read_all_events(runtime.env(), gracelands));
   if (!stored.ok()) {
     err << "lj check: " << stored.error().to_string() << "\n";
     return 1;

@@ -174,7 +174,7 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
   co_return 0;
 }
 
-Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags, std::ostream& out) {
+Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, std::ostream& out) {
   const lumberjack::ZkLayout& layout = flags.layout;
   Result<NodeData> master = co_await zk.get(layout.master());
   out << "master: " << (master.ok() ? master->data : "(none)") << "\n";
@@ -192,7 +192,7 @@ Task<int> status(CoordinatorSession& zk, Network& network, const CtlFlags& flags
       Result<NodeData> address = co_await zk.get(layout.graceland(pop));
       if (!address.ok()) continue;
       out << " " << pop << "=" << address->data;
-      auto client = co_await graceland::GracelandClient::connect(network, address->data, "lj ctl");
+      auto client = co_await graceland::GracelandClient::connect(env, address->data, "lj ctl");
       if (!client.ok()) {
         out << "(unreachable)";
         continue;
@@ -286,7 +286,7 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     if (flags.verb == "add" || flags.verb == "set") code = co_await add_or_set(**session, flags, env.random, out, err);
     else if (flags.verb == "remove") code = co_await remove(**session, flags, out, err);
     else if (flags.verb == "list") code = co_await list(**session, flags, out, err);
-    else code = co_await status(**session, env.network, flags, out);
+    else code = co_await status(**session, env, flags, out);
     co_await (*session)->close();
     co_return code;
   }(coordinator, env, flags, out, err));
