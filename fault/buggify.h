@@ -30,13 +30,21 @@ class BuggifySwitchboard final : public FaultPoints {
   // Whether `point` is switched on in this run.
   bool enabled(std::string_view point) const;
 
+  // Crash points ("crash.*") take a machine down: on in the same quarter of runs, they fire
+  // rarely and a bounded number of times, and never once the world is healing.
+  void stop_crashes() { crashes_stopped_ = true; }
+
   static constexpr double kEnabledFraction = 0.25;
   static constexpr double kFireProbability = 0.25;
+  static constexpr double kCrashFireProbability = 0.03;
+  static constexpr int kMaxCrashesPerPoint = 2;
 
  private:
   sim::Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
   std::map<std::string, bool, std::less<>> reached_;  // points asked so far: on or off
+  std::map<std::string, int, std::less<>> crashes_;   // crash points: times fired
+  bool crashes_stopped_ = false;
 };
 
 }  // namespace lj::fault

@@ -238,6 +238,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   for (const Weighted& w : kinds) total += w.weight;
 
   std::vector<Fault> schedule;
+  std::vector<Fault> follow_ups;  // faults a drawn fault brings with it, merged in at the end
   if (kinds.empty()) return schedule;
   int64_t at = from_ns;
   for (;;) {
@@ -272,6 +273,16 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
       case FaultKind::kDiskErrors:
         fault.target = pick(random, model.disk_faulty);
         fault.intensity = 0.01 + uniform_unit(random) * 0.2;
+        // A disk that fails fsyncs often takes its machine down soon after: then whatever a
+        // failed fsync dropped is gone, though a later fsync said ok (fsyncgate).
+        if (model.crashable_after_disk_errors && chance(random, 0.5)) {
+          Fault crash;
+          crash.at_ns = at + fault.duration_ns + uniform_between(random, 0, 1'000'000'000);
+          crash.kind = FaultKind::kCrashRestart;
+          crash.target = fault.target;
+          crash.duration_ns = uniform_between(random, model.max_duration_ns / 20, model.max_duration_ns);
+          if (crash.at_ns < until_ns) follow_ups.push_back(crash);
+        }
         break;
       case FaultKind::kClockDrift:
         fault.target = pick(random, model.crashable);
@@ -285,6 +296,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
     }
     schedule.push_back(fault);
   }
+  schedule.insert(schedule.end(), follow_ups.begin(), follow_ups.end());
+  std::stable_sort(schedule.begin(), schedule.end(), [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
   return schedule;
 }
 

@@ -85,6 +85,8 @@ struct FaultModel {
   std::vector<sim::NodeId> pausable;       // nodes that may be paused (SIGSTOP)
   double crash_weight = 1, partition_weight = 1, reset_weight = 1, delay_weight = 1;
   double disk_weight = 0, drift_weight = 0.5, pause_weight = 0;
+  // Disk errors on a node that may crash are followed, half the time, by its power loss.
+  bool crashable_after_disk_errors = true;
   int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults
   int64_t max_duration_ns = 5'000'000'000;
 };

@@ -40,6 +40,13 @@ void expect_caught(PlantedBug bug, uint64_t limit, std::string_view symptom) {
   const Catch caught = first_catch(bug, limit);
   ASSERT_NE(caught.seed, 0u) << planted_bug_name(bug) << " passed " << limit << " seeds";
   EXPECT_NE(caught.failure.find(symptom), std::string::npos) << caught.failure;
+  // The same seed without the bug passes: the bug, not the world, failed it.
+  RunRequest clean;
+  clean.scenario = "delivery";
+  clean.seed = caught.seed;
+  const RunResult without = run_one(clean);
+  EXPECT_TRUE(without.ok) << "seed " << caught.seed << " fails without " << planted_bug_name(bug) << " too: "
+                          << without.failure;
   ::testing::Test::RecordProperty(std::string("seeds_to_catch_") + planted_bug_name(bug),
                                   static_cast<int>(caught.seed));
 }
@@ -93,6 +100,24 @@ TEST(PlantedBugs, ClobberingPublishIsCaught) {
 // A customer's new pipeline (a new assignment version, or config) started beside its old one.
 TEST(PlantedBugs, OverlappingPipelinesAreCaught) {
   expect_caught(PlantedBug::kOverlappingPipelines, 200, "pipelines for customer");
+}
+
+// Crash points mark where durability is decided; each has a bug of its own kind it exists to
+// catch (docs/simulation.md, "Crash points").
+
+// Between an fsync and its acknowledgement: a failed fsync taken for a good one.
+TEST(PlantedBugs, AcknowledgingAFailedSyncIsCaught) {
+  expect_caught(PlantedBug::kAckFailedSync, 200, "lost at ingest");
+}
+
+// Between a segment's creation and its directory's fsync: the name never made durable.
+TEST(PlantedBugs, NoDirectorySyncIsCaught) {
+  expect_caught(PlantedBug::kNoDirSync, 200, "lost at ingest");
+}
+
+// Between the sink's write and the downloader's saved state: the state saved first.
+TEST(PlantedBugs, StateSavedBeforeDeliveryIsCaught) {
+  expect_caught(PlantedBug::kStateBeforeDelivery, 200, "skipped");
 }
 
 }  // namespace

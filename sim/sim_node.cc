@@ -16,7 +16,30 @@ SimNode::~SimNode() { halt(); }
 
 Env SimNode::env() {
   assert(alive_);
-  return Env{*this, *clock_, *random_, *network_, *files_, simulation_.fault_points()};
+  FaultPoints* points = simulation_.fault_points() != nullptr ? &fault_points_ : nullptr;
+  return Env{*this, *clock_, *random_, *network_, *files_, points};
+}
+
+bool SimNodeFaultPoints::fire(std::string_view point) {
+  FaultPoints* points = node_.simulation().fault_points();
+  return points != nullptr && points->fire(point);
+}
+
+bool SimNodeFaultPoints::lose_power() {
+  Simulation& simulation = node_.simulation();
+  SimNode& node = node_;
+  const uint64_t incarnation = node.incarnation();
+  const int64_t down_ns = uniform_between(simulation.random(), 500'000'000, 3'000'000'000);
+  // (Not tagged with the node: the events must outlive the incarnation they end.)
+  simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [&simulation, &node, incarnation, down_ns] {
+    if (!node.alive() || node.incarnation() != incarnation) return;
+    simulation.mark_instant(node.id(), "fault", "power loss at a crash point");
+    node.crash();
+    simulation.schedule_after(Duration(down_ns), kNoNode, EventKind::kFault, [&node] {
+      if (!node.alive()) node.start();
+    });
+  });
+  return true;
 }
 
 void SimNode::spawn(Task<void> task) {

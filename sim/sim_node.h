@@ -20,6 +20,19 @@
 namespace lj::sim {
 
 class SimNodeNetwork;
+class SimNode;
+
+// The simulation's fault points as one node's processes see them: a crash point that fires is
+// this node's power loss, and the node boots again half a second to three seconds later.
+class SimNodeFaultPoints final : public FaultPoints {
+ public:
+  explicit SimNodeFaultPoints(SimNode& node) : node_(node) {}
+  bool fire(std::string_view point) override;
+  bool lose_power() override;
+
+ private:
+  SimNode& node_;
+};
 
 class SimNode final : public Executor {
  public:
@@ -78,6 +91,7 @@ class SimNode final : public Executor {
   uint64_t incarnation_ = 0;
   int64_t paused_until_ns_ = 0;
   SimDisk disk_;
+  SimNodeFaultPoints fault_points_{*this};
   std::unique_ptr<SplitMix64> random_;
   std::unique_ptr<SimClock> clock_;
   std::unique_ptr<SimNodeNetwork> network_;

@@ -1,5 +1,7 @@
 #include "prod/delivery/fetcher.h"
 
+#include "prod/io/env.h"
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -290,10 +292,17 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
         ", not " + std::to_string(folder_.account_id) + " (not delivering it; retrying)");
     co_return Step::kRetry;
   }
-  if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
-    log(file_url + ": delivering: " + s.to_string());
-    co_return Step::kRetry;
+  // The sink first, then the state that says it has the file: a crash between the two
+  // delivers the file again (the sink's own duplicate window), never skips it.
+  const bool deliver_first = !options_.planted_state_before_delivery;
+  if (deliver_first) {
+    if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
+      log(file_url + ": delivering: " + s.to_string());
+      co_return Step::kRetry;
+    }
   }
+  // Crash point: between the sink's write and the saved state.
+  co_await crash_point(options_.fault_points, "crash.fetch.before-saving-state");
   FetchState next = state_;
   next.last_seq = seq;
   const std::string encoded = next.encode();
@@ -303,6 +312,13 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
     // The sink has the file; delivering it again after the retry is what a crash here does too.
     log(options_.state_path + ": saving the state: " + s.to_string());
     co_return Step::kRetry;
+  }
+  if (!deliver_first) {
+    co_await crash_point(options_.fault_points, "crash.fetch.before-delivering");
+    if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
+      log(file_url + ": delivering: " + s.to_string());
+      co_return Step::kRetry;
+    }
   }
   state_ = std::move(next);
   ++stats_.files;

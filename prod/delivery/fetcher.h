@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "prod/io/clock.h"
+#include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
 #include "prod/logfile/log_file_reader.h"
@@ -71,6 +72,10 @@ struct FetchOptions {
   bool until_caught_up = false;  // stop when the index lists nothing new
   ReadLimits read_limits;
   std::function<void(const std::string&)> log;  // one line per call; stderr if empty
+  FaultPoints* fault_points = nullptr;  // the simulator's crash points; none in the real world
+  // Planted bug for the checker's own test: the state is saved before the file is delivered,
+  // so a crash between the two skips the file.
+  bool planted_state_before_delivery = false;
 };
 
 struct FetchStats {

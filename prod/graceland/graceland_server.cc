@@ -66,12 +66,18 @@ Task<void> GracelandServer::committer() {
       co_await commit_wanted_.wait();
     }
     const uint64_t target = appended_generation_;
+    // Crash point: batches appended, not yet fsynced - none may have been acknowledged.
+    co_await crash_point(env_, "crash.graceland.before-sync");
     const Duration began = env_.clock.monotonic_now();
     Status status = co_await store_->sync();
     stats_.commit_time += env_.clock.monotonic_now() - began;
     ++stats_.commits;
     if (status.ok()) {
+      // Crash point: durable, not yet acknowledged - the proxies send these again elsewhere.
+      co_await crash_point(env_, "crash.graceland.before-ack");
       durable_generation_ = target;
+    } else if (options_.planted_ack_failed_sync) {
+      durable_generation_ = target;  // the planted bug: a failed fsync taken for a good one
     } else {
       ++stats_.failed_commits;
       failed_generation_ = target;
@@ -211,6 +217,8 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         ++stats_.batches_acked;
         stats_.events_acked += count;
         if (!(co_await bounded.answer(MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame())).ok()) co_return;
+        // Crash point: acknowledged, perhaps not yet read by anyone - it must survive this.
+        co_await crash_point(env_, "crash.graceland.after-ack");
         break;
       }
       case MessageType::kList: {

@@ -37,6 +37,8 @@ struct GracelandOptions {
   // Planted bug for the checker's own test (props/): never set outside it. Acknowledges a
   // batch once appended, without waiting for its fsync.
   bool planted_ack_before_fsync = false;
+  // Planted bug: a batch whose fsync failed is acknowledged as if it had succeeded.
+  bool planted_ack_failed_sync = false;
 };
 
 struct GracelandStats {

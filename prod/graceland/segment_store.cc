@@ -193,13 +193,16 @@ Task<Status> SegmentStore::sync() {
       // (Looked up again: retention may have removed it while we waited.)
       if (auto state = accounts_.find(key.first); state != accounts_.end()) {
         if (auto failed = state->second.segments.find(key.second); failed != state->second.segments.end()) {
-          failed->second.sync_failed = true;
+          // (The planted bug retries it, as before fsyncgate was understood.)
+          failed->second.sync_failed = !options_.planted_retry_failed_sync;
         }
       }
       break;
     }
   }
-  if (result.ok() && names) result = co_await env_.files.sync_dir(options_.root);
+  // Crash point: new segments' bytes durable, their names not yet.
+  if (result.ok() && names) co_await crash_point(env_, "crash.graceland.before-dir-sync");
+  if (result.ok() && names && !options_.planted_no_dir_sync) result = co_await env_.files.sync_dir(options_.root);
   if (!result.ok()) {
     // Nothing covered may be acknowledged. A segment whose fsync failed is given up for good
     // (fsyncgate: Linux drops the pages it failed to write and a later fsync returns ok without

@@ -27,4 +27,10 @@ inline bool buggify(const Env& env, std::string_view point) {
   return env.fault_points != nullptr && env.fault_points->fire(point);
 }
 
+// A crash point ("crash.graceland.before-ack"): if it fires, the machine loses power right
+// here and the caller never resumes (its frame is destroyed with the process). Returns at once
+// in the real world, and whenever the point does not fire.
+Task<void> crash_point(FaultPoints* points, std::string_view point);
+inline Task<void> crash_point(const Env& env, std::string_view point) { return crash_point(env.fault_points, point); }
+
 }  // namespace lj

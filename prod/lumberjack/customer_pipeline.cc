@@ -596,6 +596,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
     if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
+  // Crash point: uploaded, not committed (or, planted, committed and not uploaded).
+  co_await crash_point(context_.env, "crash.pipeline.before-commit");
   // Fault point: a commit that comes late (a slow ZooKeeper, a long pause), perhaps after the
   // assignment moved on: the fence must hold.
   if (buggify(context_.env, "pipeline.delay-before-commit")) {
@@ -618,6 +620,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
     if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
+  // Crash point: committed, not published: the next owner publishes it.
+  co_await crash_point(context_.env, "crash.pipeline.before-publish");
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   ++counters_.files_published;
   counters_.events_published += events;

@@ -41,6 +41,10 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kUnfencedStagingRemoval: return "unfenced-staging-removal";
     case PlantedBug::kClobberingPublish: return "clobbering-publish";
     case PlantedBug::kOverlappingPipelines: return "overlapping-pipelines";
+    case PlantedBug::kAckFailedSync: return "ack-failed-sync";
+    case PlantedBug::kNoDirSync: return "no-dir-sync";
+    case PlantedBug::kStateBeforeDelivery: return "state-before-delivery";
+    case PlantedBug::kRetryFailedSync: return "retry-failed-sync";
   }
   return "unknown";
 }
@@ -50,7 +54,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kNone,           PlantedBug::kNoDedup,           PlantedBug::kNoFencing,
       PlantedBug::kCommitBeforeUpload, PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch,
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
-      PlantedBug::kOverlappingPipelines};
+      PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
+      PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync};
   return bugs;
 }
 
@@ -213,7 +218,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
 
   // PoPs: a Graceland each.
   const PopNodes pop_nodes =
-      add_graceland_pops(simulation, options.pops, options.planted == PlantedBug::kAckBeforeFsync);
+      add_graceland_pops(simulation, options.pops,
+                         GracelandBugs{options.planted == PlantedBug::kAckBeforeFsync,
+                                       options.planted == PlantedBug::kAckFailedSync,
+                                       options.planted == PlantedBug::kNoDirSync,
+                                       options.planted == PlantedBug::kRetryFailedSync});
   std::map<std::string, std::string> pops;
   for (size_t p = 0; p < pop_nodes.names.size(); ++p) pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
 
@@ -286,7 +295,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::unique_ptr<CustomerDownloads> downloads;
   if (options.downloads) {
     downloads = std::make_unique<CustomerDownloads>(simulation, storage, audited_customers(options.accounts),
-                                                    outcome.coverage);
+                                                    outcome.coverage,
+                                                    options.planted == PlantedBug::kStateBeforeDelivery);
   }
   // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
   simulation.add_mark_sink([&](const Simulation::Mark& mark) {
@@ -351,6 +361,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     outcome.schedule = fault::describe_schedule(simulation, schedule);
     fault::apply_schedule(simulation, schedule, targets);
     simulation.run_until(options.fault_phase_ns);
+    buggify.stop_crashes();  // the world heals: no more power losses at crash points
     fault::heal_everything(simulation, targets);
   }
   const int64_t healed_at = simulation.now_ns();

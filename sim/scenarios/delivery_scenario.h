@@ -37,6 +37,10 @@ enum class PlantedBug {
   kUnfencedStagingRemoval,  // recovery removes staging objects a commit could still name
   kClobberingPublish,       // publishing copies over the published name
   kOverlappingPipelines,    // a customer's new pipeline starts before its old one returned
+  kAckFailedSync,           // Graceland acknowledges a batch whose fsync failed
+  kNoDirSync,               // Graceland never fsyncs its directory: new segments' names are volatile
+  kStateBeforeDelivery,     // the downloader saves its state before delivering the file
+  kRetryFailedSync,         // Graceland fsyncs a segment again after a failed fsync and believes it
 };
 // Every bug, in order (kNone first).
 const std::vector<PlantedBug>& all_planted_bugs();

@@ -5,16 +5,19 @@
 
 namespace lj::sim {
 
-PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_before_fsync) {
+PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted_bugs) {
   PopNodes pops;
   for (int p = 0; p < count; ++p) {
     const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
     pops.names.push_back(name);
     pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
-    SimNode& node = simulation.add_node(name, [&simulation, name, planted_ack_before_fsync](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop, bool planted) -> Task<void> {
+    SimNode& node = simulation.add_node(name, [&simulation, name, planted_bugs](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop, GracelandBugs planted) -> Task<void> {
         graceland::GracelandOptions graceland_options;
-        graceland_options.planted_ack_before_fsync = planted;
+        graceland_options.planted_ack_before_fsync = planted.ack_before_fsync;
+        graceland_options.planted_ack_failed_sync = planted.ack_failed_sync;
+        graceland_options.store.planted_no_dir_sync = planted.no_dir_sync;
+        graceland_options.store.planted_retry_failed_sync = planted.retry_failed_sync;
         graceland_options.pop = pop;
         graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
         graceland_options.store.segment_max_bytes = 64 * 1024;
@@ -32,8 +35,11 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_
           sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
           co_await clock.sleep_for(restart_after);
         }
-      }(n, simulation, name, planted_ack_before_fsync));
+      }(n, simulation, name, planted_bugs));
     });
+    // Each PoP's disk as fast as an NVMe drive or as slow as a busy network volume (fsync means
+    // 0.2-5 ms): the slower, the more batches land while a sync is in flight.
+    node.disk().faults().sync_latency_mean_ns = uniform_between(simulation.random(), 200'000, 5'000'000);
     pops.nodes.push_back(node.id());
   }
   return pops;

@@ -22,8 +22,14 @@ struct PopNodes {
   std::vector<NodeId> nodes;           // added, not started
 };
 // Adds `count` PoP nodes whose boot starts a Graceland (small segments, so they roll often).
-// `planted_ack_before_fsync` plants that bug in every Graceland (the checker's own test).
-PopNodes add_graceland_pops(Simulation& simulation, int count, bool planted_ack_before_fsync = false);
+// Bugs planted in every Graceland (the checker's own test).
+struct GracelandBugs {
+  bool ack_before_fsync = false;
+  bool ack_failed_sync = false;
+  bool no_dir_sync = false;
+  bool retry_failed_sync = false;
+};
+PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted = {});
 
 struct ProxyFleetOptions {
   int proxies_per_pop = 2;

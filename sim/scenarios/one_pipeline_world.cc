@@ -39,7 +39,7 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
 
 OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::PipelineObserver& observer)
     : simulation(seed), zookeeper(simulation), storage(simulation) {
-  pops = add_graceland_pops(simulation, pop_count, false);
+  pops = add_graceland_pops(simulation, pop_count);
   for (size_t p = 0; p < pops.names.size(); ++p) directory_[pops.names[p]] = pops.addresses[p];
   config.account_id = kAccount;
   config.roll.max_events = 2;
