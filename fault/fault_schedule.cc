@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "fault/fault_layers.h"
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -57,6 +58,10 @@ const char* fault_kind_name(FaultKind kind) {
       return "disk-destroyed";
     case FaultKind::kPause:
       return "pause";
+    case FaultKind::kOneWayCut:
+      return "one-way-cut";
+    case FaultKind::kZkCut:
+      return "zk-cut";
   }
   return "unknown";
 }
@@ -81,6 +86,8 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kDiskFull:
     case FaultKind::kDiskDestroyed:
     case FaultKind::kPause:
+    case FaultKind::kOneWayCut:
+    case FaultKind::kZkCut:
       return true;
     default:
       return false;
@@ -310,6 +317,7 @@ void after(Simulation& simulation, const Fault& fault, std::function<void()> und
 }
 
 void start(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
+  FaultLayers& layers = *targets.layers;
   const std::string text = fault.describe(simulation);
   if (fault.duration_ns > 0) {
     simulation.mark_span(fault.target, "fault", text, simulation.now_ns(),
@@ -330,24 +338,42 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       });
       return;
     }
-    case FaultKind::kPartition:
-      network.isolate(fault.target);
-      after(simulation, fault, [&network] { network.heal(); });
-      return;
-    case FaultKind::kResetStorm:
-      network.faults().reset_probability = fault.intensity;
-      after(simulation, fault, [&network] { network.faults().reset_probability = 0; });
-      return;
-    case FaultKind::kDelayStorm: {
-      network.faults().spike_probability = fault.intensity;
-      const double calm = sim::NetworkFaults{}.spike_probability;
-      after(simulation, fault, [&network, calm] { network.faults().spike_probability = calm; });
+    case FaultKind::kPartition: {
+      const sim::NodeId target = fault.target;
+      network.isolate(target);
+      after(simulation, fault, [&network, target] { network.unisolate(target); });
       return;
     }
+    case FaultKind::kOneWayCut: {
+      // What the target sends is lost; what others send it still arrives.
+      std::set<sim::NodeId> others;
+      for (size_t n = 0; n < simulation.node_count(); ++n) others.insert(static_cast<sim::NodeId>(n));
+      const std::set<sim::NodeId> target{fault.target};
+      network.partition(target, others, /*one_way=*/true);
+      after(simulation, fault, [&network, target, others] { network.unpartition(target, others, true); });
+      return;
+    }
+    case FaultKind::kZkCut: {
+      if (targets.zookeeper == nullptr) return;
+      const std::set<sim::NodeId> target{fault.target}, zookeeper{targets.zookeeper->node_id()};
+      network.partition(target, zookeeper);
+      after(simulation, fault, [&network, target, zookeeper] { network.unpartition(target, zookeeper); });
+      return;
+    }
+    case FaultKind::kResetStorm:
+      after(simulation, fault,
+            layers.hold("reset", fault.intensity, [&network](double p) { network.faults().reset_probability = p; }, 0));
+      return;
+    case FaultKind::kDelayStorm:
+      after(simulation, fault,
+            layers.hold("delay", fault.intensity, [&network](double p) { network.faults().spike_probability = p; },
+                        sim::NetworkFaults{}.spike_probability));
+      return;
     case FaultKind::kDiskErrors: {
       sim::SimDisk& disk = simulation.node(fault.target).disk();
-      disk.faults().io_error_probability = fault.intensity;
-      after(simulation, fault, [&disk] { disk.faults().io_error_probability = 0; });
+      after(simulation, fault,
+            layers.hold("disk-errors " + std::to_string(fault.target), fault.intensity,
+                        [&disk](double p) { disk.faults().io_error_probability = p; }, 0));
       return;
     }
     case FaultKind::kClockDrift: {
@@ -375,24 +401,26 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kZkUnavailable: {
       sim::SimZooKeeper* zookeeper = targets.zookeeper;
       if (zookeeper == nullptr) return;
-      zookeeper->set_available(false);
-      after(simulation, fault, [zookeeper] { zookeeper->set_available(true); });
+      after(simulation, fault,
+            layers.hold("zk-unavailable", 1, [zookeeper](double down) { zookeeper->set_available(down == 0); }, 0));
       return;
     }
     case FaultKind::kZkFlaky: {
       sim::SimZooKeeper* zookeeper = targets.zookeeper;
       if (zookeeper == nullptr) return;
-      zookeeper->faults().reply_loss_probability = fault.intensity;
-      zookeeper->faults().request_loss_probability = fault.intensity * 0.4;
-      zookeeper->faults().stale_read_probability = std::min(1.0, fault.intensity * 4);
-      after(simulation, fault, [zookeeper] { zookeeper->faults() = sim::ZooKeeperFaults{}; });
+      auto set = [zookeeper](double x) {
+        zookeeper->faults().reply_loss_probability = x;
+        zookeeper->faults().request_loss_probability = x * 0.4;
+        zookeeper->faults().stale_read_probability = std::min(1.0, x * 4);
+      };
+      after(simulation, fault, layers.hold("zk-flaky", fault.intensity, set, 0));
       return;
     }
     case FaultKind::kStorageErrors: {
       sim::SimObjectStore* storage = targets.storage;
       if (storage == nullptr) return;
-      storage->set_failure_rate(fault.intensity);
-      after(simulation, fault, [storage] { storage->set_failure_rate(0); });
+      after(simulation, fault,
+            layers.hold("storage-errors", fault.intensity, [storage](double p) { storage->set_failure_rate(p); }, 0));
       return;
     }
     case FaultKind::kMasterCrash: {
@@ -414,21 +442,22 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       }
       if (a.empty() || b.empty()) return;
       network.partition(a, b);
-      after(simulation, fault, [&network] { network.heal(); });
+      after(simulation, fault, [&network, a, b] { network.unpartition(a, b); });
       return;
     }
     case FaultKind::kSlowStorage: {
       sim::SimObjectStore* storage = targets.storage;
       if (storage == nullptr) return;
-      storage->set_slow(true);
-      after(simulation, fault, [storage] { storage->set_slow(false); });
+      after(simulation, fault, layers.hold("slow-storage", 1, [storage](double slow) { storage->set_slow(slow != 0); }, 0));
       return;
     }
     case FaultKind::kDiskFull: {
+      // The strongest is the least room: held as minus the capacity.
       sim::SimDisk& disk = simulation.node(fault.target).disk();
-      disk.faults().capacity_bytes = disk.used_bytes();
+      auto set = [&disk](double minus_capacity) { disk.faults().capacity_bytes = static_cast<uint64_t>(-minus_capacity); };
       after(simulation, fault,
-            [&disk] { disk.faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes; });
+            layers.hold("disk-full " + std::to_string(fault.target), -static_cast<double>(disk.used_bytes()), set,
+                        -static_cast<double>(sim::DiskFaults{}.capacity_bytes)));
       return;
     }
     case FaultKind::kDiskDestroyed: {
@@ -444,8 +473,7 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kStageCrashes: {
       double* probability = targets.stage_crash_probability;
       if (probability == nullptr) return;
-      *probability = fault.intensity;
-      after(simulation, fault, [probability] { *probability = 0; });
+      after(simulation, fault, layers.hold("stage-crashes", fault.intensity, [probability](double p) { *probability = p; }, 0));
       return;
     }
   }
@@ -463,6 +491,7 @@ void apply_schedule(Simulation& simulation, const std::vector<Fault>& schedule,
 
 void heal_everything(Simulation& simulation, const FaultTargets& targets) {
   simulation.mark_instant(kNoNode, "fault", "heal everything");
+  targets.layers->clear();  // undos still pending change nothing now
   sim::SimNetwork& network = simulation.network();
   network.heal();
   network.faults() = sim::NetworkFaults{};

@@ -15,10 +15,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fault/fault_layers.h"
 #include "prod/io/result.h"
 #include "sim/simulation.h"
 
@@ -54,8 +56,10 @@ enum class FaultKind {
                    // excuses exactly the events only that disk held.
   kPause,          // SIGSTOP for `duration`: the target's kernel still takes bytes in and its
                    // connections stay open, but nothing of it runs or answers
+  kOneWayCut,      // for `duration`, what the target sends is lost; what it is sent arrives
+  kZkCut,          // for `duration`, only the target's link to ZooKeeper is cut (both ways)
 };
-inline constexpr int kFaultKinds = 18;
+inline constexpr int kFaultKinds = 20;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);
@@ -107,6 +111,10 @@ struct FaultTargets {
   std::function<sim::NodeId()> current_master;
   // Counts each fault kind as it fires (coverage); may be null.
   std::map<std::string, uint64_t>* fired = nullptr;
+  // Overlapping faults on one knob, each undone on its own (fault_layers.h). Shared by the
+  // copies of these targets that apply_schedule keeps: pass the same targets to
+  // heal_everything.
+  std::shared_ptr<FaultLayers> layers = std::make_shared<FaultLayers>();
 };
 
 // Schedules every fault on the simulation; each undoes itself after its duration. Each fault

@@ -57,16 +57,16 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // and wrote the index back to "file 1" after the new owner had listed files 2-4. No later
 // publish came, so the customer never saw those files. Owners now list everything committed
 // again while idle. Every later change of behaviour moves which seed reaches it (20256, then
-// 20548, 30634); since every Graceland call has a deadline and PoPs are read apart, seed 30131
-// has the stale write (lj-1 shrinks customer 1003's index to file 2 at 20.1 s) and the owner's
-// repair (lj-3, 24.3 s).
-TEST(DeliveryRegression, Seed30131AStalePublisherCannotHideFilesFromTheIndex) {
+// 20548, 30634); since every Graceland call has a deadline, PoPs are read apart and the world
+// has crash points, seed 30195 has the stale write (lj-1 shrinks customer 1001's index to file 4
+// at 23.2 s) and the owner's repair (lj-2, 26.0 s).
+TEST(DeliveryRegression, Seed30195AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 30131;
+  options.seed = 30195;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 30131 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 30195 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 30131 no longer reaches a stale index write: find another seed that does "
+      << "seed 30195 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

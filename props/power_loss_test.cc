@@ -80,9 +80,10 @@ std::string run_with_power_losses(uint64_t seed, bool ack_before_sync) {
   model.partition_weight = model.reset_weight = model.delay_weight = model.drift_weight = 0;
   model.mean_gap_ns = 300'000'000;
   model.max_duration_ns = 100'000'000;
-  fault::apply_schedule(simulation, fault::draw_schedule(simulation.random(), model, 0, 5'000'000'000));
+  const fault::FaultTargets targets;
+  fault::apply_schedule(simulation, fault::draw_schedule(simulation.random(), model, 0, 5'000'000'000), targets);
   simulation.run_until(5'000'000'000);
-  fault::heal_everything(simulation);
+  fault::heal_everything(simulation, targets);
   simulation.run_for(1s);
   node.crash();  // one last power loss, then recovery must hold every acknowledged record
   node.start();

@@ -129,6 +129,13 @@ void SimDisk::destroy() {
   dirs_ = {"."};
 }
 
+bool SimDisk::flip_bit(const std::string& path, size_t offset, int bit) {
+  auto it = names_.find(path);
+  if (it == names_.end() || offset >= it->second->data.size()) return false;
+  it->second->data[offset] = static_cast<char>(it->second->data[offset] ^ (1 << (bit & 7)));
+  return true;
+}
+
 std::map<std::string, std::string> SimDisk::contents() const {
   std::map<std::string, std::string> out;
   for (const auto& [name, inode] : names_) out.emplace(name, inode->data);

@@ -56,6 +56,9 @@ class SimDisk {
   void destroy();
   // Every file's current contents by name (synced or not), for a checker.
   std::map<std::string, std::string> contents() const;
+  // Media damage: flips bit `bit` of byte `offset` of the file named `path`, synced data
+  // included (what a checksum exists to catch). False if there is no such byte.
+  bool flip_bit(const std::string& path, size_t offset, int bit);
 
  private:
   friend class SimFileSystem;

@@ -194,17 +194,40 @@ class SimListener final : public Listener {
   Waiter acceptor_;
 };
 
-void SimNetwork::partition(const std::set<NodeId>& a, const std::set<NodeId>& b) {
+namespace {
+
+// Adds `delta` to a count, forgetting it at zero (a count never goes below zero).
+template <typename Key>
+void count(std::map<Key, int>& counts, const Key& key, int delta) {
+  int& n = counts[key];
+  n = std::max(0, n + delta);
+  if (n == 0) counts.erase(key);
+}
+
+}  // namespace
+
+void SimNetwork::partition(const std::set<NodeId>& a, const std::set<NodeId>& b, bool one_way) {
   for (NodeId x : a) {
     for (NodeId y : b) {
       if (x == y) continue;
-      cut_.insert({x, y});
-      cut_.insert({y, x});
+      count(cut_, std::pair{x, y}, +1);
+      if (!one_way) count(cut_, std::pair{y, x}, +1);
     }
   }
 }
 
-void SimNetwork::isolate(NodeId node) { isolated_.insert(node); }
+void SimNetwork::unpartition(const std::set<NodeId>& a, const std::set<NodeId>& b, bool one_way) {
+  for (NodeId x : a) {
+    for (NodeId y : b) {
+      if (x == y) continue;
+      count(cut_, std::pair{x, y}, -1);
+      if (!one_way) count(cut_, std::pair{y, x}, -1);
+    }
+  }
+}
+
+void SimNetwork::isolate(NodeId node) { count(isolated_, node, +1); }
+void SimNetwork::unisolate(NodeId node) { count(isolated_, node, -1); }
 
 void SimNetwork::heal() {
   cut_.clear();

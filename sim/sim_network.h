@@ -42,11 +42,16 @@ class SimNetwork {
   explicit SimNetwork(Simulation& simulation) : simulation_(simulation) {}
   NetworkFaults& faults() { return faults_; }
 
-  // Cuts every path between a node of `a` and a node of `b`, both ways.
-  void partition(const std::set<NodeId>& a, const std::set<NodeId>& b);
+  // Cuts are counted: overlapping faults each undo only their own, and a path is open again
+  // only when every cut across it has been undone.
+  // Cuts every path between a node of `a` and a node of `b`, both ways (one way: only the
+  // paths from `a` to `b`, as a broken route or a firewall rule in one direction does).
+  void partition(const std::set<NodeId>& a, const std::set<NodeId>& b, bool one_way = false);
+  void unpartition(const std::set<NodeId>& a, const std::set<NodeId>& b, bool one_way = false);
   // Cuts `node` off from every other node.
   void isolate(NodeId node);
-  void heal();
+  void unisolate(NodeId node);
+  void heal();  // every cut, at once
   bool blocked(NodeId from, NodeId to) const;
 
   int64_t draw_latency_ns();
@@ -62,8 +67,8 @@ class SimNetwork {
 
   Simulation& simulation_;
   NetworkFaults faults_;
-  std::set<std::pair<NodeId, NodeId>> cut_;
-  std::set<NodeId> isolated_;
+  std::map<std::pair<NodeId, NodeId>, int> cut_;  // directed path -> cuts across it
+  std::map<NodeId, int> isolated_;
   std::map<std::pair<NodeId, uint16_t>, SimListener*> listeners_;
   uint16_t next_ephemeral_port_ = 40000;
 };

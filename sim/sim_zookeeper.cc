@@ -200,7 +200,7 @@ class SimZkSession final : public CoordinatorSession {
       simulation.schedule_at(arrival, kNoNode, EventKind::kControl,
                              [&simulation, service, link, reply, apply, write, faults, give_up_ns, lost] {
         Random& random = simulation.random();
-        if (!service->reachable_from(link->node->id()) || chance(random, faults.request_loss_probability)) {
+        if (!service->hears(link->node->id()) || chance(random, faults.request_loss_probability)) {
           reply(std::max(give_up_ns, simulation.now_ns()), lost);
           return;
         }
@@ -217,7 +217,7 @@ class SimZkSession final : public CoordinatorSession {
                            chance(random, faults.stale_read_probability);
         Result<T> result = apply(stale);
         if (write) link->fresh_reads_from_ns = simulation.now_ns();
-        if (chance(random, faults.reply_loss_probability)) {
+        if (!service->reaches(link->node->id()) || chance(random, faults.reply_loss_probability)) {
           reply(std::max(give_up_ns, simulation.now_ns()), lost);  // applied; the client never hears
           return;
         }
@@ -248,15 +248,19 @@ class SimZkSession final : public CoordinatorSession {
                                         EventKind::kTimer, [service, link] {
       SimZkSession* client = link->client;
       if (client == nullptr || client->closed_ || client->state_ == SessionState::kExpired) return;
+      // A ping keeps the session alive if it arrives; the client counts as connected only if
+      // the answer comes back too (a one-way cut: alive at the service, deaf at the client).
+      SimZooKeeper::Session* session = service->session(link->session_id);
+      if (service->hears(link->node->id()) && session != nullptr && !session->expired) {
+        service->heard_from(link->session_id);
+      }
       if (!service->reachable_from(link->node->id())) {
         client->set_state(SessionState::kDisconnected);
       } else {
-        SimZooKeeper::Session* session = service->session(link->session_id);
         if (session == nullptr || session->expired) {
           client->set_state(SessionState::kExpired);
           return;
         }
-        service->heard_from(link->session_id);
         client->set_state(SessionState::kConnected);
       }
       client->schedule_ping();
@@ -328,9 +332,15 @@ Coordinator& SimZooKeeper::client(SimNode& node) {
   return *slot;
 }
 
-bool SimZooKeeper::reachable_from(NodeId client) const {
+bool SimZooKeeper::hears(NodeId client) const {
   return available_ && !simulation_.network().blocked(client, node_id_);
 }
+
+bool SimZooKeeper::reaches(NodeId client) const {
+  return available_ && !simulation_.network().blocked(node_id_, client);
+}
+
+bool SimZooKeeper::reachable_from(NodeId client) const { return hears(client) && reaches(client); }
 
 void SimZooKeeper::set_available(bool available) {
   if (available && !available_) {
@@ -427,13 +437,29 @@ void SimZooKeeper::deliver(Fired& fired) {
   for (const auto& [session_id, event] : fired) {
     Session* s = session(session_id);
     if (s == nullptr || s->expired || !s->link) continue;
-    std::shared_ptr<SimZkLink> link = s->link;
-    simulation_.schedule_for_incarnation(link->next_delivery(simulation_), link->node->id(), link->incarnation,
-                                         EventKind::kDelivery, [link, event = event] {
-                                           if (link->client) link->client->deliver_event(event);
-                                         });
+    deliver_when_reachable(s->link, event, session_id);
   }
   fired.clear();
+}
+
+void SimZooKeeper::deliver_when_reachable(const std::shared_ptr<SimZkLink>& link, const CoordinatorEvent& event,
+                                          int64_t session_id) {
+  // A client cut off from the service hears no watch event until it is reachable again
+  // (ZooKeeper sends it on reconnection); by then its session may have expired instead.
+  SimZooKeeper* service = this;
+  simulation_.schedule_for_incarnation(
+      link->next_delivery(simulation_), link->node->id(), link->incarnation, EventKind::kDelivery,
+      [service, link, event, session_id] {
+        Session* session = service->session(session_id);
+        if (session == nullptr || session->expired) return;
+        if (!service->reaches(link->node->id())) {
+          service->simulation_.schedule_for_incarnation(
+              service->simulation_.now_ns() + 100'000'000, link->node->id(), link->incarnation, EventKind::kDelivery,
+              [service, link, event, session_id] { service->deliver_when_reachable(link, event, session_id); });
+          return;
+        }
+        if (link->client) link->client->deliver_event(event);
+      });
 }
 
 Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& op,

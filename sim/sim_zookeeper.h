@@ -89,7 +89,9 @@ class SimZooKeeper {
   using Fired = std::vector<std::pair<int64_t, CoordinatorEvent>>;
 
   Simulation& simulation() { return simulation_; }
-  bool reachable_from(NodeId client) const;
+  bool reachable_from(NodeId client) const;  // both ways
+  bool hears(NodeId client) const;           // the client's requests arrive
+  bool reaches(NodeId client) const;         // replies and events reach the client
   Session* session(int64_t id);
   int64_t open_session(int64_t timeout_ns, std::shared_ptr<SimZkLink> link);
   void heard_from(int64_t session_id);
@@ -110,6 +112,8 @@ class SimZooKeeper {
   void fire(std::map<std::string, std::set<int64_t>>& watches, const std::string& path,
             CoordinatorEvent::Kind kind, Fired* fired);
   void deliver(Fired& fired);
+  void deliver_when_reachable(const std::shared_ptr<SimZkLink>& link, const CoordinatorEvent& event,
+                              int64_t session_id);
   void remove_node(const std::string& path, Fired* fired);
   const Tree& tree_for_read(bool stale) const;
   void note_write();

@@ -31,6 +31,10 @@ Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, G
   env.executor.spawn(server->retention());
   server->log("graceland " + server->options_.pop + " listening on " + server->address_ +
               ", store " + store_id_text(server->store_->store_id()));
+  for (const std::string& damage : server->store_->damage()) {
+    ++server->stats_.damaged_segments;
+    server->log("ALARM damaged segment (not served past the damage): " + damage);
+  }
   co_return server;
 }
 
@@ -239,6 +243,10 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         }
         const uint32_t max_bytes = std::min(request->max_bytes, options_.max_read_bytes);
         Result<ReadBatch> batch = store_->read(request->account, request->from, max_bytes);
+        if (!batch.ok() && batch.code() == ErrorCode::kCorrupt) {
+          ++stats_.damaged_reads_refused;
+          log("ALARM " + batch.error().message());
+        }
         if (!batch.ok()) {
           co_await reject(batch.error());
           co_return;

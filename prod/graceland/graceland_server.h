@@ -47,6 +47,8 @@ struct GracelandStats {
   uint64_t commits = 0;        // fsync rounds
   uint64_t rejected_frames = 0;
   uint64_t failed_commits = 0;
+  uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
+  uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
   Duration commit_time{0};     // monotonic time spent inside commits (fsync rounds)
 };
 

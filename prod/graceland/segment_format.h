@@ -37,6 +37,11 @@ void append_segment_record(std::string& out, std::span<const std::byte> payload)
 // not a whole valid record (end of segment, torn tail or corruption).
 size_t valid_record_bytes(std::span<const std::byte> bytes);
 
+// Whether `bytes` start with a record whose checksum fails though its length is sound and a
+// valid record follows it: damage to written data (a bit flipped on the medium), not a torn
+// tail, which nothing valid ever follows.
+bool damaged_record_at(std::span<const std::byte> bytes);
+
 // "0000000042.seg" <-> 42. Parsing rejects anything else.
 std::string segment_file_name(uint32_t index);
 bool parse_segment_file_name(std::string_view name, uint32_t& index);

@@ -97,6 +97,13 @@ Status SegmentStore::recover() {
       uint64_t end = kSegmentHeaderBytes;
       while (size_t n = valid_record_bytes(bytes.subspan(end))) end += n;
       segment.durable_end = end;
+      if (damaged_record_at(bytes.subspan(end))) {
+        // Records follow a damaged one: readers stop here, loudly, rather than skip them.
+        segment.damaged = true;
+        damage_.push_back(account + " segment " + std::to_string(segment.index) + ": record at offset " +
+                          std::to_string(end) + " fails its checksum and " +
+                          std::to_string(bytes.size() - end) + " bytes follow it");
+      }
     }
   }
   return Status();  // every recovered segment is sealed: appends start new ones
@@ -280,6 +287,13 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
       size_t used = 0;
       while (used < bytes.size() && (taken < max_bytes || batch.records.empty())) {
         const size_t n = valid_record_bytes(bytes.subspan(used));
+        if (n == 0 && followed_by_records(**file, at.offset + used, segment.durable_end)) {
+          // Valid records follow an invalid one: it was damaged after it was written (a torn
+          // tail - a failed append's prefix - has nothing after it). Never skip past it.
+          it->second.damaged = true;
+          if (batch.records.empty()) return damaged_error(account_id, segment, at.offset + used);
+          break;
+        }
         if (n == 0) {
           // Short only because of our read window: stop here. Otherwise the segment ends.
           segment_ended = at.offset + used + kRecordHeaderBytes + kMaxSegmentPayloadBytes <=
@@ -299,6 +313,10 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     batch.next = at;
     if (taken >= max_bytes && !batch.records.empty()) break;
     if (!segment_ended) break;
+    if (segment.damaged) {
+      if (batch.records.empty()) return damaged_error(account_id, segment, at.offset);
+      break;  // what came before the damage now, the refusal on the next read
+    }
     auto next = std::next(it);
     if (next == segments.end()) break;  // the newest segment: more may come
     // Move on only once this segment's fate is settled (a sealed segment whose last sync
@@ -307,6 +325,23 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     it = next;
   }
   return batch;
+}
+
+bool SegmentStore::followed_by_records(File& file, uint64_t offset, uint64_t end) {
+  if (offset >= end) return false;
+  // (Rare: only where a read meets an invalid record. A segment is bounded, so is this read.)
+  std::string rest(end - offset, '\0');
+  Result<size_t> got = file.read_at(offset, std::as_writable_bytes(std::span(rest)));
+  if (!got.ok()) return false;
+  rest.resize(*got);
+  return damaged_record_at(std::as_bytes(std::span(rest)));
+}
+
+Error SegmentStore::damaged_error(std::string_view account, const Segment& segment, uint64_t offset) const {
+  return Error(ErrorCode::kCorrupt, "account " + std::string(account) + " segment " + std::to_string(segment.index) +
+                                        " is damaged at offset " + std::to_string(offset) +
+                                        " (a record fails its checksum): not served past it; the records "
+                                        "after it need an operator (docs/operations.md)");
 }
 
 std::vector<AccountExtent> SegmentStore::accounts() const {

@@ -77,6 +77,8 @@ class SegmentStore {
   // Removes segments whose newest record is older than the retention period.
   Task<Status> remove_expired();
   bool has_unsynced() const { return !unsynced_.empty() || names_dirty_; }
+  // Damage recovery found in written records (one line each): an alarm for the operator.
+  const std::vector<std::string>& damage() const { return damage_; }
   uint64_t store_id() const { return store_id_; }
 
  private:
@@ -92,6 +94,9 @@ class SegmentStore {
     std::unique_ptr<File> writer;   // only the active segment, and sealed ones awaiting sync
     // Its fsync failed once: sealed, never synced again, durable_end frozen (fsyncgate).
     bool sync_failed = false;
+    // A record below its durable end fails its checksum (media damage): reads stop there
+    // with kCorrupt, never skip to what follows.
+    bool damaged = false;
   };
   struct Account {
     std::map<uint32_t, Segment> segments;
@@ -106,6 +111,9 @@ class SegmentStore {
   std::string path_of(std::string_view account, uint32_t index) const;
   Result<Segment*> writable_segment(const std::string& account, Account& state, size_t bytes);
   void seal(Account& state);
+  Error damaged_error(std::string_view account, const Segment& segment, uint64_t offset) const;
+  // Whether the invalid record at `offset` of `file` is followed by a valid one before `end`.
+  static bool followed_by_records(File& file, uint64_t offset, uint64_t end);
 
   Env env_;
   SegmentStoreOptions options_;
@@ -114,6 +122,7 @@ class SegmentStore {
   std::map<std::pair<std::string, uint32_t>, uint64_t> unsynced_;
   bool names_dirty_ = false;  // files created or removed since the last directory sync
   uint64_t store_id_ = 0;
+  std::vector<std::string> damage_;
 };
 
 }  // namespace lj::graceland

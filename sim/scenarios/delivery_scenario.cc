@@ -128,26 +128,38 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   whole_phase(fault::FaultKind::kZkFlaky, uniform_unit(random) * 0.05);
   whole_phase(fault::FaultKind::kStorageErrors, uniform_unit(random) * 0.05);
   whole_phase(fault::FaultKind::kStageCrashes, 0.05);
+  std::vector<NodeId> lumberjacks_and_pops = lumberjacks;
+  lumberjacks_and_pops.insert(lumberjacks_and_pops.end(), pops.begin(), pops.end());
   for (int64_t at = static_cast<int64_t>(exponential(random, 4e9)); at < until_ns;
        at += static_cast<int64_t>(exponential(random, 4e9))) {
     fault::Fault f;
     f.at_ns = at;
     const double kind = uniform_unit(random);
-    if (kind < 0.2) {
+    if (kind < 0.18) {
       // A zombie: a Lumberjack paused for half to twice its session timeout, then resumed.
       f.kind = fault::FaultKind::kZombiePause;
       f.target = lumberjacks[uniform_below(random, lumberjacks.size())];
       f.duration_ns = uniform_between(random, session_ns / 2, 2 * session_ns);
-    } else if (kind < 0.45) {
+    } else if (kind < 0.36) {
       f.kind = fault::FaultKind::kZkSessionExpired;
-    } else if (kind < 0.65) {
+    } else if (kind < 0.52) {
       f.kind = fault::FaultKind::kZkUnavailable;
       f.duration_ns = uniform_between(random, 500'000'000, 3'000'000'000);
-    } else if (kind < 0.8) {
+    } else if (kind < 0.64) {
       f.kind = fault::FaultKind::kMasterCrash;
       f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
-    } else if (kind < 0.9) {
+    } else if (kind < 0.74) {
       f.kind = fault::FaultKind::kSplitNetwork;
+      f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
+    } else if (kind < 0.82) {
+      // A route that fails one way: the node hears everyone, nobody hears it.
+      f.kind = fault::FaultKind::kOneWayCut;
+      f.target = lumberjacks_and_pops[uniform_below(random, lumberjacks_and_pops.size())];
+      f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
+    } else if (kind < 0.9) {
+      // Only the link to ZooKeeper: the node still reaches the PoPs and storage.
+      f.kind = fault::FaultKind::kZkCut;
+      f.target = lumberjacks[uniform_below(random, lumberjacks.size())];
       f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
     } else if (kind < 0.95) {
       f.kind = fault::FaultKind::kSlowStorage;

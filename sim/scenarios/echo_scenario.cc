@@ -150,9 +150,10 @@ EchoOutcome run_echo_scenario(const EchoOptions& options) {
     const std::vector<fault::Fault> schedule =
         fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
-    fault::apply_schedule(simulation, schedule);
+    const fault::FaultTargets targets;
+    fault::apply_schedule(simulation, schedule, targets);
     simulation.run_until(options.fault_phase_ns);
-    fault::heal_everything(simulation);
+    fault::heal_everything(simulation, targets);
   }
   const int64_t deadline = simulation.now_ns() + options.liveness_bound_ns;
   const bool finished = simulation.run_until(

@@ -44,9 +44,10 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.pause_weight = 0.5;
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
-    fault::apply_schedule(simulation, schedule);
+    const fault::FaultTargets targets;
+    fault::apply_schedule(simulation, schedule, targets);
     simulation.run_until(options.fault_phase_ns);
-    fault::heal_everything(simulation);
+    fault::heal_everything(simulation, targets);
   }
   auto all_idle = [&] { return all_proxies_idle(proxies); };
   const bool drained = simulation.run_until(all_idle, simulation.now_ns() + options.liveness_bound_ns);
