@@ -156,10 +156,11 @@ namespace {
 // kAlreadyExists: the PoP refused every batch for that customer until restarted.
 TEST(SegmentStoreRegression, Seed336FailedHeaderWriteDoesNotWedgeTheCustomer) {
   System system(336);
-  system.node->disk().faults().io_error_probability = 1.0;
+  // The segment is created, and its header's write fails (no room: creates still succeed).
+  system.node->disk().faults().capacity_bytes = system.node->disk().used_bytes();
   const std::string payload = "event";
   EXPECT_FALSE(system.store->append("1004", std::as_bytes(std::span(payload))).ok());
-  system.node->disk().faults().io_error_probability = 0;
+  system.node->disk().faults().capacity_bytes = UINT64_MAX;
   auto next = system.store->append("1004", std::as_bytes(std::span(payload)));
   ASSERT_TRUE(next.ok()) << next.error().to_string();
   EXPECT_EQ(next->file_index, 2u);

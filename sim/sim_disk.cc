@@ -38,6 +38,7 @@ class SimFile final : public File {
   }
 
   Result<size_t> read_at(uint64_t offset, std::span<std::byte> buffer) override {
+    if (Status s = files_.injected_error("read", path_); !s.ok()) return s.error();
     const std::string& data = inode_->data;
     if (offset >= data.size()) return size_t{0};
     const size_t n = std::min<uint64_t>(buffer.size(), data.size() - offset);
@@ -156,6 +157,7 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
   if (it == disk_.names_.end()) {
     if (mode == OpenMode::kExisting) return Error(ErrorCode::kNotFound, "open " + path);
     if (Status s = check_parent(path); !s.ok()) return s.error();
+    if (Status s = injected_error("create", path); !s.ok()) return s.error();
     it = disk_.names_.emplace(path, std::make_shared<Inode>()).first;
   } else if (mode == OpenMode::kCreateNew) {
     return Error(ErrorCode::kAlreadyExists, "create " + path);
@@ -172,8 +174,14 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
   return std::unique_ptr<File>(std::make_unique<SimFile>(disk_, *this, it->second, path));
 }
 
+Status SimFileSystem::injected_error(const char* verb, const std::string& path) {
+  if (!chance(disk_.simulation_.random(), disk_.faults_.io_error_probability)) return Status();
+  return Error(ErrorCode::kIoError, std::string(verb) + " " + path + ": injected EIO");
+}
+
 Status SimFileSystem::create_dir(const std::string& raw_path) {
   const std::string path = normalize(raw_path);
+  if (Status s = injected_error("mkdir", path); !s.ok()) return s;
   for (size_t i = 1; i <= path.size(); ++i) {
     if (i == path.size() || path[i] == '/') disk_.dirs_.insert(path.substr(0, i));
   }
@@ -183,6 +191,7 @@ Status SimFileSystem::create_dir(const std::string& raw_path) {
 Result<std::vector<std::string>> SimFileSystem::list(const std::string& raw_dir) {
   const std::string dir = normalize(raw_dir);
   if (!disk_.dirs_.contains(dir)) return Error(ErrorCode::kNotFound, "list " + dir);
+  if (Status s = injected_error("list", dir); !s.ok()) return s.error();
   std::vector<std::string> names;
   const std::string prefix = dir + "/";
   for (auto it = disk_.names_.lower_bound(prefix);
@@ -205,6 +214,7 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
   auto it = disk_.names_.find(from);
   if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "rename " + from);
   if (Status s = check_parent(to); !s.ok()) return s;
+  if (Status s = injected_error("rename", from); !s.ok()) return s;
   std::shared_ptr<Inode> inode = it->second;
   disk_.names_.erase(it);
   disk_.names_[to] = std::move(inode);
@@ -217,6 +227,7 @@ Status SimFileSystem::rename_no_replace(const std::string& raw_from, const std::
 }
 
 Status SimFileSystem::remove(const std::string& raw_path) {
+  if (Status s = injected_error("remove", raw_path); !s.ok()) return s;
   if (disk_.names_.erase(normalize(raw_path)) == 0) {
     return Error(ErrorCode::kNotFound, "remove " + raw_path);
   }

@@ -10,7 +10,9 @@
 //    reverts to its last synced entries, so a file created or renamed but not dir-synced
 //    vanishes or comes back under its old name.
 //  - Appends can fail with kIoError or kDiskFull after storing a prefix; syncs can fail with
-//    kIoError and then guarantee nothing. Sync latency is drawn from the seed, heavy-tailed.
+//    kIoError and then guarantee nothing. Reads, creates, renames, removes, lists and mkdirs
+//    fail with kIoError at the same rate (and then changed nothing). Sync latency is drawn
+//    from the seed, heavy-tailed.
 // Directories themselves are durable once created (a simplification; none of our logic
 // depends on directory creation surviving a crash without a sync).
 
@@ -87,6 +89,8 @@ class SimFileSystem final : public FileSystem {
 
   // Waits one drawn sync latency on this node; true if the sync should fail with EIO.
   Task<bool> sync_delay();
+  // kIoError with the disk's error probability (reads, creates, renames, removes, lists).
+  Status injected_error(const char* verb, const std::string& path);
 
  private:
   Status check_parent(const std::string& path) const;

@@ -135,6 +135,28 @@ TEST_F(SimDiskTest, InjectedFaultsFailAppendsAndSyncs) {
   });
 }
 
+TEST_F(SimDiskTest, InjectedFaultsFailReadsCreatesRenamesAndRemovesWithoutChangingAnything) {
+  run(4, [this](Env env) -> Task<void> {
+    EXPECT_TRUE(env.files.create_dir("d").ok());
+    auto file = env.files.open("d/f", OpenMode::kCreate);
+    EXPECT_TRUE((*file)->append(bytes_of("data")).ok());
+    node_->disk().faults().io_error_probability = 1.0;
+    std::byte buffer[4];
+    EXPECT_EQ((*file)->read_at(0, buffer).code(), ErrorCode::kIoError);
+    EXPECT_EQ(env.files.open("d/g", OpenMode::kCreate).code(), ErrorCode::kIoError);
+    EXPECT_EQ(env.files.rename("d/f", "d/h").code(), ErrorCode::kIoError);
+    EXPECT_EQ(env.files.remove("d/f").code(), ErrorCode::kIoError);
+    EXPECT_EQ(env.files.list("d").code(), ErrorCode::kIoError);
+    node_->disk().faults().io_error_probability = 0;
+    auto names = env.files.list("d");
+    EXPECT_TRUE(names.ok());
+    if (names.ok()) {
+      EXPECT_EQ(*names, std::vector<std::string>{"f"}) << "a failed call changed the disk";
+    }
+    co_return;
+  });
+}
+
 // A destroyed disk (a fault the design does not survive) keeps nothing, synced or not; the
 // node boots on an empty disk.
 TEST_F(SimDiskTest, ADestroyedDiskKeepsNothingSynced) {

@@ -45,6 +45,15 @@ struct SimZkLink {
   int64_t last_arrival_ns = 0;
   int64_t last_delivery_ns = 0;
   int64_t fresh_reads_from_ns = 0;  // this session wrote or synced then: reads are fresh
+  // A lost reply breaks the connection, as in the real client: every request outstanding on it
+  // fails with connection loss (applied or not), and requests sent until the client notices
+  // (broken_until_ns) fail too. `connection` counts the breaks.
+  uint64_t connection = 0;
+  int64_t broken_until_ns = 0;
+  void break_connection(int64_t noticed_at_ns) {
+    ++connection;
+    broken_until_ns = std::max(broken_until_ns, noticed_at_ns);
+  }
 
   int64_t next_arrival(Simulation& simulation) {
     last_arrival_ns = std::max(simulation.now_ns() + simulation.network().draw_latency_ns(), last_arrival_ns + 1);
@@ -174,10 +183,15 @@ class SimZkSession final : public CoordinatorSession {
     SimZooKeeper* service = &service_;
     const ZooKeeperFaults faults = service_.faults();
 
-    auto reply = [&simulation, link, pending](int64_t at_ns, Result<T> result) {
+    const uint64_t connection = link->connection;
+    auto reply = [&simulation, link, pending, connection](int64_t at_ns, Result<T> result) {
       simulation.schedule_for_incarnation(at_ns, link->node->id(), link->incarnation, EventKind::kDelivery,
-                                          [link, pending, result = std::move(result)]() mutable {
+                                          [link, pending, connection, result = std::move(result)]() mutable {
                                             if (pending->abandoned) return;
+                                            if (link->connection != connection) {
+                                              // Outstanding on a connection that broke since.
+                                              result = Error(ErrorCode::kUnavailable, "connection loss");
+                                            }
                                             if (link->client && result.ok()) link->client->set_state(SessionState::kConnected);
                                             if (link->client && !result.ok() && result.code() == ErrorCode::kUnavailable) {
                                               link->client->set_state(SessionState::kDisconnected);
@@ -193,15 +207,20 @@ class SimZkSession final : public CoordinatorSession {
     // The op timeout of a client that hears nothing: two thirds of the session timeout.
     const int64_t give_up_ns = simulation.now_ns() + timeout_ns_ * 2 / 3;
 
-    if (!service_.reachable_from(node_.id())) {
+    // Sent if it can reach the service, whether or not an answer can come back (one-way cuts).
+    if (!service_.hears(node_.id())) {
       reply(give_up_ns, lost);
+    } else if (simulation.now_ns() < link->broken_until_ns) {
+      reply(link->broken_until_ns, lost);  // sent on the broken connection: fails when it is noticed
     } else {
       const int64_t arrival = link->next_arrival(simulation);
       simulation.schedule_at(arrival, kNoNode, EventKind::kControl,
                              [&simulation, service, link, reply, apply, write, faults, give_up_ns, lost] {
         Random& random = simulation.random();
         if (!service->hears(link->node->id()) || chance(random, faults.request_loss_probability)) {
-          reply(std::max(give_up_ns, simulation.now_ns()), lost);
+          const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
+          link->break_connection(noticed_at);  // a request lost on the way: the connection broke
+          reply(noticed_at, lost);
           return;
         }
         SimZooKeeper::Session* session = service->session(link->session_id);
@@ -216,9 +235,14 @@ class SimZkSession final : public CoordinatorSession {
         const bool stale = !write && link->fresh_reads_from_ns < service->stale_tree_taken_ns() &&
                            chance(random, faults.stale_read_probability);
         Result<T> result = apply(stale);
-        if (write) link->fresh_reads_from_ns = simulation.now_ns();
+        // A session's view never goes back in time: once it has seen the tree as it is now, a
+        // later stale read may only come from a snapshot taken after that.
+        if (write || !stale) link->fresh_reads_from_ns = simulation.now_ns();
         if (!service->reaches(link->node->id()) || chance(random, faults.reply_loss_probability)) {
-          reply(std::max(give_up_ns, simulation.now_ns()), lost);  // applied; the client never hears
+          // Applied; the client never hears, and its connection is broken for every request on it.
+          const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
+          link->break_connection(noticed_at);
+          reply(noticed_at, lost);
           return;
         }
         reply(link->next_delivery(simulation), std::move(result));

@@ -9,11 +9,18 @@
 //  - Connection loss is distinct from expiry: while the client cannot reach the service (a
 //    partition from the "zookeeper" node, or the service made unavailable) its calls fail with
 //    kUnavailable. With `faults().reply_loss_probability` a request is applied and its reply
-//    dropped: the caller sees kUnavailable for something that happened.
+//    dropped: the caller sees kUnavailable for something that happened. A lost request or
+//    reply breaks the connection, as in the real client: every request outstanding on it, and
+//    every one sent before the client notices, fails with kUnavailable too (applied or not).
+//  - Cuts may be one-way: a request arrives only if the client reaches the service, a reply
+//    or a watch event only if the service reaches the client; a watch event for a client cut
+//    off waits until it is reachable again (or its session expires).
 //  - One session's requests and replies stay in order (FIFO), and a watch event reaches the
 //    client before the reply of any later read, as ZooKeeper promises.
 //  - Reads may be stale: with `faults().stale_read_probability` a read that was not preceded by
-//    a sync() is answered from the tree as it was before the most recent writes.
+//    a sync() is answered from the tree as it was before the most recent writes - but a
+//    session's view never goes back in time (ZooKeeper's single system image): after it has
+//    written, synced or read the current tree, it reads no snapshot older than that.
 //  - multi() applies all ops or none; watches fire only for a multi that applied.
 //  - Watches are one-shot and belong to their session.
 //

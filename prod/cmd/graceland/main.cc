@@ -1,7 +1,7 @@
 // graceland: the per-PoP collector daemon.
 //
 //   graceland --pop ams --listen 127.0.0.1:9100 --data-dir /var/lib/graceland
-//             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH]
+//             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH] [--idle-timeout-s 120]
 //             [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]
 //
 // With --zookeeper it registers its PoP and address (--advertise, default the listen address)
@@ -32,6 +32,7 @@ struct Flags {
   std::string ready_file;
   int64_t retention_ms = 48ll * 3600 * 1000;
   double segment_mb = 64;
+  int64_t idle_timeout_s = 120;
   std::string zookeeper;
   std::string zk_root = "/lj";
   std::string advertise;
@@ -39,7 +40,7 @@ struct Flags {
 
 constexpr const char* kUsage =
     "usage: graceland --pop NAME --data-dir DIR [--listen HOST:PORT] "
-    "[--retention-hours H] [--segment-mb M] [--ready-file PATH]\n"
+    "[--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
     "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
     else if (flag == "--retention-hours") {
       if (!lj::cmd::parse_hours_as_ms(value, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, flags.retention_ms))
         return usage("--retention-hours is between 1 minute (0.0167) and 10 years (87600)");
+    } else if (flag == "--idle-timeout-s") {
+      if (!lj::cmd::parse_positive(value, flags.idle_timeout_s)) return usage("--idle-timeout-s wants a positive number");
     } else if (flag == "--segment-mb") {
       if (!lj::cmd::parse_positive(value, flags.segment_mb)) return usage("--segment-mb wants a positive number");
     }
@@ -90,6 +93,8 @@ int main(int argc, char** argv) {
   options.store.root = "segments";
   options.store.retention_ms = flags.retention_ms;
   options.store.segment_max_bytes = static_cast<uint64_t>(flags.segment_mb * 1024 * 1024);
+  // A client silent this long (a request not finished, an answer not taken) is dropped.
+  options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
   options.log = [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); };
 
   auto server = runtime.run(lj::graceland::GracelandServer::start(env, options));

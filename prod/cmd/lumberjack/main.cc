@@ -5,6 +5,7 @@
 //              [--zk-root /lj] [--session-timeout-ms 4000] [--metrics-listen 127.0.0.1:9300]
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //              [--retention-hours 48]   published files older than this leave storage and logs.index
+//              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
@@ -43,7 +44,7 @@ constexpr const char* kUsage =
     "usage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-    "         [--ready-file PATH] [--nginx-dir DIR]\n";
+    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
@@ -105,6 +106,11 @@ int main(int argc, char** argv) {
       int64_t ms = 0;
       if (!lj::cmd::parse_positive(value, ms)) return usage("--session-timeout-ms wants a positive number");
       options.session_timeout = std::chrono::milliseconds(ms);
+    }
+    else if (flag == "--graceland-timeout-ms") {
+      int64_t ms = 0;
+      if (!lj::cmd::parse_positive(value, ms) || ms < 100) return usage("--graceland-timeout-ms is at least 100");
+      options.pipeline.pop_call_timeout = std::chrono::milliseconds(ms);
     }
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
