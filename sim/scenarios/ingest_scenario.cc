@@ -58,7 +58,18 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   std::optional<Result<proxy::StoredEvents>> stored;
   checker.spawn([](Env env, std::vector<std::string> pops,
                    std::optional<Result<proxy::StoredEvents>>& out) -> Task<void> {
-    out.emplace(co_await proxy::read_all_events(env, pops));
+    // A Graceland may still be starting again (a service manager restarts it after a failed
+    // start, as on a disk that failed its reads): until it listens, try again.
+    for (int attempt = 0;; ++attempt) {
+      Result<proxy::StoredEvents> read = co_await proxy::read_all_events(env, pops);
+      const bool not_up_yet = !read.ok() && (read.code() == ErrorCode::kConnectionRefused ||
+                                             read.code() == ErrorCode::kTimedOut);
+      if (!not_up_yet || attempt == 60) {
+        out.emplace(std::move(read));
+        co_return;
+      }
+      co_await env.clock.sleep_for(std::chrono::milliseconds(500));
+    }
   }(checker.env(), addresses, stored));
   simulation.run_until([&] { return stored.has_value(); }, simulation.now_ns() + 60'000'000'000);
 
