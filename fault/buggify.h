@@ -36,7 +36,7 @@ class BuggifySwitchboard final : public FaultPoints {
 
   static constexpr double kEnabledFraction = 0.25;
   static constexpr double kFireProbability = 0.25;
-  static constexpr double kCrashFireProbability = 0.03;
+  static constexpr double kCrashFireProbability = 0.1;
   static constexpr int kMaxCrashesPerPoint = 2;
 
  private:
