@@ -329,8 +329,9 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
 
 bool SegmentStore::followed_by_records(File& file, uint64_t offset, uint64_t end) {
   if (offset >= end) return false;
-  // (Rare: only where a read meets an invalid record. A segment is bounded, so is this read.)
-  std::string rest(end - offset, '\0');
+  // Only where a read meets an invalid record: enough for it and the record after it.
+  const uint64_t enough = 2 * (kRecordHeaderBytes + kMaxSegmentPayloadBytes);
+  std::string rest(std::min(end - offset, enough), '\0');
   Result<size_t> got = file.read_at(offset, std::as_writable_bytes(std::span(rest)));
   if (!got.ok()) return false;
   rest.resize(*got);
