@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -62,6 +63,10 @@ const char* fault_kind_name(FaultKind kind) {
       return "one-way-cut";
     case FaultKind::kZkCut:
       return "zk-cut";
+    case FaultKind::kIoCrash:
+      return "io-crash";
+    case FaultKind::kSlowDisk:
+      return "slow-disk";
   }
   return "unknown";
 }
@@ -88,6 +93,8 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kPause:
     case FaultKind::kOneWayCut:
     case FaultKind::kZkCut:
+    case FaultKind::kIoCrash:
+    case FaultKind::kSlowDisk:
       return true;
     default:
       return false;
@@ -241,6 +248,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   admit(FaultKind::kDiskErrors, model.disk_weight, !model.disk_faulty.empty());
   admit(FaultKind::kClockDrift, model.drift_weight, !model.crashable.empty());
   admit(FaultKind::kPause, model.pause_weight, !model.pausable.empty());
+  admit(FaultKind::kIoCrash, model.io_crash_weight, !model.io_crashable.empty());
+  admit(FaultKind::kSlowDisk, model.slow_disk_weight, !model.disk_faulty.empty());
   double total = 0;
   for (const Weighted& w : kinds) total += w.weight;
 
@@ -297,6 +306,15 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
         break;
       case FaultKind::kPause:
         fault.target = pick(random, model.pausable);
+        break;
+      case FaultKind::kIoCrash:
+        fault.target = pick(random, model.io_crashable);
+        // Log-uniform over 1..1024 operations: within a burst of writes or well after it.
+        fault.intensity = std::floor(std::exp2(uniform_unit(random) * 10.0));
+        break;
+      case FaultKind::kSlowDisk:
+        fault.target = pick(random, model.disk_faulty);
+        fault.intensity = 0.01 + uniform_unit(random) * 0.2;
         break;
       default:
         assert(false && "draw_schedule draws only node, network and disk faults");
@@ -391,6 +409,19 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kPause:
       simulation.node(fault.target).pause_until(simulation.now_ns() + fault.duration_ns);
       return;
+    case FaultKind::kIoCrash: {
+      SimNode& node = simulation.node(fault.target);
+      if (!node.alive()) return;  // already down: its pending restart brings it back
+      node.arm_io_crash(static_cast<uint64_t>(std::max(1.0, fault.intensity)), fault.duration_ns);
+      return;
+    }
+    case FaultKind::kSlowDisk: {
+      sim::SimDisk& disk = simulation.node(fault.target).disk();
+      after(simulation, fault,
+            layers.hold("slow-disk " + std::to_string(fault.target), fault.intensity,
+                        [&disk](double p) { disk.faults().stall_probability = p; }, 0));
+      return;
+    }
     case FaultKind::kZkSessionExpired: {
       if (targets.zookeeper == nullptr) return;
       const std::vector<int64_t> live = targets.zookeeper->live_sessions();
@@ -498,7 +529,9 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
   for (size_t i = 0; i < simulation.node_count(); ++i) {
     SimNode& node = simulation.node(static_cast<sim::NodeId>(i));
     node.disk().faults().io_error_probability = 0;
+    node.disk().faults().stall_probability = 0;
     node.disk().faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes;
+    node.disarm_io_crash();
     if (!node.alive()) {
       node.start();
     } else {

@@ -58,8 +58,13 @@ enum class FaultKind {
                    // connections stay open, but nothing of it runs or answers
   kOneWayCut,      // for `duration`, what the target sends is lost; what it is sent arrives
   kZkCut,          // for `duration`, only the target's link to ZooKeeper is cut (both ways)
+  kIoCrash,        // power loss just before the target's `intensity`-th disk operation from
+                   // `at` (between any two of them, not only between events); boots after
+                   // `duration`
+  kSlowDisk,       // for `duration`, each disk operation of the target stalls with probability
+                   // `intensity` (tens of ms, heavy-tailed, up to 2 s): its process is blocked
 };
-inline constexpr int kFaultKinds = 20;
+inline constexpr int kFaultKinds = 22;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);
@@ -87,8 +92,11 @@ struct FaultModel {
   std::vector<sim::NodeId> partitionable;  // nodes that may be cut off
   std::vector<sim::NodeId> disk_faulty;    // nodes whose disks may fail
   std::vector<sim::NodeId> pausable;       // nodes that may be paused (SIGSTOP)
+  std::vector<sim::NodeId> io_crashable;   // nodes that may lose power between disk operations
   double crash_weight = 1, partition_weight = 1, reset_weight = 1, delay_weight = 1;
   double disk_weight = 0, drift_weight = 0.5, pause_weight = 0;
+  double io_crash_weight = 0;   // on io_crashable nodes
+  double slow_disk_weight = 0;  // on disk_faulty nodes
   // Disk errors on a node that may crash are followed, half the time, by its power loss.
   bool crashable_after_disk_errors = true;
   int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults

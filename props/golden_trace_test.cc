@@ -34,8 +34,8 @@ void expect_hash(const char* scenario, const char* recorded) {
 }
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "02e50e85ee06a923"); }
-TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "8e20bef26c3e19d4"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "1a49b1fb06360f92"); }
+TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "cc47346a52e4bcb8"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "e23cad7944320776"); }
 
 }  // namespace
 }  // namespace lj::sim

@@ -16,7 +16,8 @@ SimClock::SimClock(Simulation& simulation, SimNode& node)
       wall_offset_ms_(kSimEpochMs + uniform_between(simulation.random(), -50, 50)) {}
 
 Duration SimClock::monotonic_now() const {
-  const double elapsed = static_cast<double>(simulation_.now_ns() - base_sim_ns_) * rate_;
+  // (The node's own time: a process that just spent time in disk operations sees it pass.)
+  const double elapsed = static_cast<double>(node_.local_now_ns() - base_sim_ns_) * rate_;
   return Duration(base_local_ns_ + static_cast<int64_t>(elapsed));
 }
 
@@ -28,7 +29,7 @@ int64_t SimClock::wall_now_ms() const {
 void SimClock::set_rate(double rate) {
   assert(rate > 0);
   base_local_ns_ = monotonic_now().count();
-  base_sim_ns_ = simulation_.now_ns();
+  base_sim_ns_ = node_.local_now_ns();
   rate_ = rate;
 }
 
@@ -39,7 +40,7 @@ Task<void> SimClock::sleep_for(Duration duration) {
     int64_t sim_delay_ns;
     bool await_ready() noexcept { return false; }
     void await_suspend(std::coroutine_handle<> self) {
-      simulation.schedule_at(simulation.now_ns() + sim_delay_ns, node.id(), EventKind::kTimer,
+      simulation.schedule_at(node.local_now_ns() + sim_delay_ns, node.id(), EventKind::kTimer,
                              [self] { self.resume(); });
     }
     void await_resume() noexcept {}

@@ -21,6 +21,7 @@ class SimFile final : public File {
       : disk_(disk), files_(files), inode_(std::move(inode)), path_(std::move(path)) {}
 
   Status append(std::span<const std::byte> bytes) override {
+    if (Status s = files_.begin_operation("append to", path_, bytes.size()); !s.ok()) return s;
     Random& random = disk_.simulation_.random();
     const char* data = reinterpret_cast<const char*>(bytes.data());
     if (chance(random, disk_.faults_.io_error_probability)) {
@@ -38,6 +39,7 @@ class SimFile final : public File {
   }
 
   Result<size_t> read_at(uint64_t offset, std::span<std::byte> buffer) override {
+    if (Status s = files_.begin_operation("read", path_, buffer.size()); !s.ok()) return s.error();
     if (Status s = files_.injected_error("read", path_); !s.ok()) return s.error();
     const std::string& data = inode_->data;
     if (offset >= data.size()) return size_t{0};
@@ -95,6 +97,13 @@ void SimDisk::tear(Random& random, Inode& inode, size_t durable_size) {
 }
 
 void SimDisk::power_loss(Random& random) {
+  // A directory survives if its own entry and each of its ancestors' did.
+  dirs_ = {"."};
+  for (const std::string& dir : durable_dirs_) {  // (sorted: a parent before its children)
+    if (dirs_.contains(parent_dir(dir))) dirs_.insert(dir);
+  }
+  durable_dirs_ = dirs_;
+  std::erase_if(durable_names_, [this](const auto& entry) { return !dirs_.contains(parent_dir(entry.first)); });
   names_ = durable_names_;
   for (auto& [name, inode] : names_) {
     if (inode->durable_before_truncate) {
@@ -128,6 +137,7 @@ void SimDisk::destroy() {
   names_.clear();
   durable_names_.clear();
   dirs_ = {"."};
+  durable_dirs_ = {"."};
 }
 
 bool SimDisk::flip_bit(const std::string& path, size_t offset, int bit) {
@@ -153,6 +163,7 @@ Status SimFileSystem::check_parent(const std::string& path) const {
 
 Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, OpenMode mode) {
   const std::string path = normalize(raw_path);
+  if (Status s = begin_operation("open", path, 0); !s.ok()) return s.error();
   auto it = disk_.names_.find(path);
   if (it == disk_.names_.end()) {
     if (mode == OpenMode::kExisting) return Error(ErrorCode::kNotFound, "open " + path);
@@ -174,6 +185,19 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
   return std::unique_ptr<File>(std::make_unique<SimFile>(disk_, *this, it->second, path));
 }
 
+Status SimFileSystem::begin_operation(const char* verb, const std::string& path, size_t bytes) {
+  if (!node_.before_disk_operation()) return Error(ErrorCode::kIoError, std::string(verb) + " " + path + ": power lost");
+  const DiskFaults& faults = disk_.faults_;
+  Random& random = disk_.simulation_.random();
+  double ns = exponential(random, static_cast<double>(faults.op_latency_mean_ns)) +
+              static_cast<double>(bytes) * 1e9 / faults.bytes_per_second;
+  if (faults.stall_probability > 0 && chance(random, faults.stall_probability)) {
+    ns += std::min(pareto(random, static_cast<double>(faults.stall_scale_ns), 1.2), 2e9);
+  }
+  node_.spend_io(static_cast<int64_t>(ns));
+  return Status();
+}
+
 Status SimFileSystem::injected_error(const char* verb, const std::string& path) {
   if (!chance(disk_.simulation_.random(), disk_.faults_.io_error_probability)) return Status();
   return Error(ErrorCode::kIoError, std::string(verb) + " " + path + ": injected EIO");
@@ -181,6 +205,7 @@ Status SimFileSystem::injected_error(const char* verb, const std::string& path) 
 
 Status SimFileSystem::create_dir(const std::string& raw_path) {
   const std::string path = normalize(raw_path);
+  if (Status s = begin_operation("mkdir", path, 0); !s.ok()) return s;
   if (Status s = injected_error("mkdir", path); !s.ok()) return s;
   for (size_t i = 1; i <= path.size(); ++i) {
     if (i == path.size() || path[i] == '/') disk_.dirs_.insert(path.substr(0, i));
@@ -190,6 +215,7 @@ Status SimFileSystem::create_dir(const std::string& raw_path) {
 
 Result<std::vector<std::string>> SimFileSystem::list(const std::string& raw_dir) {
   const std::string dir = normalize(raw_dir);
+  if (Status s = begin_operation("list", dir, 0); !s.ok()) return s.error();
   if (!disk_.dirs_.contains(dir)) return Error(ErrorCode::kNotFound, "list " + dir);
   if (Status s = injected_error("list", dir); !s.ok()) return s.error();
   std::vector<std::string> names;
@@ -203,14 +229,25 @@ Result<std::vector<std::string>> SimFileSystem::list(const std::string& raw_dir)
 }
 
 Result<uint64_t> SimFileSystem::file_size(const std::string& raw_path) {
+  if (Status s = begin_operation("stat", raw_path, 0); !s.ok()) return s.error();
   auto it = disk_.names_.find(normalize(raw_path));
   if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "stat " + raw_path);
   return static_cast<uint64_t>(it->second->data.size());
 }
 
 Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw_to) {
+  return rename(raw_from, raw_to, /*replace=*/true);
+}
+
+Status SimFileSystem::rename_no_replace(const std::string& raw_from, const std::string& raw_to) {
+  return rename(raw_from, raw_to, /*replace=*/false);
+}
+
+Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw_to, bool replace) {
   const std::string from = normalize(raw_from);
   const std::string to = normalize(raw_to);
+  if (Status s = begin_operation("rename", from, 0); !s.ok()) return s;
+  if (!replace && disk_.names_.contains(to)) return Error(ErrorCode::kAlreadyExists, "rename (no replace) to " + to);
   auto it = disk_.names_.find(from);
   if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "rename " + from);
   if (Status s = check_parent(to); !s.ok()) return s;
@@ -221,12 +258,8 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
   return Status();
 }
 
-Status SimFileSystem::rename_no_replace(const std::string& raw_from, const std::string& raw_to) {
-  if (disk_.names_.contains(normalize(raw_to))) return Error(ErrorCode::kAlreadyExists, "rename (no replace) to " + raw_to);
-  return rename(raw_from, raw_to);
-}
-
 Status SimFileSystem::remove(const std::string& raw_path) {
+  if (Status s = begin_operation("remove", raw_path, 0); !s.ok()) return s;
   if (Status s = injected_error("remove", raw_path); !s.ok()) return s;
   if (disk_.names_.erase(normalize(raw_path)) == 0) {
     return Error(ErrorCode::kNotFound, "remove " + raw_path);
@@ -246,15 +279,16 @@ Task<bool> SimFileSystem::sync_delay() {
                     chance(random, disk_.faults_.sync_error_probability);
   struct Wait {
     Simulation& simulation;
-    NodeId node;
+    SimNode& node;
     int64_t delay_ns;
     bool await_ready() noexcept { return false; }
     void await_suspend(std::coroutine_handle<> self) {
-      simulation.schedule_after(Duration(delay_ns), node, EventKind::kDisk, [self] { self.resume(); });
+      // (From the node's own time: after the operations it made before this sync.)
+      simulation.schedule_at(node.local_now_ns() + delay_ns, node.id(), EventKind::kDisk, [self] { self.resume(); });
     }
     void await_resume() noexcept {}
   };
-  co_await Wait{simulation, node_.id(), static_cast<int64_t>(delay)};
+  co_await Wait{simulation, node_, static_cast<int64_t>(delay)};
   co_return fail;
 }
 
@@ -267,6 +301,9 @@ Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
   std::erase_if(disk_.durable_names_, [&](const auto& entry) { return in_dir(entry.first); });
   for (const auto& [name, inode] : disk_.names_) {
     if (in_dir(name)) disk_.durable_names_[name] = inode;
+  }
+  for (const std::string& child : disk_.dirs_) {
+    if (child != "." && in_dir(child)) disk_.durable_dirs_.insert(child);
   }
   co_return Status();
 }

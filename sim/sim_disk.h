@@ -13,8 +13,14 @@
 //    kIoError and then guarantee nothing. Reads, creates, renames, removes, lists and mkdirs
 //    fail with kIoError at the same rate (and then changed nothing). Sync latency is drawn
 //    from the seed, heavy-tailed.
-// Directories themselves are durable once created (a simplification; none of our logic
-// depends on directory creation surviving a crash without a sync).
+//  - Every operation takes drawn virtual time, and the node's process is blocked meanwhile (a
+//    synchronous write() on an event loop blocks everything on it). A slow disk stalls single
+//    operations for milliseconds to seconds.
+//  - Power can go between any two operations (SimNode::arm_io_crash): from that instant no
+//    operation of the node has any effect, and it fails with kIoError.
+//  - A new directory is a name like any other: it survives a power loss only once its parent
+//    was synced after it was made, and a directory that does not survive takes every file in
+//    it along, synced or not.
 
 #include <map>
 #include <memory>
@@ -35,6 +41,13 @@ struct DiskFaults {
   int64_t sync_latency_mean_ns = 500'000;   // exponential...
   double sync_spike_probability = 0.01;     // ...with rare heavy-tailed stalls
   int64_t sync_spike_scale_ns = 5'000'000;
+  // Any other operation: a base latency, plus its bytes at `bytes_per_second` (page cache)...
+  int64_t op_latency_mean_ns = 10'000;
+  double bytes_per_second = 2e9;
+  // ...and stalls (writeback throttling, a dying disk, a busy RAID rebuild): heavy-tailed,
+  // at most 2 s each.
+  double stall_probability = 0;
+  int64_t stall_scale_ns = 20'000'000;
 };
 
 struct Inode {
@@ -71,6 +84,7 @@ class SimDisk {
   std::map<std::string, std::shared_ptr<Inode>> names_;
   std::map<std::string, std::shared_ptr<Inode>> durable_names_;
   std::set<std::string> dirs_{"."};
+  std::set<std::string> durable_dirs_{"."};  // made durable by a sync of their parent
 };
 
 class SimNode;
@@ -91,9 +105,13 @@ class SimFileSystem final : public FileSystem {
   Task<bool> sync_delay();
   // kIoError with the disk's error probability (reads, creates, renames, removes, lists).
   Status injected_error(const char* verb, const std::string& path);
+  // Every operation but a sync starts here: kIoError if the power is gone (then it must do
+  // nothing), else the node is blocked for the operation's drawn time.
+  Status begin_operation(const char* verb, const std::string& path, size_t bytes);
 
  private:
   Status check_parent(const std::string& path) const;
+  Status rename(const std::string& from, const std::string& to, bool replace);
   SimDisk& disk_;
   SimNode& node_;
 };

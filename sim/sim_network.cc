@@ -95,13 +95,13 @@ class SimConnection final : public Connection {
     if (!pair_->open[side_]) co_return Error(ErrorCode::kCancelled, "write on closed connection");
     if (pair_->reset) co_return Error(ErrorCode::kConnectionReset, "write to " + peer_address());
     if (bytes.empty()) co_return size_t{0};
+    if (node_.doomed()) co_return bytes.size();  // power went before this send: it never leaves
     Random& random = network_.simulation().random();
     const NetworkFaults& faults = network_.faults();
     size_t n = bytes.size();
     if (n > 1 && chance(random, faults.short_write_probability)) n = 1 + uniform_below(random, n - 1);
     Stream& out = pair_->streams[side_];
-    const int64_t at = std::max(out.last_deliver_at_ns,
-                                network_.simulation().now_ns() + network_.draw_latency_ns());
+    const int64_t at = std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
     out.last_deliver_at_ns = at;
     const char* data = reinterpret_cast<const char*>(bytes.data());
     if (chance(random, faults.reset_probability)) {
@@ -122,11 +122,10 @@ class SimConnection final : public Connection {
     // A crashed machine says nothing: what it had sent is still on the wire, but no FIN and
     // no reset follow. Its peer learns of the death only by its own deadline, or by the reset
     // the machine's next incarnation answers to the peer's next segment (pump()).
-    const bool process_alive = node_.alive() && node_.incarnation() == incarnation_;
+    const bool process_alive = node_.alive() && node_.incarnation() == incarnation_ && !node_.doomed();
     if (!process_alive) return;
     Stream& out = pair_->streams[side_];
-    const int64_t at = std::max(out.last_deliver_at_ns,
-                                network_.simulation().now_ns() + network_.draw_latency_ns());
+    const int64_t at = std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
     out.last_deliver_at_ns = at;
     out.in_flight.push_back(Chunk{at, {}, /*fin=*/true, /*reset=*/false});  // a live process closes with FIN
     network_.schedule_pump(pair_, side_, at);
@@ -349,7 +348,7 @@ Task<Result<std::unique_ptr<Connection>>> SimNodeNetwork::connect(const std::str
   };
 
   const int64_t syn_ns = network.draw_latency_ns();
-  simulation.schedule_after(Duration(syn_ns), self.id(), EventKind::kConnect, [=, &network, &self, &simulation]() mutable {
+  simulation.schedule_at(self.local_now_ns() + syn_ns, self.id(), EventKind::kConnect, [=, &network, &self, &simulation]() mutable {
     if (!target->alive() || network.blocked(self.id(), target->id())) {
       answer(network.faults().connect_timeout_ns,
              Error(ErrorCode::kTimedOut, "connect to " + address + ": no answer"));

@@ -27,19 +27,40 @@ bool SimNodeFaultPoints::fire(std::string_view point) {
 
 bool SimNodeFaultPoints::lose_power() {
   Simulation& simulation = node_.simulation();
-  SimNode& node = node_;
-  const uint64_t incarnation = node.incarnation();
-  const int64_t down_ns = uniform_between(simulation.random(), 500'000'000, 3'000'000'000);
+  node_.lose_power("power loss at a crash point", uniform_between(simulation.random(), 500'000'000, 3'000'000'000));
+  return true;
+}
+
+void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) {
+  doomed_ = true;
+  const uint64_t incarnation = incarnation_;
+  Simulation& simulation = simulation_;
+  SimNode& node = *this;
+  const std::string reason(why);
   // (Not tagged with the node: the events must outlive the incarnation they end.)
-  simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [&simulation, &node, incarnation, down_ns] {
+  simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault,
+                         [&simulation, &node, incarnation, boot_after_ns, reason] {
     if (!node.alive() || node.incarnation() != incarnation) return;
-    simulation.mark_instant(node.id(), "fault", "power loss at a crash point");
+    simulation.mark_instant(node.id(), "fault", reason);
     node.crash();
-    simulation.schedule_after(Duration(down_ns), kNoNode, EventKind::kFault, [&node] {
+    if (boot_after_ns < 0) return;
+    simulation.schedule_after(Duration(boot_after_ns), kNoNode, EventKind::kFault, [&node] {
       if (!node.alive()) node.start();
     });
   });
-  return true;
+}
+
+void SimNode::arm_io_crash(uint64_t ops, int64_t down_ns) {
+  assert(ops > 0);
+  io_crash_in_ops_ = ops;
+  io_crash_down_ns_ = down_ns;
+}
+
+bool SimNode::before_disk_operation() {
+  if (doomed_) return false;
+  if (io_crash_in_ops_ == 0 || --io_crash_in_ops_ > 0) return true;
+  lose_power("power loss between two disk operations", io_crash_down_ns_);
+  return false;
 }
 
 void SimNode::spawn(Task<void> task) {
@@ -68,6 +89,9 @@ void SimNode::start() {
 
 void SimNode::stop_processes() {
   alive_ = false;
+  doomed_ = false;
+  io_crash_in_ops_ = 0;
+  io_busy_until_ns_ = 0;  // the blocked operation ends with the process
   ++incarnation_;  // drops every event scheduled for the old incarnation
   tasks_.destroy_all();
   while (!kept_.empty()) kept_.pop_back();  // newest first, like a stack unwinding

@@ -64,6 +64,31 @@ class SimNode final : public Executor {
   void pause_until(int64_t until_ns) { paused_until_ns_ = std::max(paused_until_ns_, until_ns); }
   int64_t paused_until_ns() const { return paused_until_ns_; }
 
+  // Disk I/O is synchronous on the seam, as a blocking write() on an event loop is: an
+  // operation of `ns` holds the whole process until it ends - its other events wait, and its
+  // own clock, timers and sends see the time the operation ended (local_now_ns()).
+  void spend_io(int64_t ns) { io_busy_until_ns_ = local_now_ns() + ns; }
+  // Virtual time as this node's running code sees it: past the disk operations it made in
+  // the current event. INVARIANT: never less than the simulation's time, never decreases.
+  int64_t local_now_ns() const { return std::max(simulation_.now_ns(), io_busy_until_ns_); }
+  // Until when nothing of the node may run: paused, or blocked in a disk operation.
+  int64_t blocked_until_ns() const { return std::max(paused_until_ns_, io_busy_until_ns_); }
+
+  // A power loss that lands between two disk operations: just before the `ops`-th one from
+  // now. The node boots again `down_ns` later. Cleared by any crash.
+  void arm_io_crash(uint64_t ops, int64_t down_ns);
+  void disarm_io_crash() { io_crash_in_ops_ = 0; }
+  // Called by the simulated disk before each operation: false if the node has lost power
+  // (now, or earlier in this event), and then the operation must do nothing at all.
+  bool before_disk_operation();
+  // Power is gone but the code that was running when it went has not yet yielded: nothing it
+  // does from here reaches the disk, the network, ZooKeeper or storage.
+  bool doomed() const { return doomed_; }
+  // Power loss now: from this instant nothing the node's code does has any effect (doomed),
+  // the node crashes once the running event ends, and boots again `boot_after_ns` later
+  // (never if negative: the caller starts it).
+  void lose_power(std::string_view why, int64_t boot_after_ns = -1);
+
   // Keeps a process object alive until the node crashes. Returns it for wiring.
   template <typename T>
   T& keep(std::unique_ptr<T> object) {
@@ -90,6 +115,10 @@ class SimNode final : public Executor {
   bool alive_ = false;
   uint64_t incarnation_ = 0;
   int64_t paused_until_ns_ = 0;
+  int64_t io_busy_until_ns_ = 0;
+  uint64_t io_crash_in_ops_ = 0;  // 0: none armed
+  int64_t io_crash_down_ns_ = 0;
+  bool doomed_ = false;
   SimDisk disk_;
   SimNodeFaultPoints fault_points_{*this};
   std::unique_ptr<SplitMix64> random_;

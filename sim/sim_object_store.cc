@@ -91,17 +91,20 @@ int64_t SimObjectStore::draw_latency_ns(uint64_t bytes) {
   return latency + static_cast<int64_t>(bytes * 1'000'000'000 / bandwidth);
 }
 
-int64_t SimObjectStore::draw_upload_ns(const Request& request) {
+SimObjectStore::Upload SimObjectStore::draw_upload(const Request& request) {
   const uint64_t bytes = request.contents.size();
-  int64_t latency = draw_latency_ns(bytes);
+  Upload upload;
+  upload.propagate_ns = draw_latency_ns(0);
+  const auto bandwidth = static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));
+  upload.transmit_ns = static_cast<int64_t>(bytes * 1'000'000'000 / bandwidth);
   if (faults_.slow && request.op == Op::kPut) {
-    const auto bandwidth =
+    const auto slow_bandwidth =
         static_cast<uint64_t>(std::max<int64_t>(faults_.slow_bandwidth_bytes_per_s, 1));
-    latency += uniform_between(simulation_.random(), faults_.slow_upload_min_ns,
-                               faults_.slow_upload_max_ns) +
-               static_cast<int64_t>(bytes * 1'000'000'000 / bandwidth);
+    upload.transmit_ns += uniform_between(simulation_.random(), faults_.slow_upload_min_ns,
+                                          faults_.slow_upload_max_ns) +
+                          static_cast<int64_t>(bytes * 1'000'000'000 / slow_bandwidth);
   }
-  return latency;
+  return upload;
 }
 
 Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request) {
@@ -121,20 +124,30 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
 
   const NodeId id = node.id();
   const uint64_t incarnation = node.incarnation();
-  const int64_t upload_ns = draw_upload_ns(request);
+  const Upload upload = draw_upload(request);
   auto shared_request = std::make_shared<const Request>(std::move(request));
-  simulation_.schedule_for_incarnation(
-      simulation_.now_ns() + upload_ns, id, incarnation, EventKind::kDelivery,
-      [this, id, incarnation, shared_request, pending] {
-        auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
-        const int64_t download_ns = draw_latency_ns(reply->contents.size());
-        simulation_.schedule_for_incarnation(simulation_.now_ns() + download_ns, id, incarnation,
-                                             EventKind::kResume, [pending, reply] {
-                                               if (pending->abandoned) return;
-                                               pending->reply.emplace(std::move(*reply));
-                                               pending->waiter.resume();
-                                             });
-      });
+  // The request lands once its last byte has left the caller, even if the caller dies after
+  // that (only the reply is for this incarnation); a power loss before then cuts it. Nothing
+  // is sent once the power is gone.
+  auto arrival = [this, id, incarnation, shared_request, pending] {
+    auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
+    const int64_t download_ns = draw_latency_ns(reply->contents.size());
+    simulation_.schedule_for_incarnation(simulation_.now_ns() + download_ns, id, incarnation, EventKind::kResume,
+                                         [pending, reply] {
+                                           if (pending->abandoned) return;
+                                           pending->reply.emplace(std::move(*reply));
+                                           pending->waiter.resume();
+                                         });
+  };
+  if (!node.doomed()) {
+    SimNode* sender = &node;
+    const int64_t propagate_ns = upload.propagate_ns;
+    simulation_.schedule_at(node.local_now_ns() + upload.transmit_ns, id, EventKind::kDelivery,
+                            [this, sender, propagate_ns, arrival] {
+                              if (sender->doomed()) return;  // the power went first
+                              simulation_.schedule_after(Duration(propagate_ns), kNoNode, EventKind::kDelivery, arrival);
+                            });
+  }
 
   struct Wait {
     Pending& pending;

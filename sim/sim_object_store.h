@@ -109,7 +109,11 @@ class SimObjectStore {
   Reply apply(NodeId node, const Request& request);
   Status check_can_hold_object(const std::string& name) const;
   int64_t draw_latency_ns(uint64_t bytes);
-  int64_t draw_upload_ns(const Request& request);
+  struct Upload {
+    int64_t transmit_ns = 0;   // until its last byte has left the caller
+    int64_t propagate_ns = 0;  // then until it arrives
+  };
+  Upload draw_upload(const Request& request);
 
   Simulation& simulation_;
   ObjectStoreFaults faults_;

@@ -56,7 +56,8 @@ struct SimZkLink {
   }
 
   int64_t next_arrival(Simulation& simulation) {
-    last_arrival_ns = std::max(simulation.now_ns() + simulation.network().draw_latency_ns(), last_arrival_ns + 1);
+    // (Sent at the client's own time: after the disk operations it made in this event.)
+    last_arrival_ns = std::max(node->local_now_ns() + simulation.network().draw_latency_ns(), last_arrival_ns + 1);
     return last_arrival_ns;
   }
   int64_t next_delivery(Simulation& simulation) {
@@ -207,8 +208,9 @@ class SimZkSession final : public CoordinatorSession {
     // The op timeout of a client that hears nothing: two thirds of the session timeout.
     const int64_t give_up_ns = simulation.now_ns() + timeout_ns_ * 2 / 3;
 
-    // Sent if it can reach the service, whether or not an answer can come back (one-way cuts).
-    if (!service_.hears(node_.id())) {
+    // Sent if it can reach the service, whether or not an answer can come back (one-way cuts),
+    // and if the power is still on.
+    if (!service_.hears(node_.id()) || node_.doomed()) {
       reply(give_up_ns, lost);
     } else if (simulation.now_ns() < link->broken_until_ns) {
       reply(link->broken_until_ns, lost);  // sent on the broken connection: fails when it is noticed

@@ -56,10 +56,11 @@ bool Simulation::step() {
   if (event.node != kNoNode) {
     const SimNode& target = *nodes_[event.node];
     if (!target.alive() || target.incarnation() != event.incarnation) return true;
-    if (target.paused_until_ns() > now_ns_) {
-      // A paused process (SIGSTOP, a long GC): nothing of it runs until it resumes; then its
-      // timers, deliveries and wake-ups all fire late, in their original order.
-      event.at_ns = target.paused_until_ns();
+    if (target.blocked_until_ns() > now_ns_) {
+      // A paused process (SIGSTOP, a long GC), or one blocked in a disk operation: nothing of
+      // it runs until it resumes; then its timers, deliveries and wake-ups all fire late, in
+      // their original order.
+      event.at_ns = target.blocked_until_ns();
       event.sequence = next_sequence_++;
       queue_.push_back(std::move(event));
       std::push_heap(queue_.begin(), queue_.end(), Later());

@@ -10,6 +10,8 @@
 #   cluster_zookeeper N                 -> zk (hosts string)
 #   cluster_customers N ROLL_AGE_MS     -> accounts (1001...), CEF/W3C x modern/imperva in turn
 #   start_graceland POP LISTEN          -> graceland_addr[POP]
+#   cluster_webdav_store                Lumberjacks started after it store through a real nginx
+#                                       WebDAV server ($work/dav, files in $work/storage)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
 #   start_lb                            the load balancer in front of every node -> lb_url
 #   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
@@ -23,6 +25,8 @@
 delivery_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/delivery_setup.sh
 # shellcheck source=ci/lib/delivery_setup.sh
 source "$delivery_lib"
+# shellcheck source=ci/lib/webdav_store.sh
+source "$(dirname "$delivery_lib")/webdav_store.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 declare -A graceland_addr node_port
@@ -77,6 +81,7 @@ cluster_stop() {
     [ -f "$pidfile" ] && kill -CONT "$(cat "$pidfile")" 2>/dev/null || true
   done
   for prefix in "${nginx_prefixes[@]}"; do stop_nginx "$prefix"; done
+  [ -d "$work/dav" ] && stop_webdav_store "$work/dav"
   [ -d "$work/zk" ] && "$ci_dir/zookeeper" stop "$work/zk"
   [ "$status" = 0 ] && [ "${cluster_remove_on_success:-0}" = 1 ] && rm -rf "$work"
   exit "$status"
@@ -92,6 +97,7 @@ cluster_init() {  # BUILD_DIR WORK_DIR
   [ -x "$nginx_bin" ] || { echo "nginx is not installed (ci/setup installs it)" >&2; exit 1; }
   mkdir -p "$work/run" "$work/tls" "$work/storage"
   chmod 755 "$work"
+  storage_flags=(--storage-dir "$work/storage")
   tmp=$work  # delivery_setup.sh's prefix
   t0=$(now_ms)
   trap cluster_stop EXIT
@@ -125,6 +131,13 @@ PY
 
 cluster_zookeeper() {  # SERVERS
   zk=$("$ci_dir/zookeeper" start "$work/zk" "$1" "$(zookeeper_base_port "$1")")
+}
+
+cluster_webdav_store() {
+  local port
+  port=$(free_port)
+  start_webdav_store "$work/dav" "$work/storage" "$port"
+  storage_flags=(--storage-webdav "127.0.0.1:$port/objects")
 }
 
 cluster_customers() {  # COUNT ROLL_AGE_MS
@@ -165,7 +178,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   fi
   rm -f "$dir/ready"
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
-    --storage-dir "$work/storage" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx"
+    "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx"
   wait_file "$dir/ready"
 }
 

@@ -187,7 +187,8 @@ Task<Result<FetchState>> Fetcher::load_state() {
 }
 
 Task<Status> Fetcher::run() {
-  if (Status s = files_.create_dir(parent_dir(options_.state_path)); !s.ok()) co_return s;
+  const std::string state_dir = parent_dir(options_.state_path);  // (named: GCC 12, co_await)
+  if (Status s = co_await create_dir_durably(files_, state_dir); !s.ok()) co_return s;
   Result<FetchState> state = co_await load_state();
   if (!state.ok()) co_return state.error();
   state_ = std::move(*state);

@@ -32,7 +32,7 @@ std::string DirectorySink::output_name(uint64_t account_id, uint64_t seq, LogFor
 
 Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
   if (!dir_ready_) {
-    if (Status s = files_.create_dir(dir_); !s.ok()) co_return s;
+    if (Status s = co_await create_dir_durably(files_, dir_); !s.ok()) co_return s;
     dir_ready_ = true;
   }
   const std::string path =

@@ -189,7 +189,7 @@ Task<Status> NginxConfigurator::write_if_changed(const std::string& path,
 
 Task<Status> NginxConfigurator::apply(const RenderedNginxConfig& rendered) {
   const std::string dir = htpasswd_dir();
-  if (Status s = env_.files.create_dir(dir); !s.ok()) co_return s;
+  if (Status s = co_await create_dir_durably(env_.files, dir); !s.ok()) co_return s;
   // Credentials first: the include about to be loaded names them.
   for (const auto& [name, contents] : rendered.htpasswd) {
     const std::string path = dir + "/" + name;

@@ -29,7 +29,9 @@ std::string SegmentStore::path_of(std::string_view account, uint32_t index) cons
 
 Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env, SegmentStoreOptions options) {
   std::unique_ptr<SegmentStore> store(new SegmentStore(env, std::move(options)));
-  if (Status s = env.files.create_dir(store->options_.root); !s.ok()) co_return s.error();
+  // Its name durable too: a power loss must not take the directory, and every acknowledged
+  // segment in it, along.
+  if (Status s = co_await create_dir_durably(env.files, store->options_.root); !s.ok()) co_return s.error();
   if (Status s = store->recover(); !s.ok()) co_return s.error();
   if (Status s = co_await store->load_or_create_store_id(); !s.ok()) co_return s.error();
   co_return store;

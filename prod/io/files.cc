@@ -28,4 +28,15 @@ Task<Status> write_file_atomically(FileSystem& fs, const std::string& path,
   co_return co_await fs.sync_dir(parent_dir(path));
 }
 
+Task<Status> create_dir_durably(FileSystem& fs, const std::string& path) {
+  if (Status s = fs.create_dir(path); !s.ok()) co_return s;
+  // Every level may be new: its entry lives in its parent. (A few fsyncs, once per start.)
+  for (std::string dir = path; !dir.empty() && dir != "." && dir != "/"; dir = parent_dir(dir)) {
+    const std::string parent = parent_dir(dir);
+    if (parent == dir) break;
+    if (Status s = co_await fs.sync_dir(parent); !s.ok()) co_return s;
+  }
+  co_return Status();
+}
+
 }  // namespace lj

@@ -6,7 +6,8 @@
 //    record may be torn at any byte.
 //  - If append() fails (kIoError, kDiskFull) a prefix of the bytes may have been stored.
 //  - Names are volatile too: a create, rename or remove survives a crash only after
-//    sync_dir() of the directory holding the name returns ok. rename() replaces the target
+//    sync_dir() of the directory holding the name returns ok. So is a new directory: it (and
+//    all in it) survives only once its parent was synced - create_dir_durably() does both. rename() replaces the target
 //    atomically; rename_no_replace() never does: kAlreadyExists if `to` exists (the check and
 //    the move are one atomic step, so of two racing callers at most one wins).
 //  - read_at() returns fewer bytes than asked only at end of file.
@@ -60,5 +61,7 @@ Result<std::string> read_file(FileSystem& fs, const std::string& path);
 Task<Status> write_file_atomically(FileSystem& fs, const std::string& path,
                                    std::span<const std::byte> contents);
 std::string parent_dir(const std::string& path);
+// create_dir(), then a sync of each level's parent, so the new directories survive a crash.
+Task<Status> create_dir_durably(FileSystem& fs, const std::string& path);
 
 }  // namespace lj

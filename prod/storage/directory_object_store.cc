@@ -72,6 +72,12 @@ Status DirectoryObjectStore::check_can_hold_object(const std::string& name) {
 
 Task<Status> DirectoryObjectStore::make_folder_durable(const std::string& name) {
   const std::string folder = folder_of(name);
+  // The root's own name too (remembered as the folder ""): a power loss must not take it, and
+  // every object in it, along.
+  if (!durable_folders_.contains("")) {
+    if (Status s = co_await create_dir_durably(files_, root_); !s.ok()) co_return s;
+    durable_folders_.insert("");
+  }
   if (Status s = files_.create_dir(folder.empty() ? root_ : path_of(folder)); !s.ok()) co_return s;
   if (folder.empty() || durable_folders_.contains(folder)) co_return Status();
   // A folder's name is durable once its parent is synced; so is each ancestor's, up to root_.

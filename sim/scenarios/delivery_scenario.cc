@@ -116,6 +116,10 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   model.disk_weight = 0.3;
   model.pausable = pops;  // a hung PoP: it may delay only the events it holds
   model.pause_weight = 0.4;
+  model.io_crashable = pops;  // the nodes with disks: PoPs and downloaders
+  model.io_crashable.insert(model.io_crashable.end(), others.begin(), others.end());
+  model.io_crash_weight = 0.4;
+  model.slow_disk_weight = 0.2;
   model.max_duration_ns = 2 * session_ns;  // partitions past the session timeout: zombies
   std::vector<fault::Fault> schedule = fault::draw_schedule(random, model, 0, until_ns);
   auto whole_phase = [&](fault::FaultKind kind, double intensity) {

@@ -42,6 +42,9 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.disk_weight = 0.5;
     model.pausable = pop_nodes;  // a hung PoP: proxies must give up on it by their own deadline
     model.pause_weight = 0.5;
+    model.io_crashable = pop_nodes;
+    model.io_crash_weight = 0.5;
+    model.slow_disk_weight = 0.3;
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
     const fault::FaultTargets targets;

@@ -17,9 +17,8 @@ struct CrashAfterFirstCommit final : lumberjack::PipelineObserver {
   void on_stage(uint64_t, PipelineStage stage, uint64_t seq) override {
     if (stage != PipelineStage::kCommitted || seq != 1 || crashed) return;
     crashed = true;
-    // Runs before the pipeline resumes (it yields after each stage).
-    Simulation& simulation = world->simulation;
-    simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault, [this] { world->worker->crash(); });
+    // Now: nothing the pipeline does after this reaches storage or ZooKeeper.
+    world->worker->lose_power("crash right after the first commit");
   }
   void on_file_rebuilt(uint64_t, uint64_t seq, bool ok) override { rebuilt.emplace_back(seq, ok); }
   OnePipelineWorld* world = nullptr;

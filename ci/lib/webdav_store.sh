@@ -1,0 +1,65 @@
+# Sourced by ci/lumberjack-failover and ci/lib/cluster.sh: a real nginx WebDAV server, the
+# central object store of a multi-machine cluster (`lumberjack --storage-webdav`).
+#
+#   start_webdav_store DIR STORAGE PORT   nginx under DIR serves STORAGE at
+#                                         127.0.0.1:PORT/objects/ with PUT, MOVE, DELETE and a
+#                                         JSON listing; its master's pid in DIR/nginx.pid
+#   webdav_store_pids DIR                 the master's and its workers' pids (for SIGSTOP)
+#   stop_webdav_store DIR
+
+start_webdav_store() {  # DIR STORAGE PORT
+  local dir=$1 storage=$2 port=$3
+  mkdir -p "$dir/temp" "$dir/www" "$storage"
+  ln -sfn "$storage" "$dir/www/objects"
+  # nginx's workers drop root for an unprivileged user: let them reach and fill the store.
+  chmod 755 "$dir" "$dir/www"
+  chmod 777 "$storage"
+  local up=$dir
+  while [ "$up" != / ]; do
+    up=$(dirname "$up")
+    [ -O "$up" ] && chmod o+x "$up"
+  done
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $dir/temp/body;
+  proxy_temp_path $dir/temp/proxy;
+  fastcgi_temp_path $dir/temp/fastcgi;
+  uwsgi_temp_path $dir/temp/uwsgi;
+  scgi_temp_path $dir/temp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $dir/www;
+    client_max_body_size 256m;
+    location /objects/ {
+      dav_methods PUT DELETE MOVE;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+      autoindex on;
+      autoindex_format json;
+    }
+  }
+}
+CONF
+  nginx -p "$dir" -c "$dir/nginx.conf"
+  local _
+  for _ in $(seq 1 100); do [ -s "$dir/nginx.pid" ] && return 0; sleep 0.05; done
+  echo "nginx WebDAV store under $dir did not start: $(cat "$dir/error.log" 2>/dev/null)" >&2
+  return 1
+}
+
+webdav_store_pids() {  # DIR
+  local master
+  master=$(cat "$1/nginx.pid" 2>/dev/null) || return 0
+  echo "$master" $(pgrep -P "$master" || true)
+}
+
+stop_webdav_store() {  # DIR
+  local pid
+  for pid in $(webdav_store_pids "$1"); do kill -CONT "$pid" 2>/dev/null || true; done
+  [ -f "$1/nginx.pid" ] && kill "$(cat "$1/nginx.pid")" 2>/dev/null || true
+}
