@@ -67,6 +67,8 @@ const char* fault_kind_name(FaultKind kind) {
       return "io-crash";
     case FaultKind::kSlowDisk:
       return "slow-disk";
+    case FaultKind::kClockStep:
+      return "clock-step";
   }
   return "unknown";
 }
@@ -95,6 +97,7 @@ bool fault_kind_targets_node(FaultKind kind) {
     case FaultKind::kZkCut:
     case FaultKind::kIoCrash:
     case FaultKind::kSlowDisk:
+    case FaultKind::kClockStep:
       return true;
     default:
       return false;
@@ -250,6 +253,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   admit(FaultKind::kPause, model.pause_weight, !model.pausable.empty());
   admit(FaultKind::kIoCrash, model.io_crash_weight, !model.io_crashable.empty());
   admit(FaultKind::kSlowDisk, model.slow_disk_weight, !model.disk_faulty.empty());
+  admit(FaultKind::kClockStep, model.clock_step_weight, !model.crashable.empty());
   double total = 0;
   for (const Weighted& w : kinds) total += w.weight;
 
@@ -315,6 +319,11 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
       case FaultKind::kSlowDisk:
         fault.target = pick(random, model.disk_faulty);
         fault.intensity = 0.01 + uniform_unit(random) * 0.2;
+        break;
+      case FaultKind::kClockStep:
+        fault.target = pick(random, model.crashable);
+        // One to five days, ahead or behind: whole seconds, so the schedule text is exact.
+        fault.intensity = std::round((chance(random, 0.5) ? 1 : -1) * (1 + uniform_unit(random) * 4) * 86400);
         break;
       default:
         assert(false && "draw_schedule draws only node, network and disk faults");
@@ -413,6 +422,18 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       SimNode& node = simulation.node(fault.target);
       if (!node.alive()) return;  // already down: its pending restart brings it back
       node.arm_io_crash(static_cast<uint64_t>(std::max(1.0, fault.intensity)), fault.duration_ns);
+      return;
+    }
+    case FaultKind::kClockStep: {
+      SimNode& node = simulation.node(fault.target);
+      if (!node.alive()) return;
+      const auto step_ms = static_cast<int64_t>(fault.intensity * 1000);
+      node.clock().step_wall(step_ms);
+      // Stepped back by NTP later - on this incarnation's clock only (a reboot starts right).
+      const uint64_t incarnation = node.incarnation();
+      after(simulation, fault, [&node, incarnation, step_ms] {
+        if (node.alive() && node.incarnation() == incarnation) node.clock().step_wall(-step_ms);
+      });
       return;
     }
     case FaultKind::kSlowDisk: {

@@ -63,8 +63,10 @@ enum class FaultKind {
                    // `duration`
   kSlowDisk,       // for `duration`, each disk operation of the target stalls with probability
                    // `intensity` (tens of ms, heavy-tailed, up to 2 s): its process is blocked
+  kClockStep,      // the target's wall clock steps by `intensity` seconds (days ahead or
+                   // behind: a bad boot, an NTP jump), stepped back after `duration`
 };
-inline constexpr int kFaultKinds = 22;
+inline constexpr int kFaultKinds = 23;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);
@@ -97,6 +99,7 @@ struct FaultModel {
   double disk_weight = 0, drift_weight = 0.5, pause_weight = 0;
   double io_crash_weight = 0;   // on io_crashable nodes
   double slow_disk_weight = 0;  // on disk_faulty nodes
+  double clock_step_weight = 0;  // on crashable nodes
   // Disk errors on a node that may crash are followed, half the time, by its power loss.
   bool crashable_after_disk_errors = true;
   int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults

@@ -34,8 +34,8 @@ void expect_hash(const char* scenario, const char* recorded) {
 }
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "02e50e85ee06a923"); }
-TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "cc47346a52e4bcb8"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "e23cad7944320776"); }
+TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "60c090fd9779f815"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "7c0e87d838cec574"); }
 
 }  // namespace
 }  // namespace lj::sim

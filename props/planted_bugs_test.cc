@@ -120,5 +120,19 @@ TEST(PlantedBugs, StateSavedBeforeDeliveryIsCaught) {
   expect_caught(PlantedBug::kStateBeforeDelivery, 200, "skipped");
 }
 
+// Retention by the wall clock alone: a PoP whose clock steps days ahead removes segments kept
+// for seconds, unread acknowledged records with them. The retention monitor judges each removal
+// by the simulation's true time.
+TEST(PlantedBugs, WallClockRetentionIsCaught) {
+  expect_caught(PlantedBug::kWallClockRetention, 200, "retention monitor");
+}
+
+// A proxy sending a batch before its journal holds it: a crash after the Graceland's
+// acknowledgement, before the proxy recorded it, forgets events it had sent - and numbers new
+// events with their ids.
+TEST(PlantedBugs, SendingBeforeTheQueueIsDurableIsCaught) {
+  expect_caught(PlantedBug::kSendBeforeQueueSync, 200, "a restarted proxy");
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -147,6 +147,11 @@ bool SimDisk::flip_bit(const std::string& path, size_t offset, int bit) {
   return true;
 }
 
+const Inode* SimDisk::find(const std::string& path) const {
+  auto it = names_.find(path);
+  return it == names_.end() ? nullptr : it->second.get();
+}
+
 std::map<std::string, std::string> SimDisk::contents() const {
   std::map<std::string, std::string> out;
   for (const auto& [name, inode] : names_) out.emplace(name, inode->data);
@@ -170,6 +175,7 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
     if (Status s = check_parent(path); !s.ok()) return s.error();
     if (Status s = injected_error("create", path); !s.ok()) return s.error();
     it = disk_.names_.emplace(path, std::make_shared<Inode>()).first;
+    it->second->created_ns = node_.local_now_ns();
   } else if (mode == OpenMode::kCreateNew) {
     return Error(ErrorCode::kAlreadyExists, "create " + path);
   } else if (mode == OpenMode::kTruncate) {
@@ -261,9 +267,10 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
 Status SimFileSystem::remove(const std::string& raw_path) {
   if (Status s = begin_operation("remove", raw_path, 0); !s.ok()) return s;
   if (Status s = injected_error("remove", raw_path); !s.ok()) return s;
-  if (disk_.names_.erase(normalize(raw_path)) == 0) {
-    return Error(ErrorCode::kNotFound, "remove " + raw_path);
-  }
+  const std::string path = normalize(raw_path);
+  if (!disk_.names_.contains(path)) return Error(ErrorCode::kNotFound, "remove " + raw_path);
+  if (disk_.remove_observer_) disk_.remove_observer_(path);
+  disk_.names_.erase(path);
   return Status();
 }
 

@@ -22,6 +22,7 @@
 //    was synced after it was made, and a directory that does not survive takes every file in
 //    it along, synced or not.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -57,6 +58,7 @@ struct Inode {
   std::unique_ptr<std::string> durable_before_truncate;
   // Byte ranges a failed sync dropped (fsyncgate): zeros after the next power loss.
   std::vector<std::pair<size_t, size_t>> lost;
+  int64_t created_ns = 0;  // the simulation's (true) time it was made, for checkers
 };
 
 class SimDisk {
@@ -74,6 +76,12 @@ class SimDisk {
   // Media damage: flips bit `bit` of byte `offset` of the file named `path`, synced data
   // included (what a checksum exists to catch). False if there is no such byte.
   bool flip_bit(const std::string& path, size_t offset, int bit);
+  // For checkers: the file named `path` now, or null.
+  const Inode* find(const std::string& path) const;
+  // Called with the path just before each successful remove() (a checker's monitor).
+  void set_remove_observer(std::function<void(const std::string& path)> observer) {
+    remove_observer_ = std::move(observer);
+  }
 
  private:
   friend class SimFileSystem;
@@ -85,6 +93,7 @@ class SimDisk {
   std::map<std::string, std::shared_ptr<Inode>> durable_names_;
   std::set<std::string> dirs_{"."};
   std::set<std::string> durable_dirs_{"."};  // made durable by a sync of their parent
+  std::function<void(const std::string&)> remove_observer_;
 };
 
 class SimNode;

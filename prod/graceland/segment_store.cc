@@ -75,6 +75,7 @@ Status SegmentStore::recover() {
     Segment segment;
     segment.index = index;
     segment.name_durable = true;  // found on disk after a restart
+    segment.known_since = env_.clock.monotonic_now();
     accounts_[account].segments.emplace(index, std::move(segment));
   }
   for (auto& [account, state] : accounts_) {
@@ -132,6 +133,7 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   Segment& segment = state.segments.emplace(index, Segment{}).first->second;
   segment.index = index;
   segment.created_wall_ms = env_.clock.wall_now_ms();
+  segment.known_since = env_.clock.monotonic_now();
   segment.durable_end = kSegmentHeaderBytes;
   segment.writer = std::move(*file);
   names_dirty_ = true;
@@ -361,6 +363,7 @@ std::vector<AccountExtent> SegmentStore::accounts() const {
 
 Task<Status> SegmentStore::remove_expired() {
   const int64_t cutoff = env_.clock.wall_now_ms() - options_.retention_ms;
+  const Duration known_cutoff = env_.clock.monotonic_now() - std::chrono::milliseconds(options_.retention_ms);
   bool removed = false;
   for (auto& [account, state] : accounts_) {
     // A segment's records are no newer than its successor's creation: remove it once that
@@ -368,7 +371,9 @@ Task<Status> SegmentStore::remove_expired() {
     while (state.segments.size() > 1) {
       auto oldest = state.segments.begin();
       auto successor = std::next(oldest);
-      if (successor->second.created_wall_ms >= cutoff || oldest->second.writer) break;
+      const Segment& newer = successor->second;
+      const bool known_long_enough = newer.known_since <= known_cutoff || options_.planted_wall_clock_retention;
+      if (newer.created_wall_ms >= cutoff || !known_long_enough || oldest->second.writer) break;
       if (Status s = env_.files.remove(path_of(account, oldest->first)); !s.ok()) co_return s;
       state.segments.erase(oldest);
       removed = true;

@@ -49,6 +49,9 @@ struct SegmentStoreOptions {
   bool planted_no_dir_sync = false;
   // Planted bug: a segment whose fsync failed is fsynced again, and a later success believed.
   bool planted_retry_failed_sync = false;
+  // Planted bug: retention trusts the wall clock alone, so a clock stepped ahead expires
+  // records kept for seconds.
+  bool planted_wall_clock_retention = false;
 };
 
 struct ReadBatch {
@@ -74,7 +77,9 @@ class SegmentStore {
   // when one is there). A position removed by retention is kNotFound.
   Result<ReadBatch> read(std::string_view account, Position from, size_t max_bytes);
   std::vector<AccountExtent> accounts() const;
-  // Removes segments whose newest record is older than the retention period.
+  // Removes segments whose newest record is older than the retention period, by the wall
+  // clock and by the time this process has known them (so at least the retention period after
+  // each restart: a clock step never expires unread records early).
   Task<Status> remove_expired();
   bool has_unsynced() const { return !unsynced_.empty() || names_dirty_; }
   // Damage recovery found in written records (one line each): an alarm for the operator.
@@ -85,6 +90,10 @@ class SegmentStore {
   struct Segment {
     uint32_t index = 0;
     int64_t created_wall_ms = 0;
+    // When this process made or found it, by the monotonic clock. Retention needs both ages:
+    // a wall clock stepped days ahead (a PoP booting with a bad clock, an NTP jump) must not
+    // make unread records look expired; a step back is bounded by this one.
+    Duration known_since{0};
     uint64_t durable_end = 0;       // readers stop here
     // Its directory entry survives a crash: recovered, or covered by a successful sync_dir.
     // Readers never move into a segment without it: after a crash its index could be reused

@@ -19,7 +19,9 @@ enum class EventFate : uint8_t { kIndeterminate = 1, kAcknowledged = 2, kDropped
 class Ledger {
  public:
   virtual ~Ledger() = default;
-  virtual void sent(const EventId& id, uint64_t account_id) = 0;
+  // `digest`: of the event's encoded record. The same id sent again (a retry) carries the same
+  // digest; another digest means an id given to two events.
+  virtual void sent(const EventId& id, uint64_t account_id, uint64_t digest) = 0;
   virtual void acknowledged(const EventId& id) = 0;
   virtual void dropped(const EventId& id, uint64_t account_id) = 0;
 };
@@ -30,17 +32,19 @@ class MemoryLedger final : public Ledger {
   struct Entry {
     uint64_t account_id = 0;
     EventFate fate = EventFate::kIndeterminate;
+    uint64_t digest = 0;
   };
-  void sent(const EventId& id, uint64_t account_id) override {
-    auto [it, inserted] = entries_.try_emplace(id, Entry{account_id, EventFate::kIndeterminate});
-    (void)it;
-    (void)inserted;
+  void sent(const EventId& id, uint64_t account_id, uint64_t digest) override {
+    auto [it, inserted] = entries_.try_emplace(id, Entry{account_id, EventFate::kIndeterminate, digest});
+    if (!inserted && (it->second.digest != digest || it->second.account_id != account_id)) reused_.push_back(id);
   }
   void acknowledged(const EventId& id) override { entries_.at(id).fate = EventFate::kAcknowledged; }
   void dropped(const EventId& id, uint64_t account_id) override {
     entries_[id] = Entry{account_id, EventFate::kDropped};
   }
   const std::map<EventId, Entry>& entries() const { return entries_; }
+  // Ids sent with two different events (a restarted proxy numbering from an old id).
+  const std::vector<EventId>& reused() const { return reused_; }
   size_t count(EventFate fate) const {
     size_t n = 0;
     for (const auto& [id, entry] : entries_) n += entry.fate == fate;
@@ -49,6 +53,7 @@ class MemoryLedger final : public Ledger {
 
  private:
   std::map<EventId, Entry> entries_;
+  std::vector<EventId> reused_;
 };
 
 }  // namespace lj::proxy

@@ -18,9 +18,41 @@ Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
   assert(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
 }
 
-void Proxy::start() {
+void Proxy::start() { env_.executor.spawn(run()); }
+
+Task<void> Proxy::run() {
+  if (!options_.journal_path.empty()) {
+    for (;;) {
+      JournalState state{{}, next_sequence_, 0};
+      auto opened = co_await ProxyJournal::open(env_, options_.journal_path, state);
+      if (opened.ok()) {
+        journal_ = std::move(*opened);
+        buffer_ = std::move(state.unacknowledged);
+        next_sequence_ = std::move(state.next_sequence);
+        stats_.produced = state.ids_used;
+        break;
+      }
+      if (stop_requested_) {
+        producer_done_ = sender_done_ = true;
+        co_return;
+      }
+      co_await env_.clock.sleep_for(options_.retry_backoff);  // a failing disk: try again
+    }
+  }
+  ready_ = true;
   env_.executor.spawn(produce());
   env_.executor.spawn(send());
+}
+
+JournalState Proxy::snapshot() const { return JournalState{buffer_, next_sequence_, stats_.produced}; }
+
+Task<bool> Proxy::make_queue_durable() {
+  if (!journal_ || !journal_->has_unsynced()) co_return true;
+  if (Status s = co_await journal_->sync(); s.ok()) co_return true;
+  // What that fsync covered may be gone whatever a later one says: write it all again.
+  const JournalState state = snapshot();
+  const Status rewritten = co_await journal_->rewrite(state);
+  co_return rewritten.ok();
 }
 
 void Proxy::produce_one() {
@@ -30,6 +62,7 @@ void Proxy::produce_one() {
   ++stats_.produced;
   if (buffer_.size() >= options_.max_buffered_events) {
     ++stats_.dropped;
+    if (journal_) journal_->dropped(id);
     ledger_.dropped(id, account);
     return;
   }
@@ -38,10 +71,12 @@ void Proxy::produce_one() {
   std::string record;
   if (!encode_event_record(event, record).ok()) {  // a sample never exceeds the limit
     ++stats_.dropped;
+    if (journal_) journal_->dropped(id);
     ledger_.dropped(id, account);
     return;
   }
-  buffer_.push_back(Buffered{id, account, std::move(record)});
+  buffer_.push_back(QueuedEvent{id, account, std::move(record)});
+  if (journal_) journal_->queued(buffer_.back());
 }
 
 Task<void> Proxy::produce() {
@@ -98,11 +133,20 @@ Task<void> Proxy::send() {
       }
       client = std::move(*connected);
     }
+    // (Counted before the sync: what is produced meanwhile is not covered by it.)
     const size_t n = std::min(options_.batch_events, buffer_.size());
+    if (!options_.planted_send_before_queue_sync) {
+      const bool durable = co_await make_queue_durable();
+      if (!durable) {
+        ++stats_.batch_errors;
+        co_await env_.clock.sleep_for(options_.retry_backoff);
+        continue;
+      }
+    }
     std::vector<std::string> records;
     records.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      ledger_.sent(buffer_[i].id, buffer_[i].account_id);
+      ledger_.sent(buffer_[i].id, buffer_[i].account_id, hash_string(buffer_[i].record));
       records.push_back(buffer_[i].record);
     }
     const Status status = co_await client->send_batch(next_batch_id_++, records);
@@ -114,12 +158,20 @@ Task<void> Proxy::send() {
       co_await env_.clock.sleep_for(options_.retry_backoff);
       continue;
     }
+    // Crash point: a Graceland holds the batch, the proxy has not recorded that it does.
+    co_await crash_point(env_, "crash.proxy.before-recording-ack");
+    if (options_.planted_send_before_queue_sync) (void)co_await make_queue_durable();
+    if (journal_) journal_->acknowledged(n);
     for (size_t i = 0; i < n; ++i) {
       ledger_.acknowledged(buffer_.front().id);
       buffer_.pop_front();
     }
     stats_.acknowledged += n;
     buffer_space_.notify_all();
+    if (journal_ && journal_->size() > options_.journal_compact_bytes) {
+      const JournalState state = snapshot();
+      (void)co_await journal_->rewrite(state);  // (if it fails, the next sync reports it)
+    }
   }
 }
 

@@ -8,6 +8,11 @@
 // Graceland in its list; every `home_retry_interval` it tries to go back home.
 // Invariant: an event leaves the buffer only when acknowledged; when the buffer is full, new
 // events are dropped (and recorded as dropped), never old ones.
+//
+// With a journal (`journal_path`), the buffer is durable (prod/proxy/proxy_journal.h): an event
+// is sent only once the journal holds it, so a proxy that crashes and restarts sends again
+// every event it queued and never had acknowledged, and numbers new events after every id it
+// ever used.
 
 #include <deque>
 #include <memory>
@@ -19,6 +24,7 @@
 #include "prod/io/env.h"
 #include "prod/io/notifier.h"
 #include "prod/proxy/ledger.h"
+#include "prod/proxy/proxy_journal.h"
 
 namespace lj::proxy {
 
@@ -36,6 +42,11 @@ struct ProxyOptions {
   // A batch not acknowledged within this goes to the next PoP (a silent PoP holds nothing up).
   Duration call_timeout = std::chrono::seconds(10);
   uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
+  std::string journal_path;             // the durable queue; empty: the buffer is in memory only
+  uint64_t journal_compact_bytes = 8u << 20;  // rewrite the journal past this size
+  // Planted bug for the checker's own test: a batch is sent before the journal holds it (and
+  // recorded there only once acknowledged), so a crash in between forgets events in flight.
+  bool planted_send_before_queue_sync = false;
   // REQUIRES: accounts.size() <= kStreamsPerProxy; proxy_id < 2^64 / kStreamsPerProxy.
 };
 
@@ -58,14 +69,19 @@ class Proxy {
   void stop() { stop_requested_ = true; }
   bool finished() const { return producer_done_ && sender_done_; }
   const ProxyStats& stats() const { return stats_; }
-  bool idle() const { return produced_all_ && buffer_.empty(); }
+  bool idle() const { return ready_ && produced_all_ && buffer_.empty(); }
   const std::string& current_target() const { return options_.gracelands.at(target_); }
 
  private:
+  // Recovers the journal (if any), then runs the producer and the sender.
+  Task<void> run();
   Task<void> produce();
   // Builds the next event into the buffer, or records it dropped when the buffer is full.
   void produce_one();
   Task<void> send();
+  // The journal holds every buffered event: true once synced (rewritten after a failure).
+  Task<bool> make_queue_durable();
+  JournalState snapshot() const;
   void switch_target(size_t target);
 
   Env env_;
@@ -77,12 +93,9 @@ class Proxy {
   bool stop_requested_ = false;
   bool producer_done_ = false;
   bool sender_done_ = false;
-  struct Buffered {
-    EventId id;
-    uint64_t account_id;
-    std::string record;  // encoded
-  };
-  std::deque<Buffered> buffer_;  // unacknowledged, in order
+  std::deque<QueuedEvent> buffer_;  // unacknowledged, in order
+  std::unique_ptr<ProxyJournal> journal_;
+  bool ready_ = false;  // the journal recovered: producing and sending
   size_t target_ = 0;
   Duration home_left_at_{0};
   uint64_t next_batch_id_ = 1;

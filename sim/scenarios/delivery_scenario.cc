@@ -19,6 +19,7 @@
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/delivery_tunables.h"
 #include "sim/scenarios/destroyed_disks.h"
+#include "sim/scenarios/retention_monitor.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/scenarios/stage_faults.h"
 #include "sim/scenarios/store_monitor.h"
@@ -45,6 +46,8 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kNoDirSync: return "no-dir-sync";
     case PlantedBug::kStateBeforeDelivery: return "state-before-delivery";
     case PlantedBug::kRetryFailedSync: return "retry-failed-sync";
+    case PlantedBug::kWallClockRetention: return "wall-clock-retention";
+    case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
   }
   return "unknown";
 }
@@ -55,7 +58,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kCommitBeforeUpload, PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch,
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
-      PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync};
+      PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
+      PlantedBug::kSendBeforeQueueSync};
   return bugs;
 }
 
@@ -104,7 +108,8 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
 // ZooKeeper, storage and pipeline-stage faults, zombies. Sorted by time.
 std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vector<NodeId>& pops,
                                                  const std::vector<NodeId>& lumberjacks,
-                                                 const std::vector<NodeId>& others, Duration session_timeout,
+                                                 const std::vector<NodeId>& others,
+                                                 const std::vector<NodeId>& proxies, Duration session_timeout,
                                                  int64_t until_ns) {
   const int64_t session_ns = session_timeout.count();
   fault::FaultModel model;
@@ -116,10 +121,12 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   model.disk_weight = 0.3;
   model.pausable = pops;  // a hung PoP: it may delay only the events it holds
   model.pause_weight = 0.4;
-  model.io_crashable = pops;  // the nodes with disks: PoPs and downloaders
+  model.io_crashable = pops;  // the nodes with disks: PoPs, downloaders, proxies (their queues)
   model.io_crashable.insert(model.io_crashable.end(), others.begin(), others.end());
+  model.io_crashable.insert(model.io_crashable.end(), proxies.begin(), proxies.end());
   model.io_crash_weight = 0.4;
   model.slow_disk_weight = 0.2;
+  model.clock_step_weight = 0.2;
   model.max_duration_ns = 2 * session_ns;  // partitions past the session timeout: zombies
   std::vector<fault::Fault> schedule = fault::draw_schedule(random, model, 0, until_ns);
   auto whole_phase = [&](fault::FaultKind kind, double intensity) {
@@ -238,7 +245,17 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
                          GracelandBugs{options.planted == PlantedBug::kAckBeforeFsync,
                                        options.planted == PlantedBug::kAckFailedSync,
                                        options.planted == PlantedBug::kNoDirSync,
-                                       options.planted == PlantedBug::kRetryFailedSync});
+                                       options.planted == PlantedBug::kRetryFailedSync,
+                                       options.planted == PlantedBug::kWallClockRetention},
+                         PopRetention{tunables.pop_segment_age, tunables.pop_retention, tunables.pop_retention_interval});
+  // Every segment retention removes is judged when it goes; what it took undelivered is excused.
+  RetentionMonitor retention(simulation, tunables.pop_retention.count(),
+                             [&destroyed](const std::string& pop, const SimDisk& disk, const std::string& path) {
+                               destroyed.note_expired(pop, disk, path);
+                             });
+  for (size_t p = 0; p < pop_nodes.nodes.size(); ++p) {
+    retention.watch(simulation.node(pop_nodes.nodes[p]), pop_nodes.names[p]);
+  }
   std::map<std::string, std::string> pops;
   for (size_t p = 0; p < pop_nodes.names.size(); ++p) pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
 
@@ -332,7 +349,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   fleet.batch_events = tunables.proxy_batch_events;
   fleet.retry_backoff = tunables.proxy_retry_backoff;
   fleet.call_timeout = tunables.graceland_call_timeout;
-  add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
+  fleet.planted_send_before_queue_sync = options.planted == PlantedBug::kSendBeforeQueueSync;
+  const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
   if (downloads) simulation.node(downloads->node()).start();
@@ -362,8 +380,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       SplitMix64 random(mix_seed(options.seed, hash_string("fault schedule")));
       std::vector<NodeId> others;  // crashable and partitionable like the PoPs and Lumberjacks
       if (downloads) others.push_back(downloads->node());
-      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, others, tunables.session_timeout,
-                                        options.fault_phase_ns);
+      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, others, proxy_nodes,
+                                        tunables.session_timeout, options.fault_phase_ns);
     } else {
       Result<std::vector<fault::Fault>> parsed = fault::parse_schedule(simulation, options.fault_text);
       if (!parsed.ok()) {
@@ -394,6 +412,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // What the step-by-step monitors saw first: it comes before whatever followed from it.
   auto monitored_problem = [&]() -> std::string {
     if (!checkpoints.problem().empty()) return checkpoints.problem();
+    if (!retention.problem().empty()) return retention.problem();
     if (!store_monitor.problem().empty()) return store_monitor.problem();
     for (const auto& stages : stage_faults) {
       if (!stages->problem().empty()) return stages->problem();
@@ -411,7 +430,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!problem.empty()) return true;
     for (const auto& [id, entry] : ledger.entries()) {
       if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id) &&
-          !destroyed.explains(id)) {
+          !destroyed.explains(id) && !destroyed.explains_expiry(id)) {
         return false;
       }
     }
@@ -425,18 +444,25 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
 
   const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem);
   outcome.acknowledged = verdict.acknowledged;
-  // Lost events a destroyed disk explains are excused; any other is a failure.
+  // Lost events a destroyed disk or retention explains are excused; any other is a failure.
   uint64_t excused = 0;
+  uint64_t expired = 0;
   std::optional<std::pair<EventId, uint64_t>> first_unexcused;  // id, account
   for (const auto& [id, entry] : ledger.entries()) {
     if (entry.fate != proxy::EventFate::kAcknowledged || published.copies().contains(id)) continue;
     if (destroyed.explains(id)) {
       ++excused;
+    } else if (destroyed.explains_expiry(id)) {
+      ++expired;
     } else if (!first_unexcused) {
       first_unexcused.emplace(id, entry.account_id);
     }
   }
   if (excused > 0) outcome.coverage["excused: events lost with a destroyed disk"] += excused;
+  if (expired > 0) outcome.coverage["excused: events retention removed before they were read"] += expired;
+  if (retention.removals() > 0) outcome.coverage["state segments removed by retention"] += retention.removals();
+  excused += expired;
+  outcome.excused = excused;
   // A monitor's finding (a checkpoint that moved backwards, a staged or published object
   // mistreated, two pipelines at once) is the first thing wrong, whatever followed from it.
   const std::string monitored = monitored_problem();
@@ -450,10 +476,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
                 std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) + " of account " +
                 std::to_string(account) + " never published)" +
                 (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
-      if (excused > 0) failure += " (" + std::to_string(excused) + " more excused: a destroyed disk held them)";
+      if (excused > 0) failure += " (" + std::to_string(excused) + " more excused: a destroyed disk held them, or retention expired them)";
       failure += "; the first " + where_stored(simulation, pop_nodes, id);
     }
   }
+  if (failure.empty()) failure = forgotten_by_proxies(ledger, all_proxies_idle(proxies));
   if (failure.empty() && downloads) {
     // The customers: every published file downloaded, decrypted, and handed over once.
     const CustomerDownloads& customers = *downloads;

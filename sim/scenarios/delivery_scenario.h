@@ -41,6 +41,8 @@ enum class PlantedBug {
   kNoDirSync,               // Graceland never fsyncs its directory: new segments' names are volatile
   kStateBeforeDelivery,     // the downloader saves its state before delivering the file
   kRetryFailedSync,         // Graceland fsyncs a segment again after a failed fsync and believes it
+  kWallClockRetention,      // Graceland's retention trusts the wall clock alone (a step ahead expires)
+  kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
 };
 // Every bug, in order (kNone first).
 const std::vector<PlantedBug>& all_planted_bugs();
@@ -79,6 +81,9 @@ struct DeliveryOutcome {
   uint64_t sim_events = 0;
   uint64_t acknowledged = 0;
   uint64_t delivered = 0;  // distinct event ids in published files
+  // Acknowledged, never published, and excused: held only by a destroyed disk, or removed by
+  // retention (judged not early by RetentionMonitor) before any pipeline read them.
+  uint64_t excused = 0;
   uint64_t files = 0;
   int faults_injected = 0;
   std::string schedule;    // the fault schedule that ran, as text `--faults` takes

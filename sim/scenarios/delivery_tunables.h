@@ -22,6 +22,10 @@ struct Tunables {
   Duration proxy_retry_backoff = std::chrono::milliseconds(50);
   Duration graceland_call_timeout = std::chrono::seconds(10);  // proxies' and pipelines' deadline
   Duration pop_read_wait = std::chrono::milliseconds(500);
+  // Graceland's segments: their age at roll, how long they are kept, how often retention runs.
+  Duration pop_segment_age = std::chrono::hours(1);
+  Duration pop_retention = std::chrono::hours(48);
+  Duration pop_retention_interval = std::chrono::seconds(60);
 
   std::string describe() const {
     auto ms = [](Duration d) {
@@ -33,7 +37,8 @@ struct Tunables {
            "ms backoff=" + ms(pipeline_retry_backoff) + "ms read=" + std::to_string(read_bytes) +
            "B proxy-batch=" + std::to_string(proxy_batch_events) +
            " proxy-backoff=" + ms(proxy_retry_backoff) + "ms graceland-timeout=" + ms(graceland_call_timeout) +
-           "ms pop-wait=" + ms(pop_read_wait) + "ms";
+           "ms pop-wait=" + ms(pop_read_wait) + "ms pop-segments=" + ms(pop_segment_age) +
+           "ms pop-retention=" + ms(pop_retention) + "ms/" + ms(pop_retention_interval) + "ms";
   }
 };
 

@@ -30,36 +30,47 @@ void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
     if (path.substr(path.rfind('/') + 1) != graceland::kStoreIdFileName) continue;
     if (Result<uint64_t> id = graceland::decode_store_id_file(data); id.ok()) store_id = *id;
   }
-  for (const auto& [path, data] : contents) {
-    std::string account;
-    uint32_t index = 0;
-    if (!parse_segment_path(path, account, index)) continue;
-    const auto bytes = std::as_bytes(std::span(data));
-    if (!graceland::decode_segment_header(bytes).ok()) continue;
-    // Where this customer's delivery stands on this PoP: records before it are delivered.
-    graceland::Position committed;
-    const std::optional<NodeData> node =
-        zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
-    if (node) {
-      Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
-      if (checkpoint.ok()) {
-        auto at = checkpoint->pops.find(pop);
-        // A cursor in another store (one this PoP had before) has delivered nothing of this one.
-        if (at != checkpoint->pops.end() &&
-            (at->second.store_id == 0 || at->second.store_id == store_id)) {
-          committed = at->second.position;
-        }
+  for (const auto& [path, data] : contents) note_segment(pop, path, data, store_id, undelivered_);
+}
+
+void DestroyedDisks::note_expired(const std::string& pop, const SimDisk& disk, const std::string& path) {
+  const Inode* segment = disk.find(path);
+  if (segment == nullptr) return;
+  uint64_t store_id = 0;
+  if (const Inode* id_file = disk.find(parent_dir(path) + "/" + std::string(graceland::kStoreIdFileName))) {
+    if (Result<uint64_t> id = graceland::decode_store_id_file(id_file->data); id.ok()) store_id = *id;
+  }
+  note_segment(pop, path, segment->data, store_id, expired_);
+}
+
+void DestroyedDisks::note_segment(const std::string& pop, const std::string& path, const std::string& data,
+                                  uint64_t store_id, std::set<EventId>& into) const {
+  std::string account;
+  uint32_t index = 0;
+  if (!parse_segment_path(path, account, index)) return;
+  const auto bytes = std::as_bytes(std::span(data));
+  if (!graceland::decode_segment_header(bytes).ok()) return;
+  // Where this customer's delivery stands on this PoP: records before it are delivered.
+  graceland::Position committed;
+  const std::optional<NodeData> node = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
+  if (node) {
+    Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
+    if (checkpoint.ok()) {
+      auto at = checkpoint->pops.find(pop);
+      // A cursor in another store (one this PoP had before) has delivered nothing of this one.
+      if (at != checkpoint->pops.end() && (at->second.store_id == 0 || at->second.store_id == store_id)) {
+        committed = at->second.position;
       }
     }
-    for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {
-      const size_t n = graceland::valid_record_bytes(bytes.subspan(offset));
-      if (n == 0) break;
-      const graceland::Position here{index, offset};
-      Result<DecodedEventRecord> record = decode_event_record(
-          bytes.subspan(offset + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes));
-      if (record.ok() && here >= committed) undelivered_.insert(record->event.id);
-      offset += n;
-    }
+  }
+  for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {
+    const size_t n = graceland::valid_record_bytes(bytes.subspan(offset));
+    if (n == 0) break;
+    const graceland::Position here{index, offset};
+    Result<DecodedEventRecord> record = decode_event_record(
+        bytes.subspan(offset + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes));
+    if (record.ok() && here >= committed) into.insert(record->event.id);
+    offset += n;
   }
 }
 

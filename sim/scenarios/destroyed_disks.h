@@ -1,6 +1,8 @@
 #pragma once
 // DestroyedDisks: what the checker excuses when a PoP's disk is destroyed - a fault the design
-// does not claim to survive (fault/FAULT_MODEL.md) - and nothing more.
+// does not claim to survive (fault/FAULT_MODEL.md) - or when retention removes a segment of
+// records not yet delivered (expired by contract; RetentionMonitor judges that it was really
+// old enough) - and nothing more.
 //
 // Just before the disk goes, it reads every segment on it and notes each event whose position
 // is at or past its customer's committed checkpoint position for that PoP: acknowledged to a
@@ -26,13 +28,23 @@ class DestroyedDisks {
 
   // `disk` belongs to the Graceland of PoP `pop` and is about to be destroyed.
   void note(const std::string& pop, const SimDisk& disk);
+  // Retention is about to remove the segment file `path` from the disk of PoP `pop`.
+  void note_expired(const std::string& pop, const SimDisk& disk, const std::string& path);
   // Whether losing `id` is explained by a destroyed disk.
   bool explains(const EventId& id) const { return undelivered_.contains(id); }
+  // Whether losing `id` is explained by retention.
+  bool explains_expiry(const EventId& id) const { return expired_.contains(id); }
   size_t events() const { return undelivered_.size(); }
 
  private:
+  // Notes in `into` each event of the segment file (`path`, `data`) at or past the committed
+  // checkpoint position for `pop` in the store `store_id`.
+  void note_segment(const std::string& pop, const std::string& path, const std::string& data, uint64_t store_id,
+                    std::set<EventId>& into) const;
+
   SimZooKeeper& zookeeper_;
   std::set<EventId> undelivered_;
+  std::set<EventId> expired_;
 };
 
 }  // namespace lj::sim

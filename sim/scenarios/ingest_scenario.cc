@@ -10,6 +10,7 @@
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/scenarios/ingest_world.h"
+#include "sim/scenarios/retention_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/timeline.h"
 
@@ -21,7 +22,12 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     print_timeline_to(simulation, stdout);
   }
   proxy::MemoryLedger ledger;
-  const PopNodes pops = add_graceland_pops(simulation, options.pops);
+  // Segments roll every 2 s and retention looks every second, with the production retention
+  // (48 h): nothing may go during a run, however far a wall clock steps.
+  const PopNodes pops = add_graceland_pops(simulation, options.pops, GracelandBugs{},
+                                           PopRetention{std::chrono::seconds(2), std::chrono::hours(48), std::chrono::seconds(1)});
+  RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(), nullptr);
+  for (size_t p = 0; p < pops.nodes.size(); ++p) retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);
   const std::vector<std::string>& addresses = pops.addresses;
   const std::vector<NodeId>& pop_nodes = pops.nodes;
   std::vector<proxy::Proxy*> proxies;
@@ -30,7 +36,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(static_cast<uint64_t>(1001 + a));
   fleet.events_per_proxy = options.events_per_proxy;
   fleet.events_per_second = options.events_per_second;
-  add_proxy_fleet(simulation, pops, fleet, ledger, proxies);
+  const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pops, fleet, ledger, proxies);
   for (NodeId id : pop_nodes) simulation.node(id).start();
 
   IngestOutcome outcome;
@@ -42,8 +48,10 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.disk_weight = 0.5;
     model.pausable = pop_nodes;  // a hung PoP: proxies must give up on it by their own deadline
     model.pause_weight = 0.5;
-    model.io_crashable = pop_nodes;
+    model.io_crashable = pop_nodes;  // and proxies: a restarted proxy sends its queue again
+    model.io_crashable.insert(model.io_crashable.end(), proxy_nodes.begin(), proxy_nodes.end());
     model.io_crash_weight = 0.5;
+    model.clock_step_weight = 0.3;
     model.slow_disk_weight = 0.3;
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
@@ -76,7 +84,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   }(checker.env(), addresses, stored));
   simulation.run_until([&] { return stored.has_value(); }, simulation.now_ns() + 60'000'000'000);
 
-  for (const proxy::Proxy* p : proxies) outcome.failovers += p->stats().failovers;
+  for (const proxy::Proxy* p : proxies) outcome.failovers += p == nullptr ? 0 : p->stats().failovers;
   if (!stored.has_value() || !stored->ok()) {
     outcome.failure = "checker could not read the PoPs" +
                       (stored.has_value() ? ": " + stored->error().to_string() : std::string());
@@ -87,6 +95,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     outcome.duplicates = verdict.duplicates;
     if (!verdict.ok()) outcome.failure = verdict.summary();
   }
+  if (!retention.problem().empty()) outcome.failure = retention.problem();
+  if (outcome.failure.empty()) outcome.failure = forgotten_by_proxies(ledger, drained);
   if (outcome.failure.empty() && !drained) {
     outcome.failure = "liveness: proxies still hold unacknowledged events " +
                       std::to_string(options.liveness_bound_ns / 1'000'000'000) + "s after healing";
@@ -94,6 +104,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   outcome.trace_hash = simulation.trace_hash();
   outcome.events = simulation.events_run();
   outcome.ok = outcome.failure.empty();
+  // Nodes go before the ledger and the proxies' slots they write to.
+  for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
   return outcome;
 }
 

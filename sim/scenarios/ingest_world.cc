@@ -5,14 +5,15 @@
 
 namespace lj::sim {
 
-PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted_bugs) {
+PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted_bugs, PopRetention retention) {
   PopNodes pops;
   for (int p = 0; p < count; ++p) {
     const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
     pops.names.push_back(name);
     pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
-    SimNode& node = simulation.add_node(name, [&simulation, name, planted_bugs](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop, GracelandBugs planted) -> Task<void> {
+    SimNode& node = simulation.add_node(name, [&simulation, name, planted_bugs, retention](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop, GracelandBugs planted,
+                 PopRetention kept) -> Task<void> {
         graceland::GracelandOptions graceland_options;
         graceland_options.planted_ack_before_fsync = planted.ack_before_fsync;
         graceland_options.planted_ack_failed_sync = planted.ack_failed_sync;
@@ -21,6 +22,11 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs pla
         graceland_options.pop = pop;
         graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
         graceland_options.store.segment_max_bytes = 64 * 1024;
+        graceland_options.store.segment_max_age_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(kept.segment_max_age).count();
+        graceland_options.store.retention_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
+        graceland_options.store.planted_wall_clock_retention = planted.wall_clock_retention;
+        graceland_options.retention_interval = kept.interval;
         graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
         // Like a service manager, start it again until it runs: a new store must make its id
         // durable first, which a failing or full disk can refuse.
@@ -35,7 +41,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs pla
           sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
           co_await clock.sleep_for(restart_after);
         }
-      }(n, simulation, name, planted_bugs));
+      }(n, simulation, name, planted_bugs, retention));
     });
     // Each PoP's disk as fast as an NVMe drive or as slow as a busy network volume (fsync means
     // 0.2-5 ms): the slower, the more batches land while a sync is in flight.
@@ -45,8 +51,21 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs pla
   return pops;
 }
 
-void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
-                     proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies) {
+namespace {
+
+// Kept by a proxy's node after its proxy: when the node crashes, the proxy goes first, then
+// this clears its slot.
+struct ProxySlot {
+  std::vector<proxy::Proxy*>& proxies;
+  size_t index;
+  ~ProxySlot() { proxies[index] = nullptr; }
+};
+
+}  // namespace
+
+std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
+                                    proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies) {
+  std::vector<NodeId> nodes;
   const size_t count = pops.addresses.size();
   for (size_t p = 0; p < count; ++p) {
     for (int k = 0; k < options.proxies_per_pop; ++k) {
@@ -60,22 +79,51 @@ void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFl
       proxy_options.batch_events = options.batch_events;
       proxy_options.retry_backoff = options.retry_backoff;
       proxy_options.call_timeout = options.call_timeout;
-      simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
-                          [&proxies, &ledger, proxy_options](SimNode& n) {
-                            auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
-                            proxies.push_back(&proxy);
-                            proxy.start();
-                          })
-          .start();
+      proxy_options.journal_path = "proxy.journal";
+      proxy_options.planted_send_before_queue_sync = options.planted_send_before_queue_sync;
+      const size_t index = proxies.size();
+      proxies.push_back(nullptr);
+      SimNode& node = simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
+                                          [&proxies, &ledger, proxy_options, index](SimNode& n) {
+                                            auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
+                                            n.keep(std::make_unique<ProxySlot>(ProxySlot{proxies, index}));
+                                            proxies[index] = &proxy;
+                                            proxy.start();
+                                          });
+      node.start();
+      nodes.push_back(node.id());
     }
   }
+  return nodes;
 }
 
 bool all_proxies_idle(const std::vector<proxy::Proxy*>& proxies) {
   for (const proxy::Proxy* p : proxies) {
-    if (!p->idle()) return false;
+    if (p == nullptr || !p->idle()) return false;
   }
   return true;
+}
+
+std::string forgotten_by_proxies(const proxy::MemoryLedger& ledger, bool all_idle) {
+  if (!ledger.reused().empty()) {
+    const EventId& id = ledger.reused().front();
+    return std::to_string(ledger.reused().size()) + " event ids sent for two different events (" +
+           std::to_string(id.proxy_id) + "-" + std::to_string(id.sequence) +
+           " first): a restarted proxy numbered new events with ids it had used";
+  }
+  if (!all_idle) return "";
+  size_t forgotten = 0;
+  std::string first;
+  for (const auto& [id, entry] : ledger.entries()) {
+    if (entry.fate != proxy::EventFate::kIndeterminate) continue;
+    if (forgotten++ == 0) {
+      first = "event " + std::to_string(id.proxy_id) + "-" + std::to_string(id.sequence) + " of account " +
+              std::to_string(entry.account_id);
+    }
+  }
+  if (forgotten == 0) return "";
+  return std::to_string(forgotten) + " events a proxy sent were never acknowledged though every proxy is idle (" +
+         first + " first): a restarted proxy forgot events it had queued";
 }
 
 }  // namespace lj::sim

@@ -28,8 +28,16 @@ struct GracelandBugs {
   bool ack_failed_sync = false;
   bool no_dir_sync = false;
   bool retry_failed_sync = false;
+  bool wall_clock_retention = false;
 };
-PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted = {});
+// How each PoP's Graceland keeps its segments (the production defaults).
+struct PopRetention {
+  Duration segment_max_age = std::chrono::hours(1);
+  Duration retention = std::chrono::hours(48);
+  Duration interval = std::chrono::seconds(60);  // how often retention runs
+};
+PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted = {},
+                            PopRetention retention = {});
 
 struct ProxyFleetOptions {
   int proxies_per_pop = 2;
@@ -39,12 +47,20 @@ struct ProxyFleetOptions {
   size_t batch_events = 20;  // a proxy's window: events per batch in flight
   Duration retry_backoff = std::chrono::milliseconds(50);
   Duration call_timeout = std::chrono::seconds(10);  // a batch unacknowledged this long fails over
+  bool planted_send_before_queue_sync = false;
 };
-// Adds and starts proxies homed at each PoP (ids p*100+k+1). `proxies` collects each proxy as
-// its node boots. REQUIRES: `ledger` and `proxies` outlive the simulation's nodes.
-void add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
-                     proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies);
+// Adds and starts proxies homed at each PoP (ids p*100+k+1), each on a node of its own with its
+// queue in a journal on that node's disk, so a proxy may crash and restart. `proxies` holds,
+// per proxy, the live incarnation's object, or null while its node is down. Returns the
+// proxies' nodes. REQUIRES: `ledger` and `proxies` outlive the simulation's nodes.
+std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
+                                    proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies);
 
+// Every proxy up, and holding no event it has not had acknowledged.
 bool all_proxies_idle(const std::vector<proxy::Proxy*>& proxies);
+// Ids sent for two different events (a restarted proxy reusing ids), or events a proxy sent and
+// never had acknowledged though every proxy is idle (`all_idle`: a restarted proxy forgot events
+// it had queued). Empty if none; else a description of the first.
+std::string forgotten_by_proxies(const proxy::MemoryLedger& ledger, bool all_idle);
 
 }  // namespace lj::sim

@@ -38,7 +38,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
   std::vector<uint64_t> accounts = {1001, 1002};
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
   uint64_t progress_s = 0;
-  std::string pop = "gen", ledger_path;
+  std::string pop = "gen", ledger_path, journal_dir;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
     if (i + 1 >= args.size()) {
@@ -74,6 +74,8 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       pop = std::string(value);
     } else if (flag == "--ledger") {
       ledger_path = std::string(value);
+    } else if (flag == "--journal-dir") {
+      journal_dir = std::string(value);
     } else {
       err << "lj gen: unknown flag " << flag << "\n";
       return 2;
@@ -90,6 +92,14 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
 
   RealRuntime runtime(".");
   Env env = runtime.env();
+  // Each proxy's durable queue: a proxy started again with the same ids resends what it
+  // queued and never had acknowledged, and numbers new events after every id it used.
+  if (!journal_dir.empty()) {
+    if (Status s = env.files.create_dir(journal_dir); !s.ok()) {
+      err << "lj gen: --journal-dir " << journal_dir << ": " << s.to_string() << "\n";
+      return 1;
+    }
+  }
   proxy::MemoryLedger ledger;
   std::vector<std::unique_ptr<proxy::Proxy>> fleet;
   for (uint64_t p = 0; p < proxies; ++p) {
@@ -101,6 +111,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     options.events_per_second = static_cast<double>(rate);
     options.max_events = events;
     options.batch_events = batch;
+    if (!journal_dir.empty()) options.journal_path = journal_dir + "/proxy-" + std::to_string(options.proxy_id) + ".journal";
     fleet.push_back(std::make_unique<proxy::Proxy>(env, options, ledger));
     fleet.back()->start();
   }

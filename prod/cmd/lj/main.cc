@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   }
   std::cerr << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
                "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
-               "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE]\n"
+               "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE] [--journal-dir DIR]\n"
                "       lj check --gracelands HOST:PORT[,...] --ledger FILE\n"
                "       lj ctl --zookeeper HOSTS add|set|remove|list|status [...]\n"
                "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE --state FILE\n"
