@@ -471,8 +471,12 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kStorageErrors: {
       sim::SimObjectStore* storage = targets.storage;
       if (storage == nullptr) return;
-      after(simulation, fault,
-            layers.hold("storage-errors", fault.intensity, [storage](double p) { storage->set_failure_rate(p); }, 0));
+      // Flaky storage also lists stale names (a replica behind) ten times as often.
+      auto set = [storage](double p) {
+        storage->set_failure_rate(p);
+        storage->faults().stale_list_probability = std::min(1.0, 10 * p);
+      };
+      after(simulation, fault, layers.hold("storage-errors", fault.intensity, set, 0));
       return;
     }
     case FaultKind::kMasterCrash: {
@@ -565,6 +569,7 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
   }
   if (targets.storage != nullptr) {
     targets.storage->set_failure_rate(0);
+    targets.storage->faults().stale_list_probability = 0;
     targets.storage->set_slow(false);
   }
   if (targets.stage_crash_probability != nullptr) *targets.stage_crash_probability = 0;

@@ -179,6 +179,15 @@ SimObjectStore::Reply SimObjectStore::arrive(NodeId node, const Request& request
   return Reply{Error(ErrorCode::kUnavailable, kFailedMessage), {}, {}};
 }
 
+void SimObjectStore::before_change() {
+  if (faults_.stale_list_probability <= 0) return;
+  // A stale listing shows the names from before this burst of changes (at most a second old).
+  if (stale_names_taken_ns_ >= 0 && simulation_.now_ns() - stale_names_taken_ns_ <= 1'000'000'000) return;
+  stale_names_.clear();
+  for (const auto& [name, contents] : objects_) stale_names_.push_back(name);
+  stale_names_taken_ns_ = simulation_.now_ns();
+}
+
 Status SimObjectStore::check_can_hold_object(const std::string& name) const {
   for (size_t slash = name.find('/'); slash != std::string::npos;
        slash = name.find('/', slash + 1)) {
@@ -206,6 +215,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
   switch (request.op) {
     case Op::kPut:
       if (reply.status = check_can_hold_object(request.name); !reply.status.ok()) break;
+      before_change();
       notify(ChangeKind::kPut, node, request.name, request.to, request.contents);
       objects_[request.name] = request.contents;
       simulation_.trace(node, "object put " + request.name + " (" +
@@ -231,6 +241,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
         break;
       }
       if (reply.status = check_can_hold_object(request.to); !reply.status.ok()) break;
+      before_change();
       notify(ChangeKind::kRename, node, request.name, request.to, from->second);
       std::string contents = std::move(from->second);
       objects_.erase(from);
@@ -240,6 +251,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
     }
     case Op::kRemove:
       if (auto it = objects_.find(request.name); it != objects_.end()) {
+        before_change();
         notify(ChangeKind::kRemove, node, request.name, request.to, it->second);
         objects_.erase(it);
         simulation_.trace(node, "object remove " + request.name);
@@ -247,10 +259,18 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
       break;
     case Op::kList: {
       const std::string prefix = request.name.empty() ? std::string() : request.name + "/";
-      for (auto it = objects_.lower_bound(prefix);
-           it != objects_.end() && it->first.starts_with(prefix); ++it) {
-        if (it->first.find('/', prefix.size()) == std::string::npos)
-          reply.names.push_back(it->first);
+      auto directly_inside = [&prefix](const std::string& name) {
+        return name.starts_with(prefix) && name.find('/', prefix.size()) == std::string::npos;
+      };
+      if (stale_names_taken_ns_ >= 0 && chance(simulation_.random(), faults_.stale_list_probability)) {
+        for (const std::string& name : stale_names_) {
+          if (directly_inside(name)) reply.names.push_back(name);
+        }
+        simulation_.trace(node, "object list " + request.name + " answered stale");
+        break;
+      }
+      for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
+        if (directly_inside(it->first)) reply.names.push_back(it->first);
       }
       break;
     }

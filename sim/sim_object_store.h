@@ -8,15 +8,17 @@
 //  - A request arrives after a latency drawn from the simulation's generator (mostly small,
 //    sometimes heavy-tailed; uploads also pay size over bandwidth), is applied at that one
 //    instant - a put is atomic - and the answer arrives after another such latency.
-//  - A node that crashes before its request arrived never applies it (the upload was cut);
-//    one that crashes after finds it applied and never hears the answer. Both events are tagged
-//    with the caller's incarnation, so no destroyed coroutine frame is ever resumed.
+//  - A request lands once its last byte has left the caller, even if the caller dies after
+//    that; a power loss before then cuts it. The answer is tagged with the caller's
+//    incarnation, so no destroyed coroutine frame is ever resumed.
 //  - Faults, switched by methods (and faults() for the numbers):
 //      set_failure_rate(p): a call fails with kUnavailable with probability p; put, rename and
 //        remove fail half of those times AFTER being applied ("may or may not have been
 //        applied"), and the caller cannot tell which from the error.
 //      set_slow(true): uploads take seconds.
 //      set_available(false): every request that arrives fails with kUnavailable, unapplied.
+//      faults().stale_list_probability: a list is answered from the names of up to a second
+//        ago (a replica behind, a listing cache): new objects missing, removed ones present.
 //  - Stricter than the contract, as the real backends are: an object cannot be where a folder
 //    is needed, nor a folder where an object is (put or rename of "a/b" while "a" is an object,
 //    or of "a" while "a/b" exists) - kAlreadyExists, as a directory store and WebDAV refuse it.
@@ -53,6 +55,7 @@ struct ObjectStoreFaults {
   int64_t slow_upload_max_ns = 8'000'000'000;
   int64_t slow_bandwidth_bytes_per_s = 1'000'000;
   bool available = true;
+  double stale_list_probability = 0;
 };
 
 class SimNode;
@@ -118,6 +121,10 @@ class SimObjectStore {
   Simulation& simulation_;
   ObjectStoreFaults faults_;
   std::map<std::string, std::string> objects_;
+  // Stale listings: the names as they were at stale_names_taken_ns_ (at most a second ago).
+  std::vector<std::string> stale_names_;
+  int64_t stale_names_taken_ns_ = -1;
+  void before_change();
   std::map<NodeId, std::unique_ptr<Client>> clients_;
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;

@@ -220,6 +220,22 @@ TEST_F(SimObjectStoreTest, ACallerCrashCutsTheUploadOrLosesOnlyTheAnswer) {
   EXPECT_GT(cut, 0) << "no crash cut an upload";
 }
 
+// A flaky store may list the names of up to a second ago: a new object missing, a removed
+// one still there. Gets are never stale.
+TEST_F(SimObjectStoreTest, AFlakyStoreListsStaleNames) {
+  ASSERT_TRUE(put("f/old", "o").ok());
+  store_->faults().stale_list_probability = 1;
+  ASSERT_TRUE(put("f/new", "n").ok());
+  ASSERT_TRUE(remove("f/old").ok());
+  auto listed = list("f");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(*listed, Names{"f/old"}) << "the listing was not stale";
+  EXPECT_EQ(get("f/new").value(), "n");
+  EXPECT_FALSE(get("f/old").ok());
+  store_->faults().stale_list_probability = 0;
+  EXPECT_EQ(list("f").value(), Names{"f/new"});
+}
+
 TEST_F(SimObjectStoreTest, ClientsOfDifferentNodesShareOneStore) {
   SimNode& other = simulation_->add_node("other", nullptr);
   other.start();

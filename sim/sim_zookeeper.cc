@@ -625,6 +625,7 @@ Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path
   auto it = tree.find(path);
   if (it == tree.end()) return Error(ErrorCode::kNotFound, path + " not found");
   if (watch) data_watches_[path].insert(session);
+  if (watch && stale) catch_up_stale_watch(session, path, false);
   return NodeData{it->second.data, it->second.version, it->second.ephemeral_owner};
 }
 
@@ -635,6 +636,7 @@ Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session, co
   auto it = tree.find(path);
   if (it == tree.end()) return Error(ErrorCode::kNotFound, path + " not found");
   if (watch) child_watches_[path].insert(session);
+  if (watch && stale) catch_up_stale_watch(session, path, true);
   return std::vector<std::string>(it->second.children.begin(), it->second.children.end());
 }
 
@@ -643,9 +645,38 @@ Result<std::optional<int32_t>> SimZooKeeper::read_exists(int64_t session, const 
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
   if (watch) data_watches_[path].insert(session);
+  if (watch && stale) catch_up_stale_watch(session, path, false);
   auto it = tree.find(path);
   if (it == tree.end()) return std::optional<int32_t>();
   return std::optional<int32_t>(it->second.version);
+}
+
+void SimZooKeeper::catch_up_stale_watch(int64_t session, const std::string& path, bool child_watch) {
+  const auto seen = stale_tree_.find(path);
+  const auto now = tree_.find(path);
+  const bool was = seen != stale_tree_.end(), is = now != tree_.end();
+  std::optional<CoordinatorEvent::Kind> kind;
+  if (was && !is) {
+    kind = CoordinatorEvent::Kind::kDeleted;
+  } else if (!was && is) {
+    if (!child_watch) kind = CoordinatorEvent::Kind::kCreated;  // (a child watch needs the node)
+  } else if (was && is) {
+    if (child_watch && seen->second.children != now->second.children) kind = CoordinatorEvent::Kind::kChildrenChanged;
+    if (!child_watch && seen->second.version != now->second.version) kind = CoordinatorEvent::Kind::kDataChanged;
+  }
+  if (!kind) return;
+  auto& watches = child_watch ? child_watches_ : data_watches_;
+  if (auto it = watches.find(path); it != watches.end()) {
+    it->second.erase(session);
+    if (it->second.empty()) watches.erase(it);
+  }
+  // After the read's reply, FIFO on the session's connection, as the follower sends it.
+  SimZooKeeper* service = this;
+  const CoordinatorEvent event{*kind, path};
+  simulation_.schedule_at(simulation_.now_ns(), kNoNode, EventKind::kControl, [service, session, event] {
+    Fired fired{{session, event}};
+    service->deliver(fired);
+  });
 }
 
 // --- For checkers ---

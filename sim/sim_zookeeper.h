@@ -123,6 +123,10 @@ class SimZooKeeper {
                               int64_t session_id);
   void remove_node(const std::string& path, Fired* fired);
   const Tree& tree_for_read(bool stale) const;
+  // A watch set by a stale read is set on a follower that has not applied the latest changes:
+  // when it does, the watch fires for a change the reader never saw. Fires it (after the read's
+  // reply) if the path differs between the follower's tree and the leader's.
+  void catch_up_stale_watch(int64_t session, const std::string& path, bool child_watch);
   void note_write();
 
   Simulation& simulation_;

@@ -90,5 +90,23 @@ TEST_F(SimZooKeeperTest, AWatchEventWaitsForItsCutOffClient) {
   EXPECT_TRUE(heard) << "the event was lost, not held";
 }
 
+// A read served by a follower that lags sets its watch there; when the follower catches up,
+// the watch fires for a change the reader never saw (the reply showed the old value).
+TEST_F(SimZooKeeperTest, AWatchSetByAStaleReadFiresForAChangeItHasNotSeen) {
+  ASSERT_TRUE(run(other_session_->create("/s", "old", NodeMode::kPersistent), *other_).ok());
+  simulation_.run_for(std::chrono::milliseconds(200));
+  zookeeper_.faults().stale_read_probability = 1;
+  ASSERT_TRUE(run(other_session_->set("/s", "new", -1), *other_).ok());  // the followers lag behind this
+  auto read = run(session_->get("/s", /*watch=*/true), *node_);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->data, "old") << "not a stale read: the test sets nothing up";
+  simulation_.run_for(std::chrono::milliseconds(100));
+  bool fired = false;
+  for (const CoordinatorEvent& event : session_->take_events()) {
+    fired |= event.path == "/s" && event.kind == CoordinatorEvent::Kind::kDataChanged;
+  }
+  EXPECT_TRUE(fired) << "the watch of a stale read never fired for the change it missed";
+}
+
 }  // namespace
 }  // namespace lj::sim

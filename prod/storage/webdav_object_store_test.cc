@@ -4,24 +4,15 @@
 #include "prod/storage/webdav_object_store.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <thread>
 
 #include "prod/real/asio_runtime.h"
+#include "prod/storage/local_nginx_dav.h"
 #include "sim/sim_node.h"
-
-extern char** environ;
 
 namespace lj {
 namespace {
@@ -301,252 +292,22 @@ TEST_F(ScriptedDavTest, NoServerIsUnavailable) {
   EXPECT_EQ(run(store_->get("a")).code(), ErrorCode::kUnavailable);
 }
 
-// ---- A real nginx with the dav module on loopback.
+// ---- A real nginx with the dav module on loopback. The contract itself runs against it, the
+// directory store and the simulated store alike: sim/conformance/object_store_conformance_test.cc.
 
-std::string command_output(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
-
-// Why nginx cannot serve this test, or empty if it can.
-std::string nginx_unusable_reason(std::string& binary) {
-  binary = command_output("command -v nginx || ls /usr/sbin/nginx 2>/dev/null");
-  while (!binary.empty() && (binary.back() == '\n' || binary.back() == ' ')) binary.pop_back();
-  binary = binary.substr(0, binary.find('\n'));
-  if (binary.empty()) return "nginx is not installed";
-  const std::string version = command_output(binary + " -V 2>&1");
-  if (version.find("--with-http_dav_module") == std::string::npos) {
-    return binary + " was built without --with-http_dav_module";
-  }
-  return "";
-}
-
-class NginxDavTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string binary;
-    if (std::string reason = nginx_unusable_reason(binary); !reason.empty()) GTEST_SKIP() << reason;
-    std::string pattern = (std::filesystem::temp_directory_path() / "lj-nginx-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    std::filesystem::create_directories(dir_ + "/www/objects");
-    std::filesystem::create_directories(dir_ + "/temp");
-    runtime_ = std::make_unique<RealRuntime>(dir_);
-
-    // A free port: bound, read and released (nginx binds it a moment later).
-    auto listener = runtime_->env().network.listen("127.0.0.1:0");
-    ASSERT_TRUE(listener.ok());
-    address_ = (*listener)->address();
-    (*listener)->close();
-    listener->reset();
-
-    write_config();
-    const std::vector<std::string> args = {
-        binary, "-p",         dir_, "-e", dir_ + "/error.log", "-c", dir_ + "/nginx.conf",
-        "-g",   "daemon off;"};
-    std::vector<char*> argv;
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    ASSERT_EQ(::posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ), 0);
-    ASSERT_TRUE(wait_until_serving()) << "nginx did not start:\n" << error_log();
-
-    WebDavOptions options;
-    options.address = address_;
-    options.timeout = std::chrono::seconds(20);
-    Env env = runtime_->env();
-    store_ = std::make_unique<WebDavObjectStore>(env.network, env.clock, env.executor, options);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 500 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    runtime_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  void write_config() {
-    const std::string port = address_.substr(address_.rfind(':') + 1);
-    std::ofstream conf(dir_ + "/nginx.conf");
-    if (::geteuid() == 0) conf << "user root;\n";  // workers must write the root's files
-    conf << "worker_processes 1;\n"
-         << "pid " << dir_ << "/nginx.pid;\n"
-         << "error_log " << dir_ << "/error.log;\n"
-         << "events { worker_connections 64; }\n"
-         << "http {\n"
-         << "  access_log off;\n"
-         << "  default_type application/octet-stream;\n"
-         << "  client_body_temp_path " << dir_ << "/temp/body;\n"
-         << "  proxy_temp_path " << dir_ << "/temp/proxy;\n"
-         << "  fastcgi_temp_path " << dir_ << "/temp/fastcgi;\n"
-         << "  uwsgi_temp_path " << dir_ << "/temp/uwsgi;\n"
-         << "  scgi_temp_path " << dir_ << "/temp/scgi;\n"
-         << "  server {\n"
-         << "    listen 127.0.0.1:" << port << ";\n"
-         << "    root " << dir_ << "/www;\n"
-         << "    client_max_body_size 64m;\n"
-         << "    location /objects/ {\n"
-         << "      dav_methods PUT DELETE MOVE;\n"
-         << "      create_full_put_path on;\n"
-         << "      dav_access user:rw;\n"
-         << "      autoindex on;\n"
-         << "      autoindex_format json;\n"
-         << "    }\n"
-         << "  }\n"
-         << "}\n";
-  }
-
-  bool wait_until_serving() {
-    for (int attempt = 0; attempt < 250; ++attempt) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      auto connected = runtime_->run(runtime_->env().network.connect(address_));
-      if (connected.ok()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-
-  std::string error_log() {
-    std::ifstream in(dir_ + "/error.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
-  template <typename T>
-  T run(Task<T> task) {
-    return runtime_->run(std::move(task));
-  }
-  Status put(const std::string& name, std::string contents) {
-    return run(store_->put(name, std::move(contents)));
-  }
-  std::string get(const std::string& name) {
-    Result<std::string> got = run(store_->get(name));
-    return got.ok() ? *got : "<" + std::string(error_code_name(got.code())) + ">";
-  }
-  Names list(const std::string& dir) {
-    auto listed = run(store_->list(dir));
-    return listed.ok() ? *listed : Names{"<" + listed.error().to_string() + ">"};
-  }
-
-  std::string dir_;
-  std::string address_;
-  pid_t pid_ = -1;
-  std::unique_ptr<RealRuntime> runtime_;
-  std::unique_ptr<WebDavObjectStore> store_;
-};
-
-const std::string kNotFound = "<" + std::string(error_code_name(ErrorCode::kNotFound)) + ">";
-
-TEST_F(NginxDavTest, PutGetRenameRemoveAndList) {
-  EXPECT_EQ(get("1001_7/1001_12.log"), kNotFound);
-  ASSERT_TRUE(put("1001_7/1001_12.log", "first").ok());
-  EXPECT_EQ(get("1001_7/1001_12.log"), "first");
-  ASSERT_TRUE(put("1001_7/1001_12.log", "second, longer").ok());
-  EXPECT_EQ(get("1001_7/1001_12.log"), "second, longer");
-  ASSERT_TRUE(put("1001_7/1001_2.log", "").ok());
-  EXPECT_EQ(get("1001_7/1001_2.log"), "");
-  ASSERT_TRUE(put("1001_7/sub/deep", "d").ok());
-  EXPECT_EQ(list("1001_7"), (Names{"1001_7/1001_12.log", "1001_7/1001_2.log"}));
-  EXPECT_EQ(list(""), Names{});
-  EXPECT_EQ(list("absent"), Names{});
-
-  ASSERT_TRUE(run(store_->rename("1001_7/1001_12.log", "published/2026/1001_12.log")).ok());
-  EXPECT_EQ(get("published/2026/1001_12.log"), "second, longer");
-  EXPECT_EQ(get("1001_7/1001_12.log"), kNotFound);
-  EXPECT_EQ(run(store_->rename("1001_7/1001_2.log", "published/2026/1001_12.log")).code(), ErrorCode::kAlreadyExists)
-      << "Overwrite: F - nginx answers 412";
-  EXPECT_EQ(get("published/2026/1001_12.log"), "second, longer") << "a rename never replaces the target";
-  EXPECT_EQ(get("1001_7/1001_2.log"), "") << "and moves nothing";
-  ASSERT_TRUE(run(store_->rename("1001_7/1001_2.log", "published/2026/1001_2.log")).ok());
-  EXPECT_EQ(run(store_->rename("1001_7/1001_2.log", "x")).code(), ErrorCode::kNotFound);
-  ASSERT_TRUE(put("same", "s").ok());
-  Status onto_itself = run(store_->rename("same", "same"));
-  EXPECT_EQ(onto_itself.code(), ErrorCode::kAlreadyExists) << onto_itself.to_string();
-  EXPECT_EQ(get("same"), "s") << "renaming onto itself changes nothing";
-
-  ASSERT_TRUE(run(store_->remove("published/2026/1001_12.log")).ok());
-  EXPECT_EQ(get("published/2026/1001_12.log"), kNotFound);
-  EXPECT_TRUE(run(store_->remove("published/2026/1001_12.log")).ok()) << "absent is ok";
-  EXPECT_TRUE(run(store_->remove("no/such/folder")).ok());
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/www/objects/published/2026/1001_12.log"));
-}
-
-TEST_F(NginxDavTest, BinaryLargeAndOddlyNamedObjectsRoundTrip) {
-  std::string big;
-  for (uint32_t i = 0; i < 5'000'000; ++i)
-    big.push_back(static_cast<char>((i * 2654435761u) >> 24));
-  ASSERT_TRUE(put("big/blob", big).ok());
-  EXPECT_TRUE(get("big/blob") == big);
-  const std::vector<std::string> odd = {
-      "sp ace",      "quo\"te",    "per%cent", "plus+hash#q?", "\xc3\xa9t\xc3\xa9",
-      "back\\slash", "semi;colon", "...",      ".hidden"};
-  for (const std::string& name : odd) {
-    ASSERT_TRUE(put("odd/" + name, "v:" + name).ok()) << name;
-    EXPECT_EQ(get("odd/" + name), "v:" + name);
-  }
-  // nginx's autoindex hides names starting with '.': such objects exist but are never listed.
-  Names expected;
-  for (const std::string& name : odd) {
-    if (!name.starts_with('.')) expected.push_back("odd/" + name);
-  }
-  std::sort(expected.begin(), expected.end());
-  EXPECT_EQ(list("odd"), expected);
-  ASSERT_TRUE(run(store_->rename("odd/sp ace", "odd/new sp%ace")).ok());
-  EXPECT_EQ(get("odd/new sp%ace"), "v:sp ace");
-}
-
-TEST_F(NginxDavTest, FoldersAreNotObjects) {
-  ASSERT_TRUE(put("dir/inner", "i").ok());
-  EXPECT_EQ(get("dir"), kNotFound);
-  EXPECT_EQ(run(store_->rename("dir", "moved")).code(), ErrorCode::kNotFound);
-  EXPECT_TRUE(run(store_->remove("dir")).ok()) << "no object by that name";
-  EXPECT_EQ(get("dir/inner"), "i");
-  EXPECT_EQ(put("dir", "x").code(), ErrorCode::kAlreadyExists);
-  ASSERT_TRUE(put("file", "f").ok());
-  EXPECT_EQ(put("file/under", "x").code(), ErrorCode::kAlreadyExists) << "nginx says 500";
-  EXPECT_EQ(put("file/under/deeper", "x").code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(get("file"), "f");
-  EXPECT_EQ(run(store_->rename("dir/inner", "dir")).code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(get("dir/inner"), "i");
-}
-
-TEST_F(NginxDavTest, HostileNamesAreRejectedBeforeAnyRequest) {
-  ASSERT_TRUE(put("victim", "keep").ok());
-  for (const std::string& name :
-       {std::string("../x"), std::string("a//b"), std::string("a/./b"), std::string(""),
-        std::string("a\0b", 3), std::string("../objects/victim"), std::string("..")}) {
-    EXPECT_EQ(put(name, "evil").code(), ErrorCode::kInvalidArgument);
-    EXPECT_EQ(run(store_->get(name)).code(), ErrorCode::kInvalidArgument);
-    EXPECT_EQ(run(store_->rename("victim", name)).code(), ErrorCode::kInvalidArgument);
-    EXPECT_EQ(run(store_->remove(name)).code(), ErrorCode::kInvalidArgument);
-  }
-  EXPECT_EQ(get("victim"), "keep");
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/www/x"));
-}
-
-TEST_F(NginxDavTest, AStoppedServerIsUnavailable) {
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  EXPECT_EQ(put("a", "1").code(), ErrorCode::kUnavailable);
+TEST(NginxDav, AStoppedServerIsUnavailable) {
+  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  RealRuntime runtime(std::filesystem::temp_directory_path().string());
+  LocalNginxDav nginx;
+  ASSERT_TRUE(nginx.start(runtime).ok());
+  WebDavOptions options;
+  options.address = nginx.address();
+  options.timeout = std::chrono::seconds(20);
+  Env env = runtime.env();
+  WebDavObjectStore store(env.network, env.clock, env.executor, options);
+  ASSERT_TRUE(runtime.run(store.put("a", "1")).ok());
+  nginx.kill_now();
+  EXPECT_EQ(runtime.run(store.put("a", "2")).code(), ErrorCode::kUnavailable);
 }
 
 }  // namespace
