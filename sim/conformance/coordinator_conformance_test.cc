@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <functional>
 
 #include "sim/conformance/world.h"
@@ -707,7 +709,72 @@ TEST_P(CoordinatorConformance, UnavailableServiceFailsCallsThenSessionsResume) {
   }());
 }
 
-LJ_CONFORMANCE_SUITE(CoordinatorConformance);
+// A replicated service loses its leader while writes are in flight: each write that returned
+// ok survives the failover (a quorum fsynced it before it was acknowledged); one that failed
+// with connection loss may or may not have been applied; the session goes on.
+TEST_P(CoordinatorConformance, ALeaderKillWithWritesInFlightLosesNoAcknowledgedWrite) {
+  if (std::string(GetParam()) != "ensemble") GTEST_SKIP() << "only an ensemble has a leader to kill";
+  world_->run([&]() -> Task<void> {
+    auto a = co_await open_with_root(0);
+    LJ_CO_ASSERT(a);
+    constexpr int kWrites = 300;
+    // (Shared: a write still in flight when a failed check ends the test writes here.)
+    auto results = std::make_shared<std::vector<std::optional<Status>>>(kWrites);
+    std::vector<std::optional<Status>>& outcomes = *results;
+    Executor& executor = world_->env(0).executor;
+    for (int i = 0; i < kWrites; ++i) {
+      executor.spawn([](CoordinatorSession& session, std::string path,
+                        std::shared_ptr<std::vector<std::optional<Status>>> out, size_t index) -> Task<void> {
+        Result<std::string> created = co_await session.create(path, "w", NodeMode::kPersistent);
+        (*out)[index].emplace(created.status());
+      }(*a, at("w-" + std::to_string(i)), results, static_cast<size_t>(i)));
+    }
+    // The leader dies once a third of the writes have their answers: the rest are in flight.
+    const Duration deadline = clock().monotonic_now() + 3 * kPatience;
+    auto answered = [&outcomes] {
+      return std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.has_value(); });
+    };
+    while (answered() < kWrites / 3 && clock().monotonic_now() < deadline) co_await clock().sleep_for(1ms);
+    Result<int> killed = world_->kill_coordinator_leader();
+    LJ_CO_ASSERT(killed.ok());
+    auto finished = [&] { return answered() == kWrites; };
+    while (!finished() && clock().monotonic_now() < deadline) co_await clock().sleep_for(50ms);
+    LJ_CO_ASSERT(finished());
+
+    int acknowledged = 0, lost_connection = 0;
+    for (int i = 0; i < kWrites; ++i) {
+      const Status& outcome = *outcomes[static_cast<size_t>(i)];
+      if (!outcome.ok()) {
+        EXPECT_EQ(outcome.code(), ErrorCode::kUnavailable) << i << ": " << outcome.to_string();
+        ++lost_connection;
+        continue;
+      }
+      ++acknowledged;
+      Result<std::optional<int32_t>> there = co_await a->exists(at("w-" + std::to_string(i)));
+      while (!there.ok() && there.code() == ErrorCode::kUnavailable && clock().monotonic_now() < deadline) {
+        co_await clock().sleep_for(100ms);
+        there = co_await a->exists(at("w-" + std::to_string(i)));
+      }
+      LJ_CO_ASSERT(there.ok());
+      EXPECT_TRUE(there->has_value()) << "write " << i << " was acknowledged, then lost with the leader";
+    }
+    EXPECT_GT(acknowledged, 0);
+    std::printf("leader kill: %d of %d writes acknowledged, %d failed with connection loss\n", acknowledged, kWrites,
+                lost_connection);
+    // The session survived the failover: it still writes.
+    Result<std::string> after = co_await a->create(at("after"), "", NodeMode::kPersistent);
+    while (!after.ok() && after.code() == ErrorCode::kUnavailable && clock().monotonic_now() < deadline) {
+      co_await clock().sleep_for(100ms);
+      after = co_await a->create(at("after"), "", NodeMode::kPersistent);
+    }
+    EXPECT_TRUE(after.ok() || after.code() == ErrorCode::kAlreadyExists) << after.error().to_string();
+  }());
+}
+
+// The single server, a 3-server ensemble (one per binary), and simulated seeds.
+INSTANTIATE_TEST_SUITE_P(Worlds, CoordinatorConformance,
+                         ::testing::Values("real", "ensemble", "sim1", "sim2", "sim3", "sim42"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace lj::conformance

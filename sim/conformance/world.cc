@@ -26,11 +26,21 @@ LocalZooKeeperServer& shared_zookeeper(bool must_serve) {
   return server;
 }
 
+// The ensemble of this test binary (started on first use, like the single server).
+LocalZooKeeperEnsemble& shared_ensemble(bool must_serve) {
+  static LocalZooKeeperEnsemble ensemble;
+  if (must_serve && !ensemble.running()) {
+    Status started = ensemble.start();
+    EXPECT_TRUE(started.ok()) << "cannot start a ZooKeeper ensemble: " << started.to_string();
+  }
+  return ensemble;
+}
+
 class RealWorld final : public World {
  public:
-  RealWorld() : root_(make_temp_dir()), runtime_(root_) {}
+  explicit RealWorld(bool ensemble = false) : ensemble_(ensemble), root_(make_temp_dir()), runtime_(root_) {}
   ~RealWorld() override { std::filesystem::remove_all(root_); }
-  std::string name() const override { return "real"; }
+  std::string name() const override { return ensemble_ ? "ensemble" : "real"; }
   Env env(int) override { return runtime_.env(); }
   std::string any_port_address(int) override { return "127.0.0.1:0"; }
   std::string closed_address(int) override {
@@ -49,17 +59,30 @@ class RealWorld final : public World {
   }
   void set_coordinator_available(bool available) override {
     if (!zookeeper_) return;  // this test never used the service
+    if (ensemble_) {
+      if (available) {
+        shared_ensemble(true);
+      } else {
+        shared_ensemble(false).stop();
+      }
+      return;
+    }
     if (available) {
       shared_zookeeper(true);
     } else {
       shared_zookeeper(false).stop();
     }
   }
+  Result<int> kill_coordinator_leader() override {
+    if (!ensemble_) return World::kill_coordinator_leader();
+    return shared_ensemble(true).kill_leader();
+  }
 
  private:
   ZkCoordinator& zookeeper() {
     if (!zookeeper_) {
-      zookeeper_ = std::make_unique<ZkCoordinator>(shared_zookeeper(true).hosts(), runtime_);
+      const std::string hosts = ensemble_ ? shared_ensemble(true).hosts() : shared_zookeeper(true).hosts();
+      zookeeper_ = std::make_unique<ZkCoordinator>(hosts, runtime_);
     }
     return *zookeeper_;
   }
@@ -69,6 +92,7 @@ class RealWorld final : public World {
     EXPECT_NE(made, nullptr);
     return pattern;
   }
+  bool ensemble_;
   std::string root_;
   RealRuntime runtime_;
   std::unique_ptr<ZkCoordinator> zookeeper_;  // after the runtime: its sessions post into it
@@ -122,9 +146,11 @@ class SimWorld final : public World {
 }  // namespace
 
 std::unique_ptr<World> make_real_world() { return std::make_unique<RealWorld>(); }
+std::unique_ptr<World> make_ensemble_world() { return std::make_unique<RealWorld>(/*ensemble=*/true); }
 std::unique_ptr<World> make_sim_world(uint64_t seed) { return std::make_unique<SimWorld>(seed); }
 std::unique_ptr<World> make_world(const std::string& kind) {
   if (kind == "real") return make_real_world();
+  if (kind == "ensemble") return make_ensemble_world();
   // Each "simN" runs the suite under another seed: latencies and tie-breaks differ.
   return make_sim_world(kind == "sim" ? 1 : std::stoull(kind.substr(3)));
 }

@@ -32,9 +32,16 @@ class World {
   // Makes the service unreachable (the real server is killed) or brings it back (restarted
   // on the same port and data; waits until it serves). Idempotent.
   virtual void set_coordinator_available(bool available) = 0;
+  // Only a replicated service has a leader: kills it (SIGKILL) and starts it again at once,
+  // while the others elect another. kUnavailable where there is none.
+  virtual Result<int> kill_coordinator_leader() {
+    return Error(ErrorCode::kUnavailable, name() + " has no leader to kill");
+  }
 };
 
 std::unique_ptr<World> make_real_world();
+// The real runtime with a 3-server ZooKeeper ensemble (one per test binary) as its service.
+std::unique_ptr<World> make_ensemble_world();
 std::unique_ptr<World> make_sim_world(uint64_t seed);
 std::unique_ptr<World> make_world(const std::string& kind);
 

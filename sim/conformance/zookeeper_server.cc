@@ -211,4 +211,90 @@ std::string LocalZooKeeperServer::log_tail() const {
   return text.size() <= kTail ? text : "..." + text.substr(text.size() - kTail);
 }
 
+// ---- LocalZooKeeperEnsemble
+
+namespace {
+
+constexpr int kEnsembleServers = 3;
+
+bool port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return free;
+}
+
+// A base port whose client (base..base+2) and quorum ports (base+101.., base+201..) are free,
+// below the ephemeral range (a restarted server must find its ports free).
+int free_ensemble_base() {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = 12000 + static_cast<int>((static_cast<unsigned>(::getpid()) * 7919u + attempt * 331u) % 16000u);
+    bool free = true;
+    for (int n = 0; n < kEnsembleServers && free; ++n) {
+      free = port_free(base + n) && port_free(base + 101 + n) && port_free(base + 201 + n);
+    }
+    if (free) return base;
+  }
+  return 0;
+}
+
+}  // namespace
+
+LocalZooKeeperEnsemble::LocalZooKeeperEnsemble() : dir_(make_temp_dir()) {}
+
+LocalZooKeeperEnsemble::~LocalZooKeeperEnsemble() {
+  stop();
+  if (!dir_.empty()) std::filesystem::remove_all(dir_);
+}
+
+std::string LocalZooKeeperEnsemble::script(const std::string& args) const {
+  return std::string(LJ_SOURCE_DIR) + "/ci/zookeeper " + args;
+}
+
+Status LocalZooKeeperEnsemble::start() {
+  if (dir_.empty()) return Error(ErrorCode::kIoError, "no temporary directory");
+  if (base_port_ == 0) base_port_ = free_ensemble_base();
+  if (base_port_ == 0) return Error(ErrorCode::kUnavailable, "no free ports for an ensemble");
+  const std::string command = script("start " + dir_ + " " + std::to_string(kEnsembleServers) + " " +
+                                     std::to_string(base_port_)) + " >/dev/null";
+  if (std::system(command.c_str()) != 0) {
+    stop();
+    return Error(ErrorCode::kUnavailable, "ci/zookeeper could not start an ensemble in " + dir_);
+  }
+  running_ = true;
+  return Status();
+}
+
+void LocalZooKeeperEnsemble::stop() {
+  if (dir_.empty() || base_port_ == 0) return;
+  (void)std::system((script("stop " + dir_) + " >/dev/null 2>&1").c_str());
+  running_ = false;
+}
+
+std::string LocalZooKeeperEnsemble::hosts() const {
+  std::string hosts;
+  for (int n = 0; n < kEnsembleServers; ++n) {
+    hosts += (n == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(base_port_ + n);
+  }
+  return hosts;
+}
+
+Result<int> LocalZooKeeperEnsemble::kill_leader() {
+  for (int n = 1; n <= kEnsembleServers; ++n) {
+    if (ask(base_port_ + n - 1, "srvr").find("Mode: leader") == std::string::npos) continue;
+    const std::string which = std::to_string(n);
+    if (std::system((script("kill " + dir_ + " " + which) + " >/dev/null 2>&1").c_str()) != 0 ||
+        std::system((script("restart " + dir_ + " " + which) + " >/dev/null 2>&1").c_str()) != 0) {
+      return Error(ErrorCode::kIoError, "ci/zookeeper could not kill and restart server " + which);
+    }
+    return n;
+  }
+  return Error(ErrorCode::kUnavailable, "no server says it leads");
+}
+
 }  // namespace lj::conformance

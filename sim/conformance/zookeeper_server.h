@@ -44,4 +44,31 @@ class LocalZooKeeperServer {
   pid_t pid_ = -1;
 };
 
+// LocalZooKeeperEnsemble: a real 3-server ensemble on loopback, through ci/zookeeper (one JVM
+// per server, forceSync=yes - ZooKeeper's default: a write is acknowledged once a quorum has
+// fsynced it). For the coordinator suite's "ensemble" world and its leader kill.
+class LocalZooKeeperEnsemble {
+ public:
+  LocalZooKeeperEnsemble();
+  ~LocalZooKeeperEnsemble();
+  LocalZooKeeperEnsemble(const LocalZooKeeperEnsemble&) = delete;
+  LocalZooKeeperEnsemble& operator=(const LocalZooKeeperEnsemble&) = delete;
+
+  // Starts every server (again: same data) and returns once all serve.
+  Status start();
+  void stop();  // SIGKILL to every server
+  bool running() const { return running_; }
+  std::string hosts() const;
+  // SIGKILLs the server that leads now and starts it again at once (it rejoins as a follower
+  // while the others elect a leader). Returns which server it was (1-3).
+  Result<int> kill_leader();
+
+ private:
+  std::string script(const std::string& args) const;
+
+  std::string dir_;
+  int base_port_ = 0;
+  bool running_ = false;
+};
+
 }  // namespace lj::conformance
