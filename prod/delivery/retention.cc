@@ -10,7 +10,8 @@ namespace lj::delivery {
 
 Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
                                                      const lumberjack::CustomerConfig& config,
-                                                     int64_t now_ms, int64_t retention_ms) {
+                                                     int64_t now_ms, int64_t retention_ms,
+                                                     std::function<bool(uint64_t seq)> may_expire) {
   const std::string index_name = lumberjack::index_name(config);
   Result<std::string> index = co_await store.get(index_name);
   if (!index.ok()) {
@@ -23,6 +24,7 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
 
   size_t expired = 0;
   for (; expired < seqs->size(); ++expired) {
+    if (may_expire && !may_expire((*seqs)[expired])) break;  // this one and every later one stay
     const std::string name = lumberjack::published_name(config, (*seqs)[expired]);
     Result<std::string> file = co_await store.get(name);
     if (!file.ok()) {
@@ -36,6 +38,7 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
 
   RetentionResult result;
   result.first_kept_seq = expired < seqs->size() ? (*seqs)[expired] : 0;
+  result.last_listed_seq = seqs->empty() ? 0 : seqs->back();
   if (expired > 0) {
     // The mark first: a publisher that finds a committed file missing must know it expired.
     const std::string mark = lumberjack::expired_mark_contents((*seqs)[expired - 1]);

@@ -21,6 +21,7 @@
 // kept (CustomerPipeline writes it whole, from file 1, today: see the report of issue 6).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "prod/io/clock.h"
@@ -33,15 +34,18 @@ inline constexpr int64_t kDefaultRetention_ms = 48LL * 3600 * 1000;
 
 struct RetentionResult {
   uint64_t files_removed = 0;
-  uint64_t first_kept_seq = 0;  // 0: no file is listed any more
+  uint64_t first_kept_seq = 0;   // 0: no file is listed any more
+  uint64_t last_listed_seq = 0;  // the newest file the index listed (0: none)
 };
 
-// Expires the files of `config`'s folder whose endTime is at or before now_ms - retention_ms.
-// Errors: those of the store (nothing is listed as present that is not), kCorrupt for an index
-// or a file header that does not parse (nothing is changed then).
+// Expires the files of `config`'s folder whose endTime is at or before now_ms - retention_ms,
+// oldest first, and only while `may_expire(seq)` allows (if given: ListedSince's guard against
+// clocks that are days off). Errors: those of the store (nothing is listed as present that is
+// not), kCorrupt for an index or a file header that does not parse (nothing is changed then).
 Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
                                                      const lumberjack::CustomerConfig& config,
                                                      int64_t now_ms,
-                                                     int64_t retention_ms = kDefaultRetention_ms);
+                                                     int64_t retention_ms = kDefaultRetention_ms,
+                                                     std::function<bool(uint64_t seq)> may_expire = {});
 
 }  // namespace lj::delivery

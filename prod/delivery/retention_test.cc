@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "prod/delivery/listed_since.h"
 #include "prod/io/distributions.h"
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/customer_pipeline.h"
@@ -90,6 +91,52 @@ TEST_F(RetentionTest, RemovesFilesOlderThanTheRetentionFromTheIndexAndStorage) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->files_removed, 0u);
   EXPECT_EQ(index(), "1001_3.log\n1001_4.log\n");
+}
+
+// A node whose wall clock runs days ahead sees every file as expired; ListedSince keeps each
+// until this process has seen it listed for the retention period.
+TEST_F(RetentionTest, AClockDaysAheadExpiresNothingSeenForLessThanThePeriod) {
+  publish(1, 1 * kHour_ms);
+  publish(2, 1 * kHour_ms);
+  const int64_t days_ahead_ms = kNow_ms + 5 * 24 * kHour_ms;
+  const Duration period = std::chrono::milliseconds(kDefaultRetention_ms);
+  ListedSince listed;
+  auto run = [&](Duration now) {
+    std::function<bool(uint64_t)> may_expire = [&listed, now, period](uint64_t seq) {
+      return listed.listed_for(seq, now) >= period;
+    };
+    Result<RetentionResult> result =
+        call(expire_published_files(store(), config_, days_ahead_ms, kDefaultRetention_ms, may_expire));
+    EXPECT_TRUE(result.ok());
+    if (result.ok()) {
+      listed.listed_through(result->last_listed_seq, now);
+      listed.forget_below(result->first_kept_seq);
+    }
+    return result.ok() ? result->files_removed : 0;
+  };
+  EXPECT_EQ(run(Duration(0)), 0u) << "files never seen before went at once";
+  EXPECT_EQ(run(period / 2), 0u);
+  publish(3, 1 * kHour_ms);
+  EXPECT_EQ(index(), "1001_1.log\n1001_2.log\n1001_3.log\n");
+  EXPECT_EQ(run(period), 2u) << "seen listed for the whole period: the clock's word is taken";
+  EXPECT_EQ(index(), "1001_3.log\n");
+  EXPECT_EQ(run(period + period / 2), 0u) << "file 3 was first seen half a period ago";
+  EXPECT_EQ(run(2 * period), 1u);
+}
+
+TEST(ListedSince, CountsFromTheFirstRunThatSawEachFile) {
+  ListedSince listed;
+  EXPECT_EQ(listed.listed_for(1, Duration(100)), Duration(0)) << "never seen";
+  listed.listed_through(3, Duration(10));
+  listed.listed_through(3, Duration(20));  // nothing new
+  listed.listed_through(5, Duration(30));
+  EXPECT_EQ(listed.listed_for(1, Duration(100)), Duration(90));
+  EXPECT_EQ(listed.listed_for(3, Duration(100)), Duration(90));
+  EXPECT_EQ(listed.listed_for(4, Duration(100)), Duration(70));
+  EXPECT_EQ(listed.listed_for(6, Duration(100)), Duration(0));
+  listed.forget_below(4);
+  EXPECT_EQ(listed.listed_for(5, Duration(100)), Duration(70));
+  EXPECT_EQ(listed.listed_for(4, Duration(100)), Duration(70));
 }
 
 TEST_F(RetentionTest, EverythingExpiredLeavesAnEmptyIndexButNotNewerFiles) {
