@@ -28,7 +28,8 @@ class SimFile final : public File {
       inode_->data.append(data, uniform_below(random, bytes.size() + 1));
       return Error(ErrorCode::kIoError, "append to " + path_ + ": injected EIO");
     }
-    const uint64_t used = disk_.used_bytes();
+    // (Summed only while a disk-full fault holds: it walks every file.)
+    const uint64_t used = disk_.faults_.capacity_bytes == UINT64_MAX ? 0 : disk_.used_bytes();
     if (used + bytes.size() > disk_.faults_.capacity_bytes) {
       const uint64_t room = disk_.faults_.capacity_bytes > used ? disk_.faults_.capacity_bytes - used : 0;
       inode_->data.append(data, uniform_below(random, room + 1));
@@ -105,6 +106,7 @@ void SimDisk::power_loss(Random& random) {
   durable_dirs_ = dirs_;
   std::erase_if(durable_names_, [this](const auto& entry) { return !dirs_.contains(parent_dir(entry.first)); });
   names_ = durable_names_;
+  unsynced_names_.clear();
   for (auto& [name, inode] : names_) {
     if (inode->durable_before_truncate) {
       inode->data = std::move(*inode->durable_before_truncate);
@@ -136,6 +138,7 @@ void SimDisk::power_loss(Random& random) {
 void SimDisk::destroy() {
   names_.clear();
   durable_names_.clear();
+  unsynced_names_.clear();
   dirs_ = {"."};
   durable_dirs_ = {"."};
 }
@@ -175,6 +178,7 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
     if (Status s = check_parent(path); !s.ok()) return s.error();
     if (Status s = injected_error("create", path); !s.ok()) return s.error();
     it = disk_.names_.emplace(path, std::make_shared<Inode>()).first;
+    disk_.unsynced_names_.insert(path);
     it->second->created_ns = node_.local_now_ns();
   } else if (mode == OpenMode::kCreateNew) {
     return Error(ErrorCode::kAlreadyExists, "create " + path);
@@ -261,6 +265,8 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
   std::shared_ptr<Inode> inode = it->second;
   disk_.names_.erase(it);
   disk_.names_[to] = std::move(inode);
+  disk_.unsynced_names_.insert(from);
+  disk_.unsynced_names_.insert(to);
   return Status();
 }
 
@@ -271,6 +277,7 @@ Status SimFileSystem::remove(const std::string& raw_path) {
   if (!disk_.names_.contains(path)) return Error(ErrorCode::kNotFound, "remove " + raw_path);
   if (disk_.remove_observer_) disk_.remove_observer_(path);
   disk_.names_.erase(path);
+  disk_.unsynced_names_.insert(path);
   return Status();
 }
 
@@ -303,14 +310,28 @@ Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
   const std::string dir = normalize(raw_dir);
   if (!disk_.dirs_.contains(dir)) co_return Error(ErrorCode::kNotFound, "fsync dir " + dir);
   if (co_await sync_delay()) co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
-  // The directory's synced entries become exactly its current ones.
-  auto in_dir = [&](const std::string& name) { return parent_dir(name) == dir; };
-  std::erase_if(disk_.durable_names_, [&](const auto& entry) { return in_dir(entry.first); });
-  for (const auto& [name, inode] : disk_.names_) {
-    if (in_dir(name)) disk_.durable_names_[name] = inode;
+  // The directory's synced entries become exactly its current ones: only names changed since
+  // they were last synced can differ (sorted: those under "dir/" are one range; the top
+  // directory's are all names without a '/').
+  const std::string prefix = dir == "." ? std::string() : dir + "/";
+  auto directly_inside = [&prefix](const std::string& name) {
+    return name.compare(0, prefix.size(), prefix) == 0 && name.find('/', prefix.size()) == std::string::npos;
+  };
+  auto past = [&prefix](const std::string& name) { return name.compare(0, prefix.size(), prefix) != 0; };
+  for (auto it = disk_.unsynced_names_.lower_bound(prefix); it != disk_.unsynced_names_.end() && !past(*it);) {
+    if (!directly_inside(*it)) {
+      ++it;
+      continue;
+    }
+    if (auto now = disk_.names_.find(*it); now != disk_.names_.end()) {
+      disk_.durable_names_[*it] = now->second;
+    } else {
+      disk_.durable_names_.erase(*it);
+    }
+    it = disk_.unsynced_names_.erase(it);
   }
-  for (const std::string& child : disk_.dirs_) {
-    if (child != "." && in_dir(child)) disk_.durable_dirs_.insert(child);
+  for (auto it = disk_.dirs_.lower_bound(prefix); it != disk_.dirs_.end() && !past(*it); ++it) {
+    if (*it != "." && directly_inside(*it)) disk_.durable_dirs_.insert(*it);
   }
   co_return Status();
 }

@@ -91,6 +91,9 @@ class SimDisk {
   DiskFaults faults_;
   std::map<std::string, std::shared_ptr<Inode>> names_;
   std::map<std::string, std::shared_ptr<Inode>> durable_names_;
+  // Names created, renamed or removed since their directory's last sync: the only ones whose
+  // durable entry can differ from the current one (a sync visits these, not the directory).
+  std::set<std::string> unsynced_names_;
   std::set<std::string> dirs_{"."};
   std::set<std::string> durable_dirs_{"."};  // made durable by a sync of their parent
   std::function<void(const std::string&)> remove_observer_;

@@ -137,6 +137,7 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   segment.durable_end = kSegmentHeaderBytes;
   segment.writer = std::move(*file);
   names_dirty_ = true;
+  unnamed_.emplace_back(account, index);
   const std::string header = encode_segment_header(segment.created_wall_ms);
   const Status written = segment.writer->append(std::as_bytes(std::span(header)));
   unsynced_[{account, index}] = segment.writer->size();
@@ -180,13 +181,7 @@ Task<Status> SegmentStore::sync() {
   const bool names = std::exchange(names_dirty_, false);
   // The segments whose names this sync makes durable: those created before it began.
   std::vector<std::pair<std::string, uint32_t>> naming;
-  if (names) {
-    for (const auto& [account, state] : accounts_) {
-      for (const auto& [index, segment] : state.segments) {
-        if (!segment.name_durable) naming.emplace_back(account, index);
-      }
-    }
-  }
+  if (names) naming.swap(unnamed_);
   Status result;
   for (const auto& [key, size] : covering) {
     auto account = accounts_.find(key.first);
@@ -235,6 +230,7 @@ Task<Status> SegmentStore::sync() {
       pending = std::max(pending, size);
     }
     names_dirty_ = names_dirty_ || names;
+    unnamed_.insert(unnamed_.begin(), naming.begin(), naming.end());  // their names are still volatile
     co_return result;
   }
   for (const auto& [account, index] : naming) {

@@ -130,6 +130,9 @@ class SegmentStore {
   // Segments with appended bytes not yet synced: (account, index) -> bytes appended.
   std::map<std::pair<std::string, uint32_t>, uint64_t> unsynced_;
   bool names_dirty_ = false;  // files created or removed since the last directory sync
+  // Segments created whose names no directory sync has covered yet (name_durable false), in
+  // creation order: what the next sync makes durable, without walking every segment.
+  std::vector<std::pair<std::string, uint32_t>> unnamed_;
   uint64_t store_id_ = 0;
   std::vector<std::string> damage_;
 };

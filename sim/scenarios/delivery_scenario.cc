@@ -104,6 +104,15 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
   return out;
 }
 
+// PoP retention of at least the fault phase: retention runs inside the world, but a pipeline
+// held back by faults for the whole phase still finds its events (in a 10-minute world of
+// constant faults, a 20-60 s retention expired most of them, and the checker excused half the
+// events of a seed instead of judging them).
+Tunables kept_through_the_faults(Tunables tunables, Duration fault_phase) {
+  tunables.pop_retention = std::max(tunables.pop_retention, fault_phase);
+  return tunables;
+}
+
 // The safety phase's faults, drawn from the seed: node, network and disk faults, then
 // ZooKeeper, storage and pipeline-stage faults, zombies. Sorted by time.
 std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vector<NodeId>& pops,
@@ -226,7 +235,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (!options.chrome_trace_path.empty()) chrome_trace = std::make_unique<ChromeTrace>(simulation);
   fault::BuggifySwitchboard buggify(simulation, outcome.coverage);
   if (options.buggify) simulation.set_fault_points(&buggify);
-  const Tunables tunables = options.randomize_tunables ? draw_tunables(options.seed) : Tunables{};
+  const Tunables tunables = kept_through_the_faults(
+      options.randomize_tunables ? draw_tunables(options.seed) : Tunables{}, Duration(options.fault_phase_ns));
   outcome.tunables = tunables.describe();
   SimZooKeeper zookeeper(simulation);
   SimObjectStore storage(simulation);

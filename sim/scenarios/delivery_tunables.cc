@@ -23,8 +23,9 @@ Tunables draw_tunables(uint64_t seed) {
   t.proxy_retry_backoff = ms(10, 500);
   t.graceland_call_timeout = ms(2000, 15000);
   t.pop_read_wait = ms(20, 2000);
-  // Retention short enough to run inside a world: what a pipeline has not read within it may
-  // go (the checker excuses exactly that, and RetentionMonitor checks nothing goes earlier).
+  // Retention short enough to run inside a world (the scenario keeps it at least as long as the
+  // fault phase): what a pipeline has not read within it may go (the checker excuses exactly
+  // that, and RetentionMonitor checks nothing goes earlier).
   t.pop_segment_age = ms(500, 4000);
   t.pop_retention = ms(20000, 60000);
   t.pop_retention_interval = ms(500, 3000);
