@@ -19,7 +19,10 @@
 //  - A call that fails with kUnavailable, kIoError or kTimedOut may or may not have been
 //    applied: callers make every step idempotent.
 //  - list(dir) gives the full names ("dir/x.log") of the objects directly inside folder `dir`,
-//    sorted; a missing folder lists as empty.
+//    sorted; a missing folder lists as empty. A listing may be stale (a replica or cache
+//    behind: new objects missing, removed ones present), and names whose last segment starts
+//    with '.' may be missing from it (nginx's autoindex hides them): no caller relies on either.
+//  - The same suite holds every backend to this: sim/conformance/object_store_conformance_test.cc.
 //  - Completions arrive on the caller's executor.
 
 #include <string>
