@@ -1,7 +1,6 @@
 #include "fault/fault_schedule.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <set>
 
 #include "fault/fault_layers.h"
+#include "prod/io/invariant.h"
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -326,7 +326,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
         fault.intensity = std::round((chance(random, 0.5) ? 1 : -1) * (1 + uniform_unit(random) * 4) * 86400);
         break;
       default:
-        assert(false && "draw_schedule draws only node, network and disk faults");
+        LJ_ASSERT(false && "draw_schedule draws only node, network and disk faults");
     }
     schedule.push_back(fault);
   }

@@ -1,8 +1,8 @@
 #include "sim/sim_clock.h"
 
-#include <cassert>
 #include <cmath>
 
+#include "prod/io/invariant.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
@@ -27,7 +27,7 @@ int64_t SimClock::wall_now_ms() const {
 }
 
 void SimClock::set_rate(double rate) {
-  assert(rate > 0);
+  LJ_ASSERT(rate > 0);
   base_local_ns_ = monotonic_now().count();
   base_sim_ns_ = node_.local_now_ns();
   rate_ = rate;

@@ -1,9 +1,9 @@
 #include "sim/sim_network.h"
 
-#include <cassert>
 #include <cstring>
 #include <optional>
 
+#include "prod/io/invariant.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
@@ -86,7 +86,7 @@ class SimConnection final : public Connection {
         co_return n;
       }
       if (in.end_of_stream) co_return size_t{0};
-      assert(!in.reader.waiting() && "one read at a time");
+      LJ_ASSERT(!in.reader.waiting() && "one read at a time");
       co_await Park{in.reader, node_};
     }
   }

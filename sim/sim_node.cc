@@ -1,5 +1,6 @@
 #include "sim/sim_node.h"
 
+#include "prod/io/invariant.h"
 #include "sim/sim_network.h"
 
 namespace lj::sim {
@@ -15,7 +16,7 @@ SimNode::SimNode(Simulation& simulation, NodeId id, std::string name,
 SimNode::~SimNode() { halt(); }
 
 Env SimNode::env() {
-  assert(alive_);
+  LJ_ASSERT(alive_);
   FaultPoints* points = simulation_.fault_points() != nullptr ? &fault_points_ : nullptr;
   return Env{*this, *clock_, *random_, *network_, *files_, points};
 }
@@ -51,7 +52,7 @@ void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) {
 }
 
 void SimNode::arm_io_crash(uint64_t ops, int64_t down_ns) {
-  assert(ops > 0);
+  LJ_ASSERT(ops > 0);
   io_crash_in_ops_ = ops;
   io_crash_down_ns_ = down_ns;
 }
@@ -74,7 +75,7 @@ void SimNode::post(std::coroutine_handle<> coroutine) {
 }
 
 void SimNode::start() {
-  assert(!alive_);
+  LJ_ASSERT(!alive_);
   alive_ = true;
   ++incarnation_;
   const uint64_t seed =

@@ -1,7 +1,6 @@
 #include "sim/sim_zookeeper.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <functional>
 

@@ -1,20 +1,37 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
-#include <cassert>
+#include <cstdio>
 
+#include "prod/io/invariant.h"
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
 
+namespace {
+
+// What an invariant failure inside a simulation adds: the seed that replays it and when.
+std::string describe_simulation(const void* owner) {
+  const auto& simulation = *static_cast<const Simulation*>(owner);
+  char text[96];
+  std::snprintf(text, sizeof text, "simulation seed %llu at virtual time %.6f s",
+                static_cast<unsigned long long>(simulation.seed()), static_cast<double>(simulation.now_ns()) / 1e9);
+  return text;
+}
+
+}  // namespace
+
 Simulation::Simulation(uint64_t seed)
     : seed_(seed),
       random_(mix_seed(seed, hash_string("simulation"))),
       trace_hash_(mix_seed(seed, 0)),
-      network_(std::make_unique<SimNetwork>(*this)) {}
+      network_(std::make_unique<SimNetwork>(*this)) {
+  set_invariant_context(&describe_simulation, this);
+}
 
 Simulation::~Simulation() {
+  clear_invariant_context(this);
   // Crash every node first: their frames and connections go while the network still exists.
   for (auto& node : nodes_) node->halt();
   // Dropping events may destroy objects that try to schedule more: ignore those.
@@ -51,7 +68,7 @@ bool Simulation::step() {
   std::pop_heap(queue_.begin(), queue_.end(), Later());
   Event event = std::move(queue_.back());
   queue_.pop_back();
-  assert(event.at_ns >= now_ns_);
+  LJ_ASSERT(event.at_ns >= now_ns_);
   now_ns_ = event.at_ns;
   if (event.node != kNoNode) {
     const SimNode& target = *nodes_[event.node];
@@ -91,7 +108,7 @@ bool Simulation::run_until(const std::function<bool()>& done, int64_t deadline_n
 }
 
 SimNode& Simulation::add_node(const std::string& name, std::function<void(SimNode&)> boot) {
-  assert(find_node(name) == nullptr && "node names are unique");
+  LJ_ASSERT(find_node(name) == nullptr && "node names are unique");
   const auto id = static_cast<NodeId>(nodes_.size());
   nodes_.push_back(std::make_unique<SimNode>(*this, id, name, std::move(boot)));
   return *nodes_.back();
@@ -121,7 +138,7 @@ void Simulation::mark_instant(NodeId node, std::string_view category, std::strin
 
 void Simulation::mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
                            int64_t end_ns) {
-  assert(start_ns <= end_ns);
+  LJ_ASSERT(start_ns <= end_ns);
   tracing_a_mark_ = true;
   trace(node, std::string(category) + " " + std::string(name) + " (" +
                   std::to_string((end_ns - start_ns) / 1'000'000) + " ms)");

@@ -2,10 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include "prod/io/invariant.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
 namespace {
+
+// An invariant that fails inside a simulation names the seed that replays it and the time.
+TEST(SimulationDeathTest, ABrokenInvariantNamesTheSeedAndTime) {
+  EXPECT_DEATH(
+      {
+        Simulation simulation(42);
+        simulation.schedule_at(1'500'000'000, kNoNode, EventKind::kControl, [] { LJ_ASSERT(2 + 2 == 5); });
+        simulation.run_for(std::chrono::seconds(2));
+      },
+      "invariant failed: 2 \\+ 2 == 5 .*simulation seed 42 at virtual time 1.500000 s");
+}
 
 TEST(Simulation, RunsEventsInTimeOrder) {
   Simulation simulation(1);

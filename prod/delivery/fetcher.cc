@@ -1,9 +1,9 @@
 #include "prod/delivery/fetcher.h"
 
 #include "prod/io/env.h"
+#include "prod/io/invariant.h"
 
 #include <algorithm>
-#include <cassert>
 #include <charconv>
 #include <cstdio>
 
@@ -114,9 +114,9 @@ Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sin
       private_key_(private_key),
       options_(std::move(options)) {
   const std::optional<FolderName> folder = parse_folder_name(options_.folder);
-  assert(folder.has_value());
-  assert(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
-  assert(!options_.state_path.empty());
+  LJ_ASSERT(folder.has_value());
+  LJ_ASSERT(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
+  LJ_ASSERT(!options_.state_path.empty());
   folder_ = *folder;
 }
 

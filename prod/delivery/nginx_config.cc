@@ -1,8 +1,8 @@
 #include "prod/delivery/nginx_config.h"
 
-#include <cassert>
 #include <set>
 
+#include "prod/io/invariant.h"
 #include "prod/lumberjack/credentials.h"
 
 namespace lj::delivery {
@@ -60,12 +60,12 @@ Status validate_for_nginx(const CustomerConfig& config) {
 }
 
 std::string render_htpasswd(const CustomerConfig& config) {
-  assert(validate_for_nginx(config).ok());
+  LJ_ASSERT(validate_for_nginx(config).ok());
   return config.username + ":" + config.password_hash + "\n";
 }
 
 std::string render_location(const CustomerConfig& config, const NginxRenderOptions& options) {
-  assert(validate_for_nginx(config).ok());
+  LJ_ASSERT(validate_for_nginx(config).ok());
   const std::string folder = config.folder();
   const std::string account = std::to_string(config.account_id);
   std::string out;
@@ -85,8 +85,8 @@ std::string render_location(const CustomerConfig& config, const NginxRenderOptio
 
 RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customers,
                                         const NginxRenderOptions& options) {
-  assert(is_safe_config_word(options.htpasswd_dir));
-  assert(is_safe_config_word(options.rate_limit_zone));
+  LJ_ASSERT(is_safe_config_word(options.htpasswd_dir));
+  LJ_ASSERT(is_safe_config_word(options.rate_limit_zone));
   RenderedNginxConfig rendered;
   rendered.include =
       "# Rendered by Lumberjack's NginxConfigurator from the customers in ZooKeeper. Do not edit:\n"

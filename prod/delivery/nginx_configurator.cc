@@ -6,6 +6,7 @@
 #include <set>
 
 #include "prod/io/files.h"
+#include "prod/io/invariant.h"
 
 namespace lj::delivery {
 
@@ -32,8 +33,8 @@ NginxConfigurator::NginxConfigurator(Env env, Coordinator& coordinator,
       coordinator_(coordinator),
       options_(std::move(options)),
       reload_(std::move(reload)) {
-  assert(reload_);
-  assert(!options_.nginx_dir.empty());
+  LJ_ASSERT(reload_);
+  LJ_ASSERT(!options_.nginx_dir.empty());
 }
 
 NginxConfigurator::~NginxConfigurator() = default;

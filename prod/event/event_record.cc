@@ -2,10 +2,11 @@
 
 #include <zlib.h>
 
-#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -127,7 +128,7 @@ Error corrupt(std::string message) {
 }  // namespace
 
 Status encode_event_record(const AttackEvent& e, std::string& out, size_t max_payload_bytes) {
-  assert(max_payload_bytes <= std::numeric_limits<uint32_t>::max());  // the length field is u32
+  LJ_ASSERT(max_payload_bytes <= std::numeric_limits<uint32_t>::max());  // the length field is u32
   const size_t start = out.size();
   out.append(kEventRecordHeaderBytes, '\0');
   out.push_back(static_cast<char>(kEventRecordVersion));

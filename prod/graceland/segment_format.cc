@@ -2,9 +2,10 @@
 
 #include <zlib.h>
 
-#include <cassert>
 #include <cstdio>
 #include <cstring>
+
+#include "prod/io/invariant.h"
 
 namespace lj::graceland {
 
@@ -39,7 +40,7 @@ Result<int64_t> decode_segment_header(std::span<const std::byte> bytes) {
 }
 
 void append_segment_record(std::string& out, std::span<const std::byte> payload) {
-  assert(!payload.empty() && payload.size() <= kMaxSegmentPayloadBytes);
+  LJ_ASSERT(!payload.empty() && payload.size() <= kMaxSegmentPayloadBytes);
   const uint32_t length = static_cast<uint32_t>(payload.size());
   std::byte length_bytes[4];
   std::memcpy(length_bytes, &length, 4);
@@ -92,7 +93,7 @@ std::string store_id_text(uint64_t store_id) {
 }
 
 std::string encode_store_id_file(uint64_t store_id) {
-  assert(store_id != 0);
+  LJ_ASSERT(store_id != 0);
   return "graceland-store-id " + store_id_text(store_id) + "\n";
 }
 

@@ -1,8 +1,7 @@
 #include "prod/graceland/segment_store.h"
 
-#include <cassert>
-
 #include "prod/graceland/segment_format.h"
+#include "prod/io/invariant.h"
 
 namespace lj::graceland {
 
@@ -185,7 +184,7 @@ Task<Status> SegmentStore::sync() {
   Status result;
   for (const auto& [key, size] : covering) {
     auto account = accounts_.find(key.first);
-    assert(account != accounts_.end());
+    LJ_ASSERT(account != accounts_.end());
     Segment& segment = account->second.segments.at(key.second);
     if (segment.sync_failed) {
       // Bytes appended to it while its sync was failing: no later fsync can vouch for them.
@@ -193,7 +192,7 @@ Task<Status> SegmentStore::sync() {
                                               " lost unsynced bytes to a failed fsync: not acknowledged");
       continue;
     }
-    assert(segment.writer);
+    LJ_ASSERT(segment.writer);
     if (Status s = co_await segment.writer->sync(); !s.ok()) {
       result = s;
       // (Looked up again: retention may have removed it while we waited.)

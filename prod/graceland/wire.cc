@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "prod/io/invariant.h"
+
 namespace lj::graceland {
 
 namespace {
@@ -12,7 +14,7 @@ uint32_t body_crc(std::string_view body) {
 }  // namespace
 
 std::string MessageWriter::frame() const {
-  assert(body_.size() <= kMaxFrameBytes);
+  LJ_ASSERT(body_.size() <= kMaxFrameBytes);
   std::string out(8, '\0');
   const uint32_t length = static_cast<uint32_t>(body_.size());
   const uint32_t crc = body_crc(body_);

@@ -1,7 +1,8 @@
 #include "prod/io/call_watchdog.h"
 
 #include <algorithm>
-#include <cassert>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 
@@ -20,7 +21,7 @@ CallWatchdog::CallWatchdog(Executor& executor, Clock& clock, Duration timeout, C
 CallWatchdog::~CallWatchdog() { state_->connection = nullptr; }
 
 void CallWatchdog::begin_call() {
-  assert(state_->deadline.count() == 0 && "one call at a time");
+  LJ_ASSERT(state_->deadline.count() == 0 && "one call at a time");
   state_->deadline = clock_.monotonic_now() + timeout_;
   // (A zero origin would read as "no call": monotonic time starts above zero in practice,
   // and a deadline is at least `timeout` past it.)

@@ -1,14 +1,15 @@
 #include "prod/io/distributions.h"
 
-#include <cassert>
 #include <cmath>
 #include <algorithm>
 #include <cstring>
 
+#include "prod/io/invariant.h"
+
 namespace lj {
 
 uint64_t uniform_below(Random& random, uint64_t bound) {
-  assert(bound > 0);
+  LJ_ASSERT(bound > 0);
   __uint128_t product = static_cast<__uint128_t>(random.next_u64()) * bound;
   uint64_t low = static_cast<uint64_t>(product);
   if (low < bound) {
@@ -22,7 +23,7 @@ uint64_t uniform_below(Random& random, uint64_t bound) {
 }
 
 int64_t uniform_between(Random& random, int64_t lo, int64_t hi) {
-  assert(lo <= hi);
+  LJ_ASSERT(lo <= hi);
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
   if (span == UINT64_MAX) return static_cast<int64_t>(random.next_u64());
   return static_cast<int64_t>(static_cast<uint64_t>(lo) + uniform_below(random, span + 1));

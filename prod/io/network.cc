@@ -2,13 +2,15 @@
 
 #include <charconv>
 
+#include "prod/io/invariant.h"
+
 namespace lj {
 
 Task<Status> write_all(Connection& connection, std::span<const std::byte> bytes) {
   while (!bytes.empty()) {
     Result<size_t> written = co_await connection.write_some(bytes);
     if (!written.ok()) co_return written.status();
-    assert(*written > 0 && *written <= bytes.size());
+    LJ_ASSERT(*written > 0 && *written <= bytes.size());
     bytes = bytes.subspan(*written);
   }
   co_return Status();

@@ -4,8 +4,9 @@
 // can fail returns a Status or a Result<T>, and the real and simulated worlds share this
 // one error vocabulary so that a fake can only fail the way the real thing fails.
 
-#include <cassert>
 #include <string>
+
+#include "prod/io/invariant.h"
 #include <utility>
 #include <variant>
 
@@ -58,7 +59,7 @@ class [[nodiscard]] Status {
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   const Error& error() const {
-    assert(!ok_);
+    LJ_ASSERT(!ok_);
     return error_;
   }
   ErrorCode code() const { return error().code(); }
@@ -79,15 +80,15 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   T& value() & {
-    assert(ok());
+    LJ_ASSERT(ok());
     return std::get<0>(state_);
   }
   const T& value() const& {
-    assert(ok());
+    LJ_ASSERT(ok());
     return std::get<0>(state_);
   }
   T&& value() && {
-    assert(ok());
+    LJ_ASSERT(ok());
     return std::get<0>(std::move(state_));
   }
   T& operator*() & { return value(); }
@@ -95,7 +96,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   const Error& error() const {
-    assert(!ok());
+    LJ_ASSERT(!ok());
     return std::get<1>(state_);
   }
   ErrorCode code() const { return error().code(); }

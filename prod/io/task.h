@@ -15,8 +15,9 @@
 //  - No exception may escape a task: errors travel as Status / Result<T>. An escaped
 //    exception terminates the process (in the simulator: a found bug with a seed).
 
-#include <cassert>
 #include <coroutine>
+
+#include "prod/io/invariant.h"
 #include <exception>
 #include <optional>
 #include <utility>
@@ -62,7 +63,7 @@ struct TaskPromise : TaskPromiseBase {
     value.emplace(std::forward<U>(result));
   }
   T take() {
-    assert(value.has_value());
+    LJ_ASSERT(value.has_value());
     return std::move(*value);
   }
 };
@@ -113,13 +114,13 @@ class [[nodiscard]] Task {
       }
       T await_resume() { return handle.promise().take(); }
     };
-    assert(handle_ && !handle_.done());
+    LJ_ASSERT(handle_ && !handle_.done());
     return Awaiter{handle_};
   }
 
   // For runtimes: the result of a task that has run to completion.
   T take_result() {
-    assert(done());
+    LJ_ASSERT(done());
     return handle_.promise().take();
   }
   Handle handle() const { return handle_; }

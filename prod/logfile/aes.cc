@@ -3,9 +3,10 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cassert>
 #include <climits>
 #include <memory>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -31,7 +32,7 @@ constexpr size_t kChunkBytes = 1 << 30;
 
 Status aes_256_gcm_seal(std::string_view key, std::string_view nonce, std::string_view aad,
                         std::string_view plaintext, std::string& out) {
-  assert(key.size() == kAesGcmKeyBytes && nonce.size() == kAesGcmNonceBytes);
+  LJ_ASSERT(key.size() == kAesGcmKeyBytes && nonce.size() == kAesGcmNonceBytes);
   CipherCtx ctx = new_ctx();
   int n = 0;
   if (!ctx ||
@@ -63,7 +64,7 @@ Status aes_256_gcm_seal(std::string_view key, std::string_view nonce, std::strin
 
 Status aes_256_gcm_open(std::string_view key, std::string_view nonce, std::string_view aad,
                         std::string_view sealed, std::string& out) {
-  assert(key.size() == kAesGcmKeyBytes && nonce.size() == kAesGcmNonceBytes);
+  LJ_ASSERT(key.size() == kAesGcmKeyBytes && nonce.size() == kAesGcmNonceBytes);
   if (sealed.size() < kAesGcmTagBytes) {
     return Error(ErrorCode::kCorrupt, "encrypted body of " + std::to_string(sealed.size()) +
                                           " bytes is shorter than the 16-byte GCM tag (truncated)");
@@ -103,7 +104,7 @@ Status aes_256_gcm_open(std::string_view key, std::string_view nonce, std::strin
 }
 
 Status aes_cbc_zero_iv_encrypt(std::string_view key, std::string_view plaintext, std::string& out) {
-  assert(key.size() == 16 || key.size() == 32);
+  LJ_ASSERT(key.size() == 16 || key.size() == 32);
   if (plaintext.size() > INT_MAX - 32)
     return Error(ErrorCode::kTooLarge, "AES-CBC input exceeds 2 GiB");
   const unsigned char iv[16] = {};
@@ -127,7 +128,7 @@ Status aes_cbc_zero_iv_encrypt(std::string_view key, std::string_view plaintext,
 
 Status aes_cbc_zero_iv_decrypt(std::string_view key, std::string_view ciphertext,
                                std::string& out) {
-  assert(key.size() == 16 || key.size() == 32);
+  LJ_ASSERT(key.size() == 16 || key.size() == 32);
   if (ciphertext.empty() || ciphertext.size() % 16 != 0) {
     return Error(ErrorCode::kCorrupt, "AES-CBC body of " + std::to_string(ciphertext.size()) +
                                           " bytes is not a whole number of 16-byte blocks "

@@ -1,6 +1,5 @@
 #include "prod/logfile/cef_writer.h"
 
-#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -8,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "prod/io/invariant.h"
 #include "prod/logfile/headers_json.h"
 #include "prod/logfile/utf8.h"
 
@@ -253,7 +253,7 @@ void append_cef_line(const AttackEvent& e, std::string& out) {
   const size_t bound = cef_line_bound(e);
   out.resize(start + bound);
   char* end = write_cef_line(e, out.data() + start);
-  assert(static_cast<size_t>(end - (out.data() + start)) <= bound);
+  LJ_ASSERT(static_cast<size_t>(end - (out.data() + start)) <= bound);
   out.resize(static_cast<size_t>(end - out.data()));
 }
 

@@ -4,8 +4,9 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -118,7 +119,7 @@ void Compressor::FreeCctx::operator()(ZSTD_CCtx_s* cctx) const {
 }
 
 Compressor::Compressor() : zstd_(ZSTD_createCCtx()) {
-  assert(zstd_);
+  LJ_ASSERT(zstd_);
 }
 Compressor::~Compressor() = default;
 

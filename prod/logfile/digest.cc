@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 
-#include <cassert>
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -11,7 +11,7 @@ std::string digest(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   const int ok = EVP_Digest(data.data(), data.size(), out, &length, md, nullptr);
-  assert(ok == 1);  // fails only when out of memory or the algorithm is absent: a broken build
+  LJ_ASSERT(ok == 1);  // fails only when out of memory or the algorithm is absent: a broken build
   (void)ok;
   return std::string(reinterpret_cast<const char*>(out), length);
 }

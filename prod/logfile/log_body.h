@@ -2,13 +2,13 @@
 // The text body of a log file: events as CEF lines, or as W3C directives and lines.
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "prod/io/invariant.h"
 #include "prod/event/attack_event.h"
 #include "prod/io/result.h"
 #include "prod/logfile/log_file_format.h"
@@ -26,7 +26,7 @@ class LogBodyBuffer {
     return storage_.data() + used_;
   }
   void commit(const char* end) {
-    assert(end >= storage_.data() + used_ && end <= storage_.data() + storage_.size());
+    LJ_ASSERT(end >= storage_.data() + used_ && end <= storage_.data() + storage_.size());
     used_ = static_cast<size_t>(end - storage_.data());
   }
   void append(std::string_view bytes) {

@@ -1,7 +1,8 @@
 #include "prod/logfile/log_file_format.h"
 
-#include <cassert>
 #include <charconv>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 
@@ -10,7 +11,7 @@ std::string_view log_format_name(LogFormat format) {
 }
 
 std::string log_file_name(uint64_t account_id, uint64_t seq) {
-  assert(seq >= 1);
+  LJ_ASSERT(seq >= 1);
   return std::to_string(account_id) + "_" + std::to_string(seq) + ".log";
 }
 

@@ -1,8 +1,9 @@
 #include "prod/logfile/log_file_header.h"
 
-#include <cassert>
 #include <charconv>
 #include <vector>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -12,7 +13,7 @@ Error corrupt(std::string message) {
 }
 
 void line(std::string_view name, std::string_view value, std::string& out) {
-  assert(value.find('\n') == std::string_view::npos);
+  LJ_ASSERT(value.find('\n') == std::string_view::npos);
   out.append(name);
   out.push_back(':');
   out.append(value);

@@ -1,7 +1,5 @@
 #include "prod/logfile/log_file_writer.h"
 
-#include <cassert>
-
 #include "prod/logfile/aes.h"
 #include "prod/logfile/base64.h"
 #include "prod/logfile/digest.h"

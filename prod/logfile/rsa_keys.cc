@@ -7,9 +7,9 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <cassert>
 #include <cstring>
 
+#include "prod/io/invariant.h"
 #include "prod/logfile/digest.h"
 
 namespace lj {
@@ -47,7 +47,7 @@ Result<EvpPkeyPtr> decode_pem(std::string_view pem, int selection, const char* w
 std::string fingerprint_of(EVP_PKEY* key) {
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(key, &der);
-  assert(length > 0);
+  LJ_ASSERT(length > 0);
   std::string digest =
       sha256_bytes(std::string_view(reinterpret_cast<char*>(der), static_cast<size_t>(length)));
   OPENSSL_free(der);
@@ -69,7 +69,7 @@ void xor_mgf1(std::string_view seed, unsigned char* out, size_t length) {
 
 // The raw RSA public operation on an encoded message of exactly modulus_bytes.
 Result<std::string> raw_public_encrypt(const RsaPublicKey& key, const std::string& encoded) {
-  assert(encoded.size() == key.modulus_bytes());
+  LJ_ASSERT(encoded.size() == key.modulus_bytes());
   PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr), EVP_PKEY_CTX_free);
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1) {

@@ -1,7 +1,8 @@
 #include "prod/logfile/time_text.h"
 
-#include <cassert>
 #include <chrono>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 namespace {
@@ -33,7 +34,7 @@ bool is_text_time_ms(int64_t epoch_ms) {
 }
 
 void append_date(int64_t epoch_ms, std::string& out) {
-  assert(is_text_time_ms(epoch_ms));
+  LJ_ASSERT(is_text_time_ms(epoch_ms));
   using namespace std::chrono;
   const sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(epoch_ms)));
   const year_month_day ymd(day);
@@ -45,7 +46,7 @@ void append_date(int64_t epoch_ms, std::string& out) {
 }
 
 void append_time(int64_t epoch_ms, bool with_ms, std::string& out) {
-  assert(is_text_time_ms(epoch_ms));
+  LJ_ASSERT(is_text_time_ms(epoch_ms));
   const int64_t ms_of_day = epoch_ms % 86400000;
   append_digits(ms_of_day / 3600000, 2, out);
   out.push_back(':');

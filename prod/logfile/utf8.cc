@@ -1,15 +1,15 @@
 #include "prod/logfile/utf8.h"
 
-#include <cassert>
+#include "prod/io/invariant.h"
 
 namespace lj {
 
 size_t utf8_multibyte_length(std::string_view text, size_t at) {
-  assert(at < text.size());
+  LJ_ASSERT(at < text.size());
   const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + at;
   const size_t left = text.size() - at;
   const unsigned char b0 = p[0];
-  assert(b0 >= 0x80);
+  LJ_ASSERT(b0 >= 0x80);
   auto continuation = [&](size_t i) { return i < left && (p[i] & 0xc0) == 0x80; };
   if (b0 >= 0xc2 && b0 <= 0xdf) return continuation(1) ? 2 : 0;
   if (b0 >= 0xe0 && b0 <= 0xef) {

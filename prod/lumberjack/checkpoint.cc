@@ -1,10 +1,10 @@
 #include "prod/lumberjack/checkpoint.h"
 
-#include <cassert>
 #include <charconv>
 #include <vector>
 
 #include "prod/graceland/segment_format.h"
+#include "prod/io/invariant.h"
 
 namespace lj::lumberjack {
 
@@ -43,7 +43,7 @@ constexpr std::string_view kUnknownStore = "unknown";
 }  // namespace
 
 StoreCheck check_store(PopCursor& cursor, uint64_t store_id) {
-  assert(store_id != 0);  // Graceland's ids are never 0
+  LJ_ASSERT(store_id != 0);  // Graceland's ids are never 0
   if (cursor.store_id == store_id) return StoreCheck::kSameStore;
   if (cursor.store_id == 0) {
     cursor.store_id = store_id;

@@ -1,12 +1,12 @@
 #include "prod/lumberjack/customer_pipeline.h"
 
 #include <algorithm>
-#include <cassert>
 #include <charconv>
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/io/distributions.h"
+#include "prod/io/invariant.h"
 #include "prod/lumberjack/staging_name.h"
 
 namespace lj::lumberjack {
@@ -139,7 +139,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
     co_return Outcome::kRetry;
   }
   // Checkpoints never move backwards.
-  assert(checkpoint->next_seq >= committed_.next_seq || checkpoint_version_ < 0);
+  LJ_ASSERT(checkpoint->next_seq >= committed_.next_seq || checkpoint_version_ < 0);
   committed_ = std::move(*checkpoint);
   checkpoint_version_ = node->version;
   pops_ = committed_.pops;
@@ -551,8 +551,8 @@ std::string CustomerPipeline::new_staging_name(uint64_t seq) {
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
-  assert(next.next_seq >= committed_.next_seq);  // checkpoints never move backwards
-  assert(next.last_file.has_value() && next.last_file->seq + 1 == next.next_seq);
+  LJ_ASSERT(next.next_seq >= committed_.next_seq);  // checkpoints never move backwards
+  LJ_ASSERT(next.last_file.has_value() && next.last_file->seq + 1 == next.next_seq);
   const uint64_t seq = next.last_file->seq;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   std::vector<CoordinatorOp> ops;

@@ -1,6 +1,6 @@
 #include "prod/lumberjack/pop_readers.h"
 
-#include <cassert>
+#include "prod/io/invariant.h"
 
 namespace lj::lumberjack {
 
@@ -35,7 +35,7 @@ bool PopReaders::busy(const std::string& pop) const {
 
 void PopReaders::start(const std::string& pop, const std::string& address, const std::string& account,
                        graceland::Position from, uint32_t max_bytes, uint64_t generation) {
-  assert(!busy(pop));
+  LJ_ASSERT(!busy(pop));
   Shared::Slot& slot = shared_->slots[pop];
   if (slot.address != address) {
     slot.client.reset();  // the PoP moved: a new connection to its new address

@@ -5,6 +5,7 @@
 #include "prod/event/event_record.h"
 #include "prod/event/sample_events.h"
 #include "prod/io/distributions.h"
+#include "prod/io/invariant.h"
 
 namespace lj::proxy {
 
@@ -14,8 +15,8 @@ Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
       ledger_(ledger),
       next_sequence_(options_.accounts.size(), options_.first_sequence),
       buffer_space_(env.executor) {
-  assert(!options_.gracelands.empty() && !options_.accounts.empty());
-  assert(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
+  LJ_ASSERT(!options_.gracelands.empty() && !options_.accounts.empty());
+  LJ_ASSERT(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
 }
 
 void Proxy::start() { env_.executor.spawn(run()); }

@@ -1,9 +1,9 @@
 #include "prod/proxy/proxy_journal.h"
 
-#include <cassert>
 #include <cstring>
 
 #include "prod/graceland/segment_format.h"
+#include "prod/io/invariant.h"
 
 namespace lj::proxy {
 
@@ -82,7 +82,7 @@ void ProxyJournal::recover(std::string_view bytes, JournalState& state) {
 }
 
 std::string ProxyJournal::encode(const JournalState& state) {
-  assert(state.ids_used >= state.unacknowledged.size());
+  LJ_ASSERT(state.ids_used >= state.unacknowledged.size());
   std::string out;
   std::string payload(1, kIdsUsed);
   put_u64(payload, state.ids_used - state.unacknowledged.size());

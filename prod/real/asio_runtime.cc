@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "prod/io/invariant.h"
 #include "prod/real/asio_executor.h"
 #include "prod/real/asio_network.h"
 #include "prod/real/os_random.h"
@@ -61,7 +62,7 @@ void RealRuntime::run_until_done(Task<void> task) {
     impl_->io.run();
     if (!done && impl_->io.stopped() && impl_->executor.idle()) break;
   }
-  assert(done && "event loop ran out of work before the task finished");
+  LJ_ASSERT(done && "event loop ran out of work before the task finished");
   impl_->io.restart();
 }
 

@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <cstring>
+
+#include "prod/io/invariant.h"
 
 extern char** environ;
 
@@ -41,7 +42,7 @@ std::string trimmed(std::string text) {
 }  // namespace
 
 Task<Status> run_command(Clock& clock, std::vector<std::string> argv, Duration timeout) {
-  assert(!argv.empty());
+  LJ_ASSERT(!argv.empty());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     co_return Error(ErrorCode::kInternal, std::string("pipe: ") + std::strerror(errno));

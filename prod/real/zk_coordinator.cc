@@ -3,7 +3,6 @@
 #include <zookeeper/zookeeper.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -12,6 +11,7 @@
 #include <thread>
 
 #include "prod/io/coordinator_events.h"
+#include "prod/io/invariant.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj {
@@ -69,7 +69,7 @@ int zk_mode(NodeMode mode) {
     case NodeMode::kEphemeralSequential:
       return ZOO_EPHEMERAL_SEQUENTIAL;
   }
-  assert(false && "unknown node mode");
+  LJ_ASSERT(false && "unknown node mode");
   return ZOO_PERSISTENT;
 }
 
@@ -615,7 +615,7 @@ Task<Result<std::unique_ptr<CoordinatorSession>>> ZkCoordinator::connect(Duratio
 
 Task<Status> ZkCoordinator::expire_for_testing(CoordinatorSession& session) {
   auto* zk = dynamic_cast<ZkSession*>(&session);
-  assert(zk != nullptr && "expire_for_testing: not a ZkCoordinator session");
+  LJ_ASSERT(zk != nullptr && "expire_for_testing: not a ZkCoordinator session");
   const clientid_t id = zk->client_id();
   const Duration timeout = zk->negotiated_timeout();
   // First cut the session's own handle off (pointed where nobody listens): were it

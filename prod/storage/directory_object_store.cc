@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "prod/io/invariant.h"
+
 namespace lj {
 
 namespace {
@@ -30,7 +32,7 @@ Status validate_directory_object_name(const std::string& name) {
 
 DirectoryObjectStore::DirectoryObjectStore(FileSystem& files, Random& random, std::string root)
     : files_(files), random_(random), root_(std::move(root)) {
-  assert(!root_.empty() && root_.back() != '/');
+  LJ_ASSERT(!root_.empty() && root_.back() != '/');
 }
 
 std::string DirectoryObjectStore::temp_path_in(const std::string& dir) {

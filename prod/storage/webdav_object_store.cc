@@ -1,9 +1,9 @@
 #include "prod/storage/webdav_object_store.h"
 
 #include <algorithm>
-#include <cassert>
 #include <optional>
 
+#include "prod/io/invariant.h"
 #include "prod/logfile/json_cursor.h"
 
 namespace lj {
@@ -59,7 +59,6 @@ Http1ClientOptions http_options(const WebDavOptions& options) {
   http.user_agent = "lumberjack";
   return http;
 }
-
 
 Error malformed(const JsonCursor& cursor, const char* expected) {
   return corrupt("listing: expected " + std::string(expected) + " at offset " + std::to_string(cursor.pos()));
@@ -130,7 +129,7 @@ Result<std::vector<std::string>> parse_autoindex_json_files(std::string_view jso
 WebDavObjectStore::WebDavObjectStore(Network& network, Clock& clock, Executor& executor,
                                      WebDavOptions options)
     : options_(std::move(options)), http_(network, clock, executor, http_options(options_)) {
-  assert(options_.base_path.starts_with('/') && !options_.base_path.ends_with('/'));
+  LJ_ASSERT(options_.base_path.starts_with('/') && !options_.base_path.ends_with('/'));
 }
 
 std::string WebDavObjectStore::target_of(const std::string& name) const {

@@ -6,6 +6,7 @@
 #include "fault/fault_schedule.h"
 #include "prod/io/distributions.h"
 #include "prod/io/env.h"
+#include "prod/io/invariant.h"
 #include "sim/sim_node.h"
 #include "sim/timeline.h"
 
@@ -58,7 +59,7 @@ Task<void> serve_connection(std::unique_ptr<Connection> connection) {
 
 Task<void> serve(Env env, std::string address) {
   Result<std::unique_ptr<Listener>> listener = env.network.listen(address);
-  assert(listener.ok());
+  LJ_ASSERT(listener.ok());
   for (;;) {
     Result<std::unique_ptr<Connection>> connection = co_await (*listener)->accept();
     if (!connection.ok()) co_return;
