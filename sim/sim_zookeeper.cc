@@ -107,13 +107,15 @@ class SimZkSession final : public CoordinatorSession {
   }
   Task<Result<int32_t>> set(const std::string& path, const std::string& data, int32_t version) override {
     SetOp op{path, data, version};
-    std::function<Result<int32_t>(bool)> apply = [service = &service_, op](bool) { return service->apply_set(op, nullptr); };
+    std::function<Result<int32_t>(bool)> apply = [service = &service_, id = link_->session_id, op](bool) {
+      return service->apply_set(id, op, nullptr);
+    };
     co_return co_await round_trip<int32_t>(true, std::move(apply));
   }
   Task<Status> remove(const std::string& path, int32_t version) override {
     RemoveOp op{path, version};
-    std::function<Result<bool>(bool)> apply = [service = &service_, op](bool) -> Result<bool> {
-      if (Status s = service->apply_remove(op, nullptr); !s.ok()) return s.error();
+    std::function<Result<bool>(bool)> apply = [service = &service_, id = link_->session_id, op](bool) -> Result<bool> {
+      if (Status s = service->apply_remove(id, op, nullptr); !s.ok()) return s.error();
       return true;
     };
     Result<bool> done = co_await round_trip<bool>(true, std::move(apply));
@@ -450,6 +452,15 @@ void SimZooKeeper::note_write() {
   }
 }
 
+void SimZooKeeper::applied(Write write, bool in_multi) {
+  if (write_watchers_.empty()) return;
+  if (in_multi) {
+    multi_writes_.push_back(std::move(write));
+    return;
+  }
+  for (const auto& watcher : write_watchers_) watcher(write);
+}
+
 void SimZooKeeper::fire(std::map<std::string, std::set<int64_t>>& watches, const std::string& path,
                         CoordinatorEvent::Kind kind, Fired* fired) {
   auto it = watches.find(path);
@@ -520,10 +531,11 @@ Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& 
   fire(data_watches_, path, CoordinatorEvent::Kind::kCreated, out);
   fire(child_watches_, parent, CoordinatorEvent::Kind::kChildrenChanged, out);
   if (!fired) deliver(local);
+  applied(Write{Write::Kind::kCreate, session, path, op.data}, fired != nullptr);
   return path;
 }
 
-Result<int32_t> SimZooKeeper::apply_set(const SetOp& op, Fired* fired) {
+Result<int32_t> SimZooKeeper::apply_set(int64_t session, const SetOp& op, Fired* fired) {
   if (op.data.size() > kMaxNodeBytes) return Error(ErrorCode::kTooLarge, "node data over kMaxNodeBytes");
   auto it = tree_.find(op.path);
   if (it == tree_.end()) return Error(ErrorCode::kNotFound, op.path + " not found");
@@ -537,6 +549,7 @@ Result<int32_t> SimZooKeeper::apply_set(const SetOp& op, Fired* fired) {
   Fired local;
   fire(data_watches_, op.path, CoordinatorEvent::Kind::kDataChanged, fired ? fired : &local);
   if (!fired) deliver(local);
+  applied(Write{Write::Kind::kSet, session, op.path, op.data}, fired != nullptr);
   return version;
 }
 
@@ -552,7 +565,7 @@ void SimZooKeeper::remove_node(const std::string& path, Fired* fired) {
   fire(child_watches_, parent, CoordinatorEvent::Kind::kChildrenChanged, fired);
 }
 
-Status SimZooKeeper::apply_remove(const RemoveOp& op, Fired* fired) {
+Status SimZooKeeper::apply_remove(int64_t session, const RemoveOp& op, Fired* fired) {
   auto it = tree_.find(op.path);
   if (it == tree_.end() || op.path == "/") return Error(ErrorCode::kNotFound, op.path + " not found");
   if (op.version != kAnyVersion && op.version != it->second.version) {
@@ -563,6 +576,7 @@ Status SimZooKeeper::apply_remove(const RemoveOp& op, Fired* fired) {
   Fired local;
   remove_node(op.path, fired ? fired : &local);
   if (!fired) deliver(local);
+  applied(Write{Write::Kind::kRemove, session, op.path, ""}, fired != nullptr);
   return Status();
 }
 
@@ -584,6 +598,7 @@ Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector
   const auto child_watches_before = child_watches_;
   Fired fired;
   MultiResult result;
+  multi_writes_.clear();
   for (size_t i = 0; i < ops.size(); ++i) {
     Status status;
     std::string created;
@@ -592,10 +607,10 @@ Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector
       Result<std::string> r = apply_create(session, *create, &fired);
       if (r.ok()) created = *r; else status = r.status();
     } else if (const auto* set = std::get_if<SetOp>(&ops[i])) {
-      Result<int32_t> r = apply_set(*set, &fired);
+      Result<int32_t> r = apply_set(session, *set, &fired);
       if (r.ok()) version = *r; else status = r.status();
     } else if (const auto* remove = std::get_if<RemoveOp>(&ops[i])) {
-      status = apply_remove(*remove, &fired);
+      status = apply_remove(session, *remove, &fired);
     } else {
       status = apply_check(std::get<CheckOp>(ops[i]));
     }
@@ -603,12 +618,18 @@ Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector
       tree_ = before;
       data_watches_ = data_watches_before;
       child_watches_ = child_watches_before;
+      multi_writes_.clear();
       return Error(status.code(), "multi op " + std::to_string(i) + ": " + status.error().message());
     }
     result.created_paths.push_back(created);
     result.new_versions.push_back(version);
   }
   deliver(fired);
+  std::vector<Write> writes = std::move(multi_writes_);
+  multi_writes_.clear();
+  for (const Write& write : writes) {
+    for (const auto& watcher : write_watchers_) watcher(write);
+  }
   return result;
 }
 

@@ -28,6 +28,7 @@
 // other node. Everything is deterministic: ordered containers, randomness from the Simulation.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +77,19 @@ class SimZooKeeper {
   // Reads by a session that wrote or synced after this instant are never stale.
   int64_t stale_tree_taken_ns() const { return stale_tree_taken_ns_; }
 
+  // For monitors: every write a client's request applied, as it applies, with the session that
+  // made it. A multi's writes are reported once all of its ops applied, in op order (the tree
+  // the watcher peeks is the one after the multi); a multi that failed reports nothing.
+  // Ephemeral nodes deleted by a session's expiry are not reported.
+  struct Write {
+    enum class Kind { kCreate, kSet, kRemove };
+    Kind kind;
+    int64_t session = 0;
+    std::string path;  // as created: with a sequential suffix
+    std::string data;  // what a create or set wrote
+  };
+  void add_write_watcher(std::function<void(const Write&)> watcher) { write_watchers_.push_back(std::move(watcher)); }
+
   // --- The service's side, called by simulated sessions (sim_zookeeper.cc) ---
   struct ZNode {
     std::string data;
@@ -105,8 +119,8 @@ class SimZooKeeper {
   void close_session(int64_t session_id);
 
   Result<std::string> apply_create(int64_t session, const CreateOp& op, Fired* fired);
-  Result<int32_t> apply_set(const SetOp& op, Fired* fired);
-  Status apply_remove(const RemoveOp& op, Fired* fired);
+  Result<int32_t> apply_set(int64_t session, const SetOp& op, Fired* fired);
+  Status apply_remove(int64_t session, const RemoveOp& op, Fired* fired);
   Status apply_check(const CheckOp& op) const;
   Result<MultiResult> apply_multi(int64_t session, const std::vector<CoordinatorOp>& ops);
   Result<NodeData> read_get(int64_t session, const std::string& path, bool watch, bool stale);
@@ -128,6 +142,8 @@ class SimZooKeeper {
   // reply) if the path differs between the follower's tree and the leader's.
   void catch_up_stale_watch(int64_t session, const std::string& path, bool child_watch);
   void note_write();
+  // A write applied: to the watchers now, or (inside a multi) once the multi has applied.
+  void applied(Write write, bool in_multi);
 
   Simulation& simulation_;
   NodeId node_id_;
@@ -144,6 +160,8 @@ class SimZooKeeper {
   std::map<std::string, std::set<int64_t>> data_watches_;
   std::map<std::string, std::set<int64_t>> child_watches_;
   std::map<NodeId, std::unique_ptr<Coordinator>> clients_;
+  std::vector<std::function<void(const Write&)>> write_watchers_;
+  std::vector<Write> multi_writes_;  // the running multi's writes, reported if it applies
 };
 
 }  // namespace lj::sim

@@ -4,6 +4,7 @@
 
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/proxy/event_digest.h"
 
 namespace lj::lumberjack {
 
@@ -75,6 +76,7 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
                ": a leak";
       }
       ++copies_[event.id];
+      contents_.try_emplace(event.id, Contents{customer.account_id, proxy::contents_digest(event)});
     }
     read_.insert(object);
   }
@@ -85,12 +87,14 @@ std::string DeliveryVerdict::summary() const {
   return "acknowledged=" + std::to_string(acknowledged) + " delivered=" + std::to_string(delivered) +
          " lost=" + std::to_string(lost) + " dup=" + std::to_string(duplicated) + " phantom=" + std::to_string(phantom) +
          (expired > 0 ? " expired=" + std::to_string(expired) : "") +
+         (altered > 0 ? " altered=" + std::to_string(altered) : "") +
          (first_problem.empty() ? "" : " first problem: " + first_problem);
 }
 
 DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
                                const std::map<EventId, uint64_t>& copies, const std::string& problem,
-                               const std::set<uint64_t>& accounts_after_retention) {
+                               const std::set<uint64_t>& accounts_after_retention,
+                               const std::map<EventId, PublishedAudit::Contents>* contents) {
   DeliveryVerdict verdict;
   verdict.first_problem = problem;
   auto note = [&](const std::string& what) {
@@ -122,6 +126,19 @@ DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entr
     if (!ledger.contains(id)) {
       ++verdict.phantom;
       note("event " + id_text(id) + " is a phantom: no proxy sent it");
+    }
+  }
+  for (const auto& [id, published] : contents ? *contents : std::map<EventId, PublishedAudit::Contents>{}) {
+    auto sent = ledger.find(id);
+    if (sent == ledger.end()) continue;  // a phantom, counted above
+    if (sent->second.account_id != published.account_id) {
+      ++verdict.altered;
+      note("event " + id_text(id) + " of account " + std::to_string(sent->second.account_id) +
+           " (its proxy's ledger) is published for account " + std::to_string(published.account_id));
+    } else if (sent->second.digest != 0 && sent->second.digest != published.digest) {
+      ++verdict.altered;
+      note("event " + id_text(id) + " of account " + std::to_string(published.account_id) +
+           " is published with contents other than its proxy sent");
     }
   }
   verdict.delivered = copies.size();

@@ -7,7 +7,10 @@
 // Problems it reports: a logs.index line that is not the next sequence number (a gap), a
 // listed file that is missing, unreadable or fails verification, an event of another account
 // in a customer's file (a leak). The verdict: acknowledged events published exactly once,
-// indeterminate ones at most once, dropped ones never, nothing published that was never sent.
+// indeterminate ones at most once, dropped ones never, nothing published that was never sent,
+// and every published event the one its proxy sent: the same contents, field by field
+// (contents_digest, computed apart from every encoder it judges), for the customer the
+// proxy's ledger names.
 //
 // Retention (prod/delivery/retention.h) removes a customer's oldest files and the head of its
 // logs.index, which then starts after file 1. By default that is a gap: the audit is strict.
@@ -53,6 +56,12 @@ class PublishedAudit {
   // Reads files listed since the last call. Returns the first problem, or "" if none so far.
   std::string refresh();
   const std::map<EventId, uint64_t>& copies() const { return copies_; }
+  // What each published event was, as read (its first copy).
+  struct Contents {
+    uint64_t account_id = 0;  // the customer whose folder holds it
+    uint64_t digest = 0;      // proxy::contents_digest of the event read back
+  };
+  const std::map<EventId, Contents>& contents() const { return contents_; }
   size_t files() const { return read_.size(); }
   // Accounts with a logs.index seen starting after file 1 (only with kAfterRetention).
   const std::set<uint64_t>& accounts_after_retention() const { return accounts_after_retention_; }
@@ -67,6 +76,7 @@ class PublishedAudit {
   IndexStart start_;
   std::set<std::string> read_;
   std::map<EventId, uint64_t> copies_;
+  std::map<EventId, Contents> contents_;
   std::set<uint64_t> accounts_after_retention_;
 };
 
@@ -77,16 +87,20 @@ struct DeliveryVerdict {
   uint64_t duplicated = 0;   // ids published more than once
   uint64_t phantom = 0;      // published, never sent or dropped
   uint64_t expired = 0;      // acknowledged, not in any file read, of an account retention thinned
+  uint64_t altered = 0;      // published with contents, or for a customer, other than sent
   std::string first_problem;
-  bool ok() const { return lost == 0 && duplicated == 0 && phantom == 0 && first_problem.empty(); }
+  bool ok() const { return lost == 0 && duplicated == 0 && phantom == 0 && altered == 0 && first_problem.empty(); }
   // "acknowledged=… delivered=… lost=0 dup=0 phantom=0", then " expired=…" if any expired.
   std::string summary() const;
 };
 
 // `problem`: what refresh() reported, if anything. `accounts_after_retention`: whose missing
 // acknowledged events count as expired rather than lost (PublishedAudit says which).
+// `contents`, if given: each published event is compared with the ledger's digest (where the
+// ledger has one) and account.
 DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
                                const std::map<EventId, uint64_t>& copies, const std::string& problem,
-                               const std::set<uint64_t>& accounts_after_retention = {});
+                               const std::set<uint64_t>& accounts_after_retention = {},
+                               const std::map<EventId, PublishedAudit::Contents>* contents = nullptr);
 
 }  // namespace lj::lumberjack

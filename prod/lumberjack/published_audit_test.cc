@@ -1,6 +1,8 @@
 // PublishedAudit and judge_delivery when retention removed a customer's oldest files: strict by
 // default (an index starting after file 1 is a gap), and told that retention ran, the events
-// of the removed files are expired, not lost - while every other check stays as strict.
+// of the removed files are expired, not lost - while every other check stays as strict. And
+// the contents check: an event published altered, or for another customer than its proxy's
+// ledger names, fails the verdict although its id was delivered exactly once.
 #include "prod/lumberjack/published_audit.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@
 #include "prod/io/distributions.h"
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/customer_pipeline.h"
+#include "prod/proxy/event_digest.h"
 
 namespace lj::lumberjack {
 namespace {
@@ -34,7 +37,9 @@ class Published {
       for (uint64_t i = 0; i < kEventsPerFile; ++i) {
         const EventId id{config_.account_id, seq * 100 + i};
         events.push_back(make_sample_event(random_, config_.account_id, id, 1'764'000'000'000));
-        ledger_[id] = proxy::MemoryLedger::Entry{config_.account_id, proxy::EventFate::kAcknowledged};
+        ledger_[id] = proxy::MemoryLedger::Entry{config_.account_id, proxy::EventFate::kAcknowledged,
+                                                 proxy::contents_digest(events.back())};
+        if (alter_) alter_(events.back());  // what a faulty pipeline would write instead
       }
       LogFileSpec spec;
       spec.account_id = config_.account_id;
@@ -67,10 +72,47 @@ class Published {
   std::map<std::string, std::string> objects_;
   std::map<EventId, proxy::MemoryLedger::Entry> ledger_;
   std::function<void(const std::string&)> on_fetch_;
+  std::function<void(AttackEvent&)> alter_;
 };
 
 DeliveryVerdict judge(const Published& published, PublishedAudit& audit, const std::string& problem) {
-  return judge_delivery(published.ledger_, audit.copies(), problem, audit.accounts_after_retention());
+  return judge_delivery(published.ledger_, audit.copies(), problem, audit.accounts_after_retention(),
+                        &audit.contents());
+}
+
+TEST(PublishedAuditContents, EventsPublishedAsSentPass) {
+  Published alice(1001);
+  alice.publish(3);
+  PublishedAudit audit(alice.fetch(), {alice.customer()});
+  const DeliveryVerdict verdict = judge(alice, audit, audit.refresh());
+  EXPECT_TRUE(verdict.ok()) << verdict.summary();
+  EXPECT_EQ(verdict.delivered, 3 * kEventsPerFile);
+}
+
+TEST(PublishedAuditContents, AFieldChangedOnTheWayFailsTheVerdict) {
+  Published alice(1001);
+  alice.alter_ = [altered = false](AttackEvent& event) mutable {
+    if (altered) return;
+    altered = true;
+    event.city += "x";  // one byte of one field of one event
+  };
+  alice.publish(3);
+  PublishedAudit audit(alice.fetch(), {alice.customer()});
+  const DeliveryVerdict verdict = judge(alice, audit, audit.refresh());
+  EXPECT_FALSE(verdict.ok());
+  EXPECT_EQ(verdict.altered, 1u);
+  EXPECT_EQ(verdict.lost + verdict.duplicated + verdict.phantom, 0u);  // by id, all is well
+  EXPECT_NE(verdict.first_problem.find("contents other than its proxy sent"), std::string::npos) << verdict.summary();
+}
+
+TEST(PublishedAuditContents, AnEventOfAnotherCustomerByTheLedgerFailsTheVerdict) {
+  Published alice(1001);
+  alice.publish(2);
+  alice.ledger_.begin()->second.account_id = 1002;  // the proxy sent it for someone else
+  PublishedAudit audit(alice.fetch(), {alice.customer()});
+  const DeliveryVerdict verdict = judge(alice, audit, audit.refresh());
+  EXPECT_EQ(verdict.altered, 1u);
+  EXPECT_NE(verdict.first_problem.find("is published for account 1001"), std::string::npos) << verdict.summary();
 }
 
 TEST(PublishedAuditRetention, AnIndexStartingAfterFileOneIsAGapByDefault) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "prod/event/attack_event.h"
@@ -19,9 +20,9 @@ enum class EventFate : uint8_t { kIndeterminate = 1, kAcknowledged = 2, kDropped
 class Ledger {
  public:
   virtual ~Ledger() = default;
-  // `digest`: of the event's encoded record. The same id sent again (a retry) carries the same
-  // digest; another digest means an id given to two events.
-  virtual void sent(const EventId& id, uint64_t account_id, uint64_t digest) = 0;
+  // `record`: the event as sent (its wire record). The same id sent again (a retry) carries the
+  // same record; another record means an id given to two events.
+  virtual void sent(const EventId& id, uint64_t account_id, std::string_view record) = 0;
   virtual void acknowledged(const EventId& id) = 0;
   virtual void dropped(const EventId& id, uint64_t account_id) = 0;
 };
@@ -32,12 +33,12 @@ class MemoryLedger final : public Ledger {
   struct Entry {
     uint64_t account_id = 0;
     EventFate fate = EventFate::kIndeterminate;
+    // contents_digest() of the event sent (event_digest.h), 0 if unknown (a ledger file has
+    // none). The audit compares every published event's contents with it.
     uint64_t digest = 0;
+    uint64_t record_hash = 0;  // of the record as first sent
   };
-  void sent(const EventId& id, uint64_t account_id, uint64_t digest) override {
-    auto [it, inserted] = entries_.try_emplace(id, Entry{account_id, EventFate::kIndeterminate, digest});
-    if (!inserted && (it->second.digest != digest || it->second.account_id != account_id)) reused_.push_back(id);
-  }
+  void sent(const EventId& id, uint64_t account_id, std::string_view record) override;
   void acknowledged(const EventId& id) override { entries_.at(id).fate = EventFate::kAcknowledged; }
   void dropped(const EventId& id, uint64_t account_id) override {
     entries_[id] = Entry{account_id, EventFate::kDropped};

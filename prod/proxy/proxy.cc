@@ -147,7 +147,7 @@ Task<void> Proxy::send() {
     std::vector<std::string> records;
     records.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      ledger_.sent(buffer_[i].id, buffer_[i].account_id, hash_string(buffer_[i].record));
+      ledger_.sent(buffer_[i].id, buffer_[i].account_id, buffer_[i].record);
       records.push_back(buffer_[i].record);
     }
     const Status status = co_await client->send_batch(next_batch_id_++, records);

@@ -17,6 +17,8 @@
 //   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
 //                                                   how long its faults last
 //   --progress K                                    with --seeds: "progress D" after every K seeds
+//                                                   (with --seeds each seed runs in a child process:
+//                                                   a failed invariant fails that seed, not the sweep)
 //   --no-faults, --messages M, --default-tunables, --no-buggify
 // A failing run prints the one command that replays it, and exits 1.
 
@@ -140,6 +142,8 @@ int main(int argc, char** argv) {
     return result.ok ? 0 : 1;
   }
 
+  // A failed invariant (or any crash) fails its seed, and the sweep goes on.
+  request.isolate = true;
   // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
   const auto started = std::chrono::steady_clock::now();
   const lj::sim::SweepReport report = lj::sim::sweep(

@@ -1,11 +1,14 @@
 #pragma once
-// CheckpointMonitor: the checker's watch on the checkpoints in the ZooKeeper model. Each time
-// it is asked (after every pipeline stage, and once a second while the liveness phase waits)
-// it reads a customer's checkpoint as the service holds it and requires that its next file
-// number never moves backwards - what a commit by a worker that lost its assignment (a zombie
-// past its fence) would do - and, given `uploaded`, that the staging object its last file names
-// was uploaded before the commit named it (a commit must never name an object that is not
-// there: a crash would leave a committed file that exists nowhere).
+// CheckpointMonitor: the checker's watch on the checkpoints in the ZooKeeper model. It judges
+// every write to a customer's checkpoint as the service applies it (not a poll: a violation
+// that heals before the next look is still seen), against the tree at that instant:
+//  - the writer holds the customer's assignment: the assignment names a worker whose
+//    registration (an ephemeral node) belongs to the writing session. A worker that lost the
+//    customer (a zombie past its fence) must not write, whatever it writes;
+//  - its next file number never moves backwards;
+//  - given `uploaded`, the staging object its last file names was uploaded before the commit
+//    named it (a crash would otherwise leave a committed file that exists nowhere).
+// Removing a checkpoint is not a commit and is not judged here.
 
 #include <cstdint>
 #include <functional>
@@ -18,18 +21,26 @@ namespace lj::sim {
 
 class CheckpointMonitor {
  public:
-  explicit CheckpointMonitor(SimZooKeeper& zookeeper) : zookeeper_(zookeeper) {}
+  explicit CheckpointMonitor(SimZooKeeper& zookeeper);
   // Whether a staging name was ever written to storage (StoreMonitor::was_written).
   void check_uploads_with(std::function<bool(const std::string&)> uploaded) { uploaded_ = std::move(uploaded); }
 
-  void observe(uint64_t account);
-  // The first checkpoint seen moving backwards, or "".
+  // The first violation seen, with when and which session, or "".
   const std::string& problem() const { return problem_; }
+  uint64_t writes_judged() const { return writes_judged_; }
 
  private:
+  void judge(const SimZooKeeper::Write& write);
+  // Why `session` may not write `account`'s checkpoint now, or "" if it holds the assignment.
+  std::string not_the_owner(const std::string& account, int64_t session) const;
+  // The worker id `session` registered as, or "an unregistered session".
+  std::string worker_of(int64_t session) const;
+  void report(const std::string& account, const std::string& what);
+
   SimZooKeeper& zookeeper_;
   std::function<bool(const std::string&)> uploaded_;
-  std::map<uint64_t, uint64_t> highest_next_seq_;
+  std::map<std::string, uint64_t> highest_next_seq_;
+  uint64_t writes_judged_ = 0;
   std::string problem_;
 };
 

@@ -303,8 +303,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::vector<NodeId> lumberjack_nodes;
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
-    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability,
-                                                         checkpoints));
+    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
     StageFaults* stages = stage_faults.back().get();
     SimNode& node = simulation.add_node(name, [&, name, stages](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
@@ -429,11 +428,18 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     }
     return "";
   };
+  // A destroyed disk excuses only what no surviving store holds.
+  auto forget_survivors = [&] {
+    if (destroyed.events() == 0) return;
+    std::vector<const SimDisk*> disks;
+    for (NodeId pop : pop_nodes.nodes) disks.push_back(&simulation.node(pop).disk());
+    destroyed.forget_survivors(disks);
+  };
   int64_t next_check = 0;
   auto delivered_all = [&] {
     if (simulation.now_ns() < next_check) return false;
     next_check = simulation.now_ns() + 1'000'000'000;
-    for (int a = 0; a < options.accounts; ++a) checkpoints.observe(kFirstAccount + static_cast<uint64_t>(a));
+    forget_survivors();
     if (!monitored_problem().empty()) return true;
     if (!all_proxies_idle(proxies)) return false;
     problem = published.refresh();
@@ -451,8 +457,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // A little longer: a late duplicate must have its chance to show.
   simulation.run_for(std::chrono::seconds(5));
   if (problem.empty()) problem = published.refresh();
+  forget_survivors();
 
-  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem);
+  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem, {}, &published.contents());
   outcome.acknowledged = verdict.acknowledged;
   // Lost events a destroyed disk or retention explains are excused; any other is a failure.
   uint64_t excused = 0;

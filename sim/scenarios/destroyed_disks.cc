@@ -43,34 +43,58 @@ void DestroyedDisks::note_expired(const std::string& pop, const SimDisk& disk, c
   note_segment(pop, path, segment->data, store_id, expired_);
 }
 
-void DestroyedDisks::note_segment(const std::string& pop, const std::string& path, const std::string& data,
-                                  uint64_t store_id, std::set<EventId>& into) const {
+namespace {
+
+// Calls `each(position, id)` for every readable record of the segment file (`path`, `data`).
+template <typename Each>
+void for_each_event(const std::string& path, const std::string& data, Each each) {
   std::string account;
   uint32_t index = 0;
   if (!parse_segment_path(path, account, index)) return;
   const auto bytes = std::as_bytes(std::span(data));
   if (!graceland::decode_segment_header(bytes).ok()) return;
-  // Where this customer's delivery stands on this PoP: records before it are delivered.
-  graceland::Position committed;
-  const std::optional<NodeData> node = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
-  if (node) {
-    Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
-    if (checkpoint.ok()) {
-      auto at = checkpoint->pops.find(pop);
-      // A cursor in another store (one this PoP had before) has delivered nothing of this one.
-      if (at != checkpoint->pops.end() && (at->second.store_id == 0 || at->second.store_id == store_id)) {
-        committed = at->second.position;
-      }
-    }
-  }
   for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {
     const size_t n = graceland::valid_record_bytes(bytes.subspan(offset));
     if (n == 0) break;
-    const graceland::Position here{index, offset};
     Result<DecodedEventRecord> record = decode_event_record(
         bytes.subspan(offset + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes));
-    if (record.ok() && here >= committed) into.insert(record->event.id);
+    if (record.ok()) each(graceland::Position{index, offset}, record->event.id);
     offset += n;
+  }
+}
+
+}  // namespace
+
+graceland::Position DestroyedDisks::committed_position(const std::string& pop, const std::string& account,
+                                                       uint64_t store_id) const {
+  const std::optional<NodeData> node = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
+  if (!node) return {};
+  Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
+  if (!checkpoint.ok()) return {};
+  auto at = checkpoint->pops.find(pop);
+  // A cursor in another store (one this PoP had before) has delivered nothing of this one.
+  if (at == checkpoint->pops.end() || (at->second.store_id != 0 && at->second.store_id != store_id)) return {};
+  return at->second.position;
+}
+
+void DestroyedDisks::note_segment(const std::string& pop, const std::string& path, const std::string& data,
+                                  uint64_t store_id, std::set<EventId>& into) const {
+  std::string account;
+  uint32_t index = 0;
+  if (!parse_segment_path(path, account, index)) return;
+  // Where this customer's delivery stands on this PoP: records before it are delivered.
+  const graceland::Position committed = committed_position(pop, account, store_id);
+  for_each_event(path, data, [&](const graceland::Position& here, const EventId& id) {
+    if (here >= committed) into.insert(id);
+  });
+}
+
+void DestroyedDisks::forget_survivors(const std::vector<const SimDisk*>& surviving) {
+  if (undelivered_.empty()) return;
+  for (const SimDisk* disk : surviving) {
+    for (const auto& [path, data] : disk->contents()) {
+      for_each_event(path, data, [this](const graceland::Position&, const EventId& id) { undelivered_.erase(id); });
+    }
   }
 }
 

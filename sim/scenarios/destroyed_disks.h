@@ -10,13 +10,16 @@
 // counts only in the store it was read from (the disk's store id, or an unknown one): one still
 // in a store this PoP had before has delivered nothing of this disk's. An event the
 // checkpoint had already passed was delivered: losing it later is a bug, not excused; so is
-// losing any event that disk never held.
+// losing any event that disk never held, and any event a surviving store still holds (it
+// reached two PoPs: the copy that survived must be delivered) - forget_survivors() says which.
 
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "prod/event/attack_event.h"
+#include "prod/graceland/segment_store.h"
 #include "sim/sim_disk.h"
 #include "sim/sim_zookeeper.h"
 
@@ -32,6 +35,8 @@ class DestroyedDisks {
   void note_expired(const std::string& pop, const SimDisk& disk, const std::string& path);
   // Whether losing `id` is explained by a destroyed disk.
   bool explains(const EventId& id) const { return undelivered_.contains(id); }
+  // No longer excuses the events that any of `surviving` (the PoPs' disks now) holds.
+  void forget_survivors(const std::vector<const SimDisk*>& surviving);
   // Whether losing `id` is explained by retention.
   bool explains_expiry(const EventId& id) const { return expired_.contains(id); }
   size_t events() const { return undelivered_.size(); }
@@ -41,6 +46,8 @@ class DestroyedDisks {
   // checkpoint position for `pop` in the store `store_id`.
   void note_segment(const std::string& pop, const std::string& path, const std::string& data, uint64_t store_id,
                     std::set<EventId>& into) const;
+  // The committed position for `pop` in store `store_id` of the account `account`.
+  graceland::Position committed_position(const std::string& pop, const std::string& account, uint64_t store_id) const;
 
   SimZooKeeper& zookeeper_;
   std::set<EventId> undelivered_;

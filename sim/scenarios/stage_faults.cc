@@ -7,7 +7,6 @@ namespace lj::sim {
 void StageFaults::on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) {
   using lumberjack::PipelineStage;
   ++counts_[std::string("stage ") + lumberjack::pipeline_stage_name(stage)];
-  checkpoints_.observe(account);
   const std::string file = std::to_string(account) + "/" + std::to_string(seq);
   Last& last = last_[account];
   if (stage == PipelineStage::kFenced && last.stage == PipelineStage::kUploaded &&

@@ -5,7 +5,6 @@
 // PoPs), marks each file's upload, commit and publish on the node's timeline track, and while
 // `crash_probability` is above zero crashes the node right after an upload (before its
 // commit) or right after a commit (before its publish).
-// After every stage it asks the checkpoint monitor to look at the customer's checkpoint.
 // It is also a monitor: at most one live pipeline per customer on its node (in one incarnation
 // of it); two side by side would stage, commit and publish the same file numbers.
 
@@ -14,7 +13,6 @@
 #include <string>
 
 #include "prod/lumberjack/customer_pipeline.h"
-#include "sim/scenarios/checkpoint_monitor.h"
 #include "sim/simulation.h"
 
 namespace lj::sim {
@@ -22,11 +20,8 @@ namespace lj::sim {
 class StageFaults final : public lumberjack::PipelineObserver {
  public:
   StageFaults(Simulation& simulation, std::map<std::string, uint64_t>& counts,
-              const double& crash_probability, CheckpointMonitor& checkpoints)
-      : simulation_(simulation),
-        counts_(counts),
-        crash_probability_(crash_probability),
-        checkpoints_(checkpoints) {}
+              const double& crash_probability)
+      : simulation_(simulation), counts_(counts), crash_probability_(crash_probability) {}
   void attach(NodeId node) { node_ = node; }
 
   void on_stage(uint64_t account, lumberjack::PipelineStage stage, uint64_t seq) override;
@@ -60,7 +55,6 @@ class StageFaults final : public lumberjack::PipelineObserver {
   Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
   const double& crash_probability_;
-  CheckpointMonitor& checkpoints_;
   NodeId node_ = kNoNode;
   std::map<uint64_t, Last> last_;  // per account, this incarnation
   // Live pipelines per account, counted in the node incarnation they started in.

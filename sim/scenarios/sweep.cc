@@ -4,6 +4,7 @@
 
 #include "sim/scenarios/canary_scenario.h"
 #include "sim/scenarios/echo_scenario.h"
+#include "sim/scenarios/isolated_run.h"
 #include "sim/scenarios/ingest_scenario.h"
 
 namespace lj::sim {
@@ -133,7 +134,7 @@ SweepReport sweep(const RunRequest& base, uint64_t first, uint64_t count,
   RunRequest request = base;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     request.seed = seed;
-    const RunResult result = run_one(request);
+    const RunResult result = request.isolate ? run_isolated(request) : run_one(request);
     ++report.seeds;
     report.sim_events += result.sim_events;
     report.virtual_ns += result.virtual_ns;

@@ -32,6 +32,9 @@ struct RunRequest {
   bool buggify = true;                     // delivery only
   bool log_to_stdout = false;
   std::string chrome_trace_path;  // delivery only
+  // sweep(): each seed in a child process (isolated_run.h), so a crash fails one seed, not the
+  // sweep. lj-sim's sweeps and soaks isolate; tests run in-process.
+  bool isolate = false;
 };
 
 struct RunResult {

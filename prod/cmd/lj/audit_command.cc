@@ -124,7 +124,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   lumberjack::DeliveryVerdict verdict;
   while (true) {
     const std::string problem = audit.refresh();
-    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem, audit.accounts_after_retention());
+    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem, audit.accounts_after_retention(),
+                                         &audit.contents());
     if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
