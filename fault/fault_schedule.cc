@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fault/fault_layers.h"
+#include "fault/swarm.h"
 #include "prod/io/invariant.h"
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
@@ -242,7 +243,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   };
   std::vector<Weighted> kinds;
   auto admit = [&](FaultKind kind, double weight, bool possible) {
-    if (weight > 0 && possible) kinds.push_back({kind, weight});
+    if (weight > 0 && possible && (model.swarm == nullptr || model.swarm->allows(kind))) kinds.push_back({kind, weight});
   };
   admit(FaultKind::kCrashRestart, model.crash_weight, !model.crashable.empty());
   admit(FaultKind::kPartition, model.partition_weight, !model.partitionable.empty());

@@ -89,6 +89,8 @@ std::string describe_schedule(sim::Simulation& simulation, const std::vector<Fau
 Result<std::vector<Fault>> parse_schedule(sim::Simulation& simulation, std::string_view text);
 
 // Which faults a scenario admits, and how often. A kind with weight 0 never occurs.
+class Swarm;
+
 struct FaultModel {
   std::vector<sim::NodeId> crashable;      // nodes that may lose power
   std::vector<sim::NodeId> partitionable;  // nodes that may be cut off
@@ -104,6 +106,9 @@ struct FaultModel {
   bool crashable_after_disk_errors = true;
   int64_t mean_gap_ns = 2'000'000'000;  // mean time between faults
   int64_t max_duration_ns = 5'000'000'000;
+  // The kinds this seed's world has at all (swarm.h); null: every kind. The mean gap stays:
+  // the kinds left on share the rate of those switched off.
+  const Swarm* swarm = nullptr;
 };
 
 // Draws faults from time `from_ns` until `until_ns`.

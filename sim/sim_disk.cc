@@ -135,6 +135,22 @@ void SimDisk::power_loss(Random& random) {
   }
 }
 
+void SimDisk::for_each_durable_file(
+    const std::function<void(const std::string& path, std::string_view durable, int64_t created_ns)>& each) const {
+  // The directories a power loss would keep: durable, and every ancestor durable too.
+  std::set<std::string> surviving{"."};
+  for (const std::string& dir : durable_dirs_) {  // (sorted: a parent before its children)
+    if (surviving.contains(parent_dir(dir))) surviving.insert(dir);
+  }
+  for (const auto& [name, inode] : durable_names_) {
+    if (!surviving.contains(parent_dir(name))) continue;
+    std::string_view durable = inode->durable_before_truncate ? std::string_view(*inode->durable_before_truncate)
+                                                              : std::string_view(inode->data).substr(0, inode->durable_size);
+    for (const auto& [from, to] : inode->lost) durable = durable.substr(0, std::min(durable.size(), from));
+    each(name, durable, inode->created_ns);
+  }
+}
+
 void SimDisk::destroy() {
   names_.clear();
   durable_names_.clear();

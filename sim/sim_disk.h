@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 #include <string>
+#include <string_view>
 
 #include "prod/io/files.h"
 #include "sim/simulation.h"
@@ -78,6 +79,12 @@ class SimDisk {
   bool flip_bit(const std::string& path, size_t offset, int bit);
   // For checkers: the file named `path` now, or null.
   const Inode* find(const std::string& path) const;
+  // For checkers: each file as a power loss now would leave it at least: a name made durable
+  // (its directory synced) in a directory that would survive, and the bytes a sync made
+  // durable before the first range a failed sync dropped. Sorted by path. `created_ns` tells
+  // one file from a later one of the same name.
+  void for_each_durable_file(
+      const std::function<void(const std::string& path, std::string_view durable, int64_t created_ns)>& each) const;
   // Called with the path just before each successful remove() (a checker's monitor).
   void set_remove_observer(std::function<void(const std::string& path)> observer) {
     remove_observer_ = std::move(observer);

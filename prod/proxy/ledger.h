@@ -7,6 +7,7 @@
 // The ledger is the checker's, not the proxy's: it survives proxy crashes.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,12 @@ class MemoryLedger final : public Ledger {
     uint64_t record_hash = 0;  // of the record as first sent
   };
   void sent(const EventId& id, uint64_t account_id, std::string_view record) override;
-  void acknowledged(const EventId& id) override { entries_.at(id).fate = EventFate::kAcknowledged; }
+  void acknowledged(const EventId& id) override {
+    entries_.at(id).fate = EventFate::kAcknowledged;
+    if (ack_observer_) ack_observer_(id);
+  }
+  // Told of each acknowledgement as the proxy hears it (a checker's step monitor).
+  void set_ack_observer(std::function<void(const EventId&)> observer) { ack_observer_ = std::move(observer); }
   void dropped(const EventId& id, uint64_t account_id) override {
     entries_[id] = Entry{account_id, EventFate::kDropped};
   }
@@ -55,6 +61,7 @@ class MemoryLedger final : public Ledger {
  private:
   std::map<EventId, Entry> entries_;
   std::vector<EventId> reused_;
+  std::function<void(const EventId&)> ack_observer_;
 };
 
 }  // namespace lj::proxy

@@ -20,6 +20,9 @@
 //                                                   (with --seeds each seed runs in a child process:
 //                                                   a failed invariant fails that seed, not the sweep)
 //   --no-faults, --messages M, --default-tunables, --no-buggify
+//   --no-swarm                                      every fault kind in every seed's world (by
+//                                                   default each seed enables a random half)
+//   lj-sim --list-planted                            the planted bugs' names, one a line
 // A failing run prints the one command that replays it, and exits 1.
 
 #include <cerrno>
@@ -38,7 +41,7 @@ int usage() {
                "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] "
                "[--no-faults]\n"
                "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] "
-               "[--default-tunables] [--no-buggify] [--progress K]\n"
+               "[--default-tunables] [--no-buggify] [--no-swarm] [--progress K]\n"
                "              [--planted "
                "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|\n"
                "               shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines|\n"
@@ -61,6 +64,12 @@ bool parse_u64(const char* text, uint64_t& out) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
+  if (std::string(argv[1]) == "--list-planted") {
+    for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
+      if (bug != lj::sim::PlantedBug::kNone) std::printf("%s\n", lj::sim::planted_bug_name(bug));
+    }
+    return 0;
+  }
   lj::sim::RunRequest request;
   request.scenario = argv[1];
   if (!lj::sim::known_scenario(request.scenario)) return usage();
@@ -103,6 +112,8 @@ int main(int argc, char** argv) {
       request.randomize_tunables = false;
     } else if (flag == "--no-buggify") {
       request.buggify = false;
+    } else if (flag == "--no-swarm") {
+      request.swarm = false;
     } else {
       return usage();
     }

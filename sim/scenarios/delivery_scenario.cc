@@ -8,12 +8,14 @@
 
 #include "fault/buggify.h"
 #include "fault/fault_schedule.h"
+#include "fault/swarm.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
+#include "sim/scenarios/ack_monitor.h"
 #include "sim/scenarios/checkpoint_monitor.h"
 #include "sim/scenarios/config_changes.h"
 #include "sim/scenarios/customer_downloads.h"
@@ -115,13 +117,15 @@ Tunables kept_through_the_faults(Tunables tunables, Duration fault_phase) {
 
 // The safety phase's faults, drawn from the seed: node, network and disk faults, then
 // ZooKeeper, storage and pipeline-stage faults, zombies. Sorted by time.
-std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vector<NodeId>& pops,
+std::vector<fault::Fault> draw_delivery_schedule(Random& random, const fault::Swarm& swarm,
+                                                 const std::vector<NodeId>& pops,
                                                  const std::vector<NodeId>& lumberjacks,
                                                  const std::vector<NodeId>& others,
                                                  const std::vector<NodeId>& proxies, Duration session_timeout,
                                                  int64_t until_ns) {
   const int64_t session_ns = session_timeout.count();
   fault::FaultModel model;
+  model.swarm = &swarm;
   model.crashable = pops;
   model.crashable.insert(model.crashable.end(), lumberjacks.begin(), lumberjacks.end());
   model.crashable.insert(model.crashable.end(), others.begin(), others.end());
@@ -139,6 +143,7 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
   model.max_duration_ns = 2 * session_ns;  // partitions past the session timeout: zombies
   std::vector<fault::Fault> schedule = fault::draw_schedule(random, model, 0, until_ns);
   auto whole_phase = [&](fault::FaultKind kind, double intensity) {
+    if (!swarm.allows(kind)) return;
     fault::Fault f;
     f.kind = kind;
     f.duration_ns = until_ns;
@@ -190,7 +195,7 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const std::vect
       f.target = pops[uniform_below(random, pops.size())];
       f.duration_ns = uniform_between(random, 500'000'000, 8'000'000'000);
     }
-    schedule.push_back(f);
+    if (swarm.allows(f.kind)) schedule.push_back(f);
   }
   std::stable_sort(schedule.begin(), schedule.end(),
                    [](const fault::Fault& a, const fault::Fault& b) { return a.at_ns < b.at_ns; });
@@ -258,6 +263,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
                                        options.planted == PlantedBug::kRetryFailedSync,
                                        options.planted == PlantedBug::kWallClockRetention},
                          PopRetention{tunables.pop_segment_age, tunables.pop_retention, tunables.pop_retention_interval});
+  // Every acknowledgement is judged as the proxy hears it: durable on some PoP by then.
+  std::vector<const SimDisk*> pop_disks;
+  for (NodeId pop : pop_nodes.nodes) pop_disks.push_back(&simulation.node(pop).disk());
+  AckMonitor acks(simulation, pop_disks);
+  acks.excuse_with([&destroyed](const EventId& id) { return destroyed.explains(id); });
+  ledger.set_ack_observer([&acks](const EventId& id) { acks.on_acknowledged(id); });
   // Every segment retention removes is judged when it goes; what it took undelivered is excused.
   RetentionMonitor retention(simulation, tunables.pop_retention.count(),
                              [&destroyed](const std::string& pop, const SimDisk& disk, const std::string& path) {
@@ -389,7 +400,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       SplitMix64 random(mix_seed(options.seed, hash_string("fault schedule")));
       std::vector<NodeId> others;  // crashable and partitionable like the PoPs and Lumberjacks
       if (downloads) others.push_back(downloads->node());
-      schedule = draw_delivery_schedule(random, pop_nodes.nodes, lumberjack_nodes, others, proxy_nodes,
+      const fault::Swarm swarm = options.swarm ? fault::Swarm::draw(options.seed) : fault::Swarm();
+      outcome.swarm = swarm.describe();
+      schedule = draw_delivery_schedule(random, swarm, pop_nodes.nodes, lumberjack_nodes, others, proxy_nodes,
                                         tunables.session_timeout, options.fault_phase_ns);
     } else {
       Result<std::vector<fault::Fault>> parsed = fault::parse_schedule(simulation, options.fault_text);
@@ -420,6 +433,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::string problem;
   // What the step-by-step monitors saw first: it comes before whatever followed from it.
   auto monitored_problem = [&]() -> std::string {
+    if (!acks.problem().empty()) return acks.problem();
     if (!checkpoints.problem().empty()) return checkpoints.problem();
     if (!retention.problem().empty()) return retention.problem();
     if (!store_monitor.problem().empty()) return store_monitor.problem();
@@ -520,6 +534,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.delivered = published.copies().size();
   outcome.files = published.files();
   outcome.coverage["zk sessions expired"] = zookeeper.sessions_expired();
+  // Each monitor judged something in this world (a monitor that never runs proves nothing).
+  outcome.coverage["monitor acknowledgements judged durable"] = acks.acks_judged();
+  outcome.coverage["monitor checkpoint writes judged"] = checkpoints.writes_judged();
+  outcome.coverage["monitor storage changes judged"] = store_monitor.changes_judged();
+  outcome.coverage["monitor segment removals judged"] = retention.removals();
   outcome.failure = failure;
   outcome.ok = failure.empty();
   outcome.trace_hash = simulation.trace_hash();

@@ -66,6 +66,8 @@ struct DeliveryOptions {
   bool randomize_tunables = true;
   // Code-level fault points (fault/buggify.h) switched on per seed.
   bool buggify = true;
+  // Swarm testing (fault/swarm.h): the seed picks which fault kinds its world has at all.
+  bool swarm = true;
   // Customers download with the real downloader (sim/scenarios/customer_downloads.h), and the
   // checker requires each to hold every published event exactly once.
   bool downloads = true;
@@ -88,6 +90,7 @@ struct DeliveryOutcome {
   int faults_injected = 0;
   std::string schedule;    // the fault schedule that ran, as text `--faults` takes
   std::string tunables;    // what this seed drew, for the report
+  std::string swarm;       // the fault kinds this seed's world had (all, without swarm)
   double seconds_to_publish_after_heal = 0;
   int64_t virtual_ns = 0;
   std::map<std::string, uint64_t> coverage;  // faults, fault points and pipeline states reached

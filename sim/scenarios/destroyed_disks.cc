@@ -5,21 +5,9 @@
 #include "prod/graceland/segment_store.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/zk_layout.h"
+#include "sim/scenarios/segment_events.h"
 
 namespace lj::sim {
-
-namespace {
-
-// "segments/1001.0000000003.seg" -> ("1001", 3). False for any other name.
-bool parse_segment_path(const std::string& path, std::string& account, uint32_t& index) {
-  const std::string name = path.substr(path.rfind('/') + 1);
-  const size_t dot = name.find('.');
-  if (dot == std::string::npos) return false;
-  account = name.substr(0, dot);
-  return graceland::parse_segment_file_name(std::string_view(name).substr(dot + 1), index);
-}
-
-}  // namespace
 
 void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
   const std::map<std::string, std::string> contents = disk.contents();
@@ -43,27 +31,6 @@ void DestroyedDisks::note_expired(const std::string& pop, const SimDisk& disk, c
   note_segment(pop, path, segment->data, store_id, expired_);
 }
 
-namespace {
-
-// Calls `each(position, id)` for every readable record of the segment file (`path`, `data`).
-template <typename Each>
-void for_each_event(const std::string& path, const std::string& data, Each each) {
-  std::string account;
-  uint32_t index = 0;
-  if (!parse_segment_path(path, account, index)) return;
-  const auto bytes = std::as_bytes(std::span(data));
-  if (!graceland::decode_segment_header(bytes).ok()) return;
-  for (size_t offset = graceland::kSegmentHeaderBytes; offset < bytes.size();) {
-    const size_t n = graceland::valid_record_bytes(bytes.subspan(offset));
-    if (n == 0) break;
-    Result<DecodedEventRecord> record = decode_event_record(
-        bytes.subspan(offset + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes));
-    if (record.ok()) each(graceland::Position{index, offset}, record->event.id);
-    offset += n;
-  }
-}
-
-}  // namespace
 
 graceland::Position DestroyedDisks::committed_position(const std::string& pop, const std::string& account,
                                                        uint64_t store_id) const {
@@ -84,8 +51,8 @@ void DestroyedDisks::note_segment(const std::string& pop, const std::string& pat
   if (!parse_segment_path(path, account, index)) return;
   // Where this customer's delivery stands on this PoP: records before it are delivered.
   const graceland::Position committed = committed_position(pop, account, store_id);
-  for_each_event(path, data, [&](const graceland::Position& here, const EventId& id) {
-    if (here >= committed) into.insert(id);
+  for_each_segment_event(data, 0, [&](size_t offset, const EventId& id) {
+    if (graceland::Position{index, offset} >= committed) into.insert(id);
   });
 }
 
@@ -93,7 +60,10 @@ void DestroyedDisks::forget_survivors(const std::vector<const SimDisk*>& survivi
   if (undelivered_.empty()) return;
   for (const SimDisk* disk : surviving) {
     for (const auto& [path, data] : disk->contents()) {
-      for_each_event(path, data, [this](const graceland::Position&, const EventId& id) { undelivered_.erase(id); });
+      std::string account;
+      uint32_t index = 0;
+      if (!parse_segment_path(path, account, index)) continue;
+      for_each_segment_event(data, 0, [this](size_t, const EventId& id) { undelivered_.erase(id); });
     }
   }
 }

@@ -5,10 +5,12 @@
 #include <optional>
 
 #include "fault/fault_schedule.h"
+#include "fault/swarm.h"
 #include "prod/event/event_record.h"
 #include "prod/graceland/graceland_client.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
+#include "sim/scenarios/ack_monitor.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/scenarios/retention_monitor.h"
 #include "sim/sim_node.h"
@@ -28,6 +30,11 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
                                            PopRetention{std::chrono::seconds(2), std::chrono::hours(48), std::chrono::seconds(1)});
   RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(), nullptr);
   for (size_t p = 0; p < pops.nodes.size(); ++p) retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);
+  // Every acknowledgement judged as its proxy hears it: durable on some PoP by then.
+  std::vector<const SimDisk*> pop_disks;
+  for (NodeId pop : pops.nodes) pop_disks.push_back(&simulation.node(pop).disk());
+  AckMonitor acks(simulation, pop_disks);
+  ledger.set_ack_observer([&acks](const EventId& id) { acks.on_acknowledged(id); });
   const std::vector<std::string>& addresses = pops.addresses;
   const std::vector<NodeId>& pop_nodes = pops.nodes;
   std::vector<proxy::Proxy*> proxies;
@@ -53,6 +60,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.io_crash_weight = 0.5;
     model.clock_step_weight = 0.3;
     model.slow_disk_weight = 0.3;
+    const fault::Swarm swarm = options.swarm ? fault::Swarm::draw(options.seed) : fault::Swarm();
+    model.swarm = &swarm;
     const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
     const fault::FaultTargets targets;
@@ -96,6 +105,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     if (!verdict.ok()) outcome.failure = verdict.summary();
   }
   if (!retention.problem().empty()) outcome.failure = retention.problem();
+  if (!acks.problem().empty()) outcome.failure = acks.problem();  // the first step that went wrong
   if (outcome.failure.empty()) outcome.failure = forgotten_by_proxies(ledger, drained);
   if (outcome.failure.empty() && !drained) {
     outcome.failure = "liveness: proxies still hold unacknowledged events " +

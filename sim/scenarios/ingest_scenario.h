@@ -23,6 +23,7 @@ struct IngestOptions {
   int64_t fault_phase_ns = 10'000'000'000;
   int64_t liveness_bound_ns = 120'000'000'000;
   bool faults = true;
+  bool swarm = true;  // the seed picks which fault kinds its world has (fault/swarm.h)
   bool trace_to_stdout = false;
 };
 

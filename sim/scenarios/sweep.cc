@@ -50,6 +50,7 @@ RunResult run_one(const RunRequest& request) {
     IngestOptions options;
     options.seed = request.seed;
     options.faults = request.faults;
+    options.swarm = request.swarm;
     options.trace_to_stdout = request.log_to_stdout;
     const IngestOutcome outcome = run_ingest_scenario(options);
     RunResult result;
@@ -77,6 +78,7 @@ RunResult run_one(const RunRequest& request) {
   options.fault_text = request.fault_text;
   options.randomize_tunables = request.randomize_tunables;
   options.buggify = request.buggify;
+  options.swarm = request.swarm;
   options.trace_to_stdout = request.log_to_stdout;
   options.chrome_trace_path = request.chrome_trace_path;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
@@ -94,7 +96,8 @@ RunResult run_one(const RunRequest& request) {
                    " delivered=" + std::to_string(outcome.delivered) +
                    " files=" + std::to_string(outcome.files) +
                    " faults=" + std::to_string(outcome.faults_injected) +
-                   " published-within=" + published + "s-of-healing tunables: " + outcome.tunables;
+                   " published-within=" + published + "s-of-healing tunables: " + outcome.tunables +
+                   (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
   return result;
 }
 
@@ -125,6 +128,7 @@ std::string replay_command(const RunRequest& request) {
   if (!request.fault_text.empty()) out += " --faults " + shell_quote(request.fault_text);
   if (!request.randomize_tunables) out += " --default-tunables";
   if (!request.buggify) out += " --no-buggify";
+  if (!request.swarm) out += " --no-swarm";
   return out;
 }
 

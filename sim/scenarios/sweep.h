@@ -30,6 +30,7 @@ struct RunRequest {
   std::string fault_text;                  // delivery only: an explicit schedule
   bool randomize_tunables = true;          // delivery only
   bool buggify = true;                     // delivery only
+  bool swarm = true;                       // delivery and ingest: fault/swarm.h
   bool log_to_stdout = false;
   std::string chrome_trace_path;  // delivery only
   // sweep(): each seed in a child process (isolated_run.h), so a crash fails one seed, not the

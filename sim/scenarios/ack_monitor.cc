@@ -1,0 +1,36 @@
+#include "sim/scenarios/ack_monitor.h"
+
+#include "sim/scenarios/segment_events.h"
+
+namespace lj::sim {
+
+AckMonitor::AckMonitor(Simulation& simulation, std::vector<const SimDisk*> pop_disks)
+    : simulation_(simulation), disks_(std::move(pop_disks)), read_(disks_.size()) {}
+
+void AckMonitor::on_acknowledged(const EventId& id) {
+  ++acks_judged_;
+  if (durable_.contains(id)) return;
+  read_newly_durable();
+  if (durable_.contains(id) || !problem_.empty() || (excused_ && excused_(id))) return;
+  problem_ = "ack monitor: at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms event " +
+             std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) +
+             " was acknowledged to its proxy, and no PoP holds it durably (a power loss now would lose it)";
+}
+
+void AckMonitor::read_newly_durable() {
+  for (size_t d = 0; d < disks_.size(); ++d) {
+    std::map<std::string, Read>& read = read_[d];
+    disks_[d]->for_each_durable_file([&](const std::string& path, std::string_view durable, int64_t created_ns) {
+      std::string account;
+      uint32_t index = 0;
+      if (!parse_segment_path(path, account, index)) return;
+      Read& file = read[path];
+      // Another file of that name (after a destroyed disk), or this one cut back (a recovery's
+      // truncation): read it from the start; events already counted stay counted.
+      if (file.created_ns != created_ns || file.upto > durable.size()) file = Read{created_ns, 0};
+      file.upto = for_each_segment_event(durable, file.upto, [this](size_t, const EventId& id) { durable_.insert(id); });
+    });
+  }
+}
+
+}  // namespace lj::sim

@@ -1,0 +1,58 @@
+#pragma once
+// AckMonitor: the checker's watch on acknowledgements. At the instant a proxy hears that a
+// Graceland acknowledged an event, the event must be durable on some PoP: held in a segment
+// whose bytes a sync made durable, under a name a directory sync made durable - what a power
+// loss at that instant would leave (SimDisk::for_each_durable_file), not what the page cache
+// holds now. An acknowledgement sent before its fsync completed, after a failed one, or before
+// its segment's directory entry was synced is caught at that step, whether or not a power loss
+// later happens to take the record.
+//
+// Once durable, an event stays counted (a later crash cannot un-acknowledge it; losing it then
+// is the end-state checker's to judge). `excused` names events whose disk a destroyed-disk
+// fault took (a fault the design does not survive).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "prod/event/attack_event.h"
+#include "sim/sim_disk.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+class AckMonitor {
+ public:
+  AckMonitor(Simulation& simulation, std::vector<const SimDisk*> pop_disks);
+  void excuse_with(std::function<bool(const EventId&)> excused) { excused_ = std::move(excused); }
+
+  // A proxy heard its event `id` acknowledged, now.
+  void on_acknowledged(const EventId& id);
+
+  // The first acknowledgement of an event not durable anywhere, or "".
+  const std::string& problem() const { return problem_; }
+  uint64_t acks_judged() const { return acks_judged_; }
+
+ private:
+  // Reads the durable bytes of every PoP's segments not read yet.
+  void read_newly_durable();
+
+  Simulation& simulation_;
+  std::vector<const SimDisk*> disks_;
+  // Per disk and segment: which file of that name (its creation time) and how far its durable
+  // bytes have been read.
+  struct Read {
+    int64_t created_ns = -1;
+    size_t upto = 0;
+  };
+  std::vector<std::map<std::string, Read>> read_;
+  std::set<EventId> durable_;
+  std::function<bool(const EventId&)> excused_;
+  uint64_t acks_judged_ = 0;
+  std::string problem_;
+};
+
+}  // namespace lj::sim
