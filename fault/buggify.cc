@@ -15,10 +15,10 @@ bool BuggifySwitchboard::fire(std::string_view point) {
     known = reached_.emplace(std::string(point), enabled(point)).first;
     if (known->second) ++counts_["buggify " + std::string(point) + " on"];
   }
-  if (!known->second) return false;
+  if (!known->second || healed_) return false;
   if (point.starts_with("crash.")) {
     int& fired = crashes_[std::string(point)];
-    if (crashes_stopped_ || fired >= kMaxCrashesPerPoint || !chance(simulation_.random(), kCrashFireProbability)) {
+    if (fired >= kMaxCrashesPerPoint || !chance(simulation_.random(), kCrashFireProbability)) {
       return false;
     }
     ++fired;

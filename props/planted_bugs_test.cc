@@ -16,6 +16,10 @@ struct Catch {
   std::string failure;
 };
 
+// Every planted bug must be caught within this many seeds (issue 13's bar); ci/planted-rates
+// measures how often each is caught over a longer range.
+constexpr uint64_t kSeedLimit = 50;
+
 // Runs seeds 1, 2, ... with `bug` planted until one fails, at most `limit`.
 Catch first_catch(PlantedBug bug, uint64_t limit) {
   RunRequest request;
@@ -54,52 +58,52 @@ void expect_caught(PlantedBug bug, uint64_t limit, std::string_view symptom) {
 // Without the duplicate filter, an event that reached two PoPs (a lost acknowledgement, then
 // failover) is published twice.
 TEST(PlantedBugs, NoDuplicateFilterIsCaught) {
-  expect_caught(PlantedBug::kNoDedup, 20, "times");
+  expect_caught(PlantedBug::kNoDedup, kSeedLimit, "times");
 }
 
 // Without the fence in the commit, a zombie worker's commit lands over its successor's.
 TEST(PlantedBugs, NoFencingInTheCommitIsCaught) {
-  expect_caught(PlantedBug::kNoFencing, 600, "");
+  expect_caught(PlantedBug::kNoFencing, kSeedLimit, "");
 }
 
 // Committing before uploading: a crash or a failed upload in between leaves a committed file
 // that exists nowhere. (Rebuilding a lost file from the PoPs now heals most such losses, so
 // the checkpoint monitor judges the commit itself: it names an object never uploaded.)
 TEST(PlantedBugs, CommitBeforeUploadIsCaught) {
-  expect_caught(PlantedBug::kCommitBeforeUpload, 20, "never uploaded");
+  expect_caught(PlantedBug::kCommitBeforeUpload, kSeedLimit, "never uploaded");
 }
 
 // Acknowledging before fsync: a PoP's power loss takes acknowledged events with it.
 TEST(PlantedBugs, AckBeforeFsyncIsCaught) {
-  expect_caught(PlantedBug::kAckBeforeFsync, 200, "lost at ingest");
+  expect_caught(PlantedBug::kAckBeforeFsync, kSeedLimit, "lost at ingest");
 }
 
 // A ZooKeeper watch not re-armed: nobody hears of a dead worker or a new assignment again, so
 // customers stay with workers that are gone.
 TEST(PlantedBugs, LostWatchReRegistrationIsCaught) {
-  expect_caught(PlantedBug::kLostWatch, 100, "lost in delivery");
+  expect_caught(PlantedBug::kLostWatch, kSeedLimit, "lost in delivery");
 }
 
 // Two upload attempts staging under one name ("<file>.<worker id>", as before v3): a fenced
 // attempt's upload can replace what another's commit named. The storage monitor sees the
 // name written twice.
 TEST(PlantedBugs, SharedStagingNameIsCaught) {
-  expect_caught(PlantedBug::kSharedStagingName, 200, "a second time");
+  expect_caught(PlantedBug::kSharedStagingName, kSeedLimit, "a second time");
 }
 
 // Recovery removing every uncommitted staging object, a live owner's upload included.
 TEST(PlantedBugs, UnfencedStagingRemovalIsCaught) {
-  expect_caught(PlantedBug::kUnfencedStagingRemoval, 200, "storage monitor");
+  expect_caught(PlantedBug::kUnfencedStagingRemoval, kSeedLimit, "storage monitor");
 }
 
 // Publishing by copying over the published name: a repeated publish rewrites it.
 TEST(PlantedBugs, ClobberingPublishIsCaught) {
-  expect_caught(PlantedBug::kClobberingPublish, 200, "replaced published");
+  expect_caught(PlantedBug::kClobberingPublish, kSeedLimit, "replaced published");
 }
 
 // A customer's new pipeline (a new assignment version, or config) started beside its old one.
 TEST(PlantedBugs, OverlappingPipelinesAreCaught) {
-  expect_caught(PlantedBug::kOverlappingPipelines, 200, "pipelines for customer");
+  expect_caught(PlantedBug::kOverlappingPipelines, kSeedLimit, "pipelines for customer");
 }
 
 // Crash points mark where durability is decided; each has a bug of its own kind it exists to
@@ -107,31 +111,31 @@ TEST(PlantedBugs, OverlappingPipelinesAreCaught) {
 
 // Between an fsync and its acknowledgement: a failed fsync taken for a good one.
 TEST(PlantedBugs, AcknowledgingAFailedSyncIsCaught) {
-  expect_caught(PlantedBug::kAckFailedSync, 200, "lost at ingest");
+  expect_caught(PlantedBug::kAckFailedSync, kSeedLimit, "lost at ingest");
 }
 
 // Between a segment's creation and its directory's fsync: the name never made durable.
 TEST(PlantedBugs, NoDirectorySyncIsCaught) {
-  expect_caught(PlantedBug::kNoDirSync, 200, "lost at ingest");
+  expect_caught(PlantedBug::kNoDirSync, kSeedLimit, "lost at ingest");
 }
 
 // Between the sink's write and the downloader's saved state: the state saved first.
 TEST(PlantedBugs, StateSavedBeforeDeliveryIsCaught) {
-  expect_caught(PlantedBug::kStateBeforeDelivery, 200, "skipped");
+  expect_caught(PlantedBug::kStateBeforeDelivery, kSeedLimit, "skipped");
 }
 
 // Retention by the wall clock alone: a PoP whose clock steps days ahead removes segments kept
 // for seconds, unread acknowledged records with them. The retention monitor judges each removal
 // by the simulation's true time.
 TEST(PlantedBugs, WallClockRetentionIsCaught) {
-  expect_caught(PlantedBug::kWallClockRetention, 200, "retention monitor");
+  expect_caught(PlantedBug::kWallClockRetention, kSeedLimit, "retention monitor");
 }
 
 // A proxy sending a batch before its journal holds it: a crash after the Graceland's
 // acknowledgement, before the proxy recorded it, forgets events it had sent - and numbers new
 // events with their ids.
 TEST(PlantedBugs, SendingBeforeTheQueueIsDurableIsCaught) {
-  expect_caught(PlantedBug::kSendBeforeQueueSync, 200, "a restarted proxy");
+  expect_caught(PlantedBug::kSendBeforeQueueSync, kSeedLimit, "a restarted proxy");
 }
 
 }  // namespace

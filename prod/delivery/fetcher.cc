@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/delivery/fetcher.h"
 
 #include "prod/io/env.h"
@@ -295,7 +296,7 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
   }
   // The sink first, then the state that says it has the file: a crash between the two
   // delivers the file again (the sink's own duplicate window), never skips it.
-  const bool deliver_first = !options_.planted_state_before_delivery;
+  const bool deliver_first = !LJ_PLANTED(kStateBeforeDelivery);
   if (deliver_first) {
     if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
       log(file_url + ": delivering: " + s.to_string());

@@ -73,9 +73,6 @@ struct FetchOptions {
   ReadLimits read_limits;
   std::function<void(const std::string&)> log;  // one line per call; stderr if empty
   FaultPoints* fault_points = nullptr;  // the simulator's crash points; none in the real world
-  // Planted bug for the checker's own test: the state is saved before the file is delivered,
-  // so a crash between the two skips the file.
-  bool planted_state_before_delivery = false;
 };
 
 struct FetchStats {

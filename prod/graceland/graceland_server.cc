@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/graceland/graceland_server.h"
 
 #include "prod/event/event_record.h"
@@ -80,7 +81,7 @@ Task<void> GracelandServer::committer() {
       // Crash point: durable, not yet acknowledged - the proxies send these again elsewhere.
       co_await crash_point(env_, "crash.graceland.before-ack");
       durable_generation_ = target;
-    } else if (options_.planted_ack_failed_sync) {
+    } else if (LJ_PLANTED(kAckFailedSync)) {
       durable_generation_ = target;  // the planted bug: a failed fsync taken for a good one
     } else {
       ++stats_.failed_commits;
@@ -133,7 +134,7 @@ Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count
   }
   const uint64_t generation = ++appended_generation_;
   commit_wanted_.notify_all();
-  if (options_.planted_ack_before_fsync) co_return Status();
+  if (LJ_PLANTED(kAckBeforeFsync)) co_return Status();
   while (durable_generation_ < generation) co_await commit_done_.wait();
   if (failed_generation_ >= generation) co_return last_failure_;
   co_return Status();

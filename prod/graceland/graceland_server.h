@@ -34,11 +34,6 @@ struct GracelandOptions {
   Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
-  // Planted bug for the checker's own test (props/): never set outside it. Acknowledges a
-  // batch once appended, without waiting for its fsync.
-  bool planted_ack_before_fsync = false;
-  // Planted bug: a batch whose fsync failed is acknowledged as if it had succeeded.
-  bool planted_ack_failed_sync = false;
 };
 
 struct GracelandStats {

@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/graceland/segment_store.h"
 
 #include "prod/graceland/segment_format.h"
@@ -199,7 +200,7 @@ Task<Status> SegmentStore::sync() {
       if (auto state = accounts_.find(key.first); state != accounts_.end()) {
         if (auto failed = state->second.segments.find(key.second); failed != state->second.segments.end()) {
           // (The planted bug retries it, as before fsyncgate was understood.)
-          failed->second.sync_failed = !options_.planted_retry_failed_sync;
+          failed->second.sync_failed = !LJ_PLANTED(kRetryFailedSync);
         }
       }
       break;
@@ -207,7 +208,7 @@ Task<Status> SegmentStore::sync() {
   }
   // Crash point: new segments' bytes durable, their names not yet.
   if (result.ok() && names) co_await crash_point(env_, "crash.graceland.before-dir-sync");
-  if (result.ok() && names && !options_.planted_no_dir_sync) result = co_await env_.files.sync_dir(options_.root);
+  if (result.ok() && names && !LJ_PLANTED(kNoDirSync)) result = co_await env_.files.sync_dir(options_.root);
   if (!result.ok()) {
     // Nothing covered may be acknowledged. A segment whose fsync failed is given up for good
     // (fsyncgate: Linux drops the pages it failed to write and a later fsync returns ok without
@@ -367,7 +368,7 @@ Task<Status> SegmentStore::remove_expired() {
       auto oldest = state.segments.begin();
       auto successor = std::next(oldest);
       const Segment& newer = successor->second;
-      const bool known_long_enough = newer.known_since <= known_cutoff || options_.planted_wall_clock_retention;
+      const bool known_long_enough = newer.known_since <= known_cutoff || LJ_PLANTED(kWallClockRetention);
       if (newer.created_wall_ms >= cutoff || !known_long_enough || oldest->second.writer) break;
       if (Status s = env_.files.remove(path_of(account, oldest->first)); !s.ok()) co_return s;
       state.segments.erase(oldest);

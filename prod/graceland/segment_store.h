@@ -44,14 +44,6 @@ struct SegmentStoreOptions {
   uint64_t segment_max_bytes = 64ull << 20;      // roll past this size...
   int64_t segment_max_age_ms = 60 * 60 * 1000;  // ...or this age
   int64_t retention_ms = 48ll * 60 * 60 * 1000;  // remove segments whose records are older
-  // Planted bug for the checker's own test: new segments' names are never fsynced (no
-  // directory sync), so a power loss can take a segment of acknowledged records with it.
-  bool planted_no_dir_sync = false;
-  // Planted bug: a segment whose fsync failed is fsynced again, and a later success believed.
-  bool planted_retry_failed_sync = false;
-  // Planted bug: retention trusts the wall clock alone, so a clock stepped ahead expires
-  // records kept for seconds.
-  bool planted_wall_clock_retention = false;
 };
 
 struct ReadBatch {

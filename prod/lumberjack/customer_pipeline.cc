@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/lumberjack/customer_pipeline.h"
 
 #include <algorithm>
@@ -180,7 +181,7 @@ Task<void> CustomerPipeline::remove_dead_staging_objects() {
     // An older release's name carries no version: a commit may still name it. Left alone.
     if (!parsed) continue;
     const bool dead = parsed->checkpoint_version < checkpoint_version_;
-    if (!dead && !context_.options.planted_unfenced_staging_removal) continue;
+    if (!dead && !LJ_PLANTED(kUnfencedStagingRemoval)) continue;
     (void)co_await context_.store.remove(name);
   }
 }
@@ -189,7 +190,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
   // A rename that never replaces: the published name is written once, by the committed file.
   // (No co_await inside ?: - GCC 12 destroys its temporaries twice.)
   Status renamed;
-  if (context_.options.planted_clobbering_publish) {
+  if (LJ_PLANTED(kClobberingPublish)) {
     renamed = co_await copy_over(file);
   } else {
     renamed = co_await context_.store.rename(file.staging_name, published_name(config_, file.seq));
@@ -492,7 +493,7 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
     }
     if (!delivered_.insert(decoded->event.id)) {
       if (context_.observer) context_.observer->on_duplicate_dropped(config_.account_id);
-      if (!context_.options.planted_no_dedup) continue;
+      if (!LJ_PLANTED(kNoDedup)) continue;
     }
     if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
     pending_bytes_ += record.size();
@@ -543,7 +544,7 @@ Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector
 }
 
 std::string CustomerPipeline::new_staging_name(uint64_t seq) {
-  if (context_.options.planted_shared_staging_name) {
+  if (LJ_PLANTED(kSharedStagingName)) {
     return staging_folder(config_) + "/" + log_file_name(config_.account_id, seq) + "." + context_.worker_id;
   }
   return make_staging_name(config_, StagingName{config_.account_id, seq, context_.worker_id, checkpoint_version_,
@@ -556,7 +557,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   const uint64_t seq = next.last_file->seq;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   std::vector<CoordinatorOp> ops;
-  if (context_.options.planted_no_fencing) {
+  if (LJ_PLANTED(kNoFencing)) {
     ops.push_back(SetOp{checkpoint_path, next.encode(), kAnyVersion});
   } else {
     ops.push_back(CheckOp{context_.layout.assignment(account_text()), assignment_version_});
@@ -588,7 +589,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   next.pops = pops_;
   next.delivered = delivered_;
   const std::string staging = next.last_file->staging_name;
-  const bool upload_first = !context_.options.planted_commit_before_upload;
+  const bool upload_first = !LJ_PLANTED(kCommitBeforeUpload);
   // Until this attempt commits, its object (if the put was applied) is garbage for a later
   // cleanup to take once the checkpoint has moved past the version it was staged against.
   uncommitted_staged_against_ = checkpoint_version_;

@@ -77,13 +77,6 @@ struct PipelineOptions {
   uint32_t read_bytes = 1 << 20;
   Duration retry_backoff = std::chrono::milliseconds(500);  // after an error, before recovering
   Duration index_check_interval = std::chrono::seconds(5);  // while idle: logs.index lists every commit
-  // Planted bugs for the checker's own test (props/): never set outside it.
-  bool planted_no_dedup = false;
-  bool planted_no_fencing = false;
-  bool planted_commit_before_upload = false;  // commits the checkpoint, then uploads the file
-  bool planted_shared_staging_name = false;   // stages as "<file>.<worker id>", as before v3
-  bool planted_unfenced_staging_removal = false;  // recovery removes every uncommitted staging object
-  bool planted_clobbering_publish = false;    // publishes by copying over the final name
 };
 
 // What a pipeline did, summed by its worker for metrics.

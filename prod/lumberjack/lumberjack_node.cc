@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/lumberjack/lumberjack_node.h"
 
 #include <algorithm>
@@ -48,7 +49,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   bool first_pass = true;
   while (!stopping_ && session.state() != SessionState::kExpired) {
     (void)session.take_events();  // watches only wake us: each pass re-reads what it needs
-    arm_watches_ = first_pass || !options_.planted_lost_watch;
+    arm_watches_ = first_pass || !LJ_PLANTED(kLostWatch);
     Status s = co_await refresh_pops(session);
     if (s.ok()) s = co_await check_leadership(session);
     if (s.ok() && status_.master) s = co_await assign(session);
@@ -57,7 +58,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
     first_pass = first_pass && !s.ok();
     reap_pipelines();
     // The tick re-checks even when no watch fires; the planted bug relies on watches alone.
-    const Duration wait = options_.planted_lost_watch && s.ok() ? std::chrono::hours(24) : options_.tick;
+    const Duration wait = LJ_PLANTED(kLostWatch) && s.ok() ? std::chrono::hours(24) : options_.tick;
     co_await session.wait_for_events(wait);
   }
   status_.connected = false;
@@ -277,7 +278,7 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   // One pipeline per customer: a new one starts only once the old has returned (a later tick
   // starts it), so two never stage, commit or publish for the customer side by side.
   for (auto& [account, wanted] : mine) {
-    const bool free = !still_stopping(account) || options_.planted_overlapping_pipelines;
+    const bool free = !still_stopping(account) || LJ_PLANTED(kOverlappingPipelines);
     if (!pipelines_.contains(account) && free) start_pipeline(session, wanted.first, wanted.second);
     status_.customers.push_back(account);
   }

@@ -40,13 +40,6 @@ struct LumberjackOptions {
   // Retention, run by each customer's pipeline after publishing (see PipelineContext).
   std::function<Task<void>(const CustomerConfig&)> expire_old_files;
   Duration retention_interval = std::chrono::minutes(10);
-  // Planted bug for the checker's own test (props/): never set outside it. Watches are armed
-  // on a session's first pass only, and a pass that succeeded waits on watches alone (no
-  // tick): a watch that is not re-armed is never heard again.
-  bool planted_lost_watch = false;
-  // Planted bug: a customer's new pipeline starts while its old one (an earlier assignment
-  // version, or config) is still finishing, instead of after it.
-  bool planted_overlapping_pipelines = false;
 };
 
 // What the node reports for status and metrics.

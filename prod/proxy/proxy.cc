@@ -1,3 +1,4 @@
+#include "prod/io/planted.h"
 #include "prod/proxy/proxy.h"
 
 #include <cmath>
@@ -136,7 +137,7 @@ Task<void> Proxy::send() {
     }
     // (Counted before the sync: what is produced meanwhile is not covered by it.)
     const size_t n = std::min(options_.batch_events, buffer_.size());
-    if (!options_.planted_send_before_queue_sync) {
+    if (!LJ_PLANTED(kSendBeforeQueueSync)) {
       const bool durable = co_await make_queue_durable();
       if (!durable) {
         ++stats_.batch_errors;
@@ -161,7 +162,7 @@ Task<void> Proxy::send() {
     }
     // Crash point: a Graceland holds the batch, the proxy has not recorded that it does.
     co_await crash_point(env_, "crash.proxy.before-recording-ack");
-    if (options_.planted_send_before_queue_sync) (void)co_await make_queue_durable();
+    if (LJ_PLANTED(kSendBeforeQueueSync)) (void)co_await make_queue_durable();
     if (journal_) journal_->acknowledged(n);
     for (size_t i = 0; i < n; ++i) {
       ledger_.acknowledged(buffer_.front().id);

@@ -44,9 +44,6 @@ struct ProxyOptions {
   uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
   std::string journal_path;             // the durable queue; empty: the buffer is in memory only
   uint64_t journal_compact_bytes = 8u << 20;  // rewrite the journal past this size
-  // Planted bug for the checker's own test: a batch is sent before the journal holds it (and
-  // recorded there only once acknowledged), so a crash in between forgets events in flight.
-  bool planted_send_before_queue_sync = false;
   // REQUIRES: accounts.size() <= kStreamsPerProxy; proxy_id < 2^64 / kStreamsPerProxy.
 };
 

@@ -183,6 +183,10 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(report.seeds_reaching.at(what)));
     }
   }
+  if (report.max_liveness_ratio > 0) {
+    std::printf("slowest publication after healing: %.0f%% of its bound (seed %llu)\n",
+                100 * report.max_liveness_ratio, static_cast<unsigned long long>(report.slowest_seed));
+  }
   std::printf(
       "%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual "
       "s/s\n",

@@ -63,7 +63,7 @@ class CheckingSink final : public delivery::LogSink {
 
 CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
                                      std::vector<lumberjack::AuditedCustomer> customers,
-                                     std::map<std::string, uint64_t>& coverage, bool planted_state_before_delivery)
+                                     std::map<std::string, uint64_t>& coverage)
     : simulation_(simulation),
       storage_(storage),
       customers_(std::move(customers)),
@@ -72,7 +72,7 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
   node_ =
       simulation
           .add_node("customer",
-                    [this, planted_state_before_delivery](SimNode& n) {
+                    [this](SimNode& n) {
                       Env env = n.env();
                       ObjectStore& store = storage_.client(n);
                       auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
@@ -93,7 +93,6 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                         options.backoff_initial = std::chrono::milliseconds(200);
                         options.backoff_max = std::chrono::seconds(5);
                         options.fault_points = env.fault_points;
-                        options.planted_state_before_delivery = planted_state_before_delivery;
                         options.log = [this, &n](const std::string& line) {
                           simulation_.trace(n.id(), line);
                         };

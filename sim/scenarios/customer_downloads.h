@@ -29,7 +29,7 @@ class CustomerDownloads {
   // Adds the (not yet started) "customer" node. REQUIRES: `storage` outlives this object.
   CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
                     std::vector<lumberjack::AuditedCustomer> customers,
-                    std::map<std::string, uint64_t>& coverage, bool planted_state_before_delivery = false);
+                    std::map<std::string, uint64_t>& coverage);
   ~CustomerDownloads();
   NodeId node() const { return node_; }
 

@@ -233,6 +233,8 @@ std::string where_stored(Simulation& simulation, const PopNodes& pops, const Eve
 }  // namespace
 
 DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
+  // The planted bug, if any, for every node's code while this world runs (simulator builds only).
+  const PlantedBugScope planted(options.planted);
   Simulation simulation(options.seed);
   DeliveryOutcome outcome;
   if (options.trace_to_stdout) print_timeline_to(simulation, stdout);
@@ -257,11 +259,6 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // PoPs: a Graceland each.
   const PopNodes pop_nodes =
       add_graceland_pops(simulation, options.pops,
-                         GracelandBugs{options.planted == PlantedBug::kAckBeforeFsync,
-                                       options.planted == PlantedBug::kAckFailedSync,
-                                       options.planted == PlantedBug::kNoDirSync,
-                                       options.planted == PlantedBug::kRetryFailedSync,
-                                       options.planted == PlantedBug::kWallClockRetention},
                          PopRetention{tunables.pop_segment_age, tunables.pop_retention, tunables.pop_retention_interval});
   // Every acknowledgement is judged as the proxy hears it: durable on some PoP by then.
   std::vector<const SimDisk*> pop_disks;
@@ -328,14 +325,6 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.pop_call_timeout = tunables.graceland_call_timeout;
       lj_options.pipeline.pop_read_wait = tunables.pop_read_wait;
       lj_options.pipeline.read_bytes = tunables.read_bytes;
-      lj_options.pipeline.planted_no_dedup = options.planted == PlantedBug::kNoDedup;
-      lj_options.pipeline.planted_no_fencing = options.planted == PlantedBug::kNoFencing;
-      lj_options.pipeline.planted_commit_before_upload = options.planted == PlantedBug::kCommitBeforeUpload;
-      lj_options.pipeline.planted_shared_staging_name = options.planted == PlantedBug::kSharedStagingName;
-      lj_options.pipeline.planted_unfenced_staging_removal = options.planted == PlantedBug::kUnfencedStagingRemoval;
-      lj_options.pipeline.planted_clobbering_publish = options.planted == PlantedBug::kClobberingPublish;
-      lj_options.planted_lost_watch = options.planted == PlantedBug::kLostWatch;
-      lj_options.planted_overlapping_pipelines = options.planted == PlantedBug::kOverlappingPipelines;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
@@ -348,8 +337,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::unique_ptr<CustomerDownloads> downloads;
   if (options.downloads) {
     downloads = std::make_unique<CustomerDownloads>(simulation, storage, audited_customers(options.accounts),
-                                                    outcome.coverage,
-                                                    options.planted == PlantedBug::kStateBeforeDelivery);
+                                                    outcome.coverage);
   }
   // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
   simulation.add_mark_sink([&](const Simulation::Mark& mark) {
@@ -369,7 +357,6 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   fleet.batch_events = tunables.proxy_batch_events;
   fleet.retry_backoff = tunables.proxy_retry_backoff;
   fleet.call_timeout = tunables.graceland_call_timeout;
-  fleet.planted_send_before_queue_sync = options.planted == PlantedBug::kSendBeforeQueueSync;
   const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
@@ -417,10 +404,14 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     outcome.schedule = fault::describe_schedule(simulation, schedule);
     fault::apply_schedule(simulation, schedule, targets);
     simulation.run_until(options.fault_phase_ns);
-    buggify.stop_crashes();  // the world heals: no more power losses at crash points
+    buggify.heal();  // the world heals: no fault point fires from now on
     fault::heal_everything(simulation, targets);
   }
-  const int64_t healed_at = simulation.now_ns();
+  // Liveness is timed from when the world healed - or, if the proxies were still making events
+  // then, from when they made their last.
+  const int64_t load_ends_ns = static_cast<int64_t>(static_cast<double>(options.events_per_proxy) /
+                                                    options.events_per_second * 1e9);
+  const int64_t healed_at = std::max(simulation.now_ns(), load_ends_ns);
 
   // Liveness phase: every acknowledged event published within the bound.
   const auto& objects = storage.objects();
@@ -466,8 +457,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     }
     return true;
   };
-  const bool done = simulation.run_until(delivered_all, healed_at + options.liveness_bound_ns);
+  const int64_t bound_ns =
+      options.liveness_bound_ns > 0 ? options.liveness_bound_ns : tunables.publication_bound().count();
+  outcome.publication_bound_seconds = static_cast<double>(bound_ns) / 1e9;
+  const bool done = simulation.run_until(delivered_all, healed_at + bound_ns);
   outcome.seconds_to_publish_after_heal = static_cast<double>(simulation.now_ns() - healed_at) / 1e9;
+  const bool drained = all_proxies_idle(proxies);
   // A little longer: a late duplicate must have its chance to show.
   simulation.run_for(std::chrono::seconds(5));
   if (problem.empty()) problem = published.refresh();
@@ -498,6 +493,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // mistreated, two pipelines at once) is the first thing wrong, whatever followed from it.
   const std::string monitored = monitored_problem();
   std::string failure = monitored.empty() ? verdict.first_problem : monitored;
+  if (!done && monitored.empty() && verdict.lost == 0 && problem.empty()) {
+    failure = "liveness: not every acknowledged event was published, or not every proxy drained, within " +
+              std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)";
+  }
   if (verdict.lost > 0 && monitored.empty()) {
     if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 && problem.empty()) {
       failure.clear();
@@ -506,12 +505,22 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       failure = std::to_string(verdict.lost - excused) + " acknowledged events lost (acknowledged event " +
                 std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) + " of account " +
                 std::to_string(account) + " never published)" +
-                (done ? "" : " within " + std::to_string(options.liveness_bound_ns / 1'000'000'000) + " s of healing");
+                (done ? "" : " within " + std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)");
       if (excused > 0) failure += " (" + std::to_string(excused) + " more excused: a destroyed disk held them, or retention expired them)";
       failure += "; the first " + where_stored(simulation, pop_nodes, id);
     }
   }
-  if (failure.empty()) failure = forgotten_by_proxies(ledger, all_proxies_idle(proxies));
+  if (failure.empty()) failure = forgotten_by_proxies(ledger, drained);
+  if (failure.empty() && !drained) {
+    failure = "liveness: proxies still hold unacknowledged events " + std::to_string(bound_ns / 1'000'000) +
+              " ms after healing (the bound from this seed's tunables)";
+  }
+  const uint64_t made = static_cast<uint64_t>(options.pops * options.proxies_per_pop) * options.events_per_proxy;
+  if (failure.empty() && options.faults &&
+      static_cast<double>(verdict.acknowledged) < options.min_acknowledged_fraction * static_cast<double>(made)) {
+    failure = "liveness: only " + std::to_string(verdict.acknowledged) + " of the " + std::to_string(made) +
+              " events the proxies made were acknowledged once the world healed";
+  }
   if (failure.empty() && downloads) {
     // The customers: every published file downloaded, decrypted, and handed over once.
     const CustomerDownloads& customers = *downloads;

@@ -22,28 +22,13 @@
 #include <string_view>
 #include <vector>
 
+#include "prod/io/planted.h"
+
 namespace lj::sim {
 
-// Known bugs the simulator can plant in production code paths; the checker must catch each
-// (props/planted_bugs_test.cc).
-enum class PlantedBug {
-  kNone,
-  kNoDedup,
-  kNoFencing,
-  kCommitBeforeUpload,
-  kAckBeforeFsync,
-  kLostWatch,
-  kSharedStagingName,       // uploads staged as "<file>.<worker id>", as before v3
-  kUnfencedStagingRemoval,  // recovery removes staging objects a commit could still name
-  kClobberingPublish,       // publishing copies over the published name
-  kOverlappingPipelines,    // a customer's new pipeline starts before its old one returned
-  kAckFailedSync,           // Graceland acknowledges a batch whose fsync failed
-  kNoDirSync,               // Graceland never fsyncs its directory: new segments' names are volatile
-  kStateBeforeDelivery,     // the downloader saves its state before delivering the file
-  kRetryFailedSync,         // Graceland fsyncs a segment again after a failed fsync and believes it
-  kWallClockRetention,      // Graceland's retention trusts the wall clock alone (a step ahead expires)
-  kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
-};
+// Known bugs the simulator can plant in production code paths (prod/io/planted.h); the
+// checker must catch each (props/planted_bugs_test.cc).
+using PlantedBug = lj::PlantedBug;
 // Every bug, in order (kNone first).
 const std::vector<PlantedBug>& all_planted_bugs();
 const char* planted_bug_name(PlantedBug bug);  // "no-dedup", ...
@@ -58,7 +43,12 @@ struct DeliveryOptions {
   uint64_t events_per_proxy = 200;
   double events_per_second = 12;  // per proxy: the load spans the fault phase
   int64_t fault_phase_ns = 20'000'000'000;
-  int64_t liveness_bound_ns = 180'000'000'000;
+  // After healing, every acknowledged event is published within this; 0: the bound derived
+  // from the seed's tunables (Tunables::publication_bound).
+  int64_t liveness_bound_ns = 0;
+  // Liveness: at least this share of the events the proxies made must be acknowledged (the
+  // rest dropped by a full queue) once the world has healed and they drained.
+  double min_acknowledged_fraction = 0.95;
   bool faults = true;
   // The fault schedule as text (fault/fault_schedule.h); empty: drawn from the seed.
   std::string fault_text;
@@ -92,6 +82,7 @@ struct DeliveryOutcome {
   std::string tunables;    // what this seed drew, for the report
   std::string swarm;       // the fault kinds this seed's world had (all, without swarm)
   double seconds_to_publish_after_heal = 0;
+  double publication_bound_seconds = 0;  // what it was held to
   int64_t virtual_ns = 0;
   std::map<std::string, uint64_t> coverage;  // faults, fault points and pipeline states reached
 };

@@ -27,6 +27,10 @@ struct Tunables {
   Duration pop_retention = std::chrono::hours(48);
   Duration pop_retention_interval = std::chrono::seconds(60);
 
+  // How long after the world heals every acknowledged event must be published, derived from
+  // these tunables (delivery_tunables.cc says what each term pays for).
+  Duration publication_bound() const;
+
   std::string describe() const {
     auto ms = [](Duration d) {
       return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());

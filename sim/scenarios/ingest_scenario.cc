@@ -26,7 +26,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   proxy::MemoryLedger ledger;
   // Segments roll every 2 s and retention looks every second, with the production retention
   // (48 h): nothing may go during a run, however far a wall clock steps.
-  const PopNodes pops = add_graceland_pops(simulation, options.pops, GracelandBugs{},
+  const PopNodes pops = add_graceland_pops(simulation, options.pops,
                                            PopRetention{std::chrono::seconds(2), std::chrono::hours(48), std::chrono::seconds(1)});
   RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(), nullptr);
   for (size_t p = 0; p < pops.nodes.size(); ++p) retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);

@@ -5,27 +5,21 @@
 
 namespace lj::sim {
 
-PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted_bugs, PopRetention retention) {
+PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention retention) {
   PopNodes pops;
   for (int p = 0; p < count; ++p) {
     const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
     pops.names.push_back(name);
     pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
-    SimNode& node = simulation.add_node(name, [&simulation, name, planted_bugs, retention](SimNode& n) {
-      n.spawn([](SimNode& self, Simulation& sim, std::string pop, GracelandBugs planted,
-                 PopRetention kept) -> Task<void> {
+    SimNode& node = simulation.add_node(name, [&simulation, name, retention](SimNode& n) {
+      n.spawn([](SimNode& self, Simulation& sim, std::string pop, PopRetention kept) -> Task<void> {
         graceland::GracelandOptions graceland_options;
-        graceland_options.planted_ack_before_fsync = planted.ack_before_fsync;
-        graceland_options.planted_ack_failed_sync = planted.ack_failed_sync;
-        graceland_options.store.planted_no_dir_sync = planted.no_dir_sync;
-        graceland_options.store.planted_retry_failed_sync = planted.retry_failed_sync;
         graceland_options.pop = pop;
         graceland_options.listen_address = pop + ":" + std::to_string(kGracelandPort);
         graceland_options.store.segment_max_bytes = 64 * 1024;
         graceland_options.store.segment_max_age_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(kept.segment_max_age).count();
         graceland_options.store.retention_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
-        graceland_options.store.planted_wall_clock_retention = planted.wall_clock_retention;
         graceland_options.retention_interval = kept.interval;
         graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
         // Like a service manager, start it again until it runs: a new store must make its id
@@ -41,7 +35,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs pla
           sim.trace(self.id(), "graceland failed to start: " + server.error().to_string());
           co_await clock.sleep_for(restart_after);
         }
-      }(n, simulation, name, planted_bugs, retention));
+      }(n, simulation, name, retention));
     });
     // Each PoP's disk as fast as an NVMe drive or as slow as a busy network volume (fsync means
     // 0.2-5 ms): the slower, the more batches land while a sync is in flight.
@@ -80,7 +74,6 @@ std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops
       proxy_options.retry_backoff = options.retry_backoff;
       proxy_options.call_timeout = options.call_timeout;
       proxy_options.journal_path = "proxy.journal";
-      proxy_options.planted_send_before_queue_sync = options.planted_send_before_queue_sync;
       const size_t index = proxies.size();
       proxies.push_back(nullptr);
       SimNode& node = simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),

@@ -21,23 +21,14 @@ struct PopNodes {
   std::vector<std::string> addresses;  // "pop-a:9100", ...
   std::vector<NodeId> nodes;           // added, not started
 };
-// Adds `count` PoP nodes whose boot starts a Graceland (small segments, so they roll often).
-// Bugs planted in every Graceland (the checker's own test).
-struct GracelandBugs {
-  bool ack_before_fsync = false;
-  bool ack_failed_sync = false;
-  bool no_dir_sync = false;
-  bool retry_failed_sync = false;
-  bool wall_clock_retention = false;
-};
 // How each PoP's Graceland keeps its segments (the production defaults).
 struct PopRetention {
   Duration segment_max_age = std::chrono::hours(1);
   Duration retention = std::chrono::hours(48);
   Duration interval = std::chrono::seconds(60);  // how often retention runs
 };
-PopNodes add_graceland_pops(Simulation& simulation, int count, GracelandBugs planted = {},
-                            PopRetention retention = {});
+// Adds `count` PoP nodes whose boot starts a Graceland (small segments, so they roll often).
+PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention retention = {});
 
 struct ProxyFleetOptions {
   int proxies_per_pop = 2;
@@ -47,7 +38,6 @@ struct ProxyFleetOptions {
   size_t batch_events = 20;  // a proxy's window: events per batch in flight
   Duration retry_backoff = std::chrono::milliseconds(50);
   Duration call_timeout = std::chrono::seconds(10);  // a batch unacknowledged this long fails over
-  bool planted_send_before_queue_sync = false;
 };
 // Adds and starts proxies homed at each PoP (ids p*100+k+1), each on a node of its own with its
 // queue in a journal on that node's disk, so a proxy may crash and restart. `proxies` holds,

@@ -40,6 +40,7 @@ std::string encode(const RunResult& result) {
   put_field(out, std::to_string(result.virtual_ns));
   put_field(out, result.summary);
   put_field(out, result.schedule);
+  put_field(out, std::to_string(result.liveness_ratio));
   for (const auto& [what, count] : result.coverage) {
     put_field(out, what);
     put_field(out, std::to_string(count));
@@ -48,12 +49,13 @@ std::string encode(const RunResult& result) {
 }
 
 bool decode(std::string_view in, RunResult& result) {
-  std::string ok, hash, events, virtual_ns;
+  std::string ok, hash, events, virtual_ns, ratio;
   if (!take_field(in, ok) || !take_field(in, result.failure) || !take_field(in, hash) ||
       !take_field(in, events) || !take_field(in, virtual_ns) || !take_field(in, result.summary) ||
-      !take_field(in, result.schedule)) {
+      !take_field(in, result.schedule) || !take_field(in, ratio)) {
     return false;
   }
+  result.liveness_ratio = std::stod(ratio);
   result.ok = ok == "1";
   result.trace_hash = std::stoull(hash);
   result.sim_events = std::stoull(events);

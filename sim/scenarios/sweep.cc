@@ -90,13 +90,17 @@ RunResult run_one(const RunRequest& request) {
   result.virtual_ns = outcome.virtual_ns;
   result.schedule = outcome.schedule;
   result.coverage = outcome.coverage;
-  char published[48];
-  std::snprintf(published, sizeof published, "%.1f", outcome.seconds_to_publish_after_heal);
+  if (outcome.publication_bound_seconds > 0) {
+    result.liveness_ratio = outcome.seconds_to_publish_after_heal / outcome.publication_bound_seconds;
+  }
+  char published[64];
+  std::snprintf(published, sizeof published, "%.1fs-of-healing(bound-%.1fs)", outcome.seconds_to_publish_after_heal,
+                outcome.publication_bound_seconds);
   result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
                    " delivered=" + std::to_string(outcome.delivered) +
                    " files=" + std::to_string(outcome.files) +
                    " faults=" + std::to_string(outcome.faults_injected) +
-                   " published-within=" + published + "s-of-healing tunables: " + outcome.tunables +
+                   " published-within=" + published + " tunables: " + outcome.tunables +
                    (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
   return result;
 }
@@ -145,6 +149,10 @@ SweepReport sweep(const RunRequest& base, uint64_t first, uint64_t count,
     for (const auto& [what, n] : result.coverage) {
       report.coverage[what] += n;
       report.seeds_reaching[what] += n > 0;
+    }
+    if (result.liveness_ratio > report.max_liveness_ratio) {
+      report.max_liveness_ratio = result.liveness_ratio;
+      report.slowest_seed = seed;
     }
     if (!result.ok) {
       report.failed_seeds.push_back(seed);

@@ -47,6 +47,8 @@ struct RunResult {
   std::string summary;   // one line of what the scenario counted
   std::string schedule;  // delivery: the schedule that ran
   std::map<std::string, uint64_t> coverage;
+  // delivery: how long publication took after healing, as a share of its bound (1: at it).
+  double liveness_ratio = 0;
 };
 
 bool known_scenario(const std::string& name);
@@ -63,6 +65,8 @@ struct SweepReport {
   int64_t virtual_ns = 0;
   std::map<std::string, uint64_t> coverage;        // summed over seeds
   std::map<std::string, uint64_t> seeds_reaching;  // how many seeds reached each
+  double max_liveness_ratio = 0;  // the slowest publication after healing, against its bound
+  uint64_t slowest_seed = 0;
 };
 
 // Runs seeds first .. first+count-1 of `base` (its seed ignored). `on_result`, if set, sees
