@@ -401,7 +401,13 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       sim::SimDisk& disk = simulation.node(fault.target).disk();
       after(simulation, fault,
             layers.hold("disk-errors " + std::to_string(fault.target), fault.intensity,
-                        [&disk](double p) { disk.faults().io_error_probability = p; }, 0));
+                        [&disk](double p) {
+                          // Writeback errors surface at fsync (write() only fills the page cache):
+                          // a failing disk fails syncs far more often than anything else.
+                          disk.faults().io_error_probability = p;
+                          disk.faults().sync_error_probability = std::min(0.9, 4 * p);
+                        },
+                        0));
       return;
     }
     case FaultKind::kClockDrift: {

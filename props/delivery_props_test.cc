@@ -5,8 +5,12 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <string>
 
+#include "fault/fault_schedule.h"
 #include "sim/scenarios/delivery_scenario.h"
 
 namespace lj::sim {
@@ -20,12 +24,6 @@ void expect_ok(const DeliveryOptions& options) {
   if (!options.swarm) replay += " --no-swarm";
   ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: " << replay << " --log";
   EXPECT_GE(outcome.delivered + outcome.excused, outcome.acknowledged);
-}
-
-void expect_ok(uint64_t seed) {
-  DeliveryOptions options;
-  options.seed = seed;
-  expect_ok(options);
 }
 
 // A seed found before swarm testing (fault/swarm.h): its world has every fault kind, as then.
@@ -136,14 +134,36 @@ constexpr uint64_t kFirstSweepSeed = 20000;
 
 class DeliverySweepShard : public ::testing::TestWithParam<uint64_t> {};
 
+// Each shard also proves the checker watched: every fault kind the world draws fired, and every
+// step monitor judged something, in this shard's seeds (a kind or monitor that never runs
+// proves nothing). Swarm testing switches each kind off in half the seeds, not in all of them.
 TEST_P(DeliverySweepShard, EverySeedPublishesEveryAcknowledgedEventOnce) {
   const uint64_t seeds = seeds_from_env("LJ_DELIVERY_SEEDS", 2000);
   const uint64_t shard = GetParam();
   const uint64_t per_shard = (seeds + kSweepShards - 1) / kSweepShards;
   const uint64_t first = kFirstSweepSeed + shard * per_shard;
   const uint64_t end = std::min(kFirstSweepSeed + seeds, first + per_shard);
+  std::map<std::string, uint64_t> coverage;
   for (uint64_t seed = first; seed < end; ++seed) {
-    expect_ok(seed);  // a failing seed is reported with its replay command; the sweep goes on
+    DeliveryOptions options;
+    options.seed = seed;
+    const DeliveryOutcome outcome = run_delivery_scenario(options);
+    // A failing seed is reported with its replay command; the sweep goes on.
+    EXPECT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed " << seed << " --log";
+    for (const auto& [what, n] : outcome.coverage) coverage[what] += n;
+  }
+  for (int k = 0; k < fault::kFaultKinds; ++k) {
+    const auto kind = static_cast<fault::FaultKind>(k);
+    if (kind == fault::FaultKind::kDiskDestroyed) continue;  // not survived by design: never drawn
+    EXPECT_GT(coverage[std::string("fault ") + fault::fault_kind_name(kind)], 0u)
+        << "fault kind " << fault::fault_kind_name(kind) << " never fired in seeds " << first << ".." << end - 1;
+  }
+  for (const char* monitor : {"monitor acknowledgements judged durable", "monitor checkpoint writes judged",
+                              "monitor storage changes judged", "monitor segment removals judged"}) {
+    EXPECT_GT(coverage[monitor], 0u) << monitor << ": never, in seeds " << first << ".." << end - 1;
+  }
+  for (const auto& [what, n] : coverage) {
+    if (what.starts_with("fault ") || what.starts_with("monitor ")) std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(n));
   }
 }
 INSTANTIATE_TEST_SUITE_P(Shards, DeliverySweepShard, ::testing::Range<uint64_t>(0, kSweepShards));

@@ -307,6 +307,9 @@ Task<bool> SimFileSystem::sync_delay() {
   }
   const bool fail = chance(random, disk_.faults_.io_error_probability) ||
                     chance(random, disk_.faults_.sync_error_probability);
+  // A failing fsync is slow: the drive's and the kernel's retries run before EIO comes back
+  // (tens of milliseconds to seconds), while the writes behind it wait or pile into the cache.
+  if (fail) delay += std::min(pareto(random, 20'000'000.0, 1.2), 2e9);
   struct Wait {
     Simulation& simulation;
     SimNode& node;

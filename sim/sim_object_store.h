@@ -41,8 +41,11 @@
 namespace lj::sim {
 
 struct ObjectStoreFaults {
-  int64_t min_latency_ns = 300'000;  // each way
-  int64_t max_latency_ns = 3'000'000;
+  // Each way. A store's PUT is acknowledged once its bytes are durable on the store's own disks
+  // (a WebDAV server that fsyncs, an object store that replicates): milliseconds to tens of
+  // them, not the network's round trip alone.
+  int64_t min_latency_ns = 2'000'000;
+  int64_t max_latency_ns = 40'000'000;
   double spike_probability = 0.01;  // a heavy-tailed (Pareto) delay on top
   int64_t spike_scale_ns = 10'000'000;
   int64_t max_spike_ns = 20'000'000'000;

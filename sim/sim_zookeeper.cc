@@ -549,7 +549,7 @@ Result<int32_t> SimZooKeeper::apply_set(int64_t session, const SetOp& op, Fired*
   Fired local;
   fire(data_watches_, op.path, CoordinatorEvent::Kind::kDataChanged, fired ? fired : &local);
   if (!fired) deliver(local);
-  applied(Write{Write::Kind::kSet, session, op.path, op.data}, fired != nullptr);
+  applied(Write{Write::Kind::kSet, session, op.path, op.data, version}, fired != nullptr);
   return version;
 }
 

@@ -87,6 +87,7 @@ class SimZooKeeper {
     int64_t session = 0;
     std::string path;  // as created: with a sequential suffix
     std::string data;  // what a create or set wrote
+    int32_t version = 0;  // the node's version after a create (0) or set
   };
   void add_write_watcher(std::function<void(const Write&)> watcher) { write_watchers_.push_back(std::move(watcher)); }
 

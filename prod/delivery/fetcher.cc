@@ -1,4 +1,3 @@
-#include "prod/io/planted.h"
 #include "prod/delivery/fetcher.h"
 
 #include "prod/io/env.h"
@@ -8,6 +7,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "prod/io/planted.h"
 #include "prod/logfile/log_file_format.h"
 
 namespace lj::delivery {

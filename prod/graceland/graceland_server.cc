@@ -1,9 +1,9 @@
-#include "prod/io/planted.h"
 #include "prod/graceland/graceland_server.h"
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/graceland/wire.h"
+#include "prod/io/planted.h"
 
 namespace lj::graceland {
 

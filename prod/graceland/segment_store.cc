@@ -1,8 +1,8 @@
-#include "prod/io/planted.h"
 #include "prod/graceland/segment_store.h"
 
 #include "prod/graceland/segment_format.h"
 #include "prod/io/invariant.h"
+#include "prod/io/planted.h"
 
 namespace lj::graceland {
 

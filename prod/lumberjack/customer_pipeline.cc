@@ -1,4 +1,3 @@
-#include "prod/io/planted.h"
 #include "prod/lumberjack/customer_pipeline.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "prod/graceland/segment_format.h"
 #include "prod/io/distributions.h"
 #include "prod/io/invariant.h"
+#include "prod/io/planted.h"
 #include "prod/lumberjack/staging_name.h"
 
 namespace lj::lumberjack {
@@ -143,6 +143,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   LJ_ASSERT(checkpoint->next_seq >= committed_.next_seq || checkpoint_version_ < 0);
   committed_ = std::move(*checkpoint);
   checkpoint_version_ = node->version;
+  // What a commit wrote: its last file is the one before the next.
+  LJ_ASSERT(!committed_.last_file || committed_.last_file->seq + 1 == committed_.next_seq);
   pops_ = committed_.pops;
   ++generation_;  // reads still running began at cursors this recovery may have moved
   delivered_ = committed_.delivered;
@@ -187,6 +189,9 @@ Task<void> CustomerPipeline::remove_dead_staging_objects() {
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& file) {
+  // Only a committed file is published, and only from this customer's staging folder.
+  LJ_ASSERT(file.seq < committed_.next_seq);
+  LJ_ASSERT(file.staging_name.starts_with(staging_folder(config_) + "/"));
   // A rename that never replaces: the published name is written once, by the committed file.
   // (No co_await inside ?: - GCC 12 destroys its temporaries twice.)
   Status renamed;
@@ -532,6 +537,7 @@ Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector
   spec.start_time_ms = events.empty() ? 0 : events.front().start_ms;
   spec.end_time_ms = events.empty() ? 0 : events.front().end_ms;
   for (const AttackEvent& event : events) {
+    LJ_ASSERT(event.account_id == config_.account_id);  // take_batch() kept only this customer's
     spec.start_time_ms = std::min(spec.start_time_ms, event.start_ms);
     spec.end_time_ms = std::max(spec.end_time_ms, event.end_ms);
   }
@@ -554,6 +560,8 @@ std::string CustomerPipeline::new_staging_name(uint64_t seq) {
 Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   LJ_ASSERT(next.next_seq >= committed_.next_seq);  // checkpoints never move backwards
   LJ_ASSERT(next.last_file.has_value() && next.last_file->seq + 1 == next.next_seq);
+  // A commit follows a recovery that read the checkpoint and the assignment it is fenced by.
+  LJ_ASSERT(checkpoint_version_ >= 0 && assignment_version_ >= 0);
   const uint64_t seq = next.last_file->seq;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   std::vector<CoordinatorOp> ops;
@@ -571,6 +579,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
     }
     co_return Outcome::kFenced;  // the assignment or the checkpoint moved on without us
   }
+  // The fence held: the checkpoint was at the version we read, and is one past it now.
+  LJ_ASSERT(LJ_PLANTED(kNoFencing) || committed.value().new_versions.back() == checkpoint_version_ + 1);
   committed_ = std::move(next);
   checkpoint_version_ = committed.value().new_versions.back();
   co_return Outcome::kContinue;
@@ -580,12 +590,17 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
   if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
   const uint64_t seq = committed_.next_seq;
+  LJ_ASSERT(!pending_.empty());  // a file is rolled only of something read
   Result<std::string> file = write_file(seq, pending_);
   if (!file.ok()) co_return Outcome::kRetry;
   Checkpoint next;
   next.next_seq = seq + 1;
   next.last_file = CommittedFile{seq, new_staging_name(seq), FileSource{committed_.pops, {}}};
-  for (const AttackEvent& event : pending_) next.last_file->source->events.insert(event.id);
+  for (const AttackEvent& event : pending_) {
+    // In the delivered set this commit records: a later owner drops it if a PoP offers it again.
+    LJ_ASSERT(delivered_.contains(event.id));
+    next.last_file->source->events.insert(event.id);
+  }
   next.pops = pops_;
   next.delivered = delivered_;
   const std::string staging = next.last_file->staging_name;

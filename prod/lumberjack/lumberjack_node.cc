@@ -1,5 +1,6 @@
-#include "prod/io/planted.h"
 #include "prod/lumberjack/lumberjack_node.h"
+
+#include "prod/io/planted.h"
 
 #include <algorithm>
 

@@ -1,4 +1,3 @@
-#include "prod/io/planted.h"
 #include "prod/proxy/proxy.h"
 
 #include <cmath>
@@ -7,6 +6,7 @@
 #include "prod/event/sample_events.h"
 #include "prod/io/distributions.h"
 #include "prod/io/invariant.h"
+#include "prod/io/planted.h"
 
 namespace lj::proxy {
 

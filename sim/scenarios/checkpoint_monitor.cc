@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "prod/lumberjack/checkpoint.h"
+#include "prod/lumberjack/staging_name.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::sim {
@@ -41,6 +42,15 @@ void CheckpointMonitor::judge(const SimZooKeeper::Write& write) {
                         std::to_string(highest));
   }
   highest = std::max(highest, checkpoint->next_seq);
+  if (write.kind == SimZooKeeper::Write::Kind::kSet && checkpoint->last_file) {
+    // (A name without a version - an older release's - says nothing of what it was staged on.)
+    const std::optional<lumberjack::StagingName> staged = lumberjack::parse_staging_name(checkpoint->last_file->staging_name);
+    if (staged && staged->checkpoint_version != write.version - 1) {
+      report(account, "committed over version " + std::to_string(write.version - 1) + " naming file " +
+                          std::to_string(checkpoint->last_file->seq) + " staged against version " +
+                          std::to_string(staged->checkpoint_version) + ": a commit its writer's view never saw");
+    }
+  }
   if (uploaded_ && checkpoint->last_file && !uploaded_(checkpoint->last_file->staging_name)) {
     report(account, "committed naming file " + std::to_string(checkpoint->last_file->seq) + " as " +
                         checkpoint->last_file->staging_name + ", which was never uploaded");

@@ -5,6 +5,10 @@
 //  - the writer holds the customer's assignment: the assignment names a worker whose
 //    registration (an ephemeral node) belongs to the writing session. A worker that lost the
 //    customer (a zombie past its fence) must not write, whatever it writes;
+//  - a commit is a compare-and-set on the version its file was staged against: the staging
+//    name's checkpoint version is the version the write replaced. A pipeline whose view of the
+//    checkpoint is stale (an old pipeline of the same worker, or one that lost and regained the
+//    customer) must not land a commit over one it never saw;
 //  - its next file number never moves backwards;
 //  - given `uploaded`, the staging object its last file names was uploaded before the commit
 //    named it (a crash would otherwise leave a committed file that exists nowhere).

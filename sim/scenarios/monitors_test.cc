@@ -1,0 +1,155 @@
+// The monitors themselves: each is shown the violation it exists to see, and the legitimate
+// step beside it. A monitor broken to accept the violation (a second write of a published
+// name, a checkpoint written by a worker that lost the customer, an acknowledgement of a
+// record no sync made durable) fails here, not silently in every sweep.
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "prod/event/event_record.h"
+#include "prod/event/sample_events.h"
+#include "prod/graceland/segment_format.h"
+#include "prod/io/files.h"
+#include "prod/lumberjack/checkpoint.h"
+#include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/staging_name.h"
+#include "prod/lumberjack/zk_layout.h"
+#include "sim/scenarios/ack_monitor.h"
+#include "sim/scenarios/checkpoint_monitor.h"
+#include "sim/scenarios/store_monitor.h"
+#include "sim/sim_node.h"
+#include "sim/sim_object_store.h"
+#include "sim/sim_zookeeper.h"
+
+namespace lj::sim {
+namespace {
+
+class MonitorTest : public ::testing::Test {
+ protected:
+  MonitorTest() : zookeeper_(simulation_), storage_(simulation_) {
+    node_ = &simulation_.add_node("lj-1", nullptr);
+    node_->start();
+  }
+  // Runs `task` on the node until it ends.
+  template <typename T>
+  T run(Task<T> task) {
+    std::optional<T> out;
+    node_->spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(std::move(task), out));
+    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); }, simulation_.now_ns() + 60'000'000'000));
+    return std::move(*out);
+  }
+  std::unique_ptr<CoordinatorSession> connect() {
+    auto session = run(zookeeper_.client(*node_).connect(std::chrono::seconds(6), std::chrono::seconds(5)));
+    EXPECT_TRUE(session.ok());
+    return std::move(*session);
+  }
+  void create(CoordinatorSession& session, const std::string& path, const std::string& data,
+              NodeMode mode = NodeMode::kPersistent) {
+    EXPECT_TRUE(run(session.create(path, data, mode)).ok()) << path;
+  }
+
+  Simulation simulation_{5};
+  SimZooKeeper zookeeper_;
+  SimObjectStore storage_;
+  SimNode* node_ = nullptr;
+};
+
+TEST_F(MonitorTest, StoreMonitorSeesAPublishedNameWrittenTwice) {
+  StoreMonitor monitor(simulation_, storage_, zookeeper_);
+  ObjectStore& store = storage_.client(*node_);
+  EXPECT_TRUE(run(store.put("1001_1/1001_1.log", "file one")).ok());
+  EXPECT_EQ(monitor.problem(), "") << "a first write is a publication";
+  EXPECT_TRUE(run(store.put("1001_1/1001_1.log", "file one")).ok());
+  EXPECT_NE(monitor.problem().find("replaced published 1001_1/1001_1.log (same contents)"), std::string::npos)
+      << monitor.problem();
+}
+
+TEST_F(MonitorTest, CheckpointMonitorSeesAWriteByAWorkerThatLostTheCustomer) {
+  const lumberjack::ZkLayout layout;
+  CheckpointMonitor monitor(zookeeper_);
+  auto owner = connect();
+  auto zombie = connect();
+  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints()}) {
+    create(*owner, path, "");
+  }
+  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+  create(*zombie, layout.worker("lj-1-zombie"), "lj-1", NodeMode::kEphemeral);
+  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  lumberjack::Checkpoint checkpoint;
+  create(*owner, layout.checkpoint("1001"), checkpoint.encode());
+  EXPECT_EQ(monitor.problem(), "") << "the owner's write";
+  EXPECT_EQ(monitor.writes_judged(), 1u);
+
+  checkpoint.next_seq = 2;
+  EXPECT_TRUE(run(zombie->set(layout.checkpoint("1001"), checkpoint.encode(), kAnyVersion)).ok());
+  EXPECT_NE(monitor.problem().find("written by lj-1-zombie"), std::string::npos) << monitor.problem();
+  EXPECT_NE(monitor.problem().find("while it is assigned to lj-1-owner"), std::string::npos) << monitor.problem();
+}
+
+TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedOn) {
+  const lumberjack::ZkLayout layout;
+  CheckpointMonitor monitor(zookeeper_);
+  auto owner = connect();
+  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints()}) {
+    create(*owner, path, "");
+  }
+  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());  // version 0
+  lumberjack::CustomerConfig config;
+  config.account_id = 1001;
+  auto commit = [&](int32_t staged_on) {
+    lumberjack::Checkpoint next;
+    next.next_seq = 2 + static_cast<uint64_t>(staged_on);
+    lumberjack::CommittedFile file;
+    file.seq = next.next_seq - 1;
+    file.staging_name = lumberjack::make_staging_name(config, {1001, file.seq, "lj-1-owner", staged_on, 1});
+    next.last_file = file;
+    EXPECT_TRUE(run(owner->set(layout.checkpoint("1001"), next.encode(), kAnyVersion)).ok());
+  };
+  commit(0);  // staged on version 0, lands over version 0: a compare-and-set that held
+  EXPECT_EQ(monitor.problem(), "");
+  commit(0);  // staged on version 0 again (an old pipeline's view), lands over version 1
+  EXPECT_NE(monitor.problem().find("committed over version 1 naming file 1 staged against version 0"),
+            std::string::npos)
+      << monitor.problem();
+}
+
+// A segment holding one event, written on the node's disk; synced (file and directory) or not.
+Task<void> write_segment(Env env, EventId id, bool sync) {
+  SplitMix64 random(1);
+  std::string data = graceland::encode_segment_header(1'764'000'000'000);
+  std::string record;
+  EXPECT_TRUE(encode_event_record(make_sample_event(random, 1001, id, 1'764'000'000'000), record).ok());
+  graceland::append_segment_record(data, std::as_bytes(std::span(record)));
+  if (!env.files.list("segments").ok()) {
+    EXPECT_TRUE(env.files.create_dir("segments").ok());
+  }
+  auto file = env.files.open("segments/1001." + graceland::segment_file_name(static_cast<uint32_t>(id.sequence)),
+                             OpenMode::kCreate);
+  EXPECT_TRUE(file.ok());
+  EXPECT_TRUE((*file)->append(std::as_bytes(std::span(data))).ok());
+  if (!sync) co_return;
+  EXPECT_TRUE((co_await (*file)->sync()).ok());
+  EXPECT_TRUE((co_await env.files.sync_dir("segments")).ok());
+  EXPECT_TRUE((co_await env.files.sync_dir(".")).ok());
+}
+
+TEST_F(MonitorTest, AckMonitorSeesAnAcknowledgementOfARecordNoSyncMadeDurable) {
+  AckMonitor monitor(simulation_, {&node_->disk()});
+  const EventId synced{7, 1};
+  const EventId cached{7, 2};  // in the page cache only: a power loss now would take it
+  run([](Env env, EventId a, EventId b) -> Task<bool> {
+    co_await write_segment(env, a, /*sync=*/true);
+    co_await write_segment(env, b, /*sync=*/false);
+    co_return true;
+  }(node_->env(), synced, cached));
+  monitor.on_acknowledged(synced);
+  EXPECT_EQ(monitor.problem(), "");
+  monitor.on_acknowledged(cached);
+  EXPECT_NE(monitor.problem().find("event 7/2 was acknowledged"), std::string::npos) << monitor.problem();
+  EXPECT_EQ(monitor.acks_judged(), 2u);
+}
+
+}  // namespace
+}  // namespace lj::sim
