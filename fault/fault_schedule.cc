@@ -561,6 +561,7 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
   for (size_t i = 0; i < simulation.node_count(); ++i) {
     SimNode& node = simulation.node(static_cast<sim::NodeId>(i));
     node.disk().faults().io_error_probability = 0;
+    node.disk().faults().sync_error_probability = 0;
     node.disk().faults().stall_probability = 0;
     node.disk().faults().capacity_bytes = sim::DiskFaults{}.capacity_bytes;
     node.disarm_io_crash();

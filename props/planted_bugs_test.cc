@@ -61,9 +61,10 @@ TEST(PlantedBugs, NoDuplicateFilterIsCaught) {
   expect_caught(PlantedBug::kNoDedup, kSeedLimit, "times");
 }
 
-// Without the fence in the commit, a zombie worker's commit lands over its successor's.
+// Without the fence in the commit, a zombie worker's commit lands over its successor's: the
+// checkpoint monitor sees the write by a session that no longer holds the assignment.
 TEST(PlantedBugs, NoFencingInTheCommitIsCaught) {
-  expect_caught(PlantedBug::kNoFencing, kSeedLimit, "");
+  expect_caught(PlantedBug::kNoFencing, kSeedLimit, "checkpoint monitor");
 }
 
 // Committing before uploading: a crash or a failed upload in between leaves a committed file
@@ -73,15 +74,16 @@ TEST(PlantedBugs, CommitBeforeUploadIsCaught) {
   expect_caught(PlantedBug::kCommitBeforeUpload, kSeedLimit, "never uploaded");
 }
 
-// Acknowledging before fsync: a PoP's power loss takes acknowledged events with it.
+// Acknowledging before fsync: a PoP's power loss would take acknowledged events with it. The
+// ack monitor sees the acknowledgement arrive while no PoP holds the event durably.
 TEST(PlantedBugs, AckBeforeFsyncIsCaught) {
-  expect_caught(PlantedBug::kAckBeforeFsync, kSeedLimit, "lost at ingest");
+  expect_caught(PlantedBug::kAckBeforeFsync, kSeedLimit, "ack monitor");
 }
 
 // A ZooKeeper watch not re-armed: nobody hears of a dead worker or a new assignment again, so
 // customers stay with workers that are gone.
 TEST(PlantedBugs, LostWatchReRegistrationIsCaught) {
-  expect_caught(PlantedBug::kLostWatch, kSeedLimit, "lost in delivery");
+  expect_caught(PlantedBug::kLostWatch, kSeedLimit, "never published");
 }
 
 // Two upload attempts staging under one name ("<file>.<worker id>", as before v3): a fenced
@@ -109,14 +111,16 @@ TEST(PlantedBugs, OverlappingPipelinesAreCaught) {
 // Crash points mark where durability is decided; each has a bug of its own kind it exists to
 // catch (docs/simulation.md, "Crash points").
 
-// Between an fsync and its acknowledgement: a failed fsync taken for a good one.
+// Between an fsync and its acknowledgement: a failed fsync taken for a good one (the ack
+// monitor: the acknowledged bytes lie in the range the failed fsync dropped).
 TEST(PlantedBugs, AcknowledgingAFailedSyncIsCaught) {
-  expect_caught(PlantedBug::kAckFailedSync, kSeedLimit, "lost at ingest");
+  expect_caught(PlantedBug::kAckFailedSync, kSeedLimit, "ack monitor");
 }
 
-// Between a segment's creation and its directory's fsync: the name never made durable.
+// Between a segment's creation and its directory's fsync: the name never made durable (the
+// ack monitor: the record's bytes are synced, its file's name is not).
 TEST(PlantedBugs, NoDirectorySyncIsCaught) {
-  expect_caught(PlantedBug::kNoDirSync, kSeedLimit, "lost at ingest");
+  expect_caught(PlantedBug::kNoDirSync, kSeedLimit, "ack monitor");
 }
 
 // Between the sink's write and the downloader's saved state: the state saved first.
