@@ -62,6 +62,7 @@ class SimFile final : public File {
     }
     inode->durable_before_truncate.reset();
     inode->durable_size = std::max(inode->durable_size, std::min(promised, inode->data.size()));
+    disk_.durable_changed(path_);
     co_return Status();
   }
 
@@ -135,20 +136,18 @@ void SimDisk::power_loss(Random& random) {
   }
 }
 
-void SimDisk::for_each_durable_file(
-    const std::function<void(const std::string& path, std::string_view durable, int64_t created_ns)>& each) const {
-  // The directories a power loss would keep: durable, and every ancestor durable too.
-  std::set<std::string> surviving{"."};
-  for (const std::string& dir : durable_dirs_) {  // (sorted: a parent before its children)
-    if (surviving.contains(parent_dir(dir))) surviving.insert(dir);
+std::optional<SimDisk::DurableFile> SimDisk::durable_file(const std::string& path) const {
+  auto named = durable_names_.find(path);
+  if (named == durable_names_.end()) return std::nullopt;
+  // Its directory survives if it and each of its ancestors were made durable.
+  for (std::string dir = parent_dir(path); dir != "."; dir = parent_dir(dir)) {
+    if (!durable_dirs_.contains(dir)) return std::nullopt;
   }
-  for (const auto& [name, inode] : durable_names_) {
-    if (!surviving.contains(parent_dir(name))) continue;
-    std::string_view durable = inode->durable_before_truncate ? std::string_view(*inode->durable_before_truncate)
-                                                              : std::string_view(inode->data).substr(0, inode->durable_size);
-    for (const auto& [from, to] : inode->lost) durable = durable.substr(0, std::min(durable.size(), from));
-    each(name, durable, inode->created_ns);
-  }
+  const Inode& inode = *named->second;
+  std::string_view durable = inode.durable_before_truncate ? std::string_view(*inode.durable_before_truncate)
+                                                           : std::string_view(inode.data).substr(0, inode.durable_size);
+  for (const auto& [from, to] : inode.lost) durable = durable.substr(0, std::min(durable.size(), from));
+  return DurableFile{durable, inode.created_ns};
 }
 
 void SimDisk::destroy() {
@@ -344,13 +343,21 @@ Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
     }
     if (auto now = disk_.names_.find(*it); now != disk_.names_.end()) {
       disk_.durable_names_[*it] = now->second;
+      disk_.durable_changed(*it);
     } else {
       disk_.durable_names_.erase(*it);
     }
     it = disk_.unsynced_names_.erase(it);
   }
   for (auto it = disk_.dirs_.lower_bound(prefix); it != disk_.dirs_.end() && !past(*it); ++it) {
-    if (*it != "." && directly_inside(*it)) disk_.durable_dirs_.insert(*it);
+    if (*it == "." || !directly_inside(*it) || !disk_.durable_dirs_.insert(*it).second) continue;
+    // A directory made durable: the durable names under it now survive a power loss.
+    if (!disk_.durable_observer_) continue;
+    const std::string under = *it + "/";
+    for (auto name = disk_.durable_names_.lower_bound(under);
+         name != disk_.durable_names_.end() && name->first.compare(0, under.size(), under) == 0; ++name) {
+      disk_.durable_changed(name->first);
+    }
   }
   co_return Status();
 }

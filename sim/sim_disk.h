@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -79,12 +80,20 @@ class SimDisk {
   bool flip_bit(const std::string& path, size_t offset, int bit);
   // For checkers: the file named `path` now, or null.
   const Inode* find(const std::string& path) const;
-  // For checkers: each file as a power loss now would leave it at least: a name made durable
-  // (its directory synced) in a directory that would survive, and the bytes a sync made
-  // durable before the first range a failed sync dropped. Sorted by path. `created_ns` tells
-  // one file from a later one of the same name.
-  void for_each_durable_file(
-      const std::function<void(const std::string& path, std::string_view durable, int64_t created_ns)>& each) const;
+  // For checkers: the file named `path` as a power loss now would leave it at least, or
+  // nullopt: its name made durable (its directory synced) in a directory that would survive,
+  // and the bytes a sync made durable before the first range a failed sync dropped.
+  // `created_ns` tells one file from a later one of the same name.
+  struct DurableFile {
+    std::string_view bytes;
+    int64_t created_ns = 0;
+  };
+  std::optional<DurableFile> durable_file(const std::string& path) const;
+  // Called with a file's path each time more of it may have become durable: its data synced,
+  // its name synced, or its directory made durable (a checker's monitor reads it again then).
+  void set_durable_observer(std::function<void(const std::string& path)> observer) {
+    durable_observer_ = std::move(observer);
+  }
   // Called with the path just before each successful remove() (a checker's monitor).
   void set_remove_observer(std::function<void(const std::string& path)> observer) {
     remove_observer_ = std::move(observer);
@@ -104,6 +113,10 @@ class SimDisk {
   std::set<std::string> dirs_{"."};
   std::set<std::string> durable_dirs_{"."};  // made durable by a sync of their parent
   std::function<void(const std::string&)> remove_observer_;
+  std::function<void(const std::string&)> durable_observer_;
+  void durable_changed(const std::string& path) const {
+    if (durable_observer_) durable_observer_(path);
+  }
 };
 
 class SimNode;

@@ -4,8 +4,12 @@
 
 namespace lj::sim {
 
-AckMonitor::AckMonitor(Simulation& simulation, std::vector<const SimDisk*> pop_disks)
-    : simulation_(simulation), disks_(std::move(pop_disks)), read_(disks_.size()) {}
+AckMonitor::AckMonitor(Simulation& simulation, std::vector<SimDisk*> pop_disks)
+    : simulation_(simulation), disks_(std::move(pop_disks)), changed_(disks_.size()), read_(disks_.size()) {
+  for (size_t d = 0; d < disks_.size(); ++d) {
+    disks_[d]->set_durable_observer([this, d](const std::string& path) { changed_[d].insert(path); });
+  }
+}
 
 void AckMonitor::on_acknowledged(const EventId& id) {
   ++acks_judged_;
@@ -20,16 +24,20 @@ void AckMonitor::on_acknowledged(const EventId& id) {
 void AckMonitor::read_newly_durable() {
   for (size_t d = 0; d < disks_.size(); ++d) {
     std::map<std::string, Read>& read = read_[d];
-    disks_[d]->for_each_durable_file([&](const std::string& path, std::string_view durable, int64_t created_ns) {
+    for (const std::string& path : changed_[d]) {
       std::string account;
       uint32_t index = 0;
-      if (!parse_segment_path(path, account, index)) return;
+      if (!parse_segment_path(path, account, index)) continue;
+      const std::optional<SimDisk::DurableFile> durable = disks_[d]->durable_file(path);
+      if (!durable) continue;  // not yet: its directory will say when it is
       Read& file = read[path];
       // Another file of that name (after a destroyed disk), or this one cut back (a recovery's
       // truncation): read it from the start; events already counted stay counted.
-      if (file.created_ns != created_ns || file.upto > durable.size()) file = Read{created_ns, 0};
-      file.upto = for_each_segment_event(durable, file.upto, [this](size_t, const EventId& id) { durable_.insert(id); });
-    });
+      if (file.created_ns != durable->created_ns || file.upto > durable->bytes.size()) file = Read{durable->created_ns, 0};
+      file.upto = for_each_segment_event(durable->bytes, file.upto,
+                                         [this](size_t, const EventId& id) { durable_.insert(id); });
+    }
+    changed_[d].clear();
   }
 }
 

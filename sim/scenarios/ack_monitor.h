@@ -2,8 +2,9 @@
 // AckMonitor: the checker's watch on acknowledgements. At the instant a proxy hears that a
 // Graceland acknowledged an event, the event must be durable on some PoP: held in a segment
 // whose bytes a sync made durable, under a name a directory sync made durable - what a power
-// loss at that instant would leave (SimDisk::for_each_durable_file), not what the page cache
-// holds now. An acknowledgement sent before its fsync completed, after a failed one, or before
+// loss at that instant would leave (SimDisk::durable_file), not what the page cache holds now.
+// It reads only the files whose durable state changed since it last looked (SimDisk's durable
+// observer), from where it stopped in each. An acknowledgement sent before its fsync completed, after a failed one, or before
 // its segment's directory entry was synced is caught at that step, whether or not a power loss
 // later happens to take the record.
 //
@@ -26,7 +27,8 @@ namespace lj::sim {
 
 class AckMonitor {
  public:
-  AckMonitor(Simulation& simulation, std::vector<const SimDisk*> pop_disks);
+  // Takes each disk's durable observer. REQUIRES: the disks outlive the monitor's use.
+  AckMonitor(Simulation& simulation, std::vector<SimDisk*> pop_disks);
   void excuse_with(std::function<bool(const EventId&)> excused) { excused_ = std::move(excused); }
 
   // A proxy heard its event `id` acknowledged, now.
@@ -41,7 +43,8 @@ class AckMonitor {
   void read_newly_durable();
 
   Simulation& simulation_;
-  std::vector<const SimDisk*> disks_;
+  std::vector<SimDisk*> disks_;
+  std::vector<std::set<std::string>> changed_;  // per disk: files whose durable state changed
   // Per disk and segment: which file of that name (its creation time) and how far its durable
   // bytes have been read.
   struct Read {

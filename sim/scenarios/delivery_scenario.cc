@@ -261,7 +261,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       add_graceland_pops(simulation, options.pops,
                          PopRetention{tunables.pop_segment_age, tunables.pop_retention, tunables.pop_retention_interval});
   // Every acknowledgement is judged as the proxy hears it: durable on some PoP by then.
-  std::vector<const SimDisk*> pop_disks;
+  std::vector<SimDisk*> pop_disks;
   for (NodeId pop : pop_nodes.nodes) pop_disks.push_back(&simulation.node(pop).disk());
   AckMonitor acks(simulation, pop_disks);
   acks.excuse_with([&destroyed](const EventId& id) { return destroyed.explains(id); });

@@ -31,7 +31,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(), nullptr);
   for (size_t p = 0; p < pops.nodes.size(); ++p) retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);
   // Every acknowledgement judged as its proxy hears it: durable on some PoP by then.
-  std::vector<const SimDisk*> pop_disks;
+  std::vector<SimDisk*> pop_disks;
   for (NodeId pop : pops.nodes) pop_disks.push_back(&simulation.node(pop).disk());
   AckMonitor acks(simulation, pop_disks);
   ledger.set_ack_observer([&acks](const EventId& id) { acks.on_acknowledged(id); });
