@@ -3,8 +3,9 @@
 // Graceland acknowledged an event, the event must be durable on some PoP: held in a segment
 // whose bytes a sync made durable, under a name a directory sync made durable - what a power
 // loss at that instant would leave (SimDisk::durable_file), not what the page cache holds now.
-// It reads only the files whose durable state changed since it last looked (SimDisk's durable
-// observer), from where it stopped in each. An acknowledgement sent before its fsync completed, after a failed one, or before
+// It reads a file's newly durable bytes the moment they become durable (SimDisk's durable
+// observer), from where it stopped in it: a file that retention or a destroyed disk takes
+// before the acknowledgement arrives was still read while it was there. An acknowledgement sent before its fsync completed, after a failed one, or before
 // its segment's directory entry was synced is caught at that step, whether or not a power loss
 // later happens to take the record.
 //
@@ -39,12 +40,11 @@ class AckMonitor {
   uint64_t acks_judged() const { return acks_judged_; }
 
  private:
-  // Reads the durable bytes of every PoP's segments not read yet.
-  void read_newly_durable();
+  // Reads what became durable of the file `path` on disk `d`.
+  void read_newly_durable(size_t d, const std::string& path);
 
   Simulation& simulation_;
   std::vector<SimDisk*> disks_;
-  std::vector<std::set<std::string>> changed_;  // per disk: files whose durable state changed
   // Per disk and segment: which file of that name (its creation time) and how far its durable
   // bytes have been read.
   struct Read {

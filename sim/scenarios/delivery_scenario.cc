@@ -493,12 +493,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // mistreated, two pipelines at once) is the first thing wrong, whatever followed from it.
   const std::string monitored = monitored_problem();
   std::string failure = monitored.empty() ? verdict.first_problem : monitored;
-  if (!done && monitored.empty() && verdict.lost == 0 && problem.empty()) {
+  if (!done && monitored.empty() && verdict.first_problem.empty()) {
     failure = "liveness: not every acknowledged event was published, or not every proxy drained, within " +
               std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)";
   }
   if (verdict.lost > 0 && monitored.empty()) {
-    if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 && problem.empty()) {
+    if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 && verdict.altered == 0 &&
+        problem.empty()) {
       failure.clear();
     } else if (first_unexcused) {
       const auto& [id, account] = *first_unexcused;

@@ -63,7 +63,11 @@ void DestroyedDisks::forget_survivors(const std::vector<const SimDisk*>& survivi
       std::string account;
       uint32_t index = 0;
       if (!parse_segment_path(path, account, index)) continue;
-      for_each_segment_event(data, 0, [this](size_t, const EventId& id) { undelivered_.erase(id); });
+      // Only what the store will serve counts: its durable bytes (a sealed segment's tail past a
+      // failed fsync, or an unsynced one, is never read, and a power loss may take it).
+      const std::optional<SimDisk::DurableFile> durable = disk->durable_file(path);
+      if (!durable) continue;
+      for_each_segment_event(durable->bytes, 0, [this](size_t, const EventId& id) { undelivered_.erase(id); });
     }
   }
 }

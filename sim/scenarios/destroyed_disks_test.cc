@@ -36,8 +36,11 @@ void write_segment(Simulation& simulation, SimNode& node, const std::vector<Even
                                OpenMode::kCreate);
     EXPECT_TRUE(file.ok());
     EXPECT_TRUE((*file)->append(std::as_bytes(std::span(data))).ok());
+    // Durable, as a Graceland that acknowledged it made it: only that is a surviving copy.
+    EXPECT_TRUE((co_await (*file)->sync()).ok());
+    EXPECT_TRUE((co_await env.files.sync_dir("segments")).ok());
+    EXPECT_TRUE((co_await env.files.sync_dir(".")).ok());
     finished = true;
-    co_return;
   }(node.env(), segment_of(ids), done));
   ASSERT_TRUE(simulation.run_until([&] { return done; }, 10'000'000'000));
 }

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -120,20 +121,23 @@ RunResult run_isolated(const RunRequest& request) {
   }
   ::close(fds[0]);
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  pid_t waited = -1;
+  do {
+    waited = ::waitpid(child, &status, 0);
+  } while (waited < 0 && errno == EINTR);
   const size_t marker = received.find(kMarker);
   const std::string printed = received.substr(0, marker);
   if (!printed.empty()) std::fputs(printed.c_str(), stderr);
   RunResult result;
-  if (marker != std::string::npos && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+  if (waited == child && marker != std::string::npos && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
       decode(std::string_view(received).substr(marker + kMarker.size()), result)) {
     return result;
   }
   result = RunResult{};
   result.ok = false;
-  const std::string how = WIFSIGNALED(status) ? std::string("killed by ") + ::strsignal(WTERMSIG(status))
-                                              : "exited " + std::to_string(WEXITSTATUS(status));
+  std::string how = WIFSIGNALED(status) ? std::string("killed by ") + ::strsignal(WTERMSIG(status))
+                                        : "exited " + std::to_string(WEXITSTATUS(status));
+  if (waited != child) how = "its end was never seen: " + std::string(::strerror(errno));
   result.failure = "the run crashed (" + how + ")" + (printed.empty() ? "" : ": " + tail_of(printed));
   return result;
 }
