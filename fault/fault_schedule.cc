@@ -402,9 +402,12 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       after(simulation, fault,
             layers.hold("disk-errors " + std::to_string(fault.target), fault.intensity,
                         [&disk](double p) {
-                          // Writeback errors surface at fsync (write() only fills the page cache):
-                          // a failing disk fails syncs far more often than anything else.
-                          disk.faults().io_error_probability = p;
+                          // Writeback errors surface at fsync (write() only fills the page cache;
+                          // a read or a metadata operation meets a bad sector now and then): a
+                          // failing disk fails syncs far more often than anything else. (Graceland
+                          // appends record by record: at p a batch's appends would nearly all fail,
+                          // and no batch would ever be waiting on a failing fsync.)
+                          disk.faults().io_error_probability = p / 10;
                           disk.faults().sync_error_probability = std::min(0.9, 4 * p);
                         },
                         0));

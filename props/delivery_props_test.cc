@@ -159,7 +159,8 @@ TEST_P(DeliverySweepShard, EverySeedPublishesEveryAcknowledgedEventOnce) {
         << "fault kind " << fault::fault_kind_name(kind) << " never fired in seeds " << first << ".." << end - 1;
   }
   for (const char* monitor : {"monitor acknowledgements judged durable", "monitor checkpoint writes judged",
-                              "monitor storage changes judged", "monitor segment removals judged"}) {
+                              "monitor storage changes judged", "monitor segment removals judged",
+                              "monitor published files judged"}) {
     EXPECT_GT(coverage[monitor], 0u) << monitor << ": never, in seeds " << first << ".." << end - 1;
   }
   for (const auto& [what, n] : coverage) {

@@ -23,7 +23,7 @@ constexpr uint64_t kSeedLimit = 50;
 // Runs seeds 1, 2, ... with `bug` planted until one fails, at most `limit`.
 Catch first_catch(PlantedBug bug, uint64_t limit) {
   RunRequest request;
-  request.scenario = "delivery";
+  request.scenario = planted_bug_world(bug);
   request.planted = bug;
   for (uint64_t seed = 1; seed <= limit; ++seed) {
     request.seed = seed;
@@ -46,7 +46,7 @@ void expect_caught(PlantedBug bug, uint64_t limit, std::string_view symptom) {
   EXPECT_NE(caught.failure.find(symptom), std::string::npos) << caught.failure;
   // The same seed without the bug passes: the bug, not the world, failed it.
   RunRequest clean;
-  clean.scenario = "delivery";
+  clean.scenario = planted_bug_world(bug);
   clean.seed = caught.seed;
   const RunResult without = run_one(clean);
   EXPECT_TRUE(without.ok) << "seed " << caught.seed << " fails without " << planted_bug_name(bug) << " too: "
@@ -140,6 +140,13 @@ TEST(PlantedBugs, WallClockRetentionIsCaught) {
 // events with their ids.
 TEST(PlantedBugs, SendingBeforeTheQueueIsDurableIsCaught) {
   expect_caught(PlantedBug::kSendBeforeQueueSync, kSeedLimit, "a restarted proxy");
+}
+
+// A Graceland serving records appended and not yet fsynced: a pipeline publishes what a power
+// loss can still take from the PoP (the publish monitor: an event published that no PoP had
+// ever held durably).
+TEST(PlantedBugs, ServingUnsyncedRecordsIsCaught) {
+  expect_caught(PlantedBug::kServeUnsynced, kSeedLimit, "publish monitor");
 }
 
 }  // namespace

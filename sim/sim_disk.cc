@@ -52,7 +52,13 @@ class SimFile final : public File {
   Task<Status> sync() override {
     std::shared_ptr<Inode> inode = inode_;
     const size_t promised = inode->data.size();
-    const bool fail = co_await files_.sync_delay();
+    // Nothing dirty (every byte synced, or dropped clean by a failed sync, and no truncation
+    // since): no page to write back, so nothing that can fail - the second fsync after an EIO
+    // returns ok, which is what made fsyncgate bite.
+    size_t written_back = inode->durable_size;
+    for (const auto& [from, to] : inode->lost) written_back = std::max(written_back, to);
+    const bool dirty = inode->durable_before_truncate != nullptr || inode->data.size() > written_back;
+    const bool fail = co_await files_.sync_delay(dirty);
     if (fail) {
       // fsyncgate: the kernel drops the dirty pages it failed to write and marks them clean, so
       // a later fsync returns ok without writing them. Whatever was unsynced now is gone at the
@@ -134,6 +140,9 @@ void SimDisk::power_loss(Random& random) {
     inode->lost.clear();
     inode->durable_size = inode->data.size();
   }
+  // What survived is durable now, unsynced bytes that happened to reach the platter included
+  // (a Graceland's recovery serves a record that survived whole, though it never fsynced it).
+  for (const auto& [name, inode] : names_) durable_changed(name);
 }
 
 std::optional<SimDisk::DurableFile> SimDisk::durable_file(const std::string& path) const {
@@ -296,7 +305,7 @@ Status SimFileSystem::remove(const std::string& raw_path) {
   return Status();
 }
 
-Task<bool> SimFileSystem::sync_delay() {
+Task<bool> SimFileSystem::sync_delay(bool writes_back) {
   Simulation& simulation = disk_.simulation_;
   Random& random = simulation.random();
   double delay = exponential(random, static_cast<double>(disk_.faults_.sync_latency_mean_ns));
@@ -304,11 +313,13 @@ Task<bool> SimFileSystem::sync_delay() {
     delay += std::min(pareto(random, static_cast<double>(disk_.faults_.sync_spike_scale_ns), 1.2),
                       5e9);
   }
-  const bool fail = chance(random, disk_.faults_.io_error_probability) ||
-                    chance(random, disk_.faults_.sync_error_probability);
-  // A failing fsync is slow: the drive's and the kernel's retries run before EIO comes back
-  // (tens of milliseconds to seconds), while the writes behind it wait or pile into the cache.
-  if (fail) delay += std::min(pareto(random, 20'000'000.0, 1.2), 2e9);
+  const bool fail = writes_back && (chance(random, disk_.faults_.io_error_probability) ||
+                                    chance(random, disk_.faults_.sync_error_probability));
+  // A failing fsync is slow: the drive's and the kernel's retries and command timeouts run
+  // before EIO comes back (a fifth of a second to several seconds; SCSI and NVMe time a
+  // command out after 30 s), while the writes behind it pile into the cache - bytes the
+  // failure then drops with the rest.
+  if (fail) delay += std::min(pareto(random, 200'000'000.0, 1.2), 5e9);
   struct Wait {
     Simulation& simulation;
     SimNode& node;
@@ -327,7 +338,7 @@ Task<bool> SimFileSystem::sync_delay() {
 Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
   const std::string dir = normalize(raw_dir);
   if (!disk_.dirs_.contains(dir)) co_return Error(ErrorCode::kNotFound, "fsync dir " + dir);
-  if (co_await sync_delay()) co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
+  if (co_await sync_delay(true)) co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
   // The directory's synced entries become exactly its current ones: only names changed since
   // they were last synced can differ (sorted: those under "dir/" are one range; the top
   // directory's are all names without a '/').

@@ -133,8 +133,9 @@ class SimFileSystem final : public FileSystem {
   Status remove(const std::string& path) override;
   Task<Status> sync_dir(const std::string& dir) override;
 
-  // Waits one drawn sync latency on this node; true if the sync should fail with EIO.
-  Task<bool> sync_delay();
+  // Waits one drawn sync latency on this node; true if the sync should fail with EIO (only
+  // one with something to write back can).
+  Task<bool> sync_delay(bool writes_back);
   // kIoError with the disk's error probability (reads, creates, renames, removes, lists).
   Status injected_error(const char* verb, const std::string& path);
   // Every operation but a sync starts here: kIoError if the power is gone (then it must do

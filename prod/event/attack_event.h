@@ -24,6 +24,11 @@ struct EventId {
   auto operator<=>(const EventId&) const = default;
 };
 
+// "<stream>/<sequence>", as checkers and logs print an event.
+inline std::string id_text(const EventId& id) {
+  return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence);
+}
+
 struct HttpHeader {
   std::string name;
   std::string value;

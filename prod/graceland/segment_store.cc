@@ -274,8 +274,11 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     if (at.file_index != segment.index) at = Position{segment.index, kSegmentHeaderBytes};
     at.offset = std::max<uint64_t>(at.offset, kSegmentHeaderBytes);
     bool segment_ended = false;
-    if (at.offset < segment.durable_end) {
-      const uint64_t want = std::min<uint64_t>(segment.durable_end - at.offset,
+    // Readers stop at the durable end. (The planted bug reads what is only appended: bytes a
+    // power loss or a failed fsync can still take back.)
+    const uint64_t end = LJ_PLANTED(kServeUnsynced) && segment.writer ? segment.writer->size() : segment.durable_end;
+    if (at.offset < end) {
+      const uint64_t want = std::min<uint64_t>(end - at.offset,
                                                std::max<size_t>(max_bytes - taken, 0) + kMaxSegmentPayloadBytes + kRecordHeaderBytes);
       Result<std::unique_ptr<File>> file = env_.files.open(path_of(account_id, segment.index), OpenMode::kExisting);
       if (!file.ok()) return file.error();
@@ -287,7 +290,7 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
       size_t used = 0;
       while (used < bytes.size() && (taken < max_bytes || batch.records.empty())) {
         const size_t n = valid_record_bytes(bytes.subspan(used));
-        if (n == 0 && followed_by_records(**file, at.offset + used, segment.durable_end)) {
+        if (n == 0 && followed_by_records(**file, at.offset + used, end)) {
           // Valid records follow an invalid one: it was damaged after it was written (a torn
           // tail - a failed append's prefix - has nothing after it). Never skip past it.
           it->second.damaged = true;
@@ -298,7 +301,7 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
           // Short only because of our read window: stop here. Otherwise the segment ends.
           segment_ended = at.offset + used + kRecordHeaderBytes + kMaxSegmentPayloadBytes <=
                               at.offset + bytes.size() ||
-                          at.offset + bytes.size() >= segment.durable_end;
+                          at.offset + bytes.size() >= end;
           break;
         }
         batch.records.emplace_back(chunk.substr(used + kRecordHeaderBytes, n - kRecordHeaderBytes));
@@ -306,7 +309,7 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
         used += n;
       }
       at.offset += used;
-      if (at.offset >= segment.durable_end) segment_ended = true;
+      if (at.offset >= end) segment_ended = true;
     } else {
       segment_ended = true;
     }

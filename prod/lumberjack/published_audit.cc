@@ -8,14 +8,15 @@
 
 namespace lj::lumberjack {
 
-namespace {
 
-std::string id_text(const EventId& id) { return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence); }
-
-}  // namespace
-
-PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers, IndexStart start)
-    : fetch_(std::move(fetch)), customers_(std::move(customers)), start_(start) {}
+PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers, IndexStart start, Decode decode)
+    : fetch_(std::move(fetch)), decode_(std::move(decode)), customers_(std::move(customers)), start_(start) {
+  if (!decode_) {
+    decode_ = [](const std::string&, std::string_view contents, const std::string& private_key_pem) {
+      return read_log_file(contents, private_key_pem);
+    };
+  }
+}
 
 std::string PublishedAudit::refresh() {
   for (const AuditedCustomer& customer : customers_) {
@@ -68,7 +69,7 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
       }
       return object + " is listed in logs.index but not stored";
     }
-    Result<DecodedLogFile> decoded = read_log_file(*file, customer.private_key_pem);
+    Result<DecodedLogFile> decoded = decode_(object, *file, customer.private_key_pem);
     if (!decoded.ok()) return object + ": " + decoded.error().to_string();
     for (const AttackEvent& event : decoded->events) {
       if (event.account_id != customer.account_id) {

@@ -27,9 +27,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prod/event/attack_event.h"
+#include "prod/logfile/log_file_reader.h"
 #include "prod/proxy/ledger.h"
 
 namespace lj::lumberjack {
@@ -50,8 +52,12 @@ class PublishedAudit {
  public:
   // Returns an object's contents, or nullopt if there is no such object.
   using Fetch = std::function<std::optional<std::string>(const std::string& name)>;
+  // Decodes a listed file's contents with its customer's key; by default the real reader
+  // (read_log_file). The simulator passes one that reuses what its publish monitor decoded.
+  using Decode = std::function<Result<DecodedLogFile>(const std::string& object, std::string_view contents,
+                                                      const std::string& private_key_pem)>;
   PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers,
-                 IndexStart start = IndexStart::kFirstFile);
+                 IndexStart start = IndexStart::kFirstFile, Decode decode = nullptr);
 
   // Reads files listed since the last call. Returns the first problem, or "" if none so far.
   std::string refresh();
@@ -72,6 +78,7 @@ class PublishedAudit {
   std::optional<uint64_t> first_listed(const AuditedCustomer& customer, const std::string& folder);
 
   Fetch fetch_;
+  Decode decode_;
   std::vector<AuditedCustomer> customers_;
   IndexStart start_;
   std::set<std::string> read_;

@@ -7,10 +7,6 @@ namespace lj::proxy {
 
 namespace {
 
-std::string id_text(const EventId& id) {
-  return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence);
-}
-
 Task<Status> read_one(const Env& env, const std::string& address, StoredEvents& stored) {
   auto client = co_await graceland::GracelandClient::connect(env, address, "checker");
   if (!client.ok()) co_return Error(client.code(), address + ": " + client.error().message());

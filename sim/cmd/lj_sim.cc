@@ -10,9 +10,8 @@
 //                                                   (Perfetto, chrome://tracing): a track per node
 //   --faults 'TEXT'                                 delivery: this fault schedule instead of one
 //                                                   drawn from the seed (fault/fault_schedule.h)
-//   --planted no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|
-//             shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines
-//                                                   delivery: plant a known bug
+//   --planted BUG                                   delivery, ingest: plant a known bug in the
+//                                                   code (lj-sim --list-planted names them)
 //   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
 //   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
 //                                                   how long its faults last
@@ -22,7 +21,8 @@
 //   --no-faults, --messages M, --default-tunables, --no-buggify
 //   --no-swarm                                      every fault kind in every seed's world (by
 //                                                   default each seed enables a random half)
-//   lj-sim --list-planted                            the planted bugs' names, one a line
+//   lj-sim --list-planted                            the planted bugs, one a line: its name and
+//                                                   the world that measures it (ci/planted-rates)
 // A failing run prints the one command that replays it, and exits 1.
 
 #include <cerrno>
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage();
   if (std::string(argv[1]) == "--list-planted") {
     for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
-      if (bug != lj::sim::PlantedBug::kNone) std::printf("%s\n", lj::sim::planted_bug_name(bug));
+      if (bug == lj::sim::PlantedBug::kNone) continue;
+      std::printf("%s %s\n", lj::sim::planted_bug_name(bug), lj::sim::planted_bug_world(bug));
     }
     return 0;
   }

@@ -35,6 +35,9 @@ class AckMonitor {
   // A proxy heard its event `id` acknowledged, now.
   void on_acknowledged(const EventId& id);
 
+  // Whether some PoP has held the event durably at any instant up to now.
+  bool ever_durable(const EventId& id) const { return durable_.contains(id); }
+
   // The first acknowledgement of an event not durable anywhere, or "".
   const std::string& problem() const { return problem_; }
   uint64_t acks_judged() const { return acks_judged_; }

@@ -13,10 +13,6 @@ namespace lj::sim {
 
 namespace {
 
-std::string id_text(const EventId& id) {
-  return std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence);
-}
-
 std::string folder_of(const lumberjack::AuditedCustomer& customer) {
   return std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
 }

@@ -24,6 +24,7 @@
 #include "sim/scenarios/retention_monitor.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/scenarios/stage_faults.h"
+#include "sim/scenarios/publish_monitor.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -50,8 +51,21 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kRetryFailedSync: return "retry-failed-sync";
     case PlantedBug::kWallClockRetention: return "wall-clock-retention";
     case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
+    case PlantedBug::kServeUnsynced: return "serve-unsynced";
   }
   return "unknown";
+}
+
+const char* planted_bug_world(PlantedBug bug) {
+  switch (bug) {
+    case PlantedBug::kAckBeforeFsync:
+    case PlantedBug::kAckFailedSync:
+    case PlantedBug::kNoDirSync:
+    case PlantedBug::kRetryFailedSync:
+      return "ingest";
+    default:
+      return "delivery";
+  }
 }
 
 const std::vector<PlantedBug>& all_planted_bugs() {
@@ -61,7 +75,7 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
-      PlantedBug::kSendBeforeQueueSync};
+      PlantedBug::kSendBeforeQueueSync, PlantedBug::kServeUnsynced};
   return bugs;
 }
 
@@ -266,6 +280,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   AckMonitor acks(simulation, pop_disks);
   acks.excuse_with([&destroyed](const EventId& id) { return destroyed.explains(id); });
   ledger.set_ack_observer([&acks](const EventId& id) { acks.on_acknowledged(id); });
+  // Every file is judged as it is published: each of its events durable on some PoP by then.
+  PublishMonitor publications(simulation, storage, audited_customers(options.accounts),
+                              [&acks](const EventId& id) { return acks.ever_durable(id); });
   // Every segment retention removes is judged when it goes; what it took undelivered is excused.
   RetentionMonitor retention(simulation, tunables.pop_retention.count(),
                              [&destroyed](const std::string& pop, const SimDisk& disk, const std::string& path) {
@@ -420,7 +437,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
         auto it = objects.find(name);
         return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
       },
-      audited_customers(options.accounts));
+      audited_customers(options.accounts), lumberjack::IndexStart::kFirstFile,
+      [&publications](const std::string& object, std::string_view contents, const std::string& key) {
+        return publications.take_decoded(object, contents, key);
+      });
   std::string problem;
   // What the step-by-step monitors saw first: it comes before whatever followed from it.
   auto monitored_problem = [&]() -> std::string {
@@ -428,6 +448,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!checkpoints.problem().empty()) return checkpoints.problem();
     if (!retention.problem().empty()) return retention.problem();
     if (!store_monitor.problem().empty()) return store_monitor.problem();
+    if (!publications.problem().empty()) return publications.problem();
     for (const auto& stages : stage_faults) {
       if (!stages->problem().empty()) return stages->problem();
     }
@@ -548,6 +569,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor acknowledgements judged durable"] = acks.acks_judged();
   outcome.coverage["monitor checkpoint writes judged"] = checkpoints.writes_judged();
   outcome.coverage["monitor storage changes judged"] = store_monitor.changes_judged();
+  outcome.coverage["monitor published files judged"] = publications.files_judged();
   outcome.coverage["monitor segment removals judged"] = retention.removals();
   outcome.failure = failure;
   outcome.ok = failure.empty();

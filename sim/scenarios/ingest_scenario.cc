@@ -19,6 +19,8 @@
 namespace lj::sim {
 
 IngestOutcome run_ingest_scenario(const IngestOptions& options) {
+  // The planted bug, if any, for every node's code while this world runs (simulator builds only).
+  const PlantedBugScope planted(options.planted);
   Simulation simulation(options.seed);
   if (options.trace_to_stdout) {
     print_timeline_to(simulation, stdout);

@@ -11,20 +11,24 @@
 #include <cstdint>
 #include <string>
 
+#include "prod/io/planted.h"
+
 namespace lj::sim {
 
 struct IngestOptions {
   uint64_t seed = 1;
   int pops = 3;
-  int proxies_per_pop = 2;
+  int proxies_per_pop = 5;
   int accounts = 4;
-  uint64_t events_per_proxy = 300;
-  double events_per_second = 40;
+  uint64_t events_per_proxy = 120;
+  double events_per_second = 16;
   int64_t fault_phase_ns = 10'000'000'000;
   int64_t liveness_bound_ns = 120'000'000'000;
   bool faults = true;
   bool swarm = true;  // the seed picks which fault kinds its world has (fault/swarm.h)
   bool trace_to_stdout = false;
+  // A known bug planted in the PoPs' or proxies' code (prod/io/planted.h; simulator builds).
+  PlantedBug planted = PlantedBug::kNone;
 };
 
 struct IngestOutcome {

@@ -1,21 +1,24 @@
 // The monitors themselves: each is shown the violation it exists to see, and the legitimate
 // step beside it. A monitor broken to accept the violation (a second write of a published
 // name, a checkpoint written by a worker that lost the customer, an acknowledgement of a
-// record no sync made durable) fails here, not silently in every sweep.
+// record no sync made durable, a file published before a PoP held its events durably) fails here, not silently in every sweep.
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <set>
 
 #include "prod/event/event_record.h"
 #include "prod/event/sample_events.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/io/files.h"
+#include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/staging_name.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/ack_monitor.h"
 #include "sim/scenarios/checkpoint_monitor.h"
+#include "sim/scenarios/publish_monitor.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -149,6 +152,53 @@ TEST_F(MonitorTest, AckMonitorSeesAnAcknowledgementOfARecordNoSyncMadeDurable) {
   monitor.on_acknowledged(cached);
   EXPECT_NE(monitor.problem().find("event 7/2 was acknowledged"), std::string::npos) << monitor.problem();
   EXPECT_EQ(monitor.acks_judged(), 2u);
+}
+
+// A customer's file `seq` holding `ids`, written by the real writer (unencrypted).
+std::string log_file(uint64_t account, uint64_t seq, const std::vector<EventId>& ids) {
+  SplitMix64 random(seq);
+  std::vector<AttackEvent> events;
+  for (const EventId& id : ids) events.push_back(make_sample_event(random, account, id, 1'764'000'000'000));
+  LogFileSpec spec;
+  spec.account_id = account;
+  spec.config_id = 1;
+  spec.seq = seq;
+  spec.start_time_ms = spec.end_time_ms = 1'764'000'000'000;
+  Result<std::string> file = LogFileWriter().write(spec, events, random);
+  EXPECT_TRUE(file.ok());
+  return file.ok() ? *file : "";
+}
+
+TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurably) {
+  const std::set<EventId> durable{{7, 1}, {7, 2}};
+  PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+                         [&durable](const EventId& id) { return durable.contains(id); });
+  ObjectStore& store = storage_.client(*node_);
+  // Published by a rename of the staged upload: its events were durable.
+  EXPECT_TRUE(run(store.put("staging/1001_1/a", log_file(1001, 1, {{7, 1}, {7, 2}}))).ok());
+  EXPECT_TRUE(run(store.rename("staging/1001_1/a", "1001_1/1001_1.log")).ok());
+  EXPECT_EQ(monitor.problem(), "");
+  // Another customer's folder, or a staging name, is not a publication.
+  EXPECT_TRUE(run(store.put("staging/1001_1/b", log_file(1001, 2, {{7, 3}}))).ok());
+  EXPECT_EQ(monitor.problem(), "");
+  // Event 7/3 was read out of a page cache.
+  EXPECT_TRUE(run(store.rename("staging/1001_1/b", "1001_1/1001_2.log")).ok());
+  EXPECT_NE(monitor.problem().find("1001_1/1001_2.log holding event 7/3"), std::string::npos) << monitor.problem();
+  EXPECT_EQ(monitor.files_judged(), 2u);
+}
+
+TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) {
+  PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+                         [](const EventId&) { return true; });
+  ObjectStore& store = storage_.client(*node_);
+  const std::string file = log_file(1001, 1, {{7, 1}});
+  EXPECT_TRUE(run(store.put("1001_1/1001_1.log", file)).ok());
+  Result<DecodedLogFile> same = monitor.take_decoded("1001_1/1001_1.log", file, "");
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->events.size(), 1u);
+  // Other bytes under that name are read again, and read as they are.
+  Result<DecodedLogFile> other = monitor.take_decoded("1001_1/1001_1.log", "not a log file", "");
+  EXPECT_FALSE(other.ok());
 }
 
 }  // namespace

@@ -8,22 +8,12 @@
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/staging_name.h"
 #include "prod/lumberjack/zk_layout.h"
+#include "sim/scenarios/object_names.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
 
 namespace {
-
-bool is_staging(const std::string& name) { return name.starts_with("staging/"); }
-
-// "<account>_<config>/<account>_<seq>.log": a customer's published file.
-std::optional<LogFileName> published_file(const std::string& name) {
-  const size_t slash = name.find('/');
-  if (is_staging(name) || slash == std::string::npos || name.find('/', slash + 1) != std::string::npos) {
-    return std::nullopt;
-  }
-  return parse_log_file_name(std::string_view(name).substr(slash + 1));
-}
 
 // "staging/<account>_<config>/...": the account, and the customer's folder "<account>_<config>".
 std::optional<std::pair<uint64_t, std::string>> staging_owner(const std::string& name) {

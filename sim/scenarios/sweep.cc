@@ -51,6 +51,7 @@ RunResult run_one(const RunRequest& request) {
     options.seed = request.seed;
     options.faults = request.faults;
     options.swarm = request.swarm;
+    options.planted = request.planted;
     options.trace_to_stdout = request.log_to_stdout;
     const IngestOutcome outcome = run_ingest_scenario(options);
     RunResult result;

@@ -1,0 +1,63 @@
+#include "sim/scenarios/publish_monitor.h"
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "prod/logfile/log_file_reader.h"
+#include "sim/scenarios/object_names.h"
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+
+PublishMonitor::PublishMonitor(Simulation& simulation, SimObjectStore& store,
+                               std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable)
+    : simulation_(simulation), customers_(std::move(customers)), ever_durable_(std::move(ever_durable)) {
+  store.add_change_watcher([this](const SimObjectStore::Change& change) { judge(change); });
+}
+
+void PublishMonitor::report(NodeId node, const std::string& what) {
+  if (!problem_.empty()) return;
+  const std::string who = node == kNoNode ? "?" : std::string(simulation_.node(node).name());
+  problem_ = "publish monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " + who + " " + what;
+  simulation_.trace(node, "MONITOR: " + problem_);
+}
+
+void PublishMonitor::judge(const SimObjectStore::Change& change) {
+  using Kind = SimObjectStore::ChangeKind;
+  if (change.kind == Kind::kRemove || !problem_.empty()) return;
+  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  const std::optional<LogFileName> name = published_file(written);
+  if (!name) return;
+  auto customer = std::find_if(customers_.begin(), customers_.end(), [&](const lumberjack::AuditedCustomer& c) {
+    return c.account_id == name->account_id;
+  });
+  if (customer == customers_.end()) return;  // not a customer of this world: the audit's to judge
+  ++files_judged_;
+  Result<DecodedLogFile> decoded = read_log_file(change.contents, customer->private_key_pem);
+  if (!decoded.ok()) {
+    report(change.node, "published " + written + ", which its customer cannot read: " + decoded.error().to_string());
+    return;
+  }
+  for (const AttackEvent& event : decoded->events) {
+    if (ever_durable_(event.id)) continue;
+    report(change.node, "published " + written + " holding event " + id_text(event.id) +
+                            ", which no PoP has ever held durably: read before its fsync (a power loss can "
+                            "still take it, unacknowledged)");
+    return;
+  }
+  decoded_.insert_or_assign(written, Decoded{std::hash<std::string_view>{}(change.contents), std::move(*decoded)});
+}
+
+Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object, std::string_view contents,
+                                                    const std::string& private_key_pem) {
+  auto it = decoded_.find(object);
+  if (it == decoded_.end() || it->second.contents_hash != std::hash<std::string_view>{}(contents)) {
+    return read_log_file(contents, private_key_pem);
+  }
+  DecodedLogFile decoded = std::move(it->second.file);
+  decoded_.erase(it);
+  return decoded;
+}
+
+}  // namespace lj::sim

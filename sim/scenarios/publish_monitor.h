@@ -1,0 +1,63 @@
+#pragma once
+// PublishMonitor: the checker's watch on publication. The instant a customer's file appears
+// under its published name (the rename of a staged file, or any write of that name), every
+// event in it - read as the customer reads it, decrypted with the customer's private key by
+// the real reader - must already have been durable on some PoP. A Graceland serves (and
+// acknowledges) only records an fsync made durable: an event published before then was read
+// out of a page cache, and a power loss can still take it from the PoP - after which the
+// proxy, never acknowledged, may give it up, and the Graceland reuses its place in the
+// segment for other records a reader's position has passed.
+//
+// "Durable on some PoP" is AckMonitor's record of every record that has ever been durable, so
+// both monitors judge against one reading of the simulated disks' synced state.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prod/event/attack_event.h"
+#include "prod/lumberjack/published_audit.h"
+#include "sim/sim_object_store.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+class PublishMonitor {
+ public:
+  // Whether the event has been durable on some PoP at any instant up to now.
+  using EverDurable = std::function<bool(const EventId&)>;
+  PublishMonitor(Simulation& simulation, SimObjectStore& store, std::vector<lumberjack::AuditedCustomer> customers,
+                 EverDurable ever_durable);
+
+  // The first event published before any PoP held it durably, or a published file the
+  // customer could not read; "" if none.
+  const std::string& problem() const { return problem_; }
+  uint64_t files_judged() const { return files_judged_; }
+
+  // The end-of-run audit's decoder (PublishedAudit::Decode): a published file this monitor
+  // decoded already is handed over (each once), anything else is read by the real reader.
+  Result<DecodedLogFile> take_decoded(const std::string& object, std::string_view contents,
+                                      const std::string& private_key_pem);
+
+ private:
+  void judge(const SimObjectStore::Change& change);
+  void report(NodeId node, const std::string& what);
+
+  Simulation& simulation_;
+  std::vector<lumberjack::AuditedCustomer> customers_;
+  EverDurable ever_durable_;
+  // What each published name held, decoded, until the audit takes it. (A published name is
+  // written once: StoreMonitor fails the run otherwise.)
+  struct Decoded {
+    size_t contents_hash = 0;  // of the bytes decoded: the audit's copy must be the same
+    DecodedLogFile file;
+  };
+  std::map<std::string, Decoded> decoded_;
+  uint64_t files_judged_ = 0;
+  std::string problem_;
+};
+
+}  // namespace lj::sim
