@@ -1,6 +1,7 @@
 #include "prod/lumberjack/lumberjack_node.h"
 
 #include "prod/io/planted.h"
+#include "prod/lumberjack/drain.h"
 
 #include <algorithm>
 
@@ -71,7 +72,8 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
 Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
-                                         layout.workers(),   layout.election(),    layout.gracelands()};
+                                         layout.workers(),   layout.election(),    layout.gracelands(),
+                                         layout.drained()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }
@@ -162,7 +164,10 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   if (!workers.ok()) co_return workers.status();
   Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), arm_watches_);
   if (!customers.ok()) co_return customers.status();
-  if (workers->empty()) co_return Status();
+  Result<std::vector<std::string>> drained = co_await session.children(layout.drained(), arm_watches_);
+  if (!drained.ok()) co_return drained.status();
+  const std::vector<std::string> serving = serving_workers(*workers, *drained);
+  if (serving.empty()) co_return Status();
   Result<std::vector<std::string>> assigned = co_await session.children(layout.assignments());
   if (!assigned.ok()) co_return assigned.status();
 
@@ -176,10 +181,10 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
     if (node.ok()) current[account] = Current{node->data, node->version};
     else if (node.code() != ErrorCode::kNotFound) co_return node.status();
   }
-  // Plan: keep every customer on its live worker, give the others to the least loaded,
+  // Plan: keep every customer on its live, undrained worker, give the others to the least loaded,
   // then move one at a time from the most to the least loaded until within one.
   std::map<std::string, std::vector<std::string>> load;
-  for (const std::string& worker : *workers) load[worker];
+  for (const std::string& worker : serving) load[worker];
   std::map<std::string, std::string> plan;
   std::vector<std::string> homeless;
   for (const std::string& account : *customers) {

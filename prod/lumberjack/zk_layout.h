@@ -7,6 +7,8 @@
 //   <root>/election/n_<seq>        ephemeral sequential     the lowest is the master
 //   <root>/gracelands/<pop>        ephemeral: host:port     each Graceland registers itself
 //   <root>/master                  ephemeral: worker id     the current master, for `lj ctl status`
+//   <root>/drained/<node name>     persistent, empty        `lj ctl drain`: the master gives that
+//                                                           node's workers no customers
 
 #include <string>
 
@@ -21,6 +23,8 @@ struct ZkLayout {
   std::string election() const { return root + "/election"; }
   std::string gracelands() const { return root + "/gracelands"; }
   std::string master() const { return root + "/master"; }
+  std::string drained() const { return root + "/drained"; }
+  std::string drained_node(const std::string& name) const { return drained() + "/" + name; }
   std::string customer(const std::string& account) const { return customers() + "/" + account; }
   std::string checkpoint(const std::string& account) const { return checkpoints() + "/" + account; }
   std::string assignment(const std::string& account) const { return assignments() + "/" + account; }

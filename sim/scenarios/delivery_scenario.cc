@@ -24,6 +24,7 @@
 #include "sim/scenarios/retention_monitor.h"
 #include "sim/scenarios/ingest_world.h"
 #include "sim/scenarios/stage_faults.h"
+#include "sim/scenarios/operator_drains.h"
 #include "sim/scenarios/publish_monitor.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
@@ -322,6 +323,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     for (int a = 0; a < options.accounts; ++a) accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
     start_config_changes(admin, zookeeper.client(admin), options.seed, std::move(accounts), options.fault_phase_ns,
                          4'000'000'000, outcome.coverage);
+    // Customers also change hands between live workers: an operator drains a node, later
+    // undrains it.
+    std::vector<std::string> lumberjack_names;
+    for (int l = 0; l < options.lumberjacks; ++l) lumberjack_names.push_back("lj-" + std::to_string(l + 1));
+    start_operator_drains(admin, zookeeper.client(admin), options.seed, std::move(lumberjack_names),
+                          options.fault_phase_ns, 1'500'000'000, outcome.coverage);
   }
 
   // The Lumberjack cluster.

@@ -12,6 +12,7 @@
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/credentials.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/drain.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/zk_coordinator.h"
@@ -174,6 +175,26 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
   co_return 0;
 }
 
+// drain|undrain --node NAME: takes a Lumberjack node out of rotation, or puts it back
+// (prod/lumberjack/drain.h). Both are idempotent: draining a drained node says so and succeeds.
+Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std::ostream& out, std::ostream& err) {
+  const std::string verb = drained ? "drain" : "undrain";
+  auto node = flags.values.find("--node");
+  if (node == flags.values.end() || node->second.empty() || node->second.find('/') != std::string::npos) {
+    err << "lj ctl " << verb << ": --node NAME is required (the node's --name, as `lj ctl status` shows it)\n";
+    co_return 2;
+  }
+  const Status changed = co_await lumberjack::set_drained(zk, flags.layout, node->second, drained);
+  if (!changed.ok()) {
+    err << "lj ctl " << verb << ": node " << node->second << ": " << changed.to_string() << "\n";
+    co_return 1;
+  }
+  out << (drained ? "drained " : "undrained ") << node->second
+      << (drained ? ": the master moves its customers to the other nodes\n"
+                  : ": the master balances customers onto it again\n");
+  co_return 0;
+}
+
 Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, std::ostream& out) {
   const lumberjack::ZkLayout& layout = flags.layout;
   Result<NodeData> master = co_await zk.get(layout.master());
@@ -182,6 +203,10 @@ Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, 
   out << "workers:";
   if (workers.ok()) for (const std::string& w : *workers) out << " " << w;
   out << "\n";
+  Result<std::vector<std::string>> drained = co_await zk.children(layout.drained());
+  out << "drained:";
+  if (drained.ok()) for (const std::string& node : *drained) out << " " << node;
+  out << (drained.ok() && !drained->empty() ? "" : " (none)") << "\n";
   // Each PoP's Graceland and how far each customer's checkpoint is behind it.
   std::map<std::string, std::map<std::string, graceland::AccountExtent>> extents;  // pop -> account -> extent
   std::map<std::string, uint64_t> store_ids;  // pop -> its Graceland store
@@ -264,11 +289,11 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     }
   }
   if (flags.zookeeper.empty() || flags.verb.empty()) {
-    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status [flags]\n";
+    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status|drain|undrain [flags]\n";
     return 2;
   }
   if (flags.verb != "add" && flags.verb != "set" && flags.verb != "remove" && flags.verb != "list" &&
-      flags.verb != "status") {
+      flags.verb != "status" && flags.verb != "drain" && flags.verb != "undrain") {
     err << "lj ctl: unknown command '" << flags.verb << "'\n";
     return 2;
   }
@@ -286,6 +311,8 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     if (flags.verb == "add" || flags.verb == "set") code = co_await add_or_set(**session, flags, env.random, out, err);
     else if (flags.verb == "remove") code = co_await remove(**session, flags, out, err);
     else if (flags.verb == "list") code = co_await list(**session, flags, out, err);
+    else if (flags.verb == "drain" || flags.verb == "undrain")
+      code = co_await drain(**session, flags, flags.verb == "drain", out, err);
     else code = co_await status(**session, env, flags, out);
     co_await (*session)->close();
     co_return code;

@@ -6,7 +6,10 @@
 //          [--username U --password-file F] [--roll-events N] [--roll-bytes N] [--roll-age-ms MS]
 //   lj ctl ... remove --account N
 //   lj ctl ... list
-//   lj ctl ... status        master, workers, assignments; per customer and PoP the lag
+//   lj ctl ... status        master, workers, drained nodes, assignments; per customer and PoP the lag
+//   lj ctl ... drain --node NAME     take a Lumberjack node out of rotation: the master moves its
+//                                    customers to the others (prod/lumberjack/drain.h)
+//   lj ctl ... undrain --node NAME   put it back: the master balances customers onto it again
 //
 // `add` fails if the customer exists and `set` if it does not; `set` changes only the flags
 // given (compare-and-set on the node's version). Passwords are read from a file (never from

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
                "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE] [--journal-dir DIR]\n"
                "       lj check --gracelands HOST:PORT[,...] --ledger FILE\n"
-               "       lj ctl --zookeeper HOSTS add|set|remove|list|status [...]\n"
+               "       lj ctl --zookeeper HOSTS add|set|remove|list|status|drain|undrain [...]\n"
                "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE --state FILE\n"
                "                (--out-dir DIR | --syslog HOST:PORT) [--key PRIVATE.pem] [--once] [...]\n"
                "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] [--wait-s N]\n"
