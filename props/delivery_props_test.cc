@@ -70,16 +70,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // operations take time and power can go between any two of them (30206 before), clocks step,
 // retention runs and proxies keep journals (30261, then 30780 before), since swarm testing,
 // storage latency of milliseconds and fault points that stop when the world heals (31134
-// before), and since operators drain workers and the publish monitor judges every publication,
-// seed 31066 has the stale write: lj-1 writes customer 1002's index back to file 8 at 22.8 s,
-// after lj-2 listed file 10 at 19.6 s, and lj-2 lists it again at 24.0 s.
-TEST(DeliveryRegression, Seed31066AStalePublisherCannotHideFilesFromTheIndex) {
+// before), and since operators drain workers and remove customers and the publish monitor
+// judges every publication (31066 before removals), seed 31074 has the stale write: lj-3 writes
+// customer 1004's index back to file 10 at 26.4 s, after lj-2 listed file 12 at 26.35 s, and
+// lj-2 lists it again at 29.2 s.
+TEST(DeliveryRegression, Seed31074AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 31066;
+  options.seed = 31074;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31066 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31074 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 31066 no longer reaches a stale index write: find another seed that does "
+      << "seed 31074 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

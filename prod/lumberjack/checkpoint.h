@@ -1,7 +1,8 @@
 #pragma once
 // Checkpoint: what a customer's worker has committed, held in ZooKeeper at
-// /lj/checkpoints/<account> and changed only by compare-and-set together with a check that
-// the writer still holds the customer's assignment (CheckpointStore::commit_if_assigned).
+// /lj/checkpoints/<account> and changed only by compare-and-set together with checks that the
+// writer still holds the customer's assignment and that the customer's node is the one its
+// pipeline was started with (not removed, not reconfigured since: CustomerPipeline::commit).
 //
 // The commit protocol, and why it neither loses nor repeats an event:
 //  1. A worker reads every PoP from its cursor in `pops`, drops ids already in `delivered`, and

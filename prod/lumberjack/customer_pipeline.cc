@@ -53,9 +53,11 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   return *this;
 }
 
-CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t assignment_version)
+CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t config_version,
+                                   int32_t assignment_version)
     : context_(std::move(context)),
       config_(std::move(config)),
+      config_version_(config_version),
       assignment_version_(assignment_version),
       readers_(context_.env, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout) {}
 
@@ -569,6 +571,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
     ops.push_back(SetOp{checkpoint_path, next.encode(), kAnyVersion});
   } else {
     ops.push_back(CheckOp{context_.layout.assignment(account_text()), assignment_version_});
+    // Not for a customer removed or reconfigured meanwhile (a rotated key, a new format).
+    ops.push_back(CheckOp{context_.layout.customer(account_text()), config_version_});
     ops.push_back(SetOp{checkpoint_path, next.encode(), checkpoint_version_});
   }
   Result<MultiResult> committed = co_await context_.session.multi(ops);

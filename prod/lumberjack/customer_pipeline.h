@@ -110,7 +110,11 @@ struct PipelineContext {
 
 class CustomerPipeline {
  public:
-  CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t assignment_version);
+  // `config_version` and `assignment_version`: the versions of the customer's node and its
+  // assignment this pipeline was started for. Every commit is fenced by both: once the
+  // customer is removed or its configuration changed (a new public key, a new format), or it
+  // was assigned elsewhere, nothing this pipeline rolled is committed.
+  CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t config_version, int32_t assignment_version);
   ~CustomerPipeline();
 
   Task<void> run();
@@ -119,6 +123,7 @@ class CustomerPipeline {
   uint64_t account() const { return config_.account_id; }
   const CustomerConfig& config() const { return config_; }
   int32_t assignment_version() const { return assignment_version_; }
+  int32_t config_version() const { return config_version_; }
   const PipelineCounters& counters() const { return counters_; }
 
  private:
@@ -163,6 +168,7 @@ class CustomerPipeline {
 
   PipelineContext context_;
   CustomerConfig config_;
+  int32_t config_version_;
   int32_t assignment_version_;
   bool stopping_ = false;
   bool finished_ = false;

@@ -247,7 +247,14 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   Result<std::vector<std::string>> accounts = co_await session.children(layout.assignments(), arm_watches_);
   if (!accounts.ok()) co_return accounts.status();
-  std::map<uint64_t, std::pair<CustomerConfig, int32_t>> mine;
+  // What this worker should run: each customer's configuration and the versions of its node
+  // and its assignment, which fence the pipeline's commits.
+  struct Wanted {
+    CustomerConfig config;
+    int32_t config_version = 0;
+    int32_t assignment_version = 0;
+  };
+  std::map<uint64_t, Wanted> mine;
   for (const std::string& account : *accounts) {
     Result<NodeData> assignment = co_await session.get(layout.assignment(account), arm_watches_);
     if (!assignment.ok()) {
@@ -266,13 +273,14 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
                    (config.ok() ? "account id does not match its node" : config.error().to_string()));
       continue;
     }
-    mine.emplace(config->account_id, std::make_pair(std::move(*config), assignment->version));
+    mine.emplace(config->account_id, Wanted{std::move(*config), customer->version, assignment->version});
   }
   // Stop what is no longer ours (or was reassigned meanwhile), start what is new.
   for (auto it = pipelines_.begin(); it != pipelines_.end();) {
     auto wanted = mine.find(it->first);
-    if (wanted == mine.end() || wanted->second.second != it->second->assignment_version() ||
-        !(wanted->second.first == it->second->config()) || it->second->finished()) {
+    if (wanted == mine.end() || wanted->second.assignment_version != it->second->assignment_version() ||
+        wanted->second.config_version != it->second->config_version() ||
+        !(wanted->second.config == it->second->config()) || it->second->finished()) {
       it->second->stop();
       stopping_pipelines_.push_back(std::move(it->second));
       it = pipelines_.erase(it);
@@ -285,18 +293,21 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   // starts it), so two never stage, commit or publish for the customer side by side.
   for (auto& [account, wanted] : mine) {
     const bool free = !still_stopping(account) || LJ_PLANTED(kOverlappingPipelines);
-    if (!pipelines_.contains(account) && free) start_pipeline(session, wanted.first, wanted.second);
+    if (!pipelines_.contains(account) && free) {
+      start_pipeline(session, wanted.config, wanted.config_version, wanted.assignment_version);
+    }
     status_.customers.push_back(account);
   }
   co_return Status();
 }
 
-void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version) {
+void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
+                                    int32_t version) {
   PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
                           options_.log, options_.expire_old_files, options_.retention_interval};
   options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
                std::to_string(version) + ")");
-  auto pipeline = std::make_unique<CustomerPipeline>(context, config, version);
+  auto pipeline = std::make_unique<CustomerPipeline>(context, config, config_version, version);
   CustomerPipeline& running = *pipeline;
   pipelines_.emplace(config.account_id, std::move(pipeline));
   env_.executor.spawn(running.run());

@@ -75,7 +75,8 @@ class LumberjackNode {
   Task<Status> check_leadership(CoordinatorSession& session);
   Task<Status> assign(CoordinatorSession& session);
   Task<Status> follow_assignments(CoordinatorSession& session);
-  void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t version);
+  void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
+                      int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
   bool still_stopping(uint64_t account) const;

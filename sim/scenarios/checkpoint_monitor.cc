@@ -51,6 +51,10 @@ void CheckpointMonitor::judge(const SimZooKeeper::Write& write) {
                           std::to_string(staged->checkpoint_version) + ": a commit its writer's view never saw");
     }
   }
+  if (checkpoint->last_file && !zookeeper_.peek(layout.customer(account))) {
+    report(account, "committed file " + std::to_string(checkpoint->last_file->seq) +
+                        " after the customer was removed: its events are published for a customer that is gone");
+  }
   if (uploaded_ && checkpoint->last_file && !uploaded_(checkpoint->last_file->staging_name)) {
     report(account, "committed naming file " + std::to_string(checkpoint->last_file->seq) + " as " +
                         checkpoint->last_file->staging_name + ", which was never uploaded");

@@ -10,6 +10,8 @@
 //    checkpoint is stale (an old pipeline of the same worker, or one that lost and regained the
 //    customer) must not land a commit over one it never saw;
 //  - its next file number never moves backwards;
+//  - a commit lands only while the customer exists: once `lj ctl remove` took its node, no
+//    file of it is committed (so none is published afterwards: only committed files are);
 //  - given `uploaded`, the staging object its last file names was uploaded before the commit
 //    named it (a crash would otherwise leave a committed file that exists nowhere).
 // Removing a checkpoint is not a commit and is not judged here.

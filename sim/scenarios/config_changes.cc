@@ -1,5 +1,7 @@
 #include "sim/scenarios/config_changes.h"
 
+#include <algorithm>
+
 #include "prod/io/distributions.h"
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/zk_layout.h"
@@ -40,7 +42,39 @@ Task<void> change_configs(Env env, Coordinator& coordinator, uint64_t seed, std:
   }
 }
 
+// Removes the customer through a session of its own, as `lj ctl remove` does; retries (a
+// second apart) until ZooKeeper takes it.
+Task<void> remove_customer(Env env, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
+                           int64_t until_ns, std::set<uint64_t>& removed, std::map<std::string, uint64_t>& coverage) {
+  SplitMix64 random(mix_seed(seed, hash_string("customer removal")));
+  if (!chance(random, 0.25)) co_return;
+  // Late in the phase: every event of the customer acknowledged and not yet published then is
+  // excused from the checker, so an early removal would leave a quarter of the world unjudged.
+  const int64_t at = uniform_between(random, std::max<int64_t>(0, until_ns - 5'000'000'000), until_ns);
+  const uint64_t account = accounts[uniform_below(random, accounts.size())];
+  const Duration wait = Duration(at) - env.clock.monotonic_now();
+  if (wait > Duration(0)) co_await env.clock.sleep_for(wait);
+  const std::string path = lumberjack::ZkLayout{}.customer(std::to_string(account));
+  for (;;) {
+    auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+    if (session.ok()) {
+      const Status gone = co_await (*session)->remove(path);
+      co_await (*session)->close();
+      if (gone.ok() || gone.code() == ErrorCode::kNotFound) break;
+    }
+    co_await env.clock.sleep_for(std::chrono::seconds(1));
+  }
+  removed.insert(account);
+  ++coverage["state an operator removed a customer"];
+}
+
 }  // namespace
+
+void start_customer_removal(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
+                            int64_t until_ns, std::set<uint64_t>& removed, std::map<std::string, uint64_t>& coverage) {
+  if (accounts.empty()) return;
+  admin.spawn(remove_customer(admin.env(), coordinator, seed, std::move(accounts), until_ns, removed, coverage));
+}
 
 void start_config_changes(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
                           int64_t until_ns, int64_t mean_gap_ns, std::map<std::string, uint64_t>& coverage) {

@@ -318,9 +318,14 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   }(zookeeper.client(admin), options.accounts, tunables, customers_created));
   // An operator changes customers' roll policies during the safety phase (`lj ctl set`): each
   // change restarts the customer's pipeline on its worker.
+  // Customers an operator removed (in half the seeds, one): their events are delivered no
+  // more, and whatever of them was not published before is excused.
+  std::set<uint64_t> removed_customers;
   if (options.faults) {
     std::vector<uint64_t> accounts;
     for (int a = 0; a < options.accounts; ++a) accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+    start_customer_removal(admin, zookeeper.client(admin), options.seed, accounts, options.fault_phase_ns,
+                           removed_customers, outcome.coverage);
     start_config_changes(admin, zookeeper.client(admin), options.seed, std::move(accounts), options.fault_phase_ns,
                          4'000'000'000, outcome.coverage);
     // Customers also change hands between live workers: an operator drains a node, later
@@ -479,7 +484,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!problem.empty()) return true;
     for (const auto& [id, entry] : ledger.entries()) {
       if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id) &&
-          !destroyed.explains(id) && !destroyed.explains_expiry(id)) {
+          !destroyed.explains(id) && !destroyed.explains_expiry(id) && !removed_customers.contains(entry.account_id)) {
         return false;
       }
     }
@@ -501,6 +506,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // Lost events a destroyed disk or retention explains are excused; any other is a failure.
   uint64_t excused = 0;
   uint64_t expired = 0;
+  uint64_t of_removed = 0;
   std::optional<std::pair<EventId, uint64_t>> first_unexcused;  // id, account
   for (const auto& [id, entry] : ledger.entries()) {
     if (entry.fate != proxy::EventFate::kAcknowledged || published.copies().contains(id)) continue;
@@ -508,6 +514,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       ++excused;
     } else if (destroyed.explains_expiry(id)) {
       ++expired;
+    } else if (removed_customers.contains(entry.account_id)) {
+      ++of_removed;
     } else if (!first_unexcused) {
       first_unexcused.emplace(id, entry.account_id);
     }
@@ -515,7 +523,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (excused > 0) outcome.coverage["excused: events lost with a destroyed disk"] += excused;
   if (expired > 0) outcome.coverage["excused: events retention removed before they were read"] += expired;
   if (retention.removals() > 0) outcome.coverage["state segments removed by retention"] += retention.removals();
-  excused += expired;
+  if (of_removed > 0) outcome.coverage["excused: events of a removed customer never published"] += of_removed;
+  excused += expired + of_removed;
   outcome.excused = excused;
   // A monitor's finding (a checkpoint that moved backwards, a staged or published object
   // mistreated, two pipelines at once) is the first thing wrong, whatever followed from it.
@@ -535,7 +544,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
                 std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) + " of account " +
                 std::to_string(account) + " never published)" +
                 (done ? "" : " within " + std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)");
-      if (excused > 0) failure += " (" + std::to_string(excused) + " more excused: a destroyed disk held them, or retention expired them)";
+      if (excused > 0) {
+        failure += " (" + std::to_string(excused) +
+                   " more excused: a destroyed disk held them, retention expired them, or their customer was removed)";
+      }
       failure += "; the first " + where_stored(simulation, pop_nodes, id);
     }
   }
@@ -555,10 +567,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     const CustomerDownloads& customers = *downloads;
     // Every committed file must reach its customer, even while a stale publisher's write has
     // shortened logs.index (the owner lists it again while idle).
-    auto committed = [&zookeeper, &options] {
+    auto committed = [&zookeeper, &options, &removed_customers] {
       CustomerDownloads::Committed out;
       for (int a = 0; a < options.accounts; ++a) {
         const uint64_t account = kFirstAccount + static_cast<uint64_t>(a);
+        // (A removed customer's last committed file may never be published: its index says.)
+        if (removed_customers.contains(account)) continue;
         const std::optional<NodeData> node = zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
         if (!node) continue;
         Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);

@@ -77,8 +77,9 @@ struct DeliveryOutcome {
   uint64_t sim_events = 0;
   uint64_t acknowledged = 0;
   uint64_t delivered = 0;  // distinct event ids in published files
-  // Acknowledged, never published, and excused: held only by a destroyed disk, or removed by
-  // retention (judged not early by RetentionMonitor) before any pipeline read them.
+  // Acknowledged, never published, and excused: held only by a destroyed disk, removed by
+  // retention (judged not early by RetentionMonitor) before any pipeline read them, or of a
+  // customer an operator removed.
   uint64_t excused = 0;
   uint64_t files = 0;
   int faults_injected = 0;

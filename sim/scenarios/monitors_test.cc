@@ -101,6 +101,8 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedO
   create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());  // version 0
   lumberjack::CustomerConfig config;
   config.account_id = 1001;
+  create(*owner, layout.customers(), "");
+  create(*owner, layout.customer("1001"), config.encode());
   auto commit = [&](int32_t staged_on) {
     lumberjack::Checkpoint next;
     next.next_seq = 2 + static_cast<uint64_t>(staged_on);
@@ -115,6 +117,37 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedO
   commit(0);  // staged on version 0 again (an old pipeline's view), lands over version 1
   EXPECT_NE(monitor.problem().find("committed over version 1 naming file 1 staged against version 0"),
             std::string::npos)
+      << monitor.problem();
+}
+
+TEST_F(MonitorTest, CheckpointMonitorSeesACommitForARemovedCustomer) {
+  const lumberjack::ZkLayout layout;
+  CheckpointMonitor monitor(zookeeper_);
+  auto owner = connect();
+  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
+                                  layout.customers()}) {
+    create(*owner, path, "");
+  }
+  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  lumberjack::CustomerConfig config;
+  config.account_id = 1001;
+  create(*owner, layout.customer("1001"), config.encode());
+  create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());
+  auto commit = [&](uint64_t seq) {
+    lumberjack::Checkpoint next;
+    next.next_seq = seq + 1;
+    lumberjack::CommittedFile file;
+    file.seq = seq;
+    file.staging_name = lumberjack::make_staging_name(config, {1001, seq, "lj-1-owner", static_cast<int32_t>(seq - 1), 1});
+    next.last_file = file;
+    EXPECT_TRUE(run(owner->set(layout.checkpoint("1001"), next.encode(), kAnyVersion)).ok());
+  };
+  commit(1);
+  EXPECT_EQ(monitor.problem(), "") << "a commit while the customer exists";
+  EXPECT_TRUE(run(owner->remove(layout.customer("1001"), kAnyVersion)).ok());  // lj ctl remove
+  commit(2);
+  EXPECT_NE(monitor.problem().find("committed file 2 after the customer was removed"), std::string::npos)
       << monitor.problem();
 }
 

@@ -21,8 +21,14 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   const std::string assignment = layout.assignment(std::to_string(config.account_id));
   const std::string assignments = layout.assignments();
   const std::string checkpoints = layout.checkpoints();
+  const std::string customers = layout.customers();
+  const std::string customer = layout.customer(std::to_string(config.account_id));
+  const std::string encoded = config.encode();
   if (!(co_await create_path(**session, assignments)).ok()) co_return;
   if (!(co_await create_path(**session, checkpoints)).ok()) co_return;
+  if (!(co_await create_path(**session, customers)).ok()) co_return;
+  auto added = co_await (*session)->create(customer, encoded, NodeMode::kPersistent);
+  if (!added.ok() && added.code() != ErrorCode::kAlreadyExists) co_return;
   auto created = co_await (*session)->create(assignment, worker_id, NodeMode::kPersistent);
   if (!created.ok() && created.code() != ErrorCode::kAlreadyExists) co_return;
   lumberjack::PipelineOptions options;
@@ -31,7 +37,7 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   auto log = [&self](std::string_view line) { self.simulation().trace(self.id(), line); };
   lumberjack::PipelineContext context{self.env(), **session, store,    layout, worker_id, directory,
                                       options,    &observer, log,      nullptr, std::chrono::minutes(10)};
-  lumberjack::CustomerPipeline pipeline(context, config, 0);
+  lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
   co_await pipeline.run();
 }
 
