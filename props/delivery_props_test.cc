@@ -70,17 +70,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // operations take time and power can go between any two of them (30206 before), clocks step,
 // retention runs and proxies keep journals (30261, then 30780 before), since swarm testing,
 // storage latency of milliseconds and fault points that stop when the world heals (31134
-// before), and since operators drain workers and remove customers and the publish monitor
-// judges every publication (31066 before removals), seed 31074 has the stale write: lj-3 writes
-// customer 1004's index back to file 10 at 26.4 s, after lj-2 listed file 12 at 26.35 s, and
-// lj-2 lists it again at 29.2 s.
-TEST(DeliveryRegression, Seed31074AStalePublisherCannotHideFilesFromTheIndex) {
+// before), since operators drain workers and the publish monitor judges every publication
+// (31066 before), and since customers are removed and Gracelands fsync what they recover
+// (31074 before), seed 31551 has the stale write: lj-1 writes customer 1003's index back to
+// file 2 at 23.1 s, after lj-3 listed file 3 at 21.1 s, and lj-3 lists it again at 26.4 s.
+TEST(DeliveryRegression, Seed31551AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 31074;
+  options.seed = 31551;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31074 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31551 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 31074 no longer reaches a stale index write: find another seed that does "
+      << "seed 31551 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

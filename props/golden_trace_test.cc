@@ -34,8 +34,8 @@ void expect_hash(const char* scenario, const char* recorded) {
 }
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "02e50e85ee06a923"); }
-TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "c4b558c2209559db"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "19de047ebe74abfc"); }
+TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "c82b7dc8475a063d"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "f9f347383b15038b"); }
 
 }  // namespace
 }  // namespace lj::sim

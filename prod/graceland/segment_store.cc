@@ -33,6 +33,7 @@ Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env, SegmentS
   // segment in it, along.
   if (Status s = co_await create_dir_durably(env.files, store->options_.root); !s.ok()) co_return s.error();
   if (Status s = store->recover(); !s.ok()) co_return s.error();
+  if (Status s = co_await store->make_recovered_durable(); !s.ok()) co_return s.error();
   if (Status s = co_await store->load_or_create_store_id(); !s.ok()) co_return s.error();
   co_return store;
 }
@@ -110,6 +111,18 @@ Status SegmentStore::recover() {
     }
   }
   return Status();  // every recovered segment is sealed: appends start new ones
+}
+
+Task<Status> SegmentStore::make_recovered_durable() {
+  for (const auto& [account, state] : accounts_) {
+    for (const auto& [index, segment] : state.segments) {
+      Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kExisting);
+      if (!file.ok()) co_return file.status();
+      if (Status s = co_await (*file)->sync(); !s.ok()) co_return s;
+    }
+  }
+  if (accounts_.empty()) co_return Status();
+  co_return co_await env_.files.sync_dir(options_.root);
 }
 
 void SegmentStore::seal(Account& state) { state.has_active = false; }

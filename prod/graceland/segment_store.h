@@ -107,6 +107,10 @@ class SegmentStore {
 
   SegmentStore(Env env, SegmentStoreOptions options);
   Status recover();
+  // fsyncs every recovered segment and the directory before anything is served: after a
+  // process crash (kill -9, an OOM kill) the page cache still holds bytes no fsync covered, which
+  // recover() reads as records; served unsynced, a later power loss would take them back.
+  Task<Status> make_recovered_durable();
   // Reads the store's id, or makes a new one durable (file, fsync, rename, directory fsync).
   Task<Status> load_or_create_store_id();
   std::string path_of(std::string_view account, uint32_t index) const;

@@ -14,7 +14,9 @@
 //    file of it is committed (so none is published afterwards: only committed files are);
 //  - given `uploaded`, the staging object its last file names was uploaded before the commit
 //    named it (a crash would otherwise leave a committed file that exists nowhere).
-// Removing a checkpoint is not a commit and is not judged here.
+// Removing a checkpoint is not a commit and is not judged here; nor is a write that commits
+// nothing (`lj ctl remove` rewrites the checkpoint unchanged, or creates an empty one, so that
+// its version moves past every commit in flight).
 
 #include <cstdint>
 #include <functional>
@@ -46,6 +48,7 @@ class CheckpointMonitor {
   SimZooKeeper& zookeeper_;
   std::function<bool(const std::string&)> uploaded_;
   std::map<std::string, uint64_t> highest_next_seq_;
+  std::map<std::string, std::string> last_data_;  // each checkpoint as last written
   uint64_t writes_judged_ = 0;
   std::string problem_;
 };

@@ -4,6 +4,7 @@
 
 #include "prod/io/distributions.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/customer_removal.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::sim {
@@ -44,8 +45,8 @@ Task<void> change_configs(Env env, Coordinator& coordinator, uint64_t seed, std:
 
 // Removes the customer through a session of its own, as `lj ctl remove` does; retries (a
 // second apart) until ZooKeeper takes it.
-Task<void> remove_customer(Env env, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
-                           int64_t until_ns, std::set<uint64_t>& removed, std::map<std::string, uint64_t>& coverage) {
+Task<void> remove_a_customer(Env env, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
+                             int64_t until_ns, std::map<std::string, uint64_t>& coverage) {
   SplitMix64 random(mix_seed(seed, hash_string("customer removal")));
   if (!chance(random, 0.25)) co_return;
   // Late in the phase: every event of the customer acknowledged and not yet published then is
@@ -54,26 +55,25 @@ Task<void> remove_customer(Env env, Coordinator& coordinator, uint64_t seed, std
   const uint64_t account = accounts[uniform_below(random, accounts.size())];
   const Duration wait = Duration(at) - env.clock.monotonic_now();
   if (wait > Duration(0)) co_await env.clock.sleep_for(wait);
-  const std::string path = lumberjack::ZkLayout{}.customer(std::to_string(account));
+  const lumberjack::ZkLayout layout;
   for (;;) {
     auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
     if (session.ok()) {
-      const Status gone = co_await (*session)->remove(path);
+      const Status gone = co_await lumberjack::remove_customer(**session, layout, account);
       co_await (*session)->close();
       if (gone.ok() || gone.code() == ErrorCode::kNotFound) break;
     }
     co_await env.clock.sleep_for(std::chrono::seconds(1));
   }
-  removed.insert(account);
   ++coverage["state an operator removed a customer"];
 }
 
 }  // namespace
 
 void start_customer_removal(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
-                            int64_t until_ns, std::set<uint64_t>& removed, std::map<std::string, uint64_t>& coverage) {
+                            int64_t until_ns, std::map<std::string, uint64_t>& coverage) {
   if (accounts.empty()) return;
-  admin.spawn(remove_customer(admin.env(), coordinator, seed, std::move(accounts), until_ns, removed, coverage));
+  admin.spawn(remove_a_customer(admin.env(), coordinator, seed, std::move(accounts), until_ns, coverage));
 }
 
 void start_config_changes(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,

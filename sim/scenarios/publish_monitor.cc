@@ -1,7 +1,6 @@
 #include "sim/scenarios/publish_monitor.h"
 
 #include <algorithm>
-#include <functional>
 #include <utility>
 
 #include "prod/logfile/log_file_reader.h"
@@ -46,13 +45,13 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
                             "still take it, unacknowledged)");
     return;
   }
-  decoded_.insert_or_assign(written, Decoded{std::hash<std::string_view>{}(change.contents), std::move(*decoded)});
+  decoded_.insert_or_assign(written, Decoded{change.contents, std::move(*decoded)});
 }
 
 Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object, std::string_view contents,
                                                     const std::string& private_key_pem) {
   auto it = decoded_.find(object);
-  if (it == decoded_.end() || it->second.contents_hash != std::hash<std::string_view>{}(contents)) {
+  if (it == decoded_.end() || it->second.contents != contents) {
     return read_log_file(contents, private_key_pem);
   }
   DecodedLogFile decoded = std::move(it->second.file);

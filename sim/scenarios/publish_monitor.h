@@ -52,7 +52,7 @@ class PublishMonitor {
   // What each published name held, decoded, until the audit takes it. (A published name is
   // written once: StoreMonitor fails the run otherwise.)
   struct Decoded {
-    size_t contents_hash = 0;  // of the bytes decoded: the audit's copy must be the same
+    std::string contents;  // the bytes decoded: the audit's copy must be these
     DecodedLogFile file;
   };
   std::map<std::string, Decoded> decoded_;

@@ -2,9 +2,11 @@
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/file_text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/credentials.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/customer_removal.h"
 #include "prod/lumberjack/drain.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
@@ -142,7 +145,7 @@ Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& ou
     err << "lj ctl remove: --account N is required\n";
     co_return 2;
   }
-  Status removed = co_await zk.remove(flags.layout.customer(std::to_string(account)));
+  const Status removed = co_await lumberjack::remove_customer(zk, flags.layout, account);
   if (!removed.ok()) {
     err << "lj ctl remove: customer " << account << ": " << removed.to_string() << "\n";
     co_return 1;
@@ -176,22 +179,47 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
 }
 
 // drain|undrain --node NAME: takes a Lumberjack node out of rotation, or puts it back
-// (prod/lumberjack/drain.h). Both are idempotent: draining a drained node says so and succeeds.
+// (prod/lumberjack/drain.h). NAME is the node's --name; a worker id as `status` lists it
+// ("lj-2-1a2b") names its node. Both are idempotent and say when they change nothing.
 Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std::ostream& out, std::ostream& err) {
   const std::string verb = drained ? "drain" : "undrain";
-  auto node = flags.values.find("--node");
-  if (node == flags.values.end() || node->second.empty() || node->second.find('/') != std::string::npos) {
-    err << "lj ctl " << verb << ": --node NAME is required (the node's --name, as `lj ctl status` shows it)\n";
+  auto given = flags.values.find("--node");
+  if (given == flags.values.end() || given->second.empty() || given->second.find('/') != std::string::npos) {
+    err << "lj ctl " << verb << ": --node NAME is required (the node's --name, or a worker id from `lj ctl status`)\n";
     co_return 2;
   }
-  const Status changed = co_await lumberjack::set_drained(zk, flags.layout, node->second, drained);
+  const lumberjack::ZkLayout& layout = flags.layout;
+  Result<std::vector<std::string>> workers = co_await zk.children(layout.workers());
+  std::vector<std::string> live_nodes;
+  if (workers.ok()) {
+    for (const std::string& worker : *workers) live_nodes.push_back(lumberjack::worker_node_name(worker));
+  }
+  std::string node = given->second;
+  if (workers.ok() && std::find(workers->begin(), workers->end(), node) != workers->end()) {
+    node = lumberjack::worker_node_name(node);
+  }
+  const std::string path = layout.drained_node(node);
+  Result<std::optional<int32_t>> was = co_await zk.exists(path);
+  const bool already = was.ok() && was->has_value() == drained;
+  const Status changed = co_await lumberjack::set_drained(zk, layout, node, drained);
   if (!changed.ok()) {
-    err << "lj ctl " << verb << ": node " << node->second << ": " << changed.to_string() << "\n";
+    err << "lj ctl " << verb << ": node " << node << ": " << changed.to_string() << "\n";
     co_return 1;
   }
-  out << (drained ? "drained " : "undrained ") << node->second
-      << (drained ? ": the master moves its customers to the other nodes\n"
-                  : ": the master balances customers onto it again\n");
+  const bool live = std::find(live_nodes.begin(), live_nodes.end(), node) != live_nodes.end();
+  if (already) {
+    out << node << " was " << (drained ? "drained" : "not drained") << " already\n";
+  } else if (drained) {
+    out << "drained " << node << ": the master moves its customers to the other nodes\n";
+  } else {
+    out << "undrained " << node << ": the master balances customers onto it again\n";
+  }
+  if (!live) {
+    err << "lj ctl " << verb << ": note: no live Lumberjack is named " << node
+        << " (live: " << (live_nodes.empty() ? std::string("none") : "") ;
+    for (size_t i = 0; i < live_nodes.size(); ++i) err << (i ? " " : "") << live_nodes[i];
+    err << "); the setting applies when one starts under that --name\n";
+  }
   co_return 0;
 }
 
