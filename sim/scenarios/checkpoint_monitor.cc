@@ -28,13 +28,13 @@ void CheckpointMonitor::judge(const SimZooKeeper::Write& write) {
   if (write.kind == SimZooKeeper::Write::Kind::kRemove || !write.path.starts_with(prefix)) return;
   const std::string account = write.path.substr(prefix.size());
   ++writes_judged_;
-  // A write that commits nothing is not a commit: `lj ctl remove` rewriting the checkpoint
-  // unchanged (to move its version past every commit in flight), or creating an empty one.
+  // `lj ctl remove` is not a commit: with the customer's node it rewrites the checkpoint
+  // unchanged (to move its version past every commit in flight), or creates an empty one.
   std::string& last = last_data_[account];
   const bool unchanged = write.kind == SimZooKeeper::Write::Kind::kSet && write.data == last;
+  const bool empty = write.kind == SimZooKeeper::Write::Kind::kCreate && write.data == lumberjack::Checkpoint{}.encode();
   last = write.data;
-  if (unchanged) return;
-  if (write.kind == SimZooKeeper::Write::Kind::kCreate && write.data == lumberjack::Checkpoint{}.encode()) return;
+  if ((unchanged || empty) && !zookeeper_.peek(layout.customer(account))) return;
   if (std::string why = not_the_owner(account, write.session); !why.empty()) {
     report(account, "written by " + worker_of(write.session) + " (session " + hex(write.session) + "), " + why);
   }

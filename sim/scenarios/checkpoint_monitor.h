@@ -14,9 +14,9 @@
 //    file of it is committed (so none is published afterwards: only committed files are);
 //  - given `uploaded`, the staging object its last file names was uploaded before the commit
 //    named it (a crash would otherwise leave a committed file that exists nowhere).
-// Removing a checkpoint is not a commit and is not judged here; nor is a write that commits
-// nothing (`lj ctl remove` rewrites the checkpoint unchanged, or creates an empty one, so that
-// its version moves past every commit in flight).
+// Removing a checkpoint is not a commit and is not judged here; nor is `lj ctl remove`'s
+// rewrite of it, unchanged (or its creation, empty) in the transaction that removes the
+// customer, so that its version moves past every commit in flight.
 
 #include <cstdint>
 #include <functional>

@@ -14,6 +14,7 @@
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/customer_removal.h"
 #include "prod/lumberjack/staging_name.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/ack_monitor.h"
@@ -149,6 +150,39 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitForARemovedCustomer) {
   commit(2);
   EXPECT_NE(monitor.problem().find("committed file 2 after the customer was removed"), std::string::npos)
       << monitor.problem();
+}
+
+// `lj ctl remove` then `lj ctl add` at once: the new customer node is at version 0 again, like
+// the one an old pipeline started with. Its commit still fails - the removal moved the
+// checkpoint's version on - and the removal's own rewrite is not taken for a commit.
+TEST_F(MonitorTest, ARemovalFencesACommitInFlightEvenIfTheCustomerIsAddedAgain) {
+  const lumberjack::ZkLayout layout;
+  CheckpointMonitor monitor(zookeeper_);
+  auto owner = connect();
+  auto admin = connect();
+  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
+                                  layout.customers()}) {
+    create(*owner, path, "");
+  }
+  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  lumberjack::CustomerConfig config;
+  config.account_id = 1001;
+  create(*admin, layout.customer("1001"), config.encode());
+  create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());  // the pipeline read version 0
+  EXPECT_TRUE(run(lumberjack::remove_customer(*admin, layout, 1001)).ok());
+  EXPECT_EQ(monitor.problem(), "") << "the removal's rewrite commits nothing";
+  create(*admin, layout.customer("1001"), config.encode());  // added again: version 0
+  lumberjack::Checkpoint next;
+  next.next_seq = 2;
+  next.last_file = lumberjack::CommittedFile{1, "staging/1001_1/old", std::nullopt};
+  std::vector<CoordinatorOp> ops;
+  ops.push_back(CheckOp{layout.assignment("1001"), 0});
+  ops.push_back(CheckOp{layout.customer("1001"), 0});
+  ops.push_back(SetOp{layout.checkpoint("1001"), next.encode(), 0});
+  Result<MultiResult> late = run(owner->multi(ops));
+  EXPECT_FALSE(late.ok()) << "the old pipeline's commit landed after the customer was removed and added again";
+  EXPECT_EQ(monitor.problem(), "");
 }
 
 // A segment holding one event, written on the node's disk; synced (file and directory) or not.
