@@ -281,6 +281,7 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
     switch (kind) {
       case FaultKind::kCrashRestart:
         fault.target = pick(random, model.crashable);
+        fault.intensity = chance(random, 0.5) ? 1 : 0;  // 1: the process is killed, 0: power loss
         break;
       case FaultKind::kPartition:
         fault.target = pick(random, model.partitionable);
@@ -360,7 +361,11 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kCrashRestart: {
       SimNode& node = simulation.node(fault.target);
       if (!node.alive()) return;  // already down: its pending restart brings it back
-      node.crash();
+      if (fault.intensity > 0) {
+        node.kill_process();  // x=1: kill -9, the page cache survives
+      } else {
+        node.crash();  // power loss
+      }
       after(simulation, fault, [&node] {
         if (!node.alive()) node.start();
       });

@@ -33,7 +33,8 @@ class SimObjectStore;
 namespace lj::fault {
 
 enum class FaultKind {
-  kCrashRestart,      // power loss on a node; it boots again after `duration`
+  kCrashRestart,      // power loss on a node (intensity 1: only its process is killed, the page
+                      // cache survives); it boots again after `duration`
   kPartition,         // the target is cut off from every other node for `duration`
   kResetStorm,        // connections reset mid-write with probability `intensity` per write
   kDelayStorm,        // heavy-tailed message delay: spike probability `intensity`

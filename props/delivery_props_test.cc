@@ -71,16 +71,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // retention runs and proxies keep journals (30261, then 30780 before), since swarm testing,
 // storage latency of milliseconds and fault points that stop when the world heals (31134
 // before), since operators drain workers and the publish monitor judges every publication
-// (31066 before), and since customers are removed and Gracelands fsync what they recover
-// (31074 before), seed 31551 has the stale write: lj-1 writes customer 1003's index back to
-// file 2 at 23.1 s, after lj-3 listed file 3 at 21.1 s, and lj-3 lists it again at 26.4 s.
-TEST(DeliveryRegression, Seed31551AStalePublisherCannotHideFilesFromTheIndex) {
+// (31066 before), since customers are removed and Gracelands fsync what they recover (31074
+// before), and since a crash may kill only the process and leave the page cache (31551
+// before), seed 31917 has the stale write: lj-2 writes customer 1004's index back to file 8 at
+// 22.1 s, after lj-3 listed file 10 at 20.6 s, and lj-3 lists it again at 25.8 s.
+TEST(DeliveryRegression, Seed31917AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 31551;
+  options.seed = 31917;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31551 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 31917 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 31551 no longer reaches a stale index write: find another seed that does "
+      << "seed 31917 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

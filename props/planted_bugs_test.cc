@@ -142,11 +142,11 @@ TEST(PlantedBugs, SendingBeforeTheQueueIsDurableIsCaught) {
   expect_caught(PlantedBug::kSendBeforeQueueSync, kSeedLimit, "a restarted proxy");
 }
 
-// A Graceland serving records appended and not yet fsynced: a pipeline publishes what a power
-// loss can still take from the PoP (the publish monitor: an event published that no PoP had
-// ever held durably).
-TEST(PlantedBugs, ServingUnsyncedRecordsIsCaught) {
-  expect_caught(PlantedBug::kServeUnsynced, kSeedLimit, "publish monitor");
+// A Graceland that serves what it recovered without fsyncing it: after its process was killed
+// (the page cache kept), records no fsync covered are read, published, and still only in the
+// page cache (the publish monitor: an event published that no PoP had ever held durably).
+TEST(PlantedBugs, ServingUnsyncedRecoveredRecordsIsCaught) {
+  expect_caught(PlantedBug::kUnsyncedRecovery, kSeedLimit, "publish monitor");
 }
 
 }  // namespace

@@ -28,11 +28,17 @@ bool SimNodeFaultPoints::fire(std::string_view point) {
 
 bool SimNodeFaultPoints::lose_power() {
   Simulation& simulation = node_.simulation();
-  node_.lose_power("power loss at a crash point", uniform_between(simulation.random(), 500'000'000, 3'000'000'000));
+  // Half the time the process alone dies there (a kill, a segfault): what it wrote but never
+  // synced stays in the page cache for the next incarnation to find.
+  const bool killed = chance(simulation.random(), 0.5);
+  node_.die(killed ? "process killed at a crash point" : "power loss at a crash point",
+            uniform_between(simulation.random(), 500'000'000, 3'000'000'000), killed);
   return true;
 }
 
-void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) {
+void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) { die(why, boot_after_ns, false); }
+
+void SimNode::die(std::string_view why, int64_t boot_after_ns, bool keep_page_cache) {
   doomed_ = true;
   const uint64_t incarnation = incarnation_;
   Simulation& simulation = simulation_;
@@ -40,10 +46,14 @@ void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) {
   const std::string reason(why);
   // (Not tagged with the node: the events must outlive the incarnation they end.)
   simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault,
-                         [&simulation, &node, incarnation, boot_after_ns, reason] {
+                         [&simulation, &node, incarnation, boot_after_ns, reason, keep_page_cache] {
     if (!node.alive() || node.incarnation() != incarnation) return;
     simulation.mark_instant(node.id(), "fault", reason);
-    node.crash();
+    if (keep_page_cache) {
+      node.kill_process();
+    } else {
+      node.crash();
+    }
     if (boot_after_ns < 0) return;
     simulation.schedule_after(Duration(boot_after_ns), kNoNode, EventKind::kFault, [&node] {
       if (!node.alive()) node.start();
@@ -60,7 +70,11 @@ void SimNode::arm_io_crash(uint64_t ops, int64_t down_ns) {
 bool SimNode::before_disk_operation() {
   if (doomed_) return false;
   if (io_crash_in_ops_ == 0 || --io_crash_in_ops_ > 0) return true;
-  lose_power("power loss between two disk operations", io_crash_down_ns_);
+  // Half the time the process alone dies between the two (an OOM kill, a segfault): what it
+  // wrote and never synced stays in the page cache.
+  const bool killed = chance(simulation_.random(), 0.5);
+  die(killed ? "process killed between two disk operations" : "power loss between two disk operations",
+      io_crash_down_ns_, killed);
   return false;
 }
 
@@ -105,6 +119,12 @@ void SimNode::crash() {
   simulation_.trace(id_, "crash");
   stop_processes();
   disk_.power_loss(simulation_.random());
+}
+
+void SimNode::kill_process() {
+  if (!alive_) return;
+  simulation_.trace(id_, "crash (process killed; the page cache survives)");
+  stop_processes();
 }
 
 void SimNode::halt() {

@@ -53,7 +53,11 @@ class SimNode final : public Executor {
   void post(std::coroutine_handle<> coroutine) override;
 
   void start();
+  // Power loss: the processes vanish and the disk keeps only what was synced (SimDisk::power_loss).
   void crash();
+  // The process is killed (kill -9, an OOM kill, a segfault): it vanishes unresumed, but the
+  // machine and its page cache live on - every byte written, synced or not, is still there.
+  void kill_process();
   void restart() {
     if (alive_) crash();
     start();
@@ -88,6 +92,8 @@ class SimNode final : public Executor {
   // the node crashes once the running event ends, and boots again `boot_after_ns` later
   // (never if negative: the caller starts it).
   void lose_power(std::string_view why, int64_t boot_after_ns = -1);
+  // The same, but only the process dies (kill_process): the page cache survives.
+  void die(std::string_view why, int64_t boot_after_ns, bool keep_page_cache);
 
   // Keeps a process object alive until the node crashes. Returns it for wiring.
   template <typename T>

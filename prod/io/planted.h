@@ -30,7 +30,7 @@ enum class PlantedBug : uint8_t {
   kRetryFailedSync,         // Graceland fsyncs a segment again after a failed fsync and believes it
   kWallClockRetention,      // Graceland's retention trusts the wall clock alone (a step ahead expires)
   kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
-  kServeUnsynced,           // Graceland serves records appended but not yet fsynced
+  kUnsyncedRecovery,        // Graceland serves recovered segments without fsyncing them first
 };
 
 #if defined(LJ_PLANTED_BUGS)

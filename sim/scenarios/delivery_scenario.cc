@@ -53,7 +53,7 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kRetryFailedSync: return "retry-failed-sync";
     case PlantedBug::kWallClockRetention: return "wall-clock-retention";
     case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
-    case PlantedBug::kServeUnsynced: return "serve-unsynced";
+    case PlantedBug::kUnsyncedRecovery: return "unsynced-recovery";
   }
   return "unknown";
 }
@@ -77,7 +77,7 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
-      PlantedBug::kSendBeforeQueueSync, PlantedBug::kServeUnsynced};
+      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery};
   return bugs;
 }
 
