@@ -33,4 +33,23 @@ void AckMonitor::read_newly_durable(size_t d, const std::string& path) {
                                      [this](size_t, const EventId& id) { durable_.insert(id); });
 }
 
+bool AckMonitor::in_dropped_pages(const EventId& id) const {
+  for (const SimDisk* disk : disks_) {
+    for (const auto& [path, bytes] : disk->contents()) {
+      std::string account;
+      uint32_t index = 0;
+      if (!parse_segment_path(path, account, index)) continue;
+      const Inode* inode = disk->find(path);
+      if (inode == nullptr || inode->lost.empty()) continue;
+      bool dropped = false;
+      for_each_segment_event(bytes, 0, [&](size_t offset, const EventId& event) {
+        if (event != id) return;
+        for (const auto& [from, to] : inode->lost) dropped = dropped || (offset >= from && offset < to);
+      });
+      if (dropped) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace lj::sim

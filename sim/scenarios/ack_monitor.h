@@ -37,6 +37,13 @@ class AckMonitor {
 
   // Whether some PoP has held the event durably at any instant up to now.
   bool ever_durable(const EventId& id) const { return durable_.contains(id); }
+  // Whether the event lies, on some PoP, in pages a failed fsync dropped: marked clean after
+  // the EIO and still in the page cache. A Graceland whose process was killed after that
+  // finds the records whole, and its fsync of them says ok - the error went to the process
+  // that died (fsyncgate across a restart) - so it serves them though no disk holds them. They
+  // were never acknowledged; a power loss takes them back. (Reads the PoPs' files: call it
+  // only for an event already found never durable.)
+  bool in_dropped_pages(const EventId& id) const;
 
   // The first acknowledgement of an event not durable anywhere, or "".
   const std::string& problem() const { return problem_; }

@@ -127,9 +127,11 @@ bool CustomerDownloads::caught_up(const Committed& committed) const {
   return true;
 }
 
-std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published, const Committed& committed) const {
+std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published, const Committed& committed,
+                                     const std::function<bool(uint64_t account)>& removed) const {
   std::set<EventId> got;
   for (const lumberjack::AuditedCustomer& customer : customers_) {
+    if (removed(customer.account_id)) continue;
     const Received& received = received_.at(customer.account_id);
     if (!received.problem.empty()) return received.problem;
     const uint64_t expected = expected_files(customer, committed);

@@ -12,6 +12,7 @@
 // DirectorySink does).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,7 +42,10 @@ class CustomerDownloads {
   bool caught_up(const Committed& committed) const;
   // The first problem: a skipped file, a file missing at the end, an event the customer got
   // twice, or one published that the customer never got. Empty if none.
-  std::string check(const std::map<EventId, uint64_t>& published, const Committed& committed) const;
+  // `removed`: customers an operator removed, not judged: nobody repairs their logs.index once
+  // a stale publisher wrote it back shorter, so what they downloaded before may be listed no more.
+  std::string check(const std::map<EventId, uint64_t>& published, const Committed& committed,
+                    const std::function<bool(uint64_t account)>& removed) const;
 
   // What one customer's sink received: file sequence number -> its events (one copy per file).
   struct Received {

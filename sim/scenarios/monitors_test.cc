@@ -239,7 +239,7 @@ std::string log_file(uint64_t account, uint64_t seq, const std::vector<EventId>&
 TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurably) {
   const std::set<EventId> durable{{7, 1}, {7, 2}};
   PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
-                         [&durable](const EventId& id) { return durable.contains(id); });
+                         [&durable](const EventId& id) { return durable.contains(id); }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   // Published by a rename of the staged upload: its events were durable.
   EXPECT_TRUE(run(store.put("staging/1001_1/a", log_file(1001, 1, {{7, 1}, {7, 2}}))).ok());
@@ -256,7 +256,7 @@ TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurab
 
 TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) {
   PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
-                         [](const EventId&) { return true; });
+                         [](const EventId&) { return true; }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   const std::string file = log_file(1001, 1, {{7, 1}});
   EXPECT_TRUE(run(store.put("1001_1/1001_1.log", file)).ok());

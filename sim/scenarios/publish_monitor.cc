@@ -10,8 +10,12 @@
 namespace lj::sim {
 
 PublishMonitor::PublishMonitor(Simulation& simulation, SimObjectStore& store,
-                               std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable)
-    : simulation_(simulation), customers_(std::move(customers)), ever_durable_(std::move(ever_durable)) {
+                               std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable,
+                               Excused excused)
+    : simulation_(simulation),
+      customers_(std::move(customers)),
+      ever_durable_(std::move(ever_durable)),
+      excused_(std::move(excused)) {
   store.add_change_watcher([this](const SimObjectStore::Change& change) { judge(change); });
 }
 
@@ -39,7 +43,12 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
     return;
   }
   for (const AttackEvent& event : decoded->events) {
+    published_.insert(event.id);
     if (ever_durable_(event.id)) continue;
+    if (excused_ && excused_(event.id)) {
+      ++excused_count_;
+      continue;
+    }
     report(change.node, "published " + written + " holding event " + id_text(event.id) +
                             ", which no PoP has ever held durably: read before its fsync (a power loss can "
                             "still take it, unacknowledged)");

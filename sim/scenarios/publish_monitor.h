@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,15 @@ class PublishMonitor {
  public:
   // Whether the event has been durable on some PoP at any instant up to now.
   using EverDurable = std::function<bool(const EventId&)>;
+  // Whether an event never durable may be published all the same (asked only for those):
+  // AckMonitor::in_dropped_pages, what a Graceland restarted after a failed fsync cannot know.
+  using Excused = std::function<bool(const EventId&)>;
   PublishMonitor(Simulation& simulation, SimObjectStore& store, std::vector<lumberjack::AuditedCustomer> customers,
-                 EverDurable ever_durable);
+                 EverDurable ever_durable, Excused excused);
+  // Events published though never durable, excused.
+  uint64_t excused() const { return excused_count_; }
+  // Whether the event was ever published (listed in logs.index now or not).
+  bool published(const EventId& id) const { return published_.contains(id); }
 
   // The first event published before any PoP held it durably, or a published file the
   // customer could not read; "" if none.
@@ -49,6 +57,9 @@ class PublishMonitor {
   Simulation& simulation_;
   std::vector<lumberjack::AuditedCustomer> customers_;
   EverDurable ever_durable_;
+  Excused excused_;
+  uint64_t excused_count_ = 0;
+  std::set<EventId> published_;
   // What each published name held, decoded, until the audit takes it. (A published name is
   // written once: StoreMonitor fails the run otherwise.)
   struct Decoded {
