@@ -52,6 +52,17 @@ class MonitorTest : public ::testing::Test {
     EXPECT_TRUE(run(session.create(path, data, mode)).ok()) << path;
   }
 
+  // The cluster's folders, `owner`'s worker lj-1-owner, and customer 1001 assigned to it.
+  void assign_to_owner(CoordinatorSession& owner) {
+    const lumberjack::ZkLayout layout;
+    for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
+                                    layout.customers()}) {
+      create(owner, path, "");
+    }
+    create(owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+    create(owner, layout.assignment("1001"), "lj-1-owner");
+  }
+
   Simulation simulation_{5};
   SimZooKeeper zookeeper_;
   SimObjectStore storage_;
@@ -73,12 +84,8 @@ TEST_F(MonitorTest, CheckpointMonitorSeesAWriteByAWorkerThatLostTheCustomer) {
   CheckpointMonitor monitor(zookeeper_);
   auto owner = connect();
   auto zombie = connect();
-  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints()}) {
-    create(*owner, path, "");
-  }
-  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
+  assign_to_owner(*owner);
   create(*zombie, layout.worker("lj-1-zombie"), "lj-1", NodeMode::kEphemeral);
-  create(*owner, layout.assignment("1001"), "lj-1-owner");
   lumberjack::Checkpoint checkpoint;
   create(*owner, layout.checkpoint("1001"), checkpoint.encode());
   EXPECT_EQ(monitor.problem(), "") << "the owner's write";
@@ -94,15 +101,10 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedO
   const lumberjack::ZkLayout layout;
   CheckpointMonitor monitor(zookeeper_);
   auto owner = connect();
-  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints()}) {
-    create(*owner, path, "");
-  }
-  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
-  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  assign_to_owner(*owner);
   create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());  // version 0
   lumberjack::CustomerConfig config;
   config.account_id = 1001;
-  create(*owner, layout.customers(), "");
   create(*owner, layout.customer("1001"), config.encode());
   auto commit = [&](int32_t staged_on) {
     lumberjack::Checkpoint next;
@@ -125,12 +127,7 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitForARemovedCustomer) {
   const lumberjack::ZkLayout layout;
   CheckpointMonitor monitor(zookeeper_);
   auto owner = connect();
-  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
-                                  layout.customers()}) {
-    create(*owner, path, "");
-  }
-  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
-  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  assign_to_owner(*owner);
   lumberjack::CustomerConfig config;
   config.account_id = 1001;
   create(*owner, layout.customer("1001"), config.encode());
@@ -160,12 +157,7 @@ TEST_F(MonitorTest, ARemovalFencesACommitInFlightEvenIfTheCustomerIsAddedAgain) 
   CheckpointMonitor monitor(zookeeper_);
   auto owner = connect();
   auto admin = connect();
-  for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
-                                  layout.customers()}) {
-    create(*owner, path, "");
-  }
-  create(*owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
-  create(*owner, layout.assignment("1001"), "lj-1-owner");
+  assign_to_owner(*owner);
   lumberjack::CustomerConfig config;
   config.account_id = 1001;
   create(*admin, layout.customer("1001"), config.encode());
