@@ -479,6 +479,8 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
         zookeeper->faults().reply_loss_probability = x;
         zookeeper->faults().request_loss_probability = x * 0.4;
         zookeeper->faults().stale_read_probability = std::min(1.0, x * 4);
+        // A struggling ensemble's log disk: commits slow from about a millisecond to tens.
+        zookeeper->faults().commit_latency_scale_ns = sim::ZooKeeperFaults{}.commit_latency_scale_ns + static_cast<int64_t>(x * 1e8);
       };
       after(simulation, fault, layers.hold("zk-flaky", fault.intensity, set, 0));
       return;

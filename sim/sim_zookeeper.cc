@@ -54,9 +54,13 @@ struct SimZkLink {
     broken_until_ns = std::max(broken_until_ns, noticed_at_ns);
   }
 
-  int64_t next_arrival(Simulation& simulation) {
+  // When a request takes effect at the service: after the network, and for a write after its
+  // quorum commit (`commit_ns`). A session's requests take effect in the order sent (FIFO): a
+  // read waits behind the session's slow write, as in ZooKeeper's commit processor.
+  int64_t next_arrival(Simulation& simulation, int64_t commit_ns) {
     // (Sent at the client's own time: after the disk operations it made in this event.)
-    last_arrival_ns = std::max(node->local_now_ns() + simulation.network().draw_latency_ns(), last_arrival_ns + 1);
+    last_arrival_ns =
+        std::max(node->local_now_ns() + simulation.network().draw_latency_ns() + commit_ns, last_arrival_ns + 1);
     return last_arrival_ns;
   }
   int64_t next_delivery(Simulation& simulation) {
@@ -158,7 +162,9 @@ class SimZkSession final : public CoordinatorSession {
       Simulation& simulation = service_.simulation();
       const int64_t id = link_->session_id;
       SimZooKeeper* service = &service_;
-      simulation.schedule_at(link_->next_arrival(simulation), kNoNode, EventKind::kControl,
+      // closeSession is a transaction: it commits like a write.
+      const int64_t arrival = link_->next_arrival(simulation, service->draw_commit_latency_ns());
+      simulation.schedule_at(arrival, kNoNode, EventKind::kControl,
                              [service, id] { service->close_session(id); });
     }
     state_ = SessionState::kExpired;
@@ -216,7 +222,8 @@ class SimZkSession final : public CoordinatorSession {
     } else if (simulation.now_ns() < link->broken_until_ns) {
       reply(link->broken_until_ns, lost);  // sent on the broken connection: fails when it is noticed
     } else {
-      const int64_t arrival = link->next_arrival(simulation);
+      const int64_t commit_ns = write ? service_.draw_commit_latency_ns() : 0;
+      const int64_t arrival = link->next_arrival(simulation, commit_ns);
       simulation.schedule_at(arrival, kNoNode, EventKind::kControl,
                              [&simulation, service, link, reply, apply, write, faults, give_up_ns, lost] {
         Random& random = simulation.random();
@@ -351,6 +358,12 @@ SimZooKeeper::~SimZooKeeper() {
   for (auto& [id, session] : sessions_) {
     if (session.link) session.link->client = nullptr;
   }
+}
+
+int64_t SimZooKeeper::draw_commit_latency_ns() {
+  constexpr double kMaxCommitNs = 5e9;  // beyond this a real leader would have lost its quorum
+  const double scale = static_cast<double>(std::max<int64_t>(1, faults_.commit_latency_scale_ns));
+  return static_cast<int64_t>(std::min(kMaxCommitNs, pareto(simulation_.random(), scale, 1.5)));
 }
 
 Coordinator& SimZooKeeper::client(SimNode& node) {

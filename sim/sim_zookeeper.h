@@ -48,6 +48,10 @@ struct ZooKeeperFaults {
   double request_loss_probability = 0;  // dropped before applying: kUnavailable, not applied
   double reply_loss_probability = 0;    // applied, reply dropped: kUnavailable, applied
   double stale_read_probability = 0;    // a read without sync sees the tree of a moment ago
+  // A write is applied once a quorum has fsynced its transaction log (forceSync=yes): a
+  // heavy-tailed commit time, pareto(scale, 1.5), mean three times the scale. Healthy SSDs:
+  // about a millisecond; a loaded disk logs "fsync-ing the write ahead log took 1500ms".
+  int64_t commit_latency_scale_ns = 500'000;
 };
 
 class SimZooKeeper {
@@ -61,6 +65,8 @@ class SimZooKeeper {
   Coordinator& client(SimNode& node);
 
   ZooKeeperFaults& faults() { return faults_; }
+  // How long the next write waits for its quorum's log fsync (ZooKeeperFaults).
+  int64_t draw_commit_latency_ns();
   // An unavailable service answers nothing (no quorum); sessions are not expired meanwhile
   // (ZooKeeper's leader, when it returns, gives every session a fresh timeout).
   void set_available(bool available);
