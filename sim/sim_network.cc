@@ -58,6 +58,9 @@ struct SocketPair {
   bool open[2] = {true, true};
   bool reset = false;
   std::string address[2];
+  // What each side proved: side 0, the connecting node, its certificate (SimNode::identity).
+  // A listening server is not asked for one here: clients name servers by address.
+  std::optional<PeerIdentity> identity[2];
 };
 
 class SimConnection final : public Connection {
@@ -132,6 +135,7 @@ class SimConnection final : public Connection {
   }
 
   std::string peer_address() const override { return pair_->address[1 - side_]; }
+  std::optional<PeerIdentity> peer_identity() const override { return pair_->identity[1 - side_]; }
 
   struct Park {
     Waiter& slot;
@@ -367,6 +371,7 @@ Task<Result<std::unique_ptr<Connection>>> SimNodeNetwork::connect(const std::str
     pair->streams[1].to = self.id();
     pair->address[0] = local_address;
     pair->address[1] = address;
+    pair->identity[0] = self.identity();
     const int64_t now = simulation.now_ns();
     pair->streams[0].last_deliver_at_ns = now + back_ns;
     pair->streams[1].last_deliver_at_ns = now;

@@ -41,6 +41,11 @@ class SimNode final : public Executor {
 
   NodeId id() const { return id_; }
   const std::string& name() const { return name_; }
+  // The client certificate this node's processes present (mutual TLS): servers that verify
+  // certificates see it as the peer identity of the node's connections. It survives crashes
+  // (it is on disk); none by default.
+  void set_identity(std::optional<PeerIdentity> identity) { identity_ = std::move(identity); }
+  const std::optional<PeerIdentity>& identity() const { return identity_; }
   bool alive() const { return alive_; }
   uint64_t incarnation() const { return incarnation_; }
   Simulation& simulation() { return simulation_; }
@@ -117,6 +122,7 @@ class SimNode final : public Executor {
   Simulation& simulation_;
   NodeId id_;
   std::string name_;
+  std::optional<PeerIdentity> identity_;
   std::function<void(SimNode&)> boot_;
   bool alive_ = false;
   uint64_t incarnation_ = 0;

@@ -27,6 +27,8 @@ delivery_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/delivery_setup.sh
 source "$delivery_lib"
 # shellcheck source=ci/lib/webdav_store.sh
 source "$(dirname "$delivery_lib")/webdav_store.sh"
+# shellcheck source=ci/lib/pki.sh
+source "$(dirname "$delivery_lib")/pki.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 declare -A graceland_addr node_port
@@ -102,6 +104,13 @@ cluster_init() {  # BUILD_DIR WORK_DIR
   t0=$(now_ms)
   trap cluster_stop EXIT
   trap 'exit 143' TERM INT  # cleanup runs when a timeout or ^C stops the script
+  # The operator's CA for Graceland's mutual TLS: every Graceland, proxy fleet, Lumberjack node
+  # and `lj ctl status` proves who it is ($pki/NAME.{crt,key}; operator_tls for lj ctl).
+  pki=$work/pki
+  pki_init "$pki"
+  pki_issue "$pki" graceland graceland graceland server
+  pki_issue "$pki" operator operator ops
+  read -r -a operator_tls <<<"$(graceland_client_flags "$pki" operator)"
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
@@ -161,7 +170,8 @@ start_graceland() {  # POP LISTEN (127.0.0.1:0 for any port; a restart passes it
   mkdir -p "$dir"
   rm -f "$dir/ready"
   spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
-    --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk"
+    --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk" \
+    --tls-cert "$pki/graceland.crt" --tls-key "$pki/graceland.key" --client-ca "$pki/ca.crt"
   wait_file "$dir/ready"
   graceland_addr[$pop]=$(cat "$dir/ready")
 }
@@ -177,8 +187,11 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
     lumberjacks+=("$name")
   fi
   rm -f "$dir/ready"
+  [ -f "$pki/$name.crt" ] || pki_issue "$pki" "$name" lumberjack "$name"
+  # shellcheck disable=SC2046 # the TLS flags are words
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
-    "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx"
+    "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
+    $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }
 
@@ -204,15 +217,19 @@ start_gen() {  # HOME "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS: proxies h
   for pop in $2; do targets+="${targets:+,}${graceland_addr[$pop]}"; done
   local account_list
   account_list=$(IFS=,; echo "${accounts[*]}")
+  # The fleet's certificate names exactly its proxy ids.
+  pki_issue "$pki" "gen-$home" proxy "$4-$(($4 + $3 - 1))"
   # Not spawn(): its stdout is the summary.
+  # shellcheck disable=SC2046 # the TLS flags are words
   "$lj" gen --gracelands "$targets" --pop "$home" --proxies "$3" --first-proxy-id "$4" --accounts "$account_list" \
     --rate "$5" --events "$6" --ledger "$work/ledger-$home" --timeout-s 600 --progress-s 1 \
+    $(graceland_client_flags "$pki" "gen-$home") \
     >"$work/gen-$home.out" 2>"$work/gen-$home.progress" &
   echo $! >"$work/run/gen-$home.pid"
 }
 
 lumberjack_master() {
-  "$lj" ctl --zookeeper "$zk" status 2>/dev/null | sed -n 's/^master: \(lj-[0-9]*\)-.*/\1/p'
+  "$lj" ctl --zookeeper "$zk" status "${operator_tls[@]}" 2>/dev/null | sed -n 's/^master: \(lj-[0-9]*\)-.*/\1/p'
 }
 
 # Sums the last progress line of every lj gen: "produced acknowledged".

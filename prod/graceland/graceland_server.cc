@@ -101,7 +101,8 @@ Task<void> GracelandServer::retention() {
   }
 }
 
-Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id) {
+Task<Status> GracelandServer::store_batch(const PeerGrant& grant, std::string_view body, uint32_t& count,
+                                          uint64_t& batch_id) {
   Result<BatchRequest> batch = parse_batch(body);
   if (!batch.ok()) co_return batch.status();
   batch_id = batch->batch_id;
@@ -122,6 +123,9 @@ Task<Status> GracelandServer::store_batch(std::string_view body, uint32_t& count
     if (decoded->event.account_id == 0) {
       co_return Error(ErrorCode::kInvalidArgument, "event " + std::to_string(i) + " has no account");
     }
+    // A proxy's events carry its own ids only: no sender can forge another's stream, or
+    // pre-empt its future ids in the dedupe state.
+    if (Status allowed = may_send_event(grant, decoded->event.id); !allowed.ok()) co_return allowed;
     events.emplace_back(std::to_string(decoded->event.account_id), record);
   }
 
@@ -176,14 +180,23 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   BoundedPeer bounded(env_, options_.idle_timeout, *connection);
   auto reject = [&](const Error& error) -> Task<void> {
     ++stats_.rejected_frames;
+    if (error.code() == ErrorCode::kPermissionDenied) ++stats_.refused_requests;
     log("rejected " + peer + ": " + error.to_string());
     (void)co_await bounded.answer(error_frame(error.code(), error.message()));
     connection->close();
   };
 
   Result<std::string> hello = co_await bounded.next_request();
-  if (!hello.ok()) co_return;
+  if (!hello.ok()) {
+    // (Over TLS the handshake runs in this first read: a refused certificate shows here.)
+    if (hello.code() == ErrorCode::kPermissionDenied) {
+      ++stats_.refused_requests;
+      log("refused " + peer + ": " + hello.error().to_string());
+    }
+    co_return;
+  }
   uint16_t version = 0;  // the conversation's: the client's
+  PeerGrant grant = grant_everything();  // narrowed to the peer's role when authentication is on
   {
     Result<uint16_t> asked = parse_hello(*hello);
     if (!asked.ok()) {
@@ -199,6 +212,14 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       co_return;
     }
     version = *asked;
+    if (options_.require_peer_identity) {
+      Result<PeerGrant> granted = grant_for(connection->peer_identity());
+      if (!granted.ok()) {
+        co_await reject(granted.error());
+        co_return;
+      }
+      grant = std::move(*granted);
+    }
     const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
     if (!(co_await bounded.answer(hello_ok)).ok()) co_return;
   }
@@ -214,7 +235,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       case MessageType::kBatch: {
         uint32_t count = 0;
         uint64_t batch_id = 0;
-        Status stored = co_await store_batch(*body, count, batch_id);
+        Status stored = co_await store_batch(grant, *body, count, batch_id);
         if (!stored.ok()) {
           co_await reject(stored.error());
           co_return;
@@ -227,6 +248,11 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         break;
       }
       case MessageType::kList: {
+        if (!grant.may_read) {
+          const Error refused(ErrorCode::kPermissionDenied, grant.who + " may not list customers");
+          co_await reject(refused);
+          co_return;
+        }
         if (Status s = reader.finish("list"); !s.ok()) {
           co_await reject(s.error());
           co_return;
@@ -237,6 +263,11 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         break;
       }
       case MessageType::kRead: {
+        if (!grant.may_read) {
+          const Error refused(ErrorCode::kPermissionDenied, grant.who + " may not read events");
+          co_await reject(refused);
+          co_return;
+        }
         Result<ReadRequest> request = parse_read(*body);
         if (!request.ok()) {
           co_await reject(request.error());

@@ -12,11 +12,18 @@
 // Bad input (a malformed frame, a bad checksum, an unknown version, an undecodable event,
 // account 0) gets a kError naming the problem, and the connection closes; batches already
 // acknowledged are untouched.
+//
+// Authentication (require_peer_identity): every client must have proved who it is (mutual
+// TLS: the listener's connections carry a PeerIdentity), and may do only what its role allows
+// (prod/graceland/peer_grant.h): proxies send their own streams, Lumberjack nodes and operators
+// list and read. A refusal is a kError (kPermissionDenied) naming why; nothing of a refused
+// batch is stored.
 
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "prod/graceland/peer_grant.h"
 #include "prod/graceland/segment_store.h"
 #include "prod/io/call_watchdog.h"
 #include "prod/io/env.h"
@@ -33,6 +40,8 @@ struct GracelandOptions {
   // A connection that sends no whole request, or takes no answer, within this is closed.
   Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
+  // Off only where nobody untrusted can reach the port (benchmarks, a developer's machine).
+  bool require_peer_identity = false;
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
 };
 
@@ -41,6 +50,7 @@ struct GracelandStats {
   uint64_t events_acked = 0;
   uint64_t commits = 0;        // fsync rounds
   uint64_t rejected_frames = 0;
+  uint64_t refused_requests = 0;  // a client without an identity, or asking beyond its role
   uint64_t failed_commits = 0;
   uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
   uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
@@ -66,7 +76,7 @@ class GracelandServer {
   Task<void> committer();
   Task<void> retention();
   // Appends a batch's events; returns after they are durable, or with the error that stops it.
-  Task<Status> store_batch(std::string_view body, uint32_t& count, uint64_t& batch_id);
+  Task<Status> store_batch(const PeerGrant& grant, std::string_view body, uint32_t& count, uint64_t& batch_id);
   class BoundedPeer;
   void log(const std::string& line);
 

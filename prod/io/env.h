@@ -22,6 +22,12 @@ struct Env {
   FaultPoints* fault_points = nullptr;
 };
 
+// The same seam with another network: connections of one kind (to Gracelands, over mutual
+// TLS) while the rest of the process keeps its own.
+inline Env with_network(const Env& env, Network& network) {
+  return Env{env.executor, env.clock, env.random, network, env.files, env.fault_points};
+}
+
 // Whether the fault point `point` fires now: never in the real world.
 inline bool buggify(const Env& env, std::string_view point) {
   return env.fault_points != nullptr && env.fault_points->fire(point);

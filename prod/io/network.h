@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -24,6 +25,15 @@
 
 namespace lj {
 
+// Who the other end of a connection proved to be: the subject of a client certificate a TLS
+// server verified against its CA (mutual TLS): the organizational unit is the role, the common
+// name the name. An address proves nothing: plain connections, and TLS clients that sent no
+// certificate, have no identity.
+struct PeerIdentity {
+  std::string role;
+  std::string name;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -31,6 +41,8 @@ class Connection {
   virtual Task<Result<size_t>> write_some(std::span<const std::byte> bytes) = 0;
   virtual void close() = 0;
   virtual std::string peer_address() const = 0;
+  // Known once the first read has returned (a TLS server's handshake runs inside it).
+  virtual std::optional<PeerIdentity> peer_identity() const { return std::nullopt; }
 };
 
 class Listener {

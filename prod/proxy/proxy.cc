@@ -107,6 +107,14 @@ void Proxy::switch_target(size_t target) {
   ++stats_.failovers;
 }
 
+Duration Proxy::backoff_after(ErrorCode code) const {
+  // A refused certificate or role is a configuration problem an operator must fix: retrying
+  // every few milliseconds would only flood the Graceland's log.
+  constexpr Duration kRefusedBackoff = std::chrono::seconds(1);
+  return code == ErrorCode::kPermissionDenied ? std::max(options_.retry_backoff, kRefusedBackoff)
+                                              : options_.retry_backoff;
+}
+
 Task<void> Proxy::send() {
   std::unique_ptr<graceland::GracelandClient> client;
   for (;;) {
@@ -129,8 +137,9 @@ Task<void> Proxy::send() {
           env_, current_target(), "proxy-" + std::to_string(options_.proxy_id), options_.call_timeout);
       if (!connected.ok()) {
         ++stats_.batch_errors;
+        stats_.last_error = current_target() + ": " + connected.error().to_string();
         switch_target((target_ + 1) % options_.gracelands.size());
-        co_await env_.clock.sleep_for(options_.retry_backoff);
+        co_await env_.clock.sleep_for(backoff_after(connected.code()));
         continue;
       }
       client = std::move(*connected);
@@ -155,9 +164,10 @@ Task<void> Proxy::send() {
     if (!status.ok()) {
       // Unknown fate: the events stay buffered and go again, perhaps to another PoP.
       ++stats_.batch_errors;
+      stats_.last_error = current_target() + ": " + status.to_string();
       client.reset();
       switch_target((target_ + 1) % options_.gracelands.size());
-      co_await env_.clock.sleep_for(options_.retry_backoff);
+      co_await env_.clock.sleep_for(backoff_after(status.code()));
       continue;
     }
     // Crash point: a Graceland holds the batch, the proxy has not recorded that it does.

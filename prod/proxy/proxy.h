@@ -53,6 +53,7 @@ struct ProxyStats {
   uint64_t dropped = 0;
   uint64_t failovers = 0;
   uint64_t batch_errors = 0;
+  std::string last_error;  // the latest failed connect or batch, with the Graceland's address
 };
 
 class Proxy {
@@ -75,6 +76,8 @@ class Proxy {
   Task<void> produce();
   // Builds the next event into the buffer, or records it dropped when the buffer is full.
   void produce_one();
+  // How long to wait after a failed connect or batch.
+  Duration backoff_after(ErrorCode code) const;
   Task<void> send();
   // The journal holds every buffered event: true once synced (rewritten after a failure).
   Task<bool> make_queue_durable();

@@ -11,11 +11,12 @@
 //    the host name of the address (or `server_name`), which is also sent as SNI. A failed
 //    verification is kPermissionDenied naming the reason; other handshake failures are
 //    kConnectionReset.
-//  - A connection carries one operation at a time (a read and a write must not overlap:
-//    either may have to write TLS records of its own). The HTTP client and the syslog sink
-//    never overlap them.
-//  - read_some() returns 0 only after the peer's close_notify; a stream cut without one is
-//    kConnectionReset (so a truncated body is never taken for a whole one).
+//  - With cert_file and key_file it presents that certificate to servers that ask (mutual
+//    TLS: Graceland). A server refusing it is kPermissionDenied.
+//  - Connections are TlsConnections (prod/real/tls_connection.h): one operation at a time,
+//    and a stream cut without close_notify is kConnectionReset.
+
+#include <openssl/types.h>
 
 #include <memory>
 #include <string>
@@ -28,7 +29,12 @@ struct TlsClientOptions {
   std::string ca_file;      // PEM bundle of trusted certificates; empty: the system's store
   bool verify = true;       // false: accept any certificate (tests, `lj fetch --insecure`)
   std::string server_name;  // the name to verify and send as SNI; empty: the address's host
+  std::string cert_file;    // PEM: our certificate (and chain), for mutual TLS; empty: none
+  std::string key_file;     // PEM: its private key
 };
+
+// Loads our certificate chain and its key into `ctx`, checking they belong together.
+Status load_own_certificate(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file);
 
 class TlsNetwork final : public Network {
  public:

@@ -223,6 +223,7 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const fault::Sw
 // did (a PoP has it, nobody published it).
 std::string where_stored(Simulation& simulation, const PopNodes& pops, const EventId& id) {
   SimNode& checker = simulation.add_node("checker", nullptr);
+  checker.set_identity(PeerIdentity{"operator", "checker"});
   checker.start();
   std::vector<std::optional<Result<proxy::StoredEvents>>> stored(pops.addresses.size());
   for (size_t p = 0; p < pops.addresses.size(); ++p) {
@@ -361,6 +362,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
       n.spawn(lumberjack.run());
     });
+    node.set_identity(PeerIdentity{"lumberjack", name});
     stages->attach(node.id());
     lumberjack_nodes.push_back(node.id());
   }

@@ -76,6 +76,7 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
 
   // The checker reads every PoP through the same read API Lumberjack uses.
   SimNode& checker = simulation.add_node("checker", nullptr);
+  checker.set_identity(PeerIdentity{"operator", "checker"});
   checker.start();
   std::optional<Result<proxy::StoredEvents>> stored;
   checker.spawn([](Env env, std::vector<std::string> pops,

@@ -22,6 +22,8 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
         graceland_options.store.retention_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
         graceland_options.retention_interval = kept.interval;
         graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
+        // As deployed: every client proves its role (mutual TLS; SimNode::identity).
+        graceland_options.require_peer_identity = true;
         // Like a service manager, start it again until it runs: a new store must make its id
         // durable first, which a failing or full disk can refuse.
         const Duration restart_after = std::chrono::seconds(1);
@@ -83,6 +85,7 @@ std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops
                                             proxies[index] = &proxy;
                                             proxy.start();
                                           });
+      node.set_identity(PeerIdentity{"proxy", std::to_string(proxy_options.proxy_id)});
       node.start();
       nodes.push_back(node.id());
     }

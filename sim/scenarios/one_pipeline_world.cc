@@ -53,7 +53,9 @@ OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::Pip
   worker = &simulation.add_node("lj-1", [this, &observer](SimNode& n) {
     n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer));
   });
+  worker->set_identity(PeerIdentity{"lumberjack", "lj-1"});
   proxy_ = &simulation.add_node("proxy", nullptr);
+  proxy_->set_identity(PeerIdentity{"proxy", std::to_string(kProxy / kStreamsPerProxy)});
   for (NodeId id : pops.nodes) simulation.node(id).start();
   worker->start();
   proxy_->start();

@@ -1,8 +1,15 @@
 // graceland: the per-PoP collector daemon.
 //
 //   graceland --pop ams --listen 127.0.0.1:9100 --data-dir /var/lib/graceland
+//             (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)
 //             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH] [--idle-timeout-s 120]
 //             [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]
+//
+// Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
+// certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
+// send only their own ids, Lumberjack nodes and operators only list and read. --plaintext turns
+// all of that off, for benchmarks and a developer's machine: anyone who reaches the port may
+// then read every customer's events and inject forged ones.
 //
 // With --zookeeper it registers its PoP and address (--advertise, default the listen address)
 // as an ephemeral node <zk-root>/gracelands/<pop>, where Lumberjack workers find it.
@@ -18,9 +25,11 @@
 
 #include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_server.h"
+#include "prod/graceland/wire.h"
 #include "prod/logging/logfmt.h"
 #include "prod/lumberjack/graceland_registration.h"
 #include "prod/real/asio_runtime.h"
+#include "prod/real/tls_server_network.h"
 #include "prod/real/zk_coordinator.h"
 
 namespace {
@@ -36,11 +45,13 @@ struct Flags {
   std::string zookeeper;
   std::string zk_root = "/lj";
   std::string advertise;
+  lj::TlsServerOptions tls;
+  bool plaintext = false;
 };
 
 constexpr const char* kUsage =
-    "usage: graceland --pop NAME --data-dir DIR [--listen HOST:PORT] "
-    "[--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
+    "usage: graceland --pop NAME --data-dir DIR (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)\n"
+    "       [--listen HOST:PORT] [--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
     "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
@@ -64,6 +75,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") return usage("");
+    if (flag == "--plaintext") {
+      flags.plaintext = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage(("missing value for " + flag).c_str());
     const std::string value = argv[++i];
     if (flag == "--pop") flags.pop = value;
@@ -81,13 +96,37 @@ int main(int argc, char** argv) {
     else if (flag == "--zookeeper") flags.zookeeper = value;
     else if (flag == "--zk-root") flags.zk_root = value;
     else if (flag == "--advertise") flags.advertise = value;
+    else if (flag == "--tls-cert") flags.tls.cert_file = value;
+    else if (flag == "--tls-key") flags.tls.key_file = value;
+    else if (flag == "--client-ca") flags.tls.client_ca_file = value;
     else return usage(("unknown flag " + flag).c_str());
   }
   if (flags.pop.empty() || flags.data_dir.empty()) return usage("--pop and --data-dir are required");
+  const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() || !flags.tls.client_ca_file.empty();
+  if (tls == flags.plaintext) {
+    return usage(flags.plaintext ? "--plaintext and --tls-* exclude each other"
+                                 : "clients must authenticate: give --tls-cert, --tls-key and --client-ca "
+                                   "(or --plaintext where nobody untrusted can reach the port)");
+  }
 
   lj::RealRuntime runtime(flags.data_dir);
   lj::Env env = runtime.env();
+  // The server listens through mutual TLS: connections carry the client's proven identity.
+  std::unique_ptr<lj::TlsServerNetwork> tls_network;
+  if (tls) {
+    flags.tls.plaintext_refusal = lj::graceland::error_frame(
+        lj::ErrorCode::kPermissionDenied, "this Graceland requires mutual TLS: connect with a client certificate "
+                                          "from the operator's CA (--graceland-ca, --graceland-cert, --graceland-key)");
+    auto created = lj::TlsServerNetwork::create(env.network, flags.tls);
+    if (!created.ok()) {
+      log_line(env.clock, flags.pop, "error", "cannot start: " + created.error().to_string());
+      return 1;
+    }
+    tls_network = std::move(*created);
+  }
+  const lj::Env server_env = tls ? lj::with_network(env, *tls_network) : env;
   lj::graceland::GracelandOptions options;
+  options.require_peer_identity = tls;
   options.pop = flags.pop;
   options.listen_address = flags.listen;
   options.store.root = "segments";
@@ -97,7 +136,7 @@ int main(int argc, char** argv) {
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
   options.log = [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); };
 
-  auto server = runtime.run(lj::graceland::GracelandServer::start(env, options));
+  auto server = runtime.run(lj::graceland::GracelandServer::start(server_env, options));
   if (!server.ok()) {
     log_line(env.clock, flags.pop, "error", "cannot start: " + server.error().to_string());
     return 1;
@@ -142,7 +181,8 @@ int main(int argc, char** argv) {
   const auto& stats = (*server)->stats();
   log_line(env.clock, flags.pop, "info",
            "stopped: batches=" + std::to_string(stats.batches_acked) +
-               " events=" + std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits));
+               " events=" + std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
+               " refused=" + std::to_string(stats.refused_requests));
   // The server's and the registration's loops use objects declared after the runtime: end
   // them before those objects go.
   runtime.shutdown();

@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/lj/file_text.h"
 
 #include <algorithm>
@@ -247,7 +248,7 @@ Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, 
       out << " " << pop << "=" << address->data;
       auto client = co_await graceland::GracelandClient::connect(env, address->data, "lj ctl");
       if (!client.ok()) {
-        out << "(unreachable)";
+        out << "(unreachable: " << client.error().to_string() << ")";
         continue;
       }
       auto listed = co_await (*client)->list();
@@ -317,7 +318,8 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     }
   }
   if (flags.zookeeper.empty() || flags.verb.empty()) {
-    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status|drain|undrain [flags]\n";
+    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status|drain|undrain [flags]\n"
+           "       (status: " << cmd::kGracelandTlsUsage << " to ask Gracelands that require mutual TLS)\n";
     return 2;
   }
   if (flags.verb != "add" && flags.verb != "set" && flags.verb != "remove" && flags.verb != "list" &&
@@ -325,8 +327,22 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     err << "lj ctl: unknown command '" << flags.verb << "'\n";
     return 2;
   }
+  // `status` asks every Graceland for its customers, over mutual TLS with these.
+  cmd::GracelandTlsFlags tls;
+  for (auto it = flags.values.begin(); it != flags.values.end();) {
+    it = tls.take(it->first, it->second) ? flags.values.erase(it) : std::next(it);
+  }
+  if (const std::string problem = tls.problem(); !problem.empty()) {
+    err << "lj ctl: " << problem << "\n";
+    return 2;
+  }
   RealRuntime runtime;
-  Env env = runtime.env();
+  std::unique_ptr<Network> tls_network;
+  Result<Env> env = cmd::graceland_env(runtime.env(), tls, tls_network);
+  if (!env.ok()) {
+    err << "lj ctl: " << env.error().to_string() << "\n";
+    return 2;
+  }
   ZkCoordinator coordinator(flags.zookeeper, runtime);
   return runtime.run([](Coordinator& coordinator, Env env, const CtlFlags& flags, std::ostream& out,
                         std::ostream& err) -> Task<int> {
@@ -344,7 +360,7 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     else code = co_await status(**session, env, flags, out);
     co_await (*session)->close();
     co_return code;
-  }(coordinator, env, flags, out, err));
+  }(coordinator, *env, flags, out, err));
 }
 
 }  // namespace lj

@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/gen_command.h"
+#include "prod/cmd/common/graceland_tls.h"
 
 #include <charconv>
 #include <chrono>
@@ -39,6 +40,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
   uint64_t progress_s = 0;
   std::string pop = "gen", ledger_path, journal_dir;
+  cmd::GracelandTlsFlags tls;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
     if (i + 1 >= args.size()) {
@@ -76,6 +78,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       ledger_path = std::string(value);
     } else if (flag == "--journal-dir") {
       journal_dir = std::string(value);
+    } else if (tls.take(flag, value)) {
     } else {
       err << "lj gen: unknown flag " << flag << "\n";
       return 2;
@@ -89,9 +92,20 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     err << "lj gen: --gracelands HOST:PORT[,...] is required\n";
     return 2;
   }
+  if (const std::string problem = tls.problem(); !problem.empty()) {
+    err << "lj gen: " << problem << "\n";
+    return 2;
+  }
 
   RealRuntime runtime(".");
   Env env = runtime.env();
+  // The proxies reach their Gracelands over mutual TLS (their certificate names their ids).
+  std::unique_ptr<Network> tls_network;
+  Result<Env> proxy_env = cmd::graceland_env(env, tls, tls_network);
+  if (!proxy_env.ok()) {
+    err << "lj gen: " << proxy_env.error().to_string() << "\n";
+    return 2;
+  }
   // Each proxy's durable queue: a proxy started again with the same ids resends what it
   // queued and never had acknowledged, and numbers new events after every id it used.
   if (!journal_dir.empty()) {
@@ -112,7 +126,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     options.max_events = events;
     options.batch_events = batch;
     if (!journal_dir.empty()) options.journal_path = journal_dir + "/proxy-" + std::to_string(options.proxy_id) + ".journal";
-    fleet.push_back(std::make_unique<proxy::Proxy>(env, options, ledger));
+    fleet.push_back(std::make_unique<proxy::Proxy>(*proxy_env, options, ledger));
     fleet.back()->start();
   }
   const Duration started = env.clock.monotonic_now();
@@ -124,6 +138,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       total.acknowledged += p->stats().acknowledged;
       total.dropped += p->stats().dropped;
       total.failovers += p->stats().failovers;
+      if (!p->stats().last_error.empty()) total.last_error = p->stats().last_error;
     }
     return total;
   };
@@ -169,6 +184,9 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       << " failovers=" << total.failovers << " seconds=" << seconds
       << " acked_per_s=" << (seconds > 0 ? static_cast<double>(total.acknowledged) / seconds : 0)
       << "\n";
+  if (total.acknowledged != total.produced && !total.last_error.empty()) {
+    err << "lj gen: last error: " << total.last_error << "\n";
+  }
   return total.acknowledged == total.produced ? 0 : 1;
 }
 

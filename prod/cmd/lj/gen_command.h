@@ -6,7 +6,11 @@
 //   lj gen --gracelands HOST:PORT[,HOST:PORT...] [--proxies 4] [--accounts 1001,1002]
 //          [--rate 200] [--events 1000] [--batch 50] [--pop NAME] [--first-proxy-id 1]
 //          [--ledger FILE] [--timeout-s 120] [--progress-s N]
+//          [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //
+// With the --graceland-* flags the proxies speak mutual TLS (prod/cmd/common/graceland_tls.h):
+// the certificate's CN must name their ids (--first-proxy-id, or a range "FIRST-LAST" covering
+// the fleet). If events stay unacknowledged, the last error goes to stderr.
 // Each proxy sends to the first Graceland and fails over along the list. With --events it
 // stops once every event is acknowledged (or the timeout passes); the ledger file has one
 // line per event: "<fate> <proxy_id> <sequence> <account>", fate A(cknowledged),

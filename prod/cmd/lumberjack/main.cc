@@ -6,6 +6,8 @@
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //              [--retention-hours 48]   published files older than this leave storage and logs.index
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
+//              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
+//                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
@@ -25,6 +27,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/delivery/nginx_configurator.h"
 #include "prod/delivery/listed_since.h"
@@ -45,7 +48,8 @@ constexpr const char* kUsage =
     "usage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n";
+    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n"
+    "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
   int64_t retention_ms = 48ll * 3600 * 1000;
   std::string nginx_dir;  // --nginx-dir (delivery)
+  lj::cmd::GracelandTlsFlags graceland_tls;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") return usage("");
@@ -129,6 +134,7 @@ int main(int argc, char** argv) {
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
     else if (flag == "--nginx-dir") nginx_dir = value;
+    else if (graceland_tls.take(flag, value)) {}
     else if (flag == "--pops") {
       if (!parse_pops(value, options.static_pops)) return usage("--pops wants POP=HOST:PORT,...");
     } else {
@@ -147,6 +153,7 @@ int main(int argc, char** argv) {
     if (!lj::parse_host_port(webdav.address).ok()) return usage("--storage-webdav wants HOST:PORT[/PATH]");
   }
   if (options.session_timeout < std::chrono::milliseconds(400)) return usage("--session-timeout-ms is at least 400");
+  if (const std::string problem = graceland_tls.problem(); !problem.empty()) return usage(problem);
   if (options.layout.root.empty() || options.layout.root[0] != '/' || options.layout.root.back() == '/') {
     return usage("--zk-root is an absolute ZooKeeper path like /lj");
   }
@@ -173,7 +180,11 @@ int main(int argc, char** argv) {
                           listed_since[config.folder()],
                           config);
   };
-  lj::lumberjack::LumberjackNode node(env, coordinator, *store, options);
+  // The node's only connections are to Gracelands (storage and metrics have their own).
+  std::unique_ptr<lj::Network> graceland_network;
+  lj::Result<lj::Env> node_env = lj::cmd::graceland_env(env, graceland_tls, graceland_network);
+  if (!node_env.ok()) return usage(node_env.error().to_string());
+  lj::lumberjack::LumberjackNode node(*node_env, coordinator, *store, options);
 
   // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.
   std::unique_ptr<lj::delivery::NginxConfigurator> nginx;
