@@ -146,7 +146,7 @@ cluster_webdav_store() {
   local port
   port=$(free_port)
   start_webdav_store "$work/dav" "$work/storage" "$port"
-  storage_flags=(--storage-webdav "127.0.0.1:$port/objects")
+  read -r -a storage_flags <<<"$(webdav_store_flags "$work/dav" "$port")"
 }
 
 cluster_customers() {  # COUNT ROLL_AGE_MS

@@ -267,19 +267,22 @@ Task<void> Http1Client::watch(Clock& clock, Duration timeout, std::shared_ptr<De
   if (deadline->connection != nullptr) deadline->connection->close();
 }
 
-Task<Result<HttpResponse>> Http1Client::get(const std::string& path,
-                                            const BasicCredentials& credentials) {
+Result<std::string> basic_authorization(const BasicCredentials& credentials) {
   if (credentials.username.find(':') != std::string::npos ||
       has_control_byte(credentials.username) || has_control_byte(credentials.password)) {
-    co_return Error(ErrorCode::kInvalidArgument,
-                    "http: a user name has no ':' and credentials no control bytes");
+    return Error(ErrorCode::kInvalidArgument, "http: a user name has no ':' and credentials no control bytes");
   }
+  if (credentials.username.empty()) return std::string();
+  return "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
+}
+
+Task<Result<HttpResponse>> Http1Client::get(const std::string& path,
+                                            const BasicCredentials& credentials) {
+  Result<std::string> authorization = basic_authorization(credentials);
+  if (!authorization.ok()) co_return authorization.error();
   Http1Request request;
   request.target = path;
-  if (!credentials.username.empty()) {
-    request.headers = "Authorization: Basic " +
-                      base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
-  }
+  request.headers = std::move(*authorization);
   co_return co_await send(request);
 }
 

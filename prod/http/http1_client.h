@@ -49,6 +49,10 @@ struct Http1Request {
   bool read_body = true;       // false: the body of the answer is not read (HEAD, or unwanted)
 };
 
+// The "Authorization: Basic ..." header line (CRLF-terminated) for `credentials`; empty for no
+// user name; kInvalidArgument for a ':' in the user name or a control byte in either.
+Result<std::string> basic_authorization(const BasicCredentials& credentials);
+
 class Http1Client final : public HttpClient {
  public:
   Http1Client(Network& network, Clock& clock, Executor& executor, Http1ClientOptions options);

@@ -103,6 +103,7 @@ void LocalNginxDav::stop() {
 
 void LocalNginxDav::write_config() const {
   const std::string port = address_.substr(address_.rfind(':') + 1);
+  if (!htpasswd_line_.empty()) std::ofstream(dir_ + "/htpasswd") << htpasswd_line_;
   std::ofstream conf(dir_ + "/nginx.conf");
   if (::geteuid() == 0) conf << "user root;\n";  // workers must write the root's files
   conf << "worker_processes 1;\n"
@@ -127,6 +128,9 @@ void LocalNginxDav::write_config() const {
        << "      dav_access user:rw;\n"
        << "      autoindex on;\n"
        << "      autoindex_format json;\n"
+       << (htpasswd_line_.empty() ? std::string()
+                                  : "      auth_basic \"lumberjack storage\";\n      auth_basic_user_file " + dir_ +
+                                        "/htpasswd;\n")
        << "    }\n"
        << "  }\n"
        << "}\n";

@@ -21,6 +21,11 @@ class LocalNginxDav {
 
   // Why nginx cannot serve here (not installed, no dav module), or empty if it can.
   static std::string unusable_reason();
+  // Before start(): every request must carry these Basic credentials (auth_basic). The
+  // password file holds them in nginx's {PLAIN} scheme: a test fixture, never a deployment.
+  void require_credentials(const std::string& user, const std::string& password) {
+    htpasswd_line_ = user + ":{PLAIN}" + password + "\n";
+  }
   // Starts nginx in a new temporary directory; `runtime` (rooted anywhere) checks it serves.
   Status start(RealRuntime& runtime);
   // SIGTERM, then SIGKILL if it lingers; removes the directory. Idempotent.
@@ -39,6 +44,7 @@ class LocalNginxDav {
 
   std::string dir_;
   std::string address_;
+  std::string htpasswd_line_;  // empty: no credentials required
   pid_t pid_ = -1;
 };
 

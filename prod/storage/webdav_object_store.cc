@@ -130,6 +130,9 @@ WebDavObjectStore::WebDavObjectStore(Network& network, Clock& clock, Executor& e
                                      WebDavOptions options)
     : options_(std::move(options)), http_(network, clock, executor, http_options(options_)) {
   LJ_ASSERT(options_.base_path.starts_with('/') && !options_.base_path.ends_with('/'));
+  Result<std::string> authorization = basic_authorization(options_.credentials);
+  LJ_ASSERT(authorization.ok());
+  authorization_ = std::move(*authorization);
 }
 
 std::string WebDavObjectStore::target_of(const std::string& name) const {
@@ -150,11 +153,11 @@ Task<Result<HttpResponse>> WebDavObjectStore::exchange(const Http1Request& reque
 }
 
 Http1Request WebDavObjectStore::request(std::string method, const std::string& target,
-                                        std::string headers, bool read_body) {
+                                        std::string headers, bool read_body) const {
   Http1Request request;
   request.method = std::move(method);
   request.target = target;
-  request.headers = std::move(headers);
+  request.headers = authorization_ + std::move(headers);
   request.read_body = read_body;
   return request;
 }

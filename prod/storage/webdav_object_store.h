@@ -53,6 +53,10 @@ struct WebDavOptions {
   size_t max_head_bytes = 16 * 1024;
   uint64_t max_object_bytes = 256ull << 20;
   Duration timeout = std::chrono::seconds(120);  // per call; zero: none
+  // Sent with every request when the user name is set (nginx: auth_basic on the store's
+  // location). Reach the store over TLS (a TlsNetwork) so they never cross in clear.
+  // REQUIRES: basic_authorization(credentials) is ok (check user input with it first).
+  BasicCredentials credentials;
 };
 
 class WebDavObjectStore final : public ObjectStore {
@@ -68,8 +72,8 @@ class WebDavObjectStore final : public ObjectStore {
 
  private:
   std::string target_of(const std::string& name) const;
-  static Http1Request request(std::string method, const std::string& target, std::string headers,
-                              bool read_body);
+  Http1Request request(std::string method, const std::string& target, std::string headers,
+                       bool read_body) const;
   // The HTTP client's errors as the ObjectStore contract words them.
   Task<Result<HttpResponse>> exchange(const Http1Request& request);
 
@@ -78,6 +82,7 @@ class WebDavObjectStore final : public ObjectStore {
   Task<std::optional<std::string>> object_among_ancestors(const std::string& name);
 
   WebDavOptions options_;
+  std::string authorization_;  // the header line every request carries, or empty
   Http1Client http_;  // REQUIRES: after options_, from which it is made
 };
 

@@ -310,5 +310,35 @@ TEST(NginxDav, AStoppedServerIsUnavailable) {
   EXPECT_EQ(runtime.run(store.put("a", "2")).code(), ErrorCode::kUnavailable);
 }
 
+// A store that demands credentials (auth_basic) refuses every call without them, and serves
+// the one that has them.
+TEST(NginxDav, WithoutCredentialsEveryCallIsRefused) {
+  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  RealRuntime runtime(std::filesystem::temp_directory_path().string());
+  LocalNginxDav nginx;
+  nginx.require_credentials("lumberjack", "s3cret");
+  ASSERT_TRUE(nginx.start(runtime).ok());
+  Env env = runtime.env();
+  WebDavOptions options;
+  options.address = nginx.address();
+  WebDavObjectStore anonymous(env.network, env.clock, env.executor, options);
+  options.credentials = BasicCredentials{"lumberjack", "wrong"};
+  WebDavObjectStore guessing(env.network, env.clock, env.executor, options);
+  options.credentials = BasicCredentials{"lumberjack", "s3cret"};
+  WebDavObjectStore owner(env.network, env.clock, env.executor, options);
+
+  ASSERT_TRUE(runtime.run(owner.put("1001_1/logs.index", "1\n")).ok());
+  for (WebDavObjectStore* intruder : {&anonymous, &guessing}) {
+    EXPECT_EQ(runtime.run(intruder->put("1001_1/logs.index", "")).code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->remove("1001_1/logs.index")).code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->rename("1001_1/logs.index", "x")).code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->get("1001_1/logs.index")).code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->list("1001_1")).code(), ErrorCode::kPermissionDenied);
+  }
+  Result<std::string> kept = runtime.run(owner.get("1001_1/logs.index"));
+  ASSERT_TRUE(kept.ok()) << kept.error().to_string();
+  EXPECT_EQ(*kept, "1\n");
+}
+
 }  // namespace
 }  // namespace lj

@@ -8,6 +8,9 @@
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
 //              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
+//              [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]
+//                 the WebDAV store over HTTPS (its certificate verified against FILE), with
+//                 Basic credentials (refused over plain HTTP: they would cross in clear)
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
@@ -38,6 +41,7 @@
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/metrics_endpoint.h"
 #include "prod/real/asio_runtime.h"
+#include "prod/real/tls_network.h"
 #include "prod/real/zk_coordinator.h"
 #include "prod/storage/directory_object_store.h"
 #include "prod/storage/webdav_object_store.h"
@@ -49,7 +53,8 @@ constexpr const char* kUsage =
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
     "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n"
-    "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n";
+    "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
+    "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
@@ -107,6 +112,7 @@ int main(int argc, char** argv) {
   int64_t retention_ms = 48ll * 3600 * 1000;
   std::string nginx_dir;  // --nginx-dir (delivery)
   lj::cmd::GracelandTlsFlags graceland_tls;
+  std::string storage_ca, storage_user, storage_password_file;  // the WebDAV hop
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") return usage("");
@@ -135,6 +141,9 @@ int main(int argc, char** argv) {
     else if (flag == "--ready-file") ready_file = value;
     else if (flag == "--nginx-dir") nginx_dir = value;
     else if (graceland_tls.take(flag, value)) {}
+    else if (flag == "--storage-ca") storage_ca = value;
+    else if (flag == "--storage-user") storage_user = value;
+    else if (flag == "--storage-password-file") storage_password_file = value;
     else if (flag == "--pops") {
       if (!parse_pops(value, options.static_pops)) return usage("--pops wants POP=HOST:PORT,...");
     } else {
@@ -151,6 +160,23 @@ int main(int argc, char** argv) {
     webdav.base_path = slash == std::string::npos ? "" : storage_webdav.substr(slash);
     while (!webdav.base_path.empty() && webdav.base_path.back() == '/') webdav.base_path.pop_back();
     if (!lj::parse_host_port(webdav.address).ok()) return usage("--storage-webdav wants HOST:PORT[/PATH]");
+    if (storage_user.empty() != storage_password_file.empty()) {
+      return usage("--storage-user and --storage-password-file go together");
+    }
+    if (!storage_user.empty()) {
+      if (storage_ca.empty()) return usage("--storage-user needs --storage-ca: credentials never cross in clear");
+      std::ifstream in(storage_password_file);
+      std::string password;
+      if (!std::getline(in, password) || password.empty()) {
+        return usage("--storage-password-file " + storage_password_file + ": no password on its first line");
+      }
+      webdav.credentials = lj::BasicCredentials{storage_user, password};
+      if (auto checked = lj::basic_authorization(webdav.credentials); !checked.ok()) {
+        return usage("--storage-user: " + checked.error().message());
+      }
+    }
+  } else if (!storage_ca.empty() || !storage_user.empty()) {
+    return usage("--storage-ca and --storage-user are for --storage-webdav");
   }
   if (options.session_timeout < std::chrono::milliseconds(400)) return usage("--session-timeout-ms is at least 400");
   if (const std::string problem = graceland_tls.problem(); !problem.empty()) return usage(problem);
@@ -166,10 +192,21 @@ int main(int argc, char** argv) {
   };
   options.log = [&log](std::string_view line) { log("info", std::string(line)); };
   lj::ZkCoordinator coordinator(zookeeper, runtime);
+  std::unique_ptr<lj::TlsNetwork> storage_tls;  // HTTPS to the WebDAV store
+  if (!storage_ca.empty()) {
+    lj::TlsClientOptions tls;
+    tls.ca_file = storage_ca;
+    auto created = lj::TlsNetwork::create(env.network, tls);
+    if (!created.ok()) return usage("--storage-ca: " + created.error().to_string());
+    storage_tls = std::move(*created);
+  }
   // A directory store's root is the runtime's data root: storage paths are relative to it.
   std::unique_ptr<lj::ObjectStore> store;
   if (storage_webdav.empty()) store = std::make_unique<lj::DirectoryObjectStore>(env.files, env.random, ".");
-  else store = std::make_unique<lj::WebDavObjectStore>(env.network, env.clock, env.executor, webdav);
+  if (!storage_webdav.empty()) {
+    lj::Network& storage_network = storage_tls ? *storage_tls : env.network;
+    store = std::make_unique<lj::WebDavObjectStore>(storage_network, env.clock, env.executor, webdav);
+  }
   // Look a tenth of the period apart: files leave within 110% of their age, cheaply.
   options.retention_interval = std::clamp(std::chrono::milliseconds(retention_ms / 10), std::chrono::milliseconds(1000),
                                           std::chrono::milliseconds(600'000));
