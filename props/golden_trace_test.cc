@@ -35,7 +35,7 @@ void expect_hash(const char* scenario, const char* recorded) {
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "4a6dd6586bdb2060"); }
 TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "aec227ebaed32cff"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "4016cea01e359e71"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "98e9d8b16a7c5173"); }
 
 }  // namespace
 }  // namespace lj::sim

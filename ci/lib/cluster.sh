@@ -204,12 +204,13 @@ start_lb() {
 }
 
 start_fetch() {  # ACCOUNT POLL_MS: downloads through the load balancer until stopped
-  local account=$1 dir="$work/fetch/$1"
+  local account=$1 dir="$work/fetch/$1" legacy=()
   mkdir -p "$dir"
+  grep -q imperva "$work/customers/$account.kind" && legacy=(--accept-imperva)
   spawn "fetch-$account" "$dir/log" "$lj" fetch --url "$lb_url/${account}_1/" --user "siem-$account" \
     --password-file "$work/customers/$account.password" --key "$work/customers/$account.pem" \
     --ca-file "$work/tls/cert.pem" --state "$dir/state" --out-dir "$dir/out" --received-log "$dir/received" \
-    --poll-ms "$2"
+    --poll-ms "$2" "${legacy[@]}"
 }
 
 start_gen() {  # HOME "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS: proxies homed at HOME

@@ -80,6 +80,13 @@ std::optional<FolderName> parse_folder_name(std::string_view folder) {
   return name;
 }
 
+std::optional<uint64_t> first_missing(const std::vector<uint64_t>& seqs) {
+  for (size_t i = 1; i < seqs.size(); ++i) {
+    if (seqs[i] != seqs[i - 1] + 1) return seqs[i - 1] + 1;
+  }
+  return std::nullopt;
+}
+
 Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id) {
   std::vector<uint64_t> seqs;
   size_t line_number = 0;
@@ -247,15 +254,33 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
     backoff_ = Duration(0);
     co_return Step::kNothingNew;
   }
-  // Files between the state and the index's first new entry are gone: aged out unread.
+  // Lumberjack lists every file in order, and retention removes only from the head: files
+  // missing between our position and the first new entry aged out only if the index lists
+  // nothing at or before our position; otherwise, and anywhere inside the new entries, a hole
+  // is damage or tampering, and the files after it wait until it is filled. (Holes below what
+  // this downloader processed are no longer its business.)
+  const bool lists_our_position = seqs->front() <= state_.last_seq;
+  std::optional<uint64_t> hole = first_missing(wanted);
   if (wanted.front() > state_.last_seq + 1) {
-    const uint64_t first_lost = state_.last_seq + 1, last_lost = wanted.front() - 1;
-    log("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
-        " are no longer listed (aged out before they were downloaded); continuing with file " +
-        std::to_string(wanted.front()));
-    stats_.skipped += last_lost - first_lost + 1;
+    if (lists_our_position) {
+      hole = state_.last_seq + 1;
+    } else {
+      const uint64_t first_lost = state_.last_seq + 1, last_lost = wanted.front() - 1;
+      log("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
+          " are no longer listed (aged out before they were downloaded); continuing with file " +
+          std::to_string(wanted.front()));
+      stats_.skipped += last_lost - first_lost + 1;
+    }
   }
   for (uint64_t seq : wanted) {
+    if (hole && seq > *hole) {
+      ++stats_.index_gaps;
+      const uint64_t next_listed = *std::lower_bound(wanted.begin(), wanted.end(), *hole);
+      log("error: " + index_url + " lists no file " + range_text(*hole, next_listed - 1) + " but lists " +
+          std::to_string(next_listed) + ": not going past the gap (files up to " + std::to_string(*hole - 1) +
+          " are delivered)");
+      co_return Step::kRetry;
+    }
     if (stopping_) break;
     Result<Step> step = co_await process(seq);
     if (!step.ok() || *step != Step::kProgress) co_return step;
@@ -289,9 +314,10 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
     log(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
     co_return Step::kRetry;
   }
-  if (decoded->header.account_id != folder_.account_id) {
-    log(file_url + ": the file says account " + std::to_string(decoded->header.account_id) +
-        ", not " + std::to_string(folder_.account_id) + " (not delivering it; retrying)");
+  if (Status accepted = accept_file(*decoded, folder_.account_id, folder_.config_id, seq, options_.acceptance);
+      !accepted.ok()) {
+    ++stats_.refused;
+    log("error: " + file_url + ": " + accepted.error().message() + " (not delivering it; retrying)");
     co_return Step::kRetry;
   }
   // The sink first, then the state that says it has the file: a crash between the two

@@ -14,7 +14,11 @@
 // (reset by any success). Only what retrying cannot fix ends run() with an error: a state file
 // that is unreadable or belongs to another folder, and a private key that is not the files'.
 // A file the index no longer lists (aged out by retention before it was downloaded) is skipped
-// with a warning naming the sequence numbers lost to this downloader.
+// with a warning naming the sequence numbers lost to this downloader. Nothing else is ever
+// skipped: a gap inside logs.index (files listed after it, none in it) is an error naming the
+// missing numbers, and the downloader goes no further than the gap until it is filled; a file
+// that is not what its name says, or weaker than the folder allows (file_acceptance.h), is
+// refused, logged and fetched again later, never delivered.
 
 #include <cstdint>
 #include <functional>
@@ -27,6 +31,7 @@
 #include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
+#include "prod/delivery/file_acceptance.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj::delivery {
@@ -51,6 +56,8 @@ std::optional<FolderName> parse_folder_name(std::string_view folder);
 // tolerated. kCorrupt for a name that is not "<account>_<seq>.log" of `account_id`, or for
 // sequence numbers that do not increase.
 Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id);
+// The first sequence number missing between the first and last of increasing `seqs`.
+std::optional<uint64_t> first_missing(const std::vector<uint64_t>& seqs);
 
 class LogSink {
  public:
@@ -71,6 +78,7 @@ struct FetchOptions {
   uint64_t max_files = 0;        // stop after processing this many files; 0: no limit
   bool until_caught_up = false;  // stop when the index lists nothing new
   ReadLimits read_limits;
+  FileAcceptance acceptance;  // what a file must prove of itself (--accept-unencrypted, ...)
   std::function<void(const std::string&)> log;  // one line per call; stderr if empty
   FaultPoints* fault_points = nullptr;  // the simulator's crash points; none in the real world
 };
@@ -80,6 +88,8 @@ struct FetchStats {
   uint64_t events = 0;
   uint64_t retries = 0;
   uint64_t skipped = 0;  // files aged out before they were downloaded
+  uint64_t refused = 0;  // downloads refused by FileAcceptance (swapped, replayed, downgraded)
+  uint64_t index_gaps = 0;  // polls that found a gap inside logs.index
   uint64_t last_seq = 0;
 };
 

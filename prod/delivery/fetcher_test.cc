@@ -115,6 +115,13 @@ class FetcherTest : public ::testing::Test {
     return o;
   }
 
+  // For a folder in the legacy encoding too (the tests that mix them).
+  FetchOptions both_encodings() {
+    FetchOptions o = options();
+    o.acceptance.accept_imperva = true;
+    return o;
+  }
+
   // Runs a fresh Fetcher (as a restarted process would) until it returns.
   Status fetch(FetchOptions o, LogSink& sink, const RsaPrivateKey* key) {
     std::optional<Status> result;
@@ -130,6 +137,23 @@ class FetcherTest : public ::testing::Test {
     if (!done) return Error(ErrorCode::kTimedOut, "test: fetch hung");
     last_stats_ = fetcher.stats();
     return *result;
+  }
+
+  // Runs a fresh Fetcher for `duration` of simulated time, then stops it (one that would retry
+  // for ever: a refused file, a gap).
+  void fetch_for(FetchOptions o, LogSink& sink, const RsaPrivateKey* key, Duration duration) {
+    o.until_caught_up = false;
+    Env env = node_->env();
+    auto& fetcher = node_->keep(std::make_unique<Fetcher>(env.clock, env.files, http_, sink, key, std::move(o)));
+    bool done = false;
+    node_->spawn([](Fetcher& f, bool& out) -> Task<void> {
+      (void)co_await f.run();
+      out = true;
+    }(fetcher, done));
+    simulation_.run_until([] { return false; }, simulation_.now_ns() + duration.count());
+    fetcher.stop();
+    EXPECT_TRUE(simulation_.run_until([&] { return done; }, simulation_.now_ns() + 3600 * kSecond_ns));
+    last_stats_ = fetcher.stats();
   }
 
   const RsaPrivateKey& key() {
@@ -199,7 +223,7 @@ TEST_F(FetcherTest, DownloadsVerifiesAndDeliversEveryFileInOrderInBothEncodings)
   publish(4, 5, BodyEncoding::kImpervaCompatible, LogFormat::kW3c);
   DirectorySink directory(node_->env().files, "out");
   LedgerSink ledger(&directory);
-  ASSERT_TRUE(fetch(options(), ledger, &key()).ok());
+  ASSERT_TRUE(fetch(both_encodings(), ledger, &key()).ok());
   EXPECT_EQ(ledger.events, published_);
   EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}, {2, 1}, {3, 1}, {4, 1}}));
   EXPECT_EQ(state(), "folder=1001_7\nlast_seq=4\n");
@@ -295,6 +319,57 @@ TEST_F(FetcherTest, StopsWithAClearErrorForTheWrongKeyOrAnotherFoldersState) {
   EXPECT_NE(mixed.error().message().find("is the state of folder 1001_7"), std::string::npos);
 }
 
+// Whoever writes the storage cannot pass a file off as another, weaken it, or hide one: each
+// is refused with its reason and retried, and nothing at or past it is delivered.
+TEST_F(FetcherTest, RefusesAReplayedFileADowngradeAndGoesNoFurtherThanAGap) {
+  for (uint64_t seq = 1; seq <= 3; ++seq) publish(seq, 1);
+  const std::string real_two = http_.files["/1001_7/1001_2.log"];
+  http_.files["/1001_7/1001_2.log"] = http_.files["/1001_7/1001_3.log"];  // file 3 served as 2
+  LedgerSink ledger;
+  fetch_for(options(), ledger, &key(), std::chrono::seconds(30));
+  EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}}));
+  EXPECT_TRUE(logged("the file says it is file 3, not file 2 of folder 1001_7: copied or replayed"));
+  EXPECT_GE(last_stats_.refused, 2u);
+
+  // File 2 in the legacy encoding (unauthenticated, no seq): refused unless accepted.
+  publish(2, 1, BodyEncoding::kImpervaCompatible);
+  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_3.log\n";
+  fetch_for(options(), ledger, &key(), std::chrono::seconds(30));
+  EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}}));
+  EXPECT_TRUE(logged("legacy Imperva-compatible encoding (unauthenticated): refused"));
+
+  // The real file 2 back, and an index that skips file 4 to list 5: 2 and 3 go, 5 waits.
+  http_.files["/1001_7/1001_2.log"] = real_two;
+  publish(4, 1);
+  publish(5, 1);
+  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_3.log\n1001_5.log\n";
+  fetch_for(options(), ledger, &key(), std::chrono::seconds(30));
+  EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}, {2, 1}, {3, 1}}));
+  EXPECT_TRUE(logged("lists no file 4 but lists 5: not going past the gap"));
+  EXPECT_GE(last_stats_.index_gaps, 1u);
+  EXPECT_EQ(state(), "folder=1001_7\nlast_seq=3\n");
+  // Next time, the gap right after the downloader's position is still a gap (the index lists
+  // files before it: retention did not take file 4).
+  fetch_for(options(), ledger, &key(), std::chrono::seconds(10));
+  EXPECT_GT(last_stats_.index_gaps, 0u);
+  EXPECT_EQ(last_stats_.skipped, 0u);
+  EXPECT_FALSE(ledger.deliveries.contains(5));
+}
+
+TEST(FileAcceptance, AnUnencryptedFileNeedsTheCustomersSay) {
+  DecodedLogFile file;
+  file.header.account_id = 1001;
+  file.header.config_id = 7;
+  file.header.seq = 4;
+  file.encrypted = false;
+  EXPECT_EQ(accept_file(file, 1001, 7, 4, FileAcceptance{}).code(), ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(accept_file(file, 1001, 7, 4, FileAcceptance{true, false}).ok());
+  file.encrypted = true;
+  EXPECT_TRUE(accept_file(file, 1001, 7, 4, FileAcceptance{}).ok());
+  EXPECT_EQ(accept_file(file, 1002, 7, 4, FileAcceptance{}).code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(accept_file(file, 1001, 8, 4, FileAcceptance{}).code(), ErrorCode::kPermissionDenied);
+}
+
 // Power loss at a random moment, many times over: after each restart the downloader goes on
 // from its state file, and the output directory ends with every file exactly once, intact.
 TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
@@ -310,7 +385,7 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
     auto& sink = node_->keep(std::make_unique<DirectorySink>(env.files, "out"));
     auto& counted = node_->keep(std::make_unique<LedgerSink>(&sink));
     auto& fetcher = node_->keep(
-        std::make_unique<Fetcher>(env.clock, env.files, http_, counted, &key(), options()));
+        std::make_unique<Fetcher>(env.clock, env.files, http_, counted, &key(), both_encodings()));
     node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
       out.emplace(co_await f.run());
     }(fetcher, result));
@@ -328,7 +403,7 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
   // Whatever happened, one last run finishes the job.
   DirectorySink sink(node_->env().files, "out");
   LedgerSink last(&sink);
-  ASSERT_TRUE(fetch(options(), last, &key()).ok());
+  ASSERT_TRUE(fetch(both_encodings(), last, &key()).ok());
   for (const auto& [seq, times] : last.deliveries) ledger.deliveries[seq] += times;
 
   EXPECT_EQ(state(), "folder=1001_7\nlast_seq=" + std::to_string(kFiles) + "\n");

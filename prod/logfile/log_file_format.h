@@ -4,7 +4,7 @@
 //
 //   accountId:<n>LF configId:<n>LF checksum:<hex>LF format:CEF|W3CLF
 //   startTime:<epoch ms>LF endTime:<epoch ms>LF
-//   [compression:zstd|noneLF cipher:aes-256-gcm|noneLF [nonce:<base64>LF]]        modern only
+//   [seq:<n>LF compression:zstd|noneLF cipher:aes-256-gcm|noneLF [nonce:<base64>LF]]  modern only
 //   [publicKeyId:<id>LF key:<base64>LF]                                        encrypted only
 //   |==|LF
 //   <body to end of file>
@@ -15,7 +15,9 @@
 //  - modern: the text body (CEF lines, or W3C directives and lines) is zstd-compressed, then
 //    sealed with AES-256-GCM under a fresh random key and nonce; the key is wrapped with the
 //    customer's RSA key (OAEP, SHA-256). The GCM associated data is every header byte up to
-//    and including "|==|LF", so changing any header or body byte is detected. checksum is
+//    and including "|==|LF", so changing any header or body byte is detected; account,
+//    config and seq are header fields, so a file served under another name is detected by a
+//    reader that compares them with the name (prod/delivery/file_acceptance.h). checksum is
 //    SHA-256 of the text body. Without a public key, cipher is "none" and nothing is
 //    authenticated: the checksum then only catches accidental damage.
 //  - imperva-compatible: zlib (RFC 1950), then AES-CBC (128 or 256-bit random key, zero IV,

@@ -36,6 +36,7 @@ void append_log_file_header(const LogFileHeader& h, std::string& out) {
   line("format", log_format_name(h.format), out);
   line("startTime", std::to_string(h.start_time_ms), out);
   line("endTime", std::to_string(h.end_time_ms), out);
+  if (h.seq != 0) line("seq", std::to_string(h.seq), out);
   if (!h.compression.empty()) line("compression", h.compression, out);
   if (!h.cipher.empty()) line("cipher", h.cipher, out);
   if (!h.nonce.empty()) line("nonce", h.nonce, out);
@@ -97,6 +98,10 @@ Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file) {
       status = number_field(h.start_time_ms, have_start);
     } else if (name == "endTime") {
       status = number_field(h.end_time_ms, have_end);
+    } else if (name == "seq") {
+      bool have_seq = false;
+      status = number_field(h.seq, have_seq);
+      if (status.ok() && h.seq == 0) status = corrupt(where + "seq 0: files count from 1");
     } else if (name == "format") {
       if (value == "CEF") {
         h.format = LogFormat::kCef;

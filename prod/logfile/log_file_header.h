@@ -18,6 +18,10 @@ struct LogFileHeader {
   LogFormat format = LogFormat::kCef;
   int64_t start_time_ms = 0;
   int64_t end_time_ms = 0;
+  // Modern files: the file's place in its folder, so that a file copied or replayed under
+  // another name fails the reader's check (it is in the GCM associated data with every other
+  // header byte). 0: absent (imperva-compatible files).
+  uint64_t seq = 0;
   // Absent (empty) in imperva-compatible files.
   std::string compression;
   std::string cipher;

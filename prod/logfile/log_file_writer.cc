@@ -69,6 +69,7 @@ Result<std::string> LogFileWriter::write(const LogFileSpec& spec,
   header.format = spec.format;
   header.start_time_ms = spec.start_time_ms;
   header.end_time_ms = spec.end_time_ms;
+  if (!imperva) header.seq = spec.seq;
   const Compression compression = !spec.compress ? Compression::kNone
                                   : imperva      ? Compression::kZlib
                                                  : Compression::kZstd;

@@ -40,6 +40,7 @@ struct AuditedCustomer {
   uint64_t account_id = 0;
   uint64_t config_id = 1;
   std::string private_key_pem;  // empty: its files are not encrypted
+  BodyEncoding encoding = BodyEncoding::kModern;  // what its downloader is told to accept
 };
 
 // Where a customer's logs.index may begin.

@@ -85,6 +85,9 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                         options.credentials = {"customer-" + std::to_string(customer.account_id),
                                                "secret"};
                         options.state_path = "state/" + options.folder + ".state";
+                        // As the customer configured its downloader for its folder.
+                        options.acceptance.accept_imperva = customer.encoding == BodyEncoding::kImpervaCompatible;
+                        options.acceptance.accept_unencrypted = key == nullptr;
                         options.poll_interval = std::chrono::seconds(2);
                         options.backoff_initial = std::chrono::milliseconds(200);
                         options.backoff_max = std::chrono::seconds(5);

@@ -113,7 +113,7 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
   std::vector<lumberjack::AuditedCustomer> out;
   for (int a = 0; a < accounts; ++a) {
     const lumberjack::CustomerConfig config = customer(a, Tunables{});
-    lumberjack::AuditedCustomer audited{config.account_id, config.config_id, ""};
+    lumberjack::AuditedCustomer audited{config.account_id, config.config_id, "", config.encoding};
     if (!config.public_key_pem.empty()) {
       audited.private_key_pem = std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
     }

@@ -25,7 +25,10 @@ constexpr std::string_view kUsage =
     "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
     "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
-    "                [--received-log FILE]   one line per event received, for lj audit --received\n";
+    "                [--received-log FILE]   one line per event received, for lj audit --received\n"
+    "                [--accept-imperva]      the folder uses the legacy Imperva-compatible encoding\n"
+    "                [--accept-unencrypted]  the folder has no public key\n"
+    "                [--allow-http]          an http:// URL (the password then crosses in clear)\n";
 
 using cmd::parse_number;
 
@@ -96,7 +99,8 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
 
 int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> values;
-  bool insecure = false, once = false, syslog_tls = false;
+  bool insecure = false, once = false, syslog_tls = false, allow_http = false;
+  delivery::FileAcceptance acceptance;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string arg(args[i]);
     if (arg == "--insecure")
@@ -105,6 +109,12 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
       once = true;
     else if (arg == "--syslog-tls")
       syslog_tls = true;
+    else if (arg == "--accept-imperva")
+      acceptance.accept_imperva = true;
+    else if (arg == "--accept-unencrypted")
+      acceptance.accept_unencrypted = true;
+    else if (arg == "--allow-http")
+      allow_http = true;
     else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" ||
              arg == "--out-dir" || arg == "--syslog" || arg == "--key" || arg == "--ca-file" ||
              arg == "--poll-ms" || arg == "--max-files" || arg == "--syslog-ca-file" ||
@@ -134,11 +144,16 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     err << "lj fetch: " << problem << "\n";
     return 2;
   }
+  if (!url.tls && !allow_http) {
+    err << "lj fetch: an http:// URL would send the password in clear: use https:// (or --allow-http)\n";
+    return 2;
+  }
   delivery::FetchOptions options;
   options.folder = url.folder;
   options.base_path = url.base_path;
   options.state_path = value("--state");
   options.until_caught_up = once;
+  options.acceptance = acceptance;
   options.credentials.username = value("--user");
   if (options.credentials.username.find(':') != std::string::npos) {
     err << "lj fetch: a user name has no ':'\n";

@@ -1,5 +1,5 @@
 #pragma once
-// `lj fetch`: the customer's downloader. Polls a folder's logs.index over HTTPS (or HTTP),
+// `lj fetch`: the customer's downloader. Polls a folder's logs.index over HTTPS,
 // downloads each new file once, in order, verifies and decrypts it with the customer's private
 // key, and writes its events to a directory or forwards them to a syslog receiver. It resumes
 // after a restart from a small state file (the last file fully processed, written atomically).
@@ -8,6 +8,7 @@
 //            --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])
 //            [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000]
 //            [--once] [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]
+//            [--accept-imperva] [--accept-unencrypted] [--allow-http]
 //
 // --out-dir: one file per log file, "<account>_<seq>.cef" or ".w3c", holding the verified
 //   plaintext (CEF: one event per line; W3C: its directives, then one event per line). A file
@@ -16,6 +17,11 @@
 //   over TCP or, with --syslog-tls, TLS (RFC 5425). At least once across crashes.
 // --once: exit 0 when the index lists nothing new. --max-files: exit 0 after N files.
 // HTTPS is verified against --ca-file (or the system's trust store); --insecure skips it.
+// http:// is refused unless --allow-http (the password would cross in clear).
+// Each file must be what its name says (account, config and, in modern files, its seq: all
+// authenticated) and encrypted in the modern encoding; --accept-imperva and
+// --accept-unencrypted admit the legacy and the keyless folders (delivery/file_acceptance.h).
+// A gap inside logs.index is an error naming the missing files; nothing past it is delivered.
 // 401, 403, 404, 429, 5xx and connection errors are reported on stderr and retried with
 // backoff (1 s doubling to 60 s). SIGINT/SIGTERM stop after the file in progress.
 
