@@ -34,8 +34,8 @@ void expect_hash(const char* scenario, const char* recorded) {
 }
 
 TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "4a6dd6586bdb2060"); }
-TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "aec227ebaed32cff"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "98e9d8b16a7c5173"); }
+TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "250c4ddd7af01b85"); }
+TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "7f04d374c7c5f33d"); }
 
 }  // namespace
 }  // namespace lj::sim

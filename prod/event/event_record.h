@@ -27,11 +27,18 @@
 namespace lj {
 
 inline constexpr size_t kEventRecordHeaderBytes = 8;
-inline constexpr size_t kDefaultMaxEventPayloadBytes = 1 << 20;  // 1 MiB
+// A whole record (header and payload) is at most 1 MiB: what Graceland's segments take
+// (graceland/segment_format.h kMaxSegmentPayloadBytes), so a record the wire accepts is one
+// the store accepts too.
+inline constexpr size_t kDefaultMaxEventPayloadBytes = (1 << 20) - kEventRecordHeaderBytes;
+// More HTTP headers than any server keeps (nginx's default allows 100); also what bounds the
+// memory a decoded record takes (a header is two strings, however short).
+inline constexpr size_t kMaxEventHeaders = 256;
 inline constexpr uint8_t kEventRecordVersion = 1;
 
 // Appends one record holding `event` to `out`. Fails with kTooLarge, leaving `out` unchanged,
-// when the payload would exceed `max_payload_bytes`.
+// when the payload would exceed `max_payload_bytes` or the event has more than
+// kMaxEventHeaders headers.
 Status encode_event_record(const AttackEvent& event, std::string& out,
                            size_t max_payload_bytes = kDefaultMaxEventPayloadBytes);
 
@@ -42,7 +49,8 @@ struct DecodedEventRecord {
 
 // Decodes the record at the start of `bytes` (which may hold more records after it).
 // Errors: kCorrupt for a truncated record ("truncated record: ..."), a checksum mismatch or a
-// malformed payload; kTooLarge when the stated payload length exceeds `max_payload_bytes`.
+// malformed payload; kTooLarge when the stated payload length exceeds `max_payload_bytes` or
+// the header count kMaxEventHeaders.
 Result<DecodedEventRecord> decode_event_record(
     std::span<const std::byte> bytes, size_t max_payload_bytes = kDefaultMaxEventPayloadBytes);
 Result<DecodedEventRecord> decode_event_record(

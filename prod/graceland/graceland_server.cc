@@ -3,9 +3,14 @@
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/graceland/wire.h"
+#include "prod/io/invariant.h"
 #include "prod/io/planted.h"
 
 namespace lj::graceland {
+
+// A record the wire accepts is one the store accepts: a batch is refused whole at the door,
+// never half-appended and then retried for ever.
+static_assert(kEventRecordHeaderBytes + kDefaultMaxEventPayloadBytes <= kMaxSegmentPayloadBytes);
 
 GracelandServer::GracelandServer(Env env, GracelandOptions options,
                                  std::unique_ptr<SegmentStore> store,
@@ -55,10 +60,10 @@ Task<void> GracelandServer::accept_loop() {
       if (connection.code() == ErrorCode::kCancelled) co_return;
       continue;
     }
-    if (connections_ >= options_.max_connections) {
+    if (connections_ >= options_.max_connections || unidentified_ >= options_.max_unidentified_connections) {
       // Refusing is back-pressure too: the proxy retries later or elsewhere.
-      const std::string busy = error_frame(ErrorCode::kUnavailable, "too many connections");
-      (void)co_await write_all(**connection, std::as_bytes(std::span(busy)));
+      ++stats_.refused_connections;
+      env_.executor.spawn(refuse(std::move(*connection), error_frame(ErrorCode::kUnavailable, "too many connections")));
       continue;
     }
     env_.executor.spawn(serve(std::move(*connection)));
@@ -152,6 +157,15 @@ class GracelandServer::BoundedPeer {
   BoundedPeer(const Env& env, Duration idle_timeout, Connection& connection)
       : connection_(connection), watchdog_(env.executor, env.clock, idle_timeout, connection) {}
 
+  // The first request, within `timeout` (shorter than the idle deadline: a client that has not
+  // said who it is holds an unidentified slot).
+  Task<Result<std::string>> hello(const Env& env, Duration timeout) {
+    CallWatchdog first(env.executor, env.clock, timeout, connection_);
+    first.begin_call();
+    Result<std::string> frame = co_await read_frame(connection_);
+    first.end_call();
+    co_return frame;
+  }
   Task<Result<std::string>> next_request() {
     watchdog_.begin_call();
     Result<std::string> frame = co_await read_frame(connection_);
@@ -170,12 +184,47 @@ class GracelandServer::BoundedPeer {
   CallWatchdog watchdog_;
 };
 
+namespace {
+
+// "10.0.0.7" of "10.0.0.7:5123", "::1" of "[::1]:5123"; the whole text if it has no port.
+std::string host_of(const std::string& address) {
+  Result<HostPort> parsed = parse_host_port(address);
+  return parsed.ok() ? parsed->host : address;
+}
+
+}  // namespace
+
+Task<void> GracelandServer::refuse(std::unique_ptr<Connection> connection, std::string frame) {
+  CallWatchdog watchdog(env_.executor, env_.clock, options_.hello_timeout, *connection);
+  watchdog.begin_call();
+  (void)co_await write_all(*connection, std::as_bytes(std::span(frame)));
+  watchdog.end_call();
+  connection->close();
+}
+
 Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   ++connections_;
+  ++unidentified_;
+  // Slots are given back however the connection ends (a frame destroyed at a crash included).
   struct Release {
     size_t& count;
-    ~Release() { --count; }
+    ~Release() {
+      LJ_ASSERT(count > 0);
+      --count;
+    }
   } release{connections_};
+  std::optional<Release> unidentified_slot;
+  unidentified_slot.emplace(unidentified_);  // (in place: a moved-from temporary would release too)
+  struct ClientSlot {
+    std::map<std::string, size_t>& counts;
+    std::string client;
+    ~ClientSlot() {
+      auto it = counts.find(client);
+      LJ_ASSERT(it != counts.end() && it->second > 0);
+      if (--it->second == 0) counts.erase(it);
+    }
+  };
+  std::optional<ClientSlot> client_slot;
   const std::string peer = connection->peer_address();
   BoundedPeer bounded(env_, options_.idle_timeout, *connection);
   auto reject = [&](const Error& error) -> Task<void> {
@@ -186,7 +235,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     connection->close();
   };
 
-  Result<std::string> hello = co_await bounded.next_request();
+  Result<std::string> hello = co_await bounded.hello(env_, options_.hello_timeout);
   if (!hello.ok()) {
     // (Over TLS the handshake runs in this first read: a refused certificate shows here.)
     if (hello.code() == ErrorCode::kPermissionDenied) {
@@ -220,6 +269,20 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       }
       grant = std::move(*granted);
     }
+    // Identified (or, without authentication, known by its host): its slot moves from the
+    // unidentified pool to its own count.
+    unidentified_slot.reset();
+    const std::string client = options_.require_peer_identity ? grant.who : host_of(peer);
+    if (per_client_[client] >= options_.max_connections_per_client) {
+      ++stats_.refused_connections;
+      if (per_client_[client] == 0) per_client_.erase(client);
+      const Error crowded(ErrorCode::kUnavailable, "too many connections from " + client + " (" +
+                                                       std::to_string(options_.max_connections_per_client) + ")");
+      co_await reject(crowded);
+      co_return;
+    }
+    ++per_client_[client];
+    client_slot.emplace(per_client_, client);
     const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
     if (!(co_await bounded.answer(hello_ok)).ok()) co_return;
   }

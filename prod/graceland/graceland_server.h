@@ -20,6 +20,7 @@
 // batch is stored.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,14 @@ struct GracelandOptions {
   SegmentStoreOptions store;
   uint32_t max_read_bytes = 4u << 20;
   size_t max_connections = 4096;
+  // Connections that have not yet finished their hello (the TLS handshake included): a flood
+  // of idle or slow sockets holds these slots, never the established proxies'. Each has
+  // `hello_timeout` to say who it is.
+  size_t max_unidentified_connections = 256;
+  Duration hello_timeout = std::chrono::seconds(10);
+  // Per client (its certificate's identity; its host without authentication): one stolen or
+  // misbehaving certificate cannot take every slot.
+  size_t max_connections_per_client = 64;
   // A connection that sends no whole request, or takes no answer, within this is closed.
   Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
@@ -51,6 +60,7 @@ struct GracelandStats {
   uint64_t commits = 0;        // fsync rounds
   uint64_t rejected_frames = 0;
   uint64_t refused_requests = 0;  // a client without an identity, or asking beyond its role
+  uint64_t refused_connections = 0;  // over a connection cap (all, unidentified, or one client's)
   uint64_t failed_commits = 0;
   uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
   uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
@@ -73,6 +83,9 @@ class GracelandServer {
                   std::unique_ptr<Listener> listener);
   Task<void> accept_loop();
   Task<void> serve(std::unique_ptr<Connection> connection);
+  // Answers `frame` (bounded by hello_timeout) and closes: for connections over a cap, away
+  // from the accept loop (over TLS the write waits for the client's handshake).
+  Task<void> refuse(std::unique_ptr<Connection> connection, std::string frame);
   Task<void> committer();
   Task<void> retention();
   // Appends a batch's events; returns after they are durable, or with the error that stops it.
@@ -87,6 +100,8 @@ class GracelandServer {
   std::string address_;
   GracelandStats stats_;
   size_t connections_ = 0;
+  size_t unidentified_ = 0;                      // connections still before their hello's end
+  std::map<std::string, size_t> per_client_;     // identified connections per client
   bool stopped_ = false;
 
   // Group commit state. Generations count append rounds; a batch appended in generation g is

@@ -9,6 +9,7 @@
 #include "prod/event/event_record.h"
 #include "prod/event/sample_events.h"
 #include "prod/graceland/graceland_client.h"
+#include "prod/graceland/segment_format.h"
 #include "prod/graceland/wire.h"
 #include "prod/io/distributions.h"
 #include "prod/real/asio_runtime.h"
@@ -18,11 +19,11 @@ namespace {
 
 class GracelandServerTest : public ::testing::Test {
  public:
-  GracelandServerTest() {
+  explicit GracelandServerTest(GracelandOptions options = {}) {
     std::string pattern = (std::filesystem::temp_directory_path() / "lj-graceland-XXXXXX").string();
     root_ = ::mkdtemp(pattern.data());
     runtime_ = std::make_unique<RealRuntime>(root_);
-    auto server = runtime_->run(GracelandServer::start(runtime_->env(), GracelandOptions{}));
+    auto server = runtime_->run(GracelandServer::start(runtime_->env(), std::move(options)));
     EXPECT_TRUE(server.ok()) << server.error().to_string();
     server_ = std::move(*server);
   }
@@ -167,6 +168,82 @@ TEST_F(GracelandServerTest, AVersionOneClientGetsVersionOneReplies) {
   auto read = parse_read_reply((*replies)[2], 1);
   ASSERT_TRUE(read.ok()) << read.error().to_string();
   EXPECT_EQ(read->store_id, 0u);
+}
+
+}  // namespace
+}  // namespace lj::graceland
+
+namespace lj::graceland {
+namespace {
+
+GracelandOptions small_caps() {
+  GracelandOptions options;
+  options.max_unidentified_connections = 3;
+  options.max_connections_per_client = 2;
+  options.hello_timeout = std::chrono::milliseconds(300);
+  return options;
+}
+
+// A Graceland with small connection caps, on real loopback sockets.
+class BoundedGracelandTest : public GracelandServerTest {
+ public:
+  BoundedGracelandTest() : GracelandServerTest(small_caps()) {}
+  Result<std::unique_ptr<GracelandClient>> connect() {
+    return runtime_->run(GracelandClient::connect(runtime_->env(), server_->address(), "test"));
+  }
+  // A connection that says nothing (a slow-loris socket).
+  std::unique_ptr<Connection> silent() {
+    auto connection = runtime_->run(runtime_->env().network.connect(server_->address()));
+    EXPECT_TRUE(connection.ok());
+    return connection.ok() ? std::move(*connection) : nullptr;
+  }
+  void sleep(Duration d) { runtime_->run(runtime_->env().clock.sleep_for(d)); }
+};
+
+TEST_F(BoundedGracelandTest, SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUntilTheHelloDeadline) {
+  auto established = connect();  // a proxy already identified before the flood
+  ASSERT_TRUE(established.ok());
+  std::vector<std::unique_ptr<Connection>> flood;
+  for (int i = 0; i < 3; ++i) flood.push_back(silent());
+  sleep(std::chrono::milliseconds(50));
+  auto during = connect();
+  ASSERT_FALSE(during.ok());
+  EXPECT_NE(during.error().message().find("too many connections"), std::string::npos) << during.error().to_string();
+  // The established connection is untouched by the flood.
+  ASSERT_TRUE(runtime_->run((*established)->list()).ok());
+  // Past the hello deadline the silent sockets are gone, and newcomers are served.
+  sleep(std::chrono::milliseconds(500));
+  auto after = connect();
+  ASSERT_TRUE(after.ok()) << after.error().to_string();
+  EXPECT_GE(server_->stats().refused_connections, 1u);
+}
+
+TEST_F(BoundedGracelandTest, OneClientCannotTakeEverySlot) {
+  auto first = connect();
+  auto second = connect();
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto third = connect();
+  ASSERT_FALSE(third.ok());
+  EXPECT_NE(third.error().message().find("too many connections from 127.0.0.1 (2)"), std::string::npos)
+      << third.error().to_string();
+  (*first)->close();
+  first->reset();
+  sleep(std::chrono::milliseconds(100));
+  EXPECT_TRUE(connect().ok());  // a slot given back is a slot to take
+}
+
+TEST(EventRecordLimits, ARecordTheWireAcceptsFitsTheStore) {
+  SplitMix64 random(1);
+  AttackEvent event = make_sample_event(random, 1001, EventId{7, 1}, 1767225600000);
+  event.url.assign(kDefaultMaxEventPayloadBytes, 'a');  // a payload just over the limit
+  std::string record;
+  EXPECT_EQ(encode_event_record(event, record).code(), ErrorCode::kTooLarge);
+  event.url.resize(kDefaultMaxEventPayloadBytes - 4096);
+  ASSERT_TRUE(encode_event_record(event, record).ok());
+  EXPECT_LE(record.size(), kMaxSegmentPayloadBytes);
+  event.headers.assign(kMaxEventHeaders + 1, HttpHeader{"x", "y"});
+  std::string too_many;
+  EXPECT_EQ(encode_event_record(event, too_many).code(), ErrorCode::kTooLarge);
 }
 
 }  // namespace

@@ -71,7 +71,10 @@ void Proxy::produce_one() {
   AttackEvent event = make_sample_event(env_.random, account, id, env_.clock.wall_now_ms());
   event.pop = options_.pop;
   std::string record;
-  if (!encode_event_record(event, record).ok()) {  // a sample never exceeds the limit
+  if (Status encoded = encode_event_record(event, record); !encoded.ok()) {
+    // No PoP would ever take it (the same limits hold at every Graceland): dropped, counted,
+    // and the reason kept, rather than retried for ever ahead of the customer's other events.
+    stats_.last_error = "dropped: " + encoded.to_string();
     ++stats_.dropped;
     if (journal_) journal_->dropped(id);
     ledger_.dropped(id, account);

@@ -17,6 +17,8 @@
 // with --ready-file, writes the address there (scripts wait for that file). SIGTERM or SIGINT
 // stops accepting, lets acknowledged work finish, and exits 0.
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -109,6 +111,8 @@ int main(int argc, char** argv) {
                                    "(or --plaintext where nobody untrusted can reach the port)");
   }
 
+  // Segments hold customers' raw events: readable by this service's user only.
+  ::umask(077);
   lj::RealRuntime runtime(flags.data_dir);
   lj::Env env = runtime.env();
   // The server listens through mutual TLS: connections carry the client's proven identity.

@@ -33,6 +33,7 @@ struct CtlFlags {
   std::string verb;
   std::map<std::string, std::string> values;  // --flag value
   bool no_compress = false;
+  bool allow_unencrypted = false;  // --allow-unencrypted: a customer without a public key
 };
 
 using cmd::parse_number;
@@ -109,6 +110,13 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
   }
   if (config.account_id != account) {
     err << "lj ctl set: the account id cannot change\n";
+    co_return 2;
+  }
+  // Files without a key are readable by whoever reaches the storage or the customer's folder:
+  // never by omission.
+  if (config.public_key_pem.empty() && !flags.allow_unencrypted) {
+    err << "lj ctl " << flags.verb << ": customer " << account
+        << " has no --public-key: its files would not be encrypted (say --allow-unencrypted if that is meant)\n";
     co_return 2;
   }
   // Whatever is stored must decode: check our own output the way workers will read it.
@@ -301,6 +309,8 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     const std::string arg(args[i]);
     if (arg == "--no-compress") {
       flags.no_compress = true;
+    } else if (arg == "--allow-unencrypted") {
+      flags.allow_unencrypted = true;
     } else if (arg.starts_with("--")) {
       if (i + 1 >= args.size()) {
         err << "lj ctl: missing value for " << arg << "\n";

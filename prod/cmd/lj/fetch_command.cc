@@ -15,6 +15,8 @@
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_network.h"
 
+#include <sys/stat.h>
+
 namespace lj {
 
 namespace {
@@ -24,6 +26,7 @@ constexpr std::string_view kUsage =
     "FILE\n"
     "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
     "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
+    "                [--syslog-insecure]     do not verify the syslog receiver's certificate\n"
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
     "                [--received-log FILE]   one line per event received, for lj audit --received\n"
     "                [--accept-imperva]      the folder uses the legacy Imperva-compatible encoding\n"
@@ -99,12 +102,14 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
 
 int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> values;
-  bool insecure = false, once = false, syslog_tls = false, allow_http = false;
+  bool insecure = false, syslog_insecure = false, once = false, syslog_tls = false, allow_http = false;
   delivery::FileAcceptance acceptance;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string arg(args[i]);
     if (arg == "--insecure")
       insecure = true;
+    else if (arg == "--syslog-insecure")
+      syslog_insecure = true;
     else if (arg == "--once")
       once = true;
     else if (arg == "--syslog-tls")
@@ -199,6 +204,8 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     key.emplace(std::move(*parsed));
   }
 
+  // The state and the decrypted output are the customer's secrets: nobody else reads them.
+  ::umask(077);
   RealRuntime runtime;
   Env env = runtime.env();
   // HTTPS: TLS over the runtime's TCP.
@@ -233,7 +240,7 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     if (syslog_tls) {
       TlsClientOptions tls;
       tls.ca_file = value("--syslog-ca-file");
-      tls.verify = !insecure;
+      tls.verify = !syslog_insecure;  // its own switch: --insecure is for the HTTPS side
       auto created = TlsNetwork::create(env.network, tls);
       if (!created.ok()) {
         err << "lj fetch: syslog: " << created.error().to_string() << "\n";

@@ -16,7 +16,8 @@
 // --syslog: each event line as an RFC 5424 message with octet-counting framing (RFC 6587),
 //   over TCP or, with --syslog-tls, TLS (RFC 5425). At least once across crashes.
 // --once: exit 0 when the index lists nothing new. --max-files: exit 0 after N files.
-// HTTPS is verified against --ca-file (or the system's trust store); --insecure skips it.
+// HTTPS is verified against --ca-file (or the system's trust store); --insecure skips it (and
+// only it: --syslog-insecure is the syslog receiver's). The state and output files are 0600.
 // http:// is refused unless --allow-http (the password would cross in clear).
 // Each file must be what its name says (account, config and, in modern files, its seq: all
 // authenticated) and encrypted in the modern encoding; --accept-imperva and

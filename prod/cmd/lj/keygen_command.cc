@@ -107,8 +107,9 @@ int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::o
     err << "lj keygen: " << message << "\n";
     return 1;
   }
-  out << "wrote " << private_path << " (private, keep it secret) and " << public_path
-      << " (public, upload it)\npublicKeyId " << parsed->fingerprint() << "\n";
+  out << "wrote " << private_path << " (private: keep it on the machine that reads your logs; it never leaves it, "
+      << "not even to us) and " << public_path << " (public: send only this one to your provider)\npublicKeyId "
+      << parsed->fingerprint() << "\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// `lj keygen`: makes a customer's RSA key pair for log file encryption.
+// `lj keygen`: makes a customer's RSA key pair for log file encryption. The customer runs it on
+// its own machine and sends the operator only the public key: the private key never leaves it.
 //
 //   lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits 2048|3072|4096] [--pkcs1]
 //
