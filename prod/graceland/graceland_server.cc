@@ -61,9 +61,11 @@ Task<void> GracelandServer::accept_loop() {
       continue;
     }
     if (connections_ >= options_.max_connections || unidentified_ >= options_.max_unidentified_connections) {
-      // Refusing is back-pressure too: the proxy retries later or elsewhere.
+      // Over a cap: closed at once, unread and unanswered. An answer would cost what the cap
+      // protects (over TLS, a handshake: memory and a descriptor held until the client's
+      // deadline), and a flood would hold them all. The proxy retries later or elsewhere.
       ++stats_.refused_connections;
-      env_.executor.spawn(refuse(std::move(*connection), error_frame(ErrorCode::kUnavailable, "too many connections")));
+      (*connection)->close();
       continue;
     }
     env_.executor.spawn(serve(std::move(*connection)));
@@ -193,14 +195,6 @@ std::string host_of(const std::string& address) {
 }
 
 }  // namespace
-
-Task<void> GracelandServer::refuse(std::unique_ptr<Connection> connection, std::string frame) {
-  CallWatchdog watchdog(env_.executor, env_.clock, options_.hello_timeout, *connection);
-  watchdog.begin_call();
-  (void)co_await write_all(*connection, std::as_bytes(std::span(frame)));
-  watchdog.end_call();
-  connection->close();
-}
 
 Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   ++connections_;

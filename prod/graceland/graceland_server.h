@@ -83,9 +83,6 @@ class GracelandServer {
                   std::unique_ptr<Listener> listener);
   Task<void> accept_loop();
   Task<void> serve(std::unique_ptr<Connection> connection);
-  // Answers `frame` (bounded by hello_timeout) and closes: for connections over a cap, away
-  // from the accept loop (over TLS the write waits for the client's handshake).
-  Task<void> refuse(std::unique_ptr<Connection> connection, std::string frame);
   Task<void> committer();
   Task<void> retention();
   // Appends a batch's events; returns after they are durable, or with the error that stops it.

@@ -206,9 +206,9 @@ TEST_F(BoundedGracelandTest, SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUnt
   std::vector<std::unique_ptr<Connection>> flood;
   for (int i = 0; i < 3; ++i) flood.push_back(silent());
   sleep(std::chrono::milliseconds(50));
-  auto during = connect();
+  auto during = connect();  // closed at once, unanswered: nothing held for it
   ASSERT_FALSE(during.ok());
-  EXPECT_NE(during.error().message().find("too many connections"), std::string::npos) << during.error().to_string();
+  EXPECT_EQ(server_->stats().refused_connections, 1u);
   // The established connection is untouched by the flood.
   ASSERT_TRUE(runtime_->run((*established)->list()).ok());
   // Past the hello deadline the silent sockets are gone, and newcomers are served.
