@@ -111,6 +111,9 @@ cluster_init() {  # BUILD_DIR WORK_DIR
   pki_issue "$pki" graceland graceland graceland server
   pki_issue "$pki" operator operator ops
   read -r -a operator_tls <<<"$(graceland_client_flags "$pki" operator)"
+  # ZooKeeper: every process authenticates (digest) and every node has its role's ACL.
+  zk_auth_init "$work/zkauth"
+  ctl_auth=(--zk-auth "$work/zkauth/operator.zkauth")
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
@@ -157,7 +160,7 @@ cluster_customers() {  # COUNT ROLL_AGE_MS
     read -r format encoding <<<"${kinds[$((i % 4))]}"
     "$lj" keygen --private "$work/customers/$account.pem" --public "$work/customers/$account.pub" >/dev/null
     head -c 12 /dev/urandom | base64 >"$work/customers/$account.password"
-    "$lj" ctl --zookeeper "$zk" add --account "$account" --format "$format" --encoding "$encoding" \
+    "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" add --account "$account" --format "$format" --encoding "$encoding" \
       --public-key "$work/customers/$account.pub" --username "siem-$account" \
       --password-file "$work/customers/$account.password" --roll-age-ms "$2" >/dev/null
     echo "$format $encoding" >"$work/customers/$account.kind"
@@ -171,7 +174,8 @@ start_graceland() {  # POP LISTEN (127.0.0.1:0 for any port; a restart passes it
   rm -f "$dir/ready"
   spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
     --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk" \
-    --tls-cert "$pki/graceland.crt" --tls-key "$pki/graceland.key" --client-ca "$pki/ca.crt"
+    --tls-cert "$pki/graceland.crt" --tls-key "$pki/graceland.key" --client-ca "$pki/ca.crt" \
+    --zk-auth "$work/zkauth/graceland.zkauth"
   wait_file "$dir/ready"
   graceland_addr[$pop]=$(cat "$dir/ready")
 }
@@ -191,6 +195,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   # shellcheck disable=SC2046 # the TLS flags are words
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
     "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
+    --zk-auth "$work/zkauth/lumberjack.zkauth" \
     $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }
@@ -230,7 +235,7 @@ start_gen() {  # HOME "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS: proxies h
 }
 
 lumberjack_master() {
-  "$lj" ctl --zookeeper "$zk" status "${operator_tls[@]}" 2>/dev/null | sed -n 's/^master: \(lj-[0-9]*\)-.*/\1/p'
+  "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" status "${operator_tls[@]}" 2>/dev/null | sed -n 's/^master: \(lj-[0-9]*\)-.*/\1/p'
 }
 
 # Sums the last progress line of every lj gen: "produced acknowledged".

@@ -35,3 +35,20 @@ pki_issue() {  # DIR NAME ROLE CN [server]
 graceland_client_flags() {  # DIR NAME
   echo "--graceland-ca $1/ca.crt --graceland-cert $1/$2.crt --graceland-key $1/$2.key"
 }
+
+# ZooKeeper's digest credentials, one per role (prod/cmd/common/zk_access.h):
+#   zk_auth_init DIR    DIR/{operator,lumberjack,graceland}.zkauth, each with its role's
+#                       credential and every role's digest id (0600)
+zk_auth_init() {  # DIR
+  local dir=$1 role password roles=""
+  mkdir -p "$dir"
+  for role in operator lumberjack graceland; do
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    echo "$password" >"$dir/$role.password"
+    roles+="role $role $role:$(printf '%s' "$role:$password" | openssl dgst -sha1 -binary | base64)"$'\n'
+  done
+  for role in operator lumberjack graceland; do
+    (umask 077 && printf 'credential %s:%s\n%s' "$role" "$(cat "$dir/$role.password")" "$roles" >"$dir/$role.zkauth")
+    rm -f "$dir/$role.password"
+  done
+}

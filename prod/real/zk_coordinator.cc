@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -51,6 +52,10 @@ Error zk_error(int rc, const std::string& what) {
       break;
     case ZCLOSING:
       code = ErrorCode::kCancelled;
+      break;
+    case ZNOAUTH:
+    case ZAUTHFAILED:
+      code = ErrorCode::kPermissionDenied;
       break;
     default:
       break;
@@ -264,6 +269,28 @@ void on_children(int rc, const String_vector* strings, const void* data) {
   ticket->deliver(std::move(names));
 }
 
+// The client's form of an ACL, pointing into `entries` (which must outlive it).
+struct ClientAcl {
+  std::vector<ACL> acl;
+  ACL_vector vector{0, nullptr};
+  explicit ClientAcl(const std::vector<ZkAclEntry>& entries) {
+    for (const ZkAclEntry& entry : entries) {
+      acl.push_back(ACL{entry.perms, Id{const_cast<char*>(entry.scheme.c_str()), const_cast<char*>(entry.id.c_str())}});
+    }
+    vector = ACL_vector{static_cast<int32_t>(acl.size()), acl.data()};
+  }
+};
+
+// The ACL a node at `path` gets: the access's, or open to anyone. `entries` holds its strings.
+const ACL_vector* acl_of(const ZkAccess& access, const std::string& path, std::vector<ZkAclEntry>& entries,
+                         std::optional<ClientAcl>& acl) {
+  if (!access.acl_for) return &ZOO_OPEN_ACL_UNSAFE;
+  entries = access.acl_for(path);
+  LJ_ASSERT(!entries.empty());  // a node nobody may touch is never what a policy means
+  acl.emplace(entries);
+  return &acl->vector;
+}
+
 // A multi's ticket also owns the buffers the client writes results into at completion.
 struct MultiTicket : Ticket<MultiResult> {
   std::vector<zoo_op_t> ops;
@@ -271,6 +298,8 @@ struct MultiTicket : Ticket<MultiResult> {
   std::vector<std::vector<char>> created;  // one path buffer per op (empty for non-creates)
   std::vector<Stat> stats;                 // one per op, written for set ops
   std::vector<bool> is_create, is_set;
+  std::vector<std::vector<ZkAclEntry>> acl_entries;  // per op: the ACLs the creates point at
+  std::vector<std::optional<ClientAcl>> acls;
 };
 
 void on_multi(int rc, const void* data) {
@@ -326,8 +355,9 @@ int64_t to_ms(Duration d) {
 
 class ZkSession final : public CoordinatorSession {
  public:
-  ZkSession(Executor& executor, Clock& clock, Poster poster)
-      : executor_(executor),
+  ZkSession(Executor& executor, Clock& clock, Poster poster, std::shared_ptr<const ZkAccess> access)
+      : access_(std::move(access)),
+        executor_(executor),
         clock_(clock),
         poster_(std::move(poster)),
         core_(std::make_shared<SessionCore>(executor, clock)),
@@ -349,6 +379,14 @@ class ZkSession final : public CoordinatorSession {
       const int error = errno;
       return Error(error == EINVAL ? ErrorCode::kInvalidArgument : ErrorCode::kInternal,
                    "zookeeper_init(" + hosts + "): " + std::strerror(error));
+    }
+    // Sent once connected, and again by the client on every reconnection. A credential the
+    // service rejects puts the handle in its auth-failed state: every call then fails.
+    const std::string& credential = access_->digest_credential;
+    if (!credential.empty()) {
+      const int rc = zoo_add_auth(zh_, "digest", credential.data(), static_cast<int>(credential.size()),
+                                  [](int, const void*) {}, nullptr);
+      if (rc != ZOK) return zk_error(rc, "zoo_add_auth");
     }
     return Status();
   }
@@ -404,10 +442,13 @@ class ZkSession final : public CoordinatorSession {
     if (Status ok = usable(what); !ok.ok()) co_return ok.error();
     if (Status ok = check_size(what, data); !ok.ok()) co_return ok.error();
     zhandle_t* zh = zh_;
+    std::vector<ZkAclEntry> entries;
+    std::optional<ClientAcl> client_acl;
+    const ACL_vector* acl = acl_of(*access_, path, entries, client_acl);  // (serialised by the call)
     co_return co_await submit_and_wait<std::string>(
         ticket<std::string>(what), [&](const void* ticket) {
-          return zoo_acreate(zh, path.c_str(), data.data(), static_cast<int>(data.size()),
-                             &ZOO_OPEN_ACL_UNSAFE, zk_mode(mode), on_created, ticket);
+          return zoo_acreate(zh, path.c_str(), data.data(), static_cast<int>(data.size()), acl,
+                             zk_mode(mode), on_created, ticket);
         });
   }
 
@@ -470,7 +511,7 @@ class ZkSession final : public CoordinatorSession {
     ticket->poster = poster_;
     ticket->core = core_;
     ticket->what = what;
-    if (Status ok = prepare_multi(ops, *ticket); !ok.ok()) co_return ok.error();
+    if (Status ok = prepare_multi(*access_, ops, *ticket); !ok.ok()) co_return ok.error();
     zhandle_t* zh = zh_;
     co_return co_await submit_and_wait<MultiResult, MultiTicket>(
         std::move(ticket), [&](const void* data) {
@@ -531,7 +572,7 @@ class ZkSession final : public CoordinatorSession {
 
   // Fills the multi's ops and result buffers. The ops' paths and data are copied by the
   // client inside zoo_amulti; the result buffers are written at completion.
-  static Status prepare_multi(const std::vector<CoordinatorOp>& ops, MultiTicket& ticket) {
+  static Status prepare_multi(const ZkAccess& access, const std::vector<CoordinatorOp>& ops, MultiTicket& ticket) {
     const size_t count = ops.size();
     ticket.ops.resize(count);
     ticket.results.assign(count, zoo_op_result_t{});
@@ -539,6 +580,8 @@ class ZkSession final : public CoordinatorSession {
     ticket.stats.assign(count, Stat{});
     ticket.is_create.assign(count, false);
     ticket.is_set.assign(count, false);
+    ticket.acl_entries.resize(count);
+    ticket.acls.resize(count);
     for (size_t i = 0; i < count; ++i) {
       zoo_op_t* op = &ticket.ops[i];
       if (const auto* create = std::get_if<CreateOp>(&ops[i])) {
@@ -548,8 +591,9 @@ class ZkSession final : public CoordinatorSession {
         ticket.is_create[i] = true;
         std::vector<char>& buffer = ticket.created[i];
         buffer.assign(create->path.size() + 32, '\0');  // room for the ten-digit suffix
+        const ACL_vector* acl = acl_of(access, create->path, ticket.acl_entries[i], ticket.acls[i]);
         zoo_create_op_init(op, create->path.c_str(), create->data.data(),
-                           static_cast<int>(create->data.size()), &ZOO_OPEN_ACL_UNSAFE,
+                           static_cast<int>(create->data.size()), acl,
                            zk_mode(create->mode), buffer.data(), static_cast<int>(buffer.size()));
       } else if (const auto* set = std::get_if<SetOp>(&ops[i])) {
         if (Status ok = check_size("multi op " + std::to_string(i), set->data); !ok.ok()) {
@@ -568,6 +612,7 @@ class ZkSession final : public CoordinatorSession {
     return Status();
   }
 
+  std::shared_ptr<const ZkAccess> access_;
   Executor& executor_;
   Clock& clock_;
   Poster poster_;
@@ -580,12 +625,13 @@ class ZkSession final : public CoordinatorSession {
 };
 
 Task<Result<std::unique_ptr<ZkSession>>> open_session(std::string hosts, RealRuntime& runtime,
+                                                      std::shared_ptr<const ZkAccess> access,
                                                       bool client_log, Duration session_timeout,
                                                       Duration connect_timeout,
                                                       std::optional<clientid_t> resume) {
   Env env = runtime.env();
   auto session =
-      std::make_unique<ZkSession>(env.executor, env.clock, runtime.cross_thread_poster());
+      std::make_unique<ZkSession>(env.executor, env.clock, runtime.cross_thread_poster(), std::move(access));
   Status started = session->start(hosts, session_timeout, resume ? &*resume : nullptr, client_log);
   if (!started.ok()) co_return started.error();
   const SessionState reached = co_await session->wait_connected(connect_timeout);
@@ -599,8 +645,11 @@ Task<Result<std::unique_ptr<ZkSession>>> open_session(std::string hosts, RealRun
 
 }  // namespace
 
-ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log)
-    : hosts_(std::move(hosts)), runtime_(runtime), client_log_(client_log) {
+ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log, ZkAccess access)
+    : hosts_(std::move(hosts)),
+      runtime_(runtime),
+      client_log_(client_log),
+      access_(std::make_shared<const ZkAccess>(std::move(access))) {
   static std::once_flag quiet;
   std::call_once(quiet, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
 }
@@ -608,7 +657,7 @@ ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool clien
 Task<Result<std::unique_ptr<CoordinatorSession>>> ZkCoordinator::connect(Duration session_timeout,
                                                                          Duration connect_timeout) {
   Result<std::unique_ptr<ZkSession>> opened =
-      co_await open_session(hosts_, runtime_, client_log_, session_timeout, connect_timeout, {});
+      co_await open_session(hosts_, runtime_, access_, client_log_, session_timeout, connect_timeout, {});
   if (!opened.ok()) co_return opened.error();
   co_return std::unique_ptr<CoordinatorSession>(std::move(*opened));
 }
@@ -637,7 +686,7 @@ Task<Status> ZkCoordinator::expire_for_testing(CoordinatorSession& session) {
       break;
     }
     Result<std::unique_ptr<ZkSession>> twin =
-        co_await open_session(hosts_, runtime_, client_log_, timeout, 10s, id);
+        co_await open_session(hosts_, runtime_, access_, client_log_, timeout, 10s, id);
     if (!twin.ok()) {
       if (twin.code() != ErrorCode::kSessionExpired) outcome = twin.status();
       break;

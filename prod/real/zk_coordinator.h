@@ -14,8 +14,16 @@
 // one cut short by close() or by destroying the session is kCancelled.
 // Events: kSession events are pushed for every change after connect() returned
 // (connected -> disconnected -> connected, or -> expired); connect() itself pushes none.
+// Access (ZkAccess): every session authenticates with the digest credential, and every node
+// this process creates gets the ACL acl_for(path) names; an operation the ACLs refuse
+// (ZNOAUTH), or a credential the service rejects, is kPermissionDenied.
 
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
+
+#include <memory>
 
 #include "prod/io/coordinator.h"
 
@@ -23,11 +31,27 @@ namespace lj {
 
 class RealRuntime;
 
+// One ACL entry: `perms` of ZooKeeper's (read 1, write 2, create 4, delete 8, admin 16) for an
+// id of a scheme ("digest", "user:base64(sha1(user:password))"; "world", "anyone").
+struct ZkAclEntry {
+  int32_t perms = 0;
+  std::string scheme;
+  std::string id;
+};
+inline constexpr int32_t kZkRead = 1, kZkWrite = 2, kZkCreate = 4, kZkDelete = 8, kZkAdmin = 16;
+inline constexpr int32_t kZkAll = kZkRead | kZkWrite | kZkCreate | kZkDelete | kZkAdmin;
+
+struct ZkAccess {
+  std::string digest_credential;  // "user:password"; empty: anonymous
+  // The ACL of a node this process creates; empty function: open to anyone (world:anyone).
+  std::function<std::vector<ZkAclEntry>(const std::string& path)> acl_for;
+};
+
 class ZkCoordinator final : public Coordinator {
  public:
   // `hosts`: "127.0.0.1:2181,127.0.0.1:2182". The client's own log (errors only) is dropped
   // unless `client_log` is set, then it goes to stderr.
-  ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log = false);
+  ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log = false, ZkAccess access = {});
 
   Task<Result<std::unique_ptr<CoordinatorSession>>> connect(Duration session_timeout,
                                                             Duration connect_timeout) override;
@@ -44,6 +68,7 @@ class ZkCoordinator final : public Coordinator {
   std::string hosts_;
   RealRuntime& runtime_;
   bool client_log_;
+  std::shared_ptr<const ZkAccess> access_;  // shared with the sessions
 };
 
 }  // namespace lj

@@ -3,7 +3,7 @@
 //   graceland --pop ams --listen 127.0.0.1:9100 --data-dir /var/lib/graceland
 //             (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)
 //             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH] [--idle-timeout-s 120]
-//             [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]
+//             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
 //
 // Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
 // certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_server.h"
 #include "prod/graceland/wire.h"
@@ -49,12 +50,13 @@ struct Flags {
   std::string advertise;
   lj::TlsServerOptions tls;
   bool plaintext = false;
+  std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
 };
 
 constexpr const char* kUsage =
     "usage: graceland --pop NAME --data-dir DIR (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)\n"
     "       [--listen HOST:PORT] [--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
-    "       [--zookeeper HOSTS [--zk-root /lj] [--advertise HOST:PORT]]\n";
+    "       [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const char* why) {
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
     else if (flag == "--tls-cert") flags.tls.cert_file = value;
     else if (flag == "--tls-key") flags.tls.key_file = value;
     else if (flag == "--client-ca") flags.tls.client_ca_file = value;
+    else if (flag == "--zk-auth") flags.zk_auth = value;
     else return usage(("unknown flag " + flag).c_str());
   }
   if (flags.pop.empty() || flags.data_dir.empty()) return usage("--pop and --data-dir are required");
@@ -157,10 +160,15 @@ int main(int argc, char** argv) {
   bool registration_done = true;
   std::optional<lj::ZkCoordinator> coordinator;
   if (!flags.zookeeper.empty()) {
-    coordinator.emplace(flags.zookeeper, runtime);
-    registration_done = false;
     lj::lumberjack::ZkLayout layout;
     layout.root = flags.zk_root;
+    lj::Result<lj::ZkAccess> access = lj::cmd::zk_access(flags.zk_auth, layout);
+    if (!access.ok()) {
+      log_line(env.clock, flags.pop, "error", "cannot start: " + access.error().to_string());
+      return 1;
+    }
+    coordinator.emplace(flags.zookeeper, runtime, false, std::move(*access));
+    registration_done = false;
     env.executor.spawn([](lj::Task<void> registration, bool& done) -> lj::Task<void> {
       co_await std::move(registration);
       done = true;

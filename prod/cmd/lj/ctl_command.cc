@@ -1,6 +1,7 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/common/graceland_tls.h"
+#include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/lj/file_text.h"
 
 #include <algorithm>
@@ -29,6 +30,7 @@ using lumberjack::CustomerConfig;
 
 struct CtlFlags {
   std::string zookeeper;
+  std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
   lumberjack::ZkLayout layout;
   std::string verb;
   std::map<std::string, std::string> values;  // --flag value
@@ -319,6 +321,7 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
       const std::string value(args[++i]);
       if (arg == "--zookeeper") flags.zookeeper = value;
       else if (arg == "--zk-root") flags.layout.root = value;
+      else if (arg == "--zk-auth") flags.zk_auth = value;
       else flags.values[arg] = value;
     } else if (flags.verb.empty()) {
       flags.verb = arg;
@@ -328,7 +331,7 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     }
   }
   if (flags.zookeeper.empty() || flags.verb.empty()) {
-    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] add|set|remove|list|status|drain|undrain [flags]\n"
+    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] add|set|remove|list|status|drain|undrain [flags]\n"
            "       (status: " << cmd::kGracelandTlsUsage << " to ask Gracelands that require mutual TLS)\n";
     return 2;
   }
@@ -353,7 +356,12 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     err << "lj ctl: " << env.error().to_string() << "\n";
     return 2;
   }
-  ZkCoordinator coordinator(flags.zookeeper, runtime);
+  Result<ZkAccess> access = cmd::zk_access(flags.zk_auth, flags.layout);
+  if (!access.ok()) {
+    err << "lj ctl: " << access.error().to_string() << "\n";
+    return 2;
+  }
+  ZkCoordinator coordinator(flags.zookeeper, runtime, false, std::move(*access));
   return runtime.run([](Coordinator& coordinator, Env env, const CtlFlags& flags, std::ostream& out,
                         std::ostream& err) -> Task<int> {
     auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));

@@ -8,6 +8,7 @@
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
 //              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
+//              [--zk-auth FILE]   ZooKeeper digest credential and ACLs (prod/cmd/common/zk_access.h)
 //              [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]
 //                 the WebDAV store over HTTPS (its certificate verified against FILE), with
 //                 Basic credentials (refused over plain HTTP: they would cross in clear)
@@ -31,6 +32,7 @@
 #include <string>
 
 #include "prod/cmd/common/graceland_tls.h"
+#include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/delivery/nginx_configurator.h"
 #include "prod/delivery/listed_since.h"
@@ -54,7 +56,7 @@ constexpr const char* kUsage =
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
     "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n"
     "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
-    "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]\n";
+    "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE] [--zk-auth FILE]\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
@@ -113,6 +115,7 @@ int main(int argc, char** argv) {
   std::string nginx_dir;  // --nginx-dir (delivery)
   lj::cmd::GracelandTlsFlags graceland_tls;
   std::string storage_ca, storage_user, storage_password_file;  // the WebDAV hop
+  std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") return usage("");
@@ -142,6 +145,7 @@ int main(int argc, char** argv) {
     else if (flag == "--nginx-dir") nginx_dir = value;
     else if (graceland_tls.take(flag, value)) {}
     else if (flag == "--storage-ca") storage_ca = value;
+    else if (flag == "--zk-auth") zk_auth = value;
     else if (flag == "--storage-user") storage_user = value;
     else if (flag == "--storage-password-file") storage_password_file = value;
     else if (flag == "--pops") {
@@ -191,7 +195,9 @@ int main(int argc, char** argv) {
                stderr);
   };
   options.log = [&log](std::string_view line) { log("info", std::string(line)); };
-  lj::ZkCoordinator coordinator(zookeeper, runtime);
+  lj::Result<lj::ZkAccess> zk_access = lj::cmd::zk_access(zk_auth, options.layout);
+  if (!zk_access.ok()) return usage(zk_access.error().to_string());
+  lj::ZkCoordinator coordinator(zookeeper, runtime, false, std::move(*zk_access));
   std::unique_ptr<lj::TlsNetwork> storage_tls;  // HTTPS to the WebDAV store
   if (!storage_ca.empty()) {
     lj::TlsClientOptions tls;
