@@ -20,6 +20,7 @@ GracelandServer::GracelandServer(Env env, GracelandOptions options,
       store_(std::move(store)),
       listener_(std::move(listener)),
       address_(listener_->address()),
+      client_connections_(options_.max_connections_per_proxy_id),
       commit_wanted_(env.executor),
       commit_done_(env.executor) {}
 
@@ -186,15 +187,6 @@ class GracelandServer::BoundedPeer {
   CallWatchdog watchdog_;
 };
 
-namespace {
-
-// "10.0.0.7" of "10.0.0.7:5123", "::1" of "[::1]:5123"; the whole text if it has no port.
-std::string host_of(const std::string& address) {
-  Result<HostPort> parsed = parse_host_port(address);
-  return parsed.ok() ? parsed->host : address;
-}
-
-}  // namespace
 
 Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   ++connections_;
@@ -209,16 +201,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   } release{connections_};
   std::optional<Release> unidentified_slot;
   unidentified_slot.emplace(unidentified_);  // (in place: a moved-from temporary would release too)
-  struct ClientSlot {
-    std::map<std::string, size_t>& counts;
-    std::string client;
-    ~ClientSlot() {
-      auto it = counts.find(client);
-      LJ_ASSERT(it != counts.end() && it->second > 0);
-      if (--it->second == 0) counts.erase(it);
-    }
-  };
-  std::optional<ClientSlot> client_slot;
+  std::optional<ClientConnections::Slot> client_slot;
   const std::string peer = connection->peer_address();
   BoundedPeer bounded(env_, options_.idle_timeout, *connection);
   auto reject = [&](const Error& error) -> Task<void> {
@@ -263,20 +246,17 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       }
       grant = std::move(*granted);
     }
-    // Identified (or, without authentication, known by its host): its slot moves from the
-    // unidentified pool to its own count.
+    // Identified: its slot moves from the unidentified pool to its client's count.
     unidentified_slot.reset();
-    const std::string client = options_.require_peer_identity ? grant.who : host_of(peer);
-    if (per_client_[client] >= options_.max_connections_per_client) {
+    std::optional<ClientConnections::Slot> admitted = client_connections_.admit(grant);
+    if (admitted) client_slot.emplace(std::move(*admitted));  // (the moved-from slot counts nothing)
+    if (!client_slot) {
       ++stats_.refused_connections;
-      if (per_client_[client] == 0) per_client_.erase(client);
-      const Error crowded(ErrorCode::kUnavailable, "too many connections from " + client + " (" +
-                                                       std::to_string(options_.max_connections_per_client) + ")");
+      const Error crowded(ErrorCode::kUnavailable, "too many connections from " + grant.who + " (" +
+                                                       std::to_string(client_connections_.cap(grant)) + ")");
       co_await reject(crowded);
       co_return;
     }
-    ++per_client_[client];
-    client_slot.emplace(per_client_, client);
     const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
     if (!(co_await bounded.answer(hello_ok)).ok()) co_return;
   }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "prod/graceland/client_connections.h"
 #include "prod/graceland/peer_grant.h"
 #include "prod/graceland/segment_store.h"
 #include "prod/io/call_watchdog.h"
@@ -43,9 +44,10 @@ struct GracelandOptions {
   // `hello_timeout` to say who it is.
   size_t max_unidentified_connections = 256;
   Duration hello_timeout = std::chrono::seconds(10);
-  // Per client (its certificate's identity; its host without authentication): one stolen or
-  // misbehaving certificate cannot take every slot.
-  size_t max_connections_per_client = 64;
+  // A proxy certificate holds at most this many connections per proxy id it names: one stolen
+  // or misbehaving certificate cannot take every slot (client_connections.h; Lumberjack nodes,
+  // which hold one per customer, are not capped per client).
+  size_t max_connections_per_proxy_id = 8;
   // A connection that sends no whole request, or takes no answer, within this is closed.
   Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
@@ -60,7 +62,7 @@ struct GracelandStats {
   uint64_t commits = 0;        // fsync rounds
   uint64_t rejected_frames = 0;
   uint64_t refused_requests = 0;  // a client without an identity, or asking beyond its role
-  uint64_t refused_connections = 0;  // over a connection cap (all, unidentified, or one client's)
+  uint64_t refused_connections = 0;  // over a connection cap (all, unidentified, or one proxy's)
   uint64_t failed_commits = 0;
   uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
   uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
@@ -97,8 +99,8 @@ class GracelandServer {
   std::string address_;
   GracelandStats stats_;
   size_t connections_ = 0;
-  size_t unidentified_ = 0;                      // connections still before their hello's end
-  std::map<std::string, size_t> per_client_;     // identified connections per client
+  size_t unidentified_ = 0;  // connections still before their hello's end
+  ClientConnections client_connections_;
   bool stopped_ = false;
 
   // Group commit state. Generations count append rounds; a batch appended in generation g is
