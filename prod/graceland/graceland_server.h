@@ -20,7 +20,6 @@
 // batch is stored.
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 

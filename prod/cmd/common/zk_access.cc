@@ -1,7 +1,8 @@
 #include "prod/cmd/common/zk_access.h"
 
-#include <fstream>
 #include <sstream>
+
+#include "prod/cmd/common/file_text.h"
 
 namespace lj::cmd {
 
@@ -56,11 +57,9 @@ Result<ZkAuthFile> parse_zk_auth_file(std::string_view text) {
 }
 
 Result<ZkAuthFile> load_zk_auth_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kInvalidArgument, "cannot read zk auth file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<ZkAuthFile> parsed = parse_zk_auth_file(text.str());
+  const std::optional<std::string> text = read_file_text(path);
+  if (!text) return Error(ErrorCode::kInvalidArgument, "cannot read zk auth file " + path);
+  Result<ZkAuthFile> parsed = parse_zk_auth_file(*text);
   if (!parsed.ok()) return Error(parsed.code(), path + ": " + parsed.error().message());
   return parsed;
 }

@@ -1,5 +1,5 @@
 #include "prod/cmd/lj/cat_command.h"
-#include "prod/cmd/lj/file_text.h"
+#include "prod/cmd/common/file_text.h"
 
 #include <fstream>
 #include <sstream>

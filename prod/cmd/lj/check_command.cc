@@ -1,5 +1,5 @@
 #include "prod/cmd/lj/check_command.h"
-#include "prod/cmd/lj/file_text.h"
+#include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/graceland_tls.h"
 
 #include <fstream>

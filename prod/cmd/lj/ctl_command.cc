@@ -2,7 +2,7 @@
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
-#include "prod/cmd/lj/file_text.h"
+#include "prod/cmd/common/file_text.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,6 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/fetch_command.h"
-#include "prod/cmd/lj/file_text.h"
+#include "prod/cmd/common/file_text.h"
 
 #include <charconv>
 #include <fstream>

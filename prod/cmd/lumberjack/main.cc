@@ -31,6 +31,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
@@ -169,9 +170,9 @@ int main(int argc, char** argv) {
     }
     if (!storage_user.empty()) {
       if (storage_ca.empty()) return usage("--storage-user needs --storage-ca: credentials never cross in clear");
-      std::ifstream in(storage_password_file);
-      std::string password;
-      if (!std::getline(in, password) || password.empty()) {
+      const std::optional<std::string> text = lj::read_file_text(storage_password_file);
+      const std::string password = text ? text->substr(0, text->find('\n')) : "";
+      if (password.empty()) {
         return usage("--storage-password-file " + storage_password_file + ": no password on its first line");
       }
       webdav.credentials = lj::BasicCredentials{storage_user, password};

@@ -1,6 +1,6 @@
 #pragma once
-// Reading a small local file whole (keys, passwords, ledgers, stored objects) for the `lj`
-// subcommands. Command-line tools only: production logic reads files through the seam.
+// Reading a small local file whole (keys, passwords, ledgers, stored objects) for the commands
+// and daemons' start-up. Command-line tools only: production logic reads files through the seam.
 
 #include <fstream>
 #include <optional>
