@@ -82,13 +82,17 @@ Status parse_cursor(const std::vector<std::string_view>& words, int version, std
 }  // namespace
 
 std::string Checkpoint::encode() const {
-  std::string out = "v3\nnext_seq " + std::to_string(next_seq) + "\n";
+  std::string out = "v4\nnext_seq " + std::to_string(next_seq) + "\n";
   if (last_file) out += "last_file " + std::to_string(last_file->seq) + " " + last_file->staging_name + "\n";
   for (const auto& [pop, cursor] : pops) out += cursor_line("pop", pop, cursor);
-  out += "delivered " + delivered.encode() + "\n";
+  const std::string delivered_text = delivered.encode();
+  LJ_ASSERT(delivered_text.size() <= max_encoded_delivered_bytes(kDeliveredLimits));  // bound() ran
+  out += "delivered " + delivered_text + "\n";
   if (last_file && last_file->source) {
     for (const auto& [pop, cursor] : last_file->source->from) out += cursor_line("file_from", pop, cursor);
-    out += "file_events " + last_file->source->events.encode() + "\n";
+    const std::string events_text = last_file->source->events.encode();
+    LJ_ASSERT(last_file->source->events.interval_count() <= kMaxFileEventIntervals);
+    out += "file_events " + events_text + "\n";
   }
   return out;
 }
@@ -108,7 +112,7 @@ Result<Checkpoint> Checkpoint::decode(std::string_view text) {
     const std::vector<std::string_view> words = words_of(line);
     const std::string where = " on line " + std::to_string(line_number);
     if (line_number == 1) {
-      if (line != "v1" && line != "v2" && line != "v3")
+      if (line != "v1" && line != "v2" && line != "v3" && line != "v4")
         return corrupt("unknown version '" + std::string(line.substr(0, 16)) + "'");
       version = line[1] - '0';
       saw_version = true;

@@ -84,7 +84,7 @@ TEST(Checkpoint, DecodesVersionOneWithStoresUnknown) {
   EXPECT_EQ(decoded->pops.at("ams"), (PopCursor{{3, 40960}, 0}));
   EXPECT_EQ(decoded->pops.at("fra"), (PopCursor{{1, 16}, 0}));
   EXPECT_TRUE(decoded->delivered.contains({17, 2}));
-  EXPECT_TRUE(decoded->encode().starts_with("v3\n"));
+  EXPECT_TRUE(decoded->encode().starts_with("v4\n"));
   Result<Checkpoint> again = Checkpoint::decode(decoded->encode());
   ASSERT_TRUE(again.ok()) << again.error().to_string();
   EXPECT_EQ(*again, *decoded);
@@ -112,7 +112,7 @@ TEST(Checkpoint, DecodeNamesWhatIsWrong) {
     Result<Checkpoint> decoded = Checkpoint::decode(text);
     return decoded.ok() ? std::string("ok") : decoded.error().message();
   };
-  EXPECT_NE(error_of("v4\nnext_seq 1\n").find("unknown version"), std::string::npos);
+  EXPECT_NE(error_of("v5\nnext_seq 1\n").find("unknown version"), std::string::npos);
   EXPECT_NE(error_of("v2\nnext_seq 5\npop ams 1 2\n").find("line 3"),
             std::string::npos);  // v2: store id
   EXPECT_NE(error_of("v1\nnext_seq 5\npop ams 1 2 unknown\n").find("line 3"), std::string::npos);

@@ -50,6 +50,8 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   publish_conflicts += other.publish_conflicts;
   files_rebuilt += other.files_rebuilt;
   files_unrecoverable += other.files_unrecoverable;
+  dedupe_ids_given_up += other.dedupe_ids_given_up;
+  dedupe_streams_forgotten += other.dedupe_streams_forgotten;
   return *this;
 }
 
@@ -107,6 +109,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   const std::string assignment_path = context_.layout.assignment(account_text());
   pending_.clear();
+  pending_ids_ = DeliveredSet();
+  roll_requested_ = false;
   pending_bytes_ = 0;
 
   // sync first: a stale read could show an older checkpoint, whose version would only fail
@@ -425,7 +429,18 @@ Task<void> CustomerPipeline::repair_index_if_due() {
 }
 
 bool CustomerPipeline::pending_full() const {
-  return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes;
+  return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes ||
+         roll_requested_ || pending_ids_.interval_count() >= kMaxFileEventIntervals;
+}
+
+bool CustomerPipeline::fits_pending_file(const std::vector<std::pair<AttackEvent, size_t>>& events) const {
+  // Each event adds at most one interval: most batches are decided without counting.
+  if (pending_ids_.interval_count() + events.size() <= kMaxFileEventIntervals) return true;
+  DeliveredSet trial = pending_ids_;
+  for (const auto& [event, record_bytes] : events) {
+    if (!delivered_.contains(event.id)) trial.insert(event.id);
+  }
+  return trial.interval_count() <= kMaxFileEventIntervals;
 }
 
 Task<size_t> CustomerPipeline::collect() {
@@ -491,6 +506,8 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
       if (context_.observer) context_.observer->on_store_replaced(config_.account_id, pop);
       return 0;  // this reply was read at a position meaningless in the new store
   }
+  // Decoded first: whether the batch fits the file being built is decided before any of it is taken.
+  std::vector<std::pair<AttackEvent, size_t>> events;  // with its record's size
   for (const std::string& record : batch->records) {
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
@@ -498,13 +515,21 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
                (decoded.ok() ? "another account's event" : decoded.error().to_string()));
       continue;
     }
-    if (!delivered_.insert(decoded->event.id)) {
+    events.emplace_back(std::move(decoded->event), record.size());
+  }
+  if (!pending_.empty() && !fits_pending_file(events)) {
+    roll_requested_ = true;
+    return 0;  // the cursor stays: read again into the next file
+  }
+  for (auto& [event, record_bytes] : events) {
+    if (!delivered_.insert(event.id)) {
       if (context_.observer) context_.observer->on_duplicate_dropped(config_.account_id);
       if (!LJ_PLANTED(kNoDedup)) continue;
     }
+    pending_ids_.insert(event.id);
     if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
-    pending_bytes_ += record.size();
-    pending_.push_back(std::move(decoded->event));
+    pending_bytes_ += record_bytes;
+    pending_.push_back(std::move(event));
   }
   cursor.position = batch->next;
   return batch->records.size();
@@ -521,8 +546,7 @@ Task<void> CustomerPipeline::expire_if_due() {
 bool CustomerPipeline::roll_due() {
   if (pending_.empty()) return false;
   const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
-  return pending_.size() >= config_.roll.max_events || pending_bytes_ >= config_.roll.max_bytes ||
-         age >= std::chrono::milliseconds(config_.roll.max_age_ms) ||
+  return pending_full() || age >= std::chrono::milliseconds(config_.roll.max_age_ms) ||
          buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 
@@ -590,6 +614,25 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   co_return Outcome::kContinue;
 }
 
+void CustomerPipeline::bound_delivered(const DeliveredSet& keep) {
+  const int64_t now_s = std::max<int64_t>(1, context_.env.clock.wall_now_ms() / 1000);
+  BoundReport report = delivered_.bound(kDeliveredLimits, now_s, keep);
+  if (report.empty()) return;
+  counters_.dedupe_ids_given_up += report.ids_given_up;
+  counters_.dedupe_streams_forgotten += report.streams_aged_out + report.streams_evicted;
+  // Aged-out streams are routine; the rest means a sender made more state than an honest one.
+  const bool alarm = report.holes_closed + report.streams_evicted > 0;
+  constexpr size_t kLinesLogged = 5;
+  for (size_t i = 0; i < std::min(kLinesLogged, report.lines.size()); ++i) {
+    context_.log(std::string(alarm ? "ALARM " : "") + "customer " + account_text() + ": dedupe " + report.lines[i]);
+  }
+  if (report.lines.size() > kLinesLogged) {
+    context_.log("customer " + account_text() + ": dedupe: " + std::to_string(report.lines.size() - kLinesLogged) +
+                 " more");
+  }
+  if (context_.observer) context_.observer->on_dedupe_bounded(config_.account_id, report);
+}
+
 Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
   if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
@@ -599,12 +642,24 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   if (!file.ok()) co_return Outcome::kRetry;
   Checkpoint next;
   next.next_seq = seq + 1;
-  next.last_file = CommittedFile{seq, new_staging_name(seq), FileSource{committed_.pops, {}}};
+  next.last_file = CommittedFile{seq, new_staging_name(seq), std::nullopt};
   for (const AttackEvent& event : pending_) {
     // In the delivered set this commit records: a later owner drops it if a PoP offers it again.
     LJ_ASSERT(delivered_.contains(event.id));
-    next.last_file->source->events.insert(event.id);
+    LJ_ASSERT(pending_ids_.contains(event.id));
   }
+  // A file's ids outgrow their bound only when one read alone brought more (a sender's
+  // fragmented ids): it is committed without its source, so cannot be rebuilt if its staged
+  // object is lost before publication.
+  const bool with_source = pending_ids_.interval_count() <= kMaxFileEventIntervals;
+  if (with_source) {
+    next.last_file->source = FileSource{committed_.pops, pending_ids_};
+  } else {
+    context_.log("ALARM customer " + account_text() + ": file " + std::to_string(seq) + " holds ids in " +
+                 std::to_string(pending_ids_.interval_count()) + " intervals (bound " +
+                 std::to_string(kMaxFileEventIntervals) + "): committed without its source");
+  }
+  bound_delivered(with_source ? pending_ids_ : DeliveredSet());
   next.pops = pops_;
   next.delivered = delivered_;
   const std::string staging = next.last_file->staging_name;
@@ -628,6 +683,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   uncommitted_staged_against_ = -1;
   const size_t events = pending_.size();
   pending_.clear();
+  pending_ids_ = DeliveredSet();
+  roll_requested_ = false;
   pending_bytes_ = 0;
   std::string positions;
   for (const auto& [pop, cursor] : committed_.pops)

@@ -52,6 +52,8 @@ struct PipelineObserver {
   virtual void on_stage(uint64_t account, PipelineStage stage, uint64_t seq) = 0;
   // An event already delivered (or pending) was read again: it reached two PoPs.
   virtual void on_duplicate_dropped(uint64_t /*account*/) {}
+  // The delivered set reached a bound and gave something up (never in an honest cluster).
+  virtual void on_dedupe_bounded(uint64_t /*account*/, const BoundReport& /*report*/) {}
   // logs.index ended before file `seq`, which is committed (a stale writer): it was listed again.
   virtual void on_index_repaired(uint64_t /*account*/, uint64_t /*seq*/) {}
   // A PoP answered as another Graceland store than the cursor's: it is read from the start.
@@ -86,6 +88,9 @@ struct PipelineCounters {
   uint64_t publish_conflicts = 0;    // a published name held other contents: an alarm
   uint64_t files_rebuilt = 0;        // a lost staged object written again from the PoPs
   uint64_t files_unrecoverable = 0;  // ... or not: the PoPs no longer hold its records
+  // Dedupe state given up to keep a checkpoint bounded (DeliveredSet::bound): alarms.
+  uint64_t dedupe_ids_given_up = 0;
+  uint64_t dedupe_streams_forgotten = 0;
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 
@@ -160,6 +165,11 @@ class CustomerPipeline {
   // Takes one PoP's finished read into the pending file, unless it is stale. Returns its records.
   size_t take_batch(const std::string& pop, PopReadResult read);
   bool pending_full() const;
+  // Whether taking `events` keeps the pending file's ids within kMaxFileEventIntervals.
+  bool fits_pending_file(const std::vector<std::pair<AttackEvent, size_t>>& events) const;
+  // Bounds delivered_ before a commit (never forgetting `keep`'s streams), logging and counting
+  // what it gives up.
+  void bound_delivered(const DeliveredSet& keep);
   Task<Outcome> roll();
   bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();
@@ -180,6 +190,8 @@ class CustomerPipeline {
   std::map<std::string, PopCursor> pops_;
   DeliveredSet delivered_;
   std::vector<AttackEvent> pending_;
+  DeliveredSet pending_ids_;  // of pending_: the next file's FileSource::events
+  bool roll_requested_ = false;  // a read did not fit the pending file: roll before taking it
   uint64_t pending_bytes_ = 0;
   Duration first_pending_at_{0};
 

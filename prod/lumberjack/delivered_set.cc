@@ -1,16 +1,21 @@
 #include "prod/lumberjack/delivered_set.h"
 
+#include <algorithm>
 #include <charconv>
+#include <queue>
+
+#include "prod/io/invariant.h"
 
 namespace lj::lumberjack {
 
 namespace {
 
-Result<uint64_t> parse_u64(std::string_view text) {
-  uint64_t value = 0;
+template <typename T>
+Result<T> parse_number(std::string_view text) {
+  T value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Error(ErrorCode::kCorrupt, "bad number '" + std::string(text) + "' in delivered set");
+    return Error(ErrorCode::kCorrupt, "bad number '" + std::string(text.substr(0, 32)) + "' in delivered set");
   }
   return value;
 }
@@ -31,56 +36,148 @@ Status for_each_piece(std::string_view text, char separator, F&& f) {
 }  // namespace
 
 bool DeliveredSet::contains(EventId id) const {
-  auto proxy = intervals_.find(id.proxy_id);
-  if (proxy == intervals_.end()) return false;
-  auto it = proxy->second.upper_bound(id.sequence);  // first interval starting after it
-  if (it == proxy->second.begin()) return false;
+  auto stream = streams_.find(id.proxy_id);
+  if (stream == streams_.end()) return false;
+  const auto& set = stream->second.intervals;
+  auto it = set.upper_bound(id.sequence);  // first interval starting after it
+  if (it == set.begin()) return false;
   --it;
   return id.sequence <= it->second;
 }
 
 bool DeliveredSet::insert(EventId id) {
   if (contains(id)) return false;
-  auto& set = intervals_[id.proxy_id];
+  auto& set = streams_[id.proxy_id].intervals;
   const uint64_t seq = id.sequence;
   uint64_t first = seq, last = seq;
   auto next = set.upper_bound(seq);
   if (next != set.end() && next->first == seq + 1) {  // joins the interval after it
     last = next->second;
     next = set.erase(next);
+    --interval_count_;
   }
   if (next != set.begin()) {
     auto previous = std::prev(next);
     if (previous->second + 1 == seq) {  // joins the interval before it
       first = previous->first;
       set.erase(previous);
+      --interval_count_;
     }
   }
   set.emplace(first, last);
+  ++interval_count_;
   return true;
 }
 
 uint64_t DeliveredSet::size() const {
   uint64_t ids = 0;
-  for (const auto& [proxy, intervals] : intervals_) {
-    for (const auto& [first, last] : intervals) ids += last - first + 1;
+  for (const auto& [id, stream] : streams_) {
+    for (const auto& [first, last] : stream.intervals) ids += last - first + 1;
   }
   return ids;
 }
 
-size_t DeliveredSet::interval_count() const {
-  size_t count = 0;
-  for (const auto& [proxy, set] : intervals_) count += set.size();
-  return count;
+void DeliveredSet::close_lowest_hole(uint64_t stream_id, Stream& stream, BoundReport& report) {
+  auto& set = stream.intervals;
+  LJ_ASSERT(set.size() >= 2);
+  auto first = set.begin();
+  auto second = std::next(first);
+  const uint64_t hole_first = first->second + 1, hole_last = second->first - 1;
+  LJ_ASSERT(hole_first <= hole_last);  // intervals are non-adjacent
+  first->second = second->second;
+  set.erase(second);
+  --interval_count_;
+  ++report.holes_closed;
+  report.ids_given_up += hole_last - hole_first + 1;
+  report.lines.push_back("stream " + std::to_string(stream_id) + ": ids " + std::to_string(hole_first) + "-" +
+                         std::to_string(hole_last) + " taken as delivered (more holes than the dedupe window)");
+}
+
+void DeliveredSet::forget(std::map<uint64_t, Stream>::iterator stream) {
+  interval_count_ -= stream->second.intervals.size();
+  streams_.erase(stream);
+}
+
+void DeliveredSet::age_out(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& keep,
+                           BoundReport& report) {
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    Stream& stream = it->second;
+    if (keep.streams_.contains(it->first)) stream.last_delivered_s = now_s;
+    // A set from before bounds has no times: its horizon starts now.
+    if (stream.last_delivered_s == 0) stream.last_delivered_s = now_s;
+    if (now_s - stream.last_delivered_s <= limits.stream_horizon_s) {
+      ++it;
+      continue;
+    }
+    ++report.streams_aged_out;
+    report.lines.push_back("stream " + std::to_string(it->first) + ": forgotten, nothing delivered from it for " +
+                           std::to_string(now_s - stream.last_delivered_s) + " s");
+    auto gone = it++;
+    forget(gone);
+  }
+}
+
+void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep, BoundReport& report) {
+  if (streams_.size() <= limits.max_streams) return;
+  // Least recently delivered first; ties by id, so every replica of a decision is the same.
+  std::vector<std::pair<int64_t, uint64_t>> candidates;
+  for (const auto& [id, stream] : streams_) {
+    if (!keep.streams_.contains(id)) candidates.emplace_back(stream.last_delivered_s, id);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  for (const auto& [last_delivered_s, id] : candidates) {
+    if (streams_.size() <= limits.max_streams) break;
+    ++report.streams_evicted;
+    report.lines.push_back("stream " + std::to_string(id) + ": forgotten before its horizon (more than " +
+                           std::to_string(limits.max_streams) + " streams)");
+    forget(streams_.find(id));
+  }
+  // The file being committed names fewer streams than the cap (CustomerPipeline rolls first).
+  LJ_ASSERT(streams_.size() <= limits.max_streams);
+}
+
+void DeliveredSet::close_holes_over_caps(const DeliveredLimits& limits, BoundReport& report) {
+  for (auto& [id, stream] : streams_) {
+    while (stream.intervals.size() > limits.max_intervals_per_stream) close_lowest_hole(id, stream, report);
+  }
+  if (interval_count_ <= limits.max_intervals) return;
+  // The stream with the most intervals pays, one hole at a time.
+  std::priority_queue<std::pair<size_t, uint64_t>> by_intervals;
+  for (const auto& [id, stream] : streams_) by_intervals.emplace(stream.intervals.size(), id);
+  while (interval_count_ > limits.max_intervals) {
+    const uint64_t id = by_intervals.top().second;
+    by_intervals.pop();
+    Stream& stream = streams_.at(id);
+    // Streams are at most max_streams < max_intervals, so one over the total has two or more.
+    LJ_ASSERT(stream.intervals.size() >= 2);
+    close_lowest_hole(id, stream, report);
+    by_intervals.emplace(stream.intervals.size(), id);
+  }
+}
+
+BoundReport DeliveredSet::bound(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& just_delivered) {
+  LJ_ASSERT(limits.max_intervals_per_stream >= 2 && limits.max_streams < limits.max_intervals);
+  BoundReport report;
+  // Time never runs backwards for a set: a worker whose clock is behind the one that last
+  // stamped it uses that stamp. Ages then overstate true idleness by at most the largest
+  // forward error of any worker's clock, never by the gap between two wrong clocks.
+  for (const auto& [id, stream] : streams_) now_s = std::max(now_s, stream.last_delivered_s);
+  age_out(limits, now_s, just_delivered, report);
+  evict_over_cap(limits, just_delivered, report);
+  close_holes_over_caps(limits, report);
+  LJ_ASSERT(streams_.size() <= limits.max_streams && interval_count_ <= limits.max_intervals);
+  return report;
 }
 
 std::string DeliveredSet::encode() const {
   std::string out;
-  for (const auto& [proxy, set] : intervals_) {
+  for (const auto& [id, stream] : streams_) {
     if (!out.empty()) out += ';';
-    out += std::to_string(proxy) + ':';
+    out += std::to_string(id);
+    if (stream.last_delivered_s != 0) out += '@' + std::to_string(stream.last_delivered_s);
+    out += ':';
     bool first_interval = true;
-    for (const auto& [first, last] : set) {
+    for (const auto& [first, last] : stream.intervals) {
       if (!first_interval) out += ',';
       first_interval = false;
       out += std::to_string(first) + '-' + std::to_string(last);
@@ -91,32 +188,42 @@ std::string DeliveredSet::encode() const {
 
 Result<DeliveredSet> DeliveredSet::decode(std::string_view text) {
   DeliveredSet decoded;
-  Status status = for_each_piece(text, ';', [&](std::string_view proxy_text) -> Status {
-    const size_t colon = proxy_text.find(':');
-    if (colon == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: proxy without ':'");
-    Result<uint64_t> proxy = parse_u64(proxy_text.substr(0, colon));
-    if (!proxy.ok()) return proxy.status();
-    if (decoded.intervals_.contains(*proxy)) return Error(ErrorCode::kCorrupt, "delivered set: proxy twice");
-    auto& set = decoded.intervals_[*proxy];
+  Status status = for_each_piece(text, ';', [&](std::string_view stream_text) -> Status {
+    const size_t colon = stream_text.find(':');
+    if (colon == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: stream without ':'");
+    const std::string_view head = stream_text.substr(0, colon);
+    const size_t at = head.find('@');
+    Result<uint64_t> id = parse_number<uint64_t>(head.substr(0, at));
+    if (!id.ok()) return id.status();
+    if (decoded.streams_.contains(*id)) return Error(ErrorCode::kCorrupt, "delivered set: stream twice");
+    Stream& stream = decoded.streams_[*id];
+    if (at != std::string_view::npos) {
+      Result<int64_t> time = parse_number<int64_t>(head.substr(at + 1));
+      if (!time.ok()) return time.status();
+      if (*time <= 0) return Error(ErrorCode::kCorrupt, "delivered set: a stream's time is not positive");
+      stream.last_delivered_s = *time;
+    }
     uint64_t previous_last = 0;
     bool any = false;
-    Status intervals = for_each_piece(proxy_text.substr(colon + 1), ',', [&](std::string_view interval) -> Status {
+    Status intervals = for_each_piece(stream_text.substr(colon + 1), ',', [&](std::string_view interval) -> Status {
       const size_t dash = interval.find('-');
       if (dash == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: interval without '-'");
-      Result<uint64_t> first = parse_u64(interval.substr(0, dash));
-      Result<uint64_t> last = parse_u64(interval.substr(dash + 1));
+      Result<uint64_t> first = parse_number<uint64_t>(interval.substr(0, dash));
+      Result<uint64_t> last = parse_number<uint64_t>(interval.substr(dash + 1));
       if (!first.ok()) return first.status();
       if (!last.ok()) return last.status();
-      if (*first > *last || (any && *first <= previous_last + 1)) {
+      // (previous_last + 1 could wrap: compare without it.)
+      if (*first > *last || (any && (*first <= previous_last || *first - previous_last == 1))) {
         return Error(ErrorCode::kCorrupt, "delivered set: intervals overlap or are out of order");
       }
-      set.emplace(*first, *last);
+      stream.intervals.emplace(*first, *last);
+      ++decoded.interval_count_;
       previous_last = *last;
       any = true;
       return Status();
     });
     if (!intervals.ok()) return intervals;
-    if (!any) return Error(ErrorCode::kCorrupt, "delivered set: proxy with no interval");
+    if (!any) return Error(ErrorCode::kCorrupt, "delivered set: stream with no interval");
     return Status();
   });
   if (!status.ok()) return status.error();

@@ -330,6 +330,8 @@ void LumberjackNode::reap_pipelines() {
   status_.publish_conflicts = sum.publish_conflicts;
   status_.files_rebuilt = sum.files_rebuilt;
   status_.files_unrecoverable = sum.files_unrecoverable;
+  status_.dedupe_ids_given_up = sum.dedupe_ids_given_up;
+  status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
 }
 
 bool LumberjackNode::still_stopping(uint64_t account) const {

@@ -54,6 +54,8 @@ struct LumberjackStatus {
   uint64_t publish_conflicts = 0;    // alarms: a published name held other contents
   uint64_t files_rebuilt = 0;        // lost staged objects written again from the PoPs
   uint64_t files_unrecoverable = 0;  // alarms: ... whose records the PoPs no longer hold
+  uint64_t dedupe_ids_given_up = 0;       // alarms: see DeliveredSet::bound
+  uint64_t dedupe_streams_forgotten = 0;
   uint64_t assignment_changes = 0;  // made as master
 };
 

@@ -36,6 +36,14 @@ std::string render_metrics(const LumberjackStatus& status) {
   metric(out, "lumberjack_files_unrecoverable_total", "counter",
          "ALARM: committed files lost before publication whose records the PoPs no longer hold.",
          status.files_unrecoverable);
+  metric(out, "lumberjack_dedupe_ids_given_up_total", "counter",
+         "ALARM: ids taken as delivered to keep a checkpoint bounded (a stream with more holes than its window); "
+         "any that arrive later are dropped.",
+         status.dedupe_ids_given_up);
+  metric(out, "lumberjack_dedupe_streams_forgotten_total", "counter",
+         "Streams dropped from dedupe state: idle past the horizon, or over the per-customer cap (ALARM if the "
+         "first counter grew too).",
+         status.dedupe_streams_forgotten);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
   return out;

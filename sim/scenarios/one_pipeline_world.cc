@@ -43,13 +43,13 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
 
 }  // namespace
 
-OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::PipelineObserver& observer)
+OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::PipelineObserver& observer,
+                                   lumberjack::RollPolicy roll)
     : simulation(seed), zookeeper(simulation), storage(simulation) {
   pops = add_graceland_pops(simulation, pop_count);
   for (size_t p = 0; p < pops.names.size(); ++p) directory_[pops.names[p]] = pops.addresses[p];
   config.account_id = kAccount;
-  config.roll.max_events = 2;
-  config.roll.max_age_ms = 100;
+  config.roll = roll;
   worker = &simulation.add_node("lj-1", [this, &observer](SimNode& n) {
     n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer));
   });
@@ -64,8 +64,14 @@ OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::Pip
 OnePipelineWorld::~OnePipelineWorld() = default;
 
 std::vector<std::string> OnePipelineWorld::records(uint64_t first_sequence, uint64_t count) {
+  std::vector<uint64_t> sequences;
+  for (uint64_t s = first_sequence; s < first_sequence + count; ++s) sequences.push_back(s);
+  return records_of(sequences);
+}
+
+std::vector<std::string> OnePipelineWorld::records_of(const std::vector<uint64_t>& sequences) {
   std::vector<std::string> out;
-  for (uint64_t s = first_sequence; s < first_sequence + count; ++s) {
+  for (uint64_t s : sequences) {
     SplitMix64 random(s);
     std::string record;
     if (encode_event_record(make_sample_event(random, kAccount, EventId{kProxy, s}, 1767225600000), record).ok()) {

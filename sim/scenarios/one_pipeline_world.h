@@ -1,5 +1,6 @@
 #pragma once
-// OnePipelineWorld: one CustomerPipeline (customer 1001, unencrypted CEF, files of two events)
+// OnePipelineWorld: one CustomerPipeline (customer 1001, unencrypted CEF, files of two events
+// unless told otherwise)
 // on a worker node, against simulated PoPs, the ZooKeeper model and the object store - for
 // tests that put the pipeline in one precise situation (a PoP's disk replaced, a staged file
 // lost) rather than draw one from a seed. The worker's process runs the pipeline again each
@@ -30,11 +31,14 @@ class OnePipelineWorld {
   static constexpr uint64_t kAccount = 1001;
   static constexpr uint64_t kProxy = 7;
 
-  OnePipelineWorld(uint64_t seed, int pops, lumberjack::PipelineObserver& observer);
+  OnePipelineWorld(uint64_t seed, int pops, lumberjack::PipelineObserver& observer,
+                   lumberjack::RollPolicy roll = {.max_events = 2, .max_age_ms = 100});
   ~OnePipelineWorld();
 
   // Event records of proxy kProxy, sequences first..first+count-1.
   static std::vector<std::string> records(uint64_t first_sequence, uint64_t count);
+  // ... of these sequences.
+  static std::vector<std::string> records_of(const std::vector<uint64_t>& sequences);
   // Sends a batch to PoP `pop` until it is acknowledged (within 10 simulated s).
   bool send(size_t pop, uint64_t batch_id, std::vector<std::string> batch);
   std::optional<lumberjack::Checkpoint> checkpoint() const;

@@ -61,6 +61,14 @@ void StageFaults::on_pipeline_started(uint64_t account) {
   }
 }
 
+void StageFaults::on_dedupe_bounded(uint64_t account, const lumberjack::BoundReport& report) {
+  if (!problem_.empty()) return;
+  problem_ = "dedupe monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " +
+             simulation_.node(node_).name() + " bounded customer " + std::to_string(account) +
+             "'s delivered set in an honest world: " + report.lines.front();
+  simulation_.trace(node_, "MONITOR: " + problem_);
+}
+
 void StageFaults::on_pipeline_finished(uint64_t account) {
   if (simulation_.node(node_).incarnation() == live_incarnation_) --live_pipelines_[account];
 }

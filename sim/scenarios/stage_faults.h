@@ -34,6 +34,8 @@ class StageFaults final : public lumberjack::PipelineObserver {
     ++counts_["state a PoP read again from the start: its store was replaced"];
   }
 
+  // An honest world never reaches the delivered set's bounds: doing so risks loss or repeats.
+  void on_dedupe_bounded(uint64_t account, const lumberjack::BoundReport& report) override;
   void on_pipeline_started(uint64_t account) override;
   void on_pipeline_finished(uint64_t account) override;
   void on_publish_conflict(uint64_t, uint64_t) override { ++counts_["alarm a published name held other contents"]; }
