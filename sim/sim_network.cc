@@ -58,8 +58,8 @@ struct SocketPair {
   bool open[2] = {true, true};
   bool reset = false;
   std::string address[2];
-  // What each side proved: side 0, the connecting node, its certificate (SimNode::identity).
-  // A listening server is not asked for one here: clients name servers by address.
+  // What each side proved with its certificate (SimNode::identity): side 0, the connecting
+  // node; side 1, the listening one (a server's certificate, checked by clients that care).
   std::optional<PeerIdentity> identity[2];
 };
 
@@ -372,6 +372,7 @@ Task<Result<std::unique_ptr<Connection>>> SimNodeNetwork::connect(const std::str
     pair->address[0] = local_address;
     pair->address[1] = address;
     pair->identity[0] = self.identity();
+    pair->identity[1] = target->identity();
     const int64_t now = simulation.now_ns();
     pair->streams[0].last_deliver_at_ns = now + back_ns;
     pair->streams[1].last_deliver_at_ns = now;

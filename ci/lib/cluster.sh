@@ -108,7 +108,6 @@ cluster_init() {  # BUILD_DIR WORK_DIR
   # and `lj ctl status` proves who it is ($pki/NAME.{crt,key}; operator_tls for lj ctl).
   pki=$work/pki
   pki_init "$pki"
-  pki_issue "$pki" graceland graceland graceland server
   pki_issue "$pki" operator operator ops
   read -r -a operator_tls <<<"$(graceland_client_flags "$pki" operator)"
   # ZooKeeper: every process authenticates (digest) and every node has its role's ACL.
@@ -172,9 +171,11 @@ start_graceland() {  # POP LISTEN (127.0.0.1:0 for any port; a restart passes it
   local pop=$1 dir="$work/$1"
   mkdir -p "$dir"
   rm -f "$dir/ready"
+  # Its server certificate names its PoP: readers check it against the PoP they read.
+  [ -f "$pki/graceland-$pop.crt" ] || pki_issue "$pki" "graceland-$pop" graceland "$pop" server
   spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
     --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk" \
-    --tls-cert "$pki/graceland.crt" --tls-key "$pki/graceland.key" --client-ca "$pki/ca.crt" \
+    --tls-cert "$pki/graceland-$pop.crt" --tls-key "$pki/graceland-$pop.key" --client-ca "$pki/ca.crt" \
     --zk-auth "$work/zkauth/graceland.zkauth"
   wait_file "$dir/ready"
   graceland_addr[$pop]=$(cat "$dir/ready")

@@ -8,7 +8,8 @@
 #                                      (IP 127.0.0.1, localhost) a client verifies
 #   graceland_client_flags DIR NAME    --graceland-ca/-cert/-key for NAME's certificate
 #
-# Keys are created 0600. Roles: proxy (CN: its id, or FIRST-LAST), lumberjack, operator.
+# Keys are created 0600. Roles: proxy (CN: its id, or FIRST-LAST), lumberjack, operator, and
+# graceland (CN: its PoP, with "server").
 
 pki_init() {  # DIR
   mkdir -p "$1"

@@ -5,9 +5,18 @@
 namespace lj::graceland {
 
 Task<Result<std::unique_ptr<GracelandClient>>> GracelandClient::connect(
-    const Env& env, const std::string& address, const std::string& client_name, Duration call_timeout) {
+    const Env& env, const std::string& address, const std::string& client_name, Duration call_timeout,
+    std::string expected_pop) {
   Result<std::unique_ptr<Connection>> connection = co_await env.network.connect(address);
   if (!connection.ok()) co_return connection.error();
+  if (const std::optional<PeerIdentity> server = (*connection)->peer_identity()) {
+    if (server->role != "graceland" || (!expected_pop.empty() && server->name != expected_pop)) {
+      (*connection)->close();
+      co_return Error(ErrorCode::kPermissionDenied,
+                      address + " proved the identity of " + server->role + " '" + server->name + "', not " +
+                          (expected_pop.empty() ? "a Graceland" : "the Graceland of PoP " + expected_pop));
+    }
+  }
   std::unique_ptr<GracelandClient> client(new GracelandClient(env, std::move(*connection), call_timeout));
   Result<std::string> reply =
       co_await client->call(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes(client_name).frame());

@@ -21,9 +21,14 @@ class GracelandClient {
  public:
   // A read answers within milliseconds on a healthy PoP, and a batch's fsync within tens.
   static constexpr Duration kDefaultCallTimeout = std::chrono::seconds(10);
+  // A server that proves an identity (a TLS certificate) must prove a Graceland's, and that of
+  // PoP `expected_pop` unless it is empty: else kPermissionDenied, before anything is sent.
+  // (A reader that took another PoP's Graceland for this one would deliver what it serves as
+  // this PoP's: a rogue registration in ZooKeeper must not be able to do that.)
   static Task<Result<std::unique_ptr<GracelandClient>>> connect(const Env& env, const std::string& address,
                                                                 const std::string& client_name,
-                                                                Duration call_timeout = kDefaultCallTimeout);
+                                                                Duration call_timeout = kDefaultCallTimeout,
+                                                                std::string expected_pop = {});
   // Sends encoded event records as one batch; ok once Graceland says all are durable.
   Task<Status> send_batch(uint64_t batch_id, const std::vector<std::string>& records);
   // The store's id and its customers' extents.

@@ -41,7 +41,8 @@ class Connection {
   virtual Task<Result<size_t>> write_some(std::span<const std::byte> bytes) = 0;
   virtual void close() = 0;
   virtual std::string peer_address() const = 0;
-  // Known once the first read has returned (a TLS server's handshake runs inside it).
+  // What the peer's certificate proves: a client's, known once the first read has returned (a
+  // TLS server's handshake runs inside it); a server's, once connect() has returned.
   virtual std::optional<PeerIdentity> peer_identity() const { return std::nullopt; }
 };
 

@@ -350,7 +350,7 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
                                       std::vector<AttackEvent>& events) {
   // A connection of its own (rebuilding is rare): the PoP's reader may be mid-read.
   auto connected = co_await graceland::GracelandClient::connect(
-      context_.env, address, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout);
+      context_.env, address, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout, pop);
   if (!connected.ok()) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
   graceland::GracelandClient* client = connected->get();
   graceland::Position at = from.position;
@@ -479,6 +479,9 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
     return 0;
   }
   if (!batch.ok()) {
+    if (batch.code() == ErrorCode::kPermissionDenied) {  // not this PoP's Graceland, or it refuses us
+      context_.log("ALARM account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+    }
     pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
     return 0;
   }

@@ -51,8 +51,9 @@ Task<void> PopReaders::read(Env env, std::shared_ptr<Shared> shared, std::string
   Shared::Slot& slot = shared->slots[pop];  // (slots are never erased: the reference stays valid)
   PopReadResult result{from, generation};
   if (!slot.client) {
+    // The directory says where PoP `pop` is; its Graceland's certificate must say so too.
     auto connected = co_await graceland::GracelandClient::connect(env, slot.address, shared->client_name,
-                                                                   shared->call_timeout);
+                                                                   shared->call_timeout, pop);
     if (connected.ok()) {
       slot.client = std::move(*connected);
     } else {

@@ -155,7 +155,7 @@ Task<Result<size_t>> TlsConnection::write_some(std::span<const std::byte> bytes)
 }
 
 std::optional<PeerIdentity> TlsConnection::peer_identity() const {
-  if (side_ != Side::kServer || !SSL_is_init_finished(ssl_.get())) return std::nullopt;
+  if (!SSL_is_init_finished(ssl_.get())) return std::nullopt;
   const X509* certificate = SSL_get0_peer_certificate(ssl_.get());
   if (certificate == nullptr || SSL_get_verify_result(ssl_.get()) != X509_V_OK) return std::nullopt;
   const X509_NAME* subject = X509_get_subject_name(certificate);

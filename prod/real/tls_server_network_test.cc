@@ -111,7 +111,7 @@ class MutualTlsTest : public ::testing::Test {
       : root_(::testing::TempDir() + "/mtls-" + std::to_string(::getpid())),
         ours_(root_ + "/ours"),
         theirs_(root_ + "/theirs") {
-    ours_.issue("server", {{"CN", "graceland"}}, /*server=*/true);
+    ours_.issue("server", {{"OU", "graceland"}, {"CN", "ams"}}, /*server=*/true);
     ours_.issue("proxy3", {{"OU", "proxy"}, {"CN", "3"}});
     ours_.issue("two-roles", {{"OU", "operator"}, {"OU", "proxy"}, {"CN", "3"}});
     theirs_.issue("proxy3", {{"OU", "proxy"}, {"CN", "3"}});
@@ -144,6 +144,7 @@ class MutualTlsTest : public ::testing::Test {
   struct Exchange {
     Status server_read;                   // the server's first read
     std::optional<PeerIdentity> identity;  // after it
+    std::optional<PeerIdentity> server_identity;  // what the client learnt of the server
     Status client_read;                   // the client reading the server's answer
     std::string client_heard;
   };
@@ -170,6 +171,7 @@ class MutualTlsTest : public ::testing::Test {
         result.client_read = client.status();
         co_return;
       }
+      result.server_identity = (*client)->peer_identity();
       const std::string hello = "hello";
       (void)co_await write_all(**client, std::as_bytes(std::span(hello)));
       std::vector<std::byte> buffer(64);
@@ -201,6 +203,10 @@ TEST_F(MutualTlsTest, TheServerLearnsTheRoleAndNameOfAVerifiedClient) {
   EXPECT_EQ(result.identity->role, "proxy");
   EXPECT_EQ(result.identity->name, "3");
   EXPECT_EQ(result.client_heard, "ok");
+  // ... and the client the server's: a Lumberjack checks that a PoP's address is its Graceland.
+  ASSERT_TRUE(result.server_identity.has_value());
+  EXPECT_EQ(result.server_identity->role, "graceland");
+  EXPECT_EQ(result.server_identity->name, "ams");
 }
 
 // A client may send no certificate; one whose subject names a role twice proves none.

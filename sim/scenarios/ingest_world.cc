@@ -42,6 +42,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
     // Each PoP's disk as fast as an NVMe drive or as slow as a busy network volume (fsync means
     // 0.2-5 ms): the slower, the more batches land while a sync is in flight.
     node.disk().faults().sync_latency_mean_ns = uniform_between(simulation.random(), 200'000, 5'000'000);
+    node.set_identity(PeerIdentity{"graceland", name});  // its server certificate names its PoP
     pops.nodes.push_back(node.id());
   }
   return pops;

@@ -46,6 +46,8 @@ class OnePipelineWorld {
   // to completion.
   bool remove_object(const std::string& name);
   bool put_object(const std::string& name, const std::string& contents);
+  // The worker's directory now says PoP `pop` is at `address` (a registration rewritten).
+  void move_pop(size_t pop, const std::string& address) { directory_[pops.names[pop]] = address; }
   // Runs until the checkpoint holds sequences 1..last of kProxy (within 30 simulated s).
   bool delivered_through(uint64_t last_sequence);
   void finish();

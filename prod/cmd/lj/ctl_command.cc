@@ -256,7 +256,8 @@ Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, 
       Result<NodeData> address = co_await zk.get(layout.graceland(pop));
       if (!address.ok()) continue;
       out << " " << pop << "=" << address->data;
-      auto client = co_await graceland::GracelandClient::connect(env, address->data, "lj ctl");
+      auto client = co_await graceland::GracelandClient::connect(
+          env, address->data, "lj ctl", graceland::GracelandClient::kDefaultCallTimeout, pop);
       if (!client.ok()) {
         out << "(unreachable: " << client.error().to_string() << ")";
         continue;
