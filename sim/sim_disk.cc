@@ -373,4 +373,12 @@ Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
   co_return Status();
 }
 
+Result<uint64_t> SimFileSystem::free_bytes(const std::string& raw_dir) {
+  if (Status s = begin_operation("statvfs", raw_dir, 0); !s.ok()) return s.error();
+  const std::string dir = normalize(raw_dir);
+  if (!disk_.dirs_.contains(dir)) return Error(ErrorCode::kNotFound, "statvfs " + dir);
+  const uint64_t used = disk_.used_bytes();
+  return disk_.faults_.capacity_bytes > used ? disk_.faults_.capacity_bytes - used : 0;
+}
+
 }  // namespace lj::sim

@@ -132,6 +132,8 @@ class SimFileSystem final : public FileSystem {
   Status rename_no_replace(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Task<Status> sync_dir(const std::string& dir) override;
+  // The disk's capacity (DiskFaults::capacity_bytes) less every file's bytes, synced or not.
+  Result<uint64_t> free_bytes(const std::string& dir) override;
 
   // Waits one drawn sync latency on this node; true if the sync should fail with EIO (only
   // one with something to write back can).

@@ -9,7 +9,7 @@
 # Then, each writing under $work (pids in $work/run/NAME.pid, logs beside them):
 #   cluster_zookeeper N                 -> zk (hosts string)
 #   cluster_customers N ROLL_AGE_MS     -> accounts (1001...), CEF/W3C x modern/imperva in turn
-#   start_graceland POP LISTEN          -> graceland_addr[POP]
+#   start_graceland POP LISTEN [FLAG...] -> graceland_addr[POP] (FLAGs go to graceland)
 #   cluster_webdav_store                Lumberjacks started after it store through a real nginx
 #                                       WebDAV server ($work/dav, files in $work/storage)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
@@ -167,16 +167,17 @@ cluster_customers() {  # COUNT ROLL_AGE_MS
   done
 }
 
-start_graceland() {  # POP LISTEN (127.0.0.1:0 for any port; a restart passes its old address)
-  local pop=$1 dir="$work/$1"
+start_graceland() {  # POP LISTEN [FLAG...] (127.0.0.1:0 for any port; a restart passes its old address)
+  local pop=$1 dir="$work/$1" listen=$2
+  shift 2
   mkdir -p "$dir"
   rm -f "$dir/ready"
   # Its server certificate names its PoP: readers check it against the PoP they read.
   [ -f "$pki/graceland-$pop.crt" ] || pki_issue "$pki" "graceland-$pop" graceland "$pop" server
   spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
-    --data-dir "$dir" --listen "$2" --ready-file "$dir/ready" --zookeeper "$zk" \
+    --data-dir "$dir" --listen "$listen" --ready-file "$dir/ready" --zookeeper "$zk" \
     --tls-cert "$pki/graceland-$pop.crt" --tls-key "$pki/graceland-$pop.key" --client-ca "$pki/ca.crt" \
-    --zk-auth "$work/zkauth/graceland.zkauth"
+    --zk-auth "$work/zkauth/graceland.zkauth" "$@"
   wait_file "$dir/ready"
   graceland_addr[$pop]=$(cat "$dir/ready")
 }

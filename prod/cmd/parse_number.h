@@ -57,3 +57,24 @@ inline bool parse_hours_as_ms(std::string_view text, int64_t min_ms, int64_t max
 }
 
 }  // namespace lj::cmd
+
+namespace lj::cmd {
+
+// A byte count: decimal digits, optionally followed by one of K, M, G, T (powers of 1024:
+// "64G" is 64 GiB). False for anything else, and for a count past 2^64 - 1.
+inline bool parse_bytes(std::string_view text, uint64_t& out) {
+  uint64_t scale = 1;
+  if (!text.empty()) {
+    const std::string_view suffixes = "KMGT";
+    if (const size_t at = suffixes.find(text.back()); at != std::string_view::npos) {
+      scale = uint64_t{1} << (10 * (at + 1));
+      text.remove_suffix(1);
+    }
+  }
+  uint64_t count = 0;
+  if (!parse_number(text, count) || count > UINT64_MAX / scale) return false;
+  out = count * scale;
+  return true;
+}
+
+}  // namespace lj::cmd

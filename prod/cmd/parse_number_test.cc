@@ -51,5 +51,24 @@ TEST(ParseNumber, RetentionHoursAreBoundedOnceInMilliseconds) {
   EXPECT_EQ(ms, 7);
 }
 
+TEST(ParseNumber, ByteCountsTakeBinarySuffixes) {
+  uint64_t bytes = 7;
+  EXPECT_TRUE(parse_bytes("0", bytes));
+  EXPECT_EQ(bytes, 0u);
+  EXPECT_TRUE(parse_bytes("1536", bytes));
+  EXPECT_EQ(bytes, 1536u);
+  EXPECT_TRUE(parse_bytes("64K", bytes));
+  EXPECT_EQ(bytes, 64u << 10);
+  EXPECT_TRUE(parse_bytes("1G", bytes));
+  EXPECT_EQ(bytes, 1u << 30);
+  EXPECT_TRUE(parse_bytes("2T", bytes));
+  EXPECT_EQ(bytes, 2ull << 40);
+  bytes = 7;
+  for (const char* bad : {"", "G", "1.5G", "-1", "1g", "1GB", "1 G", "16777216T", "18446744073709551616"}) {
+    EXPECT_FALSE(parse_bytes(bad, bytes)) << bad;
+  }
+  EXPECT_EQ(bytes, 7u);
+}
+
 }  // namespace
 }  // namespace lj::cmd

@@ -54,6 +54,17 @@ void GracelandServer::log(const std::string& line) {
   if (options_.log) options_.log(line);
 }
 
+void GracelandServer::log_refusal(const std::string& peer, const Error& error) {
+  ++refusals_unlogged_;
+  const Duration now = env_.clock.monotonic_now();
+  if (refusal_logged_ && now - last_refusal_log_ < options_.refusal_log_interval) return;
+  log("refused a batch from " + peer + ": " + error.to_string() + " (" + std::to_string(refusals_unlogged_) +
+      " batches refused for room since the last such line)");
+  refusal_logged_ = true;
+  last_refusal_log_ = now;
+  refusals_unlogged_ = 0;
+}
+
 Task<void> GracelandServer::accept_loop() {
   while (!stopped_) {
     Result<std::unique_ptr<Connection>> connection = co_await listener_->accept();
@@ -116,7 +127,7 @@ Task<Status> GracelandServer::store_batch(const PeerGrant& grant, std::string_vi
   batch_id = batch->batch_id;
   count = static_cast<uint32_t>(batch->records.size());
   // Validate the whole batch before storing any of it: a batch is all or nothing.
-  std::vector<std::pair<std::string, std::string_view>> events;
+  std::vector<PendingAppend> events;
   events.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
     const std::string_view record = batch->records[i];
@@ -134,12 +145,16 @@ Task<Status> GracelandServer::store_batch(const PeerGrant& grant, std::string_vi
     // A proxy's events carry its own ids only: no sender can forge another's stream, or
     // pre-empt its future ids in the dedupe state.
     if (Status allowed = may_send_event(grant, decoded->event.id); !allowed.ok()) co_return allowed;
-    events.emplace_back(std::to_string(decoded->event.account_id), record);
+    events.push_back(PendingAppend{std::to_string(decoded->event.account_id), std::as_bytes(std::span(record))});
   }
+  // Room for all of it (quotas, the disk's high-water mark), judged before any of it is stored.
+  if (Status room = store_->admit(events); !room.ok()) co_return room;
 
-  for (const auto& [account, record] : events) {
-    Result<Position> stored = store_->append(account, std::as_bytes(std::span(record)));
+  for (const PendingAppend& event : events) {
+    Result<Position> stored = store_->append(event.account, event.payload);
     if (!stored.ok()) {
+      // Admitted just above, with nothing in between: only the disk can fail it now.
+      LJ_ASSERT(stored.code() != ErrorCode::kResourceExhausted);
       // Records already appended stay (unacknowledged); the proxy will resend them.
       co_return stored.status();
     }
@@ -273,6 +288,15 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         uint32_t count = 0;
         uint64_t batch_id = 0;
         Status stored = co_await store_batch(grant, *body, count, batch_id);
+        if (!stored.ok() && stored.code() == ErrorCode::kResourceExhausted) {
+          // Refused whole, nothing stored: the proxy keeps the events and retries, later or at
+          // another PoP. Not a bad frame, and a flood of them must not flood the log.
+          ++stats_.refused_batches;
+          log_refusal(peer, stored.error());
+          (void)co_await bounded.answer(error_frame(stored.code(), stored.error().message()));
+          connection->close();
+          co_return;
+        }
         if (!stored.ok()) {
           co_await reject(stored.error());
           co_return;

@@ -18,6 +18,11 @@
 // (prod/graceland/peer_grant.h): proxies send their own streams, Lumberjack nodes and operators
 // list and read. A refusal is a kError (kPermissionDenied) naming why; nothing of a refused
 // batch is stored.
+//
+// Room: a batch that would pass an account's quota or the store's high-water mark (its maximum
+// bytes, the disk's reserve: SegmentStoreOptions) is refused whole before any of it is stored,
+// with kResourceExhausted naming the limit; the proxy keeps its events and retries, later or at
+// another PoP. Refusals are counted and logged at most once per refusal_log_interval.
 
 #include <functional>
 #include <memory>
@@ -50,6 +55,8 @@ struct GracelandOptions {
   // A connection that sends no whole request, or takes no answer, within this is closed.
   Duration idle_timeout = std::chrono::seconds(120);
   Duration retention_interval = std::chrono::seconds(60);  // how often expired segments go
+  // Batches refused for room are logged at most once per this (with how many since).
+  Duration refusal_log_interval = std::chrono::seconds(10);
   // Off only where nobody untrusted can reach the port (benchmarks, a developer's machine).
   bool require_peer_identity = false;
   std::function<void(std::string_view)> log;  // one line per notable event; may be empty
@@ -62,6 +69,7 @@ struct GracelandStats {
   uint64_t rejected_frames = 0;
   uint64_t refused_requests = 0;  // a client without an identity, or asking beyond its role
   uint64_t refused_connections = 0;  // over a connection cap (all, unidentified, or one proxy's)
+  uint64_t refused_batches = 0;  // over a quota or the high-water mark: nothing stored, retried
   uint64_t failed_commits = 0;
   uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
   uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
@@ -90,6 +98,7 @@ class GracelandServer {
   Task<Status> store_batch(const PeerGrant& grant, std::string_view body, uint32_t& count, uint64_t& batch_id);
   class BoundedPeer;
   void log(const std::string& line);
+  void log_refusal(const std::string& peer, const Error& error);  // rate-limited
 
   Env env_;
   GracelandOptions options_;
@@ -101,6 +110,9 @@ class GracelandServer {
   size_t unidentified_ = 0;  // connections still before their hello's end
   ClientConnections client_connections_;
   bool stopped_ = false;
+  bool refusal_logged_ = false;
+  Duration last_refusal_log_{0};
+  uint64_t refusals_unlogged_ = 0;
 
   // Group commit state. Generations count append rounds; a batch appended in generation g is
   // durable once durable_generation_ >= g, and failed if failed_generation_ >= g first.

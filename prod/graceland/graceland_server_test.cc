@@ -217,6 +217,63 @@ TEST_F(BoundedGracelandTest, SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUnt
   EXPECT_GE(server_->stats().refused_connections, 1u);
 }
 
+std::string sample_record(uint64_t account, uint64_t sequence) {
+  SplitMix64 random(sequence);
+  std::string out;
+  EXPECT_TRUE(encode_event_record(make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out).ok());
+  return out;
+}
+
+// Account 1001's quota: records 1 and 2 stored, then records 4 and 5 judged (a segment header
+// counted for each) - one byte short.
+uint64_t quota_one_byte_short() {
+  const uint64_t stored = kSegmentHeaderBytes + 2 * kRecordHeaderBytes + sample_record(1001, 1).size() +
+                          sample_record(1001, 2).size();
+  return stored + 2 * (kSegmentHeaderBytes + kRecordHeaderBytes) + sample_record(1001, 4).size() +
+         sample_record(1001, 5).size() - 1;
+}
+
+GracelandOptions small_quota() {
+  GracelandOptions options;
+  options.store.account_quota_bytes = quota_one_byte_short();
+  return options;
+}
+
+// A Graceland whose accounts may each hold only a few records.
+class QuotaGracelandTest : public GracelandServerTest {
+ public:
+  QuotaGracelandTest() : GracelandServerTest(small_quota()) {}
+};
+
+// A batch that would take one of its accounts past the quota is refused whole, at the door:
+// none of its records is stored, not even those of other accounts, and the error says why.
+TEST_F(QuotaGracelandTest, ABatchThatWouldCrossTheQuotaIsRefusedWholeWithNothingStored) {
+  auto client = connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(runtime_->run(client->send_batch(1, {record(1001, 1), record(1001, 2)})).ok());
+  const Status refused = runtime_->run(client->send_batch(2, {record(1002, 3), record(1001, 4), record(1001, 5)}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message().find("account 1001 "), std::string::npos) << refused.to_string();
+  const std::string quota = "quota of " + std::to_string(quota_one_byte_short()) + " bytes";
+  EXPECT_NE(refused.error().message().find(quota), std::string::npos) << refused.to_string();
+  EXPECT_EQ(server_->stats().refused_batches, 1u);
+  EXPECT_EQ(server_->stats().rejected_frames, 0u) << "a refusal for room is not a bad frame";
+  // Nothing of the refused batch, account 1002's record included, was stored.
+  auto reader = connect();
+  ASSERT_NE(reader, nullptr);
+  auto other = runtime_->run(reader->read("1002", Position{}, 1 << 20));
+  ASSERT_TRUE(other.ok()) << other.error().to_string();
+  EXPECT_TRUE(other->records.empty());
+  auto first = runtime_->run(reader->read("1001", Position{}, 1 << 20));
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->records.size(), 2u);
+  // Other accounts are not held back by one account's quota.
+  auto again = connect();
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(runtime_->run(again->send_batch(3, {record(1002, 3)})).ok());
+}
+
 TEST(EventRecordLimits, ARecordTheWireAcceptsFitsTheStore) {
   SplitMix64 random(1);
   AttackEvent event = make_sample_event(random, 1001, EventId{7, 1}, 1767225600000);

@@ -16,6 +16,10 @@ bool parse_store_file_name(const std::string& name, std::string& account, uint32
   return is_valid_account_id(account) && parse_segment_file_name(name.substr(dot + 1), index);
 }
 
+// The most one record can add to its account's files: a new segment's header, then the record.
+// Limits judge this, so a batch admit() passes never fails them record by record.
+uint64_t worst_case_bytes(size_t payload_bytes) { return kSegmentHeaderBytes + kRecordHeaderBytes + payload_bytes; }
+
 }  // namespace
 
 SegmentStore::SegmentStore(Env env, SegmentStoreOptions options)
@@ -87,6 +91,7 @@ Status SegmentStore::recover() {
       Segment& segment = it->second;
       Result<std::string> contents = read_file(env_.files, path_of(account, segment.index));
       if (!contents.ok()) return contents.status();
+      account_size(state, segment, contents->size());
       const auto bytes = std::as_bytes(std::span(*contents));
       Result<int64_t> created = decode_segment_header(bytes);
       if (!created.ok()) {
@@ -128,7 +133,102 @@ Task<Status> SegmentStore::make_recovered_durable() {
   co_return co_await env_.files.sync_dir(options_.root);
 }
 
-void SegmentStore::seal(Account& state) { state.has_active = false; }
+void SegmentStore::seal(Account& state) {
+  state.has_active = false;
+  if (state.last_append_tick != 0) writers_by_last_append_.erase(std::exchange(state.last_append_tick, 0));
+}
+
+void SegmentStore::opened_writer(Segment& segment, std::unique_ptr<File> file) {
+  LJ_ASSERT(!segment.writer && file);
+  segment.writer = std::move(file);
+  ++open_writers_;
+}
+
+void SegmentStore::close_writer(Segment& segment) {
+  if (!segment.writer) return;
+  LJ_ASSERT(open_writers_ > 0);
+  segment.writer.reset();
+  --open_writers_;
+}
+
+void SegmentStore::touch(const std::string& account, Account& state) {
+  if (state.last_append_tick != 0) writers_by_last_append_.erase(state.last_append_tick);
+  state.last_append_tick = ++append_tick_;
+  writers_by_last_append_.emplace(state.last_append_tick, account);
+}
+
+void SegmentStore::close_idle_writers(size_t keep) {
+  while (open_writers_ > keep && !writers_by_last_append_.empty()) {
+    const auto oldest = writers_by_last_append_.begin();
+    // Appended since the last successful sync began: its bytes await the next group commit,
+    // and so do those of every account after it in this order.
+    if (oldest->first > durable_tick_) return;
+    Account& state = accounts_.find(oldest->second)->second;
+    Segment& active = state.segments.rbegin()->second;
+    LJ_ASSERT(state.has_active && active.writer != nullptr);
+    LJ_ASSERT(!unsynced_.contains({oldest->second, active.index}));
+    seal(state);  // (erases `oldest`) its next append starts a new segment
+    close_writer(active);
+  }
+}
+
+void SegmentStore::account_size(Account& state, Segment& segment, uint64_t size) {
+  LJ_ASSERT(size >= segment.file_bytes);  // files only grow, until retention removes them
+  const uint64_t grown = size - segment.file_bytes;
+  segment.file_bytes = size;
+  state.stored_bytes += grown;
+  stored_bytes_ += grown;
+}
+
+uint64_t SegmentStore::stored_bytes(std::string_view account) const {
+  auto state = accounts_.find(account);
+  return state == accounts_.end() ? 0 : state->second.stored_bytes;
+}
+
+Status SegmentStore::quota_room_for(std::string_view account, uint64_t bytes) const {
+  const uint64_t held = stored_bytes(account);
+  if (bytes <= options_.account_quota_bytes && held <= options_.account_quota_bytes - bytes) return Status();
+  return Error(ErrorCode::kResourceExhausted,
+               "account " + std::string(account) + " holds " + std::to_string(held) + " bytes; " +
+                   std::to_string(bytes) + " more would pass its quota of " +
+                   std::to_string(options_.account_quota_bytes) +
+                   " bytes: new data refused until retention frees some");
+}
+
+Status SegmentStore::store_room_for(uint64_t bytes) const {
+  if (bytes <= options_.max_store_bytes && stored_bytes_ <= options_.max_store_bytes - bytes) return Status();
+  return Error(ErrorCode::kResourceExhausted,
+               "the store holds " + std::to_string(stored_bytes_) + " bytes; " + std::to_string(bytes) +
+                   " more would pass its maximum of " + std::to_string(options_.max_store_bytes) +
+                   " bytes: new data refused, acknowledged data kept, until retention frees some");
+}
+
+Status SegmentStore::disk_room_for(uint64_t bytes) {
+  if (options_.disk_reserve_bytes == 0) return Status();  // not asked: no operation at all
+  Result<uint64_t> free = env_.files.free_bytes(options_.root);
+  if (!free.ok()) return free.status();
+  if (*free < bytes || *free - bytes < options_.disk_reserve_bytes) {
+    return Error(ErrorCode::kResourceExhausted,
+                 "the store's file system has " + std::to_string(*free) + " bytes free; " + std::to_string(bytes) +
+                     " more would leave less than the reserve of " + std::to_string(options_.disk_reserve_bytes) +
+                     " bytes: new data refused, acknowledged data kept");
+  }
+  return Status();
+}
+
+Status SegmentStore::admit(std::span<const PendingAppend> records) {
+  std::map<std::string_view, uint64_t> by_account;
+  uint64_t total = 0;
+  for (const PendingAppend& record : records) {
+    by_account[record.account] += worst_case_bytes(record.payload.size());
+    total += worst_case_bytes(record.payload.size());
+  }
+  for (const auto& [account, bytes] : by_account) {
+    if (Status s = quota_room_for(account, bytes); !s.ok()) return s;
+  }
+  if (Status s = store_room_for(total); !s.ok()) return s;
+  return disk_room_for(total);
+}
 
 Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string& account,
                                                               Account& state, size_t bytes) {
@@ -141,6 +241,9 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
     if (!full && !old) return &active;
     seal(state);
   }
+  // A descriptor for the new writer: idle ones go first (a flood of account ids never
+  // reaches EMFILE).
+  close_idle_writers(options_.max_open_writers > 0 ? options_.max_open_writers - 1 : 0);
   const uint32_t index = state.segments.empty() ? 1 : state.segments.rbegin()->first + 1;
   Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kCreateNew);
   if (!file.ok()) return file.error();
@@ -151,11 +254,12 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   segment.created_wall_ms = env_.clock.wall_now_ms();
   segment.known_since = env_.clock.monotonic_now();
   segment.durable_end = kSegmentHeaderBytes;
-  segment.writer = std::move(*file);
+  opened_writer(segment, std::move(*file));
   names_dirty_ = true;
   unnamed_.emplace_back(account, index);
   const std::string header = encode_segment_header(segment.created_wall_ms);
   const Status written = segment.writer->append(std::as_bytes(std::span(header)));
+  account_size(state, segment, segment.writer->size());
   unsynced_[{account, index}] = segment.writer->size();
   if (!written.ok()) return written.error();  // stays sealed: appends try the next index
   state.has_active = true;
@@ -173,6 +277,8 @@ Result<Position> SegmentStore::append(std::string_view account_id, std::span<con
                                            " bytes outside [1, " +
                                            std::to_string(kMaxSegmentPayloadBytes) + "]");
   }
+  if (Status s = quota_room_for(account_id, worst_case_bytes(payload.size())); !s.ok()) return s.error();
+  if (Status s = store_room_for(worst_case_bytes(payload.size())); !s.ok()) return s.error();
   const std::string account(account_id);
   Account& state = accounts_[account];
   std::string record;
@@ -181,12 +287,14 @@ Result<Position> SegmentStore::append(std::string_view account_id, std::span<con
   if (!segment.ok()) return segment.error();
   File& file = *(*segment)->writer;
   const Position position{(*segment)->index, file.size()};
-  if (Status s = file.append(std::as_bytes(std::span(record))); !s.ok()) {
-    seal(state);  // a prefix may be on disk: never append after it
-    unsynced_[{account, position.file_index}] = file.size();
-    return s.error();
-  }
+  const Status appended = file.append(std::as_bytes(std::span(record)));
+  account_size(state, **segment, file.size());  // (a failed append's prefix takes space too)
   unsynced_[{account, position.file_index}] = file.size();
+  if (!appended.ok()) {
+    seal(state);  // a prefix may be on disk: never append after it
+    return appended.error();
+  }
+  touch(account, state);
   return position;
 }
 
@@ -194,6 +302,7 @@ Task<Status> SegmentStore::sync() {
   // Capture what this sync covers; appends made while it waits belong to the next one.
   std::map<std::pair<std::string, uint32_t>, uint64_t> covering;
   covering.swap(unsynced_);
+  const uint64_t covering_tick = append_tick_;  // every append so far
   const bool names = std::exchange(names_dirty_, false);
   // The segments whose names this sync makes durable: those created before it began.
   std::vector<std::pair<std::string, uint32_t>> naming;
@@ -239,7 +348,7 @@ Task<Status> SegmentStore::sync() {
       if (segment->second.sync_failed) {
         // Not retried. Bytes appended while this sync ran stay listed in unsynced_, so the next
         // round meets this segment and fails the batches that hold them.
-        segment->second.writer.reset();
+        close_writer(segment->second);
         continue;
       }
       uint64_t& pending = unsynced_[key];
@@ -262,8 +371,12 @@ Task<Status> SegmentStore::sync() {
     Segment& segment = state.segments.at(key.second);
     segment.durable_end = std::max(segment.durable_end, size);
     const bool active = state.has_active && state.segments.rbegin()->first == key.second;
-    if (!active && !unsynced_.contains(key)) segment.writer.reset();  // sealed and settled
+    if (!active && !unsynced_.contains(key)) close_writer(segment);  // sealed and settled
   }
+  // Syncs are serialised: durability only moves forward.
+  LJ_ASSERT(covering_tick >= durable_tick_);
+  durable_tick_ = covering_tick;
+  close_idle_writers(options_.max_open_writers);
   co_return Status();
 }
 
@@ -388,6 +501,9 @@ Task<Status> SegmentStore::remove_expired() {
       const bool known_long_enough = newer.known_since <= known_cutoff || LJ_PLANTED(kWallClockRetention);
       if (newer.created_wall_ms >= cutoff || !known_long_enough || oldest->second.writer) break;
       if (Status s = env_.files.remove(path_of(account, oldest->first)); !s.ok()) co_return s;
+      LJ_ASSERT(state.stored_bytes >= oldest->second.file_bytes && stored_bytes_ >= oldest->second.file_bytes);
+      state.stored_bytes -= oldest->second.file_bytes;  // retention frees quota
+      stored_bytes_ -= oldest->second.file_bytes;
       state.segments.erase(oldest);
       removed = true;
     }

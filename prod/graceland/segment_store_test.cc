@@ -215,6 +215,155 @@ TEST_F(SegmentStoreTest, ADamagedIdFileIsRefusedWithAClearError) {
       << store.error().to_string();
 }
 
+// Descriptors this process holds now (a leaked writer shows here, whatever the store counts).
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// A flood of account ids: past max_open_writers the least recently appended accounts' writers
+// close once their bytes are durable, and their next append opens a new segment unnoticed.
+TEST_F(SegmentStoreTest, IdleWritersAreClosedPastTheCapAndReopenTransparently) {
+  SegmentStoreOptions options;
+  options.max_open_writers = 8;
+  auto store = open(options);
+  const size_t descriptors_before = open_descriptors();
+  for (int round = 0; round < 3; ++round) {
+    for (int a = 0; a < 200; ++a) {
+      ASSERT_TRUE(store->append("junk" + std::to_string(a), bytes_of("r" + std::to_string(round))).ok());
+    }
+    // Nothing synced yet: no writer may close before its sync.
+    EXPECT_GE(store->open_writers(), 200u);
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+    EXPECT_LE(store->open_writers(), options.max_open_writers) << "round " << round;
+    EXPECT_LE(open_descriptors(), descriptors_before + options.max_open_writers) << "round " << round;
+  }
+  // Each round found the account's writer closed: a new segment each time, read as one stream
+  // (the sealed ones included).
+  EXPECT_EQ(read_all(*store, "junk0"), (std::vector<std::string>{"r0", "r1", "r2"}));
+  EXPECT_EQ(read_all(*store, "junk199"), (std::vector<std::string>{"r0", "r1", "r2"}));
+  auto next = store->append("junk0", bytes_of("r3"));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->file_index, 4u);
+  // The most recently appended accounts kept theirs: their next record joins the same segment.
+  auto recent = store->append("junk199", bytes_of("r3"));
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->file_index, 3u);
+  ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  store.reset();
+  auto reopened = open(options);
+  EXPECT_EQ(read_all(*reopened, "junk0"), (std::vector<std::string>{"r0", "r1", "r2", "r3"}));
+}
+
+// Accounts appended since the last sync began are never closed, whatever the cap: closing one
+// would lose track of bytes its sync must cover.
+TEST_F(SegmentStoreTest, WritersAwaitingASyncStayOpenOverTheCap) {
+  SegmentStoreOptions options;
+  options.max_open_writers = 2;
+  auto store = open(options);
+  ASSERT_TRUE(store->append("a", bytes_of("1")).ok());
+  ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  for (const char* account : {"b", "c", "d"}) ASSERT_TRUE(store->append(account, bytes_of("2")).ok());
+  // "a" was durable and idle: closed to make room; b, c and d await the sync.
+  EXPECT_EQ(store->open_writers(), 3u);
+  ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  EXPECT_EQ(store->open_writers(), 2u);
+  for (const char* account : {"a", "b", "c", "d"}) EXPECT_EQ(read_all(*store, account).size(), 1u) << account;
+}
+
+SegmentStoreOptions one_record_segments() {
+  SegmentStoreOptions options;
+  options.segment_max_bytes = 64;  // a 30-byte record fills one (16 + 8 + 30 = 54 bytes)
+  options.retention_ms = 0;        // everything but the newest segment is expired
+  return options;
+}
+
+TEST_F(SegmentStoreTest, AnAccountPastItsQuotaIsRefusedAndRetentionFreesIt) {
+  SegmentStoreOptions options = one_record_segments();
+  options.account_quota_bytes = 200;
+  auto store = open(options);
+  const std::string record(30, 'q');
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store->append("9", bytes_of(record)).ok()) << i;
+  EXPECT_EQ(store->stored_bytes("9"), 3 * 54u);
+  auto refused = store->append("9", bytes_of(record));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message().find("account 9 "), std::string::npos) << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("quota of 200 bytes"), std::string::npos) << refused.error().to_string();
+  EXPECT_EQ(store->stored_bytes("9"), 3 * 54u) << "a refused append stores nothing";
+  EXPECT_TRUE(store->append("other", bytes_of(record)).ok()) << "one account's quota is its own";
+  ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  runtime_->run(runtime_->env().clock.sleep_for(5ms));
+  ASSERT_TRUE(runtime_->run(store->remove_expired()).ok());
+  EXPECT_EQ(store->stored_bytes("9"), 54u);
+  EXPECT_TRUE(store->append("9", bytes_of(record)).ok());
+}
+
+// A batch is judged whole: admit() refuses one that would cross the quota part way, even
+// though its first records alone would fit, and changes nothing.
+TEST_F(SegmentStoreTest, AdmitJudgesAWholeBatch) {
+  SegmentStoreOptions options = one_record_segments();
+  options.account_quota_bytes = 200;
+  auto store = open(options);
+  const std::string record(30, 'q');
+  ASSERT_TRUE(store->append("9", bytes_of(record)).ok());
+  const std::vector<PendingAppend> fits = {{"9", bytes_of(record)}, {"8", bytes_of(record)}};
+  EXPECT_TRUE(store->admit(fits).ok());
+  const std::vector<PendingAppend> crosses = {{"8", bytes_of(record)}, {"9", bytes_of(record)},
+                                              {"9", bytes_of(record)}, {"9", bytes_of(record)}};
+  const Status refused = store->admit(crosses);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message().find("account 9 "), std::string::npos) << refused.to_string();
+  EXPECT_EQ(store->stored_bytes(), 54u);
+  // What admit() passes, the appends pass.
+  for (const PendingAppend& append : fits) EXPECT_TRUE(store->append(append.account, append.payload).ok());
+}
+
+TEST_F(SegmentStoreTest, TheStoresMaximumRefusesEveryAccount) {
+  SegmentStoreOptions options = one_record_segments();
+  options.max_store_bytes = 150;
+  auto store = open(options);
+  const std::string record(30, 'm');
+  ASSERT_TRUE(store->append("1", bytes_of(record)).ok());
+  ASSERT_TRUE(store->append("2", bytes_of(record)).ok());
+  auto refused = store->append("3", bytes_of(record));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message().find("maximum of 150 bytes"), std::string::npos) << refused.error().to_string();
+  const std::vector<PendingAppend> batch = {{"4", bytes_of(record)}};
+  EXPECT_EQ(store->admit(batch).code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(store->stored_bytes(), 108u);
+}
+
+// The disk's reserve, asked of the real file system: a reserve larger than any disk refuses
+// every batch; a small one refuses none.
+TEST_F(SegmentStoreTest, TheDiskReserveRefusesABatchThatWouldEatIntoIt) {
+  const std::string record(30, 'd');
+  const std::vector<PendingAppend> batch = {{"1", bytes_of(record)}};
+  SegmentStoreOptions options;
+  options.disk_reserve_bytes = 1;
+  EXPECT_TRUE(open(options)->admit(batch).ok());
+  options.disk_reserve_bytes = uint64_t{1} << 62;
+  const Status refused = open(options)->admit(batch);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message().find("reserve of 4611686018427387904 bytes"), std::string::npos)
+      << refused.to_string();
+}
+
+// Recovery counts what is on disk: a restart does not reset an account's quota.
+TEST_F(SegmentStoreTest, StoredBytesSurviveARestart) {
+  SegmentStoreOptions options = one_record_segments();
+  {
+    auto store = open(options);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store->append("9", bytes_of(std::string(30, 'x'))).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+  }
+  EXPECT_EQ(open(options)->stored_bytes("9"), 3 * 54u);
+}
+
 TEST(StoreIdFile, RoundTripsAndRejectsAnythingElse) {
   Result<uint64_t> id = decode_store_id_file(encode_store_id_file(0x00ab'cdef'0123'4567));
   ASSERT_TRUE(id.ok()) << id.error().to_string();

@@ -13,6 +13,10 @@
 //  - read_at() returns fewer bytes than asked only at end of file.
 //  - Paths are '/'-separated, relative to the process's data root (the real file system
 //    resolves them under a root directory it was given).
+//  - free_bytes() is what an unprivileged writer could still append on the file system
+//    holding `dir`, now (statvfs's f_bavail): a snapshot, so a caller that must not fill the
+//    disk keeps a reserve above what it is about to write, and an append may still fail with
+//    kDiskFull.
 
 #include <cstdint>
 #include <memory>
@@ -53,6 +57,7 @@ class FileSystem {
   virtual Status rename_no_replace(const std::string& from, const std::string& to) = 0;
   virtual Status remove(const std::string& path) = 0;
   virtual Task<Status> sync_dir(const std::string& dir) = 0;
+  virtual Result<uint64_t> free_bytes(const std::string& dir) = 0;
 };
 
 // Reads a whole file (for small files: configs, checkpoints).

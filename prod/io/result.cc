@@ -21,6 +21,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kInternal: return "internal error";
     case ErrorCode::kSessionExpired: return "session expired";
     case ErrorCode::kNotEmpty: return "not empty";
+    case ErrorCode::kResourceExhausted: return "resource exhausted";
   }
   return "unknown error";
 }

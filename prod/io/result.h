@@ -30,9 +30,10 @@ enum class ErrorCode {
   kInternal,           // a bug or an unexpected system error, with its message
   kSessionExpired,     // the coordination session is gone for good (its ephemerals with it)
   kNotEmpty,           // removing a coordination node that still has children
+  kResourceExhausted,  // a quota or reserve would be exceeded: nothing was done; retry later or elsewhere
 };
 // The last code: wire decoders reject anything above it.
-constexpr ErrorCode kLastErrorCode = ErrorCode::kNotEmpty;
+constexpr ErrorCode kLastErrorCode = ErrorCode::kResourceExhausted;
 
 const char* error_code_name(ErrorCode code);
 

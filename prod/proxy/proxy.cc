@@ -111,11 +111,13 @@ void Proxy::switch_target(size_t target) {
 }
 
 Duration Proxy::backoff_after(ErrorCode code) const {
-  // A refused certificate or role is a configuration problem an operator must fix: retrying
-  // every few milliseconds would only flood the Graceland's log.
+  // A refused certificate or role is a configuration problem an operator must fix, and a
+  // Graceland out of room (a quota, its disk's high-water mark) frees it only by retention:
+  // retrying every few milliseconds would only load it. Either way the events stay queued and
+  // go again, perhaps to another PoP: neither refusal means they can never be delivered.
   constexpr Duration kRefusedBackoff = std::chrono::seconds(1);
-  return code == ErrorCode::kPermissionDenied ? std::max(options_.retry_backoff, kRefusedBackoff)
-                                              : options_.retry_backoff;
+  const bool refused = code == ErrorCode::kPermissionDenied || code == ErrorCode::kResourceExhausted;
+  return refused ? std::max(options_.retry_backoff, kRefusedBackoff) : options_.retry_backoff;
 }
 
 Task<void> Proxy::send() {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -201,6 +202,14 @@ Task<Status> PosixFileSystem::sync_dir(const std::string& dir) {
   Status status = co_await op;
   ::close(fd);
   co_return status;
+}
+
+Result<uint64_t> PosixFileSystem::free_bytes(const std::string& dir) {
+  const std::string name = full(dir);
+  struct statvfs st {};
+  if (::statvfs(name.c_str(), &st) != 0) return errno_error(errno, "statvfs " + name);
+  // f_bavail, not f_bfree: the blocks reserved for root are not ours to fill.
+  return static_cast<uint64_t>(st.f_bavail) * static_cast<uint64_t>(st.f_frsize);
 }
 
 }  // namespace lj

@@ -24,6 +24,7 @@ class PosixFileSystem final : public FileSystem {
   Status rename_no_replace(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Task<Status> sync_dir(const std::string& dir) override;
+  Result<uint64_t> free_bytes(const std::string& dir) override;  // statvfs(3)
 
  private:
   std::string full(const std::string& path) const;

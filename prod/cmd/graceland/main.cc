@@ -4,12 +4,21 @@
 //             (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)
 //             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH] [--idle-timeout-s 120]
 //             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
+//             [--max-open-writers 1024] [--account-quota BYTES] [--max-store-bytes BYTES]
+//             [--disk-reserve 1G]
 //
 // Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
 // certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
 // send only their own ids, Lumberjack nodes and operators only list and read. --plaintext turns
 // all of that off, for benchmarks and a developer's machine: anyone who reaches the port may
 // then read every customer's events and inject forged ones.
+//
+// Bounds (docs/security.md): at most --max-open-writers segment files open beyond those awaiting
+// the next group commit (idle accounts' writers close, least recently appended first); a batch
+// that would take an account's kept segments past --account-quota, all of them past
+// --max-store-bytes, or the disk's free space under --disk-reserve is refused whole
+// (kResourceExhausted: the proxy retries, perhaps at another PoP), acknowledged data untouched.
+// Byte counts take K, M, G, T (powers of 1024); 0 turns a byte limit off.
 //
 // With --zookeeper it registers its PoP and address (--advertise, default the listen address)
 // as an ephemeral node <zk-root>/gracelands/<pop>, where Lumberjack workers find it.
@@ -51,12 +60,23 @@ struct Flags {
   lj::TlsServerOptions tls;
   bool plaintext = false;
   std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
+  uint64_t max_open_writers = 1024;
+  uint64_t account_quota_bytes = 0;   // 0: none
+  uint64_t max_store_bytes = 0;       // 0: none
+  uint64_t disk_reserve_bytes = 1ull << 30;
 };
 
 constexpr const char* kUsage =
     "usage: graceland --pop NAME --data-dir DIR (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)\n"
     "       [--listen HOST:PORT] [--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
-    "       [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]\n";
+    "       [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]\n"
+    "       [--max-open-writers N] [--account-quota BYTES] [--max-store-bytes BYTES] [--disk-reserve BYTES]\n"
+    "  --max-open-writers N     segment files kept open beyond those awaiting a commit (default 1024)\n"
+    "  --account-quota BYTES    one account's kept segments at most (default 0: none)\n"
+    "  --max-store-bytes BYTES  all kept segments at most (default 0: none)\n"
+    "  --disk-reserve BYTES     free space kept on the data directory's file system (default 1G; 0: none)\n"
+    "  Byte counts take K, M, G, T (powers of 1024). A batch past a limit is refused whole, nothing\n"
+    "  stored, and retried by its proxy; acknowledged data is never touched.\n";
 
 // With no complaint (--help): the usage on stdout, and success.
 int usage(const char* why) {
@@ -96,6 +116,15 @@ int main(int argc, char** argv) {
       if (!lj::cmd::parse_positive(value, flags.idle_timeout_s)) return usage("--idle-timeout-s wants a positive number");
     } else if (flag == "--segment-mb") {
       if (!lj::cmd::parse_positive(value, flags.segment_mb)) return usage("--segment-mb wants a positive number");
+    } else if (flag == "--max-open-writers") {
+      if (!lj::cmd::parse_positive(value, flags.max_open_writers))
+        return usage("--max-open-writers wants a positive count");
+    } else if (flag == "--account-quota") {
+      if (!lj::cmd::parse_bytes(value, flags.account_quota_bytes)) return usage("--account-quota wants BYTES[K|M|G|T]");
+    } else if (flag == "--max-store-bytes") {
+      if (!lj::cmd::parse_bytes(value, flags.max_store_bytes)) return usage("--max-store-bytes wants BYTES[K|M|G|T]");
+    } else if (flag == "--disk-reserve") {
+      if (!lj::cmd::parse_bytes(value, flags.disk_reserve_bytes)) return usage("--disk-reserve wants BYTES[K|M|G|T]");
     }
     else if (flag == "--zookeeper") flags.zookeeper = value;
     else if (flag == "--zk-root") flags.zk_root = value;
@@ -139,6 +168,10 @@ int main(int argc, char** argv) {
   options.store.root = "segments";
   options.store.retention_ms = flags.retention_ms;
   options.store.segment_max_bytes = static_cast<uint64_t>(flags.segment_mb * 1024 * 1024);
+  options.store.max_open_writers = static_cast<size_t>(flags.max_open_writers);
+  options.store.account_quota_bytes = flags.account_quota_bytes == 0 ? UINT64_MAX : flags.account_quota_bytes;
+  options.store.max_store_bytes = flags.max_store_bytes == 0 ? UINT64_MAX : flags.max_store_bytes;
+  options.store.disk_reserve_bytes = flags.disk_reserve_bytes;
   // A client silent this long (a request not finished, an answer not taken) is dropped.
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
   options.log = [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); };
@@ -194,7 +227,8 @@ int main(int argc, char** argv) {
   log_line(env.clock, flags.pop, "info",
            "stopped: batches=" + std::to_string(stats.batches_acked) +
                " events=" + std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
-               " refused=" + std::to_string(stats.refused_requests));
+               " refused=" + std::to_string(stats.refused_requests) +
+               " refused_for_room=" + std::to_string(stats.refused_batches));
   // The server's and the registration's loops use objects declared after the runtime: end
   // them before those objects go.
   runtime.shutdown();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "prod/event/attack_event.h"
 #include "prod/proxy/ledger_file.h"
 #include "prod/proxy/proxy.h"
 #include "prod/real/asio_runtime.h"
@@ -32,7 +33,28 @@ std::vector<std::string> split(std::string_view text) {
 
 using cmd::parse_number;
 
+// One --accounts item: an id, or FIRST-LAST for every id between.
+bool add_accounts(std::string_view item, std::vector<uint64_t>& accounts) {
+  const size_t dash = item.find('-');
+  uint64_t first = 0, last = 0;
+  if (!parse_number(item.substr(0, dash), first) || first == 0) return false;
+  last = first;
+  if (dash != std::string_view::npos && !parse_number(item.substr(dash + 1), last)) return false;
+  if (last < first || last - first >= kStreamsPerProxy - accounts.size()) return false;
+  for (uint64_t id = first; id <= last; ++id) accounts.push_back(id);
+  return true;
+}
+
 }  // namespace
+
+bool parse_gen_accounts(std::string_view value, std::vector<uint64_t>& accounts) {
+  accounts.clear();
+  const std::vector<std::string> items = split(value);
+  for (const std::string& item : items) {
+    if (!add_accounts(item, accounts)) return false;
+  }
+  return !accounts.empty();
+}
 
 int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> gracelands;
@@ -52,12 +74,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     if (flag == "--gracelands") {
       gracelands = split(value);
     } else if (flag == "--accounts") {
-      accounts.clear();
-      for (const std::string& a : split(value)) {
-        uint64_t id = 0;
-        ok = ok && parse_number(a, id) && id != 0;
-        accounts.push_back(id);
-      }
+      ok = parse_gen_accounts(value, accounts);
     } else if (flag == "--proxies") {
       ok = parse_number(value, proxies) && proxies > 0 && proxies <= 10000;
     } else if (flag == "--rate") {

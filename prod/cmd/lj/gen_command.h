@@ -15,14 +15,22 @@
 // stops once every event is acknowledged (or the timeout passes); the ledger file has one
 // line per event: "<fate> <proxy_id> <sequence> <account>", fate A(cknowledged),
 // I(ndeterminate) or D(ropped). --progress-s N: a line on stderr every N seconds while it runs.
+// --accounts items may be ranges FIRST-LAST (2000000-2004999: 5,000 accounts); each proxy picks
+// one at random per event, and can number at most 65,536 accounts (one stream each).
 
+#include <cstdint>
 #include <ostream>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace lj {
 
 // Returns the process exit status: 0 every event acknowledged, 1 otherwise, 2 usage error.
 int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+// --accounts' value: ids and FIRST-LAST ranges, comma-separated, into `accounts`. False for
+// anything else (an id 0, a range backwards) or past the 65,536 accounts one proxy can number.
+bool parse_gen_accounts(std::string_view value, std::vector<uint64_t>& accounts);
 
 }  // namespace lj

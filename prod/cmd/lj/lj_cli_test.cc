@@ -185,5 +185,24 @@ TEST_F(LjCli, GenReportsProgressWhileItRuns) {
   EXPECT_NE(out_.str().find("acknowledged=0"), std::string::npos) << out_.str();
 }
 
+// --accounts takes ranges (ci/attacks' junk-account flood: thousands of accounts in one flag).
+TEST(GenAccounts, IdsAndRanges) {
+  std::vector<uint64_t> accounts;
+  ASSERT_TRUE(parse_gen_accounts("5-7,9", accounts));
+  EXPECT_EQ(accounts, (std::vector<uint64_t>{5, 6, 7, 9}));
+  ASSERT_TRUE(parse_gen_accounts("2000000-2004999", accounts));
+  EXPECT_EQ(accounts.size(), 5000u);
+  EXPECT_EQ(accounts.back(), 2004999u);
+  ASSERT_TRUE(parse_gen_accounts("1-65536", accounts));  // one stream per account: the most
+  for (const char* bad : {"7-5", "0-3", "0", "1-65537", "1-65536,70000", "3-", "-3", "1-2-3", "x", ""}) {
+    EXPECT_FALSE(parse_gen_accounts(bad, accounts)) << bad;
+  }
+}
+
+TEST_F(LjCli, GenRefusesABadAccountRange) {
+  EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--accounts", "7-5"}), 2);
+  EXPECT_NE(err_.str().find("bad value '7-5' for --accounts"), std::string::npos) << err_.str();
+}
+
 }  // namespace
 }  // namespace lj
