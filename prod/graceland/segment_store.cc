@@ -163,13 +163,18 @@ void SegmentStore::close_idle_writers(size_t keep) {
     // Appended since the last successful sync began: its bytes await the next group commit,
     // and so do those of every account after it in this order.
     if (oldest->first > durable_tick_) return;
-    Account& state = accounts_.find(oldest->second)->second;
-    Segment& active = state.segments.rbegin()->second;
-    LJ_ASSERT(state.has_active && active.writer != nullptr);
-    LJ_ASSERT(!unsynced_.contains({oldest->second, active.index}));
-    seal(state);  // (erases `oldest`) its next append starts a new segment
-    close_writer(active);
+    const std::string account = oldest->second;
+    seal_settled(account, accounts_.find(account)->second);  // its next append starts a new segment
   }
+}
+
+void SegmentStore::seal_settled(const std::string& account, Account& state) {
+  Segment& active = state.segments.rbegin()->second;
+  LJ_ASSERT(state.has_active && active.writer != nullptr);
+  LJ_ASSERT(state.last_append_tick != 0 && state.last_append_tick <= durable_tick_);
+  LJ_ASSERT(!unsynced_.contains({account, active.index}));
+  seal(state);
+  close_writer(active);
 }
 
 void SegmentStore::account_size(Account& state, Segment& segment, uint64_t size) {
@@ -239,7 +244,13 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
     const bool old = env_.clock.monotonic_now() - state.active_since >=
                      std::chrono::milliseconds(options_.segment_max_age_ms);
     if (!full && !old) return &active;
-    seal(state);
+    // Rolled: a writer whose bytes are all durable closes now (no sync will visit it again);
+    // one awaiting a sync closes after it.
+    if (state.last_append_tick != 0 && state.last_append_tick <= durable_tick_) {
+      seal_settled(account, state);
+    } else {
+      seal(state);
+    }
   }
   // A descriptor for the new writer: idle ones go first (a flood of account ids never
   // reaches EMFILE).

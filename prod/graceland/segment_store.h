@@ -163,6 +163,9 @@ class SegmentStore {
   // Seals and closes the least recently appended accounts' writers while more than `keep` are
   // open and the oldest one's bytes are all durable.
   void close_idle_writers(size_t keep);
+  // Seals `account` and closes its active writer. REQUIRES: its bytes are all durable (its last
+  // append at or before durable_tick_).
+  void seal_settled(const std::string& account, Account& state);
   // Its file grew (or was found) to `size` bytes: the quota's and the maximum's accounting.
   void account_size(Account& state, Segment& segment, uint64_t size);
   // Ok, or kResourceExhausted naming the limit `bytes` more would pass: the account's quota,

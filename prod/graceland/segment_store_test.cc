@@ -272,6 +272,20 @@ TEST_F(SegmentStoreTest, WritersAwaitingASyncStayOpenOverTheCap) {
   for (const char* account : {"a", "b", "c", "d"}) EXPECT_EQ(read_all(*store, account).size(), 1u) << account;
 }
 
+// A segment rolled after its bytes were synced is visited by no later sync: its writer closes at
+// the roll (it once stayed open for the life of the process, one descriptor per roll).
+TEST_F(SegmentStoreTest, ASettledSegmentsWriterClosesWhenItRolls) {
+  SegmentStoreOptions options;
+  options.segment_max_bytes = 64;
+  auto store = open(options);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store->append("r", bytes_of(std::string(30, 'r'))).ok());
+    ASSERT_TRUE(runtime_->run(store->sync()).ok());
+    EXPECT_EQ(store->open_writers(), 1u) << "after roll " << i;
+  }
+  EXPECT_EQ(read_all(*store, "r").size(), 5u);
+}
+
 SegmentStoreOptions one_record_segments() {
   SegmentStoreOptions options;
   options.segment_max_bytes = 64;  // a 30-byte record fills one (16 + 8 + 30 = 54 bytes)
