@@ -42,6 +42,39 @@ TEST(FuzzCorpus, GracelandFrames) {
 TEST(FuzzCorpus, LogBody) {
   EXPECT_GT(replay("log_body", fuzz_log_body), 0u);
 }
+TEST(FuzzCorpus, HttpResponse) {
+  EXPECT_GT(replay("http_response", fuzz_http_response), 0u);
+}
+TEST(FuzzCorpus, JsonCursor) {
+  EXPECT_GT(replay("json_cursor", fuzz_json_cursor), 0u);
+}
+TEST(FuzzCorpus, WebDavListing) {
+  EXPECT_GT(replay("webdav_listing", fuzz_webdav_listing), 0u);
+}
+TEST(FuzzCorpus, CustomerConfig) {
+  EXPECT_GT(replay("customer_config", fuzz_customer_config), 0u);
+}
+TEST(FuzzCorpus, Checkpoint) {
+  EXPECT_GT(replay("checkpoint", fuzz_checkpoint), 0u);
+}
+TEST(FuzzCorpus, DeliveredSet) {
+  EXPECT_GT(replay("delivered_set", fuzz_delivered_set), 0u);
+}
+TEST(FuzzCorpus, FetchState) {
+  EXPECT_GT(replay("fetch_state", fuzz_fetch_state), 0u);
+}
+TEST(FuzzCorpus, LogsIndex) {
+  EXPECT_GT(replay("logs_index", fuzz_logs_index), 0u);
+}
+TEST(FuzzCorpus, SegmentRecovery) {
+  EXPECT_GT(replay("segment_recovery", fuzz_segment_recovery), 0u);
+}
+TEST(FuzzCorpus, GracelandRequests) {
+  EXPECT_GT(replay("graceland_requests", fuzz_graceland_requests), 0u);
+}
+TEST(FuzzCorpus, EncryptedBody) {
+  EXPECT_GT(replay("encrypted_body", fuzz_encrypted_body), 0u);
+}
 
 }  // namespace
 }  // namespace lj

@@ -1,5 +1,7 @@
 #include "fuzz/fuzz_entry_points.h"
 
+#include "fuzz/fuzz_check.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,18 +17,7 @@
 namespace lj {
 namespace {
 
-// Assertions stay on in release builds: a fuzzer must see a broken invariant as a crash.
-#define FUZZ_CHECK(condition)                                                            \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
-
-std::string_view as_text(const uint8_t* data, size_t size) {
-  return std::string_view(reinterpret_cast<const char*>(data), size);
-}
+std::string_view as_text(const uint8_t* data, size_t size) { return fuzz_text(data, size); }
 
 // Small limits keep each run fast and make "too large" paths reachable.
 constexpr size_t kMaxRecordBytes = 1 << 16;

@@ -16,102 +16,12 @@ namespace {
 
 constexpr Duration kStopCheckInterval = std::chrono::milliseconds(200);
 
-bool parse_positive(std::string_view text, uint64_t& out) {
-  if (text.empty() || text.size() > 20 || text.front() == '0') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-std::string_view without_cr(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
-}
-
 std::string range_text(uint64_t first, uint64_t last) {
   return first == last ? std::to_string(first)
                        : std::to_string(first) + ".." + std::to_string(last);
 }
 
 }  // namespace
-
-std::string FetchState::encode() const {
-  return "folder=" + folder + "\nlast_seq=" + std::to_string(last_seq) + "\n";
-}
-
-Result<FetchState> FetchState::decode(std::string_view text) {
-  FetchState state;
-  bool has_folder = false, has_seq = false;
-  while (!text.empty()) {
-    const size_t newline = text.find('\n');
-    const std::string_view line = text.substr(0, newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    if (line.empty()) continue;
-    const size_t equals = line.find('=');
-    const std::string_view key = line.substr(0, equals);
-    const std::string_view value =
-        equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
-    if (key == "folder" && !has_folder) {
-      if (!parse_folder_name(value)) return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
-      state.folder = std::string(value);
-      has_folder = true;
-    } else if (key == "last_seq" && !has_seq) {
-      if (value != "0" && !parse_positive(value, state.last_seq)) {
-        return Error(ErrorCode::kCorrupt, "fetch state: bad last_seq");
-      }
-      has_seq = true;
-    } else {
-      return Error(ErrorCode::kCorrupt,
-                   "fetch state: unexpected line '" + std::string(line.substr(0, 40)) + "'");
-    }
-  }
-  if (!has_folder || !has_seq)
-    return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
-  return state;
-}
-
-std::optional<FolderName> parse_folder_name(std::string_view folder) {
-  const size_t underscore = folder.find('_');
-  if (underscore == std::string_view::npos) return std::nullopt;
-  FolderName name;
-  if (!parse_positive(folder.substr(0, underscore), name.account_id) ||
-      !parse_positive(folder.substr(underscore + 1), name.config_id)) {
-    return std::nullopt;
-  }
-  return name;
-}
-
-std::optional<uint64_t> first_missing(const std::vector<uint64_t>& seqs) {
-  for (size_t i = 1; i < seqs.size(); ++i) {
-    if (seqs[i] != seqs[i - 1] + 1) return seqs[i - 1] + 1;
-  }
-  return std::nullopt;
-}
-
-Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id) {
-  std::vector<uint64_t> seqs;
-  size_t line_number = 0;
-  while (!index.empty()) {
-    const size_t newline = index.find('\n');
-    const std::string_view line = without_cr(index.substr(0, newline));
-    index.remove_prefix(newline == std::string_view::npos ? index.size() : newline + 1);
-    ++line_number;
-    if (line.empty()) continue;
-    const std::optional<LogFileName> name = parse_log_file_name(line);
-    if (!name || name->account_id != account_id) {
-      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) + ": '" +
-                                            std::string(line.substr(0, 64)) +
-                                            "' is not a log file of account " +
-                                            std::to_string(account_id));
-    }
-    if (!seqs.empty() && name->seq <= seqs.back()) {
-      return Error(ErrorCode::kCorrupt, "logs.index line " + std::to_string(line_number) +
-                                            ": file " + std::to_string(name->seq) + " after file " +
-                                            std::to_string(seqs.back()));
-    }
-    seqs.push_back(name->seq);
-  }
-  return seqs;
-}
 
 Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
                  const RsaPrivateKey* private_key, FetchOptions options)

@@ -31,33 +31,12 @@
 #include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
+#include "prod/delivery/fetch_state.h"
 #include "prod/delivery/file_acceptance.h"
+#include "prod/delivery/logs_index.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj::delivery {
-
-// Where a downloader is: the folder it reads and the last file it fully processed.
-struct FetchState {
-  std::string folder;          // "<account>_<config>"
-  uint64_t last_seq = 0;       // 0: nothing yet
-  std::string encode() const;  // "folder=1001_7\nlast_seq=12\n"
-  static Result<FetchState> decode(std::string_view text);
-  bool operator==(const FetchState&) const = default;
-};
-
-// A folder name "<account>_<config>", both positive numbers. nullopt otherwise.
-struct FolderName {
-  uint64_t account_id = 0;
-  uint64_t config_id = 0;
-};
-std::optional<FolderName> parse_folder_name(std::string_view folder);
-
-// logs.index: one file name per line, oldest first ("1001_1.log"); blank lines and CRLF are
-// tolerated. kCorrupt for a name that is not "<account>_<seq>.log" of `account_id`, or for
-// sequence numbers that do not increase.
-Result<std::vector<uint64_t>> parse_logs_index(std::string_view index, uint64_t account_id);
-// The first sequence number missing between the first and last of increasing `seqs`.
-std::optional<uint64_t> first_missing(const std::vector<uint64_t>& seqs);
 
 class LogSink {
  public:

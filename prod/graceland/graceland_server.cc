@@ -1,6 +1,7 @@
 #include "prod/graceland/graceland_server.h"
 
 #include "prod/event/event_record.h"
+#include "prod/graceland/request_checks.h"
 #include "prod/graceland/segment_format.h"
 #include "prod/graceland/wire.h"
 #include "prod/io/invariant.h"
@@ -120,36 +121,15 @@ Task<void> GracelandServer::retention() {
   }
 }
 
-Task<Status> GracelandServer::store_batch(const PeerGrant& grant, std::string_view body, uint32_t& count,
-                                          uint64_t& batch_id) {
-  Result<BatchRequest> batch = parse_batch(body);
-  if (!batch.ok()) co_return batch.status();
-  batch_id = batch->batch_id;
-  count = static_cast<uint32_t>(batch->records.size());
-  // Validate the whole batch before storing any of it: a batch is all or nothing.
+Task<Status> GracelandServer::store_batch(const ValidatedBatch& batch) {
+  // Validated whole before any of it is stored (request_checks.h): a batch is all or nothing.
   std::vector<PendingAppend> events;
-  events.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) {
-    const std::string_view record = batch->records[i];
-    Result<DecodedEventRecord> decoded = decode_event_record(record);
-    if (!decoded.ok()) {
-      co_return Error(decoded.code(), "event " + std::to_string(i) + " of batch " +
-                                          std::to_string(batch_id) + ": " + decoded.error().message());
-    }
-    if (decoded->record_bytes != record.size()) {
-      co_return Error(ErrorCode::kCorrupt, "event " + std::to_string(i) + " has trailing bytes");
-    }
-    if (decoded->event.account_id == 0) {
-      co_return Error(ErrorCode::kInvalidArgument, "event " + std::to_string(i) + " has no account");
-    }
-    // A proxy's events carry its own ids only: no sender can forge another's stream, or
-    // pre-empt its future ids in the dedupe state.
-    if (Status allowed = may_send_event(grant, decoded->event.id); !allowed.ok()) co_return allowed;
-    events.push_back(PendingAppend{std::to_string(decoded->event.account_id), std::as_bytes(std::span(record))});
+  events.reserve(batch.events.size());
+  for (const auto& [account, record] : batch.events) {
+    events.push_back(PendingAppend{account, std::as_bytes(std::span(record))});
   }
   // Room for all of it (quotas, the disk's high-water mark), judged before any of it is stored.
   if (Status room = store_->admit(events); !room.ok()) co_return room;
-
   for (const PendingAppend& event : events) {
     Result<Position> stored = store_->append(event.account, event.payload);
     if (!stored.ok()) {
@@ -239,17 +219,9 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   uint16_t version = 0;  // the conversation's: the client's
   PeerGrant grant = grant_everything();  // narrowed to the peer's role when authentication is on
   {
-    Result<uint16_t> asked = parse_hello(*hello);
+    Result<uint16_t> asked = accept_hello(*hello);
     if (!asked.ok()) {
       co_await reject(asked.error());
-      co_return;
-    }
-    if (*asked < kOldestProtocolVersion || *asked > kProtocolVersion) {
-      // Named, not built inside the co_await (GCC 12 mishandles such temporaries).
-      const Error unsupported(ErrorCode::kInvalidArgument,
-                              "protocol version " + std::to_string(*asked) + " unsupported; this server speaks " +
-                                  std::to_string(kOldestProtocolVersion) + " to " + std::to_string(kProtocolVersion));
-      co_await reject(unsupported);
       co_return;
     }
     version = *asked;
@@ -282,12 +254,16 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
       if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge) co_await reject(body.error());
       co_return;
     }
-    MessageReader reader(*body);
-    switch (reader.type()) {
+    Result<DecidedRequest> request = decide_request(grant, *body);
+    if (!request.ok()) {
+      co_await reject(request.error());
+      co_return;
+    }
+    switch (request->type) {
       case MessageType::kBatch: {
-        uint32_t count = 0;
-        uint64_t batch_id = 0;
-        Status stored = co_await store_batch(grant, *body, count, batch_id);
+        const uint64_t batch_id = request->batch.batch_id;
+        const auto count = static_cast<uint32_t>(request->batch.events.size());
+        Status stored = co_await store_batch(request->batch);
         if (!stored.ok() && stored.code() == ErrorCode::kResourceExhausted) {
           // Refused whole, nothing stored: the proxy keeps the events and retries, later or at
           // another PoP. Not a bad frame, and a flood of them must not flood the log.
@@ -309,33 +285,15 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         break;
       }
       case MessageType::kList: {
-        if (!grant.may_read) {
-          const Error refused(ErrorCode::kPermissionDenied, grant.who + " may not list customers");
-          co_await reject(refused);
-          co_return;
-        }
-        if (Status s = reader.finish("list"); !s.ok()) {
-          co_await reject(s.error());
-          co_return;
-        }
         const std::string reply =
             encode_list_reply(version, store_->store_id(), store_->accounts());
         if (!(co_await bounded.answer(reply)).ok()) co_return;
         break;
       }
       case MessageType::kRead: {
-        if (!grant.may_read) {
-          const Error refused(ErrorCode::kPermissionDenied, grant.who + " may not read events");
-          co_await reject(refused);
-          co_return;
-        }
-        Result<ReadRequest> request = parse_read(*body);
-        if (!request.ok()) {
-          co_await reject(request.error());
-          co_return;
-        }
-        const uint32_t max_bytes = std::min(request->max_bytes, options_.max_read_bytes);
-        Result<ReadBatch> batch = store_->read(request->account, request->from, max_bytes);
+        const ReadRequest& read = request->read;
+        const uint32_t max_bytes = std::min(read.max_bytes, options_.max_read_bytes);
+        Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
         if (!batch.ok() && batch.code() == ErrorCode::kCorrupt) {
           ++stats_.damaged_reads_refused;
           log("ALARM " + batch.error().message());
@@ -349,8 +307,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         break;
       }
       default:
-        co_await reject(Error(ErrorCode::kCorrupt, "unexpected message type " +
-                                                       std::to_string(static_cast<int>(reader.type()))));
+        LJ_ASSERT(false);  // decide_request refuses every other type
         co_return;
     }
   }

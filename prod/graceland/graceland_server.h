@@ -30,6 +30,7 @@
 
 #include "prod/graceland/client_connections.h"
 #include "prod/graceland/peer_grant.h"
+#include "prod/graceland/request_checks.h"
 #include "prod/graceland/segment_store.h"
 #include "prod/io/call_watchdog.h"
 #include "prod/io/env.h"
@@ -94,8 +95,9 @@ class GracelandServer {
   Task<void> serve(std::unique_ptr<Connection> connection);
   Task<void> committer();
   Task<void> retention();
-  // Appends a batch's events; returns after they are durable, or with the error that stops it.
-  Task<Status> store_batch(const PeerGrant& grant, std::string_view body, uint32_t& count, uint64_t& batch_id);
+  // Appends a validated batch's events; returns after they are durable, or with the error that
+  // stops it.
+  Task<Status> store_batch(const ValidatedBatch& batch);
   class BoundedPeer;
   void log(const std::string& line);
   void log_refusal(const std::string& peer, const Error& error);  // rate-limited

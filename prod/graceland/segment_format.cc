@@ -67,6 +67,20 @@ bool damaged_record_at(std::span<const std::byte> bytes) {
   return valid_record_bytes(bytes.subspan(kRecordHeaderBytes + length)) != 0;
 }
 
+SegmentScan scan_segment(std::span<const std::byte> bytes) {
+  SegmentScan scan;
+  Result<int64_t> created = decode_segment_header(bytes);
+  if (!created.ok()) return scan;
+  scan.created_wall_ms = *created;
+  // Scan to the first invalid record: the end of what survived. Older segments are scanned
+  // too, so a corrupt middle is found at recovery rather than by a reader.
+  uint64_t end = kSegmentHeaderBytes;
+  while (size_t n = valid_record_bytes(bytes.subspan(end))) end += n;
+  scan.durable_end = end;
+  scan.damaged = damaged_record_at(bytes.subspan(end));
+  return scan;
+}
+
 std::string segment_file_name(uint32_t index) {
   char name[32];
   std::snprintf(name, sizeof(name), "%010u.seg", index);

@@ -42,6 +42,18 @@ size_t valid_record_bytes(std::span<const std::byte> bytes);
 // tail, which nothing valid ever follows.
 bool damaged_record_at(std::span<const std::byte> bytes);
 
+// What recovery finds in one segment file's bytes, after a restart.
+struct SegmentScan {
+  // The header's creation time; nullopt if a crash tore the header (the segment holds no
+  // record, and when it was made is lost).
+  std::optional<int64_t> created_wall_ms;
+  // The end of the valid records from the header on: what survived, and where readers stop.
+  uint64_t durable_end = kSegmentHeaderBytes;
+  // Records follow the first invalid one (damaged_record_at): readers stop there, loudly.
+  bool damaged = false;
+};
+SegmentScan scan_segment(std::span<const std::byte> bytes);
+
 // "0000000042.seg" <-> 42. Parsing rejects anything else.
 std::string segment_file_name(uint32_t index);
 bool parse_segment_file_name(std::string_view name, uint32_t& index);

@@ -49,6 +49,31 @@ TEST(SegmentFormat, HeaderAndNames) {
   EXPECT_FALSE(parse_segment_file_name("000000004x.seg", index));
 }
 
+TEST(SegmentFormat, RecoveryScanStopsAtTheFirstInvalidRecordAndNamesDamage) {
+  std::string segment = encode_segment_header(1767225600123);
+  for (const char* payload : {"first", "second", "third"}) append_segment_record(segment, bytes_of(payload));
+  const SegmentScan whole = scan_segment(bytes_of(segment));
+  ASSERT_TRUE(whole.created_wall_ms.has_value());
+  EXPECT_EQ(*whole.created_wall_ms, 1767225600123);
+  EXPECT_EQ(whole.durable_end, segment.size());
+  EXPECT_FALSE(whole.damaged);
+
+  const size_t second = kSegmentHeaderBytes + kRecordHeaderBytes + 5;  // where "second" starts
+  const SegmentScan torn = scan_segment(bytes_of(segment.substr(0, segment.size() - 1)));
+  EXPECT_EQ(torn.durable_end, segment.size() - kRecordHeaderBytes - 5);  // the third record is gone
+  EXPECT_FALSE(torn.damaged);  // nothing valid follows a torn tail
+
+  std::string damaged = segment;
+  damaged[second + kRecordHeaderBytes] ^= 1;  // a bit of "second" flipped on the medium
+  const SegmentScan scan = scan_segment(bytes_of(damaged));
+  EXPECT_EQ(scan.durable_end, second);
+  EXPECT_TRUE(scan.damaged);  // "third" follows it
+
+  const SegmentScan headless = scan_segment(bytes_of(segment.substr(0, kSegmentHeaderBytes - 1)));
+  EXPECT_FALSE(headless.created_wall_ms.has_value());
+  EXPECT_EQ(headless.durable_end, kSegmentHeaderBytes);
+}
+
 TEST(SegmentFormat, AccountIdsThatCouldEscapeAreRefused) {
   EXPECT_TRUE(is_valid_account_id("12345"));
   EXPECT_TRUE(is_valid_account_id("acct_9-x"));

@@ -93,8 +93,8 @@ Status SegmentStore::recover() {
       if (!contents.ok()) return contents.status();
       account_size(state, segment, contents->size());
       const auto bytes = std::as_bytes(std::span(*contents));
-      Result<int64_t> created = decode_segment_header(bytes);
-      if (!created.ok()) {
+      const SegmentScan scan = scan_segment(bytes);
+      if (!scan.created_wall_ms) {
         // A crash tore the header: the segment holds no record, and when it was made is
         // lost. Retention dates its predecessor by it, so it must not look old: now is a
         // safe upper bound (it was made before this restart). Zero here once made a
@@ -103,18 +103,14 @@ Status SegmentStore::recover() {
         segment.durable_end = kSegmentHeaderBytes;
         continue;
       }
-      segment.created_wall_ms = *created;
-      // Scan to the first invalid record: the end of what survived. Older segments are
-      // scanned too, so a corrupt middle is found now rather than by a reader.
-      uint64_t end = kSegmentHeaderBytes;
-      while (size_t n = valid_record_bytes(bytes.subspan(end))) end += n;
-      segment.durable_end = end;
-      if (damaged_record_at(bytes.subspan(end))) {
+      segment.created_wall_ms = *scan.created_wall_ms;
+      segment.durable_end = scan.durable_end;
+      if (scan.damaged) {
         // Records follow a damaged one: readers stop here, loudly, rather than skip them.
         segment.damaged = true;
         damage_.push_back(account + " segment " + std::to_string(segment.index) + ": record at offset " +
-                          std::to_string(end) + " fails its checksum and " +
-                          std::to_string(bytes.size() - end) + " bytes follow it");
+                          std::to_string(scan.durable_end) + " fails its checksum and " +
+                          std::to_string(bytes.size() - scan.durable_end) + " bytes follow it");
       }
     }
   }

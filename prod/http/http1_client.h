@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "prod/http/http1_response_head.h"
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"
 #include "prod/io/http_client.h"
@@ -79,15 +80,5 @@ class Http1Client final : public HttpClient {
   Executor& executor_;
   Http1ClientOptions options_;
 };
-
-// Exposed for tests and fuzzing.
-struct HttpResponseHead {
-  int status = 0;
-  std::optional<uint64_t> content_length;
-  bool chunked = false;
-  bool content_coded = false;  // a Content-Encoding other than identity
-};
-// `text`: the status line and header lines, CRLF-separated, without the blank line.
-Result<HttpResponseHead> parse_http_response_head(std::string_view text);
 
 }  // namespace lj

@@ -42,6 +42,7 @@
 #include "prod/io/executor.h"
 #include "prod/io/network.h"
 #include "prod/io/object_store.h"
+#include "prod/storage/webdav_listing.h"
 
 namespace lj {
 
@@ -85,10 +86,5 @@ class WebDavObjectStore final : public ObjectStore {
   std::string authorization_;  // the header line every request carries, or empty
   Http1Client http_;  // REQUIRES: after options_, from which it is made
 };
-
-// Exposed for tests and fuzzing: percent-encodes every byte of `name` but unreserved ones and
-// '/'; and reads nginx's JSON autoindex into the names of its files, rejecting hostile ones.
-std::string percent_encode_path(const std::string& name);
-Result<std::vector<std::string>> parse_autoindex_json_files(std::string_view json);
 
 }  // namespace lj

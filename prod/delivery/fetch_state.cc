@@ -1,0 +1,64 @@
+#include "prod/delivery/fetch_state.h"
+
+#include <charconv>
+#include <string>
+
+namespace lj::delivery {
+
+namespace {
+
+bool parse_positive(std::string_view text, uint64_t& out) {
+  if (text.empty() || text.size() > 20 || text.front() == '0') return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string FetchState::encode() const {
+  return "folder=" + folder + "\nlast_seq=" + std::to_string(last_seq) + "\n";
+}
+
+Result<FetchState> FetchState::decode(std::string_view text) {
+  FetchState state;
+  bool has_folder = false, has_seq = false;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (line.empty()) continue;
+    const size_t equals = line.find('=');
+    const std::string_view key = line.substr(0, equals);
+    const std::string_view value =
+        equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
+    if (key == "folder" && !has_folder) {
+      if (!parse_folder_name(value)) return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
+      state.folder = std::string(value);
+      has_folder = true;
+    } else if (key == "last_seq" && !has_seq) {
+      if (value != "0" && !parse_positive(value, state.last_seq)) {
+        return Error(ErrorCode::kCorrupt, "fetch state: bad last_seq");
+      }
+      has_seq = true;
+    } else {
+      return Error(ErrorCode::kCorrupt,
+                   "fetch state: unexpected line '" + std::string(line.substr(0, 40)) + "'");
+    }
+  }
+  if (!has_folder || !has_seq)
+    return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
+  return state;
+}
+
+std::optional<FolderName> parse_folder_name(std::string_view folder) {
+  const size_t underscore = folder.find('_');
+  if (underscore == std::string_view::npos) return std::nullopt;
+  FolderName name;
+  if (!parse_positive(folder.substr(0, underscore), name.account_id) ||
+      !parse_positive(folder.substr(underscore + 1), name.config_id)) {
+    return std::nullopt;
+  }
+  return name;
+}
+
+}  // namespace lj::delivery
