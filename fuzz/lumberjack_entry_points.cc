@@ -66,6 +66,21 @@ void fuzz_delivered_set(const uint8_t* data, size_t size) {
   Result<lumberjack::DeliveredSet> again = lumberjack::DeliveredSet::decode(set->encode());
   FUZZ_CHECK(again.ok());
   FUZZ_CHECK(*again == *set);
+  // Bounded with small limits (so that decoded sets reach them), it keeps them, never drops the
+  // id just inserted (the file being committed), and still round-trips.
+  const lumberjack::DeliveredLimits limits{.max_intervals_per_stream = 2u + data[0] % 4u,
+                                           .max_intervals = 16,
+                                           .max_streams = 4,
+                                           .stream_horizon_s = 100};
+  lumberjack::DeliveredSet file;
+  file.insert(id);
+  (void)set->bound(limits, 1'000'000 + data[1], file);
+  FUZZ_CHECK(set->contains(id));
+  FUZZ_CHECK(set->stream_count() <= limits.max_streams && set->interval_count() <= limits.max_intervals);
+  FUZZ_CHECK(set->encode().size() <= lumberjack::max_encoded_delivered_bytes(limits));
+  Result<lumberjack::DeliveredSet> bounded = lumberjack::DeliveredSet::decode(set->encode());
+  FUZZ_CHECK(bounded.ok());
+  FUZZ_CHECK(*bounded == *set);
 }
 
 void fuzz_fetch_state(const uint8_t* data, size_t size) {
