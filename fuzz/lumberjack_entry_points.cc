@@ -71,10 +71,11 @@ void fuzz_delivered_set(const uint8_t* data, size_t size) {
   const lumberjack::DeliveredLimits limits{.max_intervals_per_stream = 2u + data[0] % 4u,
                                            .max_intervals = 16,
                                            .max_streams = 4,
-                                           .stream_horizon_s = 100};
+                                           .stream_horizon_s = 100,
+                                           .stream_horizon_files = 100};
   lumberjack::DeliveredSet file;
   file.insert(id);
-  (void)set->bound(limits, 1'000'000 + data[1], file);
+  (void)set->bound(limits, {1'000'000 + data[1], 1000u + data[1]}, file);
   FUZZ_CHECK(set->contains(id));
   FUZZ_CHECK(set->stream_count() <= limits.max_streams && set->interval_count() <= limits.max_intervals);
   FUZZ_CHECK(set->encode().size() <= lumberjack::max_encoded_delivered_bytes(limits));

@@ -16,7 +16,7 @@ namespace lj::lumberjack {
 namespace {
 
 constexpr DeliveredLimits kSmall{.max_intervals_per_stream = 3, .max_intervals = 12, .max_streams = 5,
-                                 .stream_horizon_s = 100};
+                                 .stream_horizon_s = 100, .stream_horizon_files = 3};
 
 // Ids a sender might pick: a few streams, sequence numbers near the ends of the range too.
 rc::Gen<EventId> hostile_id() {
@@ -40,6 +40,7 @@ RC_GTEST_PROP(DeliveredSetProps, BoundsHoldAndOnlyWhatIsReportedIsGivenUp, ()) {
       rc::gen::set(&Commit::seconds_later, rc::gen::inRange<int64_t>(0, 150))));
   DeliveredSet set;
   int64_t now = 1'000'000;
+  uint64_t file_seq = 0;
   for (const Commit& commit : commits) {
     DeliveredSet file;
     std::vector<EventId> file_ids;
@@ -52,7 +53,7 @@ RC_GTEST_PROP(DeliveredSetProps, BoundsHoldAndOnlyWhatIsReportedIsGivenUp, ()) {
     if (file.stream_count() > kSmall.max_streams) continue;  // the pipeline rolls before that
     const DeliveredSet before = set;
     now += commit.seconds_later;
-    const BoundReport report = set.bound(kSmall, now, file);
+    const BoundReport report = set.bound(kSmall, {now, ++file_seq}, file);
     RC_ASSERT(set.stream_count() <= kSmall.max_streams);
     RC_ASSERT(set.interval_count() <= kSmall.max_intervals);
     for (const EventId& id : file_ids) RC_ASSERT(set.contains(id));
@@ -95,7 +96,7 @@ RC_GTEST_PROP(DeliveredSetProps, HonestStreamsNeverReachTheBounds, ()) {
       if (seq < away_from || seq >= away_from + away_for) total += set.insert({uint64_t(stream), seq});
     }
   }
-  const BoundReport report = set.bound(DeliveredLimits{}, 1'000'000, DeliveredSet());
+  const BoundReport report = set.bound(DeliveredLimits{}, {1'000'000, 1}, DeliveredSet());
   RC_ASSERT(report.empty());
   RC_ASSERT(set.size() == total);
 }

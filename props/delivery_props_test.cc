@@ -108,6 +108,23 @@ TEST(DeliveryRegression, Seed10051478APublishedFileNeverChanges) { expect_found_
 // as it held what the shrunk index listed. The downloaders must now reach every committed file.
 TEST(DeliveryRegression, Seed2547695707EveryCommittedFileReachesTheCustomer) { expect_found_before_swarm_ok(2547695707); }
 
+// Seeds 6802003851 and 6802007354 (the first soak of bounded dedupe state): a worker whose wall
+// clock had stepped days behind stamped a stream's last delivery, then one days ahead bounded
+// the set and took the stream for idle past its 7-day horizon (9 days by their clocks, seconds
+// in truth): forgotten, its events could have been delivered again. Aging now also needs
+// 100,000 idle files, which no clock can fake; the dedupe monitor fails any honest world that
+// bounds a set.
+TEST(DeliveryRegression, Seed6802003851WrongClocksDoNotAgeOutALiveStream) {
+  DeliveryOptions options;
+  options.seed = 6802003851;
+  expect_ok(options);
+}
+TEST(DeliveryRegression, Seed6802007354WrongClocksDoNotAgeOutALiveStream) {
+  DeliveryOptions options;
+  options.seed = 6802007354;
+  expect_ok(options);
+}
+
 // The standard world: 5 PoPs, 3 Lumberjacks, 20 customers, 10 simulated minutes of
 // load and faults (long enough for Graceland's retention passes to run under faults).
 DeliveryOptions standard_world(uint64_t seed) {

@@ -32,7 +32,8 @@
 // Versions 1 and 2 are still read (their last_file has no source: it cannot be rebuilt); a
 // worker of a release before v3 cannot read a v3 checkpoint, so upgrade every worker before
 // the master assigns customers to an upgraded one (docs/operations.md).
-// Version 4 adds each stream's last delivery time to `delivered` ("17@1764892800:1-5000"),
+// Version 4 adds each stream's last delivery to `delivered`, wall time and file
+// ("17@1764892800/412:1-5000"),
 // which bounds the set (delivered_set.h); a v3 worker cannot read it (upgrade them all first).
 // Version 1, written before stores had ids, is still read: its pop lines have no store id
 // (`pop ams 3 40960`), which decodes as unknown.
@@ -89,8 +90,9 @@ inline constexpr size_t kMaxFileEventIntervals = 2048;
 inline constexpr size_t kMaxSenderBytes =
     max_encoded_delivered_bytes(kDeliveredLimits) +
     max_encoded_delivered_bytes(DeliveredLimits{.max_intervals = kMaxFileEventIntervals,
-                                                .max_streams = kMaxFileEventIntervals});
-static_assert(kMaxSenderBytes < 720'000);
+                                                .max_streams = kMaxFileEventIntervals},
+                                /*stamped=*/false);
+static_assert(kMaxSenderBytes < 740'000);
 // A file's streams are never forgotten while it is committed (DeliveredSet::bound).
 static_assert(kMaxFileEventIntervals <= kDeliveredLimits.max_streams);
 

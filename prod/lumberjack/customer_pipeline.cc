@@ -617,9 +617,9 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   co_return Outcome::kContinue;
 }
 
-void CustomerPipeline::bound_delivered(const DeliveredSet& keep) {
-  const int64_t now_s = std::max<int64_t>(1, context_.env.clock.wall_now_ms() / 1000);
-  BoundReport report = delivered_.bound(kDeliveredLimits, now_s, keep);
+void CustomerPipeline::bound_delivered(uint64_t seq, const DeliveredSet& keep) {
+  const DeliveryTime now{std::max<int64_t>(1, context_.env.clock.wall_now_ms() / 1000), seq};
+  BoundReport report = delivered_.bound(kDeliveredLimits, now, keep);
   if (report.empty()) return;
   counters_.dedupe_ids_given_up += report.ids_given_up;
   counters_.dedupe_streams_forgotten += report.streams_aged_out + report.streams_evicted;
@@ -662,7 +662,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
                  std::to_string(pending_ids_.interval_count()) + " intervals (bound " +
                  std::to_string(kMaxFileEventIntervals) + "): committed without its source");
   }
-  bound_delivered(with_source ? pending_ids_ : DeliveredSet());
+  bound_delivered(seq, with_source ? pending_ids_ : DeliveredSet());
   next.pops = pops_;
   next.delivered = delivered_;
   const std::string staging = next.last_file->staging_name;

@@ -169,7 +169,7 @@ class CustomerPipeline {
   bool fits_pending_file(const std::vector<std::pair<AttackEvent, size_t>>& events) const;
   // Bounds delivered_ before a commit (never forgetting `keep`'s streams), logging and counting
   // what it gives up.
-  void bound_delivered(const DeliveredSet& keep);
+  void bound_delivered(uint64_t seq, const DeliveredSet& keep);
   Task<Outcome> roll();
   bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();

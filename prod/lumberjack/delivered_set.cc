@@ -98,20 +98,26 @@ void DeliveredSet::forget(std::map<uint64_t, Stream>::iterator stream) {
   streams_.erase(stream);
 }
 
-void DeliveredSet::age_out(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& keep,
+void DeliveredSet::age_out(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& keep,
                            BoundReport& report) {
   for (auto it = streams_.begin(); it != streams_.end();) {
     Stream& stream = it->second;
-    if (keep.streams_.contains(it->first)) stream.last_delivered_s = now_s;
-    // A set from before bounds has no times: its horizon starts now.
-    if (stream.last_delivered_s == 0) stream.last_delivered_s = now_s;
-    if (now_s - stream.last_delivered_s <= limits.stream_horizon_s) {
+    // Stamped now: delivered in this file, or from a set before bounds (its horizon starts now).
+    if (keep.streams_.contains(it->first) || stream.last_delivered_s == 0) {
+      stream.last_delivered_s = now.wall_s;
+      stream.last_delivered_file = now.file_seq;
+    }
+    const int64_t idle_s = now.wall_s - stream.last_delivered_s;
+    // (A file number below the stamp's: a checkpoint from elsewhere; not idle by files.)
+    const uint64_t idle_files =
+        now.file_seq > stream.last_delivered_file ? now.file_seq - stream.last_delivered_file : 0;
+    if (idle_s <= limits.stream_horizon_s || idle_files < limits.stream_horizon_files) {
       ++it;
       continue;
     }
     ++report.streams_aged_out;
     report.lines.push_back("stream " + std::to_string(it->first) + ": forgotten, nothing delivered from it for " +
-                           std::to_string(now_s - stream.last_delivered_s) + " s");
+                           std::to_string(idle_s) + " s and " + std::to_string(idle_files) + " files");
     auto gone = it++;
     forget(gone);
   }
@@ -119,13 +125,14 @@ void DeliveredSet::age_out(const DeliveredLimits& limits, int64_t now_s, const D
 
 void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep, BoundReport& report) {
   if (streams_.size() <= limits.max_streams) return;
-  // Least recently delivered first; ties by id, so every replica of a decision is the same.
-  std::vector<std::pair<int64_t, uint64_t>> candidates;
+  // Least recently delivered first, by file number (no clock can fake it); ties by id, so
+  // every replica of a decision is the same.
+  std::vector<std::pair<uint64_t, uint64_t>> candidates;
   for (const auto& [id, stream] : streams_) {
-    if (!keep.streams_.contains(id)) candidates.emplace_back(stream.last_delivered_s, id);
+    if (!keep.streams_.contains(id)) candidates.emplace_back(stream.last_delivered_file, id);
   }
   std::sort(candidates.begin(), candidates.end());
-  for (const auto& [last_delivered_s, id] : candidates) {
+  for (const auto& [last_delivered_file, id] : candidates) {
     if (streams_.size() <= limits.max_streams) break;
     ++report.streams_evicted;
     report.lines.push_back("stream " + std::to_string(id) + ": forgotten before its horizon (more than " +
@@ -155,14 +162,14 @@ void DeliveredSet::close_holes_over_caps(const DeliveredLimits& limits, BoundRep
   }
 }
 
-BoundReport DeliveredSet::bound(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& just_delivered) {
+BoundReport DeliveredSet::bound(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& just_delivered) {
   LJ_ASSERT(limits.max_intervals_per_stream >= 2 && limits.max_streams < limits.max_intervals);
   BoundReport report;
-  // Time never runs backwards for a set: a worker whose clock is behind the one that last
-  // stamped it uses that stamp. Ages then overstate true idleness by at most the largest
-  // forward error of any worker's clock, never by the gap between two wrong clocks.
-  for (const auto& [id, stream] : streams_) now_s = std::max(now_s, stream.last_delivered_s);
-  age_out(limits, now_s, just_delivered, report);
+  // Wall time never runs backwards for a set: a worker whose clock is behind the one that
+  // last stamped it uses that stamp. (Clocks can still overstate idleness - a stamp by a slow
+  // clock read by a fast one - which is why aging also needs idle files.)
+  for (const auto& [id, stream] : streams_) now.wall_s = std::max(now.wall_s, stream.last_delivered_s);
+  age_out(limits, now, just_delivered, report);
   evict_over_cap(limits, just_delivered, report);
   close_holes_over_caps(limits, report);
   LJ_ASSERT(streams_.size() <= limits.max_streams && interval_count_ <= limits.max_intervals);
@@ -174,7 +181,9 @@ std::string DeliveredSet::encode() const {
   for (const auto& [id, stream] : streams_) {
     if (!out.empty()) out += ';';
     out += std::to_string(id);
-    if (stream.last_delivered_s != 0) out += '@' + std::to_string(stream.last_delivered_s);
+    if (stream.last_delivered_s != 0) {
+      out += '@' + std::to_string(stream.last_delivered_s) + '/' + std::to_string(stream.last_delivered_file);
+    }
     out += ':';
     bool first_interval = true;
     for (const auto& [first, last] : stream.intervals) {
@@ -198,10 +207,16 @@ Result<DeliveredSet> DeliveredSet::decode(std::string_view text) {
     if (decoded.streams_.contains(*id)) return Error(ErrorCode::kCorrupt, "delivered set: stream twice");
     Stream& stream = decoded.streams_[*id];
     if (at != std::string_view::npos) {
-      Result<int64_t> time = parse_number<int64_t>(head.substr(at + 1));
+      const std::string_view stamp = head.substr(at + 1);
+      const size_t slash = stamp.find('/');
+      if (slash == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: a stamp without '/'");
+      Result<int64_t> time = parse_number<int64_t>(stamp.substr(0, slash));
+      Result<uint64_t> file = parse_number<uint64_t>(stamp.substr(slash + 1));
       if (!time.ok()) return time.status();
+      if (!file.ok()) return file.status();
       if (*time <= 0) return Error(ErrorCode::kCorrupt, "delivered set: a stream's time is not positive");
       stream.last_delivered_s = *time;
+      stream.last_delivered_file = *file;
     }
     uint64_t previous_last = 0;
     bool any = false;

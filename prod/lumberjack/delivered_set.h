@@ -13,8 +13,10 @@
 //    below it: past that, the lowest hole is closed, its ids taken as delivered;
 //  - at most max_intervals in all: past that, the stream with the most intervals closes its
 //    lowest hole (a stream that fragments itself pays for it, not its neighbours);
-//  - a stream nothing was delivered from for stream_horizon_s is forgotten (retired
-//    proxies), and beyond max_streams the least recently delivered streams are.
+//  - a stream nothing was delivered from for stream_horizon_s of wall time *and*
+//    stream_horizon_files of the customer's files is forgotten (retired proxies): a wrong
+//    clock alone (days ahead on one worker, behind on another) cannot age a live stream out;
+//    beyond max_streams the least recently delivered streams are.
 // Closing a hole drops any of its events that arrive later; forgetting a stream delivers
 // again any of its events a PoP still offers. Both are counted and logged (BoundReport): an
 // honest cluster never reaches them (the simulator fails a world that does), and with mutual
@@ -38,6 +40,13 @@ struct DeliveredLimits {
   // Longer than any event can wait unread: Graceland keeps records 48 h (counted again from
   // each restart), and proxies re-send for minutes, not days.
   int64_t stream_horizon_s = 7 * 24 * 3600;
+  uint64_t stream_horizon_files = 100'000;
+};
+
+// When a commit happens: the worker's wall clock, and the number of the file being committed.
+struct DeliveryTime {
+  int64_t wall_s = 0;
+  uint64_t file_seq = 0;
 };
 
 // What bound() gave up. Every field but `lines` is a count.
@@ -59,12 +68,12 @@ class DeliveredSet {
   size_t stream_count() const { return streams_.size(); }
   uint64_t size() const;  // how many ids
 
-  // Enforces `limits` at wall time `now_s` (or the newest time the set holds, if later). The streams of `just_delivered` (the file being
-  // committed) are stamped delivered at `now_s` and never forgotten; nothing bound() does
-  // removes an id of theirs.
-  BoundReport bound(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& just_delivered);
+  // Enforces `limits` at `now` (its wall time, or the newest the set holds if later). The
+  // streams of `just_delivered` (the file being committed) are stamped delivered at `now` and
+  // never forgotten; nothing bound() does removes an id of theirs.
+  BoundReport bound(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& just_delivered);
 
-  // "stream@last_delivered_s:a-b,c-d;stream:..." and back ("@..." only where known: sets
+  // "stream@last_delivered_s/last_delivered_file:a-b,c-d;stream:..." and back ("@..." only where known: sets
   // written before bounds, and a file's event ids, have none). Decoding checks every number
   // and the invariant.
   std::string encode() const;
@@ -75,13 +84,14 @@ class DeliveredSet {
   struct Stream {
     std::map<uint64_t, uint64_t> intervals;  // first -> last
     int64_t last_delivered_s = 0;            // 0: unknown
+    uint64_t last_delivered_file = 0;        // 0: unknown
     bool operator==(const Stream&) const = default;
   };
   // Merges the stream's first two intervals, taking the hole between them as delivered.
   // REQUIRES: the stream has two intervals or more.
   void close_lowest_hole(uint64_t stream_id, Stream& stream, BoundReport& report);
   void forget(std::map<uint64_t, Stream>::iterator stream);
-  void age_out(const DeliveredLimits& limits, int64_t now_s, const DeliveredSet& keep, BoundReport& report);
+  void age_out(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& keep, BoundReport& report);
   void evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep, BoundReport& report);
   void close_holes_over_caps(const DeliveredLimits& limits, BoundReport& report);
 
@@ -90,11 +100,12 @@ class DeliveredSet {
 };
 
 // The most bytes encode() can return for a set within `limits` (what a checkpoint's size
-// bound is built from).
-constexpr size_t max_encoded_delivered_bytes(const DeliveredLimits& limits) {
-  constexpr size_t kStreamHeader = 20 + 1 + 20 + 1 + 1;  // id, '@', time, ':', ';'
-  constexpr size_t kInterval = 20 + 1 + 20 + 1;          // first, '-', last, ','
-  return limits.max_streams * kStreamHeader + limits.max_intervals * kInterval;
+// bound is built from); `stamped`: whether its streams carry times (bound() stamps them).
+constexpr size_t max_encoded_delivered_bytes(const DeliveredLimits& limits, bool stamped = true) {
+  constexpr size_t kStamp = 1 + 20 + 1 + 20;     // '@', time, '/', file
+  constexpr size_t kStreamHeader = 20 + 1 + 1;   // id, ':', ';'
+  constexpr size_t kInterval = 20 + 1 + 20 + 1;  // first, '-', last, ','
+  return limits.max_streams * (kStreamHeader + (stamped ? kStamp : 0)) + limits.max_intervals * kInterval;
 }
 
 }  // namespace lj::lumberjack
