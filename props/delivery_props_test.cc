@@ -75,16 +75,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // before), and since a crash may kill only the process and leave the page cache (31551
 // before), since ZooKeeper writes wait for their quorum's log fsync (31917 before), since
 // modern files name their seq in the header (32143 before), and since Graceland gives a
-// client its own deadline to say hello (32726 before), seed 32868 has the stale write: lj-3
-// writes customer 1004's index back to file 4 at 27.6 s, after lj-2 listed file 5 at 23.3 s,
-// and lj-2 lists it again at 31.2 s.
-TEST(DeliveryRegression, Seed32868AStalePublisherCannotHideFilesFromTheIndex) {
+// client its own deadline to say hello (32726 before), and since a worker reads all its
+// customers of a PoP over one connection (read-many; 32868 before), seed 33704 has the stale
+// write: lj-2, fenced out of customer 1002, finishes publishing file 2 at 24.05 s and writes
+// the index back to "file 2" after lj-3 listed file 3 at 24.04 s; lj-3 lists it again at 26.9 s.
+TEST(DeliveryRegression, Seed33704AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 32868;
+  options.seed = 33704;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 32868 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 33704 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 32868 no longer reaches a stale index write: find another seed that does "
+      << "seed 33704 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

@@ -1,6 +1,7 @@
 #include "prod/graceland/graceland_client.h"
 
 #include "prod/graceland/wire.h"
+#include "prod/io/invariant.h"
 
 namespace lj::graceland {
 
@@ -83,6 +84,14 @@ Task<Result<ReadBatch>> GracelandClient::read(const std::string& account, Positi
   Result<std::string> reply = co_await call(request);
   if (!reply.ok()) co_return reply.error();
   co_return parse_read_reply(*reply, kProtocolVersion);
+}
+
+Task<Result<ReadManyReply>> GracelandClient::read_many(const ReadManyRequest& request) {
+  LJ_ASSERT(!request.reads.empty() && request.reads.size() <= kMaxReadManyAccounts);
+  const std::string frame = encode_read_many(request);
+  Result<std::string> reply = co_await call(frame);
+  if (!reply.ok()) co_return reply.error();
+  co_return parse_read_many_reply(*reply, request.reads.size());
 }
 
 }  // namespace lj::graceland

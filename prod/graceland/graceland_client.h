@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "prod/graceland/read_many.h"
 #include "prod/graceland/segment_store.h"
 #include "prod/graceland/wire.h"
 #include "prod/io/call_watchdog.h"
@@ -35,6 +36,8 @@ class GracelandClient {
   Task<Result<ListReply>> list();
   // The batch names the store it came from (store_id): positions mean nothing in another.
   Task<Result<ReadBatch>> read(const std::string& account, Position from, uint32_t max_bytes);
+  // Many accounts in one round trip (read_many.h): one entry per read, in order.
+  Task<Result<ReadManyReply>> read_many(const ReadManyRequest& request);
   void close() { connection_->close(); }
 
  private:

@@ -1,5 +1,7 @@
 #include "prod/graceland/graceland_server.h"
 
+#include <algorithm>
+
 #include "prod/event/event_record.h"
 #include "prod/graceland/request_checks.h"
 #include "prod/graceland/segment_format.h"
@@ -294,15 +296,17 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         const ReadRequest& read = request->read;
         const uint32_t max_bytes = std::min(read.max_bytes, options_.max_read_bytes);
         Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
-        if (!batch.ok() && batch.code() == ErrorCode::kCorrupt) {
-          ++stats_.damaged_reads_refused;
-          log("ALARM " + batch.error().message());
-        }
         if (!batch.ok()) {
+          note_read_failure(batch.error());
           co_await reject(batch.error());
           co_return;
         }
         const std::string reply = encode_read_reply(version, *batch);
+        if (!(co_await bounded.answer(reply)).ok()) co_return;
+        break;
+      }
+      case MessageType::kReadMany: {
+        const std::string reply = encode_read_many_reply(read_many(request->read_many));
         if (!(co_await bounded.answer(reply)).ok()) co_return;
         break;
       }
@@ -311,6 +315,36 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         co_return;
     }
   }
+}
+
+ReadManyReply GracelandServer::read_many(const ReadManyRequest& request) {
+  ReadManyReply reply;
+  reply.store_id = store_->store_id();
+  reply.entries.resize(request.reads.size());
+  uint64_t spent = 0;
+  for (size_t i = 0; i < request.reads.size() && spent < request.reply_budget; ++i) {
+    const ReadRequest& read = request.reads[i];
+    const uint64_t max_bytes = std::min<uint64_t>({read.max_bytes, options_.max_read_bytes, request.reply_budget - spent});
+    Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
+    ReadManyEntry& entry = reply.entries[i];
+    if (!batch.ok()) {
+      note_read_failure(batch.error());
+      entry.outcome = ReadManyOutcome::kFailed;
+      entry.error = batch.error();
+      continue;
+    }
+    for (const std::string& record : batch->records) spent += record.size();
+    entry.outcome = ReadManyOutcome::kBatch;
+    entry.batch = std::move(*batch);
+  }
+  // Entries past the budget stay kNotRead: the reader asks for them again.
+  return reply;
+}
+
+void GracelandServer::note_read_failure(const Error& error) {
+  if (error.code() != ErrorCode::kCorrupt) return;
+  ++stats_.damaged_reads_refused;
+  log("ALARM " + error.message());
 }
 
 }  // namespace lj::graceland

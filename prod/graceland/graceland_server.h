@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "prod/graceland/read_many.h"
 #include "prod/graceland/client_connections.h"
 #include "prod/graceland/peer_grant.h"
 #include "prod/graceland/request_checks.h"
@@ -98,6 +99,10 @@ class GracelandServer {
   // Appends a validated batch's events; returns after they are durable, or with the error that
   // stops it.
   Task<Status> store_batch(const ValidatedBatch& batch);
+  // One entry per read, in order, until the records reach the request's budget (read_many.h).
+  ReadManyReply read_many(const ReadManyRequest& request);
+  // A store read refused as damaged is counted and raised as an alarm.
+  void note_read_failure(const Error& error);
   class BoundedPeer;
   void log(const std::string& line);
   void log_refusal(const std::string& peer, const Error& error);  // rate-limited

@@ -140,6 +140,50 @@ TEST_F(GracelandServerTest, BadInputGetsAClearErrorAndNothingIsStored) {
   EXPECT_TRUE(accounts->accounts.empty());
 }
 
+// One kReadMany reads many accounts in order, each as kRead would, until the reply's budget is
+// spent; the rest are "not read", never an empty batch, and the first is always read.
+TEST_F(GracelandServerTest, ReadManyAnswersEveryAccountInOrderWithinItsBudget) {
+  auto client = connect();
+  ASSERT_NE(client, nullptr);
+  std::vector<std::string> batch;
+  for (uint64_t e = 1; e <= 6; ++e) batch.push_back(record(1001, e));
+  batch.push_back(record(1002, 7));
+  ASSERT_TRUE(runtime_->run(client->send_batch(1, batch)).ok());
+  ReadManyRequest request;
+  request.reads = {{"1001", Position{}, 1 << 20}, {"1003", Position{}, 1 << 20}, {"1002", Position{}, 1 << 20}};
+  auto all = runtime_->run(client->read_many(request));
+  ASSERT_TRUE(all.ok()) << all.error().to_string();
+  ASSERT_EQ(all->entries.size(), 3u);
+  for (const ReadManyEntry& entry : all->entries) ASSERT_EQ(entry.outcome, ReadManyOutcome::kBatch);
+  EXPECT_EQ(all->entries[0].batch.records, std::vector<std::string>(batch.begin(), batch.begin() + 6));
+  EXPECT_TRUE(all->entries[1].batch.records.empty()) << "an account with nothing stored";
+  EXPECT_EQ(all->entries[2].batch.records, std::vector<std::string>{batch[6]});
+  EXPECT_EQ(all->entries[2].batch.store_id, all->store_id);
+  // A budget smaller than one record: the first is read (one record at least), the rest wait.
+  request.reply_budget = 1;
+  auto tight = runtime_->run(client->read_many(request));
+  ASSERT_TRUE(tight.ok()) << tight.error().to_string();
+  EXPECT_EQ(tight->entries[0].outcome, ReadManyOutcome::kBatch);
+  EXPECT_EQ(tight->entries[0].batch.records, std::vector<std::string>{batch[0]});
+  EXPECT_EQ(tight->entries[1].outcome, ReadManyOutcome::kNotRead);
+  EXPECT_EQ(tight->entries[2].outcome, ReadManyOutcome::kNotRead);
+  // The connection still serves after both.
+  EXPECT_TRUE(runtime_->run(client->list()).ok());
+}
+
+TEST_F(GracelandServerTest, AReadManyOutsideItsLimitsIsRefused) {
+  const std::string none = MessageWriter(MessageType::kReadMany).u32(1024).u32(0).frame();
+  auto reply = send_raw(none);
+  ASSERT_TRUE(reply.ok()) << reply.error().to_string();
+  ASSERT_EQ(MessageReader(*reply).type(), MessageType::kError);
+  EXPECT_NE(decode_error(*reply).message().find("read-many of 0 accounts"), std::string::npos);
+  const std::string greedy = MessageWriter(MessageType::kReadMany).u32(kMaxReadManyBudget + 1).u32(1)
+                                 .bytes("1001").u32(0).u64(0).u32(1).frame();
+  reply = send_raw(greedy);
+  ASSERT_TRUE(reply.ok()) << reply.error().to_string();
+  EXPECT_NE(decode_error(*reply).message().find("budget"), std::string::npos);
+}
+
 // A client of protocol version 1 (before store ids) is still answered, in its own version.
 TEST_F(GracelandServerTest, AVersionOneClientGetsVersionOneReplies) {
   auto replies = runtime_->run([&]() -> Task<Result<std::vector<std::string>>> {

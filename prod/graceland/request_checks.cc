@@ -67,6 +67,13 @@ Result<DecidedRequest> decide_request(const PeerGrant& grant, std::string_view b
       decided.read = std::move(*request);
       return decided;
     }
+    case MessageType::kReadMany: {
+      if (!grant.may_read) return Error(ErrorCode::kPermissionDenied, grant.who + " may not read events");
+      Result<ReadManyRequest> request = parse_read_many(body);
+      if (!request.ok()) return request.error();
+      decided.read_many = std::move(*request);
+      return decided;
+    }
     default:
       return Error(ErrorCode::kCorrupt, "unexpected message type " + std::to_string(static_cast<int>(decided.type)));
   }

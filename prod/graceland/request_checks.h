@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "prod/graceland/peer_grant.h"
+#include "prod/graceland/read_many.h"
 #include "prod/graceland/wire.h"
 #include "prod/io/result.h"
 
@@ -32,11 +33,12 @@ struct ValidatedBatch {
   std::vector<std::pair<std::string, std::string_view>> events;
 };
 
-// A request, decided: one of a batch to store, a listing, or a read.
+// A request, decided: one of a batch to store, a listing, a read, or a read of many accounts.
 struct DecidedRequest {
   MessageType type = MessageType::kBatch;
   ValidatedBatch batch;  // kBatch only
   ReadRequest read;      // kRead only
+  ReadManyRequest read_many;  // kReadMany only
 };
 
 // REQUIRES: `body` outlives the result (a batch's records borrow it).

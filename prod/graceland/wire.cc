@@ -98,13 +98,22 @@ Result<BatchRequest> parse_batch(std::string_view body) {
   return batch;
 }
 
-Result<ReadRequest> parse_read(std::string_view body) {
-  MessageReader reader(body);
+ReadRequest read_request_fields(MessageReader& reader) {
   ReadRequest request;
   request.account = std::string(reader.bytes(64));
   request.from.file_index = reader.u32();
   request.from.offset = reader.u64();
   request.max_bytes = reader.u32();
+  return request;
+}
+
+void write_read_request_fields(MessageWriter& writer, const ReadRequest& read) {
+  writer.bytes(read.account).u32(read.from.file_index).u64(read.from.offset).u32(read.max_bytes);
+}
+
+Result<ReadRequest> parse_read(std::string_view body) {
+  MessageReader reader(body);
+  ReadRequest request = read_request_fields(reader);
   if (reader.type() != MessageType::kRead) return Error(ErrorCode::kCorrupt, "expected read");
   if (Status s = reader.finish("read"); !s.ok()) return s.error();
   return request;
@@ -154,20 +163,13 @@ Result<ListReply> parse_list_reply(std::string_view body, uint16_t version) {
   return listing;
 }
 
-std::string encode_read_reply(uint16_t version, const ReadBatch& batch) {
-  MessageWriter reply(MessageType::kReadReply);
-  if (version >= 2) reply.u64(batch.store_id);
-  reply.u32(batch.next.file_index)
-      .u64(batch.next.offset)
-      .u32(static_cast<uint32_t>(batch.records.size()));
-  for (const std::string& record : batch.records) reply.bytes(record);
-  return reply.frame();
+void write_batch_fields(MessageWriter& writer, const ReadBatch& batch) {
+  writer.u32(batch.next.file_index).u64(batch.next.offset).u32(static_cast<uint32_t>(batch.records.size()));
+  for (const std::string& record : batch.records) writer.bytes(record);
 }
 
-Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version) {
-  MessageReader reader(body);
+ReadBatch read_batch_fields(MessageReader& reader) {
   ReadBatch batch;
-  if (version >= 2) batch.store_id = reader.u64();
   batch.next.file_index = reader.u32();
   batch.next.offset = reader.u64();
   const uint32_t n = reader.u32();
@@ -175,6 +177,22 @@ Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version) {
     const std::string_view record = reader.bytes();
     if (reader.ok()) batch.records.emplace_back(record);
   }
+  return batch;
+}
+
+std::string encode_read_reply(uint16_t version, const ReadBatch& batch) {
+  MessageWriter reply(MessageType::kReadReply);
+  if (version >= 2) reply.u64(batch.store_id);
+  write_batch_fields(reply, batch);
+  return reply.frame();
+}
+
+Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version) {
+  MessageReader reader(body);
+  uint64_t store_id = 0;
+  if (version >= 2) store_id = reader.u64();
+  ReadBatch batch = read_batch_fields(reader);
+  batch.store_id = store_id;
   if (reader.type() != MessageType::kReadReply)
     return Error(ErrorCode::kCorrupt, "expected read reply");
   if (Status s = reader.finish("read reply"); !s.ok()) return s.error();

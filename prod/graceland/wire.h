@@ -23,9 +23,10 @@
 // store_id names the store the positions belong to (SegmentStore::store_id): a PoP whose disk
 // was replaced answers with another id, and positions read from the old store mean nothing.
 //
-// Versions: 2 added store_id to kListReply and kReadReply. A server speaks 1 and 2, answering
-// each client in its own version (a version-1 client gets replies without store_id); this
-// client speaks 2, so upgrade the Gracelands before the proxies and Lumberjacks.
+// Versions: 2 added store_id to kListReply and kReadReply; 3 added kReadMany (read_many.h).
+// A server speaks 1 to 3, answering each client in its own version (a version-1 client gets
+// replies without store_id); this client speaks 3, so upgrade the Gracelands before the
+// proxies and Lumberjacks.
 
 #include <cstdint>
 #include <cstring>
@@ -38,7 +39,7 @@
 
 namespace lj::graceland {
 
-inline constexpr uint16_t kProtocolVersion = 2;        // what this code's clients speak
+inline constexpr uint16_t kProtocolVersion = 3;        // what this code's clients speak
 inline constexpr uint16_t kOldestProtocolVersion = 1;  // the oldest a server still answers
 inline constexpr uint32_t kMaxFrameBytes = 8u << 20;
 inline constexpr uint32_t kMaxBatchEvents = 10000;
@@ -53,12 +54,15 @@ enum class MessageType : uint8_t {
   kRead = 7,
   kReadReply = 8,
   kError = 9,
+  kReadMany = 10,       // version 3 (read_many.h)
+  kReadManyReply = 11,
 };
 
 // Builds a message body field by field, then frames it.
 class MessageWriter {
  public:
   explicit MessageWriter(MessageType type) { body_.push_back(static_cast<char>(type)); }
+  MessageWriter& u8(uint8_t v) { return raw(&v, 1); }
   MessageWriter& u16(uint16_t v) { return raw(&v, 2); }
   MessageWriter& u32(uint32_t v) { return raw(&v, 4); }
   MessageWriter& u64(uint64_t v) { return raw(&v, 8); }
@@ -84,6 +88,7 @@ class MessageReader {
  public:
   explicit MessageReader(std::string_view body) : body_(body) {}
   MessageType type() const { return static_cast<MessageType>(body_.empty() ? 0 : body_[0]); }
+  uint8_t u8() { return fixed<uint8_t>(); }
   uint16_t u16() { return fixed<uint16_t>(); }
   uint32_t u32() { return fixed<uint32_t>(); }
   uint64_t u64() { return fixed<uint64_t>(); }
@@ -127,6 +132,9 @@ struct ReadRequest {
   uint32_t max_bytes = 0;
 };
 Result<ReadRequest> parse_read(std::string_view body);
+// A read's fields, as kRead and kReadMany carry them (the reader's ok() says if they were there).
+ReadRequest read_request_fields(MessageReader& reader);
+void write_read_request_fields(MessageWriter& writer, const ReadRequest& read);
 std::string encode_batch(uint64_t batch_id, const std::vector<std::string>& records);
 
 // Replies, in the conversation's `version` (store_id only from version 2; 0 when absent).
@@ -139,6 +147,9 @@ std::string encode_list_reply(uint16_t version, uint64_t store_id,
 Result<ListReply> parse_list_reply(std::string_view body, uint16_t version);
 std::string encode_read_reply(uint16_t version, const ReadBatch& batch);
 Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version);
+// A batch's fields after the store id, as kReadReply and kReadManyReply carry them.
+void write_batch_fields(MessageWriter& writer, const ReadBatch& batch);
+ReadBatch read_batch_fields(MessageReader& reader);
 
 // Reads one frame and returns its verified body. Errors: the connection's, kCorrupt for a bad
 // checksum or empty body, kTooLarge for a length over the limit.

@@ -61,7 +61,10 @@ CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig confi
       config_(std::move(config)),
       config_version_(config_version),
       assignment_version_(assignment_version),
-      readers_(context_.env, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout) {}
+      readers_(context_.env, context_.pop_reads ? context_.pop_reads
+                                                : std::make_shared<PopReadHub>(context_.env,
+                                                                               "lumberjack " + context_.worker_id,
+                                                                               context_.options.pop_call_timeout)) {}
 
 CustomerPipeline::~CustomerPipeline() = default;
 
@@ -549,7 +552,8 @@ Task<void> CustomerPipeline::expire_if_due() {
 bool CustomerPipeline::roll_due() {
   if (pending_.empty()) return false;
   const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
-  return pending_full() || age >= std::chrono::milliseconds(config_.roll.max_age_ms) ||
+  const Duration floor = context_.min_roll_age ? *context_.min_roll_age : Duration(0);
+  return pending_full() || age >= std::max<Duration>(std::chrono::milliseconds(config_.roll.max_age_ms), floor) ||
          buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 

@@ -111,6 +111,10 @@ struct PipelineContext {
   // from the front; publish keeps the index starting where retention left it.
   std::function<Task<void>(const CustomerConfig&)> expire_old_files;
   Duration retention_interval = std::chrono::minutes(10);
+  // The worker's reads of its PoPs, shared by its pipelines (null: the pipeline reads alone).
+  std::shared_ptr<PopReadHub> pop_reads;
+  // No file rolls by age before this (the worker's ZooKeeper write budget); null: no floor.
+  std::shared_ptr<const Duration> min_roll_age;
 };
 
 class CustomerPipeline {

@@ -40,6 +40,10 @@ Task<void> LumberjackNode::run() {
 
 Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   worker_id_ = options_.name + "-" + hex(session.session_id());
+  // One connection per PoP for every pipeline of this session (pipelines of an earlier session
+  // keep theirs until they end).
+  if (pop_reads_) earlier_pop_round_trips_ += pop_reads_->round_trips();
+  pop_reads_ = std::make_shared<PopReadHub>(env_, "lumberjack " + worker_id_, options_.pipeline.pop_call_timeout);
   status_.worker_id = worker_id_;
   election_node_.clear();
   while (!stopping_) {
@@ -298,13 +302,23 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
     }
     status_.customers.push_back(account);
   }
+  apply_write_budget(mine.size());
   co_return Status();
+}
+
+void LumberjackNode::apply_write_budget(size_t customers) {
+  const double budget = options_.checkpoint_commits_per_s;
+  LJ_ASSERT(budget >= 0);
+  *min_roll_age_ = budget > 0 ? std::chrono::duration_cast<Duration>(
+                                    std::chrono::duration<double>(static_cast<double>(customers) / budget))
+                              : Duration(0);
+  status_.min_roll_age = *min_roll_age_;
 }
 
 void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
                                     int32_t version) {
   PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
-                          options_.log, options_.expire_old_files, options_.retention_interval};
+                          options_.log, options_.expire_old_files, options_.retention_interval, pop_reads_, min_roll_age_};
   options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
                std::to_string(version) + ")");
   auto pipeline = std::make_unique<CustomerPipeline>(context, config, config_version, version);
@@ -332,6 +346,8 @@ void LumberjackNode::reap_pipelines() {
   status_.files_unrecoverable = sum.files_unrecoverable;
   status_.dedupe_ids_given_up = sum.dedupe_ids_given_up;
   status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
+  status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
+  status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
 }
 
 bool LumberjackNode::still_stopping(uint64_t account) const {

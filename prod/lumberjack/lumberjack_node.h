@@ -40,6 +40,12 @@ struct LumberjackOptions {
   // Retention, run by each customer's pipeline after publishing (see PipelineContext).
   std::function<Task<void>(const CustomerConfig&)> expire_old_files;
   Duration retention_interval = std::chrono::minutes(10);
+  // ZooKeeper write budget: the checkpoint commits per second this worker's files may cost when
+  // they roll by age (issue 15). With N customers, no file rolls by age before N / budget
+  // seconds, whatever its customer's roll age; files that fill up roll at once. 0: no budget.
+  // (10,000 customers on 3 workers at 500/s: 1,500 commits/s at most, a third of what a
+  // 3-node ensemble takes here, and quiet customers' files wait up to 6.7 s.)
+  double checkpoint_commits_per_s = 500;
 };
 
 // What the node reports for status and metrics.
@@ -57,6 +63,9 @@ struct LumberjackStatus {
   uint64_t dedupe_ids_given_up = 0;       // alarms: see DeliveredSet::bound
   uint64_t dedupe_streams_forgotten = 0;
   uint64_t assignment_changes = 0;  // made as master
+  uint64_t pop_connections = 0;     // open now: at most one per PoP (PopReadHub)
+  uint64_t pop_round_trips = 0;     // reads of PoPs sent, each carrying many customers' reads
+  Duration min_roll_age{0};         // the write budget's floor under every roll age
 };
 
 class LumberjackNode {
@@ -81,6 +90,8 @@ class LumberjackNode {
                       int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
+  // Sets the floor under roll ages from the customers held (checkpoint_commits_per_s).
+  void apply_write_budget(size_t customers);
   bool still_stopping(uint64_t account) const;
 
   Env env_;
@@ -95,6 +106,10 @@ class LumberjackNode {
   std::string election_node_;  // our own candidate node's name
   bool arm_watches_ = true;    // reads set watches (always, unless the planted bug is on)
   std::map<std::string, std::string> pops_;
+  std::shared_ptr<PopReadHub> pop_reads_;  // this session's, shared by its pipelines
+  uint64_t earlier_pop_round_trips_ = 0;   // by the hubs of earlier sessions
+  // The write budget's floor under roll ages, shared by every pipeline (read at each roll).
+  std::shared_ptr<Duration> min_roll_age_ = std::make_shared<Duration>(0);
   std::map<uint64_t, std::unique_ptr<CustomerPipeline>> pipelines_;
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
   PipelineCounters by_finished_;  // pipelines reaped

@@ -46,6 +46,13 @@ std::string render_metrics(const LumberjackStatus& status) {
          status.dedupe_streams_forgotten);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
+  metric(out, "lumberjack_pop_connections", "gauge",
+         "Connections open to Graceland PoPs: at most one per PoP, shared by every customer.", status.pop_connections);
+  metric(out, "lumberjack_pop_round_trips_total", "counter",
+         "Reads sent to Graceland PoPs, each carrying the reads of many customers.", status.pop_round_trips);
+  metric(out, "lumberjack_min_roll_age_ms", "gauge",
+         "No file rolls by age before this: customers held / --checkpoint-budget (ZooKeeper write budget).",
+         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(status.min_roll_age).count()));
   return out;
 }
 

@@ -4,11 +4,14 @@
 // holds. The pipeline starts a read of every idle PoP, waits a short while for the reads it
 // started, and goes on with whatever has arrived; a straggler's batch is taken in a later round.
 //
+// The reads travel through the worker's PopReadHub: one connection per PoP for all its
+// pipelines, many customers' reads in one round trip.
+//
 // Invariants:
-//  - At most one read per PoP runs at a time, on that PoP's own connection; a PoP's next read
-//    starts only after its last result was taken.
-//  - Every read ends within the client's call timeout (GracelandClient): a running read is
-//    never abandoned, so its connection is never shared by two calls.
+//  - At most one read per PoP runs at a time; a PoP's next read starts only after its last
+//    result was taken.
+//  - Every read ends within the hub's call timeout (GracelandClient): a running read is never
+//    abandoned, and the hub answers each exactly once.
 //  - A result carries the position and generation it was read from: the pipeline takes it only
 //    if its cursor is still there (a recovery in between makes it stale, and it is dropped).
 //  - The read tasks own everything they touch (the shared state below), never the pipeline:
@@ -23,6 +26,7 @@
 #include "prod/graceland/graceland_client.h"
 #include "prod/io/env.h"
 #include "prod/io/notifier.h"
+#include "prod/lumberjack/pop_read_hub.h"
 
 namespace lj::lumberjack {
 
@@ -34,7 +38,7 @@ struct PopReadResult {
 
 class PopReaders {
  public:
-  PopReaders(const Env& env, std::string client_name, Duration call_timeout);
+  PopReaders(const Env& env, std::shared_ptr<PopReadHub> hub);
   ~PopReaders();
   PopReaders(const PopReaders&) = delete;
   PopReaders& operator=(const PopReaders&) = delete;
@@ -51,10 +55,9 @@ class PopReaders {
 
  private:
   struct Shared;
-  static Task<void> read(Env env, std::shared_ptr<Shared> shared, std::string pop, std::string account,
-                         graceland::Position from, uint32_t max_bytes, uint64_t generation, uint64_t round);
 
   Env env_;
+  std::shared_ptr<PopReadHub> hub_;
   std::shared_ptr<Shared> shared_;
 };
 

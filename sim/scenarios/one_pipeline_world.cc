@@ -12,7 +12,7 @@ namespace {
 // The worker's process: assigns the customer to itself (once) and runs its pipeline.
 Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& store, const lumberjack::ZkLayout& layout,
                       const std::map<std::string, std::string>& directory, lumberjack::CustomerConfig config,
-                      lumberjack::PipelineObserver& observer) {
+                      lumberjack::PipelineObserver& observer, std::shared_ptr<const Duration> min_roll_age) {
   const Duration timeout = std::chrono::seconds(10);
   auto session = co_await coordinator.connect(timeout, timeout);
   if (!session.ok()) co_return;
@@ -35,8 +35,9 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   options.pop_retry_after = std::chrono::milliseconds(100);
   options.retry_backoff = std::chrono::milliseconds(100);
   auto log = [&self](std::string_view line) { self.simulation().trace(self.id(), line); };
-  lumberjack::PipelineContext context{self.env(), **session, store,    layout, worker_id, directory,
-                                      options,    &observer, log,      nullptr, std::chrono::minutes(10)};
+  lumberjack::PipelineContext context{self.env(), **session, store,    layout,   worker_id,
+                                      directory,  options,   &observer, log,     nullptr,
+                                      std::chrono::minutes(10), nullptr, std::move(min_roll_age)};
   lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
   co_await pipeline.run();
 }
@@ -51,7 +52,7 @@ OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::Pip
   config.account_id = kAccount;
   config.roll = roll;
   worker = &simulation.add_node("lj-1", [this, &observer](SimNode& n) {
-    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer));
+    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer, min_roll_age));
   });
   worker->set_identity(PeerIdentity{"lumberjack", "lj-1"});
   proxy_ = &simulation.add_node("proxy", nullptr);

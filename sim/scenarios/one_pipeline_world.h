@@ -59,6 +59,8 @@ class OnePipelineWorld {
   SimNode* worker = nullptr;
   lumberjack::CustomerConfig config;
   lumberjack::ZkLayout layout;
+  // The worker's write-budget floor under the roll age (PipelineContext::min_roll_age).
+  std::shared_ptr<Duration> min_roll_age = std::make_shared<Duration>(0);
 
  private:
   // Runs the store call spawned on the proxy node until it answers; `result` must outlive it.

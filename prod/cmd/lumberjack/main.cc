@@ -6,6 +6,8 @@
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //              [--retention-hours 48]   published files older than this leave storage and logs.index
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
+//              [--checkpoint-budget 500]   checkpoint commits/s this node's files may cost by rolling
+//                 on age: with N customers none rolls by age before N/500 s (0: no budget)
 //              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
 //              [--zk-auth FILE]   ZooKeeper digest credential and ACLs (prod/cmd/common/zk_access.h)
@@ -55,7 +57,7 @@ constexpr const char* kUsage =
     "usage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS]\n"
+    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS] [--checkpoint-budget N]\n"
     "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
     "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE] [--zk-auth FILE]\n";
 
@@ -140,6 +142,12 @@ int main(int argc, char** argv) {
       int64_t ms = 0;
       if (!lj::cmd::parse_positive(value, ms) || ms < 100) return usage("--graceland-timeout-ms is at least 100");
       options.pipeline.pop_call_timeout = std::chrono::milliseconds(ms);
+    }
+    else if (flag == "--checkpoint-budget") {
+      int64_t per_s = 0;
+      if (value != "0" && (!lj::cmd::parse_positive(value, per_s) || per_s > 1'000'000))
+        return usage("--checkpoint-budget is 0 (none) or 1 to 1000000 commits/s");
+      options.checkpoint_commits_per_s = static_cast<double>(per_s);
     }
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
