@@ -332,6 +332,8 @@ void LumberjackNode::reap_pipelines() {
   status_.files_unrecoverable = sum.files_unrecoverable;
   status_.dedupe_ids_given_up = sum.dedupe_ids_given_up;
   status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
+  status_.checkpoint_commits = sum.checkpoint_commits;
+  status_.checkpoint_bytes = sum.checkpoint_bytes;
 }
 
 bool LumberjackNode::still_stopping(uint64_t account) const {

@@ -56,6 +56,8 @@ struct LumberjackStatus {
   uint64_t files_unrecoverable = 0;  // alarms: ... whose records the PoPs no longer hold
   uint64_t dedupe_ids_given_up = 0;       // alarms: see DeliveredSet::bound
   uint64_t dedupe_streams_forgotten = 0;
+  uint64_t checkpoint_commits = 0;  // see PipelineCounters
+  uint64_t checkpoint_bytes = 0;
   uint64_t assignment_changes = 0;  // made as master
 };
 
