@@ -8,14 +8,20 @@
 #                                       (and removes WORK_DIR after success if cluster_remove_on_success=1)
 # Then, each writing under $work (pids in $work/run/NAME.pid, logs beside them):
 #   cluster_zookeeper N                 -> zk (hosts string)
-#   cluster_customers N ROLL_AGE_MS     -> accounts (1001...), CEF/W3C x modern/imperva in turn
+#   cluster_customers N ROLL_AGE_MS [shared-key]
+#                                       -> accounts (1001...), CEF/W3C x modern/imperva in turn, all
+#                                       added by one `lj ctl add --from`; shared-key: one RSA key pair
+#                                       for all of them (load runs: one keygen instead of N)
 #   start_graceland POP LISTEN [FLAG...] -> graceland_addr[POP] (FLAGs go to graceland)
 #   cluster_webdav_store                Lumberjacks started after it store through a real nginx
 #                                       WebDAV server ($work/dav, files in $work/storage)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
 #   start_lb                            the load balancer in front of every node -> lb_url
 #   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
-#   start_gen HOME POPS PROXIES FIRST_ID RATE EVENTS   $work/gen-HOME.{out,progress}, ledger-HOME
+#   start_gen FLEET POPS PROXIES FIRST_ID RATE EVENTS [WEIGHTS]   proxies homed at the first of
+#                                       POPS, failing over along them; $work/gen-FLEET.{out,progress},
+#                                       ledger-FLEET; WEIGHTS: lj gen --account-weights (uniform)
+#   cluster_pids KIND                   pids of graceland|lumberjack|nginx|zookeeper|gen|fetch
 #   lumberjack_master                   prints the master's name (lj-N), or nothing
 #   wait_served ACCOUNT                 until nginx behind the load balancer knows the customer
 #   kill9 NAME / running NAME / pid_of NAME
@@ -151,20 +157,35 @@ cluster_webdav_store() {
   read -r -a storage_flags <<<"$(webdav_store_flags "$work/dav" "$port")"
 }
 
-cluster_customers() {  # COUNT ROLL_AGE_MS
+# A customer's password (the API key nginx checks): 144 random bits, 24 URL-safe characters.
+# The one place passwords are made.
+new_password() {  # FILE
+  head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$1"
+}
+
+cluster_customers() {  # COUNT ROLL_AGE_MS [shared-key]
   local kinds=("CEF modern" "W3C modern" "CEF imperva" "W3C imperva") i account format encoding
-  mkdir -p "$work/customers"
+  local dir=$work/customers
+  mkdir -p "$dir"
+  [ "${3:-}" = shared-key ] && "$lj" keygen --private "$dir/shared.pem" --public "$dir/shared.pub" >/dev/null
+  : >"$dir/add"
   for i in $(seq 0 $(($1 - 1))); do
     account=$((1001 + i))
     read -r format encoding <<<"${kinds[$((i % 4))]}"
-    "$lj" keygen --private "$work/customers/$account.pem" --public "$work/customers/$account.pub" >/dev/null
-    head -c 12 /dev/urandom | base64 >"$work/customers/$account.password"
-    "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" add --account "$account" --format "$format" --encoding "$encoding" \
-      --public-key "$work/customers/$account.pub" --username "siem-$account" \
-      --password-file "$work/customers/$account.password" --roll-age-ms "$2" >/dev/null
-    echo "$format $encoding" >"$work/customers/$account.kind"
+    if [ "${3:-}" = shared-key ]; then
+      ln -s shared.pem "$dir/$account.pem"
+      ln -s shared.pub "$dir/$account.pub"
+    else
+      "$lj" keygen --private "$dir/$account.pem" --public "$dir/$account.pub" >/dev/null
+    fi
+    new_password "$dir/$account.password"
+    echo "--account $account --format $format --encoding $encoding --public-key $dir/$account.pub" \
+      "--username siem-$account --password-file $dir/$account.password" >>"$dir/add"
+    echo "$format $encoding" >"$dir/$account.kind"
     accounts+=("$account")
   done
+  # One process and one ZooKeeper session for them all.
+  "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" add --from "$dir/add" --roll-age-ms "$2" >/dev/null
 }
 
 start_graceland() {  # POP LISTEN [FLAG...] (127.0.0.1:0 for any port; a restart passes its old address)
@@ -220,20 +241,43 @@ start_fetch() {  # ACCOUNT POLL_MS: downloads through the load balancer until st
     --poll-ms "$2" "${legacy[@]}"
 }
 
-start_gen() {  # HOME "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS: proxies homed at HOME
-  local home=$1 targets="" pop
+start_gen() {  # FLEET "POP POP..." PROXIES FIRST_PROXY_ID RATE EVENTS [WEIGHTS]: homed at the first POP
+  local fleet=$1 targets="" pop home
   for pop in $2; do targets+="${targets:+,}${graceland_addr[$pop]}"; done
+  read -r home _ <<<"$2"
   local account_list
   account_list=$(IFS=,; echo "${accounts[*]}")
   # The fleet's certificate names exactly its proxy ids.
-  pki_issue "$pki" "gen-$home" proxy "$4-$(($4 + $3 - 1))"
+  pki_issue "$pki" "gen-$fleet" proxy "$4-$(($4 + $3 - 1))"
   # Not spawn(): its stdout is the summary.
   # shellcheck disable=SC2046 # the TLS flags are words
   "$lj" gen --gracelands "$targets" --pop "$home" --proxies "$3" --first-proxy-id "$4" --accounts "$account_list" \
-    --rate "$5" --events "$6" --ledger "$work/ledger-$home" --timeout-s 600 --progress-s 1 \
-    $(graceland_client_flags "$pki" "gen-$home") \
-    >"$work/gen-$home.out" 2>"$work/gen-$home.progress" &
-  echo $! >"$work/run/gen-$home.pid"
+    --account-weights "${7:-uniform}" --rate "$5" --events "$6" --ledger "$work/ledger-$fleet" --timeout-s 600 \
+    --progress-s 1 $(graceland_client_flags "$pki" "gen-$fleet") \
+    >"$work/gen-$fleet.out" 2>"$work/gen-$fleet.progress" &
+  echo $! >"$work/run/gen-$fleet.pid"
+}
+
+# The pids of one kind of process that are alive now (nginx: masters and workers, the load
+# balancer's too; zookeeper: one JVM per server).
+cluster_pids() {  # graceland|lumberjack|nginx|zookeeper|gen|fetch
+  local pidfile pid
+  case "$1" in
+    graceland) cat "$work"/run/graceland-*.pid 2>/dev/null ;;
+    lumberjack) for pidfile in "$work"/run/lj-*.pid; do [ -f "$pidfile" ] && cat "$pidfile"; done ;;
+    nginx)
+      for pidfile in "$work"/*/nginx/nginx.pid "$work"/lb/nginx.pid; do
+        [ -s "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        echo "$pid"
+        pgrep -P "$pid" || true
+      done
+      ;;
+    zookeeper) cat "$work"/zk/zk*/pid 2>/dev/null ;;
+    gen) cat "$work"/run/gen-*.pid 2>/dev/null ;;
+    fetch) cat "$work"/run/fetch-*.pid 2>/dev/null ;;
+  esac | while read -r pid; do [ -d "/proc/$pid" ] && echo "$pid"; done
+  return 0
 }
 
 lumberjack_master() {

@@ -52,6 +52,8 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   files_unrecoverable += other.files_unrecoverable;
   dedupe_ids_given_up += other.dedupe_ids_given_up;
   dedupe_streams_forgotten += other.dedupe_streams_forgotten;
+  checkpoint_commits += other.checkpoint_commits;
+  checkpoint_bytes += other.checkpoint_bytes;
   return *this;
 }
 
@@ -597,14 +599,15 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   LJ_ASSERT(checkpoint_version_ >= 0 && assignment_version_ >= 0);
   const uint64_t seq = next.last_file->seq;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
+  const std::string encoded = next.encode();
   std::vector<CoordinatorOp> ops;
   if (LJ_PLANTED(kNoFencing)) {
-    ops.push_back(SetOp{checkpoint_path, next.encode(), kAnyVersion});
+    ops.push_back(SetOp{checkpoint_path, encoded, kAnyVersion});
   } else {
     ops.push_back(CheckOp{context_.layout.assignment(account_text()), assignment_version_});
     // Not for a customer removed or reconfigured meanwhile (a rotated key, a new format).
     ops.push_back(CheckOp{context_.layout.customer(account_text()), config_version_});
-    ops.push_back(SetOp{checkpoint_path, next.encode(), checkpoint_version_});
+    ops.push_back(SetOp{checkpoint_path, encoded, checkpoint_version_});
   }
   Result<MultiResult> committed = co_await context_.session.multi(ops);
   if (!committed.ok()) {
@@ -618,6 +621,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
   LJ_ASSERT(LJ_PLANTED(kNoFencing) || committed.value().new_versions.back() == checkpoint_version_ + 1);
   committed_ = std::move(next);
   checkpoint_version_ = committed.value().new_versions.back();
+  ++counters_.checkpoint_commits;
+  counters_.checkpoint_bytes += encoded.size();
   co_return Outcome::kContinue;
 }
 

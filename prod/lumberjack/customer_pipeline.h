@@ -91,6 +91,10 @@ struct PipelineCounters {
   // Dedupe state given up to keep a checkpoint bounded (DeliveredSet::bound): alarms.
   uint64_t dedupe_ids_given_up = 0;
   uint64_t dedupe_streams_forgotten = 0;
+  // Checkpoint writes to ZooKeeper (fenced multis that succeeded) and the bytes they wrote:
+  // the coordination cost a customer adds, which grows with PoPs and proxies.
+  uint64_t checkpoint_commits = 0;
+  uint64_t checkpoint_bytes = 0;
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 

@@ -346,6 +346,8 @@ void LumberjackNode::reap_pipelines() {
   status_.files_unrecoverable = sum.files_unrecoverable;
   status_.dedupe_ids_given_up = sum.dedupe_ids_given_up;
   status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
+  status_.checkpoint_commits = sum.checkpoint_commits;
+  status_.checkpoint_bytes = sum.checkpoint_bytes;
   status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
   status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
 }

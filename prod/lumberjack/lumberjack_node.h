@@ -62,6 +62,8 @@ struct LumberjackStatus {
   uint64_t files_unrecoverable = 0;  // alarms: ... whose records the PoPs no longer hold
   uint64_t dedupe_ids_given_up = 0;       // alarms: see DeliveredSet::bound
   uint64_t dedupe_streams_forgotten = 0;
+  uint64_t checkpoint_commits = 0;  // see PipelineCounters
+  uint64_t checkpoint_bytes = 0;
   uint64_t assignment_changes = 0;  // made as master
   uint64_t pop_connections = 0;     // open now: at most one per PoP (PopReadHub)
   uint64_t pop_round_trips = 0;     // reads of PoPs sent, each carrying many customers' reads

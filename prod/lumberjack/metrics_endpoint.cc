@@ -44,6 +44,10 @@ std::string render_metrics(const LumberjackStatus& status) {
          "Streams dropped from dedupe state: idle past the horizon, or over the per-customer cap (ALARM if the "
          "first counter grew too).",
          status.dedupe_streams_forgotten);
+  metric(out, "lumberjack_checkpoint_commits_total", "counter",
+         "Checkpoints committed to ZooKeeper (one fenced multi each).", status.checkpoint_commits);
+  metric(out, "lumberjack_checkpoint_bytes_total", "counter", "Bytes of the checkpoints committed to ZooKeeper.",
+         status.checkpoint_bytes);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
   metric(out, "lumberjack_pop_connections", "gauge",

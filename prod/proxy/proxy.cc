@@ -15,6 +15,7 @@ Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
       options_(std::move(options)),
       ledger_(ledger),
       next_sequence_(options_.accounts.size(), options_.first_sequence),
+      picker_(options_.accounts.size(), options_.account_weights, options_.proxy_id),
       buffer_space_(env.executor) {
   LJ_ASSERT(!options_.gracelands.empty() && !options_.accounts.empty());
   LJ_ASSERT(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
@@ -58,7 +59,7 @@ Task<bool> Proxy::make_queue_durable() {
 }
 
 void Proxy::produce_one() {
-  const size_t slot = uniform_below(env_.random, options_.accounts.size());
+  const size_t slot = picker_.pick(env_.random);
   const uint64_t account = options_.accounts[slot];
   const EventId id{options_.proxy_id * kStreamsPerProxy + slot, next_sequence_[slot]++};
   ++stats_.produced;

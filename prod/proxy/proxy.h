@@ -23,6 +23,7 @@
 #include "prod/graceland/graceland_client.h"
 #include "prod/io/env.h"
 #include "prod/io/notifier.h"
+#include "prod/proxy/account_weights.h"
 #include "prod/proxy/ledger.h"
 #include "prod/proxy/proxy_journal.h"
 
@@ -32,6 +33,7 @@ struct ProxyOptions {
   uint64_t proxy_id = 1;
   std::string pop = "pop";
   std::vector<uint64_t> accounts = {1001};
+  AccountWeights account_weights;       // how events spread over the accounts (uniform)
   std::vector<std::string> gracelands;  // the own PoP's first, then failover targets in order
   double events_per_second = 100;       // 0: closed loop, as fast as acknowledgements allow
   uint64_t max_events = UINT64_MAX;     // stop producing after this many
@@ -89,6 +91,7 @@ class Proxy {
   Ledger& ledger_;
   ProxyStats stats_;
   std::vector<uint64_t> next_sequence_;  // per customer slot: one stream each
+  AccountPicker picker_;
   bool produced_all_ = false;
   bool stop_requested_ = false;
   bool producer_done_ = false;

@@ -12,7 +12,8 @@ namespace {
 // The worker's process: assigns the customer to itself (once) and runs its pipeline.
 Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& store, const lumberjack::ZkLayout& layout,
                       const std::map<std::string, std::string>& directory, lumberjack::CustomerConfig config,
-                      lumberjack::PipelineObserver& observer, std::shared_ptr<const Duration> min_roll_age) {
+                      lumberjack::PipelineObserver& observer, const lumberjack::CustomerPipeline*& running,
+                      std::shared_ptr<const Duration> min_roll_age) {
   const Duration timeout = std::chrono::seconds(10);
   auto session = co_await coordinator.connect(timeout, timeout);
   if (!session.ok()) co_return;
@@ -39,6 +40,13 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
                                       directory,  options,   &observer, log,     nullptr,
                                       std::chrono::minutes(10), nullptr, std::move(min_roll_age)};
   lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
+  // `running` names the pipeline exactly while it lives: a crash destroys this frame, and the
+  // guard with it.
+  struct Running {
+    const lumberjack::CustomerPipeline*& slot;
+    ~Running() { slot = nullptr; }
+  } guard{running};
+  running = &pipeline;
   co_await pipeline.run();
 }
 
@@ -52,7 +60,8 @@ OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::Pip
   config.account_id = kAccount;
   config.roll = roll;
   worker = &simulation.add_node("lj-1", [this, &observer](SimNode& n) {
-    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer, min_roll_age));
+    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer, pipeline_,
+                       min_roll_age));
   });
   worker->set_identity(PeerIdentity{"lumberjack", "lj-1"});
   proxy_ = &simulation.add_node("proxy", nullptr);

@@ -42,6 +42,10 @@ class OnePipelineWorld {
   // Sends a batch to PoP `pop` until it is acknowledged (within 10 simulated s).
   bool send(size_t pop, uint64_t batch_id, std::vector<std::string> batch);
   std::optional<lumberjack::Checkpoint> checkpoint() const;
+  // The running pipeline's counters (nullopt while the worker is down).
+  std::optional<lumberjack::PipelineCounters> counters() const {
+    return pipeline_ ? std::optional(pipeline_->counters()) : std::nullopt;
+  }
   // Removes or writes an object as an operator (or retention) would: through a store client,
   // to completion.
   bool remove_object(const std::string& name);
@@ -67,6 +71,7 @@ class OnePipelineWorld {
   bool finish_store_call(const std::shared_ptr<std::optional<Status>>& result);
   std::map<std::string, std::string> directory_;
   SimNode* proxy_ = nullptr;
+  const lumberjack::CustomerPipeline* pipeline_ = nullptr;  // while the worker runs one
 };
 
 }  // namespace lj::sim

@@ -4,6 +4,9 @@
 //   lj ctl --zookeeper HOSTS [--zk-root /lj] add|set --account N [--config N] [--format CEF|W3C]
 //          [--encoding modern|imperva] [--no-compress] [--public-key PUB.pem] [--public-key-id ID]
 //          [--username U --password-file F] [--roll-events N] [--roll-bytes N] [--roll-age-ms MS]
+//   lj ctl ... add --from FILE [flags every line shares]   many customers in one session: each
+//          line of FILE holds one customer's flags (`--account 1001 --username siem-1001 ...`,
+//          words without quoting; blank lines and lines starting with # are skipped)
 //   lj ctl ... remove --account N
 //   lj ctl ... list
 //   lj ctl ... status        master, workers, drained nodes, assignments; per customer and PoP the lag
@@ -15,12 +18,19 @@
 // given (compare-and-set on the node's version). Passwords are read from a file (never from
 // the command line, where `ps` shows them) and stored only as a salted hash.
 
+#include <map>
 #include <ostream>
+#include <string>
 #include <span>
 #include <string_view>
 
 namespace lj {
 
 int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+// One line of `add --from`: "--flag value" pairs separated by blanks into `values`. True for
+// a blank line or a comment (no values); false for a word that is not a flag, a flag without
+// its value, or a flag given twice.
+bool parse_ctl_flag_line(std::string_view line, std::map<std::string, std::string>& values);
 
 }  // namespace lj

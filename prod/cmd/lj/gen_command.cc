@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ bool parse_gen_accounts(std::string_view value, std::vector<uint64_t>& accounts)
 int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> gracelands;
   std::vector<uint64_t> accounts = {1001, 1002};
+  proxy::AccountWeights weights;
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
   uint64_t progress_s = 0;
   std::string pop = "gen", ledger_path, journal_dir;
@@ -75,6 +77,10 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
       gracelands = split(value);
     } else if (flag == "--accounts") {
       ok = parse_gen_accounts(value, accounts);
+    } else if (flag == "--account-weights") {
+      const std::optional<proxy::AccountWeights> parsed = proxy::parse_account_weights(value);
+      ok = parsed.has_value();
+      if (ok) weights = *parsed;
     } else if (flag == "--proxies") {
       ok = parse_number(value, proxies) && proxies > 0 && proxies <= 10000;
     } else if (flag == "--rate") {
@@ -138,6 +144,7 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     options.proxy_id = first_id + p;
     options.pop = pop;
     options.accounts = accounts;
+    options.account_weights = weights;
     options.gracelands = gracelands;
     options.events_per_second = static_cast<double>(rate);
     options.max_events = events;

@@ -4,7 +4,8 @@
 // with what customers receive.
 //
 //   lj gen --gracelands HOST:PORT[,HOST:PORT...] [--proxies 4] [--accounts 1001,1002]
-//          [--rate 200] [--events 1000] [--batch 50] [--pop NAME] [--first-proxy-id 1]
+//          [--account-weights uniform|zipf:S] [--rate 200] [--events 1000] [--batch 50]
+//          [--pop NAME] [--first-proxy-id 1]
 //          [--ledger FILE] [--timeout-s 120] [--progress-s N]
 //          [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //
@@ -17,6 +18,9 @@
 // I(ndeterminate) or D(ropped). --progress-s N: a line on stderr every N seconds while it runs.
 // --accounts items may be ranges FIRST-LAST (2000000-2004999: 5,000 accounts); each proxy picks
 // one at random per event, and can number at most 65,536 accounts (one stream each).
+// --account-weights zipf:S: the account at rank r in --accounts' order gets 1/r^S of the
+// events (S = 1.1: the first 1% of 2,000 accounts carry about half), the same ranks at every
+// proxy and the same draws in every run (prod/proxy/account_weights.h); default uniform.
 
 #include <cstdint>
 #include <ostream>

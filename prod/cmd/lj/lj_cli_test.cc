@@ -7,6 +7,7 @@
 
 #include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/gen_command.h"
 #include "prod/cmd/lj/keygen_command.h"
 #include "prod/event/sample_events.h"
@@ -202,6 +203,28 @@ TEST(GenAccounts, IdsAndRanges) {
 TEST_F(LjCli, GenRefusesABadAccountRange) {
   EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--accounts", "7-5"}), 2);
   EXPECT_NE(err_.str().find("bad value '7-5' for --accounts"), std::string::npos) << err_.str();
+}
+
+TEST_F(LjCli, GenRefusesABadAccountWeighting) {
+  for (const char* bad : {"zipf:0", "zipf", "pareto:1.1"}) {
+    EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--account-weights", bad}), 2) << bad;
+    EXPECT_NE(err_.str().find("for --account-weights"), std::string::npos) << err_.str();
+  }
+}
+
+// `lj ctl add --from FILE`: each line one customer's flags.
+TEST(CtlFlagLine, PairsOfFlagAndValueOnly) {
+  std::map<std::string, std::string> values;
+  ASSERT_TRUE(parse_ctl_flag_line("--account 1001  --username siem-1001\t--roll-age-ms 1000", values));
+  EXPECT_EQ(values, (std::map<std::string, std::string>{
+                        {"--account", "1001"}, {"--username", "siem-1001"}, {"--roll-age-ms", "1000"}}));
+  ASSERT_TRUE(parse_ctl_flag_line("   ", values));
+  EXPECT_TRUE(values.empty());
+  ASSERT_TRUE(parse_ctl_flag_line("# account 1001 --account 1001", values));
+  EXPECT_TRUE(values.empty());
+  for (const char* bad : {"--account", "account 1001", "--account 1001 --account 1002", "--account 1 x y"}) {
+    EXPECT_FALSE(parse_ctl_flag_line(bad, values)) << bad;
+  }
 }
 
 }  // namespace
