@@ -89,13 +89,15 @@ configure_node() {  # NAME PORT RATE BURST CUSTOMER...
   render_template node.conf.template "$tmp/$name" "$port" "s|@STORAGE@|$tmp/storage|g" "s|@RATE@|$rate|g"
 }
 
-# The load balancer, $tmp/lb, in front of nodes listening on NODE-PORTs.
+# The load balancer, $tmp/lb, in front of nodes listening on NODE-PORTs. Each client address
+# may make lb_rate requests/s with bursts of lb_burst (200r/s and 400 unless set).
 configure_lb() {  # PORT NODE-PORT...
   local port=$1 upstreams="" node_port; shift
   for node_port in "$@"; do
     upstreams+="    server 127.0.0.1:$node_port max_fails=1 fail_timeout=10s;"$'\n'
   done
-  render_template lb.conf.template "$tmp/lb" "$port"
+  render_template lb.conf.template "$tmp/lb" "$port" "s|@RATE@|${lb_rate:-200r/s}|g" \
+    "s|@BURST@|${lb_burst:-400}|g"
   cp "$tmp/tls/cert.pem" "$tmp/lb/tls/nodes-ca.pem"
   local conf
   conf=$(cat "$tmp/lb/nginx.conf")
