@@ -158,10 +158,9 @@ cluster_customers() {  # COUNT ROLL_AGE_MS
     account=$((1001 + i))
     read -r format encoding <<<"${kinds[$((i % 4))]}"
     "$lj" keygen --private "$work/customers/$account.pem" --public "$work/customers/$account.pub" >/dev/null
-    head -c 12 /dev/urandom | base64 >"$work/customers/$account.password"
     "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" add --account "$account" --format "$format" --encoding "$encoding" \
       --public-key "$work/customers/$account.pub" --username "siem-$account" \
-      --password-file "$work/customers/$account.password" --roll-age-ms "$2" >/dev/null
+      --generate-password "$work/customers/$account.password" --roll-age-ms "$2" >/dev/null
     echo "$format $encoding" >"$work/customers/$account.kind"
     accounts+=("$account")
   done
@@ -187,8 +186,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   mkdir -p "$dir"
   if [ -z "${node_port[$name]:-}" ]; then
     node_port[$name]=$(free_port)
-    render_template node.conf.template "$dir/nginx" "${node_port[$name]}" "s|@STORAGE@|$work/storage|g" \
-      "s|@RATE@|100r/s|g"
+    render_node "$dir/nginx" "${node_port[$name]}" "$work/storage" 100r/s
     start_nginx "$name/nginx"
     lumberjacks+=("$name")
   fi
@@ -203,9 +201,9 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
 }
 
 start_lb() {
-  local name ports=()
-  for name in "${lumberjacks[@]}"; do ports+=("${node_port[$name]}"); done
-  configure_lb "$(free_port)" "${ports[@]}"
+  local name prefixes=()
+  for name in "${lumberjacks[@]}"; do prefixes+=("$work/$name/nginx"); done
+  configure_lb "$(free_port)" "${prefixes[@]}"
   start_nginx lb
   lb_url=https://localhost:$(sed -n 's/^ *listen 127.0.0.1:\([0-9]*\).*/\1/p' "$work/lb/nginx.conf")
 }
