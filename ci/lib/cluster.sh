@@ -157,10 +157,10 @@ cluster_webdav_store() {
   read -r -a storage_flags <<<"$(webdav_store_flags "$work/dav" "$port")"
 }
 
-# A customer's password (the API key nginx checks): 144 random bits, 24 URL-safe characters.
-# The one place passwords are made.
+# A customer's password (the API key nginx checks): delivery_setup.sh's new_api_key, 192 random
+# bits in 32 URL-safe characters. The one place this file makes passwords.
 new_password() {  # FILE
-  head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$1"
+  new_api_key >"$1"
 }
 
 cluster_customers() {  # COUNT ROLL_AGE_MS [shared-key]
@@ -208,8 +208,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   mkdir -p "$dir"
   if [ -z "${node_port[$name]:-}" ]; then
     node_port[$name]=$(free_port)
-    render_template node.conf.template "$dir/nginx" "${node_port[$name]}" "s|@STORAGE@|$work/storage|g" \
-      "s|@RATE@|100r/s|g"
+    render_node "$dir/nginx" "${node_port[$name]}" "$work/storage" 100r/s
     start_nginx "$name/nginx"
     lumberjacks+=("$name")
   fi
@@ -224,9 +223,9 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
 }
 
 start_lb() {
-  local name ports=()
-  for name in "${lumberjacks[@]}"; do ports+=("${node_port[$name]}"); done
-  configure_lb "$(free_port)" "${ports[@]}"
+  local name prefixes=()
+  for name in "${lumberjacks[@]}"; do prefixes+=("$work/$name/nginx"); done
+  configure_lb "$(free_port)" "${prefixes[@]}"
   start_nginx lb
   lb_url=https://localhost:$(sed -n 's/^ *listen 127.0.0.1:\([0-9]*\).*/\1/p' "$work/lb/nginx.conf")
 }

@@ -11,11 +11,12 @@
 #              $tmp/tls/{cert,key}.pem the certificate, $tmp/keys/key<i>.pem customers' keys
 #   nginx_bin  the nginx executable
 #   background pids to kill on exit (append to it)
-#   fail, step, free_ports, configure_node, configure_lb, configure_plain, start_nginx,
-#   stop_nginx, wait_for_status, curl_, status_of
+#   fail, step, free_ports, new_api_key, render_node, configure_node, configure_lb,
+#   configure_plain, start_nginx, stop_nginx, wait_for_status, curl_, status_of
 
 delivery_templates=$(cd "$(dirname "${BASH_SOURCE[0]}")/../nginx" && pwd)
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+stream_module=/usr/lib/nginx/modules/ngx_stream_module.so  # Debian's libnginx-mod-stream
 background=()
 nginx_prefixes=()
 
@@ -30,6 +31,10 @@ socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])' "$1"
 }
+
+# A fresh customer password: 24 random bytes as 32 base64url characters (192 bits), the form
+# `lj ctl --generate-password` writes.
+new_api_key() { head -c 24 /dev/urandom | base64 | tr '+/' '-_'; }
 
 stop_nginx() {  # PREFIX: its master and its workers (old ones still finishing requests too)
   local pid_file=$1/nginx.pid pid workers
@@ -59,6 +64,7 @@ delivery_cleanup() {
 # Temp prefix, cleanup on exit, the certificate and the customers' private keys.
 delivery_setup() {
   [ -x "$nginx_bin" ] || { echo "nginx is not installed (ci/setup installs it)" >&2; exit 1; }
+  [ -f "$stream_module" ] || { echo "no $stream_module (ci/setup installs libnginx-mod-stream)" >&2; exit 1; }
   tmp=$(mktemp -d /tmp/lj-delivery-XXXXXX)
   chmod 755 "$tmp"
   trap delivery_cleanup EXIT
@@ -81,22 +87,33 @@ render_template() {  # TEMPLATE PREFIX PORT [SED-EXPRESSION...]
   nginx_prefixes+=("$prefix")
 }
 
-# A Lumberjack node's nginx serving $tmp/storage; customers are ACCOUNT:CONFIG:USER:PASSWORD.
+# A Lumberjack node's nginx in PREFIX serving STORAGE, directly on PORT and to the load
+# balancer on a port of its own, written to PREFIX/lb-port. Each client address may make
+# address_rate requests/s (200r/s unless set).
+render_node() {  # PREFIX PORT STORAGE RATE
+  local prefix=$1 port=$2 storage=$3 rate=$4 lb_port
+  lb_port=$(free_ports 1)
+  render_template node.conf.template "$prefix" "$port" "s|@LISTEN_LB@|127.0.0.1:$lb_port|g" \
+    "s|@STORAGE@|$storage|g" "s|@RATE@|$rate|g" "s|@ADDRESS_RATE@|${address_rate:-200r/s}|g"
+  echo "$lb_port" > "$prefix/lb-port"
+}
+
+# A Lumberjack node's nginx, $tmp/NAME, serving $tmp/storage; customers are
+# ACCOUNT:CONFIG:USER:PASSWORD.
 configure_node() {  # NAME PORT RATE BURST CUSTOMER...
   local name=$1 port=$2 rate=$3 burst=$4; shift 4
   mkdir -p "$tmp/$name"
   "$fixture" render --nginx-dir "$tmp/$name" --burst "$burst" "$@"
-  render_template node.conf.template "$tmp/$name" "$port" "s|@STORAGE@|$tmp/storage|g" "s|@RATE@|$rate|g"
+  render_node "$tmp/$name" "$port" "$tmp/storage" "$rate"
 }
 
-# The load balancer, $tmp/lb, in front of nodes listening on NODE-PORTs.
-configure_lb() {  # PORT NODE-PORT...
-  local port=$1 upstreams="" node_port; shift
-  for node_port in "$@"; do
-    upstreams+="    server 127.0.0.1:$node_port max_fails=1 fail_timeout=10s;"$'\n'
+# The load balancer, $tmp/lb, in front of the nodes rendered into NODE-PREFIXes.
+configure_lb() {  # PORT NODE-PREFIX...
+  local port=$1 upstreams="" prefix; shift
+  for prefix in "$@"; do
+    upstreams+="    server 127.0.0.1:$(cat "$prefix/lb-port") max_fails=1 fail_timeout=10s;"$'\n'
   done
-  render_template lb.conf.template "$tmp/lb" "$port"
-  cp "$tmp/tls/cert.pem" "$tmp/lb/tls/nodes-ca.pem"
+  render_template lb.conf.template "$tmp/lb" "$port" "s|@STREAM_MODULE@|$stream_module|g"
   local conf
   conf=$(cat "$tmp/lb/nginx.conf")
   printf '%s\n' "${conf//@UPSTREAMS@/${upstreams%$'\n'}}" > "$tmp/lb/nginx.conf"

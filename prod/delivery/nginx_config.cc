@@ -11,11 +11,6 @@ namespace {
 
 using lumberjack::CustomerConfig;
 
-bool is_crypt_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '/';
-}
-
 [[maybe_unused]] bool is_safe_config_word(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -28,25 +23,6 @@ bool is_crypt_char(char c) {
 
 }  // namespace
 
-Status validate_password_hash(std::string_view hash) {
-  const Error bad(ErrorCode::kInvalidArgument,
-                  "a password hash is SHA-512 crypt: $6$<salt>$<hash>");
-  if (!hash.starts_with("$6$")) return bad;
-  hash.remove_prefix(3);
-  const size_t dollar = hash.find('$');
-  if (dollar == std::string_view::npos || dollar == 0 || dollar > 16) return bad;
-  const std::string_view salt = hash.substr(0, dollar);
-  const std::string_view digest = hash.substr(dollar + 1);
-  if (digest.empty()) return bad;
-  for (char c : salt) {
-    if (!is_crypt_char(c)) return bad;
-  }
-  for (char c : digest) {
-    if (!is_crypt_char(c)) return bad;
-  }
-  return Status();
-}
-
 Status validate_for_nginx(const CustomerConfig& config) {
   if (config.account_id == 0 || config.config_id == 0) {
     return Error(ErrorCode::kInvalidArgument, "account and config ids are positive");
@@ -56,7 +32,7 @@ Status validate_for_nginx(const CustomerConfig& config) {
                  "no download credentials (set --username and --password-file)");
   }
   if (Status s = lumberjack::validate_username(config.username); !s.ok()) return s;
-  return validate_password_hash(config.password_hash);
+  return lumberjack::validate_password_hash(config.password_hash);
 }
 
 std::string render_htpasswd(const CustomerConfig& config) {
@@ -75,6 +51,8 @@ std::string render_location(const CustomerConfig& config, const NginxRenderOptio
   out += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + folder + "\";\n";
   out += "    limit_req zone=" + options.rate_limit_zone +
          " burst=" + std::to_string(options.rate_limit_burst) + " nodelay;\n";
+  out += "    limit_req zone=" + options.address_rate_limit_zone +
+         " burst=" + std::to_string(options.address_rate_limit_burst) + " nodelay;\n";
   out += "    location ~ \"^/" + folder + "/(?:logs\\.index|" + account +
          "_[1-9][0-9]{0,19}\\.log)$\" {\n";
   out += "    }\n";
@@ -87,6 +65,7 @@ RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customer
                                         const NginxRenderOptions& options) {
   LJ_ASSERT(is_safe_config_word(options.htpasswd_dir));
   LJ_ASSERT(is_safe_config_word(options.rate_limit_zone));
+  LJ_ASSERT(is_safe_config_word(options.address_rate_limit_zone));
   RenderedNginxConfig rendered;
   rendered.include =
       "# Rendered by Lumberjack's NginxConfigurator from the customers in ZooKeeper. Do not edit:\n"

@@ -7,7 +7,8 @@
 //
 //   location ^~ /<account>_<config>/ {            every URI in the folder, and nothing else
 //     auth_basic ...; auth_basic_user_file <htpasswd dir>/<account>_<config>;
-//     limit_req zone=<zone> burst=<n> nodelay;     keyed by $remote_user in the template
+//     limit_req zone=<zone> burst=<n> nodelay;     keyed by address and $remote_user
+//     limit_req zone=<address zone> burst=<n> nodelay;   keyed by address alone
 //     location ~ "^/<folder>/(?:logs\.index|<account>_<seq>\.log)$" { }   served as stored
 //     return 404;                                  anything else in the folder: listings, the
 //   }                                              store's temp files, other names
@@ -18,7 +19,9 @@
 // matches locations, so a path that leaves a folder is judged by the folder it lands in.
 //
 // Every value taken from ZooKeeper is validated before it reaches a config line: ids are
-// numbers by type, user names pass validate_username(), password hashes are SHA-512 crypt.
+// numbers by type, user names pass validate_username(), password hashes
+// validate_password_hash() ("{SSHA}..." or, stored by earlier versions, "$6$..."; both checked
+// by nginx's auth_basic natively: prod/lumberjack/credentials.h).
 // A customer that fails is left out (and reported), never breaking the others.
 
 #include <map>
@@ -38,13 +41,16 @@ struct NginxRenderOptions {
   std::string htpasswd_dir = "htpasswd";
   std::string rate_limit_zone = "lj_customers";  // defined by limit_req_zone in the template
   uint32_t rate_limit_burst = 50;
+  // Per client address, whoever it claims to be: the limit the load balancer kept before it
+  // passed TLS through (it no longer sees requests). Named here because nginx applies a
+  // location's own limit_req directives instead of, not besides, the server's.
+  std::string address_rate_limit_zone = "lj_addresses";  // limit_req_zone in the template
+  uint32_t address_rate_limit_burst = 400;
 };
 
 // The htpasswd file of folders no customer has: it grants nothing.
 inline constexpr std::string_view kNobodyHtpasswd = "_nobody";
 
-// Accepts "$6$<salt>$<hash>": salt 1-16 and hash 1+ of [./A-Za-z0-9]. Nothing else reaches nginx.
-Status validate_password_hash(std::string_view hash);
 // Whether the customer can be served: positive ids, credentials present and well-formed.
 Status validate_for_nginx(const lumberjack::CustomerConfig& config);
 

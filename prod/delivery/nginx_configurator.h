@@ -5,7 +5,7 @@
 // customer node (data); any event, or `recheck_interval` without one, makes it read them all
 // again. When the rendering (nginx_config.h) differs from what it last applied, it writes
 // through the FileSystem seam, each file atomically (temp, sync, rename, sync_dir):
-//   <nginx_dir>/htpasswd/<account>_<config>   one per customer: "user:$6$...", never a password
+//   <nginx_dir>/htpasswd/<account>_<config>   one per customer: "user:{SSHA}...", never a password
 //   <nginx_dir>/customers.conf                the locations, included by nginx.conf
 // then asks for a reload (the daemon's callback runs `nginx -s reload`; nginx finishes the
 // requests in progress on its old workers). htpasswd files are written before the include

@@ -32,6 +32,9 @@ std::string to_hex(std::string_view bytes) {
 std::string sha256_bytes(std::string_view data) {
   return digest(EVP_sha256(), data);
 }
+std::string sha1_bytes(std::string_view data) {
+  return digest(EVP_sha1(), data);
+}
 std::string sha256_hex(std::string_view data) {
   return to_hex(sha256_bytes(data));
 }

@@ -2,37 +2,127 @@
 
 #include <crypt.h>
 
+#include <algorithm>
 #include <cstring>
+#include <set>
+
+#include "prod/logfile/base64.h"
+#include "prod/logfile/digest.h"
 
 namespace lj::lumberjack {
 
 namespace {
 
-constexpr std::string_view kSaltAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kSshaPrefix = "{SSHA}";
+constexpr std::string_view kSha512CryptPrefix = "$6$";
+constexpr size_t kSha1Bytes = 20;
+constexpr size_t kSaltBytes = 16;  // what hash_password writes
+constexpr size_t kMinSaltBytes = 8;
+constexpr size_t kMaxSaltBytes = 64;
+constexpr size_t kApiKeyBytes = 24;
+constexpr size_t kMinDistinctKeyChars = 8;
 
-Result<std::string> crypt_with(std::string_view password, const std::string& setting) {
+bool is_crypt_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '/';
+}
+
+bool is_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/' || c == '-' || c == '_';
+}
+
+std::string random_bytes(Random& random, size_t count) {
+  std::string bytes(count, '\0');
+  random.fill(std::as_writable_bytes(std::span(bytes.data(), bytes.size())));
+  return bytes;
+}
+
+std::string ssha(std::string_view key, std::string_view salt) {
+  std::string salted(key);
+  salted += salt;
+  return std::string(kSshaPrefix) + base64_encode(sha1_bytes(salted) + std::string(salt));
+}
+
+// The digest and salt of a "{SSHA}" hash, or an error. Only the canonical encoding passes (the
+// one base64_encode writes back), since nginx compares the re-encoded string.
+Result<std::string> decode_ssha(std::string_view hash) {
+  const Error bad(ErrorCode::kInvalidArgument,
+                  "an {SSHA} password hash is {SSHA} and canonical base64 of a 20-byte SHA-1 and an "
+                  "8-64 byte salt");
+  if (!hash.starts_with(kSshaPrefix)) return bad;
+  const std::string_view encoded = hash.substr(kSshaPrefix.size());
+  Result<std::string> raw = base64_decode(encoded);
+  if (!raw.ok() || base64_encode(*raw) != encoded) return bad;
+  if (raw->size() < kSha1Bytes + kMinSaltBytes || raw->size() > kSha1Bytes + kMaxSaltBytes) return bad;
+  return raw;
+}
+
+Status validate_sha512_crypt(std::string_view hash) {
+  const Error bad(ErrorCode::kInvalidArgument, "a SHA-512 crypt password hash is $6$<salt>$<hash>");
+  if (!hash.starts_with(kSha512CryptPrefix)) return bad;
+  hash.remove_prefix(kSha512CryptPrefix.size());
+  const size_t dollar = hash.find('$');
+  if (dollar == std::string_view::npos || dollar == 0 || dollar > 16) return bad;
+  if (dollar + 1 == hash.size()) return bad;  // no digest
+  for (size_t i = 0; i < hash.size(); ++i) {
+    if (i != dollar && !is_crypt_char(hash[i])) return bad;
+  }
+  return Status();
+}
+
+bool sha512_crypt_matches(std::string_view password, std::string_view hash) {
   crypt_data data;
   std::memset(&data, 0, sizeof data);
   const std::string key(password);
+  const std::string setting(hash);
   const char* hashed = ::crypt_r(key.c_str(), setting.c_str(), &data);
-  if (hashed == nullptr || hashed[0] == '*') return Error(ErrorCode::kInternal, "crypt(3) refused the setting");
-  return std::string(hashed);
+  return hashed != nullptr && hash == hashed;
 }
 
 }  // namespace
 
-Result<std::string> hash_password(std::string_view password, Random& random) {
-  if (password.empty() || password.size() > 1024 || password.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos) {
-    return Error(ErrorCode::kInvalidArgument, "a password is 1-1024 bytes without NUL, CR or LF");
+std::string generate_api_key(Random& random) {
+  std::string key = base64_encode(random_bytes(random, kApiKeyBytes));
+  for (char& c : key) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
   }
-  std::string setting = "$6$";
-  for (int i = 0; i < 16; ++i) setting += kSaltAlphabet[random.next_u64() % kSaltAlphabet.size()];
-  return crypt_with(password, setting + "$");
+  return key;  // 24 bytes: no padding
 }
 
-bool password_matches(std::string_view password, const std::string& hash) {
-  Result<std::string> again = crypt_with(password, hash);
-  return again.ok() && *again == hash;
+Status validate_api_key(std::string_view key) {
+  const size_t last = key.find_last_not_of('=');
+  const std::string_view unpadded = key.substr(0, last == std::string_view::npos ? 0 : last + 1);
+  const std::set<char> distinct(unpadded.begin(), unpadded.end());
+  const bool ok = std::all_of(unpadded.begin(), unpadded.end(), is_key_char) &&
+                  key.size() - unpadded.size() <= 2 && unpadded.size() >= kMinApiKeyChars &&
+                  key.size() <= kMaxApiKeyChars && distinct.size() >= kMinDistinctKeyChars;
+  if (ok) return Status();
+  return Error(ErrorCode::kInvalidArgument,
+               "a password is a system-generated API key of at least 128 bits: " +
+                   std::to_string(kMinApiKeyChars) + "-" + std::to_string(kMaxApiKeyChars) +
+                   " base64 or base64url characters (make one with `lj ctl ... --generate-password FILE`)");
+}
+
+Result<std::string> hash_password(std::string_view key, Random& random) {
+  if (Status s = validate_api_key(key); !s.ok()) return s.error();
+  return ssha(key, random_bytes(random, kSaltBytes));
+}
+
+bool password_matches(std::string_view password, std::string_view hash) {
+  if (hash.starts_with(kSha512CryptPrefix)) {
+    return validate_sha512_crypt(hash).ok() && sha512_crypt_matches(password, hash);
+  }
+  Result<std::string> raw = decode_ssha(hash);
+  return raw.ok() && ssha(password, std::string_view(*raw).substr(kSha1Bytes)) == hash;
+}
+
+Status validate_password_hash(std::string_view hash) {
+  if (hash.starts_with(kSha512CryptPrefix)) return validate_sha512_crypt(hash);
+  if (hash.starts_with(kSshaPrefix)) return decode_ssha(hash).status();
+  return Error(ErrorCode::kInvalidArgument,
+               "a password hash is {SSHA}<base64> or SHA-512 crypt ($6$<salt>$<hash>)");
 }
 
 Status validate_username(std::string_view username) {

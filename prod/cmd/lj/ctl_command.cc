@@ -3,9 +3,11 @@
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/common/file_text.h"
+#include "prod/cmd/common/new_file.h"
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "prod/graceland/graceland_client.h"
+#include "prod/io/invariant.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/credentials.h"
 #include "prod/lumberjack/customer_config.h"
@@ -40,8 +43,9 @@ struct CtlFlags {
 
 using cmd::parse_number;
 
-// Applies the flags given to `config`. Returns "" or what is wrong.
-std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random) {
+// Applies the flags given to `config`. Returns "" or what is wrong. With --generate-password,
+// `generated_key` is the fresh API key whose hash `config` now holds (the caller writes it out).
+std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random, std::string& generated_key) {
   for (const auto& [flag, value] : flags.values) {
     if (flag == "--account") {
       if (!parse_number(value, config.account_id) || config.account_id == 0) return "--account wants a positive number";
@@ -67,7 +71,12 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       if (!read_file_text(value, password)) return "cannot read " + value;
       while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
       Result<std::string> hash = lumberjack::hash_password(password, random);
-      if (!hash.ok()) return hash.error().to_string();
+      if (!hash.ok()) return value + ": " + hash.error().message();
+      config.password_hash = *hash;
+    } else if (flag == "--generate-password") {
+      generated_key = lumberjack::generate_api_key(random);
+      Result<std::string> hash = lumberjack::hash_password(generated_key, random);
+      LJ_ASSERT(hash.ok());  // a generated key is always a valid one
       config.password_hash = *hash;
     } else if (flag == "--roll-events") {
       if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0) return "--roll-events wants a positive number";
@@ -81,6 +90,30 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
   }
   if (flags.no_compress) config.compress = false;
   return "";
+}
+
+// Creates (add) or replaces at `version` (set) the customer's node; false after saying why.
+Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, const std::string& path,
+                          const CustomerConfig& config, int32_t version, std::ostream& err) {
+  if (flags.verb == "add") {
+    if (Status s = co_await create_path(zk, flags.layout.customers()); !s.ok()) {
+      err << "lj ctl add: " << s.to_string() << "\n";
+      co_return false;
+    }
+    Result<std::string> created = co_await zk.create(path, config.encode(), NodeMode::kPersistent);
+    if (!created.ok()) {
+      err << "lj ctl add: customer " << config.account_id << ": " << created.error().to_string() << "\n";
+      co_return false;
+    }
+    co_return true;
+  }
+  Result<int32_t> set = co_await zk.set(path, config.encode(), version);
+  if (!set.ok()) {
+    err << "lj ctl set: customer " << config.account_id << ": " << set.error().to_string()
+        << (set.code() == ErrorCode::kVersionMismatch ? " (changed meanwhile; run again)" : "") << "\n";
+    co_return false;
+  }
+  co_return true;
 }
 
 Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& random, std::ostream& out, std::ostream& err) {
@@ -106,7 +139,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     config = *decoded;
     version = existing->version;
   }
-  if (std::string problem = apply_flags(flags, config, random); !problem.empty()) {
+  std::string generated_key;
+  if (std::string problem = apply_flags(flags, config, random, generated_key); !problem.empty()) {
     err << "lj ctl " << flags.verb << ": " << problem << "\n";
     co_return 2;
   }
@@ -126,23 +160,21 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     err << "lj ctl " << flags.verb << ": " << check.error().to_string() << "\n";
     co_return 2;
   }
-  if (flags.verb == "add") {
-    if (Status s = co_await create_path(zk, flags.layout.customers()); !s.ok()) {
-      err << "lj ctl add: " << s.to_string() << "\n";
+  // The key file first: a key stored in ZooKeeper but lost here would lock the customer out.
+  const std::string key_file = generated_key.empty() ? "" : flags.values.at("--generate-password");
+  if (!key_file.empty()) {
+    if (std::string problem = write_new_file(key_file, generated_key + "\n", 0600); !problem.empty()) {
+      err << "lj ctl " << flags.verb << ": cannot write the new password: " << problem << "\n";
       co_return 1;
     }
-    Result<std::string> created = co_await zk.create(path, config.encode(), NodeMode::kPersistent);
-    if (!created.ok()) {
-      err << "lj ctl add: customer " << account << ": " << created.error().to_string() << "\n";
-      co_return 1;
-    }
-  } else {
-    Result<int32_t> set = co_await zk.set(path, config.encode(), version);
-    if (!set.ok()) {
-      err << "lj ctl set: customer " << account << ": " << set.error().to_string()
-          << (set.code() == ErrorCode::kVersionMismatch ? " (changed meanwhile; run again)" : "") << "\n";
-      co_return 1;
-    }
+  }
+  if (!co_await store_customer(zk, flags, path, config, version, err)) {
+    if (!key_file.empty()) std::filesystem::remove(key_file);  // it matches nothing stored
+    co_return 1;
+  }
+  if (!key_file.empty()) {
+    out << "wrote a new password (a 192-bit API key) for " << config.username << " to " << key_file
+        << " (mode 0600): hand it to the customer; only its salted hash is stored\n";
   }
   out << flags.verb << " customer " << account << " (folder " << config.folder() << ", "
       << log_format_name(config.format) << ", " << (config.encoding == BodyEncoding::kModern ? "modern" : "imperva")
@@ -376,6 +408,10 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
       err << "lj ctl: unexpected '" << arg << "'\n";
       return 2;
     }
+  }
+  if (flags.values.contains("--password-file") && flags.values.contains("--generate-password")) {
+    err << "lj ctl: --password-file and --generate-password are alternatives: give one\n";
+    return 2;
   }
   if (flags.zookeeper.empty() || flags.verb.empty()) {
     err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] add|set|remove|list|status|drain|undrain [flags]\n"

@@ -3,7 +3,8 @@
 //
 //   lj ctl --zookeeper HOSTS [--zk-root /lj] add|set --account N [--config N] [--format CEF|W3C]
 //          [--encoding modern|imperva] [--no-compress] [--public-key PUB.pem] [--public-key-id ID]
-//          [--username U --password-file F] [--roll-events N] [--roll-bytes N] [--roll-age-ms MS]
+//          [--username U (--password-file F | --generate-password F)] [--roll-events N]
+//          [--roll-bytes N] [--roll-age-ms MS]
 //   lj ctl ... add --from FILE [flags every line shares]   many customers in one session: each
 //          line of FILE holds one customer's flags (`--account 1001 --username siem-1001 ...`,
 //          words without quoting; blank lines and lines starting with # are skipped)
@@ -15,8 +16,11 @@
 //   lj ctl ... undrain --node NAME   put it back: the master balances customers onto it again
 //
 // `add` fails if the customer exists and `set` if it does not; `set` changes only the flags
-// given (compare-and-set on the node's version). Passwords are read from a file (never from
-// the command line, where `ps` shows them) and stored only as a salted hash.
+// given (compare-and-set on the node's version). A password is a system-generated API key of at
+// least 128 bits (prod/lumberjack/credentials.h): --generate-password F makes a fresh one and
+// writes it to F (created with mode 0600, never overwritten); --password-file F reads one (never
+// from the command line, where `ps` shows it) and refuses anything shorter. Only a salted hash
+// is stored.
 
 #include <map>
 #include <ostream>
