@@ -111,7 +111,7 @@ configure_node() {  # NAME PORT RATE BURST CUSTOMER...
 configure_lb() {  # PORT NODE-PREFIX...
   local port=$1 upstreams="" prefix; shift
   for prefix in "$@"; do
-    upstreams+="    server 127.0.0.1:$(cat "$prefix/lb-port") max_fails=1 fail_timeout=10s;"$'\n'
+    upstreams+="    server 127.0.0.1:$(cat "$prefix/lb-port") max_fails=1 fail_timeout=2s;"$'\n'
   done
   render_template lb.conf.template "$tmp/lb" "$port" "s|@STREAM_MODULE@|$stream_module|g"
   local conf
