@@ -362,8 +362,14 @@ SimZooKeeper::~SimZooKeeper() {
 
 int64_t SimZooKeeper::draw_commit_latency_ns() {
   constexpr double kMaxCommitNs = 5e9;  // beyond this a real leader would have lost its quorum
+  ++writes_;
   const double scale = static_cast<double>(std::max<int64_t>(1, faults_.commit_latency_scale_ns));
-  return static_cast<int64_t>(std::min(kMaxCommitNs, pareto(simulation_.random(), scale, 1.5)));
+  const auto fsync_ns = static_cast<int64_t>(std::min(kMaxCommitNs, pareto(simulation_.random(), scale, 1.5)));
+  if (capacity_.writes_per_s <= 0) return fsync_ns;
+  // One transaction after another: this one is logged once those before it are.
+  const auto slot_ns = static_cast<int64_t>(1e9 / capacity_.writes_per_s);
+  log_free_at_ns_ = std::max(log_free_at_ns_, simulation_.now_ns()) + slot_ns;
+  return log_free_at_ns_ - simulation_.now_ns() + fsync_ns;
 }
 
 Coordinator& SimZooKeeper::client(SimNode& node) {

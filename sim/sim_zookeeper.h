@@ -54,6 +54,12 @@ struct ZooKeeperFaults {
   int64_t commit_latency_scale_ns = 500'000;
 };
 
+// What the service can take: its leader logs transactions one after another, so past this many
+// writes per second they queue (the scale world's ZooKeeper; 0: no limit).
+struct ZooKeeperCapacity {
+  double writes_per_s = 0;
+};
+
 class SimZooKeeper {
  public:
   explicit SimZooKeeper(Simulation& simulation);
@@ -65,7 +71,11 @@ class SimZooKeeper {
   Coordinator& client(SimNode& node);
 
   ZooKeeperFaults& faults() { return faults_; }
-  // How long the next write waits for its quorum's log fsync (ZooKeeperFaults).
+  ZooKeeperCapacity& capacity() { return capacity_; }
+  // Transactions committed or in flight so far (writes, multis, session closes).
+  uint64_t writes() const { return writes_; }
+  // How long the next write waits for its quorum's log fsync (ZooKeeperFaults), behind the
+  // writes before it when they exceed the capacity.
   int64_t draw_commit_latency_ns();
   // An unavailable service answers nothing (no quorum); sessions are not expired meanwhile
   // (ZooKeeper's leader, when it returns, gives every session a fresh timeout).
@@ -154,6 +164,9 @@ class SimZooKeeper {
 
   Simulation& simulation_;
   NodeId node_id_;
+  ZooKeeperCapacity capacity_;
+  uint64_t writes_ = 0;
+  int64_t log_free_at_ns_ = 0;  // when the leader's log has written every transaction so far
   ZooKeeperFaults faults_;
   bool available_ = true;
   Tree tree_;

@@ -1,7 +1,14 @@
 // lj-sim: runs simulated scenarios. `lj sim ...` execs this binary.
 //
-//   lj-sim echo|ingest|delivery|canary --seed N     one run; prints the seed first, then its
-//                                                   trace hash and what it counted
+//   lj-sim echo|ingest|delivery|canary|scale --seed N   one run; prints the seed first, then
+//                                                   its trace hash and what it counted
+//   lj-sim scale ...                                the delivery world with many customers of
+//                                                   Zipf volumes, a ZooKeeper of modelled write
+//                                                   capacity and the workers' write budget; it
+//                                                   fails past half that capacity and reports
+//                                                   ZooKeeper writes/s and checkpoint sizes
+//                                                   (sim/scenarios/sweep.h: scale_world; CI's size,
+//                                                   resized by the flags: --pops 30 --accounts 2000)
 //   lj-sim delivery --seed N --seeds K              K runs from seed N; prints failures (each with
 //                                                   the command that replays it), coverage,
 //                                                   seeds/s and simulated events/s
@@ -15,6 +22,8 @@
 //   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
 //   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
 //                                                   how long its faults last
+//   --zk-capacity W --commit-budget C               scale: ZooKeeper's writes/s, and each worker's
+//                                                   checkpoint commits/s (0: no budget)
 //   --progress K                                    with --seeds: "progress D" after every K seeds
 //                                                   (with --seeds each seed runs in a child process:
 //                                                   a failed invariant fails that seed, not the sweep)
@@ -38,7 +47,7 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: lj-sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--messages M] "
+               "usage: lj-sim echo|ingest|delivery|canary|scale [--seed N] [--seeds K] [--messages M] "
                "[--no-faults]\n"
                "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] "
                "[--default-tunables] [--no-buggify] [--no-swarm] [--progress K]\n"
@@ -49,7 +58,7 @@ int usage() {
                "               wall-clock-retention|send-before-queue-sync]\n"
                "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
                "[--events-per-proxy E]\n"
-               "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S]\n");
+               "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S] [--zk-capacity W] [--commit-budget C]\n");
   return 2;
 }
 
@@ -74,6 +83,7 @@ int main(int argc, char** argv) {
   lj::sim::RunRequest request;
   request.scenario = argv[1];
   if (!lj::sim::known_scenario(request.scenario)) return usage();
+  if (request.scenario == "scale") request = lj::sim::scale_world();  // the flags below resize it
   uint64_t seeds = 1;
   uint64_t progress_every = 0;
   for (int i = 2; i < argc; ++i) {
@@ -82,7 +92,8 @@ int main(int argc, char** argv) {
     const bool numeric =
         flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
         flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
-        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds" || flag == "--progress";
+        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds" || flag == "--progress" ||
+        flag == "--zk-capacity" || flag == "--commit-budget";
     if (numeric && i + 1 < argc) {
       if (!parse_u64(argv[++i], value)) return usage();
       const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
@@ -99,6 +110,8 @@ int main(int argc, char** argv) {
       if (flag == "--events-per-proxy") request.events_per_proxy = value;
       if (flag == "--rate") request.events_per_second = value;
       if (flag == "--fault-seconds") request.fault_seconds = value;
+      if (flag == "--zk-capacity") request.zk_writes_per_s = static_cast<double>(value);
+      if (flag == "--commit-budget") request.commit_budget_per_s = static_cast<double>(value);
     } else if (flag == "--planted" && i + 1 < argc) {
       if (!lj::sim::parse_planted_bug(argv[++i], request.planted)) return usage();
     } else if (flag == "--faults" && i + 1 < argc) {
@@ -119,14 +132,15 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
-  // Names run pop-a .. pop-z; proxies are numbered per PoP below 100; a proxy's event ids
-  // hold its accounts' streams (prod/proxy/proxy.h).
-  if (request.pops < 1 || request.pops > 26 || request.lumberjacks < 1 ||
+  // Names run pop-a .. pop-z, pop-aa ...; proxies are numbered per PoP below 100; a proxy's
+  // event ids hold its accounts' streams (prod/proxy/proxy.h). The scale world has thousands of
+  // customers; the others keep sweeps quick.
+  const int max_accounts = request.scenario == "scale" ? 5000 : 64;
+  if (request.pops < 1 || request.pops > 30 || request.lumberjacks < 1 ||
       request.lumberjacks > 64 || request.proxies_per_pop < 1 || request.proxies_per_pop > 99 ||
-      request.accounts < 1 || request.accounts > 64) {
-    std::fprintf(
-        stderr,
-        "lj-sim: --pops 1-26, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64\n");
+      request.accounts < 1 || request.accounts > max_accounts) {
+    std::fprintf(stderr,
+                 "lj-sim: --pops 1-30, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64 (scale: 1-5000)\n");
     return 2;
   }
   if (seeds > 1 && !request.chrome_trace_path.empty()) {

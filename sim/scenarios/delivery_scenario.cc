@@ -108,6 +108,20 @@ lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   return config;
 }
 
+// The largest and the 99th-percentile checkpoint, over every customer's, as ZooKeeper holds them.
+void measure_checkpoints(const SimZooKeeper& zookeeper, int accounts, DeliveryOutcome& outcome) {
+  std::vector<uint64_t> sizes;
+  for (int a = 0; a < accounts; ++a) {
+    const uint64_t account = kFirstAccount + static_cast<uint64_t>(a);
+    const std::optional<NodeData> node = zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
+    if (node) sizes.push_back(node->data.size());
+  }
+  if (sizes.empty()) return;
+  std::sort(sizes.begin(), sizes.end());
+  outcome.checkpoint_bytes_max = sizes.back();
+  outcome.checkpoint_bytes_p99 = sizes[(sizes.size() - 1) * 99 / 100];
+}
+
 // The customers as the checker knows them: ids and private keys.
 std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
   std::vector<lumberjack::AuditedCustomer> out;
@@ -263,6 +277,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       options.randomize_tunables ? draw_tunables(options.seed) : Tunables{}, Duration(options.fault_phase_ns));
   outcome.tunables = tunables.describe();
   SimZooKeeper zookeeper(simulation);
+  zookeeper.capacity().writes_per_s = options.zk_write_capacity_per_s;
   SimObjectStore storage(simulation);
   double stage_crash_probability = 0;
   CheckpointMonitor checkpoints(zookeeper);
@@ -357,6 +372,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.pop_call_timeout = tunables.graceland_call_timeout;
       lj_options.pipeline.pop_read_wait = tunables.pop_read_wait;
       lj_options.pipeline.read_bytes = tunables.read_bytes;
+      if (options.checkpoint_commits_per_s >= 0) lj_options.checkpoint_commits_per_s = options.checkpoint_commits_per_s;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
@@ -390,6 +406,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   fleet.batch_events = tunables.proxy_batch_events;
   fleet.retry_backoff = tunables.proxy_retry_backoff;
   fleet.call_timeout = tunables.graceland_call_timeout;
+  fleet.account_weights = options.account_weights;
   const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
@@ -597,6 +614,17 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     });
     failure = downloads->check(judged, committed(),
                                [&removed_customers](uint64_t account) { return removed_customers.removed(account); });
+  }
+  measure_checkpoints(zookeeper, options.accounts, outcome);
+  const double run_s = static_cast<double>(simulation.now_ns()) / 1e9;
+  outcome.zk_writes_per_s = static_cast<double>(zookeeper.writes()) / run_s;
+  outcome.checkpoint_commits_per_s = static_cast<double>(checkpoints.writes_judged()) / run_s;
+  if (failure.empty() && options.max_zk_write_share > 0 &&
+      outcome.checkpoint_commits_per_s > options.max_zk_write_share * options.zk_write_capacity_per_s) {
+    failure = "scale: checkpoints took " + std::to_string(static_cast<int64_t>(outcome.checkpoint_commits_per_s)) +
+              " commits/s over the run, over " + std::to_string(options.max_zk_write_share) +
+              " of its modelled capacity of " + std::to_string(static_cast<int64_t>(options.zk_write_capacity_per_s)) +
+              " (the workers' write budget no longer holds)";
   }
   outcome.delivered = published.copies().size();
   outcome.files = published.files();

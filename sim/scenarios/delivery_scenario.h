@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "prod/io/planted.h"
+#include "prod/proxy/account_weights.h"
 
 namespace lj::sim {
 
@@ -65,6 +66,14 @@ struct DeliveryOptions {
   // Customers download with the real downloader (sim/scenarios/customer_downloads.h), and the
   // checker requires each to hold every published event exactly once.
   bool downloads = true;
+  // Scale (the `scale` world): how proxies spread events over customers, what ZooKeeper can
+  // take, each worker's write budget (LumberjackOptions::checkpoint_commits_per_s), and the
+  // share of ZooKeeper's capacity the customers' checkpoint commits may use over the run (0: not
+  // judged; the other writes - sessions, assignments - follow faults, not customers).
+  proxy::AccountWeights account_weights;
+  double zk_write_capacity_per_s = 0;  // 0: unlimited
+  double checkpoint_commits_per_s = -1;  // < 0: LumberjackOptions' default
+  double max_zk_write_share = 0;
   bool trace_to_stdout = false;    // the readable event log
   std::string chrome_trace_path;   // non-empty: the timeline as a Chrome trace (JSON)
   PlantedBug planted = PlantedBug::kNone;
@@ -86,6 +95,12 @@ struct DeliveryOutcome {
   std::string schedule;    // the fault schedule that ran, as text `--faults` takes
   std::string tunables;    // what this seed drew, for the report
   std::string swarm;       // the fault kinds this seed's world had (all, without swarm)
+  // ZooKeeper transactions per second (every kind) over the whole run, and at its end the
+  // customers' checkpoint sizes.
+  double zk_writes_per_s = 0;
+  double checkpoint_commits_per_s = 0;  // of which checkpoint commits: what the budget bounds
+  uint64_t checkpoint_bytes_max = 0;
+  uint64_t checkpoint_bytes_p99 = 0;
   double seconds_to_publish_after_heal = 0;
   double publication_bound_seconds = 0;  // what it was held to
   int64_t virtual_ns = 0;

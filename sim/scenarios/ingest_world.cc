@@ -8,7 +8,10 @@ namespace lj::sim {
 PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention retention) {
   PopNodes pops;
   for (int p = 0; p < count; ++p) {
-    const std::string name = "pop-" + std::string(1, static_cast<char>('a' + p));
+    // pop-a .. pop-z, then pop-aa, pop-ab, ... (the first 26 names never change: seeds replay).
+    std::string suffix(1, static_cast<char>('a' + p % 26));
+    if (p >= 26) suffix.insert(suffix.begin(), static_cast<char>('a' + p / 26 - 1));
+    const std::string name = "pop-" + suffix;
     pops.names.push_back(name);
     pops.addresses.push_back(name + ":" + std::to_string(kGracelandPort));
     SimNode& node = simulation.add_node(name, [&simulation, name, retention](SimNode& n) {
@@ -70,6 +73,7 @@ std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops
       proxy_options.proxy_id = static_cast<uint64_t>(p * 100) + static_cast<uint64_t>(k) + 1;
       proxy_options.pop = pops.names[p];
       proxy_options.accounts = options.accounts;
+      proxy_options.account_weights = options.account_weights;
       for (size_t q = 0; q < count; ++q) proxy_options.gracelands.push_back(pops.addresses[(p + q) % count]);
       proxy_options.events_per_second = options.events_per_second;
       proxy_options.max_events = options.events_per_proxy;

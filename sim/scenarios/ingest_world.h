@@ -33,6 +33,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
 struct ProxyFleetOptions {
   int proxies_per_pop = 2;
   std::vector<uint64_t> accounts;
+  proxy::AccountWeights account_weights;  // how each proxy spreads its events (uniform)
   uint64_t events_per_proxy = 300;
   double events_per_second = 40;
   size_t batch_events = 20;  // a proxy's window: events per batch in flight

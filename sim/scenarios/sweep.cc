@@ -33,7 +33,22 @@ RunResult from_echo(const EchoOutcome& outcome) {
 }  // namespace
 
 bool known_scenario(const std::string& name) {
-  return name == "echo" || name == "ingest" || name == "delivery" || name == "canary";
+  return name == "echo" || name == "ingest" || name == "delivery" || name == "canary" || name == "scale";
+}
+
+RunRequest scale_world() {
+  RunRequest request;
+  request.scenario = "scale";
+  request.pops = 6;
+  request.proxies_per_pop = 1;
+  request.accounts = 200;
+  request.events_per_proxy = 1600;
+  request.events_per_second = 80;
+  request.zipf_exponent = 1.1;
+  request.zk_writes_per_s = 94;
+  request.commit_budget_per_s = 10;
+  request.max_zk_share = 0.5;
+  return request;
 }
 
 RunResult run_one(const RunRequest& request) {
@@ -82,6 +97,10 @@ RunResult run_one(const RunRequest& request) {
   options.swarm = request.swarm;
   options.trace_to_stdout = request.log_to_stdout;
   options.chrome_trace_path = request.chrome_trace_path;
+  options.account_weights.zipf_exponent = request.zipf_exponent;
+  options.zk_write_capacity_per_s = request.zk_writes_per_s;
+  options.checkpoint_commits_per_s = request.commit_budget_per_s;
+  options.max_zk_write_share = request.max_zk_share;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
   RunResult result;
   result.ok = outcome.ok;
@@ -103,6 +122,15 @@ RunResult run_one(const RunRequest& request) {
                    " faults=" + std::to_string(outcome.faults_injected) +
                    " published-within=" + published + " tunables: " + outcome.tunables +
                    (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
+  if (request.scenario == "scale") {
+    char scale[200];
+    std::snprintf(scale, sizeof scale,
+                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, checkpoint-bytes max=%llu p99=%llu",
+                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s, request.zk_writes_per_s,
+                  static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
+                  static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
+    result.summary += scale;
+  }
   return result;
 }
 
@@ -111,11 +139,11 @@ std::string replay_command(const RunRequest& request) {
   if (request.scenario == "echo" && request.messages != RunRequest{}.messages) {
     out += " --messages " + std::to_string(request.messages);
   }
-  const RunRequest defaults;
+  const RunRequest defaults = request.scenario == "scale" ? scale_world() : RunRequest{};
   auto shape = [&out](const char* flag, uint64_t value, uint64_t usual) {
     if (value != usual) out += std::string(" ") + flag + " " + std::to_string(value);
   };
-  if (request.scenario == "delivery") {
+  if (request.scenario == "delivery" || request.scenario == "scale") {
     shape("--pops", static_cast<uint64_t>(request.pops), static_cast<uint64_t>(defaults.pops));
     shape("--lumberjacks", static_cast<uint64_t>(request.lumberjacks),
           static_cast<uint64_t>(defaults.lumberjacks));
@@ -126,6 +154,11 @@ std::string replay_command(const RunRequest& request) {
     shape("--events-per-proxy", request.events_per_proxy, defaults.events_per_proxy);
     shape("--rate", request.events_per_second, defaults.events_per_second);
     shape("--fault-seconds", request.fault_seconds, defaults.fault_seconds);
+  }
+  if (request.scenario == "scale") {
+    shape("--zk-capacity", static_cast<uint64_t>(request.zk_writes_per_s), static_cast<uint64_t>(defaults.zk_writes_per_s));
+    shape("--commit-budget", static_cast<uint64_t>(request.commit_budget_per_s),
+          static_cast<uint64_t>(defaults.commit_budget_per_s));
   }
   if (!request.faults) out += " --no-faults";
   if (request.planted != PlantedBug::kNone)
