@@ -126,6 +126,19 @@ TEST(DeliveryRegression, Seed6802007354WrongClocksDoNotAgeOutALiveStream) {
   expect_ok(options);
 }
 
+// Seed 8124010106 (a soak of read-many, found by the publish monitor): pop-c's Graceland was
+// killed before an fsync, its next incarnation's recovery fsync failed (EIO: the pages are
+// dropped, marked clean), and the one after served the records from the page cache, its fsync
+// saying ok (fsyncgate across a restart). lj-3 read them, pop-c lost power, and lj-3 published
+// them after the power loss had zeroed the pages: the checker's excuse for such never
+// acknowledged records looked only at the pages still on disk. AckMonitor now remembers what a
+// power loss took from dropped pages.
+TEST(DeliveryRegression, Seed8124010106RecordsFromDroppedPagesMayBePublishedAfterAPowerLoss) {
+  DeliveryOptions options;
+  options.seed = 8124010106;
+  expect_ok(options);
+}
+
 // The standard world: 5 PoPs, 3 Lumberjacks, 20 customers, 10 simulated minutes of
 // load and faults (long enough for Graceland's retention passes to run under faults).
 DeliveryOptions standard_world(uint64_t seed) {

@@ -132,6 +132,7 @@ void SimDisk::power_loss(Random& random) {
     // Pages a failed fsync dropped never reached the disk: what is there is zeros (a file
     // extended over them) - even below bytes a later fsync made durable.
     for (const auto& [from, to] : inode->lost) {
+      if (dropped_observer_) dropped_observer_(name, inode->data, from, to);
       if (from < inode->data.size()) {
         std::fill(inode->data.begin() + static_cast<std::ptrdiff_t>(from),
                   inode->data.begin() + static_cast<std::ptrdiff_t>(std::min(to, inode->data.size())), '\0');

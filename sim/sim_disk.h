@@ -94,6 +94,12 @@ class SimDisk {
   void set_durable_observer(std::function<void(const std::string& path)> observer) {
     durable_observer_ = std::move(observer);
   }
+  // Called at a power loss with a file's bytes and each range a failed fsync had dropped, just
+  // before those bytes become zeros (a checker's monitor: what a restarted process served from
+  // them is gone now).
+  void set_dropped_observer(std::function<void(const std::string& path, std::string_view bytes, size_t from, size_t to)> observer) {
+    dropped_observer_ = std::move(observer);
+  }
   // Called with the path just before each successful remove() (a checker's monitor).
   void set_remove_observer(std::function<void(const std::string& path)> observer) {
     remove_observer_ = std::move(observer);
@@ -114,6 +120,7 @@ class SimDisk {
   std::set<std::string> durable_dirs_{"."};  // made durable by a sync of their parent
   std::function<void(const std::string&)> remove_observer_;
   std::function<void(const std::string&)> durable_observer_;
+  std::function<void(const std::string&, std::string_view, size_t, size_t)> dropped_observer_;
   void durable_changed(const std::string& path) const {
     if (durable_observer_) durable_observer_(path);
   }

@@ -8,6 +8,9 @@ AckMonitor::AckMonitor(Simulation& simulation, std::vector<SimDisk*> pop_disks)
     : simulation_(simulation), disks_(std::move(pop_disks)), read_(disks_.size()) {
   for (size_t d = 0; d < disks_.size(); ++d) {
     disks_[d]->set_durable_observer([this, d](const std::string& path) { read_newly_durable(d, path); });
+    disks_[d]->set_dropped_observer([this](const std::string& path, std::string_view bytes, size_t from, size_t to) {
+      note_dropped(path, bytes, from, to);
+    });
   }
 }
 
@@ -33,7 +36,17 @@ void AckMonitor::read_newly_durable(size_t d, const std::string& path) {
                                      [this](size_t, const EventId& id) { durable_.insert(id); });
 }
 
+void AckMonitor::note_dropped(const std::string& path, std::string_view bytes, size_t from, size_t to) {
+  std::string account;
+  uint32_t index = 0;
+  if (!parse_segment_path(path, account, index)) return;
+  for_each_segment_event(bytes, 0, [&](size_t offset, const EventId& event) {
+    if (offset >= from && offset < to) dropped_.insert(event);
+  });
+}
+
 bool AckMonitor::in_dropped_pages(const EventId& id) const {
+  if (dropped_.contains(id)) return true;  // a power loss took them since
   for (const SimDisk* disk : disks_) {
     for (const auto& [path, bytes] : disk->contents()) {
       std::string account;

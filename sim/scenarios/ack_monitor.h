@@ -43,6 +43,8 @@ class AckMonitor {
   // that died (fsyncgate across a restart) - so it serves them though no disk holds them. They
   // were never acknowledged; a power loss takes them back. (Reads the PoPs' files: call it
   // only for an event already found never durable.)
+  // Also true for such an event whose pages a power loss has zeroed since: what a pipeline read
+  // before the power loss it may publish after it.
   bool in_dropped_pages(const EventId& id) const;
 
   // The first acknowledgement of an event not durable anywhere, or "".
@@ -50,6 +52,9 @@ class AckMonitor {
   uint64_t acks_judged() const { return acks_judged_; }
 
  private:
+  // Records the events of segment `path` that lie in [from, to): pages a failed fsync dropped,
+  // which a power loss is zeroing.
+  void note_dropped(const std::string& path, std::string_view bytes, size_t from, size_t to);
   // Reads what became durable of the file `path` on disk `d`.
   void read_newly_durable(size_t d, const std::string& path);
 
@@ -63,6 +68,7 @@ class AckMonitor {
   };
   std::vector<std::map<std::string, Read>> read_;
   std::set<EventId> durable_;
+  std::set<EventId> dropped_;  // held in pages a failed fsync dropped, when a power loss zeroed them
   std::function<bool(const EventId&)> excused_;
   uint64_t acks_judged_ = 0;
   std::string problem_;
