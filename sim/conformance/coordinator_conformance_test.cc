@@ -150,9 +150,11 @@ TEST_P(CoordinatorConformance, CreatesPersistentNodeWithData) {
     EXPECT_EQ(got->ephemeral_owner, 0);
     co_await a->close();
 
-    // It outlives the session that made it.
+    // It outlives the session that made it. (Another session's write: b's server may be a
+    // follower that has not applied it yet, so b syncs first, as production readers must.)
     auto b = co_await open(1);
     LJ_CO_ASSERT(b);
+    LJ_CO_ASSERT((co_await b->sync(at("p"))).ok());
     Result<NodeData> seen = co_await b->get(at("p"));
     LJ_CO_ASSERT(seen.ok());
     EXPECT_EQ(seen->data, "hello");
@@ -170,6 +172,9 @@ TEST_P(CoordinatorConformance, EphemeralNodeIsOwnedByItsSession) {
     Result<std::string> created = co_await a->create(at("e"), "mine", NodeMode::kEphemeral);
     LJ_CO_ASSERT(created.ok());
     EXPECT_EQ(*created, at("e"));
+    // b may be served by a follower behind a's write (ZooKeeper reads are not linearizable
+    // across sessions: this failed a CI run against the 3-server ensemble): sync first.
+    LJ_CO_ASSERT((co_await b->sync(at("e"))).ok());
     Result<NodeData> got = co_await b->get(at("e"));
     LJ_CO_ASSERT(got.ok());
     EXPECT_EQ(got->data, "mine");
@@ -578,6 +583,7 @@ TEST_P(CoordinatorConformance, ClosingSessionRemovesItsEphemeralsAndFiresOthersW
     LJ_CO_ASSERT(a && b);
     LJ_CO_ASSERT((co_await a->create(at("lease"), "a", NodeMode::kEphemeral)).ok());
     LJ_CO_ASSERT((co_await a->create(at("keep"), "a", NodeMode::kPersistent)).ok());
+    LJ_CO_ASSERT((co_await b->sync(at("keep"))).ok());  // a's writes, seen from b's server
     Result<std::optional<int32_t>> watched = co_await b->exists(at("lease"), true);
     LJ_CO_ASSERT(watched.ok());
     EXPECT_EQ(*watched, std::optional<int32_t>(0));
