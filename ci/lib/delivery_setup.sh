@@ -12,7 +12,7 @@
 #   nginx_bin  the nginx executable
 #   background pids to kill on exit (append to it)
 #   fail, step, free_ports, new_api_key, render_node, configure_node, configure_lb,
-#   configure_plain, start_nginx, stop_nginx, wait_for_status, curl_, status_of
+#   configure_plain, start_nginx, stop_nginx, reload_nginx, wait_for_status, curl_, status_of
 
 delivery_templates=$(cd "$(dirname "${BASH_SOURCE[0]}")/../nginx" && pwd)
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -129,6 +129,27 @@ start_nginx() {  # NAME...
   for name in "$@"; do
     "$nginx_bin" -p "$tmp/$name" -e "$tmp/$name/error.log" -c "$tmp/$name/nginx.conf"
   done
+}
+
+# Reloads NAME's nginx and returns once the new configuration answers every new connection:
+# `nginx -s reload` only signals the master, and until each old worker has taken its quit
+# signal (its title turns to "is shutting down", and it closes the listening sockets next) a
+# request can still reach the old configuration. Old workers may go on finishing downloads.
+reload_nginx() {  # NAME
+  local prefix=$tmp/$1 master old pid settled
+  master=$(cat "$prefix/nginx.pid")
+  old=$(pgrep -P "$master" || true)
+  "$nginx_bin" -s reload -p "$prefix" -c "$prefix/nginx.conf" 2>>"$tmp/reload.err"
+  for _ in $(seq 200); do
+    settled=yes
+    for pid in $old; do
+      [ -e "/proc/$pid" ] || continue
+      tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'shutting down' || settled=no
+    done
+    [ "$settled" = yes ] && [ -n "$(comm -13 <(sort <<<"$old") <(pgrep -P "$master" | sort))" ] && return 0
+    sleep 0.05
+  done
+  fail "nginx $1 did not take its new configuration within 10 s: $(tail -n 3 "$prefix/error.log")"
 }
 
 curl_() { curl -s --max-time 20 --path-as-is --cacert "$tmp/tls/cert.pem" "$@"; }
