@@ -76,16 +76,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // before), since ZooKeeper writes wait for their quorum's log fsync (31917 before), since
 // modern files name their seq in the header (32143 before), and since Graceland gives a
 // client its own deadline to say hello (32726 before), and since a worker reads all its
-// customers of a PoP over one connection (read-many; 32868 before), seed 33704 has the stale
-// write: lj-2, fenced out of customer 1002, finishes publishing file 2 at 24.05 s and writes
-// the index back to "file 2" after lj-3 listed file 3 at 24.04 s; lj-3 lists it again at 26.9 s.
-TEST(DeliveryRegression, Seed33704AStalePublisherCannotHideFilesFromTheIndex) {
+// customers of a PoP over one connection (read-many; 32868 before), and since workers report
+// their load and the master balances by it (33704 before), seed 33875 has the stale write:
+// lj-2, fenced out of customer 1001, finishes publishing file 6 and writes the index back to
+// "file 6" at 24.79 s after lj-1 listed file 8 at 24.20 s; lj-1 lists it again at 25.68 s.
+TEST(DeliveryRegression, Seed33875AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 33704;
+  options.seed = 33875;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 33704 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 33875 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 33704 no longer reaches a stale index write: find another seed that does "
+      << "seed 33875 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

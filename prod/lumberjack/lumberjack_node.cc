@@ -4,6 +4,8 @@
 #include "prod/lumberjack/drain.h"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 
 namespace lj::lumberjack {
 
@@ -46,6 +48,8 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   pop_reads_ = std::make_shared<PopReadHub>(env_, "lumberjack " + worker_id_, options_.pipeline.pop_call_timeout);
   status_.worker_id = worker_id_;
   election_node_.clear();
+  load_meter_ = LoadMeter();
+  last_load_report_.reset();
   while (!stopping_) {
     if (Status s = co_await register_node(session); s.ok()) break;
     else if (expired(s)) co_return;
@@ -60,6 +64,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
     if (s.ok()) s = co_await check_leadership(session);
     if (s.ok() && status_.master) s = co_await assign(session);
     if (s.ok()) s = co_await follow_assignments(session);
+    if (s.ok()) s = co_await report_load(session);
     if (expired(s)) break;
     first_pass = first_pass && !s.ok();
     reap_pipelines();
@@ -77,7 +82,7 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
                                          layout.workers(),   layout.election(),    layout.gracelands(),
-                                         layout.drained()};
+                                         layout.drained(),   layout.loads()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }
@@ -185,42 +190,20 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
     if (node.ok()) current[account] = Current{node->data, node->version};
     else if (node.code() != ErrorCode::kNotFound) co_return node.status();
   }
-  // Plan: keep every customer on its live, undrained worker, give the others to the least loaded,
-  // then move one at a time from the most to the least loaded until within one.
-  std::map<std::string, std::vector<std::string>> load;
-  for (const std::string& worker : serving) load[worker];
-  std::map<std::string, std::string> plan;
-  std::vector<std::string> homeless;
-  for (const std::string& account : *customers) {
-    auto it = current.find(account);
-    if (it != current.end() && load.contains(it->second.worker)) {
-      plan[account] = it->second.worker;
-      load[it->second.worker].push_back(account);
+  if (Status s = co_await read_loads(session, *customers); !s.ok()) co_return s;
+  const Duration now = env_.clock.monotonic_now();
+  AssignmentInput input{.serving = serving, .customers = *customers, .rate = known_rates_};
+  for (const auto& [account, was] : current) input.current[account] = was.worker;
+  for (auto it = moved_for_balance_at_.begin(); it != moved_for_balance_at_.end();) {
+    if (now - it->second >= options_.balance_hold) {
+      it = moved_for_balance_at_.erase(it);
     } else {
-      homeless.push_back(account);
+      input.held.insert(it->first);
+      ++it;
     }
   }
-  auto least = [&] {
-    return std::min_element(load.begin(), load.end(),
-                            [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
-  };
-  auto most = [&] {
-    return std::max_element(load.begin(), load.end(),
-                            [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
-  };
-  for (const std::string& account : homeless) {
-    auto target = least();
-    plan[account] = target->first;
-    target->second.push_back(account);
-  }
-  while (most()->second.size() > least()->second.size() + 1) {
-    auto from = most();
-    auto to = least();
-    const std::string account = from->second.back();
-    from->second.pop_back();
-    to->second.push_back(account);
-    plan[account] = to->first;
-  }
+  const AssignmentPlan planned = plan_assignments(input, options_.balance);
+  const std::map<std::string, std::string>& plan = planned.worker;
   // One multi, fenced by our candidate node: a deposed master's writes all fail.
   std::vector<CoordinatorOp> ops{CheckOp{join_path(layout.election(), election_node_), kAnyVersion}};
   for (const auto& [account, worker] : plan) {
@@ -238,13 +221,65 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
     co_return applied.status();
   }
   status_.assignment_changes += ops.size() - 1;
+  status_.balance_moves += planned.balanced.size();
+  for (const std::string& account : planned.balanced) moved_for_balance_at_[account] = now;
   std::string moves;
   for (const auto& [account, worker] : plan) {
     auto it = current.find(account);
     if (it == current.end() || it->second.worker != worker) moves += " " + account + "->" + worker;
   }
+  if (!planned.balanced.empty()) {
+    moves += " (balancing load, events/s:";
+    for (const auto& [worker, load] : planned.load) moves += " " + worker + "=" + std::to_string(std::lround(load));
+    moves += ")";
+  }
   options_.log(worker_id_ + ": assigned" + moves);
   co_return Status();
+}
+
+Task<Status> LumberjackNode::read_loads(CoordinatorSession& session, const std::vector<std::string>& customers) {
+  const ZkLayout& layout = options_.layout;
+  Result<std::vector<std::string>> reporters = co_await session.children(layout.loads());
+  if (!reporters.ok()) co_return reporters.status();
+  for (const std::string& reporter : *reporters) {
+    Result<NodeData> node = co_await session.get(layout.load(reporter));
+    if (!node.ok()) {
+      if (node.code() == ErrorCode::kNotFound) continue;  // its session just ended
+      co_return node.status();
+    }
+    Result<LoadReport> report = decode_load_report(node->data);
+    if (!report.ok()) {
+      options_.log(worker_id_ + ": load report of " + reporter + " ignored: " + report.error().to_string());
+      continue;
+    }
+    for (const auto& [account, rate] : *report) known_rates_[std::to_string(account)] = rate;
+  }
+  // Forget removed customers.
+  const std::set<std::string> configured(customers.begin(), customers.end());
+  std::erase_if(known_rates_, [&](const auto& entry) { return !configured.contains(entry.first); });
+  std::erase_if(moved_for_balance_at_, [&](const auto& entry) { return !configured.contains(entry.first); });
+  co_return Status();
+}
+
+Task<Status> LumberjackNode::report_load(CoordinatorSession& session) {
+  const Duration now = env_.clock.monotonic_now();
+  if (last_load_report_ && now - *last_load_report_ < options_.load_report_interval) co_return Status();
+  last_load_report_ = now;
+  std::map<uint64_t, uint64_t> published;
+  for (const auto& [account, pipeline] : pipelines_) published[account] = pipeline->counters().events_published;
+  load_meter_.sample(now, published);
+  status_.load_events_per_s = load_meter_.total();
+  // The report is advice: a failed write leaves the master the previous one (or none: it then
+  // balances this worker's customers by count), and the next interval writes it again.
+  const std::string path = options_.layout.load(worker_id_);
+  const std::string report = encode_load_report(load_meter_.report());
+  Result<int32_t> written = co_await session.set(path, report);
+  if (!written.ok() && written.code() == ErrorCode::kNotFound) {
+    Result<std::string> created = co_await session.create(path, report, NodeMode::kEphemeral);
+    if (!created.ok() && created.code() != ErrorCode::kAlreadyExists) co_return expired(created.status()) ? created.status() : Status();
+    co_return Status();
+  }
+  co_return expired(written.status()) ? written.status() : Status();
 }
 
 Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {

@@ -20,7 +20,9 @@
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
 #include "prod/io/object_store.h"
+#include "prod/lumberjack/assignment_plan.h"
 #include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/load_meter.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::lumberjack {
@@ -46,6 +48,12 @@ struct LumberjackOptions {
   // (10,000 customers on 3 workers at 500/s: 1,500 commits/s at most, a third of what a
   // 3-node ensemble takes here, and quiet customers' files wait up to 6.7 s.)
   double checkpoint_commits_per_s = 500;
+  // Load-aware assignment (issue 15): every worker reports its customers' events/s this often;
+  // the master balances by them (BalanceOptions), and a customer it moved for balance stays
+  // put for balance_hold, so customers do not bounce while rates settle on their new worker.
+  Duration load_report_interval = std::chrono::seconds(10);
+  BalanceOptions balance;
+  Duration balance_hold = std::chrono::seconds(60);
 };
 
 // What the node reports for status and metrics.
@@ -65,6 +73,8 @@ struct LumberjackStatus {
   uint64_t checkpoint_commits = 0;  // see PipelineCounters
   uint64_t checkpoint_bytes = 0;
   uint64_t assignment_changes = 0;  // made as master
+  uint64_t balance_moves = 0;       // of them, customers moved between live workers for load
+  double load_events_per_s = 0;     // this worker's customers, as last reported
   uint64_t pop_connections = 0;     // open now: at most one per PoP (PopReadHub)
   uint64_t pop_round_trips = 0;     // reads of PoPs sent, each carrying many customers' reads
   Duration min_roll_age{0};         // the write budget's floor under every roll age
@@ -88,6 +98,11 @@ class LumberjackNode {
   Task<Status> check_leadership(CoordinatorSession& session);
   Task<Status> assign(CoordinatorSession& session);
   Task<Status> follow_assignments(CoordinatorSession& session);
+  // Every load_report_interval: measures this worker's customers and writes its LoadReport.
+  Task<Status> report_load(CoordinatorSession& session);
+  // As master: what the workers reported, into known_rates_ (a report that fails to decode
+  // is skipped, and said so).
+  Task<Status> read_loads(CoordinatorSession& session, const std::vector<std::string>& customers);
   void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
                       int32_t version);
   Task<void> stop_all_pipelines();
@@ -113,6 +128,12 @@ class LumberjackNode {
   // The write budget's floor under roll ages, shared by every pipeline (read at each roll).
   std::shared_ptr<Duration> min_roll_age_ = std::make_shared<Duration>(0);
   std::map<uint64_t, std::unique_ptr<CustomerPipeline>> pipelines_;
+  LoadMeter load_meter_;
+  std::optional<Duration> last_load_report_;  // this session's
+  // As master: each customer's last reported events/s (kept across a move, until its new
+  // worker reports it), and when each customer was last moved for balance.
+  std::map<std::string, double> known_rates_;
+  std::map<std::string, Duration> moved_for_balance_at_;
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
   PipelineCounters by_finished_;  // pipelines reaped
 };

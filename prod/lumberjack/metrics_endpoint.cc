@@ -1,5 +1,7 @@
 #include "prod/lumberjack/metrics_endpoint.h"
 
+#include <cmath>
+
 namespace lj::lumberjack {
 
 namespace {
@@ -50,6 +52,12 @@ std::string render_metrics(const LumberjackStatus& status) {
          status.checkpoint_bytes);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
+  metric(out, "lumberjack_balance_moves_total", "counter",
+         "Customers moved between live workers for load, as master (a subset of the assignment changes).",
+         status.balance_moves);
+  metric(out, "lumberjack_load_events_per_s", "gauge",
+         "Events/s of this worker's customers as last reported to the master (whole events/s).",
+         static_cast<uint64_t>(std::llround(status.load_events_per_s)));
   metric(out, "lumberjack_pop_connections", "gauge",
          "Connections open to Graceland PoPs: at most one per PoP, shared by every customer.", status.pop_connections);
   metric(out, "lumberjack_pop_round_trips_total", "counter",

@@ -9,6 +9,8 @@
 //   <root>/master                  ephemeral: worker id     the current master, for `lj ctl status`
 //   <root>/drained/<node name>     persistent, empty        `lj ctl drain`: the master gives that
 //                                                           node's workers no customers
+//   <root>/loads/<worker id>       ephemeral: LoadReport    each worker's measured events/s per
+//                                                           customer, which the master balances by
 
 #include <string>
 
@@ -24,6 +26,8 @@ struct ZkLayout {
   std::string gracelands() const { return root + "/gracelands"; }
   std::string master() const { return root + "/master"; }
   std::string drained() const { return root + "/drained"; }
+  std::string loads() const { return root + "/loads"; }
+  std::string load(const std::string& worker_id) const { return loads() + "/" + worker_id; }
   std::string drained_node(const std::string& name) const { return drained() + "/" + name; }
   std::string customer(const std::string& account) const { return customers() + "/" + account; }
   std::string checkpoint(const std::string& account) const { return checkpoints() + "/" + account; }

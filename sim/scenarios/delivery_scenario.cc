@@ -356,11 +356,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
 
   // The Lumberjack cluster.
   std::vector<NodeId> lumberjack_nodes;
+  // Each Lumberjack's current incarnation (valid while its node is alive), for the report.
+  std::vector<const lumberjack::LumberjackNode*> lumberjacks(static_cast<size_t>(options.lumberjacks), nullptr);
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
     stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
     StageFaults* stages = stage_faults.back().get();
-    SimNode& node = simulation.add_node(name, [&, name, stages](SimNode& n) {
+    SimNode& node = simulation.add_node(name, [&, name, stages, l](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
       lj_options.name = name;
       lj_options.static_pops = pops;
@@ -376,6 +378,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
+      lumberjacks[l] = &lumberjack;
       n.spawn(lumberjack.run());
     });
     node.set_identity(PeerIdentity{"lumberjack", name});
@@ -625,6 +628,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
               " commits/s over the run, over " + std::to_string(options.max_zk_write_share) +
               " of its modelled capacity of " + std::to_string(static_cast<int64_t>(options.zk_write_capacity_per_s)) +
               " (the workers' write budget no longer holds)";
+  }
+  // Load-aware assignment: what the live workers last reported, and the master's moves.
+  for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
+    if (!simulation.node(lumberjack_nodes[l]).alive() || lumberjacks[l] == nullptr) continue;
+    const lumberjack::LumberjackStatus& status = lumberjacks[l]->status();
+    outcome.coverage["customers moved between live workers for load"] += status.balance_moves;
+    outcome.worker_loads.push_back(status.load_events_per_s);
   }
   outcome.delivered = published.copies().size();
   outcome.files = published.files();

@@ -101,6 +101,7 @@ struct DeliveryOutcome {
   double checkpoint_commits_per_s = 0;  // of which checkpoint commits: what the budget bounds
   uint64_t checkpoint_bytes_max = 0;
   uint64_t checkpoint_bytes_p99 = 0;
+  std::vector<double> worker_loads;  // events/s each live Lumberjack last reported, at the end
   double seconds_to_publish_after_heal = 0;
   double publication_bound_seconds = 0;  // what it was held to
   int64_t virtual_ns = 0;

@@ -1,5 +1,7 @@
 #include "sim/scenarios/sweep.h"
 
+#include <cmath>
+
 #include <cstdio>
 
 #include "sim/scenarios/canary_scenario.h"
@@ -130,6 +132,11 @@ RunResult run_one(const RunRequest& request) {
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
     result.summary += scale;
+    std::string loads = " worker-loads(events/s)=";
+    for (size_t i = 0; i < outcome.worker_loads.size(); ++i) {
+      loads += (i ? "," : "") + std::to_string(std::lround(outcome.worker_loads[i]));
+    }
+    result.summary += loads;
   }
   return result;
 }

@@ -27,7 +27,7 @@ TEST(ZkAcl, CustomersAreTheOperatorsAndOnlyReadByLumberjack) {
 
 TEST(ZkAcl, LumberjackWritesCheckpointsAssignmentsAndItsOwnNodes) {
   for (const char* path : {"/lj/checkpoints/1001", "/lj/assignments/1001", "/lj/workers/lj-1-7", "/lj/master",
-                           "/lj/election/n-0000000001"}) {
+                           "/lj/election/n-0000000001", "/lj/loads/lj-1-7"}) {
     EXPECT_EQ(perms_of(path, kRoles.lumberjack_id), kZkRead | kZkWrite | kZkCreate | kZkDelete) << path;
     EXPECT_EQ(perms_of(path, kRoles.graceland_id), 0) << path;
   }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +22,7 @@
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/customer_removal.h"
 #include "prod/lumberjack/drain.h"
+#include "prod/lumberjack/load_report.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/zk_coordinator.h"
@@ -308,6 +310,21 @@ Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, 
   out << "workers:";
   if (workers.ok()) for (const std::string& w : *workers) out << " " << w;
   out << "\n";
+  // What each worker last reported to the master: events/s and customers measured.
+  out << "load (events/s):";
+  Result<std::vector<std::string>> reporters = co_await zk.children(layout.loads());
+  if (reporters.ok()) {
+    for (const std::string& worker : *reporters) {
+      Result<NodeData> node = co_await zk.get(layout.load(worker));
+      if (!node.ok()) continue;
+      Result<lumberjack::LoadReport> report = lumberjack::decode_load_report(node->data);
+      double total = 0;
+      if (report.ok()) for (const auto& [account, rate] : *report) total += rate;
+      out << " " << worker << "=" << (report.ok() ? std::to_string(std::llround(total)) : std::string("(unreadable)"));
+      if (report.ok()) out << "(" << report->size() << " customers)";
+    }
+  }
+  out << (reporters.ok() && !reporters->empty() ? "" : " (none)") << "\n";
   Result<std::vector<std::string>> drained = co_await zk.children(layout.drained());
   out << "drained:";
   if (drained.ok()) for (const std::string& node : *drained) out << " " << node;

@@ -8,6 +8,9 @@
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
 //              [--checkpoint-budget 500]   checkpoint commits/s this node's files may cost by rolling
 //                 on age: with N customers none rolls by age before N/500 s (0: no budget)
+//              [--load-report-ms 10000]   how often this node reports its customers' events/s;
+//                 the master balances customers by them (prod/lumberjack/assignment_plan.h)
+//              [--balance-tolerance-pct 20]   loads within this of the mean move no customer
 //              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
 //              [--zk-auth FILE]   ZooKeeper digest credential and ACLs (prod/cmd/common/zk_access.h)
@@ -58,6 +61,7 @@ constexpr const char* kUsage =
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
     "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS] [--checkpoint-budget N]\n"
+    "         [--load-report-ms MS] [--balance-tolerance-pct P]\n"
     "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
     "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE] [--zk-auth FILE]\n";
 
@@ -148,6 +152,17 @@ int main(int argc, char** argv) {
       if (value != "0" && (!lj::cmd::parse_positive(value, per_s) || per_s > 1'000'000))
         return usage("--checkpoint-budget is 0 (none) or 1 to 1000000 commits/s");
       options.checkpoint_commits_per_s = static_cast<double>(per_s);
+    }
+    else if (flag == "--load-report-ms") {
+      int64_t ms = 0;
+      if (!lj::cmd::parse_positive(value, ms) || ms < 100 || ms > 3'600'000)
+        return usage("--load-report-ms is 100 to 3600000");
+      options.load_report_interval = std::chrono::milliseconds(ms);
+    }
+    else if (flag == "--balance-tolerance-pct") {
+      int64_t pct = 0;
+      if (!lj::cmd::parse_positive(value, pct) || pct > 1000) return usage("--balance-tolerance-pct is 1 to 1000");
+      options.balance.tolerance = static_cast<double>(pct) / 100;
     }
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;

@@ -1,0 +1,109 @@
+#include "prod/lumberjack/assignment_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "prod/io/invariant.h"
+
+namespace lj::lumberjack {
+
+namespace {
+
+struct Worker {
+  double load = 0;
+  std::set<std::string> accounts;
+};
+
+using Workers = std::map<std::string, Worker>;
+
+Workers::iterator least_loaded(Workers& workers) {
+  return std::min_element(workers.begin(), workers.end(), [](const auto& a, const auto& b) {
+    return a.second.load != b.second.load ? a.second.load < b.second.load
+                                          : a.second.accounts.size() < b.second.accounts.size();
+  });
+}
+
+Workers::iterator most_loaded(Workers& workers) {
+  return std::max_element(workers.begin(), workers.end(), [](const auto& a, const auto& b) {
+    return a.second.load != b.second.load ? a.second.load < b.second.load
+                                          : a.second.accounts.size() < b.second.accounts.size();
+  });
+}
+
+// The customer of `from` whose move to a worker `gap` lighter brings the two closest together:
+// its weight is below the gap (so the move helps) and nearest half of it. None: end.
+const std::string* best_move(const Worker& from, double gap, const std::set<std::string>& held,
+                             const std::map<std::string, double>& weight) {
+  const std::string* best = nullptr;
+  double best_distance = 0;
+  for (const std::string& account : from.accounts) {
+    const double w = weight.at(account);
+    if (w >= gap || held.contains(account)) continue;
+    const double distance = std::abs(gap / 2 - w);
+    if (best == nullptr || distance < best_distance) {
+      best = &account;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+AssignmentPlan plan_assignments(const AssignmentInput& input, const BalanceOptions& options) {
+  LJ_ASSERT(!input.serving.empty());
+  std::map<std::string, double> weight;
+  for (const std::string& account : input.customers) {
+    auto rate = input.rate.find(account);
+    const double measured = rate == input.rate.end() ? 0 : std::max(0.0, rate->second);
+    weight[account] = measured + options.customer_weight;
+  }
+  Workers workers;
+  for (const std::string& name : input.serving) workers[name];
+  AssignmentPlan plan;
+  std::vector<std::string> homeless;
+  for (const std::string& account : input.customers) {
+    auto now = input.current.find(account);
+    if (now != input.current.end() && workers.contains(now->second)) {
+      Worker& worker = workers[now->second];
+      worker.accounts.insert(account);
+      worker.load += weight[account];
+      plan.worker[account] = now->second;
+    } else {
+      homeless.push_back(account);
+    }
+  }
+  std::stable_sort(homeless.begin(), homeless.end(),
+                   [&](const std::string& a, const std::string& b) { return weight[a] > weight[b]; });
+  for (const std::string& account : homeless) {
+    auto target = least_loaded(workers);
+    target->second.accounts.insert(account);
+    target->second.load += weight[account];
+    plan.worker[account] = target->first;
+  }
+  double total = 0;
+  for (const auto& [name, worker] : workers) total += worker.load;
+  const double allowed = options.tolerance * total / static_cast<double>(workers.size());
+  // Each move lowers the sum of squared loads, and a move smaller than the tolerance is never
+  // made: the loop is bounded, but bound it in the code too.
+  for (size_t moves = 0; moves <= input.customers.size(); ++moves) {
+    auto from = most_loaded(workers);
+    auto to = least_loaded(workers);
+    const double gap = from->second.load - to->second.load;
+    if (gap <= allowed) break;
+    const std::string* account = best_move(from->second, gap, input.held, weight);
+    if (account == nullptr) break;
+    const std::string moving = *account;
+    from->second.accounts.erase(moving);
+    from->second.load -= weight[moving];
+    to->second.accounts.insert(moving);
+    to->second.load += weight[moving];
+    plan.worker[moving] = to->first;
+    plan.balanced.insert(moving);
+  }
+  for (const auto& [name, worker] : workers) plan.load[name] = worker.load;
+  LJ_ASSERT(plan.worker.size() == input.customers.size());
+  return plan;
+}
+
+}  // namespace lj::lumberjack
