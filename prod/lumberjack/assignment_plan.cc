@@ -23,13 +23,6 @@ Workers::iterator least_loaded(Workers& workers) {
   });
 }
 
-Workers::iterator most_loaded(Workers& workers) {
-  return std::max_element(workers.begin(), workers.end(), [](const auto& a, const auto& b) {
-    return a.second.load != b.second.load ? a.second.load < b.second.load
-                                          : a.second.accounts.size() < b.second.accounts.size();
-  });
-}
-
 // The customer of `from` whose move to a worker `gap` lighter brings the two closest together:
 // its weight is below the gap (so the move helps) and nearest half of it. None: end.
 const std::string* best_move(const Worker& from, double gap, const std::set<std::string>& held,
@@ -84,14 +77,28 @@ AssignmentPlan plan_assignments(const AssignmentInput& input, const BalanceOptio
   double total = 0;
   for (const auto& [name, worker] : workers) total += worker.load;
   const double allowed = options.tolerance * total / static_cast<double>(workers.size());
-  // Each move lowers the sum of squared loads, and a move smaller than the tolerance is never
-  // made: the loop is bounded, but bound it in the code too.
-  for (size_t moves = 0; moves <= input.customers.size(); ++moves) {
-    auto from = most_loaded(workers);
+  // Each move lowers the sum of squared loads and moves a customer at most once (it joins the
+  // held ones): the loop is bounded by the customers.
+  std::set<std::string> unmovable = input.held;
+  for (size_t moves = 0; moves < input.customers.size(); ++moves) {
     auto to = least_loaded(workers);
-    const double gap = from->second.load - to->second.load;
-    if (gap <= allowed) break;
-    const std::string* account = best_move(from->second, gap, input.held, weight);
+    // From the most loaded worker that has a customer whose move helps: the most loaded of all
+    // may hold only customers that moved within the hold.
+    std::vector<Workers::iterator> heaviest_first;
+    for (auto it = workers.begin(); it != workers.end(); ++it) heaviest_first.push_back(it);
+    std::sort(heaviest_first.begin(), heaviest_first.end(),
+              [](auto a, auto b) { return a->second.load > b->second.load; });
+    Workers::iterator from = workers.end();
+    const std::string* account = nullptr;
+    for (auto candidate : heaviest_first) {
+      const double gap = candidate->second.load - to->second.load;
+      if (gap <= allowed) break;
+      account = best_move(candidate->second, gap, unmovable, weight);
+      if (account != nullptr) {
+        from = candidate;
+        break;
+      }
+    }
     if (account == nullptr) break;
     const std::string moving = *account;
     from->second.accounts.erase(moving);
@@ -100,6 +107,7 @@ AssignmentPlan plan_assignments(const AssignmentInput& input, const BalanceOptio
     to->second.load += weight[moving];
     plan.worker[moving] = to->first;
     plan.balanced.insert(moving);
+    unmovable.insert(moving);
   }
   for (const auto& [name, worker] : workers) plan.load[name] = worker.load;
   LJ_ASSERT(plan.worker.size() == input.customers.size());

@@ -7,12 +7,12 @@
 //      handoff: the old pipeline stops, the new one re-reads from the checkpoint).
 //   2. The others (new customers, a dead or drained worker's) go to the least loaded serving
 //      worker, heaviest first.
-//   3. Balance by load, with hysteresis: while the most and the least loaded workers differ
-//      by more than `tolerance` of the mean load, the customer of the most loaded whose move
-//      brings the two closest together moves, unless it moved for balance within the hold
-//      (`held`). Each such move strictly lowers the spread of loads, so the loop ends; a
-//      difference within the tolerance never moves anyone, so customers do not bounce as
-//      rates wobble.
+//   3. Balance by load, with hysteresis: while a worker is loaded more than `tolerance` of the
+//      mean load above the least loaded, its customer whose move brings the two closest
+//      together moves there (from the most loaded worker that has such a customer), unless it
+//      moved for balance within the hold (`held`) or already in this plan. Each move strictly
+//      lowers the spread of loads, so the loop ends; a difference within the tolerance never
+//      moves anyone, so customers do not bounce as rates wobble.
 // A customer's load is its measured events/s plus `customer_weight`, the fixed cost of a
 // pipeline (reads of every PoP, a checkpoint commit per file): with no rates measured yet it
 // balances by count, as before rates were reported.

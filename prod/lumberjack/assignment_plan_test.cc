@@ -79,6 +79,30 @@ TEST(AssignmentPlan, AHeldCustomerIsNotMovedForBalance) {
   EXPECT_EQ(plan.worker.at("2"), "w2");
 }
 
+// Seen in ci/scale: lj-2 held only customers it had just been given, and balancing stopped
+// there, leaving lj-3 with 22 customers against lj-1's 88.
+TEST(AssignmentPlan, WhenTheMostLoadedHoldsOnlyHeldCustomersTheNextOneGives) {
+  AssignmentInput input{.serving = {"w1", "w2", "w3"}, .customers = accounts(30)};
+  for (size_t i = 0; i < 30; ++i) {
+    const std::string& account = input.customers[i];
+    input.current[account] = i < 14 ? "w1" : i < 30 ? "w2" : "w3";
+    if (i >= 14) input.held.insert(account);  // w2's 16 arrived in the last minute
+  }
+  const AssignmentPlan plan = plan_assignments(input, {});
+  const auto by_worker = counts(plan);
+  EXPECT_EQ(by_worker.at("w2"), 16u);
+  EXPECT_GE(by_worker.at("w3"), 5u) << "w1 should have given some of its 14";
+  for (const std::string& account : plan.balanced) EXPECT_FALSE(input.held.contains(account)) << account;
+}
+
+TEST(AssignmentPlan, ACustomerMovesAtMostOncePerPlan) {
+  AssignmentInput input{.serving = {"w1", "w2", "w3"}, .customers = accounts(12)};
+  for (const std::string& account : input.customers) input.current[account] = "w1";
+  const AssignmentPlan plan = plan_assignments(input, {});
+  EXPECT_EQ(plan.balanced.size(), 8u);
+  EXPECT_EQ(counts(plan), (std::map<std::string, size_t>{{"w1", 4}, {"w2", 4}, {"w3", 4}}));
+}
+
 TEST(AssignmentPlan, ANewWorkerTakesItsShareAtOnce) {
   AssignmentInput input{.serving = {"w1", "w2", "w3", "w4"}, .customers = accounts(90)};
   for (size_t i = 0; i < input.customers.size(); ++i) {
