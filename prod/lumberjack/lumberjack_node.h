@@ -53,7 +53,7 @@ struct LumberjackOptions {
   // put for balance_hold, so customers do not bounce while rates settle on their new worker.
   Duration load_report_interval = std::chrono::seconds(10);
   BalanceOptions balance;
-  Duration balance_hold = std::chrono::seconds(60);
+  Duration balance_hold = std::chrono::seconds(20);  // two reports: its rate measured where it went
 };
 
 // What the node reports for status and metrics.
