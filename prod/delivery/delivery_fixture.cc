@@ -129,7 +129,7 @@ int publish(const Args& args) {
     spec.account_id = config.account_id;
     spec.config_id = config.config_id;
     spec.seq = seq;
-    spec.format = args.get("--format", "CEF") == "W3C" ? lj::LogFormat::kW3c : lj::LogFormat::kCef;
+    spec.format = lj::parse_log_format(args.get("--format", "CEF")).value_or(lj::LogFormat::kCef);
     spec.encoding = args.get("--encoding", "modern") == "imperva"
                         ? lj::BodyEncoding::kImpervaCompatible
                         : lj::BodyEncoding::kModern;

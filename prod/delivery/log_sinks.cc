@@ -26,8 +26,9 @@ DirectorySink::DirectorySink(FileSystem& files, std::string dir)
     : files_(files), dir_(std::move(dir)) {}
 
 std::string DirectorySink::output_name(uint64_t account_id, uint64_t seq, LogFormat format) {
-  return std::to_string(account_id) + "_" + std::to_string(seq) +
-         (format == LogFormat::kCef ? ".cef" : ".w3c");
+  std::string extension(log_format_name(format));  // ".cef", ".w3c", ".leef", ".json"
+  for (char& c : extension) c = static_cast<char>(c - 'A' + 'a');
+  return std::to_string(account_id) + "_" + std::to_string(seq) + "." + extension;
 }
 
 Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {

@@ -4,8 +4,7 @@
 #include <limits>
 
 #include "prod/logfile/headers_json.h"
-
-#include "prod/logfile/utf8.h"
+#include "prod/logfile/text_fields.h"
 
 namespace lj {
 namespace {
@@ -16,30 +15,7 @@ Error corrupt(std::string message) {
 
 // Undoes append_escaped (cef_writer.cc) for one value; `special` is '|' or '='.
 Status unescape(std::string_view text, char special, std::string& out) {
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (i + 1 >= text.size()) return corrupt("dangling '\\' at the end of a value");
-    const char e = text[++i];
-    if (e == '\\' || e == special) {
-      out.push_back(e);
-    } else if (e == 'n') {
-      out.push_back('\n');
-    } else if (e == 'r') {
-      out.push_back('\r');
-    } else if (e == 'x' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
-               hex_digit_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2])));
-      i += 2;
-    } else {
-      return corrupt(std::string("unknown escape '\\") + e + "'");
-    }
-  }
-  return Status::ok_status();
+  return unescape_backslashes(text, special, out);
 }
 
 bool is_key_char(char c) {
@@ -94,9 +70,7 @@ Status parse_extension(std::string_view ext, CefRecord& record) {
 
 template <typename Int>
 bool parse_int(std::string_view text, Int& value) {
-  if (text.empty() || text.front() == '+') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
+  return parse_decimal(text, value);
 }
 
 const std::string* find(const CefRecord& record, std::string_view key) {
@@ -124,6 +98,7 @@ Result<CefRecord> parse_cef_record(std::string_view line) {
     if (!status.ok()) {
       return corrupt("header field " + std::to_string(field + 2) + ": " + status.error().message());
     }
+    if (field == 4) undo_empty_placeholder(line.substr(pos, end - pos), record.header[field]);  // Name
     pos = end + 1;
   }
   Status status = parse_extension(line.substr(pos), record);
@@ -191,21 +166,7 @@ Result<AttackEvent> parse_cef_event(std::string_view line) {
 }
 
 Status parse_cef_body(std::string_view body, std::vector<AttackEvent>& events) {
-  size_t line_number = 0;
-  while (!body.empty()) {
-    ++line_number;
-    const size_t lf = body.find('\n');
-    if (lf == std::string_view::npos) {
-      return corrupt("CEF line " + std::to_string(line_number) + " has no LF (truncated body?)");
-    }
-    auto event = parse_cef_event(body.substr(0, lf));
-    if (!event.ok()) {
-      return corrupt("CEF line " + std::to_string(line_number) + ": " + event.error().message());
-    }
-    events.push_back(std::move(event).value());
-    body.remove_prefix(lf + 1);
-  }
-  return Status::ok_status();
+  return parse_event_lines(body, "CEF", events, parse_cef_event);
 }
 
 }  // namespace lj

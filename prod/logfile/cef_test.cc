@@ -107,7 +107,7 @@ TEST(CefParser, OmittedStringsReadBackEmpty) {
   std::string line;
   append_cef_line(e, line);
   EXPECT_EQ(line,
-            "CEF:0|Incapsula|SIEMintegration|1|0||3|deviceExternalId=1-2 suid=0 siteid=0 "
+            "CEF:0|Incapsula|SIEMintegration|1|0|-|3|deviceExternalId=1-2 suid=0 siteid=0 "
             "start=0 end=0 cpt=0 spt=0 cn1=0\n");
   line.pop_back();
   auto parsed = parse_cef_event(line);

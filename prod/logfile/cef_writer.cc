@@ -212,7 +212,13 @@ char* write_cef_line(const AttackEvent& e, char* p) {
   w.literal("CEF:0|Incapsula|SIEMintegration|1|");
   w.number(e.rule_id);
   w.literal("|");
-  w.escaped(e.attack_type, '|');
+  if (e.attack_type.empty()) {
+    w.literal("-");  // the placeholder for an empty Name (cef_writer.h)
+  } else if (e.attack_type == "-") {
+    w.literal("\\x2D");
+  } else {
+    w.escaped(e.attack_type, '|');
+  }
   w.literal("|");
   w.number(cef_severity(e.action));
   w.literal("|");

@@ -23,6 +23,9 @@
 //    a valid UTF-8 character becomes "\xHH" (upper-case hex). The spec forbids these bytes but
 //    defines no escape for them; this extension keeps lines valid UTF-8 with no control bytes
 //    and makes every value recoverable exactly. Parsers that do not know "\x" show it verbatim.
+// The Name header field is the attack type; an empty one is written "-" (common CEF parsers
+// reject a line with an empty header field), and an attack type that is "-" itself "\x2D", so
+// every value is still recoverable exactly.
 // A line therefore holds exactly one LF (its end), and every unescaped '=' in the extension
 // ends a key, so a parser splits fields without guessing.
 

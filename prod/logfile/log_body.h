@@ -1,5 +1,5 @@
 #pragma once
-// The text body of a log file: events as CEF lines, or as W3C directives and lines.
+// The text body of a log file: events as CEF, LEEF or JSON lines, or as W3C directives and lines.
 
 #include <algorithm>
 #include <cstring>
@@ -42,13 +42,13 @@ class LogBodyBuffer {
   size_t used_ = 0;
 };
 
-Status append_log_body(LogFormat format, std::span<const AttackEvent> events, int64_t file_start_ms,
-                       LogBodyBuffer& out);
-
-// Appends the body for `events`. `file_start_ms` dates the W3C #Date directive.
+// Appends the body for `events`. `file_start_ms` dates the W3C #Date directive;
+// `leef_delimiter` separates LEEF attributes (REQUIRES: is_leef_delimiter, leef_writer.h).
 // kInvalidArgument (W3C only) when a time has no 4-digit date; `out` may then hold a prefix.
 Status append_log_body(LogFormat format, std::span<const AttackEvent> events, int64_t file_start_ms,
-                       std::string& out);
+                       LogBodyBuffer& out, char leef_delimiter = '\t');
+Status append_log_body(LogFormat format, std::span<const AttackEvent> events, int64_t file_start_ms,
+                       std::string& out, char leef_delimiter = '\t');
 
 // Parses a body back into events, appending them. kCorrupt naming the line on failure.
 Status parse_log_body(LogFormat format, std::string_view body, std::vector<AttackEvent>& events);

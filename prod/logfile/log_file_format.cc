@@ -7,7 +7,24 @@
 namespace lj {
 
 std::string_view log_format_name(LogFormat format) {
-  return format == LogFormat::kCef ? "CEF" : "W3C";
+  switch (format) {
+    case LogFormat::kCef:
+      return "CEF";
+    case LogFormat::kW3c:
+      return "W3C";
+    case LogFormat::kLeef:
+      return "LEEF";
+    case LogFormat::kJson:
+      return "JSON";
+  }
+  invariant_failed("a LogFormat in range", __FILE__, __LINE__);
+}
+
+std::optional<LogFormat> parse_log_format(std::string_view name) {
+  for (LogFormat format : {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson}) {
+    if (name == log_format_name(format)) return format;
+  }
+  return std::nullopt;
 }
 
 std::string log_file_name(uint64_t account_id, uint64_t seq) {

@@ -2,7 +2,7 @@
 // The log file container, in the layout Imperva documents for its SIEM log files, so the
 // downloaders customers already run read ours:
 //
-//   accountId:<n>LF configId:<n>LF checksum:<hex>LF format:CEF|W3CLF
+//   accountId:<n>LF configId:<n>LF checksum:<hex>LF format:CEF|W3C|LEEF|JSONLF
 //   startTime:<epoch ms>LF endTime:<epoch ms>LF
 //   [seq:<n>LF compression:zstd|noneLF cipher:aes-256-gcm|noneLF [nonce:<base64>LF]]  modern only
 //   [publicKeyId:<id>LF key:<base64>LF]                                        encrypted only
@@ -12,7 +12,8 @@
 // File names are "<accountId>_<seq>.log", seq counting 1, 2, 3, ... with no gaps.
 //
 // Body encodings:
-//  - modern: the text body (CEF lines, or W3C directives and lines) is zstd-compressed, then
+//  - modern: the text body (CEF, LEEF or JSON lines, or W3C directives and lines) is
+//    zstd-compressed, then
 //    sealed with AES-256-GCM under a fresh random key and nonce; the key is wrapped with the
 //    customer's RSA key (OAEP, SHA-256). The GCM associated data is every header byte up to
 //    and including "|==|LF", so changing any header or body byte is detected; account,
@@ -35,10 +36,17 @@
 
 namespace lj {
 
-enum class LogFormat { kCef, kW3c };
+// The text formats a customer can choose (cef_writer.h, w3c_writer.h, leef_writer.h,
+// json_lines_writer.h). Imperva's downloaders know CEF, W3C and LEEF; JSON is ours.
+enum class LogFormat { kCef, kW3c, kLeef, kJson };
 enum class BodyEncoding { kModern, kImpervaCompatible };
 
-std::string_view log_format_name(LogFormat format);  // "CEF", "W3C"
+std::string_view log_format_name(LogFormat format);  // "CEF", "W3C", "LEEF", "JSON"
+// The inverse of log_format_name, exact and case-sensitive (the header and the customer
+// config write the names so); nullopt for anything else.
+std::optional<LogFormat> parse_log_format(std::string_view name);
+// For errors and help texts: "CEF, W3C, LEEF or JSON".
+inline constexpr std::string_view kLogFormatChoices = "CEF, W3C, LEEF or JSON";
 
 inline constexpr std::string_view kHeaderTerminator = "|==|\n";
 // A header longer than this is refused unread: real ones are under 1 KiB.

@@ -103,13 +103,9 @@ Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file) {
       status = number_field(h.seq, have_seq);
       if (status.ok() && h.seq == 0) status = corrupt(where + "seq 0: files count from 1");
     } else if (name == "format") {
-      if (value == "CEF") {
-        h.format = LogFormat::kCef;
-      } else if (value == "W3C") {
-        h.format = LogFormat::kW3c;
-      } else {
-        return corrupt(where + "unsupported format '" + std::string(value.substr(0, 32)) + "'");
-      }
+      const std::optional<LogFormat> format = parse_log_format(value);
+      if (!format) return corrupt(where + "unsupported format '" + std::string(value.substr(0, 32)) + "'");
+      h.format = *format;
       have_format = true;
     } else if (name == "checksum") {
       h.checksum = value;

@@ -247,8 +247,8 @@ TEST(LogFileReader, MalformedHeaderLines) {
             "log file header: line 2: duplicate field 'accountId'");
   EXPECT_EQ(read_error("accountId:x\n|==|\n").message(),
             "log file header: line 1: accountId 'x' is not a number");
-  EXPECT_EQ(read_error("accountId:1\nconfigId:2\nchecksum:00\nformat:LEEF\n|==|\n").message(),
-            "log file header: line 4: unsupported format 'LEEF'");
+  EXPECT_EQ(read_error("accountId:1\nconfigId:2\nchecksum:00\nformat:XML\n|==|\n").message(),
+            "log file header: line 4: unsupported format 'XML'");
   EXPECT_EQ(read_error("accountId:1\nconfigId:2\nformat:CEF\n|==|\n").message(),
             "log file header: missing checksum");
   EXPECT_EQ(read_error("accountId:1\nx|==|\n").message(),

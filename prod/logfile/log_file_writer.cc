@@ -3,6 +3,7 @@
 #include "prod/logfile/aes.h"
 #include "prod/logfile/base64.h"
 #include "prod/logfile/digest.h"
+#include "prod/logfile/leef_writer.h"
 #include "prod/logfile/log_body.h"
 #include "prod/logfile/log_file_header.h"
 
@@ -45,6 +46,9 @@ Result<std::string> LogFileWriter::write(const LogFileSpec& spec,
   if (!is_printable_token(spec.public_key_id)) {
     return invalid("publicKeyId must be printable ASCII without spaces");
   }
+  if (spec.format == LogFormat::kLeef && !is_leef_delimiter(spec.leef_delimiter)) {
+    return invalid("a LEEF delimiter is " + std::string(kLeefDelimiterChoices));
+  }
   const bool imperva = spec.encoding == BodyEncoding::kImpervaCompatible;
   if (imperva && spec.imperva_aes_key_bits != 128 && spec.imperva_aes_key_bits != 256) {
     return invalid("AES key of " + std::to_string(spec.imperva_aes_key_bits) +
@@ -58,7 +62,7 @@ Result<std::string> LogFileWriter::write(const LogFileSpec& spec,
   }
 
   plaintext_.clear();
-  Status status = append_log_body(spec.format, events, spec.start_time_ms, plaintext_);
+  Status status = append_log_body(spec.format, events, spec.start_time_ms, plaintext_, spec.leef_delimiter);
   if (!status.ok()) return status.error();
 
   LogFileHeader header;

@@ -26,6 +26,7 @@ struct LogFileSpec {
   uint64_t config_id = 0;
   uint64_t seq = 1;  // this file's place in the account's sequence, from 1
   LogFormat format = LogFormat::kCef;
+  char leef_delimiter = '\t';  // LEEF only: between attributes (is_leef_delimiter)
   BodyEncoding encoding = BodyEncoding::kModern;
   bool compress = true;  // zstd (modern) or zlib (imperva-compatible); false: stored as is
   // The customer's RSA public key (PEM); empty writes an unencrypted file.

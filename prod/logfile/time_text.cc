@@ -59,6 +59,13 @@ void append_time(int64_t epoch_ms, bool with_ms, std::string& out) {
   }
 }
 
+void append_iso8601_utc(int64_t epoch_ms, std::string& out) {
+  append_date(epoch_ms, out);
+  out.push_back('T');
+  append_time(epoch_ms, true, out);
+  out.push_back('Z');
+}
+
 Result<int64_t> parse_date_time_ms(std::string_view date, std::string_view time) {
   auto bad = [&] {
     return Error(ErrorCode::kCorrupt, "malformed date/time '" + std::string(date.substr(0, 16)) +

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <set>
 
+#include "prod/logfile/leef_writer.h"
+
 namespace lj::lumberjack {
 
 namespace {
@@ -54,6 +56,8 @@ std::string CustomerConfig::encode() const {
   line("account", std::to_string(account_id));
   line("config", std::to_string(config_id));
   line("format", log_format_name(format));
+  // Only for LEEF, so that a worker of an earlier release still reads other customers.
+  if (format == LogFormat::kLeef) line("leef_delimiter", leef_delimiter_text(leef_delimiter));
   line("encoding", encoding == BodyEncoding::kModern ? "modern" : "imperva");
   line("compress", compress ? "yes" : "no");
   line("public_key", public_key_pem);
@@ -83,9 +87,11 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     if (key == "account") status = parse_number(key, *value, config.account_id);
     else if (key == "config") status = parse_number(key, *value, config.config_id);
     else if (key == "format") {
-      if (*value == "CEF") config.format = LogFormat::kCef;
-      else if (*value == "W3C") config.format = LogFormat::kW3c;
-      else status = Error(ErrorCode::kInvalidArgument, "customer config: format must be CEF or W3C");
+      if (const std::optional<LogFormat> format = parse_log_format(*value)) config.format = *format;
+      else status = Error(ErrorCode::kInvalidArgument, "customer config: format must be " + std::string(kLogFormatChoices));
+    } else if (key == "leef_delimiter") {
+      if (const std::optional<char> delimiter = parse_leef_delimiter(*value)) config.leef_delimiter = *delimiter;
+      else status = Error(ErrorCode::kInvalidArgument, "customer config: leef_delimiter is " + std::string(kLeefDelimiterChoices));
     } else if (key == "encoding") {
       if (*value == "modern") config.encoding = BodyEncoding::kModern;
       else if (*value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;

@@ -26,6 +26,7 @@ struct CustomerConfig {
   uint64_t account_id = 0;
   uint64_t config_id = 1;
   LogFormat format = LogFormat::kCef;
+  char leef_delimiter = '\t';  // LEEF only (is_leef_delimiter); stored only for LEEF customers
   BodyEncoding encoding = BodyEncoding::kModern;
   bool compress = true;
   std::string public_key_pem;  // empty: files are not encrypted

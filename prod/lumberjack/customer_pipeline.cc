@@ -565,6 +565,7 @@ Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector
   spec.config_id = config_.config_id;
   spec.seq = seq;
   spec.format = config_.format;
+  spec.leef_delimiter = config_.leef_delimiter;
   spec.encoding = config_.encoding;
   spec.compress = config_.compress;
   spec.public_key_pem = config_.public_key_pem;

@@ -129,7 +129,8 @@ CefFields expected_fields(const AttackEvent& e) {
   CefFields f;
   f.header = {"Incapsula",   "SIEMintegration",
               "1",           std::to_string(e.rule_id),
-              e.attack_type, std::to_string(cef_severity(e.action))};
+              e.attack_type.empty() ? "-" : e.attack_type,  // the placeholder (cef_writer.h)
+              std::to_string(cef_severity(e.action))};
   auto text = [&](const char* key, const std::string& value) {
     if (!value.empty()) f.extension.push_back({key, value});
   };

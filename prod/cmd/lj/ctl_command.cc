@@ -16,6 +16,7 @@
 #include <string>
 
 #include "prod/graceland/graceland_client.h"
+#include "prod/logfile/leef_writer.h"
 #include "prod/io/invariant.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/credentials.h"
@@ -54,9 +55,12 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     } else if (flag == "--config") {
       if (!parse_number(value, config.config_id) || config.config_id == 0) return "--config wants a positive number";
     } else if (flag == "--format") {
-      if (value == "CEF") config.format = LogFormat::kCef;
-      else if (value == "W3C") config.format = LogFormat::kW3c;
-      else return "--format is CEF or W3C";
+      if (const std::optional<LogFormat> format = parse_log_format(value)) config.format = *format;
+      else return "--format is " + std::string(kLogFormatChoices);
+    } else if (flag == "--leef-delimiter") {
+      const std::optional<char> delimiter = parse_leef_delimiter(value);
+      if (!delimiter) return "--leef-delimiter is " + std::string(kLeefDelimiterChoices);
+      config.leef_delimiter = *delimiter;
     } else if (flag == "--encoding") {
       if (value == "modern") config.encoding = BodyEncoding::kModern;
       else if (value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
@@ -91,6 +95,9 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     }
   }
   if (flags.no_compress) config.compress = false;
+  if (flags.values.contains("--leef-delimiter") && config.format != LogFormat::kLeef) {
+    return "--leef-delimiter is for a customer in --format LEEF";
+  }
   return "";
 }
 

@@ -50,12 +50,15 @@ class LjCli : public testing::Test {
     return command(views, out_, err_);
   }
 
-  std::string write_log(const std::string& public_pem, std::vector<AttackEvent>& events) {
+  std::string write_log(const std::string& public_pem, std::vector<AttackEvent>& events,
+                        LogFormat format = LogFormat::kCef) {
     SplitMix64 random(4);
     for (uint64_t i = 1; i <= 5; ++i)
       events.push_back(make_sample_event(random, 9, {1, i}, 1764049750000));
     LogFileSpec spec;
     spec.account_id = 9;
+    spec.format = format;
+    spec.leef_delimiter = '^';
     spec.public_key_pem = public_pem;
     spec.start_time_ms = 1764049750000;
     spec.end_time_ms = 1764049750000;
@@ -89,6 +92,23 @@ TEST_F(LjCli, KeygenThenCatDecryptsAFileForThatKey) {
   EXPECT_NE(out_.str().find(": OK, 5 events, CEF, modern, encrypted for sha256:"),
             std::string::npos)
       << out_.str();
+}
+
+TEST_F(LjCli, CatReadsEveryFormat) {
+  ASSERT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub")}), 0) << err_.str();
+  const std::pair<LogFormat, std::string_view> formats[] = {
+      {LogFormat::kW3c, "#Version: 1.0\n"},
+      {LogFormat::kLeef, "LEEF:2.0|Incapsula|SIEMintegration|1|"},
+      {LogFormat::kJson, "{\"id\":\"1-1\","}};
+  for (const auto& [format, start] : formats) {
+    std::vector<AttackEvent> events;
+    spit(path("9_1.log"), write_log(slurp(path("k.pub")), events, format));
+    ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem")}), 0) << err_.str();
+    EXPECT_TRUE(out_.str().starts_with(start)) << out_.str().substr(0, 80);
+    ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem"), "--verify-only"}), 0);
+    EXPECT_NE(out_.str().find(": OK, 5 events, " + std::string(log_format_name(format)) + ", modern"), std::string::npos)
+        << out_.str();
+  }
 }
 
 TEST_F(LjCli, KeygenPkcs1AndRefusesToOverwrite) {

@@ -1,0 +1,43 @@
+#include "prod/lumberjack/customer_config.h"
+
+#include <gtest/gtest.h>
+
+namespace lj::lumberjack {
+namespace {
+
+TEST(CustomerConfig, EveryFormatRoundTrips) {
+  for (LogFormat format : {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson}) {
+    CustomerConfig config;
+    config.account_id = 1001;
+    config.format = format;
+    if (format == LogFormat::kLeef) config.leef_delimiter = '^';
+    Result<CustomerConfig> decoded = CustomerConfig::decode(config.encode());
+    ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+    EXPECT_EQ(*decoded, config);
+  }
+}
+
+TEST(CustomerConfig, OnlyALeefCustomerStoresADelimiter) {
+  // A worker of an earlier release refuses unknown keys: it still reads every other customer.
+  CustomerConfig config;
+  config.account_id = 1001;
+  EXPECT_EQ(config.encode().find("leef_delimiter"), std::string::npos);
+  config.format = LogFormat::kLeef;
+  EXPECT_NE(config.encode().find("format=LEEF\nleef_delimiter=x09\n"), std::string::npos) << config.encode();
+}
+
+TEST(CustomerConfig, RefusesAnUnknownFormatOrDelimiter) {
+  CustomerConfig config;
+  config.account_id = 1001;
+  config.format = LogFormat::kLeef;
+  std::string text = config.encode();
+  std::string bad_format = text;
+  bad_format.replace(bad_format.find("format=LEEF"), 11, "format=XML");
+  EXPECT_NE(CustomerConfig::decode(bad_format).error().message().find("CEF, W3C, LEEF or JSON"), std::string::npos);
+  std::string bad_delimiter = text;
+  bad_delimiter.replace(bad_delimiter.find("leef_delimiter=x09"), 18, "leef_delimiter==");
+  EXPECT_FALSE(CustomerConfig::decode(bad_delimiter).ok());
+}
+
+}  // namespace
+}  // namespace lj::lumberjack
