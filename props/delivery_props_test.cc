@@ -77,16 +77,18 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // modern files name their seq in the header (32143 before), and since Graceland gives a
 // client its own deadline to say hello (32726 before), and since a worker reads all its
 // customers of a PoP over one connection (read-many; 32868 before), and since workers report
-// their load and the master balances by it (33704 before), seed 33875 has the stale write:
-// lj-2, fenced out of customer 1001, finishes publishing file 6 and writes the index back to
-// "file 6" at 24.79 s after lj-1 listed file 8 at 24.20 s; lj-1 lists it again at 25.68 s.
-TEST(DeliveryRegression, Seed33875AStalePublisherCannotHideFilesFromTheIndex) {
+// their load and the master balances by it (33704 before), and since customers take all four
+// formats, LEEF and JSON lines too (33875 before), seed 34531 has the stale write: lj-1, which
+// held customer 1004 until the master moved it for load at 13.26 s, finishes publishing file 1
+// and writes the index back to "file 1" at 18.47 s after lj-3 listed file 3 at 16.92 s; lj-3
+// lists it again at 18.64 s.
+TEST(DeliveryRegression, Seed34531AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 33875;
+  options.seed = 34531;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 33875 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 34531 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 33875 no longer reaches a stale index write: find another seed that does "
+      << "seed 34531 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

@@ -164,14 +164,19 @@ new_password() {  # FILE
 }
 
 cluster_customers() {  # COUNT ROLL_AGE_MS [shared-key]
-  local kinds=("CEF modern" "W3C modern" "CEF imperva" "W3C imperva") i account format encoding
+  # Every format in the first four, each in the other encoding in the next four (LEEF with a
+  # caret delimiter there).
+  local kinds=("CEF modern" "W3C imperva" "LEEF modern" "JSON imperva"
+               "CEF imperva" "W3C modern" "LEEF imperva" "JSON modern") i account format encoding leef
   local dir=$work/customers
   mkdir -p "$dir"
   [ "${3:-}" = shared-key ] && "$lj" keygen --private "$dir/shared.pem" --public "$dir/shared.pub" >/dev/null
   : >"$dir/add"
   for i in $(seq 0 $(($1 - 1))); do
     account=$((1001 + i))
-    read -r format encoding <<<"${kinds[$((i % 4))]}"
+    read -r format encoding <<<"${kinds[$((i % 8))]}"
+    leef=""
+    [ "$format" = LEEF ] && [ $((i % 8)) -ge 4 ] && leef="--leef-delimiter ^"
     if [ "${3:-}" = shared-key ]; then
       ln -s shared.pem "$dir/$account.pem"
       ln -s shared.pub "$dir/$account.pub"
@@ -179,7 +184,7 @@ cluster_customers() {  # COUNT ROLL_AGE_MS [shared-key]
       "$lj" keygen --private "$dir/$account.pem" --public "$dir/$account.pub" >/dev/null
     fi
     new_password "$dir/$account.password"
-    echo "--account $account --format $format --encoding $encoding --public-key $dir/$account.pub" \
+    echo "--account $account --format $format $leef --encoding $encoding --public-key $dir/$account.pub" \
       "--username siem-$account --password-file $dir/$account.password" >>"$dir/add"
     echo "$format $encoding" >"$dir/$account.kind"
     accounts+=("$account")

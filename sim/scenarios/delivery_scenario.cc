@@ -99,7 +99,10 @@ lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   lumberjack::CustomerConfig config;
   config.account_id = kFirstAccount + static_cast<uint64_t>(index);
   config.config_id = 1;
-  config.format = index % 2 == 0 ? LogFormat::kCef : LogFormat::kW3c;
+  // All four formats, each with both encodings as the index grows; LEEF with two delimiters.
+  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson};
+  config.format = kFormats[(index + index / 4) % 4];
+  config.leef_delimiter = index % 8 < 4 ? '\t' : '^';
   config.encoding = index % 4 < 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible;
   // Every fourth customer has no key: its files are not encrypted.
   if (index % 4 != 3) config.public_key_pem = std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
