@@ -62,7 +62,8 @@ void fuzz_log_file(const uint8_t* data, size_t size) {
 
 void fuzz_log_body(const uint8_t* data, size_t size) {
   if (size == 0) return;
-  const LogFormat format = data[0] % 2 == 0 ? LogFormat::kCef : LogFormat::kW3c;
+  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson};
+  const LogFormat format = kFormats[data[0] % 4];
   std::vector<AttackEvent> events;
   if (!parse_log_body(format, as_text(data + 1, size - 1), events).ok()) return;
   // Whatever parsed must survive formatting and parsing again (W3C needs printable dates).

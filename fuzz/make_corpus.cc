@@ -186,9 +186,10 @@ int main(int argc, char** argv) {
   write(dir / "event_record" / "two_records", two);
 
   const std::vector<lj::AttackEvent> body_events = {events[0], hostile};
-  for (lj::LogFormat format : {lj::LogFormat::kCef, lj::LogFormat::kW3c}) {
-    std::string text(1, format == lj::LogFormat::kCef ? '\0' : '\1');
-    if (!lj::append_log_body(format, body_events, 1764049750000, text).ok()) return 1;
+  // The first byte picks the format as fuzz_log_body does: 0 CEF, 1 W3C, 2 LEEF, 3 JSON.
+  for (lj::LogFormat format : {lj::LogFormat::kCef, lj::LogFormat::kW3c, lj::LogFormat::kLeef, lj::LogFormat::kJson}) {
+    std::string text(1, static_cast<char>(format));
+    if (!lj::append_log_body(format, body_events, 1764049750000, text, '^').ok()) return 1;
     write(dir / "log_body" / std::string(lj::log_format_name(format)), text);
   }
 
