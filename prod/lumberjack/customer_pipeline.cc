@@ -516,6 +516,7 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
   }
   // Decoded first: whether the batch fits the file being built is decided before any of it is taken.
   std::vector<std::pair<AttackEvent, size_t>> events;  // with its record's size
+  events.reserve(batch->records.size());
   for (const std::string& record : batch->records) {
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok() || decoded->event.account_id != config_.account_id) {

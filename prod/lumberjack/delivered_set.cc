@@ -46,25 +46,31 @@ bool DeliveredSet::contains(EventId id) const {
 }
 
 bool DeliveredSet::insert(EventId id) {
-  if (contains(id)) return false;
+  // One lookup, and the common case - the next id of a stream - extends its last interval in
+  // place: inserting was a tenth of a worker's CPU when every id erased and re-inserted a node.
   auto& set = streams_[id.proxy_id].intervals;
   const uint64_t seq = id.sequence;
-  uint64_t first = seq, last = seq;
-  auto next = set.upper_bound(seq);
-  if (next != set.end() && next->first == seq + 1) {  // joins the interval after it
-    last = next->second;
-    next = set.erase(next);
-    --interval_count_;
-  }
+  auto next = set.upper_bound(seq);  // the first interval starting after seq
   if (next != set.begin()) {
     auto previous = std::prev(next);
-    if (previous->second + 1 == seq) {  // joins the interval before it
-      first = previous->first;
-      set.erase(previous);
-      --interval_count_;
+    if (seq <= previous->second) return false;  // held already (previous->first <= seq)
+    if (previous->second + 1 == seq) {
+      if (next != set.end() && next->first == seq + 1) {  // fills the hole between two intervals
+        previous->second = next->second;
+        set.erase(next);
+        --interval_count_;
+      } else {
+        previous->second = seq;
+      }
+      return true;
     }
   }
-  set.emplace(first, last);
+  if (next != set.end() && next->first == seq + 1) {  // joins the interval after it (a new first)
+    const uint64_t last = next->second;
+    set.emplace_hint(set.erase(next), seq, last);
+    return true;
+  }
+  set.emplace_hint(next, seq, seq);
   ++interval_count_;
   return true;
 }
