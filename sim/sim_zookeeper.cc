@@ -659,6 +659,7 @@ const SimZooKeeper::Tree& SimZooKeeper::tree_for_read(bool stale) const {
 }
 
 Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path, bool watch, bool stale) {
+  ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
   auto it = tree.find(path);
@@ -670,6 +671,7 @@ Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path
 
 Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session, const std::string& path, bool watch,
                                                              bool stale) {
+  ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
   auto it = tree.find(path);
@@ -681,6 +683,7 @@ Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session, co
 
 Result<std::optional<int32_t>> SimZooKeeper::read_exists(int64_t session, const std::string& path, bool watch,
                                                          bool stale) {
+  ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
   if (watch) data_watches_[path].insert(session);

@@ -74,6 +74,8 @@ class SimZooKeeper {
   ZooKeeperCapacity& capacity() { return capacity_; }
   // Transactions committed or in flight so far (writes, multis, session closes).
   uint64_t writes() const { return writes_; }
+  // Reads answered so far (get, children, exists).
+  uint64_t reads() const { return reads_; }
   // How long the next write waits for its quorum's log fsync (ZooKeeperFaults), behind the
   // writes before it when they exceed the capacity.
   int64_t draw_commit_latency_ns();
@@ -166,6 +168,7 @@ class SimZooKeeper {
   NodeId node_id_;
   ZooKeeperCapacity capacity_;
   uint64_t writes_ = 0;
+  uint64_t reads_ = 0;
   int64_t log_free_at_ns_ = 0;  // when the leader's log has written every transaction so far
   ZooKeeperFaults faults_;
   bool available_ = true;

@@ -24,14 +24,19 @@ Workers::iterator least_loaded(Workers& workers) {
 }
 
 // The customer of `from` whose move to a worker `gap` lighter brings the two closest together:
-// its weight is below the gap (so the move helps) and nearest half of it. None: end.
-const std::string* best_move(const Worker& from, double gap, const std::set<std::string>& held,
+// its weight is below the gap (so the move helps) and nearest half of it. None: end. A move that
+// makes the receiver the heavier of the two (2w > gap) must still narrow their gap by `allowed`
+// (they end 2w - gap apart): else it only swaps which one is heavier. Four customers of weight
+// 10.x on three workers (20.x, 10.x, 10.x) moved one each time the tiny rates made its weight
+// the smaller one, and back once its hold was over.
+const std::string* best_move(const Worker& from, double gap, double allowed, const std::set<std::string>& held,
                              const std::map<std::string, double>& weight) {
   const std::string* best = nullptr;
   double best_distance = 0;
   for (const std::string& account : from.accounts) {
     const double w = weight.at(account);
-    if (w >= gap || held.contains(account)) continue;
+    const bool overshoots = 2 * w > gap;
+    if (w >= gap || (overshoots && 2 * (gap - w) < allowed) || held.contains(account)) continue;
     const double distance = std::abs(gap / 2 - w);
     if (best == nullptr || distance < best_distance) {
       best = &account;
@@ -93,7 +98,7 @@ AssignmentPlan plan_assignments(const AssignmentInput& input, const BalanceOptio
     for (auto candidate : heaviest_first) {
       const double gap = candidate->second.load - to->second.load;
       if (gap <= allowed) break;
-      account = best_move(candidate->second, gap, unmovable, weight);
+      account = best_move(candidate->second, gap, allowed, unmovable, weight);
       if (account != nullptr) {
         from = candidate;
         break;

@@ -126,3 +126,21 @@ TEST(AssignmentPlan, AnAbsentOrNegativeRateCountsAsTheCustomerWeightAlone) {
 
 }  // namespace
 }  // namespace lj::lumberjack
+
+namespace lj::lumberjack {
+namespace {
+
+// Four customers of weight 10.x on three workers (20.x, 10.x, 10.x): moving one from the
+// heaviest only swaps which worker is heavier, so nothing moves however the small rates differ.
+// Before, one moved whenever its rate was the smaller of the two, and back after its hold.
+TEST(AssignmentPlan, AMoveThatOnlySwapsTheHeavierWorkerIsNotMade) {
+  AssignmentInput input{.serving = {"w1", "w2", "w3"}, .customers = accounts(4)};
+  input.current = {{"1", "w1"}, {"2", "w1"}, {"3", "w2"}, {"4", "w3"}};
+  input.rate = {{"1", 0.4}, {"2", 0.3}, {"3", 0.1}, {"4", 0.0}};
+  const AssignmentPlan plan = plan_assignments(input, {});
+  EXPECT_EQ(plan.worker, input.current);
+  EXPECT_TRUE(plan.balanced.empty());
+}
+
+}  // namespace
+}  // namespace lj::lumberjack

@@ -50,6 +50,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   election_node_.clear();
   load_meter_ = LoadMeter();
   last_load_report_.reset();
+  watched_reads_ = WatchedReads();  // the last session's watches died with it
   while (!stopping_) {
     if (Status s = co_await register_node(session); s.ok()) break;
     else if (expired(s)) co_return;
@@ -58,12 +59,19 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   status_.connected = true;
   bool first_pass = true;
   while (!stopping_ && session.state() != SessionState::kExpired) {
-    (void)session.take_events();  // watches only wake us: each pass re-reads what it needs
+    // Watches wake us; each pass re-reads what it needs, save nodes whose watch has not fired.
+    watched_reads_.note(session.take_events());
+    if (env_.clock.monotonic_now() >= next_watched_refresh_) {
+      watched_reads_.refresh_all();
+      next_watched_refresh_ = env_.clock.monotonic_now() + options_.watched_refresh;
+    }
     arm_watches_ = first_pass || !LJ_PLANTED(kLostWatch);
+    watched_reads_.begin_pass();
     Status s = co_await refresh_pops(session);
     if (s.ok()) s = co_await check_leadership(session);
     if (s.ok() && status_.master) s = co_await assign(session);
     if (s.ok()) s = co_await follow_assignments(session);
+    if (s.ok()) watched_reads_.end_pass();  // a whole pass read everything it still needs
     if (s.ok()) s = co_await report_load(session);
     if (expired(s)) break;
     first_pass = first_pass && !s.ok();
@@ -167,8 +175,10 @@ Task<Status> LumberjackNode::check_leadership(CoordinatorSession& session) {
 
 Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
-  // Fresh reads: a stale worker list would move live workers' customers for nothing.
+  // Fresh reads: a stale worker list would move live workers' customers for nothing. Watches of
+  // what changed before the sync have fired by its reply: cached assignments are as fresh.
   if (Status s = co_await session.sync(layout.root); !s.ok()) co_return s;
+  watched_reads_.note(session.take_events());
   Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), arm_watches_);
   if (!workers.ok()) co_return workers.status();
   Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), arm_watches_);
@@ -186,7 +196,7 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   };
   std::map<std::string, Current> current;
   for (const std::string& account : *assigned) {
-    Result<NodeData> node = co_await session.get(layout.assignment(account));
+    Result<NodeData> node = co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
     if (node.ok()) current[account] = Current{node->data, node->version};
     else if (node.code() != ErrorCode::kNotFound) co_return node.status();
   }
@@ -215,6 +225,9 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
     if (!plan.contains(account)) ops.push_back(RemoveOp{layout.assignment(account), was.version});
   }
   if (ops.size() == 1) co_return Status();
+  // What this multi writes is read again, whether it applies or not (a version it found stale).
+  for (const auto& [account, unused] : plan) watched_reads_.forget(layout.assignment(account));
+  for (const auto& [account, unused] : current) watched_reads_.forget(layout.assignment(account));
   Result<MultiResult> applied = co_await session.multi(ops);
   if (!applied.ok()) {
     options_.log(worker_id_ + ": assignment write failed: " + applied.error().to_string());
@@ -295,13 +308,13 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   };
   std::map<uint64_t, Wanted> mine;
   for (const std::string& account : *accounts) {
-    Result<NodeData> assignment = co_await session.get(layout.assignment(account), arm_watches_);
+    Result<NodeData> assignment = co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
     if (!assignment.ok()) {
       if (assignment.code() == ErrorCode::kNotFound) continue;
       co_return assignment.status();
     }
     if (assignment->data != worker_id_) continue;
-    Result<NodeData> customer = co_await session.get(layout.customer(account), arm_watches_);
+    Result<NodeData> customer = co_await watched_reads_.get(session, layout.customer(account), arm_watches_);
     if (!customer.ok()) {
       if (customer.code() == ErrorCode::kNotFound) continue;
       co_return customer.status();

@@ -23,6 +23,7 @@
 #include "prod/lumberjack/assignment_plan.h"
 #include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/load_meter.h"
+#include "prod/lumberjack/watched_reads.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::lumberjack {
@@ -33,6 +34,9 @@ struct LumberjackOptions {
   Duration session_timeout = std::chrono::seconds(4);
   Duration connect_timeout = std::chrono::seconds(5);
   Duration tick = std::chrono::milliseconds(500);  // re-check even without a watch firing
+  // Assignments and configurations are read again only when their watch fires, and all of them
+  // at this interval, a safety net for watches lost in ways no event says (watched_reads.h).
+  Duration watched_refresh = std::chrono::seconds(30);
   PipelineOptions pipeline;
   // PoP -> Graceland address. Empty: discover Gracelands registered in ZooKeeper.
   std::map<std::string, std::string> static_pops;
@@ -134,6 +138,8 @@ class LumberjackNode {
   // worker reports it), and when each customer was last moved for balance.
   std::map<std::string, double> known_rates_;
   std::map<std::string, Duration> moved_for_balance_at_;
+  WatchedReads watched_reads_;  // this session's
+  Duration next_watched_refresh_{0};
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
   PipelineCounters by_finished_;  // pipelines reaped
 };

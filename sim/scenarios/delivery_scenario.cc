@@ -624,6 +624,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   measure_checkpoints(zookeeper, options.accounts, outcome);
   const double run_s = static_cast<double>(simulation.now_ns()) / 1e9;
   outcome.zk_writes_per_s = static_cast<double>(zookeeper.writes()) / run_s;
+  outcome.zk_reads_per_s = static_cast<double>(zookeeper.reads()) / run_s;
   outcome.checkpoint_commits_per_s = static_cast<double>(checkpoints.writes_judged()) / run_s;
   if (failure.empty() && options.max_zk_write_share > 0 &&
       outcome.checkpoint_commits_per_s > options.max_zk_write_share * options.zk_write_capacity_per_s) {

@@ -98,6 +98,7 @@ struct DeliveryOutcome {
   // ZooKeeper transactions per second (every kind) over the whole run, and at its end the
   // customers' checkpoint sizes.
   double zk_writes_per_s = 0;
+  double zk_reads_per_s = 0;  // gets, children and exists the ensemble answered
   double checkpoint_commits_per_s = 0;  // of which checkpoint commits: what the budget bounds
   uint64_t checkpoint_bytes_max = 0;
   uint64_t checkpoint_bytes_p99 = 0;

@@ -125,10 +125,10 @@ RunResult run_one(const RunRequest& request) {
                    " published-within=" + published + " tunables: " + outcome.tunables +
                    (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
   if (request.scenario == "scale") {
-    char scale[200];
+    char scale[240];
     std::snprintf(scale, sizeof scale,
-                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, checkpoint-bytes max=%llu p99=%llu",
-                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s, request.zk_writes_per_s,
+                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, zk-reads/s=%.0f, checkpoint-bytes max=%llu p99=%llu",
+                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s, request.zk_writes_per_s, outcome.zk_reads_per_s,
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
     result.summary += scale;
