@@ -3,7 +3,7 @@
 #include <charconv>
 #include <limits>
 
-#include "prod/logfile/headers_json.h"
+#include "prod/logfile/imperva_keys.h"
 #include "prod/logfile/text_fields.h"
 
 namespace lj {
@@ -73,13 +73,6 @@ bool parse_int(std::string_view text, Int& value) {
   return parse_decimal(text, value);
 }
 
-const std::string* find(const CefRecord& record, std::string_view key) {
-  for (const auto& [k, v] : record.extension) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Result<CefRecord> parse_cef_record(std::string_view line) {
@@ -111,57 +104,17 @@ Result<AttackEvent> parse_cef_event(std::string_view line) {
   if (!parsed.ok()) return parsed.error();
   const CefRecord& record = *parsed;
   AttackEvent e;
-  std::string missing;
-  auto text = [&](std::string_view key, std::string& field) {
-    if (const std::string* value = find(record, key)) field = *value;
-  };
-  auto number = [&](std::string_view key, auto& field) -> Status {
-    const std::string* value = find(record, key);
-    if (value == nullptr) return corrupt("missing key '" + std::string(key) + "'");
-    if (!parse_int(*value, field)) {
-      return corrupt("key '" + std::string(key) + "': '" + value->substr(0, 32) +
-                     "' is not a number in range");
-    }
-    return Status::ok_status();
-  };
   if (!parse_int(record.header[3], e.rule_id)) {
     return corrupt("SignatureID '" + record.header[3].substr(0, 32) + "' is not a rule id");
   }
   e.attack_type = record.header[4];
-
-  const std::string* event_id = find(record, "deviceExternalId");
-  if (event_id == nullptr) return corrupt("missing key 'deviceExternalId'");
-  const size_t dash = event_id->find('-');
-  if (dash == std::string::npos ||
-      !parse_int(std::string_view(*event_id).substr(0, dash), e.id.proxy_id) ||
-      !parse_int(std::string_view(*event_id).substr(dash + 1), e.id.sequence)) {
-    return corrupt("deviceExternalId '" + event_id->substr(0, 48) + "' is not <proxy>-<sequence>");
-  }
-  for (Status status :
-       {number("suid", e.account_id), number("siteid", e.site_id), number("start", e.start_ms),
-        number("end", e.end_ms), number("cpt", e.source_port), number("spt", e.server_port),
-        number("cn1", e.response_code)}) {
+  const KeyValues keys(record.extension);
+  for (Status status : {read_shared_imperva_keys(keys, e), keys.number("cpt", e.source_port),
+                        keys.number("spt", e.server_port)}) {
     if (!status.ok()) return status.error();
   }
-  text("Customer", e.account_name);
-  text("sourceServiceName", e.site_name);
-  text("deviceFacility", e.pop);
-  text("src", e.source_ip);
-  text("requestClientApplication", e.client_app);
-  text("ccode", e.country_code);
-  text("cicode", e.city);
-  text("app", e.protocol);
-  text("request", e.url);
-  text("requestMethod", e.method);
-  text("qstr", e.query);
-  text("ref", e.referrer);
-  text("act", e.action);
-  text("cs9", e.rule_name);
-  if (const std::string* json = find(record, "additionalReqHeaders")) {
-    auto headers = parse_headers_json(*json);
-    if (!headers.ok()) return corrupt("additionalReqHeaders: " + headers.error().message());
-    e.headers = std::move(headers).value();
-  }
+  keys.text("request", e.url);
+  keys.text("cs9", e.rule_name);
   return e;
 }
 

@@ -138,7 +138,7 @@ TEST(CefParser, RejectsMalformedLines) {
             "missing key 'deviceExternalId'");
   EXPECT_EQ(
       parse_error("CEF:0|Incapsula|SIEMintegration|1|0|X|3|deviceExternalId=12 suid=0").message(),
-      "deviceExternalId '12' is not <proxy>-<sequence>");
+      "deviceExternalId '12' is not <stream>-<sequence>");
   EXPECT_EQ(
       parse_error("CEF:0|Incapsula|SIEMintegration|1|0|X|3|deviceExternalId=1-2 suid=-1").message(),
       "key 'suid': '-1' is not a number in range");

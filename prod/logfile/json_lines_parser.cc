@@ -7,6 +7,7 @@
 #include <string>
 
 #include "prod/logfile/base64.h"
+#include "prod/logfile/imperva_keys.h"
 #include "prod/logfile/json_cursor.h"
 #include "prod/logfile/text_fields.h"
 
@@ -119,11 +120,9 @@ Result<AttackEvent> parse_json_event(std::string_view line) {
   if (!headers_read) return corrupt("missing member 'headers'");
   std::string id;
   if (Status s = m.text("id", id, true); !s.ok()) return s.error();
-  const size_t dash = id.find('-');
-  if (dash == std::string::npos || !parse_decimal(std::string_view(id).substr(0, dash), e.id.proxy_id) ||
-      !parse_decimal(std::string_view(id).substr(dash + 1), e.id.sequence)) {
-    return corrupt("id '" + id.substr(0, 48) + "' is not <stream>-<sequence>");
-  }
+  Result<EventId> event_id = parse_event_id_text(id);
+  if (!event_id.ok()) return corrupt("id " + event_id.error().message());
+  e.id = *event_id;
   for (Status s : {m.number("start_ms", e.start_ms), m.number("end_ms", e.end_ms), m.number("account_id", e.account_id),
                    m.number("site_id", e.site_id), m.number("source_port", e.source_port),
                    m.number("server_port", e.server_port), m.number("rule_id", e.rule_id),

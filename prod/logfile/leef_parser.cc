@@ -1,6 +1,6 @@
 #include "prod/logfile/leef_parser.h"
 
-#include "prod/logfile/headers_json.h"
+#include "prod/logfile/imperva_keys.h"
 #include "prod/logfile/leef_writer.h"
 #include "prod/logfile/text_fields.h"
 
@@ -40,13 +40,6 @@ Status parse_attributes(std::string_view text, LeefRecord& record) {
   return Status::ok_status();
 }
 
-const std::string* find(const LeefRecord& record, std::string_view key) {
-  for (const auto& [k, v] : record.attributes) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Result<LeefRecord> parse_leef_record(std::string_view line) {
@@ -83,48 +76,13 @@ Result<AttackEvent> parse_leef_event(std::string_view line) {
   const LeefRecord& record = *parsed;
   AttackEvent e;
   e.attack_type = record.header[3];
-  auto text = [&](std::string_view key, std::string& field) {
-    if (const std::string* value = find(record, key)) field = *value;
-  };
-  auto number = [&](std::string_view key, auto& field) -> Status {
-    const std::string* value = find(record, key);
-    if (value == nullptr) return corrupt("missing key '" + std::string(key) + "'");
-    if (!parse_decimal(*value, field)) {
-      return corrupt("key '" + std::string(key) + "': '" + value->substr(0, 32) + "' is not a number in range");
-    }
-    return Status::ok_status();
-  };
-  const std::string* event_id = find(record, "deviceExternalId");
-  if (event_id == nullptr) return corrupt("missing key 'deviceExternalId'");
-  const size_t dash = event_id->find('-');
-  if (dash == std::string::npos || !parse_decimal(std::string_view(*event_id).substr(0, dash), e.id.proxy_id) ||
-      !parse_decimal(std::string_view(*event_id).substr(dash + 1), e.id.sequence)) {
-    return corrupt("deviceExternalId '" + event_id->substr(0, 48) + "' is not <stream>-<sequence>");
-  }
-  for (Status status : {number("suid", e.account_id), number("siteid", e.site_id), number("start", e.start_ms),
-                        number("end", e.end_ms), number("srcPort", e.source_port), number("dstPort", e.server_port),
-                        number("cn1", e.response_code), number("ruleId", e.rule_id)}) {
+  const KeyValues keys(record.attributes);
+  for (Status status : {read_shared_imperva_keys(keys, e), keys.number("srcPort", e.source_port),
+                        keys.number("dstPort", e.server_port), keys.number("ruleId", e.rule_id)}) {
     if (!status.ok()) return status.error();
   }
-  text("Customer", e.account_name);
-  text("sourceServiceName", e.site_name);
-  text("deviceFacility", e.pop);
-  text("src", e.source_ip);
-  text("requestClientApplication", e.client_app);
-  text("ccode", e.country_code);
-  text("cicode", e.city);
-  text("app", e.protocol);
-  text("url", e.url);
-  text("requestMethod", e.method);
-  text("qstr", e.query);
-  text("ref", e.referrer);
-  text("act", e.action);
-  text("ruleName", e.rule_name);
-  if (const std::string* json = find(record, "additionalReqHeaders")) {
-    Result<std::vector<HttpHeader>> headers = parse_headers_json(*json);
-    if (!headers.ok()) return corrupt("additionalReqHeaders: " + headers.error().message());
-    e.headers = std::move(headers).value();
-  }
+  keys.text("url", e.url);
+  keys.text("ruleName", e.rule_name);
   return e;
 }
 
