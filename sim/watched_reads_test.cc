@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sim/sim_zookeeper.h"
 #include "sim/sim_node.h"
 
@@ -96,6 +98,34 @@ TEST_F(WatchedReadsTest, ASessionEventOrAPassThatSkipsANodeDropsIt) {
   EXPECT_EQ(reads_.size(), 1u);
   reads_.forget("/a");
   EXPECT_EQ(reads_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace lj::sim
+
+namespace lj::sim {
+namespace {
+
+TEST_F(WatchedReadsTest, EachEntryIsRefreshedOnceInAsManyPassesAsSlices) {
+  const std::vector<std::string> paths = {"/a", "/b", "/c", "/d", "/e"};
+  for (size_t i = 1; i < paths.size(); ++i) {
+    ASSERT_TRUE(run(writer_->create(paths[i], "x", NodeMode::kPersistent), *writer_node_).ok());
+  }
+  for (const std::string& path : paths) EXPECT_TRUE(get(path).ok());
+  // Passes that each drop a slice (2 of 5) and read everything again: which ones were read?
+  std::map<std::string, int> refreshed;
+  for (int pass = 0; pass < 3; ++pass) {
+    reads_.refresh_some(3);
+    for (const std::string& path : paths) {
+      const uint64_t before = zookeeper_.reads();
+      EXPECT_TRUE(get(path).ok());
+      refreshed[path] += static_cast<int>(zookeeper_.reads() - before);
+    }
+  }
+  for (const std::string& path : paths) EXPECT_GE(refreshed[path], 1) << path << " never read again";
+  int total = 0;
+  for (const auto& [path, count] : refreshed) total += count;
+  EXPECT_EQ(total, 6) << "two a pass, not all of them";
 }
 
 }  // namespace

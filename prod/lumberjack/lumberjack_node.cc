@@ -61,18 +61,20 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   while (!stopping_ && session.state() != SessionState::kExpired) {
     // Watches wake us; each pass re-reads what it needs, save nodes whose watch has not fired.
     watched_reads_.note(session.take_events());
-    if (env_.clock.monotonic_now() >= next_watched_refresh_) {
-      watched_reads_.refresh_all();
-      next_watched_refresh_ = env_.clock.monotonic_now() + options_.watched_refresh;
-    }
+    watched_reads_.refresh_some(static_cast<size_t>(std::max<int64_t>(1, options_.watched_refresh / options_.tick)));
     arm_watches_ = first_pass || !LJ_PLANTED(kLostWatch);
     watched_reads_.begin_pass();
+    const Duration pass_start = env_.clock.monotonic_now();
+    const size_t reads_before = watched_reads_.reads();
     Status s = co_await refresh_pops(session);
     if (s.ok()) s = co_await check_leadership(session);
+    const Duration assign_start = env_.clock.monotonic_now();
     if (s.ok() && status_.master) s = co_await assign(session);
+    const Duration follow_start = env_.clock.monotonic_now();
     if (s.ok()) s = co_await follow_assignments(session);
     if (s.ok()) watched_reads_.end_pass();  // a whole pass read everything it still needs
     if (s.ok()) s = co_await report_load(session);
+    log_if_slow(pass_start, assign_start, follow_start, watched_reads_.reads() - reads_before);
     if (expired(s)) break;
     first_pass = first_pass && !s.ok();
     reap_pipelines();
@@ -216,18 +218,22 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   const std::map<std::string, std::string>& plan = planned.worker;
   // One multi, fenced by our candidate node: a deposed master's writes all fail.
   std::vector<CoordinatorOp> ops{CheckOp{join_path(layout.election(), election_node_), kAnyVersion}};
+  std::vector<std::string> written;
   for (const auto& [account, worker] : plan) {
     auto it = current.find(account);
     if (it == current.end()) ops.push_back(CreateOp{layout.assignment(account), worker, NodeMode::kPersistent});
     else if (it->second.worker != worker) ops.push_back(SetOp{layout.assignment(account), worker, it->second.version});
+    else continue;
+    written.push_back(layout.assignment(account));
   }
   for (const auto& [account, was] : current) {
-    if (!plan.contains(account)) ops.push_back(RemoveOp{layout.assignment(account), was.version});
+    if (plan.contains(account)) continue;
+    ops.push_back(RemoveOp{layout.assignment(account), was.version});
+    written.push_back(layout.assignment(account));
   }
   if (ops.size() == 1) co_return Status();
   // What this multi writes is read again, whether it applies or not (a version it found stale).
-  for (const auto& [account, unused] : plan) watched_reads_.forget(layout.assignment(account));
-  for (const auto& [account, unused] : current) watched_reads_.forget(layout.assignment(account));
+  for (const std::string& path : written) watched_reads_.forget(path);
   Result<MultiResult> applied = co_await session.multi(ops);
   if (!applied.ok()) {
     options_.log(worker_id_ + ": assignment write failed: " + applied.error().to_string());
@@ -373,6 +379,15 @@ void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerC
   CustomerPipeline& running = *pipeline;
   pipelines_.emplace(config.account_id, std::move(pipeline));
   env_.executor.spawn(running.run());
+}
+
+void LumberjackNode::log_if_slow(Duration pass_start, Duration assign_start, Duration follow_start, size_t reads) {
+  const Duration now = env_.clock.monotonic_now();
+  if (now - pass_start < 4 * options_.tick) return;
+  auto ms = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+  options_.log(worker_id_ + ": slow pass: " + ms(now - pass_start) + " ms (pops and leadership " +
+               ms(assign_start - pass_start) + ", assignment " + ms(follow_start - assign_start) +
+               ", following it " + ms(now - follow_start) + "; " + std::to_string(reads) + " node reads)");
 }
 
 void LumberjackNode::reap_pipelines() {

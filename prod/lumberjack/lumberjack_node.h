@@ -34,8 +34,9 @@ struct LumberjackOptions {
   Duration session_timeout = std::chrono::seconds(4);
   Duration connect_timeout = std::chrono::seconds(5);
   Duration tick = std::chrono::milliseconds(500);  // re-check even without a watch firing
-  // Assignments and configurations are read again only when their watch fires, and all of them
-  // at this interval, a safety net for watches lost in ways no event says (watched_reads.h).
+  // Assignments and configurations are read again only when their watch fires, and each within
+  // about this long (a slice per pass, watched_reads.h): a safety net for watches lost in ways
+  // no event says.
   Duration watched_refresh = std::chrono::seconds(30);
   PipelineOptions pipeline;
   // PoP -> Graceland address. Empty: discover Gracelands registered in ZooKeeper.
@@ -111,6 +112,9 @@ class LumberjackNode {
                       int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
+  // Says when a pass took longer than 4 ticks, and where the time went: a slow pass delays
+  // everything a pass does (assignments, a new node's share, status and metrics).
+  void log_if_slow(Duration pass_start, Duration assign_start, Duration follow_start, size_t reads);
   // Sets the floor under roll ages from the customers held (checkpoint_commits_per_s).
   void apply_write_budget(size_t customers);
   bool still_stopping(uint64_t account) const;
@@ -139,7 +143,6 @@ class LumberjackNode {
   std::map<std::string, double> known_rates_;
   std::map<std::string, Duration> moved_for_balance_at_;
   WatchedReads watched_reads_;  // this session's
-  Duration next_watched_refresh_{0};
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
   PipelineCounters by_finished_;  // pipelines reaped
 };

@@ -1,5 +1,7 @@
 #include "prod/lumberjack/watched_reads.h"
 
+#include <algorithm>
+
 namespace lj::lumberjack {
 
 Task<Result<NodeData>> WatchedReads::get(CoordinatorSession& session, const std::string& path, bool watch) {
@@ -24,6 +26,17 @@ void WatchedReads::note(const std::vector<CoordinatorEvent>& events) {
     }
     cached_.erase(event.path);
   }
+}
+
+void WatchedReads::refresh_some(size_t slices) {
+  if (cached_.empty()) return;
+  const size_t count = (cached_.size() + std::max<size_t>(slices, 1) - 1) / std::max<size_t>(slices, 1);
+  auto it = cached_.lower_bound(refresh_from_);
+  for (size_t dropped = 0; dropped < count && !cached_.empty(); ++dropped) {
+    if (it == cached_.end()) it = cached_.begin();
+    it = cached_.erase(it);
+  }
+  refresh_from_ = it == cached_.end() ? std::string() : it->first;
 }
 
 void WatchedReads::end_pass() {

@@ -9,8 +9,10 @@
 // first change after the read (a stale read's watch too: it fires for changes the read had not
 // seen). note() drops an entry when its watch fires, so the next pass reads it again with a new
 // watch. Anything that may have lost watches drops everything: a session event (disconnected,
-// reconnected), and, as a safety net, refresh_all() at an interval the caller chooses. A node
-// read without a watch is never cached. Commits stay fenced by versions whatever the cache says:
+// reconnected). As a safety net, refresh_some() drops a slice of the entries each pass, in
+// turn, so every one is read again within a bounded number of passes - a slice, not all at once:
+// at 2,000 customers a pass that re-read every node took 8-50 s on a loaded ZooKeeper, and the
+// master noticed a dead worker only after it. A node read without a watch is never cached. Commits stay fenced by versions whatever the cache says:
 // a stale entry can cost a pass, never a fenced-out write.
 //
 // One per session: watches belong to the session that set them.
@@ -35,6 +37,9 @@ class WatchedReads {
   // Drops what fired watches name; a session event drops everything.
   void note(const std::vector<CoordinatorEvent>& events);
   void refresh_all() { cached_.clear(); }
+  // Drops the next 1/`slices` of the entries (at least one), continuing where the last call
+  // stopped: every entry is dropped once in `slices` calls.
+  void refresh_some(size_t slices);
   // Read `path` again next time (a node this session is about to write).
   void forget(const std::string& path) { cached_.erase(path); }
 
@@ -50,6 +55,7 @@ class WatchedReads {
  private:
   std::map<std::string, Result<NodeData>> cached_;
   std::set<std::string> read_this_pass_;
+  std::string refresh_from_;  // where refresh_some() goes on
   size_t reads_ = 0;
   size_t hits_ = 0;
 };
