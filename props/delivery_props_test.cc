@@ -78,17 +78,17 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // client its own deadline to say hello (32726 before), and since a worker reads all its
 // customers of a PoP over one connection (read-many; 32868 before), and since workers report
 // their load and the master balances by it (33704 before), since customers take all four
-// formats (33875 before) and since workers keep what they read with a watch (34531, then 37192
-// before), seed 40656 has the stale write: lj-3, which held customer 1004 until the master moved
-// it at 19.08 s, finishes publishing file 4 and writes the index back to "file 4" at 26.72 s
-// after lj-2 listed file 5 at 24.50 s; lj-2 lists it again at 27.10 s.
-TEST(DeliveryRegression, Seed40656AStalePublisherCannotHideFilesFromTheIndex) {
+// formats (33875 before) and since workers keep what they read with a watch (34531, 37192 and
+// 40656 before), seed 40883 has the stale write: lj-2, which held customer 1001 until the
+// master moved it at 19.42 s, finishes publishing file 3 and writes the index back to "file 3"
+// at 24.81 s after lj-1 listed file 4 at 23.38 s; lj-1 lists it again at 26.34 s.
+TEST(DeliveryRegression, Seed40883AStalePublisherCannotHideFilesFromTheIndex) {
   DeliveryOptions options;
-  options.seed = 40656;
+  options.seed = 40883;
   const DeliveryOutcome outcome = run_delivery_scenario(options);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 40656 --log";
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed 40883 --log";
   EXPECT_GE(outcome.coverage.count("state logs.index listed again after a stale write"), 1u)
-      << "seed 40656 no longer reaches a stale index write: find another seed that does "
+      << "seed 40883 no longer reaches a stale index write: find another seed that does "
          "(lj sim delivery --seed N prints the state) and name it here";
 }
 

@@ -26,9 +26,22 @@ DirectorySink::DirectorySink(FileSystem& files, std::string dir)
     : files_(files), dir_(std::move(dir)) {}
 
 std::string DirectorySink::output_name(uint64_t account_id, uint64_t seq, LogFormat format) {
-  std::string extension(log_format_name(format));  // ".cef", ".w3c", ".leef", ".json"
-  for (char& c : extension) c = static_cast<char>(c - 'A' + 'a');
-  return std::to_string(account_id) + "_" + std::to_string(seq) + "." + extension;
+  std::string_view extension;
+  switch (format) {
+    case LogFormat::kCef:
+      extension = ".cef";
+      break;
+    case LogFormat::kW3c:
+      extension = ".w3c";
+      break;
+    case LogFormat::kLeef:
+      extension = ".leef";
+      break;
+    case LogFormat::kJson:
+      extension = ".json";
+      break;
+  }
+  return std::to_string(account_id) + "_" + std::to_string(seq) + std::string(extension);
 }
 
 Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
@@ -66,7 +79,7 @@ SyslogSink::SyslogSink(Network& network, SyslogOptions options)
 
 Task<Status> SyslogSink::deliver(uint64_t /*seq*/, const DecodedLogFile& file) {
   const std::vector<std::string_view> lines = event_lines(file.plaintext);
-  // One line per event in both formats; if that ever fails to hold, times are left out.
+  // One line per event in every format; if that ever fails to hold, times are left out.
   const bool times_known = lines.size() == file.events.size();
   const std::string_view msgid = log_format_name(file.header.format);
   std::string frames;

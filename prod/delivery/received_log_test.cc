@@ -3,6 +3,7 @@
 // tells a re-delivered file from a duplicated event, counts lost and phantom events against the
 // ledger, and computes nearest-rank latency percentiles.
 #include "prod/delivery/received_log.h"
+#include "prod/delivery/log_sinks.h"
 
 #include <gtest/gtest.h>
 
@@ -244,6 +245,19 @@ TEST(ReceivedLog, RefusesNegativeTimes) {
   std::vector<ReceivedEvent> parsed;
   EXPECT_FALSE(parse_received_log("1001 1 0 7-1 -5 10\n", parsed).ok());
   EXPECT_FALSE(parse_received_log("1001 1 0 7-1 5 -9223372036854775808\n", parsed).ok());
+}
+
+}  // namespace
+}  // namespace lj::delivery
+
+namespace lj::delivery {
+namespace {
+
+TEST(DirectorySinkNames, OneExtensionPerFormat) {
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kCef), "1001_3.cef");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kW3c), "1001_3.w3c");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kLeef), "1001_3.leef");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kJson), "1001_3.json");
 }
 
 }  // namespace

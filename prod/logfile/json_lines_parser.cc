@@ -9,6 +9,7 @@
 #include "prod/logfile/base64.h"
 #include "prod/logfile/imperva_keys.h"
 #include "prod/logfile/json_cursor.h"
+#include "prod/logfile/json_lines_writer.h"
 #include "prod/logfile/text_fields.h"
 
 namespace lj {
@@ -75,6 +76,11 @@ class Members {
     for (auto& [name, bytes] : exact) {
       auto it = values_.find(name);
       if (it == values_.end() || !it->second.is_string) return corrupt("'" + name.substr(0, 32) + "_base64' without its string");
+      // One meaning per line: the exact bytes are given only for invalid UTF-8, and the text is
+      // their rendering, so a reader of either member sees the same value.
+      if (with_replacement_characters(bytes) != it->second.text || bytes == it->second.text) {
+        return corrupt("'" + name.substr(0, 32) + "_base64' does not match '" + name.substr(0, 32) + "'");
+      }
       it->second.text = std::move(bytes);
     }
     return Status::ok_status();

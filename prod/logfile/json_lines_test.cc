@@ -65,6 +65,9 @@ TEST(JsonLines, MalformedLinesAreRefusedWithAReason) {
   text_port.replace(text_port.find("\"source_port\":0"), 15, "\"source_port\":\"0\"");
   fails_with(text_port, "not a number");
   EXPECT_TRUE(parse_json_event(line.substr(0, line.size() - 1) + ",\"later\":\"ignored\",\"n\":5}").ok());
+  // "url" is example.com/"q": exact bytes that are valid UTF-8, or that render otherwise, are refused.
+  fails_with(line.substr(0, line.size() - 1) + ",\"url_base64\":\"Yg==\"}", "does not match 'url'");
+  fails_with(line.substr(0, line.size() - 1) + ",\"url_base64\":\"ZXhhbXBsZS5jb20vInEi\"}", "does not match 'url'");
 }
 
 }  // namespace

@@ -72,6 +72,20 @@ bool append_json_text(std::string_view value, std::string& out) {
   return valid;
 }
 
+std::string with_replacement_characters(std::string_view bytes) {
+  std::string out;
+  append_escaped_text(
+      bytes, out, [](char) { return true; },
+      [](unsigned char c, std::string& o) {
+        if (c < 0x20 || c == 0x7f) {
+          o.push_back(static_cast<char>(c));  // a control byte is valid UTF-8
+        } else {
+          o.append(kReplacementCharacter);
+        }
+      });
+  return out;
+}
+
 void append_json_line(const AttackEvent& e, std::string& out) {
   out.push_back('{');
   Members m(out);

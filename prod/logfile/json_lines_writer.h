@@ -33,4 +33,8 @@ void append_json_line(const AttackEvent& event, std::string& out);
 // bytes' exact values (U+FFFD). Returns whether every byte was valid UTF-8 (exposed for tests).
 bool append_json_text(std::string_view value, std::string& out);
 
+// `bytes` with U+FFFD for each byte that is not part of valid UTF-8: what "<member>" holds, once
+// unescaped, when "<member>_base64" holds `bytes` (the parser checks the two agree).
+std::string with_replacement_characters(std::string_view bytes);
+
 }  // namespace lj

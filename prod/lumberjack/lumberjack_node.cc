@@ -64,6 +64,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
     watched_reads_.refresh_some(static_cast<size_t>(std::max<int64_t>(1, options_.watched_refresh / options_.tick)));
     arm_watches_ = first_pass || !LJ_PLANTED(kLostWatch);
     watched_reads_.begin_pass();
+    events_taken_mid_pass_ = false;
     const Duration pass_start = env_.clock.monotonic_now();
     const size_t reads_before = watched_reads_.reads();
     Status s = co_await refresh_pops(session);
@@ -79,7 +80,8 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
     first_pass = first_pass && !s.ok();
     reap_pipelines();
     // The tick re-checks even when no watch fires; the planted bug relies on watches alone.
-    const Duration wait = LJ_PLANTED(kLostWatch) && s.ok() ? std::chrono::hours(24) : options_.tick;
+    Duration wait = LJ_PLANTED(kLostWatch) && s.ok() ? std::chrono::hours(24) : options_.tick;
+    if (events_taken_mid_pass_) wait = Duration(0);  // a watch fired during the pass: go again
     co_await session.wait_for_events(wait);
   }
   status_.connected = false;
@@ -180,7 +182,9 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   // Fresh reads: a stale worker list would move live workers' customers for nothing. Watches of
   // what changed before the sync have fired by its reply: cached assignments are as fresh.
   if (Status s = co_await session.sync(layout.root); !s.ok()) co_return s;
-  watched_reads_.note(session.take_events());
+  const std::vector<CoordinatorEvent> events = session.take_events();
+  watched_reads_.note(events);
+  events_taken_mid_pass_ = events_taken_mid_pass_ || !events.empty();  // they still wake the next pass
   Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), arm_watches_);
   if (!workers.ok()) co_return workers.status();
   Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), arm_watches_);

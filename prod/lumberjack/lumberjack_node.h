@@ -35,8 +35,8 @@ struct LumberjackOptions {
   Duration connect_timeout = std::chrono::seconds(5);
   Duration tick = std::chrono::milliseconds(500);  // re-check even without a watch firing
   // Assignments and configurations are read again only when their watch fires, and each within
-  // about this long (a slice per pass, watched_reads.h): a safety net for watches lost in ways
-  // no event says.
+  // watched_refresh / tick passes (a slice per pass, watched_reads.h; this long while passes take
+  // less than a tick): a safety net for watches lost in ways no event says.
   Duration watched_refresh = std::chrono::seconds(30);
   PipelineOptions pipeline;
   // PoP -> Graceland address. Empty: discover Gracelands registered in ZooKeeper.
@@ -143,6 +143,7 @@ class LumberjackNode {
   std::map<std::string, double> known_rates_;
   std::map<std::string, Duration> moved_for_balance_at_;
   WatchedReads watched_reads_;  // this session's
+  bool events_taken_mid_pass_ = false;  // assign() took watch events: the next pass starts at once
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
   PipelineCounters by_finished_;  // pipelines reaped
 };

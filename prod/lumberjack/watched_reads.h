@@ -10,7 +10,9 @@
 // seen). note() drops an entry when its watch fires, so the next pass reads it again with a new
 // watch. Anything that may have lost watches drops everything: a session event (disconnected,
 // reconnected). As a safety net, refresh_some() drops a slice of the entries each pass, in
-// turn, so every one is read again within a bounded number of passes - a slice, not all at once:
+// turn, so every one is read again within a bounded number of passes (not of seconds: a pass
+// that had to re-read everything would be as slow as the passes this avoids) - a slice, not all
+// at once:
 // at 2,000 customers a pass that re-read every node took 8-50 s on a loaded ZooKeeper, and the
 // master noticed a dead worker only after it. A node read without a watch is never cached. Commits stay fenced by versions whatever the cache says:
 // a stale entry can cost a pass, never a fenced-out write.
