@@ -12,7 +12,7 @@ namespace lj {
 void fuzz_event_record(const uint8_t* data, size_t size);
 // read_log_file on arbitrary bytes, with the corpus's private key and with none.
 void fuzz_log_file(const uint8_t* data, size_t size);
-// parse_log_body on arbitrary text (first byte picks CEF or W3C); parsed events must
+// parse_log_body on arbitrary text (first byte picks CEF, W3C, LEEF or JSON); parsed events must
 // format and parse back to themselves.
 void fuzz_log_body(const uint8_t* data, size_t size);
 // Graceland's wire format on arbitrary bytes: a stream of frames, each header checked, each

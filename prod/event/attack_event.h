@@ -1,8 +1,9 @@
 #pragma once
 // The attack event: one blocked or flagged request, with the fields a customer's security team
 // needs to act on it. It is the unit that proxies send, Graceland stores, and Lumberjack writes
-// into CEF or W3C log files. Strings hold raw bytes exactly as the proxy saw them: they may be
-// empty, hostile or invalid UTF-8, and every encoder downstream must carry them unchanged.
+// into CEF, W3C, LEEF or JSON log files. Strings hold raw bytes exactly as the proxy saw them:
+// they may be empty, hostile or invalid UTF-8, and every encoder downstream must carry them
+// unchanged.
 
 #include <compare>
 #include <cstdint>

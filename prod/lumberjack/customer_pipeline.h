@@ -7,7 +7,7 @@
 //             slow or silent never holds up the others (every call has a deadline).
 //             A PoP that answers as another store than its cursor's (its disk was replaced)
 //             is read again from that store's oldest record (Checkpoint, check_store).
-//   roll:     when the roll policy says so, write the log file (CEF/W3C, zstd or zlib,
+//   roll:     when the roll policy says so, write the log file (CEF/W3C/LEEF/JSON, zstd or zlib,
 //             encrypted for the customer), upload it under a staging name no other attempt
 //             can produce (staging_name.h), commit the checkpoint fenced by the assignment,
 //             then publish it with a rename that never replaces a published object.
