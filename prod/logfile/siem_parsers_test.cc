@@ -96,7 +96,7 @@ TEST(SiemParsers, JsonLinesReadExactlyByPythonAndJq) {
     GTEST_SKIP() << "python3 or jq missing (ci/setup installs them)";
   }
   std::vector<AttackEvent> events = sample_events(30);
-  events[1].url = std::string("/a\"b\\c\nd\re\tf\x01g\x7f", 17);
+  events[1].url = "/a\"b\\c\nd\re\tf\x01g\x7f";
   events[2].client_app = "caf\xc3\xa9 \xff\xfe broken \xed\xa0\x80 surrogate";  // invalid UTF-8
   events[3].account_name = std::string("nul\0inside", 10);
   events[4].headers = {{"X-\xff", "v\xc3"}, {"Accept", "\xe2\x82\xac"}};
