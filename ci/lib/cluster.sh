@@ -46,7 +46,6 @@ say() {
   local ms=$(($(now_ms) - t0))
   printf '[%4d.%01ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*"
 }
-free_port() { free_ports 1; }
 wait_file() {  # FILE [SECONDS=10]: until it exists and is not empty
   local tries=$((${2:-10} * 20))
   for _ in $(seq 1 "$tries"); do [ -s "$1" ] && return 0; sleep 0.05; done
@@ -122,28 +121,6 @@ cluster_init() {  # BUILD_DIR WORK_DIR
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
-}
-
-# A base port for ci/zookeeper whose client, quorum and election ports (BASE+n-1, BASE+100+n,
-# BASE+200+n) are free and below the kernel's ephemeral range: a restarted server must find its
-# ports free, and an outgoing connection's local port could otherwise hold one.
-zookeeper_base_port() {  # SERVERS
-  python3 - "$1" <<'PY'
-import random, socket, sys
-n = int(sys.argv[1])
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    base = random.randrange(10000, max(10001, low - 300))
-    ports = [base + i for i in range(n)] + [base + o + i for o in (100, 200) for i in range(1, n + 1)]
-    try:
-        for p in ports:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(base)
-    break
-PY
 }
 
 cluster_zookeeper() {  # SERVERS

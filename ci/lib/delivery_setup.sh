@@ -23,14 +23,8 @@ nginx_prefixes=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-# N free loopback TCP ports, space-separated.
-free_ports() {
-  python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])' "$1"
-}
+# shellcheck source=ci/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"  # free_ports
 
 # A fresh customer password: 24 random bytes as 32 base64url characters (192 bits), the form
 # `lj ctl --generate-password` writes.

@@ -34,21 +34,30 @@ std::string make_temp_dir() {
   return pattern;
 }
 
-// A port nobody listens on now (there is a short race until the server binds it).
-int free_loopback_port() {
+bool port_free(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
-    port = ntohs(addr.sin_port);
-  }
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return port;
+  return free;
+}
+
+// A port nobody listens on now (there is a short race until the server binds it), drawn below
+// the kernel's ephemeral range as the ensemble's are: a port from that range can be taken by an
+// outgoing connection's local end, and a readiness probe to it while nothing listens can be
+// given that very port as its source and connect to itself.
+int free_loopback_port() {
+  static unsigned drawn = 0;  // a retry after a lost race draws a different port
+  const unsigned seed = static_cast<unsigned>(::getpid()) * 104729u;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = 12000 + static_cast<int>((seed + drawn++ * 331u) % 16000u);
+    if (port_free(port)) return port;
+  }
+  return 0;
 }
 
 // Sends a four-letter word and returns the whole answer ("" if nobody answered in time).
@@ -216,18 +225,6 @@ std::string LocalZooKeeperServer::log_tail() const {
 namespace {
 
 constexpr int kEnsembleServers = 3;
-
-bool port_free(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return free;
-}
 
 // A base port whose client (base..base+2) and quorum ports (base+101.., base+201..) are free,
 // below the ephemeral range (a restarted server must find its ports free).

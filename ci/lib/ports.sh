@@ -1,0 +1,54 @@
+# Sourced: free loopback ports for the servers a script starts (ZooKeeper, nginx, rsyslog...).
+#
+#   free_ports N               N distinct free TCP ports, space-separated
+#   free_port                  one
+#   zookeeper_base_port SERVERS a BASE for ci/zookeeper whose client, quorum and election ports
+#                              (BASE+n-1, BASE+100+n, BASE+200+n) are all free
+#
+# Every port is drawn below the kernel's ephemeral range (ip_local_port_range), never from it
+# (binding port 0 would): a port in that range can be taken by any outgoing connection's local
+# end before the server binds it, and a probe connecting to it while nothing listens can be
+# given that very port as its source and connect to itself (a TCP self-connect), which then
+# reads its own bytes back and never closes. Both were seen: a ZooKeeper readiness probe that
+# hung a whole test until its ctest timeout.
+
+_draw_free_ports() {  # COUNT OFFSETS...: COUNT bases B with every B+offset free, one per line
+  python3 - "$@" <<'PY'
+import random, socket, sys
+count, offsets = int(sys.argv[1]), [int(o) for o in sys.argv[2:]]
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+top = max(10001, low - 1 - max(offsets))
+taken, bases = set(), []
+for _ in range(100 * count + 200):
+    if len(bases) == count:
+        break
+    base = random.randrange(10000, top)
+    ports = {base + o for o in offsets}
+    if ports & taken:
+        continue
+    try:
+        for p in ports:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    taken |= ports
+    bases.append(base)
+if len(bases) < count:
+    sys.exit("no free ports below the ephemeral range")
+print(*bases, sep="\n")
+PY
+}
+
+free_ports() {  # N
+  _draw_free_ports "$1" 0 | paste -sd' '
+}
+
+free_port() { free_ports 1; }
+
+zookeeper_base_port() {  # SERVERS
+  local n=$1 offsets=() i
+  for i in $(seq 0 $((n - 1))); do offsets+=("$i"); done
+  for i in $(seq 1 "$n"); do offsets+=($((100 + i)) $((200 + i))); done
+  _draw_free_ports 1 "${offsets[@]}"
+}
