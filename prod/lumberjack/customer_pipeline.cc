@@ -323,7 +323,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
                                   "; found " + found.encode() + "): not written again");
     co_return Outcome::kRetry;
   }
-  Result<std::string> contents = write_file(file.seq, events);
+  Result<std::string> contents = co_await write_file(file.seq, events);
   if (!contents.ok()) co_return Outcome::kRetry;
   Checkpoint next = committed_;
   next.last_file->staging_name = new_staging_name(file.seq);
@@ -448,19 +448,23 @@ bool CustomerPipeline::fits_pending_file(const std::vector<std::pair<AttackEvent
   return trial.interval_count() <= kMaxFileEventIntervals;
 }
 
-Task<size_t> CustomerPipeline::collect() {
-  // A copy: the worker refreshes the directory while we are suspended below.
-  const std::map<std::string, std::string> pops = context_.pops;
+void CustomerPipeline::start_reads(bool even_if_full) {
   const Duration now = context_.env.clock.monotonic_now();
   // Every idle PoP is read at once, each apart (pop_readers.h): a silent one holds up no other.
-  for (const auto& [pop, address] : pops) {
-    if (stopping_ || pending_full()) break;
+  for (const auto& [pop, address] : context_.pops) {
+    if (stopping_ || (!even_if_full && pending_full())) break;
     if (readers_.busy(pop)) continue;
     if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now) continue;
     // Fault point: a read limit so short that every read returns a single record.
     const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
     readers_.start(pop, address, account_text(), pops_[pop].position, read_bytes, generation_);
   }
+}
+
+Task<size_t> CustomerPipeline::collect() {
+  // A copy: the worker refreshes the directory while we are suspended below.
+  const std::map<std::string, std::string> pops = context_.pops;
+  start_reads(/*even_if_full=*/false);
   co_await readers_.wait_for_started(context_.options.pop_read_wait);
   size_t records_read = 0;
   for (const auto& [pop, address] : pops) {
@@ -560,7 +564,7 @@ bool CustomerPipeline::roll_due() {
          buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 
-Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector<AttackEvent>& events) {
+Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq, const std::vector<AttackEvent>& events) {
   LogFileSpec spec;
   spec.account_id = config_.account_id;
   spec.config_id = config_.config_id;
@@ -578,12 +582,17 @@ Result<std::string> CustomerPipeline::write_file(uint64_t seq, const std::vector
     spec.start_time_ms = std::min(spec.start_time_ms, event.start_ms);
     spec.end_time_ms = std::max(spec.end_time_ms, event.end_ms);
   }
-  Result<std::string> file = writer_.write(spec, events, context_.env.random);
+  // Formatting, compressing and encrypting are the worker's heaviest CPU: they run off the
+  // loop's thread. Meanwhile only this pipeline touches `events` and writer_ (the caller
+  // awaits), and Random::fill is safe there (random.h).
+  Result<std::string> file = Error(ErrorCode::kInternal, "not written");
+  auto write = [&] { file = writer_.write(spec, events, context_.env.random); };  // (named: GCC 12)
+  co_await context_.env.executor.run_offloaded(write);
   if (!file.ok()) {
     context_.log("account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " +
                  file.error().to_string());
   }
-  return file;
+  co_return file;
 }
 
 std::string CustomerPipeline::new_staging_name(uint64_t seq) {
@@ -652,7 +661,11 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
   const uint64_t seq = committed_.next_seq;
   LJ_ASSERT(!pending_.empty());  // a file is rolled only of something read
-  Result<std::string> file = write_file(seq, pending_);
+  // Read ahead: the PoPs' next reads run on the loop while the file is written off it. They
+  // start at the cursors this roll commits, and are taken after it (a failed roll's recovery
+  // moves the generation on, and they are dropped).
+  start_reads(/*even_if_full=*/true);
+  Result<std::string> file = co_await write_file(seq, pending_);
   if (!file.ok()) co_return Outcome::kRetry;
   Checkpoint next;
   next.next_seq = seq + 1;

@@ -159,7 +159,9 @@ class CustomerPipeline {
   // Reads `pop` from `from` to `end`, keeping the events in `wanted` not yet `found`.
   Task<Status> reread(const std::string& pop, const std::string& address, PopCursor from, const PopCursor& end,
                       const DeliveredSet& wanted, DeliveredSet& found, std::vector<AttackEvent>& events);
-  Result<std::string> write_file(uint64_t seq, const std::vector<AttackEvent>& events);
+  // Writes the log file off the loop's thread (Executor::offload). REQUIRES: `events` stays
+  // untouched until it returns.
+  Task<Result<std::string>> write_file(uint64_t seq, const std::vector<AttackEvent>& events);
   std::string new_staging_name(uint64_t seq);
   // Commits `next` fenced by the assignment and the checkpoint version held; on success it is
   // the committed state.
@@ -168,6 +170,9 @@ class CustomerPipeline {
   // the index ended before `seq`.
   Task<Outcome> list_through(uint64_t seq, bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
+  // Starts a read of every PoP that is idle and not resting after a failure, from the working
+  // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
+  void start_reads(bool even_if_full);
   // Returns how many records it read (0: every reachable PoP is caught up).
   Task<size_t> collect();
   // Takes one PoP's finished read into the pending file, unless it is stale. Returns its records.

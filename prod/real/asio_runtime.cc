@@ -1,5 +1,7 @@
 #include "prod/real/asio_runtime.h"
 
+#include <thread>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -14,10 +16,21 @@
 #include "prod/real/system_clock.h"
 
 namespace lj {
+namespace {
+
+// Every core but the loop's (at least one thread).
+unsigned default_offload_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 1 ? cores - 1 : 1;
+}
+
+}  // namespace
 
 struct RealRuntime::Impl {
-  explicit Impl(const std::string& data_root)
-      : executor(io),
+  Impl(const std::string& data_root, unsigned offload_threads)
+      // CPU-bound work (writing log files) runs beside the loop, on every other core.
+      : cpu_pool(offload_threads == 0 ? nullptr : std::make_unique<boost::asio::thread_pool>(offload_threads)),
+        executor(io, cpu_pool.get()),
         clock(io),
         network(io),
         // fsync blocks; it runs on its own threads so the loop keeps serving connections.
@@ -26,6 +39,7 @@ struct RealRuntime::Impl {
         signals(io) {}
 
   boost::asio::io_context io;
+  std::unique_ptr<boost::asio::thread_pool> cpu_pool;  // none: offloaded work runs on the loop
   AsioExecutor executor;
   SystemClock clock;
   OsRandom random;
@@ -35,13 +49,14 @@ struct RealRuntime::Impl {
   boost::asio::signal_set signals;
 };
 
-RealRuntime::RealRuntime(const std::string& data_root)
-    : impl_(std::make_unique<Impl>(data_root)) {}
+RealRuntime::RealRuntime(const std::string& data_root, std::optional<unsigned> offload_threads)
+    : impl_(std::make_unique<Impl>(data_root, offload_threads.value_or(default_offload_threads()))) {}
 
 RealRuntime::~RealRuntime() { shutdown(); }
 
 void RealRuntime::shutdown() {
   impl_->sync_pool.join();
+  if (impl_->cpu_pool) impl_->cpu_pool->join();  // offloaded work ends before its waiters go
   impl_->executor.destroy_all();
 }
 

@@ -15,8 +15,10 @@ namespace lj {
 
 class RealRuntime {
  public:
-  // `data_root`: the directory that FileSystem paths are relative to.
-  explicit RealRuntime(const std::string& data_root = ".");
+  // `data_root`: the directory that FileSystem paths are relative to. `offload_threads`: the
+  // threads that run work the executor offloads (Executor::offload); 0 runs it on the loop's
+  // thread; default every core but one, at least one.
+  explicit RealRuntime(const std::string& data_root = ".", std::optional<unsigned> offload_threads = std::nullopt);
   ~RealRuntime();
   RealRuntime(const RealRuntime&) = delete;
   RealRuntime& operator=(const RealRuntime&) = delete;

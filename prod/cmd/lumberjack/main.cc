@@ -11,6 +11,8 @@
 //              [--load-report-ms 10000]   how often this node reports its customers' events/s;
 //                 the master balances customers by them (prod/lumberjack/assignment_plan.h)
 //              [--balance-tolerance-pct 20]   loads within this of the mean move no customer
+//              [--file-threads N]   threads that write log files (format, compress, encrypt)
+//                 beside the event loop; 0 writes them on the loop (default: cores - 1, at least 1)
 //              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]
 //                 mutual TLS to the Gracelands: this node's certificate has OU=lumberjack
 //              [--zk-auth FILE]   ZooKeeper digest credential and ACLs (prod/cmd/common/zk_access.h)
@@ -61,7 +63,7 @@ constexpr const char* kUsage =
     "         [--zk-root /lj] [--retention-hours 48]\n"
     "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
     "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS] [--checkpoint-budget N]\n"
-    "         [--load-report-ms MS] [--balance-tolerance-pct P]\n"
+    "         [--load-report-ms MS] [--balance-tolerance-pct P] [--file-threads N]\n"
     "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
     "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE] [--zk-auth FILE]\n";
 
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
   int64_t retention_ms = 48ll * 3600 * 1000;
+  std::optional<unsigned> file_threads;  // --file-threads (RealRuntime's offload threads)
   std::string nginx_dir;  // --nginx-dir (delivery)
   lj::cmd::GracelandTlsFlags graceland_tls;
   std::string storage_ca, storage_user, storage_password_file;  // the WebDAV hop
@@ -163,6 +166,12 @@ int main(int argc, char** argv) {
       int64_t pct = 0;
       if (!lj::cmd::parse_positive(value, pct) || pct > 1000) return usage("--balance-tolerance-pct is 1 to 1000");
       options.balance.tolerance = static_cast<double>(pct) / 100;
+    }
+    else if (flag == "--file-threads") {
+      int64_t threads = 0;
+      if (value != "0" && (!lj::cmd::parse_positive(value, threads) || threads > 256))
+        return usage("--file-threads is 0 (on the event loop) to 256");
+      file_threads = static_cast<unsigned>(threads);
     }
     else if (flag == "--metrics-listen") metrics_listen = value;
     else if (flag == "--ready-file") ready_file = value;
@@ -212,7 +221,7 @@ int main(int argc, char** argv) {
     return usage("--zk-root is an absolute ZooKeeper path like /lj");
   }
 
-  lj::RealRuntime runtime(storage_dir.empty() ? "." : storage_dir);
+  lj::RealRuntime runtime(storage_dir.empty() ? "." : storage_dir, file_threads);
   lj::Env env = runtime.env();
   auto log = [&](const char* level, const std::string& message) {
     std::fputs(lj::logfmt_line(env.clock.wall_now_ms(), level, "lumberjack", "node", options.name, message).c_str(),
