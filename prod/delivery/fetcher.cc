@@ -23,14 +23,15 @@ std::string range_text(uint64_t first, uint64_t last) {
 
 }  // namespace
 
-Fetcher::Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
+Fetcher::Fetcher(Executor& executor, Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
                  const RsaPrivateKey* private_key, FetchOptions options)
     : clock_(clock),
       files_(files),
       http_(http),
       sink_(sink),
       private_key_(private_key),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      downloads_(executor, http, options_.credentials, std::max<size_t>(1, options_.parallel_downloads)) {
   const std::optional<FolderName> folder = parse_folder_name(options_.folder);
   LJ_ASSERT(folder.has_value());
   LJ_ASSERT(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
@@ -44,6 +45,12 @@ void Fetcher::log(const std::string& line) const {
   } else {
     std::fprintf(stderr, "lj fetch: %s\n", line.c_str());
   }
+}
+
+void Fetcher::log_problem(const std::string& line) {
+  stats_.last_error = line;
+  stats_.last_error_at_ms = clock_.wall_now_ms();
+  log(line);
 }
 
 std::string Fetcher::url(std::string_view name) const {
@@ -105,6 +112,17 @@ Task<Result<FetchState>> Fetcher::load_state() {
 }
 
 Task<Status> Fetcher::run() {
+  Status result = co_await run_polls();
+  if (!result.ok()) {  // what ends the run is the last problem too (status line, metrics)
+    stats_.last_error = result.to_string();
+    stats_.last_error_at_ms = clock_.wall_now_ms();
+  }
+  downloads_.clear();
+  co_await downloads_.drain();  // none may outlive the HttpClient (download_window.h)
+  co_return result;
+}
+
+Task<Status> Fetcher::run_polls() {
   const std::string state_dir = parent_dir(options_.state_path);  // (named: GCC 12, co_await)
   if (Status s = co_await create_dir_durably(files_, state_dir); !s.ok()) co_return s;
   Result<FetchState> state = co_await load_state();
@@ -114,6 +132,8 @@ Task<Status> Fetcher::run() {
   log("folder " + options_.folder + ": resuming after file " + std::to_string(state_.last_seq));
   while (!stopping_) {
     Result<Step> step = co_await poll_once();
+    // A retry reads the index again: what was downloaded ahead of it is dropped.
+    if (!step.ok() || *step == Step::kRetry) downloads_.clear();
     if (!step.ok()) co_return step.error();
     if (options_.max_files != 0 && stats_.files >= options_.max_files) break;
     switch (*step) {
@@ -140,22 +160,23 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
   const std::string index_url = url("logs.index");
   Result<HttpResponse> index = co_await http_.get(index_url, options_.credentials);
   if (!index.ok()) {
-    log(index_url + ": " + index.error().to_string());
+    log_problem(index_url + ": " + index.error().to_string());
     co_return Step::kRetry;
   }
   if (index->status != 200) {
-    log(explain_status(index->status, index_url));
+    log_problem(explain_status(index->status, index_url));
     co_return Step::kRetry;
   }
   Result<std::vector<uint64_t>> seqs = parse_logs_index(index->body, folder_.account_id);
   if (!seqs.ok()) {
-    log(index_url + ": " + seqs.error().to_string());
+    log_problem(index_url + ": " + seqs.error().to_string());
     co_return Step::kRetry;
   }
   std::vector<uint64_t> wanted;
   for (uint64_t seq : *seqs) {
     if (seq > state_.last_seq) wanted.push_back(seq);
   }
+  note_listed(*seqs, !wanted.empty());
   if (!seqs->empty() && seqs->back() < state_.last_seq) {
     log(index_url + " lists files up to " + std::to_string(seqs->back()) + " but file " +
         std::to_string(state_.last_seq) + " was processed already: waiting for new files");
@@ -176,22 +197,24 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
       hole = state_.last_seq + 1;
     } else {
       const uint64_t first_lost = state_.last_seq + 1, last_lost = wanted.front() - 1;
-      log("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
+      log_problem("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
           " are no longer listed (aged out before they were downloaded); continuing with file " +
           std::to_string(wanted.front()));
       stats_.skipped += last_lost - first_lost + 1;
     }
   }
-  for (uint64_t seq : wanted) {
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const uint64_t seq = wanted[i];
     if (hole && seq > *hole) {
       ++stats_.index_gaps;
       const uint64_t next_listed = *std::lower_bound(wanted.begin(), wanted.end(), *hole);
-      log("error: " + index_url + " lists no file " + range_text(*hole, next_listed - 1) + " but lists " +
+      log_problem("error: " + index_url + " lists no file " + range_text(*hole, next_listed - 1) + " but lists " +
           std::to_string(next_listed) + ": not going past the gap (files up to " + std::to_string(*hole - 1) +
           " are delivered)");
       co_return Step::kRetry;
     }
     if (stopping_) break;
+    download_ahead(wanted, i, hole);
     Result<Step> step = co_await process(seq);
     if (!step.ok() || *step != Step::kProgress) co_return step;
     backoff_ = Duration(0);
@@ -200,16 +223,33 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
   co_return Step::kProgress;
 }
 
+void Fetcher::note_listed(const std::vector<uint64_t>& listed, bool anything_wanted) {
+  if (!listed.empty()) stats_.listed_through = listed.back();
+  if (!anything_wanted) {
+    stats_.behind_since.reset();
+  } else if (!stats_.behind_since) {
+    stats_.behind_since = clock_.monotonic_now();
+  }
+}
+
+void Fetcher::download_ahead(const std::vector<uint64_t>& wanted, size_t next, std::optional<uint64_t> stop_before) {
+  uint64_t room = options_.max_files == 0 ? wanted.size() : options_.max_files - std::min(options_.max_files, stats_.files);
+  for (size_t i = next; i < wanted.size() && room > 0 && downloads_.held() < downloads_.limit(); ++i, --room) {
+    if (stop_before && wanted[i] > *stop_before) break;  // past a hole: not delivered until it is filled
+    downloads_.start(wanted[i], url(log_file_name(folder_.account_id, wanted[i])));
+  }
+}
+
 Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
   const std::string name = log_file_name(folder_.account_id, seq);
   const std::string file_url = url(name);
-  Result<HttpResponse> response = co_await http_.get(file_url, options_.credentials);
+  Result<HttpResponse> response = co_await downloads_.take(seq, file_url);
   if (!response.ok()) {
-    log(file_url + ": " + response.error().to_string());
+    log_problem(file_url + ": " + response.error().to_string());
     co_return Step::kRetry;
   }
   if (response->status != 200) {
-    log(explain_status(response->status, file_url));
+    log_problem(explain_status(response->status, file_url));
     co_return Step::kRetry;
   }
   Result<DecodedLogFile> decoded =
@@ -221,13 +261,13 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
                       file_url + ": " + decoded.error().message() +
                           " (is --key the private key of this folder's public key?)");
     }
-    log(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
+    log_problem(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
     co_return Step::kRetry;
   }
   if (Status accepted = accept_file(*decoded, folder_.account_id, folder_.config_id, seq, options_.acceptance);
       !accepted.ok()) {
     ++stats_.refused;
-    log("error: " + file_url + ": " + accepted.error().message() + " (not delivering it; retrying)");
+    log_problem("error: " + file_url + ": " + accepted.error().message() + " (not delivering it; retrying)");
     co_return Step::kRetry;
   }
   // The sink first, then the state that says it has the file: a crash between the two
@@ -235,7 +275,7 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
   const bool deliver_first = !LJ_PLANTED(kStateBeforeDelivery);
   if (deliver_first) {
     if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
-      log(file_url + ": delivering: " + s.to_string());
+      log_problem(file_url + ": delivering: " + s.to_string());
       co_return Step::kRetry;
     }
   }
@@ -248,17 +288,18 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
                                                 std::as_bytes(std::span(encoded)));
       !s.ok()) {
     // The sink has the file; delivering it again after the retry is what a crash here does too.
-    log(options_.state_path + ": saving the state: " + s.to_string());
+    log_problem(options_.state_path + ": saving the state: " + s.to_string());
     co_return Step::kRetry;
   }
   if (!deliver_first) {
     co_await crash_point(options_.fault_points, "crash.fetch.before-delivering");
     if (Status s = co_await sink_.deliver(seq, *decoded); !s.ok()) {
-      log(file_url + ": delivering: " + s.to_string());
+      log_problem(file_url + ": delivering: " + s.to_string());
       co_return Step::kRetry;
     }
   }
   state_ = std::move(next);
+  if (seq >= stats_.listed_through) stats_.behind_since.reset();  // caught up with the index
   ++stats_.files;
   stats_.events += decoded->events.size();
   stats_.last_seq = seq;

@@ -19,6 +19,11 @@
 // missing numbers, and the downloader goes no further than the gap until it is filled; a file
 // that is not what its name says, or weaker than the folder allows (file_acceptance.h), is
 // refused, logged and fetched again later, never delivered.
+//
+// Far behind, it downloads up to `parallel_downloads` listed files at once (DownloadWindow),
+// still verifying, delivering and saving them one after another in order. stats() says where it
+// stands (fetch_status.h renders it as a status line and as metrics): the last file delivered,
+// the newest listed, since when it has been behind, and the last problem it met.
 
 #include <cstdint>
 #include <functional>
@@ -28,9 +33,11 @@
 #include <vector>
 
 #include "prod/io/clock.h"
+#include "prod/io/executor.h"
 #include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
+#include "prod/delivery/download_window.h"
 #include "prod/delivery/fetch_state.h"
 #include "prod/delivery/file_acceptance.h"
 #include "prod/delivery/logs_index.h"
@@ -56,6 +63,7 @@ struct FetchOptions {
   Duration backoff_max = std::chrono::seconds(60);
   uint64_t max_files = 0;        // stop after processing this many files; 0: no limit
   bool until_caught_up = false;  // stop when the index lists nothing new
+  size_t parallel_downloads = 4;  // listed files downloaded at once when behind (1: one by one)
   ReadLimits read_limits;
   FileAcceptance acceptance;  // what a file must prove of itself (--accept-unencrypted, ...)
   std::function<void(const std::string&)> log;  // one line per call; stderr if empty
@@ -69,23 +77,35 @@ struct FetchStats {
   uint64_t skipped = 0;  // files aged out before they were downloaded
   uint64_t refused = 0;  // downloads refused by FileAcceptance (swapped, replayed, downgraded)
   uint64_t index_gaps = 0;  // polls that found a gap inside logs.index
-  uint64_t last_seq = 0;
+  uint64_t last_seq = 0;        // the last file delivered
+  uint64_t listed_through = 0;  // the newest file logs.index listed when last read
+  // Since when a listed file has been waiting for this downloader (monotonic); none: caught up.
+  std::optional<Duration> behind_since;
+  std::string last_error;        // the last problem logged ("" if none yet)
+  int64_t last_error_at_ms = 0;  // its wall-clock time
 };
 
 class Fetcher {
  public:
   // `private_key` may be null (unencrypted files only). All references outlive the Fetcher.
-  Fetcher(Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
+  Fetcher(Executor& executor, Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
           const RsaPrivateKey* private_key, FetchOptions options);
 
-  // Runs until stop(), max_files, caught up (if asked), or an error retrying cannot fix.
+  // Runs until stop(), max_files, caught up (if asked), or an error retrying cannot fix. It
+  // returns once no download it started is still running.
   Task<Status> run();
   void stop() { stopping_ = true; }
   const FetchStats& stats() const { return stats_; }
 
  private:
   enum class Step { kProgress, kNothingNew, kRetry };
+  Task<Status> run_polls();
   Task<Result<Step>> poll_once();
+  // Starts the downloads of the files after wanted[next], up to the window's limit, none at or
+  // past `stop_before` (a hole) or beyond max_files.
+  void download_ahead(const std::vector<uint64_t>& wanted, size_t next, std::optional<uint64_t> stop_before);
+  // Notes where the index says the folder stands (stats_: listed_through, behind_since).
+  void note_listed(const std::vector<uint64_t>& listed, bool anything_wanted);
   // Downloads, verifies and delivers one file, then saves the state. kRetry with a logged
   // reason, or a fatal error.
   Task<Result<Step>> process(uint64_t seq);
@@ -94,6 +114,7 @@ class Fetcher {
   Duration next_backoff();
   std::string url(std::string_view name) const;
   void log(const std::string& line) const;
+  void log_problem(const std::string& line);  // logs it, and keeps it as stats_.last_error
   std::string explain_status(int status, const std::string& what) const;
 
   Clock& clock_;
@@ -105,6 +126,7 @@ class Fetcher {
   FolderName folder_;
   FetchState state_;
   FetchStats stats_;
+  DownloadWindow downloads_;
   Duration backoff_{0};
   bool stopping_ = false;
 };

@@ -30,6 +30,13 @@ class ScriptedHttp final : public HttpClient {
   Task<Result<HttpResponse>> get(const std::string& path,
                                  const BasicCredentials& credentials) override {
     requested.push_back(path);
+    if (clock != nullptr) {  // a transfer that takes time, so downloads can overlap
+      ++in_flight;
+      max_in_flight = std::max(max_in_flight, in_flight);
+      auto special = path_latency.find(path);
+      co_await clock->sleep_for(special != path_latency.end() ? special->second : latency);
+      --in_flight;
+    }
     if (!next.empty()) {
       Result<HttpResponse> answer = next.front();
       next.pop_front();
@@ -45,6 +52,11 @@ class ScriptedHttp final : public HttpClient {
   std::map<std::string, std::string> files;
   std::deque<Result<HttpResponse>> next;
   std::vector<std::string> requested;
+  Clock* clock = nullptr;  // set: every answer takes `latency`
+  Duration latency{0};
+  std::map<std::string, Duration> path_latency;  // these paths take their own time
+  int in_flight = 0;
+  int max_in_flight = 0;
 };
 
 // Records what reached it, outside the simulated node, so it survives the node's crashes.
@@ -111,6 +123,9 @@ class FetcherTest : public ::testing::Test {
     o.state_path = "state/1001_7.state";
     o.poll_interval = std::chrono::seconds(5);
     o.until_caught_up = true;
+    // Scripted answers (http_.next) are taken in request order: one download at a time here;
+    // the tests of parallel catch-up ask for more.
+    o.parallel_downloads = 1;
     o.log = [this](const std::string& line) { log_.push_back(line); };
     return o;
   }
@@ -127,7 +142,7 @@ class FetcherTest : public ::testing::Test {
     std::optional<Status> result;
     Env env = node_->env();
     auto& fetcher = node_->keep(
-        std::make_unique<Fetcher>(env.clock, env.files, http_, sink, key, std::move(o)));
+        std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, sink, key, std::move(o)));
     node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
       out.emplace(co_await f.run());
     }(fetcher, result));
@@ -144,7 +159,7 @@ class FetcherTest : public ::testing::Test {
   void fetch_for(FetchOptions o, LogSink& sink, const RsaPrivateKey* key, Duration duration) {
     o.until_caught_up = false;
     Env env = node_->env();
-    auto& fetcher = node_->keep(std::make_unique<Fetcher>(env.clock, env.files, http_, sink, key, std::move(o)));
+    auto& fetcher = node_->keep(std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, sink, key, std::move(o)));
     bool done = false;
     node_->spawn([](Fetcher& f, bool& out) -> Task<void> {
       (void)co_await f.run();
@@ -310,6 +325,9 @@ TEST_F(FetcherTest, StopsWithAClearErrorForTheWrongKeyOrAnotherFoldersState) {
   EXPECT_EQ(wrong_key.code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(wrong_key.error().message().find("is --key the private key"), std::string::npos);
   EXPECT_TRUE(ledger.deliveries.empty());
+  // What ended the run is its last problem too (the status line and metrics say so).
+  EXPECT_NE(last_stats_.last_error.find("is --key the private key"), std::string::npos) << last_stats_.last_error;
+  EXPECT_GT(last_stats_.last_error_at_ms, 0);
 
   ASSERT_TRUE(fetch(options(), ledger, &key()).ok());
   FetchOptions elsewhere = options();
@@ -356,6 +374,75 @@ TEST_F(FetcherTest, RefusesAReplayedFileADowngradeAndGoesNoFurtherThanAGap) {
   EXPECT_FALSE(ledger.deliveries.contains(5));
 }
 
+// Far behind, files are downloaded several at once and still delivered one by one, in order,
+// each once: twelve files of 200 ms each take about three rounds, not twelve.
+TEST_F(FetcherTest, FarBehindItDownloadsSeveralFilesAtOnceAndDeliversThemInOrder) {
+  constexpr uint64_t kFiles = 12;
+  for (uint64_t seq = 1; seq <= kFiles; ++seq) publish(seq, 2);
+  http_.clock = &node_->env().clock;
+  http_.latency = std::chrono::milliseconds(200);
+  FetchOptions o = options();
+  o.parallel_downloads = 4;
+  LedgerSink ledger;
+  const int64_t started_ns = simulation_.now_ns();
+  ASSERT_TRUE(fetch(o, ledger, &key()).ok()) << log_text();
+  EXPECT_EQ(ledger.events, published_);  // every event, in the order published
+  for (const auto& [seq, times] : ledger.deliveries) EXPECT_EQ(times, 1) << "file " << seq;
+  EXPECT_EQ(ledger.deliveries.size(), kFiles);
+  EXPECT_EQ(http_.max_in_flight, 4);
+  // Two index reads (the last finds nothing new) and three rounds of four files, ~1 s; one by
+  // one it would be 2.8 s.
+  EXPECT_LT(simulation_.now_ns() - started_ns, 1'600'000'000);
+  EXPECT_EQ(state(), "folder=1001_7\nlast_seq=12\n");
+  EXPECT_EQ(last_stats_.listed_through, kFiles);
+  EXPECT_FALSE(last_stats_.behind_since.has_value());
+}
+
+// A file that keeps failing is retried, and the downloads a retry abandoned still count while
+// they run: never more than the window at once (here file 1 answers at once, and badly, while
+// 2-4 take 3 s; each retry would otherwise start three more).
+TEST_F(FetcherTest, RetriesNeverRunMoreDownloadsThanTheWindow) {
+  for (uint64_t seq = 1; seq <= 8; ++seq) publish(seq, 1);
+  http_.files["/1001_7/1001_1.log"] = "truncated";
+  http_.clock = &node_->env().clock;
+  http_.latency = std::chrono::seconds(3);
+  http_.path_latency = {{"/1001_7/logs.index", std::chrono::milliseconds(1)},
+                        {"/1001_7/1001_1.log", std::chrono::milliseconds(1)}};
+  FetchOptions o = options();
+  o.parallel_downloads = 4;
+  o.backoff_initial = std::chrono::milliseconds(100);
+  LedgerSink ledger;
+  fetch_for(o, ledger, &key(), std::chrono::seconds(20));
+  EXPECT_GE(last_stats_.retries, 4u);
+  EXPECT_TRUE(ledger.deliveries.empty());
+  EXPECT_LE(http_.max_in_flight, 4);
+}
+
+// Nothing past a hole in the index is downloaded, and no more than --max-files.
+TEST_F(FetcherTest, ItDownloadsAheadNeitherPastAGapNorBeyondMaxFiles) {
+  for (uint64_t seq = 1; seq <= 6; ++seq) publish(seq, 1);
+  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
+  FetchOptions o = options();
+  o.parallel_downloads = 8;
+  LedgerSink ledger;
+  fetch_for(o, ledger, &key(), std::chrono::seconds(5));
+  EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}, {2, 1}}));
+  for (const std::string& path : http_.requested) {
+    EXPECT_TRUE(path.find("1001_4.log") == std::string::npos && path.find("1001_5.log") == std::string::npos)
+        << "downloaded past the gap: " << path;
+  }
+  EXPECT_TRUE(logged("lists no file 3 but lists 4"));
+  EXPECT_NE(last_stats_.last_error.find("not going past the gap"), std::string::npos);
+  EXPECT_TRUE(last_stats_.behind_since.has_value());  // files 4-6 wait
+
+  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_3.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
+  http_.requested.clear();
+  o.max_files = 2;
+  ASSERT_TRUE(fetch(o, ledger, &key()).ok());
+  EXPECT_EQ(http_.requested,
+            (std::vector<std::string>{"/1001_7/logs.index", "/1001_7/1001_3.log", "/1001_7/1001_4.log"}));
+}
+
 TEST(FileAcceptance, AnUnencryptedFileNeedsTheCustomersSay) {
   DecodedLogFile file;
   file.header.account_id = 1001;
@@ -384,8 +471,9 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
     Env env = node_->env();
     auto& sink = node_->keep(std::make_unique<DirectorySink>(env.files, "out"));
     auto& counted = node_->keep(std::make_unique<LedgerSink>(&sink));
-    auto& fetcher = node_->keep(
-        std::make_unique<Fetcher>(env.clock, env.files, http_, counted, &key(), both_encodings()));
+    FetchOptions o = both_encodings();
+    o.parallel_downloads = 4;  // a crash may land with downloads ahead of the file delivered
+    auto& fetcher = node_->keep(std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, counted, &key(), o));
     node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
       out.emplace(co_await f.run());
     }(fetcher, result));

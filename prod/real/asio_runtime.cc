@@ -16,19 +16,10 @@
 #include "prod/real/system_clock.h"
 
 namespace lj {
-namespace {
-
-// Every core but the loop's (at least one thread).
-unsigned default_offload_threads() {
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores > 1 ? cores - 1 : 1;
-}
-
-}  // namespace
 
 struct RealRuntime::Impl {
   Impl(const std::string& data_root, unsigned offload_threads)
-      // CPU-bound work (writing log files) runs beside the loop, on every other core.
+      // CPU-bound work (writing log files) runs beside the loop, on other cores.
       : cpu_pool(offload_threads == 0 ? nullptr : std::make_unique<boost::asio::thread_pool>(offload_threads)),
         executor(io, cpu_pool.get()),
         clock(io),
@@ -49,8 +40,13 @@ struct RealRuntime::Impl {
   boost::asio::signal_set signals;
 };
 
-RealRuntime::RealRuntime(const std::string& data_root, std::optional<unsigned> offload_threads)
-    : impl_(std::make_unique<Impl>(data_root, offload_threads.value_or(default_offload_threads()))) {}
+RealRuntime::RealRuntime(const std::string& data_root, unsigned offload_threads)
+    : impl_(std::make_unique<Impl>(data_root, offload_threads)) {}
+
+unsigned RealRuntime::spare_cores() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 1 ? cores - 1 : 1;
+}
 
 RealRuntime::~RealRuntime() { shutdown(); }
 

@@ -16,9 +16,13 @@ namespace lj {
 class RealRuntime {
  public:
   // `data_root`: the directory that FileSystem paths are relative to. `offload_threads`: the
-  // threads that run work the executor offloads (Executor::offload); 0 runs it on the loop's
-  // thread; default every core but one, at least one.
-  explicit RealRuntime(const std::string& data_root = ".", std::optional<unsigned> offload_threads = std::nullopt);
+  // threads that run work the executor offloads (Executor::offload); 0 (the default) runs it
+  // on the loop's thread. A process that offloads much (Lumberjack's log files) asks for
+  // spare_cores().
+  explicit RealRuntime(const std::string& data_root = ".", unsigned offload_threads = 0);
+
+  // Every core but the loop's, at least one: as many offload threads as can run beside it.
+  static unsigned spare_cores();
   ~RealRuntime();
   RealRuntime(const RealRuntime&) = delete;
   RealRuntime& operator=(const RealRuntime&) = delete;

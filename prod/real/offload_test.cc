@@ -39,7 +39,7 @@ TEST(Offload, WorkRunsBesideTheLoopAndTheCallerResumesOnIt) {
   EXPECT_EQ(resumed_on, loop);
 }
 
-// No offload threads: the work runs on the loop's thread, and the caller still resumes later
+// No offload threads (the default): the work runs on the loop's thread, and the caller still resumes later
 // (never inline), after what was already queued.
 TEST(Offload, WithoutThreadsWorkRunsOnTheLoopAndTheCallerResumesLater) {
   RealRuntime runtime(".", 0);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "prod/delivery/fetcher.h"
+#include "prod/io/distributions.h"
 #include "prod/logfile/rsa_keys.h"
 #include "sim/sim_node.h"
 #include "sim/sim_store_http.h"
@@ -92,11 +93,13 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                         options.backoff_initial = std::chrono::milliseconds(200);
                         options.backoff_max = std::chrono::seconds(5);
                         options.fault_points = env.fault_points;
+                        // One by one, or several files at once when behind: both are judged.
+                        options.parallel_downloads = static_cast<size_t>(uniform_between(env.random, 1, 6));
                         options.log = [this, &n](const std::string& line) {
                           simulation_.trace(n.id(), line);
                         };
                         auto& fetcher = n.keep(std::make_unique<delivery::Fetcher>(
-                            env.clock, env.files, http, sink, key, std::move(options)));
+                            n, env.clock, env.files, http, sink, key, std::move(options)));
                         n.spawn([](delivery::Fetcher& f, Simulation& sim, NodeId id) -> Task<void> {
                           Status s = co_await f.run();
                           if (!s.ok()) sim.trace(id, "downloader stopped: " + s.to_string());

@@ -6,12 +6,15 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "prod/delivery/fetch_status.h"
 #include "prod/delivery/fetcher.h"
 #include "prod/delivery/log_sinks.h"
 #include "prod/delivery/received_log.h"
 #include "prod/http/http1_client.h"
+#include "prod/io/notifier.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_network.h"
 
@@ -29,6 +32,10 @@ constexpr std::string_view kUsage =
     "                [--syslog-insecure]     do not verify the syslog receiver's certificate\n"
     "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
     "                [--received-log FILE]   one line per event received, for lj audit --received\n"
+    "                [--parallel N]          files downloaded at once when behind (default 4; 1 to 64)\n"
+    "                [--status-every-s N]    a status line on stderr every N s (lag, last file, last error)\n"
+    "                [--metrics-file FILE]   the same figures in the Prometheus text format, rewritten\n"
+    "                                        every N s (default 10) for node_exporter's textfile collector\n"
     "                [--accept-imperva]      the folder uses the legacy Imperva-compatible encoding\n"
     "                [--accept-unencrypted]  the folder has no public key\n"
     "                [--allow-http]          an http:// URL (the password then crosses in clear)\n";
@@ -39,6 +46,60 @@ std::string host_port_text(const std::string& host, uint16_t port) {
   const bool ipv6 = host.find(':') != std::string::npos;
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
+
+// --status-every-s and --metrics-file: every `every`, the status line on `err` and the
+// metrics file rewritten atomically (a scraper never reads half of it); finish() writes the
+// last figures once the fetcher has returned. One write at a time: two would share the
+// file's temporary name.
+class StatusReporter {
+ public:
+  StatusReporter(Env env, const delivery::Fetcher& fetcher, std::string folder, Duration every, bool print,
+                 std::string metrics_file, std::ostream& err)
+      : env_(env), fetcher_(fetcher), folder_(std::move(folder)), every_(every), print_(print),
+        metrics_file_(std::move(metrics_file)), err_(err), idle_(env.executor) {}
+
+  Task<void> run() {
+    while (true) {
+      co_await env_.clock.sleep_for(every_);
+      if (finished_) co_return;
+      if (print_) {
+        err_ << "lj fetch: "
+             << delivery::fetch_status_line(folder_, fetcher_.stats(), env_.clock.monotonic_now(),
+                                            env_.clock.wall_now_ms())
+             << "\n" << std::flush;
+      }
+      co_await write_metrics();
+    }
+  }
+
+  Task<void> finish() {
+    finished_ = true;
+    while (writing_) co_await idle_.wait();
+    co_await write_metrics();
+  }
+
+ private:
+  Task<void> write_metrics() {
+    if (metrics_file_.empty()) co_return;
+    writing_ = true;
+    const std::string text = delivery::fetch_metrics_text(folder_, fetcher_.stats(), env_.clock.monotonic_now());
+    Status s = co_await write_file_atomically(env_.files, metrics_file_, std::as_bytes(std::span(text)));
+    if (!s.ok()) err_ << "lj fetch: --metrics-file: " << s.to_string() << "\n" << std::flush;
+    writing_ = false;
+    idle_.notify_all();
+  }
+
+  Env env_;
+  const delivery::Fetcher& fetcher_;
+  std::string folder_;
+  Duration every_;
+  bool print_;
+  std::string metrics_file_;
+  std::ostream& err_;
+  bool finished_ = false;
+  bool writing_ = false;
+  Notifier idle_;
+};
 
 }  // namespace
 
@@ -106,6 +167,10 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   delivery::FileAcceptance acceptance;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string arg(args[i]);
+    if (arg == "--help" || arg == "-h") {
+      out << kUsage;
+      return 0;
+    }
     if (arg == "--insecure")
       insecure = true;
     else if (arg == "--syslog-insecure")
@@ -123,7 +188,8 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" ||
              arg == "--out-dir" || arg == "--syslog" || arg == "--key" || arg == "--ca-file" ||
              arg == "--poll-ms" || arg == "--max-files" || arg == "--syslog-ca-file" ||
-             arg == "--syslog-hostname" || arg == "--received-log") {
+             arg == "--syslog-hostname" || arg == "--received-log" || arg == "--parallel" ||
+             arg == "--status-every-s" || arg == "--metrics-file") {
       if (i + 1 >= args.size()) {
         err << "lj fetch: missing value for " << arg << "\n" << kUsage;
         return 2;
@@ -183,6 +249,17 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   if (!value("--max-files").empty() &&
       (!parse_number(value("--max-files"), options.max_files) || options.max_files == 0)) {
     err << "lj fetch: --max-files wants a positive number\n";
+    return 2;
+  }
+  if (!value("--parallel").empty() && (!parse_number(value("--parallel"), options.parallel_downloads) ||
+                                      options.parallel_downloads < 1 || options.parallel_downloads > 64)) {
+    err << "lj fetch: --parallel is 1 to 64\n";
+    return 2;
+  }
+  int64_t status_every_s = 0;
+  if (!value("--status-every-s").empty() &&
+      (!parse_number(value("--status-every-s"), status_every_s) || status_every_s < 1 || status_every_s > 86400)) {
+    err << "lj fetch: --status-every-s is 1 to 86400\n";
     return 2;
   }
   options.log = [&err](const std::string& line) {
@@ -262,12 +339,22 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
                                                           value("--received-log"), options.log);
   }
   delivery::LogSink& delivered_to = recording ? static_cast<delivery::LogSink&>(*recording) : *sink;
-  delivery::Fetcher fetcher(env.clock, env.files, http, delivered_to, key ? &*key : nullptr, options);
+  delivery::Fetcher fetcher(env.executor, env.clock, env.files, http, delivered_to, key ? &*key : nullptr, options);
+  std::optional<StatusReporter> reporter;
+  if (status_every_s > 0 || !value("--metrics-file").empty()) {
+    reporter.emplace(env, fetcher, options.folder, std::chrono::seconds(status_every_s > 0 ? status_every_s : 10),
+                     status_every_s > 0, value("--metrics-file"), err);
+    env.executor.spawn(reporter->run());
+  }
   runtime.on_termination_signal([&fetcher, &err](int signal) {
-    err << "lj fetch: signal " << signal << ": stopping after the file in progress\n" << std::flush;
+    err << "lj fetch: signal " << signal << ": stopping after the file in progress (and the downloads running)\n"
+        << std::flush;
     fetcher.stop();
   });
   Status result = runtime.run(fetcher.run());
+  // The last figures too: a run from cron (--once) leaves them for the scraper.
+  if (reporter) runtime.run(reporter->finish());
+  runtime.shutdown();  // the reporter's task goes before the reporter and the fetcher do
   const delivery::FetchStats& stats = fetcher.stats();
   out << "fetched " << stats.files << " files, " << stats.events << " events; last file "
       << stats.last_seq

@@ -8,6 +8,7 @@
 #include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/cat_command.h"
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/lj/fetch_command.h"
 #include "prod/cmd/lj/gen_command.h"
 #include "prod/cmd/lj/keygen_command.h"
 #include "prod/event/sample_events.h"
@@ -230,6 +231,26 @@ TEST_F(LjCli, GenRefusesABadAccountWeighting) {
     EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--account-weights", bad}), 2) << bad;
     EXPECT_NE(err_.str().find("for --account-weights"), std::string::npos) << err_.str();
   }
+}
+
+TEST_F(LjCli, FetchHelpListsItsFlagsAndBadValuesAreRefused) {
+  EXPECT_EQ(run(run_fetch, {"--help"}), 0);
+  for (const char* flag : {"--parallel", "--status-every-s", "--metrics-file", "--once", "--syslog"}) {
+    EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
+  }
+  spit(path("pw"), "secret\n");
+  const std::vector<std::string> required = {"--url", "https://h/1001_7/", "--user", "u", "--password-file",
+                                             path("pw"), "--state", path("s"), "--out-dir", path("o")};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = required;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  EXPECT_EQ(run(run_fetch, with({"--parallel", "0"})), 2);
+  EXPECT_NE(err_.str().find("--parallel is 1 to 64"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_fetch, with({"--parallel", "65"})), 2);
+  EXPECT_EQ(run(run_fetch, with({"--status-every-s", "0"})), 2);
+  EXPECT_NE(err_.str().find("--status-every-s is 1 to 86400"), std::string::npos) << err_.str();
 }
 
 // `lj ctl add --from FILE`: each line one customer's flags.

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
   int64_t retention_ms = 48ll * 3600 * 1000;
-  std::optional<unsigned> file_threads;  // --file-threads (RealRuntime's offload threads)
+  unsigned file_threads = lj::RealRuntime::spare_cores();  // --file-threads (offload threads)
   std::string nginx_dir;  // --nginx-dir (delivery)
   lj::cmd::GracelandTlsFlags graceland_tls;
   std::string storage_ca, storage_user, storage_password_file;  // the WebDAV hop
