@@ -88,6 +88,12 @@ void SimNode::post(std::coroutine_handle<> coroutine) {
                           [coroutine] { coroutine.resume(); });
 }
 
+void SimNode::offload(std::function<void()> work, std::coroutine_handle<> then) {
+  work();
+  const int64_t cpu_ns = uniform_between(*random_, 0, kMaxOffloadedCpu.count());
+  simulation_.schedule_at(local_now_ns() + cpu_ns, id_, EventKind::kResume, [then] { then.resume(); });
+}
+
 void SimNode::start() {
   LJ_ASSERT(!alive_);
   alive_ = true;

@@ -56,6 +56,12 @@ class SimNode final : public Executor {
 
   void spawn(Task<void> task) override;
   void post(std::coroutine_handle<> coroutine) override;
+  // CPU work on another core (a log file written off the event loop): it is done at once - its
+  // result depends on its inputs alone - but the caller resumes only after the CPU time it
+  // took, drawn up to kMaxOffloadedCpu, and the node's other coroutines run meanwhile, as they
+  // do beside a real pool thread. A crash meanwhile: the caller never resumes.
+  void offload(std::function<void()> work, std::coroutine_handle<> then) override;
+  static constexpr Duration kMaxOffloadedCpu = std::chrono::milliseconds(20);
 
   void start();
   // Power loss: the processes vanish and the disk keeps only what was synced (SimDisk::power_loss).

@@ -37,8 +37,9 @@ class Executor {
   // Runs `work`, then resumes `then` on this executor's thread, never inline. `work` may run
   // on another thread at the same time as this one: it must touch nothing that another
   // coroutine may touch until `then` resumes, and log nothing. The real runtime runs it on a
-  // pool thread; this default - the simulator's - runs it at once on this thread, so a seed
-  // still replays bit for bit (CPU takes no virtual time here, as it never has).
+  // pool thread; this default runs it at once on this thread; the simulator runs it at once
+  // too (a seed replays bit for bit) but resumes the caller only after drawn virtual CPU time,
+  // other coroutines running meanwhile (SimNode::offload).
   virtual void offload(std::function<void()> work, std::coroutine_handle<> then) {
     work();
     post(then);
