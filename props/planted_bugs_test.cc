@@ -158,5 +158,12 @@ TEST(PlantedBugs, ServingUnsyncedRecoveredRecordsIsCaught) {
   expect_caught(PlantedBug::kUnsyncedRecovery, kSeedLimit, {"publish monitor"});
 }
 
+// A publish that takes a failed read of logs.index for an index retention emptied, and lists
+// only its new file: the owner itself shrinks the index (the index monitor), and no repair
+// lists the earlier files again - its index already reaches the last committed file.
+TEST(PlantedBugs, TakingAFailedIndexReadForAnEmptiedIndexIsCaught) {
+  expect_caught(PlantedBug::kIndexReadErrorAsEmptied, kSeedLimit, {"index monitor"});
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -125,6 +125,8 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
   const NodeId id = node.id();
   const uint64_t incarnation = node.incarnation();
   const Upload upload = draw_upload(request);
+  request.sent_ns = simulation_.now_ns();
+  request.incarnation = incarnation;
   auto shared_request = std::make_shared<const Request>(std::move(request));
   // The request lands once its last byte has left the caller, even if the caller dies after
   // that (only the reply is for this incarnation); a power loss before then cuts it. Nothing
@@ -205,9 +207,10 @@ Status SimObjectStore::check_can_hold_object(const std::string& name) const {
   return Status();
 }
 
-void SimObjectStore::notify(ChangeKind kind, NodeId node, const std::string& name, const std::string& to,
-                            const std::string& contents) const {
-  for (const auto& watcher : watchers_) watcher(Change{kind, node, name, to, contents});
+void SimObjectStore::notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const {
+  for (const auto& watcher : watchers_) {
+    watcher(Change{kind, node, request.name, request.to, contents, request.sent_ns, request.incarnation});
+  }
 }
 
 SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request) {
@@ -216,7 +219,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
     case Op::kPut:
       if (reply.status = check_can_hold_object(request.name); !reply.status.ok()) break;
       before_change();
-      notify(ChangeKind::kPut, node, request.name, request.to, request.contents);
+      notify(ChangeKind::kPut, node, request, request.contents);
       objects_[request.name] = request.contents;
       simulation_.trace(node, "object put " + request.name + " (" +
                                   std::to_string(request.contents.size()) + " bytes)");
@@ -242,7 +245,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
       }
       if (reply.status = check_can_hold_object(request.to); !reply.status.ok()) break;
       before_change();
-      notify(ChangeKind::kRename, node, request.name, request.to, from->second);
+      notify(ChangeKind::kRename, node, request, from->second);
       std::string contents = std::move(from->second);
       objects_.erase(from);
       objects_[request.to] = std::move(contents);
@@ -252,7 +255,7 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
     case Op::kRemove:
       if (auto it = objects_.find(request.name); it != objects_.end()) {
         before_change();
-        notify(ChangeKind::kRemove, node, request.name, request.to, it->second);
+        notify(ChangeKind::kRemove, node, request, it->second);
         objects_.erase(it);
         simulation_.trace(node, "object remove " + request.name);
       }

@@ -85,6 +85,8 @@ class SimObjectStore {
 
   // A change the store is about to apply (objects() still shows the state before it), for
   // the checker's monitors. `contents`: what a put writes, or the object a rename moves.
+  // `sent_ns` and `sender_incarnation`: when the request left its caller (true time) and which
+  // incarnation of the node sent it (requests land after their sender died, or even restarted).
   enum class ChangeKind { kPut, kRename, kRemove };
   struct Change {
     ChangeKind kind;
@@ -92,6 +94,8 @@ class SimObjectStore {
     const std::string& name;  // the object written or removed, or the rename's source
     const std::string& to;    // the rename's target
     const std::string& contents;
+    int64_t sent_ns;
+    uint64_t sender_incarnation;
   };
   void add_change_watcher(std::function<void(const Change&)> watcher) { watchers_.push_back(std::move(watcher)); }
 
@@ -103,6 +107,8 @@ class SimObjectStore {
     std::string name;  // the object, or `from`, or the folder to list
     std::string to;
     std::string contents;
+    int64_t sent_ns = 0;  // set by call()
+    uint64_t incarnation = 0;
   };
   struct Reply {
     Status status;
@@ -131,8 +137,7 @@ class SimObjectStore {
   std::map<NodeId, std::unique_ptr<Client>> clients_;
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;
-  void notify(ChangeKind kind, NodeId node, const std::string& name, const std::string& to,
-              const std::string& contents) const;
+  void notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const;
 };
 
 }  // namespace lj::sim

@@ -31,6 +31,7 @@ enum class PlantedBug : uint8_t {
   kWallClockRetention,      // Graceland's retention trusts the wall clock alone (a step ahead expires)
   kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
   kUnsyncedRecovery,        // Graceland serves recovered segments without fsyncing them first
+  kIndexReadErrorAsEmptied, // a publish takes a failed logs.index read for an index retention emptied
 };
 
 #if defined(LJ_PLANTED_BUGS)

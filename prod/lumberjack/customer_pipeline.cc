@@ -391,7 +391,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, boo
   // The index only grows at its end (a slower publisher of an older file must not shrink
   // it) and starts where retention left it.
   Result<std::string> index = co_await store.get(index_name(config_));
-  if (!index.ok() && index.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+  const bool error_taken_for_emptied = !index.ok() && LJ_PLANTED(kIndexReadErrorAsEmptied);
+  if (!index.ok() && index.code() != ErrorCode::kNotFound && !error_taken_for_emptied) co_return Outcome::kRetry;
   uint64_t first_listed = 0, last_listed = 0;
   if (index.ok()) {
     for (size_t at = 0; at < index->size();) {
@@ -408,7 +409,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, boo
   if (last_listed < seq) {
     // No index yet: from file 1. An index retention emptied: from this file - every earlier one
     // was listed before it (recover publishes the last committed file before any new one).
-    const uint64_t first = first_listed != 0 ? first_listed : index.ok() ? seq : 1;
+    const uint64_t first = first_listed != 0 ? first_listed : index.ok() || error_taken_for_emptied ? seq : 1;
     const std::string wanted = index_contents(config_, seq, first);
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
     if (rewrote != nullptr) *rewrote = true;

@@ -55,7 +55,8 @@ int usage() {
                "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|\n"
                "               shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines|\n"
                "               ack-failed-sync|no-dir-sync|state-before-delivery|retry-failed-sync|\n"
-               "               wall-clock-retention|send-before-queue-sync]\n"
+               "               wall-clock-retention|send-before-queue-sync|unsynced-recovery|\n"
+               "               index-read-error-as-emptied]\n"
                "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
                "[--events-per-proxy E]\n"
                "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S] [--zk-capacity W] [--commit-budget C]\n");

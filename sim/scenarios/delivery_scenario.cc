@@ -20,6 +20,7 @@
 #include "sim/scenarios/config_changes.h"
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/delivery_tunables.h"
+#include "sim/scenarios/index_monitor.h"
 #include "sim/scenarios/destroyed_disks.h"
 #include "sim/scenarios/retention_monitor.h"
 #include "sim/scenarios/ingest_world.h"
@@ -54,6 +55,7 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kWallClockRetention: return "wall-clock-retention";
     case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
     case PlantedBug::kUnsyncedRecovery: return "unsynced-recovery";
+    case PlantedBug::kIndexReadErrorAsEmptied: return "index-read-error-as-emptied";
   }
   return "unknown";
 }
@@ -77,7 +79,7 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
-      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery};
+      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied};
   return bugs;
 }
 
@@ -388,6 +390,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     stages->attach(node.id());
     lumberjack_nodes.push_back(node.id());
   }
+  // Every logs.index write is judged as it lands: it only grows, unless a stale publisher wrote it.
+  IndexMonitor indexes(simulation, storage, zookeeper, [&](NodeId node, uint64_t account) -> std::optional<int64_t> {
+    for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
+      if (lumberjack_nodes[l] == node) return stage_faults[l]->live_pipeline_started_ns(account);
+    }
+    return std::nullopt;
+  });
   // The customers' downloaders, on a node of their own.
   std::unique_ptr<CustomerDownloads> downloads;
   if (options.downloads) {
@@ -488,6 +497,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!retention.problem().empty()) return retention.problem();
     if (!store_monitor.problem().empty()) return store_monitor.problem();
     if (!publications.problem().empty()) return publications.problem();
+    if (!indexes.problem().empty()) return indexes.problem();
     for (const auto& stages : stage_faults) {
       if (!stages->problem().empty()) return stages->problem();
     }
@@ -648,6 +658,10 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor checkpoint writes judged"] = checkpoints.writes_judged();
   outcome.coverage["monitor storage changes judged"] = store_monitor.changes_judged();
   outcome.coverage["monitor published files judged"] = publications.files_judged();
+  outcome.coverage["monitor logs.index writes judged"] = indexes.writes_judged();
+  if (indexes.stale_shrinks() > 0) {
+    outcome.coverage["state logs.index written back by a stale publisher"] += indexes.stale_shrinks();
+  }
   if (publications.excused() > 0) {
     outcome.coverage["excused: published from pages a failed fsync dropped (fsyncgate across a restart)"] +=
         publications.excused();

@@ -1,7 +1,8 @@
 // The monitors themselves: each is shown the violation it exists to see, and the legitimate
 // step beside it. A monitor broken to accept the violation (a second write of a published
 // name, a checkpoint written by a worker that lost the customer, an acknowledgement of a
-// record no sync made durable, a file published before a PoP held its events durably) fails here, not silently in every sweep.
+// record no sync made durable, a file published before a PoP held its events durably, a
+// logs.index its owner wrote back shorter) fails here, not silently in every sweep.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -19,6 +20,7 @@
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/ack_monitor.h"
 #include "sim/scenarios/checkpoint_monitor.h"
+#include "sim/scenarios/index_monitor.h"
 #include "sim/scenarios/publish_monitor.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
@@ -258,6 +260,96 @@ TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) 
   // Other bytes under that name are read again, and read as they are.
   Result<DecodedLogFile> other = monitor.take_decoded("1001_1/1001_1.log", "not a log file", "");
   EXPECT_FALSE(other.ok());
+}
+
+class IndexMonitorTest : public MonitorTest {
+ protected:
+  // The customer's one pipeline on lj-1 began at virtual time 0, unless `pipeline_` is unset.
+  IndexMonitor& monitor() {
+    if (!monitor_) {
+      monitor_.emplace(simulation_, storage_, zookeeper_, [this](NodeId, uint64_t) { return pipeline_; });
+    }
+    return *monitor_;
+  }
+  void publish(ObjectStore& store, uint64_t from, uint64_t through) {
+    for (uint64_t seq = from; seq <= through; ++seq) {
+      EXPECT_TRUE(run(store.put("1001_1/" + log_file_name(1001, seq), "file")).ok());
+    }
+  }
+  std::string index(uint64_t first, uint64_t last) {
+    std::string text;
+    for (uint64_t seq = first; seq <= last; ++seq) text += log_file_name(1001, seq) + "\n";
+    return text;
+  }
+  std::optional<int64_t> pipeline_ = 0;
+  std::optional<IndexMonitor> monitor_;
+};
+
+TEST_F(IndexMonitorTest, SeesTheOwnerWriteTheIndexBackShorter) {
+  auto owner = connect();
+  // Sessions advance virtual time: the pipeline begins after the assignment was written.
+  assign_to_owner(*owner);
+  pipeline_ = simulation_.now_ns();
+  monitor();
+  ObjectStore& store = storage_.client(*node_);
+  publish(store, 1, 3);
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 2))).ok());
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
+  EXPECT_EQ(monitor().problem(), "") << "growing at its end";
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 2))).ok());
+  EXPECT_NE(monitor().problem().find("listing 1..2 over 1..3"), std::string::npos) << monitor().problem();
+  EXPECT_EQ(monitor().writes_judged(), 3u);
+}
+
+TEST_F(IndexMonitorTest, CountsAStalePublishersShorterIndex) {
+  auto owner = connect();
+  assign_to_owner(*owner);
+  ObjectStore& store = storage_.client(*node_);
+  publish(store, 1, 3);
+  monitor();
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
+  // The pipeline that wrote it has finished (a fenced one still finishing an old publish).
+  pipeline_ = std::nullopt;
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 1))).ok());
+  EXPECT_EQ(monitor().problem(), "");
+  EXPECT_EQ(monitor().stale_shrinks(), 1u);
+  // A pipeline that began before the assignment last changed is stale too.
+  pipeline_ = simulation_.now_ns();
+  EXPECT_TRUE(run(owner->set(lumberjack::ZkLayout{}.assignment("1001"), "lj-1-owner", kAnyVersion)).ok());
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 2))).ok());
+  EXPECT_EQ(monitor().problem(), "");
+  EXPECT_EQ(monitor().stale_shrinks(), 2u);
+}
+
+TEST_F(IndexMonitorTest, LetsRetentionShortenTheHeadOnlyBehindItsMark) {
+  auto owner = connect();
+  assign_to_owner(*owner);
+  pipeline_ = simulation_.now_ns();
+  ObjectStore& store = storage_.client(*node_);
+  publish(store, 1, 4);
+  monitor();
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 4))).ok());
+  EXPECT_TRUE(run(store.put("1001_1/logs.expired", "2\n")).ok());
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(3, 4))).ok());
+  EXPECT_EQ(monitor().problem(), "") << "retention expired files 1-2";
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(4, 4))).ok());
+  EXPECT_NE(monitor().problem().find("listing 4..4 over 3..4 (retention's mark: 2)"), std::string::npos)
+      << monitor().problem();
+}
+
+TEST_F(IndexMonitorTest, SeesAGapAndAFileNotPublished) {
+  ObjectStore& store = storage_.client(*node_);
+  publish(store, 1, 2);
+  monitor();
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
+  EXPECT_NE(monitor().problem().find("listing file 3, which is not published"), std::string::npos)
+      << monitor().problem();
+
+  IndexMonitor gaps(simulation_, storage_, zookeeper_, [](NodeId, uint64_t) { return std::nullopt; });
+  EXPECT_TRUE(run(store.put("1001_1/logs.index", log_file_name(1001, 1) + "\n" + log_file_name(1001, 2) + "\n" +
+                                                     log_file_name(1001, 1) + "\n")).ok());
+  EXPECT_NE(gaps.problem().find("listing file 1 after 2"), std::string::npos) << gaps.problem();
 }
 
 }  // namespace

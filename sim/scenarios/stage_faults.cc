@@ -51,8 +51,10 @@ void StageFaults::on_pipeline_started(uint64_t account) {
   const uint64_t incarnation = simulation_.node(node_).incarnation();
   if (incarnation != live_incarnation_) {  // the pipelines counted died with an earlier one
     live_pipelines_.clear();
+    started_ns_.clear();
     live_incarnation_ = incarnation;
   }
+  started_ns_[account] = simulation_.now_ns();
   if (++live_pipelines_[account] > 1 && problem_.empty()) {
     problem_ = "pipeline monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " +
                simulation_.node(node_).name() + " runs " + std::to_string(live_pipelines_[account]) +
@@ -71,6 +73,13 @@ void StageFaults::on_dedupe_bounded(uint64_t account, const lumberjack::BoundRep
 
 void StageFaults::on_pipeline_finished(uint64_t account) {
   if (simulation_.node(node_).incarnation() == live_incarnation_) --live_pipelines_[account];
+}
+
+std::optional<int64_t> StageFaults::live_pipeline_started_ns(uint64_t account) const {
+  if (node_ == kNoNode || simulation_.node(node_).incarnation() != live_incarnation_) return std::nullopt;
+  auto live = live_pipelines_.find(account);
+  if (live == live_pipelines_.end() || live->second != 1) return std::nullopt;
+  return started_ns_.at(account);
 }
 
 void StageFaults::on_crash() {

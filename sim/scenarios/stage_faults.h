@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "prod/lumberjack/customer_pipeline.h"
@@ -47,6 +48,9 @@ class StageFaults final : public lumberjack::PipelineObserver {
   void on_crash();
   // The first violation this monitor saw, or "".
   const std::string& problem() const { return problem_; }
+  // When the one pipeline for `account` running now on this node (in its live incarnation)
+  // began (true time), or nullopt if none runs.
+  std::optional<int64_t> live_pipeline_started_ns(uint64_t account) const;
 
  private:
   struct Last {
@@ -62,6 +66,7 @@ class StageFaults final : public lumberjack::PipelineObserver {
   // Live pipelines per account, counted in the node incarnation they started in.
   uint64_t live_incarnation_ = 0;
   std::map<uint64_t, int> live_pipelines_;
+  std::map<uint64_t, int64_t> started_ns_;  // the latest pipeline start per account, same incarnation
   std::string problem_;
 };
 
