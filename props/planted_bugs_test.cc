@@ -165,5 +165,13 @@ TEST(PlantedBugs, TakingAFailedIndexReadForAnEmptiedIndexIsCaught) {
   expect_caught(PlantedBug::kIndexReadErrorAsEmptied, kSeedLimit, {"index monitor"});
 }
 
+// Lumberjack's retention of published files by their endTime and the wall clock alone (no
+// ListedSince): a file whose events came late, or a node whose clock stepped ahead, loses files
+// customers were promised the whole period to download (the published-retention monitor judges
+// each removal by true time since the file's publication).
+TEST(PlantedBugs, PublishedFilesExpiredByTheWallClockAloneAreCaught) {
+  expect_caught(PlantedBug::kPublishedWallClockRetention, kSeedLimit, {"published-retention monitor"});
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -47,9 +47,13 @@ void Fetcher::log(const std::string& line) const {
   }
 }
 
-void Fetcher::log_problem(const std::string& line) {
-  stats_.last_error = line;
+void Fetcher::note_problem(const std::string& what) {
+  stats_.last_error = what;
   stats_.last_error_at_ms = clock_.wall_now_ms();
+}
+
+void Fetcher::log_problem(const std::string& line) {
+  note_problem(line);
   log(line);
 }
 
@@ -113,10 +117,7 @@ Task<Result<FetchState>> Fetcher::load_state() {
 
 Task<Status> Fetcher::run() {
   Status result = co_await run_polls();
-  if (!result.ok()) {  // what ends the run is the last problem too (status line, metrics)
-    stats_.last_error = result.to_string();
-    stats_.last_error_at_ms = clock_.wall_now_ms();
-  }
+  if (!result.ok()) note_problem(result.to_string());  // what ends the run is the last problem too
   downloads_.clear();
   co_await downloads_.drain();  // none may outlive the HttpClient (download_window.h)
   co_return result;
@@ -128,6 +129,18 @@ Task<Status> Fetcher::run_polls() {
   Result<FetchState> state = co_await load_state();
   if (!state.ok()) co_return state.error();
   state_ = std::move(*state);
+  // The state read may be only in the page cache: a predecessor killed after renaming it into
+  // place, before its directory sync. Files delivered from here on would rest on it, and a power
+  // loss would then take it back past more than the one file a crash may deliver again. So it is
+  // written again, durably (fresh pages: a sync of pages an earlier failed fsync dropped proves
+  // nothing), before anything is delivered.
+  while (state_.last_seq > 0 && !stopping_) {
+    const std::string encoded = state_.encode();
+    Status saved = co_await write_file_atomically(files_, options_.state_path, std::as_bytes(std::span(encoded)));
+    if (saved.ok()) break;
+    log_problem(options_.state_path + ": saving the state read back: " + saved.to_string());
+    co_await clock_.sleep_for(options_.backoff_initial);
+  }
   stats_.last_seq = state_.last_seq;
   log("folder " + options_.folder + ": resuming after file " + std::to_string(state_.last_seq));
   while (!stopping_) {

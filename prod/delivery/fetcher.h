@@ -114,7 +114,8 @@ class Fetcher {
   Duration next_backoff();
   std::string url(std::string_view name) const;
   void log(const std::string& line) const;
-  void log_problem(const std::string& line);  // logs it, and keeps it as stats_.last_error
+  void note_problem(const std::string& what);  // keeps it as stats_.last_error, with when
+  void log_problem(const std::string& line);   // logs it, and notes it
   std::string explain_status(int status, const std::string& what) const;
 
   Clock& clock_;

@@ -171,6 +171,14 @@ class FetcherTest : public ::testing::Test {
     last_stats_ = fetcher.stats();
   }
 
+  // Publishes files 1..`published` (2 events each), then fetches the first `fetched` of them.
+  void publish_and_fetch_first(uint64_t published, uint64_t fetched, LogSink& sink) {
+    for (uint64_t seq = 1; seq <= published; ++seq) publish(seq, 2);
+    FetchOptions first = options();
+    first.max_files = fetched;
+    ASSERT_TRUE(fetch(first, sink, &key()).ok());
+  }
+
   const RsaPrivateKey& key() {
     if (!key_) key_ = RsaPrivateKey::from_pem(test_key_pairs()[0].private_pkcs8_pem).value();
     return *key_;
@@ -250,11 +258,8 @@ TEST_F(FetcherTest, DownloadsVerifiesAndDeliversEveryFileInOrderInBothEncodings)
 }
 
 TEST_F(FetcherTest, ResumesAfterTheLastFileWithoutAGapOrARepeat) {
-  for (uint64_t seq = 1; seq <= 5; ++seq) publish(seq, 2);
   LedgerSink ledger;
-  FetchOptions first = options();
-  first.max_files = 2;
-  ASSERT_TRUE(fetch(first, ledger, &key()).ok());
+  publish_and_fetch_first(5, 2, ledger);
   EXPECT_EQ(last_stats_.files, 2u);
   EXPECT_EQ(state(), "folder=1001_7\nlast_seq=2\n");
   publish(6, 1);
@@ -459,6 +464,29 @@ TEST(FileAcceptance, AnUnencryptedFileNeedsTheCustomersSay) {
 
 // Power loss at a random moment, many times over: after each restart the downloader goes on
 // from its state file, and the output directory ends with every file exactly once, intact.
+// A predecessor killed after renaming its state into place, before the directory sync, leaves
+// a state only the page cache holds (seed 2024001094: the restarted downloader went on from
+// it, a power loss then took it back two files, and the customer got file 1 again after file
+// 2). The downloader writes what it resumes from again, durably, before delivering anything.
+TEST_F(FetcherTest, ResumesOnlyFromAStateMadeDurable) {
+  LedgerSink ledger;
+  publish_and_fetch_first(3, 1, ledger);
+  ASSERT_EQ(state(), "folder=1001_7\nlast_seq=1\n");
+  // What the killed predecessor left after delivering files 2 and 3: renamed, never synced.
+  FileSystem& files = node_->env().files;
+  auto tmp = files.open("state/1001_7.state.tmp", OpenMode::kTruncate);
+  ASSERT_TRUE(tmp.ok());
+  const std::string volatile_state = "folder=1001_7\nlast_seq=3\n";
+  ASSERT_TRUE((*tmp)->append(std::as_bytes(std::span(volatile_state))).ok());
+  ASSERT_TRUE(files.rename("state/1001_7.state.tmp", "state/1001_7.state").ok());
+  // The restarted downloader finds nothing new to deliver; then the power goes.
+  ASSERT_TRUE(fetch(options(), ledger, &key()).ok());
+  EXPECT_EQ(last_stats_.files, 0u);
+  node_->crash();
+  node_->start();
+  EXPECT_EQ(state(), volatile_state) << "the state resumed from was not made durable";
+}
+
 TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
   constexpr uint64_t kFiles = 12;
   for (uint64_t seq = 1; seq <= kFiles; ++seq)

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "prod/delivery/listed_since.h"
+#include "prod/delivery/published_retention.h"
 #include "prod/io/distributions.h"
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/customer_pipeline.h"
@@ -93,35 +94,33 @@ TEST_F(RetentionTest, RemovesFilesOlderThanTheRetentionFromTheIndexAndStorage) {
   EXPECT_EQ(index(), "1001_3.log\n1001_4.log\n");
 }
 
-// A node whose wall clock runs days ahead sees every file as expired; ListedSince keeps each
-// until this process has seen it listed for the retention period.
+// A node whose wall clock runs days ahead sees every file as expired; PublishedRetention keeps
+// each until this process has seen it listed for the retention period (ListedSince).
 TEST_F(RetentionTest, AClockDaysAheadExpiresNothingSeenForLessThanThePeriod) {
   publish(1, 1 * kHour_ms);
   publish(2, 1 * kHour_ms);
-  const int64_t days_ahead_ms = kNow_ms + 5 * 24 * kHour_ms;
+  node_->clock().step_wall(5 * 24 * kHour_ms);
   const Duration period = std::chrono::milliseconds(kDefaultRetention_ms);
-  ListedSince listed;
-  auto run = [&](Duration now) {
-    std::function<bool(uint64_t)> may_expire = [&listed, now, period](uint64_t seq) {
-      return listed.listed_for(seq, now) >= period;
-    };
-    Result<RetentionResult> result =
-        call(expire_published_files(store(), config_, days_ahead_ms, kDefaultRetention_ms, may_expire));
-    EXPECT_TRUE(result.ok());
-    if (result.ok()) {
-      listed.listed_through(result->last_listed_seq, now);
-      listed.forget_below(result->first_kept_seq);
-    }
-    return result.ok() ? result->files_removed : 0;
+  PublishedRetention retention(store(), node_->clock(), period, [](const std::string&) {});
+  // Runs retention once, `after` from the previous run; returns how many files it removed.
+  auto run_after = [&](Duration after) {
+    simulation_.run_for(after);
+    const size_t before = objects().size();
+    (void)call([](PublishedRetention& r, lumberjack::CustomerConfig config) -> Task<Status> {
+      co_await r.run(config);
+      co_return Status();
+    }(retention, config_));
+    const size_t now = objects().size();
+    return before > now ? before - now : 0;  // (a first removal also adds logs.expired)
   };
-  EXPECT_EQ(run(Duration(0)), 0u) << "files never seen before went at once";
-  EXPECT_EQ(run(period / 2), 0u);
+  EXPECT_EQ(run_after(Duration(0)), 0u) << "files never seen before went at once";
+  EXPECT_EQ(run_after(period / 2), 0u);
   publish(3, 1 * kHour_ms);
   EXPECT_EQ(index(), "1001_1.log\n1001_2.log\n1001_3.log\n");
-  EXPECT_EQ(run(period), 2u) << "seen listed for the whole period: the clock's word is taken";
+  EXPECT_EQ(run_after(period / 2), 1u) << "files 1-2, seen listed for the whole period, went (and logs.expired came)";
   EXPECT_EQ(index(), "1001_3.log\n");
-  EXPECT_EQ(run(period + period / 2), 0u) << "file 3 was first seen half a period ago";
-  EXPECT_EQ(run(2 * period), 1u);
+  EXPECT_EQ(run_after(period / 2), 0u) << "file 3 was first seen half a period ago";
+  EXPECT_EQ(run_after(period / 2), 1u);
 }
 
 TEST(ListedSince, CountsFromTheFirstRunThatSawEachFile) {

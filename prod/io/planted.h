@@ -32,6 +32,7 @@ enum class PlantedBug : uint8_t {
   kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
   kUnsyncedRecovery,        // Graceland serves recovered segments without fsyncing them first
   kIndexReadErrorAsEmptied, // a publish takes a failed logs.index read for an index retention emptied
+  kPublishedWallClockRetention,  // published files expire by the wall clock alone (a step ahead expires)
 };
 
 #if defined(LJ_PLANTED_BUGS)

@@ -28,7 +28,8 @@ std::string published_name(const CustomerConfig& config, uint64_t seq) {
   return config.folder() + "/" + log_file_name(config.account_id, seq);
 }
 std::string index_name(const CustomerConfig& config) { return config.folder() + "/logs.index"; }
-std::string expired_mark_name(const CustomerConfig& config) { return config.folder() + "/logs.expired"; }
+std::string expired_mark_name(const CustomerConfig& config) { return expired_mark_name(config.folder()); }
+std::string expired_mark_name(const std::string& folder) { return folder + "/logs.expired"; }
 std::string expired_mark_contents(uint64_t last_expired_seq) { return std::to_string(last_expired_seq) + "\n"; }
 std::optional<uint64_t> parse_expired_mark(std::string_view text) {
   if (!text.ends_with('\n')) return std::nullopt;
@@ -386,7 +387,7 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
   co_return Status();
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, bool* rewrote) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Listing listing, bool* rewrote) {
   ObjectStore& store = context_.store;
   // The index only grows at its end (a slower publisher of an older file must not shrink
   // it) and starts where retention left it.
@@ -405,6 +406,14 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, boo
       }
       at = newline == std::string::npos ? index->size() : newline + 1;
     }
+  }
+  if (last_listed < seq && listing == Listing::kRepair) {
+    // Seed 45162: retention emptied the index, expiring every committed file, and a repair
+    // listed the last of them again - a file no longer stored, which downloaders then asked for.
+    Result<std::string> mark = co_await store.get(expired_mark_name(config_));
+    if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+    const std::optional<uint64_t> expired_through = mark.ok() ? parse_expired_mark(*mark) : std::nullopt;
+    if (expired_through && *expired_through >= seq) co_return Outcome::kContinue;
   }
   if (last_listed < seq) {
     // No index yet: from file 1. An index retention emptied: from this file - every earlier one
@@ -427,7 +436,7 @@ Task<void> CustomerPipeline::repair_index_if_due() {
   next_index_check_at_ = context_.env.clock.monotonic_now() + context_.options.index_check_interval;
   bool rewrote = false;
   const uint64_t last = committed_.next_seq - 1;
-  (void)co_await list_through(last, &rewrote);
+  (void)co_await list_through(last, Listing::kRepair, &rewrote);
   if (!rewrote) co_return;
   context_.log("customer " + account_text() + ": logs.index ended before committed file " + std::to_string(last) +
                "; listed again");

@@ -167,8 +167,10 @@ class CustomerPipeline {
   // the committed state.
   Task<Outcome> commit(Checkpoint next);
   // Makes logs.index list every file through `seq` (it never shrinks it). `rewrote`: whether
-  // the index ended before `seq`.
-  Task<Outcome> list_through(uint64_t seq, bool* rewrote = nullptr);
+  // it wrote the index. A repair (`seq` committed a while ago) first asks retention's mark:
+  // a file retention removed is never listed again.
+  enum class Listing { kPublished, kRepair };
+  Task<Outcome> list_through(uint64_t seq, Listing listing = Listing::kPublished, bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
   // Starts a read of every PoP that is idle and not resting after a failure, from the working
   // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
@@ -227,6 +229,7 @@ std::string index_name(const CustomerConfig& config);
 // committed file found neither staged nor published can be told expired (at or below the mark)
 // from lost (above it: written again from the PoPs).
 std::string expired_mark_name(const CustomerConfig& config);
+std::string expired_mark_name(const std::string& folder);
 std::string expired_mark_contents(uint64_t last_expired_seq);
 std::optional<uint64_t> parse_expired_mark(std::string_view text);
 // logs.index for files first_seq..last_seq: one name per line, oldest first.

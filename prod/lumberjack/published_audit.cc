@@ -4,6 +4,7 @@
 
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/lumberjack/customer_pipeline.h"
 #include "prod/proxy/event_digest.h"
 
 namespace lj::lumberjack {
@@ -33,6 +34,16 @@ std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& cust
   return name->seq;
 }
 
+bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string& folder, uint64_t seq) {
+  const std::optional<uint64_t> first_now = first_listed(customer, folder);
+  if (first_now && *first_now > seq) return true;
+  // Or its mark says so: a fenced publisher may have written back an index that lists files
+  // retention has since removed (CustomerPipeline::repair_index_if_due; the next run delists them).
+  const std::optional<std::string> mark = fetch_(expired_mark_name(folder));
+  const std::optional<uint64_t> through = mark ? parse_expired_mark(*mark) : std::nullopt;
+  return through && *through >= seq;
+}
+
 std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
   const std::string folder = std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
   const std::optional<std::string> index = fetch_(folder + "/logs.index");
@@ -60,12 +71,9 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
     if (!file) {
       // Retention may have run between reading the index and this file: it rewrites the index
       // first, so a file it removed is no longer listed.
-      if (start_ == IndexStart::kAfterRetention) {
-        const std::optional<uint64_t> first_now = first_listed(customer, folder);
-        if (first_now && *first_now > expected) {
-          accounts_after_retention_.insert(customer.account_id);
-          continue;
-        }
+      if (start_ == IndexStart::kAfterRetention && expired(customer, folder, expected)) {
+        accounts_after_retention_.insert(customer.account_id);
+        continue;
       }
       return object + " is listed in logs.index but not stored";
     }

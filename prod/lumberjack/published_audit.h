@@ -15,7 +15,7 @@
 // Retention (prod/delivery/retention.h) removes a customer's oldest files and the head of its
 // logs.index, which then starts after file 1. By default that is a gap: the audit is strict.
 // Told that retention ran (IndexStart::kAfterRetention), it accepts an index starting at any
-// file, and the verdict counts an acknowledged event missing from an account whose index
+// file, and a listed file that is gone if retention's mark (logs.expired) covers it, and the verdict counts an acknowledged event missing from an account whose index
 // started after file 1 as expired, not lost: once a file is removed, an event that was in it
 // and one that never was look the same. Files read before retention removed them still count
 // (an audit that refreshes while the system runs sees every file), so run the audit alongside,
@@ -75,6 +75,9 @@ class PublishedAudit {
 
  private:
   std::string refresh_customer(const AuditedCustomer& customer);
+  // Whether retention removed file `seq`: the index starts after it now, or retention's mark
+  // (logs.expired) covers it.
+  bool expired(const AuditedCustomer& customer, const std::string& folder, uint64_t seq);
   // The first file a logs.index lists now; nullopt if it lists none or cannot be read.
   std::optional<uint64_t> first_listed(const AuditedCustomer& customer, const std::string& folder);
 

@@ -175,6 +175,16 @@ TEST(PublishedAuditRetention, AfterRetentionEverythingElseStaysStrict) {
   PublishedAudit missing(alice.fetch(), {alice.customer()}, IndexStart::kAfterRetention);
   EXPECT_EQ(missing.refresh(), "1001_7/1001_4.log is listed in logs.index but not stored");
 
+  // Listed and missing, but retention's mark covers it: a fenced publisher wrote back an index
+  // that lists files retention had removed (the next retention run delists them).
+  alice.objects_[expired_mark_name(alice.config_)] = expired_mark_contents(4);
+  PublishedAudit relisted(alice.fetch(), {alice.customer()}, IndexStart::kAfterRetention);
+  EXPECT_EQ(relisted.refresh(), "");
+  alice.objects_[expired_mark_name(alice.config_)] = expired_mark_contents(3);
+  PublishedAudit short_mark(alice.fetch(), {alice.customer()}, IndexStart::kAfterRetention);
+  EXPECT_EQ(short_mark.refresh(), "1001_7/1001_4.log is listed in logs.index but not stored");
+  alice.objects_.erase(expired_mark_name(alice.config_));
+
   // An index whose first line is not one of the account's files.
   alice.objects_[index_name(alice.config_)] = "1002_3.log\n";
   PublishedAudit foreign(alice.fetch(), {alice.customer()}, IndexStart::kAfterRetention);

@@ -56,7 +56,7 @@ int usage() {
                "               shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines|\n"
                "               ack-failed-sync|no-dir-sync|state-before-delivery|retry-failed-sync|\n"
                "               wall-clock-retention|send-before-queue-sync|unsynced-recovery|\n"
-               "               index-read-error-as-emptied]\n"
+               "               index-read-error-as-emptied|published-wall-clock-retention]\n"
                "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
                "[--events-per-proxy E]\n"
                "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S] [--zk-capacity W] [--commit-budget C]\n");

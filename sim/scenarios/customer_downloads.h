@@ -9,7 +9,8 @@
 // delivery is the next sequence number, or one it delivered before a crash cut it short of
 // saving its state), and by the end it holds every published file - so every published event
 // reaches the customer's sink exactly once (the sink keeps one copy per file, as
-// DirectorySink does).
+// DirectorySink does). The one excuse: files retention removed before the downloader fetched
+// them (excuse_expired), skipped with their events.
 
 #include <cstdint>
 #include <functional>
@@ -33,6 +34,14 @@ class CustomerDownloads {
                     std::map<std::string, uint64_t>& coverage);
   ~CustomerDownloads();
   NodeId node() const { return node_; }
+  // Files retention removed (PublishedRetentionMonitor): a downloader may skip exactly those,
+  // and need not hold their events, if it had not fetched them before they went.
+  using ExpiredFile = std::function<bool(uint64_t account, uint64_t seq)>;
+  using ExpiredEvent = std::function<bool(const EventId&)>;
+  void excuse_expired(ExpiredFile file, ExpiredEvent event) {
+    expired_file_ = std::move(file);
+    expired_event_ = std::move(event);
+  }
 
   // Per account, the last file committed: every one of them must reach its customer, even if
   // logs.index lists fewer right now (a stale publisher shrank it; the owner lists them again).
@@ -57,6 +66,8 @@ class CustomerDownloads {
 
  private:
   uint64_t listed_files(const lumberjack::AuditedCustomer& customer) const;
+  // The last file a customer's downloader received, or after it every file that expired unfetched.
+  uint64_t reached(uint64_t account) const;
   // The file a customer's downloader must have reached: the index's last, or the last committed.
   uint64_t expected_files(const lumberjack::AuditedCustomer& customer, const Committed& committed) const;
 
@@ -65,6 +76,8 @@ class CustomerDownloads {
   std::vector<lumberjack::AuditedCustomer> customers_;
   std::map<std::string, uint64_t>& coverage_;
   std::map<uint64_t, Received> received_;  // per account; survives the node's crashes
+  ExpiredFile expired_file_ = [](uint64_t, uint64_t) { return false; };
+  ExpiredEvent expired_event_ = [](const EventId&) { return false; };
   NodeId node_ = kNoNode;
 };
 

@@ -10,6 +10,7 @@
 #include "fault/fault_schedule.h"
 #include "fault/swarm.h"
 #include "prod/logfile/test_keys.h"
+#include "prod/delivery/published_retention.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/ledger_check.h"
@@ -21,6 +22,7 @@
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/delivery_tunables.h"
 #include "sim/scenarios/index_monitor.h"
+#include "sim/scenarios/published_retention_monitor.h"
 #include "sim/scenarios/destroyed_disks.h"
 #include "sim/scenarios/retention_monitor.h"
 #include "sim/scenarios/ingest_world.h"
@@ -56,6 +58,7 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
     case PlantedBug::kUnsyncedRecovery: return "unsynced-recovery";
     case PlantedBug::kIndexReadErrorAsEmptied: return "index-read-error-as-emptied";
+    case PlantedBug::kPublishedWallClockRetention: return "published-wall-clock-retention";
   }
   return "unknown";
 }
@@ -79,7 +82,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
-      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied};
+      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied,
+      PlantedBug::kPublishedWallClockRetention};
   return bugs;
 }
 
@@ -381,6 +385,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.read_bytes = tunables.read_bytes;
       if (options.checkpoint_commits_per_s >= 0) lj_options.checkpoint_commits_per_s = options.checkpoint_commits_per_s;
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
+      auto& published_retention = n.keep(std::make_unique<delivery::PublishedRetention>(
+          storage.client(n), n.env().clock, tunables.published_retention,
+          [&simulation, &n](const std::string& line) { simulation.trace(n.id(), line); }));
+      lj_options.retention_interval = delivery::PublishedRetention::interval(tunables.published_retention);
+      lj_options.expire_old_files = [&published_retention](const lumberjack::CustomerConfig& config) {
+        return published_retention.run(config);
+      };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
       lumberjacks[l] = &lumberjack;
@@ -397,11 +408,38 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     }
     return std::nullopt;
   });
+  // Every published file retention removes is judged as it goes; what a downloader had not
+  // fetched by then it may skip.
+  PublishedRetentionMonitor published_retention(
+      simulation, storage, publications, tunables.published_retention.count(),
+      [&indexes](const std::string& folder) { return indexes.expired_through(folder); });
+  // What customers can download, read by the real audit: before each retention run shortens an
+  // index (its mark comes first), so that every file is read before it may go.
+  const auto& objects = storage.objects();
+  lumberjack::PublishedAudit published(
+      [&objects](const std::string& name) -> std::optional<std::string> {
+        auto it = objects.find(name);
+        return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
+      },
+      audited_customers(options.accounts), lumberjack::IndexStart::kAfterRetention,
+      [&publications](const std::string& object, std::string_view contents, const std::string& key) {
+        return publications.take_decoded(object, contents, key);
+      });
+  std::string audit_problem;
+  storage.add_change_watcher([&](const SimObjectStore::Change& change) {
+    if (change.kind == SimObjectStore::ChangeKind::kPut && change.name.ends_with("/logs.expired") &&
+        audit_problem.empty()) {
+      audit_problem = published.refresh();
+    }
+  });
   // The customers' downloaders, on a node of their own.
   std::unique_ptr<CustomerDownloads> downloads;
   if (options.downloads) {
     downloads = std::make_unique<CustomerDownloads>(simulation, storage, audited_customers(options.accounts),
                                                     outcome.coverage);
+    downloads->excuse_expired(
+        [&published_retention](uint64_t account, uint64_t seq) { return published_retention.expired(account, seq); },
+        [&published_retention](const EventId& id) { return published_retention.expired_event(id); });
   }
   // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
   simulation.add_mark_sink([&](const Simulation::Mark& mark) {
@@ -479,17 +517,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   const int64_t healed_at = std::max(simulation.now_ns(), load_ends_ns);
 
   // Liveness phase: every acknowledged event published within the bound.
-  const auto& objects = storage.objects();
-  lumberjack::PublishedAudit published(
-      [&objects](const std::string& name) -> std::optional<std::string> {
-        auto it = objects.find(name);
-        return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
-      },
-      audited_customers(options.accounts), lumberjack::IndexStart::kFirstFile,
-      [&publications](const std::string& object, std::string_view contents, const std::string& key) {
-        return publications.take_decoded(object, contents, key);
-      });
-  std::string problem;
+  std::string problem = audit_problem;
   // What the step-by-step monitors saw first: it comes before whatever followed from it.
   auto monitored_problem = [&]() -> std::string {
     if (!acks.problem().empty()) return acks.problem();
@@ -498,6 +526,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!store_monitor.problem().empty()) return store_monitor.problem();
     if (!publications.problem().empty()) return publications.problem();
     if (!indexes.problem().empty()) return indexes.problem();
+    if (!published_retention.problem().empty()) return published_retention.problem();
     for (const auto& stages : stage_faults) {
       if (!stages->problem().empty()) return stages->problem();
     }
@@ -517,7 +546,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     forget_survivors();
     if (!monitored_problem().empty()) return true;
     if (!all_proxies_idle(proxies)) return false;
-    problem = published.refresh();
+    problem = audit_problem.empty() ? published.refresh() : audit_problem;
     if (!problem.empty()) return true;
     for (const auto& [id, entry] : ledger.entries()) {
       if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id) &&
@@ -659,6 +688,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor storage changes judged"] = store_monitor.changes_judged();
   outcome.coverage["monitor published files judged"] = publications.files_judged();
   outcome.coverage["monitor logs.index writes judged"] = indexes.writes_judged();
+  if (published_retention.removals() > 0) {
+    outcome.coverage["monitor published files retention removed, judged"] = published_retention.removals();
+  }
   if (indexes.stale_shrinks() > 0) {
     outcome.coverage["state logs.index written back by a stale publisher"] += indexes.stale_shrinks();
   }

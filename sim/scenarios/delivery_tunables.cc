@@ -47,6 +47,10 @@ Tunables draw_tunables(uint64_t seed) {
   t.pop_segment_age = ms(500, 4000);
   t.pop_retention = ms(20000, 60000);
   t.pop_retention_interval = ms(500, 3000);
+  // Published files, the same: short enough that a downloader down for a while misses some
+  // (the checker excuses exactly those, and the published-retention monitor checks that each
+  // went no earlier than its period after it was published, by true time).
+  t.published_retention = ms(8000, 40000);
   return t;
 }
 

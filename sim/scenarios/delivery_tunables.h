@@ -26,6 +26,8 @@ struct Tunables {
   Duration pop_segment_age = std::chrono::hours(1);
   Duration pop_retention = std::chrono::hours(48);
   Duration pop_retention_interval = std::chrono::seconds(60);
+  // Lumberjack's retention of published files (PublishedRetention; it runs every tenth of it).
+  Duration published_retention = std::chrono::hours(48);
 
   // How long after the world heals every acknowledged event must be published, derived from
   // these tunables (delivery_tunables.cc says what each term pays for).
@@ -42,7 +44,8 @@ struct Tunables {
            "B proxy-batch=" + std::to_string(proxy_batch_events) +
            " proxy-backoff=" + ms(proxy_retry_backoff) + "ms graceland-timeout=" + ms(graceland_call_timeout) +
            "ms pop-wait=" + ms(pop_read_wait) + "ms pop-segments=" + ms(pop_segment_age) +
-           "ms pop-retention=" + ms(pop_retention) + "ms/" + ms(pop_retention_interval) + "ms";
+           "ms pop-retention=" + ms(pop_retention) + "ms/" + ms(pop_retention_interval) +
+           "ms published-retention=" + ms(published_retention) + "ms";
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include "prod/logfile/log_file_format.h"
 #include "prod/lumberjack/zk_layout.h"
+#include "sim/scenarios/object_names.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
@@ -57,6 +58,7 @@ void IndexMonitor::on_store_change(const SimObjectStore::Change& change) {
     if (through && *through > known) known = *through;
     return;
   }
+  if (change.kind == Kind::kRemove && published_file(change.name)) removed_by_[change.name] = change.node;
   const auto index = folder_of(written, kIndexLeaf);
   if (!index) return;
   if (change.kind == Kind::kRemove) {  // the customer's folder going (its removal)
@@ -89,12 +91,25 @@ void IndexMonitor::judge_index(const SimObjectStore::Change& change, const std::
     listing.last = name->seq;
   }
   const uint64_t expired_through = expired_through_[folder];
+  auto published = [&](uint64_t seq) { return store_.objects().contains(folder + "/" + log_file_name(account, seq)); };
   for (uint64_t seq = std::max(listing.first, expired_through + 1); listing.first != 0 && seq <= listing.last; ++seq) {
-    if (!store_.objects().contains(folder + "/" + log_file_name(account, seq))) {
+    if (!published(seq)) {
       report(change.node, "wrote " + folder + "/logs.index listing file " + std::to_string(seq) +
                               ", which is not published (retention's mark: " + std::to_string(expired_through) + ")");
       return;
     }
+  }
+  // The owner lists through a file it just published, or its last committed one: never through
+  // one its own retention removed (an index that starts at expired files copies a stale
+  // write's head; a stale owner's retention still running may remove a file the new owner is
+  // listing - neither is the owner's own doing).
+  auto removed = listing.first == 0 ? removed_by_.end()
+                                    : removed_by_.find(folder + "/" + log_file_name(account, listing.last));
+  if (removed != removed_by_.end() && removed->second == change.node && !published(listing.last) &&
+      sent_by_current_owner(change, account)) {
+    report(change.node, "wrote " + folder + "/logs.index listing file " + std::to_string(listing.last) +
+                            " again, which retention removed (its mark: " + std::to_string(expired_through) + ")");
+    return;
   }
   const Listing before = listed_[folder];
   listed_[folder] = listing;

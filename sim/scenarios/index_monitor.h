@@ -4,7 +4,9 @@
 //  - it is well formed: one published name of the folder's customer per line, file numbers
 //    consecutive (a downloader reads it in order and must never meet a gap);
 //  - it lists only files that are published now, or that retention's mark (logs.expired,
-//    written before retention shortens the index) says expired;
+//    written before retention shortens the index) says expired - and the owner's never ends
+//    in one its own node removed (it lists through a file it just published, or its last
+//    committed one, never one its retention expired: seed 45162);
 //  - it only grows: every file the index it replaces listed, and retention's mark does not
 //    cover, is still listed. A file leaves the index only by retention, from its head.
 // The one write that may break the third rule is a stale publisher's: the store has no
@@ -42,6 +44,11 @@ class IndexMonitor {
   uint64_t writes_judged() const { return writes_judged_; }
   // Writes that left files out of the index, made by a stale publisher (excused).
   uint64_t stale_shrinks() const { return stale_shrinks_; }
+  // The newest file retention's mark (<folder>/logs.expired) has said expired, or 0.
+  uint64_t expired_through(const std::string& folder) const {
+    auto it = expired_through_.find(folder);
+    return it == expired_through_.end() ? 0 : it->second;
+  }
 
  private:
   struct Listing {
@@ -61,6 +68,7 @@ class IndexMonitor {
   PipelineStarted pipeline_started_;
   std::map<std::string, Listing> listed_;           // per folder: the index as the store holds it
   std::map<std::string, uint64_t> expired_through_;  // per folder: retention's mark
+  std::map<std::string, NodeId> removed_by_;         // per published file removed: by which node
   std::map<std::string, int64_t> assignment_changed_ns_;  // per account: its last write
   uint64_t writes_judged_ = 0;
   uint64_t stale_shrinks_ = 0;

@@ -22,6 +22,7 @@
 #include "sim/scenarios/checkpoint_monitor.h"
 #include "sim/scenarios/index_monitor.h"
 #include "sim/scenarios/publish_monitor.h"
+#include "sim/scenarios/published_retention_monitor.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -260,6 +261,38 @@ TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) 
   // Other bytes under that name are read again, and read as they are.
   Result<DecodedLogFile> other = monitor.take_decoded("1001_1/1001_1.log", "not a log file", "");
   EXPECT_FALSE(other.ok());
+}
+
+TEST_F(MonitorTest, PublishedRetentionMonitorSeesAFileRemovedBeforeItsPeriodOrItsMark) {
+  PublishMonitor publications(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+                              [](const EventId&) { return true; }, nullptr);
+  uint64_t mark = 0;
+  constexpr int64_t kRetention_ns = 10'000'000'000;
+  PublishedRetentionMonitor monitor(simulation_, storage_, publications, kRetention_ns,
+                                    [&mark](const std::string&) { return mark; });
+  ObjectStore& store = storage_.client(*node_);
+  EXPECT_TRUE(run(store.put("1001_1/1001_1.log", log_file(1001, 1, {{7, 1}}))).ok());
+  EXPECT_TRUE(run(store.put("1001_1/1001_2.log", log_file(1001, 2, {{7, 2}}))).ok());
+  simulation_.run_for(std::chrono::seconds(10));
+  mark = 1;  // retention's mark came first: file 1 expired, a period after its publication
+  EXPECT_TRUE(run(store.remove("1001_1/1001_1.log")).ok());
+  EXPECT_EQ(monitor.problem(), "");
+  EXPECT_TRUE(monitor.expired(1001, 1));
+  EXPECT_TRUE(monitor.expired_event({7, 1}));
+  EXPECT_FALSE(monitor.expired_event({7, 2}));
+  // File 2 without a mark covering it: nothing but retention removes a published file.
+  EXPECT_TRUE(run(store.remove("1001_1/1001_2.log")).ok());
+  EXPECT_NE(monitor.problem().find("retention's mark covers files through 1 only"), std::string::npos)
+      << monitor.problem();
+  EXPECT_FALSE(monitor.expired(1001, 2));
+
+  // A file removed sooner than a period after it was published (a wall clock trusted alone).
+  PublishedRetentionMonitor early(simulation_, storage_, publications, kRetention_ns,
+                                  [](const std::string&) { return uint64_t{3}; });
+  EXPECT_TRUE(run(store.put("1001_1/1001_3.log", log_file(1001, 3, {{7, 3}}))).ok());
+  EXPECT_TRUE(run(store.remove("1001_1/1001_3.log")).ok());
+  EXPECT_NE(early.problem().find("ms after its publication (retention 10000 ms, by true time)"), std::string::npos)
+      << early.problem();
 }
 
 class IndexMonitorTest : public MonitorTest {

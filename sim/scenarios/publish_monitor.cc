@@ -42,8 +42,10 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
     report(change.node, "published " + written + ", which its customer cannot read: " + decoded.error().to_string());
     return;
   }
+  Publication& publication = publications_.try_emplace(written, Publication{simulation_.now_ns(), {}}).first->second;
   for (const AttackEvent& event : decoded->events) {
     published_.insert(event.id);
+    publication.events.push_back(event.id);
     if (ever_durable_(event.id)) continue;
     if (excused_ && excused_(event.id)) {
       ++excused_count_;

@@ -45,6 +45,17 @@ class PublishMonitor {
   const std::string& problem() const { return problem_; }
   uint64_t files_judged() const { return files_judged_; }
 
+  // When a published name first appeared (true time) and the events it held; nullptr if it
+  // never did (or is not a file of this world's customers).
+  struct Publication {
+    int64_t at_ns = 0;
+    std::vector<EventId> events;
+  };
+  const Publication* publication(const std::string& object) const {
+    auto it = publications_.find(object);
+    return it == publications_.end() ? nullptr : &it->second;
+  }
+
   // The end-of-run audit's decoder (PublishedAudit::Decode): a published file this monitor
   // decoded already is handed over (each once), anything else is read by the real reader.
   Result<DecodedLogFile> take_decoded(const std::string& object, std::string_view contents,
@@ -67,6 +78,7 @@ class PublishMonitor {
     DecodedLogFile file;
   };
   std::map<std::string, Decoded> decoded_;
+  std::map<std::string, Publication> publications_;
   uint64_t files_judged_ = 0;
   std::string problem_;
 };

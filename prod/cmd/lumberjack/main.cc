@@ -43,8 +43,7 @@
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/delivery/nginx_configurator.h"
-#include "prod/delivery/listed_since.h"
-#include "prod/delivery/retention.h"
+#include "prod/delivery/published_retention.h"
 #include "prod/real/command_runner.h"
 
 #include "prod/logging/logfmt.h"
@@ -89,30 +88,6 @@ bool parse_pops(const std::string& text, std::map<std::string, std::string>& out
     start = comma + 1;
   }
   return true;
-}
-
-// Expires a customer's published files older than the retention period, and says so. A file
-// must also have been seen listed by this process for the period (`listed`): clocks that are
-// days off must not expire what customers have not downloaded yet.
-lj::Task<void> expire_and_log(lj::ObjectStore& store, lj::Clock& clock, int64_t retention_ms,
-                              std::function<void(const std::string&)> log, lj::delivery::ListedSince& listed,
-                              lj::lumberjack::CustomerConfig config) {
-  const lj::Duration now = clock.monotonic_now();
-  const lj::Duration period = std::chrono::milliseconds(retention_ms);
-  std::function<bool(uint64_t)> may_expire = [&listed, now, period](uint64_t seq) {
-    return listed.listed_for(seq, now) >= period;
-  };
-  auto expired = co_await lj::delivery::expire_published_files(store, config, clock.wall_now_ms(), retention_ms,
-                                                               std::move(may_expire));
-  if (expired.ok()) {
-    listed.listed_through(expired->last_listed_seq, now);
-    listed.forget_below(expired->first_kept_seq);
-  }
-  if (!expired.ok()) {
-    log("retention of " + config.folder() + ": " + expired.error().to_string());
-  } else if (expired->files_removed > 0) {
-    log("retention of " + config.folder() + ": removed " + std::to_string(expired->files_removed) + " files");
-  }
 }
 
 }  // namespace
@@ -246,15 +221,12 @@ int main(int argc, char** argv) {
     lj::Network& storage_network = storage_tls ? *storage_tls : env.network;
     store = std::make_unique<lj::WebDavObjectStore>(storage_network, env.clock, env.executor, webdav);
   }
-  // Look a tenth of the period apart: files leave within 110% of their age, cheaply.
-  options.retention_interval = std::clamp(std::chrono::milliseconds(retention_ms / 10), std::chrono::milliseconds(1000),
-                                          std::chrono::milliseconds(600'000));
-  std::map<std::string, lj::delivery::ListedSince> listed_since;  // per customer folder
-  options.expire_old_files = [&store, &env, retention_ms, &log,
-                              &listed_since](const lj::lumberjack::CustomerConfig& config) {
-    return expire_and_log(*store, env.clock, retention_ms, [&log](const std::string& line) { log("info", line); },
-                          listed_since[config.folder()],
-                          config);
+  const lj::Duration retention = std::chrono::milliseconds(retention_ms);
+  options.retention_interval = lj::delivery::PublishedRetention::interval(retention);
+  lj::delivery::PublishedRetention published_retention(*store, env.clock, retention,
+                                                       [&log](const std::string& line) { log("info", line); });
+  options.expire_old_files = [&published_retention](const lj::lumberjack::CustomerConfig& config) {
+    return published_retention.run(config);
   };
   // The node's only connections are to Gracelands (storage and metrics have their own).
   std::unique_ptr<lj::Network> graceland_network;
