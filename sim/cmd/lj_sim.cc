@@ -32,116 +32,147 @@
 //                                                   default each seed enables a random half)
 //   lj-sim --list-planted                            the planted bugs, one a line: its name and
 //                                                   the world that measures it (ci/planted-rates)
-// A failing run prints the one command that replays it, and exits 1.
+// A failing run prints the one command that replays it, and exits 1. `lj-sim --help` and
+// `lj-sim SCENARIO --help` print every flag with its range (CLI11) and exit 0; a flag out of
+// range or unknown exits 2.
 
-#include <cerrno>
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/scenarios/sweep.h"
 
 namespace {
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: lj-sim echo|ingest|delivery|canary|scale [--seed N] [--seeds K] [--messages M] "
-               "[--no-faults]\n"
-               "              [--log] [--trace FILE.json] [--faults 'SCHEDULE'] "
-               "[--default-tunables] [--no-buggify] [--no-swarm] [--progress K]\n"
-               "              [--planted "
-               "no-dedup|no-fencing|commit-before-upload|ack-before-fsync|lost-watch|\n"
-               "               shared-staging-name|unfenced-staging-removal|clobbering-publish|overlapping-pipelines|\n"
-               "               ack-failed-sync|no-dir-sync|state-before-delivery|retry-failed-sync|\n"
-               "               wall-clock-retention|send-before-queue-sync|unsynced-recovery|\n"
-               "               index-read-error-as-emptied|published-wall-clock-retention]\n"
-               "              [--pops P] [--lumberjacks L] [--proxies-per-pop K] [--accounts A] "
-               "[--events-per-proxy E]\n"
-               "              [--rate EVENTS_PER_S_PER_PROXY] [--fault-seconds S] [--zk-capacity W] [--commit-budget C]\n");
-  return 2;
+// The flags a run may be given, kept apart from RunRequest until the scenario is known: the
+// scale world has defaults of its own, which only the flags given replace.
+struct RunFlags {
+  std::optional<uint64_t> seed, events_per_proxy, rate, fault_seconds;
+  std::optional<int> messages, pops, lumberjacks, proxies_per_pop, accounts;
+  std::optional<double> zk_capacity, commit_budget;
+  std::string planted, faults, trace;
+  bool log = false, no_faults = false, default_tunables = false, no_buggify = false, no_swarm = false;
+  uint64_t seeds = 1;
+  uint64_t progress_every = 0;
+
+  void add_to(CLI::App& run);
+  lj::sim::RunRequest request_for(const std::string& scenario) const;
+};
+
+void RunFlags::add_to(CLI::App& run) {
+  run.add_option("--seed", seed, "the seed of the run (of the first, with --seeds)");
+  run.add_option("--seeds", seeds, "run this many seeds from --seed, each in a child process; prints failures "
+                                   "(with the command that replays each), coverage, seeds/s and events/s")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
+  run.add_option("--progress", progress_every, "with --seeds: print \"progress D\" after every K seeds")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
+  run.add_flag("--log", log, "the run's readable event log on stdout");
+  run.add_option("--trace", trace, "delivery: the timeline as a Chrome trace (Perfetto), a track per node");
+  run.add_option("--faults", faults, "delivery: this fault schedule instead of one drawn from the seed");
+  std::vector<std::string> bugs;
+  for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
+    if (bug != lj::sim::PlantedBug::kNone) bugs.push_back(lj::sim::planted_bug_name(bug));
+  }
+  run.add_option("--planted", planted, "delivery, ingest: plant a known bug in the code (--list-planted)")
+      ->check(CLI::IsMember(bugs));
+  run.add_option("--pops", pops, "PoPs (a Graceland each)")->check(CLI::Range(1, 30));
+  run.add_option("--lumberjacks", lumberjacks, "Lumberjack nodes")->check(CLI::Range(1, 64));
+  run.add_option("--proxies-per-pop", proxies_per_pop, "proxies homed at each PoP")->check(CLI::Range(1, 99));
+  run.add_option("--accounts", accounts, "customers (1-64; scale: 1-5000)")->check(CLI::Range(1, 5000));
+  run.add_option("--events-per-proxy", events_per_proxy, "events each proxy sends");
+  run.add_option("--rate", rate, "events/s per proxy")->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
+  run.add_option("--fault-seconds", fault_seconds, "how long the faults last")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000}));
+  run.add_option("--zk-capacity", zk_capacity, "scale: ZooKeeper's writes/s (0: unlimited)")
+      ->check(CLI::Range(0.0, 1e6));
+  run.add_option("--commit-budget", commit_budget, "scale: each worker's checkpoint commits/s (0: no budget)")
+      ->check(CLI::Range(0.0, 1e6));
+  run.add_option("--messages", messages, "echo: messages to send")->check(CLI::Range(0, 1'000'000));
+  run.add_flag("--no-faults", no_faults, "a world without faults");
+  run.add_flag("--default-tunables", default_tunables, "delivery: the production tunables, not drawn ones");
+  run.add_flag("--no-buggify", no_buggify, "delivery: no fault points in the code");
+  run.add_flag("--no-swarm", no_swarm, "every fault kind in every seed's world (by default a random half)");
 }
 
-bool parse_u64(const char* text, uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(text, &end, 10);
-  return errno == 0 && end != text && *end == '\0';
+lj::sim::RunRequest RunFlags::request_for(const std::string& scenario) const {
+  lj::sim::RunRequest request = scenario == "scale" ? lj::sim::scale_world() : lj::sim::RunRequest{};
+  request.scenario = scenario;
+  if (seed) request.seed = *seed;
+  if (messages) request.messages = *messages;
+  if (pops) request.pops = *pops;
+  if (lumberjacks) request.lumberjacks = *lumberjacks;
+  if (proxies_per_pop) request.proxies_per_pop = *proxies_per_pop;
+  if (accounts) request.accounts = *accounts;
+  if (events_per_proxy) request.events_per_proxy = *events_per_proxy;
+  if (rate) request.events_per_second = *rate;
+  if (fault_seconds) request.fault_seconds = *fault_seconds;
+  if (zk_capacity) request.zk_writes_per_s = *zk_capacity;
+  if (commit_budget) request.commit_budget_per_s = *commit_budget;
+  if (!planted.empty()) (void)lj::sim::parse_planted_bug(planted, request.planted);  // checked by IsMember
+  request.fault_text = faults;
+  request.chrome_trace_path = trace;
+  request.log_to_stdout = log;
+  request.faults = !no_faults;
+  request.randomize_tunables = !default_tunables;
+  request.buggify = !no_buggify;
+  request.swarm = !no_swarm;
+  return request;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage();
-  if (std::string(argv[1]) == "--list-planted") {
+  CLI::App app{"Runs simulated worlds: one seed (replayed bit for bit), or a sweep of many.", "lj-sim"};
+  app.require_subcommand(0, 1);
+  bool list_planted = false;
+  app.add_flag("--list-planted", list_planted,
+               "the planted bugs, one a line: its name and the world that measures it (ci/planted-rates)");
+  RunFlags flags;
+  const std::pair<const char*, const char*> scenarios[] = {
+      {"echo", "messages echoed across a flaky network"},
+      {"ingest", "proxies sending to Gracelands under faults: every acknowledged event stored"},
+      {"delivery", "the whole pipeline under faults: every acknowledged event published exactly once"},
+      {"canary", "fails a known fraction of seeds by design: proves a sweep reports failures"},
+      {"scale", "the delivery world with many customers of Zipf volumes and ZooKeeper's write capacity"},
+  };
+  std::string scenario;
+  for (const auto& [name, what] : scenarios) {
+    CLI::App* run = app.add_subcommand(name, what);
+    flags.add_to(*run);
+    run->callback([&scenario, name = std::string(name)] { scenario = name; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints the help (exit 0) or the error
+    return code == 0 ? 0 : 2;
+  }
+  if (list_planted) {
     for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
       if (bug == lj::sim::PlantedBug::kNone) continue;
       std::printf("%s %s\n", lj::sim::planted_bug_name(bug), lj::sim::planted_bug_world(bug));
     }
     return 0;
   }
-  lj::sim::RunRequest request;
-  request.scenario = argv[1];
-  if (!lj::sim::known_scenario(request.scenario)) return usage();
-  if (request.scenario == "scale") request = lj::sim::scale_world();  // the flags below resize it
-  uint64_t seeds = 1;
-  uint64_t progress_every = 0;
-  for (int i = 2; i < argc; ++i) {
-    const std::string flag = argv[i];
-    uint64_t value = 0;
-    const bool numeric =
-        flag == "--seed" || flag == "--seeds" || flag == "--messages" || flag == "--pops" ||
-        flag == "--lumberjacks" || flag == "--proxies-per-pop" || flag == "--accounts" ||
-        flag == "--events-per-proxy" || flag == "--rate" || flag == "--fault-seconds" || flag == "--progress" ||
-        flag == "--zk-capacity" || flag == "--commit-budget";
-    if (numeric && i + 1 < argc) {
-      if (!parse_u64(argv[++i], value)) return usage();
-      const bool seed_flag = flag == "--seed" || flag == "--seeds" || flag == "--events-per-proxy";
-      if (!seed_flag && value > 1'000'000) return usage();
-      const int small = static_cast<int>(value);
-      if (flag == "--seed") request.seed = value;
-      if (flag == "--seeds") seeds = value;
-      if (flag == "--progress") progress_every = value;
-      if (flag == "--messages") request.messages = small;
-      if (flag == "--pops") request.pops = small;
-      if (flag == "--lumberjacks") request.lumberjacks = small;
-      if (flag == "--proxies-per-pop") request.proxies_per_pop = small;
-      if (flag == "--accounts") request.accounts = small;
-      if (flag == "--events-per-proxy") request.events_per_proxy = value;
-      if (flag == "--rate") request.events_per_second = value;
-      if (flag == "--fault-seconds") request.fault_seconds = value;
-      if (flag == "--zk-capacity") request.zk_writes_per_s = static_cast<double>(value);
-      if (flag == "--commit-budget") request.commit_budget_per_s = static_cast<double>(value);
-    } else if (flag == "--planted" && i + 1 < argc) {
-      if (!lj::sim::parse_planted_bug(argv[++i], request.planted)) return usage();
-    } else if (flag == "--faults" && i + 1 < argc) {
-      request.fault_text = argv[++i];
-    } else if (flag == "--trace" && i + 1 < argc) {
-      request.chrome_trace_path = argv[++i];
-    } else if (flag == "--log") {
-      request.log_to_stdout = true;
-    } else if (flag == "--no-faults") {
-      request.faults = false;
-    } else if (flag == "--default-tunables") {
-      request.randomize_tunables = false;
-    } else if (flag == "--no-buggify") {
-      request.buggify = false;
-    } else if (flag == "--no-swarm") {
-      request.swarm = false;
-    } else {
-      return usage();
-    }
+  if (scenario.empty()) {
+    std::fprintf(stderr, "%s", app.help().c_str());
+    return 2;
   }
+  lj::sim::RunRequest request = flags.request_for(scenario);
+  const uint64_t seeds = flags.seeds;
+  const uint64_t progress_every = flags.progress_every;
   // Names run pop-a .. pop-z, pop-aa ...; proxies are numbered per PoP below 100; a proxy's
   // event ids hold its accounts' streams (prod/proxy/proxy.h). The scale world has thousands of
   // customers; the others keep sweeps quick.
-  const int max_accounts = request.scenario == "scale" ? 5000 : 64;
-  if (request.pops < 1 || request.pops > 30 || request.lumberjacks < 1 ||
-      request.lumberjacks > 64 || request.proxies_per_pop < 1 || request.proxies_per_pop > 99 ||
-      request.accounts < 1 || request.accounts > max_accounts) {
-    std::fprintf(stderr,
-                 "lj-sim: --pops 1-30, --lumberjacks 1-64, --proxies-per-pop 1-99, --accounts 1-64 (scale: 1-5000)\n");
+  if (request.scenario != "scale" && request.accounts > 64) {
+    std::fprintf(stderr, "lj-sim: --accounts is 1-64 (the scale world takes up to 5000)\n");
     return 2;
   }
   if (seeds > 1 && !request.chrome_trace_path.empty()) {

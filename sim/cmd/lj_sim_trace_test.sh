@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lj-sim --trace writes a Chrome trace that parses as JSON, has a named track per node, and
 # holds the faults and each file's upload, commit and publish; --log prints the readable log;
-# and watching a run (either way) does not change its trace hash.
+# and watching a run (either way) does not change its trace hash; --help answers and bad flags
+# are refused.
 # Usage: lj_sim_trace_test.sh path/to/lj-sim
 set -euo pipefail
 lj_sim=$1
@@ -48,3 +49,17 @@ assert having("file", "X", "commit-to-publish "), "no commit-to-publish spans"
 assert having("log", "i", ""), "no log lines"
 print(f"ok: {len(timed)} events on {len(tracks)} tracks")
 PY
+
+# The command line itself: --help answers (exit 0) with every scenario and flag; a flag out of
+# its range, an unknown planted bug or no scenario at all is refused with exit 2.
+"$lj_sim" --help | grep -q 'delivery' || { echo "lj-sim --help: no scenarios"; exit 1; }
+"$lj_sim" delivery --help | grep -q -- '--pops INT:INT in \[1 - 30\]' || { echo "lj-sim delivery --help: no --pops range"; exit 1; }
+for refused in "delivery --pops 31" "delivery --planted no-such-bug" "delivery --seeds 0" "" "no-such-world"; do
+  set +e
+  # shellcheck disable=SC2086  # the words are the arguments
+  "$lj_sim" $refused >/dev/null 2>&1
+  status=$?
+  set -e
+  [[ $status -eq 2 ]] || { echo "lj-sim $refused: exit $status, not 2"; exit 1; }
+done
+echo "ok: lj-sim --help and its refusals"
