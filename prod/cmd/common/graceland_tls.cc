@@ -12,6 +12,16 @@ bool GracelandTlsFlags::take(std::string_view flag, std::string_view value) {
   return true;
 }
 
+void GracelandTlsFlags::add_to(CLI::App& app) {
+  CLI::Option* ca = app.add_option("--graceland-ca", ca_file, "the operator's CA: a Graceland's certificate must be "
+                                                              "signed by it (mutual TLS; none: plain TCP)");
+  CLI::Option* cert = app.add_option("--graceland-cert", cert_file, "our certificate (OU: our role)");
+  CLI::Option* key = app.add_option("--graceland-key", key_file, "its private key");
+  ca->needs(cert)->needs(key);
+  cert->needs(ca)->needs(key);
+  key->needs(ca)->needs(cert);
+}
+
 std::string GracelandTlsFlags::problem() const {
   const int given = !ca_file.empty() + !cert_file.empty() + !key_file.empty();
   if (given != 0 && given != 3) return "--graceland-ca, --graceland-cert and --graceland-key go together";

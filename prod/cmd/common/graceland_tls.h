@@ -9,6 +9,8 @@
 // All three, or none: none speaks plain TCP, which a Graceland accepts only when started with
 // --plaintext.
 
+#include <CLI/CLI.hpp>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +28,8 @@ struct GracelandTlsFlags {
 
   // Takes `flag value` if it is one of the three; false if `flag` is another flag.
   bool take(std::string_view flag, std::string_view value);
+  // Declares the three on a CLI11 command line, each needing the other two.
+  void add_to(CLI::App& app);
   // "" if consistent, else what is wrong.
   std::string problem() const;
   bool enabled() const { return !ca_file.empty(); }

@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/audit_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 
 #include <charconv>
@@ -55,64 +56,51 @@ int audit_received(const std::vector<std::string>& paths,
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Judges what customers can download (--storage with --customer) or what their downloaders got "
+               "(--received) against lj gen's ledger: acknowledged events exactly once, intact.",
+               "lj audit"};
   std::string storage, ledger_path;
-  std::vector<lumberjack::AuditedCustomer> customers;
-  std::vector<std::string> received;
+  std::vector<std::string> customer_texts, received;
   double wait_s = 0;
-  lumberjack::IndexStart index_start = lumberjack::IndexStart::kFirstFile;
-  bool missing_value = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view flag = args[i];
-    if (flag == "--after-retention") {
-      index_start = lumberjack::IndexStart::kAfterRetention;
-      continue;
-    }
-    if (i + 1 >= args.size()) {
-      missing_value = true;
-      break;
-    }
-    const std::string_view value = args[++i];
-    if (flag == "--storage") {
-      storage = std::string(value);
-    } else if (flag == "--ledger") {
-      ledger_path = std::string(value);
-    } else if (flag == "--received") {
-      received.emplace_back(value);
-    } else if (flag == "--wait-s") {
-      if (!cmd::parse_number(value, wait_s) || wait_s < 0 || wait_s > 86'400) {
-        err << "lj audit: --wait-s wants 0 to 86400 seconds, not '" << value << "'\n";
-        return 2;
-      }
-    } else if (flag == "--customer") {
-      lumberjack::AuditedCustomer customer;
-      std::string key_path;
-      if (!parse_customer(value, customer, key_path)) {
-        err << "lj audit: --customer wants ACCOUNT[_CONFIG][=PRIVATE.pem], not '" << value << "'\n";
-        return 2;
-      }
-      if (!key_path.empty()) {
-        std::optional<std::string> key = read_file_text(key_path);
-        if (!key) {
-          err << "lj audit: cannot read " << key_path << "\n";
-          return 1;
-        }
-        customer.private_key_pem = *key;
-      }
-      customers.push_back(customer);
-    } else {
-      err << "lj audit: unknown flag " << flag << "\n";
-      return 2;
-    }
-  }
-  const bool published = !storage.empty() && !customers.empty();
-  if (ledger_path.empty() || published == !received.empty() || missing_value ||
-      (index_start == lumberjack::IndexStart::kAfterRetention && !published)) {
-    err << "usage: lj audit --ledger FILE --storage DIR --customer ACCOUNT[_CONFIG][=PRIVATE.pem] [...] [--wait-s N]\n"
-           "                [--after-retention]   (logs.index may start after file 1; events of removed\n"
-           "                                       files count as expired, not lost)\n"
-           "       lj audit --ledger FILE --received FILE [--received FILE ...] [--wait-s N]\n";
+  bool after_retention = false;
+  app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
+  CLI::Option* storage_option = app.add_option("--storage", storage, "the published files' directory store");
+  CLI::Option* customer_option =
+      app.add_option("--customer", customer_texts, "ACCOUNT[_CONFIG][=PRIVATE.pem], once per customer")
+          ->needs(storage_option);
+  storage_option->needs(customer_option);
+  CLI::Option* received_option =
+      app.add_option("--received", received, "a downloader's lj fetch --received-log, once per file")
+          ->excludes(storage_option);
+  app.add_option("--wait-s", wait_s, "wait up to this long for events still missing")->check(CLI::Range(0.0, 86'400.0));
+  app.add_flag("--after-retention", after_retention,
+               "logs.index may start after file 1: events of removed files count as expired, not lost")
+      ->needs(storage_option);
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
+  if (storage_option->count() == 0 && received_option->count() == 0) {
+    err << "lj audit: give --storage with --customer, or --received (lj audit --help: every flag)\n";
     return 2;
   }
+  std::vector<lumberjack::AuditedCustomer> customers;
+  for (const std::string& text : customer_texts) {
+    lumberjack::AuditedCustomer customer;
+    std::string key_path;
+    if (!parse_customer(text, customer, key_path)) {
+      err << "lj audit: --customer wants ACCOUNT[_CONFIG][=PRIVATE.pem], not '" << text << "'\n";
+      return 2;
+    }
+    if (!key_path.empty()) {
+      std::optional<std::string> key = read_file_text(key_path);
+      if (!key) {
+        err << "lj audit: cannot read " << key_path << "\n";
+        return 1;
+      }
+      customer.private_key_pem = *key;
+    }
+    customers.push_back(customer);
+  }
+  const lumberjack::IndexStart index_start =
+      after_retention ? lumberjack::IndexStart::kAfterRetention : lumberjack::IndexStart::kFirstFile;
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);

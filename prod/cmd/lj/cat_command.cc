@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 
 #include <fstream>
@@ -8,31 +9,14 @@
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj {
-namespace {
-
-constexpr std::string_view kUsage = "usage: lj cat FILE [--key PRIVATE.pem] [--verify-only]\n";
-
-}  // namespace
-
 int run_cat(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Prints a log file's events (decrypted with --key), or only verifies it.", "lj cat"};
   std::string file_path, key_path;
   bool verify_only = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--key" && i + 1 < args.size()) {
-      key_path = args[++i];
-    } else if (args[i] == "--verify-only") {
-      verify_only = true;
-    } else if (!args[i].starts_with("--") && file_path.empty()) {
-      file_path = args[i];
-    } else {
-      err << kUsage;
-      return 2;
-    }
-  }
-  if (file_path.empty()) {
-    err << kUsage;
-    return 2;
-  }
+  app.add_option("FILE", file_path, "the log file")->required();
+  app.add_option("--key", key_path, "the customer's private key (PEM), for an encrypted file");
+  app.add_flag("--verify-only", verify_only, "print one line of what the file is, not its events");
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   std::string file, key_pem;
   if (!read_file_text(file_path, file)) {
     err << "lj cat: " << file_path << ": cannot read\n";

@@ -1,4 +1,5 @@
 #include "prod/cmd/lj/check_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/graceland_tls.h"
 
@@ -13,18 +14,6 @@
 
 namespace lj {
 
-namespace {
-
-std::vector<std::string> split_commas(std::string_view text) {
-  std::vector<std::string> parts;
-  std::stringstream stream{std::string(text)};
-  for (std::string part; std::getline(stream, part, ',');) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
-
-}  // namespace
 
 // Reads a ledger file written by `lj gen` (shared with `lj audit`).
 bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
@@ -42,24 +31,16 @@ bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger:
 }
 
 int run_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Compares a ledger written by lj gen with what the PoPs' Gracelands hold: every acknowledged "
+               "event stored, intact.",
+               "lj check"};
   std::vector<std::string> gracelands;
   std::string ledger_path;
   cmd::GracelandTlsFlags tls;
-  for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--gracelands") {
-      gracelands = split_commas(args[i + 1]);
-    } else if (args[i] == "--ledger") {
-      ledger_path = std::string(args[i + 1]);
-    } else if (tls.take(args[i], args[i + 1])) {
-    } else {
-      err << "lj check: unknown flag " << args[i] << "\n";
-      return 2;
-    }
-  }
-  if (gracelands.empty() || ledger_path.empty() || args.size() % 2 != 0 || !tls.problem().empty()) {
-    err << "usage: lj check --gracelands HOST:PORT[,...] --ledger FILE " << cmd::kGracelandTlsUsage << "\n";
-    return 2;
-  }
+  app.add_option("--gracelands", gracelands, "the Gracelands to read, HOST:PORT,...")->required()->delimiter(',');
+  app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
+  tls.add_to(app);
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   RealRuntime runtime(".");

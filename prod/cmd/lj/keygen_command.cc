@@ -7,15 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/new_file.h"
 #include "prod/logfile/rsa_keys.h"
 
 namespace lj {
 namespace {
-
-constexpr std::string_view kUsage =
-    "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits 2048|3072|4096] "
-    "[--pkcs1]\n";
 
 // PEM text of `key`: selection is EVP_PKEY_KEYPAIR or EVP_PKEY_PUBLIC_KEY; structure is
 // "PrivateKeyInfo" (PKCS#8), "type-specific" (PKCS#1) or "SubjectPublicKeyInfo".
@@ -34,34 +31,18 @@ std::string to_pem(EVP_PKEY* key, int selection, const char* structure) {
 }  // namespace
 
 int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Makes a customer's RSA key pair: the public key for the provider, the private one for the "
+               "machine that reads the logs.",
+               "lj keygen"};
   std::string private_path, public_path;
   unsigned bits = 2048;
   bool pkcs1 = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (arg == "--private" && has_value) {
-      private_path = args[++i];
-    } else if (arg == "--public" && has_value) {
-      public_path = args[++i];
-    } else if (arg == "--bits" && has_value) {
-      const std::string_view value = args[++i];
-      if (value != "2048" && value != "3072" && value != "4096") {
-        err << "lj keygen: --bits must be 2048, 3072 or 4096\n";
-        return 2;
-      }
-      bits = static_cast<unsigned>(std::stoul(std::string(value)));
-    } else if (arg == "--pkcs1") {
-      pkcs1 = true;
-    } else {
-      err << kUsage;
-      return 2;
-    }
-  }
-  if (private_path.empty() || public_path.empty()) {
-    err << kUsage;
-    return 2;
-  }
+  app.add_option("--private", private_path, "where to write the private key (PEM, mode 0600; never replaced)")
+      ->required();
+  app.add_option("--public", public_path, "where to write the public key (PEM; never replaced)")->required();
+  app.add_option("--bits", bits, "the key's size")->check(CLI::IsMember({2048u, 3072u, 4096u}))->capture_default_str();
+  app.add_flag("--pkcs1", pkcs1, "write the private key as PKCS#1, not PKCS#8");
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
 
   // OpenSSL's DRBG, seeded by the operating system: this is a real-world main.
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(bits), EVP_PKEY_free);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "prod/cmd/lj/audit_command.h"
+#include "prod/cmd/lj/check_command.h"
 #include "prod/cmd/lj/cat_command.h"
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/fetch_command.h"
@@ -251,6 +252,32 @@ TEST_F(LjCli, FetchHelpListsItsFlagsAndBadValuesAreRefused) {
   EXPECT_EQ(run(run_fetch, with({"--parallel", "65"})), 2);
   EXPECT_EQ(run(run_fetch, with({"--status-every-s", "0"})), 2);
   EXPECT_NE(err_.str().find("--status-every-s is 1 to 86400"), std::string::npos) << err_.str();
+}
+
+// The commands on CLI11 (prod/cmd/common/command_line.h): --help prints every flag and exits
+// 0; a flag out of its set, a missing required one or a conflicting pair exits 2 naming it.
+TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
+  struct Help {
+    int (*command)(std::span<const std::string_view>, std::ostream&, std::ostream&);
+    std::vector<const char*> flags;
+  };
+  const std::vector<Help> helps = {{run_keygen, {"--private", "--public", "--bits", "--pkcs1"}},
+                                   {run_cat, {"FILE", "--key", "--verify-only"}},
+                                   {run_check, {"--gracelands", "--ledger", "--graceland-ca"}},
+                                   {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}}};
+  for (const Help& help : helps) {
+    out_.str("");
+    EXPECT_EQ(run(help.command, {"--help"}), 0);
+    for (const char* flag : help.flags) EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub"), "--bits", "1024"}), 2);
+  EXPECT_NE(err_.str().find("--bits: 1024 not in {2048,3072,4096}"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_check, {"--gracelands", "h:1", "--ledger", "l", "--graceland-ca", "ca"}), 2);
+  EXPECT_NE(err_.str().find("--graceland-ca requires --graceland-"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_audit, {"--ledger", "l", "--received", "r", "--storage", "s", "--customer", "1"}), 2);
+  EXPECT_NE(err_.str().find("excludes"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_cat, {}), 2);
+  EXPECT_NE(err_.str().find("FILE is required"), std::string::npos) << err_.str();
 }
 
 // `lj ctl add --from FILE`: each line one customer's flags.

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
     std::cerr << "lj sim: lj-sim not found beside lj (build target lj-sim)\n";
     return 2;
   }
-  std::cerr << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
+  const bool asked = command == "--help" || command == "-h" || command == "help";
+  (asked ? std::cout : std::cerr) << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
                "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
                "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE] [--journal-dir DIR]\n"
                "              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]   (mutual TLS)\n"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
                "                [--after-retention]   logs.index may start after file 1 (retention)\n"
                "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch --received-log got\n"
                "       lj sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--log] [--trace FILE.json]\n"
-               "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all flags)\n";
-  return 2;
+               "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all flags)\n"
+               "lj COMMAND --help prints the command's flags (keygen, cat, check, audit, fetch, sim so far).\n";
+  return asked ? 0 : 2;
 }

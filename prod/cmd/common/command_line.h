@@ -1,0 +1,21 @@
+#pragma once
+// One convention for the command lines of `lj`'s subcommands (issue 17), on CLI11: flags
+// declared once with their types and ranges, a generated --help that exits 0, and a refusal
+// that names the flag and exits 2.
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string_view>
+
+namespace lj::cmd {
+
+// Parses `args` (the words after the subcommand's name) into `app`'s options. Returns nullopt
+// to go on; or the exit code: 0 after printing the help on `out` (--help), 2 after printing
+// what was wrong on `err`.
+std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string_view> args, std::ostream& out,
+                                      std::ostream& err);
+
+}  // namespace lj::cmd
