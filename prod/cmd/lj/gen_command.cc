@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/gen_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/graceland_tls.h"
 
 #include <charconv>
@@ -58,66 +59,49 @@ bool parse_gen_accounts(std::string_view value, std::vector<uint64_t>& accounts)
 }
 
 int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Runs a fleet of proxies sending attack events to Gracelands (failing over between them), and "
+               "writes the ledger of what each event became.",
+               "lj gen"};
   std::vector<std::string> gracelands;
-  std::vector<uint64_t> accounts = {1001, 1002};
-  proxy::AccountWeights weights;
+  std::string accounts_text = "1001,1002", weights_text;
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
   uint64_t progress_s = 0;
   std::string pop = "gen", ledger_path, journal_dir;
   cmd::GracelandTlsFlags tls;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view flag = args[i];
-    if (i + 1 >= args.size()) {
-      err << "lj gen: missing value for " << flag << "\n";
-      return 2;
-    }
-    const std::string_view value = args[++i];
-    bool ok = true;
-    if (flag == "--gracelands") {
-      gracelands = split(value);
-    } else if (flag == "--accounts") {
-      ok = parse_gen_accounts(value, accounts);
-    } else if (flag == "--account-weights") {
-      const std::optional<proxy::AccountWeights> parsed = proxy::parse_account_weights(value);
-      ok = parsed.has_value();
-      if (ok) weights = *parsed;
-    } else if (flag == "--proxies") {
-      ok = parse_number(value, proxies) && proxies > 0 && proxies <= 10000;
-    } else if (flag == "--rate") {
-      ok = parse_number(value, rate) && rate > 0;
-    } else if (flag == "--events") {
-      ok = parse_number(value, events);
-    } else if (flag == "--batch") {
-      ok = parse_number(value, batch) && batch > 0 && batch <= 10000;
-    } else if (flag == "--first-proxy-id") {
-      ok = parse_number(value, first_id) && first_id > 0;
-    } else if (flag == "--progress-s") {
-      ok = parse_number(value, progress_s);
-    } else if (flag == "--timeout-s") {
-      ok = parse_number(value, timeout_s);
-    } else if (flag == "--pop") {
-      pop = std::string(value);
-    } else if (flag == "--ledger") {
-      ledger_path = std::string(value);
-    } else if (flag == "--journal-dir") {
-      journal_dir = std::string(value);
-    } else if (tls.take(flag, value)) {
-    } else {
-      err << "lj gen: unknown flag " << flag << "\n";
-      return 2;
-    }
-    if (!ok) {
-      err << "lj gen: bad value '" << value << "' for " << flag << "\n";
-      return 2;
-    }
-  }
-  if (gracelands.empty() || accounts.empty()) {
-    err << "lj gen: --gracelands HOST:PORT[,...] is required\n";
+  app.add_option("--gracelands", gracelands, "HOST:PORT,...: the first is home, the others failover")
+      ->required()
+      ->delimiter(',');
+  app.add_option("--accounts", accounts_text, "the customers, ids and FIRST-LAST ranges: 1001,2000-2099")
+      ->capture_default_str();
+  app.add_option("--account-weights", weights_text, "how events split between the accounts: uniform, or zipf:S (0 < S <= 4)");
+  app.add_option("--proxies", proxies, "proxies")->check(CLI::Range(uint64_t{1}, uint64_t{10000}))->capture_default_str();
+  app.add_option("--rate", rate, "events/s per proxy")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--events", events, "events per proxy")->capture_default_str();
+  app.add_option("--batch", batch, "events per batch")->check(CLI::Range(uint64_t{1}, uint64_t{10000}))->capture_default_str();
+  app.add_option("--first-proxy-id", first_id, "the first proxy's id (the rest follow)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--progress-s", progress_s, "print a progress line every S seconds (0: never)");
+  app.add_option("--timeout-s", timeout_s, "give up on what is not acknowledged after S seconds")->capture_default_str();
+  app.add_option("--pop", pop, "the PoP the proxies say they are in")->capture_default_str();
+  app.add_option("--ledger", ledger_path, "write the ledger here (for lj check and lj audit)");
+  app.add_option("--journal-dir", journal_dir, "each proxy's durable queue: a restarted proxy resends and never "
+                                               "reuses an id");
+  tls.add_to(app);
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
+  std::vector<uint64_t> accounts;
+  if (!parse_gen_accounts(accounts_text, accounts)) {
+    err << "lj gen: bad value '" << accounts_text << "' for --accounts\n";
     return 2;
   }
-  if (const std::string problem = tls.problem(); !problem.empty()) {
-    err << "lj gen: " << problem << "\n";
-    return 2;
+  proxy::AccountWeights weights;
+  if (!weights_text.empty()) {
+    const std::optional<proxy::AccountWeights> parsed = proxy::parse_account_weights(weights_text);
+    if (!parsed) {
+      err << "lj gen: bad value '" << weights_text << "' for --account-weights\n";
+      return 2;
+    }
+    weights = *parsed;
   }
 
   RealRuntime runtime(".");

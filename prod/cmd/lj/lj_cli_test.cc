@@ -264,7 +264,8 @@ TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
   const std::vector<Help> helps = {{run_keygen, {"--private", "--public", "--bits", "--pkcs1"}},
                                    {run_cat, {"FILE", "--key", "--verify-only"}},
                                    {run_check, {"--gracelands", "--ledger", "--graceland-ca"}},
-                                   {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}}};
+                                   {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}},
+                                   {run_gen, {"--gracelands", "--accounts", "--account-weights", "--journal-dir"}}};
   for (const Help& help : helps) {
     out_.str("");
     EXPECT_EQ(run(help.command, {"--help"}), 0);
