@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/common/file_text.h"
@@ -408,54 +409,74 @@ bool parse_ctl_flag_line(std::string_view line, std::map<std::string, std::strin
   return true;
 }
 
+namespace {
+
+// A customer's flags, as add and set take them and as each line of add --from holds them: kept
+// as given (CtlFlags::values), so that set changes only those, and apply_flags checks them all.
+void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
+  const std::string formats = "the files' format: " + std::string(kLogFormatChoices);
+  const std::string delimiters = "LEEF's attribute delimiter: " + std::string(kLeefDelimiterChoices);
+  const std::pair<std::string, std::string> options[] = {
+      {"--account", "the customer's account id (required)"},
+      {"--config", "the configuration id: a new one starts a new folder"},
+      {"--format", formats},
+      {"--leef-delimiter", delimiters},
+      {"--encoding", "the files' container: modern or imperva"},
+      {"--public-key", "the customer's RSA public key (PEM): files are encrypted for it"},
+      {"--public-key-id", "the id the files name the key by (default: its fingerprint)"},
+      {"--username", "the customer's user name for downloads"},
+      {"--password-file", "read the customer's API key from this file (>= 128 bits; only a salted hash is kept)"},
+      {"--generate-password", "make a fresh API key and write it to this new file (mode 0600)"},
+      {"--roll-events", "a file rolls at this many events"},
+      {"--roll-bytes", "a file rolls at this many bytes"},
+      {"--roll-age-ms", "a file rolls at this age"},
+  };
+  std::map<std::string, CLI::Option*> declared;
+  for (const auto& [name, what] : options) {
+    declared[name] = verb.add_option_function<std::string>(
+        name, [&flags, name = name](const std::string& value) { flags.values[name] = value; }, what);
+  }
+  declared["--password-file"]->excludes(declared["--generate-password"]);
+  verb.add_flag("--no-compress", flags.no_compress, "files without zstd");
+  verb.add_flag("--allow-unencrypted", flags.allow_unencrypted, "a customer without a public key: files unencrypted");
+}
+
+// A flag whose value goes to CtlFlags::values, for the verbs other than add and set.
+CLI::Option* add_value_flag(CLI::App& verb, CtlFlags& flags, const std::string& name, const std::string& what) {
+  return verb.add_option_function<std::string>(
+      name, [&flags, name](const std::string& value) { flags.values[name] = value; }, what);
+}
+
+}  // namespace
+
 int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Manages customers and looks at the cluster, through ZooKeeper.", "lj ctl"};
   CtlFlags flags;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string arg(args[i]);
-    if (arg == "--no-compress") {
-      flags.no_compress = true;
-    } else if (arg == "--allow-unencrypted") {
-      flags.allow_unencrypted = true;
-    } else if (arg.starts_with("--")) {
-      if (i + 1 >= args.size()) {
-        err << "lj ctl: missing value for " << arg << "\n";
-        return 2;
-      }
-      const std::string value(args[++i]);
-      if (arg == "--zookeeper") flags.zookeeper = value;
-      else if (arg == "--zk-root") flags.layout.root = value;
-      else if (arg == "--zk-auth") flags.zk_auth = value;
-      else flags.values[arg] = value;
-    } else if (flags.verb.empty()) {
-      flags.verb = arg;
-    } else {
-      err << "lj ctl: unexpected '" << arg << "'\n";
-      return 2;
-    }
-  }
-  if (flags.values.contains("--password-file") && flags.values.contains("--generate-password")) {
-    err << "lj ctl: --password-file and --generate-password are alternatives: give one\n";
-    return 2;
-  }
-  if (flags.zookeeper.empty() || flags.verb.empty()) {
-    err << "usage: lj ctl --zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] add|set|remove|list|status|drain|undrain [flags]\n"
-           "       (status: " << cmd::kGracelandTlsUsage << " to ask Gracelands that require mutual TLS)\n";
-    return 2;
-  }
-  if (flags.verb != "add" && flags.verb != "set" && flags.verb != "remove" && flags.verb != "list" &&
-      flags.verb != "status" && flags.verb != "drain" && flags.verb != "undrain") {
-    err << "lj ctl: unknown command '" << flags.verb << "'\n";
-    return 2;
-  }
-  // `status` asks every Graceland for its customers, over mutual TLS with these.
-  cmd::GracelandTlsFlags tls;
-  for (auto it = flags.values.begin(); it != flags.values.end();) {
-    it = tls.take(it->first, it->second) ? flags.values.erase(it) : std::next(it);
-  }
-  if (const std::string problem = tls.problem(); !problem.empty()) {
-    err << "lj ctl: " << problem << "\n";
-    return 2;
-  }
+  cmd::GracelandTlsFlags tls;  // status asks every Graceland for its customers, over mutual TLS
+  app.add_option("--zookeeper", flags.zookeeper, "ZooKeeper's hosts: HOST:PORT,...")->required();
+  app.add_option("--zk-root", flags.layout.root, "the cluster's root in ZooKeeper")->capture_default_str();
+  app.add_option("--zk-auth", flags.zk_auth, "the operator's ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
+  app.require_subcommand(1, 1);
+  CLI::App* add = app.add_subcommand("add", "add a customer (fails if it exists)");
+  add_customer_flags(*add, flags);
+  add_value_flag(*add, flags, "--from",
+                 "add one customer per line of this file: each line that customer's flags, on top of those given "
+                 "here (blank lines and lines starting with # are skipped)");
+  add_customer_flags(*app.add_subcommand("set", "change the flags given of a customer (compare-and-set)"), flags);
+  add_value_flag(*app.add_subcommand("remove", "remove a customer; its published files stay"), flags, "--account",
+                 "the customer's account id")
+      ->required();
+  app.add_subcommand("list", "the customers, one a line");
+  tls.add_to(*app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag"));
+  add_value_flag(*app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"), flags,
+                 "--node", "the node's name")
+      ->required();
+  add_value_flag(*app.add_subcommand("undrain", "put a drained node back: customers are balanced onto it"), flags,
+                 "--node", "the node's name")
+      ->required();
+  for (CLI::App* verb : app.get_subcommands({})) verb->fallthrough();  // --zookeeper after the verb too
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
+  flags.verb = app.get_subcommands().front()->get_name();
   RealRuntime runtime;
   std::unique_ptr<Network> tls_network;
   Result<Env> env = cmd::graceland_env(runtime.env(), tls, tls_network);

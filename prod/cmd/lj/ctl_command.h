@@ -15,6 +15,8 @@
 //                                    customers to the others (prod/lumberjack/drain.h)
 //   lj ctl ... undrain --node NAME   put it back: the master balances customers onto it again
 //
+// `lj ctl --help` and `lj ctl VERB --help` print the flags (CLI11); --zookeeper, --zk-root and
+// --zk-auth may come before or after the verb.
 // `add` fails if the customer exists and `set` if it does not; `set` changes only the flags
 // given (compare-and-set on the node's version). A password is a system-generated API key of at
 // least 128 bits (prod/lumberjack/credentials.h): --generate-password F makes a fresh one and

@@ -265,7 +265,8 @@ TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
                                    {run_cat, {"FILE", "--key", "--verify-only"}},
                                    {run_check, {"--gracelands", "--ledger", "--graceland-ca"}},
                                    {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}},
-                                   {run_gen, {"--gracelands", "--accounts", "--account-weights", "--journal-dir"}}};
+                                   {run_gen, {"--gracelands", "--accounts", "--account-weights", "--journal-dir"}},
+                                   {run_ctl, {"--zookeeper", "--zk-auth", "add", "set", "status", "drain"}}};
   for (const Help& help : helps) {
     out_.str("");
     EXPECT_EQ(run(help.command, {"--help"}), 0);
@@ -279,6 +280,17 @@ TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
   EXPECT_NE(err_.str().find("excludes"), std::string::npos) << err_.str();
   EXPECT_EQ(run(run_cat, {}), 2);
   EXPECT_NE(err_.str().find("FILE is required"), std::string::npos) << err_.str();
+  // lj ctl: each verb's own help; ZooKeeper's flags before or after the verb.
+  EXPECT_EQ(run(run_ctl, {"add", "--help"}), 0);
+  for (const char* flag : {"--account", "--format", "--generate-password", "--from", "--no-compress"}) {
+    EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(run(run_ctl, {"add", "--account", "1", "--password-file", "p", "--generate-password", "g",
+                          "--zookeeper", "127.0.0.1:1"}),
+            2);
+  EXPECT_NE(err_.str().find("--password-file excludes --generate-password"), std::string::npos) << err_.str();
+  EXPECT_EQ(run(run_ctl, {"--zookeeper", "127.0.0.1:1", "drain"}), 2);
+  EXPECT_NE(err_.str().find("--node is required"), std::string::npos) << err_.str();
 }
 
 // `lj ctl add --from FILE`: each line one customer's flags.

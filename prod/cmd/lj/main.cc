@@ -65,6 +65,6 @@ int main(int argc, char** argv) {
                "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch --received-log got\n"
                "       lj sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--log] [--trace FILE.json]\n"
                "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all flags)\n"
-               "lj COMMAND --help prints the command's flags (all but ctl, so far).\n";
+               "lj COMMAND --help prints the command's flags.\n";
   return asked ? 0 : 2;
 }
