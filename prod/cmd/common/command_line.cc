@@ -20,4 +20,10 @@ std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string
   return std::nullopt;
 }
 
+CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& values, const std::string& name,
+                             const std::string& what) {
+  return app.add_option_function<std::string>(
+      name, [&values, name](const std::string& value) { values[name] = value; }, what);
+}
+
 }  // namespace lj::cmd

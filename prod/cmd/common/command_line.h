@@ -5,9 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace lj::cmd {
@@ -17,5 +19,10 @@ namespace lj::cmd {
 // what was wrong on `err`.
 std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string_view> args, std::ostream& out,
                                       std::ostream& err);
+
+// Declares `name` on `app`, its value kept as given in `values[name]` (for commands that check
+// their values themselves, or need to know which were given).
+CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& values, const std::string& name,
+                             const std::string& what);
 
 }  // namespace lj::cmd

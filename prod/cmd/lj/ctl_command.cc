@@ -432,20 +432,12 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--roll-age-ms", "a file rolls at this age"},
   };
   std::map<std::string, CLI::Option*> declared;
-  for (const auto& [name, what] : options) {
-    declared[name] = verb.add_option_function<std::string>(
-        name, [&flags, name = name](const std::string& value) { flags.values[name] = value; }, what);
-  }
+  for (const auto& [name, what] : options) declared[name] = cmd::add_kept_option(verb, flags.values, name, what);
   declared["--password-file"]->excludes(declared["--generate-password"]);
   verb.add_flag("--no-compress", flags.no_compress, "files without zstd");
   verb.add_flag("--allow-unencrypted", flags.allow_unencrypted, "a customer without a public key: files unencrypted");
 }
 
-// A flag whose value goes to CtlFlags::values, for the verbs other than add and set.
-CLI::Option* add_value_flag(CLI::App& verb, CtlFlags& flags, const std::string& name, const std::string& what) {
-  return verb.add_option_function<std::string>(
-      name, [&flags, name](const std::string& value) { flags.values[name] = value; }, what);
-}
 
 }  // namespace
 
@@ -459,19 +451,19 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
   app.require_subcommand(1, 1);
   CLI::App* add = app.add_subcommand("add", "add a customer (fails if it exists)");
   add_customer_flags(*add, flags);
-  add_value_flag(*add, flags, "--from",
+  cmd::add_kept_option(*add, flags.values, "--from",
                  "add one customer per line of this file: each line that customer's flags, on top of those given "
                  "here (blank lines and lines starting with # are skipped)");
   add_customer_flags(*app.add_subcommand("set", "change the flags given of a customer (compare-and-set)"), flags);
-  add_value_flag(*app.add_subcommand("remove", "remove a customer; its published files stay"), flags, "--account",
+  cmd::add_kept_option(*app.add_subcommand("remove", "remove a customer; its published files stay"), flags.values, "--account",
                  "the customer's account id")
       ->required();
   app.add_subcommand("list", "the customers, one a line");
   tls.add_to(*app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag"));
-  add_value_flag(*app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"), flags,
+  cmd::add_kept_option(*app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"), flags.values,
                  "--node", "the node's name")
       ->required();
-  add_value_flag(*app.add_subcommand("undrain", "put a drained node back: customers are balanced onto it"), flags,
+  cmd::add_kept_option(*app.add_subcommand("undrain", "put a drained node back: customers are balanced onto it"), flags.values,
                  "--node", "the node's name")
       ->required();
   for (CLI::App* verb : app.get_subcommands({})) verb->fallthrough();  // --zookeeper after the verb too

@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/fetch_command.h"
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 
 #include <charconv>
@@ -23,22 +24,6 @@
 namespace lj {
 
 namespace {
-
-constexpr std::string_view kUsage =
-    "usage: lj fetch --url https://HOST[:PORT]/<account>_<config>/ --user NAME --password-file "
-    "FILE\n"
-    "                --state FILE (--out-dir DIR | --syslog HOST:PORT [--syslog-tls])\n"
-    "                [--key PRIVATE.pem] [--ca-file PEM] [--insecure] [--poll-ms 10000] [--once]\n"
-    "                [--syslog-insecure]     do not verify the syslog receiver's certificate\n"
-    "                [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]\n"
-    "                [--received-log FILE]   one line per event received, for lj audit --received\n"
-    "                [--parallel N]          files downloaded at once when behind (default 4; 1 to 64)\n"
-    "                [--status-every-s N]    a status line on stderr every N s (lag, last file, last error)\n"
-    "                [--metrics-file FILE]   the same figures in the Prometheus text format, rewritten\n"
-    "                                        every N s (default 10) for node_exporter's textfile collector\n"
-    "                [--accept-imperva]      the folder uses the legacy Imperva-compatible encoding\n"
-    "                [--accept-unencrypted]  the folder has no public key\n"
-    "                [--allow-http]          an http:// URL (the password then crosses in clear)\n";
 
 using cmd::parse_number;
 
@@ -162,52 +147,49 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
 }
 
 int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  std::map<std::string, std::string> values;
+  CLI::App app{"Downloads a customer's folder in order, verifies and decrypts each file, hands its events to a "
+               "directory or a syslog collector, and keeps its place (exactly once across restarts).",
+               "lj fetch"};
+  std::map<std::string, std::string> values;  // checked below, with what each wants
   bool insecure = false, syslog_insecure = false, once = false, syslog_tls = false, allow_http = false;
   delivery::FileAcceptance acceptance;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string arg(args[i]);
-    if (arg == "--help" || arg == "-h") {
-      out << kUsage;
-      return 0;
-    }
-    if (arg == "--insecure")
-      insecure = true;
-    else if (arg == "--syslog-insecure")
-      syslog_insecure = true;
-    else if (arg == "--once")
-      once = true;
-    else if (arg == "--syslog-tls")
-      syslog_tls = true;
-    else if (arg == "--accept-imperva")
-      acceptance.accept_imperva = true;
-    else if (arg == "--accept-unencrypted")
-      acceptance.accept_unencrypted = true;
-    else if (arg == "--allow-http")
-      allow_http = true;
-    else if (arg == "--url" || arg == "--user" || arg == "--password-file" || arg == "--state" ||
-             arg == "--out-dir" || arg == "--syslog" || arg == "--key" || arg == "--ca-file" ||
-             arg == "--poll-ms" || arg == "--max-files" || arg == "--syslog-ca-file" ||
-             arg == "--syslog-hostname" || arg == "--received-log" || arg == "--parallel" ||
-             arg == "--status-every-s" || arg == "--metrics-file") {
-      if (i + 1 >= args.size()) {
-        err << "lj fetch: missing value for " << arg << "\n" << kUsage;
-        return 2;
-      }
-      values[arg] = std::string(args[++i]);
-    } else {
-      err << "lj fetch: unexpected '" << arg << "'\n" << kUsage;
-      return 2;
-    }
-  }
+  const std::pair<const char*, const char*> flags[] = {
+      {"--url", "the folder: https://HOST[:PORT]/<account>_<config>/ (required)"},
+      {"--user", "the customer's user name (required)"},
+      {"--password-file", "a file holding the API key (required; never on the command line)"},
+      {"--state", "where the place is kept (required; one per folder)"},
+      {"--out-dir", "write each file's events here, one output file per log file"},
+      {"--syslog", "send each event to this collector, HOST:PORT (octet-counted RFC 5424 lines)"},
+      {"--key", "the customer's private key (PEM), for encrypted files"},
+      {"--ca-file", "the CA that signs the server's certificate (default: the system's)"},
+      {"--poll-ms", "look for new files this often, at least 100 (default 10000)"},
+      {"--max-files", "stop after this many files"},
+      {"--syslog-ca-file", "the CA that signs the syslog collector's certificate"},
+      {"--syslog-hostname", "the HOSTNAME field of the syslog lines"},
+      {"--received-log", "one line per event received, for lj audit --received"},
+      {"--parallel", "files downloaded at once when behind, 1 to 64 (default 4)"},
+      {"--status-every-s", "a status line on stderr every N s, 1 to 86400 (lag, last file, last error)"},
+      {"--metrics-file", "the same figures in the Prometheus text format, rewritten every N s (default 10) for "
+                         "node_exporter's textfile collector"},
+  };
+  std::map<std::string, CLI::Option*> declared;
+  for (const auto& [name, what] : flags) declared[name] = cmd::add_kept_option(app, values, name, what);
+  declared["--out-dir"]->excludes(declared["--syslog"]);
+  app.add_flag("--once", once, "stop once the index lists nothing new");
+  app.add_flag("--insecure", insecure, "do not verify the server's certificate");
+  app.add_flag("--syslog-tls", syslog_tls, "send to the syslog collector over TLS");
+  app.add_flag("--syslog-insecure", syslog_insecure, "do not verify the syslog collector's certificate");
+  app.add_flag("--accept-imperva", acceptance.accept_imperva, "the folder uses the legacy Imperva-compatible encoding");
+  app.add_flag("--accept-unencrypted", acceptance.accept_unencrypted, "the folder has no public key");
+  app.add_flag("--allow-http", allow_http, "an http:// URL (the password then crosses in clear)");
+  if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   auto value = [&](const std::string& flag) {
     return values.contains(flag) ? values.at(flag) : std::string();
   };
   if (value("--url").empty() || value("--user").empty() || value("--password-file").empty() ||
       value("--state").empty() || value("--out-dir").empty() == value("--syslog").empty()) {
     err << "lj fetch: --url, --user, --password-file, --state and one of --out-dir or --syslog are "
-           "required\n"
-        << kUsage;
+           "required (lj fetch --help: every flag)\n";
     return 2;
   }
   FetchUrl url;
