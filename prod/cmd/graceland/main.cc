@@ -6,6 +6,9 @@
 //             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
 //             [--max-open-writers 1024] [--account-quota BYTES] [--max-store-bytes BYTES]
 //             [--disk-reserve 1G]
+//   graceland --config FILE [flags]     the same flags from a TOML or INI file (the command line wins)
+//   graceland [flags] --print-config    the configuration they make, as such a file
+//   graceland --help                    every flag, with its default and form
 //
 // Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
 // certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
@@ -27,6 +30,8 @@
 // stops accepting, lets acknowledged work finish, and exits 0.
 
 #include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -64,28 +69,102 @@ struct Flags {
   uint64_t account_quota_bytes = 0;   // 0: none
   uint64_t max_store_bytes = 0;       // 0: none
   uint64_t disk_reserve_bytes = 1ull << 30;
+  bool print_config = false;
 };
 
-constexpr const char* kUsage =
-    "usage: graceland --pop NAME --data-dir DIR (--tls-cert FILE --tls-key FILE --client-ca FILE | --plaintext)\n"
-    "       [--listen HOST:PORT] [--retention-hours H] [--segment-mb M] [--ready-file PATH] [--idle-timeout-s S]\n"
-    "       [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]\n"
-    "       [--max-open-writers N] [--account-quota BYTES] [--max-store-bytes BYTES] [--disk-reserve BYTES]\n"
-    "  --max-open-writers N     segment files kept open beyond those awaiting a commit (default 1024)\n"
-    "  --account-quota BYTES    one account's kept segments at most (default 0: none)\n"
-    "  --max-store-bytes BYTES  all kept segments at most (default 0: none)\n"
-    "  --disk-reserve BYTES     free space kept on the data directory's file system (default 1G; 0: none)\n"
-    "  Byte counts take K, M, G, T (powers of 1024). A batch past a limit is refused whole, nothing\n"
-    "  stored, and retried by its proxy; acknowledged data is never touched.\n";
+// A CLI11 check that `parse` accepts the text (the value itself is taken after parsing).
+template <typename Parse>
+CLI::Validator parses_as(std::string what, Parse parse) {
+  return CLI::Validator(
+      [what, parse](std::string& text) { return parse(text) ? std::string() : "wants " + what + ", not '" + text + "'"; },
+      what);
+}
 
-// With no complaint (--help): the usage on stdout, and success.
-int usage(const char* why) {
-  if (*why == '\0') {
-    std::fputs(kUsage, stdout);
+// Declares every flag on `app`, each writing into `flags`.
+void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
+  app.set_config("--config", "", "read flags from this TOML or INI file (`flag = value` a line, no dashes; "
+                                 "--print-config writes one); the command line wins");
+  app.allow_config_extras(false);  // a misspelt key is an error, not a silently ignored line
+  app.add_option("--pop", flags.pop, "this PoP's name")->required();
+  app.add_option("--data-dir", flags.data_dir, "where segments are kept (created; the service's user only)")->required();
+  app.add_option("--listen", flags.listen, "HOST:PORT to serve on")->capture_default_str();
+  app.add_option("--tls-cert", flags.tls.cert_file, "our certificate (mutual TLS)");
+  app.add_option("--tls-key", flags.tls.key_file, "its private key");
+  app.add_option("--client-ca", flags.tls.client_ca_file, "the CA every client's certificate must be signed by; its OU "
+                                                          "is the client's role");
+  app.add_flag("--plaintext", flags.plaintext, "no TLS: anyone who reaches the port may read every customer's events "
+                                               "and inject forged ones (benchmarks, a developer's machine)");
+  app.add_option("--ready-file", flags.ready_file, "write the address here once listening");
+  app.add_option("--retention-hours", retention_hours, "keep segments this long, 1 minute (0.0167) to 10 years")
+      ->capture_default_str()
+      ->check(parses_as("hours, 0.0167 to 87600", [](const std::string& text) {
+        int64_t ms = 0;
+        return lj::cmd::parse_hours_as_ms(text, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, ms);
+      }));
+  app.add_option("--segment-mb", flags.segment_mb, "a segment rolls at this size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--idle-timeout-s", flags.idle_timeout_s, "drop a client silent this long")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-open-writers", flags.max_open_writers,
+                 "segment files kept open beyond those awaiting a commit")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  const auto bytes = [](uint64_t& into, const std::string& text) { return lj::cmd::parse_bytes(text, into); };
+  const std::pair<const char*, std::pair<uint64_t*, const char*>> limits[] = {
+      {"--account-quota", {&flags.account_quota_bytes, "one account's kept segments at most (0: none)"}},
+      {"--max-store-bytes", {&flags.max_store_bytes, "all kept segments at most (0: none)"}},
+      {"--disk-reserve", {&flags.disk_reserve_bytes, "free space kept on the data directory's file system (0: none)"}},
+  };
+  for (const auto& [name, limit] : limits) {
+    uint64_t* into = limit.first;
+    app.add_option_function<std::string>(
+           name, [into, bytes](const std::string& text) { bytes(*into, text); },
+           std::string(limit.second) + "; BYTES with K, M, G or T (powers of 1024)")
+        ->default_str(std::to_string(*into))
+        ->check(parses_as("BYTES[K|M|G|T]", [bytes](const std::string& text) {
+          uint64_t scratch = 0;
+          return bytes(scratch, text);
+        }));
+  }
+  app.add_option("--zookeeper", flags.zookeeper, "register this PoP with the cluster's ZooKeeper, HOST:PORT,...");
+  app.add_option("--zk-root", flags.zk_root, "the cluster's root in ZooKeeper")->capture_default_str();
+  app.add_option("--zk-auth", flags.zk_auth, "our ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
+  app.add_option("--advertise", flags.advertise, "the address Lumberjack nodes reach us at (default: --listen)");
+  app.add_flag("--print-config", flags.print_config,
+               "print the configuration these flags and --config make, as a config file, and exit")
+      ->configurable(false);
+}
+
+// Parses the command line (and --config). Returns an exit code to stop with, or nullopt.
+std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
+  CLI::App app{"graceland: a PoP's collector of attack events. Proxies send, Lumberjack nodes read; every "
+               "acknowledged batch is fsynced first. SIGTERM stops it cleanly.",
+               "graceland"};
+  std::string retention_hours = "48";
+  declare(app, flags, retention_hours);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (flags.print_config) {
+    std::fputs(app.config_to_str(true, false).c_str(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "graceland: %s\n%s", why, kUsage);
-  return 2;
+  (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
+                                   flags.retention_ms);  // checked above
+  const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() || !flags.tls.client_ca_file.empty();
+  if (tls == flags.plaintext) {
+    std::fprintf(stderr, "graceland: %s\n",
+                 flags.plaintext ? "--plaintext and --tls-* exclude each other"
+                                 : "clients must authenticate: give --tls-cert, --tls-key and --client-ca (or "
+                                   "--plaintext where nobody untrusted can reach the port)");
+    return 2;
+  }
+  return std::nullopt;
 }
 
 void log_line(lj::Clock& clock, const std::string& pop, const char* level, std::string_view message) {
@@ -96,53 +175,8 @@ void log_line(lj::Clock& clock, const std::string& pop, const char* level, std::
 
 int main(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") return usage("");
-    if (flag == "--plaintext") {
-      flags.plaintext = true;
-      continue;
-    }
-    if (i + 1 >= argc) return usage(("missing value for " + flag).c_str());
-    const std::string value = argv[++i];
-    if (flag == "--pop") flags.pop = value;
-    else if (flag == "--listen") flags.listen = value;
-    else if (flag == "--data-dir") flags.data_dir = value;
-    else if (flag == "--ready-file") flags.ready_file = value;
-    else if (flag == "--retention-hours") {
-      if (!lj::cmd::parse_hours_as_ms(value, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, flags.retention_ms))
-        return usage("--retention-hours is between 1 minute (0.0167) and 10 years (87600)");
-    } else if (flag == "--idle-timeout-s") {
-      if (!lj::cmd::parse_positive(value, flags.idle_timeout_s)) return usage("--idle-timeout-s wants a positive number");
-    } else if (flag == "--segment-mb") {
-      if (!lj::cmd::parse_positive(value, flags.segment_mb)) return usage("--segment-mb wants a positive number");
-    } else if (flag == "--max-open-writers") {
-      if (!lj::cmd::parse_positive(value, flags.max_open_writers))
-        return usage("--max-open-writers wants a positive count");
-    } else if (flag == "--account-quota") {
-      if (!lj::cmd::parse_bytes(value, flags.account_quota_bytes)) return usage("--account-quota wants BYTES[K|M|G|T]");
-    } else if (flag == "--max-store-bytes") {
-      if (!lj::cmd::parse_bytes(value, flags.max_store_bytes)) return usage("--max-store-bytes wants BYTES[K|M|G|T]");
-    } else if (flag == "--disk-reserve") {
-      if (!lj::cmd::parse_bytes(value, flags.disk_reserve_bytes)) return usage("--disk-reserve wants BYTES[K|M|G|T]");
-    }
-    else if (flag == "--zookeeper") flags.zookeeper = value;
-    else if (flag == "--zk-root") flags.zk_root = value;
-    else if (flag == "--advertise") flags.advertise = value;
-    else if (flag == "--tls-cert") flags.tls.cert_file = value;
-    else if (flag == "--tls-key") flags.tls.key_file = value;
-    else if (flag == "--client-ca") flags.tls.client_ca_file = value;
-    else if (flag == "--zk-auth") flags.zk_auth = value;
-    else return usage(("unknown flag " + flag).c_str());
-  }
-  if (flags.pop.empty() || flags.data_dir.empty()) return usage("--pop and --data-dir are required");
-  const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() || !flags.tls.client_ca_file.empty();
-  if (tls == flags.plaintext) {
-    return usage(flags.plaintext ? "--plaintext and --tls-* exclude each other"
-                                 : "clients must authenticate: give --tls-cert, --tls-key and --client-ca "
-                                   "(or --plaintext where nobody untrusted can reach the port)");
-  }
-
+  if (std::optional<int> done = parse_flags(argc, argv, flags)) return *done;
+  const bool tls = !flags.plaintext;
   // Segments hold customers' raw events: readable by this service's user only.
   ::umask(077);
   lj::RealRuntime runtime(flags.data_dir);
