@@ -1,5 +1,7 @@
 #include "prod/cmd/common/command_line.h"
 
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,32 @@ CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& 
                              const std::string& what) {
   return app.add_option_function<std::string>(
       name, [&values, name](const std::string& value) { values[name] = value; }, what);
+}
+
+void add_config_file(CLI::App& app, bool& print_config) {
+  app.set_config("--config", "", "read flags from this TOML or INI file (`flag = value` a line, no dashes; "
+                                 "--print-config writes one); the command line wins");
+  app.allow_config_extras(false);  // a misspelt key is an error, not a silently ignored line
+  app.add_flag("--print-config", print_config,
+               "print the configuration these flags and --config make, as a config file, and exit")
+      ->configurable(false);
+}
+
+std::optional<int> parse_daemon_command_line(CLI::App& app, int argc, char** argv, const bool& print_config) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // the help on stdout, or what is wrong on stderr
+    return code == 0 ? 0 : 2;
+  }
+  if (!print_config) return std::nullopt;
+  // Every flag with its value, defaults included; a flag with no value (an empty string) is
+  // left out, as it would be from the command line: read back, it would count as given.
+  std::istringstream lines(app.config_to_str(true, false));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.ends_with("=\"\"")) std::cout << line << "\n";
+  }
+  return 0;
 }
 
 }  // namespace lj::cmd

@@ -25,4 +25,22 @@ std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string
 CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& values, const std::string& name,
                              const std::string& what);
 
+// A check that `parse(text)` accepts a flag's text, for forms CLI11 has no type for (byte
+// counts with K/M/G/T, hours as a fraction); the value itself is taken after parsing.
+template <typename Parse>
+CLI::Validator parses_as(std::string what, Parse parse) {
+  return CLI::Validator(
+      [what, parse](std::string& text) { return parse(text) ? std::string() : "wants " + what + ", not '" + text + "'"; },
+      what);
+}
+
+// A daemon's flags from a file too: --config FILE (TOML or INI, read natively by CLI11; the
+// command line wins; a misspelt key is an error) and --print-config (into `print_config`).
+void add_config_file(CLI::App& app, bool& print_config);
+
+// Parses a daemon's command line (and its --config). Returns an exit code to stop with - 0
+// after --help or after printing the configuration (`print_config`), 2 after a refusal - or
+// nullopt to go on.
+std::optional<int> parse_daemon_command_line(CLI::App& app, int argc, char** argv, const bool& print_config);
+
 }  // namespace lj::cmd

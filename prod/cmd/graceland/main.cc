@@ -31,7 +31,6 @@
 
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +38,7 @@
 #include <optional>
 #include <string>
 
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_server.h"
@@ -72,19 +72,9 @@ struct Flags {
   bool print_config = false;
 };
 
-// A CLI11 check that `parse` accepts the text (the value itself is taken after parsing).
-template <typename Parse>
-CLI::Validator parses_as(std::string what, Parse parse) {
-  return CLI::Validator(
-      [what, parse](std::string& text) { return parse(text) ? std::string() : "wants " + what + ", not '" + text + "'"; },
-      what);
-}
-
 // Declares every flag on `app`, each writing into `flags`.
 void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
-  app.set_config("--config", "", "read flags from this TOML or INI file (`flag = value` a line, no dashes; "
-                                 "--print-config writes one); the command line wins");
-  app.allow_config_extras(false);  // a misspelt key is an error, not a silently ignored line
+  lj::cmd::add_config_file(app, flags.print_config);
   app.add_option("--pop", flags.pop, "this PoP's name")->required();
   app.add_option("--data-dir", flags.data_dir, "where segments are kept (created; the service's user only)")->required();
   app.add_option("--listen", flags.listen, "HOST:PORT to serve on")->capture_default_str();
@@ -97,7 +87,7 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
   app.add_option("--ready-file", flags.ready_file, "write the address here once listening");
   app.add_option("--retention-hours", retention_hours, "keep segments this long, 1 minute (0.0167) to 10 years")
       ->capture_default_str()
-      ->check(parses_as("hours, 0.0167 to 87600", [](const std::string& text) {
+      ->check(lj::cmd::parses_as("hours, 0.0167 to 87600", [](const std::string& text) {
         int64_t ms = 0;
         return lj::cmd::parse_hours_as_ms(text, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, ms);
       }));
@@ -123,7 +113,7 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
            name, [into, bytes](const std::string& text) { bytes(*into, text); },
            std::string(limit.second) + "; BYTES with K, M, G or T (powers of 1024)")
         ->default_str(std::to_string(*into))
-        ->check(parses_as("BYTES[K|M|G|T]", [bytes](const std::string& text) {
+        ->check(lj::cmd::parses_as("BYTES[K|M|G|T]", [bytes](const std::string& text) {
           uint64_t scratch = 0;
           return bytes(scratch, text);
         }));
@@ -132,9 +122,6 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
   app.add_option("--zk-root", flags.zk_root, "the cluster's root in ZooKeeper")->capture_default_str();
   app.add_option("--zk-auth", flags.zk_auth, "our ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
   app.add_option("--advertise", flags.advertise, "the address Lumberjack nodes reach us at (default: --listen)");
-  app.add_flag("--print-config", flags.print_config,
-               "print the configuration these flags and --config make, as a config file, and exit")
-      ->configurable(false);
 }
 
 // Parses the command line (and --config). Returns an exit code to stop with, or nullopt.
@@ -144,16 +131,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
                "graceland"};
   std::string retention_hours = "48";
   declare(app, flags, retention_hours);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
-  if (flags.print_config) {
-    std::fputs(app.config_to_str(true, false).c_str(), stdout);
-    return 0;
-  }
+  if (std::optional<int> done = lj::cmd::parse_daemon_command_line(app, argc, argv, flags.print_config)) return done;
   (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
                                    flags.retention_ms);  // checked above
   const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() || !flags.tls.client_ca_file.empty();

@@ -19,6 +19,9 @@
 //              [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]
 //                 the WebDAV store over HTTPS (its certificate verified against FILE), with
 //                 Basic credentials (refused over plain HTTP: they would cross in clear)
+//   lumberjack --config FILE [flags]     the same flags from a TOML or INI file (the command line wins)
+//   lumberjack [flags] --print-config    the effective configuration, as such a file
+//   lumberjack --help                    every flag, with its default and range
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
@@ -32,12 +35,14 @@
 // reloaded (`nginx -s reload -p DIR -c DIR/nginx.conf`) on every change (NginxConfigurator).
 
 #include <algorithm>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
@@ -57,22 +62,8 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: lumberjack --name NAME --zookeeper HOSTS (--storage-dir DIR | --storage-webdav H:P/PATH)\n"
-    "         [--zk-root /lj] [--retention-hours 48]\n"
-    "         [--session-timeout-ms MS] [--metrics-listen HOST:PORT] [--pops POP=HOST:PORT,...]\n"
-    "         [--ready-file PATH] [--nginx-dir DIR] [--graceland-timeout-ms MS] [--checkpoint-budget N]\n"
-    "         [--load-report-ms MS] [--balance-tolerance-pct P] [--file-threads N]\n"
-    "         [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]\n"
-    "         [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE] [--zk-auth FILE]\n";
-
-// With no complaint (--help): the usage on stdout, and success.
 int usage(const std::string& why) {
-  if (why.empty()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  std::fprintf(stderr, "lumberjack: %s\n%s", why.c_str(), kUsage);
+  std::fprintf(stderr, "lumberjack: %s (lumberjack --help: every flag)\n", why.c_str());
   return 2;
 }
 
@@ -95,73 +86,82 @@ bool parse_pops(const std::string& text, std::map<std::string, std::string>& out
 int main(int argc, char** argv) {
   lj::lumberjack::LumberjackOptions options;
   std::string zookeeper, storage_dir, storage_webdav, metrics_listen = "127.0.0.1:0", ready_file;
+  std::string retention_hours = "48", pops;
   int64_t retention_ms = 48ll * 3600 * 1000;
   unsigned file_threads = lj::RealRuntime::spare_cores();  // --file-threads (offload threads)
   std::string nginx_dir;  // --nginx-dir (delivery)
   lj::cmd::GracelandTlsFlags graceland_tls;
   std::string storage_ca, storage_user, storage_password_file;  // the WebDAV hop
   std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") return usage("");
-    if (i + 1 >= argc) return usage("missing value for " + flag);
-    const std::string value = argv[++i];
-    if (flag == "--name") options.name = value;
-    else if (flag == "--zookeeper") zookeeper = value;
-    else if (flag == "--storage-dir") storage_dir = value;
-    else if (flag == "--storage-webdav") storage_webdav = value;
-    else if (flag == "--retention-hours") {
-      if (!lj::cmd::parse_hours_as_ms(value, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, retention_ms))
-        return usage("--retention-hours is between 1 minute (0.0167) and 10 years (87600)");
-    }
-    else if (flag == "--zk-root") options.layout.root = value;
-    else if (flag == "--session-timeout-ms") {
-      int64_t ms = 0;
-      if (!lj::cmd::parse_positive(value, ms)) return usage("--session-timeout-ms wants a positive number");
-      options.session_timeout = std::chrono::milliseconds(ms);
-    }
-    else if (flag == "--graceland-timeout-ms") {
-      int64_t ms = 0;
-      if (!lj::cmd::parse_positive(value, ms) || ms < 100) return usage("--graceland-timeout-ms is at least 100");
-      options.pipeline.pop_call_timeout = std::chrono::milliseconds(ms);
-    }
-    else if (flag == "--checkpoint-budget") {
-      int64_t per_s = 0;
-      if (value != "0" && (!lj::cmd::parse_positive(value, per_s) || per_s > 1'000'000))
-        return usage("--checkpoint-budget is 0 (none) or 1 to 1000000 commits/s");
-      options.checkpoint_commits_per_s = static_cast<double>(per_s);
-    }
-    else if (flag == "--load-report-ms") {
-      int64_t ms = 0;
-      if (!lj::cmd::parse_positive(value, ms) || ms < 100 || ms > 3'600'000)
-        return usage("--load-report-ms is 100 to 3600000");
-      options.load_report_interval = std::chrono::milliseconds(ms);
-    }
-    else if (flag == "--balance-tolerance-pct") {
-      int64_t pct = 0;
-      if (!lj::cmd::parse_positive(value, pct) || pct > 1000) return usage("--balance-tolerance-pct is 1 to 1000");
-      options.balance.tolerance = static_cast<double>(pct) / 100;
-    }
-    else if (flag == "--file-threads") {
-      int64_t threads = 0;
-      if (value != "0" && (!lj::cmd::parse_positive(value, threads) || threads > 256))
-        return usage("--file-threads is 0 (on the event loop) to 256");
-      file_threads = static_cast<unsigned>(threads);
-    }
-    else if (flag == "--metrics-listen") metrics_listen = value;
-    else if (flag == "--ready-file") ready_file = value;
-    else if (flag == "--nginx-dir") nginx_dir = value;
-    else if (graceland_tls.take(flag, value)) {}
-    else if (flag == "--storage-ca") storage_ca = value;
-    else if (flag == "--zk-auth") zk_auth = value;
-    else if (flag == "--storage-user") storage_user = value;
-    else if (flag == "--storage-password-file") storage_password_file = value;
-    else if (flag == "--pops") {
-      if (!parse_pops(value, options.static_pops)) return usage("--pops wants POP=HOST:PORT,...");
-    } else {
-      return usage("unknown flag " + flag);
-    }
-  }
+  int64_t session_timeout_ms = options.session_timeout.count() / 1'000'000;
+  int64_t graceland_timeout_ms = options.pipeline.pop_call_timeout.count() / 1'000'000;
+  int64_t load_report_ms = options.load_report_interval.count() / 1'000'000;
+  int64_t checkpoint_budget = static_cast<int64_t>(options.checkpoint_commits_per_s);
+  int64_t balance_tolerance_pct = static_cast<int64_t>(options.balance.tolerance * 100);
+  bool print_config = false;
+  CLI::App app{"lumberjack: a node of the Lumberjack cluster. It registers as a worker, stands in the master "
+               "election, and turns its customers' events into published log files. SIGTERM stops it cleanly.",
+               "lumberjack"};
+  lj::cmd::add_config_file(app, print_config);
+  app.add_option("--name", options.name, "this node's name (its worker id adds the session)")->required();
+  app.add_option("--zookeeper", zookeeper, "ZooKeeper's hosts: HOST:PORT,...")->required();
+  CLI::Option* dir = app.add_option("--storage-dir", storage_dir, "the central store as a directory (local or a "
+                                                                  "shared mount)");
+  CLI::Option* dav = app.add_option("--storage-webdav", storage_webdav, "the central store as a WebDAV server: "
+                                                                        "HOST:PORT[/PATH]");
+  dir->excludes(dav);
+  app.add_option("--storage-ca", storage_ca, "the WebDAV store over HTTPS: its certificate verified against this CA");
+  app.add_option("--storage-user", storage_user, "the WebDAV store's Basic user (needs --storage-ca)");
+  app.add_option("--storage-password-file", storage_password_file, "its password, on the first line of this file");
+  app.add_option("--zk-root", options.layout.root, "the cluster's root in ZooKeeper")->capture_default_str();
+  app.add_option("--zk-auth", zk_auth, "ZooKeeper digest credential and ACLs (prod/cmd/common/zk_access.h)");
+  app.add_option("--session-timeout-ms", session_timeout_ms, "the ZooKeeper session's timeout")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{400}, int64_t{600'000}));
+  app.add_option("--retention-hours", retention_hours,
+                 "published files older than this leave storage and logs.index, 1 minute (0.0167) to 10 years")
+      ->capture_default_str()
+      ->check(lj::cmd::parses_as("hours, 0.0167 to 87600", [](const std::string& text) {
+        int64_t ms = 0;
+        return lj::cmd::parse_hours_as_ms(text, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, ms);
+      }));
+  app.add_option("--graceland-timeout-ms", graceland_timeout_ms, "every Graceland call ends by then (a silent PoP)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
+  app.add_option("--checkpoint-budget", checkpoint_budget,
+                 "checkpoint commits/s this node's files may cost by rolling on age: with N customers none rolls "
+                 "by age before N/budget s (0: no budget)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
+  app.add_option("--load-report-ms", load_report_ms, "how often this node reports its customers' events/s (the "
+                                                     "master balances customers by them)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
+  app.add_option("--balance-tolerance-pct", balance_tolerance_pct, "loads within this of the mean move no customer")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+  app.add_option("--file-threads", file_threads, "threads that write log files (format, compress, encrypt) beside "
+                                                 "the event loop; 0 writes them on the loop")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 256u));
+  app.add_option("--pops", pops, "the Gracelands, POP=HOST:PORT,... (default: found in ZooKeeper)")
+      ->check(lj::cmd::parses_as("POP=HOST:PORT,...", [](const std::string& text) {
+        std::map<std::string, std::string> scratch;
+        return parse_pops(text, scratch);
+      }));
+  app.add_option("--metrics-listen", metrics_listen, "serve /metrics (Prometheus text) here")->capture_default_str();
+  app.add_option("--ready-file", ready_file, "write the metrics address here once running");
+  app.add_option("--nginx-dir", nginx_dir, "this node's nginx prefix: customers rendered there, nginx reloaded");
+  graceland_tls.add_to(app);
+  if (std::optional<int> done = lj::cmd::parse_daemon_command_line(app, argc, argv, print_config)) return *done;
+  (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
+                                   retention_ms);  // checked above
+  if (!pops.empty()) (void)parse_pops(pops, options.static_pops);  // checked above
+  options.session_timeout = std::chrono::milliseconds(session_timeout_ms);
+  options.pipeline.pop_call_timeout = std::chrono::milliseconds(graceland_timeout_ms);
+  options.load_report_interval = std::chrono::milliseconds(load_report_ms);
+  options.checkpoint_commits_per_s = static_cast<double>(checkpoint_budget);
+  options.balance.tolerance = static_cast<double>(balance_tolerance_pct) / 100;
   if (zookeeper.empty() || storage_dir.empty() == storage_webdav.empty()) {
     return usage("--zookeeper and one of --storage-dir or --storage-webdav are required");
   }
@@ -190,7 +190,6 @@ int main(int argc, char** argv) {
   } else if (!storage_ca.empty() || !storage_user.empty()) {
     return usage("--storage-ca and --storage-user are for --storage-webdav");
   }
-  if (options.session_timeout < std::chrono::milliseconds(400)) return usage("--session-timeout-ms is at least 400");
   if (const std::string problem = graceland_tls.problem(); !problem.empty()) return usage(problem);
   if (options.layout.root.empty() || options.layout.root[0] != '/' || options.layout.root.back() == '/') {
     return usage("--zk-root is an absolute ZooKeeper path like /lj");
