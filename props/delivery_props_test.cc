@@ -26,6 +26,19 @@ void expect_ok(const DeliveryOptions& options) {
   EXPECT_GE(outcome.delivered + outcome.excused, outcome.acknowledged);
 }
 
+// Runs `seed`'s default world, which must pass and still reach `state` (a coverage count):
+// otherwise the seed no longer tests what its test is named for.
+void expect_passes_reaching(uint64_t seed, const std::string& state) {
+  DeliveryOptions options;
+  options.seed = seed;
+  const DeliveryOutcome outcome = run_delivery_scenario(options);
+  const std::string replay = "lj sim delivery --seed " + std::to_string(seed);
+  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: " << replay << " --log";
+  EXPECT_GE(outcome.coverage.count(state), 1u)
+      << "seed " << seed << " no longer reaches '" << state << "': find another seed that does (" << replay
+      << " prints its counts) and name it here";
+}
+
 // A seed found before swarm testing (fault/swarm.h): its world has every fault kind, as then.
 void expect_found_before_swarm_ok(uint64_t seed) {
   DeliveryOptions options;
@@ -82,25 +95,12 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // 40656 before), since log files are written off the loop with the PoPs read ahead (40883
 // before), since downloaders fetch several files at once (43032 before) and since offloaded
 // CPU work takes virtual time (44810 before) and since published files expire inside worlds
-// (45062 before), seed 45602 has the stale write: lj-3, which held customer 1001 until the
-// master moved it to lj-1 for load at 20.14 s, finishes an old publish and writes the index
-// back to file 12 at 27.33 s after lj-1 listed file 14 at 25.51 s (the customer's downloader,
-// at file 14, waits); lj-1 lists it again at 31.92 s.
-// Runs `seed`'s default world, which must pass and still reach `state` (a coverage count):
-// otherwise the seed no longer tests what its test is named for.
-void expect_passes_reaching(uint64_t seed, const std::string& state) {
-  DeliveryOptions options;
-  options.seed = seed;
-  const DeliveryOutcome outcome = run_delivery_scenario(options);
-  const std::string replay = "lj sim delivery --seed " + std::to_string(seed);
-  ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: " << replay << " --log";
-  EXPECT_GE(outcome.coverage.count(state), 1u)
-      << "seed " << seed << " no longer reaches '" << state << "': find another seed that does (" << replay
-      << " prints its counts) and name it here";
-}
-
-TEST(DeliveryRegression, Seed45602AStalePublisherCannotHideFilesFromTheIndex) {
-  expect_passes_reaching(45602, "state logs.index listed again after a stale write");
+// (45062, then 45602 before retention read its mark), seed 45654 has the stale write: lj-3,
+// which held customer 1004 until the master moved it to lj-2 at 19.10 s, finishes an old
+// publish and writes the index back to file 7 at 23.09 s after lj-2 listed file 8 at 22.82 s;
+// lj-2 lists it again at 26.32 s.
+TEST(DeliveryRegression, Seed45654AStalePublisherCannotHideFilesFromTheIndex) {
+  expect_passes_reaching(45654, "state logs.index listed again after a stale write");
 }
 
 // Seed 45162 (found when published-file retention joined the worlds): retention expired all of
@@ -110,6 +110,17 @@ TEST(DeliveryRegression, Seed45602AStalePublisherCannotHideFilesFromTheIndex) {
 // file 2 again, which retention removed"); a repair now asks retention's mark first.
 TEST(DeliveryRegression, Seed45162ARepairNeverListsAFileRetentionRemoved) {
   expect_passes_reaching(45162, "monitor published files retention removed, judged");
+}
+
+// Seed 2324002559 (a soak of 213f8ff): lj-1, moved off customer 1003 for load, still ran its
+// retention on an index read before lj-2 listed file 2: it expired file 1 and wrote the index
+// empty. lj-2 then published file 3 and, taking the empty index for one retention had emptied,
+// listed file 3 alone; its own retention removed file 2 as unlisted - young, unexpired, and gone
+// for any downloader that had not fetched it yet. The published-retention monitor fails it
+// ("removed ... while retention's mark covers files through 1 only"). An empty index now lists
+// from retention's mark on, and retention removes only what a mark covers.
+TEST(DeliveryRegression, Seed2324002559RetentionNeverRemovesAFileItDidNotExpire) {
+  expect_passes_reaching(2324002559, "monitor published files retention removed, judged");
 }
 
 // Seed 10000399 (a soak outside CI's range): a stale recovery deleted the new owner's staged

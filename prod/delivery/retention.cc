@@ -1,5 +1,6 @@
 #include "prod/delivery/retention.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "prod/delivery/fetcher.h"
@@ -20,6 +21,15 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
   }
   Result<std::vector<uint64_t>> seqs = parse_logs_index(*index, config.account_id);
   if (!seqs.ok()) co_return seqs.error();
+  // What earlier runs expired (their mark): only files at or below a mark are ever removed.
+  Result<std::string> mark = co_await store.get(lumberjack::expired_mark_name(config));
+  if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return mark.error();
+  uint64_t expired_through = 0;
+  if (mark.ok()) {
+    const std::optional<uint64_t> parsed = lumberjack::parse_expired_mark(*mark);
+    if (!parsed) co_return Error(ErrorCode::kCorrupt, lumberjack::expired_mark_name(config) + " does not parse");
+    expired_through = *parsed;
+  }
   const int64_t cutoff_ms = now_ms - retention_ms;
 
   size_t expired = 0;
@@ -41,8 +51,10 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
   result.last_listed_seq = seqs->empty() ? 0 : seqs->back();
   if (expired > 0) {
     // The mark first: a publisher that finds a committed file missing must know it expired.
-    const std::string mark = lumberjack::expired_mark_contents((*seqs)[expired - 1]);
-    if (Status s = co_await store.put(lumberjack::expired_mark_name(config), mark); !s.ok()) co_return s.error();
+    // It never moves back (a stale owner's run may have read an older index).
+    expired_through = std::max(expired_through, (*seqs)[expired - 1]);
+    const std::string new_mark = lumberjack::expired_mark_contents(expired_through);
+    if (Status s = co_await store.put(lumberjack::expired_mark_name(config), new_mark); !s.ok()) co_return s.error();
     std::string kept;
     for (size_t i = expired; i < seqs->size(); ++i)
       kept += log_file_name(config.account_id, (*seqs)[i]) + "\n";
@@ -57,7 +69,11 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
   for (const std::string& object : *objects) {
     const std::optional<LogFileName> name =
         parse_log_file_name(object.substr(object.rfind('/') + 1));
-    if (!name || name->account_id != config.account_id || name->seq >= remove_below) continue;
+    // Below the first kept, and expired by a mark: an index that starts later than the mark
+    // proves nothing (seed 2324002559: a stale owner's retention had emptied it).
+    if (!name || name->account_id != config.account_id || name->seq >= remove_below || name->seq > expired_through) {
+      continue;
+    }
     if (Status s = co_await store.remove(object); !s.ok()) co_return s.error();
     ++result.files_removed;
   }

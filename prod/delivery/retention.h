@@ -11,7 +11,9 @@
 //      written again - CustomerPipeline), then logs.index without the expired files;
 //   3. remove the expired files.
 // A crash between 2 and 3 leaves unlisted files, removed by the next run: every step is
-// idempotent, so the whole is simply run again. A listed file that is already gone counts as
+// idempotent, so the whole is simply run again. Only files at or below the mark are ever
+// removed, and the mark never moves back: a run on a stale index (a fenced owner's) can
+// neither lower it nor take a file that merely went unlisted. A listed file that is already gone counts as
 // expired. When every listed file has expired the index is written empty. Files newer than the
 // index's last entry are never touched.
 //

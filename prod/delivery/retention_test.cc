@@ -171,6 +171,30 @@ TEST_F(RetentionTest, ARunCutShortIsFinishedByTheNext) {
                                                  "1001_7/logs.index"}));
 }
 
+// Seed 2324002559: a fenced owner's retention emptied the index after expiring file 1 only; the
+// new owner then listed file 3 alone. File 2 - young, unexpired, never delivered to a slow
+// downloader - is below the first listed but above the mark: it stays.
+TEST_F(RetentionTest, AFileTheMarkDoesNotCoverStaysThoughTheIndexStartsAfterIt) {
+  publish(1, 60 * kHour_ms);
+  publish(2, 1 * kHour_ms);
+  publish(3, 1 * kHour_ms);
+  ASSERT_TRUE(call(store().put(lumberjack::expired_mark_name(config_), "1\n")).ok());
+  ASSERT_TRUE(call(store().remove("1001_7/1001_1.log")).ok());
+  ASSERT_TRUE(call(store().put(lumberjack::index_name(config_), "1001_3.log\n")).ok());
+  Result<RetentionResult> result = expire();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->files_removed, 0u);
+  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_2.log", "1001_7/1001_3.log", "1001_7/logs.expired",
+                                                 "1001_7/logs.index"}));
+  // And the mark never moves back: a run that expires file 3 on an index read long ago
+  // (a fenced owner's) leaves a later mark as it is.
+  ASSERT_TRUE(call(store().put(lumberjack::expired_mark_name(config_), "9\n")).ok());
+  publish(4, 60 * kHour_ms);  // lists 1..4 again, as a stale write might
+  ASSERT_TRUE(call(store().put(lumberjack::index_name(config_), "1001_4.log\n")).ok());
+  ASSERT_TRUE(expire().ok());
+  EXPECT_EQ(mark(), "9\n");
+}
+
 TEST_F(RetentionTest, NothingPublishedIsNothingToDoAndDamageChangesNothing) {
   Result<RetentionResult> nothing = expire();
   ASSERT_TRUE(nothing.ok());

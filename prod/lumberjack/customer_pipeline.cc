@@ -416,9 +416,17 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
     if (expired_through && *expired_through >= seq) co_return Outcome::kContinue;
   }
   if (last_listed < seq) {
-    // No index yet: from file 1. An index retention emptied: from this file - every earlier one
-    // was listed before it (recover publishes the last committed file before any new one).
-    const uint64_t first = first_listed != 0 ? first_listed : index.ok() || error_taken_for_emptied ? seq : 1;
+    // No index yet: from file 1. An empty index: from the file after retention's mark - not
+    // from this one, for a stale owner's retention may have emptied it without expiring the
+    // files after its mark (seed 2324002559: file 2 was left out, then removed as unlisted).
+    uint64_t first = first_listed != 0 ? first_listed : 1;
+    if (first_listed == 0 && error_taken_for_emptied) first = seq;
+    if (first_listed == 0 && index.ok()) {
+      Result<std::string> mark = co_await store.get(expired_mark_name(config_));
+      if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
+      const std::optional<uint64_t> expired_through = mark.ok() ? parse_expired_mark(*mark) : std::nullopt;
+      first = std::min(seq, expired_through ? *expired_through + 1 : 1);
+    }
     const std::string wanted = index_contents(config_, seq, first);
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
     if (rewrote != nullptr) *rewrote = true;
