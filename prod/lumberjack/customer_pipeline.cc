@@ -252,14 +252,11 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const C
     expired = true;
     co_return Outcome::kContinue;
   }
-  Result<std::string> mark = co_await store.get(expired_mark_name(config_));
-  if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-  if (mark.ok()) {
-    const std::optional<uint64_t> expired_through = parse_expired_mark(*mark);
-    if (expired_through && *expired_through >= file.seq) {
-      expired = true;
-      co_return Outcome::kContinue;
-    }
+  const std::optional<uint64_t> expired_through = co_await read_expired_through();
+  if (!expired_through) co_return Outcome::kRetry;
+  if (*expired_through >= file.seq) {
+    expired = true;
+    co_return Outcome::kContinue;
   }
   co_return co_await rebuild(file);
 }
@@ -410,10 +407,9 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
   if (last_listed < seq && listing == Listing::kRepair) {
     // Seed 45162: retention emptied the index, expiring every committed file, and a repair
     // listed the last of them again - a file no longer stored, which downloaders then asked for.
-    Result<std::string> mark = co_await store.get(expired_mark_name(config_));
-    if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-    const std::optional<uint64_t> expired_through = mark.ok() ? parse_expired_mark(*mark) : std::nullopt;
-    if (expired_through && *expired_through >= seq) co_return Outcome::kContinue;
+    const std::optional<uint64_t> expired_through = co_await read_expired_through();
+    if (!expired_through) co_return Outcome::kRetry;
+    if (*expired_through >= seq) co_return Outcome::kContinue;
   }
   if (last_listed < seq) {
     // No index yet: from file 1. An empty index: from the file after retention's mark - not
@@ -422,16 +418,21 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
     uint64_t first = first_listed != 0 ? first_listed : 1;
     if (first_listed == 0 && error_taken_for_emptied) first = seq;
     if (first_listed == 0 && index.ok()) {
-      Result<std::string> mark = co_await store.get(expired_mark_name(config_));
-      if (!mark.ok() && mark.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;
-      const std::optional<uint64_t> expired_through = mark.ok() ? parse_expired_mark(*mark) : std::nullopt;
-      first = std::min(seq, expired_through ? *expired_through + 1 : 1);
+      const std::optional<uint64_t> expired_through = co_await read_expired_through();
+      if (!expired_through) co_return Outcome::kRetry;
+      first = std::min(seq, *expired_through + 1);
     }
     const std::string wanted = index_contents(config_, seq, first);
     if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
     if (rewrote != nullptr) *rewrote = true;
   }
   co_return Outcome::kContinue;
+}
+
+Task<std::optional<uint64_t>> CustomerPipeline::read_expired_through() {
+  Result<std::string> mark = co_await context_.store.get(expired_mark_name(config_));
+  if (!mark.ok()) co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
+  co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
 }
 
 Task<void> CustomerPipeline::repair_index_if_due() {

@@ -172,6 +172,9 @@ class CustomerPipeline {
   enum class Listing { kPublished, kRepair };
   Task<Outcome> list_through(uint64_t seq, Listing listing = Listing::kPublished, bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
+  // The newest file retention's mark says expired (0 without a mark); nullopt if the store
+  // could not say.
+  Task<std::optional<uint64_t>> read_expired_through();
   // Starts a read of every PoP that is idle and not resting after a failure, from the working
   // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
   void start_reads(bool even_if_full);
