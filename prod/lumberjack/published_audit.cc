@@ -26,6 +26,14 @@ std::string PublishedAudit::refresh() {
   return "";
 }
 
+std::string PublishedAudit::refresh_account(uint64_t account_id) {
+  for (const AuditedCustomer& customer : customers_) {
+    if (customer.account_id != account_id) continue;
+    if (std::string problem = refresh_customer(customer); !problem.empty()) return problem;
+  }
+  return "";
+}
+
 std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer, const std::string& folder) {
   const std::optional<std::string> index = fetch_(folder + "/logs.index");
   if (!index) return std::nullopt;

@@ -62,6 +62,8 @@ class PublishedAudit {
 
   // Reads files listed since the last call. Returns the first problem, or "" if none so far.
   std::string refresh();
+  // The same, for one account's folders only (an unknown account: nothing to do).
+  std::string refresh_account(uint64_t account_id);
   const std::map<EventId, uint64_t>& copies() const { return copies_; }
   // What each published event was, as read (its first copy).
   struct Contents {

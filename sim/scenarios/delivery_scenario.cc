@@ -1,6 +1,7 @@
 #include "sim/scenarios/delivery_scenario.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -282,8 +283,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (!options.chrome_trace_path.empty()) chrome_trace = std::make_unique<ChromeTrace>(simulation);
   fault::BuggifySwitchboard buggify(simulation, outcome.coverage);
   if (options.buggify) simulation.set_fault_points(&buggify);
-  const Tunables tunables = kept_through_the_faults(
-      options.randomize_tunables ? draw_tunables(options.seed) : Tunables{}, Duration(options.fault_phase_ns));
+  Tunables drawn = options.randomize_tunables ? draw_tunables(options.seed) : Tunables{};
+  if (!options.published_retention) drawn.published_retention = Tunables{}.published_retention;
+  const Tunables tunables = kept_through_the_faults(drawn, Duration(options.fault_phase_ns));
   outcome.tunables = tunables.describe();
   SimZooKeeper zookeeper(simulation);
   zookeeper.capacity().writes_per_s = options.zk_write_capacity_per_s;
@@ -427,10 +429,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       });
   std::string audit_problem;
   storage.add_change_watcher([&](const SimObjectStore::Change& change) {
-    if (change.kind == SimObjectStore::ChangeKind::kPut && change.name.ends_with("/logs.expired") &&
-        audit_problem.empty()) {
-      audit_problem = published.refresh();
+    if (change.kind != SimObjectStore::ChangeKind::kPut || !change.name.ends_with("/logs.expired") ||
+        !audit_problem.empty()) {
+      return;
     }
+    uint64_t account = 0;  // "<account>_<config>/logs.expired": that customer's files only
+    std::from_chars(change.name.data(), change.name.data() + change.name.size(), account);
+    audit_problem = published.refresh_account(account);
   });
   // The customers' downloaders, on a node of their own.
   std::unique_ptr<CustomerDownloads> downloads;

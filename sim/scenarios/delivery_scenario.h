@@ -63,6 +63,10 @@ struct DeliveryOptions {
   bool buggify = true;
   // Swarm testing (fault/swarm.h): the seed picks which fault kinds its world has at all.
   bool swarm = true;
+  // Published files expire within the world (a drawn retention of seconds); false keeps the
+  // production period (48 h): the scale world, whose hundreds of customers would otherwise spend
+  // most of its events on retention runs.
+  bool published_retention = true;
   // Customers download with the real downloader (sim/scenarios/customer_downloads.h), and the
   // checker requires each to hold every published event exactly once.
   bool downloads = true;

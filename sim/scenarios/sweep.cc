@@ -50,6 +50,7 @@ RunRequest scale_world() {
   request.zk_writes_per_s = 94;
   request.commit_budget_per_s = 10;
   request.max_zk_share = 0.5;
+  request.published_retention = false;  // what it measures is ZooKeeper's load, not retention
   return request;
 }
 
@@ -97,6 +98,7 @@ RunResult run_one(const RunRequest& request) {
   options.randomize_tunables = request.randomize_tunables;
   options.buggify = request.buggify;
   options.swarm = request.swarm;
+  options.published_retention = request.published_retention;
   options.trace_to_stdout = request.log_to_stdout;
   options.chrome_trace_path = request.chrome_trace_path;
   options.account_weights.zipf_exponent = request.zipf_exponent;

@@ -36,6 +36,7 @@ struct RunRequest {
   bool randomize_tunables = true;          // delivery only
   bool buggify = true;                     // delivery only
   bool swarm = true;                       // delivery and ingest: fault/swarm.h
+  bool published_retention = true;         // delivery: published files expire within the world
   bool log_to_stdout = false;
   std::string chrome_trace_path;  // delivery only
   // sweep(): each seed in a child process (isolated_run.h), so a crash fails one seed, not the
