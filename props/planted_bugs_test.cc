@@ -173,5 +173,12 @@ TEST(PlantedBugs, PublishedFilesExpiredByTheWallClockAloneAreCaught) {
   expect_caught(PlantedBug::kPublishedWallClockRetention, kSeedLimit, {"published-retention monitor"});
 }
 
+// A pusher that takes a failed put (refused, timed out, its answer lost) for an acknowledged
+// one: its cursor passes a file the destination may never have got (at most once, where
+// exactly once was promised). The end check finds the file missing at the destination.
+TEST(PlantedBugs, TakingAFailedPushForAnAcknowledgedOneIsCaught) {
+  expect_caught(PlantedBug::kPushFailureAsPushed, kSeedLimit, {"push delivery"});
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -107,6 +107,16 @@ SimObjectStore::Upload SimObjectStore::draw_upload(const Request& request) {
   return upload;
 }
 
+void SimObjectStore::set_paused(bool paused) {
+  faults_.paused = paused;
+  if (paused) return;
+  std::vector<std::function<void()>> held;
+  held.swap(held_);
+  for (std::function<void()>& arrival : held) {
+    simulation_.schedule_after(Duration(0), kNoNode, EventKind::kDelivery, std::move(arrival));
+  }
+}
+
 Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request) {
   // The answer slot outlives this frame: if the frame is destroyed without the node crashing
   // (an owner dropping the task), the late answer finds `abandoned` and touches nothing.
@@ -147,7 +157,11 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
     simulation_.schedule_at(node.local_now_ns() + upload.transmit_ns, id, EventKind::kDelivery,
                             [this, sender, propagate_ns, arrival] {
                               if (sender->doomed()) return;  // the power went first
-                              simulation_.schedule_after(Duration(propagate_ns), kNoNode, EventKind::kDelivery, arrival);
+                              simulation_.schedule_after(Duration(propagate_ns), kNoNode, EventKind::kDelivery,
+                                                         [this, arrival] {
+                                                           if (!faults_.paused) return arrival();
+                                                           held_.push_back(arrival);
+                                                         });
                             });
   }
 

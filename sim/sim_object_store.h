@@ -17,6 +17,8 @@
 //        applied"), and the caller cannot tell which from the error.
 //      set_slow(true): uploads take seconds.
 //      set_available(false): every request that arrives fails with kUnavailable, unapplied.
+//      set_paused(true): a SIGSTOPped server - requests arrive and wait, unanswered, until it
+//        resumes; then each is applied and answered. Callers find out only by their deadlines.
 //      faults().stale_list_probability: a list is answered from the names of up to a second
 //        ago (a replica behind, a listing cache): new objects missing, removed ones present.
 //  - Stricter than the contract, as the real backends are: an object cannot be where a folder
@@ -58,6 +60,7 @@ struct ObjectStoreFaults {
   int64_t slow_upload_max_ns = 8'000'000'000;
   int64_t slow_bandwidth_bytes_per_s = 1'000'000;
   bool available = true;
+  bool paused = false;
   double stale_list_probability = 0;
 };
 
@@ -76,6 +79,7 @@ class SimObjectStore {
   void set_failure_rate(double rate) { faults_.failure_rate = rate; }
   void set_slow(bool slow) { faults_.slow = slow; }
   void set_available(bool available) { faults_.available = available; }
+  void set_paused(bool paused);
   ObjectStoreFaults& faults() { return faults_; }
 
   // The store's contents now, for checkers: read synchronously, no latency, no faults.
@@ -137,6 +141,7 @@ class SimObjectStore {
   std::map<NodeId, std::unique_ptr<Client>> clients_;
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;
+  std::vector<std::function<void()>> held_;  // requests that arrived while paused, in order
   void notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const;
 };
 

@@ -158,6 +158,23 @@ TEST_F(SimObjectStoreTest, AnUnavailableStoreFailsEveryCallAndAppliesNothing) {
   EXPECT_EQ(get("kept").value(), "k");
 }
 
+TEST_F(SimObjectStoreTest, APausedStoreAnswersNothingUntilItResumesThenAppliesEverything) {
+  // A SIGSTOPped server: the request waits in its socket; the caller hears nothing at all.
+  store_->set_paused(true);
+  std::optional<Status> answer;
+  node_->spawn([](ObjectStore& store, std::optional<Status>& out) -> Task<void> {
+    out.emplace(co_await store.put("held", "h"));
+  }(client(), answer));
+  simulation_->run_until(simulation_->now_ns() + kHour_ns);
+  EXPECT_FALSE(answer.has_value());
+  EXPECT_TRUE(store_->objects().empty());
+  store_->set_paused(false);
+  simulation_->run_until([&] { return answer.has_value(); }, simulation_->now_ns() + kHour_ns);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(answer->ok());
+  EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"held", "h"}}));
+}
+
 TEST_F(SimObjectStoreTest, FailedCallsMayOrMayNotHaveBeenApplied) {
   store_->set_failure_rate(0.5);
   int ok = 0;

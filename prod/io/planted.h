@@ -33,6 +33,7 @@ enum class PlantedBug : uint8_t {
   kUnsyncedRecovery,        // Graceland serves recovered segments without fsyncing them first
   kIndexReadErrorAsEmptied, // a publish takes a failed logs.index read for an index retention emptied
   kPublishedWallClockRetention,  // published files expire by the wall clock alone (a step ahead expires)
+  kPushFailureAsPushed,     // the pusher takes a failed put for an acknowledged one and moves on
 };
 
 #if defined(LJ_PLANTED_BUGS)

@@ -67,6 +67,11 @@ std::string CustomerConfig::encode() const {
   line("roll_events", std::to_string(roll.max_events));
   line("roll_bytes", std::to_string(roll.max_bytes));
   line("roll_age_ms", std::to_string(roll.max_age_ms));
+  // Only for pushed customers, so that a worker of an earlier release still reads the others.
+  if (!push.url.empty()) {
+    line("push_url", push.url);
+    line("push_host_key", push.host_key);
+  }
   return out;
 }
 
@@ -106,6 +111,8 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     else if (key == "roll_events") status = parse_number(key, *value, config.roll.max_events);
     else if (key == "roll_bytes") status = parse_number(key, *value, config.roll.max_bytes);
     else if (key == "roll_age_ms") status = parse_number(key, *value, config.roll.max_age_ms);
+    else if (key == "push_url") config.push.url = *value;
+    else if (key == "push_host_key") config.push.host_key = *value;
     else status = Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
     if (!status.ok()) return status.error();
   }

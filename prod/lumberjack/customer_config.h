@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "prod/io/push_destination.h"
 #include "prod/io/result.h"
 #include "prod/logfile/log_file_format.h"
 
@@ -34,6 +35,8 @@ struct CustomerConfig {
   std::string username;
   std::string password_hash;   // a salted hash (crypt(3) or htpasswd style), never the password
   RollPolicy roll;
+  // Where its published files are also pushed (FilePusher); an empty url: nowhere.
+  PushTarget push;
 
   // "<account>_<config>": the customer's folder in storage and in download URLs.
   std::string folder() const { return std::to_string(account_id) + "_" + std::to_string(config_id); }

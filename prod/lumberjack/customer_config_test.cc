@@ -39,5 +39,15 @@ TEST(CustomerConfig, RefusesAnUnknownFormatOrDelimiter) {
   EXPECT_FALSE(CustomerConfig::decode(bad_delimiter).ok());
 }
 
+TEST(CustomerConfig, APushedCustomerRoundTripsAndOnlyItStoresItsDestination) {
+  CustomerConfig config;
+  config.account_id = 1001;
+  EXPECT_EQ(config.encode().find("push_"), std::string::npos);  // earlier releases read it
+  config.push = PushTarget{"sftp://siem@10.0.0.7:2222/incoming/attacks", "SHA256:abc+/="};
+  Result<CustomerConfig> decoded = CustomerConfig::decode(config.encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, config);
+}
+
 }  // namespace
 }  // namespace lj::lumberjack

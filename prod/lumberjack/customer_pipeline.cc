@@ -55,6 +55,10 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   dedupe_streams_forgotten += other.dedupe_streams_forgotten;
   checkpoint_commits += other.checkpoint_commits;
   checkpoint_bytes += other.checkpoint_bytes;
+  files_pushed += other.files_pushed;
+  push_failures += other.push_failures;
+  push_files_missed += other.push_files_missed;
+  push_destinations_failing += other.push_destinations_failing;
   return *this;
 }
 
@@ -81,6 +85,7 @@ Task<void> CustomerPipeline::note(PipelineStage stage, uint64_t seq) {
 
 Task<void> CustomerPipeline::run() {
   if (context_.observer) context_.observer->on_pipeline_started(config_.account_id);
+  start_pushing();
   while (!stopping_) {
     Outcome outcome = co_await recover();
     while (outcome == Outcome::kContinue && !stopping_) {
@@ -106,8 +111,46 @@ Task<void> CustomerPipeline::run() {
   if (stopping_ && buggify(context_.env, "pipeline.slow-to-stop")) {
     co_await context_.env.clock.sleep_for(std::chrono::milliseconds(uniform_between(context_.env.random, 100, 5000)));
   }
+  if (pusher_) {
+    pusher_->stop();
+    while (!pusher_finished_) co_await context_.env.clock.sleep_for(std::chrono::milliseconds(50));
+  }
   if (context_.observer) context_.observer->on_pipeline_finished(config_.account_id);
   finished_ = true;
+}
+
+void CustomerPipeline::start_pushing() {
+  if (config_.push.url.empty() || context_.push_destinations == nullptr) return;
+  PushContext push{context_.env,
+                   context_.session,
+                   context_.store,
+                   *context_.push_destinations,
+                   context_.layout,
+                   context_.push,
+                   context_.observer,
+                   context_.log,
+                   [this] { return published_through_; },
+                   [this] { return stopping_; }};
+  pusher_ = std::make_unique<FilePusher>(std::move(push), config_, config_version_, assignment_version_);
+  pusher_finished_ = false;
+  context_.env.executor.spawn(push_files());
+}
+
+Task<void> CustomerPipeline::push_files() {
+  co_await pusher_->run();
+  pusher_finished_ = true;
+}
+
+PipelineCounters CustomerPipeline::counters() const {
+  PipelineCounters counters = counters_;
+  if (pusher_) {
+    const PushStatus& push = pusher_->status();
+    counters.files_pushed = push.files_pushed;
+    counters.push_failures = push.failures;
+    counters.push_files_missed = push.files_missed;
+    counters.push_destinations_failing = push.failing_for > 0 ? 1 : 0;
+  }
+  return counters;
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
@@ -223,6 +266,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
   if (!expired) {
     if (Outcome o = co_await list_through(file.seq); o != Outcome::kContinue) co_return o;
   }
+  published_through_ = std::max(published_through_, file.seq);
   co_await note(PipelineStage::kPublished, file.seq);
   co_return Outcome::kContinue;
 }
@@ -430,9 +474,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
 }
 
 Task<std::optional<uint64_t>> CustomerPipeline::read_expired_through() {
-  Result<std::string> mark = co_await context_.store.get(expired_mark_name(config_));
-  if (!mark.ok()) co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
-  co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
+  co_return co_await lumberjack::read_expired_through(context_.store, config_);
 }
 
 Task<void> CustomerPipeline::repair_index_if_due() {

@@ -38,6 +38,7 @@
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/file_pusher.h"
 #include "prod/lumberjack/pop_readers.h"
 #include "prod/lumberjack/zk_layout.h"
 
@@ -47,8 +48,8 @@ namespace lj::lumberjack {
 enum class PipelineStage { kRecovered, kUploaded, kCommitted, kPublished, kFenced, kCommitUnknown };
 const char* pipeline_stage_name(PipelineStage stage);
 
-struct PipelineObserver {
-  virtual ~PipelineObserver() = default;
+// (A PushObserver too: the pipeline's pusher reports through it.)
+struct PipelineObserver : PushObserver {
   virtual void on_stage(uint64_t account, PipelineStage stage, uint64_t seq) = 0;
   // An event already delivered (or pending) was read again: it reached two PoPs.
   virtual void on_duplicate_dropped(uint64_t /*account*/) {}
@@ -95,6 +96,13 @@ struct PipelineCounters {
   // the coordination cost a customer adds, which grows with PoPs and proxies.
   uint64_t checkpoint_commits = 0;
   uint64_t checkpoint_bytes = 0;
+  // Push delivery (FilePusher): files the destinations acknowledged, calls that failed (each
+  // retried), files that expired before they could be pushed (alarms), and the customers whose
+  // destination is failing now.
+  uint64_t files_pushed = 0;
+  uint64_t push_failures = 0;
+  uint64_t push_files_missed = 0;
+  uint64_t push_destinations_failing = 0;
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 
@@ -119,6 +127,9 @@ struct PipelineContext {
   std::shared_ptr<PopReadHub> pop_reads;
   // No file rolls by age before this (the worker's ZooKeeper write budget); null: no floor.
   std::shared_ptr<const Duration> min_roll_age;
+  // Where customers with a push destination have their files pushed (null: nobody is pushed to).
+  PushDestinations* push_destinations = nullptr;
+  PushOptions push;
 };
 
 class CustomerPipeline {
@@ -137,7 +148,8 @@ class CustomerPipeline {
   const CustomerConfig& config() const { return config_; }
   int32_t assignment_version() const { return assignment_version_; }
   int32_t config_version() const { return config_version_; }
-  const PipelineCounters& counters() const { return counters_; }
+  // Its own, and its pusher's.
+  PipelineCounters counters() const;
 
  private:
   enum class Outcome { kContinue, kRetry, kFenced };
@@ -192,6 +204,9 @@ class CustomerPipeline {
   bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();
   Task<void> note(PipelineStage stage, uint64_t seq);
+  // Runs the customer's FilePusher (if it has a destination) until the pipeline ends.
+  void start_pushing();
+  Task<void> push_files();
   std::string account_text() const { return std::to_string(config_.account_id); }
 
   PipelineContext context_;
@@ -223,6 +238,10 @@ class CustomerPipeline {
   // The checkpoint version an upload of ours was staged against and never committed, or -1.
   int32_t uncommitted_staged_against_ = -1;
   std::string last_unrecoverable_;  // the lost staging object last alarmed about
+  // Every file through this one is published or expired (what the pusher may push).
+  uint64_t published_through_ = 0;
+  std::unique_ptr<FilePusher> pusher_;
+  bool pusher_finished_ = true;
 };
 
 // Object names of a customer's files in storage.

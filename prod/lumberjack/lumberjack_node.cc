@@ -94,7 +94,7 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
                                          layout.workers(),   layout.election(),    layout.gracelands(),
-                                         layout.drained(),   layout.loads()};
+                                         layout.drained(),   layout.loads(),       layout.pushed()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }
@@ -376,7 +376,8 @@ void LumberjackNode::apply_write_budget(size_t customers) {
 void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
                                     int32_t version) {
   PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
-                          options_.log, options_.expire_old_files, options_.retention_interval, pop_reads_, min_roll_age_};
+                          options_.log, options_.expire_old_files, options_.retention_interval, pop_reads_, min_roll_age_,
+                          options_.push_destinations, options_.push};
   options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
                std::to_string(version) + ")");
   auto pipeline = std::make_unique<CustomerPipeline>(context, config, config_version, version);
@@ -397,7 +398,9 @@ void LumberjackNode::log_if_slow(Duration pass_start, Duration assign_start, Dur
 void LumberjackNode::reap_pipelines() {
   for (auto it = stopping_pipelines_.begin(); it != stopping_pipelines_.end();) {
     if ((*it)->finished()) {
-      by_finished_ += (*it)->counters();
+      PipelineCounters finished = (*it)->counters();
+      finished.push_destinations_failing = 0;  // a state, not a count: only live pipelines say it
+      by_finished_ += finished;
       it = stopping_pipelines_.erase(it);
     } else {
       ++it;
@@ -415,6 +418,10 @@ void LumberjackNode::reap_pipelines() {
   status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
   status_.checkpoint_commits = sum.checkpoint_commits;
   status_.checkpoint_bytes = sum.checkpoint_bytes;
+  status_.files_pushed = sum.files_pushed;
+  status_.push_failures = sum.push_failures;
+  status_.push_files_missed = sum.push_files_missed;
+  status_.push_destinations_failing = sum.push_destinations_failing;
   status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
   status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
 }

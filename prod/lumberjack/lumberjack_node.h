@@ -58,6 +58,10 @@ struct LumberjackOptions {
   // put for balance_hold, so customers do not bounce while rates settle on their new worker.
   Duration load_report_interval = std::chrono::seconds(10);
   BalanceOptions balance;
+  // Push delivery: customers whose configuration names a destination have their files pushed
+  // there too (FilePusher). Null: nobody is pushed to (a customer's destination waits).
+  PushDestinations* push_destinations = nullptr;
+  PushOptions push;
   Duration balance_hold = std::chrono::seconds(20);  // two reports: its rate measured where it went
 };
 
@@ -77,6 +81,10 @@ struct LumberjackStatus {
   uint64_t dedupe_streams_forgotten = 0;
   uint64_t checkpoint_commits = 0;  // see PipelineCounters
   uint64_t checkpoint_bytes = 0;
+  uint64_t files_pushed = 0;        // see PipelineCounters
+  uint64_t push_failures = 0;
+  uint64_t push_files_missed = 0;   // alarms
+  uint64_t push_destinations_failing = 0;
   uint64_t assignment_changes = 0;  // made as master
   uint64_t balance_moves = 0;       // of them, customers moved between live workers for load
   double load_events_per_s = 0;     // this worker's customers, as last reported

@@ -11,6 +11,8 @@
 //                                                           node's workers no customers
 //   <root>/loads/<worker id>       ephemeral: LoadReport    each worker's measured events/s per
 //                                                           customer, which the master balances by
+//   <root>/pushed/<account>        PushCursor               which files the customer's push
+//                                                           destination has; fenced, by its owner
 
 #include <string>
 
@@ -27,6 +29,8 @@ struct ZkLayout {
   std::string master() const { return root + "/master"; }
   std::string drained() const { return root + "/drained"; }
   std::string loads() const { return root + "/loads"; }
+  std::string pushed() const { return root + "/pushed"; }
+  std::string pushed_cursor(const std::string& account) const { return pushed() + "/" + account; }
   std::string load(const std::string& worker_id) const { return loads() + "/" + worker_id; }
   std::string drained_node(const std::string& name) const { return drained() + "/" + name; }
   std::string customer(const std::string& account) const { return customers() + "/" + account; }

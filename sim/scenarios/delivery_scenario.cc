@@ -30,6 +30,7 @@
 #include "sim/scenarios/stage_faults.h"
 #include "sim/scenarios/operator_drains.h"
 #include "sim/scenarios/publish_monitor.h"
+#include "sim/scenarios/pushed_customers.h"
 #include "sim/scenarios/removed_customers.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
@@ -60,6 +61,7 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kUnsyncedRecovery: return "unsynced-recovery";
     case PlantedBug::kIndexReadErrorAsEmptied: return "index-read-error-as-emptied";
     case PlantedBug::kPublishedWallClockRetention: return "published-wall-clock-retention";
+    case PlantedBug::kPushFailureAsPushed: return "push-failure-as-pushed";
   }
   return "unknown";
 }
@@ -84,7 +86,7 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
       PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied,
-      PlantedBug::kPublishedWallClockRetention};
+      PlantedBug::kPublishedWallClockRetention, PlantedBug::kPushFailureAsPushed};
   return bugs;
 }
 
@@ -115,7 +117,19 @@ lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   if (index % 4 != 3) config.public_key_pem = std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
   config.roll.max_events = tunables.roll_max_events;
   config.roll.max_age_ms = tunables.roll_max_age_ms;
+  // Every third customer also has its files pushed to a destination of its own.
+  if (index % 3 == 1) config.push.url = PushedCustomers::url_for(config.account_id);
   return config;
+}
+
+// The pushed customers' folders in central storage.
+std::map<uint64_t, std::string> pushed_folders(int accounts) {
+  std::map<uint64_t, std::string> out;
+  for (int a = 0; a < accounts; ++a) {
+    const lumberjack::CustomerConfig config = customer(a, Tunables{});
+    if (!config.push.url.empty()) out.emplace(config.account_id, config.folder());
+  }
+  return out;
 }
 
 // The largest and the 99th-percentile checkpoint, over every customer's, as ZooKeeper holds them.
@@ -295,6 +309,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   StoreMonitor store_monitor(simulation, storage, zookeeper);
   checkpoints.check_uploads_with([&store_monitor](const std::string& name) { return store_monitor.was_written(name); });
   DestroyedDisks destroyed(zookeeper);
+  // The pushed customers' own destinations, and the checker of what lands there.
+  PushedCustomers pushed(simulation, storage, pushed_folders(options.accounts));
   // One observer per Lumberjack node (each knows which node to crash).
   std::vector<std::unique_ptr<StageFaults>> stage_faults;
   proxy::MemoryLedger ledger;
@@ -373,6 +389,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     const std::string name = "lj-" + std::to_string(l + 1);
     stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
     StageFaults* stages = stage_faults.back().get();
+    stages->forward_pushes_to(&pushed);
     SimNode& node = simulation.add_node(name, [&, name, stages, l](SimNode& n) {
       lumberjack::LumberjackOptions lj_options;
       lj_options.name = name;
@@ -386,6 +403,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.pop_read_wait = tunables.pop_read_wait;
       lj_options.pipeline.read_bytes = tunables.read_bytes;
       if (options.checkpoint_commits_per_s >= 0) lj_options.checkpoint_commits_per_s = options.checkpoint_commits_per_s;
+      lj_options.push_destinations = &pushed.destinations_for(n);
+      lj_options.push.put_timeout = std::chrono::seconds(5);
+      lj_options.push.first_backoff = std::chrono::milliseconds(200);
+      lj_options.push.max_backoff = std::chrono::seconds(4);
+      lj_options.push.poll_interval = std::chrono::milliseconds(300);
       lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
       auto& published_retention = n.keep(std::make_unique<delivery::PublishedRetention>(
           storage.client(n), n.env().clock, tunables.published_retention,
@@ -511,9 +533,11 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     outcome.faults_injected = static_cast<int>(schedule.size());
     outcome.schedule = fault::describe_schedule(simulation, schedule);
     fault::apply_schedule(simulation, schedule, targets);
+    pushed.schedule_faults(options.seed, options.fault_phase_ns, outcome.coverage);
     simulation.run_until(options.fault_phase_ns);
     buggify.heal();  // the world heals: no fault point fires from now on
     fault::heal_everything(simulation, targets);
+    pushed.heal();
   }
   // Liveness is timed from when the world healed - or, if the proxies were still making events
   // then, from when they made their last.
@@ -532,6 +556,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!publications.problem().empty()) return publications.problem();
     if (!indexes.problem().empty()) return indexes.problem();
     if (!published_retention.problem().empty()) return published_retention.problem();
+    if (!pushed.problem().empty()) return pushed.problem();
     for (const auto& stages : stage_faults) {
       if (!stages->problem().empty()) return stages->problem();
     }
@@ -665,6 +690,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     failure = downloads->check(judged, committed(),
                                [&removed_customers](uint64_t account) { return removed_customers.removed(account); });
   }
+  if (failure.empty()) {
+    // The pushed customers: every published file at its destination, byte for byte, once.
+    auto judged = [&removed_customers](uint64_t account) { return !removed_customers.removed(account); };
+    simulation.run_until([&] { return pushed.caught_up(judged) || !pushed.problem().empty(); },
+                         simulation.now_ns() + 60'000'000'000);
+    failure = pushed.check(judged);
+  }
   measure_checkpoints(zookeeper, options.accounts, outcome);
   const double run_s = static_cast<double>(simulation.now_ns()) / 1e9;
   outcome.zk_writes_per_s = static_cast<double>(zookeeper.writes()) / run_s;
@@ -693,6 +725,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor storage changes judged"] = store_monitor.changes_judged();
   outcome.coverage["monitor published files judged"] = publications.files_judged();
   outcome.coverage["monitor logs.index writes judged"] = indexes.writes_judged();
+  outcome.coverage["monitor pushed files judged"] = pushed.puts_judged();
+  if (pushed.repeats() > 0) outcome.coverage["state a file pushed again (the same bytes)"] += pushed.repeats();
+  if (pushed.missed() > 0) outcome.coverage["alarm a file expired before it could be pushed"] += pushed.missed();
   if (published_retention.removals() > 0) {
     outcome.coverage["monitor published files retention removed, judged"] = published_retention.removals();
   }

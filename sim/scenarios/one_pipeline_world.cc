@@ -38,7 +38,7 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   auto log = [&self](std::string_view line) { self.simulation().trace(self.id(), line); };
   lumberjack::PipelineContext context{self.env(), **session, store,    layout,   worker_id,
                                       directory,  options,   &observer, log,     nullptr,
-                                      std::chrono::minutes(10), nullptr, std::move(min_roll_age)};
+                                      std::chrono::minutes(10), nullptr, std::move(min_roll_age), nullptr, {}};
   lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
   // `running` names the pipeline exactly while it lives: a crash destroys this frame, and the
   // guard with it.

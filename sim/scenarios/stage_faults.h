@@ -45,6 +45,14 @@ class StageFaults final : public lumberjack::PipelineObserver {
   }
 
   // The node loses power now: any pipeline between its upload and its commit dies there.
+  // Where the pipelines' pushers report (the world's PushedCustomers); null: nowhere.
+  void forward_pushes_to(lumberjack::PushObserver* pushes) { pushes_ = pushes; }
+  void on_pushed(uint64_t account, uint64_t seq) override {
+    if (pushes_ != nullptr) pushes_->on_pushed(account, seq);
+  }
+  void on_push_missed(uint64_t account, uint64_t seq) override {
+    if (pushes_ != nullptr) pushes_->on_push_missed(account, seq);
+  }
   void on_crash();
   // The first violation this monitor saw, or "".
   const std::string& problem() const { return problem_; }
@@ -61,6 +69,7 @@ class StageFaults final : public lumberjack::PipelineObserver {
   Simulation& simulation_;
   std::map<std::string, uint64_t>& counts_;
   const double& crash_probability_;
+  lumberjack::PushObserver* pushes_ = nullptr;
   NodeId node_ = kNoNode;
   std::map<uint64_t, Last> last_;  // per account, this incarnation
   // Live pipelines per account, counted in the node incarnation they started in.

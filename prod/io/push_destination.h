@@ -1,0 +1,50 @@
+#pragma once
+// PushDestination: a customer's own storage that Lumberjack pushes published log files to (an
+// SFTP server, later an S3 bucket), behind the seam. Real: prod/push/sftp_destination.*; the
+// simulated one is a second simulated store (sim/scenarios/pushed_customers.*).
+//
+// Contract:
+//  - put(name, contents) writes the object `name` (relative, '/'-separated, as for ObjectStore)
+//    under the destination's own folder. It is atomic (a reader of the destination sees no
+//    object, the old one or the whole new one, never a part: an SFTP server gets a temporary
+//    name, then a rename) and durable when it returns ok. It replaces an object of that name:
+//    a push is repeated after any doubt, and the same name always carries the same bytes.
+//  - An error may or may not have been applied (the write landed, its acknowledgement was
+//    lost): callers only ever repeat a put.
+//  - Every put ends by the destination's own deadline (kTimedOut): a silent server costs its
+//    customer's push, never the caller's loop.
+//  - Completes on the caller's executor.
+//
+// PushDestinations opens the destination a customer's configuration names. An address it
+// cannot serve (an unknown scheme, no host key to check the server against) is an error that
+// says so, and nothing is pushed to it.
+
+#include <memory>
+#include <string>
+
+#include "prod/io/result.h"
+#include "prod/io/task.h"
+
+namespace lj {
+
+class PushDestination {
+ public:
+  virtual ~PushDestination() = default;
+  virtual Task<Status> put(const std::string& name, std::string contents) = 0;
+};
+
+// Where a customer's files are pushed, as its configuration gives it.
+struct PushTarget {
+  std::string url;       // "sftp://user@host:port/folder"; empty: the customer is not pushed to
+  std::string host_key;  // the server's key fingerprint, "SHA256:<base64>" as ssh-keygen -l prints
+  bool operator==(const PushTarget&) const = default;
+};
+
+class PushDestinations {
+ public:
+  virtual ~PushDestinations() = default;
+  // Shared: a put still running when its caller gave up on it keeps its destination alive.
+  virtual Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) = 0;
+};
+
+}  // namespace lj

@@ -1,0 +1,190 @@
+#include "sim/scenarios/pushed_customers.h"
+
+#include <charconv>
+#include <utility>
+
+#include "prod/io/distributions.h"
+#include "prod/lumberjack/customer_pipeline.h"
+#include "sim/scenarios/object_names.h"
+#include "sim/sim_node.h"
+
+namespace lj::sim {
+namespace {
+
+constexpr std::string_view kUrlPrefix = "sim://customer-";
+
+// One customer's folder at the destinations, as a PushDestination.
+class FolderDestination final : public PushDestination {
+ public:
+  FolderDestination(ObjectStore& store, std::string folder) : store_(store), folder_(std::move(folder)) {}
+  Task<Status> put(const std::string& name, std::string contents) override {
+    const std::string full = folder_ + "/" + name;
+    co_return co_await store_.put(full, std::move(contents));
+  }
+
+ private:
+  ObjectStore& store_;
+  std::string folder_;
+};
+
+// "customer-<account>/<account>_<seq>.log" -> the folder's account and the file's name.
+std::optional<std::pair<uint64_t, std::string>> split_destination_name(const std::string& name) {
+  const size_t slash = name.find('/');
+  if (!name.starts_with("customer-") || slash == std::string::npos) return std::nullopt;
+  uint64_t account = 0;
+  const char* first = name.data() + 9;
+  auto [end, ec] = std::from_chars(first, name.data() + slash, account);
+  if (ec != std::errc() || end != name.data() + slash) return std::nullopt;
+  return std::pair(account, name.substr(slash + 1));
+}
+
+}  // namespace
+
+class PushedCustomers::NodeDestinations final : public PushDestinations {
+ public:
+  explicit NodeDestinations(ObjectStore& store) : store_(store) {}
+  Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override {
+    if (!target.url.starts_with(kUrlPrefix)) {
+      return Error(ErrorCode::kInvalidArgument, "unknown push destination '" + target.url.substr(0, 64) + "'");
+    }
+    return std::shared_ptr<PushDestination>(
+        std::make_shared<FolderDestination>(store_, target.url.substr(std::string_view("sim://").size())));
+  }
+
+ private:
+  ObjectStore& store_;
+};
+
+PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central,
+                                 std::map<uint64_t, std::string> folders)
+    : simulation_(simulation), central_(central), folders_(std::move(folders)), destinations_(simulation) {
+  central_.add_change_watcher([this](const SimObjectStore::Change& change) { on_central_change(change); });
+  destinations_.add_change_watcher([this](const SimObjectStore::Change& change) { judge_put(change); });
+}
+
+PushedCustomers::~PushedCustomers() = default;
+
+std::string PushedCustomers::url_for(uint64_t account) { return std::string(kUrlPrefix) + std::to_string(account); }
+
+PushDestinations& PushedCustomers::destinations_for(SimNode& node) {
+  std::unique_ptr<NodeDestinations>& slot = per_node_[node.id()];
+  if (!slot) slot = std::make_unique<NodeDestinations>(destinations_.client(node));
+  return *slot;
+}
+
+void PushedCustomers::report(const std::string& what) {
+  if (!problem_.empty()) return;
+  problem_ = "push monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " + what;
+  simulation_.trace(kNoNode, "MONITOR: " + problem_);
+}
+
+void PushedCustomers::on_central_change(const SimObjectStore::Change& change) {
+  using Kind = SimObjectStore::ChangeKind;
+  if (change.kind == Kind::kRemove) return;
+  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  const std::optional<LogFileName> file = published_file(written);
+  if (!file || !folders_.contains(file->account_id)) return;
+  // A published name is written once (a second write is the pipeline's alarm, judged elsewhere):
+  // the first contents are the file's.
+  published_.try_emplace(log_file_name(file->account_id, file->seq),
+                         Published{file->account_id, file->seq, hash_string(change.contents)});
+}
+
+void PushedCustomers::judge_put(const SimObjectStore::Change& change) {
+  if (change.kind != SimObjectStore::ChangeKind::kPut) {
+    report("a pusher did something other than a put at a destination: " + change.name);
+    return;
+  }
+  ++puts_judged_;
+  const auto split = split_destination_name(change.name);
+  if (!split) {
+    report("a put at a destination outside every customer's folder: " + change.name);
+    return;
+  }
+  auto it = published_.find(split->second);
+  if (it == published_.end() || it->second.account != split->first) {
+    report("pushed " + change.name + ", which its customer never had published");
+    return;
+  }
+  if (hash_string(change.contents) != it->second.contents_hash) {
+    report("pushed " + change.name + " with other bytes than were published under that name");
+    return;
+  }
+  if (destinations_.objects().contains(change.name)) ++repeats_;
+}
+
+void PushedCustomers::on_pushed(uint64_t, uint64_t) {}
+
+void PushedCustomers::on_push_missed(uint64_t account, uint64_t seq) {
+  missed_.emplace(account, seq);
+  auto folder = folders_.find(account);
+  if (folder == folders_.end()) {
+    report("customer " + std::to_string(account) + ", which has no destination, missed a push");
+    return;
+  }
+  const auto& objects = central_.objects();
+  auto mark = objects.find(lumberjack::expired_mark_name(folder->second));
+  const std::optional<uint64_t> expired_through =
+      mark == objects.end() ? std::nullopt : lumberjack::parse_expired_mark(mark->second);
+  const std::string name = folder->second + "/" + log_file_name(account, seq);
+  if (objects.contains(name) || !expired_through || *expired_through < seq) {
+    report("the pusher of customer " + std::to_string(account) + " skipped " + name +
+           " as expired, which retention had not removed");
+  }
+}
+
+std::string PushedCustomers::first_missing(const std::function<bool(uint64_t)>& judged) const {
+  const auto& at_destinations = destinations_.objects();
+  for (const auto& [file, published] : published_) {
+    if (!judged(published.account) || missed_.contains({published.account, published.seq})) continue;
+    const std::string name = "customer-" + std::to_string(published.account) + "/" + file;
+    auto it = at_destinations.find(name);
+    if (it == at_destinations.end()) return "published file " + file + " never reached its destination";
+    if (hash_string(it->second) != published.contents_hash) {
+      return "the destination holds " + name + " with other bytes than were published";
+    }
+  }
+  return "";
+}
+
+bool PushedCustomers::caught_up(const std::function<bool(uint64_t)>& judged) const {
+  return first_missing(judged).empty();
+}
+
+std::string PushedCustomers::check(const std::function<bool(uint64_t)>& judged) const {
+  if (!problem_.empty()) return problem_;
+  const std::string missing = first_missing(judged);
+  return missing.empty() ? "" : "push delivery: " + missing;
+}
+
+void PushedCustomers::schedule_faults(uint64_t seed, int64_t until_ns, std::map<std::string, uint64_t>& coverage) {
+  SplitMix64 draws(mix_seed(seed, hash_string("push destination faults")));
+  Random& random = draws;
+  int64_t at = simulation_.now_ns() + uniform_between(random, 0, 5'000'000'000);
+  while (at < until_ns) {
+    const int64_t length = uniform_between(random, 500'000'000, 20'000'000'000);
+    const uint64_t kind = uniform_below(random, 4);
+    const double failure_rate = 0.2 + 0.6 * uniform_unit(random);
+    static constexpr const char* kNames[] = {"push destination down", "push destination paused",
+                                             "push destination flaky", "push destination slow"};
+    simulation_.schedule_at(at, kNoNode, EventKind::kFault, [this, kind, failure_rate, &coverage] {
+      ++coverage[kNames[kind]];
+      simulation_.trace(kNoNode, std::string("fault: ") + kNames[kind]);
+      if (kind == 0) destinations_.set_available(false);
+      if (kind == 1) destinations_.set_paused(true);
+      if (kind == 2) destinations_.set_failure_rate(failure_rate);
+      if (kind == 3) destinations_.set_slow(true);
+    });
+    simulation_.schedule_at(std::min(at + length, until_ns), kNoNode, EventKind::kFault, [this] { heal(); });
+    at += length + uniform_between(random, 1'000'000'000, 30'000'000'000);
+  }
+}
+
+void PushedCustomers::heal() {
+  destinations_.set_available(true);
+  destinations_.set_paused(false);
+  destinations_.set_failure_rate(0);
+  destinations_.set_slow(false);
+}
+
+}  // namespace lj::sim

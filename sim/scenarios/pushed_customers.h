@@ -1,0 +1,90 @@
+#pragma once
+// PushedCustomers: the push destinations of a delivery world's pushed customers (their own SFTP
+// servers or buckets), and the checker that holds push delivery to exactly once.
+//   The destinations: one more simulated store, a service beside the nodes with its own
+//   latencies and faults (destination_faults()): outages (every call refused), pauses (a
+//   SIGSTOPped server: calls wait unanswered until it resumes, so only the pusher's own
+//   deadline ends them), flaky spells (calls fail, half of them after the write landed: the
+//   acknowledgement is lost) and slow uploads. Each customer's files land in its own folder,
+//   "customer-<account>/<file name>" (its url: "sim://customer-<account>").
+//   The step monitor: every put that lands at a destination must carry exactly the bytes its
+//   customer published under that file's name - never another file's, never an unpublished one.
+//   A put of a name the destination already holds (a repeat after a crash or a lost answer)
+//   rewrites the same bytes, so the destination holds each file once.
+//   A file the pusher reports missed must be gone from central storage and covered by
+//   retention's mark, as the pusher claims.
+//   At the end: every file published for a pushed customer is at its destination, byte for byte,
+//   or was reported missed.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "prod/io/push_destination.h"
+#include "prod/lumberjack/file_pusher.h"
+#include "sim/sim_object_store.h"
+#include "sim/simulation.h"
+
+namespace lj::sim {
+
+class SimNode;
+
+class PushedCustomers final : public lumberjack::PushObserver {
+ public:
+  // `folders`: each pushed account's folder in central storage ("<account>_<config>").
+  // REQUIRES: `simulation` and `central` outlive this.
+  PushedCustomers(Simulation& simulation, SimObjectStore& central, std::map<uint64_t, std::string> folders);
+  ~PushedCustomers();
+
+  static std::string url_for(uint64_t account);
+  // The destinations as `node`'s processes reach them (the same object for every incarnation).
+  PushDestinations& destinations_for(SimNode& node);
+  SimObjectStore& destination_store() { return destinations_; }
+
+  // Faults at the destinations from now until `until_ns`, one spell after another (never two at
+  // once: each is undone on its own), drawn from the seed's own generator.
+  void schedule_faults(uint64_t seed, int64_t until_ns, std::map<std::string, uint64_t>& coverage);
+  void heal();
+
+  void on_pushed(uint64_t account, uint64_t seq) override;
+  void on_push_missed(uint64_t account, uint64_t seq) override;
+
+  // Whether every file published for a pushed customer `judged` is at its destination, or missed.
+  bool caught_up(const std::function<bool(uint64_t)>& judged) const;
+  // What is wrong at the end (the first file missing or altered), or the step monitor's first
+  // finding; empty if nothing.
+  std::string check(const std::function<bool(uint64_t)>& judged) const;
+  const std::string& problem() const { return problem_; }
+  uint64_t puts_judged() const { return puts_judged_; }
+  uint64_t repeats() const { return repeats_; }
+  uint64_t missed() const { return missed_.size(); }
+
+ private:
+  class NodeDestinations;
+  struct Published {
+    uint64_t account = 0;
+    uint64_t seq = 0;
+    uint64_t contents_hash = 0;
+  };
+  void on_central_change(const SimObjectStore::Change& change);
+  void judge_put(const SimObjectStore::Change& change);
+  // The first file of `judged` customers not at its destination as published; empty if none.
+  std::string first_missing(const std::function<bool(uint64_t)>& judged) const;
+  void report(const std::string& what);
+
+  Simulation& simulation_;
+  SimObjectStore& central_;
+  std::map<uint64_t, std::string> folders_;
+  SimObjectStore destinations_;
+  std::map<NodeId, std::unique_ptr<NodeDestinations>> per_node_;
+  std::map<std::string, Published> published_;  // by file name ("<account>_<seq>.log")
+  std::set<std::pair<uint64_t, uint64_t>> missed_;
+  std::string problem_;
+  uint64_t puts_judged_ = 0;
+  uint64_t repeats_ = 0;
+};
+
+}  // namespace lj::sim
