@@ -95,12 +95,12 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // 40656 before), since log files are written off the loop with the PoPs read ahead (40883
 // before), since downloaders fetch several files at once (43032 before) and since offloaded
 // CPU work takes virtual time (44810 before) and since published files expire inside worlds
-// (45062, then 45602 before retention read its mark), seed 45654 has the stale write: lj-3,
-// which held customer 1004 until the master moved it to lj-2 at 19.10 s, finishes an old
-// publish and writes the index back to file 7 at 23.09 s after lj-2 listed file 8 at 22.82 s;
-// lj-2 lists it again at 26.32 s.
-TEST(DeliveryRegression, Seed45654AStalePublisherCannotHideFilesFromTheIndex) {
-  expect_passes_reaching(45654, "state logs.index listed again after a stale write");
+// (45062, then 45602 before retention read its mark) and since customers' files are pushed
+// (45654 before), seed 46832 has the stale write: lj-2, which held customer 1003 until the
+// master moved it to lj-1 at 20.01 s, finishes an old publish and writes the index back to file
+// 1 at 22.24 s after lj-1 listed file 2 at 20.44 s; lj-1 lists it again at 26.04 s.
+TEST(DeliveryRegression, Seed46832AStalePublisherCannotHideFilesFromTheIndex) {
+  expect_passes_reaching(46832, "state logs.index listed again after a stale write");
 }
 
 // Seed 45162 (found when published-file retention joined the worlds): retention expired all of

@@ -50,6 +50,15 @@ std::string render_metrics(const LumberjackStatus& status) {
          "Checkpoints committed to ZooKeeper (one fenced multi each).", status.checkpoint_commits);
   metric(out, "lumberjack_checkpoint_bytes_total", "counter", "Bytes of the checkpoints committed to ZooKeeper.",
          status.checkpoint_bytes);
+  metric(out, "lumberjack_files_pushed_total", "counter",
+         "Published files customers' push destinations acknowledged (repeats after a doubt included).",
+         status.files_pushed);
+  metric(out, "lumberjack_push_failures_total", "counter", "Pushes and their reads that failed (each retried).",
+         status.push_failures);
+  metric(out, "lumberjack_push_files_missed_total", "counter",
+         "ALARM: files retention removed before they could be pushed (named in the log).", status.push_files_missed);
+  metric(out, "lumberjack_push_destinations_failing", "gauge",
+         "Customers whose push destination is failing now (its last push failed).", status.push_destinations_failing);
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
   metric(out, "lumberjack_balance_moves_total", "counter",

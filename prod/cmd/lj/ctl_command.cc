@@ -27,6 +27,8 @@
 #include "prod/lumberjack/load_report.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
+#include "prod/lumberjack/push_cursor.h"
+#include "prod/push/sftp_url.h"
 #include "prod/real/zk_coordinator.h"
 
 namespace lj {
@@ -89,6 +91,18 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0) return "--roll-events wants a positive number";
     } else if (flag == "--roll-bytes") {
       if (!parse_number(value, config.roll.max_bytes) || config.roll.max_bytes == 0) return "--roll-bytes wants a positive number";
+    } else if (flag == "--push-url") {
+      if (value == "off") {
+        config.push = PushTarget{};
+        continue;
+      }
+      if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) return url.error().message();
+      config.push.url = value;
+    } else if (flag == "--push-host-key") {
+      if (!value.starts_with("SHA256:") || value.size() < 20 || value.find_first_of(" \t\n") != std::string::npos) {
+        return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host key>.pub` prints it";
+      }
+      config.push.host_key = value;
     } else if (flag == "--roll-age-ms") {
       if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0) return "--roll-age-ms wants a positive number";
     } else {
@@ -96,6 +110,10 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     }
   }
   if (flags.no_compress) config.compress = false;
+  if (!config.push.url.empty() && config.push.host_key.empty()) {
+    return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
+  }
+  if (config.push.url.empty()) config.push.host_key.clear();
   if (flags.values.contains("--leef-delimiter") && config.format != LogFormat::kLeef) {
     return "--leef-delimiter is for a customer in --format LEEF";
   }
@@ -260,7 +278,28 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
         << " encoding=" << (config->encoding == BodyEncoding::kModern ? "modern" : "imperva")
         << " encrypted=" << (config->public_key_pem.empty() ? "no" : "yes")
         << " user=" << (config->username.empty() ? "-" : config->username) << " roll=" << config->roll.max_events
-        << "ev/" << config->roll.max_bytes << "B/" << config->roll.max_age_ms << "ms\n";
+        << "ev/" << config->roll.max_bytes << "B/" << config->roll.max_age_ms << "ms";
+    if (!config->push.url.empty()) {
+      // How far its destination is: what the pusher's cursor says, against what was committed.
+      Result<NodeData> cursor_node = co_await zk.get(flags.layout.pushed_cursor(account));
+      Result<NodeData> checkpoint_node = co_await zk.get(flags.layout.checkpoint(account));
+      Result<lumberjack::PushCursor> cursor =
+          cursor_node.ok() ? lumberjack::PushCursor::decode(cursor_node->data) : Result<lumberjack::PushCursor>(cursor_node.error());
+      Result<lumberjack::Checkpoint> checkpoint = checkpoint_node.ok()
+                                                      ? lumberjack::Checkpoint::decode(checkpoint_node->data)
+                                                      : Result<lumberjack::Checkpoint>(checkpoint_node.error());
+      out << " push=" << config->push.url;
+      if (cursor.ok() && cursor->url == config->push.url) {
+        out << " pushed_through=" << cursor->through;
+        if (checkpoint.ok()) {
+          const uint64_t committed = checkpoint->next_seq - 1;
+          out << " push_lag_files=" << (committed > cursor->through ? committed - cursor->through : 0);
+        }
+      } else {
+        out << " pushed_through=none";
+      }
+    }
+    out << "\n";
   }
   co_return 0;
 }
@@ -430,6 +469,8 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--roll-events", "a file rolls at this many events"},
       {"--roll-bytes", "a file rolls at this many bytes"},
       {"--roll-age-ms", "a file rolls at this age"},
+      {"--push-url", "also push its files to sftp://user@host[:port]/folder (off: no more)"},
+      {"--push-host-key", "that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
   };
   std::map<std::string, CLI::Option*> declared;
   for (const auto& [name, what] : options) declared[name] = cmd::add_kept_option(verb, flags.values, name, what);

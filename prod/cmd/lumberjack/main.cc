@@ -42,6 +42,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/push/sftp_destinations.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/graceland_tls.h"
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
   int64_t load_report_ms = options.load_report_interval.count() / 1'000'000;
   int64_t checkpoint_budget = static_cast<int64_t>(options.checkpoint_commits_per_s);
   int64_t balance_tolerance_pct = static_cast<int64_t>(options.balance.tolerance * 100);
+  std::string push_ssh_key;  // --push-ssh-key (push delivery over SFTP)
+  int64_t push_timeout_ms = options.push.put_timeout.count() / 1'000'000;
   bool print_config = false;
   CLI::App app{"lumberjack: a node of the Lumberjack cluster. It registers as a worker, stands in the master "
                "election, and turns its customers' events into published log files. SIGTERM stops it cleanly.",
@@ -152,6 +155,13 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-listen", metrics_listen, "serve /metrics (Prometheus text) here")->capture_default_str();
   app.add_option("--ready-file", ready_file, "write the metrics address here once running");
   app.add_option("--nginx-dir", nginx_dir, "this node's nginx prefix: customers rendered there, nginx reloaded");
+  app.add_option("--push-ssh-key", push_ssh_key,
+                 "this node's private key (OpenSSH format) for pushing customers' files to their SFTP servers; "
+                 "customers authorize its public key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--push-timeout-ms", push_timeout_ms, "every push to a customer's destination ends by then")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
   graceland_tls.add_to(app);
   if (std::optional<int> done = lj::cmd::parse_daemon_command_line(app, argc, argv, print_config)) return *done;
   (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
@@ -162,6 +172,7 @@ int main(int argc, char** argv) {
   options.load_report_interval = std::chrono::milliseconds(load_report_ms);
   options.checkpoint_commits_per_s = static_cast<double>(checkpoint_budget);
   options.balance.tolerance = static_cast<double>(balance_tolerance_pct) / 100;
+  options.push.put_timeout = std::chrono::milliseconds(push_timeout_ms);
   if (zookeeper.empty() || storage_dir.empty() == storage_webdav.empty()) {
     return usage("--zookeeper and one of --storage-dir or --storage-webdav are required");
   }
@@ -231,6 +242,14 @@ int main(int argc, char** argv) {
   std::unique_ptr<lj::Network> graceland_network;
   lj::Result<lj::Env> node_env = lj::cmd::graceland_env(env, graceland_tls, graceland_network);
   if (!node_env.ok()) return usage(node_env.error().to_string());
+  // Push delivery: SFTP on threads of its own (libssh blocks), each call within the deadline.
+  lj::push::SftpDestinations push_destinations(
+      lj::push::SftpOptions{push_ssh_key,
+                            std::max(std::chrono::seconds(1),
+                                     std::chrono::duration_cast<std::chrono::seconds>(options.push.put_timeout)),
+                            4},
+      runtime.cross_thread_poster());
+  options.push_destinations = &push_destinations;
   lj::lumberjack::LumberjackNode node(*node_env, coordinator, *store, options);
 
   // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.
