@@ -15,6 +15,8 @@
 #   start_graceland POP LISTEN [FLAG...] -> graceland_addr[POP] (FLAGs go to graceland)
 #   cluster_webdav_store                Lumberjacks started after it store through a real nginx
 #                                       WebDAV server ($work/dav, files in $work/storage)
+#   start_sftp_server / push_customer A a customer's SFTP server; Lumberjacks started after it
+#                                       push with its key (ci/lib/sftp_server.sh)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
 #   start_lb                            the load balancer in front of every node -> lb_url
 #   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
@@ -35,6 +37,8 @@ source "$delivery_lib"
 source "$(dirname "$delivery_lib")/webdav_store.sh"
 # shellcheck source=ci/lib/pki.sh
 source "$(dirname "$delivery_lib")/pki.sh"
+# shellcheck source=ci/lib/sftp_server.sh
+source "$(dirname "$delivery_lib")/sftp_server.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 declare -A graceland_addr node_port
@@ -199,7 +203,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   # shellcheck disable=SC2046 # the TLS flags are words
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
     "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
-    --zk-auth "$work/zkauth/lumberjack.zkauth" \
+    --zk-auth "$work/zkauth/lumberjack.zkauth" ${push_key:+--push-ssh-key "$push_key"} \
     $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }

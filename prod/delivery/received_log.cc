@@ -90,15 +90,20 @@ Task<Status> RecordingSink::open_log() {
   co_return Status();
 }
 
+void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms, std::vector<ReceivedEvent>& out) {
+  for (size_t i = 0; i < file.events.size(); ++i) {
+    const AttackEvent& e = file.events[i];
+    out.push_back(ReceivedEvent{file.header.account_id, seq, i, e.id, e.start_ms, received_ms});
+  }
+}
+
 Task<Status> RecordingSink::deliver(uint64_t seq, const DecodedLogFile& file) {
   Status delivered = co_await inner_.deliver(seq, file);
   if (!delivered.ok()) co_return delivered;
-  const int64_t received_ms = clock_.wall_now_ms();
+  std::vector<ReceivedEvent> events;
+  append_received(seq, file, clock_.wall_now_ms(), events);
   std::string lines;
-  for (size_t i = 0; i < file.events.size(); ++i) {
-    const AttackEvent& e = file.events[i];
-    lines += format_received(ReceivedEvent{file.header.account_id, seq, i, e.id, e.start_ms, received_ms});
-  }
+  for (const ReceivedEvent& event : events) lines += format_received(event);
   Status recorded;
   if (!log_) recorded = co_await open_log();
   if (recorded.ok()) recorded = log_->append(std::as_bytes(std::span(lines)));

@@ -42,6 +42,8 @@ struct ReceivedEvent {
 };
 
 std::string format_received(const ReceivedEvent& event);
+// The events of file `seq`, received whole at `received_ms`, appended to `out` in file order.
+void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms, std::vector<ReceivedEvent>& out);
 
 // Appends the events of `text` to `out`. kCorrupt names the first malformed line (1-based). An
 // unterminated last line (its writer was killed mid-append) is ignored, not an error.

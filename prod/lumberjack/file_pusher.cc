@@ -52,6 +52,13 @@ Task<bool> await_end(Env env, Duration timeout, std::shared_ptr<PushCall> call, 
   co_return call->done;
 }
 
+// A fenced write's errors: the assignment, the configuration or the cursor moved on without us
+// (or the session is gone). Anything else (a lost reply, a refused permission) is a failure to
+// retry, said in the log.
+bool fenced_by(ErrorCode code) {
+  return code == ErrorCode::kVersionMismatch || code == ErrorCode::kNotFound || code == ErrorCode::kSessionExpired;
+}
+
 std::string seconds_text(Duration duration) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) + " s";
 }
@@ -105,7 +112,11 @@ Task<void> FilePusher::run() {
       co_await pause(context_.options.poll_interval);  // caught up
       continue;
     }
-    if (step == Step::kFenced) break;
+    if (step == Step::kFenced) {
+      context_.log("customer " + account_text() + ": push to " + config_.push.url + " stops here: fenced (the "
+                   "customer moved on, or the session ended)");
+      break;
+    }
     if (step == Step::kFailed) co_await back_off();
     if (step == Step::kNotYet) co_await pause(context_.options.poll_interval);
   }
@@ -156,11 +167,8 @@ Task<FilePusher::Step> FilePusher::read_cursor() {
   }
   Result<MultiResult> written = co_await session.multi(ops);
   if (!written.ok()) {
-    const ErrorCode code = written.code();
-    if (code == ErrorCode::kUnavailable || code == ErrorCode::kAlreadyExists) {
-      co_return failed(written.status(), "writing a new push cursor");  // read it again
-    }
-    co_return Step::kFenced;
+    if (fenced_by(written.code())) co_return Step::kFenced;
+    co_return failed(written.status(), "writing a new push cursor");  // read it again
   }
   cursor_ = fresh;
   cursor_version_ = node.ok() ? written->new_versions.back() : 0;
@@ -236,7 +244,7 @@ Task<FilePusher::Step> FilePusher::write_cursor(uint64_t through) {
   ops.push_back(SetOp{path, next.encode(), cursor_version_});
   Result<MultiResult> written = co_await context_.session.multi(ops);
   if (!written.ok()) {
-    if (written.code() != ErrorCode::kUnavailable) co_return Step::kFenced;  // moved on without us
+    if (fenced_by(written.code())) co_return Step::kFenced;  // moved on without us
     cursor_.reset();  // applied or not: read which
     note_failure("writing the push cursor: " + written.error().to_string());
     co_return Step::kFailed;

@@ -4,6 +4,8 @@
 #include "prod/cmd/common/file_text.h"
 
 #include <charconv>
+#include <filesystem>
+#include <set>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,8 @@
 
 #include "prod/cmd/lj/check_command.h"
 #include "prod/delivery/received_log.h"
+#include "prod/logfile/log_file_format.h"
+#include "prod/logfile/log_file_reader.h"
 #include "prod/lumberjack/published_audit.h"
 
 namespace lj {
@@ -53,6 +57,73 @@ int audit_received(const std::vector<std::string>& paths,
   return summary.verdict.ok() ? 0 : 1;
 }
 
+// --pushed ACCOUNT=DIR[=PRIVATE.pem]: the files a customer's push destination holds (an SFTP
+// server's folder), each received when it landed there (its modification time), judged against
+// the ledger's events of the pushed customers alone. A name starting with '.' is a put not yet
+// renamed into place: not there yet.
+struct PushedFolder {
+  uint64_t account_id = 0;
+  std::string dir;
+  std::string private_key_pem;
+};
+
+Status read_pushed(const PushedFolder& pushed, std::vector<delivery::ReceivedEvent>& received) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(pushed.dir, error)) {
+    const std::string name = entry.path().filename().string();
+    const std::optional<LogFileName> file = parse_log_file_name(name);
+    if (name.starts_with('.') || !file || file->account_id != pushed.account_id) continue;
+    const std::optional<std::string> text = read_file_text(entry.path().string());
+    if (!text) return Error(ErrorCode::kIoError, "cannot read " + entry.path().string());
+    Result<DecodedLogFile> decoded = read_log_file(*text, pushed.private_key_pem);
+    if (!decoded.ok()) return Error(decoded.code(), entry.path().string() + ": " + decoded.error().message());
+    const auto landed = std::chrono::file_clock::to_sys(entry.last_write_time());
+    const int64_t landed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(landed.time_since_epoch()).count();
+    delivery::append_received(file->seq, *decoded, landed_ms, received);
+  }
+  if (error) return Error(ErrorCode::kIoError, "cannot list " + pushed.dir + ": " + error.message());
+  return Status();
+}
+
+int audit_pushed(const std::vector<PushedFolder>& folders, std::map<EventId, proxy::MemoryLedger::Entry> ledger,
+                 double wait_s, std::ostream& out, std::ostream& err) {
+  std::set<uint64_t> accounts;
+  for (const PushedFolder& folder : folders) accounts.insert(folder.account_id);
+  std::erase_if(ledger, [&accounts](const auto& entry) { return !accounts.contains(entry.second.account_id); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  delivery::ReceivedSummary summary;
+  while (true) {
+    std::vector<delivery::ReceivedEvent> received;
+    for (const PushedFolder& folder : folders) {
+      if (Status s = read_pushed(folder, received); !s.ok()) {
+        err << "lj audit: " << s.to_string() << "\n";
+        return 1;
+      }
+    }
+    summary = delivery::summarize_received(ledger, received);
+    if (summary.verdict.lost == 0 || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  out << summary.summary() << "\n";
+  return summary.verdict.ok() ? 0 : 1;
+}
+
+// "1004=/srv/in/1004" or "1004=/srv/in/1004=key.pem"
+bool parse_pushed(const std::string& text, PushedFolder& pushed) {
+  const size_t first = text.find('=');
+  if (first == std::string::npos || !cmd::parse_positive(std::string_view(text).substr(0, first), pushed.account_id)) {
+    return false;
+  }
+  const size_t second = text.find('=', first + 1);
+  pushed.dir = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  if (second == std::string::npos) return !pushed.dir.empty();
+  const std::optional<std::string> key = read_file_text(text.substr(second + 1));
+  if (!key) return false;
+  pushed.private_key_pem = *key;
+  return !pushed.dir.empty();
+}
+
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
@@ -60,7 +131,7 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
                "(--received) against lj gen's ledger: acknowledged events exactly once, intact.",
                "lj audit"};
   std::string storage, ledger_path;
-  std::vector<std::string> customer_texts, received;
+  std::vector<std::string> customer_texts, received, pushed_texts;
   double wait_s = 0;
   bool after_retention = false;
   app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
@@ -72,13 +143,18 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   CLI::Option* received_option =
       app.add_option("--received", received, "a downloader's lj fetch --received-log, once per file")
           ->excludes(storage_option);
+  CLI::Option* pushed_option =
+      app.add_option("--pushed", pushed_texts,
+                     "ACCOUNT=DIR[=PRIVATE.pem]: the folder a customer's files are pushed to, once per customer")
+          ->excludes(storage_option)
+          ->excludes(received_option);
   app.add_option("--wait-s", wait_s, "wait up to this long for events still missing")->check(CLI::Range(0.0, 86'400.0));
   app.add_flag("--after-retention", after_retention,
                "logs.index may start after file 1: events of removed files count as expired, not lost")
       ->needs(storage_option);
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
-  if (storage_option->count() == 0 && received_option->count() == 0) {
-    err << "lj audit: give --storage with --customer, or --received (lj audit --help: every flag)\n";
+  if (storage_option->count() == 0 && received_option->count() == 0 && pushed_option->count() == 0) {
+    err << "lj audit: give --storage with --customer, --received or --pushed (lj audit --help: every flag)\n";
     return 2;
   }
   std::vector<lumberjack::AuditedCustomer> customers;
@@ -104,6 +180,18 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
+  if (!pushed_texts.empty()) {
+    std::vector<PushedFolder> folders;
+    for (const std::string& text : pushed_texts) {
+      PushedFolder folder;
+      if (!parse_pushed(text, folder)) {
+        err << "lj audit: --pushed wants ACCOUNT=DIR[=PRIVATE.pem] (a readable key), not '" << text << "'\n";
+        return 2;
+      }
+      folders.push_back(std::move(folder));
+    }
+    return audit_pushed(folders, std::move(ledger), wait_s, out, err);
+  }
 
   lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
                                    customers, index_start);

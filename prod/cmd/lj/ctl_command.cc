@@ -259,6 +259,20 @@ Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& ou
   co_return 0;
 }
 
+// " push=URL pushed_through=N push_lag_files=M": how far a pushed customer's destination is, as
+// its pusher's cursor says, against the files committed (`committed`, if known).
+Task<std::string> describe_push(CoordinatorSession& zk, const lumberjack::ZkLayout& layout, const std::string& account,
+                                const std::string& url, std::optional<uint64_t> committed) {
+  std::string out = " push=" + url;
+  Result<NodeData> node = co_await zk.get(layout.pushed_cursor(account));
+  Result<lumberjack::PushCursor> cursor =
+      node.ok() ? lumberjack::PushCursor::decode(node->data) : Result<lumberjack::PushCursor>(node.error());
+  if (!cursor.ok() || cursor->url != url) co_return out + " pushed_through=none";
+  out += " pushed_through=" + std::to_string(cursor->through);
+  if (committed) out += " push_lag_files=" + std::to_string(*committed > cursor->through ? *committed - cursor->through : 0);
+  co_return out;
+}
+
 Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
   Result<std::vector<std::string>> accounts = co_await zk.children(flags.layout.customers());
   if (!accounts.ok()) {
@@ -280,24 +294,14 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
         << " user=" << (config->username.empty() ? "-" : config->username) << " roll=" << config->roll.max_events
         << "ev/" << config->roll.max_bytes << "B/" << config->roll.max_age_ms << "ms";
     if (!config->push.url.empty()) {
-      // How far its destination is: what the pusher's cursor says, against what was committed.
-      Result<NodeData> cursor_node = co_await zk.get(flags.layout.pushed_cursor(account));
       Result<NodeData> checkpoint_node = co_await zk.get(flags.layout.checkpoint(account));
-      Result<lumberjack::PushCursor> cursor =
-          cursor_node.ok() ? lumberjack::PushCursor::decode(cursor_node->data) : Result<lumberjack::PushCursor>(cursor_node.error());
       Result<lumberjack::Checkpoint> checkpoint = checkpoint_node.ok()
                                                       ? lumberjack::Checkpoint::decode(checkpoint_node->data)
                                                       : Result<lumberjack::Checkpoint>(checkpoint_node.error());
-      out << " push=" << config->push.url;
-      if (cursor.ok() && cursor->url == config->push.url) {
-        out << " pushed_through=" << cursor->through;
-        if (checkpoint.ok()) {
-          const uint64_t committed = checkpoint->next_seq - 1;
-          out << " push_lag_files=" << (committed > cursor->through ? committed - cursor->through : 0);
-        }
-      } else {
-        out << " pushed_through=none";
-      }
+      const std::optional<uint64_t> committed =
+          checkpoint.ok() ? std::optional<uint64_t>(checkpoint->next_seq - 1) : std::nullopt;
+      const std::string push = co_await describe_push(zk, flags.layout, account, config->push.url, committed);
+      out << push;
     }
     out << "\n";
   }
@@ -428,6 +432,13 @@ Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, 
       else if (at >= end) out << "caught-up";
       else if (at.file_index == end.file_index) out << "lag=" << end.offset - at.offset << "B";
       else out << "lag=" << end.file_index - std::max(at.file_index, extent->second.first.file_index) << "seg";
+    }
+    Result<NodeData> config_node = co_await zk.get(layout.customer(account));
+    Result<CustomerConfig> config =
+        config_node.ok() ? CustomerConfig::decode(config_node->data) : Result<CustomerConfig>(config_node.error());
+    if (config.ok() && !config->push.url.empty()) {
+      const std::string push = co_await describe_push(zk, layout, account, config->push.url, checkpoint->next_seq - 1);
+      out << push;
     }
     out << "\n";
   }

@@ -1,0 +1,48 @@
+# Sourced by cluster.sh: a customer's SFTP server on loopback (OpenSSH's sshd: its own host key,
+# key authentication only, internal-sftp), the destination Lumberjack pushes files to, and the
+# key Lumberjack pushes with (`lumberjack --push-ssh-key`).
+#
+#   start_sftp_server        -> sftp_port, sftp_host_key (SHA256:...), push_key, sftp_files (the
+#                               folder customers' files land in: $sftp_files/ACCOUNT)
+#   push_customer ACCOUNT    its files are pushed there too (lj ctl set --push-url ...)
+
+start_sftp_server() {
+  local dir=$work/sftp
+  mkdir -p "$dir"
+  sftp_files=$dir/files
+  mkdir -p "$sftp_files"
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/push_key"
+  push_key=$dir/push_key
+  cp "$dir/push_key.pub" "$dir/authorized_keys"
+  sftp_host_key=$(ssh-keygen -l -E sha256 -f "$dir/host_key.pub" | awk '{print $2}')
+  sftp_port=$(free_port)
+  [ "$(id -u)" != 0 ] || mkdir -p /run/sshd  # privilege separation, when run as root
+  cat >"$dir/sshd_config" <<CONF
+Port $sftp_port
+ListenAddress 127.0.0.1
+HostKey $dir/host_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+Subsystem sftp internal-sftp
+LogLevel ERROR
+CONF
+  spawn sftp "$dir/sshd.log" /usr/sbin/sshd -D -e -f "$dir/sshd_config"
+  for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$sftp_port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "sshd did not start: $(cat "$dir/sshd.log")" >&2
+  return 1
+}
+
+push_customer() {  # ACCOUNT
+  "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" \
+    --push-url "sftp://$(id -un)@127.0.0.1:$sftp_port$sftp_files/$1" --push-host-key "$sftp_host_key" >/dev/null
+}
