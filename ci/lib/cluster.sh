@@ -18,6 +18,7 @@
 #   start_sftp_server / push_customer A a customer's SFTP server; Lumberjacks started after it
 #                                       push with its key (ci/lib/sftp_server.sh)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
+#                                       (push_timeout_ms set: --push-timeout-ms)
 #   start_lb                            the load balancer in front of every node -> lb_url
 #   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
 #   start_gen FLEET POPS PROXIES FIRST_ID RATE EVENTS [WEIGHTS]   proxies homed at the first of
@@ -204,6 +205,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
     "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
     --zk-auth "$work/zkauth/lumberjack.zkauth" ${push_key:+--push-ssh-key "$push_key"} \
+    ${push_timeout_ms:+--push-timeout-ms "$push_timeout_ms"} \
     $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }

@@ -5,6 +5,9 @@
 #   start_sftp_server        -> sftp_port, sftp_host_key (SHA256:...), push_key, sftp_files (the
 #                               folder customers' files land in: $sftp_files/ACCOUNT)
 #   push_customer ACCOUNT    its files are pushed there too (lj ctl set --push-url ...)
+#   sftp_signal STOP|CONT    to the server and every session it forked: a hung server
+#   sftp_refuse_key / sftp_accept_key   Lumberjack's key taken out of authorized_keys (its open
+#                            sessions dropped), or back
 
 start_sftp_server() {
   local dir=$work/sftp
@@ -46,3 +49,21 @@ push_customer() {  # ACCOUNT
   "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" \
     --push-url "sftp://$(id -un)@127.0.0.1:$sftp_port$sftp_files/$1" --push-host-key "$sftp_host_key" >/dev/null
 }
+
+sftp_signal() {  # STOP|CONT
+  local pids
+  pids=$(pid_of sftp)
+  local frontier=$pids
+  while [ -n "$frontier" ]; do
+    frontier=$(for p in $frontier; do pgrep -P "$p" || true; done)
+    pids+=" $frontier"
+  done
+  # shellcheck disable=SC2086 # a list of pids
+  kill -"$1" $pids 2>/dev/null || true
+}
+
+sftp_refuse_key() {  # and the sessions open with it are dropped, as an admin revoking it does
+  : >"$work/sftp/authorized_keys"
+  pkill -TERM -P "$(pid_of sftp)" || true
+}
+sftp_accept_key() { cp "$work/sftp/push_key.pub" "$work/sftp/authorized_keys"; }

@@ -59,6 +59,8 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   push_failures += other.push_failures;
   push_files_missed += other.push_files_missed;
   push_destinations_failing += other.push_destinations_failing;
+  push_lag_files += other.push_lag_files;
+  push_lag_seconds_max = std::max(push_lag_seconds_max, other.push_lag_seconds_max);
   return *this;
 }
 
@@ -149,6 +151,11 @@ PipelineCounters CustomerPipeline::counters() const {
     counters.push_failures = push.failures;
     counters.push_files_missed = push.files_missed;
     counters.push_destinations_failing = push.failing_for > 0 ? 1 : 0;
+    counters.push_lag_files = push.lag_files;
+    if (push.behind_since >= Duration(0)) {
+      counters.push_lag_seconds_max =
+          std::chrono::duration<double>(context_.env.clock.monotonic_now() - push.behind_since).count();
+    }
   }
   return counters;
 }

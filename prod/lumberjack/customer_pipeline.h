@@ -103,6 +103,8 @@ struct PipelineCounters {
   uint64_t push_failures = 0;
   uint64_t push_files_missed = 0;
   uint64_t push_destinations_failing = 0;
+  uint64_t push_lag_files = 0;          // now, summed over customers
+  double push_lag_seconds_max = 0;      // now: the customer behind the longest (a max, not a sum)
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 

@@ -87,9 +87,14 @@ void FilePusher::stop() {
 Task<void> FilePusher::run() {
   Result<std::shared_ptr<PushDestination>> opened = context_.destinations.open(config_.push);
   if (!opened.ok()) {
-    status_.last_error = opened.error().to_string();
+    status_.last_error = "cannot push: " + opened.error().to_string();
+    status_.failing_for = 1;
     context_.log("customer " + account_text() + ": cannot push to " + config_.push.url.substr(0, 200) + ": " +
                  status_.last_error + "; nothing is pushed until its configuration is fixed");
+    co_await report_failing();
+    while (!stopped()) co_await pause(context_.options.poll_interval);
+    status_.failing_for = 0;
+    co_await report_failing();
     co_return;
   }
   destination_ = std::move(*opened);
@@ -112,6 +117,8 @@ Task<void> FilePusher::run() {
       co_await pause(context_.options.poll_interval);  // caught up
       continue;
     }
+    measure_lag();
+    if ((status_.failing_for > 0) != error_reported_) co_await report_failing();
     if (step == Step::kFenced) {
       context_.log("customer " + account_text() + ": push to " + config_.push.url + " stops here: fenced (the "
                    "customer moved on, or the session ended)");
@@ -120,7 +127,32 @@ Task<void> FilePusher::run() {
     if (step == Step::kFailed) co_await back_off();
     if (step == Step::kNotYet) co_await pause(context_.options.poll_interval);
   }
+  if (error_reported_) {
+    status_.failing_for = 0;
+    co_await report_failing();  // (a session that ended took the ephemeral node along)
+  }
   // A put still running is left to end on its own: it holds what it needs.
+}
+
+void FilePusher::measure_lag() {
+  const uint64_t published = context_.published_through();
+  status_.lag_files = published > status_.pushed_through ? published - status_.pushed_through : 0;
+  if (status_.lag_files == 0) status_.behind_since = Duration(-1);
+  else if (status_.behind_since < Duration(0)) status_.behind_since = context_.env.clock.monotonic_now();
+}
+
+Task<void> FilePusher::report_failing() {
+  CoordinatorSession& session = context_.session;
+  const std::string path = context_.layout.push_error(account_text());
+  if (status_.failing_for == 0) {
+    error_reported_ = false;
+    co_await session.remove(path);
+    co_return;
+  }
+  error_reported_ = true;
+  const std::string text = status_.last_error.substr(0, 2000);
+  Result<std::string> created = co_await session.create(path, text, NodeMode::kEphemeral);
+  if (!created.ok() && created.code() == ErrorCode::kAlreadyExists) (void)co_await session.set(path, text);
 }
 
 Task<FilePusher::Step> FilePusher::read_cursor() {

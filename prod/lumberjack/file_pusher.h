@@ -54,6 +54,8 @@ struct PushStatus {
   uint64_t failures = 0;        // puts and reads that failed (each retried)
   uint64_t failing_for = 0;     // consecutive failures now: 0 while the destination is healthy
   std::string last_error;
+  uint64_t lag_files = 0;       // published, not yet acknowledged by the destination
+  Duration behind_since{-1};    // (monotonic) since when it has lagged; negative: caught up
 };
 
 // What the pusher tells whoever watches (the simulator's checker, metrics).
@@ -104,6 +106,11 @@ class FilePusher {
   Task<void> back_off();
   bool stopped() const { return stopping_ || context_.stopping(); }
   void note_failure(const std::string& what);
+  // Keeps <root>/push-errors/<account> saying the last error while the destination fails, and
+  // gone while it works (best effort: `lj ctl status` reads it; nothing depends on it).
+  Task<void> report_failing();
+  // Keeps lag_files and behind_since current.
+  void measure_lag();
   void note_success();
   std::string destination_name(uint64_t seq) const;
   std::string account_text() const { return std::to_string(config_.account_id); }
@@ -119,6 +126,7 @@ class FilePusher {
   int32_t cursor_version_ = -1;
   uint64_t acknowledged_through_ = 0;  // pushed or missed, ahead of the cursor
   Duration backoff_{0};
+  bool error_reported_ = false;  // the push-errors node is ours and says the current streak
   PushStatus status_;
 };
 

@@ -94,7 +94,8 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
   const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
                                          layout.workers(),   layout.election(),    layout.gracelands(),
-                                         layout.drained(),   layout.loads(),       layout.pushed()};
+                                         layout.drained(),   layout.loads(),       layout.pushed(),
+                                         layout.push_errors()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }
@@ -399,7 +400,9 @@ void LumberjackNode::reap_pipelines() {
   for (auto it = stopping_pipelines_.begin(); it != stopping_pipelines_.end();) {
     if ((*it)->finished()) {
       PipelineCounters finished = (*it)->counters();
-      finished.push_destinations_failing = 0;  // a state, not a count: only live pipelines say it
+      finished.push_destinations_failing = 0;  // states, not counts: only live pipelines say them
+      finished.push_lag_files = 0;
+      finished.push_lag_seconds_max = 0;
       by_finished_ += finished;
       it = stopping_pipelines_.erase(it);
     } else {
@@ -422,6 +425,8 @@ void LumberjackNode::reap_pipelines() {
   status_.push_failures = sum.push_failures;
   status_.push_files_missed = sum.push_files_missed;
   status_.push_destinations_failing = sum.push_destinations_failing;
+  status_.push_lag_files = sum.push_lag_files;
+  status_.push_lag_seconds_max = sum.push_lag_seconds_max;
   status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
   status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
 }

@@ -85,6 +85,8 @@ struct LumberjackStatus {
   uint64_t push_failures = 0;
   uint64_t push_files_missed = 0;   // alarms
   uint64_t push_destinations_failing = 0;
+  uint64_t push_lag_files = 0;
+  double push_lag_seconds_max = 0;
   uint64_t assignment_changes = 0;  // made as master
   uint64_t balance_moves = 0;       // of them, customers moved between live workers for load
   double load_events_per_s = 0;     // this worker's customers, as last reported

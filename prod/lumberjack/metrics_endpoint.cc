@@ -59,6 +59,12 @@ std::string render_metrics(const LumberjackStatus& status) {
          "ALARM: files retention removed before they could be pushed (named in the log).", status.push_files_missed);
   metric(out, "lumberjack_push_destinations_failing", "gauge",
          "Customers whose push destination is failing now (its last push failed).", status.push_destinations_failing);
+  metric(out, "lumberjack_push_lag_files", "gauge",
+         "Published files customers' push destinations do not have yet, summed over this worker's customers.",
+         status.push_lag_files);
+  metric(out, "lumberjack_push_lag_seconds_max", "gauge",
+         "How long the customer furthest behind has lagged at its push destination (whole seconds).",
+         static_cast<uint64_t>(status.push_lag_seconds_max));
   metric(out, "lumberjack_assignment_changes_total", "counter", "Assignments written as master.",
          status.assignment_changes);
   metric(out, "lumberjack_balance_moves_total", "counter",

@@ -13,6 +13,8 @@
 //                                                           customer, which the master balances by
 //   <root>/pushed/<account>        PushCursor               which files the customer's push
 //                                                           destination has; fenced, by its owner
+//   <root>/push-errors/<account>   ephemeral: the error     while the customer's destination fails
+//                                                           (for `lj ctl status`), by its owner
 
 #include <string>
 
@@ -31,6 +33,8 @@ struct ZkLayout {
   std::string loads() const { return root + "/loads"; }
   std::string pushed() const { return root + "/pushed"; }
   std::string pushed_cursor(const std::string& account) const { return pushed() + "/" + account; }
+  std::string push_errors() const { return root + "/push-errors"; }
+  std::string push_error(const std::string& account) const { return push_errors() + "/" + account; }
   std::string load(const std::string& worker_id) const { return loads() + "/" + worker_id; }
   std::string drained_node(const std::string& name) const { return drained() + "/" + name; }
   std::string customer(const std::string& account) const { return customers() + "/" + account; }

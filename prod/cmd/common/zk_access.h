@@ -12,6 +12,7 @@
 // Every node a process creates gets the ACL of its place in the layout (zk_acl_for):
 //   customers (keys, password hashes)    operator: all     lumberjack: read    graceland: -
 //   checkpoints, assignments, pushed     operator: all     lumberjack: read, write, create, delete
+//   push-errors                          operator: all     lumberjack: read, write, create, delete
 //   workers, election, master            operator: all     lumberjack: read, write, create, delete
 //   gracelands (registrations)           operator: all     lumberjack: read    graceland: r/w/c/d
 //   drained                              operator: all     lumberjack: read

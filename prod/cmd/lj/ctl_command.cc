@@ -267,9 +267,15 @@ Task<std::string> describe_push(CoordinatorSession& zk, const lumberjack::ZkLayo
   Result<NodeData> node = co_await zk.get(layout.pushed_cursor(account));
   Result<lumberjack::PushCursor> cursor =
       node.ok() ? lumberjack::PushCursor::decode(node->data) : Result<lumberjack::PushCursor>(node.error());
-  if (!cursor.ok() || cursor->url != url) co_return out + " pushed_through=none";
-  out += " pushed_through=" + std::to_string(cursor->through);
-  if (committed) out += " push_lag_files=" + std::to_string(*committed > cursor->through ? *committed - cursor->through : 0);
+  if (!cursor.ok() || cursor->url != url) {
+    out += " pushed_through=none";
+  } else {
+    out += " pushed_through=" + std::to_string(cursor->through);
+    if (committed) out += " push_lag_files=" + std::to_string(*committed > cursor->through ? *committed - cursor->through : 0);
+  }
+  // While the destination fails, its owner keeps the last error here.
+  Result<NodeData> error = co_await zk.get(layout.push_error(account));
+  if (error.ok()) out += " PUSH FAILING: " + error->data;
   co_return out;
 }
 
