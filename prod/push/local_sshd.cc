@@ -18,22 +18,14 @@
 #include <thread>
 #include <vector>
 
+#include "prod/real/command_output.h"
+
 extern char** environ;
 
 namespace lj::push {
 namespace {
 
 constexpr const char* kSshd = "/usr/sbin/sshd";
-
-std::string command_output(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 // A free port below the kernel's ephemeral range (ci/lib/ports.sh says why: a probe of a port in
 // that range can connect to itself while nothing listens, and read its own bytes back).

@@ -13,21 +13,13 @@
 #include <thread>
 #include <vector>
 
+#include "prod/real/command_output.h"
+
 extern char** environ;
 
 namespace lj {
 
 namespace {
-
-std::string command_output(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 std::string nginx_binary() {
   std::string binary = command_output("command -v nginx || ls /usr/sbin/nginx 2>/dev/null");

@@ -4,6 +4,7 @@
 #include "prod/cmd/common/file_text.h"
 
 #include <charconv>
+#include <functional>
 #include <filesystem>
 #include <set>
 #include <chrono>
@@ -31,23 +32,18 @@ bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer
   return underscore == std::string_view::npos || cmd::parse_positive(ids.substr(underscore + 1), customer.config_id);
 }
 
-// --received: what the customers' downloaders (`lj fetch --received-log`) handed over, judged
-// against the ledger, with end-to-end latency. Waits up to `wait_s` for lost events to arrive.
-int audit_received(const std::vector<std::string>& paths,
-                   const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
-                   std::ostream& out, std::ostream& err) {
+// Reads what the customers received (`read` appends it) and judges it against the ledger with
+// end-to-end latency, again every half second until nothing is lost or `wait_s` has passed.
+int judge_received_until(const std::function<Status(std::vector<delivery::ReceivedEvent>&)>& read,
+                         const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
+                         std::ostream& out, std::ostream& err) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   delivery::ReceivedSummary summary;
   while (true) {
     std::vector<delivery::ReceivedEvent> received;
-    for (const std::string& path : paths) {
-      // A downloader that has received nothing yet has not created its log: that is no error.
-      const std::optional<std::string> text = read_file_text(path);
-      if (!text) continue;
-      if (Status s = delivery::parse_received_log(*text, received); !s.ok()) {
-        err << "lj audit: " << path << ": " << s.to_string() << "\n";
-        return 1;
-      }
+    if (Status s = read(received); !s.ok()) {
+      err << "lj audit: " << s.to_string() << "\n";
+      return 1;
     }
     summary = delivery::summarize_received(ledger, received);
     if (summary.verdict.lost == 0 || std::chrono::steady_clock::now() >= deadline) break;
@@ -55,6 +51,24 @@ int audit_received(const std::vector<std::string>& paths,
   }
   out << summary.summary() << "\n";
   return summary.verdict.ok() ? 0 : 1;
+}
+
+// --received: what the customers' downloaders (`lj fetch --received-log`) handed over.
+int audit_received(const std::vector<std::string>& paths,
+                   const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
+                   std::ostream& out, std::ostream& err) {
+  auto read = [&paths](std::vector<delivery::ReceivedEvent>& received) -> Status {
+    for (const std::string& path : paths) {
+      // A downloader that has received nothing yet has not created its log: that is no error.
+      const std::optional<std::string> text = read_file_text(path);
+      if (!text) continue;
+      if (Status s = delivery::parse_received_log(*text, received); !s.ok()) {
+        return Error(s.code(), path + ": " + s.error().message());
+      }
+    }
+    return Status();
+  };
+  return judge_received_until(read, ledger, wait_s, out, err);
 }
 
 // --pushed ACCOUNT=DIR[=PRIVATE.pem]: the files a customer's push destination holds (an SFTP
@@ -91,22 +105,13 @@ int audit_pushed(const std::vector<PushedFolder>& folders, std::map<EventId, pro
   std::set<uint64_t> accounts;
   for (const PushedFolder& folder : folders) accounts.insert(folder.account_id);
   std::erase_if(ledger, [&accounts](const auto& entry) { return !accounts.contains(entry.second.account_id); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  delivery::ReceivedSummary summary;
-  while (true) {
-    std::vector<delivery::ReceivedEvent> received;
+  auto read = [&folders](std::vector<delivery::ReceivedEvent>& received) -> Status {
     for (const PushedFolder& folder : folders) {
-      if (Status s = read_pushed(folder, received); !s.ok()) {
-        err << "lj audit: " << s.to_string() << "\n";
-        return 1;
-      }
+      if (Status s = read_pushed(folder, received); !s.ok()) return s;
     }
-    summary = delivery::summarize_received(ledger, received);
-    if (summary.verdict.lost == 0 || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  out << summary.summary() << "\n";
-  return summary.verdict.ok() ? 0 : 1;
+    return Status();
+  };
+  return judge_received_until(read, ledger, wait_s, out, err);
 }
 
 // "1004=/srv/in/1004" or "1004=/srv/in/1004=key.pem"
