@@ -145,8 +145,11 @@ Task<void> FilePusher::report_failing() {
   CoordinatorSession& session = context_.session;
   const std::string path = context_.layout.push_error(account_text());
   if (status_.failing_for == 0) {
-    error_reported_ = false;
-    co_await session.remove(path);
+    const Status removed = co_await session.remove(path);
+    // (Still there after a failed remove: tried again after the next pass.)
+    if (removed.ok() || removed.code() == ErrorCode::kNotFound || removed.code() == ErrorCode::kSessionExpired) {
+      error_reported_ = false;
+    }
     co_return;
   }
   error_reported_ = true;
@@ -225,18 +228,30 @@ Task<FilePusher::Step> FilePusher::push_file(uint64_t seq) {
       co_return Step::kFailed;
     }
     // Not expired: published and not seen yet (a store behind), or lost and being written
-    // again by the pipeline. Either way it comes.
-    if (*mark < seq) co_return Step::kNotYet;
+    // again by the pipeline: it comes. Waited for past stall_after, it is a failure that says
+    // so (the customer's pushes stand still behind it), and is still waited for.
+    if (*mark < seq) {
+      const Duration now = context_.env.clock.monotonic_now();
+      if (missing_seq_ != seq) {
+        missing_seq_ = seq;
+        missing_since_ = now;
+      }
+      if (now - missing_since_ < context_.options.stall_after) co_return Step::kNotYet;
+      note_failure("published file " + name + " is not in storage, and retention's mark (" + std::to_string(*mark) +
+                   ") does not cover it: pushes wait for it");
+      co_return Step::kFailed;
+    }
     ++status_.files_missed;
     context_.log("customer " + account_text() + ": ALARM file " + name + " expired before it could be pushed to " +
                  config_.push.url + "; the destination will never have it");
     if (context_.observer) context_.observer->on_push_missed(config_.account_id, seq);
     co_return Step::kMissed;
   }
-  Status put = co_await put_with_deadline(destination_name(seq), std::move(*contents));
+  const std::string pushed_name = destination_name(seq);  // (named: no temporary across a co_await)
+  Status put = co_await put_with_deadline(pushed_name, std::move(*contents));
   if (!put.ok() && LJ_PLANTED(kPushFailureAsPushed)) put = Status();
   if (!put.ok()) {
-    note_failure("pushing " + destination_name(seq) + ": " + put.error().to_string());
+    note_failure("pushing " + pushed_name + ": " + put.error().to_string());
     co_return Step::kFailed;
   }
   note_success();
@@ -257,6 +272,7 @@ Task<Status> FilePusher::put_with_deadline(const std::string& name, std::string 
                                                 seconds_text(2 * timeout));
     }
   }
+  if (stopped()) co_return Error(ErrorCode::kCancelled, "stopping");
   in_flight_ = std::make_shared<PushCall>(context_.env.executor);
   std::shared_ptr<PushCall> call = in_flight_;
   context_.env.executor.spawn(run_put(destination_, name, std::move(contents), call));

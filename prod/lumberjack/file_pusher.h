@@ -44,6 +44,9 @@ struct PushOptions {
   Duration first_backoff = std::chrono::milliseconds(500);
   Duration max_backoff = std::chrono::seconds(30);
   uint64_t push_batch = 16;  // files pushed between cursor writes, at most
+  // A published file storage does not have (and retention has not removed) is waited for; this
+  // long, and it counts as the destination failing (visible in lj ctl status and metrics).
+  Duration stall_after = std::chrono::seconds(30);
 };
 
 struct PushStatus {
@@ -127,6 +130,8 @@ class FilePusher {
   uint64_t acknowledged_through_ = 0;  // pushed or missed, ahead of the cursor
   Duration backoff_{0};
   bool error_reported_ = false;  // the push-errors node is ours and says the current streak
+  uint64_t missing_seq_ = 0;     // the published file storage did not have, and since when
+  Duration missing_since_{0};
   PushStatus status_;
 };
 

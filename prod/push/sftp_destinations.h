@@ -32,6 +32,9 @@ struct SftpOptions {
   unsigned threads = 4;
 };
 
+// REQUIRES: every destination open() returned is gone before this is destroyed (the daemon
+// declares it after its runtime and before the node that pushes), and its destructor waits for
+// the calls still running on its threads.
 class SftpDestinations final : public PushDestinations {
  public:
   // `post_to_loop`: runs a function later on the loop's thread, from any thread

@@ -310,7 +310,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   checkpoints.check_uploads_with([&store_monitor](const std::string& name) { return store_monitor.was_written(name); });
   DestroyedDisks destroyed(zookeeper);
   // The pushed customers' own destinations, and the checker of what lands there.
-  PushedCustomers pushed(simulation, storage, pushed_folders(options.accounts));
+  PushedCustomers pushed(simulation, storage, zookeeper, pushed_folders(options.accounts));
   // One observer per Lumberjack node (each knows which node to crash).
   std::vector<std::unique_ptr<StageFaults>> stage_faults;
   proxy::MemoryLedger ledger;
@@ -726,6 +726,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor published files judged"] = publications.files_judged();
   outcome.coverage["monitor logs.index writes judged"] = indexes.writes_judged();
   outcome.coverage["monitor pushed files judged"] = pushed.puts_judged();
+  outcome.coverage["monitor push cursor writes judged"] = pushed.cursors_judged();
   if (pushed.repeats() > 0) outcome.coverage["state a file pushed again (the same bytes)"] += pushed.repeats();
   if (pushed.missed() > 0) outcome.coverage["alarm a file expired before it could be pushed"] += pushed.missed();
   if (published_retention.removals() > 0) {

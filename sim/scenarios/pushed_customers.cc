@@ -5,6 +5,8 @@
 
 #include "prod/io/distributions.h"
 #include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/push_cursor.h"
+#include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/object_names.h"
 #include "sim/sim_node.h"
 
@@ -55,11 +57,52 @@ class PushedCustomers::NodeDestinations final : public PushDestinations {
   ObjectStore& store_;
 };
 
-PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central,
+PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central, SimZooKeeper& zookeeper,
                                  std::map<uint64_t, std::string> folders)
     : simulation_(simulation), central_(central), folders_(std::move(folders)), destinations_(simulation) {
   central_.add_change_watcher([this](const SimObjectStore::Change& change) { on_central_change(change); });
   destinations_.add_change_watcher([this](const SimObjectStore::Change& change) { judge_put(change); });
+  zookeeper.add_write_watcher([this](const SimZooKeeper::Write& write) { judge_cursor(write); });
+}
+
+bool PushedCustomers::holds(uint64_t account, uint64_t seq) const {
+  const std::string file = log_file_name(account, seq);
+  auto published = published_.find(file);
+  auto there = destinations_.objects().find("customer-" + std::to_string(account) + "/" + file);
+  return published != published_.end() && there != destinations_.objects().end() &&
+         hash_string(there->second) == published->second.contents_hash;
+}
+
+void PushedCustomers::judge_cursor(const SimZooKeeper::Write& write) {
+  const std::string prefix = lumberjack::ZkLayout{}.pushed() + "/";
+  if (write.kind == SimZooKeeper::Write::Kind::kRemove || !write.path.starts_with(prefix)) return;
+  uint64_t account = 0;
+  const std::string_view text = std::string_view(write.path).substr(prefix.size());
+  if (std::from_chars(text.data(), text.data() + text.size(), account).ec != std::errc()) return;
+  Result<lumberjack::PushCursor> cursor = lumberjack::PushCursor::decode(write.data);
+  if (!cursor.ok()) {
+    report("a push cursor that does not decode: " + write.path);
+    return;
+  }
+  ++cursors_judged_;
+  if (write.kind == SimZooKeeper::Write::Kind::kCreate) {
+    pushed_from_[account] = cursor->through;  // a new destination starts here
+    cursor_through_[account] = cursor->through;
+    return;
+  }
+  uint64_t& through = cursor_through_[account];
+  if (cursor->through < through) {
+    report("the push cursor of customer " + std::to_string(account) + " moved back from " + std::to_string(through) +
+           " to " + std::to_string(cursor->through));
+    return;
+  }
+  for (uint64_t seq = through + 1; seq <= cursor->through; ++seq) {
+    if (holds(account, seq) || missed_.contains({account, seq})) continue;
+    report("the push cursor of customer " + std::to_string(account) + " says its destination has file " +
+           std::to_string(seq) + " through " + std::to_string(cursor->through) + ", which it does not");
+    return;
+  }
+  through = std::max(through, cursor->through);
 }
 
 PushedCustomers::~PushedCustomers() = default;
@@ -137,6 +180,8 @@ std::string PushedCustomers::first_missing(const std::function<bool(uint64_t)>& 
   const auto& at_destinations = destinations_.objects();
   for (const auto& [file, published] : published_) {
     if (!judged(published.account) || missed_.contains({published.account, published.seq})) continue;
+    auto from = pushed_from_.find(published.account);
+    if (from != pushed_from_.end() && published.seq <= from->second) continue;  // before its destination
     const std::string name = "customer-" + std::to_string(published.account) + "/" + file;
     auto it = at_destinations.find(name);
     if (it == at_destinations.end()) return "published file " + file + " never reached its destination";

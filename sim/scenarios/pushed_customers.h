@@ -13,6 +13,9 @@
 //   rewrites the same bytes, so the destination holds each file once.
 //   A file the pusher reports missed must be gone from central storage and covered by
 //   retention's mark, as the pusher claims.
+//   Every push cursor written to ZooKeeper is judged as it lands: each file it newly says the
+//   destination has must be there (or reported missed). A cursor created (a new destination)
+//   says where pushing starts: files before it are not the destination's.
 //   At the end: every file published for a pushed customer is at its destination, byte for byte,
 //   or was reported missed.
 
@@ -26,6 +29,7 @@
 #include "prod/io/push_destination.h"
 #include "prod/lumberjack/file_pusher.h"
 #include "sim/sim_object_store.h"
+#include "sim/sim_zookeeper.h"
 #include "sim/simulation.h"
 
 namespace lj::sim {
@@ -36,7 +40,8 @@ class PushedCustomers final : public lumberjack::PushObserver {
  public:
   // `folders`: each pushed account's folder in central storage ("<account>_<config>").
   // REQUIRES: `simulation` and `central` outlive this.
-  PushedCustomers(Simulation& simulation, SimObjectStore& central, std::map<uint64_t, std::string> folders);
+  PushedCustomers(Simulation& simulation, SimObjectStore& central, SimZooKeeper& zookeeper,
+                  std::map<uint64_t, std::string> folders);
   ~PushedCustomers();
 
   static std::string url_for(uint64_t account);
@@ -59,6 +64,7 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::string check(const std::function<bool(uint64_t)>& judged) const;
   const std::string& problem() const { return problem_; }
   uint64_t puts_judged() const { return puts_judged_; }
+  uint64_t cursors_judged() const { return cursors_judged_; }
   uint64_t repeats() const { return repeats_; }
   uint64_t missed() const { return missed_.size(); }
 
@@ -71,6 +77,9 @@ class PushedCustomers final : public lumberjack::PushObserver {
   };
   void on_central_change(const SimObjectStore::Change& change);
   void judge_put(const SimObjectStore::Change& change);
+  void judge_cursor(const SimZooKeeper::Write& write);
+  // Whether the destination holds customer `account`'s file `seq` as published.
+  bool holds(uint64_t account, uint64_t seq) const;
   // The first file of `judged` customers not at its destination as published; empty if none.
   std::string first_missing(const std::function<bool(uint64_t)>& judged) const;
   void report(const std::string& what);
@@ -82,8 +91,11 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::map<NodeId, std::unique_ptr<NodeDestinations>> per_node_;
   std::map<std::string, Published> published_;  // by file name ("<account>_<seq>.log")
   std::set<std::pair<uint64_t, uint64_t>> missed_;
+  std::map<uint64_t, uint64_t> cursor_through_;  // as last written, per account
+  std::map<uint64_t, uint64_t> pushed_from_;     // files after this one are the destination's
   std::string problem_;
   uint64_t puts_judged_ = 0;
+  uint64_t cursors_judged_ = 0;
   uint64_t repeats_ = 0;
 };
 

@@ -82,6 +82,8 @@ struct PushedFolder {
 };
 
 Status read_pushed(const PushedFolder& pushed, std::vector<delivery::ReceivedEvent>& received) {
+  // A folder not made yet (nothing pushed so far) holds nothing: that is no error.
+  if (!std::filesystem::exists(pushed.dir)) return Status();
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(pushed.dir, error)) {
     const std::string name = entry.path().filename().string();

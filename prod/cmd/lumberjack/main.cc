@@ -243,11 +243,13 @@ int main(int argc, char** argv) {
   lj::Result<lj::Env> node_env = lj::cmd::graceland_env(env, graceland_tls, graceland_network);
   if (!node_env.ok()) return usage(node_env.error().to_string());
   // Push delivery: SFTP on threads of its own (libssh blocks), each call within the deadline.
+  // Sixteen: a call mostly waits on its server, and a few hung servers must not hold up the
+  // pushes to every other (each holds a thread for at most its deadline).
   lj::push::SftpDestinations push_destinations(
       lj::push::SftpOptions{push_ssh_key,
                             std::max(std::chrono::seconds(1),
                                      std::chrono::duration_cast<std::chrono::seconds>(options.push.put_timeout)),
-                            4},
+                            16},
       runtime.cross_thread_poster());
   options.push_destinations = &push_destinations;
   lj::lumberjack::LumberjackNode node(*node_env, coordinator, *store, options);
