@@ -37,7 +37,7 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
   });
   if (customer == customers_.end()) return;  // not a customer of this world: the audit's to judge
   ++files_judged_;
-  Result<DecodedLogFile> decoded = read_log_file(change.contents, customer->private_key_pem);
+  Result<DecodedLogFile> decoded = read(change.contents, customer->private_key_pem);
   if (!decoded.ok()) {
     report(change.node, "published " + written + ", which its customer cannot read: " + decoded.error().to_string());
     return;
@@ -59,12 +59,20 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
   decoded_.insert_or_assign(written, Decoded{change.contents, std::move(*decoded)});
 }
 
+Result<DecodedLogFile> PublishMonitor::read(std::string_view contents, const std::string& pem) {
+  if (pem.empty()) return read_log_file(contents, nullptr);
+  auto [it, inserted] = keys_.try_emplace(pem);
+  if (inserted) {
+    Result<RsaPrivateKey> parsed = RsaPrivateKey::from_pem(pem);
+    if (parsed.ok()) it->second.emplace(std::move(parsed).value());
+  }
+  return it->second ? read_log_file(contents, &*it->second) : read_log_file(contents, pem);
+}
+
 Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object, std::string_view contents,
                                                     const std::string& private_key_pem) {
   auto it = decoded_.find(object);
-  if (it == decoded_.end() || it->second.contents != contents) {
-    return read_log_file(contents, private_key_pem);
-  }
+  if (it == decoded_.end() || it->second.contents != contents) return read(contents, private_key_pem);
   DecodedLogFile decoded = std::move(it->second.file);
   decoded_.erase(it);
   return decoded;
