@@ -196,6 +196,28 @@ TEST_F(LjCli, AuditAfterRetentionCountsRemovedFilesEventsAsExpired) {
       << "only for published files";
 }
 
+TEST_F(LjCli, AuditPushedJudgesTheFilesAtADestinationOfItsCustomersOnly) {
+  // The destination holds 9_1.log (events 1-1..1-5); a put not yet renamed into place is not
+  // there yet. The ledger also has account 7, which is not pushed: not this audit's to judge.
+  std::vector<AttackEvent> events;
+  fs::create_directories(dir_ / "pushed");
+  spit(path("pushed/9_1.log"), write_log("", events));
+  spit(path("pushed/.9_2.log.part-0123"), "half a file");
+  spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 2 1 7\n");
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed")}), 0) << err_.str();
+  EXPECT_NE(out_.str().find("files=1 events=5 acknowledged=5 delivered=5 lost=0 dup=0 phantom=0"), std::string::npos)
+      << out_.str();
+
+  spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 1 6 9\n");  // 1-6 never pushed
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed")}), 1);
+  EXPECT_NE(out_.str().find("lost=1"), std::string::npos) << out_.str();
+  // A folder nothing was pushed to yet holds nothing; a bad argument is refused.
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("nothing-yet")}), 1);
+  EXPECT_NE(out_.str().find("lost=6"), std::string::npos) << out_.str();
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "nine=" + path("pushed")}), 2);
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed") + "=" + path("no.pem")}), 2);
+}
+
 TEST_F(LjCli, GenReportsProgressWhileItRuns) {
   // Nothing listens on port 1: nothing is acknowledged, and the progress lines say so.
   EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--proxies", "2", "--rate", "50", "--events", "1000",
