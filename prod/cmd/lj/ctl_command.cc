@@ -1,5 +1,6 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
+#include "prod/cmd/lj/cluster_status.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/cmd/common/zk_access.h"
@@ -45,6 +46,7 @@ struct CtlFlags {
   std::map<std::string, std::string> values;  // --flag value
   bool no_compress = false;
   bool allow_unencrypted = false;  // --allow-unencrypted: a customer without a public key
+  bool json = false;               // status --json
 };
 
 using cmd::parse_number;
@@ -259,24 +261,21 @@ Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& ou
   co_return 0;
 }
 
-// " push=URL pushed_through=N push_lag_files=M": how far a pushed customer's destination is, as
-// its pusher's cursor says, against the files committed (`committed`, if known).
-Task<std::string> describe_push(CoordinatorSession& zk, const lumberjack::ZkLayout& layout, const std::string& account,
+// How far a pushed customer's destination is, as its pusher's cursor says, against the files
+// committed (`committed`, if known), and the owner's last error while it fails.
+Task<PushState> read_push_state(CoordinatorSession& zk, const lumberjack::ZkLayout& layout, const std::string& account,
                                 const std::string& url, std::optional<uint64_t> committed) {
-  std::string out = " push=" + url;
+  PushState push{url, std::nullopt, std::nullopt, std::nullopt};
   Result<NodeData> node = co_await zk.get(layout.pushed_cursor(account));
   Result<lumberjack::PushCursor> cursor =
       node.ok() ? lumberjack::PushCursor::decode(node->data) : Result<lumberjack::PushCursor>(node.error());
-  if (!cursor.ok() || cursor->url != url) {
-    out += " pushed_through=none";
-  } else {
-    out += " pushed_through=" + std::to_string(cursor->through);
-    if (committed) out += " push_lag_files=" + std::to_string(*committed > cursor->through ? *committed - cursor->through : 0);
+  if (cursor.ok() && cursor->url == url) {
+    push.pushed_through = cursor->through;
+    if (committed) push.lag_files = *committed > cursor->through ? *committed - cursor->through : 0;
   }
-  // While the destination fails, its owner keeps the last error here.
   Result<NodeData> error = co_await zk.get(layout.push_error(account));
-  if (error.ok()) out += " PUSH FAILING: " + error->data;
-  co_return out;
+  if (error.ok()) push.failing = error->data;
+  co_return push;
 }
 
 Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
@@ -306,8 +305,8 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
                                                       : Result<lumberjack::Checkpoint>(checkpoint_node.error());
       const std::optional<uint64_t> committed =
           checkpoint.ok() ? std::optional<uint64_t>(checkpoint->next_seq - 1) : std::nullopt;
-      const std::string push = co_await describe_push(zk, flags.layout, account, config->push.url, committed);
-      out << push;
+      const PushState push = co_await read_push_state(zk, flags.layout, account, config->push.url, committed);
+      out << push_text(push);
     }
     out << "\n";
   }
@@ -359,95 +358,102 @@ Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std
   co_return 0;
 }
 
+// The customer's line: its worker, files, lag per PoP (`extents`: what each Graceland holds),
+// and its push destination.
+Task<CustomerState> read_customer_state(CoordinatorSession& zk, const lumberjack::ZkLayout& layout,
+                                        const std::string& account,
+                                        const std::map<std::string, std::map<std::string, graceland::AccountExtent>>& extents,
+                                        const std::map<std::string, uint64_t>& store_ids) {
+  CustomerState state;
+  state.account = account;
+  Result<NodeData> assignment = co_await zk.get(layout.assignment(account));
+  if (assignment.ok()) state.worker = assignment->data;
+  Result<NodeData> checkpoint_node = co_await zk.get(layout.checkpoint(account));
+  if (!checkpoint_node.ok()) {
+    state.problem = "no checkpoint yet";
+    co_return state;
+  }
+  Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(checkpoint_node->data);
+  if (!checkpoint.ok()) {
+    state.problem = "checkpoint UNREADABLE: " + checkpoint.error().to_string();
+    co_return state;
+  }
+  state.files = checkpoint->next_seq - 1;
+  state.checkpoint_bytes = checkpoint_node->data.size();
+  for (const auto& [pop, by_account] : extents) {
+    auto extent = by_account.find(account);
+    if (extent == by_account.end()) continue;
+    const lumberjack::PopCursor cursor = checkpoint->pops.contains(pop) ? checkpoint->pops.at(pop) : lumberjack::PopCursor{};
+    const auto at = cursor.position;
+    const auto end = extent->second.end;
+    std::string lag;
+    if (cursor.store_id != 0 && cursor.store_id != store_ids.at(pop)) lag = "store-replaced(rereading)";
+    else if (at >= end) lag = "caught-up";
+    else if (at.file_index == end.file_index) lag = "lag=" + std::to_string(end.offset - at.offset) + "B";
+    else lag = "lag=" + std::to_string(end.file_index - std::max(at.file_index, extent->second.first.file_index)) + "seg";
+    state.pops.emplace_back(pop, lag);
+  }
+  Result<NodeData> config_node = co_await zk.get(layout.customer(account));
+  Result<CustomerConfig> config =
+      config_node.ok() ? CustomerConfig::decode(config_node->data) : Result<CustomerConfig>(config_node.error());
+  if (config.ok() && !config->push.url.empty()) {
+    state.push = co_await read_push_state(zk, layout, account, config->push.url, state.files);
+  }
+  co_return state;
+}
+
 Task<int> status(CoordinatorSession& zk, const Env& env, const CtlFlags& flags, std::ostream& out) {
   const lumberjack::ZkLayout& layout = flags.layout;
+  ClusterStatus status;
   Result<NodeData> master = co_await zk.get(layout.master());
-  out << "master: " << (master.ok() ? master->data : "(none)") << "\n";
+  if (master.ok()) status.master = master->data;
   Result<std::vector<std::string>> workers = co_await zk.children(layout.workers());
-  out << "workers:";
-  if (workers.ok()) for (const std::string& w : *workers) out << " " << w;
-  out << "\n";
+  if (workers.ok()) status.workers = *workers;
   // What each worker last reported to the master: events/s and customers measured.
-  out << "load (events/s):";
   Result<std::vector<std::string>> reporters = co_await zk.children(layout.loads());
-  if (reporters.ok()) {
-    for (const std::string& worker : *reporters) {
-      Result<NodeData> node = co_await zk.get(layout.load(worker));
-      if (!node.ok()) continue;
-      Result<lumberjack::LoadReport> report = lumberjack::decode_load_report(node->data);
+  // (Named, not a temporary in the loop's head: GCC 12 and coroutine frames.)
+  const std::vector<std::string> reporter_names = reporters.ok() ? *reporters : std::vector<std::string>{};
+  for (const std::string& worker : reporter_names) {
+    Result<NodeData> node = co_await zk.get(layout.load(worker));
+    if (!node.ok()) continue;
+    Result<lumberjack::LoadReport> report = lumberjack::decode_load_report(node->data);
+    WorkerLoad load{worker, std::nullopt, 0};
+    if (report.ok()) {
       double total = 0;
-      if (report.ok()) for (const auto& [account, rate] : *report) total += rate;
-      out << " " << worker << "=" << (report.ok() ? std::to_string(std::llround(total)) : std::string("(unreadable)"));
-      if (report.ok()) out << "(" << report->size() << " customers)";
+      for (const auto& [account, rate] : *report) total += rate;
+      load.events_per_s = std::llround(total);
+      load.customers = report->size();
     }
+    status.loads.push_back(load);
   }
-  out << (reporters.ok() && !reporters->empty() ? "" : " (none)") << "\n";
   Result<std::vector<std::string>> drained = co_await zk.children(layout.drained());
-  out << "drained:";
-  if (drained.ok()) for (const std::string& node : *drained) out << " " << node;
-  out << (drained.ok() && !drained->empty() ? "" : " (none)") << "\n";
+  if (drained.ok()) status.drained = *drained;
   // Each PoP's Graceland and how far each customer's checkpoint is behind it.
   std::map<std::string, std::map<std::string, graceland::AccountExtent>> extents;  // pop -> account -> extent
   std::map<std::string, uint64_t> store_ids;  // pop -> its Graceland store
   Result<std::vector<std::string>> pops = co_await zk.children(layout.gracelands());
-  out << "gracelands:";
-  if (pops.ok()) {
-    for (const std::string& pop : *pops) {
-      Result<NodeData> address = co_await zk.get(layout.graceland(pop));
-      if (!address.ok()) continue;
-      out << " " << pop << "=" << address->data;
-      auto client = co_await graceland::GracelandClient::connect(
-          env, address->data, "lj ctl", graceland::GracelandClient::kDefaultCallTimeout, pop);
-      if (!client.ok()) {
-        out << "(unreachable: " << client.error().to_string() << ")";
-        continue;
-      }
-      auto listed = co_await (*client)->list();
-      if (listed.ok()) {
-        store_ids[pop] = listed->store_id;
-        for (const auto& extent : listed->accounts) extents[pop][extent.account] = extent;
-      }
-    }
+  const std::vector<std::string> pop_names = pops.ok() ? *pops : std::vector<std::string>{};
+  for (const std::string& pop : pop_names) {
+    Result<NodeData> address = co_await zk.get(layout.graceland(pop));
+    if (!address.ok()) continue;
+    GracelandState graceland{pop, address->data, std::nullopt};
+    auto client = co_await graceland::GracelandClient::connect(env, address->data, "lj ctl",
+                                                               graceland::GracelandClient::kDefaultCallTimeout, pop);
+    if (!client.ok()) graceland.unreachable = client.error().to_string();
+    status.gracelands.push_back(graceland);
+    if (!client.ok()) continue;
+    auto listed = co_await (*client)->list();
+    if (!listed.ok()) continue;
+    store_ids[pop] = listed->store_id;
+    for (const auto& extent : listed->accounts) extents[pop][extent.account] = extent;
   }
-  out << "\n";
   Result<std::vector<std::string>> accounts = co_await zk.children(layout.customers());
-  if (!accounts.ok()) co_return 0;
-  for (const std::string& account : *accounts) {
-    Result<NodeData> assignment = co_await zk.get(layout.assignment(account));
-    Result<NodeData> checkpoint_node = co_await zk.get(layout.checkpoint(account));
-    out << "customer " << account << ": worker=" << (assignment.ok() ? assignment->data : "(unassigned)");
-    if (!checkpoint_node.ok()) {
-      out << " no checkpoint yet\n";
-      continue;
-    }
-    Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(checkpoint_node->data);
-    if (!checkpoint.ok()) {
-      out << " checkpoint UNREADABLE: " << checkpoint.error().to_string() << "\n";
-      continue;
-    }
-    out << " files=" << checkpoint->next_seq - 1 << " checkpoint=" << checkpoint_node->data.size() << "B";
-    for (const auto& [pop, by_account] : extents) {
-      auto extent = by_account.find(account);
-      if (extent == by_account.end()) continue;
-      const lumberjack::PopCursor cursor =
-          checkpoint->pops.contains(pop) ? checkpoint->pops.at(pop) : lumberjack::PopCursor{};
-      const auto at = cursor.position;
-      const auto end = extent->second.end;
-      out << " " << pop << ":";
-      if (cursor.store_id != 0 && cursor.store_id != store_ids[pop]) out << "store-replaced(rereading)";
-      else if (at >= end) out << "caught-up";
-      else if (at.file_index == end.file_index) out << "lag=" << end.offset - at.offset << "B";
-      else out << "lag=" << end.file_index - std::max(at.file_index, extent->second.first.file_index) << "seg";
-    }
-    Result<NodeData> config_node = co_await zk.get(layout.customer(account));
-    Result<CustomerConfig> config =
-        config_node.ok() ? CustomerConfig::decode(config_node->data) : Result<CustomerConfig>(config_node.error());
-    if (config.ok() && !config->push.url.empty()) {
-      const std::string push = co_await describe_push(zk, layout, account, config->push.url, checkpoint->next_seq - 1);
-      out << push;
-    }
-    out << "\n";
+  const std::vector<std::string> account_names = accounts.ok() ? *accounts : std::vector<std::string>{};
+  for (const std::string& account : account_names) {
+    CustomerState customer = co_await read_customer_state(zk, layout, account, extents, store_ids);
+    status.customers.push_back(std::move(customer));
   }
+  out << (flags.json ? status_json(status) : status_text(status));
   co_return 0;
 }
 
@@ -517,7 +523,10 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
                  "the customer's account id")
       ->required();
   app.add_subcommand("list", "the customers, one a line");
-  tls.add_to(*app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag"));
+  CLI::App* status_verb =
+      app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag");
+  tls.add_to(*status_verb);
+  status_verb->add_flag("--json", flags.json, "one JSON object, for scripts (the same facts)");
   cmd::add_kept_option(*app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"), flags.values,
                  "--node", "the node's name")
       ->required();
