@@ -303,7 +303,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const C
     expired = true;
     co_return Outcome::kContinue;
   }
-  const std::optional<uint64_t> expired_through = co_await read_expired_through();
+  const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
   if (!expired_through) co_return Outcome::kRetry;
   if (*expired_through >= file.seq) {
     expired = true;
@@ -458,7 +458,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
   if (last_listed < seq && listing == Listing::kRepair) {
     // Seed 45162: retention emptied the index, expiring every committed file, and a repair
     // listed the last of them again - a file no longer stored, which downloaders then asked for.
-    const std::optional<uint64_t> expired_through = co_await read_expired_through();
+    const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
     if (!expired_through) co_return Outcome::kRetry;
     if (*expired_through >= seq) co_return Outcome::kContinue;
   }
@@ -469,7 +469,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
     uint64_t first = first_listed != 0 ? first_listed : 1;
     if (first_listed == 0 && error_taken_for_emptied) first = seq;
     if (first_listed == 0 && index.ok()) {
-      const std::optional<uint64_t> expired_through = co_await read_expired_through();
+      const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
       if (!expired_through) co_return Outcome::kRetry;
       first = std::min(seq, *expired_through + 1);
     }
@@ -480,8 +480,10 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
   co_return Outcome::kContinue;
 }
 
-Task<std::optional<uint64_t>> CustomerPipeline::read_expired_through() {
-  co_return co_await lumberjack::read_expired_through(context_.store, config_);
+Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config) {
+  Result<std::string> mark = co_await store.get(expired_mark_name(config));
+  if (!mark.ok()) co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
+  co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
 }
 
 Task<void> CustomerPipeline::repair_index_if_due() {

@@ -186,9 +186,6 @@ class CustomerPipeline {
   enum class Listing { kPublished, kRepair };
   Task<Outcome> list_through(uint64_t seq, Listing listing = Listing::kPublished, bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
-  // The newest file retention's mark says expired (0 without a mark); nullopt if the store
-  // could not say.
-  Task<std::optional<uint64_t>> read_expired_through();
   // Starts a read of every PoP that is idle and not resting after a failure, from the working
   // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
   void start_reads(bool even_if_full);
@@ -256,6 +253,9 @@ std::string expired_mark_name(const CustomerConfig& config);
 std::string expired_mark_name(const std::string& folder);
 std::string expired_mark_contents(uint64_t last_expired_seq);
 std::optional<uint64_t> parse_expired_mark(std::string_view text);
+// The newest file retention's mark says expired (0 without a mark); nullopt if storage could
+// not say.
+Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config);
 // logs.index for files first_seq..last_seq: one name per line, oldest first.
 std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq = 1);
 

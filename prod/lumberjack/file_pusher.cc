@@ -65,12 +65,6 @@ std::string seconds_text(Duration duration) {
 
 }  // namespace
 
-Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config) {
-  Result<std::string> mark = co_await store.get(expired_mark_name(config));
-  if (!mark.ok()) co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
-  co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
-}
-
 FilePusher::FilePusher(PushContext context, CustomerConfig config, int32_t config_version, int32_t assignment_version)
     : context_(std::move(context)),
       config_(std::move(config)),

@@ -135,8 +135,4 @@ class FilePusher {
   PushStatus status_;
 };
 
-// The newest file retention's mark says expired (0 without a mark); nullopt if storage could
-// not say.
-Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config);
-
 }  // namespace lj::lumberjack
