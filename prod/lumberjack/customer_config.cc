@@ -122,6 +122,10 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
   if (config.roll.max_events == 0 || config.roll.max_bytes == 0 || config.roll.max_age_ms <= 0) {
     return Error(ErrorCode::kInvalidArgument, "customer config: roll limits must be positive");
   }
+  // A host key pins a destination; without one it means nothing, and encode() would drop it.
+  if (config.push.url.empty() && !config.push.host_key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: push_host_key without push_url");
+  }
   return config;
 }
 

@@ -49,5 +49,16 @@ TEST(CustomerConfig, APushedCustomerRoundTripsAndOnlyItStoresItsDestination) {
   EXPECT_EQ(*decoded, config);
 }
 
+// Found by fuzz_customer_config in CI (stop 29): a host key without a URL decoded, and encode()
+// then dropped it, so the round trip changed the config.
+TEST(CustomerConfig, AHostKeyWithoutADestinationIsRejected) {
+  CustomerConfig config;
+  config.account_id = 1001;
+  const std::string text = config.encode() + "push_host_key=SHA256:abc\n";
+  Result<CustomerConfig> decoded = CustomerConfig::decode(text);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message().find("push_host_key without push_url"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lj::lumberjack
