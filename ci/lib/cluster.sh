@@ -17,6 +17,8 @@
 #                                       WebDAV server ($work/dav, files in $work/storage)
 #   start_sftp_server / push_customer A a customer's SFTP server; Lumberjacks started after it
 #                                       push with its key (ci/lib/sftp_server.sh)
+#   start_s3_server / push_customer_s3 A   a customer's S3-compatible bucket; Lumberjacks started
+#                                       after it sign with its credentials (ci/lib/s3_server.sh)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
 #                                       (push_timeout_ms set: --push-timeout-ms)
 #   start_lb                            the load balancer in front of every node -> lb_url
@@ -40,6 +42,8 @@ source "$(dirname "$delivery_lib")/webdav_store.sh"
 source "$(dirname "$delivery_lib")/pki.sh"
 # shellcheck source=ci/lib/sftp_server.sh
 source "$(dirname "$delivery_lib")/sftp_server.sh"
+# shellcheck source=ci/lib/s3_server.sh
+source "$(dirname "$delivery_lib")/s3_server.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 declare -A graceland_addr node_port
@@ -206,6 +210,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
     "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
     --zk-auth "$work/zkauth/lumberjack.zkauth" ${push_key:+--push-ssh-key "$push_key"} \
     ${push_timeout_ms:+--push-timeout-ms "$push_timeout_ms"} \
+    ${push_credentials:+--push-credentials "$push_credentials" --push-ca-file "$push_ca"} \
     $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }

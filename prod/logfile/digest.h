@@ -10,6 +10,8 @@ namespace lj {
 
 std::string sha256_hex(std::string_view data);
 std::string md5_hex(std::string_view data);
+// The raw 16-byte MD5 digest (S3's Content-MD5 integrity header).
+std::string md5_bytes(std::string_view data);
 // The raw 32-byte SHA-256 digest.
 std::string sha256_bytes(std::string_view data);
 // The raw 20-byte SHA-1 digest.

@@ -71,6 +71,7 @@ std::string CustomerConfig::encode() const {
   if (!push.url.empty()) {
     line("push_url", push.url);
     line("push_host_key", push.host_key);
+    if (!push.credential.empty()) line("push_credential", push.credential);
   }
   return out;
 }
@@ -113,6 +114,7 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     else if (key == "roll_age_ms") status = parse_number(key, *value, config.roll.max_age_ms);
     else if (key == "push_url") config.push.url = *value;
     else if (key == "push_host_key") config.push.host_key = *value;
+    else if (key == "push_credential") config.push.credential = *value;
     else status = Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
     if (!status.ok()) return status.error();
   }
@@ -123,8 +125,8 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     return Error(ErrorCode::kInvalidArgument, "customer config: roll limits must be positive");
   }
   // A host key pins a destination; without one it means nothing, and encode() would drop it.
-  if (config.push.url.empty() && !config.push.host_key.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "customer config: push_host_key without push_url");
+  if (config.push.url.empty() && (!config.push.host_key.empty() || !config.push.credential.empty())) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: push_host_key or push_credential without push_url");
   }
   return config;
 }

@@ -47,6 +47,11 @@ TEST(CustomerConfig, APushedCustomerRoundTripsAndOnlyItStoresItsDestination) {
   Result<CustomerConfig> decoded = CustomerConfig::decode(config.encode());
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   EXPECT_EQ(*decoded, config);
+  EXPECT_EQ(config.encode().find("push_credential"), std::string::npos);  // only when there is one
+  config.push = PushTarget{"s3://s3.example.com/acme-logs/in?region=eu-west-1", "", "acme"};
+  decoded = CustomerConfig::decode(config.encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, config);
 }
 
 // Found by fuzz_customer_config in CI (stop 29): a host key without a URL decoded, and encode()
@@ -57,7 +62,8 @@ TEST(CustomerConfig, AHostKeyWithoutADestinationIsRejected) {
   const std::string text = config.encode() + "push_host_key=SHA256:abc\n";
   Result<CustomerConfig> decoded = CustomerConfig::decode(text);
   ASSERT_FALSE(decoded.ok());
-  EXPECT_NE(decoded.error().message().find("push_host_key without push_url"), std::string::npos);
+  EXPECT_NE(decoded.error().message().find("without push_url"), std::string::npos);
+  EXPECT_FALSE(CustomerConfig::decode(config.encode() + "push_credential=acme\n").ok());
 }
 
 }  // namespace

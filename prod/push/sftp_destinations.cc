@@ -8,12 +8,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <coroutine>
-#include <optional>
 #include <random>
 
+#include "prod/push/blocking_calls.h"
 #include "prod/push/sftp_url.h"
 
 namespace lj::push {
@@ -185,11 +182,10 @@ class SftpSession {
 }  // namespace
 
 struct SftpDestinations::Impl {
-  Impl(SftpOptions options, std::function<void(std::function<void()>)> post)
-      : options(std::move(options)), post(std::move(post)), pool(std::max(1u, this->options.threads)) {}
+  Impl(SftpOptions options, BlockingCalls::Poster post)
+      : options(std::move(options)), calls(this->options.threads, std::move(post)) {}
   SftpOptions options;
-  std::function<void(std::function<void()>)> post;
-  boost::asio::thread_pool pool;
+  BlockingCalls calls;
   std::mutex mutex;  // guards `open`
   std::map<std::string, std::weak_ptr<PushDestination>> open;
 };
@@ -199,56 +195,19 @@ namespace {
 // One server and folder. Puts run on the pool, one at a time; their answers on the loop.
 class SftpDestination final : public PushDestination, public std::enable_shared_from_this<SftpDestination> {
  public:
-  SftpDestination(const SftpOptions& options, boost::asio::thread_pool& pool,
-                  std::function<void(std::function<void()>)> post, SftpUrl url, std::string host_key)
-      : options_(options), pool_(pool), post_(std::move(post)), url_(std::move(url)), host_key_(std::move(host_key)) {}
+  SftpDestination(const SftpOptions& options, BlockingCalls& calls, SftpUrl url, std::string host_key)
+      : options_(options), calls_(calls), url_(std::move(url)), host_key_(std::move(host_key)) {}
 
   Task<Status> put(const std::string& name, std::string contents) override {
-    // The answer slot outlives this frame: a frame destroyed while the call blocks (the
-    // process shutting down) is never resumed; the late answer finds `abandoned`.
-    auto pending = std::make_shared<Pending>();
-    struct AbandonOnExit {
-      Pending& pending;
-      ~AbandonOnExit() { pending.abandoned = true; }
-    } guard{*pending};
-    Blocking blocking{shared_from_this(), name, std::move(contents), pending};  // (no braces in a co_await: GCC 12)
-    co_return co_await blocking;
+    return calls_.run(shared_from_this(), [this, name, contents = std::move(contents)] {
+      std::lock_guard lock(session_mutex_);
+      return session_.put(url_, host_key_, options_, name, contents);
+    });
   }
 
  private:
-  struct Pending {
-    std::optional<Status> status;
-    std::coroutine_handle<> waiter;
-    bool abandoned = false;
-  };
-  struct Blocking {
-    std::shared_ptr<SftpDestination> self;
-    std::string name;
-    std::string contents;
-    std::shared_ptr<Pending> pending;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> waiter) {
-      pending->waiter = waiter;
-      boost::asio::post(self->pool_, [self = self, name = std::move(name), contents = std::move(contents),
-                                      pending = pending] {
-        Status status;
-        {
-          std::lock_guard lock(self->session_mutex_);
-          status = self->session_.put(self->url_, self->host_key_, self->options_, name, contents);
-        }
-        self->post_([pending, status] {
-          if (pending->abandoned) return;
-          pending->status = status;
-          pending->waiter.resume();
-        });
-      });
-    }
-    Status await_resume() { return std::move(*pending->status); }
-  };
-
   const SftpOptions& options_;
-  boost::asio::thread_pool& pool_;
-  std::function<void(std::function<void()>)> post_;
+  BlockingCalls& calls_;
   SftpUrl url_;
   std::string host_key_;
   std::mutex session_mutex_;
@@ -260,7 +219,7 @@ class SftpDestination final : public PushDestination, public std::enable_shared_
 SftpDestinations::SftpDestinations(SftpOptions options, std::function<void(std::function<void()>)> post_to_loop)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(post_to_loop))) {}
 
-SftpDestinations::~SftpDestinations() { impl_->pool.join(); }
+SftpDestinations::~SftpDestinations() = default;
 
 Result<std::shared_ptr<PushDestination>> SftpDestinations::open(const PushTarget& target) {
   Result<SftpUrl> url = parse_sftp_url(target.url);
@@ -277,7 +236,7 @@ Result<std::shared_ptr<PushDestination>> SftpDestinations::open(const PushTarget
   const std::string key = target.url + " " + target.host_key;
   if (std::shared_ptr<PushDestination> open = impl_->open[key].lock()) return open;
   std::shared_ptr<PushDestination> made =
-      std::make_shared<SftpDestination>(impl_->options, impl_->pool, impl_->post, std::move(*url), target.host_key);
+      std::make_shared<SftpDestination>(impl_->options, impl_->calls, std::move(*url), target.host_key);
   impl_->open[key] = made;
   return made;
 }

@@ -29,6 +29,7 @@
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/lumberjack/push_cursor.h"
+#include "prod/push/s3_url.h"
 #include "prod/push/sftp_url.h"
 #include "prod/real/zk_coordinator.h"
 
@@ -50,6 +51,23 @@ struct CtlFlags {
 };
 
 using cmd::parse_number;
+
+// What a push destination lacks or has too many of: "" when it can be used. Each kind has what it
+// authenticates with and nothing else, so that a stale flag of another kind is not kept.
+std::string push_target_problem(PushTarget& push) {
+  if (push.url.empty()) {
+    push = PushTarget{};
+    return "";
+  }
+  if (push.url.starts_with("s3://")) {
+    if (push.credential.empty()) return "an s3:// --push-url needs --push-credential: the requests are signed with it";
+    if (!push.host_key.empty()) return "--push-host-key is for sftp:// destinations";
+    return "";
+  }
+  if (push.host_key.empty()) return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
+  if (!push.credential.empty()) return "--push-credential is for s3:// destinations (sftp uses --push-ssh-key)";
+  return "";
+}
 
 // Applies the flags given to `config`. Returns "" or what is wrong. With --generate-password,
 // `generated_key` is the fresh API key whose hash `config` now holds (the caller writes it out).
@@ -98,13 +116,28 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
         config.push = PushTarget{};
         continue;
       }
-      if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) return url.error().message();
+      if (value.starts_with("s3://")) {
+        if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok()) return url.error().message();
+      } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
+        return url.error().message();
+      }
+      // Moving to another kind of destination drops what authenticated the old one, unless given anew.
+      if (config.push.url.substr(0, config.push.url.find(':')) != value.substr(0, value.find(':'))) {
+        if (!flags.values.contains("--push-host-key")) config.push.host_key.clear();
+        if (!flags.values.contains("--push-credential")) config.push.credential.clear();
+      }
       config.push.url = value;
     } else if (flag == "--push-host-key") {
       if (!value.starts_with("SHA256:") || value.size() < 20 || value.find_first_of(" \t\n") != std::string::npos) {
         return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host key>.pub` prints it";
       }
       config.push.host_key = value;
+    } else if (flag == "--push-credential") {
+      if (value.empty() || value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
+                               std::string::npos) {
+        return "--push-credential is a name of letters, digits, '-', '.' and '_' (a line of --push-credentials)";
+      }
+      config.push.credential = value;
     } else if (flag == "--roll-age-ms") {
       if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0) return "--roll-age-ms wants a positive number";
     } else {
@@ -112,10 +145,7 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     }
   }
   if (flags.no_compress) config.compress = false;
-  if (!config.push.url.empty() && config.push.host_key.empty()) {
-    return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
-  }
-  if (config.push.url.empty()) config.push.host_key.clear();
+  if (std::string why = push_target_problem(config.push); !why.empty()) return why;
   if (flags.values.contains("--leef-delimiter") && config.format != LogFormat::kLeef) {
     return "--leef-delimiter is for a customer in --format LEEF";
   }
@@ -492,8 +522,10 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--roll-events", "a file rolls at this many events"},
       {"--roll-bytes", "a file rolls at this many bytes"},
       {"--roll-age-ms", "a file rolls at this age"},
-      {"--push-url", "also push its files to sftp://user@host[:port]/folder (off: no more)"},
-      {"--push-host-key", "that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
+      {"--push-url", "also push its files to sftp://user@host[:port]/folder or "
+                     "s3://host[:port]/bucket[/prefix][?region=R] (off: no more)"},
+      {"--push-host-key", "sftp: that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
+      {"--push-credential", "s3: the name of the key pair the nodes sign with (their --push-credentials file)"},
   };
   std::map<std::string, CLI::Option*> declared;
   for (const auto& [name, what] : options) declared[name] = cmd::add_kept_option(verb, flags.values, name, what);

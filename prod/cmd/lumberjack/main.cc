@@ -42,6 +42,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   int64_t checkpoint_budget = static_cast<int64_t>(options.checkpoint_commits_per_s);
   int64_t balance_tolerance_pct = static_cast<int64_t>(options.balance.tolerance * 100);
   std::string push_ssh_key;  // --push-ssh-key (push delivery over SFTP)
+  std::string push_credentials_file, push_ca_file;  // --push-credentials, --push-ca-file (push to S3)
   int64_t push_timeout_ms = options.push.put_timeout.count() / 1'000'000;
   bool print_config = false;
   CLI::App app{"lumberjack: a node of the Lumberjack cluster. It registers as a worker, stands in the master "
@@ -158,6 +160,13 @@ int main(int argc, char** argv) {
   app.add_option("--push-ssh-key", push_ssh_key,
                  "this node's private key (OpenSSH format) for pushing customers' files to their SFTP servers; "
                  "customers authorize its public key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--push-credentials", push_credentials_file,
+                 "the key pairs customers' S3 pushes are signed with, NAME ACCESS_KEY_ID SECRET a line (mode 0600); "
+                 "a customer names one with lj ctl set --push-credential")
+      ->check(CLI::ExistingFile);
+  app.add_option("--push-ca-file", push_ca_file,
+                 "S3 push destinations' certificates are verified against these CAs (default: the system's)")
       ->check(CLI::ExistingFile);
   app.add_option("--push-timeout-ms", push_timeout_ms, "every push to a customer's destination ends by then")
       ->capture_default_str()
@@ -242,16 +251,28 @@ int main(int argc, char** argv) {
   std::unique_ptr<lj::Network> graceland_network;
   lj::Result<lj::Env> node_env = lj::cmd::graceland_env(env, graceland_tls, graceland_network);
   if (!node_env.ok()) return usage(node_env.error().to_string());
-  // Push delivery: SFTP on threads of its own (libssh blocks), each call within the deadline.
+  // Push delivery: SFTP and S3 on threads of their own (libssh and libcurl block), each call
+  // within the deadline.
   // Sixteen: a call mostly waits on its server, and a few hung servers must not hold up the
   // pushes to every other (each holds a thread for at most its deadline).
-  lj::push::SftpDestinations push_destinations(
+  lj::push::SftpDestinations sftp_destinations(
       lj::push::SftpOptions{push_ssh_key,
                             std::max(std::chrono::seconds(1),
                                      std::chrono::duration_cast<std::chrono::seconds>(options.push.put_timeout)),
                             16},
       runtime.cross_thread_poster());
-  options.push_destinations = &push_destinations;
+  lj::push::S3DestinationsOptions s3;
+  if (!push_credentials_file.empty()) {
+    lj::Result<lj::push::PushCredentials> credentials = lj::push::read_push_credentials(push_credentials_file);
+    if (!credentials.ok()) return usage(credentials.error().message());
+    s3.credentials = std::move(*credentials);
+  }
+  s3.client.ca_file = push_ca_file;
+  s3.client.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.push.put_timeout);
+  s3.threads = 16;
+  lj::push::S3Destinations s3_destinations(std::move(s3), runtime.cross_thread_poster());
+  lj::push::PushDestinationsByScheme push_by_scheme(sftp_destinations, s3_destinations);
+  options.push_destinations = &push_by_scheme;
   lj::lumberjack::LumberjackNode node(*node_env, coordinator, *store, options);
 
   // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.

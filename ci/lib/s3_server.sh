@@ -1,0 +1,79 @@
+# Sourced by cluster.sh: a customer's S3-compatible bucket on loopback - s3rver from the npm
+# registry (ci/tools/s3rver, installed by ci/setup), which checks every request's AWS Signature
+# V4 - over HTTPS with a certificate of the cluster's CA; the destination Lumberjack pushes files
+# to, and the credentials file Lumberjack signs with (`lumberjack --push-credentials`).
+#
+#   start_s3_server           -> s3_port, s3_bucket, push_credentials (the file, with the
+#                                credential "customer" and "wrong", whose secret is not the
+#                                server's), push_ca (the CA Lumberjack verifies the server with)
+#   push_customer_s3 ACCOUNT [FORMAT]   its files are pushed to
+#                                s3://127.0.0.1:PORT/BUCKET/imperva/ACCOUNT (lj ctl set)
+#   s3_credential ACCOUNT NAME   signs its pushes with another credential (lj ctl set)
+#   s3_signal STOP|CONT       a hung server, its connections open
+#   s3_restart                stopped (kill -9), then started again on its port and data
+#   s3_mirror ACCOUNT DIR     every object under the customer's prefix, downloaded into DIR by
+#                             stock clients (curl lists with Signature V4, s3cmd gets)
+
+s3_bucket=customer-logs
+s3_access_key=S3RVER  # the server's one account
+s3_secret=S3RVER
+
+start_s3_server() {
+  local dir=$work/s3
+  mkdir -p "$dir/data"
+  [ -f "$pki/s3.crt" ] || pki_issue "$pki" s3 s3 127.0.0.1 server
+  push_ca=$pki/ca.crt
+  push_credentials=$dir/push_credentials
+  (umask 077 && printf '# NAME ACCESS_KEY_ID SECRET_ACCESS_KEY\ncustomer %s %s\nwrong %s not-the-secret\n' \
+    "$s3_access_key" "$s3_secret" "$s3_access_key" >"$push_credentials")
+  s3_port=$(free_port)
+  _s3_spawn
+}
+
+_s3_spawn() {
+  local dir=$work/s3
+  spawn s3 "$dir/s3rver.log" node /opt/lj-tools/s3rver/run.js -d "$dir/data" -a 127.0.0.1 -p "$s3_port" \
+    --key "$pki/s3.key" --cert "$pki/s3.crt" --configure-bucket "$s3_bucket" -s
+  for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "s3rver did not start: $(cat "$dir/s3rver.log")" >&2
+  return 1
+}
+
+push_customer_s3() {  # ACCOUNT
+  "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" \
+    --push-url "s3://127.0.0.1:$s3_port/$s3_bucket/imperva/$1" --push-credential customer >/dev/null
+}
+
+s3_credential() {  # ACCOUNT NAME
+  "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" --push-credential "$2" >/dev/null
+}
+
+s3_signal() { kill -"$1" "$(pid_of s3)" 2>/dev/null || true; }
+
+s3_restart() {
+  kill -9 "$(pid_of s3)" 2>/dev/null || true
+  while running s3; do sleep 0.05; done
+  _s3_spawn
+}
+
+s3_mirror() {  # ACCOUNT DIR
+  local prefix="imperva/$1/" dir=$2 token="" page keys=()
+  local empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  mkdir -p "$dir"
+  while :; do
+    local query="list-type=2&prefix=$(jq -rn --arg p "$prefix" '$p|@uri')"
+    [ -z "$token" ] || query="continuation-token=$(jq -rn --arg t "$token" '$t|@uri')&$query"
+    page=$(curl -sSf --cacert "$push_ca" --aws-sigv4 aws:amz:us-east-1:s3 --user "$s3_access_key:$s3_secret" \
+      -H "x-amz-content-sha256: $empty" "https://127.0.0.1:$s3_port/$s3_bucket?$query")
+    mapfile -t -O "${#keys[@]}" keys < <(grep -o '<Key>[^<]*</Key>' <<<"$page" | sed 's/<[^>]*>//g')
+    grep -q '<IsTruncated>true</IsTruncated>' <<<"$page" || break
+    token=$(grep -o '<NextContinuationToken>[^<]*' <<<"$page" | sed 's/.*>//')
+  done
+  [ "${#keys[@]}" -gt 0 ] || return 0
+  s3cmd -c /dev/null --host="127.0.0.1:$s3_port" --host-bucket="127.0.0.1:$s3_port" --access_key="$s3_access_key" \
+    --secret_key="$s3_secret" --ssl --ca-certs="$push_ca" --region=us-east-1 --force -q \
+    get "${keys[@]/#/s3://$s3_bucket/}" "$dir/"
+}

@@ -1,0 +1,75 @@
+#include "prod/push/push_credentials.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "prod/push/url_parts.h"
+
+namespace lj::push {
+namespace {
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  for (size_t start = 0; start < line.size();) {
+    const size_t end = std::min(line.find(' ', start), line.size());
+    if (end > start) out.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool printable(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<PushCredentials> parse_push_credentials(std::string_view text) {
+  PushCredentials out;
+  int number = 0;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    ++number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const std::vector<std::string_view> parts = words(line);
+    if (parts.empty() || parts[0].starts_with('#')) continue;
+    const std::string where = "push credentials, line " + std::to_string(number) + ": ";
+    if (parts.size() != 3) {
+      return Error(ErrorCode::kInvalidArgument, where + "expected NAME ACCESS_KEY_ID SECRET_ACCESS_KEY");
+    }
+    for (char c : parts[0]) {
+      if (!is_name_char(c)) return Error(ErrorCode::kInvalidArgument, where + "a name of letters, digits, '-', '.', '_'");
+    }
+    if (!printable(parts[1]) || !printable(parts[2])) {
+      return Error(ErrorCode::kInvalidArgument, where + "a key with a control or non-ASCII character");
+    }
+    if (!out.emplace(std::string(parts[0]), S3Credential{std::string(parts[1]), std::string(parts[2])}).second) {
+      return Error(ErrorCode::kInvalidArgument, where + "the name " + std::string(parts[0]) + " again");
+    }
+  }
+  return out;
+}
+
+Result<PushCredentials> read_push_credentials(const std::string& path) {
+  struct stat info{};
+  if (::stat(path.c_str(), &info) != 0) return Error(ErrorCode::kNotFound, "push credentials: no file " + path);
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Error(ErrorCode::kPermissionDenied,
+                 "push credentials: " + path + " is open to other users (chmod 600 it): they are secrets");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return Error(ErrorCode::kIoError, "push credentials: cannot read " + path);
+  return parse_push_credentials(text.str());
+}
+
+}  // namespace lj::push

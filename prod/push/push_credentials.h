@@ -1,0 +1,32 @@
+#pragma once
+// PushCredentials: the secrets Lumberjack signs pushes to customers' S3 buckets with, held like
+// its other secrets - in a file on each node (`lumberjack --push-credentials FILE`, mode 0600),
+// never in ZooKeeper. A customer's configuration names its credential (`lj ctl set
+// --push-credential NAME`), so a name can be read by anyone who reads configurations and the
+// secret only by the nodes.
+//
+// The file: one credential a line, "NAME ACCESS_KEY_ID SECRET_ACCESS_KEY", separated by spaces;
+// blank lines and lines starting with '#' are skipped. A name is of letters, digits, '-', '.'
+// and '_', given once. A file that others than its owner can read is refused, as ssh refuses a
+// private key.
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "prod/io/result.h"
+
+namespace lj::push {
+
+struct S3Credential {
+  std::string access_key_id;
+  std::string secret_access_key;
+  bool operator==(const S3Credential&) const = default;
+};
+
+using PushCredentials = std::map<std::string, S3Credential>;
+
+Result<PushCredentials> parse_push_credentials(std::string_view text);
+Result<PushCredentials> read_push_credentials(const std::string& path);
+
+}  // namespace lj::push

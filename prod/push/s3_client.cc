@@ -1,0 +1,201 @@
+#include "prod/push/s3_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "prod/logfile/base64.h"
+#include "prod/logfile/digest.h"
+
+namespace lj::push {
+namespace {
+
+constexpr size_t kMinPartSize = 5 << 20;  // S3 refuses smaller parts but the last
+
+using Clock = std::chrono::steady_clock;
+
+struct Response {
+  long status = 0;
+  std::string body;
+  std::string etag;
+};
+
+// The text between <tag> and </tag>, or "".
+std::string xml_text(std::string_view xml, std::string_view tag) {
+  const std::string open = "<" + std::string(tag) + ">";
+  const std::string close = "</" + std::string(tag) + ">";
+  const size_t start = xml.find(open);
+  if (start == std::string_view::npos) return "";
+  const size_t end = xml.find(close, start + open.size());
+  if (end == std::string_view::npos) return "";
+  return std::string(xml.substr(start + open.size(), end - start - open.size()));
+}
+
+// A store's answer is read whole: an object (get), or a short XML document. A hostile or broken
+// store cannot make it grow without bound: past kMaxBody the transfer fails.
+constexpr size_t kMaxBody = 1ull << 30;
+
+size_t append_body(char* data, size_t size, size_t count, void* out) {
+  auto* response = static_cast<Response*>(out);
+  if (response->body.size() + size * count > kMaxBody) return 0;
+  response->body.append(data, size * count);
+  return size * count;
+}
+
+size_t read_header(char* data, size_t size, size_t count, void* out) {
+  std::string_view line(data, size * count);
+  constexpr std::string_view kEtag = "etag:";
+  if (line.size() < kEtag.size()) return size * count;
+  for (size_t i = 0; i < kEtag.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != kEtag[i]) return size * count;
+  }
+  std::string_view value = line.substr(kEtag.size());
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+  static_cast<Response*>(out)->etag = std::string(value);
+  return size * count;
+}
+
+}  // namespace
+
+struct S3Client::Impl {
+  S3Url url;
+  S3Credential credential;
+  S3Options options;
+  CURL* curl = nullptr;  // kept between calls: its connection is reused
+  Clock::time_point deadline;
+
+  ~Impl() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+
+  std::string escape(std::string_view text) {
+    char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
+    std::string out = escaped == nullptr ? "" : escaped;
+    curl_free(escaped);
+    return out;
+  }
+
+  // One signed request. `query` is canonical already (sorted, escaped, every key with '=').
+  Result<Response> request(const char* method, std::string_view name, const std::string& query,
+                           std::string_view body) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return Error(ErrorCode::kTimedOut, "S3 " + url.host + ": the put's deadline passed");
+    if (curl == nullptr) curl = curl_easy_init();
+    if (curl == nullptr) return Error(ErrorCode::kInternal, "curl_easy_init failed");
+    curl_easy_reset(curl);
+    const std::string target = url.object_url(name) + (query.empty() ? "" : "?" + query);
+    const std::string sigv4 = "aws:amz:" + url.region + ":s3";
+    Response response;
+    curl_slist* headers = nullptr;
+    const std::string sha = "x-amz-content-sha256: " + sha256_hex(body);
+    const std::string md5 = "Content-MD5: " + base64_encode(md5_bytes(body));
+    headers = curl_slist_append(headers, sha.c_str());
+    if (!body.empty()) headers = curl_slist_append(headers, md5.c_str());
+    // (Not "Expect:" to drop curl's 100-continue: curl 7.88 signs the empty header it then omits.)
+    headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+    curl_easy_setopt(curl, CURLOPT_URL, target.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(left.count()));
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, credential.access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, credential.secret_access_key.c_str());
+    if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (std::string_view(method) == "GET") {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+    const CURLcode code = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    const std::string where = std::string(method) + " " + url.object_url(name);
+    if (code != CURLE_OK) return transport_error(code, where);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    // CompleteMultipartUpload can fail after a 200, in its body.
+    if (response.status / 100 != 2 || response.body.find("<Error>") != std::string::npos) {
+      return store_error(response, where);
+    }
+    return response;
+  }
+
+  static Error transport_error(CURLcode code, const std::string& where) {
+    const std::string message = where + ": " + curl_easy_strerror(code);
+    switch (code) {
+      case CURLE_OPERATION_TIMEDOUT: return Error(ErrorCode::kTimedOut, message);
+      case CURLE_COULDNT_CONNECT: return Error(ErrorCode::kConnectionRefused, message);
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE: return Error(ErrorCode::kPermissionDenied, message + " (the store's certificate)");
+      default: return Error(ErrorCode::kUnavailable, message);
+    }
+  }
+
+  static Error store_error(const Response& response, const std::string& where) {
+    std::string message = where + ": HTTP " + std::to_string(response.status);
+    const std::string code = xml_text(response.body, "Code");
+    if (!code.empty()) message += " " + code + ": " + xml_text(response.body, "Message").substr(0, 300);
+    if (response.status == 403) return Error(ErrorCode::kPermissionDenied, message);
+    if (response.status == 404) return Error(ErrorCode::kNotFound, message);
+    if (response.status == 400 && code == "BadDigest") return Error(ErrorCode::kCorrupt, message);
+    return Error(ErrorCode::kUnavailable, message);
+  }
+
+  Status put_multipart(std::string_view name, const std::string& contents) {
+    Result<Response> started = request("POST", name, "uploads=", "");
+    if (!started.ok()) return started.error();
+    const std::string upload_id = xml_text(started->body, "UploadId");
+    if (upload_id.empty()) return Error(ErrorCode::kUnavailable, "S3 " + url.host + ": no UploadId in its answer");
+    const std::string id = "uploadId=" + escape(upload_id);
+    std::string complete = "<CompleteMultipartUpload>";
+    const size_t part_size = std::max(kMinPartSize, options.part_size);
+    for (size_t offset = 0, number = 1; offset < contents.size(); offset += part_size, ++number) {
+      const std::string_view part = std::string_view(contents).substr(offset, part_size);
+      Result<Response> sent = request("PUT", name, "partNumber=" + std::to_string(number) + "&" + id, part);
+      if (!sent.ok() || sent->etag.empty()) {
+        (void)request("DELETE", name, id, "");  // abort: the store drops the parts (best effort)
+        return sent.ok() ? Error(ErrorCode::kUnavailable, "S3: a part's answer had no ETag") : sent.error();
+      }
+      complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + sent->etag +
+                  "</ETag></Part>";
+    }
+    complete += "</CompleteMultipartUpload>";
+    Result<Response> done = request("POST", name, id, complete);
+    if (!done.ok()) {
+      (void)request("DELETE", name, id, "");
+      return done.error();
+    }
+    return Status();
+  }
+};
+
+S3Client::S3Client(S3Url url, S3Credential credential, S3Options options)
+    : impl_(std::make_unique<Impl>(Impl{std::move(url), std::move(credential), std::move(options), nullptr, {}})) {}
+
+S3Client::~S3Client() = default;
+
+Status S3Client::put(std::string_view name, const std::string& contents) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  if (contents.size() > std::max(kMinPartSize, impl_->options.part_size)) return impl_->put_multipart(name, contents);
+  Result<Response> done = impl_->request("PUT", name, "", contents);
+  return done.status();
+}
+
+Result<std::string> S3Client::get(std::string_view name) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  Result<Response> got = impl_->request("GET", name, "", "");
+  if (!got.ok()) return got.error();
+  return std::move(got->body);
+}
+
+}  // namespace lj::push
