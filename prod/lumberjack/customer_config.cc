@@ -124,6 +124,10 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
   if (config.roll.max_events == 0 || config.roll.max_bytes == 0 || config.roll.max_age_ms <= 0) {
     return Error(ErrorCode::kInvalidArgument, "customer config: roll limits must be positive");
   }
+  // Only a LEEF customer has a delimiter (encode() writes it for LEEF alone).
+  if (seen.contains("leef_delimiter") && config.format != LogFormat::kLeef) {
+    return Error(ErrorCode::kInvalidArgument, "customer config: leef_delimiter is for format=LEEF");
+  }
   // A host key pins a destination; without one it means nothing, and encode() would drop it.
   if (config.push.url.empty() && (!config.push.host_key.empty() || !config.push.credential.empty())) {
     return Error(ErrorCode::kInvalidArgument, "customer config: push_host_key or push_credential without push_url");

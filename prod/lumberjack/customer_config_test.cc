@@ -66,5 +66,16 @@ TEST(CustomerConfig, AHostKeyWithoutADestinationIsRejected) {
   EXPECT_FALSE(CustomerConfig::decode(config.encode() + "push_credential=acme\n").ok());
 }
 
+// Found by fuzz_customer_config (build-fuzz/fuzz_customer_config-crash-b829e36e...): a delimiter
+// on a customer of another format decoded, and encode() then dropped it.
+TEST(CustomerConfig, ALeefDelimiterOnlyGoesWithLeef) {
+  CustomerConfig config;
+  config.account_id = 1001;
+  config.format = LogFormat::kW3c;
+  Result<CustomerConfig> decoded = CustomerConfig::decode(config.encode() + "leef_delimiter=x24\n");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message().find("leef_delimiter is for format=LEEF"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lj::lumberjack
