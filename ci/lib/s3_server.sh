@@ -12,7 +12,8 @@
 #   s3_signal STOP|CONT       a hung server, its connections open
 #   s3_restart                stopped (kill -9), then started again on its port and data
 #   s3_mirror ACCOUNT DIR     every object under the customer's prefix, downloaded into DIR by
-#                             stock clients (curl lists with Signature V4, s3cmd gets)
+#                             stock clients (curl lists with Signature V4, s3cmd gets), each
+#                             file's time when the server stored it
 
 s3_bucket=customer-logs
 s3_access_key=S3RVER  # the server's one account
@@ -60,7 +61,7 @@ s3_restart() {
 }
 
 s3_mirror() {  # ACCOUNT DIR
-  local prefix="imperva/$1/" dir=$2 token="" page keys=()
+  local prefix="imperva/$1/" dir=$2 token="" page keys=() stamps=() key stamp i
   local empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
   mkdir -p "$dir"
   while :; do
@@ -68,12 +69,32 @@ s3_mirror() {  # ACCOUNT DIR
     [ -z "$token" ] || query="continuation-token=$(jq -rn --arg t "$token" '$t|@uri')&$query"
     page=$(curl -sSf --cacert "$push_ca" --aws-sigv4 aws:amz:us-east-1:s3 --user "$s3_access_key:$s3_secret" \
       -H "x-amz-content-sha256: $empty" "https://127.0.0.1:$s3_port/$s3_bucket?$query")
-    mapfile -t -O "${#keys[@]}" keys < <(grep -o '<Key>[^<]*</Key>' <<<"$page" | sed 's/<[^>]*>//g')
-    grep -q '<IsTruncated>true</IsTruncated>' <<<"$page" || break
-    token=$(grep -o '<NextContinuationToken>[^<]*' <<<"$page" | sed 's/.*>//')
+    # Each object's key and time of writing, then the next page's token (or nothing).
+    token=""
+    while IFS=$'\t' read -r key stamp; do
+      if [ "$key" = "<next>" ]; then token=$stamp; else keys+=("$key"); stamps+=("$stamp"); fi
+    done < <(python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read())
+ns = {"s3": root.tag.split("}")[0].strip("{")} if root.tag.startswith("{") else {}
+find = (lambda e, t: e.find("s3:" + t, ns)) if ns else (lambda e, t: e.find(t))
+for c in (root.findall("s3:Contents", ns) if ns else root.findall("Contents")):
+    print(find(c, "Key").text + "\t" + find(c, "LastModified").text)
+t = find(root, "IsTruncated")
+if t is not None and t.text == "true": print("<next>\t" + find(root, "NextContinuationToken").text)
+' <<<"$page")
+    [ -n "$token" ] || break
   done
   [ "${#keys[@]}" -gt 0 ] || return 0
   s3cmd -c /dev/null --host="127.0.0.1:$s3_port" --host-bucket="127.0.0.1:$s3_port" --access_key="$s3_access_key" \
     --secret_key="$s3_secret" --ssl --ca-certs="$push_ca" --region=us-east-1 --force -q \
     get "${keys[@]/#/s3://$s3_bucket/}" "$dir/"
+  # A file's time is when the server stored the object (lj audit --pushed measures latency to it),
+  # not the download's: the server's own data file has it to the nanosecond, where S3's
+  # LastModified has it to the second.
+  local stored
+  for i in "${!keys[@]}"; do
+    stored="$work/s3/data/$s3_bucket/${keys[$i]}._S3rver_object"
+    if [ -f "$stored" ]; then touch -r "$stored" "$dir/${keys[$i]##*/}"; else touch -d "${stamps[$i]}" "$dir/${keys[$i]##*/}"; fi
+  done
 }
