@@ -96,7 +96,7 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // before), since downloaders fetch several files at once (43032 before) and since offloaded
 // CPU work takes virtual time (44810 before) and since published files expire inside worlds
 // (45062, then 45602 before retention read its mark) and since customers' files are pushed
-// (45654 before), seed 46832 has the stale write: lj-2, which held customer 1003 until the
+// (45654 before), and since destinations are confirmed by their owners, seed 46832 has the stale write: lj-2, which held customer 1003 until the
 // master moved it to lj-1 at 20.01 s, finishes an old publish and writes the index back to file
 // 1 at 22.24 s after lj-1 listed file 2 at 20.44 s; lj-1 lists it again at 26.04 s.
 TEST(DeliveryRegression, Seed46832AStalePublisherCannotHideFilesFromTheIndex) {

@@ -181,5 +181,12 @@ TEST(PlantedBugs, TakingAFailedPushForAnAcknowledgedOneIsCaught) {
   expect_caught(PlantedBug::kPushFailureAsPushed, kSeedLimit, {"push monitor", "push delivery"});
 }
 
+// A pusher that pushes to a destination its owner has not confirmed (a typo in a bucket name, a
+// server that is someone else's, gets the customer's logs). The push monitor finds a file put
+// before the configuration in ZooKeeper said push_confirmed.
+TEST(PlantedBugs, PushingBeforeTheOwnerConfirmedIsCaught) {
+  expect_caught(PlantedBug::kPushBeforeConfirmation, kSeedLimit, {"before its destination's owner confirmed it"});
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -8,6 +8,8 @@
 #                                server's), push_ca (the CA Lumberjack verifies the server with)
 #   push_customer_s3 ACCOUNT [FORMAT]   its files are pushed to
 #                                s3://127.0.0.1:PORT/BUCKET/imperva/ACCOUNT (lj ctl set)
+#   confirm_s3_push ACCOUNT   the customer reads the ownership check in its bucket (s3cmd) and the
+#                             operator confirms it (confirm_push_read, ci/lib/sftp_server.sh)
 #   s3_credential ACCOUNT NAME   signs its pushes with another credential (lj ctl set)
 #   s3_signal STOP|CONT       a hung server, its connections open
 #   s3_restart                stopped (kill -9), then started again on its port and data
@@ -48,6 +50,15 @@ push_customer_s3() {  # ACCOUNT
     --push-url "s3://127.0.0.1:$s3_port/$s3_bucket/imperva/$1" --push-credential customer >/dev/null
 }
 
+_s3cmd() {
+  s3cmd -c /dev/null --host="127.0.0.1:$s3_port" --host-bucket="127.0.0.1:$s3_port" --access_key="$s3_access_key" \
+    --secret_key="$s3_secret" --ssl --ca-certs="$push_ca" --region=us-east-1 "$@"
+}
+
+confirm_s3_push() {  # ACCOUNT
+  confirm_push_read "$1" _s3cmd --force -q get "s3://$s3_bucket/imperva/$1/lumberjack-challenge-$1.txt" -
+}
+
 s3_credential() {  # ACCOUNT NAME
   "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" --push-credential "$2" >/dev/null
 }
@@ -86,9 +97,7 @@ if t is not None and t.text == "true": print("<next>\t" + find(root, "NextContin
     [ -n "$token" ] || break
   done
   [ "${#keys[@]}" -gt 0 ] || return 0
-  s3cmd -c /dev/null --host="127.0.0.1:$s3_port" --host-bucket="127.0.0.1:$s3_port" --access_key="$s3_access_key" \
-    --secret_key="$s3_secret" --ssl --ca-certs="$push_ca" --region=us-east-1 --force -q \
-    get "${keys[@]/#/s3://$s3_bucket/}" "$dir/"
+  _s3cmd --force -q get "${keys[@]/#/s3://$s3_bucket/}" "$dir/"
   # A file's time is when the server stored the object (lj audit --pushed measures latency to it),
   # not the download's: the server's own data file has it to the nanosecond, where S3's
   # LastModified has it to the second.

@@ -4,7 +4,12 @@
 #
 #   start_sftp_server        -> sftp_port, sftp_host_key (SHA256:...), push_key, sftp_files (the
 #                               folder customers' files land in: $sftp_files/ACCOUNT)
-#   push_customer ACCOUNT    its files are pushed there too (lj ctl set --push-url ...)
+#   push_customer ACCOUNT    its files are pushed there too (lj ctl set --push-url ...), once
+#                            confirmed:
+#   confirm_sftp_push ACCOUNT   the customer reads the ownership check a Lumberjack wrote to its
+#                            folder and the operator confirms it (lj ctl confirm-push); needs a
+#                            running Lumberjack; waits up to 30 s
+#   confirm_push_read ACCOUNT CMD...   the same, the check's text printed by CMD (any destination)
 #   sftp_signal STOP|CONT    to the server and every session it forked: a hung server
 #   sftp_refuse_key / sftp_accept_key   Lumberjack's key taken out of authorized_keys (its open
 #                            sessions dropped), or back
@@ -67,3 +72,23 @@ sftp_refuse_key() {  # and the sessions open with it are dropped, as an admin re
   pkill -TERM -P "$(pid_of sftp)" || true
 }
 sftp_accept_key() { cp "$work/sftp/push_key.pub" "$work/sftp/authorized_keys"; }
+
+confirm_push_read() {  # ACCOUNT CMD...: CMD prints the destination's challenge object, or fails
+  local account=$1 token="" _
+  shift
+  for _ in $(seq 60); do
+    token=$("$@" 2>/dev/null | sed -n 's/^token=\([0-9a-f]\{32\}\)$/\1/p') || true
+    if [ -n "$token" ] && "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" confirm-push --account "$account" \
+      --token "$token" >"$work/confirm-$account.out" 2>&1; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "customer $account's push destination was never confirmed: $(cat "$work/confirm-$account.out" 2>/dev/null)" >&2
+  return 1
+}
+
+confirm_sftp_push() {  # ACCOUNT
+  confirm_push_read "$1" cat "$sftp_files/$1/lumberjack-challenge-$1.txt"
+}
+

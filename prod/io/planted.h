@@ -34,6 +34,7 @@ enum class PlantedBug : uint8_t {
   kIndexReadErrorAsEmptied, // a publish takes a failed logs.index read for an index retention emptied
   kPublishedWallClockRetention,  // published files expire by the wall clock alone (a step ahead expires)
   kPushFailureAsPushed,     // the pusher takes a failed put for an acknowledged one and moves on
+  kPushBeforeConfirmation,  // the pusher pushes to a destination its owner has not confirmed
 };
 
 #if defined(LJ_PLANTED_BUGS)

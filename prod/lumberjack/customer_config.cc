@@ -72,6 +72,7 @@ std::string CustomerConfig::encode() const {
     line("push_url", push.url);
     line("push_host_key", push.host_key);
     if (!push.credential.empty()) line("push_credential", push.credential);
+    if (push_confirmed) line("push_confirmed", "yes");
   }
   return out;
 }
@@ -115,6 +116,10 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     else if (key == "push_url") config.push.url = *value;
     else if (key == "push_host_key") config.push.host_key = *value;
     else if (key == "push_credential") config.push.credential = *value;
+    else if (key == "push_confirmed") {
+      if (*value != "yes") status = Error(ErrorCode::kInvalidArgument, "customer config: push_confirmed=yes or absent");
+      config.push_confirmed = true;
+    }
     else status = Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
     if (!status.ok()) return status.error();
   }
@@ -129,8 +134,10 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     return Error(ErrorCode::kInvalidArgument, "customer config: leef_delimiter is for format=LEEF");
   }
   // A host key pins a destination; without one it means nothing, and encode() would drop it.
-  if (config.push.url.empty() && (!config.push.host_key.empty() || !config.push.credential.empty())) {
-    return Error(ErrorCode::kInvalidArgument, "customer config: push_host_key or push_credential without push_url");
+  if (config.push.url.empty() &&
+      (!config.push.host_key.empty() || !config.push.credential.empty() || config.push_confirmed)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "customer config: push_host_key, push_credential or push_confirmed without push_url");
   }
   return config;
 }

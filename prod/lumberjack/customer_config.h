@@ -37,6 +37,8 @@ struct CustomerConfig {
   RollPolicy roll;
   // Where its published files are also pushed (FilePusher); an empty url: nowhere.
   PushTarget push;
+  // The destination's owner proved it reads it (push_challenge.h): until then nothing is pushed.
+  bool push_confirmed = false;
 
   // "<account>_<config>": the customer's folder in storage and in download URLs.
   std::string folder() const { return std::to_string(account_id) + "_" + std::to_string(config_id); }

@@ -49,6 +49,7 @@ TEST(CustomerConfig, APushedCustomerRoundTripsAndOnlyItStoresItsDestination) {
   EXPECT_EQ(*decoded, config);
   EXPECT_EQ(config.encode().find("push_credential"), std::string::npos);  // only when there is one
   config.push = PushTarget{"s3://s3.example.com/acme-logs/in?region=eu-west-1", "", "acme"};
+  config.push_confirmed = true;
   decoded = CustomerConfig::decode(config.encode());
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   EXPECT_EQ(*decoded, config);
@@ -64,6 +65,7 @@ TEST(CustomerConfig, AHostKeyWithoutADestinationIsRejected) {
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message().find("without push_url"), std::string::npos);
   EXPECT_FALSE(CustomerConfig::decode(config.encode() + "push_credential=acme\n").ok());
+  EXPECT_FALSE(CustomerConfig::decode(config.encode() + "push_confirmed=yes\n").ok());
 }
 
 // Found by fuzz_customer_config (build-fuzz/fuzz_customer_config-crash-b829e36e...): a delimiter

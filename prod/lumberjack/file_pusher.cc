@@ -8,7 +8,9 @@
 #include "prod/io/notifier.h"
 #include "prod/io/planted.h"
 #include "prod/logfile/log_file_format.h"
+#include "prod/logfile/digest.h"
 #include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/push_challenge.h"
 
 namespace lj::lumberjack {
 
@@ -92,6 +94,26 @@ Task<void> FilePusher::run() {
     co_return;
   }
   destination_ = std::move(*opened);
+  if (config_.push_confirmed || LJ_PLANTED(kPushBeforeConfirmation)) {
+    co_await push_files();
+  } else {
+    status_.awaiting_confirmation = true;
+    while (!stopped()) {
+      const Step step = co_await offer_challenge();
+      if ((status_.failing_for > 0) != error_reported_) co_await report_failing();
+      if (step == Step::kFenced) break;
+      if (step == Step::kFailed) co_await back_off();
+      if (step == Step::kPushed) co_await pause(context_.options.poll_interval);  // the confirmation restarts us
+    }
+  }
+  if (error_reported_) {
+    status_.failing_for = 0;
+    co_await report_failing();  // (a session that ended took the ephemeral node along)
+  }
+  // A put still running is left to end on its own: it holds what it needs.
+}
+
+Task<void> FilePusher::push_files() {
   while (!stopped()) {
     Step step = Step::kPushed;
     if (!cursor_) {
@@ -121,11 +143,54 @@ Task<void> FilePusher::run() {
     if (step == Step::kFailed) co_await back_off();
     if (step == Step::kNotYet) co_await pause(context_.options.poll_interval);
   }
-  if (error_reported_) {
-    status_.failing_for = 0;
-    co_await report_failing();  // (a session that ended took the ephemeral node along)
+}
+
+Task<FilePusher::Step> FilePusher::offer_challenge() {
+  CoordinatorSession& session = context_.session;
+  const std::string path = context_.layout.push_challenge(account_text());
+  auto failed = [this](const Status& status, const std::string& what) {
+    if (status.code() == ErrorCode::kSessionExpired) return Step::kFenced;
+    note_failure(what + ": " + status.error().to_string());
+    return Step::kFailed;
+  };
+  if (Status s = co_await session.sync(path); !s.ok()) co_return failed(s, "syncing the push challenge");
+  Result<NodeData> node = co_await session.get(path);
+  if (!node.ok() && node.code() != ErrorCode::kNotFound) co_return failed(node.status(), "reading the push challenge");
+  if (node.ok()) {
+    Result<PushChallenge> offered = PushChallenge::decode(node->data);
+    if (offered.ok() && offered->url == config_.push.url) co_return Step::kPushed;  // there, awaiting its owner
   }
-  // A put still running is left to end on its own: it holds what it needs.
+  // A fresh token for this url: written to the destination first, so that ZooKeeper never
+  // holds the hash of a token the destination does not have.
+  const std::string token = make_challenge_token(context_.env.random);
+  const std::string name = challenge_object_name(config_.account_id);
+  Status put = co_await put_with_deadline(name, challenge_text(config_.account_id, config_.push.url, token));
+  if (!put.ok()) {
+    note_failure("writing the ownership check " + name + ": " + put.error().to_string());
+    co_return Step::kFailed;
+  }
+  const PushChallenge challenge{config_.push.url, sha256_hex(token)};
+  std::vector<CoordinatorOp> ops;
+  ops.push_back(CheckOp{context_.layout.assignment(account_text()), assignment_version_});
+  ops.push_back(CheckOp{context_.layout.customer(account_text()), config_version_});
+  if (node.ok()) {
+    ops.push_back(SetOp{path, challenge.encode(), node->version});
+  } else {
+    if (Status s = co_await create_path(session, context_.layout.push_challenges()); !s.ok()) {
+      co_return failed(s, "creating " + context_.layout.push_challenges());
+    }
+    ops.push_back(CreateOp{path, challenge.encode(), NodeMode::kPersistent});
+  }
+  Result<MultiResult> written = co_await session.multi(ops);
+  if (!written.ok()) {
+    if (fenced_by(written.code())) co_return Step::kFenced;
+    co_return failed(written.status(), "recording the push challenge");  // read it again, offer anew
+  }
+  note_success();
+  context_.log("customer " + account_text() + ": push to " + config_.push.url + " waits for its owner: wrote " + name +
+               " there; `lj ctl confirm-push --account " + account_text() +
+               " --token <the token in it>` starts the pushes");
+  co_return Step::kPushed;
 }
 
 void FilePusher::measure_lag() {

@@ -18,6 +18,10 @@
 //   faults:  every put has a deadline (put_timeout); a failure backs off, doubling up to
 //            max_backoff, and repeats the same file for as long as storage keeps it. At most
 //            one put per customer is in flight: a hung one is waited for, never doubled.
+//   owner:   a destination not yet confirmed (CustomerConfig::push_confirmed) gets only the
+//            ownership check (push_challenge.h): its challenge object, written once per url,
+//            and the token's hash in ZooKeeper, fenced like the cursor. Nothing else is pushed
+//            until the confirmation changes the configuration (which restarts the pipeline).
 // Everything the destination said last (pushed through, lag, last error) is in status().
 
 #include <cstdint>
@@ -57,6 +61,7 @@ struct PushStatus {
   uint64_t failures = 0;        // puts and reads that failed (each retried)
   uint64_t failing_for = 0;     // consecutive failures now: 0 while the destination is healthy
   std::string last_error;
+  bool awaiting_confirmation = false;  // the destination's owner has not confirmed it yet
   uint64_t lag_files = 0;       // published, not yet acknowledged by the destination
   Duration behind_since{-1};    // (monotonic) since when it has lagged; negative: caught up
 };
@@ -96,6 +101,10 @@ class FilePusher {
 
  private:
   enum class Step { kPushed, kMissed, kNotYet, kFailed, kFenced };
+  // Until the destination is confirmed: offers the ownership check (kPushed once it is there).
+  Task<Step> offer_challenge();
+  // Pushes files until stopped or fenced.
+  Task<void> push_files();
   // Reads the cursor (creating it for a new destination); false: try again later.
   Task<Step> read_cursor();
   Task<Step> push_file(uint64_t seq);

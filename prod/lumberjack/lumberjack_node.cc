@@ -95,7 +95,8 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
                                          layout.workers(),   layout.election(),    layout.gracelands(),
                                          layout.drained(),   layout.loads(),       layout.pushed(),
-                                         layout.push_errors()};
+                                         layout.push_errors(),
+                                         layout.push_challenges()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }

@@ -62,6 +62,7 @@ const char* planted_bug_name(PlantedBug bug) {
     case PlantedBug::kIndexReadErrorAsEmptied: return "index-read-error-as-emptied";
     case PlantedBug::kPublishedWallClockRetention: return "published-wall-clock-retention";
     case PlantedBug::kPushFailureAsPushed: return "push-failure-as-pushed";
+    case PlantedBug::kPushBeforeConfirmation: return "push-before-confirmation";
   }
   return "unknown";
 }
@@ -86,7 +87,7 @@ const std::vector<PlantedBug>& all_planted_bugs() {
       PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
       PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
       PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied,
-      PlantedBug::kPublishedWallClockRetention, PlantedBug::kPushFailureAsPushed};
+      PlantedBug::kPublishedWallClockRetention, PlantedBug::kPushFailureAsPushed, PlantedBug::kPushBeforeConfirmation};
   return bugs;
 }
 
@@ -366,6 +367,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // Customers an operator removed (in a quarter of the seeds, one): their events are delivered
   // no more, and what of them was not committed before the removal is excused.
   RemovedCustomers removed_customers(zookeeper);
+  pushed.start_confirming(admin, zookeeper.client(admin), options.seed, outcome.coverage);
   if (options.faults) {
     std::vector<uint64_t> accounts;
     for (int a = 0; a < options.accounts; ++a) accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));

@@ -5,6 +5,8 @@
 
 #include "prod/io/distributions.h"
 #include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/object_names.h"
@@ -62,7 +64,10 @@ PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central
     : simulation_(simulation), central_(central), folders_(std::move(folders)), destinations_(simulation) {
   central_.add_change_watcher([this](const SimObjectStore::Change& change) { on_central_change(change); });
   destinations_.add_change_watcher([this](const SimObjectStore::Change& change) { judge_put(change); });
-  zookeeper.add_write_watcher([this](const SimZooKeeper::Write& write) { judge_cursor(write); });
+  zookeeper.add_write_watcher([this](const SimZooKeeper::Write& write) {
+    judge_cursor(write);
+    judge_config(write);
+  });
 }
 
 bool PushedCustomers::holds(uint64_t account, uint64_t seq) const {
@@ -105,6 +110,67 @@ void PushedCustomers::judge_cursor(const SimZooKeeper::Write& write) {
   through = std::max(through, cursor->through);
 }
 
+void PushedCustomers::judge_config(const SimZooKeeper::Write& write) {
+  const std::string prefix = lumberjack::ZkLayout{}.customers() + "/";
+  if (!write.path.starts_with(prefix)) return;
+  uint64_t account = 0;
+  const std::string_view text = std::string_view(write.path).substr(prefix.size());
+  if (std::from_chars(text.data(), text.data() + text.size(), account).ec != std::errc()) return;
+  if (write.kind == SimZooKeeper::Write::Kind::kRemove) {
+    confirmed_.erase(account);
+    return;
+  }
+  Result<lumberjack::CustomerConfig> config = lumberjack::CustomerConfig::decode(write.data);
+  if (config.ok() && config->push_confirmed && config->push.url == url_for(account)) confirmed_.insert(account);
+  else confirmed_.erase(account);
+}
+
+std::optional<std::string> PushedCustomers::token_at_destination(uint64_t account) const {
+  auto it = destinations_.objects().find("customer-" + std::to_string(account) + "/" +
+                                         lumberjack::challenge_object_name(account));
+  if (it == destinations_.objects().end()) return std::nullopt;
+  return lumberjack::token_in_challenge(it->second);
+}
+
+void PushedCustomers::start_confirming(SimNode& admin, Coordinator& coordinator, uint64_t seed,
+                                       std::map<std::string, uint64_t>& coverage) {
+  admin.spawn(confirm_destinations(coordinator, admin.env(), seed, coverage));
+}
+
+Task<void> PushedCustomers::confirm_destinations(Coordinator& coordinator, Env env, uint64_t seed,
+                                                 std::map<std::string, uint64_t>& coverage) {
+  SplitMix64 random(mix_seed(seed, hash_string("push confirmations")));
+  std::set<uint64_t> waiting;
+  for (const auto& [account, folder] : folders_) waiting.insert(account);
+  const lumberjack::ZkLayout layout;
+  while (!waiting.empty()) {
+    // A customer looks at its destination now and then, not the instant a check lands.
+    co_await env.clock.sleep_for(std::chrono::milliseconds(uniform_between(random, 200, 3000)));
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      const uint64_t account = *it;
+      const std::optional<std::string> token = token_at_destination(account);
+      if (!token) {
+        ++it;
+        continue;
+      }
+      auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+      if (!session.ok()) break;
+      Result<std::string> confirmed = co_await lumberjack::confirm_push(**session, layout, account, *token);
+      if (!confirmed.ok() && confirmed.code() == ErrorCode::kPermissionDenied) {
+        // The destination holds another token than ZooKeeper's hash: a fresh check, as `lj ctl
+        // set --push-url` asks for.
+        const std::string path = layout.push_challenge(std::to_string(account));
+        const Status cleared = co_await (*session)->remove(path);
+        if (cleared.ok()) ++coverage["state an ownership check written afresh"];
+      }
+      co_await (*session)->close();
+      const bool removed = !confirmed.ok() && confirmed.error().message().starts_with("no customer");
+      if (confirmed.ok()) ++coverage["state a push destination confirmed by its owner"];
+      it = confirmed.ok() || removed ? waiting.erase(it) : std::next(it);
+    }
+  }
+}
+
 PushedCustomers::~PushedCustomers() = default;
 
 std::string PushedCustomers::url_for(uint64_t account) { return std::string(kUrlPrefix) + std::to_string(account); }
@@ -142,6 +208,14 @@ void PushedCustomers::judge_put(const SimObjectStore::Change& change) {
   const auto split = split_destination_name(change.name);
   if (!split) {
     report("a put at a destination outside every customer's folder: " + change.name);
+    return;
+  }
+  if (split->second == lumberjack::challenge_object_name(split->first)) {
+    if (!lumberjack::token_in_challenge(change.contents)) report("an ownership check without a token: " + change.name);
+    return;
+  }
+  if (!confirmed_.contains(split->first)) {
+    report("pushed " + change.name + " before its destination's owner confirmed it");
     return;
   }
   auto it = published_.find(split->second);

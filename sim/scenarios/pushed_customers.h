@@ -16,6 +16,12 @@
 //   Every push cursor written to ZooKeeper is judged as it lands: each file it newly says the
 //   destination has must be there (or reported missed). A cursor created (a new destination)
 //   says where pushing starts: files before it are not the destination's.
+//   The ownership check: a pushed customer starts unconfirmed, and its destination must get
+//   nothing but the challenge object (push_challenge.h) until the configuration in ZooKeeper
+//   says push_confirmed. The customer (start_confirming) reads the token from the object at its
+//   destination, as a customer would, and an operator's session confirms it (confirm_push); a
+//   token that does not match (a stale owner's late challenge landed over the current one) gets
+//   the check written afresh, as `lj ctl set --push-url` does.
 //   At the end: every file published for a pushed customer is at its destination, byte for byte,
 //   or was reported missed.
 
@@ -23,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -48,6 +55,11 @@ class PushedCustomers final : public lumberjack::PushObserver {
   // The destinations as `node`'s processes reach them (the same object for every incarnation).
   PushDestinations& destinations_for(SimNode& node);
   SimObjectStore& destination_store() { return destinations_; }
+
+  // The customers confirm their destinations (see above) through `admin`'s sessions, until every
+  // pushed customer is confirmed or removed.
+  void start_confirming(SimNode& admin, Coordinator& coordinator, uint64_t seed,
+                        std::map<std::string, uint64_t>& coverage);
 
   // Faults at the destinations from now until `until_ns`, one spell after another (never two at
   // once: each is undone on its own), drawn from the seed's own generator.
@@ -78,6 +90,11 @@ class PushedCustomers final : public lumberjack::PushObserver {
   void on_central_change(const SimObjectStore::Change& change);
   void judge_put(const SimObjectStore::Change& change);
   void judge_cursor(const SimZooKeeper::Write& write);
+  void judge_config(const SimZooKeeper::Write& write);
+  // The token the customer reads in its destination's challenge object, if there is one.
+  std::optional<std::string> token_at_destination(uint64_t account) const;
+  Task<void> confirm_destinations(Coordinator& coordinator, Env env, uint64_t seed,
+                                  std::map<std::string, uint64_t>& coverage);
   // Whether the destination holds customer `account`'s file `seq` as published.
   bool holds(uint64_t account, uint64_t seq) const;
   // The first file of `judged` customers not at its destination as published; empty if none.
@@ -93,6 +110,7 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::set<std::pair<uint64_t, uint64_t>> missed_;
   std::map<uint64_t, uint64_t> cursor_through_;  // as last written, per account
   std::map<uint64_t, uint64_t> pushed_from_;     // files after this one are the destination's
+  std::set<uint64_t> confirmed_;                 // as the configuration in ZooKeeper says, per account
   std::string problem_;
   uint64_t puts_judged_ = 0;
   uint64_t cursors_judged_ = 0;

@@ -77,7 +77,8 @@ std::vector<ZkAclEntry> zk_acl_for(const lumberjack::ZkLayout& layout, const ZkR
     acl.push_back(entry(kZkRead | kZkCreate, roles.graceland_id));
   } else if (under(path, layout.checkpoints()) || under(path, layout.assignments()) ||
              under(path, layout.workers()) || under(path, layout.election()) || under(path, layout.master()) ||
-             under(path, layout.loads()) || under(path, layout.pushed()) || under(path, layout.push_errors())) {
+             under(path, layout.loads()) || under(path, layout.pushed()) || under(path, layout.push_errors()) ||
+             under(path, layout.push_challenges())) {
     acl.push_back(entry(kWorker, roles.lumberjack_id));
   } else if (under(path, layout.gracelands())) {
     acl.push_back(entry(kZkRead, roles.lumberjack_id));

@@ -55,7 +55,8 @@ void json_customer(const CustomerState& c, std::string& out) {
   json_optional(c.push->lag_files, out);
   out += ",\"failing\":";
   json_optional(c.push->failing, out);
-  out += "}}";
+  out += c.push->confirmed ? ",\"confirmed\":true" : ",\"confirmed\":false";
+  out += c.push->challenge_written ? ",\"challenge_written\":true}}" : ",\"challenge_written\":false}}";
 }
 
 }  // namespace
@@ -65,6 +66,10 @@ std::string push_text(const PushState& push) {
   if (!push.pushed_through) out += " pushed_through=none";
   if (push.pushed_through) out += " pushed_through=" + std::to_string(*push.pushed_through);
   if (push.lag_files) out += " push_lag_files=" + std::to_string(*push.lag_files);
+  if (!push.confirmed) {
+    out += push.challenge_written ? " AWAITING CONFIRMATION (its ownership check is there: lj ctl confirm-push)"
+                                  : " AWAITING CONFIRMATION (its ownership check is not written yet)";
+  }
   if (push.failing) out += " PUSH FAILING: " + *push.failing;
   return out;
 }

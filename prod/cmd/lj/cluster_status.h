@@ -16,6 +16,8 @@ struct PushState {
   std::optional<uint64_t> pushed_through;  // none: no cursor for this url yet
   std::optional<uint64_t> lag_files;       // committed files its destination does not have
   std::optional<std::string> failing;      // the owner's last error while it fails
+  bool confirmed = true;                   // its owner confirmed it (push_challenge.h)
+  bool challenge_written = false;          // while unconfirmed: the ownership check is there
 };
 
 struct CustomerState {

@@ -48,9 +48,19 @@ TEST(ClusterStatus, JsonHasTheSameFactsWithNullsForWhatIsUnknown) {
             "{\"pop\":\"fra\",\"address\":\"10.0.0.2:9100\",\"unreachable\":\"timed out\"}],"
             "\"customers\":[{\"account\":\"1001\",\"worker\":\"lj-1-1a\",\"problem\":null,\"files\":7,"
             "\"checkpoint_bytes\":300,\"pops\":{\"ams\":\"lag=12B\"},\"push\":{\"url\":\"sftp://siem@h:22/in\","
-            "\"pushed_through\":5,\"lag_files\":2,\"failing\":\"pushing 1001_6.log: \\\"timed out\\\"\"}},"
+            "\"pushed_through\":5,\"lag_files\":2,\"failing\":\"pushing 1001_6.log: \\\"timed out\\\"\",\"confirmed\":true,"
+            "\"challenge_written\":false}},"
             "{\"account\":\"1002\",\"worker\":null,\"problem\":\"no checkpoint yet\",\"files\":0,"
             "\"checkpoint_bytes\":0,\"pops\":{},\"push\":null}]}\n");
+}
+
+TEST(ClusterStatus, ADestinationAwaitingItsOwnerSaysWhereTheCheckIs) {
+  PushState push{"s3://h/bucket/in", std::nullopt, std::nullopt, std::nullopt};
+  push.confirmed = false;
+  EXPECT_NE(push_text(push).find("AWAITING CONFIRMATION (its ownership check is not written yet)"), std::string::npos);
+  push.challenge_written = true;
+  EXPECT_NE(push_text(push).find("AWAITING CONFIRMATION (its ownership check is there: lj ctl confirm-push)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "prod/lumberjack/load_report.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
+#include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/push/s3_url.h"
 #include "prod/push/sftp_url.h"
@@ -54,9 +55,11 @@ using cmd::parse_number;
 
 // What a push destination lacks or has too many of: "" when it can be used. Each kind has what it
 // authenticates with and nothing else, so that a stale flag of another kind is not kept.
-std::string push_target_problem(PushTarget& push) {
+std::string push_target_problem(CustomerConfig& config) {
+  PushTarget& push = config.push;
   if (push.url.empty()) {
     push = PushTarget{};
+    config.push_confirmed = false;
     return "";
   }
   if (push.url.starts_with("s3://")) {
@@ -114,6 +117,7 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     } else if (flag == "--push-url") {
       if (value == "off") {
         config.push = PushTarget{};
+        config.push_confirmed = false;
         continue;
       }
       if (value.starts_with("s3://")) {
@@ -126,6 +130,8 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
         if (!flags.values.contains("--push-host-key")) config.push.host_key.clear();
         if (!flags.values.contains("--push-credential")) config.push.credential.clear();
       }
+      // A new address waits for its owner to confirm it (push_challenge.h).
+      if (value != config.push.url) config.push_confirmed = false;
       config.push.url = value;
     } else if (flag == "--push-host-key") {
       if (!value.starts_with("SHA256:") || value.size() < 20 || value.find_first_of(" \t\n") != std::string::npos) {
@@ -145,7 +151,7 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     }
   }
   if (flags.no_compress) config.compress = false;
-  if (std::string why = push_target_problem(config.push); !why.empty()) return why;
+  if (std::string why = push_target_problem(config); !why.empty()) return why;
   if (flags.values.contains("--leef-delimiter") && config.format != LogFormat::kLeef) {
     return "--leef-delimiter is for a customer in --format LEEF";
   }
@@ -232,6 +238,18 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     if (!key_file.empty()) std::filesystem::remove(key_file);  // it matches nothing stored
     co_return 1;
   }
+  if (flags.values.contains("--push-url") && !config.push.url.empty() && !config.push_confirmed) {
+    // A fresh ownership check for it (an earlier one for the same address may hold a token the
+    // destination no longer has): the customer's worker writes one where none is.
+    const Status cleared = co_await zk.remove(flags.layout.push_challenge(std::to_string(account)));
+    if (!cleared.ok() && cleared.code() != ErrorCode::kNotFound) {
+      err << "lj ctl " << flags.verb << ": clearing the earlier ownership check: " << cleared.to_string() << "\n";
+    }
+    out << "customer " << account << ": its files are pushed to " << config.push.url
+        << " once the destination's owner confirms it. A Lumberjack writes "
+        << lumberjack::challenge_object_name(account) << " there; run\n  lj ctl confirm-push --account " << account
+        << " --token <the token in that file>\n";
+  }
   if (!key_file.empty()) {
     out << "wrote a new password (a 192-bit API key) for " << config.username << " to " << key_file
         << " (mode 0600): hand it to the customer; only its salted hash is stored\n";
@@ -276,6 +294,22 @@ Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& r
   co_return 0;
 }
 
+Task<int> confirm_push(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+  uint64_t account = 0;
+  if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account)) {
+    err << "lj ctl confirm-push: --account N is required\n";
+    co_return 2;
+  }
+  const std::string token = flags.values.count("--token") ? flags.values.at("--token") : "";
+  Result<std::string> confirmed = co_await lumberjack::confirm_push(zk, flags.layout, account, token);
+  if (!confirmed.ok()) {
+    err << "lj ctl confirm-push: " << confirmed.error().message() << "\n";
+    co_return 1;
+  }
+  out << *confirmed << "\n";
+  co_return 0;
+}
+
 Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
   uint64_t account = 0;
   if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account)) {
@@ -294,8 +328,17 @@ Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& ou
 // How far a pushed customer's destination is, as its pusher's cursor says, against the files
 // committed (`committed`, if known), and the owner's last error while it fails.
 Task<PushState> read_push_state(CoordinatorSession& zk, const lumberjack::ZkLayout& layout, const std::string& account,
-                                const std::string& url, std::optional<uint64_t> committed) {
+                                const CustomerConfig& config, std::optional<uint64_t> committed) {
+  const std::string& url = config.push.url;
   PushState push{url, std::nullopt, std::nullopt, std::nullopt};
+  push.confirmed = config.push_confirmed;
+  if (!push.confirmed) {
+    Result<NodeData> challenge_node = co_await zk.get(layout.push_challenge(account));
+    Result<lumberjack::PushChallenge> challenge =
+        challenge_node.ok() ? lumberjack::PushChallenge::decode(challenge_node->data)
+                            : Result<lumberjack::PushChallenge>(challenge_node.error());
+    push.challenge_written = challenge.ok() && challenge->url == url;
+  }
   Result<NodeData> node = co_await zk.get(layout.pushed_cursor(account));
   Result<lumberjack::PushCursor> cursor =
       node.ok() ? lumberjack::PushCursor::decode(node->data) : Result<lumberjack::PushCursor>(node.error());
@@ -335,7 +378,7 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
                                                       : Result<lumberjack::Checkpoint>(checkpoint_node.error());
       const std::optional<uint64_t> committed =
           checkpoint.ok() ? std::optional<uint64_t>(checkpoint->next_seq - 1) : std::nullopt;
-      const PushState push = co_await read_push_state(zk, flags.layout, account, config->push.url, committed);
+      const PushState push = co_await read_push_state(zk, flags.layout, account, *config, committed);
       out << push_text(push);
     }
     out << "\n";
@@ -427,7 +470,7 @@ Task<CustomerState> read_customer_state(CoordinatorSession& zk, const lumberjack
   Result<CustomerConfig> config =
       config_node.ok() ? CustomerConfig::decode(config_node->data) : Result<CustomerConfig>(config_node.error());
   if (config.ok() && !config->push.url.empty()) {
-    state.push = co_await read_push_state(zk, layout, account, config->push.url, state.files);
+    state.push = co_await read_push_state(zk, layout, account, *config, state.files);
   }
   co_return state;
 }
@@ -554,6 +597,11 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
   cmd::add_kept_option(*app.add_subcommand("remove", "remove a customer; its published files stay"), flags.values, "--account",
                  "the customer's account id")
       ->required();
+  CLI::App* confirm = app.add_subcommand(
+      "confirm-push", "start pushing a customer's files to its destination, with the token its owner read there");
+  cmd::add_kept_option(*confirm, flags.values, "--account", "the customer's account id")->required();
+  cmd::add_kept_option(*confirm, flags.values, "--token", "the token in the destination's lumberjack-challenge file")
+      ->required();
   app.add_subcommand("list", "the customers, one a line");
   CLI::App* status_verb =
       app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag");
@@ -593,6 +641,7 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
       code = co_await add_from_file(**session, flags, env.random, out, err);
     else if (flags.verb == "add" || flags.verb == "set") code = co_await add_or_set(**session, flags, env.random, out, err);
     else if (flags.verb == "remove") code = co_await remove(**session, flags, out, err);
+    else if (flags.verb == "confirm-push") code = co_await confirm_push(**session, flags, out, err);
     else if (flags.verb == "list") code = co_await list(**session, flags, out, err);
     else if (flags.verb == "drain" || flags.verb == "undrain")
       code = co_await drain(**session, flags, flags.verb == "drain", out, err);
