@@ -70,6 +70,8 @@ const char* fault_kind_name(FaultKind kind) {
       return "slow-disk";
     case FaultKind::kClockStep:
       return "clock-step";
+    case FaultKind::kStoragePowerLoss:
+      return "storage-power-loss";
   }
   return "unknown";
 }
@@ -524,6 +526,13 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       after(simulation, fault, layers.hold("slow-storage", 1, [storage](double slow) { storage->set_slow(slow != 0); }, 0));
       return;
     }
+    case FaultKind::kStoragePowerLoss: {
+      sim::SimObjectStore* storage = targets.storage;
+      if (storage == nullptr) return;
+      after(simulation, fault,
+            layers.hold("storage-power-loss", 1, [storage](double off) { storage->set_powered(off == 0); }, 0));
+      return;
+    }
     case FaultKind::kDiskFull: {
       // The strongest is the least room: held as minus the capacity.
       sim::SimDisk& disk = simulation.node(fault.target).disk();
@@ -589,6 +598,7 @@ void heal_everything(Simulation& simulation, const FaultTargets& targets) {
     targets.storage->set_failure_rate(0);
     targets.storage->faults().stale_list_probability = 0;
     targets.storage->set_slow(false);
+    targets.storage->set_powered(true);
   }
   if (targets.stage_crash_probability != nullptr) *targets.stage_crash_probability = 0;
 }

@@ -66,8 +66,9 @@ enum class FaultKind {
                    // `intensity` (tens of ms, heavy-tailed, up to 2 s): its process is blocked
   kClockStep,      // the target's wall clock steps by `intensity` seconds (days ahead or
                    // behind: a bad boot, an NTP jump), stepped back after `duration`
+  kStoragePowerLoss,  // for `duration`: central storage's host is off (SimObjectStore::set_powered)
 };
-inline constexpr int kFaultKinds = 23;
+inline constexpr int kFaultKinds = 24;
 
 const char* fault_kind_name(FaultKind kind);
 bool parse_fault_kind(std::string_view name, FaultKind& kind);

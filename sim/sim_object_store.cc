@@ -117,6 +117,39 @@ void SimObjectStore::set_paused(bool paused) {
   }
 }
 
+void SimObjectStore::set_powered(bool powered) {
+  if (powered == faults_.powered) return;
+  faults_.powered = powered;
+  if (!powered) {
+    power_cuts_ns_.push_back(simulation_.now_ns());
+    simulation_.trace(kNoNode, "object store: power lost");
+    // What a pause held dies with the power: run now, each finds the power off.
+    std::vector<std::function<void()>> held;
+    held.swap(held_);
+    faults_.paused = false;
+    for (std::function<void()>& arrival : held) arrival();
+    return;
+  }
+  simulation_.trace(kNoNode, "object store: power back");
+  std::vector<std::function<void()>> waiting;
+  waiting.swap(cut_off_);
+  for (std::function<void()>& reset : waiting) reset();
+}
+
+void SimObjectStore::answer_cut_off(NodeId node, uint64_t incarnation, std::function<void(Reply)> resume) {
+  auto reset = [this, node, incarnation, resume = std::move(resume)] {
+    simulation_.schedule_for_incarnation(simulation_.now_ns() + draw_latency_ns(0), node, incarnation,
+                                         EventKind::kResume, [resume] {
+                                           resume(Reply{Error(ErrorCode::kUnavailable,
+                                                              "object store: connection reset (the store lost "
+                                                              "power), may have been applied"),
+                                                        {}, {}});
+                                         });
+  };
+  if (faults_.powered) return reset();
+  cut_off_.push_back(std::move(reset));
+}
+
 Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request) {
   // The answer slot outlives this frame: if the frame is destroyed without the node crashing
   // (an owner dropping the task), the late answer finds `abandoned` and touches nothing.
@@ -141,14 +174,27 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
   // The request lands once its last byte has left the caller, even if the caller dies after
   // that (only the reply is for this incarnation); a power loss before then cuts it. Nothing
   // is sent once the power is gone.
-  auto arrival = [this, id, incarnation, shared_request, pending] {
+  auto resume = [pending](Reply reply) {
+    if (pending->abandoned) return;
+    pending->reply.emplace(std::move(reply));
+    pending->waiter.resume();
+  };
+  auto arrival = [this, id, incarnation, shared_request, resume] {
+    if (!faults_.powered) return answer_cut_off(id, incarnation, resume);  // lost on its way in
     auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
     const int64_t download_ns = draw_latency_ns(reply->contents.size());
+    const auto bandwidth = static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));
+    // The answer's last byte leaves the store then (the server's own moment to answer, then the
+    // bytes); a power loss before that takes it.
+    const int64_t out_ns = simulation_.now_ns() + uniform_between(simulation_.random(), 0, faults_.min_latency_ns) +
+                           static_cast<int64_t>(reply->contents.size() * 1'000'000'000 / bandwidth);
+    const size_t cuts_before = power_cuts_ns_.size();
     simulation_.schedule_for_incarnation(simulation_.now_ns() + download_ns, id, incarnation, EventKind::kResume,
-                                         [pending, reply] {
-                                           if (pending->abandoned) return;
-                                           pending->reply.emplace(std::move(*reply));
-                                           pending->waiter.resume();
+                                         [this, id, incarnation, cuts_before, out_ns, reply, resume] {
+                                           if (power_cuts_ns_.size() > cuts_before && power_cuts_ns_[cuts_before] <= out_ns) {
+                                             return answer_cut_off(id, incarnation, resume);
+                                           }
+                                           resume(std::move(*reply));
                                          });
   };
   if (!node.doomed()) {

@@ -19,6 +19,13 @@
 //      set_available(false): every request that arrives fails with kUnavailable, unapplied.
 //      set_paused(true): a SIGSTOPped server - requests arrive and wait, unanswered, until it
 //        resumes; then each is applied and answered. Callers find out only by their deadlines.
+//      set_powered(false): the store's host loses power. A request applied before the cut
+//        stays applied (put and rename are durable on ok, the contract), each atomically; a
+//        request still on its way, held by a pause, or arriving while the power is off is lost,
+//        never applied; and no answer comes - neither for those nor for requests applied whose
+//        answer had not left - until the power is back: then each caller still waiting hears
+//        its connection reset (kUnavailable, "may have been applied", as the real client says).
+//        Callers with shorter deadlines find out by them.
 //      faults().stale_list_probability: a list is answered from the names of up to a second
 //        ago (a replica behind, a listing cache): new objects missing, removed ones present.
 //  - Stricter than the contract, as the real backends are: an object cannot be where a folder
@@ -61,6 +68,7 @@ struct ObjectStoreFaults {
   int64_t slow_bandwidth_bytes_per_s = 1'000'000;
   bool available = true;
   bool paused = false;
+  bool powered = true;
   double stale_list_probability = 0;
 };
 
@@ -80,6 +88,7 @@ class SimObjectStore {
   void set_slow(bool slow) { faults_.slow = slow; }
   void set_available(bool available) { faults_.available = available; }
   void set_paused(bool paused);
+  void set_powered(bool powered);
   ObjectStoreFaults& faults() { return faults_; }
 
   // The store's contents now, for checkers: read synchronously, no latency, no faults.
@@ -120,6 +129,8 @@ class SimObjectStore {
     std::vector<std::string> names;
   };
 
+  // Answers a caller whose request or answer the power took: a reset once the power is back.
+  void answer_cut_off(NodeId node, uint64_t incarnation, std::function<void(Reply)> resume);
   Task<Reply> call(SimNode& node, Request request);
   Reply arrive(NodeId node, const Request& request);
   Reply apply(NodeId node, const Request& request);
@@ -142,6 +153,8 @@ class SimObjectStore {
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;
   std::vector<std::function<void()>> held_;  // requests that arrived while paused, in order
+  std::vector<int64_t> power_cuts_ns_;  // when each power loss began: an answer not out by then is lost
+  std::vector<std::function<void()>> cut_off_;  // callers the power left waiting: reset at power-on
   void notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const;
 };
 

@@ -175,6 +175,34 @@ TEST_F(SimObjectStoreTest, APausedStoreAnswersNothingUntilItResumesThenAppliesEv
   EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"held", "h"}}));
 }
 
+TEST_F(SimObjectStoreTest, APowerLossKeepsWhatWasAcknowledgedLosesWhatWasInFlightAndAnswersAtPowerOn) {
+  ASSERT_TRUE(put("kept", "k").ok());
+  // A put on its way when the power goes: never applied, and no answer while the power is off.
+  std::optional<Status> in_flight;
+  node_->spawn([](ObjectStore& store, std::optional<Status>& out) -> Task<void> {
+    out.emplace(co_await store.put("lost", "l"));
+  }(client(), in_flight));
+  store_->set_powered(false);
+  // One sent while it is off: the same.
+  std::optional<Result<std::string>> while_off;
+  node_->spawn([](ObjectStore& store, std::optional<Result<std::string>>& out) -> Task<void> {
+    out.emplace(co_await store.get("kept"));
+  }(client(), while_off));
+  simulation_->run_until(simulation_->now_ns() + kHour_ns);
+  EXPECT_FALSE(in_flight.has_value());
+  EXPECT_FALSE(while_off.has_value());
+  EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"kept", "k"}}));  // durable on ok
+  // Back on: each caller still waiting hears its connection reset, which may have been applied.
+  store_->set_powered(true);
+  simulation_->run_until([&] { return in_flight.has_value() && while_off.has_value(); },
+                         simulation_->now_ns() + kHour_ns);
+  ASSERT_TRUE(in_flight.has_value() && while_off.has_value());
+  EXPECT_EQ(in_flight->code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(while_off->code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"kept", "k"}}));
+  EXPECT_EQ(get("kept").value(), "k");
+}
+
 TEST_F(SimObjectStoreTest, FailedCallsMayOrMayNotHaveBeenApplied) {
   store_->set_failure_rate(0.5);
   int ok = 0;

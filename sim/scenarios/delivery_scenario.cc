@@ -241,9 +241,13 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const fault::Sw
       f.kind = fault::FaultKind::kZkCut;
       f.target = lumberjacks[uniform_below(random, lumberjacks.size())];
       f.duration_ns = uniform_between(random, 500'000'000, 2 * session_ns);
-    } else if (kind < 0.95) {
+    } else if (kind < 0.925) {
       f.kind = fault::FaultKind::kSlowStorage;
       f.duration_ns = uniform_between(random, 1'000'000'000, 10'000'000'000);
+    } else if (kind < 0.95) {
+      // Central storage's host loses power: what was in flight is lost, callers hang.
+      f.kind = fault::FaultKind::kStoragePowerLoss;
+      f.duration_ns = uniform_between(random, 500'000'000, 10'000'000'000);
     } else {
       // (disk-destroyed is not drawn: the design does not survive it - see FAULT_MODEL.md.)
       f.kind = fault::FaultKind::kDiskFull;

@@ -116,13 +116,11 @@ void PushedCustomers::judge_config(const SimZooKeeper::Write& write) {
   uint64_t account = 0;
   const std::string_view text = std::string_view(write.path).substr(prefix.size());
   if (std::from_chars(text.data(), text.data() + text.size(), account).ec != std::errc()) return;
-  if (write.kind == SimZooKeeper::Write::Kind::kRemove) {
-    confirmed_.erase(account);
-    return;
-  }
+  if (write.kind == SimZooKeeper::Write::Kind::kRemove) return;
+  // Once confirmed, always: a put that lands after the customer was removed (or its configuration
+  // changed) is a stale owner's late one, to a destination its owner did confirm.
   Result<lumberjack::CustomerConfig> config = lumberjack::CustomerConfig::decode(write.data);
   if (config.ok() && config->push_confirmed && config->push.url == url_for(account)) confirmed_.insert(account);
-  else confirmed_.erase(account);
 }
 
 std::optional<std::string> PushedCustomers::token_at_destination(uint64_t account) const {
