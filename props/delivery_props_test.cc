@@ -96,11 +96,12 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // before), since downloaders fetch several files at once (43032 before) and since offloaded
 // CPU work takes virtual time (44810 before) and since published files expire inside worlds
 // (45062, then 45602 before retention read its mark) and since customers' files are pushed
-// (45654 before), and since destinations are confirmed by their owners, seed 46832 has the stale write: lj-2, which held customer 1003 until the
-// master moved it to lj-1 at 20.01 s, finishes an old publish and writes the index back to file
-// 1 at 22.24 s after lj-1 listed file 2 at 20.44 s; lj-1 lists it again at 26.04 s.
-TEST(DeliveryRegression, Seed46832AStalePublisherCannotHideFilesFromTheIndex) {
-  expect_passes_reaching(46832, "state logs.index listed again after a stale write");
+// (45654 before), and since destinations are confirmed by their owners and storage loses power
+// (46832 before), seed 46992 has the stale write: lj-3, which held customer 1004 until the master moved it to lj-1
+// at 23.44 s, finishes an old publish and writes the index back to file 2 at 28.50 s after lj-1
+// listed file 4 at 24.63 s; lj-1 lists it again at 29.32 s.
+TEST(DeliveryRegression, Seed46992AStalePublisherCannotHideFilesFromTheIndex) {
+  expect_passes_reaching(46992, "state logs.index listed again after a stale write");
 }
 
 // Seed 45162 (found when published-file retention joined the worlds): retention expired all of
