@@ -84,10 +84,12 @@ std::string render_metrics(const LumberjackStatus& status) {
 }
 
 Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(Env env, const std::string& address,
-                                                                std::function<std::string()> render) {
+                                                                std::function<std::string()> render,
+                                                                std::map<std::string, Page> pages) {
   Result<std::unique_ptr<Listener>> listener = env.network.listen(address);
   if (!listener.ok()) return listener.error();
-  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint(env, std::move(*listener), std::move(render)));
+  std::unique_ptr<MetricsEndpoint> endpoint(
+      new MetricsEndpoint(env, std::move(*listener), std::move(render), std::move(pages)));
   env.executor.spawn(endpoint->accept_loop());
   return endpoint;
 }
@@ -117,10 +119,19 @@ Task<void> MetricsEndpoint::answer(std::unique_ptr<Connection> connection) {
     request.append(buffer, *got);
   }
   std::string reply;
-  if (request.starts_with("GET /metrics ") || request.starts_with("GET / ")) {
+  const size_t path_end = request.find(' ', 4);
+  const std::string path = request.starts_with("GET ") && path_end != std::string::npos
+                               ? request.substr(4, path_end - 4)
+                               : "";
+  auto page = pages_.find(path);
+  if (path == "/metrics" || path == "/") {
     reply = response("200 OK", "text/plain; version=0.0.4", render_());
+  } else if (page != pages_.end()) {
+    reply = response("200 OK", page->second.content_type, page->second.render());
   } else if (request.starts_with("GET ")) {
-    reply = response("404 Not Found", "text/plain", "try /metrics\n");
+    std::string paths = "/metrics";
+    for (const auto& [known, unused] : pages_) paths += " " + known;
+    reply = response("404 Not Found", "text/plain", "try " + paths + "\n");
   } else {
     reply = response("405 Method Not Allowed", "text/plain", "GET only\n");
   }

@@ -42,6 +42,7 @@
 #include <fstream>
 #include <string>
 
+#include "prod/lumberjack/status_page.h"
 #include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
 #include "prod/cmd/common/command_line.h"
@@ -154,7 +155,9 @@ int main(int argc, char** argv) {
         std::map<std::string, std::string> scratch;
         return parse_pops(text, scratch);
       }));
-  app.add_option("--metrics-listen", metrics_listen, "serve /metrics (Prometheus text) here")->capture_default_str();
+  app.add_option("--metrics-listen", metrics_listen,
+                 "serve /metrics (Prometheus text) and the status page (/status, /status.json) here")
+      ->capture_default_str();
   app.add_option("--ready-file", ready_file, "write the metrics address here once running");
   app.add_option("--nginx-dir", nginx_dir, "this node's nginx prefix: customers rendered there, nginx reloaded");
   app.add_option("--push-ssh-key", push_ssh_key,
@@ -293,9 +296,19 @@ int main(int argc, char** argv) {
     }(*nginx, nginx_finished));
   }
 
-  auto metrics = lj::lumberjack::MetricsEndpoint::start(env, metrics_listen, [&node] {
-    return lj::lumberjack::render_metrics(node.status());
-  });
+  // The status page: the cluster as `lj ctl status` shows it, read only while someone looks.
+  lj::lumberjack::StatusPage status_page(*node_env, coordinator, options.layout, options.name,
+                                         std::chrono::seconds(5));
+  bool status_page_finished = false;
+  env.executor.spawn([](lj::lumberjack::StatusPage& page, bool& finished) -> lj::Task<void> {
+    co_await page.run();
+    finished = true;
+  }(status_page, status_page_finished));
+  std::map<std::string, lj::lumberjack::Page> pages;
+  pages["/status"] = {"text/html; charset=utf-8", [&status_page] { return status_page.html(); }};
+  pages["/status.json"] = {"application/json", [&status_page] { return status_page.json(); }};
+  auto metrics = lj::lumberjack::MetricsEndpoint::start(
+      env, metrics_listen, [&node] { return lj::lumberjack::render_metrics(node.status()); }, std::move(pages));
   if (!metrics.ok()) {
     log("error", "metrics: " + metrics.error().to_string());
     return 1;
@@ -314,13 +327,16 @@ int main(int argc, char** argv) {
   runtime.on_termination_signal([&](int signal) {
     log("info", "signal " + std::to_string(signal) + ": stopping");
     node.stop();
+    status_page.stop();
     if (nginx) nginx->stop();
   });
   runtime.run([](lj::lumberjack::LumberjackNode& n, bool& done) -> lj::Task<void> {
     co_await n.run();
     done = true;
   }(node, stopped));
-  while (!nginx_finished) runtime.run(env.clock.sleep_for(std::chrono::milliseconds(50)));  // --nginx-dir
+  while (!nginx_finished || !status_page_finished) {  // --nginx-dir, the status page's session
+    runtime.run(env.clock.sleep_for(std::chrono::milliseconds(50)));
+  }
   const auto& status = node.status();
   log("info", "stopped: files=" + std::to_string(status.files_published) +
                   " events=" + std::to_string(status.events_published));

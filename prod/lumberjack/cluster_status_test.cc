@@ -1,4 +1,4 @@
-#include "prod/cmd/lj/cluster_status.h"
+#include "prod/lumberjack/cluster_status.h"
 
 #include <gtest/gtest.h>
 
