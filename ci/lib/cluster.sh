@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ci/demo and ci/chaos: a whole Lumberjack cluster on loopback, real processes. A
 # ZooKeeper ensemble (ci/zookeeper), Graceland daemons (PoPs), Lumberjack nodes each with its
 # nginx (`lumberjack --nginx-dir`, node.conf.template), the nginx load balancer, proxy fleets

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # tmp, fixture: set by the script that sources this
 # Sourced by ci/delivery_test and ci/bench-download: the delivery path on loopback without
 # ZooKeeper. Lumberjack nodes' nginx (customers rendered exactly as the NginxConfigurator
 # renders them), an nginx load balancer in front, TLS everywhere with one self-signed
@@ -39,6 +41,7 @@ stop_nginx() {  # PREFIX: its master and its workers (old ones still finishing r
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
+  # shellcheck disable=SC2046,SC2086  # lists of pids, one word each
   kill -KILL $workers $(pgrep -P "$pid" || true) 2>/dev/null || true
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: the operator's certificate authority for Graceland's mutual TLS, made with the
 # openssl command line as an operator would (docs/security.md).
 #

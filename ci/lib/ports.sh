@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: free loopback ports for the servers a script starts (ZooKeeper, nginx, rsyslog...).
 #
 #   free_ports N               N distinct free TCP ports, space-separated

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # work, pki, lj, zk, ctl_auth: set by the script that sources this
 # Sourced by cluster.sh: a customer's S3-compatible bucket on loopback - s3rver from the npm
 # registry (ci/tools/s3rver, installed by ci/setup), which checks every request's AWS Signature
 # V4 - over HTTPS with a certificate of the cluster's CA; the destination Lumberjack pushes files
@@ -76,7 +78,8 @@ s3_mirror() {  # ACCOUNT DIR
   local empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
   mkdir -p "$dir"
   while :; do
-    local query="list-type=2&prefix=$(jq -rn --arg p "$prefix" '$p|@uri')"
+    local query
+    query="list-type=2&prefix=$(jq -rn --arg p "$prefix" '$p|@uri')"
     [ -z "$token" ] || query="continuation-token=$(jq -rn --arg t "$token" '$t|@uri')&$query"
     page=$(curl -sSf --cacert "$push_ca" --aws-sigv4 aws:amz:us-east-1:s3 --user "$s3_access_key:$s3_secret" \
       -H "x-amz-content-sha256: $empty" "https://127.0.0.1:$s3_port/$s3_bucket?$query")

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # work, lj, zk, ctl_auth: set by the script that sources this
 # Sourced by cluster.sh: a customer's SFTP server on loopback (OpenSSH's sshd: its own host key,
 # key authentication only, internal-sftp), the destination Lumberjack pushes files to, and the
 # key Lumberjack pushes with (`lumberjack --push-ssh-key`).
@@ -21,7 +23,8 @@ start_sftp_server() {
   mkdir -p "$sftp_files"
   ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
   ssh-keygen -q -t ed25519 -N '' -f "$dir/push_key"
-  push_key=$dir/push_key
+  push_key=$dir/push_key  # read by cluster.sh's start_lumberjack
+  export push_key
   cp "$dir/push_key.pub" "$dir/authorized_keys"
   sftp_host_key=$(ssh-keygen -l -E sha256 -f "$dir/host_key.pub" | awk '{print $2}')
   sftp_port=$(free_port)

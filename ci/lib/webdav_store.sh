@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ci/lumberjack-failover and ci/lib/cluster.sh: a real nginx WebDAV server, the
 # central object store of a multi-machine cluster (`lumberjack --storage-webdav`).
 #
@@ -73,7 +74,7 @@ webdav_store_flags() {  # DIR PORT
 webdav_store_pids() {  # DIR
   local master
   master=$(cat "$1/nginx.pid" 2>/dev/null) || return 0
-  echo "$master" $(pgrep -P "$master" || true)
+  echo "$master" "$(pgrep -P "$master" | paste -sd' ' || true)"
 }
 
 stop_webdav_store() {  # DIR
