@@ -39,9 +39,9 @@ NginxConfigurator::NginxConfigurator(Env env, Coordinator& coordinator,
 
 NginxConfigurator::~NginxConfigurator() = default;
 
-void NginxConfigurator::log(const std::string& line) const {
+void NginxConfigurator::log(LogLevel level, const std::string& line) const {
   if (options_.log) {
-    options_.log(line);
+    options_.log(level, line);
   } else {
     std::fprintf(stderr, "nginx configurator: %s\n", line.c_str());
   }
@@ -67,7 +67,7 @@ Task<void> NginxConfigurator::run() {
           co_await coordinator_.connect(options_.session_timeout, options_.connect_timeout);
       if (!connected.ok()) {
         const std::string failure = "zookeeper: " + connected.error().to_string();
-        if (failure != last_failure) log(failure + " (retrying)");
+        if (failure != last_failure) log(LogLevel::kWarn, failure + " (retrying)");
         last_failure = failure;
         ++status_.failures;
         co_await pause(options_.retry_interval);
@@ -87,7 +87,7 @@ Task<void> NginxConfigurator::run() {
       std::vector<std::string> rejected = read_rejected_;
       rejected.insert(rejected.end(), rendered.rejected.begin(), rendered.rejected.end());
       if (rejected != last_rejected_) {
-        for (const std::string& why : rejected) log("not serving " + why);
+        for (const std::string& why : rejected) log(LogLevel::kWarn, "not serving " + why);
         last_rejected_ = rejected;
       }
       status_.customers_served = rendered.htpasswd.size() - 1;  // less the nobody file
@@ -97,7 +97,7 @@ Task<void> NginxConfigurator::run() {
       }
     }
     if (!failure.empty()) {
-      if (failure != last_failure) log(failure + " (retrying)");
+      if (failure != last_failure) log(LogLevel::kWarn, failure + " (retrying)");
       last_failure = failure;
       ++status_.failures;
       // A plain sleep: while the service is unreachable, session events may come at once.
@@ -105,7 +105,7 @@ Task<void> NginxConfigurator::run() {
       continue;
     }
     if (!last_failure.empty())
-      log("recovered; serving " + std::to_string(status_.customers_served) + " customers");
+      log(LogLevel::kInfo, "recovered; serving " + std::to_string(status_.customers_served) + " customers");
     last_failure.clear();
 
     // Until a watch fires, the session changes state, the recheck is due, or stop().
@@ -120,7 +120,7 @@ Task<void> NginxConfigurator::run() {
         return e.kind == CoordinatorEvent::Kind::kSession && e.state == SessionState::kExpired;
       });
       if (expired) {
-        log("zookeeper session expired; opening a new one");
+        log(LogLevel::kWarn, "zookeeper session expired; opening a new one");
         co_await session_->close();
         session_.reset();
       }
@@ -207,10 +207,10 @@ Task<Status> NginxConfigurator::apply(const RenderedNginxConfig& rendered) {
   }
   applied_ = rendered;
   ++status_.applied;
-  log("applied: " + std::to_string(status_.customers_served) + " customers served");
+  log(LogLevel::kInfo, "applied: " + std::to_string(status_.customers_served) + " customers served");
   // Only now may a dropped customer's credentials go: no loaded configuration names them.
   if (Status s = co_await remove_stale_htpasswd(rendered); !s.ok()) {
-    log("removing old credentials: " + s.to_string() + " (retried at the next change)");
+    log(LogLevel::kWarn, "removing old credentials: " + s.to_string() + " (retried at the next change)");
   }
   co_return Status();
 }

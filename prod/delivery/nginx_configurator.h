@@ -24,6 +24,7 @@
 #include <string>
 
 #include "prod/delivery/nginx_config.h"
+#include "prod/io/log.h"
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
 #include "prod/lumberjack/zk_layout.h"
@@ -41,7 +42,7 @@ struct NginxConfiguratorOptions {
   Duration connect_timeout = std::chrono::seconds(5);
   Duration recheck_interval = std::chrono::seconds(30);  // re-read even when no watch fires
   Duration retry_interval = std::chrono::seconds(2);
-  std::function<void(const std::string&)> log;  // one line per call; stderr if empty
+  LogSink log;  // one line per call; stderr if empty
 };
 
 struct NginxConfiguratorStatus {
@@ -76,7 +77,7 @@ class NginxConfigurator {
   Task<void> pause(Duration duration);  // returns early on stop()
   std::string include_path() const;
   std::string htpasswd_dir() const;
-  void log(const std::string& line) const;
+  void log(LogLevel level, const std::string& line) const;
 
   Env env_;
   Coordinator& coordinator_;

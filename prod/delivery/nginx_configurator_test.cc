@@ -84,7 +84,7 @@ class NginxConfiguratorTest : public ::testing::Test {
     options.nginx_dir = "etc/nginx";
     options.recheck_interval = std::chrono::seconds(30);
     options.retry_interval = std::chrono::seconds(1);
-    options.log = [this](const std::string& line) { log_.push_back(line); };
+    options.log = [this](LogLevel, std::string_view line) { log_.push_back(std::string(line)); };
     configurator_ = &node_->keep(std::make_unique<NginxConfigurator>(
         node_->env(), zookeeper_.client(*node_), options, [this]() -> Task<Status> {
           ++reloads_;

@@ -9,7 +9,7 @@
 namespace lj::delivery {
 
 PublishedRetention::PublishedRetention(ObjectStore& store, Clock& clock, Duration period,
-                                       std::function<void(const std::string&)> log)
+                                       LogSink log)
     : store_(store), clock_(clock), period_(period), log_(std::move(log)) {}
 
 Duration PublishedRetention::interval(Duration period) {
@@ -28,13 +28,13 @@ Task<void> PublishedRetention::run(lumberjack::CustomerConfig config) {
   Result<RetentionResult> expired =
       co_await expire_published_files(store_, config, clock_.wall_now_ms(), period_ms, std::move(may_expire));
   if (!expired.ok()) {
-    log_("retention of " + config.folder() + ": " + expired.error().to_string());
+    log_(LogLevel::kWarn, "retention of " + config.folder() + ": " + expired.error().to_string());
     co_return;
   }
   listed.listed_through(expired->last_listed_seq, now);
   listed.forget_below(expired->first_kept_seq);
   if (expired->files_removed > 0) {
-    log_("retention of " + config.folder() + ": removed " + std::to_string(expired->files_removed) + " files");
+    log_(LogLevel::kInfo, "retention of " + config.folder() + ": removed " + std::to_string(expired->files_removed) + " files");
   }
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "prod/delivery/listed_since.h"
+#include "prod/io/log.h"
 #include "prod/io/clock.h"
 #include "prod/io/object_store.h"
 #include "prod/io/task.h"
@@ -23,7 +24,7 @@ class PublishedRetention {
  public:
   // `log`: one line per run that removed something or failed. REQUIRES: `store` and `clock`
   // outlive this object.
-  PublishedRetention(ObjectStore& store, Clock& clock, Duration period, std::function<void(const std::string&)> log);
+  PublishedRetention(ObjectStore& store, Clock& clock, Duration period, LogSink log);
 
   // One run over `config`'s folder. Errors are logged; the next run tries again.
   Task<void> run(lumberjack::CustomerConfig config);
@@ -35,7 +36,7 @@ class PublishedRetention {
   ObjectStore& store_;
   Clock& clock_;
   Duration period_;
-  std::function<void(const std::string&)> log_;
+  LogSink log_;
   std::map<std::string, ListedSince> listed_since_;  // per customer folder
 };
 

@@ -101,7 +101,7 @@ TEST_F(RetentionTest, AClockDaysAheadExpiresNothingSeenForLessThanThePeriod) {
   publish(2, 1 * kHour_ms);
   node_->clock().step_wall(5 * 24 * kHour_ms);
   const Duration period = std::chrono::milliseconds(kDefaultRetention_ms);
-  PublishedRetention retention(store(), node_->clock(), period, [](const std::string&) {});
+  PublishedRetention retention(store(), node_->clock(), period, [](LogLevel, std::string_view) {});
   // Runs retention once, `after` from the previous run; returns how many files it removed.
   auto run_after = [&](Duration after) {
     simulation_.run_for(after);

@@ -39,11 +39,11 @@ Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, G
   env.executor.spawn(server->accept_loop());
   env.executor.spawn(server->committer());
   env.executor.spawn(server->retention());
-  server->log("graceland " + server->options_.pop + " listening on " + server->address_ +
+  server->log(LogLevel::kInfo, "graceland " + server->options_.pop + " listening on " + server->address_ +
               ", store " + store_id_text(server->store_->store_id()));
   for (const std::string& damage : server->store_->damage()) {
     ++server->stats_.damaged_segments;
-    server->log("ALARM damaged segment (not served past the damage): " + damage);
+    server->log(LogLevel::kError, "ALARM damaged segment (not served past the damage): " + damage);
   }
   co_return server;
 }
@@ -53,15 +53,15 @@ void GracelandServer::stop() {
   listener_->close();
 }
 
-void GracelandServer::log(const std::string& line) {
-  if (options_.log) options_.log(line);
+void GracelandServer::log(LogLevel level, const std::string& line) {
+  if (options_.log) options_.log(level, line);
 }
 
 void GracelandServer::log_refusal(const std::string& peer, const Error& error) {
   ++refusals_unlogged_;
   const Duration now = env_.clock.monotonic_now();
   if (refusal_logged_ && now - last_refusal_log_ < options_.refusal_log_interval) return;
-  log("refused a batch from " + peer + ": " + error.to_string() + " (" + std::to_string(refusals_unlogged_) +
+  log(LogLevel::kWarn, "refused a batch from " + peer + ": " + error.to_string() + " (" + std::to_string(refusals_unlogged_) +
       " batches refused for room since the last such line)");
   refusal_logged_ = true;
   last_refusal_log_ = now;
@@ -110,7 +110,7 @@ Task<void> GracelandServer::committer() {
       failed_generation_ = target;
       durable_generation_ = std::max(durable_generation_, failed_generation_);
       last_failure_ = status;
-      log("commit failed: " + status.to_string());
+      log(LogLevel::kError, "commit failed: " + status.to_string());
     }
     commit_done_.notify_all();
   }
@@ -119,7 +119,7 @@ Task<void> GracelandServer::committer() {
 Task<void> GracelandServer::retention() {
   while (!stopped_) {
     co_await env_.clock.sleep_for(options_.retention_interval);
-    if (Status s = co_await store_->remove_expired(); !s.ok()) log("retention: " + s.to_string());
+    if (Status s = co_await store_->remove_expired(); !s.ok()) log(LogLevel::kWarn, "retention: " + s.to_string());
   }
 }
 
@@ -204,7 +204,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   auto reject = [&](const Error& error) -> Task<void> {
     ++stats_.rejected_frames;
     if (error.code() == ErrorCode::kPermissionDenied) ++stats_.refused_requests;
-    log("rejected " + peer + ": " + error.to_string());
+    log(LogLevel::kWarn, "rejected " + peer + ": " + error.to_string());
     (void)co_await bounded.answer(error_frame(error.code(), error.message()));
     connection->close();
   };
@@ -214,7 +214,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     // (Over TLS the handshake runs in this first read: a refused certificate shows here.)
     if (hello.code() == ErrorCode::kPermissionDenied) {
       ++stats_.refused_requests;
-      log("refused " + peer + ": " + hello.error().to_string());
+      log(LogLevel::kWarn, "refused " + peer + ": " + hello.error().to_string());
     }
     co_return;
   }
@@ -344,7 +344,7 @@ ReadManyReply GracelandServer::read_many(const ReadManyRequest& request) {
 void GracelandServer::note_read_failure(const Error& error) {
   if (error.code() != ErrorCode::kCorrupt) return;
   ++stats_.damaged_reads_refused;
-  log("ALARM " + error.message());
+  log(LogLevel::kError, "ALARM " + error.message());
 }
 
 }  // namespace lj::graceland

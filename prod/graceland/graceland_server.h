@@ -33,6 +33,7 @@
 #include "prod/graceland/peer_grant.h"
 #include "prod/graceland/request_checks.h"
 #include "prod/graceland/segment_store.h"
+#include "prod/io/log.h"
 #include "prod/io/call_watchdog.h"
 #include "prod/io/env.h"
 #include "prod/io/notifier.h"
@@ -61,7 +62,7 @@ struct GracelandOptions {
   Duration refusal_log_interval = std::chrono::seconds(10);
   // Off only where nobody untrusted can reach the port (benchmarks, a developer's machine).
   bool require_peer_identity = false;
-  std::function<void(std::string_view)> log;  // one line per notable event; may be empty
+  LogSink log;  // one line per notable event; may be empty
 };
 
 struct GracelandStats {
@@ -104,7 +105,7 @@ class GracelandServer {
   // A store read refused as damaged is counted and raised as an alarm.
   void note_read_failure(const Error& error);
   class BoundedPeer;
-  void log(const std::string& line);
+  void log(LogLevel level, const std::string& line);
   void log_refusal(const std::string& peer, const Error& error);  // rate-limited
 
   Env env_;

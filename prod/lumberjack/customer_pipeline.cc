@@ -102,7 +102,7 @@ Task<void> CustomerPipeline::run() {
       }
     }
     if (outcome == Outcome::kFenced) {
-      context_.log("customer " + account_text() + ": fenced; " + context_.worker_id + " stops delivering it");
+      context_.log(LogLevel::kWarn, "customer " + account_text() + ": fenced; " + context_.worker_id + " stops delivering it");
       co_await note(PipelineStage::kFenced, committed_.next_seq);
       break;
     }
@@ -198,7 +198,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   if (!node.ok()) co_return node.code() == ErrorCode::kSessionExpired ? Outcome::kFenced : Outcome::kRetry;
   Result<Checkpoint> checkpoint = Checkpoint::decode(node->data);
   if (!checkpoint.ok()) {
-    context_.log("account " + account_text() + ": " + checkpoint.error().to_string() + "; not delivering it");
+    context_.log(LogLevel::kError, "account " + account_text() + ": " + checkpoint.error().to_string() + "; not delivering it");
     co_return Outcome::kRetry;
   }
   // Checkpoints never move backwards.
@@ -328,7 +328,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_onto_existing(const Co
     co_return Outcome::kContinue;
   }
   ++counters_.publish_conflicts;
-  context_.log("ALARM account " + account_text() + ": published file " + final_name +
+  context_.log(LogLevel::kError, "ALARM account " + account_text() + ": published file " + final_name +
                " holds other contents than committed file " + std::to_string(file.seq) + " (" + file.staging_name +
                "); neither is changed, and the customer is not delivered until an operator looks");
   if (context_.observer) context_.observer->on_publish_conflict(config_.account_id, file.seq);
@@ -360,7 +360,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
     auto address = pops.find(pop);
     if (address == pops.end()) {
       // (Its registration may be gone for a restart: wait for it rather than judge without it.)
-      context_.log(what + "; waiting for PoP " + pop + " to be in the directory again to write it again");
+      context_.log(LogLevel::kWarn, what + "; waiting for PoP " + pop + " to be in the directory again to write it again");
       co_return Outcome::kRetry;
     }
     Status read = co_await reread(pop, address->second, start, end, file.source->events, found, events);
@@ -383,7 +383,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
   if (Outcome o = co_await commit(std::move(next)); o != Outcome::kContinue) co_return o;
   uncommitted_staged_against_ = -1;
   ++counters_.files_rebuilt;
-  context_.log(what + "; written again from the PoPs' records (" + std::to_string(events.size()) + " events) as " +
+  context_.log(LogLevel::kWarn, what + "; written again from the PoPs' records (" + std::to_string(events.size()) + " events) as " +
                committed_.last_file->staging_name);
   if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, true);
   co_return Outcome::kRetry;  // recover() publishes it
@@ -395,7 +395,7 @@ void CustomerPipeline::alarm_unrecoverable(const CommittedFile& file, const std:
   if (file.staging_name == last_unrecoverable_) return;
   last_unrecoverable_ = file.staging_name;
   ++counters_.files_unrecoverable;
-  context_.log("ALARM " + message);
+  context_.log(LogLevel::kError, "ALARM " + message);
   if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
 }
 
@@ -498,7 +498,7 @@ Task<void> CustomerPipeline::repair_index_if_due() {
   const uint64_t last = committed_.next_seq - 1;
   (void)co_await list_through(last, Listing::kRepair, &rewrote);
   if (!rewrote) co_return;
-  context_.log("customer " + account_text() + ": logs.index ended before committed file " + std::to_string(last) +
+  context_.log(LogLevel::kWarn, "customer " + account_text() + ": logs.index ended before committed file " + std::to_string(last) +
                "; listed again");
   if (context_.observer) context_.observer->on_index_repaired(config_.account_id, last);
 }
@@ -553,13 +553,13 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
   Result<graceland::ReadBatch>& batch = read.batch;
   if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
     // Retention removed what we had not read: those events are gone from this PoP.
-    context_.log("account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+    context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
     cursor.position = graceland::Position{};
     return 0;
   }
   if (!batch.ok()) {
     if (batch.code() == ErrorCode::kPermissionDenied) {  // not this PoP's Graceland, or it refuses us
-      context_.log("ALARM account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+      context_.log(LogLevel::kError, "ALARM account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
     }
     pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
     return 0;
@@ -571,7 +571,7 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
     case StoreCheck::kAdopted:
       // (A PoP never read before starts here too: only a position from a v1 checkpoint is news.)
       if (from != graceland::Position{}) {
-        context_.log("account " + account_text() + " pop " + pop + ": position " +
+        context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": position " +
                      from.to_string() +
                      " had no store id (a v1 checkpoint): taken to be in store " +
                      graceland::store_id_text(batch->store_id));
@@ -581,7 +581,7 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
       // The store we were reading is gone (a replaced disk): whatever of it we had not read
       // is lost with it. The new store's positions restart at 1, so ours, past them, would
       // skip its events: read it from its oldest record, and `delivered_` drops repeats.
-      context_.log("account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
+      context_.log(LogLevel::kError, "account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
                    graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
                    "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
                    ": reading it from its oldest record");
@@ -594,7 +594,7 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
   for (const std::string& record : batch->records) {
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
-      context_.log("account " + account_text() + " pop " + pop + ": skipping a record: " +
+      context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": skipping a record: " +
                (decoded.ok() ? "another account's event" : decoded.error().to_string()));
       continue;
     }
@@ -659,7 +659,7 @@ Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq, const std::
   auto write = [&] { file = writer_.write(spec, events, context_.env.random); };  // (named: GCC 12)
   co_await context_.env.executor.run_offloaded(write);
   if (!file.ok()) {
-    context_.log("account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " +
+    context_.log(LogLevel::kError, "account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " +
                  file.error().to_string());
   }
   co_return file;
@@ -717,10 +717,10 @@ void CustomerPipeline::bound_delivered(uint64_t seq, const DeliveredSet& keep) {
   const bool alarm = report.holes_closed + report.streams_evicted > 0;
   constexpr size_t kLinesLogged = 5;
   for (size_t i = 0; i < std::min(kLinesLogged, report.lines.size()); ++i) {
-    context_.log(std::string(alarm ? "ALARM " : "") + "customer " + account_text() + ": dedupe " + report.lines[i]);
+    context_.log(alarm ? LogLevel::kError : LogLevel::kInfo, std::string(alarm ? "ALARM " : "") + "customer " + account_text() + ": dedupe " + report.lines[i]);
   }
   if (report.lines.size() > kLinesLogged) {
-    context_.log("customer " + account_text() + ": dedupe: " + std::to_string(report.lines.size() - kLinesLogged) +
+    context_.log(LogLevel::kInfo, "customer " + account_text() + ": dedupe: " + std::to_string(report.lines.size() - kLinesLogged) +
                  " more");
   }
   if (context_.observer) context_.observer->on_dedupe_bounded(config_.account_id, report);
@@ -752,7 +752,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   if (with_source) {
     next.last_file->source = FileSource{committed_.pops, pending_ids_};
   } else {
-    context_.log("ALARM customer " + account_text() + ": file " + std::to_string(seq) + " holds ids in " +
+    context_.log(LogLevel::kError, "ALARM customer " + account_text() + ": file " + std::to_string(seq) + " holds ids in " +
                  std::to_string(pending_ids_.interval_count()) + " intervals (bound " +
                  std::to_string(kMaxFileEventIntervals) + "): committed without its source");
   }
@@ -786,7 +786,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   std::string positions;
   for (const auto& [pop, cursor] : committed_.pops)
     positions += " " + pop + cursor.position.to_string();
-  context_.log("customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
+  context_.log(LogLevel::kInfo, "customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
                std::to_string(events) + " events) as " + staging + " at" + positions);
   co_await note(PipelineStage::kCommitted, seq);
   if (!upload_first) {

@@ -34,6 +34,7 @@
 #include "prod/graceland/graceland_client.h"
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
+#include "prod/io/log.h"
 #include "prod/io/object_store.h"
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
@@ -119,7 +120,7 @@ struct PipelineContext {
   const std::map<std::string, std::string>& pops;
   PipelineOptions options;
   PipelineObserver* observer = nullptr;
-  std::function<void(std::string_view)> log = [](std::string_view) {};
+  LogSink log = [](LogLevel, std::string_view) {};
   // Retention: run after a publish at most every retention_interval (the daemon passes
   // delivery's expire_published_files; empty: files never expire). It shortens logs.index
   // from the front; publish keeps the index starting where retention left it.

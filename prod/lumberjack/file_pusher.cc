@@ -85,7 +85,7 @@ Task<void> FilePusher::run() {
   if (!opened.ok()) {
     status_.last_error = "cannot push: " + opened.error().to_string();
     status_.failing_for = 1;
-    context_.log("customer " + account_text() + ": cannot push to " + config_.push.url.substr(0, 200) + ": " +
+    context_.log(LogLevel::kError, "customer " + account_text() + ": cannot push to " + config_.push.url.substr(0, 200) + ": " +
                  status_.last_error + "; nothing is pushed until its configuration is fixed");
     co_await report_failing();
     while (!stopped()) co_await pause(context_.options.poll_interval);
@@ -136,7 +136,7 @@ Task<void> FilePusher::push_files() {
     measure_lag();
     if ((status_.failing_for > 0) != error_reported_) co_await report_failing();
     if (step == Step::kFenced) {
-      context_.log("customer " + account_text() + ": push to " + config_.push.url + " stops here: fenced (the "
+      context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " stops here: fenced (the "
                    "customer moved on, or the session ended)");
       break;
     }
@@ -187,7 +187,7 @@ Task<FilePusher::Step> FilePusher::offer_challenge() {
     co_return failed(written.status(), "recording the push challenge");  // read it again, offer anew
   }
   note_success();
-  context_.log("customer " + account_text() + ": push to " + config_.push.url + " waits for its owner: wrote " + name +
+  context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " waits for its owner: wrote " + name +
                " there; `lj ctl confirm-push --account " + account_text() +
                " --token <the token in it>` starts the pushes");
   co_return Step::kPushed;
@@ -268,7 +268,7 @@ Task<FilePusher::Step> FilePusher::read_cursor() {
   cursor_version_ = node.ok() ? written->new_versions.back() : 0;
   acknowledged_through_ = fresh.through;
   status_.pushed_through = fresh.through;
-  context_.log("customer " + account_text() + ": pushing to " + config_.push.url + " from file " +
+  context_.log(LogLevel::kInfo, "customer " + account_text() + ": pushing to " + config_.push.url + " from file " +
                std::to_string(fresh.through + 1));
   co_return Step::kPushed;
 }
@@ -301,7 +301,7 @@ Task<FilePusher::Step> FilePusher::push_file(uint64_t seq) {
       co_return Step::kFailed;
     }
     ++status_.files_missed;
-    context_.log("customer " + account_text() + ": ALARM file " + name + " expired before it could be pushed to " +
+    context_.log(LogLevel::kError, "customer " + account_text() + ": ALARM file " + name + " expired before it could be pushed to " +
                  config_.push.url + "; the destination will never have it");
     if (context_.observer) context_.observer->on_push_missed(config_.account_id, seq);
     co_return Step::kMissed;
@@ -384,14 +384,14 @@ void FilePusher::note_failure(const std::string& what) {
   status_.last_error = what;
   // Said when a healthy destination starts failing, and every 16th failure after that.
   if (status_.failing_for++ % 16 == 0) {
-    context_.log("customer " + account_text() + ": push to " + config_.push.url + " failing (" +
+    context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " failing (" +
                  std::to_string(status_.failing_for) + " in a row): " + what + "; retrying");
   }
 }
 
 void FilePusher::note_success() {
   if (status_.failing_for > 0) {
-    context_.log("customer " + account_text() + ": push to " + config_.push.url + " works again after " +
+    context_.log(LogLevel::kInfo, "customer " + account_text() + ": push to " + config_.push.url + " works again after " +
                  std::to_string(status_.failing_for) + " failures");
   }
   status_.failing_for = 0;

@@ -32,6 +32,7 @@
 
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
+#include "prod/io/log.h"
 #include "prod/io/object_store.h"
 #include "prod/io/push_destination.h"
 #include "prod/lumberjack/customer_config.h"
@@ -82,7 +83,7 @@ struct PushContext {
   ZkLayout layout;
   PushOptions options;
   PushObserver* observer = nullptr;
-  std::function<void(std::string_view)> log = [](std::string_view) {};
+  LogSink log = [](LogLevel, std::string_view) {};
   // The newest file the pipeline has published: every file through it is published or expired.
   std::function<uint64_t()> published_through;
   std::function<bool()> stopping;

@@ -4,12 +4,12 @@ namespace lj::lumberjack {
 
 Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout, std::string pop,
                                      std::string address, const bool& stop,
-                                     std::function<void(std::string_view)> log) {
+                                     LogSink log) {
   const std::string path = layout.graceland(pop);
   while (!stop) {
     auto session = co_await coordinator.connect(std::chrono::seconds(6), std::chrono::seconds(5));
     if (!session.ok()) {
-      log("zookeeper: " + session.error().to_string());
+      log(LogLevel::kWarn, "zookeeper: " + session.error().to_string());
       co_await clock.sleep_for(std::chrono::seconds(1));
       continue;
     }
@@ -25,7 +25,7 @@ Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkL
         Result<std::string> created = co_await zk.create(path, address, NodeMode::kEphemeral);
         if (created.ok()) {
           registered = true;
-          log("registered " + path + " = " + address);
+          log(LogLevel::kInfo, "registered " + path + " = " + address);
         } else if (created.code() == ErrorCode::kAlreadyExists) {
           // Ours, if a lost reply hid our own create; else a predecessor's, still expiring.
           Result<NodeData> existing = co_await zk.get(path);
@@ -35,7 +35,7 @@ Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkL
       (void)zk.take_events();
       co_await zk.wait_for_events(std::chrono::seconds(1));
     }
-    log("zookeeper session ended; registering again");
+    log(LogLevel::kWarn, "zookeeper session ended; registering again");
     co_await zk.close();
   }
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "prod/io/log.h"
 #include "prod/io/clock.h"
 #include "prod/io/coordinator.h"
 #include "prod/lumberjack/zk_layout.h"
@@ -18,6 +19,6 @@ namespace lj::lumberjack {
 // Runs until `stop` becomes true. `log` receives one line per change of registration.
 Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout, std::string pop,
                                      std::string address, const bool& stop,
-                                     std::function<void(std::string_view)> log);
+                                     LogSink log);
 
 }  // namespace lj::lumberjack

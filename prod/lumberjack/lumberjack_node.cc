@@ -86,7 +86,7 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   }
   status_.connected = false;
   status_.master = false;
-  options_.log(worker_id_ + ": session over (" + session_state_name(session.state()) + "); stopping its pipelines");
+  options_.log(LogLevel::kWarn, worker_id_ + ": session over (" + session_state_name(session.state()) + "); stopping its pipelines");
   co_await stop_all_pipelines();
 }
 
@@ -165,7 +165,7 @@ Task<Status> LumberjackNode::check_leadership(CoordinatorSession& session) {
   }
   if (mine == candidates->begin()) {
     if (!status_.master) {
-      options_.log(worker_id_ + ": became master");
+      options_.log(LogLevel::kInfo, worker_id_ + ": became master");
       status_.master = true;
     }
     // Advertise, for operators; a predecessor's node lingers until its session ends.
@@ -242,7 +242,7 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   for (const std::string& path : written) watched_reads_.forget(path);
   Result<MultiResult> applied = co_await session.multi(ops);
   if (!applied.ok()) {
-    options_.log(worker_id_ + ": assignment write failed: " + applied.error().to_string());
+    options_.log(LogLevel::kWarn, worker_id_ + ": assignment write failed: " + applied.error().to_string());
     co_return applied.status();
   }
   status_.assignment_changes += ops.size() - 1;
@@ -258,7 +258,7 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
     for (const auto& [worker, load] : planned.load) moves += " " + worker + "=" + std::to_string(std::lround(load));
     moves += ")";
   }
-  options_.log(worker_id_ + ": assigned" + moves);
+  options_.log(LogLevel::kInfo, worker_id_ + ": assigned" + moves);
   co_return Status();
 }
 
@@ -274,7 +274,7 @@ Task<Status> LumberjackNode::read_loads(CoordinatorSession& session, const std::
     }
     Result<LoadReport> report = decode_load_report(node->data);
     if (!report.ok()) {
-      options_.log(worker_id_ + ": load report of " + reporter + " ignored: " + report.error().to_string());
+      options_.log(LogLevel::kWarn, worker_id_ + ": load report of " + reporter + " ignored: " + report.error().to_string());
       continue;
     }
     for (const auto& [account, rate] : *report) known_rates_[std::to_string(account)] = rate;
@@ -333,7 +333,7 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
     }
     Result<CustomerConfig> config = CustomerConfig::decode(customer->data);
     if (!config.ok() || std::to_string(config->account_id) != account) {
-      options_.log(worker_id_ + ": customer " + account + ": " +
+      options_.log(LogLevel::kError, worker_id_ + ": customer " + account + ": " +
                    (config.ok() ? "account id does not match its node" : config.error().to_string()));
       continue;
     }
@@ -380,7 +380,7 @@ void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerC
   PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
                           options_.log, options_.expire_old_files, options_.retention_interval, pop_reads_, min_roll_age_,
                           options_.push_destinations, options_.push};
-  options_.log(worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
+  options_.log(LogLevel::kInfo, worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
                std::to_string(version) + ")");
   auto pipeline = std::make_unique<CustomerPipeline>(context, config, config_version, version);
   CustomerPipeline& running = *pipeline;
@@ -392,7 +392,7 @@ void LumberjackNode::log_if_slow(Duration pass_start, Duration assign_start, Dur
   const Duration now = env_.clock.monotonic_now();
   if (now - pass_start < 4 * options_.tick) return;
   auto ms = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
-  options_.log(worker_id_ + ": slow pass: " + ms(now - pass_start) + " ms (pops and leadership " +
+  options_.log(LogLevel::kWarn, worker_id_ + ": slow pass: " + ms(now - pass_start) + " ms (pops and leadership " +
                ms(assign_start - pass_start) + ", assignment " + ms(follow_start - assign_start) +
                ", following it " + ms(now - follow_start) + "; " + std::to_string(reads) + " node reads)");
 }

@@ -19,6 +19,7 @@
 
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
+#include "prod/io/log.h"
 #include "prod/io/object_store.h"
 #include "prod/lumberjack/assignment_plan.h"
 #include "prod/lumberjack/customer_pipeline.h"
@@ -43,7 +44,7 @@ struct LumberjackOptions {
   std::map<std::string, std::string> static_pops;
   // One line per notable change (became master, lost a session); the daemon writes logfmt,
   // the simulator its timeline. Pipelines log through it too.
-  std::function<void(std::string_view)> log = [](std::string_view) {};
+  LogSink log = [](LogLevel, std::string_view) {};
   // Retention, run by each customer's pipeline after publishing (see PipelineContext).
   std::function<Task<void>(const CustomerConfig&)> expire_old_files;
   Duration retention_interval = std::chrono::minutes(10);

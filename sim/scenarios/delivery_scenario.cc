@@ -414,10 +414,9 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.push.first_backoff = std::chrono::milliseconds(200);
       lj_options.push.max_backoff = std::chrono::seconds(4);
       lj_options.push.poll_interval = std::chrono::milliseconds(300);
-      lj_options.log = [&simulation, &n](std::string_view line) { simulation.trace(n.id(), line); };
+      lj_options.log = [&simulation, &n](LogLevel, std::string_view line) { simulation.trace(n.id(), line); };
       auto& published_retention = n.keep(std::make_unique<delivery::PublishedRetention>(
-          storage.client(n), n.env().clock, tunables.published_retention,
-          [&simulation, &n](const std::string& line) { simulation.trace(n.id(), line); }));
+          storage.client(n), n.env().clock, tunables.published_retention, lj_options.log));
       lj_options.retention_interval = delivery::PublishedRetention::interval(tunables.published_retention);
       lj_options.expire_old_files = [&published_retention](const lumberjack::CustomerConfig& config) {
         return published_retention.run(config);

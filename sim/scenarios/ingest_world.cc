@@ -24,7 +24,7 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
             std::chrono::duration_cast<std::chrono::milliseconds>(kept.segment_max_age).count();
         graceland_options.store.retention_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
         graceland_options.retention_interval = kept.interval;
-        graceland_options.log = [&sim, &self](std::string_view line) { sim.trace(self.id(), line); };
+        graceland_options.log = [&sim, &self](LogLevel, std::string_view line) { sim.trace(self.id(), line); };
         // As deployed: every client proves its role (mutual TLS; SimNode::identity).
         graceland_options.require_peer_identity = true;
         // Like a service manager, start it again until it runs: a new store must make its id

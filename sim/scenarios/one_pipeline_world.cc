@@ -35,7 +35,7 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   lumberjack::PipelineOptions options;
   options.pop_retry_after = std::chrono::milliseconds(100);
   options.retry_backoff = std::chrono::milliseconds(100);
-  auto log = [&self](std::string_view line) { self.simulation().trace(self.id(), line); };
+  auto log = [&self](LogLevel, std::string_view line) { self.simulation().trace(self.id(), line); };
   lumberjack::PipelineContext context{self.env(), **session, store,    layout,   worker_id,
                                       directory,  options,   &observer, log,     nullptr,
                                       std::chrono::minutes(10), nullptr, std::move(min_roll_age), nullptr, {}};

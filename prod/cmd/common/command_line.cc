@@ -37,6 +37,12 @@ void add_config_file(CLI::App& app, bool& print_config) {
       ->configurable(false);
 }
 
+void add_log_level(CLI::App& app, LogLevelFlag& flag) {
+  app.add_option("--log-level", flag.name, "write log lines of this level and above")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+      ->capture_default_str();
+}
+
 std::optional<int> parse_daemon_command_line(CLI::App& app, int argc, char** argv, const bool& print_config) {
   try {
     app.parse(argc, argv);

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "prod/io/log.h"
+
 namespace lj::cmd {
 
 // Parses `args` (the words after the subcommand's name) into `app`'s options. Returns nullopt
@@ -37,6 +39,13 @@ CLI::Validator parses_as(std::string what, Parse parse) {
 // A daemon's flags from a file too: --config FILE (TOML or INI, read natively by CLI11; the
 // command line wins; a misspelt key is an error) and --print-config (into `print_config`).
 void add_config_file(CLI::App& app, bool& print_config);
+
+// A daemon's --log-level error|warn|info|debug (default info): lines below it are not written.
+struct LogLevelFlag {
+  std::string name = "info";
+  LogLevel level() const { return parse_log_level(name).value_or(LogLevel::kInfo); }  // checked by the parse
+};
+void add_log_level(CLI::App& app, LogLevelFlag& flag);
 
 // Parses a daemon's command line (and its --config). Returns an exit code to stop with - 0
 // after --help or after printing the configuration (`print_config`), 2 after a refusal - or

@@ -65,6 +65,7 @@ struct Flags {
   lj::TlsServerOptions tls;
   bool plaintext = false;
   std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
+  lj::cmd::LogLevelFlag log_level;  // --log-level
   uint64_t max_open_writers = 1024;
   uint64_t account_quota_bytes = 0;   // 0: none
   uint64_t max_store_bytes = 0;       // 0: none
@@ -122,6 +123,7 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
   app.add_option("--zk-root", flags.zk_root, "the cluster's root in ZooKeeper")->capture_default_str();
   app.add_option("--zk-auth", flags.zk_auth, "our ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
   app.add_option("--advertise", flags.advertise, "the address Lumberjack nodes reach us at (default: --listen)");
+  lj::cmd::add_log_level(app, flags.log_level);
 }
 
 // Parses the command line (and --config). Returns an exit code to stop with, or nullopt.
@@ -186,7 +188,11 @@ int main(int argc, char** argv) {
   options.store.disk_reserve_bytes = flags.disk_reserve_bytes;
   // A client silent this long (a request not finished, an answer not taken) is dropped.
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
-  options.log = [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); };
+  const lj::LogSink log = [&env, &flags, threshold = flags.log_level.level()](lj::LogLevel level,
+                                                                              std::string_view line) {
+    if (level <= threshold) log_line(env.clock, flags.pop, lj::log_level_name(level), line);
+  };
+  options.log = log;
 
   auto server = runtime.run(lj::graceland::GracelandServer::start(server_env, options));
   if (!server.ok()) {
@@ -219,7 +225,7 @@ int main(int argc, char** argv) {
       done = true;
     }(lj::lumberjack::keep_graceland_registered(
           *coordinator, env.clock, layout, flags.pop, flags.advertise.empty() ? address : flags.advertise, stopping,
-          [&env, &flags](std::string_view line) { log_line(env.clock, flags.pop, "info", line); }),
+          log),
       registration_done));
   }
   runtime.on_termination_signal([&](int signal) {

@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   std::string push_ssh_key;  // --push-ssh-key (push delivery over SFTP)
   std::string push_credentials_file, push_ca_file;  // --push-credentials, --push-ca-file (push to S3)
   int64_t push_timeout_ms = options.push.put_timeout.count() / 1'000'000;
+  lj::cmd::LogLevelFlag log_level;  // --log-level
   bool print_config = false;
   CLI::App app{"lumberjack: a node of the Lumberjack cluster. It registers as a worker, stands in the master "
                "election, and turns its customers' events into published log files. SIGTERM stops it cleanly.",
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
   graceland_tls.add_to(app);
+  lj::cmd::add_log_level(app, log_level);
   if (std::optional<int> done = lj::cmd::parse_daemon_command_line(app, argc, argv, print_config)) return *done;
   (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
                                    retention_ms);  // checked above
@@ -224,7 +226,9 @@ int main(int argc, char** argv) {
     std::fputs(lj::logfmt_line(env.clock.wall_now_ms(), level, "lumberjack", "node", options.name, message).c_str(),
                stderr);
   };
-  options.log = [&log](std::string_view line) { log("info", std::string(line)); };
+  options.log = [&log, threshold = log_level.level()](lj::LogLevel level, std::string_view line) {
+    if (level <= threshold) log(lj::log_level_name(level), std::string(line));
+  };
   lj::Result<lj::ZkAccess> zk_access = lj::cmd::zk_access(zk_auth, options.layout);
   if (!zk_access.ok()) return usage(zk_access.error().to_string());
   lj::ZkCoordinator coordinator(zookeeper, runtime, false, std::move(*zk_access));
@@ -246,7 +250,7 @@ int main(int argc, char** argv) {
   const lj::Duration retention = std::chrono::milliseconds(retention_ms);
   options.retention_interval = lj::delivery::PublishedRetention::interval(retention);
   lj::delivery::PublishedRetention published_retention(*store, env.clock, retention,
-                                                       [&log](const std::string& line) { log("info", line); });
+                                                       options.log);
   options.expire_old_files = [&published_retention](const lj::lumberjack::CustomerConfig& config) {
     return published_retention.run(config);
   };
@@ -286,7 +290,9 @@ int main(int argc, char** argv) {
     lj::delivery::NginxConfiguratorOptions nginx_options;
     nginx_options.layout = options.layout;
     nginx_options.nginx_dir = dir;  // absolute: the runtime's files resolve it outside the data root
-    nginx_options.log = [&log](const std::string& line) { log("info", "nginx: " + line); };
+    nginx_options.log = [&options](lj::LogLevel level, std::string_view line) {
+      options.log(level, "nginx: " + std::string(line));
+    };
     nginx = std::make_unique<lj::delivery::NginxConfigurator>(
         env, coordinator, nginx_options, lj::nginx_reloader(env.clock, "nginx", dir, dir + "/nginx.conf"));
     nginx_finished = false;
