@@ -3,6 +3,8 @@
 #
 #   free_ports N               N distinct free TCP ports, space-separated
 #   free_port                  one
+#   wait_accepting PORT WHAT LOG   until something accepts on 127.0.0.1:PORT (10 s); else says
+#                              WHAT did not start, with LOG, and fails
 #   zookeeper_base_port SERVERS a BASE for ci/zookeeper whose client, quorum and election ports
 #                              (BASE+n-1, BASE+100+n, BASE+200+n) are all free
 #
@@ -52,4 +54,13 @@ zookeeper_base_port() {  # SERVERS
   for i in $(seq 0 $((n - 1))); do offsets+=("$i"); done
   for i in $(seq 1 "$n"); do offsets+=($((100 + i)) $((200 + i))); done
   _draw_free_ports 1 "${offsets[@]}"
+}
+
+wait_accepting() {  # PORT WHAT LOG
+  for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "$2 did not start: $(cat "$3")" >&2
+  return 1
 }

@@ -39,12 +39,7 @@ _s3_spawn() {
   local dir=$work/s3
   spawn s3 "$dir/s3rver.log" node /opt/lj-tools/s3rver/run.js -d "$dir/data" -a 127.0.0.1 -p "$s3_port" \
     --key "$pki/s3.key" --cert "$pki/s3.crt" --configure-bucket "$s3_bucket" -s
-  for _ in $(seq 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "s3rver did not start: $(cat "$dir/s3rver.log")" >&2
-  return 1
+  wait_accepting "$s3_port" s3rver "$dir/s3rver.log"
 }
 
 push_customer_s3() {  # ACCOUNT

@@ -45,12 +45,7 @@ Subsystem sftp internal-sftp
 LogLevel ERROR
 CONF
   spawn sftp "$dir/sshd.log" /usr/sbin/sshd -D -e -f "$dir/sshd_config"
-  for _ in $(seq 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$sftp_port") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "sshd did not start: $(cat "$dir/sshd.log")" >&2
-  return 1
+  wait_accepting "$sftp_port" sshd "$dir/sshd.log"
 }
 
 push_customer() {  # ACCOUNT

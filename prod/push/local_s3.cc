@@ -1,6 +1,5 @@
 #include "prod/push/local_s3.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -38,56 +37,33 @@ std::string LocalS3::unusable_reason() {
 }
 
 std::string LocalS3::url(const std::string& prefix) const {
-  return "s3://127.0.0.1:" + std::to_string(port_) + "/" + kBucket + (prefix.empty() ? "" : "/" + prefix);
+  return "s3://127.0.0.1:" + std::to_string(port()) + "/" + kBucket + (prefix.empty() ? "" : "/" + prefix);
 }
 
 std::string LocalS3::s3cmd() const {
-  const std::string address = "127.0.0.1:" + std::to_string(port_);
+  const std::string address = "127.0.0.1:" + std::to_string(port());
   return "s3cmd -c /dev/null --host=" + address + " --host-bucket=" + address + " --access_key=" + kAccessKeyId +
          " --secret_key=" + kSecretAccessKey + " --ssl --ca-certs=" + ca_file() + " --region=us-east-1";
 }
 
 std::string LocalS3::request_log() const {
-  std::ifstream in(dir_ + "/s3rver.log");
+  std::ifstream in(dir() + "/s3rver.log");
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 Status LocalS3::start() {
   if (std::string reason = unusable_reason(); !reason.empty()) return Error(ErrorCode::kUnavailable, reason);
-  std::string pattern = (std::filesystem::temp_directory_path() / "lj-s3-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return Error(ErrorCode::kIoError, "mkdtemp " + pattern);
-  dir_ = pattern;
-  if (Status made = make_certificates(dir_); !made.ok()) return made;
-  port_ = free_loopback_port();
+  if (Status prepared = prepare("lj-s3"); !prepared.ok()) return prepared;
+  const std::string& folder = dir();
+  if (Status made = make_certificates(folder); !made.ok()) return made;
   const std::string node = command_output("command -v node").substr(0, command_output("command -v node").find('\n'));
-  const std::string log = dir_ + "/s3rver.log";
+  const std::string log = folder + "/s3rver.log";
   // s3rver logs each request to stdout; a shell sends it to the log, `exec` keeps the server's pid ours.
-  Result<pid_t> started = spawn_server(
-      {"/bin/sh", "-c",
-       "exec " + node + " " + kServer + " -d " + dir_ + "/data -a 127.0.0.1 -p " + std::to_string(port_) +
-           " --key " + dir_ + "/s3.key --cert " + dir_ + "/s3.crt --configure-bucket " + kBucket + " >" + log +
-           " 2>&1"},
-      port_, log);
-  if (!started.ok()) return started.error();
-  pid_ = *started;
-  return Status();
-}
-
-void LocalS3::pause() {
-  if (pid_ > 0) signal_tree(pid_, SIGSTOP);
-}
-
-void LocalS3::resume() {
-  if (pid_ > 0) signal_tree(pid_, SIGCONT);
-}
-
-void LocalS3::stop() {
-  if (pid_ > 0) {
-    stop_server(pid_);
-    pid_ = -1;
-  }
-  if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  dir_.clear();
+  return spawn({"/bin/sh", "-c",
+                "exec " + node + " " + kServer + " -d " + folder + "/data -a 127.0.0.1 -p " + std::to_string(port()) +
+                    " --key " + folder + "/s3.key --cert " + folder + "/s3.crt --configure-bucket " + kBucket + " >" +
+                    log + " 2>&1"},
+               log);
 }
 
 }  // namespace lj::push

@@ -4,47 +4,30 @@
 // certificate of a fresh CA, in a fresh temporary directory, with one bucket. It checks every
 // request's AWS Signature V4 against its one account: a customer's bucket as Lumberjack pushes to it.
 
-#include <sys/types.h>
-
 #include <string>
 
 #include "prod/io/result.h"
+#include "prod/push/local_server_support.h"
 
 namespace lj::push {
 
-class LocalS3 {
+class LocalS3 final : public LocalServer {
  public:
   static constexpr const char* kBucket = "customer-logs";
   static constexpr const char* kAccessKeyId = "S3RVER";  // the server's account
   static constexpr const char* kSecretAccessKey = "S3RVER";
 
-  LocalS3() = default;
-  LocalS3(const LocalS3&) = delete;
-  LocalS3& operator=(const LocalS3&) = delete;
-  ~LocalS3() { stop(); }
-
   // Why the server cannot run here (not installed), or empty if it can.
   static std::string unusable_reason();
   Status start();
-  void stop();
-  // SIGSTOP / SIGCONT: a server that hangs, its connections open, answering nothing.
-  void pause();
-  void resume();
 
-  uint16_t port() const { return port_; }
-  const std::string& dir() const { return dir_; }
-  std::string ca_file() const { return dir_ + "/ca.crt"; }
+  std::string ca_file() const { return dir() + "/ca.crt"; }
   // "s3://127.0.0.1:<port>/customer-logs/<prefix>"
   std::string url(const std::string& prefix) const;
   // The stock client's (s3cmd) command line for this server, before its verb.
   std::string s3cmd() const;
   // The requests the server logged so far, one a line.
   std::string request_log() const;
-
- private:
-  std::string dir_;
-  uint16_t port_ = 0;
-  pid_t pid_ = -1;
 };
 
 }  // namespace lj::push

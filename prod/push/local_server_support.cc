@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -89,6 +90,39 @@ void stop_server(pid_t pid) {
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
+}
+
+Status LocalServer::prepare(const std::string& name) {
+  std::string pattern = (std::filesystem::temp_directory_path() / (name + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) return Error(ErrorCode::kIoError, "mkdtemp " + pattern);
+  dir_ = pattern;
+  port_ = free_loopback_port();
+  if (port_ == 0) return Error(ErrorCode::kUnavailable, "no free loopback port");
+  return Status();
+}
+
+Status LocalServer::spawn(const std::vector<std::string>& args, const std::string& log) {
+  Result<pid_t> started = spawn_server(args, port_, log);
+  if (!started.ok()) return started.error();
+  pid_ = *started;
+  return Status();
+}
+
+void LocalServer::pause() {
+  if (pid_ > 0) signal_tree(pid_, SIGSTOP);
+}
+
+void LocalServer::resume() {
+  if (pid_ > 0) signal_tree(pid_, SIGCONT);
+}
+
+void LocalServer::stop() {
+  if (pid_ > 0) {
+    stop_server(pid_);
+    pid_ = -1;
+  }
+  if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  dir_.clear();
 }
 
 }  // namespace lj::push

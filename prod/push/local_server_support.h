@@ -25,4 +25,33 @@ void signal_tree(pid_t pid, int signal);
 // SIGCONT, SIGTERM, and waits for it.
 void stop_server(pid_t pid);
 
+// A server process a test runs on loopback, in a temporary directory of its own: what LocalSshd
+// and LocalS3 share. Stopped (and its directory removed) when destroyed.
+class LocalServer {
+ public:
+  LocalServer() = default;
+  LocalServer(const LocalServer&) = delete;
+  LocalServer& operator=(const LocalServer&) = delete;
+  ~LocalServer() { stop(); }
+
+  void stop();
+  // SIGSTOP / SIGCONT to it and its children: a server that hangs, its connections open,
+  // answering nothing.
+  void pause();
+  void resume();
+  uint16_t port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+
+ protected:
+  // A fresh temporary directory "<name>-XXXXXX" as dir(), and a free port as port().
+  Status prepare(const std::string& name);
+  // Starts the server (spawn_server) on port().
+  Status spawn(const std::vector<std::string>& args, const std::string& log);
+
+ private:
+  std::string dir_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
 }  // namespace lj::push
