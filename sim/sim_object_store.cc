@@ -179,8 +179,10 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
     pending->reply.emplace(std::move(reply));
     pending->waiter.resume();
   };
-  auto arrival = [this, id, incarnation, shared_request, resume] {
-    if (!faults_.powered) return answer_cut_off(id, incarnation, resume);  // lost on its way in
+  const size_t cuts_at_send = power_cuts_ns_.size();
+  auto arrival = [this, id, incarnation, shared_request, resume, cuts_at_send] {
+    // Lost on its way in: the store lost power since it was sent (its connection died with it).
+    if (!faults_.powered || power_cuts_ns_.size() > cuts_at_send) return answer_cut_off(id, incarnation, resume);
     auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
     const int64_t download_ns = draw_latency_ns(reply->contents.size());
     const auto bandwidth = static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));

@@ -21,8 +21,8 @@
 //        resumes; then each is applied and answered. Callers find out only by their deadlines.
 //      set_powered(false): the store's host loses power. A request applied before the cut
 //        stays applied (put and rename are durable on ok, the contract), each atomically; a
-//        request still on its way, held by a pause, or arriving while the power is off is lost,
-//        never applied; and no answer comes - neither for those nor for requests applied whose
+//        request sent before the cut that had not arrived by then (its connection died with the
+//        host), held by a pause, or sent while the power is off is lost, never applied; and no answer comes - neither for those nor for requests applied whose
 //        answer had not left - until the power is back: then each caller still waiting hears
 //        its connection reset (kUnavailable, "may have been applied", as the real client says).
 //        Callers with shorter deadlines find out by them.

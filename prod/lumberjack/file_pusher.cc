@@ -183,8 +183,10 @@ Task<FilePusher::Step> FilePusher::offer_challenge() {
   }
   Result<MultiResult> written = co_await session.multi(ops);
   if (!written.ok()) {
-    if (fenced_by(written.code())) co_return Step::kFenced;
-    co_return failed(written.status(), "recording the push challenge");  // read it again, offer anew
+    // Whatever moved - the check cleared by `lj ctl set`, or written by a stale owner, or this
+    // customer gone elsewhere - read it again and offer anew: a customer that moved on stops
+    // this pusher with its pipeline.
+    co_return failed(written.status(), "recording the push challenge");
   }
   note_success();
   context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " waits for its owner: wrote " + name +

@@ -149,9 +149,15 @@ Task<void> StatusPage::run() {
       last_read = now;
       co_await read_once();
     }
+    if (!watched && session_) co_await close_session();  // nobody looking: no session either
     co_await env_.clock.sleep_for(std::chrono::milliseconds(250));
   }
-  if (session_) co_await session_->close();
+  if (session_) co_await close_session();
+}
+
+Task<void> StatusPage::close_session() {
+  co_await session_->close();
+  session_.reset();
 }
 
 Task<void> StatusPage::read_once() {
@@ -162,7 +168,7 @@ Task<void> StatusPage::read_once() {
   }
   const ClusterStatus status = co_await read_cluster_status(*session_, env_, layout_, node_);
   if (!status.master && status.workers.empty() && status.customers.empty()) {
-    session_.reset();  // nothing read: a session gone bad is opened afresh next time
+    co_await close_session();  // nothing read: a session gone bad is opened afresh next time
   }
   html_ = status_html(status, node_, env_.clock.wall_now_ms(), static_cast<int>(std::max<int64_t>(
                                                                     1, std::chrono::duration_cast<std::chrono::seconds>(refresh_).count())));

@@ -4,7 +4,8 @@
 // (the same object `lj ctl status --json` prints).
 //   - Read only while someone looks: a request marks the page watched, and while it was watched
 //     in the last minute the node reads the cluster (cluster_status_reader.h) at most every
-//     `refresh` over a ZooKeeper session of its own; nobody looking costs nothing. A request
+//     `refresh` over a ZooKeeper session of its own, closed again once nobody looks; nobody
+//     looking costs nothing. A request
 //     is answered at once from the last reading (the first says it is being read).
 //   - Everything shown comes from ZooKeeper and the Gracelands, so it is HTML-escaped.
 
@@ -33,6 +34,7 @@ class StatusPage {
 
  private:
   Task<void> read_once();
+  Task<void> close_session();
 
   Env env_;
   Coordinator& coordinator_;

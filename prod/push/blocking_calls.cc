@@ -24,12 +24,15 @@ struct BlockingCalls::Await {
     boost::asio::post(calls.pool_, [post = calls.post_, keep_alive = std::move(keep_alive), call = std::move(call),
                                     pending = pending]() mutable {
       Status status = call();
-      call = nullptr;  // what it captured goes here, on this thread, not later on the loop's
-      post([pending, status = std::move(status), keep_alive = std::move(keep_alive)]() mutable {
+      post([pending, status = std::move(status)]() mutable {
         if (pending->abandoned) return;
         pending->status = std::move(status);
         pending->waiter.resume();
       });
+      // What the call captured, and the destination if this held its last reference, go here,
+      // on this thread: closing a session blocks, and must never block the loop.
+      call = nullptr;
+      keep_alive.reset();
     });
   }
   Status await_resume() { return std::move(*pending->status); }

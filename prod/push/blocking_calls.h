@@ -6,7 +6,8 @@
 //   - A caller's frame destroyed while its call blocks (the process shutting down) is never
 //     resumed: the late answer finds the call abandoned and is dropped.
 //   - `keep_alive` is held until the call has returned, so the destination a call works on
-//     outlives it even when its last user let go.
+//     outlives it even when its last user let go; it is released on the pool's thread (a
+//     destination's destructor closes sessions, which blocks).
 //
 // REQUIRES: destroyed after every destination that uses it; its destructor waits for the calls
 // still running.

@@ -20,6 +20,7 @@ struct Response {
   long status = 0;
   std::string body;
   std::string etag;
+  size_t max_body = 0;  // what the caller reads at most (kMaxObject for get, kMaxAnswer else)
 };
 
 // The text between <tag> and </tag>, or "".
@@ -34,12 +35,15 @@ std::string xml_text(std::string_view xml, std::string_view tag) {
 }
 
 // A store's answer is read whole: an object (get), or a short XML document. A hostile or broken
-// store cannot make it grow without bound: past kMaxBody the transfer fails.
-constexpr size_t kMaxBody = 1ull << 30;
+// store cannot make it grow without bound: past its cap the transfer fails.
+constexpr size_t kMaxObject = 1ull << 30;
+constexpr size_t kMaxAnswer = 1 << 20;
+// An abort of a multipart upload gets a budget of its own: the put's deadline may be what failed.
+constexpr auto kAbortBudget = std::chrono::seconds(5);
 
 size_t append_body(char* data, size_t size, size_t count, void* out) {
   auto* response = static_cast<Response*>(out);
-  if (response->body.size() + size * count > kMaxBody) return 0;
+  if (response->body.size() + size * count > response->max_body) return 0;
   response->body.append(data, size * count);
   return size * count;
 }
@@ -89,6 +93,7 @@ struct S3Client::Impl {
     const std::string target = url.object_url(name) + (query.empty() ? "" : "?" + query);
     const std::string sigv4 = "aws:amz:" + url.region + ":s3";
     Response response;
+    response.max_body = std::string_view(method) == "GET" ? kMaxObject : kMaxAnswer;
     curl_slist* headers = nullptr;
     const std::string sha = "x-amz-content-sha256: " + sha256_hex(body);
     const std::string md5 = "Content-MD5: " + base64_encode(md5_bytes(body));
@@ -143,7 +148,7 @@ struct S3Client::Impl {
 
   static Error store_error(const Response& response, const std::string& where) {
     std::string message = where + ": HTTP " + std::to_string(response.status);
-    const std::string code = xml_text(response.body, "Code");
+    const std::string code = xml_text(response.body, "Code").substr(0, 64);
     if (!code.empty()) message += " " + code + ": " + xml_text(response.body, "Message").substr(0, 300);
     if (response.status == 403) return Error(ErrorCode::kPermissionDenied, message);
     if (response.status == 404) return Error(ErrorCode::kNotFound, message);
@@ -163,7 +168,7 @@ struct S3Client::Impl {
       const std::string_view part = std::string_view(contents).substr(offset, part_size);
       Result<Response> sent = request("PUT", name, "partNumber=" + std::to_string(number) + "&" + id, part);
       if (!sent.ok() || sent->etag.empty()) {
-        (void)request("DELETE", name, id, "");  // abort: the store drops the parts (best effort)
+        abort_upload(name, id);
         return sent.ok() ? Error(ErrorCode::kUnavailable, "S3: a part's answer had no ETag") : sent.error();
       }
       complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + sent->etag +
@@ -172,10 +177,17 @@ struct S3Client::Impl {
     complete += "</CompleteMultipartUpload>";
     Result<Response> done = request("POST", name, id, complete);
     if (!done.ok()) {
-      (void)request("DELETE", name, id, "");
+      abort_upload(name, id);
       return done.error();
     }
     return Status();
+  }
+
+  // The store drops the upload's parts (best effort: a bucket lifecycle rule removes what an
+  // abort that never arrived leaves).
+  void abort_upload(std::string_view name, const std::string& id) {
+    deadline = std::max(deadline, Clock::now() + kAbortBudget);
+    (void)request("DELETE", name, id, "");
   }
 };
 

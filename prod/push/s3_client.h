@@ -8,9 +8,11 @@
 //   - The server's certificate is verified (against `ca_file` when given, else the system's
 //     authorities); only https is spoken and redirects are not followed.
 //   - put() of a body larger than `part_size` is a multipart upload (parts of `part_size`, at
-//     least S3's 5 MiB), completed only when every part was acknowledged and aborted on failure.
+//     least S3's 5 MiB), completed only when every part was acknowledged and aborted on failure
+//     (best effort: an abort that never arrives leaves the parts to the bucket's lifecycle rule).
 //     Either way the object appears whole or not at all, and a repeat replaces it.
-//   - Every call ends by `timeout` from its start, however many requests it makes.
+//   - Every call ends by `timeout` from its start, however many requests it makes (a failed
+//     multipart upload's abort has up to 5 s more of its own).
 //   - Errors say what the store answered: its error code and message, the HTTP status; a 403 is
 //     kPermissionDenied, a deadline kTimedOut, anything else that may heal kUnavailable.
 

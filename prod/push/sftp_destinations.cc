@@ -130,11 +130,12 @@ class SftpSession {
     }
     if (sftp_rename(sftp_, part.c_str(), final_path.c_str()) == 0) return Status();
     // The name is taken (SFTP v3 renames never replace): by this very file, pushed before and
-    // its answer lost - the same name always carries the same bytes - or by something else.
+    // its answer lost, or by other bytes (an ownership check's earlier token, a stranger's
+    // file): the same bytes are done, others are replaced.
     sftp_attributes existing = sftp_stat(sftp_, final_path.c_str());
     const bool same_size = existing != nullptr && existing->size == contents.size();
     if (existing != nullptr) sftp_attributes_free(existing);
-    if (same_size) {
+    if (same_size && holds(final_path, contents)) {
       sftp_unlink(sftp_, part.c_str());
       return Status();
     }
@@ -145,6 +146,26 @@ class SftpSession {
     Status status = fail(ErrorCode::kIoError, "renaming " + part + " to " + final_path);
     sftp_unlink(sftp_, part.c_str());
     return status;
+  }
+
+  // Whether the file at `path` holds exactly `contents` (read back; only when a name is taken).
+  bool holds(const std::string& path, const std::string& contents) {
+    sftp_file file = sftp_open(sftp_, path.c_str(), O_RDONLY, 0);
+    if (file == nullptr) return false;
+    constexpr size_t kChunk = 32 * 1024;
+    std::string buffer(kChunk, '\0');
+    size_t offset = 0;
+    bool same = true;
+    while (same) {
+      const ssize_t n = sftp_read(file, buffer.data(), kChunk);
+      if (n < 0) same = false;
+      if (n <= 0) break;
+      const auto got = static_cast<size_t>(n);
+      same = offset + got <= contents.size() && contents.compare(offset, got, buffer, 0, got) == 0;
+      offset += got;
+    }
+    sftp_close(file);
+    return same && offset == contents.size();
   }
 
   Status write_all(sftp_file file, const std::string& path, const std::string& contents) {

@@ -71,6 +71,17 @@ TEST_F(SftpDestinationsTest, PutsWholeFilesAndARepeatLeavesOneCopy) {
   EXPECT_EQ(read_file(got), big);
 }
 
+// An ownership check written again has the same name and size and another token: it must
+// replace the old one (a rename never does by itself), while a true repeat is left alone.
+TEST_F(SftpDestinationsTest, ANameHoldingOtherBytesOfTheSameSizeIsReplaced) {
+  auto pushed = destinations(sshd_.client_key(), std::chrono::seconds(10));
+  ASSERT_TRUE(put(*pushed, target(), "lumberjack-challenge-1001.txt", "token=aaaa\n").ok());
+  Status again = put(*pushed, target(), "lumberjack-challenge-1001.txt", "token=bbbb\n");
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(read_file(folder_ + "/lumberjack-challenge-1001.txt"), "token=bbbb\n");
+  EXPECT_EQ(names(), (std::vector<std::string>{"lumberjack-challenge-1001.txt"}));
+}
+
 TEST_F(SftpDestinationsTest, AServerWithAnotherHostKeyGetsNothing) {
   auto pushed = destinations(sshd_.client_key(), std::chrono::seconds(10));
   PushTarget impostor = target();
