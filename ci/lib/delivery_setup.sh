@@ -141,7 +141,7 @@ reload_nginx() {  # NAME
     settled=yes
     for pid in $old; do
       [ -e "/proc/$pid" ] || continue
-      tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'shutting down' || settled=no
+      tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep 'shutting down' >/dev/null || settled=no
     done
     [ "$settled" = yes ] && [ -n "$(comm -13 <(sort <<<"$old") <(pgrep -P "$master" | sort))" ] && return 0
     sleep 0.05

@@ -37,13 +37,13 @@ case "$kind" in
   *) fail "no such daemon" ;;
 esac
 
-"$daemon" --help | grep -q -- '--print-config' || fail "--help lists no --print-config"
+"$daemon" --help | grep -- '--print-config' >/dev/null || fail "--help lists no --print-config"
 "$daemon" "${base[@]}" --print-config >"$work/daemon.toml"
 grep -qx "$given" "$work/daemon.toml" || fail "--print-config lacks $given: $(cat "$work/daemon.toml")"
 "$daemon" --config "$work/daemon.toml" --print-config >"$work/again.toml"
 cmp -s "$work/daemon.toml" "$work/again.toml" ||
   fail "a printed config read back differs: $(diff "$work/daemon.toml" "$work/again.toml")"
-"$daemon" --config "$work/daemon.toml" "${override[@]}" --print-config | grep -qx "$overridden" ||
+"$daemon" --config "$work/daemon.toml" "${override[@]}" --print-config | grep -x "$overridden" >/dev/null ||
   fail "the command line did not win over the file"
 { cat "$work/daemon.toml"; echo "$typo"; } >"$work/typo.toml"
 refused "a misspelt key" --config "$work/typo.toml"
