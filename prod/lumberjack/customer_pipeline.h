@@ -128,7 +128,7 @@ struct PipelineContext {
   Duration retention_interval = std::chrono::minutes(10);
   // The worker's reads of its PoPs, shared by its pipelines (null: the pipeline reads alone).
   std::shared_ptr<PopReadHub> pop_reads;
-  // No file rolls by age before this (the worker's ZooKeeper write budget); null: no floor.
+  // No file rolls by age before this (the cluster's ZooKeeper write budget); null: no floor.
   std::shared_ptr<const Duration> min_roll_age;
   // Where customers with a push destination have their files pushed (null: nobody is pushed to).
   PushDestinations* push_destinations = nullptr;

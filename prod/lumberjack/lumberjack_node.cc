@@ -362,15 +362,18 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
     }
     status_.customers.push_back(account);
   }
-  apply_write_budget(mine.size());
+  // The budget is the cluster's: every worker divides it by the same count, the customers
+  // assigned in the whole cluster, so the workers' age rolls sum to at most the budget
+  // whatever the number of workers (a new worker takes a share, it adds no allowance).
+  apply_write_budget(accounts->size());
   co_return Status();
 }
 
-void LumberjackNode::apply_write_budget(size_t customers) {
+void LumberjackNode::apply_write_budget(size_t cluster_customers) {
   const double budget = options_.checkpoint_commits_per_s;
   LJ_ASSERT(budget >= 0);
   *min_roll_age_ = budget > 0 ? std::chrono::duration_cast<Duration>(
-                                    std::chrono::duration<double>(static_cast<double>(customers) / budget))
+                                    std::chrono::duration<double>(static_cast<double>(cluster_customers) / budget))
                               : Duration(0);
   status_.min_roll_age = *min_roll_age_;
 }

@@ -78,7 +78,7 @@ std::string render_metrics(const LumberjackStatus& status) {
   metric(out, "lumberjack_pop_round_trips_total", "counter",
          "Reads sent to Graceland PoPs, each carrying the reads of many customers.", status.pop_round_trips);
   metric(out, "lumberjack_min_roll_age_ms", "gauge",
-         "No file rolls by age before this: customers held / --checkpoint-budget (ZooKeeper write budget).",
+         "No file rolls by age before this: customers in the cluster / --checkpoint-budget (the cluster's ZooKeeper write budget).",
          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(status.min_roll_age).count()));
   return out;
 }

@@ -4,7 +4,7 @@
 //                                                   its trace hash and what it counted
 //   lj-sim scale ...                                the delivery world with many customers of
 //                                                   Zipf volumes, a ZooKeeper of modelled write
-//                                                   capacity and the workers' write budget; it
+//                                                   capacity and the cluster's write budget; it
 //                                                   fails past half that capacity and reports
 //                                                   ZooKeeper writes/s and checkpoint sizes
 //                                                   (sim/scenarios/sweep.h: scale_world; CI's size,
@@ -22,7 +22,7 @@
 //   --pops P --lumberjacks L --proxies-per-pop K --accounts A --events-per-proxy E
 //   --rate R --fault-seconds S                      delivery: the world's shape, its load, and
 //                                                   how long its faults last
-//   --zk-capacity W --commit-budget C               scale: ZooKeeper's writes/s, and each worker's
+//   --zk-capacity W --commit-budget C               scale: ZooKeeper's writes/s, and the cluster's
 //                                                   checkpoint commits/s (0: no budget)
 //   --progress K                                    with --seeds: "progress D" after every K seeds
 //                                                   (with --seeds each seed runs in a child process:
@@ -92,7 +92,7 @@ void RunFlags::add_to(CLI::App& run) {
       ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000}));
   run.add_option("--zk-capacity", zk_capacity, "scale: ZooKeeper's writes/s (0: unlimited)")
       ->check(CLI::Range(0.0, 1e6));
-  run.add_option("--commit-budget", commit_budget, "scale: each worker's checkpoint commits/s (0: no budget)")
+  run.add_option("--commit-budget", commit_budget, "scale: the cluster's checkpoint commits/s (0: no budget)")
       ->check(CLI::Range(0.0, 1e6));
   run.add_option("--messages", messages, "echo: messages to send")->check(CLI::Range(0, 1'000'000));
   run.add_flag("--no-faults", no_faults, "a world without faults");

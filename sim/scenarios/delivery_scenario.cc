@@ -712,7 +712,7 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     failure = "scale: checkpoints took " + std::to_string(static_cast<int64_t>(outcome.checkpoint_commits_per_s)) +
               " commits/s over the run, over " + std::to_string(options.max_zk_write_share) +
               " of its modelled capacity of " + std::to_string(static_cast<int64_t>(options.zk_write_capacity_per_s)) +
-              " (the workers' write budget no longer holds)";
+              " (the cluster's write budget no longer holds)";
   }
   // Load-aware assignment: what the live workers last reported, and the master's moves.
   for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {

@@ -71,7 +71,7 @@ struct DeliveryOptions {
   // checker requires each to hold every published event exactly once.
   bool downloads = true;
   // Scale (the `scale` world): how proxies spread events over customers, what ZooKeeper can
-  // take, each worker's write budget (LumberjackOptions::checkpoint_commits_per_s), and the
+  // take, the cluster's write budget (LumberjackOptions::checkpoint_commits_per_s), and the
   // share of ZooKeeper's capacity the customers' checkpoint commits may use over the run (0: not
   // judged; the other writes - sessions, assignments - follow faults, not customers).
   proxy::AccountWeights account_weights;

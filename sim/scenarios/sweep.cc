@@ -48,7 +48,7 @@ RunRequest scale_world() {
   request.events_per_second = 80;
   request.zipf_exponent = 1.1;
   request.zk_writes_per_s = 94;
-  request.commit_budget_per_s = 10;
+  request.commit_budget_per_s = 30;
   request.max_zk_share = 0.5;
   request.published_retention = false;  // what it measures is ZooKeeper's load, not retention
   return request;

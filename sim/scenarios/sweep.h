@@ -29,7 +29,7 @@ struct RunRequest {
   // scale only (a delivery world with many customers): see scale_world().
   double zipf_exponent = 0;       // customers' volumes, rank r gets 1/r^S (0: uniform)
   double zk_writes_per_s = 0;     // ZooKeeper's modelled capacity (0: unlimited)
-  double commit_budget_per_s = -1;  // each worker's --checkpoint-budget (< 0: the default)
+  double commit_budget_per_s = -1;  // the cluster's --checkpoint-budget (< 0: the default)
   double max_zk_share = 0;        // the run fails past this share of the capacity
   PlantedBug planted = PlantedBug::kNone;  // delivery only
   std::string fault_text;                  // delivery only: an explicit schedule
@@ -60,8 +60,8 @@ struct RunResult {
 bool known_scenario(const std::string& name);
 // The `scale` world at CI's size (lj-sim's flags resize it): 6 PoPs, 200 customers whose
 // volumes follow Zipf(1.1), 480 events/s, a ZooKeeper that logs 94 transactions/s and a budget
-// of 10 commits/s per worker (production's 4,700/s and 500/s for 10,000 customers, scaled by
-// customers); the customers' checkpoint commits may use at most half of ZooKeeper's capacity,
+// of 30 commits/s for the cluster (production's 4,700/s and 1,500/s for 10,000 customers,
+// scaled by customers); the customers' checkpoint commits may use at most half of ZooKeeper's capacity,
 // so a change that spends more commits per customer fails a seed.
 RunRequest scale_world();
 RunResult run_one(const RunRequest& request);

@@ -6,8 +6,9 @@
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //              [--retention-hours 48]   published files older than this leave storage and logs.index
 //              [--graceland-timeout-ms 10000]   every Graceland call ends by then (a silent PoP)
-//              [--checkpoint-budget 500]   checkpoint commits/s this node's files may cost by rolling
-//                 on age: with N customers none rolls by age before N/500 s (0: no budget)
+//              [--checkpoint-budget 1500]   checkpoint commits/s the cluster's files may cost by
+//                 rolling on age: with N customers in the cluster none rolls by age before
+//                 N/1500 s (0: no budget); give every node the same value
 //              [--load-report-ms 10000]   how often this node reports its customers' events/s;
 //                 the master balances customers by them (prod/lumberjack/assignment_plan.h)
 //              [--balance-tolerance-pct 20]   loads within this of the mean move no customer
@@ -136,8 +137,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
   app.add_option("--checkpoint-budget", checkpoint_budget,
-                 "checkpoint commits/s this node's files may cost by rolling on age: with N customers none rolls "
-                 "by age before N/budget s (0: no budget)")
+                 "checkpoint commits/s the whole cluster's files may cost by rolling on age: with N customers "
+                 "in the cluster none rolls by age before N/budget s (0: no budget; the same on every node)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("--load-report-ms", load_report_ms, "how often this node reports its customers' events/s (the "
