@@ -164,10 +164,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   CoordinatorSession& session = context_.session;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   const std::string assignment_path = context_.layout.assignment(account_text());
-  pending_.clear();
-  pending_ids_ = DeliveredSet();
-  roll_requested_ = false;
-  pending_bytes_ = 0;
+  clear_pending();
 
   // sync first: a stale read could show an older checkpoint, whose version would only fail
   // the commit later, but whose last_file might already be superseded.
@@ -731,12 +728,17 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
   const uint64_t seq = committed_.next_seq;
   LJ_ASSERT(!pending_.empty());  // a file is rolled only of something read
-  // Read ahead: the PoPs' next reads run on the loop while the file is written off it. They
-  // start at the cursors this roll commits, and are taken after it (a failed roll's recovery
-  // moves the generation on, and they are dropped).
-  start_reads(/*even_if_full=*/true);
-  Result<std::string> file = co_await write_file(seq, pending_);
-  if (!file.ok()) co_return Outcome::kRetry;
+  auto rolling = std::make_shared<RollInFlight>(context_.env.executor);
+  rolling->seq = seq;
+  rolling->next = checkpoint_for_pending(seq);
+  rolling->events = std::move(pending_);
+  clear_pending();
+  context_.env.executor.spawn(finish_roll(rolling));
+  co_await collect_while_rolling(*rolling);
+  co_return rolling->outcome;
+}
+
+Checkpoint CustomerPipeline::checkpoint_for_pending(uint64_t seq) {
   Checkpoint next;
   next.next_seq = seq + 1;
   next.last_file = CommittedFile{seq, new_staging_name(seq), std::nullopt};
@@ -750,6 +752,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   // object is lost before publication.
   const bool with_source = pending_ids_.interval_count() <= kMaxFileEventIntervals;
   if (with_source) {
+    // (committed_ is the previous file's checkpoint: no roll is in flight when one begins.)
     next.last_file->source = FileSource{committed_.pops, pending_ids_};
   } else {
     context_.log(LogLevel::kError, "ALARM customer " + account_text() + ": file " + std::to_string(seq) + " holds ids in " +
@@ -759,7 +762,38 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   bound_delivered(seq, with_source ? pending_ids_ : DeliveredSet());
   next.pops = pops_;
   next.delivered = delivered_;
-  const std::string staging = next.last_file->staging_name;
+  return next;
+}
+
+void CustomerPipeline::clear_pending() {
+  pending_.clear();
+  pending_ids_ = DeliveredSet();
+  roll_requested_ = false;
+  pending_bytes_ = 0;
+}
+
+Task<void> CustomerPipeline::collect_while_rolling(RollInFlight& rolling) {
+  // Only the working state moves here (cursors, delivered set, the pending file): the roll
+  // committing meanwhile carries a copy of it as it was.
+  while (!rolling.done && !stopping_ && !pending_full()) {
+    const size_t taken = co_await collect();  // (named: GCC 12)
+    if (taken == 0) break;  // caught up: the run loop polls once the roll is over
+  }
+  while (!rolling.done) co_await rolling.finished.wait();
+}
+
+Task<void> CustomerPipeline::finish_roll(std::shared_ptr<RollInFlight> rolling) {
+  const Outcome outcome = co_await write_upload_commit_publish(*rolling);
+  rolling->outcome = outcome;
+  rolling->done = true;
+  rolling->finished.notify_all();
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(RollInFlight& rolling) {
+  const uint64_t seq = rolling.seq;
+  Result<std::string> file = co_await write_file(seq, rolling.events);
+  if (!file.ok()) co_return Outcome::kRetry;
+  const std::string staging = rolling.next.last_file->staging_name;
   const bool upload_first = !LJ_PLANTED(kCommitBeforeUpload);
   // Until this attempt commits, its object (if the put was applied) is garbage for a later
   // cleanup to take once the checkpoint has moved past the version it was staged against.
@@ -776,13 +810,9 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
     const Duration delay = std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
     co_await context_.env.clock.sleep_for(delay);
   }
-  if (Outcome o = co_await commit(std::move(next)); o != Outcome::kContinue) co_return o;
+  if (Outcome o = co_await commit(std::move(rolling.next)); o != Outcome::kContinue) co_return o;
   uncommitted_staged_against_ = -1;
-  const size_t events = pending_.size();
-  pending_.clear();
-  pending_ids_ = DeliveredSet();
-  roll_requested_ = false;
-  pending_bytes_ = 0;
+  const size_t events = rolling.events.size();
   std::string positions;
   for (const auto& [pop, cursor] : committed_.pops)
     positions += " " + pop + cursor.position.to_string();

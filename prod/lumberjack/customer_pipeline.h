@@ -11,6 +11,11 @@
 //             encrypted for the customer), upload it under a staging name no other attempt
 //             can produce (staging_name.h), commit the checkpoint fenced by the assignment,
 //             then publish it with a rename that never replaces a published object.
+//             Meanwhile the next file is collected (the file is written off the loop, and the
+//             upload, commit and publish mostly wait): its checkpoint was taken before, and the
+//             next roll begins only once this one has ended, so files still commit and publish
+//             one at a time, in order. A roll that fails sends the pipeline back to recover,
+//             which drops what was collected meanwhile.
 // Storage has no fence of its own, so every storage action is safe without one: uploads never
 // share a name, recovery removes only staging objects that no commit can still name (their
 // name's checkpoint version is behind one we read), and a published name is written once.
@@ -35,6 +40,7 @@
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
 #include "prod/io/log.h"
+#include "prod/io/notifier.h"
 #include "prod/io/object_store.h"
 #include "prod/logfile/log_file_writer.h"
 #include "prod/lumberjack/checkpoint.h"
@@ -156,6 +162,17 @@ class CustomerPipeline {
 
  private:
   enum class Outcome { kContinue, kRetry, kFenced };
+  // A file being rolled: its events and the checkpoint that commits it, both taken from the
+  // working state when the roll began; `done` once it was published or failed.
+  struct RollInFlight {
+    explicit RollInFlight(Executor& executor) : finished(executor) {}
+    uint64_t seq = 0;
+    std::vector<AttackEvent> events;
+    Checkpoint next;
+    bool done = false;
+    Outcome outcome = Outcome::kRetry;
+    Notifier finished;
+  };
   Task<Outcome> recover();
   Task<void> remove_dead_staging_objects();
   Task<void> remove_uncommitted_upload_if_dead();
@@ -201,6 +218,15 @@ class CustomerPipeline {
   // what it gives up.
   void bound_delivered(uint64_t seq, const DeliveredSet& keep);
   Task<Outcome> roll();
+  // The checkpoint that commits the pending file as `seq`: the working cursors and delivered
+  // set (bounded), and where the file's reading started.
+  Checkpoint checkpoint_for_pending(uint64_t seq);
+  // The roll's own steps, in a task of its own: write, upload, commit, publish.
+  Task<void> finish_roll(std::shared_ptr<RollInFlight> rolling);
+  Task<Outcome> write_upload_commit_publish(RollInFlight& rolling);
+  // Collects the next file while `rolling` finishes, then waits for it.
+  Task<void> collect_while_rolling(RollInFlight& rolling);
+  void clear_pending();
   bool roll_due();  // not const: asks a fault point
   Task<void> expire_if_due();
   Task<void> note(PipelineStage stage, uint64_t seq);
