@@ -4,7 +4,8 @@
 
 namespace lj::fault {
 
-std::function<void()> FaultLayers::hold(const std::string& knob, double value, Setter set, double calm) {
+std::function<void()> FaultLayers::hold(const std::string& knob, double value, Setter set,
+                                        double calm) {
   const uint64_t holder = next_holder_++;
   Knob& k = knobs_[knob];
   k.held[holder] = value;
@@ -15,7 +16,9 @@ std::function<void()> FaultLayers::hold(const std::string& knob, double value, S
   return [self = shared_from_this(), knob, holder] { self->release(knob, holder); };
 }
 
-void FaultLayers::clear() { knobs_.clear(); }
+void FaultLayers::clear() {
+  knobs_.clear();
+}
 
 void FaultLayers::release(const std::string& knob, uint64_t holder) {
   auto k = knobs_.find(knob);

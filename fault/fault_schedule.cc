@@ -245,7 +245,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
   };
   std::vector<Weighted> kinds;
   auto admit = [&](FaultKind kind, double weight, bool possible) {
-    if (weight > 0 && possible && (model.swarm == nullptr || model.swarm->allows(kind))) kinds.push_back({kind, weight});
+    if (weight > 0 && possible && (model.swarm == nullptr || model.swarm->allows(kind)))
+      kinds.push_back({kind, weight});
   };
   admit(FaultKind::kCrashRestart, model.crash_weight, !model.crashable.empty());
   admit(FaultKind::kPartition, model.partition_weight, !model.partitionable.empty());
@@ -304,7 +305,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
           crash.at_ns = at + fault.duration_ns + uniform_between(random, 0, 1'000'000'000);
           crash.kind = FaultKind::kCrashRestart;
           crash.target = fault.target;
-          crash.duration_ns = uniform_between(random, model.max_duration_ns / 20, model.max_duration_ns);
+          crash.duration_ns =
+              uniform_between(random, model.max_duration_ns / 20, model.max_duration_ns);
           if (crash.at_ns < until_ns) follow_ups.push_back(crash);
         }
         break;
@@ -327,7 +329,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
       case FaultKind::kClockStep:
         fault.target = pick(random, model.crashable);
         // One to five days, ahead or behind: whole seconds, so the schedule text is exact.
-        fault.intensity = std::round((chance(random, 0.5) ? 1 : -1) * (1 + uniform_unit(random) * 4) * 86400);
+        fault.intensity =
+            std::round((chance(random, 0.5) ? 1 : -1) * (1 + uniform_unit(random) * 4) * 86400);
         break;
       default:
         LJ_ASSERT(false && "draw_schedule draws only node, network and disk faults");
@@ -335,7 +338,8 @@ std::vector<Fault> draw_schedule(Random& random, const FaultModel& model, int64_
     schedule.push_back(fault);
   }
   schedule.insert(schedule.end(), follow_ups.begin(), follow_ups.end());
-  std::stable_sort(schedule.begin(), schedule.end(), [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
+  std::stable_sort(schedule.begin(), schedule.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
   return schedule;
 }
 
@@ -382,42 +386,50 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kOneWayCut: {
       // What the target sends is lost; what others send it still arrives.
       std::set<sim::NodeId> others;
-      for (size_t n = 0; n < simulation.node_count(); ++n) others.insert(static_cast<sim::NodeId>(n));
+      for (size_t n = 0; n < simulation.node_count(); ++n)
+        others.insert(static_cast<sim::NodeId>(n));
       const std::set<sim::NodeId> target{fault.target};
       network.partition(target, others, /*one_way=*/true);
-      after(simulation, fault, [&network, target, others] { network.unpartition(target, others, true); });
+      after(simulation, fault,
+            [&network, target, others] { network.unpartition(target, others, true); });
       return;
     }
     case FaultKind::kZkCut: {
       if (targets.zookeeper == nullptr) return;
       const std::set<sim::NodeId> target{fault.target}, zookeeper{targets.zookeeper->node_id()};
       network.partition(target, zookeeper);
-      after(simulation, fault, [&network, target, zookeeper] { network.unpartition(target, zookeeper); });
+      after(simulation, fault,
+            [&network, target, zookeeper] { network.unpartition(target, zookeeper); });
       return;
     }
     case FaultKind::kResetStorm:
       after(simulation, fault,
-            layers.hold("reset", fault.intensity, [&network](double p) { network.faults().reset_probability = p; }, 0));
+            layers.hold(
+                "reset", fault.intensity,
+                [&network](double p) { network.faults().reset_probability = p; }, 0));
       return;
     case FaultKind::kDelayStorm:
       after(simulation, fault,
-            layers.hold("delay", fault.intensity, [&network](double p) { network.faults().spike_probability = p; },
-                        sim::NetworkFaults{}.spike_probability));
+            layers.hold(
+                "delay", fault.intensity,
+                [&network](double p) { network.faults().spike_probability = p; },
+                sim::NetworkFaults{}.spike_probability));
       return;
     case FaultKind::kDiskErrors: {
       sim::SimDisk& disk = simulation.node(fault.target).disk();
       after(simulation, fault,
-            layers.hold("disk-errors " + std::to_string(fault.target), fault.intensity,
-                        [&disk](double p) {
-                          // Writeback errors surface at fsync (write() only fills the page cache;
-                          // a read or a metadata operation meets a bad sector now and then): a
-                          // failing disk fails syncs far more often than anything else. (Graceland
-                          // appends record by record: at p a batch's appends would nearly all fail,
-                          // and no batch would ever be waiting on a failing fsync.)
-                          disk.faults().io_error_probability = p / 10;
-                          disk.faults().sync_error_probability = std::min(0.9, 4 * p);
-                        },
-                        0));
+            layers.hold(
+                "disk-errors " + std::to_string(fault.target), fault.intensity,
+                [&disk](double p) {
+                  // Writeback errors surface at fsync (write() only fills the page cache;
+                  // a read or a metadata operation meets a bad sector now and then): a
+                  // failing disk fails syncs far more often than anything else. (Graceland
+                  // appends record by record: at p a batch's appends would nearly all fail,
+                  // and no batch would ever be waiting on a failing fsync.)
+                  disk.faults().io_error_probability = p / 10;
+                  disk.faults().sync_error_probability = std::min(0.9, 4 * p);
+                },
+                0));
       return;
     }
     case FaultKind::kClockDrift: {
@@ -456,8 +468,9 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kSlowDisk: {
       sim::SimDisk& disk = simulation.node(fault.target).disk();
       after(simulation, fault,
-            layers.hold("slow-disk " + std::to_string(fault.target), fault.intensity,
-                        [&disk](double p) { disk.faults().stall_probability = p; }, 0));
+            layers.hold(
+                "slow-disk " + std::to_string(fault.target), fault.intensity,
+                [&disk](double p) { disk.faults().stall_probability = p; }, 0));
       return;
     }
     case FaultKind::kZkSessionExpired: {
@@ -471,7 +484,9 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
       sim::SimZooKeeper* zookeeper = targets.zookeeper;
       if (zookeeper == nullptr) return;
       after(simulation, fault,
-            layers.hold("zk-unavailable", 1, [zookeeper](double down) { zookeeper->set_available(down == 0); }, 0));
+            layers.hold(
+                "zk-unavailable", 1,
+                [zookeeper](double down) { zookeeper->set_available(down == 0); }, 0));
       return;
     }
     case FaultKind::kZkFlaky: {
@@ -482,7 +497,8 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
         zookeeper->faults().request_loss_probability = x * 0.4;
         zookeeper->faults().stale_read_probability = std::min(1.0, x * 4);
         // A struggling ensemble's log disk: commits slow from about a millisecond to tens.
-        zookeeper->faults().commit_latency_scale_ns = sim::ZooKeeperFaults{}.commit_latency_scale_ns + static_cast<int64_t>(x * 1e8);
+        zookeeper->faults().commit_latency_scale_ns =
+            sim::ZooKeeperFaults{}.commit_latency_scale_ns + static_cast<int64_t>(x * 1e8);
       };
       after(simulation, fault, layers.hold("zk-flaky", fault.intensity, set, 0));
       return;
@@ -523,22 +539,29 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kSlowStorage: {
       sim::SimObjectStore* storage = targets.storage;
       if (storage == nullptr) return;
-      after(simulation, fault, layers.hold("slow-storage", 1, [storage](double slow) { storage->set_slow(slow != 0); }, 0));
+      after(simulation, fault,
+            layers.hold(
+                "slow-storage", 1, [storage](double slow) { storage->set_slow(slow != 0); }, 0));
       return;
     }
     case FaultKind::kStoragePowerLoss: {
       sim::SimObjectStore* storage = targets.storage;
       if (storage == nullptr) return;
       after(simulation, fault,
-            layers.hold("storage-power-loss", 1, [storage](double off) { storage->set_powered(off == 0); }, 0));
+            layers.hold(
+                "storage-power-loss", 1, [storage](double off) { storage->set_powered(off == 0); },
+                0));
       return;
     }
     case FaultKind::kDiskFull: {
       // The strongest is the least room: held as minus the capacity.
       sim::SimDisk& disk = simulation.node(fault.target).disk();
-      auto set = [&disk](double minus_capacity) { disk.faults().capacity_bytes = static_cast<uint64_t>(-minus_capacity); };
+      auto set = [&disk](double minus_capacity) {
+        disk.faults().capacity_bytes = static_cast<uint64_t>(-minus_capacity);
+      };
       after(simulation, fault,
-            layers.hold("disk-full " + std::to_string(fault.target), -static_cast<double>(disk.used_bytes()), set,
+            layers.hold("disk-full " + std::to_string(fault.target),
+                        -static_cast<double>(disk.used_bytes()), set,
                         -static_cast<double>(sim::DiskFaults{}.capacity_bytes)));
       return;
     }
@@ -555,7 +578,10 @@ void start(Simulation& simulation, const Fault& fault, const FaultTargets& targe
     case FaultKind::kStageCrashes: {
       double* probability = targets.stage_crash_probability;
       if (probability == nullptr) return;
-      after(simulation, fault, layers.hold("stage-crashes", fault.intensity, [probability](double p) { *probability = p; }, 0));
+      after(
+          simulation, fault,
+          layers.hold(
+              "stage-crashes", fault.intensity, [probability](double p) { *probability = p; }, 0));
       return;
     }
   }

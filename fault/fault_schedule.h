@@ -48,10 +48,10 @@ enum class FaultKind {
   kStorageErrors,     // for `duration`: storage calls fail with probability `intensity`
   kStageCrashes,      // for `duration`: a worker crashes right after an upload or a commit
                       // with probability `intensity` (the scenario's pipeline observer)
-  kMasterCrash,   // power loss on whichever node is master when it fires; boots after `duration`
-  kSplitNetwork,  // the nodes split into two random groups that cannot talk, for `duration`
-  kSlowStorage,   // for `duration`: uploads take seconds
-  kDiskFull,      // the target's disk has no room left for `duration`
+  kMasterCrash,    // power loss on whichever node is master when it fires; boots after `duration`
+  kSplitNetwork,   // the nodes split into two random groups that cannot talk, for `duration`
+  kSlowStorage,    // for `duration`: uploads take seconds
+  kDiskFull,       // the target's disk has no room left for `duration`
   kDiskDestroyed,  // the target loses power and its disk, synced data included; it boots on an
                    // empty disk after `duration`. Not survived by design: the checker
                    // excuses exactly the events only that disk held.
@@ -101,8 +101,8 @@ struct FaultModel {
   std::vector<sim::NodeId> io_crashable;   // nodes that may lose power between disk operations
   double crash_weight = 1, partition_weight = 1, reset_weight = 1, delay_weight = 1;
   double disk_weight = 0, drift_weight = 0.5, pause_weight = 0;
-  double io_crash_weight = 0;   // on io_crashable nodes
-  double slow_disk_weight = 0;  // on disk_faulty nodes
+  double io_crash_weight = 0;    // on io_crashable nodes
+  double slow_disk_weight = 0;   // on disk_faulty nodes
   double clock_step_weight = 0;  // on crashable nodes
   // Disk errors on a node that may crash are followed, half the time, by its power loss.
   bool crashable_after_disk_errors = true;

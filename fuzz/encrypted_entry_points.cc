@@ -67,11 +67,14 @@ void fuzz_encrypted_body(const uint8_t* data, size_t size) {
   const bool compressed = flags & 2;
   const bool imperva = flags & 4;
   const bool wrong_checksum = (flags & 0x38) == 0x38;  // one input in eight
-  const Compression compression = !compressed ? Compression::kNone : imperva ? Compression::kZlib : Compression::kZstd;
+  const Compression compression = !compressed ? Compression::kNone
+                                  : imperva   ? Compression::kZlib
+                                              : Compression::kZstd;
 
   // What the reader should find: the stored bytes decompressed, then parsed.
   std::string plaintext;
-  const Status decompressed = decompress(compression, stored, kLimits.max_plaintext_bytes, plaintext);
+  const Status decompressed =
+      decompress(compression, stored, kLimits.max_plaintext_bytes, plaintext);
 
   const Keys& k = keys();
   LogFileHeader header;
@@ -120,14 +123,17 @@ void fuzz_encrypted_body(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(read.ok());
   FUZZ_CHECK(read->encrypted && read->header == header);
-  FUZZ_CHECK(read->encoding == (imperva ? BodyEncoding::kImpervaCompatible : BodyEncoding::kModern));
+  FUZZ_CHECK(read->encoding ==
+             (imperva ? BodyEncoding::kImpervaCompatible : BodyEncoding::kModern));
   FUZZ_CHECK(read->plaintext == plaintext);
   FUZZ_CHECK(read->events == events);
   // What `lj fetch` then asks of it: the file it names, in an encoding its folder allows.
   const delivery::FileAcceptance policy{.accept_unencrypted = false, .accept_imperva = imperva};
   FUZZ_CHECK(delivery::accept_file(*read, kAccount, kConfig, kSeq, policy).ok());
   if (imperva) FUZZ_CHECK(!delivery::accept_file(*read, kAccount, kConfig, kSeq, {}).ok());
-  if (!imperva) FUZZ_CHECK(delivery::accept_file(*read, kAccount, kConfig, kSeq + 1, policy).code() == ErrorCode::kPermissionDenied);
+  if (!imperva)
+    FUZZ_CHECK(delivery::accept_file(*read, kAccount, kConfig, kSeq + 1, policy).code() ==
+               ErrorCode::kPermissionDenied);
 }
 
 }  // namespace lj

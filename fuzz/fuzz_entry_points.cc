@@ -1,12 +1,11 @@
 #include "fuzz/fuzz_entry_points.h"
 
-#include "fuzz/fuzz_check.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz/fuzz_check.h"
 #include "prod/event/event_record.h"
 #include "prod/graceland/read_many.h"
 #include "prod/graceland/wire.h"
@@ -18,7 +17,9 @@
 namespace lj {
 namespace {
 
-std::string_view as_text(const uint8_t* data, size_t size) { return fuzz_text(data, size); }
+std::string_view as_text(const uint8_t* data, size_t size) {
+  return fuzz_text(data, size);
+}
 
 // Small limits keep each run fast and make "too large" paths reachable.
 constexpr size_t kMaxRecordBytes = 1 << 16;
@@ -62,7 +63,8 @@ void fuzz_log_file(const uint8_t* data, size_t size) {
 
 void fuzz_log_body(const uint8_t* data, size_t size) {
   if (size == 0) return;
-  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson};
+  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef,
+                                    LogFormat::kJson};
   const LogFormat format = kFormats[data[0] % 4];
   std::vector<AttackEvent> events;
   if (!parse_log_body(format, as_text(data + 1, size - 1), events).ok()) return;

@@ -24,18 +24,29 @@ std::optional<PeerGrant> peer_of(std::string_view& input) {
   if (pick % 8 == 0) return graceland::grant_everything();
   std::optional<PeerIdentity> identity;
   switch (pick % 8) {
-    case 1: identity = PeerIdentity{"proxy", "0"}; break;
-    case 2: identity = PeerIdentity{"proxy", "1-3"}; break;
-    case 3: identity = PeerIdentity{"lumberjack", "lj-1"}; break;
-    case 4: identity = PeerIdentity{"operator", "ops"}; break;
-    case 5: identity = PeerIdentity{"customer", "1001"}; break;
+    case 1:
+      identity = PeerIdentity{"proxy", "0"};
+      break;
+    case 2:
+      identity = PeerIdentity{"proxy", "1-3"};
+      break;
+    case 3:
+      identity = PeerIdentity{"lumberjack", "lj-1"};
+      break;
+    case 4:
+      identity = PeerIdentity{"operator", "ops"};
+      break;
+    case 5:
+      identity = PeerIdentity{"customer", "1001"};
+      break;
     case 6: {  // a proxy certificate whose CN is the next bytes, up to a newline
       const size_t end = input.find('\n');
       identity = PeerIdentity{"proxy", std::string(input.substr(0, end))};
       input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
       break;
     }
-    default: break;  // no certificate
+    default:
+      break;  // no certificate
   }
   Result<PeerGrant> grant = graceland::grant_for(identity);
   if (!grant.ok()) {
@@ -103,13 +114,15 @@ void fuzz_graceland_requests(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!version.error().message().empty());
     return;
   }
-  FUZZ_CHECK(*version >= graceland::kOldestProtocolVersion && *version <= graceland::kProtocolVersion);
+  FUZZ_CHECK(*version >= graceland::kOldestProtocolVersion &&
+             *version <= graceland::kProtocolVersion);
   while (const std::optional<std::string_view> body = next_body(input)) {
     Result<graceland::DecidedRequest> request = graceland::decide_request(*grant, *body);
     if (!request.ok()) {
       FUZZ_CHECK(!request.error().message().empty());
       const auto type = graceland::MessageReader(*body).type();
-      if ((type == graceland::MessageType::kList || type == graceland::MessageType::kRead) && !grant->may_read) {
+      if ((type == graceland::MessageType::kList || type == graceland::MessageType::kRead) &&
+          !grant->may_read) {
         FUZZ_CHECK(request.code() == ErrorCode::kPermissionDenied);
       }
       return;  // the server answers the refusal and closes the connection
@@ -120,7 +133,8 @@ void fuzz_graceland_requests(const uint8_t* data, size_t size) {
         for (const auto& [account, record] : request->batch.events) {
           Result<DecodedEventRecord> decoded = decode_event_record(record);
           FUZZ_CHECK(decoded.ok() && decoded->record_bytes == record.size());
-          FUZZ_CHECK(decoded->event.account_id != 0 && account == std::to_string(decoded->event.account_id));
+          FUZZ_CHECK(decoded->event.account_id != 0 &&
+                     account == std::to_string(decoded->event.account_id));
           const uint64_t proxy = decoded->event.id.proxy_id / kStreamsPerProxy;
           FUZZ_CHECK(proxy >= grant->first_proxy_id && proxy <= grant->last_proxy_id);
           // Within the store's record limit: a batch is never refused half-appended.

@@ -8,9 +8,9 @@
 #include "fuzz/fuzz_entry_points.h"
 #include "prod/delivery/fetch_state.h"
 #include "prod/delivery/logs_index.h"
+#include "prod/logfile/log_file_format.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
-#include "prod/logfile/log_file_format.h"
 #include "prod/lumberjack/delivered_set.h"
 
 namespace lj {
@@ -77,7 +77,8 @@ void fuzz_delivered_set(const uint8_t* data, size_t size) {
   file.insert(id);
   (void)set->bound(limits, {1'000'000 + data[1], 1000u + data[1]}, file);
   FUZZ_CHECK(set->contains(id));
-  FUZZ_CHECK(set->stream_count() <= limits.max_streams && set->interval_count() <= limits.max_intervals);
+  FUZZ_CHECK(set->stream_count() <= limits.max_streams &&
+             set->interval_count() <= limits.max_intervals);
   FUZZ_CHECK(set->encode().size() <= lumberjack::max_encoded_delivered_bytes(limits));
   Result<lumberjack::DeliveredSet> bounded = lumberjack::DeliveredSet::decode(set->encode());
   FUZZ_CHECK(bounded.ok());
@@ -94,7 +95,8 @@ void fuzz_logs_index(const uint8_t* data, size_t size) {
   if (size == 0) return;
   static constexpr uint64_t kAccounts[] = {1001, 1, 42, UINT64_MAX};
   const uint64_t account = kAccounts[data[0] % 4];
-  Result<std::vector<uint64_t>> seqs = delivery::parse_logs_index(fuzz_text(data + 1, size - 1), account);
+  Result<std::vector<uint64_t>> seqs =
+      delivery::parse_logs_index(fuzz_text(data + 1, size - 1), account);
   if (!seqs.ok()) {
     FUZZ_CHECK(seqs.code() == ErrorCode::kCorrupt && !seqs.error().message().empty());
     return;

@@ -44,9 +44,11 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
                         const lj::AttackEvent& hostile) {
   namespace gl = lj::graceland;
   // HTTP/1.1 response heads, then a chunked body's size lines.
-  write(dir / "http_response" / "content_length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: nginx\r\n\r\nhello");
+  write(dir / "http_response" / "content_length",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: nginx\r\n\r\nhello");
   write(dir / "http_response" / "chunked",
-        "HTTP/1.1 207 Multi-Status\r\ntransfer-encoding: Chunked\r\nContent-Encoding: identity\r\n\r\n"
+        "HTTP/1.1 207 Multi-Status\r\ntransfer-encoding: Chunked\r\nContent-Encoding: "
+        "identity\r\n\r\n"
         "5;name=value\r\nhello\r\n1F\r\n0\r\n\r\n");
   write(dir / "http_response" / "interim", "HTTP/1.1 100 Continue\r\n\r\n");
 
@@ -60,12 +62,13 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
   write(dir / "json_cursor" / "shapes", R"([{"a":[1,-2.5e3,true,null,"x\u0041\n\"\\"]},{},[]])");
 
   // nginx's autoindex_format json.
-  write(dir / "webdav_listing" / "nginx",
-        R"([{ "name":"1001_1.log", "type":"file", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT", "size":1234 },)"
-        "\n"
-        R"({ "name":"staging", "type":"directory", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT" },)"
-        "\n"
-        R"({ "name":"logs.index", "type":"file", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT", "size":11 }])");
+  write(
+      dir / "webdav_listing" / "nginx",
+      R"([{ "name":"1001_1.log", "type":"file", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT", "size":1234 },)"
+      "\n"
+      R"({ "name":"staging", "type":"directory", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT" },)"
+      "\n"
+      R"({ "name":"logs.index", "type":"file", "mtime":"Tue, 25 Nov 2025 10:15:50 GMT", "size":11 }])");
   write(dir / "webdav_listing" / "empty", "[]");
 
   // What Lumberjack keeps in ZooKeeper.
@@ -94,7 +97,8 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
   source.events.insert({17, 5});
   checkpoint.last_file = lj::lumberjack::CommittedFile{12, "staging/1001_1/1001_12.4f2a", source};
   write(dir / "checkpoint" / "v3", checkpoint.encode());
-  write(dir / "checkpoint" / "v1", "v1\nnext_seq 2\nlast_file 1 staging/x\npop ams 3 40960\ndelivered 17:1-5\n");
+  write(dir / "checkpoint" / "v1",
+        "v1\nnext_seq 2\nlast_file 1 staging/x\npop ams 3 40960\ndelivered 17:1-5\n");
 
   // An id to insert (16 bytes), then the set.
   write(dir / "delivered_set" / "intervals",
@@ -104,8 +108,10 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
   // `lj fetch`'s state and a folder's logs.index (its first byte picks account 1001).
   write(dir / "fetch_state" / "state", lj::delivery::FetchState{"1001_7", 12}.encode());
   write(dir / "fetch_state" / "new", lj::delivery::FetchState{"5_1", 0}.encode());
-  write(dir / "logs_index" / "gap", std::string(1, '\0') + "1001_1.log\n1001_2.log\r\n\n1001_4.log\n");
-  write(dir / "logs_index" / "whole", std::string(1, '\0') + "1001_7.log\n1001_8.log\n1001_9.log\n");
+  write(dir / "logs_index" / "gap",
+        std::string(1, '\0') + "1001_1.log\n1001_2.log\r\n\n1001_4.log\n");
+  write(dir / "logs_index" / "whole",
+        std::string(1, '\0') + "1001_7.log\n1001_8.log\n1001_9.log\n");
 
   // Segments: whole, with a torn tail, and damaged in the middle.
   std::vector<std::string> records;
@@ -119,22 +125,26 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
   write(dir / "segment_recovery" / "whole", whole);
   write(dir / "segment_recovery" / "torn_tail", whole.substr(0, whole.size() - 3));
   std::string damaged = whole;
-  damaged[gl::kSegmentHeaderBytes + gl::kRecordHeaderBytes + 2] ^= 0x40;  // the first record's payload
+  damaged[gl::kSegmentHeaderBytes + gl::kRecordHeaderBytes + 2] ^=
+      0x40;  // the first record's payload
   write(dir / "segment_recovery" / "damaged", damaged);
 
   // Graceland: a peer (first byte, as fuzz_graceland_requests reads it), its hello, requests.
-  const std::string hello = gl::MessageWriter(gl::MessageType::kHello).u16(gl::kProtocolVersion).bytes("fuzz").frame();
+  const std::string hello =
+      gl::MessageWriter(gl::MessageType::kHello).u16(gl::kProtocolVersion).bytes("fuzz").frame();
   std::vector<std::string> proxy_records;  // events of proxy 0's streams (the samples' ids)
   for (const lj::AttackEvent& e : events) {
     std::string record;
     if (!lj::encode_event_record(e, record).ok()) return 1;
     proxy_records.push_back(record);
   }
-  write(dir / "graceland_requests" / "proxy_batches",
-        std::string(1, '\1') + hello + gl::encode_batch(1, proxy_records) + gl::encode_batch(2, {proxy_records[0]}));
-  write(dir / "graceland_requests" / "lumberjack_reads",
-        std::string(1, '\3') + hello + gl::MessageWriter(gl::MessageType::kList).frame() +
-            gl::MessageWriter(gl::MessageType::kRead).bytes("5").u32(1).u64(16).u32(1 << 20).frame());
+  write(dir / "graceland_requests" / "proxy_batches", std::string(1, '\1') + hello +
+                                                          gl::encode_batch(1, proxy_records) +
+                                                          gl::encode_batch(2, {proxy_records[0]}));
+  write(
+      dir / "graceland_requests" / "lumberjack_reads",
+      std::string(1, '\3') + hello + gl::MessageWriter(gl::MessageType::kList).frame() +
+          gl::MessageWriter(gl::MessageType::kRead).bytes("5").u32(1).u64(16).u32(1 << 20).frame());
   write(dir / "graceland_requests" / "named_proxy_range",
         std::string(1, '\6') + "0-2\n" + hello + gl::encode_batch(9, proxy_records));
   write(dir / "graceland_requests" / "proxy_reads",
@@ -147,10 +157,13 @@ int write_decoder_seeds(const fs::path& dir, const std::vector<lj::AttackEvent>&
     const std::vector<lj::AttackEvent> body_events = {events[0], hostile};
     std::string text;
     if (!lj::append_log_body(format, body_events, 1764049750000, text).ok()) return 1;
-    const auto compression = !(flags & 2) ? lj::Compression::kNone : flags & 4 ? lj::Compression::kZlib : lj::Compression::kZstd;
+    const auto compression = !(flags & 2) ? lj::Compression::kNone
+                             : flags & 4  ? lj::Compression::kZlib
+                                          : lj::Compression::kZstd;
     auto stored = compressor.compress(compression, text);
     if (!stored.ok()) return 1;
-    write(dir / "encrypted_body" / ("flags_" + std::to_string(flags)), std::string(1, static_cast<char>(flags)) + std::string(*stored));
+    write(dir / "encrypted_body" / ("flags_" + std::to_string(flags)),
+          std::string(1, static_cast<char>(flags)) + std::string(*stored));
   }
   return 0;
 }
@@ -187,7 +200,8 @@ int main(int argc, char** argv) {
 
   const std::vector<lj::AttackEvent> body_events = {events[0], hostile};
   // The first byte picks the format as fuzz_log_body does: 0 CEF, 1 W3C, 2 LEEF, 3 JSON.
-  for (lj::LogFormat format : {lj::LogFormat::kCef, lj::LogFormat::kW3c, lj::LogFormat::kLeef, lj::LogFormat::kJson}) {
+  for (lj::LogFormat format :
+       {lj::LogFormat::kCef, lj::LogFormat::kW3c, lj::LogFormat::kLeef, lj::LogFormat::kJson}) {
     std::string text(1, static_cast<char>(format));
     if (!lj::append_log_body(format, body_events, 1764049750000, text, '^').ok()) return 1;
     write(dir / "log_body" / std::string(lj::log_format_name(format)), text);

@@ -87,7 +87,8 @@ void fuzz_http_response(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!(head->chunked && head->content_length.has_value()));
     // Written out in canonical form, the head parses to the same.
     std::string canonical = "HTTP/1.1 " + std::to_string(head->status) + " X";
-    if (head->content_length) canonical += "\r\nContent-Length: " + std::to_string(*head->content_length);
+    if (head->content_length)
+      canonical += "\r\nContent-Length: " + std::to_string(*head->content_length);
     if (head->chunked) canonical += "\r\nTransfer-Encoding: chunked";
     if (head->content_coded) canonical += "\r\nContent-Encoding: gzip";
     Result<HttpResponseHead> again = parse_http_response_head(canonical);

@@ -15,8 +15,11 @@
 namespace lj::lumberjack {
 namespace {
 
-constexpr DeliveredLimits kSmall{.max_intervals_per_stream = 3, .max_intervals = 12, .max_streams = 5,
-                                 .stream_horizon_s = 100, .stream_horizon_files = 3};
+constexpr DeliveredLimits kSmall{.max_intervals_per_stream = 3,
+                                 .max_intervals = 12,
+                                 .max_streams = 5,
+                                 .stream_horizon_s = 100,
+                                 .stream_horizon_files = 3};
 
 // Ids a sender might pick: a few streams, sequence numbers near the ends of the range too.
 rc::Gen<EventId> hostile_id() {
@@ -93,7 +96,8 @@ RC_GTEST_PROP(DeliveredSetProps, HonestStreamsNeverReachTheBounds, ()) {
     const uint64_t away_from = *rc::gen::inRange<uint64_t>(1, events + 1);
     const uint64_t away_for = *rc::gen::inRange<uint64_t>(0, 50);
     for (uint64_t seq = 1; seq <= events; ++seq) {
-      if (seq < away_from || seq >= away_from + away_for) total += set.insert({uint64_t(stream), seq});
+      if (seq < away_from || seq >= away_from + away_for)
+        total += set.insert({uint64_t(stream), seq});
     }
   }
   const BoundReport report = set.bound(DeliveredLimits{}, {1'000'000, 1}, DeliveredSet());

@@ -35,8 +35,8 @@ void expect_passes_reaching(uint64_t seed, const std::string& state) {
   const std::string replay = "lj sim delivery --seed " + std::to_string(seed);
   ASSERT_TRUE(outcome.ok) << outcome.failure << "\nreplay: " << replay << " --log";
   EXPECT_GE(outcome.coverage.count(state), 1u)
-      << "seed " << seed << " no longer reaches '" << state << "': find another seed that does (" << replay
-      << " prints its counts) and name it here";
+      << "seed " << seed << " no longer reaches '" << state << "': find another seed that does ("
+      << replay << " prints its counts) and name it here";
 }
 
 // A seed found before swarm testing (fault/swarm.h): its world has every fault kind, as then.
@@ -66,12 +66,16 @@ uint64_t seeds_from_env(const char* name, uint64_t fallback) {
 // Seed 1005: Graceland let a reader move into a segment whose directory entry was not yet
 // durable; a crash lost the entry, the index was reused for new records, and the reader's
 // position (4, 16) skipped them: 63 acknowledged events never published.
-TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable) { expect_regression_ok(1005); }
+TEST(DeliveryRegression, Seed1005ReadersNeverEnterASegmentWhoseNameIsNotDurable) {
+  expect_regression_ok(1005);
+}
 
 // Seed 1045: a candidate create whose reply was lost was made again, and the first copy - the
 // lowest node, owned by a live session that had forgotten it - kept everyone from leading:
 // no master, so a dead worker's customers were never reassigned.
-TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) { expect_regression_ok(1045); }
+TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithoutAMaster) {
+  expect_regression_ok(1045);
+}
 
 // Seed 21829 (found by the customers' downloaders): a worker fenced out of a customer was
 // still finishing the publish of file 1 - its logs.index read long done, its write slowed -
@@ -131,20 +135,26 @@ TEST(DeliveryRegression, Seed2324002559RetentionNeverRemovesAFileItDidNotExpire)
 // slow store, then listed staging/1003_1/ and removed everything there - lj-2's upload of
 // file 3 included, which lj-2 then committed: 273 acknowledged events lost, 1003 wedged.
 // Recovery now removes only what no commit can name (an older checkpoint version in the name).
-TEST(DeliveryRegression, Seed10000399AStaleRecoveryNeverRemovesALiveUpload) { expect_found_before_swarm_ok(10000399); }
+TEST(DeliveryRegression, Seed10000399AStaleRecoveryNeverRemovesALiveUpload) {
+  expect_found_before_swarm_ok(10000399);
+}
 
 // Seed 10051478: one worker ran two pipelines for 1004 (assignment versions 0 and 2), both
 // staging file 2 as staging/1004_1/1004_2.log.lj-1-1003; the fenced one's upload replaced the
 // committed one's and the next owner renamed it over the published file 2. Uploads now never
 // share a name, publishing never replaces, and a customer's pipelines run one at a time.
-TEST(DeliveryRegression, Seed10051478APublishedFileNeverChanges) { expect_found_before_swarm_ok(10051478); }
+TEST(DeliveryRegression, Seed10051478APublishedFileNeverChanges) {
+  expect_found_before_swarm_ok(10051478);
+}
 
 // Seed 2547695707 (the first soak after the fix above): a worker whose session had ended was
 // still finishing the publish of customer 1004's file 8 and wrote logs.index back to file 8 at
 // 23.3 s, after the new owner had listed file 9. Nothing was lost - the owner lists every
 // committed file again while idle - but the checker stopped waiting for the downloader as soon
 // as it held what the shrunk index listed. The downloaders must now reach every committed file.
-TEST(DeliveryRegression, Seed2547695707EveryCommittedFileReachesTheCustomer) { expect_found_before_swarm_ok(2547695707); }
+TEST(DeliveryRegression, Seed2547695707EveryCommittedFileReachesTheCustomer) {
+  expect_found_before_swarm_ok(2547695707);
+}
 
 // Seeds 6802003851 and 6802007354 (the first soak of bounded dedupe state): a worker whose wall
 // clock had stepped days behind stamped a stream's last delivery, then one days ahead bounded
@@ -197,7 +207,8 @@ TEST(DeliveryRegression, StandardWorldSeeds2And16RetentionKeepsUnreadRecordsBehi
   for (const uint64_t seed : {2, 16}) {
     const DeliveryOutcome outcome = run_delivery_scenario(standard_world(seed));
     EXPECT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed " << seed
-                            << " --pops 5 --accounts 20 --events-per-proxy 3000 --rate 5 --fault-seconds 600 --no-swarm --log";
+                            << " --pops 5 --accounts 20 --events-per-proxy 3000 --rate 5 "
+                               "--fault-seconds 600 --no-swarm --log";
   }
 }
 
@@ -223,23 +234,27 @@ TEST_P(DeliverySweepShard, EverySeedPublishesEveryAcknowledgedEventOnce) {
     options.seed = seed;
     const DeliveryOutcome outcome = run_delivery_scenario(options);
     // A failing seed is reported with its replay command; the sweep goes on.
-    EXPECT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed " << seed << " --log";
+    EXPECT_TRUE(outcome.ok) << outcome.failure << "\nreplay: lj sim delivery --seed " << seed
+                            << " --log";
     for (const auto& [what, n] : outcome.coverage) coverage[what] += n;
   }
   for (int k = 0; k < fault::kFaultKinds; ++k) {
     const auto kind = static_cast<fault::FaultKind>(k);
     if (kind == fault::FaultKind::kDiskDestroyed) continue;  // not survived by design: never drawn
     EXPECT_GT(coverage[std::string("fault ") + fault::fault_kind_name(kind)], 0u)
-        << "fault kind " << fault::fault_kind_name(kind) << " never fired in seeds " << first << ".." << end - 1;
+        << "fault kind " << fault::fault_kind_name(kind) << " never fired in seeds " << first
+        << ".." << end - 1;
   }
-  for (const char* monitor : {"monitor acknowledgements judged durable", "monitor checkpoint writes judged",
-                              "monitor storage changes judged", "monitor segment removals judged",
-                              "monitor published files judged", "monitor logs.index writes judged",
-                              "monitor published files retention removed, judged"}) {
+  for (const char* monitor :
+       {"monitor acknowledgements judged durable", "monitor checkpoint writes judged",
+        "monitor storage changes judged", "monitor segment removals judged",
+        "monitor published files judged", "monitor logs.index writes judged",
+        "monitor published files retention removed, judged"}) {
     EXPECT_GT(coverage[monitor], 0u) << monitor << ": never, in seeds " << first << ".." << end - 1;
   }
   for (const auto& [what, n] : coverage) {
-    if (what.starts_with("fault ") || what.starts_with("monitor ")) std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(n));
+    if (what.starts_with("fault ") || what.starts_with("monitor "))
+      std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(n));
   }
 }
 INSTANTIATE_TEST_SUITE_P(Shards, DeliverySweepShard, ::testing::Range<uint64_t>(0, kSweepShards));

@@ -241,7 +241,8 @@ RC_GTEST_PROP(FaultScheduleProps, GeneratedSchedulesPublishEveryAcknowledgedEven
 // LJ_SHRINK_SEED=N explores other seeds by hand.
 uint64_t shrinking_seed() {
   const char* chosen = std::getenv("LJ_SHRINK_SEED");
-  return chosen != nullptr ? std::strtoull(chosen, nullptr, 10) : 4;  // shrinks to 2 faults in ~24 s
+  return chosen != nullptr ? std::strtoull(chosen, nullptr, 10)
+                           : 4;  // shrinks to 2 faults in ~24 s
 }
 
 // Shrinking works on schedules: with a bug planted that only faults expose (ack-before-fsync:
@@ -281,8 +282,9 @@ TEST(FaultScheduleShrinking, APlantedBugShrinksToAFewFaultsAndReplaysExactly) {
   const size_t faults =
       minimal.empty() ? 0
                       : 1 + static_cast<size_t>(std::count(minimal.begin(), minimal.end(), ';'));
-  std::printf("after %d passing schedules, shrunk to %zu fault(s): %s\nreplay: %s\n", failure.numSuccess, faults,
-              minimal.c_str(), replay_command(last_failure.request).c_str());
+  std::printf("after %d passing schedules, shrunk to %zu fault(s): %s\nreplay: %s\n",
+              failure.numSuccess, faults, minimal.c_str(),
+              replay_command(last_failure.request).c_str());
   const RunResult replayed = run_one(last_failure.request);
   EXPECT_FALSE(replayed.ok);
   EXPECT_EQ(replayed.trace_hash, last_failure.result.trace_hash);

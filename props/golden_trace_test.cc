@@ -30,12 +30,19 @@ void expect_hash(const char* scenario, const char* recorded) {
   const RunResult result = run_one(request);
   EXPECT_TRUE(result.ok) << scenario << ": " << result.failure;
   EXPECT_EQ(hex(result.trace_hash), recorded)
-      << "lj sim " << scenario << " --seed 7 ran differently from the recorded run: see this file's header";
+      << "lj sim " << scenario
+      << " --seed 7 ran differently from the recorded run: see this file's header";
 }
 
-TEST(GoldenTrace, EchoSeed7) { expect_hash("echo", "4a6dd6586bdb2060"); }
-TEST(GoldenTrace, IngestSeed7) { expect_hash("ingest", "250c4ddd7af01b85"); }
-TEST(GoldenTrace, DeliverySeed7) { expect_hash("delivery", "7361fe48951b04ec"); }
+TEST(GoldenTrace, EchoSeed7) {
+  expect_hash("echo", "4a6dd6586bdb2060");
+}
+TEST(GoldenTrace, IngestSeed7) {
+  expect_hash("ingest", "250c4ddd7af01b85");
+}
+TEST(GoldenTrace, DeliverySeed7) {
+  expect_hash("delivery", "7361fe48951b04ec");
+}
 
 }  // namespace
 }  // namespace lj::sim

@@ -23,7 +23,9 @@ void expect_ok(uint64_t seed, bool swarm = true) {
 // Seed 336: a segment whose header append hit EIO was never registered, so every later
 // segment creation for that customer collided with it and the PoP refused all batches.
 // (Found before swarm testing: its world has every fault kind.)
-TEST(IngestRegression, Seed336FailedSegmentCreationDoesNotWedgeThePop) { expect_ok(336, /*swarm=*/false); }
+TEST(IngestRegression, Seed336FailedSegmentCreationDoesNotWedgeThePop) {
+  expect_ok(336, /*swarm=*/false);
+}
 
 TEST(IngestSweep, HundredsOfSeedsLoseNothingAcknowledged) {
   const char* text = std::getenv("LJ_INGEST_SEEDS");

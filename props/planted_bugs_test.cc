@@ -45,19 +45,20 @@ Catch first_catch(PlantedBug bug, uint64_t limit) {
 }
 
 // `symptoms`: what the failure may say (any one of them): the bug's own kind of failure.
-void expect_caught(PlantedBug bug, uint64_t limit, std::initializer_list<std::string_view> symptoms) {
+void expect_caught(PlantedBug bug, uint64_t limit,
+                   std::initializer_list<std::string_view> symptoms) {
   const Catch caught = first_catch(bug, limit);
   ASSERT_NE(caught.seed, 0u) << planted_bug_name(bug) << " passed " << limit << " seeds";
-  EXPECT_TRUE(std::any_of(symptoms.begin(), symptoms.end(),
-                          [&](std::string_view symptom) { return caught.failure.find(symptom) != std::string::npos; }))
-      << caught.failure;
+  EXPECT_TRUE(std::any_of(symptoms.begin(), symptoms.end(), [&](std::string_view symptom) {
+    return caught.failure.find(symptom) != std::string::npos;
+  })) << caught.failure;
   // The same seed without the bug passes: the bug, not the world, failed it.
   RunRequest clean;
   clean.scenario = planted_bug_world(bug);
   clean.seed = caught.seed;
   const RunResult without = run_one(clean);
-  EXPECT_TRUE(without.ok) << "seed " << caught.seed << " fails without " << planted_bug_name(bug) << " too: "
-                          << without.failure;
+  EXPECT_TRUE(without.ok) << "seed " << caught.seed << " fails without " << planted_bug_name(bug)
+                          << " too: " << without.failure;
   ::testing::Test::RecordProperty(std::string("seeds_to_catch_") + planted_bug_name(bug),
                                   static_cast<int>(caught.seed));
 }
@@ -148,7 +149,8 @@ TEST(PlantedBugs, WallClockRetentionIsCaught) {
 // acknowledgement, before the proxy recorded it, forgets events it had sent - and numbers new
 // events with their ids.
 TEST(PlantedBugs, SendingBeforeTheQueueIsDurableIsCaught) {
-  expect_caught(PlantedBug::kSendBeforeQueueSync, kSeedLimit, {"a restarted proxy", "contents other than its proxy sent"});
+  expect_caught(PlantedBug::kSendBeforeQueueSync, kSeedLimit,
+                {"a restarted proxy", "contents other than its proxy sent"});
 }
 
 // A Graceland that serves what it recovered without fsyncing it: after its process was killed
@@ -170,7 +172,8 @@ TEST(PlantedBugs, TakingAFailedIndexReadForAnEmptiedIndexIsCaught) {
 // customers were promised the whole period to download (the published-retention monitor judges
 // each removal by true time since the file's publication).
 TEST(PlantedBugs, PublishedFilesExpiredByTheWallClockAloneAreCaught) {
-  expect_caught(PlantedBug::kPublishedWallClockRetention, kSeedLimit, {"published-retention monitor"});
+  expect_caught(PlantedBug::kPublishedWallClockRetention, kSeedLimit,
+                {"published-retention monitor"});
 }
 
 // A pusher that takes a failed put (refused, timed out, its answer lost) for an acknowledged
@@ -185,7 +188,8 @@ TEST(PlantedBugs, TakingAFailedPushForAnAcknowledgedOneIsCaught) {
 // server that is someone else's, gets the customer's logs). The push monitor finds a file put
 // before the configuration in ZooKeeper said push_confirmed.
 TEST(PlantedBugs, PushingBeforeTheOwnerConfirmedIsCaught) {
-  expect_caught(PlantedBug::kPushBeforeConfirmation, kSeedLimit, {"before its destination's owner confirmed it"});
+  expect_caught(PlantedBug::kPushBeforeConfirmation, kSeedLimit,
+                {"before its destination's owner confirmed it"});
 }
 
 }  // namespace

@@ -15,7 +15,9 @@ namespace {
 constexpr size_t kRecordBytes = 16;  // [u64 sequence][u64 check = mix(sequence)]
 constexpr const char* kJournal = "journal";
 
-uint64_t check_of(uint64_t sequence) { return mix_seed(0x5eed, sequence); }
+uint64_t check_of(uint64_t sequence) {
+  return mix_seed(0x5eed, sequence);
+}
 
 // Recovery: the longest prefix of whole, valid, consecutive records. A torn tail stops it.
 uint64_t recover_last_sequence(FileSystem& files) {
@@ -48,9 +50,11 @@ Task<void> write_journal(Env env, Ledger& ledger, bool ack_before_sync) {
   std::string prefix;
   for (uint64_t s = 1; s < next; ++s) {
     const uint64_t check = check_of(s);
-    prefix.append(reinterpret_cast<const char*>(&s), 8).append(reinterpret_cast<const char*>(&check), 8);
+    prefix.append(reinterpret_cast<const char*>(&s), 8)
+        .append(reinterpret_cast<const char*>(&check), 8);
   }
-  if (!(co_await write_file_atomically(env.files, kJournal, std::as_bytes(std::span(prefix)))).ok()) co_return;
+  if (!(co_await write_file_atomically(env.files, kJournal, std::as_bytes(std::span(prefix)))).ok())
+    co_return;
   Result<std::unique_ptr<File>> file = env.files.open(kJournal, OpenMode::kExisting);
   if (!file.ok()) co_return;
   for (;; ++next) {
@@ -70,9 +74,8 @@ Task<void> write_journal(Env env, Ledger& ledger, bool ack_before_sync) {
 std::string run_with_power_losses(uint64_t seed, bool ack_before_sync) {
   sim::Simulation simulation(seed);
   Ledger ledger;
-  sim::SimNode& node = simulation.add_node("writer", [&](sim::SimNode& n) {
-    n.spawn(write_journal(n.env(), ledger, ack_before_sync));
-  });
+  sim::SimNode& node = simulation.add_node(
+      "writer", [&](sim::SimNode& n) { n.spawn(write_journal(n.env(), ledger, ack_before_sync)); });
   node.start();
   fault::FaultModel model;
   model.crashable = {node.id()};
@@ -81,7 +84,8 @@ std::string run_with_power_losses(uint64_t seed, bool ack_before_sync) {
   model.mean_gap_ns = 300'000'000;
   model.max_duration_ns = 100'000'000;
   const fault::FaultTargets targets;
-  fault::apply_schedule(simulation, fault::draw_schedule(simulation.random(), model, 0, 5'000'000'000), targets);
+  fault::apply_schedule(
+      simulation, fault::draw_schedule(simulation.random(), model, 0, 5'000'000'000), targets);
   simulation.run_until(5'000'000'000);
   fault::heal_everything(simulation, targets);
   simulation.run_for(1s);

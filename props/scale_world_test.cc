@@ -55,7 +55,8 @@ TEST(ScaleWorld, MoreWorkersShareTheClustersWriteBudget) {
   ASSERT_TRUE(outcome.ok) << outcome.failure;
   std::printf("6 workers: %.1f checkpoint commits/s against the cluster's budget of %.0f\n",
               outcome.checkpoint_commits_per_s, kBudget);
-  EXPECT_LE(outcome.checkpoint_commits_per_s, kBudget) << "the workers each spent a budget of their own";
+  EXPECT_LE(outcome.checkpoint_commits_per_s, kBudget)
+      << "the workers each spent a budget of their own";
   EXPECT_GT(outcome.checkpoint_commits_per_s, kBudget / 4) << "the budget starved the customers";
 }
 

@@ -18,9 +18,9 @@ template <typename T>
 T drive(sim::Simulation& simulation, sim::SimNode& node, Task<T> task) {
   std::optional<T> out;
   node.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(
-      std::move(task), out));
-  const bool done = simulation.run_until([&] { return out.has_value(); },
-                                         simulation.now_ns() + 600'000'000'000);
+                                                    std::move(task), out));
+  const bool done =
+      simulation.run_until([&] { return out.has_value(); }, simulation.now_ns() + 600'000'000'000);
   RC_ASSERT(done);
   return std::move(*out);
 }
@@ -82,7 +82,8 @@ TEST(SegmentStoreRecovery, WhatARestartServesSurvivesTheNextPowerLoss) {
     system.store.reset();
     system.node->disk().power_loss(system.simulation.random());
     system.reopen();
-    EXPECT_EQ(system.read_all("1001"), served) << "seed " << seed << ": a power loss took back what was served";
+    EXPECT_EQ(system.read_all("1001"), served)
+        << "seed " << seed << ": a power loss took back what was served";
   }
 }
 
@@ -95,10 +96,14 @@ struct Op {
 
 std::ostream& operator<<(std::ostream& os, const Op& op) {
   switch (op.kind) {
-    case OpKind::kAppend: return os << "Append(" << op.account << ", " << op.payload.size() << "B)";
-    case OpKind::kSync: return os << "Sync";
-    case OpKind::kReadBack: return os << "ReadBack";
-    case OpKind::kCrash: return os << "Crash";
+    case OpKind::kAppend:
+      return os << "Append(" << op.account << ", " << op.payload.size() << "B)";
+    case OpKind::kSync:
+      return os << "Sync";
+    case OpKind::kReadBack:
+      return os << "ReadBack";
+    case OpKind::kCrash:
+      return os << "Crash";
   }
   return os;
 }
@@ -107,13 +112,18 @@ const std::vector<std::string> kAccounts = {"1001", "1002", "7"};
 
 rc::Gen<Op> gen_op() {
   return rc::gen::oneOf(
-      rc::gen::construct<Op>(rc::gen::just(OpKind::kAppend), rc::gen::inRange(0, 3),
-                             rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::arbitrary<char>()))),
-      rc::gen::construct<Op>(rc::gen::just(OpKind::kAppend), rc::gen::inRange(0, 3),
-                             rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::arbitrary<char>()))),
-      rc::gen::construct<Op>(rc::gen::just(OpKind::kSync), rc::gen::just(0), rc::gen::just(std::string())),
-      rc::gen::construct<Op>(rc::gen::just(OpKind::kReadBack), rc::gen::just(0), rc::gen::just(std::string())),
-      rc::gen::construct<Op>(rc::gen::just(OpKind::kCrash), rc::gen::just(0), rc::gen::just(std::string())));
+      rc::gen::construct<Op>(
+          rc::gen::just(OpKind::kAppend), rc::gen::inRange(0, 3),
+          rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::arbitrary<char>()))),
+      rc::gen::construct<Op>(
+          rc::gen::just(OpKind::kAppend), rc::gen::inRange(0, 3),
+          rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::arbitrary<char>()))),
+      rc::gen::construct<Op>(rc::gen::just(OpKind::kSync), rc::gen::just(0),
+                             rc::gen::just(std::string())),
+      rc::gen::construct<Op>(rc::gen::just(OpKind::kReadBack), rc::gen::just(0),
+                             rc::gen::just(std::string())),
+      rc::gen::construct<Op>(rc::gen::just(OpKind::kCrash), rc::gen::just(0),
+                             rc::gen::just(std::string())));
 }
 
 // The operations are generated as data, so shrinking finds the shortest failing sequence;
@@ -161,7 +171,8 @@ RC_GTEST_PROP(SegmentStoreProps, SurvivesPowerLossAgainstTheModel, ()) {
           RC_ASSERT(got.size() >= durable.size());
           RC_ASSERT(std::equal(durable.begin(), durable.end(), got.begin()));
           RC_ASSERT(got.size() <= durable.size() + pending.size());
-          RC_ASSERT(std::equal(got.begin() + static_cast<long>(durable.size()), got.end(), pending.begin()));
+          RC_ASSERT(std::equal(got.begin() + static_cast<long>(durable.size()), got.end(),
+                               pending.begin()));
           model.durable[account] = got;
         }
         model.pending.clear();
@@ -220,7 +231,8 @@ TEST(SegmentStoreFsyncgate, ARecordAppendedDuringAFailedSyncIsNeverAcknowledged)
       out.emplace(co_await store.sync());
     }(*system.store, failing));
     append("appended while it failed");  // the sync above waits on the disk
-    ASSERT_TRUE(system.simulation.run_until([&] { return failing.has_value(); }, system.simulation.now_ns() + 10'000'000'000));
+    ASSERT_TRUE(system.simulation.run_until([&] { return failing.has_value(); },
+                                            system.simulation.now_ns() + 10'000'000'000));
     ASSERT_FALSE(failing->ok());
     disk.faults().sync_error_probability = 0;
     const Status next = drive(system.simulation, *system.node, system.store->sync());
@@ -234,8 +246,10 @@ TEST(SegmentStoreFsyncgate, ARecordAppendedDuringAFailedSyncIsNeverAcknowledged)
     const std::vector<std::string> kept = system.read_all("1001");
     ASSERT_FALSE(kept.empty()) << "seed " << seed;
     EXPECT_EQ(kept.front(), "acknowledged first") << "seed " << seed;
-    const bool survived = std::find(kept.begin(), kept.end(), "appended while it failed") != kept.end();
-    EXPECT_TRUE(!next.ok() || survived) << "seed " << seed << ": the sync after a failed one acknowledged a record "
+    const bool survived =
+        std::find(kept.begin(), kept.end(), "appended while it failed") != kept.end();
+    EXPECT_TRUE(!next.ok() || survived) << "seed " << seed
+                                        << ": the sync after a failed one acknowledged a record "
                                            "the failure had dropped";
   }
 }
@@ -303,7 +317,8 @@ TEST_F(SegmentStoreDamage, AFlippedBitInSyncedDataIsRefusedNotSkipped) {
   System system(3);
   const size_t second = write_three(system);
   // A bit in the second record's payload.
-  ASSERT_TRUE(system.node->disk().flip_bit("segments/1001.0000000001.seg", second + kRecordHeaderBytes + 3, 2));
+  ASSERT_TRUE(system.node->disk().flip_bit("segments/1001.0000000001.seg",
+                                           second + kRecordHeaderBytes + 3, 2));
   auto [got, refused] = read_until_refused(system);
   EXPECT_EQ(got, std::vector<std::string>{"first record"});
   ASSERT_TRUE(refused.has_value()) << "the damaged record was skipped";
@@ -313,7 +328,8 @@ TEST_F(SegmentStoreDamage, AFlippedBitInSyncedDataIsRefusedNotSkipped) {
 TEST_F(SegmentStoreDamage, RecoveryFindsTheDamageAndRefusesToServePastIt) {
   System system(4);
   const size_t second = write_three(system);
-  ASSERT_TRUE(system.node->disk().flip_bit("segments/1001.0000000001.seg", second + kRecordHeaderBytes + 5, 0));
+  ASSERT_TRUE(system.node->disk().flip_bit("segments/1001.0000000001.seg",
+                                           second + kRecordHeaderBytes + 5, 0));
   system.store.reset();
   system.node->crash();
   system.node->start();
@@ -340,7 +356,8 @@ TEST_F(SegmentStoreDamage, ATornTailIsNotDamage) {
     system.node->crash();
     system.node->start();
     system.reopen();
-    EXPECT_TRUE(system.store->damage().empty()) << "seed " << seed << ": " << system.store->damage().front();
+    EXPECT_TRUE(system.store->damage().empty())
+        << "seed " << seed << ": " << system.store->damage().front();
     auto [got, refused] = read_until_refused(system);
     EXPECT_FALSE(refused.has_value()) << "seed " << seed;
     EXPECT_GE(got.size(), 3u);

@@ -31,7 +31,8 @@ class SimFile final : public File {
     // (Summed only while a disk-full fault holds: it walks every file.)
     const uint64_t used = disk_.faults_.capacity_bytes == UINT64_MAX ? 0 : disk_.used_bytes();
     if (used + bytes.size() > disk_.faults_.capacity_bytes) {
-      const uint64_t room = disk_.faults_.capacity_bytes > used ? disk_.faults_.capacity_bytes - used : 0;
+      const uint64_t room =
+          disk_.faults_.capacity_bytes > used ? disk_.faults_.capacity_bytes - used : 0;
       inode_->data.append(data, uniform_below(random, room + 1));
       return Error(ErrorCode::kDiskFull, "append to " + path_ + ": no space left on device");
     }
@@ -57,13 +58,15 @@ class SimFile final : public File {
     // returns ok, which is what made fsyncgate bite.
     size_t written_back = inode->durable_size;
     for (const auto& [from, to] : inode->lost) written_back = std::max(written_back, to);
-    const bool dirty = inode->durable_before_truncate != nullptr || inode->data.size() > written_back;
+    const bool dirty =
+        inode->durable_before_truncate != nullptr || inode->data.size() > written_back;
     const bool fail = co_await files_.sync_delay(dirty);
     if (fail) {
       // fsyncgate: the kernel drops the dirty pages it failed to write and marks them clean, so
       // a later fsync returns ok without writing them. Whatever was unsynced now is gone at the
       // next power loss, whatever any later sync says.
-      if (inode->data.size() > inode->durable_size) inode->lost.emplace_back(inode->durable_size, inode->data.size());
+      if (inode->data.size() > inode->durable_size)
+        inode->lost.emplace_back(inode->durable_size, inode->data.size());
       co_return Error(ErrorCode::kIoError, "fsync " + path_ + ": injected EIO");
     }
     inode->durable_before_truncate.reset();
@@ -97,7 +100,8 @@ void SimDisk::tear(Random& random, Inode& inode, size_t durable_size) {
       std::fill(inode.data.begin() + static_cast<std::ptrdiff_t>(from), inode.data.end(), '\0');
       break;
     case 1:
-      for (size_t i = from; i < inode.data.size(); ++i) inode.data[i] = static_cast<char>(random.next_u64() & 0xff);
+      for (size_t i = from; i < inode.data.size(); ++i)
+        inode.data[i] = static_cast<char>(random.next_u64() & 0xff);
       break;
     default:
       break;  // cut cleanly at its length
@@ -111,7 +115,8 @@ void SimDisk::power_loss(Random& random) {
     if (dirs_.contains(parent_dir(dir))) dirs_.insert(dir);
   }
   durable_dirs_ = dirs_;
-  std::erase_if(durable_names_, [this](const auto& entry) { return !dirs_.contains(parent_dir(entry.first)); });
+  std::erase_if(durable_names_,
+                [this](const auto& entry) { return !dirs_.contains(parent_dir(entry.first)); });
   names_ = durable_names_;
   unsynced_names_.clear();
   for (auto& [name, inode] : names_) {
@@ -122,9 +127,15 @@ void SimDisk::power_loss(Random& random) {
       const size_t unsynced = inode->data.size() - inode->durable_size;
       size_t kept = 0;
       switch (uniform_below(random, 3)) {
-        case 0: kept = 0; break;
-        case 1: kept = unsynced; break;
-        default: kept = uniform_below(random, unsynced + 1); break;
+        case 0:
+          kept = 0;
+          break;
+        case 1:
+          kept = unsynced;
+          break;
+        default:
+          kept = uniform_below(random, unsynced + 1);
+          break;
       }
       inode->data.resize(inode->durable_size + kept);
       tear(random, *inode, inode->durable_size);
@@ -134,8 +145,10 @@ void SimDisk::power_loss(Random& random) {
     for (const auto& [from, to] : inode->lost) {
       if (dropped_observer_) dropped_observer_(name, inode->data, from, to);
       if (from < inode->data.size()) {
-        std::fill(inode->data.begin() + static_cast<std::ptrdiff_t>(from),
-                  inode->data.begin() + static_cast<std::ptrdiff_t>(std::min(to, inode->data.size())), '\0');
+        std::fill(
+            inode->data.begin() + static_cast<std::ptrdiff_t>(from),
+            inode->data.begin() + static_cast<std::ptrdiff_t>(std::min(to, inode->data.size())),
+            '\0');
       }
     }
     inode->lost.clear();
@@ -154,9 +167,11 @@ std::optional<SimDisk::DurableFile> SimDisk::durable_file(const std::string& pat
     if (!durable_dirs_.contains(dir)) return std::nullopt;
   }
   const Inode& inode = *named->second;
-  std::string_view durable = inode.durable_before_truncate ? std::string_view(*inode.durable_before_truncate)
-                                                           : std::string_view(inode.data).substr(0, inode.durable_size);
-  for (const auto& [from, to] : inode.lost) durable = durable.substr(0, std::min(durable.size(), from));
+  std::string_view durable = inode.durable_before_truncate
+                                 ? std::string_view(*inode.durable_before_truncate)
+                                 : std::string_view(inode.data).substr(0, inode.durable_size);
+  for (const auto& [from, to] : inode.lost)
+    durable = durable.substr(0, std::min(durable.size(), from));
   return DurableFile{durable, inode.created_ns};
 }
 
@@ -221,7 +236,8 @@ Result<std::unique_ptr<File>> SimFileSystem::open(const std::string& raw_path, O
 }
 
 Status SimFileSystem::begin_operation(const char* verb, const std::string& path, size_t bytes) {
-  if (!node_.before_disk_operation()) return Error(ErrorCode::kIoError, std::string(verb) + " " + path + ": power lost");
+  if (!node_.before_disk_operation())
+    return Error(ErrorCode::kIoError, std::string(verb) + " " + path + ": power lost");
   const DiskFaults& faults = disk_.faults_;
   Random& random = disk_.simulation_.random();
   double ns = exponential(random, static_cast<double>(faults.op_latency_mean_ns)) +
@@ -282,7 +298,8 @@ Status SimFileSystem::rename(const std::string& raw_from, const std::string& raw
   const std::string from = normalize(raw_from);
   const std::string to = normalize(raw_to);
   if (Status s = begin_operation("rename", from, 0); !s.ok()) return s;
-  if (!replace && disk_.names_.contains(to)) return Error(ErrorCode::kAlreadyExists, "rename (no replace) to " + to);
+  if (!replace && disk_.names_.contains(to))
+    return Error(ErrorCode::kAlreadyExists, "rename (no replace) to " + to);
   auto it = disk_.names_.find(from);
   if (it == disk_.names_.end()) return Error(ErrorCode::kNotFound, "rename " + from);
   if (Status s = check_parent(to); !s.ok()) return s;
@@ -311,8 +328,8 @@ Task<bool> SimFileSystem::sync_delay(bool writes_back) {
   Random& random = simulation.random();
   double delay = exponential(random, static_cast<double>(disk_.faults_.sync_latency_mean_ns));
   if (chance(random, disk_.faults_.sync_spike_probability)) {
-    delay += std::min(pareto(random, static_cast<double>(disk_.faults_.sync_spike_scale_ns), 1.2),
-                      5e9);
+    delay +=
+        std::min(pareto(random, static_cast<double>(disk_.faults_.sync_spike_scale_ns), 1.2), 5e9);
   }
   const bool fail = writes_back && (chance(random, disk_.faults_.io_error_probability) ||
                                     chance(random, disk_.faults_.sync_error_probability));
@@ -328,7 +345,8 @@ Task<bool> SimFileSystem::sync_delay(bool writes_back) {
     bool await_ready() noexcept { return false; }
     void await_suspend(std::coroutine_handle<> self) {
       // (From the node's own time: after the operations it made before this sync.)
-      simulation.schedule_at(node.local_now_ns() + delay_ns, node.id(), EventKind::kDisk, [self] { self.resume(); });
+      simulation.schedule_at(node.local_now_ns() + delay_ns, node.id(), EventKind::kDisk,
+                             [self] { self.resume(); });
     }
     void await_resume() noexcept {}
   };
@@ -339,16 +357,21 @@ Task<bool> SimFileSystem::sync_delay(bool writes_back) {
 Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
   const std::string dir = normalize(raw_dir);
   if (!disk_.dirs_.contains(dir)) co_return Error(ErrorCode::kNotFound, "fsync dir " + dir);
-  if (co_await sync_delay(true)) co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
+  if (co_await sync_delay(true))
+    co_return Error(ErrorCode::kIoError, "fsync dir " + dir + ": injected EIO");
   // The directory's synced entries become exactly its current ones: only names changed since
   // they were last synced can differ (sorted: those under "dir/" are one range; the top
   // directory's are all names without a '/').
   const std::string prefix = dir == "." ? std::string() : dir + "/";
   auto directly_inside = [&prefix](const std::string& name) {
-    return name.compare(0, prefix.size(), prefix) == 0 && name.find('/', prefix.size()) == std::string::npos;
+    return name.compare(0, prefix.size(), prefix) == 0 &&
+           name.find('/', prefix.size()) == std::string::npos;
   };
-  auto past = [&prefix](const std::string& name) { return name.compare(0, prefix.size(), prefix) != 0; };
-  for (auto it = disk_.unsynced_names_.lower_bound(prefix); it != disk_.unsynced_names_.end() && !past(*it);) {
+  auto past = [&prefix](const std::string& name) {
+    return name.compare(0, prefix.size(), prefix) != 0;
+  };
+  for (auto it = disk_.unsynced_names_.lower_bound(prefix);
+       it != disk_.unsynced_names_.end() && !past(*it);) {
     if (!directly_inside(*it)) {
       ++it;
       continue;
@@ -367,7 +390,8 @@ Task<Status> SimFileSystem::sync_dir(const std::string& raw_dir) {
     if (!disk_.durable_observer_) continue;
     const std::string under = *it + "/";
     for (auto name = disk_.durable_names_.lower_bound(under);
-         name != disk_.durable_names_.end() && name->first.compare(0, under.size(), under) == 0; ++name) {
+         name != disk_.durable_names_.end() && name->first.compare(0, under.size(), under) == 0;
+         ++name) {
       disk_.durable_changed(name->first);
     }
   }

@@ -27,10 +27,10 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <utility>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "prod/io/files.h"
 #include "sim/simulation.h"
@@ -38,11 +38,11 @@
 namespace lj::sim {
 
 struct DiskFaults {
-  double io_error_probability = 0;          // per append and per sync
-  double sync_error_probability = 0;        // per sync, on top of io_error_probability
-  uint64_t capacity_bytes = UINT64_MAX;     // appends past it fail with kDiskFull
-  int64_t sync_latency_mean_ns = 500'000;   // exponential...
-  double sync_spike_probability = 0.01;     // ...with rare heavy-tailed stalls
+  double io_error_probability = 0;         // per append and per sync
+  double sync_error_probability = 0;       // per sync, on top of io_error_probability
+  uint64_t capacity_bytes = UINT64_MAX;    // appends past it fail with kDiskFull
+  int64_t sync_latency_mean_ns = 500'000;  // exponential...
+  double sync_spike_probability = 0.01;    // ...with rare heavy-tailed stalls
   int64_t sync_spike_scale_ns = 5'000'000;
   // Any other operation: a base latency, plus its bytes at `bytes_per_second` (page cache)...
   int64_t op_latency_mean_ns = 10'000;
@@ -97,7 +97,9 @@ class SimDisk {
   // Called at a power loss with a file's bytes and each range a failed fsync had dropped, just
   // before those bytes become zeros (a checker's monitor: what a restarted process served from
   // them is gone now).
-  void set_dropped_observer(std::function<void(const std::string& path, std::string_view bytes, size_t from, size_t to)> observer) {
+  void set_dropped_observer(
+      std::function<void(const std::string& path, std::string_view bytes, size_t from, size_t to)>
+          observer) {
     dropped_observer_ = std::move(observer);
   }
   // Called with the path just before each successful remove() (a checker's monitor).

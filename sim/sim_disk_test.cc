@@ -9,7 +9,9 @@
 namespace lj::sim {
 namespace {
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 class SimDiskTest : public ::testing::Test {
  protected:
@@ -90,7 +92,8 @@ TEST_F(SimDiskTest, AFailedSyncLosesItsBytesWhateverLaterSyncsSay) {
     });
     node_->crash();
     node_->start();
-    EXPECT_EQ(contents("log"), std::string("kept|") + std::string(8, '\0') + "after") << "seed " << seed;
+    EXPECT_EQ(contents("log"), std::string("kept|") + std::string(8, '\0') + "after")
+        << "seed " << seed;
   }
 }
 

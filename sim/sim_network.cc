@@ -102,14 +102,17 @@ class SimConnection final : public Connection {
     Random& random = network_.simulation().random();
     const NetworkFaults& faults = network_.faults();
     size_t n = bytes.size();
-    if (n > 1 && chance(random, faults.short_write_probability)) n = 1 + uniform_below(random, n - 1);
+    if (n > 1 && chance(random, faults.short_write_probability))
+      n = 1 + uniform_below(random, n - 1);
     Stream& out = pair_->streams[side_];
-    const int64_t at = std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
+    const int64_t at =
+        std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
     out.last_deliver_at_ns = at;
     const char* data = reinterpret_cast<const char*>(bytes.data());
     if (chance(random, faults.reset_probability)) {
       // The path dies mid-write: a prefix arrives, then the connection resets.
-      out.in_flight.push_back(Chunk{at, std::string(data, uniform_below(random, n + 1)), false, true});
+      out.in_flight.push_back(
+          Chunk{at, std::string(data, uniform_below(random, n + 1)), false, true});
     } else {
       out.in_flight.push_back(Chunk{at, std::string(data, n)});
     }
@@ -125,12 +128,15 @@ class SimConnection final : public Connection {
     // A crashed machine says nothing: what it had sent is still on the wire, but no FIN and
     // no reset follow. Its peer learns of the death only by its own deadline, or by the reset
     // the machine's next incarnation answers to the peer's next segment (pump()).
-    const bool process_alive = node_.alive() && node_.incarnation() == incarnation_ && !node_.doomed();
+    const bool process_alive =
+        node_.alive() && node_.incarnation() == incarnation_ && !node_.doomed();
     if (!process_alive) return;
     Stream& out = pair_->streams[side_];
-    const int64_t at = std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
+    const int64_t at =
+        std::max(out.last_deliver_at_ns, node_.local_now_ns() + network_.draw_latency_ns());
     out.last_deliver_at_ns = at;
-    out.in_flight.push_back(Chunk{at, {}, /*fin=*/true, /*reset=*/false});  // a live process closes with FIN
+    out.in_flight.push_back(
+        Chunk{at, {}, /*fin=*/true, /*reset=*/false});  // a live process closes with FIN
     network_.schedule_pump(pair_, side_, at);
   }
 
@@ -229,8 +235,12 @@ void SimNetwork::unpartition(const std::set<NodeId>& a, const std::set<NodeId>& 
   }
 }
 
-void SimNetwork::isolate(NodeId node) { count(isolated_, node, +1); }
-void SimNetwork::unisolate(NodeId node) { count(isolated_, node, -1); }
+void SimNetwork::isolate(NodeId node) {
+  count(isolated_, node, +1);
+}
+void SimNetwork::unisolate(NodeId node) {
+  count(isolated_, node, -1);
+}
 
 void SimNetwork::heal() {
   cut_.clear();
@@ -246,9 +256,9 @@ int64_t SimNetwork::draw_latency_ns() {
   Random& random = simulation_.random();
   int64_t latency = uniform_between(random, faults_.min_latency_ns, faults_.max_latency_ns);
   if (chance(random, faults_.spike_probability)) {
-    latency += static_cast<int64_t>(std::min(
-        pareto(random, static_cast<double>(faults_.spike_scale_ns), 1.1),
-        static_cast<double>(faults_.max_spike_ns)));
+    latency += static_cast<int64_t>(
+        std::min(pareto(random, static_cast<double>(faults_.spike_scale_ns), 1.1),
+                 static_cast<double>(faults_.max_spike_ns)));
   }
   return latency;
 }
@@ -278,7 +288,8 @@ void SimNetwork::reset(SocketPair& pair) {
 void SimNetwork::pump(const std::shared_ptr<SocketPair>& pair, int direction) {
   Stream& stream = pair->streams[direction];
   const int64_t now = simulation_.now_ns();
-  while (!pair->reset && !stream.in_flight.empty() && stream.in_flight.front().deliver_at_ns <= now) {
+  while (!pair->reset && !stream.in_flight.empty() &&
+         stream.in_flight.front().deliver_at_ns <= now) {
     if (blocked(stream.from, stream.to) || !simulation_.node(stream.to).alive()) {
       // Cut, or sent to a machine that is down: TCP retransmits without end (the sender's own
       // deadline gives up, never the network). A node that boots again answers with RST.
@@ -288,7 +299,8 @@ void SimNetwork::pump(const std::shared_ptr<SocketPair>& pair, int direction) {
     Chunk chunk = std::move(stream.in_flight.front());
     stream.in_flight.pop_front();
     if (!pair->open[1 - direction] && !chunk.bytes.empty()) {
-      reset(*pair);  // data for a closed socket (or a rebooted machine): the receiver answers with RST
+      reset(*pair);  // data for a closed socket (or a rebooted machine): the receiver answers with
+                     // RST
       return;
     }
     stream.received += chunk.bytes;
@@ -341,8 +353,10 @@ Task<Result<std::unique_ptr<Connection>>> SimNodeNetwork::connect(const std::str
   SimNode& self = node_;
   SimNetwork& network = network_;
   const uint16_t port = parsed->port;
-  const std::string local_address = self.name() + ":" + std::to_string(10000 + uniform_below(simulation.random(), 50000));
-  auto answer = [&simulation, &outcome, &self](int64_t delay_ns, Result<std::unique_ptr<Connection>> r) {
+  const std::string local_address =
+      self.name() + ":" + std::to_string(10000 + uniform_below(simulation.random(), 50000));
+  auto answer = [&simulation, &outcome, &self](int64_t delay_ns,
+                                               Result<std::unique_ptr<Connection>> r) {
     auto shared = std::make_shared<Result<std::unique_ptr<Connection>>>(std::move(r));
     simulation.schedule_after(Duration(delay_ns), self.id(), EventKind::kConnect,
                               [&outcome, shared] {
@@ -352,33 +366,36 @@ Task<Result<std::unique_ptr<Connection>>> SimNodeNetwork::connect(const std::str
   };
 
   const int64_t syn_ns = network.draw_latency_ns();
-  simulation.schedule_at(self.local_now_ns() + syn_ns, self.id(), EventKind::kConnect, [=, &network, &self, &simulation]() mutable {
-    if (!target->alive() || network.blocked(self.id(), target->id())) {
-      answer(network.faults().connect_timeout_ns,
-             Error(ErrorCode::kTimedOut, "connect to " + address + ": no answer"));
-      return;
-    }
-    auto it = network.listeners_.find({target->id(), port});
-    const int64_t back_ns = network.draw_latency_ns();
-    if (it == network.listeners_.end()) {
-      answer(back_ns, Error(ErrorCode::kConnectionRefused, "connect to " + address));
-      return;
-    }
-    auto pair = std::make_shared<SocketPair>();
-    pair->streams[0].from = self.id();
-    pair->streams[0].to = target->id();
-    pair->streams[1].from = target->id();
-    pair->streams[1].to = self.id();
-    pair->address[0] = local_address;
-    pair->address[1] = address;
-    pair->identity[0] = self.identity();
-    pair->identity[1] = target->identity();
-    const int64_t now = simulation.now_ns();
-    pair->streams[0].last_deliver_at_ns = now + back_ns;
-    pair->streams[1].last_deliver_at_ns = now;
-    it->second->enqueue(std::make_unique<SimConnection>(network, *target, pair, 1));
-    answer(back_ns, std::unique_ptr<Connection>(std::make_unique<SimConnection>(network, self, pair, 0)));
-  });
+  simulation.schedule_at(
+      self.local_now_ns() + syn_ns, self.id(), EventKind::kConnect,
+      [=, &network, &self, &simulation]() mutable {
+        if (!target->alive() || network.blocked(self.id(), target->id())) {
+          answer(network.faults().connect_timeout_ns,
+                 Error(ErrorCode::kTimedOut, "connect to " + address + ": no answer"));
+          return;
+        }
+        auto it = network.listeners_.find({target->id(), port});
+        const int64_t back_ns = network.draw_latency_ns();
+        if (it == network.listeners_.end()) {
+          answer(back_ns, Error(ErrorCode::kConnectionRefused, "connect to " + address));
+          return;
+        }
+        auto pair = std::make_shared<SocketPair>();
+        pair->streams[0].from = self.id();
+        pair->streams[0].to = target->id();
+        pair->streams[1].from = target->id();
+        pair->streams[1].to = self.id();
+        pair->address[0] = local_address;
+        pair->address[1] = address;
+        pair->identity[0] = self.identity();
+        pair->identity[1] = target->identity();
+        const int64_t now = simulation.now_ns();
+        pair->streams[0].last_deliver_at_ns = now + back_ns;
+        pair->streams[1].last_deliver_at_ns = now;
+        it->second->enqueue(std::make_unique<SimConnection>(network, *target, pair, 1));
+        answer(back_ns, std::unique_ptr<Connection>(
+                            std::make_unique<SimConnection>(network, self, pair, 0)));
+      });
   while (!outcome.result.has_value()) co_await SimConnection::Park{outcome.waiter, self};
   co_return std::move(*outcome.result);
 }

@@ -37,7 +37,8 @@ Task<void> send(Env env, std::string payload, Duration pause, Status& result) {
   EXPECT_TRUE(c.ok());
   if (!c.ok()) co_return;
   for (size_t i = 0; i < payload.size(); i += 100) {
-    result = co_await write_all(**c, std::as_bytes(std::span(payload).subspan(i, std::min<size_t>(100, payload.size() - i))));
+    result = co_await write_all(**c, std::as_bytes(std::span(payload).subspan(
+                                         i, std::min<size_t>(100, payload.size() - i))));
     if (!result.ok()) co_return;
     co_await env.clock.sleep_for(pause);
   }
@@ -141,7 +142,8 @@ TEST_F(SimNetworkTest, ACrashedPeerIsSilent) {
 }
 
 // Writes `rounds` 10-byte messages, `gap` apart, reporting how the writes end.
-Task<void> write_every(Network& network, Duration gap, Clock& clock, std::optional<ErrorCode>& ended) {
+Task<void> write_every(Network& network, Duration gap, Clock& clock,
+                       std::optional<ErrorCode>& ended) {
   auto listener = network.listen("server:7");
   EXPECT_TRUE(listener.ok());
   auto peer = co_await (*listener)->accept();

@@ -13,7 +13,9 @@ SimNode::SimNode(Simulation& simulation, NodeId id, std::string name,
       boot_(std::move(boot)),
       disk_(simulation) {}
 
-SimNode::~SimNode() { halt(); }
+SimNode::~SimNode() {
+  halt();
+}
 
 Env SimNode::env() {
   LJ_ASSERT(alive_);
@@ -36,7 +38,9 @@ bool SimNodeFaultPoints::lose_power() {
   return true;
 }
 
-void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) { die(why, boot_after_ns, false); }
+void SimNode::lose_power(std::string_view why, int64_t boot_after_ns) {
+  die(why, boot_after_ns, false);
+}
 
 void SimNode::die(std::string_view why, int64_t boot_after_ns, bool keep_page_cache) {
   doomed_ = true;
@@ -47,18 +51,19 @@ void SimNode::die(std::string_view why, int64_t boot_after_ns, bool keep_page_ca
   // (Not tagged with the node: the events must outlive the incarnation they end.)
   simulation.schedule_at(simulation.now_ns(), kNoNode, EventKind::kFault,
                          [&simulation, &node, incarnation, boot_after_ns, reason, keep_page_cache] {
-    if (!node.alive() || node.incarnation() != incarnation) return;
-    simulation.mark_instant(node.id(), "fault", reason);
-    if (keep_page_cache) {
-      node.kill_process();
-    } else {
-      node.crash();
-    }
-    if (boot_after_ns < 0) return;
-    simulation.schedule_after(Duration(boot_after_ns), kNoNode, EventKind::kFault, [&node] {
-      if (!node.alive()) node.start();
-    });
-  });
+                           if (!node.alive() || node.incarnation() != incarnation) return;
+                           simulation.mark_instant(node.id(), "fault", reason);
+                           if (keep_page_cache) {
+                             node.kill_process();
+                           } else {
+                             node.crash();
+                           }
+                           if (boot_after_ns < 0) return;
+                           simulation.schedule_after(Duration(boot_after_ns), kNoNode,
+                                                     EventKind::kFault, [&node] {
+                                                       if (!node.alive()) node.start();
+                                                     });
+                         });
 }
 
 void SimNode::arm_io_crash(uint64_t ops, int64_t down_ns) {
@@ -73,7 +78,8 @@ bool SimNode::before_disk_operation() {
   // Half the time the process alone dies between the two (an OOM kill, a segfault): what it
   // wrote and never synced stays in the page cache.
   const bool killed = chance(simulation_.random(), 0.5);
-  die(killed ? "process killed between two disk operations" : "power loss between two disk operations",
+  die(killed ? "process killed between two disk operations"
+             : "power loss between two disk operations",
       io_crash_down_ns_, killed);
   return false;
 }
@@ -91,15 +97,15 @@ void SimNode::post(std::coroutine_handle<> coroutine) {
 void SimNode::offload(std::function<void()> work, std::coroutine_handle<> then) {
   work();
   const int64_t cpu_ns = uniform_between(*random_, 0, kMaxOffloadedCpu.count());
-  simulation_.schedule_at(local_now_ns() + cpu_ns, id_, EventKind::kResume, [then] { then.resume(); });
+  simulation_.schedule_at(local_now_ns() + cpu_ns, id_, EventKind::kResume,
+                          [then] { then.resume(); });
 }
 
 void SimNode::start() {
   LJ_ASSERT(!alive_);
   alive_ = true;
   ++incarnation_;
-  const uint64_t seed =
-      mix_seed(mix_seed(simulation_.seed(), hash_string(name_)), incarnation_);
+  const uint64_t seed = mix_seed(mix_seed(simulation_.seed(), hash_string(name_)), incarnation_);
   random_ = std::make_unique<SplitMix64>(seed);
   clock_ = std::make_unique<SimClock>(simulation_, *this);
   network_ = std::make_unique<SimNodeNetwork>(simulation_.network(), *this);
@@ -113,7 +119,7 @@ void SimNode::stop_processes() {
   doomed_ = false;
   io_crash_in_ops_ = 0;
   io_busy_until_ns_ = 0;  // the blocked operation ends with the process
-  ++incarnation_;  // drops every event scheduled for the old incarnation
+  ++incarnation_;         // drops every event scheduled for the old incarnation
   tasks_.destroy_all();
   while (!kept_.empty()) kept_.pop_back();  // newest first, like a stack unwinding
   files_.reset();

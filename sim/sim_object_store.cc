@@ -136,15 +136,17 @@ void SimObjectStore::set_powered(bool powered) {
   for (std::function<void()>& reset : waiting) reset();
 }
 
-void SimObjectStore::answer_cut_off(NodeId node, uint64_t incarnation, std::function<void(Reply)> resume) {
+void SimObjectStore::answer_cut_off(NodeId node, uint64_t incarnation,
+                                    std::function<void(Reply)> resume) {
   auto reset = [this, node, incarnation, resume = std::move(resume)] {
-    simulation_.schedule_for_incarnation(simulation_.now_ns() + draw_latency_ns(0), node, incarnation,
-                                         EventKind::kResume, [resume] {
-                                           resume(Reply{Error(ErrorCode::kUnavailable,
-                                                              "object store: connection reset (the store lost "
-                                                              "power), may have been applied"),
-                                                        {}, {}});
-                                         });
+    simulation_.schedule_for_incarnation(
+        simulation_.now_ns() + draw_latency_ns(0), node, incarnation, EventKind::kResume, [resume] {
+          resume(Reply{Error(ErrorCode::kUnavailable,
+                             "object store: connection reset (the store lost "
+                             "power), may have been applied"),
+                       {},
+                       {}});
+        });
   };
   if (faults_.powered) return reset();
   cut_off_.push_back(std::move(reset));
@@ -182,22 +184,26 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
   const size_t cuts_at_send = power_cuts_ns_.size();
   auto arrival = [this, id, incarnation, shared_request, resume, cuts_at_send] {
     // Lost on its way in: the store lost power since it was sent (its connection died with it).
-    if (!faults_.powered || power_cuts_ns_.size() > cuts_at_send) return answer_cut_off(id, incarnation, resume);
+    if (!faults_.powered || power_cuts_ns_.size() > cuts_at_send)
+      return answer_cut_off(id, incarnation, resume);
     auto reply = std::make_shared<Reply>(arrive(id, *shared_request));
     const int64_t download_ns = draw_latency_ns(reply->contents.size());
-    const auto bandwidth = static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));
+    const auto bandwidth =
+        static_cast<uint64_t>(std::max<int64_t>(faults_.bandwidth_bytes_per_s, 1));
     // The answer's last byte leaves the store then (the server's own moment to answer, then the
     // bytes); a power loss before that takes it.
-    const int64_t out_ns = simulation_.now_ns() + uniform_between(simulation_.random(), 0, faults_.min_latency_ns) +
+    const int64_t out_ns = simulation_.now_ns() +
+                           uniform_between(simulation_.random(), 0, faults_.min_latency_ns) +
                            static_cast<int64_t>(reply->contents.size() * 1'000'000'000 / bandwidth);
     const size_t cuts_before = power_cuts_ns_.size();
-    simulation_.schedule_for_incarnation(simulation_.now_ns() + download_ns, id, incarnation, EventKind::kResume,
-                                         [this, id, incarnation, cuts_before, out_ns, reply, resume] {
-                                           if (power_cuts_ns_.size() > cuts_before && power_cuts_ns_[cuts_before] <= out_ns) {
-                                             return answer_cut_off(id, incarnation, resume);
-                                           }
-                                           resume(std::move(*reply));
-                                         });
+    simulation_.schedule_for_incarnation(
+        simulation_.now_ns() + download_ns, id, incarnation, EventKind::kResume,
+        [this, id, incarnation, cuts_before, out_ns, reply, resume] {
+          if (power_cuts_ns_.size() > cuts_before && power_cuts_ns_[cuts_before] <= out_ns) {
+            return answer_cut_off(id, incarnation, resume);
+          }
+          resume(std::move(*reply));
+        });
   };
   if (!node.doomed()) {
     SimNode* sender = &node;
@@ -205,8 +211,8 @@ Task<SimObjectStore::Reply> SimObjectStore::call(SimNode& node, Request request)
     simulation_.schedule_at(node.local_now_ns() + upload.transmit_ns, id, EventKind::kDelivery,
                             [this, sender, propagate_ns, arrival] {
                               if (sender->doomed()) return;  // the power went first
-                              simulation_.schedule_after(Duration(propagate_ns), kNoNode, EventKind::kDelivery,
-                                                         [this, arrival] {
+                              simulation_.schedule_after(Duration(propagate_ns), kNoNode,
+                                                         EventKind::kDelivery, [this, arrival] {
                                                            if (!faults_.paused) return arrival();
                                                            held_.push_back(arrival);
                                                          });
@@ -246,7 +252,8 @@ SimObjectStore::Reply SimObjectStore::arrive(NodeId node, const Request& request
 void SimObjectStore::before_change() {
   if (faults_.stale_list_probability <= 0) return;
   // A stale listing shows the names from before this burst of changes (at most a second old).
-  if (stale_names_taken_ns_ >= 0 && simulation_.now_ns() - stale_names_taken_ns_ <= 1'000'000'000) return;
+  if (stale_names_taken_ns_ >= 0 && simulation_.now_ns() - stale_names_taken_ns_ <= 1'000'000'000)
+    return;
   stale_names_.clear();
   for (const auto& [name, contents] : objects_) stale_names_.push_back(name);
   stale_names_taken_ns_ = simulation_.now_ns();
@@ -269,9 +276,11 @@ Status SimObjectStore::check_can_hold_object(const std::string& name) const {
   return Status();
 }
 
-void SimObjectStore::notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const {
+void SimObjectStore::notify(ChangeKind kind, NodeId node, const Request& request,
+                            const std::string& contents) const {
   for (const auto& watcher : watchers_) {
-    watcher(Change{kind, node, request.name, request.to, contents, request.sent_ns, request.incarnation});
+    watcher(Change{kind, node, request.name, request.to, contents, request.sent_ns,
+                   request.incarnation});
   }
 }
 
@@ -327,14 +336,16 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
       auto directly_inside = [&prefix](const std::string& name) {
         return name.starts_with(prefix) && name.find('/', prefix.size()) == std::string::npos;
       };
-      if (stale_names_taken_ns_ >= 0 && chance(simulation_.random(), faults_.stale_list_probability)) {
+      if (stale_names_taken_ns_ >= 0 &&
+          chance(simulation_.random(), faults_.stale_list_probability)) {
         for (const std::string& name : stale_names_) {
           if (directly_inside(name)) reply.names.push_back(name);
         }
         simulation_.trace(node, "object list " + request.name + " answered stale");
         break;
       }
-      for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
+      for (auto it = objects_.lower_bound(prefix);
+           it != objects_.end() && it->first.starts_with(prefix); ++it) {
         if (directly_inside(it->first)) reply.names.push_back(it->first);
       }
       break;

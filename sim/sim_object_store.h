@@ -22,10 +22,11 @@
 //      set_powered(false): the store's host loses power. A request applied before the cut
 //        stays applied (put and rename are durable on ok, the contract), each atomically; a
 //        request sent before the cut that had not arrived by then (its connection died with the
-//        host), held by a pause, or sent while the power is off is lost, never applied; and no answer comes - neither for those nor for requests applied whose
-//        answer had not left - until the power is back: then each caller still waiting hears
-//        its connection reset (kUnavailable, "may have been applied", as the real client says).
-//        Callers with shorter deadlines find out by them.
+//        host), held by a pause, or sent while the power is off is lost, never applied; and no
+//        answer comes - neither for those nor for requests applied whose answer had not left -
+//        until the power is back: then each caller still waiting hears its connection reset
+//        (kUnavailable, "may have been applied", as the real client says). Callers with shorter
+//        deadlines find out by them.
 //      faults().stale_list_probability: a list is answered from the names of up to a second
 //        ago (a replica behind, a listing cache): new objects missing, removed ones present.
 //  - Stricter than the contract, as the real backends are: an object cannot be where a folder
@@ -110,7 +111,9 @@ class SimObjectStore {
     int64_t sent_ns;
     uint64_t sender_incarnation;
   };
-  void add_change_watcher(std::function<void(const Change&)> watcher) { watchers_.push_back(std::move(watcher)); }
+  void add_change_watcher(std::function<void(const Change&)> watcher) {
+    watchers_.push_back(std::move(watcher));
+  }
 
  private:
   class Client;
@@ -153,9 +156,11 @@ class SimObjectStore {
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;
   std::vector<std::function<void()>> held_;  // requests that arrived while paused, in order
-  std::vector<int64_t> power_cuts_ns_;  // when each power loss began: an answer not out by then is lost
+  std::vector<int64_t>
+      power_cuts_ns_;  // when each power loss began: an answer not out by then is lost
   std::vector<std::function<void()>> cut_off_;  // callers the power left waiting: reset at power-on
-  void notify(ChangeKind kind, NodeId node, const Request& request, const std::string& contents) const;
+  void notify(ChangeKind kind, NodeId node, const Request& request,
+              const std::string& contents) const;
 };
 
 }  // namespace lj::sim

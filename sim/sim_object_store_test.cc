@@ -175,7 +175,8 @@ TEST_F(SimObjectStoreTest, APausedStoreAnswersNothingUntilItResumesThenAppliesEv
   EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"held", "h"}}));
 }
 
-TEST_F(SimObjectStoreTest, APowerLossKeepsWhatWasAcknowledgedLosesWhatWasInFlightAndAnswersAtPowerOn) {
+TEST_F(SimObjectStoreTest,
+       APowerLossKeepsWhatWasAcknowledgedLosesWhatWasInFlightAndAnswersAtPowerOn) {
   ASSERT_TRUE(put("kept", "k").ok());
   // A put on its way when the power goes: never applied, and no answer while the power is off.
   std::optional<Status> in_flight;
@@ -191,7 +192,8 @@ TEST_F(SimObjectStoreTest, APowerLossKeepsWhatWasAcknowledgedLosesWhatWasInFligh
   simulation_->run_until(simulation_->now_ns() + kHour_ns);
   EXPECT_FALSE(in_flight.has_value());
   EXPECT_FALSE(while_off.has_value());
-  EXPECT_EQ(store_->objects(), (std::map<std::string, std::string>{{"kept", "k"}}));  // durable on ok
+  EXPECT_EQ(store_->objects(),
+            (std::map<std::string, std::string>{{"kept", "k"}}));  // durable on ok
   // Back on: each caller still waiting hears its connection reset, which may have been applied.
   store_->set_powered(true);
   simulation_->run_until([&] { return in_flight.has_value() && while_off.has_value(); },

@@ -20,7 +20,9 @@ std::string parent_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == 0 ? "/" : path.substr(0, slash);
 }
-std::string leaf_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string leaf_of(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
 
 Status validate_path(const std::string& path) {
   if (path.empty() || path[0] != '/' || (path.size() > 1 && path.back() == '/') ||
@@ -60,11 +62,13 @@ struct SimZkLink {
   int64_t next_arrival(Simulation& simulation, int64_t commit_ns) {
     // (Sent at the client's own time: after the disk operations it made in this event.)
     last_arrival_ns =
-        std::max(node->local_now_ns() + simulation.network().draw_latency_ns() + commit_ns, last_arrival_ns + 1);
+        std::max(node->local_now_ns() + simulation.network().draw_latency_ns() + commit_ns,
+                 last_arrival_ns + 1);
     return last_arrival_ns;
   }
   int64_t next_delivery(Simulation& simulation) {
-    last_delivery_ns = std::max(simulation.now_ns() + simulation.network().draw_latency_ns(), last_delivery_ns + 1);
+    last_delivery_ns = std::max(simulation.now_ns() + simulation.network().draw_latency_ns(),
+                                last_delivery_ns + 1);
     return last_delivery_ns;
   }
 };
@@ -72,8 +76,12 @@ struct SimZkLink {
 // One client session on a node: the CoordinatorSession that production logic holds.
 class SimZkSession final : public CoordinatorSession {
  public:
-  SimZkSession(SimZooKeeper& service, SimNode& node, std::shared_ptr<SimZkLink> link, int64_t timeout_ns)
-      : service_(service), node_(node), link_(std::move(link)), timeout_ns_(timeout_ns),
+  SimZkSession(SimZooKeeper& service, SimNode& node, std::shared_ptr<SimZkLink> link,
+               int64_t timeout_ns)
+      : service_(service),
+        node_(node),
+        link_(std::move(link)),
+        timeout_ns_(timeout_ns),
         events_(node, node.clock()) {
     link_->client = this;
     schedule_ping();
@@ -96,29 +104,35 @@ class SimZkSession final : public CoordinatorSession {
     events_.push(CoordinatorEvent{CoordinatorEvent::Kind::kSession, "", state});
   }
 
-  Task<Result<std::string>> create(const std::string& path, const std::string& data, NodeMode mode) override {
+  Task<Result<std::string>> create(const std::string& path, const std::string& data,
+                                   NodeMode mode) override {
     CreateOp op{path, data, mode};
-    std::function<Result<std::string>(bool)> apply = [service = &service_, id = link_->session_id, op](bool) {
+    std::function<Result<std::string>(bool)> apply = [service = &service_, id = link_->session_id,
+                                                      op](bool) {
       return service->apply_create(id, op, nullptr);
     };
     co_return co_await round_trip<std::string>(/*write=*/true, std::move(apply));
   }
   Task<Result<NodeData>> get(const std::string& path, bool watch) override {
-    std::function<Result<NodeData>(bool)> apply = [service = &service_, id = link_->session_id, path, watch](bool stale) {
+    std::function<Result<NodeData>(bool)> apply = [service = &service_, id = link_->session_id,
+                                                   path, watch](bool stale) {
       return service->read_get(id, path, watch, stale);
     };
     co_return co_await round_trip<NodeData>(false, std::move(apply));
   }
-  Task<Result<int32_t>> set(const std::string& path, const std::string& data, int32_t version) override {
+  Task<Result<int32_t>> set(const std::string& path, const std::string& data,
+                            int32_t version) override {
     SetOp op{path, data, version};
-    std::function<Result<int32_t>(bool)> apply = [service = &service_, id = link_->session_id, op](bool) {
+    std::function<Result<int32_t>(bool)> apply = [service = &service_, id = link_->session_id,
+                                                  op](bool) {
       return service->apply_set(id, op, nullptr);
     };
     co_return co_await round_trip<int32_t>(true, std::move(apply));
   }
   Task<Status> remove(const std::string& path, int32_t version) override {
     RemoveOp op{path, version};
-    std::function<Result<bool>(bool)> apply = [service = &service_, id = link_->session_id, op](bool) -> Result<bool> {
+    std::function<Result<bool>(bool)> apply = [service = &service_, id = link_->session_id,
+                                               op](bool) -> Result<bool> {
       if (Status s = service->apply_remove(id, op, nullptr); !s.ok()) return s.error();
       return true;
     };
@@ -126,19 +140,22 @@ class SimZkSession final : public CoordinatorSession {
     co_return done.status();
   }
   Task<Result<std::vector<std::string>>> children(const std::string& path, bool watch) override {
-    std::function<Result<std::vector<std::string>>(bool)> apply = [service = &service_, id = link_->session_id, path, watch](bool stale) {
-      return service->read_children(id, path, watch, stale);
-    };
+    std::function<Result<std::vector<std::string>>(bool)> apply =
+        [service = &service_, id = link_->session_id, path, watch](bool stale) {
+          return service->read_children(id, path, watch, stale);
+        };
     co_return co_await round_trip<std::vector<std::string>>(false, std::move(apply));
   }
   Task<Result<std::optional<int32_t>>> exists(const std::string& path, bool watch) override {
-    std::function<Result<std::optional<int32_t>>(bool)> apply = [service = &service_, id = link_->session_id, path, watch](bool stale) {
-      return service->read_exists(id, path, watch, stale);
-    };
+    std::function<Result<std::optional<int32_t>>(bool)> apply =
+        [service = &service_, id = link_->session_id, path, watch](bool stale) {
+          return service->read_exists(id, path, watch, stale);
+        };
     co_return co_await round_trip<std::optional<int32_t>>(false, std::move(apply));
   }
   Task<Result<MultiResult>> multi(const std::vector<CoordinatorOp>& ops) override {
-    std::function<Result<MultiResult>(bool)> apply = [service = &service_, id = link_->session_id, ops](bool) {
+    std::function<Result<MultiResult>(bool)> apply = [service = &service_, id = link_->session_id,
+                                                      ops](bool) {
       return service->apply_multi(id, ops);
     };
     co_return co_await round_trip<MultiResult>(true, std::move(apply));
@@ -183,7 +200,8 @@ class SimZkSession final : public CoordinatorSession {
   template <typename T>
   Task<Result<T>> round_trip(bool write, std::function<Result<T>(bool stale)> apply) {
     if (closed_ || state_ == SessionState::kExpired) {
-      co_return Error(ErrorCode::kSessionExpired, "session " + std::to_string(link_->session_id) + " expired");
+      co_return Error(ErrorCode::kSessionExpired,
+                      "session " + std::to_string(link_->session_id) + " expired");
     }
     auto pending = std::make_shared<Pending<T>>();
     Simulation& simulation = service_.simulation();
@@ -193,23 +211,24 @@ class SimZkSession final : public CoordinatorSession {
 
     const uint64_t connection = link->connection;
     auto reply = [&simulation, link, pending, connection](int64_t at_ns, Result<T> result) {
-      simulation.schedule_for_incarnation(at_ns, link->node->id(), link->incarnation, EventKind::kDelivery,
-                                          [link, pending, connection, result = std::move(result)]() mutable {
-                                            if (pending->abandoned) return;
-                                            if (link->connection != connection) {
-                                              // Outstanding on a connection that broke since.
-                                              result = Error(ErrorCode::kUnavailable, "connection loss");
-                                            }
-                                            if (link->client && result.ok()) link->client->set_state(SessionState::kConnected);
-                                            if (link->client && !result.ok() && result.code() == ErrorCode::kUnavailable) {
-                                              link->client->set_state(SessionState::kDisconnected);
-                                            }
-                                            if (link->client && !result.ok() && result.code() == ErrorCode::kSessionExpired) {
-                                              link->client->set_state(SessionState::kExpired);
-                                            }
-                                            pending->result.emplace(std::move(result));
-                                            pending->waiter.resume();
-                                          });
+      simulation.schedule_for_incarnation(
+          at_ns, link->node->id(), link->incarnation, EventKind::kDelivery,
+          [link, pending, connection, result = std::move(result)]() mutable {
+            if (pending->abandoned) return;
+            if (link->connection != connection) {
+              // Outstanding on a connection that broke since.
+              result = Error(ErrorCode::kUnavailable, "connection loss");
+            }
+            if (link->client && result.ok()) link->client->set_state(SessionState::kConnected);
+            if (link->client && !result.ok() && result.code() == ErrorCode::kUnavailable) {
+              link->client->set_state(SessionState::kDisconnected);
+            }
+            if (link->client && !result.ok() && result.code() == ErrorCode::kSessionExpired) {
+              link->client->set_state(SessionState::kExpired);
+            }
+            pending->result.emplace(std::move(result));
+            pending->waiter.resume();
+          });
     };
     const Error lost(ErrorCode::kUnavailable, "connection loss");
     // The op timeout of a client that hears nothing: two thirds of the session timeout.
@@ -220,43 +239,51 @@ class SimZkSession final : public CoordinatorSession {
     if (!service_.hears(node_.id()) || node_.doomed()) {
       reply(give_up_ns, lost);
     } else if (simulation.now_ns() < link->broken_until_ns) {
-      reply(link->broken_until_ns, lost);  // sent on the broken connection: fails when it is noticed
+      reply(link->broken_until_ns,
+            lost);  // sent on the broken connection: fails when it is noticed
     } else {
       const int64_t commit_ns = write ? service_.draw_commit_latency_ns() : 0;
       const int64_t arrival = link->next_arrival(simulation, commit_ns);
-      simulation.schedule_at(arrival, kNoNode, EventKind::kControl,
-                             [&simulation, service, link, reply, apply, write, faults, give_up_ns, lost] {
-        Random& random = simulation.random();
-        if (!service->hears(link->node->id()) || chance(random, faults.request_loss_probability)) {
-          const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
-          link->break_connection(noticed_at);  // a request lost on the way: the connection broke
-          reply(noticed_at, lost);
-          return;
-        }
-        SimZooKeeper::Session* session = service->session(link->session_id);
-        if (session == nullptr || session->expired) {
-          reply(link->next_delivery(simulation),
-                Error(ErrorCode::kSessionExpired, "session " + std::to_string(link->session_id) + " expired"));
-          return;
-        }
-        service->heard_from(link->session_id);
-        // Read-your-writes: only a session that has not written or synced since the
-        // followers fell behind can be served a stale read.
-        const bool stale = !write && link->fresh_reads_from_ns < service->stale_tree_taken_ns() &&
-                           chance(random, faults.stale_read_probability);
-        Result<T> result = apply(stale);
-        // A session's view never goes back in time: once it has seen the tree as it is now, a
-        // later stale read may only come from a snapshot taken after that.
-        if (write || !stale) link->fresh_reads_from_ns = simulation.now_ns();
-        if (!service->reaches(link->node->id()) || chance(random, faults.reply_loss_probability)) {
-          // Applied; the client never hears, and its connection is broken for every request on it.
-          const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
-          link->break_connection(noticed_at);
-          reply(noticed_at, lost);
-          return;
-        }
-        reply(link->next_delivery(simulation), std::move(result));
-      });
+      simulation.schedule_at(
+          arrival, kNoNode, EventKind::kControl,
+          [&simulation, service, link, reply, apply, write, faults, give_up_ns, lost] {
+            Random& random = simulation.random();
+            if (!service->hears(link->node->id()) ||
+                chance(random, faults.request_loss_probability)) {
+              const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
+              link->break_connection(
+                  noticed_at);  // a request lost on the way: the connection broke
+              reply(noticed_at, lost);
+              return;
+            }
+            SimZooKeeper::Session* session = service->session(link->session_id);
+            if (session == nullptr || session->expired) {
+              reply(link->next_delivery(simulation),
+                    Error(ErrorCode::kSessionExpired,
+                          "session " + std::to_string(link->session_id) + " expired"));
+              return;
+            }
+            service->heard_from(link->session_id);
+            // Read-your-writes: only a session that has not written or synced since the
+            // followers fell behind can be served a stale read.
+            const bool stale = !write &&
+                               link->fresh_reads_from_ns < service->stale_tree_taken_ns() &&
+                               chance(random, faults.stale_read_probability);
+            Result<T> result = apply(stale);
+            // A session's view never goes back in time: once it has seen the tree as it is now, a
+            // later stale read may only come from a snapshot taken after that.
+            if (write || !stale) link->fresh_reads_from_ns = simulation.now_ns();
+            if (!service->reaches(link->node->id()) ||
+                chance(random, faults.reply_loss_probability)) {
+              // Applied; the client never hears, and its connection is broken for every request on
+              // it.
+              const int64_t noticed_at = std::max(give_up_ns, simulation.now_ns());
+              link->break_connection(noticed_at);
+              reply(noticed_at, lost);
+              return;
+            }
+            reply(link->next_delivery(simulation), std::move(result));
+          });
     }
     struct Await {
       std::shared_ptr<Pending<T>> pending;
@@ -278,27 +305,29 @@ class SimZkSession final : public CoordinatorSession {
     Simulation& simulation = service_.simulation();
     std::shared_ptr<SimZkLink> link = link_;
     SimZooKeeper* service = &service_;
-    simulation.schedule_for_incarnation(simulation.now_ns() + timeout_ns_ / 3, node_.id(), link->incarnation,
-                                        EventKind::kTimer, [service, link] {
-      SimZkSession* client = link->client;
-      if (client == nullptr || client->closed_ || client->state_ == SessionState::kExpired) return;
-      // A ping keeps the session alive if it arrives; the client counts as connected only if
-      // the answer comes back too (a one-way cut: alive at the service, deaf at the client).
-      SimZooKeeper::Session* session = service->session(link->session_id);
-      if (service->hears(link->node->id()) && session != nullptr && !session->expired) {
-        service->heard_from(link->session_id);
-      }
-      if (!service->reachable_from(link->node->id())) {
-        client->set_state(SessionState::kDisconnected);
-      } else {
-        if (session == nullptr || session->expired) {
-          client->set_state(SessionState::kExpired);
-          return;
-        }
-        client->set_state(SessionState::kConnected);
-      }
-      client->schedule_ping();
-    });
+    simulation.schedule_for_incarnation(
+        simulation.now_ns() + timeout_ns_ / 3, node_.id(), link->incarnation, EventKind::kTimer,
+        [service, link] {
+          SimZkSession* client = link->client;
+          if (client == nullptr || client->closed_ || client->state_ == SessionState::kExpired)
+            return;
+          // A ping keeps the session alive if it arrives; the client counts as connected only if
+          // the answer comes back too (a one-way cut: alive at the service, deaf at the client).
+          SimZooKeeper::Session* session = service->session(link->session_id);
+          if (service->hears(link->node->id()) && session != nullptr && !session->expired) {
+            service->heard_from(link->session_id);
+          }
+          if (!service->reachable_from(link->node->id())) {
+            client->set_state(SessionState::kDisconnected);
+          } else {
+            if (session == nullptr || session->expired) {
+              client->set_state(SessionState::kExpired);
+              return;
+            }
+            client->set_state(SessionState::kConnected);
+          }
+          client->schedule_ping();
+        });
   }
 
   SimZooKeeper& service_;
@@ -319,7 +348,8 @@ class SimZkCoordinator final : public Coordinator {
 
   Task<Result<std::unique_ptr<CoordinatorSession>>> connect(Duration session_timeout,
                                                             Duration connect_timeout) override {
-    const int64_t timeout_ns = std::clamp<int64_t>(session_timeout.count(), kMinSessionTimeoutNs, kMaxSessionTimeoutNs);
+    const int64_t timeout_ns =
+        std::clamp<int64_t>(session_timeout.count(), kMinSessionTimeoutNs, kMaxSessionTimeoutNs);
     Simulation& simulation = service_.simulation();
     // The handshake: one round trip while the service is reachable; otherwise keep trying
     // until connect_timeout.
@@ -338,7 +368,8 @@ class SimZkCoordinator final : public Coordinator {
     link->last_delivery_ns = simulation.now_ns();
     link->session_id = service_.open_session(timeout_ns, link);
     simulation.trace(node_.id(), "zk session " + std::to_string(link->session_id) + " opened");
-    co_return std::unique_ptr<CoordinatorSession>(std::make_unique<SimZkSession>(service_, node_, link, timeout_ns));
+    co_return std::unique_ptr<CoordinatorSession>(
+        std::make_unique<SimZkSession>(service_, node_, link, timeout_ns));
   }
 
  private:
@@ -364,7 +395,8 @@ int64_t SimZooKeeper::draw_commit_latency_ns() {
   constexpr double kMaxCommitNs = 5e9;  // beyond this a real leader would have lost its quorum
   ++writes_;
   const double scale = static_cast<double>(std::max<int64_t>(1, faults_.commit_latency_scale_ns));
-  const auto fsync_ns = static_cast<int64_t>(std::min(kMaxCommitNs, pareto(simulation_.random(), scale, 1.5)));
+  const auto fsync_ns =
+      static_cast<int64_t>(std::min(kMaxCommitNs, pareto(simulation_.random(), scale, 1.5)));
   if (capacity_.writes_per_s <= 0) return fsync_ns;
   // One transaction after another: this one is logged once those before it are.
   const auto slot_ns = static_cast<int64_t>(1e9 / capacity_.writes_per_s);
@@ -386,7 +418,9 @@ bool SimZooKeeper::reaches(NodeId client) const {
   return available_ && !simulation_.network().blocked(node_id_, client);
 }
 
-bool SimZooKeeper::reachable_from(NodeId client) const { return hears(client) && reaches(client); }
+bool SimZooKeeper::reachable_from(NodeId client) const {
+  return hears(client) && reaches(client);
+}
 
 void SimZooKeeper::set_available(bool available) {
   if (available && !available_) {
@@ -410,7 +444,8 @@ int64_t SimZooKeeper::open_session(int64_t timeout_ns, std::shared_ptr<SimZkLink
 }
 
 void SimZooKeeper::heard_from(int64_t session_id) {
-  if (Session* s = session(session_id); s != nullptr && !s->expired) s->last_heard_ns = simulation_.now_ns();
+  if (Session* s = session(session_id); s != nullptr && !s->expired)
+    s->last_heard_ns = simulation_.now_ns();
 }
 
 void SimZooKeeper::schedule_expiry_check(int64_t session_id) {
@@ -484,7 +519,8 @@ void SimZooKeeper::fire(std::map<std::string, std::set<int64_t>>& watches, const
                         CoordinatorEvent::Kind kind, Fired* fired) {
   auto it = watches.find(path);
   if (it == watches.end()) return;
-  for (int64_t session_id : it->second) fired->emplace_back(session_id, CoordinatorEvent{kind, path});
+  for (int64_t session_id : it->second)
+    fired->emplace_back(session_id, CoordinatorEvent{kind, path});
   watches.erase(it);
 }
 
@@ -497,8 +533,8 @@ void SimZooKeeper::deliver(Fired& fired) {
   fired.clear();
 }
 
-void SimZooKeeper::deliver_when_reachable(const std::shared_ptr<SimZkLink>& link, const CoordinatorEvent& event,
-                                          int64_t session_id) {
+void SimZooKeeper::deliver_when_reachable(const std::shared_ptr<SimZkLink>& link,
+                                          const CoordinatorEvent& event, int64_t session_id) {
   // A client cut off from the service hears no watch event until it is reachable again
   // (ZooKeeper sends it on reconnection); by then its session may have expired instead.
   SimZooKeeper* service = this;
@@ -509,20 +545,22 @@ void SimZooKeeper::deliver_when_reachable(const std::shared_ptr<SimZkLink>& link
         if (session == nullptr || session->expired) return;
         if (!service->reaches(link->node->id())) {
           service->simulation_.schedule_for_incarnation(
-              service->simulation_.now_ns() + 100'000'000, link->node->id(), link->incarnation, EventKind::kDelivery,
-              [service, link, event, session_id] { service->deliver_when_reachable(link, event, session_id); });
+              service->simulation_.now_ns() + 100'000'000, link->node->id(), link->incarnation,
+              EventKind::kDelivery, [service, link, event, session_id] {
+                service->deliver_when_reachable(link, event, session_id);
+              });
           return;
         }
         if (link->client) link->client->deliver_event(event);
       });
 }
 
-Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& op,
-                                               Fired* fired) {
+Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& op, Fired* fired) {
   if (Status s = validate_path(op.path); !s.ok() || op.path == "/") {
     return Error(ErrorCode::kInvalidArgument, "bad path '" + op.path + "'");
   }
-  if (op.data.size() > kMaxNodeBytes) return Error(ErrorCode::kTooLarge, "node data over kMaxNodeBytes");
+  if (op.data.size() > kMaxNodeBytes)
+    return Error(ErrorCode::kTooLarge, "node data over kMaxNodeBytes");
   const std::string parent = parent_of(op.path);
   auto parent_it = tree_.find(parent);
   if (parent_it == tree_.end()) return Error(ErrorCode::kNotFound, "no parent for " + op.path);
@@ -530,7 +568,8 @@ Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& 
     return Error(ErrorCode::kInvalidArgument, "ephemeral " + parent + " cannot have children");
   }
   std::string path = op.path;
-  const bool sequential = op.mode == NodeMode::kPersistentSequential || op.mode == NodeMode::kEphemeralSequential;
+  const bool sequential =
+      op.mode == NodeMode::kPersistentSequential || op.mode == NodeMode::kEphemeralSequential;
   if (sequential) {
     char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%010d", parent_it->second.child_sequence);
@@ -542,7 +581,8 @@ Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& 
   note_write();
   ZNode node;
   node.data = op.data;
-  if (op.mode == NodeMode::kEphemeral || op.mode == NodeMode::kEphemeralSequential) node.ephemeral_owner = session;
+  if (op.mode == NodeMode::kEphemeral || op.mode == NodeMode::kEphemeralSequential)
+    node.ephemeral_owner = session;
   tree_.emplace(path, std::move(node));
   ZNode& parent_node = tree_.at(parent);
   parent_node.children.insert(leaf_of(path));
@@ -555,12 +595,14 @@ Result<std::string> SimZooKeeper::apply_create(int64_t session, const CreateOp& 
 }
 
 Result<int32_t> SimZooKeeper::apply_set(int64_t session, const SetOp& op, Fired* fired) {
-  if (op.data.size() > kMaxNodeBytes) return Error(ErrorCode::kTooLarge, "node data over kMaxNodeBytes");
+  if (op.data.size() > kMaxNodeBytes)
+    return Error(ErrorCode::kTooLarge, "node data over kMaxNodeBytes");
   auto it = tree_.find(op.path);
   if (it == tree_.end()) return Error(ErrorCode::kNotFound, op.path + " not found");
   if (op.version != kAnyVersion && op.version != it->second.version) {
-    return Error(ErrorCode::kVersionMismatch, op.path + " is at version " + std::to_string(it->second.version) +
-                                                  ", not " + std::to_string(op.version));
+    return Error(ErrorCode::kVersionMismatch, op.path + " is at version " +
+                                                  std::to_string(it->second.version) + ", not " +
+                                                  std::to_string(op.version));
   }
   note_write();
   it->second.data = op.data;
@@ -586,9 +628,11 @@ void SimZooKeeper::remove_node(const std::string& path, Fired* fired) {
 
 Status SimZooKeeper::apply_remove(int64_t session, const RemoveOp& op, Fired* fired) {
   auto it = tree_.find(op.path);
-  if (it == tree_.end() || op.path == "/") return Error(ErrorCode::kNotFound, op.path + " not found");
+  if (it == tree_.end() || op.path == "/")
+    return Error(ErrorCode::kNotFound, op.path + " not found");
   if (op.version != kAnyVersion && op.version != it->second.version) {
-    return Error(ErrorCode::kVersionMismatch, op.path + " is at version " + std::to_string(it->second.version));
+    return Error(ErrorCode::kVersionMismatch,
+                 op.path + " is at version " + std::to_string(it->second.version));
   }
   if (!it->second.children.empty()) return Error(ErrorCode::kNotEmpty, op.path + " has children");
   note_write();
@@ -603,13 +647,15 @@ Status SimZooKeeper::apply_check(const CheckOp& op) const {
   auto it = tree_.find(op.path);
   if (it == tree_.end()) return Error(ErrorCode::kNotFound, op.path + " not found");
   if (op.version != kAnyVersion && op.version != it->second.version) {
-    return Error(ErrorCode::kVersionMismatch, op.path + " is at version " + std::to_string(it->second.version) +
-                                                  ", not " + std::to_string(op.version));
+    return Error(ErrorCode::kVersionMismatch, op.path + " is at version " +
+                                                  std::to_string(it->second.version) + ", not " +
+                                                  std::to_string(op.version));
   }
   return Status();
 }
 
-Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector<CoordinatorOp>& ops) {
+Result<MultiResult> SimZooKeeper::apply_multi(int64_t session,
+                                              const std::vector<CoordinatorOp>& ops) {
   // Apply in order on the live tree, keeping what is needed to roll back; fire watches only
   // if every op applied.
   const Tree before = tree_;
@@ -624,10 +670,16 @@ Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector
     int32_t version = -1;
     if (const auto* create = std::get_if<CreateOp>(&ops[i])) {
       Result<std::string> r = apply_create(session, *create, &fired);
-      if (r.ok()) created = *r; else status = r.status();
+      if (r.ok())
+        created = *r;
+      else
+        status = r.status();
     } else if (const auto* set = std::get_if<SetOp>(&ops[i])) {
       Result<int32_t> r = apply_set(session, *set, &fired);
-      if (r.ok()) version = *r; else status = r.status();
+      if (r.ok())
+        version = *r;
+      else
+        status = r.status();
     } else if (const auto* remove = std::get_if<RemoveOp>(&ops[i])) {
       status = apply_remove(session, *remove, &fired);
     } else {
@@ -638,7 +690,8 @@ Result<MultiResult> SimZooKeeper::apply_multi(int64_t session, const std::vector
       data_watches_ = data_watches_before;
       child_watches_ = child_watches_before;
       multi_writes_.clear();
-      return Error(status.code(), "multi op " + std::to_string(i) + ": " + status.error().message());
+      return Error(status.code(),
+                   "multi op " + std::to_string(i) + ": " + status.error().message());
     }
     result.created_paths.push_back(created);
     result.new_versions.push_back(version);
@@ -658,7 +711,8 @@ const SimZooKeeper::Tree& SimZooKeeper::tree_for_read(bool stale) const {
   return stale && stale_tree_taken_ns_ >= 0 ? stale_tree_ : tree_;
 }
 
-Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path, bool watch, bool stale) {
+Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path, bool watch,
+                                        bool stale) {
   ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
@@ -669,7 +723,8 @@ Result<NodeData> SimZooKeeper::read_get(int64_t session, const std::string& path
   return NodeData{it->second.data, it->second.version, it->second.ephemeral_owner};
 }
 
-Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session, const std::string& path, bool watch,
+Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session,
+                                                             const std::string& path, bool watch,
                                                              bool stale) {
   ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
@@ -681,8 +736,8 @@ Result<std::vector<std::string>> SimZooKeeper::read_children(int64_t session, co
   return std::vector<std::string>(it->second.children.begin(), it->second.children.end());
 }
 
-Result<std::optional<int32_t>> SimZooKeeper::read_exists(int64_t session, const std::string& path, bool watch,
-                                                         bool stale) {
+Result<std::optional<int32_t>> SimZooKeeper::read_exists(int64_t session, const std::string& path,
+                                                         bool watch, bool stale) {
   ++reads_;
   if (Status s = validate_path(path); !s.ok()) return s.error();
   const Tree& tree = tree_for_read(stale);
@@ -693,7 +748,8 @@ Result<std::optional<int32_t>> SimZooKeeper::read_exists(int64_t session, const 
   return std::optional<int32_t>(it->second.version);
 }
 
-void SimZooKeeper::catch_up_stale_watch(int64_t session, const std::string& path, bool child_watch) {
+void SimZooKeeper::catch_up_stale_watch(int64_t session, const std::string& path,
+                                        bool child_watch) {
   const auto seen = stale_tree_.find(path);
   const auto now = tree_.find(path);
   const bool was = seen != stale_tree_.end(), is = now != tree_.end();
@@ -703,8 +759,10 @@ void SimZooKeeper::catch_up_stale_watch(int64_t session, const std::string& path
   } else if (!was && is) {
     if (!child_watch) kind = CoordinatorEvent::Kind::kCreated;  // (a child watch needs the node)
   } else if (was && is) {
-    if (child_watch && seen->second.children != now->second.children) kind = CoordinatorEvent::Kind::kChildrenChanged;
-    if (!child_watch && seen->second.version != now->second.version) kind = CoordinatorEvent::Kind::kDataChanged;
+    if (child_watch && seen->second.children != now->second.children)
+      kind = CoordinatorEvent::Kind::kChildrenChanged;
+    if (!child_watch && seen->second.version != now->second.version)
+      kind = CoordinatorEvent::Kind::kDataChanged;
   }
   if (!kind) return;
   auto& watches = child_watch ? child_watches_ : data_watches_;
@@ -715,10 +773,11 @@ void SimZooKeeper::catch_up_stale_watch(int64_t session, const std::string& path
   // After the read's reply, FIFO on the session's connection, as the follower sends it.
   SimZooKeeper* service = this;
   const CoordinatorEvent event{*kind, path};
-  simulation_.schedule_at(simulation_.now_ns(), kNoNode, EventKind::kControl, [service, session, event] {
-    Fired fired{{session, event}};
-    service->deliver(fired);
-  });
+  simulation_.schedule_at(simulation_.now_ns(), kNoNode, EventKind::kControl,
+                          [service, session, event] {
+                            Fired fired{{session, event}};
+                            service->deliver(fired);
+                          });
 }
 
 // --- For checkers ---

@@ -103,11 +103,13 @@ class SimZooKeeper {
     enum class Kind { kCreate, kSet, kRemove };
     Kind kind;
     int64_t session = 0;
-    std::string path;  // as created: with a sequential suffix
-    std::string data;  // what a create or set wrote
+    std::string path;     // as created: with a sequential suffix
+    std::string data;     // what a create or set wrote
     int32_t version = 0;  // the node's version after a create (0) or set
   };
-  void add_write_watcher(std::function<void(const Write&)> watcher) { write_watchers_.push_back(std::move(watcher)); }
+  void add_write_watcher(std::function<void(const Write&)> watcher) {
+    write_watchers_.push_back(std::move(watcher));
+  }
 
   // --- The service's side, called by simulated sessions (sim_zookeeper.cc) ---
   struct ZNode {
@@ -143,8 +145,10 @@ class SimZooKeeper {
   Status apply_check(const CheckOp& op) const;
   Result<MultiResult> apply_multi(int64_t session, const std::vector<CoordinatorOp>& ops);
   Result<NodeData> read_get(int64_t session, const std::string& path, bool watch, bool stale);
-  Result<std::vector<std::string>> read_children(int64_t session, const std::string& path, bool watch, bool stale);
-  Result<std::optional<int32_t>> read_exists(int64_t session, const std::string& path, bool watch, bool stale);
+  Result<std::vector<std::string>> read_children(int64_t session, const std::string& path,
+                                                 bool watch, bool stale);
+  Result<std::optional<int32_t>> read_exists(int64_t session, const std::string& path, bool watch,
+                                             bool stale);
 
  private:
   void schedule_expiry_check(int64_t session_id);

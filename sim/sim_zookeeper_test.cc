@@ -21,7 +21,8 @@ class SimZooKeeperTest : public ::testing::Test {
     other_session_ = connect(*other_);
   }
   std::unique_ptr<CoordinatorSession> connect(SimNode& node) {
-    auto session = run(zookeeper_.client(node).connect(std::chrono::seconds(6), std::chrono::seconds(5)), node);
+    auto session = run(
+        zookeeper_.client(node).connect(std::chrono::seconds(6), std::chrono::seconds(5)), node);
     EXPECT_TRUE(session.ok());
     return session.ok() ? std::move(*session) : nullptr;
   }
@@ -29,16 +30,20 @@ class SimZooKeeperTest : public ::testing::Test {
   template <typename T>
   T run(Task<T> task, SimNode& node) {
     std::optional<T> out;
-    node.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(std::move(task), out));
-    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); }, simulation_.now_ns() + 60'000'000'000));
+    node.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> {
+      o.emplace(co_await std::move(t));
+    }(std::move(task), out));
+    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); },
+                                      simulation_.now_ns() + 60'000'000'000));
     return std::move(*out);
   }
   // Starts `task` on `node` and returns where its result will be.
   template <typename T>
   std::shared_ptr<std::optional<T>> start(Task<T> task, SimNode& node) {
     auto out = std::make_shared<std::optional<T>>();
-    node.spawn([](Task<T> t, std::shared_ptr<std::optional<T>> o) -> Task<void> { o->emplace(co_await std::move(t)); }(
-        std::move(task), out));
+    node.spawn([](Task<T> t, std::shared_ptr<std::optional<T>> o) -> Task<void> {
+      o->emplace(co_await std::move(t));
+    }(std::move(task), out));
     return out;
   }
   std::set<NodeId> client() const { return {node_->id()}; }
@@ -68,7 +73,8 @@ TEST_F(SimZooKeeperTest, ABrokenConnectionFailsTheRequestsSentBeforeTheClientNot
   auto second = run(session_->create("/b", "", NodeMode::kPersistent), *node_);
   EXPECT_EQ(second.code(), ErrorCode::kUnavailable) << "sent on the broken connection";
   EXPECT_FALSE(zookeeper_.peek("/b").has_value()) << "a request on a broken connection was sent";
-  simulation_.run_for(std::chrono::milliseconds(1));  // (both fail at the instant the break is noticed)
+  simulation_.run_for(
+      std::chrono::milliseconds(1));  // (both fail at the instant the break is noticed)
   ASSERT_TRUE(first->has_value());
   EXPECT_EQ((*first)->code(), ErrorCode::kUnavailable);
   auto third = run(session_->create("/c", "", NodeMode::kPersistent), *node_);
@@ -96,7 +102,8 @@ TEST_F(SimZooKeeperTest, AWatchSetByAStaleReadFiresForAChangeItHasNotSeen) {
   ASSERT_TRUE(run(other_session_->create("/s", "old", NodeMode::kPersistent), *other_).ok());
   simulation_.run_for(std::chrono::milliseconds(200));
   zookeeper_.faults().stale_read_probability = 1;
-  ASSERT_TRUE(run(other_session_->set("/s", "new", -1), *other_).ok());  // the followers lag behind this
+  ASSERT_TRUE(
+      run(other_session_->set("/s", "new", -1), *other_).ok());  // the followers lag behind this
   auto read = run(session_->get("/s", /*watch=*/true), *node_);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->data, "old") << "not a stale read: the test sets nothing up";

@@ -16,7 +16,8 @@ std::string describe_simulation(const void* owner) {
   const auto& simulation = *static_cast<const Simulation*>(owner);
   char text[96];
   std::snprintf(text, sizeof text, "simulation seed %llu at virtual time %.6f s",
-                static_cast<unsigned long long>(simulation.seed()), static_cast<double>(simulation.now_ns()) / 1e9);
+                static_cast<unsigned long long>(simulation.seed()),
+                static_cast<double>(simulation.now_ns()) / 1e9);
   return text;
 }
 
@@ -61,7 +62,9 @@ void Simulation::schedule_for_incarnation(int64_t at_ns, NodeId node, uint64_t i
   std::push_heap(queue_.begin(), queue_.end(), Later());
 }
 
-void Simulation::fold(uint64_t value) { trace_hash_ = mix_seed(trace_hash_, value); }
+void Simulation::fold(uint64_t value) {
+  trace_hash_ = mix_seed(trace_hash_, value);
+}
 
 bool Simulation::step() {
   if (queue_.empty()) return false;
@@ -136,8 +139,8 @@ void Simulation::mark_instant(NodeId node, std::string_view category, std::strin
   for (const MarkSink& sink : mark_sinks_) sink(mark);
 }
 
-void Simulation::mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
-                           int64_t end_ns) {
+void Simulation::mark_span(NodeId node, std::string_view category, std::string_view name,
+                           int64_t start_ns, int64_t end_ns) {
   LJ_ASSERT(start_ns <= end_ns);
   tracing_a_mark_ = true;
   trace(node, std::string(category) + " " + std::string(name) + " (" +

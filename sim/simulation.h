@@ -30,7 +30,15 @@ class SimNode;
 class SimNetwork;
 
 // Kinds of events, folded into the trace hash so two runs that diverge show it early.
-enum class EventKind : uint32_t { kResume = 1, kTimer, kDelivery, kConnect, kDisk, kFault, kControl };
+enum class EventKind : uint32_t {
+  kResume = 1,
+  kTimer,
+  kDelivery,
+  kConnect,
+  kDisk,
+  kFault,
+  kControl
+};
 
 class Simulation {
  public:
@@ -87,7 +95,8 @@ class Simulation {
     bool instant;
   };
   void mark_instant(NodeId node, std::string_view category, std::string_view name);
-  void mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns, int64_t end_ns);
+  void mark_span(NodeId node, std::string_view category, std::string_view name, int64_t start_ns,
+                 int64_t end_ns);
   // True while a mark's own trace line is being written (a sink that records marks skips it).
   bool tracing_a_mark() const { return tracing_a_mark_; }
   using MarkSink = std::function<void(const Mark&)>;

@@ -13,7 +13,8 @@ TEST(SimulationDeathTest, ABrokenInvariantNamesTheSeedAndTime) {
   EXPECT_DEATH(
       {
         Simulation simulation(42);
-        simulation.schedule_at(1'500'000'000, kNoNode, EventKind::kControl, [] { LJ_ASSERT(2 + 2 == 5); });
+        simulation.schedule_at(1'500'000'000, kNoNode, EventKind::kControl,
+                               [] { LJ_ASSERT(2 + 2 == 5); });
         simulation.run_for(std::chrono::seconds(2));
       },
       "invariant failed: 2 \\+ 2 == 5 .*simulation seed 42 at virtual time 1.500000 s");

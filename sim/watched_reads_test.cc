@@ -6,8 +6,8 @@
 
 #include <map>
 
-#include "sim/sim_zookeeper.h"
 #include "sim/sim_node.h"
+#include "sim/sim_zookeeper.h"
 
 namespace lj::sim {
 namespace {
@@ -26,15 +26,19 @@ class WatchedReadsTest : public ::testing::Test {
     EXPECT_TRUE(run(writer_->create("/a", "lj-1", NodeMode::kPersistent), *writer_node_).ok());
   }
   std::unique_ptr<CoordinatorSession> connect(SimNode& node) {
-    auto session = run(zookeeper_.client(node).connect(std::chrono::seconds(6), std::chrono::seconds(5)), node);
+    auto session = run(
+        zookeeper_.client(node).connect(std::chrono::seconds(6), std::chrono::seconds(5)), node);
     EXPECT_TRUE(session.ok());
     return session.ok() ? std::move(*session) : nullptr;
   }
   template <typename T>
   T run(Task<T> task, SimNode& node) {
     std::optional<T> out;
-    node.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(std::move(task), out));
-    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); }, simulation_.now_ns() + 60'000'000'000));
+    node.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> {
+      o.emplace(co_await std::move(t));
+    }(std::move(task), out));
+    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); },
+                                      simulation_.now_ns() + 60'000'000'000));
     return std::move(*out);
   }
   Result<NodeData> get(const std::string& path, bool watch = true) {
@@ -85,7 +89,8 @@ TEST_F(WatchedReadsTest, UnwatchedReadsAndMissingNodesAreNeverCached) {
 TEST_F(WatchedReadsTest, ASessionEventOrAPassThatSkipsANodeDropsIt) {
   EXPECT_TRUE(get("/a").ok());
   EXPECT_EQ(reads_.size(), 1u);
-  reads_.note({CoordinatorEvent{CoordinatorEvent::Kind::kSession, "", SessionState::kDisconnected}});
+  reads_.note(
+      {CoordinatorEvent{CoordinatorEvent::Kind::kSession, "", SessionState::kDisconnected}});
   EXPECT_EQ(reads_.size(), 0u);
 
   EXPECT_TRUE(get("/a").ok());
@@ -122,7 +127,8 @@ TEST_F(WatchedReadsTest, EachEntryIsRefreshedOnceInAsManyPassesAsSlices) {
       refreshed[path] += static_cast<int>(zookeeper_.reads() - before);
     }
   }
-  for (const std::string& path : paths) EXPECT_GE(refreshed[path], 1) << path << " never read again";
+  for (const std::string& path : paths)
+    EXPECT_GE(refreshed[path], 1) << path << " never read again";
   int total = 0;
   for (const auto& [path, count] : refreshed) total += count;
   EXPECT_EQ(total, 6) << "two a pass, not all of them";

@@ -34,7 +34,8 @@ double thread_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
-double plain_fsync_loop(const std::string& dir, size_t batch_bytes, double seconds, double& fsyncs_per_s) {
+double plain_fsync_loop(const std::string& dir, size_t batch_bytes, double seconds,
+                        double& fsyncs_per_s) {
   const std::string path = dir + "/plain.bin";
   const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return 0;
@@ -58,12 +59,14 @@ int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 5;
   const int proxies = argc > 2 ? std::atoi(argv[2]) : 64;
   const size_t batch = argc > 3 ? static_cast<size_t>(std::atoi(argv[3])) : 100;
-  std::string pattern = (std::filesystem::temp_directory_path() / "lj-bench-ingest-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "lj-bench-ingest-XXXXXX").string();
   const std::string dir = ::mkdtemp(pattern.data());
 
   lj::RealRuntime runtime(dir);
   lj::Env env = runtime.env();
-  auto server = runtime.run(lj::graceland::GracelandServer::start(env, lj::graceland::GracelandOptions{}));
+  auto server =
+      runtime.run(lj::graceland::GracelandServer::start(env, lj::graceland::GracelandOptions{}));
   if (!server.ok()) {
     std::fprintf(stderr, "cannot start graceland: %s\n", server.error().to_string().c_str());
     return 1;
@@ -100,13 +103,18 @@ int main(int argc, char** argv) {
   const lj::Duration warm_commit_time = (*server)->stats().commit_time;
   const double warm_cpu = thread_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
-  runtime.run(env.clock.sleep_for(std::chrono::duration_cast<lj::Duration>(std::chrono::duration<double>(seconds))));
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double events_per_s = static_cast<double>((*server)->stats().events_acked - warm_events) / elapsed;
-  const double commits_per_s = static_cast<double>((*server)->stats().commits - warm_commits) / elapsed;
+  runtime.run(env.clock.sleep_for(
+      std::chrono::duration_cast<lj::Duration>(std::chrono::duration<double>(seconds))));
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double events_per_s =
+      static_cast<double>((*server)->stats().events_acked - warm_events) / elapsed;
+  const double commits_per_s =
+      static_cast<double>((*server)->stats().commits - warm_commits) / elapsed;
   const double server_core = (thread_cpu_seconds() - warm_cpu) / elapsed;
   const double commit_share =
-      std::chrono::duration<double>((*server)->stats().commit_time - warm_commit_time).count() / elapsed;
+      std::chrono::duration<double>((*server)->stats().commit_time - warm_commit_time).count() /
+      elapsed;
   runtime.run([](lj::Clock& clock, std::atomic<bool>& done) -> lj::Task<void> {
     while (!done) co_await clock.sleep_for(std::chrono::milliseconds(20));
   }(env.clock, load_done));
@@ -121,14 +129,20 @@ int main(int argc, char** argv) {
   const double plain_events_per_s = plain_fsyncs_per_s * static_cast<double>(batch);
 
   std::printf("graceland durable ingest: %d proxies, batch %zu, %.1fs\n", proxies, batch, elapsed);
-  std::printf("  ours:     %.0f acknowledged events/s, %.0f commits (fsync rounds)/s, %.0f events per commit\n",
-              events_per_s, commits_per_s, commits_per_s > 0 ? events_per_s / commits_per_s : 0);
-  std::printf("  graceland loop: %.0f%% of one core busy (= %.0f events per core-second); "
-              "%.0f%% of the time a commit (fsync round) was in progress\n",
-              100 * server_core, server_core > 0 ? events_per_s / server_core : 0, 100 * commit_share);
-  std::printf("  baseline: %.0f fsyncs/s in a plain write+fsync loop = %.0f events/s at one fsync per batch\n",
-              plain_fsyncs_per_s, plain_events_per_s);
-  std::printf("  ratio ours/baseline: %.2f\n", plain_events_per_s > 0 ? events_per_s / plain_events_per_s : 0);
+  std::printf(
+      "  ours:     %.0f acknowledged events/s, %.0f commits (fsync rounds)/s, %.0f events per "
+      "commit\n",
+      events_per_s, commits_per_s, commits_per_s > 0 ? events_per_s / commits_per_s : 0);
+  std::printf(
+      "  graceland loop: %.0f%% of one core busy (= %.0f events per core-second); "
+      "%.0f%% of the time a commit (fsync round) was in progress\n",
+      100 * server_core, server_core > 0 ? events_per_s / server_core : 0, 100 * commit_share);
+  std::printf(
+      "  baseline: %.0f fsyncs/s in a plain write+fsync loop = %.0f events/s at one fsync per "
+      "batch\n",
+      plain_fsyncs_per_s, plain_events_per_s);
+  std::printf("  ratio ours/baseline: %.2f\n",
+              plain_events_per_s > 0 ? events_per_s / plain_events_per_s : 0);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -5,9 +5,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <type_traits>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace lj::cmd {
 
@@ -47,7 +47,8 @@ inline constexpr int64_t kMaxRetentionMs = 10ll * 365 * 24 * 3600 * 1000;
 
 // A number of hours as milliseconds, within [min_ms, max_ms]: for retention periods, where a
 // value that rounds to 0 ms would delete everything at once.
-inline bool parse_hours_as_ms(std::string_view text, int64_t min_ms, int64_t max_ms, int64_t& out_ms) {
+inline bool parse_hours_as_ms(std::string_view text, int64_t min_ms, int64_t max_ms,
+                              int64_t& out_ms) {
   double hours = 0;
   if (!parse_positive(text, hours)) return false;
   const double ms = hours * 3600.0 * 1000.0;

@@ -34,7 +34,8 @@ TEST(ParseNumber, PositiveRefusesZeroAndNegatives) {
 
 TEST(ParseNumber, RefusesInfinityAndNaN) {
   double d = 1;
-  for (const char* bad : {"inf", "-inf", "infinity", "nan", "1e999"}) EXPECT_FALSE(parse_number(bad, d)) << bad;
+  for (const char* bad : {"inf", "-inf", "infinity", "nan", "1e999"})
+    EXPECT_FALSE(parse_number(bad, d)) << bad;
   EXPECT_EQ(d, 1);
 }
 
@@ -64,7 +65,8 @@ TEST(ParseNumber, ByteCountsTakeBinarySuffixes) {
   EXPECT_TRUE(parse_bytes("2T", bytes));
   EXPECT_EQ(bytes, 2ull << 40);
   bytes = 7;
-  for (const char* bad : {"", "G", "1.5G", "-1", "1g", "1GB", "1 G", "16777216T", "18446744073709551616"}) {
+  for (const char* bad :
+       {"", "G", "1.5G", "-1", "1g", "1GB", "1 G", "16777216T", "18446744073709551616"}) {
     EXPECT_FALSE(parse_bytes(bad, bytes)) << bad;
   }
   EXPECT_EQ(bytes, 7u);

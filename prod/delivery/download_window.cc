@@ -4,8 +4,13 @@
 
 namespace lj::delivery {
 
-DownloadWindow::DownloadWindow(Executor& executor, HttpClient& http, BasicCredentials credentials, size_t limit)
-    : executor_(executor), http_(http), credentials_(std::move(credentials)), limit_(limit), finished_(executor) {
+DownloadWindow::DownloadWindow(Executor& executor, HttpClient& http, BasicCredentials credentials,
+                               size_t limit)
+    : executor_(executor),
+      http_(http),
+      credentials_(std::move(credentials)),
+      limit_(limit),
+      finished_(executor) {
   LJ_ASSERT(limit_ >= 1);
 }
 
@@ -16,7 +21,8 @@ std::shared_ptr<DownloadWindow::Download> DownloadWindow::begin(const std::strin
   return download;
 }
 
-Task<void> DownloadWindow::run(DownloadWindow& window, std::shared_ptr<Download> download, std::string path) {
+Task<void> DownloadWindow::run(DownloadWindow& window, std::shared_ptr<Download> download,
+                               std::string path) {
   // `window` outlives this task: its owner drains it before going (see the contract).
   Result<HttpResponse> result = co_await window.http_.get(path, window.credentials_);
   download->result = std::move(result);

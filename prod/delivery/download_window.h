@@ -50,7 +50,8 @@ class DownloadWindow {
     Result<HttpResponse> result = Error(ErrorCode::kUnavailable, "download still running");
   };
   std::shared_ptr<Download> begin(const std::string& path);
-  static Task<void> run(DownloadWindow& window, std::shared_ptr<Download> download, std::string path);
+  static Task<void> run(DownloadWindow& window, std::shared_ptr<Download> download,
+                        std::string path);
 
   Executor& executor_;
   HttpClient& http_;

@@ -16,7 +16,8 @@
 namespace lj::delivery {
 
 // `now`: the monotonic time; `now_ms`: the wall clock (epoch ms), for the last error's age.
-std::string fetch_status_line(const std::string& folder, const FetchStats& stats, Duration now, int64_t now_ms);
+std::string fetch_status_line(const std::string& folder, const FetchStats& stats, Duration now,
+                              int64_t now_ms);
 std::string fetch_metrics_text(const std::string& folder, const FetchStats& stats, Duration now);
 
 }  // namespace lj::delivery

@@ -1,12 +1,11 @@
 #include "prod/delivery/fetcher.h"
 
-#include "prod/io/env.h"
-#include "prod/io/invariant.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 
+#include "prod/io/env.h"
+#include "prod/io/invariant.h"
 #include "prod/io/planted.h"
 #include "prod/logfile/log_file_format.h"
 
@@ -23,15 +22,16 @@ std::string range_text(uint64_t first, uint64_t last) {
 
 }  // namespace
 
-Fetcher::Fetcher(Executor& executor, Clock& clock, FileSystem& files, HttpClient& http, LogSink& sink,
-                 const RsaPrivateKey* private_key, FetchOptions options)
+Fetcher::Fetcher(Executor& executor, Clock& clock, FileSystem& files, HttpClient& http,
+                 LogSink& sink, const RsaPrivateKey* private_key, FetchOptions options)
     : clock_(clock),
       files_(files),
       http_(http),
       sink_(sink),
       private_key_(private_key),
       options_(std::move(options)),
-      downloads_(executor, http, options_.credentials, std::max<size_t>(1, options_.parallel_downloads)) {
+      downloads_(executor, http, options_.credentials,
+                 std::max<size_t>(1, options_.parallel_downloads)) {
   const std::optional<FolderName> folder = parse_folder_name(options_.folder);
   LJ_ASSERT(folder.has_value());
   LJ_ASSERT(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
@@ -136,7 +136,8 @@ Task<Status> Fetcher::run_polls() {
   // nothing), before anything is delivered.
   while (state_.last_seq > 0 && !stopping_) {
     const std::string encoded = state_.encode();
-    Status saved = co_await write_file_atomically(files_, options_.state_path, std::as_bytes(std::span(encoded)));
+    Status saved = co_await write_file_atomically(files_, options_.state_path,
+                                                  std::as_bytes(std::span(encoded)));
     if (saved.ok()) break;
     log_problem(options_.state_path + ": saving the state read back: " + saved.to_string());
     co_await clock_.sleep_for(options_.backoff_initial);
@@ -210,7 +211,8 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
       hole = state_.last_seq + 1;
     } else {
       const uint64_t first_lost = state_.last_seq + 1, last_lost = wanted.front() - 1;
-      log_problem("warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
+      log_problem(
+          "warning: files " + range_text(first_lost, last_lost) + " of folder " + options_.folder +
           " are no longer listed (aged out before they were downloaded); continuing with file " +
           std::to_string(wanted.front()));
       stats_.skipped += last_lost - first_lost + 1;
@@ -221,9 +223,10 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
     if (hole && seq > *hole) {
       ++stats_.index_gaps;
       const uint64_t next_listed = *std::lower_bound(wanted.begin(), wanted.end(), *hole);
-      log_problem("error: " + index_url + " lists no file " + range_text(*hole, next_listed - 1) + " but lists " +
-          std::to_string(next_listed) + ": not going past the gap (files up to " + std::to_string(*hole - 1) +
-          " are delivered)");
+      log_problem("error: " + index_url + " lists no file " + range_text(*hole, next_listed - 1) +
+                  " but lists " + std::to_string(next_listed) +
+                  ": not going past the gap (files up to " + std::to_string(*hole - 1) +
+                  " are delivered)");
       co_return Step::kRetry;
     }
     if (stopping_) break;
@@ -245,10 +248,15 @@ void Fetcher::note_listed(const std::vector<uint64_t>& listed, bool anything_wan
   }
 }
 
-void Fetcher::download_ahead(const std::vector<uint64_t>& wanted, size_t next, std::optional<uint64_t> stop_before) {
-  uint64_t room = options_.max_files == 0 ? wanted.size() : options_.max_files - std::min(options_.max_files, stats_.files);
-  for (size_t i = next; i < wanted.size() && room > 0 && downloads_.held() < downloads_.limit(); ++i, --room) {
-    if (stop_before && wanted[i] > *stop_before) break;  // past a hole: not delivered until it is filled
+void Fetcher::download_ahead(const std::vector<uint64_t>& wanted, size_t next,
+                             std::optional<uint64_t> stop_before) {
+  uint64_t room = options_.max_files == 0
+                      ? wanted.size()
+                      : options_.max_files - std::min(options_.max_files, stats_.files);
+  for (size_t i = next; i < wanted.size() && room > 0 && downloads_.held() < downloads_.limit();
+       ++i, --room) {
+    if (stop_before && wanted[i] > *stop_before)
+      break;  // past a hole: not delivered until it is filled
     downloads_.start(wanted[i], url(log_file_name(folder_.account_id, wanted[i])));
   }
 }
@@ -277,10 +285,12 @@ Task<Result<Fetcher::Step>> Fetcher::process(uint64_t seq) {
     log_problem(file_url + ": " + decoded.error().to_string() + " (downloading it again)");
     co_return Step::kRetry;
   }
-  if (Status accepted = accept_file(*decoded, folder_.account_id, folder_.config_id, seq, options_.acceptance);
+  if (Status accepted =
+          accept_file(*decoded, folder_.account_id, folder_.config_id, seq, options_.acceptance);
       !accepted.ok()) {
     ++stats_.refused;
-    log_problem("error: " + file_url + ": " + accepted.error().message() + " (not delivering it; retrying)");
+    log_problem("error: " + file_url + ": " + accepted.error().message() +
+                " (not delivering it; retrying)");
     co_return Step::kRetry;
   }
   // The sink first, then the state that says it has the file: a crash between the two

@@ -32,15 +32,15 @@
 #include <string_view>
 #include <vector>
 
+#include "prod/delivery/download_window.h"
+#include "prod/delivery/fetch_state.h"
+#include "prod/delivery/file_acceptance.h"
+#include "prod/delivery/logs_index.h"
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"
 #include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
-#include "prod/delivery/download_window.h"
-#include "prod/delivery/fetch_state.h"
-#include "prod/delivery/file_acceptance.h"
-#include "prod/delivery/logs_index.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj::delivery {
@@ -61,8 +61,8 @@ struct FetchOptions {
   Duration poll_interval = std::chrono::seconds(10);
   Duration backoff_initial = std::chrono::seconds(1);
   Duration backoff_max = std::chrono::seconds(60);
-  uint64_t max_files = 0;        // stop after processing this many files; 0: no limit
-  bool until_caught_up = false;  // stop when the index lists nothing new
+  uint64_t max_files = 0;         // stop after processing this many files; 0: no limit
+  bool until_caught_up = false;   // stop when the index lists nothing new
   size_t parallel_downloads = 4;  // listed files downloaded at once when behind (1: one by one)
   ReadLimits read_limits;
   FileAcceptance acceptance;  // what a file must prove of itself (--accept-unencrypted, ...)
@@ -74,10 +74,10 @@ struct FetchStats {
   uint64_t files = 0;
   uint64_t events = 0;
   uint64_t retries = 0;
-  uint64_t skipped = 0;  // files aged out before they were downloaded
-  uint64_t refused = 0;  // downloads refused by FileAcceptance (swapped, replayed, downgraded)
+  uint64_t skipped = 0;     // files aged out before they were downloaded
+  uint64_t refused = 0;     // downloads refused by FileAcceptance (swapped, replayed, downgraded)
   uint64_t index_gaps = 0;  // polls that found a gap inside logs.index
-  uint64_t last_seq = 0;        // the last file delivered
+  uint64_t last_seq = 0;    // the last file delivered
   uint64_t listed_through = 0;  // the newest file logs.index listed when last read
   // Since when a listed file has been waiting for this downloader (monotonic); none: caught up.
   std::optional<Duration> behind_since;
@@ -103,7 +103,8 @@ class Fetcher {
   Task<Result<Step>> poll_once();
   // Starts the downloads of the files after wanted[next], up to the window's limit, none at or
   // past `stop_before` (a hole) or beyond max_files.
-  void download_ahead(const std::vector<uint64_t>& wanted, size_t next, std::optional<uint64_t> stop_before);
+  void download_ahead(const std::vector<uint64_t>& wanted, size_t next,
+                      std::optional<uint64_t> stop_before);
   // Notes where the index says the folder stands (stats_: listed_through, behind_since).
   void note_listed(const std::vector<uint64_t>& listed, bool anything_wanted);
   // Downloads, verifies and delivers one file, then saves the state. kRetry with a logged

@@ -159,7 +159,8 @@ class FetcherTest : public ::testing::Test {
   void fetch_for(FetchOptions o, LogSink& sink, const RsaPrivateKey* key, Duration duration) {
     o.until_caught_up = false;
     Env env = node_->env();
-    auto& fetcher = node_->keep(std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, sink, key, std::move(o)));
+    auto& fetcher = node_->keep(
+        std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, sink, key, std::move(o)));
     bool done = false;
     node_->spawn([](Fetcher& f, bool& out) -> Task<void> {
       (void)co_await f.run();
@@ -167,7 +168,8 @@ class FetcherTest : public ::testing::Test {
     }(fetcher, done));
     simulation_.run_until([] { return false; }, simulation_.now_ns() + duration.count());
     fetcher.stop();
-    EXPECT_TRUE(simulation_.run_until([&] { return done; }, simulation_.now_ns() + 3600 * kSecond_ns));
+    EXPECT_TRUE(
+        simulation_.run_until([&] { return done; }, simulation_.now_ns() + 3600 * kSecond_ns));
     last_stats_ = fetcher.stats();
   }
 
@@ -331,7 +333,8 @@ TEST_F(FetcherTest, StopsWithAClearErrorForTheWrongKeyOrAnotherFoldersState) {
   EXPECT_NE(wrong_key.error().message().find("is --key the private key"), std::string::npos);
   EXPECT_TRUE(ledger.deliveries.empty());
   // What ended the run is its last problem too (the status line and metrics say so).
-  EXPECT_NE(last_stats_.last_error.find("is --key the private key"), std::string::npos) << last_stats_.last_error;
+  EXPECT_NE(last_stats_.last_error.find("is --key the private key"), std::string::npos)
+      << last_stats_.last_error;
   EXPECT_GT(last_stats_.last_error_at_ms, 0);
 
   ASSERT_TRUE(fetch(options(), ledger, &key()).ok());
@@ -351,7 +354,8 @@ TEST_F(FetcherTest, RefusesAReplayedFileADowngradeAndGoesNoFurtherThanAGap) {
   LedgerSink ledger;
   fetch_for(options(), ledger, &key(), std::chrono::seconds(30));
   EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}}));
-  EXPECT_TRUE(logged("the file says it is file 3, not file 2 of folder 1001_7: copied or replayed"));
+  EXPECT_TRUE(
+      logged("the file says it is file 3, not file 2 of folder 1001_7: copied or replayed"));
   EXPECT_GE(last_stats_.refused, 2u);
 
   // File 2 in the legacy encoding (unauthenticated, no seq): refused unless accepted.
@@ -426,26 +430,29 @@ TEST_F(FetcherTest, RetriesNeverRunMoreDownloadsThanTheWindow) {
 // Nothing past a hole in the index is downloaded, and no more than --max-files.
 TEST_F(FetcherTest, ItDownloadsAheadNeitherPastAGapNorBeyondMaxFiles) {
   for (uint64_t seq = 1; seq <= 6; ++seq) publish(seq, 1);
-  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
+  http_.files["/1001_7/logs.index"] =
+      "1001_1.log\n1001_2.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
   FetchOptions o = options();
   o.parallel_downloads = 8;
   LedgerSink ledger;
   fetch_for(o, ledger, &key(), std::chrono::seconds(5));
   EXPECT_EQ(ledger.deliveries, (std::map<uint64_t, int>{{1, 1}, {2, 1}}));
   for (const std::string& path : http_.requested) {
-    EXPECT_TRUE(path.find("1001_4.log") == std::string::npos && path.find("1001_5.log") == std::string::npos)
+    EXPECT_TRUE(path.find("1001_4.log") == std::string::npos &&
+                path.find("1001_5.log") == std::string::npos)
         << "downloaded past the gap: " << path;
   }
   EXPECT_TRUE(logged("lists no file 3 but lists 4"));
   EXPECT_NE(last_stats_.last_error.find("not going past the gap"), std::string::npos);
   EXPECT_TRUE(last_stats_.behind_since.has_value());  // files 4-6 wait
 
-  http_.files["/1001_7/logs.index"] = "1001_1.log\n1001_2.log\n1001_3.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
+  http_.files["/1001_7/logs.index"] =
+      "1001_1.log\n1001_2.log\n1001_3.log\n1001_4.log\n1001_5.log\n1001_6.log\n";
   http_.requested.clear();
   o.max_files = 2;
   ASSERT_TRUE(fetch(o, ledger, &key()).ok());
-  EXPECT_EQ(http_.requested,
-            (std::vector<std::string>{"/1001_7/logs.index", "/1001_7/1001_3.log", "/1001_7/1001_4.log"}));
+  EXPECT_EQ(http_.requested, (std::vector<std::string>{"/1001_7/logs.index", "/1001_7/1001_3.log",
+                                                       "/1001_7/1001_4.log"}));
 }
 
 TEST(FileAcceptance, AnUnencryptedFileNeedsTheCustomersSay) {
@@ -501,7 +508,8 @@ TEST_F(FetcherTest, CrashesAnywhereLoseNothingAndRepeatNothingInTheOutput) {
     auto& counted = node_->keep(std::make_unique<LedgerSink>(&sink));
     FetchOptions o = both_encodings();
     o.parallel_downloads = 4;  // a crash may land with downloads ahead of the file delivered
-    auto& fetcher = node_->keep(std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, counted, &key(), o));
+    auto& fetcher = node_->keep(
+        std::make_unique<Fetcher>(*node_, env.clock, env.files, http_, counted, &key(), o));
     node_->spawn([](Fetcher& f, std::optional<Status>& out) -> Task<void> {
       out.emplace(co_await f.run());
     }(fetcher, result));

@@ -6,16 +6,19 @@ namespace lj::delivery {
 
 namespace {
 
-Error refused(const std::string& why) { return Error(ErrorCode::kPermissionDenied, why); }
+Error refused(const std::string& why) {
+  return Error(ErrorCode::kPermissionDenied, why);
+}
 
 std::string place(uint64_t account_id, uint64_t config_id, uint64_t seq) {
-  return "file " + std::to_string(seq) + " of folder " + std::to_string(account_id) + "_" + std::to_string(config_id);
+  return "file " + std::to_string(seq) + " of folder " + std::to_string(account_id) + "_" +
+         std::to_string(config_id);
 }
 
 }  // namespace
 
-Status accept_file(const DecodedLogFile& file, uint64_t account_id, uint64_t config_id, uint64_t seq,
-                   const FileAcceptance& policy) {
+Status accept_file(const DecodedLogFile& file, uint64_t account_id, uint64_t config_id,
+                   uint64_t seq, const FileAcceptance& policy) {
   const LogFileHeader& header = file.header;
   const bool imperva = file.encoding == BodyEncoding::kImpervaCompatible;
   if (header.account_id != account_id || header.config_id != config_id) {

@@ -26,7 +26,7 @@ struct FileAcceptance {
   bool accept_imperva = false;
 };
 
-Status accept_file(const DecodedLogFile& file, uint64_t account_id, uint64_t config_id, uint64_t seq,
-                   const FileAcceptance& policy);
+Status accept_file(const DecodedLogFile& file, uint64_t account_id, uint64_t config_id,
+                   uint64_t seq, const FileAcceptance& policy);
 
 }  // namespace lj::delivery

@@ -4,7 +4,8 @@ namespace lj::delivery {
 
 void ListedSince::listed_through(uint64_t seq, Duration now) {
   if (seq == 0) return;
-  if (first_seen_through_.empty() || seq > first_seen_through_.rbegin()->first) first_seen_through_.emplace(seq, now);
+  if (first_seen_through_.empty() || seq > first_seen_through_.rbegin()->first)
+    first_seen_through_.emplace(seq, now);
 }
 
 Duration ListedSince::listed_for(uint64_t seq, Duration now) const {

@@ -1,7 +1,8 @@
 #pragma once
 // Where `lj fetch` puts the events it downloaded (LogSink, fetcher.h).
 //
-// DirectorySink: one output file per log file, "<dir>/<account>_<seq>.cef" (".w3c", ".leef", ".json"), holding
+// DirectorySink: one output file per log file, "<dir>/<account>_<seq>.cef" (".w3c", ".leef",
+// ".json"), holding
 //   the file's verified plaintext exactly as Lumberjack wrote it (CEF: one event per line;
 //   W3C: the #Software/#Version/#Date/#Fields directives, then one event per line). Each is
 //   written atomically, and a file delivered again replaces itself: exactly once per event.

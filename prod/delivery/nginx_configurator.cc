@@ -105,7 +105,8 @@ Task<void> NginxConfigurator::run() {
       continue;
     }
     if (!last_failure.empty())
-      log(LogLevel::kInfo, "recovered; serving " + std::to_string(status_.customers_served) + " customers");
+      log(LogLevel::kInfo,
+          "recovered; serving " + std::to_string(status_.customers_served) + " customers");
     last_failure.clear();
 
     // Until a watch fires, the session changes state, the recheck is due, or stop().
@@ -207,10 +208,12 @@ Task<Status> NginxConfigurator::apply(const RenderedNginxConfig& rendered) {
   }
   applied_ = rendered;
   ++status_.applied;
-  log(LogLevel::kInfo, "applied: " + std::to_string(status_.customers_served) + " customers served");
+  log(LogLevel::kInfo,
+      "applied: " + std::to_string(status_.customers_served) + " customers served");
   // Only now may a dropped customer's credentials go: no loaded configuration names them.
   if (Status s = co_await remove_stale_htpasswd(rendered); !s.ok()) {
-    log(LogLevel::kWarn, "removing old credentials: " + s.to_string() + " (retried at the next change)");
+    log(LogLevel::kWarn,
+        "removing old credentials: " + s.to_string() + " (retried at the next change)");
   }
   co_return Status();
 }

@@ -24,9 +24,9 @@
 #include <string>
 
 #include "prod/delivery/nginx_config.h"
-#include "prod/io/log.h"
 #include "prod/io/coordinator.h"
 #include "prod/io/env.h"
+#include "prod/io/log.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::delivery {

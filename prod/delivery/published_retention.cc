@@ -25,8 +25,8 @@ Task<void> PublishedRetention::run(lumberjack::CustomerConfig config) {
   };
   if (LJ_PLANTED(kPublishedWallClockRetention)) may_expire = nullptr;
   const int64_t period_ms = std::chrono::duration_cast<std::chrono::milliseconds>(period_).count();
-  Result<RetentionResult> expired =
-      co_await expire_published_files(store_, config, clock_.wall_now_ms(), period_ms, std::move(may_expire));
+  Result<RetentionResult> expired = co_await expire_published_files(
+      store_, config, clock_.wall_now_ms(), period_ms, std::move(may_expire));
   if (!expired.ok()) {
     log_(LogLevel::kWarn, "retention of " + config.folder() + ": " + expired.error().to_string());
     co_return;
@@ -34,7 +34,8 @@ Task<void> PublishedRetention::run(lumberjack::CustomerConfig config) {
   listed.listed_through(expired->last_listed_seq, now);
   listed.forget_below(expired->first_kept_seq);
   if (expired->files_removed > 0) {
-    log_(LogLevel::kInfo, "retention of " + config.folder() + ": removed " + std::to_string(expired->files_removed) + " files");
+    log_(LogLevel::kInfo, "retention of " + config.folder() + ": removed " +
+                              std::to_string(expired->files_removed) + " files");
   }
 }
 

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "prod/delivery/listed_since.h"
-#include "prod/io/log.h"
 #include "prod/io/clock.h"
+#include "prod/io/log.h"
 #include "prod/io/object_store.h"
 #include "prod/io/task.h"
 #include "prod/lumberjack/customer_config.h"

@@ -80,7 +80,8 @@ Task<Status> RecordingSink::open_log() {
   Result<std::string> existing = read_file(files_, path_);
   if (existing.ok() && !existing->empty() && existing->back() != '\n') {
     const size_t last_newline = existing->rfind('\n');
-    const std::string whole_lines = last_newline == std::string::npos ? "" : existing->substr(0, last_newline + 1);
+    const std::string whole_lines =
+        last_newline == std::string::npos ? "" : existing->substr(0, last_newline + 1);
     const auto bytes = std::as_bytes(std::span(whole_lines));
     if (Status s = co_await write_file_atomically(files_, path_, bytes); !s.ok()) co_return s;
   }
@@ -90,7 +91,8 @@ Task<Status> RecordingSink::open_log() {
   co_return Status();
 }
 
-void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms, std::vector<ReceivedEvent>& out) {
+void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms,
+                     std::vector<ReceivedEvent>& out) {
   for (size_t i = 0; i < file.events.size(); ++i) {
     const AttackEvent& e = file.events[i];
     out.push_back(ReceivedEvent{file.header.account_id, seq, i, e.id, e.start_ms, received_ms});
@@ -108,16 +110,17 @@ Task<Status> RecordingSink::deliver(uint64_t seq, const DecodedLogFile& file) {
   if (!log_) recorded = co_await open_log();
   if (recorded.ok()) recorded = log_->append(std::as_bytes(std::span(lines)));
   if (!recorded.ok() && warn_) {
-    warn_("received log " + path_ + ": file " + std::to_string(seq) + " delivered but not recorded: " +
-          recorded.to_string());
+    warn_("received log " + path_ + ": file " + std::to_string(seq) +
+          " delivered but not recorded: " + recorded.to_string());
   }
   co_return Status();
 }
 
 std::string ReceivedSummary::summary() const {
-  return "files=" + std::to_string(files) + " events=" + std::to_string(events) + " " + verdict.summary() +
-         "\nlatency_ms p50=" + std::to_string(latency_p50_ms) + " p99=" + std::to_string(latency_p99_ms) +
-         " max=" + std::to_string(latency_max_ms) + " first_start_ms=" + std::to_string(first_start_ms) +
+  return "files=" + std::to_string(files) + " events=" + std::to_string(events) + " " +
+         verdict.summary() + "\nlatency_ms p50=" + std::to_string(latency_p50_ms) +
+         " p99=" + std::to_string(latency_p99_ms) + " max=" + std::to_string(latency_max_ms) +
+         " first_start_ms=" + std::to_string(first_start_ms) +
          " last_received_ms=" + std::to_string(last_received_ms);
 }
 
@@ -131,7 +134,8 @@ ReceivedSummary summarize_received(const std::map<EventId, proxy::MemoryLedger::
   bool first = true;
   for (const ReceivedEvent& e : received) {
     files.emplace(e.account_id, e.file_seq);
-    if (!positions.emplace(e.account_id, e.file_seq, e.index).second) continue;  // re-delivered file
+    if (!positions.emplace(e.account_id, e.file_seq, e.index).second)
+      continue;  // re-delivered file
     ++copies[e.id];
     const int64_t latency = e.received_ms - e.start_ms;
     auto [it, inserted] = latency_ms.try_emplace(e.id, latency);

@@ -43,7 +43,8 @@ struct ReceivedEvent {
 
 std::string format_received(const ReceivedEvent& event);
 // The events of file `seq`, received whole at `received_ms`, appended to `out` in file order.
-void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms, std::vector<ReceivedEvent>& out);
+void append_received(uint64_t seq, const DecodedLogFile& file, int64_t received_ms,
+                     std::vector<ReceivedEvent>& out);
 
 // Appends the events of `text` to `out`. kCorrupt names the first malformed line (1-based). An
 // unterminated last line (its writer was killed mid-append) is ignored, not an error.
@@ -82,8 +83,8 @@ struct ReceivedSummary {
   int64_t latency_p50_ms = 0;
   int64_t latency_p99_ms = 0;
   int64_t latency_max_ms = 0;
-  int64_t first_start_ms = 0;     // the earliest event's start
-  int64_t last_received_ms = 0;   // the latest receipt
+  int64_t first_start_ms = 0;    // the earliest event's start
+  int64_t last_received_ms = 0;  // the latest receipt
   // "files=… events=… acknowledged=… delivered=… lost=0 dup=0 phantom=0 [first problem: …]\n
   //  latency_ms p50=… p99=… max=… first_start_ms=… last_received_ms=…"
   std::string summary() const;

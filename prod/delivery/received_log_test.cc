@@ -3,12 +3,12 @@
 // tells a re-delivered file from a duplicated event, counts lost and phantom events against the
 // ledger, and computes nearest-rank latency percentiles.
 #include "prod/delivery/received_log.h"
-#include "prod/delivery/log_sinks.h"
 
 #include <gtest/gtest.h>
 
 #include <optional>
 
+#include "prod/delivery/log_sinks.h"
 #include "prod/event/sample_events.h"
 #include "prod/io/distributions.h"
 #include "sim/sim_node.h"
@@ -67,7 +67,8 @@ TEST(ReceivedSummary, AllDeliveredOnceWithLatencyPercentiles) {
   EXPECT_EQ(summary.latency_max_ms, 100);
   EXPECT_EQ(summary.first_start_ms, 1001);
   EXPECT_EQ(summary.last_received_ms, 1200);
-  EXPECT_NE(summary.summary().find("lost=0 dup=0 phantom=0"), std::string::npos) << summary.summary();
+  EXPECT_NE(summary.summary().find("lost=0 dup=0 phantom=0"), std::string::npos)
+      << summary.summary();
   EXPECT_NE(summary.summary().find("latency_ms p50=50 p99=99 max=100"), std::string::npos);
 }
 
@@ -190,12 +191,13 @@ TEST(RecordingSink, CutsATornLastLineBeforeAppending) {
   DecodedLogFile file;
   file.header.account_id = 1001;
   file.events.push_back(make_sample_event(random, 1001, EventId{7, 9}, 1'767'225'600'000));
-  const std::string earlier = format_received(ReceivedEvent{1001, 1, 0, EventId{7, 8}, 5, 6}) + "1001 2 0 7-";
+  const std::string earlier =
+      format_received(ReceivedEvent{1001, 1, 0, EventId{7, 8}, 5, 6}) + "1001 2 0 7-";
   ScriptedSink inner;
   RecordingSink recording(inner, env.clock, env.files, "received.log");
   bool done = false;
-  node.spawn([](FileSystem& files, RecordingSink& sink, const DecodedLogFile& file, const std::string& earlier,
-                bool& done) -> Task<void> {
+  node.spawn([](FileSystem& files, RecordingSink& sink, const DecodedLogFile& file,
+                const std::string& earlier, bool& done) -> Task<void> {
     const auto bytes = std::as_bytes(std::span(earlier));
     const Status written = co_await write_file_atomically(files, "received.log", bytes);
     EXPECT_TRUE(written.ok());
@@ -229,12 +231,14 @@ TEST(RecordingSink, AnUnwritableLogNeverFailsADelivery) {
   RecordingSink recording(inner, env.clock, env.files, "no-such-dir/received.log",
                           [&warnings](const std::string& line) { warnings.push_back(line); });
   std::vector<Status> results;
-  node.spawn([](RecordingSink& sink, const DecodedLogFile& file, std::vector<Status>& results) -> Task<void> {
+  node.spawn([](RecordingSink& sink, const DecodedLogFile& file,
+                std::vector<Status>& results) -> Task<void> {
     const uint64_t seq = 1;
     Status delivered = co_await sink.deliver(seq, file);
     results.push_back(delivered);
   }(recording, file, results));
-  ASSERT_TRUE(simulation.run_until([&] { return results.size() == 1; }, simulation.now_ns() + 60'000'000'000));
+  ASSERT_TRUE(simulation.run_until([&] { return results.size() == 1; },
+                                   simulation.now_ns() + 60'000'000'000));
   EXPECT_TRUE(results[0].ok()) << results[0].to_string();
   EXPECT_EQ(inner.accepted, 1);
   ASSERT_EQ(warnings.size(), 1u);

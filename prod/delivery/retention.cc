@@ -27,7 +27,9 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
   uint64_t expired_through = 0;
   if (mark.ok()) {
     const std::optional<uint64_t> parsed = lumberjack::parse_expired_mark(*mark);
-    if (!parsed) co_return Error(ErrorCode::kCorrupt, lumberjack::expired_mark_name(config) + " does not parse");
+    if (!parsed)
+      co_return Error(ErrorCode::kCorrupt,
+                      lumberjack::expired_mark_name(config) + " does not parse");
     expired_through = *parsed;
   }
   const int64_t cutoff_ms = now_ms - retention_ms;
@@ -54,7 +56,8 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
     // It never moves back (a stale owner's run may have read an older index).
     expired_through = std::max(expired_through, (*seqs)[expired - 1]);
     const std::string new_mark = lumberjack::expired_mark_contents(expired_through);
-    if (Status s = co_await store.put(lumberjack::expired_mark_name(config), new_mark); !s.ok()) co_return s.error();
+    if (Status s = co_await store.put(lumberjack::expired_mark_name(config), new_mark); !s.ok())
+      co_return s.error();
     std::string kept;
     for (size_t i = expired; i < seqs->size(); ++i)
       kept += log_file_name(config.account_id, (*seqs)[i]) + "\n";
@@ -71,7 +74,8 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
         parse_log_file_name(object.substr(object.rfind('/') + 1));
     // Below the first kept, and expired by a mark: an index that starts later than the mark
     // proves nothing (seed 2324002559: a stale owner's retention had emptied it).
-    if (!name || name->account_id != config.account_id || name->seq >= remove_below || name->seq > expired_through) {
+    if (!name || name->account_id != config.account_id || name->seq >= remove_below ||
+        name->seq > expired_through) {
       continue;
     }
     if (Status s = co_await store.remove(object); !s.ok()) co_return s.error();

@@ -13,9 +13,9 @@
 // A crash between 2 and 3 leaves unlisted files, removed by the next run: every step is
 // idempotent, so the whole is simply run again. Only files at or below the mark are ever
 // removed, and the mark never moves back: a run on a stale index (a fenced owner's) can
-// neither lower it nor take a file that merely went unlisted. A listed file that is already gone counts as
-// expired. When every listed file has expired the index is written empty. Files newer than the
-// index's last entry are never touched.
+// neither lower it nor take a file that merely went unlisted. A listed file that is already gone
+// counts as expired. When every listed file has expired the index is written empty. Files newer
+// than the index's last entry are never touched.
 //
 // REQUIRES: nothing else writes the folder's logs.index meanwhile - run it where the
 // customer's files are published (the worker holding the customer's assignment), between two
@@ -44,10 +44,8 @@ struct RetentionResult {
 // oldest first, and only while `may_expire(seq)` allows (if given: ListedSince's guard against
 // clocks that are days off). Errors: those of the store (nothing is listed as present that is
 // not), kCorrupt for an index or a file header that does not parse (nothing is changed then).
-Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
-                                                     const lumberjack::CustomerConfig& config,
-                                                     int64_t now_ms,
-                                                     int64_t retention_ms = kDefaultRetention_ms,
-                                                     std::function<bool(uint64_t seq)> may_expire = {});
+Task<Result<RetentionResult>> expire_published_files(
+    ObjectStore& store, const lumberjack::CustomerConfig& config, int64_t now_ms,
+    int64_t retention_ms = kDefaultRetention_ms, std::function<bool(uint64_t seq)> may_expire = {});
 
 }  // namespace lj::delivery

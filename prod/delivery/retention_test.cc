@@ -117,7 +117,8 @@ TEST_F(RetentionTest, AClockDaysAheadExpiresNothingSeenForLessThanThePeriod) {
   EXPECT_EQ(run_after(period / 2), 0u);
   publish(3, 1 * kHour_ms);
   EXPECT_EQ(index(), "1001_1.log\n1001_2.log\n1001_3.log\n");
-  EXPECT_EQ(run_after(period / 2), 1u) << "files 1-2, seen listed for the whole period, went (and logs.expired came)";
+  EXPECT_EQ(run_after(period / 2), 1u)
+      << "files 1-2, seen listed for the whole period, went (and logs.expired came)";
   EXPECT_EQ(index(), "1001_3.log\n");
   EXPECT_EQ(run_after(period / 2), 0u) << "file 3 was first seen half a period ago";
   EXPECT_EQ(run_after(period / 2), 1u);
@@ -184,8 +185,8 @@ TEST_F(RetentionTest, AFileTheMarkDoesNotCoverStaysThoughTheIndexStartsAfterIt) 
   Result<RetentionResult> result = expire();
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->files_removed, 0u);
-  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_2.log", "1001_7/1001_3.log", "1001_7/logs.expired",
-                                                 "1001_7/logs.index"}));
+  EXPECT_EQ(objects(), (std::vector<std::string>{"1001_7/1001_2.log", "1001_7/1001_3.log",
+                                                 "1001_7/logs.expired", "1001_7/logs.index"}));
   // And the mark never moves back: a run that expires file 3 on an index read long ago
   // (a fenced owner's) leaves a later mark as it is.
   ASSERT_TRUE(call(store().put(lumberjack::expired_mark_name(config_), "9\n")).ok());

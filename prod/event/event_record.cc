@@ -130,8 +130,9 @@ Error corrupt(std::string message) {
 Status encode_event_record(const AttackEvent& e, std::string& out, size_t max_payload_bytes) {
   LJ_ASSERT(max_payload_bytes <= std::numeric_limits<uint32_t>::max());  // the length field is u32
   if (e.headers.size() > kMaxEventHeaders) {
-    return Error(ErrorCode::kTooLarge, "event " + id_text(e.id) + ": " + std::to_string(e.headers.size()) +
-                                           " headers exceed the limit of " + std::to_string(kMaxEventHeaders));
+    return Error(ErrorCode::kTooLarge,
+                 "event " + id_text(e.id) + ": " + std::to_string(e.headers.size()) +
+                     " headers exceed the limit of " + std::to_string(kMaxEventHeaders));
   }
   const size_t start = out.size();
   out.append(kEventRecordHeaderBytes, '\0');
@@ -242,7 +243,8 @@ Result<DecodedEventRecord> decode_event_record(std::string_view bytes, size_t ma
   // Each header takes at least two bytes (two empty strings), which bounds the count.
   const uint64_t header_count = in.count_field("header_count", 2);
   if (header_count > kMaxEventHeaders) {
-    return Error(ErrorCode::kTooLarge, "event record: " + std::to_string(header_count) + " headers exceed the limit of " +
+    return Error(ErrorCode::kTooLarge, "event record: " + std::to_string(header_count) +
+                                           " headers exceed the limit of " +
                                            std::to_string(kMaxEventHeaders));
   }
   e.headers.reserve(header_count);

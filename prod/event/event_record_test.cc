@@ -79,7 +79,8 @@ TEST(EventRecord, LengthAboveLimitIsNotTrusted) {
   auto decoded = decode_event_record(std::string_view(bytes));
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.code(), ErrorCode::kTooLarge);
-  EXPECT_EQ(decoded.error().message(), "record length 9000000 exceeds limit " + std::to_string(kDefaultMaxEventPayloadBytes));
+  EXPECT_EQ(decoded.error().message(),
+            "record length 9000000 exceeds limit " + std::to_string(kDefaultMaxEventPayloadBytes));
 }
 
 TEST(EventRecord, TruncatedPayload) {

@@ -17,7 +17,7 @@ size_t ClientConnections::cap(const PeerGrant& grant) const {
   constexpr size_t kUncapped = std::numeric_limits<size_t>::max();
   if (!grant.may_send || grant.may_read) return kUncapped;  // readers, or authentication off
   const uint64_t ids = grant.last_proxy_id - grant.first_proxy_id + 1;  // >= 1 (peer_grant.h)
-  if (ids == 0 || ids > kUncapped / per_proxy_id_) return kUncapped;  // the whole id space
+  if (ids == 0 || ids > kUncapped / per_proxy_id_) return kUncapped;    // the whole id space
   return static_cast<size_t>(ids) * per_proxy_id_;
 }
 

@@ -26,8 +26,10 @@ class ClientConnections {
 
   class Slot {
    public:
-    Slot(ClientConnections* owner, std::string client) : owner_(owner), client_(std::move(client)) {}
-    Slot(Slot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)), client_(std::move(other.client_)) {}
+    Slot(ClientConnections* owner, std::string client)
+        : owner_(owner), client_(std::move(client)) {}
+    Slot(Slot&& other) noexcept
+        : owner_(std::exchange(other.owner_, nullptr)), client_(std::move(other.client_)) {}
     Slot& operator=(Slot&&) = delete;
     ~Slot();
 

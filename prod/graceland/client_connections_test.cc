@@ -7,7 +7,9 @@
 namespace lj::graceland {
 namespace {
 
-PeerGrant proxy(const std::string& ids) { return grant_for(PeerIdentity{"proxy", ids}).value(); }
+PeerGrant proxy(const std::string& ids) {
+  return grant_for(PeerIdentity{"proxy", ids}).value();
+}
 
 TEST(ClientConnections, AProxyCertificateHoldsAFewPerIdItNames) {
   ClientConnections connections(2);

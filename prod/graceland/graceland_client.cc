@@ -6,21 +6,23 @@
 namespace lj::graceland {
 
 Task<Result<std::unique_ptr<GracelandClient>>> GracelandClient::connect(
-    const Env& env, const std::string& address, const std::string& client_name, Duration call_timeout,
-    std::string expected_pop) {
+    const Env& env, const std::string& address, const std::string& client_name,
+    Duration call_timeout, std::string expected_pop) {
   Result<std::unique_ptr<Connection>> connection = co_await env.network.connect(address);
   if (!connection.ok()) co_return connection.error();
   if (const std::optional<PeerIdentity> server = (*connection)->peer_identity()) {
     if (server->role != "graceland" || (!expected_pop.empty() && server->name != expected_pop)) {
       (*connection)->close();
-      co_return Error(ErrorCode::kPermissionDenied,
-                      address + " proved the identity of " + server->role + " '" + server->name + "', not " +
-                          (expected_pop.empty() ? "a Graceland" : "the Graceland of PoP " + expected_pop));
+      co_return Error(
+          ErrorCode::kPermissionDenied,
+          address + " proved the identity of " + server->role + " '" + server->name + "', not " +
+              (expected_pop.empty() ? "a Graceland" : "the Graceland of PoP " + expected_pop));
     }
   }
-  std::unique_ptr<GracelandClient> client(new GracelandClient(env, std::move(*connection), call_timeout));
-  Result<std::string> reply =
-      co_await client->call(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes(client_name).frame());
+  std::unique_ptr<GracelandClient> client(
+      new GracelandClient(env, std::move(*connection), call_timeout));
+  Result<std::string> reply = co_await client->call(
+      MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes(client_name).frame());
   if (!reply.ok()) co_return reply.error();
   MessageReader reader(*reply);
   const uint16_t version = reader.u16();
@@ -40,8 +42,9 @@ Task<Result<std::string>> GracelandClient::call(const std::string& frame) {
   Result<std::string> body = co_await exchange(frame);
   watchdog_.end_call();
   if (!body.ok() && watchdog_.fired()) {
-    co_return Error(ErrorCode::kTimedOut, "no answer from Graceland " + connection_->peer_address() + " within " +
-                                              std::to_string(watchdog_.timeout().count() / 1'000'000) + " ms");
+    co_return Error(ErrorCode::kTimedOut,
+                    "no answer from Graceland " + connection_->peer_address() + " within " +
+                        std::to_string(watchdog_.timeout().count() / 1'000'000) + " ms");
   }
   if (!body.ok()) co_return body.error();
   if (MessageReader(*body).type() == MessageType::kError) co_return decode_error(*body);
@@ -55,7 +58,8 @@ Task<Result<std::string>> GracelandClient::exchange(const std::string& frame) {
   co_return co_await read_frame(*connection_);
 }
 
-Task<Status> GracelandClient::send_batch(uint64_t batch_id, const std::vector<std::string>& records) {
+Task<Status> GracelandClient::send_batch(uint64_t batch_id,
+                                         const std::vector<std::string>& records) {
   Result<std::string> reply = co_await call(encode_batch(batch_id, records));
   if (!reply.ok()) co_return reply.status();
   MessageReader reader(*reply);
@@ -63,7 +67,8 @@ Task<Status> GracelandClient::send_batch(uint64_t batch_id, const std::vector<st
   const uint32_t acked_count = reader.u32();
   if (reader.type() != MessageType::kAck || !reader.finish("ack").ok() || acked_id != batch_id ||
       acked_count != records.size()) {
-    co_return Error(ErrorCode::kCorrupt, "acknowledgement does not match batch " + std::to_string(batch_id));
+    co_return Error(ErrorCode::kCorrupt,
+                    "acknowledgement does not match batch " + std::to_string(batch_id));
   }
   co_return Status();
 }
@@ -74,7 +79,8 @@ Task<Result<ListReply>> GracelandClient::list() {
   co_return parse_list_reply(*reply, kProtocolVersion);
 }
 
-Task<Result<ReadBatch>> GracelandClient::read(const std::string& account, Position from, uint32_t max_bytes) {
+Task<Result<ReadBatch>> GracelandClient::read(const std::string& account, Position from,
+                                              uint32_t max_bytes) {
   const std::string request = MessageWriter(MessageType::kRead)
                                   .bytes(account)
                                   .u32(from.file_index)

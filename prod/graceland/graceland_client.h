@@ -26,10 +26,9 @@ class GracelandClient {
   // PoP `expected_pop` unless it is empty: else kPermissionDenied, before anything is sent.
   // (A reader that took another PoP's Graceland for this one would deliver what it serves as
   // this PoP's: a rogue registration in ZooKeeper must not be able to do that.)
-  static Task<Result<std::unique_ptr<GracelandClient>>> connect(const Env& env, const std::string& address,
-                                                                const std::string& client_name,
-                                                                Duration call_timeout = kDefaultCallTimeout,
-                                                                std::string expected_pop = {});
+  static Task<Result<std::unique_ptr<GracelandClient>>> connect(
+      const Env& env, const std::string& address, const std::string& client_name,
+      Duration call_timeout = kDefaultCallTimeout, std::string expected_pop = {});
   // Sends encoded event records as one batch; ok once Graceland says all are durable.
   Task<Status> send_batch(uint64_t batch_id, const std::vector<std::string>& records);
   // The store's id and its customers' extents.
@@ -42,7 +41,8 @@ class GracelandClient {
 
  private:
   GracelandClient(const Env& env, std::unique_ptr<Connection> connection, Duration call_timeout)
-      : connection_(std::move(connection)), watchdog_(env.executor, env.clock, call_timeout, *connection_) {}
+      : connection_(std::move(connection)),
+        watchdog_(env.executor, env.clock, call_timeout, *connection_) {}
   // Sends a frame and returns the reply body, turning a kError reply into its Error.
   Task<Result<std::string>> call(const std::string& frame);
   Task<Result<std::string>> exchange(const std::string& frame);  // call() without the deadline

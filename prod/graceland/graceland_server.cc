@@ -29,7 +29,8 @@ GracelandServer::GracelandServer(Env env, GracelandOptions options,
 
 GracelandServer::~GracelandServer() = default;
 
-Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, GracelandOptions options) {
+Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env,
+                                                                      GracelandOptions options) {
   Result<std::unique_ptr<SegmentStore>> store = co_await SegmentStore::open(env, options.store);
   if (!store.ok()) co_return store.error();
   Result<std::unique_ptr<Listener>> listener = env.network.listen(options.listen_address);
@@ -39,8 +40,9 @@ Task<Result<std::unique_ptr<GracelandServer>>> GracelandServer::start(Env env, G
   env.executor.spawn(server->accept_loop());
   env.executor.spawn(server->committer());
   env.executor.spawn(server->retention());
-  server->log(LogLevel::kInfo, "graceland " + server->options_.pop + " listening on " + server->address_ +
-              ", store " + store_id_text(server->store_->store_id()));
+  server->log(LogLevel::kInfo, "graceland " + server->options_.pop + " listening on " +
+                                   server->address_ + ", store " +
+                                   store_id_text(server->store_->store_id()));
   for (const std::string& damage : server->store_->damage()) {
     ++server->stats_.damaged_segments;
     server->log(LogLevel::kError, "ALARM damaged segment (not served past the damage): " + damage);
@@ -61,8 +63,9 @@ void GracelandServer::log_refusal(const std::string& peer, const Error& error) {
   ++refusals_unlogged_;
   const Duration now = env_.clock.monotonic_now();
   if (refusal_logged_ && now - last_refusal_log_ < options_.refusal_log_interval) return;
-  log(LogLevel::kWarn, "refused a batch from " + peer + ": " + error.to_string() + " (" + std::to_string(refusals_unlogged_) +
-      " batches refused for room since the last such line)");
+  log(LogLevel::kWarn, "refused a batch from " + peer + ": " + error.to_string() + " (" +
+                           std::to_string(refusals_unlogged_) +
+                           " batches refused for room since the last such line)");
   refusal_logged_ = true;
   last_refusal_log_ = now;
   refusals_unlogged_ = 0;
@@ -75,7 +78,8 @@ Task<void> GracelandServer::accept_loop() {
       if (connection.code() == ErrorCode::kCancelled) co_return;
       continue;
     }
-    if (connections_ >= options_.max_connections || unidentified_ >= options_.max_unidentified_connections) {
+    if (connections_ >= options_.max_connections ||
+        unidentified_ >= options_.max_unidentified_connections) {
       // Over a cap: closed at once, unread and unanswered. An answer would cost what the cap
       // protects (over TLS, a handshake: memory and a descriptor held until the client's
       // deadline), and a flood would hold them all. The proxy retries later or elsewhere.
@@ -119,7 +123,8 @@ Task<void> GracelandServer::committer() {
 Task<void> GracelandServer::retention() {
   while (!stopped_) {
     co_await env_.clock.sleep_for(options_.retention_interval);
-    if (Status s = co_await store_->remove_expired(); !s.ok()) log(LogLevel::kWarn, "retention: " + s.to_string());
+    if (Status s = co_await store_->remove_expired(); !s.ok())
+      log(LogLevel::kWarn, "retention: " + s.to_string());
   }
 }
 
@@ -184,7 +189,6 @@ class GracelandServer::BoundedPeer {
   CallWatchdog watchdog_;
 };
 
-
 Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   ++connections_;
   ++unidentified_;
@@ -218,7 +222,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     }
     co_return;
   }
-  uint16_t version = 0;  // the conversation's: the client's
+  uint16_t version = 0;                  // the conversation's: the client's
   PeerGrant grant = grant_everything();  // narrowed to the peer's role when authentication is on
   {
     Result<uint16_t> asked = accept_hello(*hello);
@@ -238,11 +242,13 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
     // Identified: its slot moves from the unidentified pool to its client's count.
     unidentified_slot.reset();
     std::optional<ClientConnections::Slot> admitted = client_connections_.admit(grant);
-    if (admitted) client_slot.emplace(std::move(*admitted));  // (the moved-from slot counts nothing)
+    if (admitted)
+      client_slot.emplace(std::move(*admitted));  // (the moved-from slot counts nothing)
     if (!client_slot) {
       ++stats_.refused_connections;
-      const Error crowded(ErrorCode::kUnavailable, "too many connections from " + grant.who + " (" +
-                                                       std::to_string(client_connections_.cap(grant)) + ")");
+      const Error crowded(ErrorCode::kUnavailable,
+                          "too many connections from " + grant.who + " (" +
+                              std::to_string(client_connections_.cap(grant)) + ")");
       co_await reject(crowded);
       co_return;
     }
@@ -253,7 +259,8 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
   while (!stopped_) {
     Result<std::string> body = co_await bounded.next_request();
     if (!body.ok()) {
-      if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge) co_await reject(body.error());
+      if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge)
+        co_await reject(body.error());
       co_return;
     }
     Result<DecidedRequest> request = decide_request(grant, *body);
@@ -281,7 +288,10 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         }
         ++stats_.batches_acked;
         stats_.events_acked += count;
-        if (!(co_await bounded.answer(MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame())).ok()) co_return;
+        if (!(co_await bounded.answer(
+                  MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame()))
+                 .ok())
+          co_return;
         // Crash point: acknowledged, perhaps not yet read by anyone - it must survive this.
         co_await crash_point(env_, "crash.graceland.after-ack");
         break;
@@ -324,7 +334,8 @@ ReadManyReply GracelandServer::read_many(const ReadManyRequest& request) {
   uint64_t spent = 0;
   for (size_t i = 0; i < request.reads.size() && spent < request.reply_budget; ++i) {
     const ReadRequest& read = request.reads[i];
-    const uint64_t max_bytes = std::min<uint64_t>({read.max_bytes, options_.max_read_bytes, request.reply_budget - spent});
+    const uint64_t max_bytes =
+        std::min<uint64_t>({read.max_bytes, options_.max_read_bytes, request.reply_budget - spent});
     Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
     ReadManyEntry& entry = reply.entries[i];
     if (!batch.ok()) {

@@ -28,14 +28,14 @@
 #include <memory>
 #include <string>
 
-#include "prod/graceland/read_many.h"
 #include "prod/graceland/client_connections.h"
 #include "prod/graceland/peer_grant.h"
+#include "prod/graceland/read_many.h"
 #include "prod/graceland/request_checks.h"
 #include "prod/graceland/segment_store.h"
-#include "prod/io/log.h"
 #include "prod/io/call_watchdog.h"
 #include "prod/io/env.h"
+#include "prod/io/log.h"
 #include "prod/io/notifier.h"
 
 namespace lj::graceland {
@@ -68,15 +68,15 @@ struct GracelandOptions {
 struct GracelandStats {
   uint64_t batches_acked = 0;
   uint64_t events_acked = 0;
-  uint64_t commits = 0;        // fsync rounds
+  uint64_t commits = 0;  // fsync rounds
   uint64_t rejected_frames = 0;
-  uint64_t refused_requests = 0;  // a client without an identity, or asking beyond its role
+  uint64_t refused_requests = 0;     // a client without an identity, or asking beyond its role
   uint64_t refused_connections = 0;  // over a connection cap (all, unidentified, or one proxy's)
-  uint64_t refused_batches = 0;  // over a quota or the high-water mark: nothing stored, retried
+  uint64_t refused_batches = 0;      // over a quota or the high-water mark: nothing stored, retried
   uint64_t failed_commits = 0;
-  uint64_t damaged_segments = 0;       // found by recovery: records follow one that fails its checksum
+  uint64_t damaged_segments = 0;  // found by recovery: records follow one that fails its checksum
   uint64_t damaged_reads_refused = 0;  // reads that reached damage: refused, never skipped past
-  Duration commit_time{0};     // monotonic time spent inside commits (fsync rounds)
+  Duration commit_time{0};             // monotonic time spent inside commits (fsync rounds)
 };
 
 class GracelandServer {

@@ -34,14 +34,17 @@ class GracelandServerTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
   std::unique_ptr<GracelandClient> connect() {
-    auto client = runtime_->run(GracelandClient::connect(runtime_->env(), server_->address(), "test"));
+    auto client =
+        runtime_->run(GracelandClient::connect(runtime_->env(), server_->address(), "test"));
     EXPECT_TRUE(client.ok()) << client.error().to_string();
     return client.ok() ? std::move(*client) : nullptr;
   }
   std::string record(uint64_t account, uint64_t sequence) {
     SplitMix64 random(sequence);
     std::string out;
-    EXPECT_TRUE(encode_event_record(make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out).ok());
+    EXPECT_TRUE(encode_event_record(
+                    make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out)
+                    .ok());
     return out;
   }
   // Sends raw bytes on a fresh connection after the handshake; returns the server's reply.
@@ -50,7 +53,8 @@ class GracelandServerTest : public ::testing::Test {
       auto connection = co_await runtime_->env().network.connect(server_->address());
       if (!connection.ok()) co_return connection.error();
       if (handshake) {
-        const std::string hello = MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes("raw").frame();
+        const std::string hello =
+            MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes("raw").frame();
         (void)co_await write_all(**connection, std::as_bytes(std::span(hello)));
         auto ok = co_await read_frame(**connection);
         if (!ok.ok()) co_return ok.error();
@@ -87,11 +91,13 @@ TEST_F(GracelandServerTest, ManyConcurrentProxiesShareCommits) {
   int acked = 0;
   for (int p = 0; p < proxies; ++p) {
     runtime_->env().executor.spawn([](GracelandServerTest& t, int p, int& acked) -> Task<void> {
-      auto client = co_await GracelandClient::connect(t.runtime_->env(), t.server_->address(), "proxy");
+      auto client =
+          co_await GracelandClient::connect(t.runtime_->env(), t.server_->address(), "proxy");
       if (!client.ok()) co_return;
       for (int b = 0; b < batches; ++b) {
         std::vector<std::string> records;
-        for (int e = 0; e < 10; ++e) records.push_back(t.record(42, static_cast<uint64_t>(p * 1000 + b * 10 + e + 1)));
+        for (int e = 0; e < 10; ++e)
+          records.push_back(t.record(42, static_cast<uint64_t>(p * 1000 + b * 10 + e + 1)));
         if ((co_await (*client)->send_batch(static_cast<uint64_t>(b), records)).ok()) ++acked;
       }
     }(*this, p, acked));
@@ -100,7 +106,8 @@ TEST_F(GracelandServerTest, ManyConcurrentProxiesShareCommits) {
     while (acked < proxies * batches) co_await runtime_->env().clock.sleep_for(5ms);
   }());
   EXPECT_EQ(server_->stats().events_acked, static_cast<uint64_t>(proxies * batches * 10));
-  EXPECT_LT(server_->stats().commits, static_cast<uint64_t>(proxies * batches)) << "no group commit";
+  EXPECT_LT(server_->stats().commits, static_cast<uint64_t>(proxies * batches))
+      << "no group commit";
 }
 
 TEST_F(GracelandServerTest, BadInputGetsAClearErrorAndNothingIsStored) {
@@ -120,18 +127,24 @@ TEST_F(GracelandServerTest, BadInputGetsAClearErrorAndNothingIsStored) {
   const std::vector<Case> cases = {
       {"bad checksum", bad_crc, true, "checksum"},
       {"oversized frame", huge, true, "exceeds limit"},
-      {"wrong version", MessageWriter(MessageType::kHello).u16(99).bytes("x").frame(), false, "version 99"},
-      {"garbage event", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes("garbage").frame(), true, "event 0"},
-      {"account zero", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes(zero_account).frame(), true, "no account"},
-      {"count lies", MessageWriter(MessageType::kBatch).u64(1).u32(5).bytes(record(1, 1)).frame(), true, "batch"},
-      {"unknown type", MessageWriter(static_cast<MessageType>(77)).frame(), true, "message type 77"},
+      {"wrong version", MessageWriter(MessageType::kHello).u16(99).bytes("x").frame(), false,
+       "version 99"},
+      {"garbage event", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes("garbage").frame(),
+       true, "event 0"},
+      {"account zero", MessageWriter(MessageType::kBatch).u64(1).u32(1).bytes(zero_account).frame(),
+       true, "no account"},
+      {"count lies", MessageWriter(MessageType::kBatch).u64(1).u32(5).bytes(record(1, 1)).frame(),
+       true, "batch"},
+      {"unknown type", MessageWriter(static_cast<MessageType>(77)).frame(), true,
+       "message type 77"},
   };
   for (const Case& c : cases) {
     auto reply = send_raw(c.bytes, c.handshake);
     ASSERT_TRUE(reply.ok()) << c.name << ": " << reply.error().to_string();
     ASSERT_EQ(MessageReader(*reply).type(), MessageType::kError) << c.name;
     const Error error = decode_error(*reply);
-    EXPECT_NE(error.message().find(c.expected), std::string::npos) << c.name << ": " << error.to_string();
+    EXPECT_NE(error.message().find(c.expected), std::string::npos)
+        << c.name << ": " << error.to_string();
   }
   EXPECT_EQ(server_->stats().events_acked, 0u);
   auto client = connect();
@@ -150,12 +163,14 @@ TEST_F(GracelandServerTest, ReadManyAnswersEveryAccountInOrderWithinItsBudget) {
   batch.push_back(record(1002, 7));
   ASSERT_TRUE(runtime_->run(client->send_batch(1, batch)).ok());
   ReadManyRequest request;
-  request.reads = {{"1001", Position{}, 1 << 20}, {"1003", Position{}, 1 << 20}, {"1002", Position{}, 1 << 20}};
+  request.reads = {
+      {"1001", Position{}, 1 << 20}, {"1003", Position{}, 1 << 20}, {"1002", Position{}, 1 << 20}};
   auto all = runtime_->run(client->read_many(request));
   ASSERT_TRUE(all.ok()) << all.error().to_string();
   ASSERT_EQ(all->entries.size(), 3u);
   for (const ReadManyEntry& entry : all->entries) ASSERT_EQ(entry.outcome, ReadManyOutcome::kBatch);
-  EXPECT_EQ(all->entries[0].batch.records, std::vector<std::string>(batch.begin(), batch.begin() + 6));
+  EXPECT_EQ(all->entries[0].batch.records,
+            std::vector<std::string>(batch.begin(), batch.begin() + 6));
   EXPECT_TRUE(all->entries[1].batch.records.empty()) << "an account with nothing stored";
   EXPECT_EQ(all->entries[2].batch.records, std::vector<std::string>{batch[6]});
   EXPECT_EQ(all->entries[2].batch.store_id, all->store_id);
@@ -177,8 +192,14 @@ TEST_F(GracelandServerTest, AReadManyOutsideItsLimitsIsRefused) {
   ASSERT_TRUE(reply.ok()) << reply.error().to_string();
   ASSERT_EQ(MessageReader(*reply).type(), MessageType::kError);
   EXPECT_NE(decode_error(*reply).message().find("read-many of 0 accounts"), std::string::npos);
-  const std::string greedy = MessageWriter(MessageType::kReadMany).u32(kMaxReadManyBudget + 1).u32(1)
-                                 .bytes("1001").u32(0).u64(0).u32(1).frame();
+  const std::string greedy = MessageWriter(MessageType::kReadMany)
+                                 .u32(kMaxReadManyBudget + 1)
+                                 .u32(1)
+                                 .bytes("1001")
+                                 .u32(0)
+                                 .u64(0)
+                                 .u32(1)
+                                 .frame();
   reply = send_raw(greedy);
   ASSERT_TRUE(reply.ok()) << reply.error().to_string();
   EXPECT_NE(decode_error(*reply).message().find("budget"), std::string::npos);
@@ -243,7 +264,8 @@ class BoundedGracelandTest : public GracelandServerTest {
   void sleep(Duration d) { runtime_->run(runtime_->env().clock.sleep_for(d)); }
 };
 
-TEST_F(BoundedGracelandTest, SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUntilTheHelloDeadline) {
+TEST_F(BoundedGracelandTest,
+       SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUntilTheHelloDeadline) {
   auto established = connect();  // a proxy already identified before the flood
   ASSERT_TRUE(established.ok());
   std::vector<std::unique_ptr<Connection>> flood;
@@ -264,15 +286,17 @@ TEST_F(BoundedGracelandTest, SilentSocketsHoldOnlyTheUnidentifiedSlotsAndOnlyUnt
 std::string sample_record(uint64_t account, uint64_t sequence) {
   SplitMix64 random(sequence);
   std::string out;
-  EXPECT_TRUE(encode_event_record(make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out).ok());
+  EXPECT_TRUE(encode_event_record(
+                  make_sample_event(random, account, EventId{7, sequence}, 1767225600000), out)
+                  .ok());
   return out;
 }
 
 // Account 1001's quota: records 1 and 2 stored, then records 4 and 5 judged (a segment header
 // counted for each) - one byte short.
 uint64_t quota_one_byte_short() {
-  const uint64_t stored = kSegmentHeaderBytes + 2 * kRecordHeaderBytes + sample_record(1001, 1).size() +
-                          sample_record(1001, 2).size();
+  const uint64_t stored = kSegmentHeaderBytes + 2 * kRecordHeaderBytes +
+                          sample_record(1001, 1).size() + sample_record(1001, 2).size();
   return stored + 2 * (kSegmentHeaderBytes + kRecordHeaderBytes) + sample_record(1001, 4).size() +
          sample_record(1001, 5).size() - 1;
 }
@@ -295,10 +319,12 @@ TEST_F(QuotaGracelandTest, ABatchThatWouldCrossTheQuotaIsRefusedWholeWithNothing
   auto client = connect();
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(runtime_->run(client->send_batch(1, {record(1001, 1), record(1001, 2)})).ok());
-  const Status refused = runtime_->run(client->send_batch(2, {record(1002, 3), record(1001, 4), record(1001, 5)}));
+  const Status refused =
+      runtime_->run(client->send_batch(2, {record(1002, 3), record(1001, 4), record(1001, 5)}));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
-  EXPECT_NE(refused.error().message().find("account 1001 "), std::string::npos) << refused.to_string();
+  EXPECT_NE(refused.error().message().find("account 1001 "), std::string::npos)
+      << refused.to_string();
   const std::string quota = "quota of " + std::to_string(quota_one_byte_short()) + " bytes";
   EXPECT_NE(refused.error().message().find(quota), std::string::npos) << refused.to_string();
   EXPECT_EQ(server_->stats().refused_batches, 1u);

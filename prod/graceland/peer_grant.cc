@@ -16,22 +16,28 @@ std::optional<uint64_t> parse_proxy_id(std::string_view text) {
   return value;
 }
 
-Error denied(const std::string& why) { return Error(ErrorCode::kPermissionDenied, why); }
+Error denied(const std::string& why) {
+  return Error(ErrorCode::kPermissionDenied, why);
+}
 
 }  // namespace
 
-PeerGrant grant_everything() { return PeerGrant{"anyone", true, true, 0, std::numeric_limits<uint64_t>::max()}; }
+PeerGrant grant_everything() {
+  return PeerGrant{"anyone", true, true, 0, std::numeric_limits<uint64_t>::max()};
+}
 
 Result<PeerGrant> grant_for(const std::optional<PeerIdentity>& identity) {
   if (!identity) {
-    return denied("a client certificate from the operator's CA is required (its OU the role: proxy, "
-                  "lumberjack or operator)");
+    return denied(
+        "a client certificate from the operator's CA is required (its OU the role: proxy, "
+        "lumberjack or operator)");
   }
   const std::string& name = identity->name;
   if (identity->role == "lumberjack" || identity->role == "operator") {
     return PeerGrant{identity->role + " " + name, false, true, 0, 0};
   }
-  if (identity->role != "proxy") return denied("role \"" + identity->role + "\" (certificate OU) may do nothing here");
+  if (identity->role != "proxy")
+    return denied("role \"" + identity->role + "\" (certificate OU) may do nothing here");
   const size_t dash = name.find('-');
   const std::optional<uint64_t> first = parse_proxy_id(std::string_view(name).substr(0, dash));
   const std::optional<uint64_t> last =
@@ -46,7 +52,8 @@ Status may_send_event(const PeerGrant& grant, const EventId& id) {
   if (!grant.may_send) return denied(grant.who + " may not send events");
   const uint64_t proxy = id.proxy_id / kStreamsPerProxy;
   if (proxy < grant.first_proxy_id || proxy > grant.last_proxy_id) {
-    return denied(grant.who + " may not send event " + id_text(id) + " of proxy " + std::to_string(proxy));
+    return denied(grant.who + " may not send event " + id_text(id) + " of proxy " +
+                  std::to_string(proxy));
   }
   return Status();
 }

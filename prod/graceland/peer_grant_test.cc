@@ -11,7 +11,9 @@ PeerGrant granted(const std::string& role, const std::string& name) {
   return grant.ok() ? *grant : PeerGrant{};
 }
 
-EventId event_of_proxy(uint64_t proxy, uint64_t slot = 0) { return EventId{proxy * kStreamsPerProxy + slot, 1}; }
+EventId event_of_proxy(uint64_t proxy, uint64_t slot = 0) {
+  return EventId{proxy * kStreamsPerProxy + slot, 1};
+}
 
 TEST(PeerGrant, NoIdentityMayDoNothing) {
   Result<PeerGrant> grant = grant_for(std::nullopt);
@@ -45,8 +47,8 @@ TEST(PeerGrant, AProxyHostMayHoldARangeOfIds) {
 }
 
 TEST(PeerGrant, MalformedProxyNamesGrantNothing) {
-  for (const char* name : {"", "x", "8-5", "5-", "-5", "5-x", "1 ", "+3", "99999999999999999999",
-                           "281474976710656"}) {
+  for (const char* name :
+       {"", "x", "8-5", "5-", "-5", "5-x", "1 ", "+3", "99999999999999999999", "281474976710656"}) {
     Result<PeerGrant> grant = grant_for(PeerIdentity{"proxy", name});
     EXPECT_FALSE(grant.ok()) << "\"" << name << "\"";
   }

@@ -14,16 +14,20 @@ Result<ReadManyRequest> parse_read_many(std::string_view body) {
   ReadManyRequest request;
   request.reply_budget = reader.u32();
   const uint32_t n = reader.u32();
-  if (reader.type() != MessageType::kReadMany) return Error(ErrorCode::kCorrupt, "expected read-many");
+  if (reader.type() != MessageType::kReadMany)
+    return Error(ErrorCode::kCorrupt, "expected read-many");
   if (reader.ok() && (n == 0 || n > kMaxReadManyAccounts)) {
-    return Error(ErrorCode::kInvalidArgument, "read-many of " + std::to_string(n) + " accounts (1 to " +
+    return Error(ErrorCode::kInvalidArgument, "read-many of " + std::to_string(n) +
+                                                  " accounts (1 to " +
                                                   std::to_string(kMaxReadManyAccounts) + ")");
   }
   if (reader.ok() && (request.reply_budget == 0 || request.reply_budget > kMaxReadManyBudget)) {
-    return Error(ErrorCode::kInvalidArgument, "read-many budget " + std::to_string(request.reply_budget) +
-                                                  " (1 to " + std::to_string(kMaxReadManyBudget) + ")");
+    return Error(ErrorCode::kInvalidArgument, "read-many budget " +
+                                                  std::to_string(request.reply_budget) + " (1 to " +
+                                                  std::to_string(kMaxReadManyBudget) + ")");
   }
-  for (uint32_t i = 0; i < n && reader.ok(); ++i) request.reads.push_back(read_request_fields(reader));
+  for (uint32_t i = 0; i < n && reader.ok(); ++i)
+    request.reads.push_back(read_request_fields(reader));
   if (Status s = reader.finish("read-many"); !s.ok()) return s.error();
   return request;
 }
@@ -35,7 +39,8 @@ std::string encode_read_many_reply(const ReadManyReply& reply) {
     writer.u8(static_cast<uint8_t>(entry.outcome));
     if (entry.outcome == ReadManyOutcome::kBatch) write_batch_fields(writer, entry.batch);
     if (entry.outcome == ReadManyOutcome::kFailed) {
-      writer.u16(static_cast<uint16_t>(entry.error.code())).bytes(entry.error.message().substr(0, 4096));
+      writer.u16(static_cast<uint16_t>(entry.error.code()))
+          .bytes(entry.error.message().substr(0, 4096));
     }
   }
   return writer.frame();
@@ -78,7 +83,8 @@ Result<ReadManyReply> parse_read_many_reply(std::string_view body, size_t expect
   ReadManyReply reply;
   reply.store_id = reader.u64();
   const uint32_t n = reader.u32();
-  if (reader.type() != MessageType::kReadManyReply) return Error(ErrorCode::kCorrupt, "expected read-many reply");
+  if (reader.type() != MessageType::kReadManyReply)
+    return Error(ErrorCode::kCorrupt, "expected read-many reply");
   if (reader.ok() && n != expected_entries) {
     return Error(ErrorCode::kCorrupt, "read-many reply of " + std::to_string(n) + " entries for " +
                                           std::to_string(expected_entries) + " reads");

@@ -3,8 +3,9 @@
 // cost one round trip and one connection however many customers it holds (issue 15: cost grows
 // with data, not with customers x PoPs).
 //
-//   kReadMany      {u32 reply_budget, u32 n, n x (str account, u32 file, u64 offset, u32 max_bytes)}
-//   kReadManyReply {u64 store_id, u32 n, n x entry}, the entries in the request's order:
+//   kReadMany      {u32 reply_budget, u32 n, n x (str account, u32 file, u64 offset, u32
+//   max_bytes)} kReadManyReply {u64 store_id, u32 n, n x entry}, the entries in the request's
+//   order:
 //     kBatch    u8 0, u32 next_file, u64 next_offset, u32 k, k x bytes record
 //     kFailed   u8 1, u16 code, str message      (that account's read failed; the others stand)
 //     kNotRead  u8 2                              (the reply's budget was spent: ask again)
@@ -44,7 +45,7 @@ enum class ReadManyOutcome : uint8_t { kBatch = 0, kFailed = 1, kNotRead = 2 };
 
 struct ReadManyEntry {
   ReadManyOutcome outcome = ReadManyOutcome::kNotRead;
-  ReadBatch batch;  // kBatch (its store_id is the reply's)
+  ReadBatch batch;                                           // kBatch (its store_id is the reply's)
   Error error = Error(ErrorCode::kUnavailable, "not read");  // kFailed
 };
 

@@ -52,27 +52,34 @@ TEST(ReadMany, EveryOutcomeOfAReplyRoundTrips) {
 
 TEST(ReadMany, AReplyThatDoesNotAnswerItsRequestIsRefused) {
   const std::string body = encode_read_many_reply(three_outcomes()).substr(8);
-  EXPECT_EQ(parse_read_many_reply(body, 2).error().code(), ErrorCode::kCorrupt) << "one entry too many";
-  EXPECT_EQ(parse_read_many_reply(body, 4).error().code(), ErrorCode::kCorrupt) << "one entry missing";
+  EXPECT_EQ(parse_read_many_reply(body, 2).error().code(), ErrorCode::kCorrupt)
+      << "one entry too many";
+  EXPECT_EQ(parse_read_many_reply(body, 4).error().code(), ErrorCode::kCorrupt)
+      << "one entry missing";
   std::string bad_outcome = body;
   bad_outcome[1 + 8 + 4] = 9;  // the first entry's outcome byte
   EXPECT_EQ(parse_read_many_reply(bad_outcome, 3).error().code(), ErrorCode::kCorrupt);
-  EXPECT_EQ(parse_read_many_reply(body.substr(0, body.size() - 1), 3).error().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(parse_read_many_reply(body.substr(0, body.size() - 1), 3).error().code(),
+            ErrorCode::kCorrupt);
   ReadManyReply not_first = three_outcomes();
   std::swap(not_first.entries[0], not_first.entries[2]);
   const std::string skipped = encode_read_many_reply(not_first).substr(8);
-  EXPECT_EQ(parse_read_many_reply(skipped, 3).error().code(), ErrorCode::kCorrupt) << "the first is always read";
+  EXPECT_EQ(parse_read_many_reply(skipped, 3).error().code(), ErrorCode::kCorrupt)
+      << "the first is always read";
 }
 
 TEST(ReadMany, RequestsOutsideTheLimitsAreRefused) {
   ReadManyRequest request;
   request.reads.assign(kMaxReadManyAccounts + 1, ReadRequest{"1001", Position{}, 1});
-  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(),
+            ErrorCode::kInvalidArgument);
   request.reads.resize(1);
   request.reply_budget = 0;
-  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(),
+            ErrorCode::kInvalidArgument);
   request.reply_budget = kMaxReadManyBudget + 1;
-  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(parse_read_many(encode_read_many(request).substr(8)).error().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ Result<ValidatedBatch> validate_batch(const PeerGrant& grant, std::string_view b
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok()) {
       return Error(decoded.code(), "event " + std::to_string(i) + " of batch " +
-                                       std::to_string(validated.batch_id) + ": " + decoded.error().message());
+                                       std::to_string(validated.batch_id) + ": " +
+                                       decoded.error().message());
     }
     if (decoded->record_bytes != record.size()) {
       return Error(ErrorCode::kCorrupt, "event " + std::to_string(i) + " has trailing bytes");
@@ -38,7 +39,8 @@ Result<ValidatedBatch> validate_batch(const PeerGrant& grant, std::string_view b
     }
     // A proxy's events carry its own ids only: no sender can forge another's stream, or
     // pre-empt its future ids in the dedupe state.
-    if (Status allowed = may_send_event(grant, decoded->event.id); !allowed.ok()) return allowed.error();
+    if (Status allowed = may_send_event(grant, decoded->event.id); !allowed.ok())
+      return allowed.error();
     validated.events.emplace_back(std::to_string(decoded->event.account_id), record);
   }
   return validated;
@@ -56,26 +58,30 @@ Result<DecidedRequest> decide_request(const PeerGrant& grant, std::string_view b
       return decided;
     }
     case MessageType::kList: {
-      if (!grant.may_read) return Error(ErrorCode::kPermissionDenied, grant.who + " may not list customers");
+      if (!grant.may_read)
+        return Error(ErrorCode::kPermissionDenied, grant.who + " may not list customers");
       if (Status s = reader.finish("list"); !s.ok()) return s.error();
       return decided;
     }
     case MessageType::kRead: {
-      if (!grant.may_read) return Error(ErrorCode::kPermissionDenied, grant.who + " may not read events");
+      if (!grant.may_read)
+        return Error(ErrorCode::kPermissionDenied, grant.who + " may not read events");
       Result<ReadRequest> request = parse_read(body);
       if (!request.ok()) return request.error();
       decided.read = std::move(*request);
       return decided;
     }
     case MessageType::kReadMany: {
-      if (!grant.may_read) return Error(ErrorCode::kPermissionDenied, grant.who + " may not read events");
+      if (!grant.may_read)
+        return Error(ErrorCode::kPermissionDenied, grant.who + " may not read events");
       Result<ReadManyRequest> request = parse_read_many(body);
       if (!request.ok()) return request.error();
       decided.read_many = std::move(*request);
       return decided;
     }
     default:
-      return Error(ErrorCode::kCorrupt, "unexpected message type " + std::to_string(static_cast<int>(decided.type)));
+      return Error(ErrorCode::kCorrupt,
+                   "unexpected message type " + std::to_string(static_cast<int>(decided.type)));
   }
 }
 

@@ -36,8 +36,8 @@ struct ValidatedBatch {
 // A request, decided: one of a batch to store, a listing, a read, or a read of many accounts.
 struct DecidedRequest {
   MessageType type = MessageType::kBatch;
-  ValidatedBatch batch;  // kBatch only
-  ReadRequest read;      // kRead only
+  ValidatedBatch batch;       // kBatch only
+  ReadRequest read;           // kRead only
   ReadManyRequest read_many;  // kReadMany only
 };
 

@@ -7,7 +7,9 @@
 namespace lj::graceland {
 namespace {
 
-std::string body_of(const std::string& frame) { return frame.substr(8); }
+std::string body_of(const std::string& frame) {
+  return frame.substr(8);
+}
 
 std::string record_of(uint64_t stream, uint64_t account) {
   AttackEvent event;
@@ -18,22 +20,25 @@ std::string record_of(uint64_t stream, uint64_t account) {
   return record;
 }
 
-PeerGrant proxy(uint64_t id) { return PeerGrant{"proxy " + std::to_string(id), true, false, id, id}; }
+PeerGrant proxy(uint64_t id) {
+  return PeerGrant{"proxy " + std::to_string(id), true, false, id, id};
+}
 const PeerGrant kLumberjack{"lumberjack lj-1", false, true, 0, 0};
 
 TEST(RequestChecks, HelloVersionsOutsideTheServersAreRefused) {
-  Result<uint16_t> ok = accept_hello(body_of(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes("test").frame()));
+  Result<uint16_t> ok = accept_hello(
+      body_of(MessageWriter(MessageType::kHello).u16(kProtocolVersion).bytes("test").frame()));
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
   EXPECT_EQ(*ok, kProtocolVersion);
-  const Result<uint16_t> newer =
-      accept_hello(body_of(MessageWriter(MessageType::kHello).u16(kProtocolVersion + 1).bytes("test").frame()));
+  const Result<uint16_t> newer = accept_hello(
+      body_of(MessageWriter(MessageType::kHello).u16(kProtocolVersion + 1).bytes("test").frame()));
   EXPECT_EQ(newer.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(newer.error().message().find("unsupported"), std::string::npos);
 }
 
 TEST(RequestChecks, AProxysBatchOfItsOwnStreamsIsValidatedWhole) {
-  const std::string body =
-      body_of(encode_batch(7, {record_of(3 * kStreamsPerProxy, 1001), record_of(3 * kStreamsPerProxy + 1, 1002)}));
+  const std::string body = body_of(encode_batch(
+      7, {record_of(3 * kStreamsPerProxy, 1001), record_of(3 * kStreamsPerProxy + 1, 1002)}));
   Result<DecidedRequest> decided = decide_request(proxy(3), body);
   ASSERT_TRUE(decided.ok()) << decided.error().to_string();
   EXPECT_EQ(decided->type, MessageType::kBatch);
@@ -43,12 +48,13 @@ TEST(RequestChecks, AProxysBatchOfItsOwnStreamsIsValidatedWhole) {
 }
 
 TEST(RequestChecks, OneForeignOrAccountlessEventRefusesTheBatch) {
-  const std::string foreign =
-      body_of(encode_batch(7, {record_of(3 * kStreamsPerProxy, 1001), record_of(4 * kStreamsPerProxy, 1001)}));
+  const std::string foreign = body_of(encode_batch(
+      7, {record_of(3 * kStreamsPerProxy, 1001), record_of(4 * kStreamsPerProxy, 1001)}));
   EXPECT_EQ(decide_request(proxy(3), foreign).code(), ErrorCode::kPermissionDenied);
   const std::string accountless = body_of(encode_batch(7, {record_of(3 * kStreamsPerProxy, 0)}));
   EXPECT_EQ(decide_request(proxy(3), accountless).code(), ErrorCode::kInvalidArgument);
-  const std::string trailing = body_of(encode_batch(7, {record_of(3 * kStreamsPerProxy, 1001) + "x"}));
+  const std::string trailing =
+      body_of(encode_batch(7, {record_of(3 * kStreamsPerProxy, 1001) + "x"}));
   EXPECT_EQ(decide_request(proxy(3), trailing).code(), ErrorCode::kCorrupt);
 }
 
@@ -70,7 +76,8 @@ TEST(RequestChecks, ReadersMayNotSendAndProxiesMayNotRead) {
 
 TEST(RequestChecks, OtherMessageTypesAreRefused) {
   for (MessageType type : {MessageType::kHello, MessageType::kAck, MessageType::kError}) {
-    const Result<DecidedRequest> decided = decide_request(grant_everything(), body_of(MessageWriter(type).frame()));
+    const Result<DecidedRequest> decided =
+        decide_request(grant_everything(), body_of(MessageWriter(type).frame()));
     EXPECT_EQ(decided.code(), ErrorCode::kCorrupt);
   }
   EXPECT_EQ(decide_request(grant_everything(), "").code(), ErrorCode::kCorrupt);

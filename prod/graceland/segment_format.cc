@@ -63,7 +63,8 @@ size_t valid_record_bytes(std::span<const std::byte> bytes) {
 bool damaged_record_at(std::span<const std::byte> bytes) {
   if (bytes.size() < kRecordHeaderBytes || valid_record_bytes(bytes) != 0) return false;
   const uint32_t length = load_u32(bytes.data());
-  if (length == 0 || length > kMaxSegmentPayloadBytes || bytes.size() - kRecordHeaderBytes < length) return false;
+  if (length == 0 || length > kMaxSegmentPayloadBytes || bytes.size() - kRecordHeaderBytes < length)
+    return false;
   return valid_record_bytes(bytes.subspan(kRecordHeaderBytes + length)) != 0;
 }
 

@@ -5,7 +5,9 @@
 namespace lj::graceland {
 namespace {
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 TEST(SegmentFormat, RecordRoundTripsAndEveryTornPrefixIsRejected) {
   std::string record;
@@ -51,7 +53,8 @@ TEST(SegmentFormat, HeaderAndNames) {
 
 TEST(SegmentFormat, RecoveryScanStopsAtTheFirstInvalidRecordAndNamesDamage) {
   std::string segment = encode_segment_header(1767225600123);
-  for (const char* payload : {"first", "second", "third"}) append_segment_record(segment, bytes_of(payload));
+  for (const char* payload : {"first", "second", "third"})
+    append_segment_record(segment, bytes_of(payload));
   const SegmentScan whole = scan_segment(bytes_of(segment));
   ASSERT_TRUE(whole.created_wall_ms.has_value());
   EXPECT_EQ(*whole.created_wall_ms, 1767225600123);

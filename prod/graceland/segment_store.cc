@@ -18,7 +18,9 @@ bool parse_store_file_name(const std::string& name, std::string& account, uint32
 
 // The most one record can add to its account's files: a new segment's header, then the record.
 // Limits judge this, so a batch admit() passes never fails them record by record.
-uint64_t worst_case_bytes(size_t payload_bytes) { return kSegmentHeaderBytes + kRecordHeaderBytes + payload_bytes; }
+uint64_t worst_case_bytes(size_t payload_bytes) {
+  return kSegmentHeaderBytes + kRecordHeaderBytes + payload_bytes;
+}
 
 }  // namespace
 
@@ -31,11 +33,13 @@ std::string SegmentStore::path_of(std::string_view account, uint32_t index) cons
   return options_.root + "/" + std::string(account) + "." + segment_file_name(index);
 }
 
-Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env, SegmentStoreOptions options) {
+Task<Result<std::unique_ptr<SegmentStore>>> SegmentStore::open(Env env,
+                                                               SegmentStoreOptions options) {
   std::unique_ptr<SegmentStore> store(new SegmentStore(env, std::move(options)));
   // Its name durable too: a power loss must not take the directory, and every acknowledged
   // segment in it, along.
-  if (Status s = co_await create_dir_durably(env.files, store->options_.root); !s.ok()) co_return s.error();
+  if (Status s = co_await create_dir_durably(env.files, store->options_.root); !s.ok())
+    co_return s.error();
   if (Status s = store->recover(); !s.ok()) co_return s.error();
   // (The planted bug serves what it recovered as it is: after a kill -9, records never synced.)
   if (!LJ_PLANTED(kUnsyncedRecovery)) {
@@ -108,8 +112,9 @@ Status SegmentStore::recover() {
       if (scan.damaged) {
         // Records follow a damaged one: readers stop here, loudly, rather than skip them.
         segment.damaged = true;
-        damage_.push_back(account + " segment " + std::to_string(segment.index) + ": record at offset " +
-                          std::to_string(scan.durable_end) + " fails its checksum and " +
+        damage_.push_back(account + " segment " + std::to_string(segment.index) +
+                          ": record at offset " + std::to_string(scan.durable_end) +
+                          " fails its checksum and " +
                           std::to_string(bytes.size() - scan.durable_end) + " bytes follow it");
       }
     }
@@ -120,7 +125,8 @@ Status SegmentStore::recover() {
 Task<Status> SegmentStore::make_recovered_durable() {
   for (const auto& [account, state] : accounts_) {
     for (const auto& [index, segment] : state.segments) {
-      Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kExisting);
+      Result<std::unique_ptr<File>> file =
+          env_.files.open(path_of(account, index), OpenMode::kExisting);
       if (!file.ok()) co_return file.status();
       if (Status s = co_await (*file)->sync(); !s.ok()) co_return s;
     }
@@ -131,7 +137,8 @@ Task<Status> SegmentStore::make_recovered_durable() {
 
 void SegmentStore::seal(Account& state) {
   state.has_active = false;
-  if (state.last_append_tick != 0) writers_by_last_append_.erase(std::exchange(state.last_append_tick, 0));
+  if (state.last_append_tick != 0)
+    writers_by_last_append_.erase(std::exchange(state.last_append_tick, 0));
 }
 
 void SegmentStore::opened_writer(Segment& segment, std::unique_ptr<File> file) {
@@ -188,7 +195,8 @@ uint64_t SegmentStore::stored_bytes(std::string_view account) const {
 
 Status SegmentStore::quota_room_for(std::string_view account, uint64_t bytes) const {
   const uint64_t held = stored_bytes(account);
-  if (bytes <= options_.account_quota_bytes && held <= options_.account_quota_bytes - bytes) return Status();
+  if (bytes <= options_.account_quota_bytes && held <= options_.account_quota_bytes - bytes)
+    return Status();
   return Error(ErrorCode::kResourceExhausted,
                "account " + std::string(account) + " holds " + std::to_string(held) + " bytes; " +
                    std::to_string(bytes) + " more would pass its quota of " +
@@ -197,10 +205,12 @@ Status SegmentStore::quota_room_for(std::string_view account, uint64_t bytes) co
 }
 
 Status SegmentStore::store_room_for(uint64_t bytes) const {
-  if (bytes <= options_.max_store_bytes && stored_bytes_ <= options_.max_store_bytes - bytes) return Status();
+  if (bytes <= options_.max_store_bytes && stored_bytes_ <= options_.max_store_bytes - bytes)
+    return Status();
   return Error(ErrorCode::kResourceExhausted,
-               "the store holds " + std::to_string(stored_bytes_) + " bytes; " + std::to_string(bytes) +
-                   " more would pass its maximum of " + std::to_string(options_.max_store_bytes) +
+               "the store holds " + std::to_string(stored_bytes_) + " bytes; " +
+                   std::to_string(bytes) + " more would pass its maximum of " +
+                   std::to_string(options_.max_store_bytes) +
                    " bytes: new data refused, acknowledged data kept, until retention frees some");
 }
 
@@ -210,8 +220,9 @@ Status SegmentStore::disk_room_for(uint64_t bytes) {
   if (!free.ok()) return free.status();
   if (*free < bytes || *free - bytes < options_.disk_reserve_bytes) {
     return Error(ErrorCode::kResourceExhausted,
-                 "the store's file system has " + std::to_string(*free) + " bytes free; " + std::to_string(bytes) +
-                     " more would leave less than the reserve of " + std::to_string(options_.disk_reserve_bytes) +
+                 "the store's file system has " + std::to_string(*free) + " bytes free; " +
+                     std::to_string(bytes) + " more would leave less than the reserve of " +
+                     std::to_string(options_.disk_reserve_bytes) +
                      " bytes: new data refused, acknowledged data kept");
   }
   return Status();
@@ -252,7 +263,8 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   // reaches EMFILE).
   close_idle_writers(options_.max_open_writers > 0 ? options_.max_open_writers - 1 : 0);
   const uint32_t index = state.segments.empty() ? 1 : state.segments.rbegin()->first + 1;
-  Result<std::unique_ptr<File>> file = env_.files.open(path_of(account, index), OpenMode::kCreateNew);
+  Result<std::unique_ptr<File>> file =
+      env_.files.open(path_of(account, index), OpenMode::kCreateNew);
   if (!file.ok()) return file.error();
   // Registered before its header is written: if that write fails, the next segment still
   // gets a fresh index (found by seed 336 of `lj-sim ingest`: every later create collided).
@@ -274,17 +286,20 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   return &segment;
 }
 
-Result<Position> SegmentStore::append(std::string_view account_id, std::span<const std::byte> payload) {
+Result<Position> SegmentStore::append(std::string_view account_id,
+                                      std::span<const std::byte> payload) {
   if (!is_valid_account_id(account_id)) {
-    return Error(ErrorCode::kInvalidArgument, "account id '" + std::string(account_id.substr(0, 80)) +
-                                                  "' is not [0-9A-Za-z_-]{1,64}");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "account id '" + std::string(account_id.substr(0, 80)) + "' is not [0-9A-Za-z_-]{1,64}");
   }
   if (payload.empty() || payload.size() > kMaxSegmentPayloadBytes) {
     return Error(ErrorCode::kTooLarge, "record of " + std::to_string(payload.size()) +
                                            " bytes outside [1, " +
                                            std::to_string(kMaxSegmentPayloadBytes) + "]");
   }
-  if (Status s = quota_room_for(account_id, worst_case_bytes(payload.size())); !s.ok()) return s.error();
+  if (Status s = quota_room_for(account_id, worst_case_bytes(payload.size())); !s.ok())
+    return s.error();
   if (Status s = store_room_for(worst_case_bytes(payload.size())); !s.ok()) return s.error();
   const std::string account(account_id);
   Account& state = accounts_[account];
@@ -321,8 +336,9 @@ Task<Status> SegmentStore::sync() {
     Segment& segment = account->second.segments.at(key.second);
     if (segment.sync_failed) {
       // Bytes appended to it while its sync was failing: no later fsync can vouch for them.
-      result = Error(ErrorCode::kIoError, "segment " + key.first + "." + std::to_string(key.second) +
-                                              " lost unsynced bytes to a failed fsync: not acknowledged");
+      result = Error(ErrorCode::kIoError,
+                     "segment " + key.first + "." + std::to_string(key.second) +
+                         " lost unsynced bytes to a failed fsync: not acknowledged");
       continue;
     }
     LJ_ASSERT(segment.writer);
@@ -330,7 +346,8 @@ Task<Status> SegmentStore::sync() {
       result = s;
       // (Looked up again: retention may have removed it while we waited.)
       if (auto state = accounts_.find(key.first); state != accounts_.end()) {
-        if (auto failed = state->second.segments.find(key.second); failed != state->second.segments.end()) {
+        if (auto failed = state->second.segments.find(key.second);
+            failed != state->second.segments.end()) {
           // (The planted bug retries it, as before fsyncgate was understood.)
           failed->second.sync_failed = !LJ_PLANTED(kRetryFailedSync);
         }
@@ -340,7 +357,8 @@ Task<Status> SegmentStore::sync() {
   }
   // Crash point: new segments' bytes durable, their names not yet.
   if (result.ok() && names) co_await crash_point(env_, "crash.graceland.before-dir-sync");
-  if (result.ok() && names && !LJ_PLANTED(kNoDirSync)) result = co_await env_.files.sync_dir(options_.root);
+  if (result.ok() && names && !LJ_PLANTED(kNoDirSync))
+    result = co_await env_.files.sync_dir(options_.root);
   if (!result.ok()) {
     // Nothing covered may be acknowledged. A segment whose fsync failed is given up for good
     // (fsyncgate: Linux drops the pages it failed to write and a later fsync returns ok without
@@ -362,14 +380,16 @@ Task<Status> SegmentStore::sync() {
       pending = std::max(pending, size);
     }
     names_dirty_ = names_dirty_ || names;
-    unnamed_.insert(unnamed_.begin(), naming.begin(), naming.end());  // their names are still volatile
+    unnamed_.insert(unnamed_.begin(), naming.begin(),
+                    naming.end());  // their names are still volatile
     co_return result;
   }
   for (const auto& [account, index] : naming) {
     // (Looked up again: retention may have removed it while we waited.)
     auto state = accounts_.find(account);
     if (state == accounts_.end()) continue;
-    if (auto segment = state->second.segments.find(index); segment != state->second.segments.end()) {
+    if (auto segment = state->second.segments.find(index);
+        segment != state->second.segments.end()) {
       segment->second.name_durable = true;
     }
   }
@@ -412,9 +432,11 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     bool segment_ended = false;
     const uint64_t end = segment.durable_end;  // readers stop here
     if (at.offset < end) {
-      const uint64_t want = std::min<uint64_t>(end - at.offset,
-                                               std::max<size_t>(max_bytes - taken, 0) + kMaxSegmentPayloadBytes + kRecordHeaderBytes);
-      Result<std::unique_ptr<File>> file = env_.files.open(path_of(account_id, segment.index), OpenMode::kExisting);
+      const uint64_t want =
+          std::min<uint64_t>(end - at.offset, std::max<size_t>(max_bytes - taken, 0) +
+                                                  kMaxSegmentPayloadBytes + kRecordHeaderBytes);
+      Result<std::unique_ptr<File>> file =
+          env_.files.open(path_of(account_id, segment.index), OpenMode::kExisting);
       if (!file.ok()) return file.error();
       std::string chunk(want, '\0');
       Result<size_t> got = (*file)->read_at(at.offset, std::as_writable_bytes(std::span(chunk)));
@@ -458,7 +480,8 @@ Result<ReadBatch> SegmentStore::read(std::string_view account_id, Position from,
     if (next == segments.end()) break;  // the newest segment: more may come
     // Move on only once this segment's fate is settled (a sealed segment whose last sync
     // failed may still grow durable records) and the next one's name is durable.
-    if (unsynced_.contains({std::string(account_id), segment.index}) || !next->second.name_durable) break;
+    if (unsynced_.contains({std::string(account_id), segment.index}) || !next->second.name_durable)
+      break;
     it = next;
   }
   return batch;
@@ -475,11 +498,13 @@ bool SegmentStore::followed_by_records(File& file, uint64_t offset, uint64_t end
   return damaged_record_at(std::as_bytes(std::span(rest)));
 }
 
-Error SegmentStore::damaged_error(std::string_view account, const Segment& segment, uint64_t offset) const {
-  return Error(ErrorCode::kCorrupt, "account " + std::string(account) + " segment " + std::to_string(segment.index) +
-                                        " is damaged at offset " + std::to_string(offset) +
-                                        " (a record fails its checksum): not served past it; the records "
-                                        "after it need an operator (docs/operations.md)");
+Error SegmentStore::damaged_error(std::string_view account, const Segment& segment,
+                                  uint64_t offset) const {
+  return Error(ErrorCode::kCorrupt,
+               "account " + std::string(account) + " segment " + std::to_string(segment.index) +
+                   " is damaged at offset " + std::to_string(offset) +
+                   " (a record fails its checksum): not served past it; the records "
+                   "after it need an operator (docs/operations.md)");
 }
 
 std::vector<AccountExtent> SegmentStore::accounts() const {
@@ -496,7 +521,8 @@ std::vector<AccountExtent> SegmentStore::accounts() const {
 
 Task<Status> SegmentStore::remove_expired() {
   const int64_t cutoff = env_.clock.wall_now_ms() - options_.retention_ms;
-  const Duration known_cutoff = env_.clock.monotonic_now() - std::chrono::milliseconds(options_.retention_ms);
+  const Duration known_cutoff =
+      env_.clock.monotonic_now() - std::chrono::milliseconds(options_.retention_ms);
   bool removed = false;
   for (auto& [account, state] : accounts_) {
     // A segment's records are no newer than its successor's creation: remove it once that
@@ -505,10 +531,12 @@ Task<Status> SegmentStore::remove_expired() {
       auto oldest = state.segments.begin();
       auto successor = std::next(oldest);
       const Segment& newer = successor->second;
-      const bool known_long_enough = newer.known_since <= known_cutoff || LJ_PLANTED(kWallClockRetention);
+      const bool known_long_enough =
+          newer.known_since <= known_cutoff || LJ_PLANTED(kWallClockRetention);
       if (newer.created_wall_ms >= cutoff || !known_long_enough || oldest->second.writer) break;
       if (Status s = env_.files.remove(path_of(account, oldest->first)); !s.ok()) co_return s;
-      LJ_ASSERT(state.stored_bytes >= oldest->second.file_bytes && stored_bytes_ >= oldest->second.file_bytes);
+      LJ_ASSERT(state.stored_bytes >= oldest->second.file_bytes &&
+                stored_bytes_ >= oldest->second.file_bytes);
       state.stored_bytes -= oldest->second.file_bytes;  // retention frees quota
       stored_bytes_ -= oldest->second.file_bytes;
       state.segments.erase(oldest);

@@ -51,9 +51,9 @@ struct Position {
 };
 
 struct SegmentStoreOptions {
-  std::string root = "segments";                // directory of this store's files
+  std::string root = "segments";                 // directory of this store's files
   uint64_t segment_max_bytes = 64ull << 20;      // roll past this size...
-  int64_t segment_max_age_ms = 60 * 60 * 1000;  // ...or this age
+  int64_t segment_max_age_ms = 60 * 60 * 1000;   // ...or this age
   int64_t retention_ms = 48ll * 60 * 60 * 1000;  // remove segments whose records are older
   // Open segment files, beyond those awaiting a sync (a flood of account ids never reaches
   // EMFILE). Large enough that no simulated world reaches it.
@@ -121,14 +121,14 @@ class SegmentStore {
     // a wall clock stepped days ahead (a PoP booting with a bad clock, an NTP jump) must not
     // make unread records look expired; a step back is bounded by this one.
     Duration known_since{0};
-    uint64_t durable_end = 0;       // readers stop here
+    uint64_t durable_end = 0;  // readers stop here
     // Its directory entry survives a crash: recovered, or covered by a successful sync_dir.
     // Readers never move into a segment without it: after a crash its index could be reused
     // for other records, and a reader's position in it would skip them (seed 1005 of
     // `lj-sim delivery`).
     bool name_durable = false;
-    std::unique_ptr<File> writer;   // only the active segment, and sealed ones awaiting sync
-    uint64_t file_bytes = 0;        // its size on disk, torn tails included (quota accounting)
+    std::unique_ptr<File> writer;  // only the active segment, and sealed ones awaiting sync
+    uint64_t file_bytes = 0;       // its size on disk, torn tails included (quota accounting)
     // Its fsync failed once: sealed, never synced again, durable_end frozen (fsyncgate).
     bool sync_failed = false;
     // A record below its durable end fails its checksum (media damage): reads stop there

@@ -14,7 +14,9 @@
 namespace lj::graceland {
 namespace {
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 class SegmentStoreTest : public ::testing::Test {
  protected:
@@ -116,7 +118,8 @@ TEST_F(SegmentStoreTest, RetentionRemovesOldSegmentsAndSaysSo) {
   options.segment_max_bytes = 64;
   options.retention_ms = 0;  // everything but the newest segment is expired
   auto store = open(options);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store->append("9", bytes_of("record-" + std::to_string(i))).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(store->append("9", bytes_of("record-" + std::to_string(i))).ok());
   ASSERT_TRUE(runtime_->run(store->sync()).ok());
   runtime_->run(runtime_->env().clock.sleep_for(5ms));
   ASSERT_TRUE(runtime_->run(store->remove_expired()).ok());
@@ -138,7 +141,8 @@ TEST_F(SegmentStoreTest, ATornHeaderNeverMakesItsPredecessorLookExpired) {
     ASSERT_TRUE(runtime_->run(store->sync()).ok());
   }
   // The successor a crash left behind: its name made it to disk, half its header did not.
-  std::ofstream(std::filesystem::path(root_) / options.root / ("5." + segment_file_name(2))) << "LJSEG0";
+  std::ofstream(std::filesystem::path(root_) / options.root / ("5." + segment_file_name(2)))
+      << "LJSEG0";
   auto store = open(options);
   ASSERT_TRUE(runtime_->run(store->remove_expired()).ok());
   EXPECT_EQ(read_all(*store, "5"), (std::vector<std::string>{"unread"}));
@@ -218,7 +222,8 @@ TEST_F(SegmentStoreTest, ADamagedIdFileIsRefusedWithAClearError) {
 // Descriptors this process holds now (a leaked writer shows here, whatever the store counts).
 size_t open_descriptors() {
   size_t n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
   return n;
 }
 
@@ -231,13 +236,15 @@ TEST_F(SegmentStoreTest, IdleWritersAreClosedPastTheCapAndReopenTransparently) {
   const size_t descriptors_before = open_descriptors();
   for (int round = 0; round < 3; ++round) {
     for (int a = 0; a < 200; ++a) {
-      ASSERT_TRUE(store->append("junk" + std::to_string(a), bytes_of("r" + std::to_string(round))).ok());
+      ASSERT_TRUE(
+          store->append("junk" + std::to_string(a), bytes_of("r" + std::to_string(round))).ok());
     }
     // Nothing synced yet: no writer may close before its sync.
     EXPECT_GE(store->open_writers(), 200u);
     ASSERT_TRUE(runtime_->run(store->sync()).ok());
     EXPECT_LE(store->open_writers(), options.max_open_writers) << "round " << round;
-    EXPECT_LE(open_descriptors(), descriptors_before + options.max_open_writers) << "round " << round;
+    EXPECT_LE(open_descriptors(), descriptors_before + options.max_open_writers)
+        << "round " << round;
   }
   // Each round found the account's writer closed: a new segment each time, read as one stream
   // (the sealed ones included).
@@ -264,12 +271,14 @@ TEST_F(SegmentStoreTest, WritersAwaitingASyncStayOpenOverTheCap) {
   auto store = open(options);
   ASSERT_TRUE(store->append("a", bytes_of("1")).ok());
   ASSERT_TRUE(runtime_->run(store->sync()).ok());
-  for (const char* account : {"b", "c", "d"}) ASSERT_TRUE(store->append(account, bytes_of("2")).ok());
+  for (const char* account : {"b", "c", "d"})
+    ASSERT_TRUE(store->append(account, bytes_of("2")).ok());
   // "a" was durable and idle: closed to make room; b, c and d await the sync.
   EXPECT_EQ(store->open_writers(), 3u);
   ASSERT_TRUE(runtime_->run(store->sync()).ok());
   EXPECT_EQ(store->open_writers(), 2u);
-  for (const char* account : {"a", "b", "c", "d"}) EXPECT_EQ(read_all(*store, account).size(), 1u) << account;
+  for (const char* account : {"a", "b", "c", "d"})
+    EXPECT_EQ(read_all(*store, account).size(), 1u) << account;
 }
 
 // A segment rolled after its bytes were synced is visited by no later sync: its writer closes at
@@ -303,8 +312,10 @@ TEST_F(SegmentStoreTest, AnAccountPastItsQuotaIsRefusedAndRetentionFreesIt) {
   auto refused = store->append("9", bytes_of(record));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
-  EXPECT_NE(refused.error().message().find("account 9 "), std::string::npos) << refused.error().to_string();
-  EXPECT_NE(refused.error().message().find("quota of 200 bytes"), std::string::npos) << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("account 9 "), std::string::npos)
+      << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("quota of 200 bytes"), std::string::npos)
+      << refused.error().to_string();
   EXPECT_EQ(store->stored_bytes("9"), 3 * 54u) << "a refused append stores nothing";
   EXPECT_TRUE(store->append("other", bytes_of(record)).ok()) << "one account's quota is its own";
   ASSERT_TRUE(runtime_->run(store->sync()).ok());
@@ -324,15 +335,18 @@ TEST_F(SegmentStoreTest, AdmitJudgesAWholeBatch) {
   ASSERT_TRUE(store->append("9", bytes_of(record)).ok());
   const std::vector<PendingAppend> fits = {{"9", bytes_of(record)}, {"8", bytes_of(record)}};
   EXPECT_TRUE(store->admit(fits).ok());
-  const std::vector<PendingAppend> crosses = {{"8", bytes_of(record)}, {"9", bytes_of(record)},
-                                              {"9", bytes_of(record)}, {"9", bytes_of(record)}};
+  const std::vector<PendingAppend> crosses = {{"8", bytes_of(record)},
+                                              {"9", bytes_of(record)},
+                                              {"9", bytes_of(record)},
+                                              {"9", bytes_of(record)}};
   const Status refused = store->admit(crosses);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
   EXPECT_NE(refused.error().message().find("account 9 "), std::string::npos) << refused.to_string();
   EXPECT_EQ(store->stored_bytes(), 54u);
   // What admit() passes, the appends pass.
-  for (const PendingAppend& append : fits) EXPECT_TRUE(store->append(append.account, append.payload).ok());
+  for (const PendingAppend& append : fits)
+    EXPECT_TRUE(store->append(append.account, append.payload).ok());
 }
 
 TEST_F(SegmentStoreTest, TheStoresMaximumRefusesEveryAccount) {
@@ -345,7 +359,8 @@ TEST_F(SegmentStoreTest, TheStoresMaximumRefusesEveryAccount) {
   auto refused = store->append("3", bytes_of(record));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
-  EXPECT_NE(refused.error().message().find("maximum of 150 bytes"), std::string::npos) << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("maximum of 150 bytes"), std::string::npos)
+      << refused.error().to_string();
   const std::vector<PendingAppend> batch = {{"4", bytes_of(record)}};
   EXPECT_EQ(store->admit(batch).code(), ErrorCode::kResourceExhausted);
   EXPECT_EQ(store->stored_bytes(), 108u);
@@ -363,7 +378,8 @@ TEST_F(SegmentStoreTest, TheDiskReserveRefusesABatchThatWouldEatIntoIt) {
   const Status refused = open(options)->admit(batch);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), ErrorCode::kResourceExhausted);
-  EXPECT_NE(refused.error().message().find("reserve of 4611686018427387904 bytes"), std::string::npos)
+  EXPECT_NE(refused.error().message().find("reserve of 4611686018427387904 bytes"),
+            std::string::npos)
       << refused.to_string();
 }
 
@@ -372,7 +388,8 @@ TEST_F(SegmentStoreTest, StoredBytesSurviveARestart) {
   SegmentStoreOptions options = one_record_segments();
   {
     auto store = open(options);
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store->append("9", bytes_of(std::string(30, 'x'))).ok());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(store->append("9", bytes_of(std::string(30, 'x'))).ok());
     ASSERT_TRUE(runtime_->run(store->sync()).ok());
   }
   EXPECT_EQ(open(options)->stored_bytes("9"), 3 * 54u);

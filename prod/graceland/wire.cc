@@ -26,8 +26,8 @@ std::string MessageWriter::frame() const {
 bool MessageReader::take(size_t n) {
   if (!error_.empty()) return false;
   if (body_.size() - at_ < n) {
-    error_ = "field at byte " + std::to_string(at_) + " needs " + std::to_string(n) +
-             " bytes, " + std::to_string(body_.size() - at_) + " left";
+    error_ = "field at byte " + std::to_string(at_) + " needs " + std::to_string(n) + " bytes, " +
+             std::to_string(body_.size() - at_) + " left";
     return false;
   }
   at_ += n;
@@ -49,7 +49,8 @@ Status MessageReader::finish(std::string_view what) const {
   if (!error_.empty()) return Error(ErrorCode::kCorrupt, std::string(what) + ": " + error_);
   if (at_ != body_.size()) {
     return Error(ErrorCode::kCorrupt, std::string(what) + ": " +
-                                          std::to_string(body_.size() - at_) + " unexpected trailing bytes");
+                                          std::to_string(body_.size() - at_) +
+                                          " unexpected trailing bytes");
   }
   return Status();
 }
@@ -89,12 +90,14 @@ Result<BatchRequest> parse_batch(std::string_view body) {
   batch.batch_id = reader.u64();
   const uint32_t count = reader.u32();
   if (count > kMaxBatchEvents) {
-    return Error(ErrorCode::kTooLarge, "batch of " + std::to_string(count) + " events exceeds limit " +
+    return Error(ErrorCode::kTooLarge, "batch of " + std::to_string(count) +
+                                           " events exceeds limit " +
                                            std::to_string(kMaxBatchEvents));
   }
   for (uint32_t i = 0; i < count && reader.ok(); ++i) batch.records.push_back(reader.bytes());
   if (reader.type() != MessageType::kBatch) return Error(ErrorCode::kCorrupt, "expected batch");
-  if (Status s = reader.finish("batch " + std::to_string(batch.batch_id)); !s.ok()) return s.error();
+  if (Status s = reader.finish("batch " + std::to_string(batch.batch_id)); !s.ok())
+    return s.error();
   return batch;
 }
 
@@ -164,7 +167,9 @@ Result<ListReply> parse_list_reply(std::string_view body, uint16_t version) {
 }
 
 void write_batch_fields(MessageWriter& writer, const ReadBatch& batch) {
-  writer.u32(batch.next.file_index).u64(batch.next.offset).u32(static_cast<uint32_t>(batch.records.size()));
+  writer.u32(batch.next.file_index)
+      .u64(batch.next.offset)
+      .u32(static_cast<uint32_t>(batch.records.size()));
   for (const std::string& record : batch.records) writer.bytes(record);
 }
 
@@ -202,7 +207,10 @@ Result<ReadBatch> parse_read_reply(std::string_view body, uint16_t version) {
 }
 
 std::string error_frame(ErrorCode code, std::string_view message) {
-  return MessageWriter(MessageType::kError).u16(static_cast<uint16_t>(code)).bytes(message.substr(0, 4096)).frame();
+  return MessageWriter(MessageType::kError)
+      .u16(static_cast<uint16_t>(code))
+      .bytes(message.substr(0, 4096))
+      .frame();
 }
 
 Error decode_error(std::string_view body) {

@@ -54,7 +54,7 @@ enum class MessageType : uint8_t {
   kRead = 7,
   kReadReply = 8,
   kError = 9,
-  kReadMany = 10,       // version 3 (read_many.h)
+  kReadMany = 10,  // version 3 (read_many.h)
   kReadManyReply = 11,
 };
 
@@ -116,7 +116,8 @@ struct FrameHeader {
   uint32_t body_length = 0;
   uint32_t crc32 = 0;
 };
-Result<FrameHeader> decode_frame_header(std::string_view header_bytes, uint32_t max_frame_bytes = kMaxFrameBytes);
+Result<FrameHeader> decode_frame_header(std::string_view header_bytes,
+                                        uint32_t max_frame_bytes = kMaxFrameBytes);
 Status verify_frame_body(const FrameHeader& header, std::string_view body);
 
 // Requests as the server parses them; each rejects trailing bytes and lengths past limits.
@@ -153,7 +154,8 @@ ReadBatch read_batch_fields(MessageReader& reader);
 
 // Reads one frame and returns its verified body. Errors: the connection's, kCorrupt for a bad
 // checksum or empty body, kTooLarge for a length over the limit.
-Task<Result<std::string>> read_frame(Connection& connection, uint32_t max_frame_bytes = kMaxFrameBytes);
+Task<Result<std::string>> read_frame(Connection& connection,
+                                     uint32_t max_frame_bytes = kMaxFrameBytes);
 
 std::string error_frame(ErrorCode code, std::string_view message);
 // Turns a received kError body into an Error.

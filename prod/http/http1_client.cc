@@ -190,10 +190,12 @@ Task<void> Http1Client::watch(Clock& clock, Duration timeout, std::shared_ptr<De
 Result<std::string> basic_authorization(const BasicCredentials& credentials) {
   if (credentials.username.find(':') != std::string::npos ||
       has_control_byte(credentials.username) || has_control_byte(credentials.password)) {
-    return Error(ErrorCode::kInvalidArgument, "http: a user name has no ':' and credentials no control bytes");
+    return Error(ErrorCode::kInvalidArgument,
+                 "http: a user name has no ':' and credentials no control bytes");
   }
   if (credentials.username.empty()) return std::string();
-  return "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
+  return "Authorization: Basic " +
+         base64_encode(credentials.username + ":" + credentials.password) + "\r\n";
 }
 
 Task<Result<HttpResponse>> Http1Client::get(const std::string& path,
@@ -210,10 +212,10 @@ Task<Result<HttpResponse>> Http1Client::send(const Http1Request& request) {
   const std::string what = "http " + request.method + " " + request.target.substr(0, 200);
   if (!is_method(request.method) || !is_request_target(request.target))
     co_return Error(ErrorCode::kInvalidArgument, what + ": bad method or request target");
-  const std::string head = request.method + " " + request.target + " HTTP/1.1\r\nHost: " +
-                           options_.host_header + "\r\nUser-Agent: " + options_.user_agent +
-                           "\r\nAccept-Encoding: identity\r\nConnection: close\r\n" +
-                           request.headers + "\r\n";
+  const std::string head =
+      request.method + " " + request.target + " HTTP/1.1\r\nHost: " + options_.host_header +
+      "\r\nUser-Agent: " + options_.user_agent +
+      "\r\nAccept-Encoding: identity\r\nConnection: close\r\n" + request.headers + "\r\n";
 
   auto deadline = std::make_shared<Deadline>();
   if (options_.timeout.count() > 0) executor_.spawn(watch(clock_, options_.timeout, deadline));

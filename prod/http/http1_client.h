@@ -72,8 +72,8 @@ class Http1Client final : public HttpClient {
  private:
   struct Deadline;
   static Task<void> watch(Clock& clock, Duration timeout, std::shared_ptr<Deadline> deadline);
-  Task<Result<HttpResponse>> exchange(const std::string& request_head,
-                                      const Http1Request& request, Deadline& deadline);
+  Task<Result<HttpResponse>> exchange(const std::string& request_head, const Http1Request& request,
+                                      Deadline& deadline);
 
   Network& network_;
   Clock& clock_;

@@ -91,10 +91,11 @@ TEST_F(Http1ClientTest, SendsAPlainGetWithBasicCredentials) {
   ASSERT_TRUE(response.ok()) << response.error().to_string();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "1001_1.log\n");
-  EXPECT_EQ(last_request_,
-            "GET /1001_7/logs.index HTTP/1.1\r\nHost: logs.example.com\r\nUser-Agent: lj-fetch/1\r\n"
-            "Accept-Encoding: identity\r\nConnection: close\r\n"
-            "Authorization: Basic YWxpY2U6czNjcmV0Ong=\r\n\r\n");
+  EXPECT_EQ(
+      last_request_,
+      "GET /1001_7/logs.index HTTP/1.1\r\nHost: logs.example.com\r\nUser-Agent: lj-fetch/1\r\n"
+      "Accept-Encoding: identity\r\nConnection: close\r\n"
+      "Authorization: Basic YWxpY2U6czNjcmV0Ong=\r\n\r\n");
 }
 
 TEST_F(Http1ClientTest, ReadsChunkedAndCloseDelimitedBodies) {

@@ -97,7 +97,8 @@ TEST_F(CallWatchdogTest, APeerThatStopsAnsweringMidwayIsCutByTheNextCallsDeadlin
   simulation_.run_for(2s);
   const int before = calls.answered;
   EXPECT_GT(before, 0);
-  server_->pause_until(simulation_.now_ns() + Duration(60s).count());  // SIGSTOP: silent, connection open
+  server_->pause_until(simulation_.now_ns() +
+                       Duration(60s).count());  // SIGSTOP: silent, connection open
   simulation_.run_for(5s);
   ASSERT_TRUE(calls.failure.has_value());
   EXPECT_TRUE(calls.fired);

@@ -4,10 +4,14 @@ namespace lj {
 
 const char* session_state_name(SessionState state) {
   switch (state) {
-    case SessionState::kConnecting: return "connecting";
-    case SessionState::kConnected: return "connected";
-    case SessionState::kDisconnected: return "disconnected";
-    case SessionState::kExpired: return "expired";
+    case SessionState::kConnecting:
+      return "connecting";
+    case SessionState::kConnected:
+      return "connected";
+    case SessionState::kDisconnected:
+      return "disconnected";
+    case SessionState::kExpired:
+      return "expired";
   }
   return "unknown";
 }

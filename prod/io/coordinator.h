@@ -55,7 +55,7 @@ const char* session_state_name(SessionState state);
 struct CoordinatorEvent {
   enum class Kind { kCreated, kDeleted, kDataChanged, kChildrenChanged, kSession };
   Kind kind;
-  std::string path;                          // empty for kSession
+  std::string path;                               // empty for kSession
   SessionState state = SessionState::kConnected;  // for kSession
 };
 
@@ -95,16 +95,19 @@ class CoordinatorSession {
   virtual SessionState state() const = 0;
 
   // Returns the created path (with the sequence suffix for sequential modes: ten digits).
-  virtual Task<Result<std::string>> create(const std::string& path, const std::string& data, NodeMode mode) = 0;
+  virtual Task<Result<std::string>> create(const std::string& path, const std::string& data,
+                                           NodeMode mode) = 0;
   virtual Task<Result<NodeData>> get(const std::string& path, bool watch = false) = 0;
   // Returns the new version.
   virtual Task<Result<int32_t>> set(const std::string& path, const std::string& data,
                                     int32_t version = kAnyVersion) = 0;
   virtual Task<Status> remove(const std::string& path, int32_t version = kAnyVersion) = 0;
   // Child names (not paths), sorted.
-  virtual Task<Result<std::vector<std::string>>> children(const std::string& path, bool watch = false) = 0;
+  virtual Task<Result<std::vector<std::string>>> children(const std::string& path,
+                                                          bool watch = false) = 0;
   // The node's version if it exists, nullopt if not; a watch is set either way.
-  virtual Task<Result<std::optional<int32_t>>> exists(const std::string& path, bool watch = false) = 0;
+  virtual Task<Result<std::optional<int32_t>>> exists(const std::string& path,
+                                                      bool watch = false) = 0;
   virtual Task<Result<MultiResult>> multi(const std::vector<CoordinatorOp>& ops) = 0;
   // After sync() returns ok, this session's reads see every write the service had applied
   // when sync() was issued.

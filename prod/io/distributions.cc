@@ -1,7 +1,7 @@
 #include "prod/io/distributions.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "prod/io/invariant.h"

@@ -37,6 +37,8 @@ inline bool buggify(const Env& env, std::string_view point) {
 // here and the caller never resumes (its frame is destroyed with the process). Returns at once
 // in the real world, and whenever the point does not fire.
 Task<void> crash_point(FaultPoints* points, std::string_view point);
-inline Task<void> crash_point(const Env& env, std::string_view point) { return crash_point(env.fault_points, point); }
+inline Task<void> crash_point(const Env& env, std::string_view point) {
+  return crash_point(env.fault_points, point);
+}
 
 }  // namespace lj

@@ -7,9 +7,9 @@
 //  - If append() fails (kIoError, kDiskFull) a prefix of the bytes may have been stored.
 //  - Names are volatile too: a create, rename or remove survives a crash only after
 //    sync_dir() of the directory holding the name returns ok. So is a new directory: it (and
-//    all in it) survives only once its parent was synced - create_dir_durably() does both. rename() replaces the target
-//    atomically; rename_no_replace() never does: kAlreadyExists if `to` exists (the check and
-//    the move are one atomic step, so of two racing callers at most one wins).
+//    all in it) survives only once its parent was synced - create_dir_durably() does both. rename()
+//    replaces the target atomically; rename_no_replace() never does: kAlreadyExists if `to` exists
+//    (the check and the move are one atomic step, so of two racing callers at most one wins).
 //  - read_at() returns fewer bytes than asked only at end of file.
 //  - Paths are '/'-separated, relative to the process's data root (the real file system
 //    resolves them under a root directory it was given).
@@ -39,10 +39,10 @@ class File {
 };
 
 enum class OpenMode {
-  kExisting,        // fail with kNotFound if absent
-  kCreate,          // open, creating an empty file if absent
-  kCreateNew,       // fail with kAlreadyExists if present
-  kTruncate,        // create or empty it
+  kExisting,   // fail with kNotFound if absent
+  kCreate,     // open, creating an empty file if absent
+  kCreateNew,  // fail with kAlreadyExists if present
+  kTruncate,   // create or empty it
 };
 
 class FileSystem {

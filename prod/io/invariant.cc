@@ -15,7 +15,9 @@ thread_local Context context;
 
 }  // namespace
 
-void set_invariant_context(InvariantContext describe, const void* owner) { context = Context{describe, owner}; }
+void set_invariant_context(InvariantContext describe, const void* owner) {
+  context = Context{describe, owner};
+}
 
 void clear_invariant_context(const void* owner) {
   if (context.owner == owner) context = Context{};

@@ -8,8 +8,9 @@
 
 #include <string>
 
-#define LJ_ASSERT(condition) \
-  (static_cast<bool>(condition) ? static_cast<void>(0) : ::lj::invariant_failed(#condition, __FILE__, __LINE__))
+#define LJ_ASSERT(condition)                           \
+  (static_cast<bool>(condition) ? static_cast<void>(0) \
+                                : ::lj::invariant_failed(#condition, __FILE__, __LINE__))
 
 namespace lj {
 

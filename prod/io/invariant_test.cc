@@ -14,7 +14,8 @@ bool counted(bool value) {
 }
 
 TEST(InvariantDeathTest, ABrokenInvariantAbortsAndSaysWhich) {
-  EXPECT_DEATH(LJ_ASSERT(counted(1 + 1 == 3)), "invariant failed: counted\\(1 \\+ 1 == 3\\) \\(.*invariant_test.cc:[0-9]+\\)");
+  EXPECT_DEATH(LJ_ASSERT(counted(1 + 1 == 3)),
+               "invariant failed: counted\\(1 \\+ 1 == 3\\) \\(.*invariant_test.cc:[0-9]+\\)");
 }
 
 TEST(Invariant, IsCheckedInEveryBuildType) {

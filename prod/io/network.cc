@@ -22,9 +22,9 @@ Task<Status> read_exactly(Connection& connection, std::span<std::byte> buffer) {
     Result<size_t> got = co_await connection.read_some(buffer);
     if (!got.ok()) co_return got.status();
     if (*got == 0) {
-      co_return Error(ErrorCode::kConnectionReset,
-                      "end of stream after " + std::to_string(wanted - buffer.size()) + " of " +
-                          std::to_string(wanted) + " bytes");
+      co_return Error(ErrorCode::kConnectionReset, "end of stream after " +
+                                                       std::to_string(wanted - buffer.size()) +
+                                                       " of " + std::to_string(wanted) + " bytes");
     }
     buffer = buffer.subspan(*got);
   }

@@ -9,11 +9,12 @@ Status validate_object_name(const std::string& name) {
   size_t start = 0;
   while (true) {
     const size_t slash = name.find('/', start);
-    const std::string_view segment =
-        std::string_view(name).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const std::string_view segment = std::string_view(name).substr(
+        start, slash == std::string::npos ? std::string::npos : slash - start);
     if (segment.empty() || segment == "." || segment == ".." ||
         segment.find('\0') != std::string_view::npos) {
-      return Error(ErrorCode::kInvalidArgument, "object name '" + name + "' has an empty, '.', '..' or NUL segment");
+      return Error(ErrorCode::kInvalidArgument,
+                   "object name '" + name + "' has an empty, '.', '..' or NUL segment");
     }
     if (slash == std::string::npos) return Status();
     start = slash + 1;

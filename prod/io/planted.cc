@@ -10,10 +10,16 @@ namespace {
 thread_local PlantedBug current = PlantedBug::kNone;
 }  // namespace
 
-PlantedBug planted_bug() { return current; }
+PlantedBug planted_bug() {
+  return current;
+}
 
-PlantedBugScope::PlantedBugScope(PlantedBug bug) : previous_(current) { current = bug; }
+PlantedBugScope::PlantedBugScope(PlantedBug bug) : previous_(current) {
+  current = bug;
+}
 
-PlantedBugScope::~PlantedBugScope() { current = previous_; }
+PlantedBugScope::~PlantedBugScope() {
+  current = previous_;
+}
 
 }  // namespace lj

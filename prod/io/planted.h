@@ -25,14 +25,16 @@ enum class PlantedBug : uint8_t {
   kClobberingPublish,       // publishing copies over the published name
   kOverlappingPipelines,    // a customer's new pipeline starts before its old one returned
   kAckFailedSync,           // Graceland acknowledges a batch whose fsync failed
-  kNoDirSync,               // Graceland never fsyncs its directory: new segments' names are volatile
-  kStateBeforeDelivery,     // the downloader saves its state before delivering the file
-  kRetryFailedSync,         // Graceland fsyncs a segment again after a failed fsync and believes it
-  kWallClockRetention,      // Graceland's retention trusts the wall clock alone (a step ahead expires)
-  kSendBeforeQueueSync,     // a proxy sends a batch before its journal holds it
-  kUnsyncedRecovery,        // Graceland serves recovered segments without fsyncing them first
-  kIndexReadErrorAsEmptied, // a publish takes a failed logs.index read for an index retention emptied
-  kPublishedWallClockRetention,  // published files expire by the wall clock alone (a step ahead expires)
+  kNoDirSync,            // Graceland never fsyncs its directory: new segments' names are volatile
+  kStateBeforeDelivery,  // the downloader saves its state before delivering the file
+  kRetryFailedSync,      // Graceland fsyncs a segment again after a failed fsync and believes it
+  kWallClockRetention,   // Graceland's retention trusts the wall clock alone (a step ahead expires)
+  kSendBeforeQueueSync,  // a proxy sends a batch before its journal holds it
+  kUnsyncedRecovery,     // Graceland serves recovered segments without fsyncing them first
+  kIndexReadErrorAsEmptied,      // a publish takes a failed logs.index read for an index retention
+                                 // emptied
+  kPublishedWallClockRetention,  // published files expire by the wall clock alone (a step ahead
+                                 // expires)
   kPushFailureAsPushed,     // the pusher takes a failed put for an acknowledged one and moves on
   kPushBeforeConfirmation,  // the pusher pushes to a destination its owner has not confirmed
 };

@@ -1,7 +1,8 @@
 #pragma once
 // PushDestination: a customer's own storage that Lumberjack pushes published log files to (an
 // SFTP server or an S3-compatible bucket), behind the seam. Real: prod/push/sftp_destinations.*
-// and prod/push/s3_destinations.*; the simulated one is a second simulated store (sim/scenarios/pushed_customers.*).
+// and prod/push/s3_destinations.*; the simulated one is a second simulated store
+// (sim/scenarios/pushed_customers.*).
 //
 // Contract:
 //  - put(name, contents) writes the object `name` (relative, '/'-separated, as for ObjectStore)
@@ -35,9 +36,11 @@ class PushDestination {
 
 // Where a customer's files are pushed, as its configuration gives it.
 struct PushTarget {
-  std::string url;         // "sftp://user@host:port/folder", "s3://host/bucket/prefix"; empty: not pushed
-  std::string host_key;    // sftp: the server's key fingerprint, "SHA256:<base64>" as ssh-keygen -l prints
-  std::string credential = {};  // s3: the name of the key pair the nodes sign with (prod/push/push_credentials.h)
+  std::string url;  // "sftp://user@host:port/folder", "s3://host/bucket/prefix"; empty: not pushed
+  std::string
+      host_key;  // sftp: the server's key fingerprint, "SHA256:<base64>" as ssh-keygen -l prints
+  std::string credential =
+      {};  // s3: the name of the key pair the nodes sign with (prod/push/push_credentials.h)
   bool operator==(const PushTarget&) const = default;
 };
 

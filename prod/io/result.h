@@ -5,10 +5,10 @@
 // one error vocabulary so that a fake can only fail the way the real thing fails.
 
 #include <string>
-
-#include "prod/io/invariant.h"
 #include <utility>
 #include <variant>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 
@@ -30,7 +30,8 @@ enum class ErrorCode {
   kInternal,           // a bug or an unexpected system error, with its message
   kSessionExpired,     // the coordination session is gone for good (its ephemerals with it)
   kNotEmpty,           // removing a coordination node that still has children
-  kResourceExhausted,  // a quota or reserve would be exceeded: nothing was done; retry later or elsewhere
+  kResourceExhausted,  // a quota or reserve would be exceeded: nothing was done; retry later or
+                       // elsewhere
 };
 // The last code: wire decoders reject anything above it.
 constexpr ErrorCode kLastErrorCode = ErrorCode::kResourceExhausted;

@@ -16,11 +16,11 @@
 //    exception terminates the process (in the simulator: a found bug with a seed).
 
 #include <coroutine>
-
-#include "prod/io/invariant.h"
 #include <exception>
 #include <optional>
 #include <utility>
+
+#include "prod/io/invariant.h"
 
 namespace lj {
 
@@ -31,8 +31,8 @@ namespace detail {
 
 struct TaskPromiseBase {
   std::coroutine_handle<> continuation = std::noop_coroutine();
-  bool started_inline = false;    // the awaiter's await_suspend is running this task now
-  bool finished_inline = false;   // it finished before that call returned
+  bool started_inline = false;   // the awaiter's await_suspend is running this task now
+  bool finished_inline = false;  // it finished before that call returned
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 

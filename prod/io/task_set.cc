@@ -38,7 +38,9 @@ struct RootPromise {
 };
 
 namespace {
-RootFrame run_root(Task<void> task) { co_await std::move(task); }
+RootFrame run_root(Task<void> task) {
+  co_await std::move(task);
+}
 }  // namespace
 
 void TaskSet::start(Task<void> task) {

@@ -7,8 +7,12 @@
 namespace lj {
 namespace {
 
-Task<int> forty_one() { co_return 41; }
-Task<int> add_one() { co_return (co_await forty_one()) + 1; }
+Task<int> forty_one() {
+  co_return 41;
+}
+Task<int> add_one() {
+  co_return (co_await forty_one()) + 1;
+}
 
 // Drives a task that never suspends on I/O to completion.
 template <typename T>
@@ -16,12 +20,14 @@ T run_inline(Task<T> task) {
   std::optional<T> out;
   TaskSet set;
   set.start([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(
-      std::move(task), out));
+                                                   std::move(task), out));
   EXPECT_EQ(set.size(), 0u);
   return *out;
 }
 
-TEST(Task, ReturnsValuesThroughAwaitChains) { EXPECT_EQ(run_inline(add_one()), 42); }
+TEST(Task, ReturnsValuesThroughAwaitChains) {
+  EXPECT_EQ(run_inline(add_one()), 42);
+}
 
 TEST(Task, IsLazyUntilAwaited) {
   bool ran = false;
@@ -34,7 +40,9 @@ TEST(Task, IsLazyUntilAwaited) {
   EXPECT_TRUE(ran);
 }
 
-Task<int> one() { co_return 1; }
+Task<int> one() {
+  co_return 1;
+}
 
 // Symmetric transfer: a million synchronous awaits in a loop must not grow the stack.
 TEST(Task, LongSynchronousChainsDoNotOverflowTheStack) {

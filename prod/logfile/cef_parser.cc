@@ -91,7 +91,8 @@ Result<CefRecord> parse_cef_record(std::string_view line) {
     if (!status.ok()) {
       return corrupt("header field " + std::to_string(field + 2) + ": " + status.error().message());
     }
-    if (field == 4) undo_empty_placeholder(line.substr(pos, end - pos), record.header[field]);  // Name
+    if (field == 4)
+      undo_empty_placeholder(line.substr(pos, end - pos), record.header[field]);  // Name
     pos = end + 1;
   }
   Status status = parse_extension(line.substr(pos), record);

@@ -42,6 +42,8 @@ std::string md5_hex(std::string_view data) {
   return to_hex(digest(EVP_md5(), data));
 }
 
-std::string md5_bytes(std::string_view data) { return digest(EVP_md5(), data); }
+std::string md5_bytes(std::string_view data) {
+  return digest(EVP_md5(), data);
+}
 
 }  // namespace lj

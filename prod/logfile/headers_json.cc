@@ -28,7 +28,6 @@ void append_json_string(std::string_view text, std::string& out) {
   out.push_back('"');
 }
 
-
 }  // namespace
 
 void append_headers_json(std::span<const HttpHeader> headers, std::string& out) {

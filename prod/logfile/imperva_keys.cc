@@ -16,7 +16,8 @@ Result<EventId> parse_event_id_text(std::string_view text) {
   const size_t dash = text.find('-');
   if (dash == std::string_view::npos || !parse_decimal(text.substr(0, dash), id.proxy_id) ||
       !parse_decimal(text.substr(dash + 1), id.sequence)) {
-    return Error(ErrorCode::kCorrupt, "'" + std::string(text.substr(0, 48)) + "' is not <stream>-<sequence>");
+    return Error(ErrorCode::kCorrupt,
+                 "'" + std::string(text.substr(0, 48)) + "' is not <stream>-<sequence>");
   }
   return id;
 }
@@ -46,7 +47,8 @@ Status read_shared_imperva_keys(const KeyValues& keys, AttackEvent& e) {
   keys.text("act", e.action);
   if (const std::string* json = keys.find("additionalReqHeaders")) {
     Result<std::vector<HttpHeader>> headers = parse_headers_json(*json);
-    if (!headers.ok()) return Error(ErrorCode::kCorrupt, "additionalReqHeaders: " + headers.error().message());
+    if (!headers.ok())
+      return Error(ErrorCode::kCorrupt, "additionalReqHeaders: " + headers.error().message());
     e.headers = std::move(headers).value();
   }
   return Status::ok_status();

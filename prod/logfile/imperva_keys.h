@@ -16,7 +16,8 @@ namespace lj {
 // One line's pairs, unescaped, in line order (keys are unique: the parsers refuse repeats).
 class KeyValues {
  public:
-  explicit KeyValues(const std::vector<std::pair<std::string, std::string>>& pairs) : pairs_(pairs) {}
+  explicit KeyValues(const std::vector<std::pair<std::string, std::string>>& pairs)
+      : pairs_(pairs) {}
 
   const std::string* find(std::string_view key) const;
   // An optional string: absent leaves `field` as it is (empty).
@@ -27,10 +28,11 @@ class KeyValues {
   template <typename Int>
   Status number(std::string_view key, Int& field) const {
     const std::string* value = find(key);
-    if (value == nullptr) return Error(ErrorCode::kCorrupt, "missing key '" + std::string(key) + "'");
+    if (value == nullptr)
+      return Error(ErrorCode::kCorrupt, "missing key '" + std::string(key) + "'");
     if (!parse_decimal(*value, field)) {
-      return Error(ErrorCode::kCorrupt,
-                   "key '" + std::string(key) + "': '" + value->substr(0, 32) + "' is not a number in range");
+      return Error(ErrorCode::kCorrupt, "key '" + std::string(key) + "': '" + value->substr(0, 32) +
+                                            "' is not a number in range");
     }
     return Status::ok_status();
   }

@@ -14,13 +14,14 @@ std::string parsed_string(std::string_view json, bool& ok) {
 
 TEST(JsonCursor, UnescapesEveryEscapeJsonHas) {
   bool ok = false;
-  EXPECT_EQ(parsed_string(R"( "a\"b\\c\/d\b\f\n\r\t\u00e9\u20ac" )", ok), "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xe2\x82\xac");
+  EXPECT_EQ(parsed_string(R"( "a\"b\\c\/d\b\f\n\r\t\u00e9\u20ac" )", ok),
+            "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xe2\x82\xac");
   EXPECT_TRUE(ok);
 }
 
 TEST(JsonCursor, RefusesWhatIsNotAWellFormedString) {
-  for (std::string_view bad : {R"("open)", R"("bad \q escape")", R"("\u12")", R"("\u12g4")", R"("\ud800")",
-                               "\"raw\ncontrol\"", R"(noquote)", R"("trailing\)"}) {
+  for (std::string_view bad : {R"("open)", R"("bad \q escape")", R"("\u12")", R"("\u12g4")",
+                               R"("\ud800")", "\"raw\ncontrol\"", R"(noquote)", R"("trailing\)"}) {
     bool ok = true;
     parsed_string(bad, ok);
     EXPECT_FALSE(ok) << bad;
@@ -32,10 +33,12 @@ TEST(JsonCursor, WalksObjectsAndScalars) {
   std::string key, value, size, null;
   ASSERT_TRUE(cursor.consume('['));
   ASSERT_TRUE(cursor.consume('{'));
-  ASSERT_TRUE(cursor.string(key) && cursor.consume(':') && cursor.peek('"') && cursor.string(value));
+  ASSERT_TRUE(cursor.string(key) && cursor.consume(':') && cursor.peek('"') &&
+              cursor.string(value));
   EXPECT_EQ(key + "=" + value, "name=1001_1.log");
   key.clear();
-  ASSERT_TRUE(cursor.consume(',') && cursor.string(key) && cursor.consume(':') && cursor.scalar(size));
+  ASSERT_TRUE(cursor.consume(',') && cursor.string(key) && cursor.consume(':') &&
+              cursor.scalar(size));
   EXPECT_EQ(size, "12");
   ASSERT_TRUE(cursor.consume('}') && cursor.consume(',') && cursor.consume('{'));
   key.clear();

@@ -15,7 +15,9 @@
 namespace lj {
 namespace {
 
-Error corrupt(std::string message) { return Error(ErrorCode::kCorrupt, std::move(message)); }
+Error corrupt(std::string message) {
+  return Error(ErrorCode::kCorrupt, std::move(message));
+}
 
 constexpr std::string_view kBase64Suffix = "_base64";
 
@@ -29,7 +31,8 @@ class Members {
  public:
   Status text(std::string_view name, std::string& field, bool required = false) const {
     auto it = values_.find(name);
-    if (it == values_.end()) return required ? corrupt("missing member '" + std::string(name) + "'") : Status::ok_status();
+    if (it == values_.end())
+      return required ? corrupt("missing member '" + std::string(name) + "'") : Status::ok_status();
     if (!it->second.is_string) return corrupt("member '" + std::string(name) + "' is not a string");
     field = it->second.text;
     return Status::ok_status();
@@ -39,7 +42,8 @@ class Members {
     auto it = values_.find(name);
     if (it == values_.end()) return corrupt("missing member '" + std::string(name) + "'");
     if (it->second.is_string || !parse_decimal(it->second.text, field)) {
-      return corrupt("member '" + std::string(name) + "': '" + it->second.text.substr(0, 32) + "' is not a number in range");
+      return corrupt("member '" + std::string(name) + "': '" + it->second.text.substr(0, 32) +
+                     "' is not a number in range");
     }
     return Status::ok_status();
   }
@@ -47,16 +51,20 @@ class Members {
   // Reads members up to the closing '}' (the '{' is consumed). `read_array(name)` reads an
   // array member's value, or returns false when `name` may not hold one.
   Status read(JsonCursor& in, const std::function<bool(const std::string&)>& read_array) {
-    auto malformed = [&](const std::string& what) { return corrupt(what + " at offset " + std::to_string(in.pos())); };
+    auto malformed = [&](const std::string& what) {
+      return corrupt(what + " at offset " + std::to_string(in.pos()));
+    };
     std::map<std::string, std::string> exact;  // "<name>" -> its bytes, from "<name>_base64"
     if (!in.consume('}')) {
       do {
         std::string name;
         if (!in.string(name) || !in.consume(':')) return malformed("expected a member name");
-        if (!names_.insert(name).second) return corrupt("duplicate member '" + name.substr(0, 32) + "'");
+        if (!names_.insert(name).second)
+          return corrupt("duplicate member '" + name.substr(0, 32) + "'");
         Value value;
         if (in.peek('[')) {
-          if (!read_array(name)) return malformed("unexpected or malformed array '" + name.substr(0, 32) + "'");
+          if (!read_array(name))
+            return malformed("unexpected or malformed array '" + name.substr(0, 32) + "'");
           continue;
         }
         value.is_string = in.peek('"');
@@ -65,7 +73,8 @@ class Members {
         }
         if (name.size() > kBase64Suffix.size() && name.ends_with(kBase64Suffix)) {
           Result<std::string> bytes = base64_decode(value.text);
-          if (!value.is_string || !bytes.ok()) return corrupt("'" + name.substr(0, 40) + "' is not base64");
+          if (!value.is_string || !bytes.ok())
+            return corrupt("'" + name.substr(0, 40) + "' is not base64");
           exact[name.substr(0, name.size() - kBase64Suffix.size())] = std::move(bytes).value();
         } else {
           values_[name] = std::move(value);
@@ -75,11 +84,13 @@ class Members {
     }
     for (auto& [name, bytes] : exact) {
       auto it = values_.find(name);
-      if (it == values_.end() || !it->second.is_string) return corrupt("'" + name.substr(0, 32) + "_base64' without its string");
+      if (it == values_.end() || !it->second.is_string)
+        return corrupt("'" + name.substr(0, 32) + "_base64' without its string");
       // One meaning per line: the exact bytes are given only for invalid UTF-8, and the text is
       // their rendering, so a reader of either member sees the same value.
       if (with_replacement_characters(bytes) != it->second.text || bytes == it->second.text) {
-        return corrupt("'" + name.substr(0, 32) + "_base64' does not match '" + name.substr(0, 32) + "'");
+        return corrupt("'" + name.substr(0, 32) + "_base64' does not match '" + name.substr(0, 32) +
+                       "'");
       }
       it->second.text = std::move(bytes);
     }
@@ -120,7 +131,9 @@ Result<AttackEvent> parse_json_event(std::string_view line) {
   };
   if (!in.consume('{')) return corrupt("a line is not a JSON object");
   if (Status s = m.read(in, read_array); !s.ok()) {
-    return headers_read && !headers_read->ok() ? corrupt("headers: " + headers_read->error().message()) : s.error();
+    return headers_read && !headers_read->ok()
+               ? corrupt("headers: " + headers_read->error().message())
+               : s.error();
   }
   if (!in.at_end()) return corrupt("text after the object at offset " + std::to_string(in.pos()));
   if (!headers_read) return corrupt("missing member 'headers'");
@@ -129,16 +142,28 @@ Result<AttackEvent> parse_json_event(std::string_view line) {
   Result<EventId> event_id = parse_event_id_text(id);
   if (!event_id.ok()) return corrupt("id " + event_id.error().message());
   e.id = *event_id;
-  for (Status s : {m.number("start_ms", e.start_ms), m.number("end_ms", e.end_ms), m.number("account_id", e.account_id),
-                   m.number("site_id", e.site_id), m.number("source_port", e.source_port),
-                   m.number("server_port", e.server_port), m.number("rule_id", e.rule_id),
-                   m.number("response_code", e.response_code), m.text("account_name", e.account_name, true),
-                   m.text("site_name", e.site_name, true), m.text("pop", e.pop, true),
-                   m.text("source_ip", e.source_ip, true), m.text("user_agent", e.client_app, true),
-                   m.text("country", e.country_code, true), m.text("city", e.city, true),
-                   m.text("protocol", e.protocol, true), m.text("attack_type", e.attack_type, true),
-                   m.text("rule_name", e.rule_name, true), m.text("action", e.action, true),
-                   m.text("url", e.url, true), m.text("method", e.method, true), m.text("query", e.query, true),
+  for (Status s : {m.number("start_ms", e.start_ms),
+                   m.number("end_ms", e.end_ms),
+                   m.number("account_id", e.account_id),
+                   m.number("site_id", e.site_id),
+                   m.number("source_port", e.source_port),
+                   m.number("server_port", e.server_port),
+                   m.number("rule_id", e.rule_id),
+                   m.number("response_code", e.response_code),
+                   m.text("account_name", e.account_name, true),
+                   m.text("site_name", e.site_name, true),
+                   m.text("pop", e.pop, true),
+                   m.text("source_ip", e.source_ip, true),
+                   m.text("user_agent", e.client_app, true),
+                   m.text("country", e.country_code, true),
+                   m.text("city", e.city, true),
+                   m.text("protocol", e.protocol, true),
+                   m.text("attack_type", e.attack_type, true),
+                   m.text("rule_name", e.rule_name, true),
+                   m.text("action", e.action, true),
+                   m.text("url", e.url, true),
+                   m.text("method", e.method, true),
+                   m.text("query", e.query, true),
                    m.text("referrer", e.referrer, true)}) {
     if (!s.ok()) return s.error();
   }

@@ -7,12 +7,15 @@
 namespace lj {
 namespace {
 
-Error corrupt(std::string message) { return Error(ErrorCode::kCorrupt, std::move(message)); }
+Error corrupt(std::string message) {
+  return Error(ErrorCode::kCorrupt, std::move(message));
+}
 
 bool is_key(std::string_view key) {
   if (key.empty()) return false;
   for (char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -25,7 +28,8 @@ Status parse_attributes(std::string_view text, LeefRecord& record) {
     const std::string_view pair = text.substr(0, end);
     text.remove_prefix(end == text.size() ? end : end + 1);
     const size_t equals = pair.find('=');
-    if (equals == std::string_view::npos) return corrupt("attribute '" + std::string(pair.substr(0, 32)) + "' has no '='");
+    if (equals == std::string_view::npos)
+      return corrupt("attribute '" + std::string(pair.substr(0, 32)) + "' has no '='");
     std::string key(pair.substr(0, equals));
     if (!is_key(key)) return corrupt("bad attribute key '" + key.substr(0, 32) + "'");
     for (const auto& [seen, unused] : record.attributes) {
@@ -44,14 +48,16 @@ Status parse_attributes(std::string_view text, LeefRecord& record) {
 
 Result<LeefRecord> parse_leef_record(std::string_view line) {
   constexpr std::string_view kPrefix = "LEEF:2.0|";
-  if (line.substr(0, kPrefix.size()) != kPrefix) return corrupt("line does not start with 'LEEF:2.0|'");
+  if (line.substr(0, kPrefix.size()) != kPrefix)
+    return corrupt("line does not start with 'LEEF:2.0|'");
   LeefRecord record;
   size_t pos = kPrefix.size();
   std::string delimiter_text;
   for (size_t field = 0; field < record.header.size() + 1; ++field) {
     size_t end = pos;
     while (end < line.size() && line[end] != '|') end += line[end] == '\\' ? 2 : 1;
-    if (end >= line.size()) return corrupt("header has " + std::to_string(field + 1) + " of 6 fields");
+    if (end >= line.size())
+      return corrupt("header has " + std::to_string(field + 1) + " of 6 fields");
     const std::string_view raw = line.substr(pos, end - pos);
     pos = end + 1;
     if (field == record.header.size()) {

@@ -26,11 +26,14 @@ AttackEvent small_event() {
 TEST(Leef, LineLayoutWithTheDefaultTab) {
   std::string line;
   append_leef_line(small_event(), '\t', line);
-  EXPECT_EQ(line,
-            "LEEF:2.0|Incapsula|SIEMintegration|1|SQL Injection|x09|devTime=2025-11-25T05:49:10.123Z\t"
-            "devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tcat=REQ_BLOCKED\tsev=7\tsrc=203.0.113.9\tsrcPort=51000\t"
-            "dstPort=443\turl=example.com/a=b|c\tdeviceExternalId=7-12\tsuid=1001\tsiteid=5\tstart=1764049750123\t"
-            "end=1764049750200\tcn1=0\tact=REQ_BLOCKED\truleId=42\n");
+  EXPECT_EQ(
+      line,
+      "LEEF:2.0|Incapsula|SIEMintegration|1|SQL Injection|x09|devTime=2025-11-25T05:49:10.123Z\t"
+      "devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tcat=REQ_BLOCKED\tsev=7\tsrc=203.0.113.9\tsrcPort="
+      "51000\t"
+      "dstPort=443\turl=example.com/"
+      "a=b|c\tdeviceExternalId=7-12\tsuid=1001\tsiteid=5\tstart=1764049750123\t"
+      "end=1764049750200\tcn1=0\tact=REQ_BLOCKED\truleId=42\n");
 }
 
 TEST(Leef, DelimiterForms) {
@@ -40,7 +43,8 @@ TEST(Leef, DelimiterForms) {
   EXPECT_EQ(parse_leef_delimiter("^"), '^');
   EXPECT_EQ(leef_delimiter_text('^'), "^");
   EXPECT_EQ(leef_delimiter_text('\t'), "x09");
-  for (std::string_view bad : {"=", "\\", "|", "a", "7", " ", "-", ":", ".", "'", "x41", "xZZ", "", "^^", "x0a", "x00"}) {
+  for (std::string_view bad :
+       {"=", "\\", "|", "a", "7", " ", "-", ":", ".", "'", "x41", "xZZ", "", "^^", "x0a", "x00"}) {
     EXPECT_FALSE(parse_leef_delimiter(bad).has_value()) << bad;
   }
 }
@@ -51,7 +55,8 @@ TEST(Leef, EmptyAttackTypeHasAPlaceholderAndADashIsEscaped) {
     e.attack_type = attack_type;
     std::string line;
     append_leef_line(e, '^', line);
-    EXPECT_NE(line.find(attack_type.empty() ? "|1|-|^|" : "|1|\\x2D|^|"), std::string::npos) << line;
+    EXPECT_NE(line.find(attack_type.empty() ? "|1|-|^|" : "|1|\\x2D|^|"), std::string::npos)
+        << line;
     line.pop_back();
     Result<AttackEvent> parsed = parse_leef_event(line);
     ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();

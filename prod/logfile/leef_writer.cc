@@ -75,7 +75,8 @@ std::string leef_delimiter_text(char delimiter) {
 
 std::optional<char> parse_leef_delimiter(std::string_view text) {
   if (text == "tab") return '\t';
-  if (text.size() == 1) return is_leef_delimiter(text[0]) ? std::optional<char>(text[0]) : std::nullopt;
+  if (text.size() == 1)
+    return is_leef_delimiter(text[0]) ? std::optional<char>(text[0]) : std::nullopt;
   if (text.substr(0, 2) == "0x") text.remove_prefix(1);
   if (text.size() != 3 || text[0] != 'x') return std::nullopt;
   const int high = hex_digit_value(text[1]), low = hex_digit_value(text[2]);

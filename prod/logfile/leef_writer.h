@@ -44,7 +44,8 @@ inline constexpr char kLeefDefaultDelimiter = '\t';
 // written unescaped - numbers ('-'), keys, devTimeFormat's fixed text (':' '.' '\'') - nor is
 // '=', '\' or '|', which would make a line ambiguous to parsers that do not unescape.
 inline constexpr std::string_view kLeefDelimiters = "\t^~;,#!@$%&*?`";
-inline constexpr std::string_view kLeefDelimiterChoices = "tab (or x09) or one of ^ ~ ; , # ! @ $ % & * ? `";
+inline constexpr std::string_view kLeefDelimiterChoices =
+    "tab (or x09) or one of ^ ~ ; , # ! @ $ % & * ? `";
 bool is_leef_delimiter(char delimiter);
 // The header's form of a delimiter ("x09", or the character itself when printable).
 // REQUIRES: is_leef_delimiter(delimiter).

@@ -14,7 +14,8 @@ namespace lj {
 namespace {
 
 // One event's line in a format of one line per event (W3C's directives aside).
-Status append_event_line(LogFormat format, const AttackEvent& event, char leef_delimiter, std::string& out) {
+Status append_event_line(LogFormat format, const AttackEvent& event, char leef_delimiter,
+                         std::string& out) {
   switch (format) {
     case LogFormat::kCef:
       append_cef_line(event, out);

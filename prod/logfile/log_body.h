@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "prod/io/invariant.h"
 #include "prod/event/attack_event.h"
+#include "prod/io/invariant.h"
 #include "prod/io/result.h"
 #include "prod/logfile/log_file_format.h"
 

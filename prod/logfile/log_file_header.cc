@@ -104,7 +104,8 @@ Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file) {
       if (status.ok() && h.seq == 0) status = corrupt(where + "seq 0: files count from 1");
     } else if (name == "format") {
       const std::optional<LogFormat> format = parse_log_format(value);
-      if (!format) return corrupt(where + "unsupported format '" + std::string(value.substr(0, 32)) + "'");
+      if (!format)
+        return corrupt(where + "unsupported format '" + std::string(value.substr(0, 32)) + "'");
       h.format = *format;
       have_format = true;
     } else if (name == "checksum") {

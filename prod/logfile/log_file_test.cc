@@ -95,9 +95,9 @@ TEST(LogFile, ModernHeaderLayout) {
   const LogFileHeader& h = parsed->header;
   EXPECT_EQ(header, "accountId:42\nconfigId:7\nchecksum:" + h.checksum +
                         "\nformat:CEF\nstartTime:1764049750000\nendTime:1764049810000\nseq:" +
-                        std::to_string(h.seq) + "\ncompression:zstd\ncipher:aes-256-gcm\nnonce:" +
-                        h.nonce + "\npublicKeyId:" + h.public_key_id + "\nkey:" + h.key +
-                        "\n|==|\n");
+                        std::to_string(h.seq) +
+                        "\ncompression:zstd\ncipher:aes-256-gcm\nnonce:" + h.nonce +
+                        "\npublicKeyId:" + h.public_key_id + "\nkey:" + h.key + "\n|==|\n");
   EXPECT_EQ(h.seq, spec(LogFormat::kCef, BodyEncoding::kModern, true).seq);
   EXPECT_EQ(h.checksum.size(), 64u);
   EXPECT_EQ(h.nonce.size(), 16u);  // base64 of 12 bytes
@@ -105,7 +105,8 @@ TEST(LogFile, ModernHeaderLayout) {
 }
 
 TEST(LogFile, ASeqOfZeroIsNotAPlaceInAFolder) {
-  const std::string file = write(spec(LogFormat::kCef, BodyEncoding::kModern, true), sample_events(1));
+  const std::string file =
+      write(spec(LogFormat::kCef, BodyEncoding::kModern, true), sample_events(1));
   std::string forged = file;
   forged.replace(forged.find("\nseq:1\n"), 7, "\nseq:0\n");
   auto parsed = parse_log_file_header(forged);

@@ -62,7 +62,8 @@ Result<std::string> LogFileWriter::write(const LogFileSpec& spec,
   }
 
   plaintext_.clear();
-  Status status = append_log_body(spec.format, events, spec.start_time_ms, plaintext_, spec.leef_delimiter);
+  Status status =
+      append_log_body(spec.format, events, spec.start_time_ms, plaintext_, spec.leef_delimiter);
   if (!status.ok()) return status.error();
 
   LogFileHeader header;

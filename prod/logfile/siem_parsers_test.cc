@@ -55,7 +55,8 @@ std::vector<AttackEvent> sample_events(size_t count) {
   SplitMix64 random(23);
   std::vector<AttackEvent> events;
   for (uint64_t i = 1; i <= count; ++i) {
-    events.push_back(make_sample_event(random, 42, {9, i}, 1764049750000 + static_cast<int64_t>(i)));
+    events.push_back(
+        make_sample_event(random, 42, {9, i}, 1764049750000 + static_cast<int64_t>(i)));
   }
   return events;
 }
@@ -84,9 +85,9 @@ std::string expected_python_lines(const std::vector<AttackEvent>& events) {
   for (const AttackEvent& e : events) {
     std::string headers;
     for (const HttpHeader& header : e.headers) headers += header.name + '\0' + header.value + '\0';
-    out += std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence) + " " + std::to_string(e.start_ms) +
-           " " + hex(e.url) + " " + hex(e.client_app) + " " + hex(e.account_name) + " " + hex(e.query) + " " +
-           hex(headers) + "\n";
+    out += std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence) + " " +
+           std::to_string(e.start_ms) + " " + hex(e.url) + " " + hex(e.client_app) + " " +
+           hex(e.account_name) + " " + hex(e.query) + " " + hex(headers) + "\n";
   }
   return out;
 }
@@ -107,8 +108,8 @@ TEST(SiemParsers, JsonLinesReadExactlyByPythonAndJq) {
   write_file(dir / "body.json", body);
   write_file(dir / "read.py", kPythonReader);
 
-  const std::string python = "python3 " + (dir / "read.py").string() + " " + (dir / "body.json").string() + " > " +
-                             (dir / "python.out").string();
+  const std::string python = "python3 " + (dir / "read.py").string() + " " +
+                             (dir / "body.json").string() + " > " + (dir / "python.out").string();
   ASSERT_EQ(std::system(python.c_str()), 0) << python;
   EXPECT_EQ(read_file(dir / "python.out"), expected_python_lines(events));
 
@@ -121,8 +122,10 @@ TEST(SiemParsers, JsonLinesReadExactlyByPythonAndJq) {
   size_t i = 0;
   for (; std::getline(jq_lines, line) && i < events.size(); ++i) {
     const AttackEvent& e = events[i];
-    EXPECT_EQ(line.substr(0, line.find('\t')), std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence));
-    EXPECT_NE(line.find("\t" + std::to_string(e.headers.size()) + "\t2025-"), std::string::npos) << line;
+    EXPECT_EQ(line.substr(0, line.find('\t')),
+              std::to_string(e.id.proxy_id) + "-" + std::to_string(e.id.sequence));
+    EXPECT_NE(line.find("\t" + std::to_string(e.headers.size()) + "\t2025-"), std::string::npos)
+        << line;
   }
   EXPECT_EQ(i, events.size());
   fs::remove_all(dir);
@@ -136,15 +139,22 @@ std::string syslog_ng_config(const fs::path& dir, char delimiter) {
   const std::string separator = delimiter == '\t' ? "\\t" : std::string(1, delimiter);
   return "@version: 3.38\n"
          "options { stats-freq(0); };\n"
-         "source s_in { file(\"" + (dir / "body.leef").string() + "\" flags(no-parse) follow-freq(0.1)); };\n"
+         "source s_in { file(\"" +
+         (dir / "body.leef").string() +
+         "\" flags(no-parse) follow-freq(0.1)); };\n"
          "parser p_leef {\n"
-         "  csv-parser(columns(\"v\", \"vendor\", \"product\", \"version\", \"event_id\", \"delimiter\", \"attributes\")\n"
-         "             delimiters(chars(\"|\")) flags(greedy) quote-pairs(\"\") prefix(\"leef.\"));\n"
-         "  kv-parser(template(\"${leef.attributes}\") pair-separator(\"" + separator +
+         "  csv-parser(columns(\"v\", \"vendor\", \"product\", \"version\", \"event_id\", "
+         "\"delimiter\", \"attributes\")\n"
+         "             delimiters(chars(\"|\")) flags(greedy) quote-pairs(\"\") "
+         "prefix(\"leef.\"));\n"
+         "  kv-parser(template(\"${leef.attributes}\") pair-separator(\"" +
+         separator +
          "\") value-separator(\"=\") prefix(\"attr.\"));\n"
          "};\n"
-         "destination d_out { file(\"" + (dir / "out.json").string() +
-         "\" template(\"$(format-json --scope dot-nv-pairs --key leef.event_id --key leef.delimiter --key attr.*)\\n\")); };\n"
+         "destination d_out { file(\"" +
+         (dir / "out.json").string() +
+         "\" template(\"$(format-json --scope dot-nv-pairs --key leef.event_id --key "
+         "leef.delimiter --key attr.*)\\n\")); };\n"
          "log { source(s_in); parser(p_leef); destination(d_out); };\n";
 }
 
@@ -168,11 +178,16 @@ kill "$pid"; wait "$pid" 2>/dev/null
 std::string tsv(std::string_view value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -180,7 +195,8 @@ std::string tsv(std::string_view value) {
 class LeefBySyslogNg : public testing::TestWithParam<char> {};
 
 TEST_P(LeefBySyslogNg, ReadsEveryAttributeAndNoValueForgesOne) {
-  if (!fs::exists(fs::path(kSyslogNg) / "usr/sbin/syslog-ng") || std::system("command -v jq >/dev/null") != 0) {
+  if (!fs::exists(fs::path(kSyslogNg) / "usr/sbin/syslog-ng") ||
+      std::system("command -v jq >/dev/null") != 0) {
     GTEST_SKIP() << "syslog-ng or jq missing (ci/setup unpacks and installs them)";
   }
   const char delimiter = GetParam();
@@ -202,9 +218,10 @@ TEST_P(LeefBySyslogNg, ReadsEveryAttributeAndNoValueForgesOne) {
   ASSERT_EQ(std::system(run.c_str()), 0) << read_file(dir / "syslog-ng.log");
 
   // jq pulls the fields out of syslog-ng's JSON, one tab-separated line per event.
-  const std::string jq = "jq -r '[.leef.event_id, .attr.deviceExternalId, .attr.url, .attr.Customer, .attr.act, "
-                         ".attr.srcPort, .attr.devTime] | @tsv' " +
-                         (dir / "out.json").string() + " > " + (dir / "fields.tsv").string();
+  const std::string jq =
+      "jq -r '[.leef.event_id, .attr.deviceExternalId, .attr.url, .attr.Customer, .attr.act, "
+      ".attr.srcPort, .attr.devTime] | @tsv' " +
+      (dir / "out.json").string() + " > " + (dir / "fields.tsv").string();
   ASSERT_EQ(std::system(jq.c_str()), 0) << jq;
   std::istringstream lines(read_file(dir / "fields.tsv"));
   std::string line;
@@ -217,8 +234,9 @@ TEST_P(LeefBySyslogNg, ReadsEveryAttributeAndNoValueForgesOne) {
     // (csv-parser does not know the header's "\|" escape: sample attack types hold no '|'.)
     const std::string event_id = e.attack_type.empty() ? "-" : e.attack_type;
     const std::string expected = event_id + "\t" + std::to_string(e.id.proxy_id) + "-" +
-                                 std::to_string(e.id.sequence) + "\t" + tsv(url) + "\t" + e.account_name + "\t" +
-                                 e.action + "\t" + std::to_string(e.source_port) + "\t2025-11-25T05:49:";
+                                 std::to_string(e.id.sequence) + "\t" + tsv(url) + "\t" +
+                                 e.account_name + "\t" + e.action + "\t" +
+                                 std::to_string(e.source_port) + "\t2025-11-25T05:49:";
     EXPECT_EQ(line.substr(0, expected.size()), expected) << "event " << i;
   }
   EXPECT_EQ(i, events.size());

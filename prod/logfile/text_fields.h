@@ -27,14 +27,15 @@ bool parse_decimal(std::string_view text, Int& value) {
 // Parses every line of a body of one event per line: each must end in LF. Errors name the
 // format and the 1-based line number. `parse_line(line)` returns Result<AttackEvent>.
 template <typename ParseLine>
-Status parse_event_lines(std::string_view body, std::string_view format, std::vector<AttackEvent>& events,
-                         ParseLine parse_line) {
+Status parse_event_lines(std::string_view body, std::string_view format,
+                         std::vector<AttackEvent>& events, ParseLine parse_line) {
   size_t line_number = 0;
   while (!body.empty()) {
     ++line_number;
     const size_t lf = body.find('\n');
     const std::string where = std::string(format) + " line " + std::to_string(line_number);
-    if (lf == std::string_view::npos) return Error(ErrorCode::kCorrupt, where + " has no LF (truncated body?)");
+    if (lf == std::string_view::npos)
+      return Error(ErrorCode::kCorrupt, where + " has no LF (truncated body?)");
     Result<AttackEvent> event = parse_line(body.substr(0, lf));
     if (!event.ok()) return Error(ErrorCode::kCorrupt, where + ": " + event.error().message());
     events.push_back(std::move(event).value());

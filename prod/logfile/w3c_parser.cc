@@ -5,7 +5,6 @@
 
 #include "prod/logfile/headers_json.h"
 #include "prod/logfile/time_text.h"
-
 #include "prod/logfile/utf8.h"
 
 namespace lj {
@@ -154,10 +153,12 @@ Result<std::vector<std::string>> split_w3c_line(std::string_view line) {
           break;
         }
         if (c == '%') {
-          if (i + 2 >= line.size() || hex_digit_value(line[i + 1]) < 0 || hex_digit_value(line[i + 2]) < 0) {
+          if (i + 2 >= line.size() || hex_digit_value(line[i + 1]) < 0 ||
+              hex_digit_value(line[i + 2]) < 0) {
             return corrupt("malformed %-escape at offset " + std::to_string(i));
           }
-          value.push_back(static_cast<char>(hex_digit_value(line[i + 1]) * 16 + hex_digit_value(line[i + 2])));
+          value.push_back(
+              static_cast<char>(hex_digit_value(line[i + 1]) * 16 + hex_digit_value(line[i + 2])));
           i += 3;
           continue;
         }

@@ -21,10 +21,11 @@ std::string logfmt_quote(std::string_view text) {
   return out + "\"";
 }
 
-std::string logfmt_line(int64_t wall_ms, std::string_view level, std::string_view service, std::string_view who_key,
-                        std::string_view who, std::string_view message) {
-  return "ts=" + std::to_string(wall_ms) + " level=" + std::string(level) + " service=" + std::string(service) + " " +
-         std::string(who_key) + "=" + logfmt_quote(who) + " msg=" + logfmt_quote(message) + "\n";
+std::string logfmt_line(int64_t wall_ms, std::string_view level, std::string_view service,
+                        std::string_view who_key, std::string_view who, std::string_view message) {
+  return "ts=" + std::to_string(wall_ms) + " level=" + std::string(level) +
+         " service=" + std::string(service) + " " + std::string(who_key) + "=" + logfmt_quote(who) +
+         " msg=" + logfmt_quote(message) + "\n";
 }
 
 }  // namespace lj

@@ -29,7 +29,8 @@ Workers::iterator least_loaded(Workers& workers) {
 // (they end 2w - gap apart): else it only swaps which one is heavier. Four customers of weight
 // 10.x on three workers (20.x, 10.x, 10.x) moved one each time the tiny rates made its weight
 // the smaller one, and back once its hold was over.
-const std::string* best_move(const Worker& from, double gap, double allowed, const std::set<std::string>& held,
+const std::string* best_move(const Worker& from, double gap, double allowed,
+                             const std::set<std::string>& held,
                              const std::map<std::string, double>& weight) {
   const std::string* best = nullptr;
   double best_distance = 0;
@@ -71,8 +72,9 @@ AssignmentPlan plan_assignments(const AssignmentInput& input, const BalanceOptio
       homeless.push_back(account);
     }
   }
-  std::stable_sort(homeless.begin(), homeless.end(),
-                   [&](const std::string& a, const std::string& b) { return weight[a] > weight[b]; });
+  std::stable_sort(
+      homeless.begin(), homeless.end(),
+      [&](const std::string& a, const std::string& b) { return weight[a] > weight[b]; });
   for (const std::string& account : homeless) {
     auto target = least_loaded(workers);
     target->second.accounts.insert(account);

@@ -38,9 +38,9 @@ struct AssignmentInput {
 };
 
 struct AssignmentPlan {
-  std::map<std::string, std::string> worker;    // account -> worker, for every customer
-  std::set<std::string> balanced;               // accounts moved between serving workers
-  std::map<std::string, double> load;           // worker -> planned load
+  std::map<std::string, std::string> worker;  // account -> worker, for every customer
+  std::set<std::string> balanced;             // accounts moved between serving workers
+  std::map<std::string, double> load;         // worker -> planned load
 };
 
 // Every customer gets a serving worker; `serving` must not be empty.

@@ -92,7 +92,8 @@ TEST(AssignmentPlan, WhenTheMostLoadedHoldsOnlyHeldCustomersTheNextOneGives) {
   const auto by_worker = counts(plan);
   EXPECT_EQ(by_worker.at("w2"), 16u);
   EXPECT_GE(by_worker.at("w3"), 5u) << "w1 should have given some of its 14";
-  for (const std::string& account : plan.balanced) EXPECT_FALSE(input.held.contains(account)) << account;
+  for (const std::string& account : plan.balanced)
+    EXPECT_FALSE(input.held.contains(account)) << account;
 }
 
 TEST(AssignmentPlan, ACustomerMovesAtMostOncePerPlan) {

@@ -27,7 +27,9 @@ bool parse_number(std::string_view text, T& out) {
   return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-Error corrupt(const std::string& what) { return Error(ErrorCode::kCorrupt, "checkpoint: " + what); }
+Error corrupt(const std::string& what) {
+  return Error(ErrorCode::kCorrupt, "checkpoint: " + what);
+}
 
 // PoP names and staging names are single words of printable ASCII.
 bool is_word(std::string_view text) {
@@ -59,12 +61,14 @@ namespace {
 std::string cursor_line(std::string_view keyword, const std::string& pop, const PopCursor& cursor) {
   return std::string(keyword) + " " + pop + " " + std::to_string(cursor.position.file_index) + " " +
          std::to_string(cursor.position.offset) + " " +
-         (cursor.store_id == 0 ? std::string(kUnknownStore) : graceland::store_id_text(cursor.store_id)) + "\n";
+         (cursor.store_id == 0 ? std::string(kUnknownStore)
+                               : graceland::store_id_text(cursor.store_id)) +
+         "\n";
 }
 
 // The words of a cursor line after its keyword; v1 lines have no store id.
-Status parse_cursor(const std::vector<std::string_view>& words, int version, std::map<std::string, PopCursor>& into,
-                    const std::string& where) {
+Status parse_cursor(const std::vector<std::string_view>& words, int version,
+                    std::map<std::string, PopCursor>& into, const std::string& where) {
   PopCursor cursor;
   if (!is_word(words[1]) || !parse_number(words[2], cursor.position.file_index) ||
       !parse_number(words[3], cursor.position.offset)) {
@@ -83,13 +87,15 @@ Status parse_cursor(const std::vector<std::string_view>& words, int version, std
 
 std::string Checkpoint::encode() const {
   std::string out = "v4\nnext_seq " + std::to_string(next_seq) + "\n";
-  if (last_file) out += "last_file " + std::to_string(last_file->seq) + " " + last_file->staging_name + "\n";
+  if (last_file)
+    out += "last_file " + std::to_string(last_file->seq) + " " + last_file->staging_name + "\n";
   for (const auto& [pop, cursor] : pops) out += cursor_line("pop", pop, cursor);
   const std::string delivered_text = delivered.encode();
   LJ_ASSERT(delivered_text.size() <= max_encoded_delivered_bytes(kDeliveredLimits));  // bound() ran
   out += "delivered " + delivered_text + "\n";
   if (last_file && last_file->source) {
-    for (const auto& [pop, cursor] : last_file->source->from) out += cursor_line("file_from", pop, cursor);
+    for (const auto& [pop, cursor] : last_file->source->from)
+      out += cursor_line("file_from", pop, cursor);
     const std::string events_text = last_file->source->events.encode();
     LJ_ASSERT(last_file->source->events.interval_count() <= kMaxFileEventIntervals);
     out += "file_events " + events_text + "\n";
@@ -117,18 +123,22 @@ Result<Checkpoint> Checkpoint::decode(std::string_view text) {
       version = line[1] - '0';
       saw_version = true;
     } else if (words.size() == 2 && words[0] == "next_seq") {
-      if (!parse_number(words[1], checkpoint.next_seq) || checkpoint.next_seq == 0) return corrupt("bad next_seq" + where);
+      if (!parse_number(words[1], checkpoint.next_seq) || checkpoint.next_seq == 0)
+        return corrupt("bad next_seq" + where);
       saw_seq = true;
     } else if (words.size() == 3 && words[0] == "last_file") {
       CommittedFile file;
-      if (!parse_number(words[1], file.seq) || !is_word(words[2])) return corrupt("bad last_file" + where);
+      if (!parse_number(words[1], file.seq) || !is_word(words[2]))
+        return corrupt("bad last_file" + where);
       file.staging_name = std::string(words[2]);
       checkpoint.last_file = file;
     } else if (words.size() == (version == 1 ? 4u : 5u) && words[0] == "pop") {
-      if (Status s = parse_cursor(words, version, checkpoint.pops, where); !s.ok()) return s.error();
+      if (Status s = parse_cursor(words, version, checkpoint.pops, where); !s.ok())
+        return s.error();
     } else if (version >= 3 && words.size() == 5 && words[0] == "file_from") {
       if (Status s = parse_cursor(words, version, source.from, where); !s.ok()) return s.error();
-    } else if (version >= 3 && (words.size() == 1 || words.size() == 2) && words[0] == "file_events") {
+    } else if (version >= 3 && (words.size() == 1 || words.size() == 2) &&
+               words[0] == "file_events") {
       Result<DeliveredSet> events = DeliveredSet::decode(words.size() == 2 ? words[1] : "");
       if (!events.ok()) return events.error();
       source.events = std::move(*events);

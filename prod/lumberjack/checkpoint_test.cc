@@ -34,8 +34,8 @@ TEST(DeliveredSet, OutOfOrderArrivalsStayCompact) {
 
 TEST(DeliveredSet, DecodeRejectsOverlapsAndGarbage) {
   EXPECT_TRUE(DeliveredSet::decode("1:1-5,7-9;2:3-3").ok());
-  EXPECT_FALSE(DeliveredSet::decode("1:1-5,5-9").ok());   // overlap
-  EXPECT_FALSE(DeliveredSet::decode("1:1-5,6-9").ok());   // adjacent: should be one
+  EXPECT_FALSE(DeliveredSet::decode("1:1-5,5-9").ok());  // overlap
+  EXPECT_FALSE(DeliveredSet::decode("1:1-5,6-9").ok());  // adjacent: should be one
   EXPECT_FALSE(DeliveredSet::decode("1:9-5").ok());
   EXPECT_FALSE(DeliveredSet::decode("1:1-5;1:7-9").ok());  // proxy twice
   EXPECT_FALSE(DeliveredSet::decode("x:1-5").ok());
@@ -46,7 +46,8 @@ TEST(DeliveredSet, DecodeRejectsOverlapsAndGarbage) {
 TEST(Checkpoint, RoundTrips) {
   Checkpoint checkpoint;
   checkpoint.next_seq = 13;
-  checkpoint.last_file = CommittedFile{12, "staging/1001_1/1001_12.log.lj-1-4f2a.v7.00000000000000a1", {}};
+  checkpoint.last_file =
+      CommittedFile{12, "staging/1001_1/1001_12.log.lj-1-4f2a.v7.00000000000000a1", {}};
   checkpoint.pops["ams"] = {{3, 40960}, 0x9f3c'2a00'1122'3344};
   checkpoint.pops["fra"] = {{1, 16}, 0};  // unknown store
   checkpoint.delivered.insert({17, 1});
@@ -66,12 +67,16 @@ TEST(Checkpoint, RoundTrips) {
   source.events.insert({17, 2});
   checkpoint.last_file->source = source;
   const std::string text = checkpoint.encode();
-  EXPECT_NE(text.find("file_from ams 3 36864 9f3c2a0011223344\nfile_events 17:2-2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("file_from ams 3 36864 9f3c2a0011223344\nfile_events 17:2-2\n"),
+            std::string::npos)
+      << text;
   decoded = Checkpoint::decode(text);
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   EXPECT_EQ(*decoded, checkpoint);
-  EXPECT_FALSE(Checkpoint::decode("v3\nnext_seq 5\nfile_events 17:2-2\n").ok()) << "a source with no file";
-  EXPECT_FALSE(Checkpoint::decode("v2\nnext_seq 5\nlast_file 4 s\nfile_events 17:2-2\n").ok()) << "v2 has none";
+  EXPECT_FALSE(Checkpoint::decode("v3\nnext_seq 5\nfile_events 17:2-2\n").ok())
+      << "a source with no file";
+  EXPECT_FALSE(Checkpoint::decode("v2\nnext_seq 5\nlast_file 4 s\nfile_events 17:2-2\n").ok())
+      << "v2 has none";
 }
 
 // Checkpoints written before Graceland stores had ids (v1) are still read; their cursors' stores
@@ -123,7 +128,8 @@ TEST(Checkpoint, DecodeNamesWhatIsWrong) {
   EXPECT_NE(error_of("v1\nnext_seq 0\n").find("next_seq"), std::string::npos);
   EXPECT_NE(error_of("v1\nnext_seq 5\nlast_file 3 x\n").find("last_file"), std::string::npos);
   EXPECT_NE(error_of("v1\nnext_seq 5\npop ams 1\n").find("line 3"), std::string::npos);
-  EXPECT_NE(error_of("v1\nnext_seq 5\npop ams 1 2\npop ams 1 2\n").find("twice"), std::string::npos);
+  EXPECT_NE(error_of("v1\nnext_seq 5\npop ams 1 2\npop ams 1 2\n").find("twice"),
+            std::string::npos);
   EXPECT_NE(error_of("v1\nnext_seq 5").find("newline"), std::string::npos);
 }
 

@@ -5,7 +5,9 @@
 namespace lj {
 namespace {
 
-void json_string(std::string_view value, std::string& out) { append_json_text(value, out); }
+void json_string(std::string_view value, std::string& out) {
+  append_json_text(value, out);
+}
 
 template <typename T>
 void json_optional(const std::optional<T>& value, std::string& out) {
@@ -34,7 +36,8 @@ void json_customer(const CustomerState& c, std::string& out) {
   json_optional(c.worker, out);
   out += ",\"problem\":";
   json_optional(c.problem.empty() ? std::nullopt : std::optional<std::string>(c.problem), out);
-  out += ",\"files\":" + std::to_string(c.files) + ",\"checkpoint_bytes\":" + std::to_string(c.checkpoint_bytes);
+  out += ",\"files\":" + std::to_string(c.files) +
+         ",\"checkpoint_bytes\":" + std::to_string(c.checkpoint_bytes);
   out += ",\"pops\":{";
   for (size_t i = 0; i < c.pops.size(); ++i) {
     if (i > 0) out += ',';
@@ -56,7 +59,8 @@ void json_customer(const CustomerState& c, std::string& out) {
   out += ",\"failing\":";
   json_optional(c.push->failing, out);
   out += c.push->confirmed ? ",\"confirmed\":true" : ",\"confirmed\":false";
-  out += c.push->challenge_written ? ",\"challenge_written\":true}}" : ",\"challenge_written\":false}}";
+  out += c.push->challenge_written ? ",\"challenge_written\":true}}"
+                                   : ",\"challenge_written\":false}}";
 }
 
 }  // namespace
@@ -67,8 +71,9 @@ std::string push_text(const PushState& push) {
   if (push.pushed_through) out += " pushed_through=" + std::to_string(*push.pushed_through);
   if (push.lag_files) out += " push_lag_files=" + std::to_string(*push.lag_files);
   if (!push.confirmed) {
-    out += push.challenge_written ? " AWAITING CONFIRMATION (its ownership check is there: lj ctl confirm-push)"
-                                  : " AWAITING CONFIRMATION (its ownership check is not written yet)";
+    out += push.challenge_written
+               ? " AWAITING CONFIRMATION (its ownership check is there: lj ctl confirm-push)"
+               : " AWAITING CONFIRMATION (its ownership check is not written yet)";
   }
   if (push.failing) out += " PUSH FAILING: " + *push.failing;
   return out;
@@ -81,7 +86,9 @@ std::string status_text(const ClusterStatus& status) {
   for (const WorkerLoad& load : status.loads) {
     out += " " + load.worker + "=";
     if (!load.events_per_s) out += "(unreadable)";
-    if (load.events_per_s) out += std::to_string(*load.events_per_s) + "(" + std::to_string(load.customers) + " customers)";
+    if (load.events_per_s)
+      out +=
+          std::to_string(*load.events_per_s) + "(" + std::to_string(load.customers) + " customers)";
   }
   out += std::string(status.loads.empty() ? " (none)" : "") + "\ndrained:";
   for (const std::string& node : status.drained) out += " " + node;
@@ -97,7 +104,8 @@ std::string status_text(const ClusterStatus& status) {
       out += " " + c.problem + "\n";
       continue;
     }
-    out += " files=" + std::to_string(c.files) + " checkpoint=" + std::to_string(c.checkpoint_bytes) + "B";
+    out += " files=" + std::to_string(c.files) +
+           " checkpoint=" + std::to_string(c.checkpoint_bytes) + "B";
     for (const auto& [pop, state] : c.pops) out += " " + pop + ":" + state;
     if (c.push) out += push_text(*c.push);
     out += "\n";

@@ -17,12 +17,14 @@
 namespace lj {
 
 // `who` names the reader to the Gracelands it asks ("lj ctl", a node's name).
-Task<ClusterStatus> read_cluster_status(CoordinatorSession& zk, const Env& env, const lumberjack::ZkLayout& layout,
-                                        const std::string& who);
+Task<ClusterStatus> read_cluster_status(CoordinatorSession& zk, const Env& env,
+                                        const lumberjack::ZkLayout& layout, const std::string& who);
 
 // How far a pushed customer's destination is, as its pusher's cursor says, against the files
 // committed (`committed`, if known), and the owner's last error while it fails.
-Task<PushState> read_push_state(CoordinatorSession& zk, const lumberjack::ZkLayout& layout, const std::string& account,
-                                const lumberjack::CustomerConfig& config, std::optional<uint64_t> committed);
+Task<PushState> read_push_state(CoordinatorSession& zk, const lumberjack::ZkLayout& layout,
+                                const std::string& account,
+                                const lumberjack::CustomerConfig& config,
+                                std::optional<uint64_t> committed);
 
 }  // namespace lj

@@ -47,14 +47,16 @@ std::string ssha(std::string_view key, std::string_view salt) {
 // The digest and salt of a "{SSHA}" hash, or an error. Only the canonical encoding passes (the
 // one base64_encode writes back), since nginx compares the re-encoded string.
 Result<std::string> decode_ssha(std::string_view hash) {
-  const Error bad(ErrorCode::kInvalidArgument,
-                  "an {SSHA} password hash is {SSHA} and canonical base64 of a 20-byte SHA-1 and an "
-                  "8-64 byte salt");
+  const Error bad(
+      ErrorCode::kInvalidArgument,
+      "an {SSHA} password hash is {SSHA} and canonical base64 of a 20-byte SHA-1 and an "
+      "8-64 byte salt");
   if (!hash.starts_with(kSshaPrefix)) return bad;
   const std::string_view encoded = hash.substr(kSshaPrefix.size());
   Result<std::string> raw = base64_decode(encoded);
   if (!raw.ok() || base64_encode(*raw) != encoded) return bad;
-  if (raw->size() < kSha1Bytes + kMinSaltBytes || raw->size() > kSha1Bytes + kMaxSaltBytes) return bad;
+  if (raw->size() < kSha1Bytes + kMinSaltBytes || raw->size() > kSha1Bytes + kMaxSaltBytes)
+    return bad;
   return raw;
 }
 
@@ -99,10 +101,11 @@ Status validate_api_key(std::string_view key) {
                   key.size() - unpadded.size() <= 2 && unpadded.size() >= kMinApiKeyChars &&
                   key.size() <= kMaxApiKeyChars && distinct.size() >= kMinDistinctKeyChars;
   if (ok) return Status();
-  return Error(ErrorCode::kInvalidArgument,
-               "a password is a system-generated API key of at least 128 bits: " +
-                   std::to_string(kMinApiKeyChars) + "-" + std::to_string(kMaxApiKeyChars) +
-                   " base64 or base64url characters (make one with `lj ctl ... --generate-password FILE`)");
+  return Error(
+      ErrorCode::kInvalidArgument,
+      "a password is a system-generated API key of at least 128 bits: " +
+          std::to_string(kMinApiKeyChars) + "-" + std::to_string(kMaxApiKeyChars) +
+          " base64 or base64url characters (make one with `lj ctl ... --generate-password FILE`)");
 }
 
 Result<std::string> hash_password(std::string_view key, Random& random) {
@@ -126,10 +129,11 @@ Status validate_password_hash(std::string_view hash) {
 }
 
 Status validate_username(std::string_view username) {
-  if (username.empty() || username.size() > 64) return Error(ErrorCode::kInvalidArgument, "a user name is 1-64 characters");
+  if (username.empty() || username.size() > 64)
+    return Error(ErrorCode::kInvalidArgument, "a user name is 1-64 characters");
   for (char c : username) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '@' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '@' || c == '-';
     if (!ok) return Error(ErrorCode::kInvalidArgument, "a user name holds only [A-Za-z0-9._@-]");
   }
   return Status();

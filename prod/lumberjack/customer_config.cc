@@ -12,9 +12,12 @@ namespace {
 std::string escape(std::string_view value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -27,9 +30,12 @@ Result<std::string> unescape(std::string_view value) {
       continue;
     }
     if (++i == value.size()) return Error(ErrorCode::kCorrupt, "customer config: dangling '\\'");
-    if (value[i] == '\\') out += '\\';
-    else if (value[i] == 'n') out += '\n';
-    else return Error(ErrorCode::kCorrupt, "customer config: unknown escape");
+    if (value[i] == '\\')
+      out += '\\';
+    else if (value[i] == 'n')
+      out += '\n';
+    else
+      return Error(ErrorCode::kCorrupt, "customer config: unknown escape");
   }
   return out;
 }
@@ -85,46 +91,75 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
     const std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     const size_t equals = line.find('=');
-    if (equals == std::string_view::npos) return Error(ErrorCode::kCorrupt, "customer config: line without '='");
+    if (equals == std::string_view::npos)
+      return Error(ErrorCode::kCorrupt, "customer config: line without '='");
     const std::string key(line.substr(0, equals));
     Result<std::string> value = unescape(line.substr(equals + 1));
     if (!value.ok()) return value.error();
-    if (!seen.insert(key).second) return Error(ErrorCode::kCorrupt, "customer config: " + key + " twice");
+    if (!seen.insert(key).second)
+      return Error(ErrorCode::kCorrupt, "customer config: " + key + " twice");
     Status status;
-    if (key == "account") status = parse_number(key, *value, config.account_id);
-    else if (key == "config") status = parse_number(key, *value, config.config_id);
+    if (key == "account")
+      status = parse_number(key, *value, config.account_id);
+    else if (key == "config")
+      status = parse_number(key, *value, config.config_id);
     else if (key == "format") {
-      if (const std::optional<LogFormat> format = parse_log_format(*value)) config.format = *format;
-      else status = Error(ErrorCode::kInvalidArgument, "customer config: format must be " + std::string(kLogFormatChoices));
+      if (const std::optional<LogFormat> format = parse_log_format(*value))
+        config.format = *format;
+      else
+        status = Error(ErrorCode::kInvalidArgument,
+                       "customer config: format must be " + std::string(kLogFormatChoices));
     } else if (key == "leef_delimiter") {
-      if (const std::optional<char> delimiter = parse_leef_delimiter(*value)) config.leef_delimiter = *delimiter;
-      else status = Error(ErrorCode::kInvalidArgument, "customer config: leef_delimiter is " + std::string(kLeefDelimiterChoices));
+      if (const std::optional<char> delimiter = parse_leef_delimiter(*value))
+        config.leef_delimiter = *delimiter;
+      else
+        status = Error(ErrorCode::kInvalidArgument,
+                       "customer config: leef_delimiter is " + std::string(kLeefDelimiterChoices));
     } else if (key == "encoding") {
-      if (*value == "modern") config.encoding = BodyEncoding::kModern;
-      else if (*value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
-      else status = Error(ErrorCode::kInvalidArgument, "customer config: encoding must be modern or imperva");
+      if (*value == "modern")
+        config.encoding = BodyEncoding::kModern;
+      else if (*value == "imperva")
+        config.encoding = BodyEncoding::kImpervaCompatible;
+      else
+        status = Error(ErrorCode::kInvalidArgument,
+                       "customer config: encoding must be modern or imperva");
     } else if (key == "compress") {
-      if (*value != "yes" && *value != "no") status = Error(ErrorCode::kInvalidArgument, "customer config: compress yes|no");
+      if (*value != "yes" && *value != "no")
+        status = Error(ErrorCode::kInvalidArgument, "customer config: compress yes|no");
       config.compress = *value == "yes";
-    } else if (key == "public_key") config.public_key_pem = *value;
-    else if (key == "public_key_id") config.public_key_id = *value;
-    else if (key == "username") config.username = *value;
-    else if (key == "password_hash") config.password_hash = *value;
-    else if (key == "roll_events") status = parse_number(key, *value, config.roll.max_events);
-    else if (key == "roll_bytes") status = parse_number(key, *value, config.roll.max_bytes);
-    else if (key == "roll_age_ms") status = parse_number(key, *value, config.roll.max_age_ms);
-    else if (key == "push_url") config.push.url = *value;
-    else if (key == "push_host_key") config.push.host_key = *value;
-    else if (key == "push_credential") config.push.credential = *value;
+    } else if (key == "public_key")
+      config.public_key_pem = *value;
+    else if (key == "public_key_id")
+      config.public_key_id = *value;
+    else if (key == "username")
+      config.username = *value;
+    else if (key == "password_hash")
+      config.password_hash = *value;
+    else if (key == "roll_events")
+      status = parse_number(key, *value, config.roll.max_events);
+    else if (key == "roll_bytes")
+      status = parse_number(key, *value, config.roll.max_bytes);
+    else if (key == "roll_age_ms")
+      status = parse_number(key, *value, config.roll.max_age_ms);
+    else if (key == "push_url")
+      config.push.url = *value;
+    else if (key == "push_host_key")
+      config.push.host_key = *value;
+    else if (key == "push_credential")
+      config.push.credential = *value;
     else if (key == "push_confirmed") {
-      if (*value != "yes") status = Error(ErrorCode::kInvalidArgument, "customer config: push_confirmed=yes or absent");
+      if (*value != "yes")
+        status =
+            Error(ErrorCode::kInvalidArgument, "customer config: push_confirmed=yes or absent");
       config.push_confirmed = true;
-    }
-    else status = Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
+    } else
+      status =
+          Error(ErrorCode::kCorrupt, "customer config: unknown key '" + key.substr(0, 32) + "'");
     if (!status.ok()) return status.error();
   }
   if (config.account_id == 0 || config.config_id == 0) {
-    return Error(ErrorCode::kInvalidArgument, "customer config: account and config ids must be positive");
+    return Error(ErrorCode::kInvalidArgument,
+                 "customer config: account and config ids must be positive");
   }
   if (config.roll.max_events == 0 || config.roll.max_bytes == 0 || config.roll.max_age_ms <= 0) {
     return Error(ErrorCode::kInvalidArgument, "customer config: roll limits must be positive");
@@ -136,8 +171,9 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
   // A host key pins a destination; without one it means nothing, and encode() would drop it.
   if (config.push.url.empty() &&
       (!config.push.host_key.empty() || !config.push.credential.empty() || config.push_confirmed)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "customer config: push_host_key, push_credential or push_confirmed without push_url");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "customer config: push_host_key, push_credential or push_confirmed without push_url");
   }
   return config;
 }

@@ -18,8 +18,8 @@ namespace lj::lumberjack {
 
 struct RollPolicy {
   uint64_t max_events = 5000;
-  uint64_t max_bytes = 4 << 20;   // of formatted text, before compression
-  int64_t max_age_ms = 10'000;    // a file is cut this long after its first event arrived
+  uint64_t max_bytes = 4 << 20;  // of formatted text, before compression
+  int64_t max_age_ms = 10'000;   // a file is cut this long after its first event arrived
   bool operator==(const RollPolicy&) const = default;
 };
 
@@ -33,7 +33,7 @@ struct CustomerConfig {
   std::string public_key_pem;  // empty: files are not encrypted
   std::string public_key_id;   // empty: the key's fingerprint
   std::string username;
-  std::string password_hash;   // a salted hash (crypt(3) or htpasswd style), never the password
+  std::string password_hash;  // a salted hash (crypt(3) or htpasswd style), never the password
   RollPolicy roll;
   // Where its published files are also pushed (FilePusher); an empty url: nowhere.
   PushTarget push;
@@ -41,7 +41,9 @@ struct CustomerConfig {
   bool push_confirmed = false;
 
   // "<account>_<config>": the customer's folder in storage and in download URLs.
-  std::string folder() const { return std::to_string(account_id) + "_" + std::to_string(config_id); }
+  std::string folder() const {
+    return std::to_string(account_id) + "_" + std::to_string(config_id);
+  }
   std::string encode() const;
   static Result<CustomerConfig> decode(std::string_view text);
   bool operator==(const CustomerConfig&) const = default;

@@ -23,7 +23,8 @@ TEST(CustomerConfig, OnlyALeefCustomerStoresADelimiter) {
   config.account_id = 1001;
   EXPECT_EQ(config.encode().find("leef_delimiter"), std::string::npos);
   config.format = LogFormat::kLeef;
-  EXPECT_NE(config.encode().find("format=LEEF\nleef_delimiter=x09\n"), std::string::npos) << config.encode();
+  EXPECT_NE(config.encode().find("format=LEEF\nleef_delimiter=x09\n"), std::string::npos)
+      << config.encode();
 }
 
 TEST(CustomerConfig, RefusesAnUnknownFormatOrDelimiter) {
@@ -33,7 +34,8 @@ TEST(CustomerConfig, RefusesAnUnknownFormatOrDelimiter) {
   std::string text = config.encode();
   std::string bad_format = text;
   bad_format.replace(bad_format.find("format=LEEF"), 11, "format=XML");
-  EXPECT_NE(CustomerConfig::decode(bad_format).error().message().find("CEF, W3C, LEEF or JSON"), std::string::npos);
+  EXPECT_NE(CustomerConfig::decode(bad_format).error().message().find("CEF, W3C, LEEF or JSON"),
+            std::string::npos);
   std::string bad_delimiter = text;
   bad_delimiter.replace(bad_delimiter.find("leef_delimiter=x09"), 18, "leef_delimiter==");
   EXPECT_FALSE(CustomerConfig::decode(bad_delimiter).ok());

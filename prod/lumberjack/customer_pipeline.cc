@@ -14,12 +14,18 @@ namespace lj::lumberjack {
 
 const char* pipeline_stage_name(PipelineStage stage) {
   switch (stage) {
-    case PipelineStage::kRecovered: return "recovered";
-    case PipelineStage::kUploaded: return "uploaded";
-    case PipelineStage::kCommitted: return "committed";
-    case PipelineStage::kPublished: return "published";
-    case PipelineStage::kFenced: return "fenced";
-    case PipelineStage::kCommitUnknown: return "commit-unknown";
+    case PipelineStage::kRecovered:
+      return "recovered";
+    case PipelineStage::kUploaded:
+      return "uploaded";
+    case PipelineStage::kCommitted:
+      return "committed";
+    case PipelineStage::kPublished:
+      return "published";
+    case PipelineStage::kFenced:
+      return "fenced";
+    case PipelineStage::kCommitUnknown:
+      return "commit-unknown";
   }
   return "unknown";
 }
@@ -27,10 +33,18 @@ const char* pipeline_stage_name(PipelineStage stage) {
 std::string published_name(const CustomerConfig& config, uint64_t seq) {
   return config.folder() + "/" + log_file_name(config.account_id, seq);
 }
-std::string index_name(const CustomerConfig& config) { return config.folder() + "/logs.index"; }
-std::string expired_mark_name(const CustomerConfig& config) { return expired_mark_name(config.folder()); }
-std::string expired_mark_name(const std::string& folder) { return folder + "/logs.expired"; }
-std::string expired_mark_contents(uint64_t last_expired_seq) { return std::to_string(last_expired_seq) + "\n"; }
+std::string index_name(const CustomerConfig& config) {
+  return config.folder() + "/logs.index";
+}
+std::string expired_mark_name(const CustomerConfig& config) {
+  return expired_mark_name(config.folder());
+}
+std::string expired_mark_name(const std::string& folder) {
+  return folder + "/logs.expired";
+}
+std::string expired_mark_contents(uint64_t last_expired_seq) {
+  return std::to_string(last_expired_seq) + "\n";
+}
 std::optional<uint64_t> parse_expired_mark(std::string_view text) {
   if (!text.ends_with('\n')) return std::nullopt;
   text.remove_suffix(1);
@@ -41,7 +55,8 @@ std::optional<uint64_t> parse_expired_mark(std::string_view text) {
 }
 std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq) {
   std::string out;
-  for (uint64_t seq = first_seq; seq <= last_seq; ++seq) out += log_file_name(config.account_id, seq) + "\n";
+  for (uint64_t seq = first_seq; seq <= last_seq; ++seq)
+    out += log_file_name(config.account_id, seq) + "\n";
   return out;
 }
 
@@ -64,16 +79,17 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   return *this;
 }
 
-CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t config_version,
-                                   int32_t assignment_version)
+CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig config,
+                                   int32_t config_version, int32_t assignment_version)
     : context_(std::move(context)),
       config_(std::move(config)),
       config_version_(config_version),
       assignment_version_(assignment_version),
-      readers_(context_.env, context_.pop_reads ? context_.pop_reads
-                                                : std::make_shared<PopReadHub>(context_.env,
-                                                                               "lumberjack " + context_.worker_id,
-                                                                               context_.options.pop_call_timeout)) {}
+      readers_(context_.env,
+               context_.pop_reads
+                   ? context_.pop_reads
+                   : std::make_shared<PopReadHub>(context_.env, "lumberjack " + context_.worker_id,
+                                                  context_.options.pop_call_timeout)) {}
 
 CustomerPipeline::~CustomerPipeline() = default;
 
@@ -102,16 +118,19 @@ Task<void> CustomerPipeline::run() {
       }
     }
     if (outcome == Outcome::kFenced) {
-      context_.log(LogLevel::kWarn, "customer " + account_text() + ": fenced; " + context_.worker_id + " stops delivering it");
+      context_.log(LogLevel::kWarn, "customer " + account_text() + ": fenced; " +
+                                        context_.worker_id + " stops delivering it");
       co_await note(PipelineStage::kFenced, committed_.next_seq);
       break;
     }
-    if (outcome == Outcome::kRetry) co_await context_.env.clock.sleep_for(context_.options.retry_backoff);
+    if (outcome == Outcome::kRetry)
+      co_await context_.env.clock.sleep_for(context_.options.retry_backoff);
   }
   // Fault point: told to stop in the middle of something long (a slow store, a PoP read
   // running to its deadline), the pipeline returns only seconds later.
   if (stopping_ && buggify(context_.env, "pipeline.slow-to-stop")) {
-    co_await context_.env.clock.sleep_for(std::chrono::milliseconds(uniform_between(context_.env.random, 100, 5000)));
+    co_await context_.env.clock.sleep_for(
+        std::chrono::milliseconds(uniform_between(context_.env.random, 100, 5000)));
   }
   if (pusher_) {
     pusher_->stop();
@@ -133,7 +152,8 @@ void CustomerPipeline::start_pushing() {
                    context_.log,
                    [this] { return published_through_; },
                    [this] { return stopping_; }};
-  pusher_ = std::make_unique<FilePusher>(std::move(push), config_, config_version_, assignment_version_);
+  pusher_ =
+      std::make_unique<FilePusher>(std::move(push), config_, config_version_, assignment_version_);
   pusher_finished_ = false;
   context_.env.executor.spawn(push_files());
 }
@@ -154,7 +174,8 @@ PipelineCounters CustomerPipeline::counters() const {
     counters.push_lag_files = push.lag_files;
     if (push.behind_since >= Duration(0)) {
       counters.push_lag_seconds_max =
-          std::chrono::duration<double>(context_.env.clock.monotonic_now() - push.behind_since).count();
+          std::chrono::duration<double>(context_.env.clock.monotonic_now() - push.behind_since)
+              .count();
     }
   }
   return counters;
@@ -175,7 +196,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   if (!assignment.ok()) {
     co_return assignment.code() == ErrorCode::kUnavailable ? Outcome::kRetry : Outcome::kFenced;
   }
-  if (assignment->data != context_.worker_id || assignment->version != assignment_version_) co_return Outcome::kFenced;
+  if (assignment->data != context_.worker_id || assignment->version != assignment_version_)
+    co_return Outcome::kFenced;
 
   Result<NodeData> node = co_await session.get(checkpoint_path);
   if (!node.ok() && node.code() == ErrorCode::kNotFound) {
@@ -188,14 +210,18 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
     Result<MultiResult> created = co_await session.multi(ops);
     if (!created.ok()) {
       const ErrorCode code = created.code();
-      co_return code == ErrorCode::kUnavailable || code == ErrorCode::kAlreadyExists ? Outcome::kRetry : Outcome::kFenced;
+      co_return code == ErrorCode::kUnavailable || code == ErrorCode::kAlreadyExists
+          ? Outcome::kRetry
+          : Outcome::kFenced;
     }
     node = NodeData{first.encode(), 0, 0};
   }
-  if (!node.ok()) co_return node.code() == ErrorCode::kSessionExpired ? Outcome::kFenced : Outcome::kRetry;
+  if (!node.ok())
+    co_return node.code() == ErrorCode::kSessionExpired ? Outcome::kFenced : Outcome::kRetry;
   Result<Checkpoint> checkpoint = Checkpoint::decode(node->data);
   if (!checkpoint.ok()) {
-    context_.log(LogLevel::kError, "account " + account_text() + ": " + checkpoint.error().to_string() + "; not delivering it");
+    context_.log(LogLevel::kError, "account " + account_text() + ": " +
+                                       checkpoint.error().to_string() + "; not delivering it");
     co_return Outcome::kRetry;
   }
   // Checkpoints never move backwards.
@@ -219,7 +245,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
 Task<void> CustomerPipeline::remove_uncommitted_upload_if_dead() {
   // recover() keeps what a failed attempt staged against the version it read (a commit could
   // still name it); once a later commit has moved the checkpoint on, nothing can.
-  if (uncommitted_staged_against_ < 0 || checkpoint_version_ <= uncommitted_staged_against_) co_return;
+  if (uncommitted_staged_against_ < 0 || checkpoint_version_ <= uncommitted_staged_against_)
+    co_return;
   uncommitted_staged_against_ = -1;
   co_await remove_dead_staging_objects();
 }
@@ -262,7 +289,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
   bool expired = false;
   if (!renamed.ok()) {
     Outcome outcome = Outcome::kRetry;
-    if (renamed.code() == ErrorCode::kNotFound) outcome = co_await publish_without_staged(file, expired);
+    if (renamed.code() == ErrorCode::kNotFound)
+      outcome = co_await publish_without_staged(file, expired);
     if (renamed.code() == ErrorCode::kAlreadyExists) outcome = co_await publish_onto_existing(file);
     if (outcome != Outcome::kContinue) co_return outcome;
   }
@@ -278,13 +306,16 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish(const CommittedFile& f
 Task<Status> CustomerPipeline::copy_over(const CommittedFile& file) {
   Result<std::string> contents = co_await context_.store.get(file.staging_name);
   if (!contents.ok()) co_return contents.status();
-  if (Status s = co_await context_.store.put(published_name(config_, file.seq), std::move(*contents)); !s.ok()) {
+  if (Status s =
+          co_await context_.store.put(published_name(config_, file.seq), std::move(*contents));
+      !s.ok()) {
     co_return s;
   }
   co_return co_await context_.store.remove(file.staging_name);
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const CommittedFile& file, bool& expired) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const CommittedFile& file,
+                                                                         bool& expired) {
   ObjectStore& store = context_.store;
   // Published already (by us before a lost reply, or by a predecessor)?
   Result<std::string> existing = co_await store.get(published_name(config_, file.seq));
@@ -300,7 +331,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_without_staged(const C
     expired = true;
     co_return Outcome::kContinue;
   }
-  const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
+  const std::optional<uint64_t> expired_through =
+      co_await read_expired_through(context_.store, config_);
   if (!expired_through) co_return Outcome::kRetry;
   if (*expired_through >= file.seq) {
     expired = true;
@@ -313,7 +345,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_onto_existing(const Co
   ObjectStore& store = context_.store;
   const std::string final_name = published_name(config_, file.seq);
   Result<std::string> published = co_await store.get(final_name);
-  if (!published.ok()) co_return Outcome::kRetry;  // a folder where the object goes: the store says why
+  if (!published.ok())
+    co_return Outcome::kRetry;  // a folder where the object goes: the store says why
   Result<std::string> staged = co_await store.get(file.staging_name);
   if (!staged.ok()) {
     // Renamed by another owner meanwhile: the published object is this staged one.
@@ -325,19 +358,24 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::publish_onto_existing(const Co
     co_return Outcome::kContinue;
   }
   ++counters_.publish_conflicts;
-  context_.log(LogLevel::kError, "ALARM account " + account_text() + ": published file " + final_name +
-               " holds other contents than committed file " + std::to_string(file.seq) + " (" + file.staging_name +
-               "); neither is changed, and the customer is not delivered until an operator looks");
+  context_.log(
+      LogLevel::kError,
+      "ALARM account " + account_text() + ": published file " + final_name +
+          " holds other contents than committed file " + std::to_string(file.seq) + " (" +
+          file.staging_name +
+          "); neither is changed, and the customer is not delivered until an operator looks");
   if (context_.observer) context_.observer->on_publish_conflict(config_.account_id, file.seq);
   co_return Outcome::kRetry;
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
   // (`file` is a copy: the commit below replaces committed_.last_file.)
-  const std::string what = "account " + account_text() + ": committed file " + std::to_string(file.seq) + " (" +
-                           file.staging_name + ") was lost before it was published";
+  const std::string what = "account " + account_text() + ": committed file " +
+                           std::to_string(file.seq) + " (" + file.staging_name +
+                           ") was lost before it was published";
   if (!file.source) {
-    alarm_unrecoverable(file, what + ", and its checkpoint (before v3) does not say how to write it again");
+    alarm_unrecoverable(
+        file, what + ", and its checkpoint (before v3) does not say how to write it again");
     co_return Outcome::kRetry;
   }
   std::vector<AttackEvent> events;
@@ -350,23 +388,28 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
     // A PoP first read in this file starts at its oldest record; one whose store changed
     // within the file, at the new store's.
     PopCursor start{graceland::Position{}, end.store_id};
-    if (from != file.source->from.end() && (from->second.store_id == end.store_id || from->second.store_id == 0)) {
+    if (from != file.source->from.end() &&
+        (from->second.store_id == end.store_id || from->second.store_id == 0)) {
       start = from->second;
     }
     if (!(start.position < end.position)) continue;  // read nothing for this file
     auto address = pops.find(pop);
     if (address == pops.end()) {
       // (Its registration may be gone for a restart: wait for it rather than judge without it.)
-      context_.log(LogLevel::kWarn, what + "; waiting for PoP " + pop + " to be in the directory again to write it again");
+      context_.log(LogLevel::kWarn, what + "; waiting for PoP " + pop +
+                                        " to be in the directory again to write it again");
       co_return Outcome::kRetry;
     }
-    Status read = co_await reread(pop, address->second, start, end, file.source->events, found, events);
-    if (!read.ok() && read.code() != ErrorCode::kNotFound) co_return Outcome::kRetry;  // PoP down, or stopping
+    Status read =
+        co_await reread(pop, address->second, start, end, file.source->events, found, events);
+    if (!read.ok() && read.code() != ErrorCode::kNotFound)
+      co_return Outcome::kRetry;  // PoP down, or stopping
   }
   if (found.size() != wanted) {
-    alarm_unrecoverable(file, what + "; the PoPs still hold " + std::to_string(found.size()) + " of its " +
-                                  std::to_string(wanted) + " events (ids " + file.source->events.encode() +
-                                  "; found " + found.encode() + "): not written again");
+    alarm_unrecoverable(file, what + "; the PoPs still hold " + std::to_string(found.size()) +
+                                  " of its " + std::to_string(wanted) + " events (ids " +
+                                  file.source->events.encode() + "; found " + found.encode() +
+                                  "): not written again");
     co_return Outcome::kRetry;
   }
   Result<std::string> contents = co_await write_file(file.seq, events);
@@ -374,14 +417,16 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::rebuild(CommittedFile file) {
   Checkpoint next = committed_;
   next.last_file->staging_name = new_staging_name(file.seq);
   uncommitted_staged_against_ = checkpoint_version_;
-  if (Status s = co_await context_.store.put(next.last_file->staging_name, std::move(*contents)); !s.ok()) {
+  if (Status s = co_await context_.store.put(next.last_file->staging_name, std::move(*contents));
+      !s.ok()) {
     co_return Outcome::kRetry;
   }
   if (Outcome o = co_await commit(std::move(next)); o != Outcome::kContinue) co_return o;
   uncommitted_staged_against_ = -1;
   ++counters_.files_rebuilt;
-  context_.log(LogLevel::kWarn, what + "; written again from the PoPs' records (" + std::to_string(events.size()) + " events) as " +
-               committed_.last_file->staging_name);
+  context_.log(LogLevel::kWarn, what + "; written again from the PoPs' records (" +
+                                    std::to_string(events.size()) + " events) as " +
+                                    committed_.last_file->staging_name);
   if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, true);
   co_return Outcome::kRetry;  // recover() publishes it
 }
@@ -396,12 +441,14 @@ void CustomerPipeline::alarm_unrecoverable(const CommittedFile& file, const std:
   if (context_.observer) context_.observer->on_file_rebuilt(config_.account_id, file.seq, false);
 }
 
-Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string& address, PopCursor from,
-                                      const PopCursor& end, const DeliveredSet& wanted, DeliveredSet& found,
+Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string& address,
+                                      PopCursor from, const PopCursor& end,
+                                      const DeliveredSet& wanted, DeliveredSet& found,
                                       std::vector<AttackEvent>& events) {
   // A connection of its own (rebuilding is rare): the PoP's reader may be mid-read.
   auto connected = co_await graceland::GracelandClient::connect(
-      context_.env, address, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout, pop);
+      context_.env, address, "lumberjack " + context_.worker_id, context_.options.pop_call_timeout,
+      pop);
   if (!connected.ok()) co_return Error(ErrorCode::kUnavailable, "PoP " + pop + " unreachable");
   graceland::GracelandClient* client = connected->get();
   graceland::Position at = from.position;
@@ -432,19 +479,21 @@ Task<Status> CustomerPipeline::reread(const std::string& pop, const std::string&
   co_return Status();
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Listing listing, bool* rewrote) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Listing listing,
+                                                               bool* rewrote) {
   ObjectStore& store = context_.store;
   // The index only grows at its end (a slower publisher of an older file must not shrink
   // it) and starts where retention left it.
   Result<std::string> index = co_await store.get(index_name(config_));
   const bool error_taken_for_emptied = !index.ok() && LJ_PLANTED(kIndexReadErrorAsEmptied);
-  if (!index.ok() && index.code() != ErrorCode::kNotFound && !error_taken_for_emptied) co_return Outcome::kRetry;
+  if (!index.ok() && index.code() != ErrorCode::kNotFound && !error_taken_for_emptied)
+    co_return Outcome::kRetry;
   uint64_t first_listed = 0, last_listed = 0;
   if (index.ok()) {
     for (size_t at = 0; at < index->size();) {
       const size_t newline = index->find('\n', at);
-      const std::optional<LogFileName> name = parse_log_file_name(
-          std::string_view(*index).substr(at, newline == std::string::npos ? std::string::npos : newline - at));
+      const std::optional<LogFileName> name = parse_log_file_name(std::string_view(*index).substr(
+          at, newline == std::string::npos ? std::string::npos : newline - at));
       if (name) {
         if (first_listed == 0) first_listed = name->seq;
         last_listed = name->seq;
@@ -455,7 +504,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
   if (last_listed < seq && listing == Listing::kRepair) {
     // Seed 45162: retention emptied the index, expiring every committed file, and a repair
     // listed the last of them again - a file no longer stored, which downloaders then asked for.
-    const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
+    const std::optional<uint64_t> expired_through =
+        co_await read_expired_through(context_.store, config_);
     if (!expired_through) co_return Outcome::kRetry;
     if (*expired_through >= seq) co_return Outcome::kContinue;
   }
@@ -466,20 +516,24 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
     uint64_t first = first_listed != 0 ? first_listed : 1;
     if (first_listed == 0 && error_taken_for_emptied) first = seq;
     if (first_listed == 0 && index.ok()) {
-      const std::optional<uint64_t> expired_through = co_await read_expired_through(context_.store, config_);
+      const std::optional<uint64_t> expired_through =
+          co_await read_expired_through(context_.store, config_);
       if (!expired_through) co_return Outcome::kRetry;
       first = std::min(seq, *expired_through + 1);
     }
     const std::string wanted = index_contents(config_, seq, first);
-    if (Status s = co_await store.put(index_name(config_), wanted); !s.ok()) co_return Outcome::kRetry;
+    if (Status s = co_await store.put(index_name(config_), wanted); !s.ok())
+      co_return Outcome::kRetry;
     if (rewrote != nullptr) *rewrote = true;
   }
   co_return Outcome::kContinue;
 }
 
-Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config) {
+Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store,
+                                                   const CustomerConfig& config) {
   Result<std::string> mark = co_await store.get(expired_mark_name(config));
-  if (!mark.ok()) co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
+  if (!mark.ok())
+    co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
   co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
 }
 
@@ -489,14 +543,16 @@ Task<void> CustomerPipeline::repair_index_if_due() {
   // before our files (seed 21829: files 2-4 of a customer vanished from its logs.index, and
   // no later publish came to list them again). So while idle, now and then, list again
   // everything committed.
-  if (committed_.next_seq <= 1 || context_.env.clock.monotonic_now() < next_index_check_at_) co_return;
+  if (committed_.next_seq <= 1 || context_.env.clock.monotonic_now() < next_index_check_at_)
+    co_return;
   next_index_check_at_ = context_.env.clock.monotonic_now() + context_.options.index_check_interval;
   bool rewrote = false;
   const uint64_t last = committed_.next_seq - 1;
   (void)co_await list_through(last, Listing::kRepair, &rewrote);
   if (!rewrote) co_return;
-  context_.log(LogLevel::kWarn, "customer " + account_text() + ": logs.index ended before committed file " + std::to_string(last) +
-               "; listed again");
+  context_.log(LogLevel::kWarn, "customer " + account_text() +
+                                    ": logs.index ended before committed file " +
+                                    std::to_string(last) + "; listed again");
   if (context_.observer) context_.observer->on_index_repaired(config_.account_id, last);
 }
 
@@ -505,7 +561,8 @@ bool CustomerPipeline::pending_full() const {
          roll_requested_ || pending_ids_.interval_count() >= kMaxFileEventIntervals;
 }
 
-bool CustomerPipeline::fits_pending_file(const std::vector<std::pair<AttackEvent, size_t>>& events) const {
+bool CustomerPipeline::fits_pending_file(
+    const std::vector<std::pair<AttackEvent, size_t>>& events) const {
   // Each event adds at most one interval: most batches are decided without counting.
   if (pending_ids_.interval_count() + events.size() <= kMaxFileEventIntervals) return true;
   DeliveredSet trial = pending_ids_;
@@ -521,9 +578,11 @@ void CustomerPipeline::start_reads(bool even_if_full) {
   for (const auto& [pop, address] : context_.pops) {
     if (stopping_ || (!even_if_full && pending_full())) break;
     if (readers_.busy(pop)) continue;
-    if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now) continue;
+    if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now)
+      continue;
     // Fault point: a read limit so short that every read returns a single record.
-    const uint32_t read_bytes = buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
+    const uint32_t read_bytes =
+        buggify(context_.env, "pipeline.short-read") ? 1 : context_.options.read_bytes;
     readers_.start(pop, address, account_text(), pops_[pop].position, read_bytes, generation_);
   }
 }
@@ -550,13 +609,16 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
   Result<graceland::ReadBatch>& batch = read.batch;
   if (!batch.ok() && batch.code() == ErrorCode::kNotFound) {
     // Retention removed what we had not read: those events are gone from this PoP.
-    context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+    context_.log(LogLevel::kWarn,
+                 "account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
     cursor.position = graceland::Position{};
     return 0;
   }
   if (!batch.ok()) {
-    if (batch.code() == ErrorCode::kPermissionDenied) {  // not this PoP's Graceland, or it refuses us
-      context_.log(LogLevel::kError, "ALARM account " + account_text() + " pop " + pop + ": " + batch.error().to_string());
+    if (batch.code() ==
+        ErrorCode::kPermissionDenied) {  // not this PoP's Graceland, or it refuses us
+      context_.log(LogLevel::kError, "ALARM account " + account_text() + " pop " + pop + ": " +
+                                         batch.error().to_string());
     }
     pop_down_until_[pop] = context_.env.clock.monotonic_now() + context_.options.pop_retry_after;
     return 0;
@@ -568,31 +630,35 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
     case StoreCheck::kAdopted:
       // (A PoP never read before starts here too: only a position from a v1 checkpoint is news.)
       if (from != graceland::Position{}) {
-        context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": position " +
-                     from.to_string() +
-                     " had no store id (a v1 checkpoint): taken to be in store " +
-                     graceland::store_id_text(batch->store_id));
+        context_.log(LogLevel::kWarn,
+                     "account " + account_text() + " pop " + pop + ": position " +
+                         from.to_string() +
+                         " had no store id (a v1 checkpoint): taken to be in store " +
+                         graceland::store_id_text(batch->store_id));
       }
       break;
     case StoreCheck::kReplaced:
       // The store we were reading is gone (a replaced disk): whatever of it we had not read
       // is lost with it. The new store's positions restart at 1, so ours, past them, would
       // skip its events: read it from its oldest record, and `delivered_` drops repeats.
-      context_.log(LogLevel::kError, "account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
-                   graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
-                   "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
-                   ": reading it from its oldest record");
+      context_.log(LogLevel::kError,
+                   "account " + account_text() + " pop " + pop + ": LOST GRACELAND STORE " +
+                       graceland::store_id_text(old_store) + " (read up to " + from.to_string() +
+                       "); the PoP now holds store " + graceland::store_id_text(batch->store_id) +
+                       ": reading it from its oldest record");
       if (context_.observer) context_.observer->on_store_replaced(config_.account_id, pop);
       return 0;  // this reply was read at a position meaningless in the new store
   }
-  // Decoded first: whether the batch fits the file being built is decided before any of it is taken.
+  // Decoded first: whether the batch fits the file being built is decided before any of it is
+  // taken.
   std::vector<std::pair<AttackEvent, size_t>> events;  // with its record's size
   events.reserve(batch->records.size());
   for (const std::string& record : batch->records) {
     Result<DecodedEventRecord> decoded = decode_event_record(record);
     if (!decoded.ok() || decoded->event.account_id != config_.account_id) {
-      context_.log(LogLevel::kWarn, "account " + account_text() + " pop " + pop + ": skipping a record: " +
-               (decoded.ok() ? "another account's event" : decoded.error().to_string()));
+      context_.log(LogLevel::kWarn,
+                   "account " + account_text() + " pop " + pop + ": skipping a record: " +
+                       (decoded.ok() ? "another account's event" : decoded.error().to_string()));
       continue;
     }
     events.emplace_back(std::move(decoded->event), record.size());
@@ -618,7 +684,8 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
 Task<void> CustomerPipeline::expire_if_due() {
   // Only between publishes, by the assigned worker: retention and publish both rewrite
   // logs.index, and never at the same time.
-  if (!context_.expire_old_files || context_.env.clock.monotonic_now() < next_retention_at_) co_return;
+  if (!context_.expire_old_files || context_.env.clock.monotonic_now() < next_retention_at_)
+    co_return;
   next_retention_at_ = context_.env.clock.monotonic_now() + context_.retention_interval;
   co_await context_.expire_old_files(config_);
 }
@@ -627,11 +694,14 @@ bool CustomerPipeline::roll_due() {
   if (pending_.empty()) return false;
   const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
   const Duration floor = context_.min_roll_age ? *context_.min_roll_age : Duration(0);
-  return pending_full() || age >= std::max<Duration>(std::chrono::milliseconds(config_.roll.max_age_ms), floor) ||
-         buggify(context_.env, "pipeline.early-roll");  // fault point: a file of whatever is pending
+  return pending_full() ||
+         age >= std::max<Duration>(std::chrono::milliseconds(config_.roll.max_age_ms), floor) ||
+         buggify(context_.env,
+                 "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
 
-Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq, const std::vector<AttackEvent>& events) {
+Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq,
+                                                       const std::vector<AttackEvent>& events) {
   LogFileSpec spec;
   spec.account_id = config_.account_id;
   spec.config_id = config_.config_id;
@@ -656,18 +726,20 @@ Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq, const std::
   auto write = [&] { file = writer_.write(spec, events, context_.env.random); };  // (named: GCC 12)
   co_await context_.env.executor.run_offloaded(write);
   if (!file.ok()) {
-    context_.log(LogLevel::kError, "account " + account_text() + ": cannot write file " + std::to_string(seq) + ": " +
-                 file.error().to_string());
+    context_.log(LogLevel::kError, "account " + account_text() + ": cannot write file " +
+                                       std::to_string(seq) + ": " + file.error().to_string());
   }
   co_return file;
 }
 
 std::string CustomerPipeline::new_staging_name(uint64_t seq) {
   if (LJ_PLANTED(kSharedStagingName)) {
-    return staging_folder(config_) + "/" + log_file_name(config_.account_id, seq) + "." + context_.worker_id;
+    return staging_folder(config_) + "/" + log_file_name(config_.account_id, seq) + "." +
+           context_.worker_id;
   }
-  return make_staging_name(config_, StagingName{config_.account_id, seq, context_.worker_id, checkpoint_version_,
-                                                context_.env.random.next_u64()});
+  return make_staging_name(
+      config_, StagingName{config_.account_id, seq, context_.worker_id, checkpoint_version_,
+                           context_.env.random.next_u64()});
 }
 
 Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
@@ -696,7 +768,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::commit(Checkpoint next) {
     co_return Outcome::kFenced;  // the assignment or the checkpoint moved on without us
   }
   // The fence held: the checkpoint was at the version we read, and is one past it now.
-  LJ_ASSERT(LJ_PLANTED(kNoFencing) || committed.value().new_versions.back() == checkpoint_version_ + 1);
+  LJ_ASSERT(LJ_PLANTED(kNoFencing) ||
+            committed.value().new_versions.back() == checkpoint_version_ + 1);
   committed_ = std::move(next);
   checkpoint_version_ = committed.value().new_versions.back();
   ++counters_.checkpoint_commits;
@@ -714,11 +787,13 @@ void CustomerPipeline::bound_delivered(uint64_t seq, const DeliveredSet& keep) {
   const bool alarm = report.holes_closed + report.streams_evicted > 0;
   constexpr size_t kLinesLogged = 5;
   for (size_t i = 0; i < std::min(kLinesLogged, report.lines.size()); ++i) {
-    context_.log(alarm ? LogLevel::kError : LogLevel::kInfo, std::string(alarm ? "ALARM " : "") + "customer " + account_text() + ": dedupe " + report.lines[i]);
+    context_.log(alarm ? LogLevel::kError : LogLevel::kInfo, std::string(alarm ? "ALARM " : "") +
+                                                                 "customer " + account_text() +
+                                                                 ": dedupe " + report.lines[i]);
   }
   if (report.lines.size() > kLinesLogged) {
-    context_.log(LogLevel::kInfo, "customer " + account_text() + ": dedupe: " + std::to_string(report.lines.size() - kLinesLogged) +
-                 " more");
+    context_.log(LogLevel::kInfo, "customer " + account_text() + ": dedupe: " +
+                                      std::to_string(report.lines.size() - kLinesLogged) + " more");
   }
   if (context_.observer) context_.observer->on_dedupe_bounded(config_.account_id, report);
 }
@@ -755,9 +830,11 @@ Checkpoint CustomerPipeline::checkpoint_for_pending(uint64_t seq) {
     // (committed_ is the previous file's checkpoint: no roll is in flight when one begins.)
     next.last_file->source = FileSource{committed_.pops, pending_ids_};
   } else {
-    context_.log(LogLevel::kError, "ALARM customer " + account_text() + ": file " + std::to_string(seq) + " holds ids in " +
-                 std::to_string(pending_ids_.interval_count()) + " intervals (bound " +
-                 std::to_string(kMaxFileEventIntervals) + "): committed without its source");
+    context_.log(LogLevel::kError,
+                 "ALARM customer " + account_text() + ": file " + std::to_string(seq) +
+                     " holds ids in " + std::to_string(pending_ids_.interval_count()) +
+                     " intervals (bound " + std::to_string(kMaxFileEventIntervals) +
+                     "): committed without its source");
   }
   bound_delivered(seq, with_source ? pending_ids_ : DeliveredSet());
   next.pops = pops_;
@@ -777,7 +854,7 @@ Task<void> CustomerPipeline::collect_while_rolling(RollInFlight& rolling) {
   // committing meanwhile carries a copy of it as it was.
   while (!rolling.done && !stopping_ && !pending_full()) {
     const size_t taken = co_await collect();  // (named: GCC 12)
-    if (taken == 0) break;  // caught up: the run loop polls once the roll is over
+    if (taken == 0) break;                    // caught up: the run loop polls once the roll is over
   }
   while (!rolling.done) co_await rolling.finished.wait();
 }
@@ -789,7 +866,8 @@ Task<void> CustomerPipeline::finish_roll(std::shared_ptr<RollInFlight> rolling) 
   rolling->finished.notify_all();
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(RollInFlight& rolling) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(
+    RollInFlight& rolling) {
   const uint64_t seq = rolling.seq;
   Result<std::string> file = co_await write_file(seq, rolling.events);
   if (!file.ok()) co_return Outcome::kRetry;
@@ -799,7 +877,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(Ro
   // cleanup to take once the checkpoint has moved past the version it was staged against.
   uncommitted_staged_against_ = checkpoint_version_;
   if (upload_first) {
-    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
+    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok())
+      co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
   // Crash point: uploaded, not committed (or, planted, committed and not uploaded).
@@ -807,7 +886,8 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(Ro
   // Fault point: a commit that comes late (a slow ZooKeeper, a long pause), perhaps after the
   // assignment moved on: the fence must hold.
   if (buggify(context_.env, "pipeline.delay-before-commit")) {
-    const Duration delay = std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
+    const Duration delay =
+        std::chrono::milliseconds(uniform_between(context_.env.random, 10, 6000));
     co_await context_.env.clock.sleep_for(delay);
   }
   if (Outcome o = co_await commit(std::move(rolling.next)); o != Outcome::kContinue) co_return o;
@@ -816,12 +896,14 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(Ro
   std::string positions;
   for (const auto& [pop, cursor] : committed_.pops)
     positions += " " + pop + cursor.position.to_string();
-  context_.log(LogLevel::kInfo, "customer " + account_text() + ": committed file " + std::to_string(seq) + " (" +
-               std::to_string(events) + " events) as " + staging + " at" + positions);
+  context_.log(LogLevel::kInfo, "customer " + account_text() + ": committed file " +
+                                    std::to_string(seq) + " (" + std::to_string(events) +
+                                    " events) as " + staging + " at" + positions);
   co_await note(PipelineStage::kCommitted, seq);
   if (!upload_first) {
     // The planted bug: a crash or a failed upload here leaves a committed file that exists nowhere.
-    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok()) co_return Outcome::kRetry;
+    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok())
+      co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
   // Crash point: committed, not published: the next owner publishes it.

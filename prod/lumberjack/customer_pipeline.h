@@ -86,7 +86,8 @@ struct PipelineOptions {
   Duration pop_read_wait = std::chrono::milliseconds(500);
   uint32_t read_bytes = 1 << 20;
   Duration retry_backoff = std::chrono::milliseconds(500);  // after an error, before recovering
-  Duration index_check_interval = std::chrono::seconds(5);  // while idle: logs.index lists every commit
+  Duration index_check_interval =
+      std::chrono::seconds(5);  // while idle: logs.index lists every commit
 };
 
 // What a pipeline did, summed by its worker for metrics.
@@ -110,8 +111,8 @@ struct PipelineCounters {
   uint64_t push_failures = 0;
   uint64_t push_files_missed = 0;
   uint64_t push_destinations_failing = 0;
-  uint64_t push_lag_files = 0;          // now, summed over customers
-  double push_lag_seconds_max = 0;      // now: the customer behind the longest (a max, not a sum)
+  uint64_t push_lag_files = 0;      // now, summed over customers
+  double push_lag_seconds_max = 0;  // now: the customer behind the longest (a max, not a sum)
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 
@@ -147,7 +148,8 @@ class CustomerPipeline {
   // assignment this pipeline was started for. Every commit is fenced by both: once the
   // customer is removed or its configuration changed (a new public key, a new format), or it
   // was assigned elsewhere, nothing this pipeline rolled is committed.
-  CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t config_version, int32_t assignment_version);
+  CustomerPipeline(PipelineContext context, CustomerConfig config, int32_t config_version,
+                   int32_t assignment_version);
   ~CustomerPipeline();
 
   Task<void> run();
@@ -189,8 +191,9 @@ class CustomerPipeline {
   // Says once per lost staging object that it cannot be written again (log, counter, observer).
   void alarm_unrecoverable(const CommittedFile& file, const std::string& message);
   // Reads `pop` from `from` to `end`, keeping the events in `wanted` not yet `found`.
-  Task<Status> reread(const std::string& pop, const std::string& address, PopCursor from, const PopCursor& end,
-                      const DeliveredSet& wanted, DeliveredSet& found, std::vector<AttackEvent>& events);
+  Task<Status> reread(const std::string& pop, const std::string& address, PopCursor from,
+                      const PopCursor& end, const DeliveredSet& wanted, DeliveredSet& found,
+                      std::vector<AttackEvent>& events);
   // Writes the log file off the loop's thread (Executor::offload). REQUIRES: `events` stays
   // untouched until it returns.
   Task<Result<std::string>> write_file(uint64_t seq, const std::vector<AttackEvent>& events);
@@ -202,7 +205,8 @@ class CustomerPipeline {
   // it wrote the index. A repair (`seq` committed a while ago) first asks retention's mark:
   // a file retention removed is never listed again.
   enum class Listing { kPublished, kRepair };
-  Task<Outcome> list_through(uint64_t seq, Listing listing = Listing::kPublished, bool* rewrote = nullptr);
+  Task<Outcome> list_through(uint64_t seq, Listing listing = Listing::kPublished,
+                             bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
   // Starts a read of every PoP that is idle and not resting after a failure, from the working
   // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
@@ -249,7 +253,7 @@ class CustomerPipeline {
   std::map<std::string, PopCursor> pops_;
   DeliveredSet delivered_;
   std::vector<AttackEvent> pending_;
-  DeliveredSet pending_ids_;  // of pending_: the next file's FileSource::events
+  DeliveredSet pending_ids_;     // of pending_: the next file's FileSource::events
   bool roll_requested_ = false;  // a read did not fit the pending file: roll before taking it
   uint64_t pending_bytes_ = 0;
   Duration first_pending_at_{0};
@@ -282,7 +286,8 @@ std::string expired_mark_contents(uint64_t last_expired_seq);
 std::optional<uint64_t> parse_expired_mark(std::string_view text);
 // The newest file retention's mark says expired (0 without a mark); nullopt if storage could
 // not say.
-Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store, const CustomerConfig& config);
+Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store,
+                                                   const CustomerConfig& config);
 // logs.index for files first_seq..last_seq: one name per line, oldest first.
 std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq = 1);
 

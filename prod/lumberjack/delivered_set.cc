@@ -15,7 +15,8 @@ Result<T> parse_number(std::string_view text) {
   T value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Error(ErrorCode::kCorrupt, "bad number '" + std::string(text.substr(0, 32)) + "' in delivered set");
+    return Error(ErrorCode::kCorrupt,
+                 "bad number '" + std::string(text.substr(0, 32)) + "' in delivered set");
   }
   return value;
 }
@@ -95,8 +96,9 @@ void DeliveredSet::close_lowest_hole(uint64_t stream_id, Stream& stream, BoundRe
   --interval_count_;
   ++report.holes_closed;
   report.ids_given_up += hole_last - hole_first + 1;
-  report.lines.push_back("stream " + std::to_string(stream_id) + ": ids " + std::to_string(hole_first) + "-" +
-                         std::to_string(hole_last) + " taken as delivered (more holes than the dedupe window)");
+  report.lines.push_back("stream " + std::to_string(stream_id) + ": ids " +
+                         std::to_string(hole_first) + "-" + std::to_string(hole_last) +
+                         " taken as delivered (more holes than the dedupe window)");
 }
 
 void DeliveredSet::forget(std::map<uint64_t, Stream>::iterator stream) {
@@ -104,8 +106,8 @@ void DeliveredSet::forget(std::map<uint64_t, Stream>::iterator stream) {
   streams_.erase(stream);
 }
 
-void DeliveredSet::age_out(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& keep,
-                           BoundReport& report) {
+void DeliveredSet::age_out(const DeliveredLimits& limits, DeliveryTime now,
+                           const DeliveredSet& keep, BoundReport& report) {
   for (auto it = streams_.begin(); it != streams_.end();) {
     Stream& stream = it->second;
     // Stamped now: delivered in this file, or from a set before bounds (its horizon starts now).
@@ -122,14 +124,16 @@ void DeliveredSet::age_out(const DeliveredLimits& limits, DeliveryTime now, cons
       continue;
     }
     ++report.streams_aged_out;
-    report.lines.push_back("stream " + std::to_string(it->first) + ": forgotten, nothing delivered from it for " +
-                           std::to_string(idle_s) + " s and " + std::to_string(idle_files) + " files");
+    report.lines.push_back("stream " + std::to_string(it->first) +
+                           ": forgotten, nothing delivered from it for " + std::to_string(idle_s) +
+                           " s and " + std::to_string(idle_files) + " files");
     auto gone = it++;
     forget(gone);
   }
 }
 
-void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep, BoundReport& report) {
+void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep,
+                                  BoundReport& report) {
   if (streams_.size() <= limits.max_streams) return;
   // Least recently delivered first, by file number (no clock can fake it); ties by id, so
   // every replica of a decision is the same.
@@ -141,7 +145,8 @@ void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const Delivered
   for (const auto& [last_delivered_file, id] : candidates) {
     if (streams_.size() <= limits.max_streams) break;
     ++report.streams_evicted;
-    report.lines.push_back("stream " + std::to_string(id) + ": forgotten before its horizon (more than " +
+    report.lines.push_back("stream " + std::to_string(id) +
+                           ": forgotten before its horizon (more than " +
                            std::to_string(limits.max_streams) + " streams)");
     forget(streams_.find(id));
   }
@@ -151,7 +156,8 @@ void DeliveredSet::evict_over_cap(const DeliveredLimits& limits, const Delivered
 
 void DeliveredSet::close_holes_over_caps(const DeliveredLimits& limits, BoundReport& report) {
   for (auto& [id, stream] : streams_) {
-    while (stream.intervals.size() > limits.max_intervals_per_stream) close_lowest_hole(id, stream, report);
+    while (stream.intervals.size() > limits.max_intervals_per_stream)
+      close_lowest_hole(id, stream, report);
   }
   if (interval_count_ <= limits.max_intervals) return;
   // The stream with the most intervals pays, one hole at a time.
@@ -168,13 +174,15 @@ void DeliveredSet::close_holes_over_caps(const DeliveredLimits& limits, BoundRep
   }
 }
 
-BoundReport DeliveredSet::bound(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& just_delivered) {
+BoundReport DeliveredSet::bound(const DeliveredLimits& limits, DeliveryTime now,
+                                const DeliveredSet& just_delivered) {
   LJ_ASSERT(limits.max_intervals_per_stream >= 2 && limits.max_streams < limits.max_intervals);
   BoundReport report;
   // Wall time never runs backwards for a set: a worker whose clock is behind the one that
   // last stamped it uses that stamp. (Clocks can still overstate idleness - a stamp by a slow
   // clock read by a fast one - which is why aging also needs idle files.)
-  for (const auto& [id, stream] : streams_) now.wall_s = std::max(now.wall_s, stream.last_delivered_s);
+  for (const auto& [id, stream] : streams_)
+    now.wall_s = std::max(now.wall_s, stream.last_delivered_s);
   age_out(limits, now, just_delivered, report);
   evict_over_cap(limits, just_delivered, report);
   close_holes_over_caps(limits, report);
@@ -188,7 +196,8 @@ std::string DeliveredSet::encode() const {
     if (!out.empty()) out += ';';
     out += std::to_string(id);
     if (stream.last_delivered_s != 0) {
-      out += '@' + std::to_string(stream.last_delivered_s) + '/' + std::to_string(stream.last_delivered_file);
+      out += '@' + std::to_string(stream.last_delivered_s) + '/' +
+             std::to_string(stream.last_delivered_file);
     }
     out += ':';
     bool first_interval = true;
@@ -205,44 +214,51 @@ Result<DeliveredSet> DeliveredSet::decode(std::string_view text) {
   DeliveredSet decoded;
   Status status = for_each_piece(text, ';', [&](std::string_view stream_text) -> Status {
     const size_t colon = stream_text.find(':');
-    if (colon == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: stream without ':'");
+    if (colon == std::string_view::npos)
+      return Error(ErrorCode::kCorrupt, "delivered set: stream without ':'");
     const std::string_view head = stream_text.substr(0, colon);
     const size_t at = head.find('@');
     Result<uint64_t> id = parse_number<uint64_t>(head.substr(0, at));
     if (!id.ok()) return id.status();
-    if (decoded.streams_.contains(*id)) return Error(ErrorCode::kCorrupt, "delivered set: stream twice");
+    if (decoded.streams_.contains(*id))
+      return Error(ErrorCode::kCorrupt, "delivered set: stream twice");
     Stream& stream = decoded.streams_[*id];
     if (at != std::string_view::npos) {
       const std::string_view stamp = head.substr(at + 1);
       const size_t slash = stamp.find('/');
-      if (slash == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: a stamp without '/'");
+      if (slash == std::string_view::npos)
+        return Error(ErrorCode::kCorrupt, "delivered set: a stamp without '/'");
       Result<int64_t> time = parse_number<int64_t>(stamp.substr(0, slash));
       Result<uint64_t> file = parse_number<uint64_t>(stamp.substr(slash + 1));
       if (!time.ok()) return time.status();
       if (!file.ok()) return file.status();
-      if (*time <= 0) return Error(ErrorCode::kCorrupt, "delivered set: a stream's time is not positive");
+      if (*time <= 0)
+        return Error(ErrorCode::kCorrupt, "delivered set: a stream's time is not positive");
       stream.last_delivered_s = *time;
       stream.last_delivered_file = *file;
     }
     uint64_t previous_last = 0;
     bool any = false;
-    Status intervals = for_each_piece(stream_text.substr(colon + 1), ',', [&](std::string_view interval) -> Status {
-      const size_t dash = interval.find('-');
-      if (dash == std::string_view::npos) return Error(ErrorCode::kCorrupt, "delivered set: interval without '-'");
-      Result<uint64_t> first = parse_number<uint64_t>(interval.substr(0, dash));
-      Result<uint64_t> last = parse_number<uint64_t>(interval.substr(dash + 1));
-      if (!first.ok()) return first.status();
-      if (!last.ok()) return last.status();
-      // (previous_last + 1 could wrap: compare without it.)
-      if (*first > *last || (any && (*first <= previous_last || *first - previous_last == 1))) {
-        return Error(ErrorCode::kCorrupt, "delivered set: intervals overlap or are out of order");
-      }
-      stream.intervals.emplace(*first, *last);
-      ++decoded.interval_count_;
-      previous_last = *last;
-      any = true;
-      return Status();
-    });
+    Status intervals = for_each_piece(
+        stream_text.substr(colon + 1), ',', [&](std::string_view interval) -> Status {
+          const size_t dash = interval.find('-');
+          if (dash == std::string_view::npos)
+            return Error(ErrorCode::kCorrupt, "delivered set: interval without '-'");
+          Result<uint64_t> first = parse_number<uint64_t>(interval.substr(0, dash));
+          Result<uint64_t> last = parse_number<uint64_t>(interval.substr(dash + 1));
+          if (!first.ok()) return first.status();
+          if (!last.ok()) return last.status();
+          // (previous_last + 1 could wrap: compare without it.)
+          if (*first > *last || (any && (*first <= previous_last || *first - previous_last == 1))) {
+            return Error(ErrorCode::kCorrupt,
+                         "delivered set: intervals overlap or are out of order");
+          }
+          stream.intervals.emplace(*first, *last);
+          ++decoded.interval_count_;
+          previous_last = *last;
+          any = true;
+          return Status();
+        });
     if (!intervals.ok()) return intervals;
     if (!any) return Error(ErrorCode::kCorrupt, "delivered set: stream with no interval");
     return Status();

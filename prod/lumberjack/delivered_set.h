@@ -54,7 +54,7 @@ struct BoundReport {
   uint64_t holes_closed = 0;
   uint64_t ids_given_up = 0;  // ids in closed holes: dropped if they arrive later
   uint64_t streams_aged_out = 0;
-  uint64_t streams_evicted = 0;  // forgotten before their horizon, over max_streams
+  uint64_t streams_evicted = 0;    // forgotten before their horizon, over max_streams
   std::vector<std::string> lines;  // one per thing given up, for the log
   bool empty() const { return holes_closed == 0 && streams_aged_out == 0 && streams_evicted == 0; }
 };
@@ -71,11 +71,12 @@ class DeliveredSet {
   // Enforces `limits` at `now` (its wall time, or the newest the set holds if later). The
   // streams of `just_delivered` (the file being committed) are stamped delivered at `now` and
   // never forgotten; nothing bound() does removes an id of theirs.
-  BoundReport bound(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& just_delivered);
+  BoundReport bound(const DeliveredLimits& limits, DeliveryTime now,
+                    const DeliveredSet& just_delivered);
 
-  // "stream@last_delivered_s/last_delivered_file:a-b,c-d;stream:..." and back ("@..." only where known: sets
-  // written before bounds, and a file's event ids, have none). Decoding checks every number
-  // and the invariant.
+  // "stream@last_delivered_s/last_delivered_file:a-b,c-d;stream:..." and back ("@..." only where
+  // known: sets written before bounds, and a file's event ids, have none). Decoding checks every
+  // number and the invariant.
   std::string encode() const;
   static Result<DeliveredSet> decode(std::string_view text);
   bool operator==(const DeliveredSet&) const = default;
@@ -91,7 +92,8 @@ class DeliveredSet {
   // REQUIRES: the stream has two intervals or more.
   void close_lowest_hole(uint64_t stream_id, Stream& stream, BoundReport& report);
   void forget(std::map<uint64_t, Stream>::iterator stream);
-  void age_out(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& keep, BoundReport& report);
+  void age_out(const DeliveredLimits& limits, DeliveryTime now, const DeliveredSet& keep,
+               BoundReport& report);
   void evict_over_cap(const DeliveredLimits& limits, const DeliveredSet& keep, BoundReport& report);
   void close_holes_over_caps(const DeliveredLimits& limits, BoundReport& report);
 
@@ -105,7 +107,8 @@ constexpr size_t max_encoded_delivered_bytes(const DeliveredLimits& limits, bool
   constexpr size_t kStamp = 1 + 20 + 1 + 20;     // '@', time, '/', file
   constexpr size_t kStreamHeader = 20 + 1 + 1;   // id, ':', ';'
   constexpr size_t kInterval = 20 + 1 + 20 + 1;  // first, '-', last, ','
-  return limits.max_streams * (kStreamHeader + (stamped ? kStamp : 0)) + limits.max_intervals * kInterval;
+  return limits.max_streams * (kStreamHeader + (stamped ? kStamp : 0)) +
+         limits.max_intervals * kInterval;
 }
 
 }  // namespace lj::lumberjack

@@ -30,21 +30,23 @@ TEST(DeliveredSetBounds, HonestStreamsGiveNothingUp) {
 }
 
 TEST(DeliveredSetBounds, AStreamBeyondItsWindowClosesItsLowestHoles) {
-  const DeliveredLimits limits{.max_intervals_per_stream = 3, .max_intervals = 100, .max_streams = 10};
+  const DeliveredLimits limits{
+      .max_intervals_per_stream = 3, .max_intervals = 100, .max_streams = 10};
   DeliveredSet set;
   for (uint64_t seq : {1, 2, 5, 9, 20}) set.insert({7, seq});  // 1-2,5,9,20
   const BoundReport report = set.bound(limits, {kNow, 1}, DeliveredSet());
   EXPECT_EQ(report.holes_closed, 1u);
   EXPECT_EQ(report.ids_given_up, 2u);  // 3-4
   EXPECT_EQ(set.encode(), "7@" + std::to_string(kNow) + "/1:1-5,9-9,20-20");
-  EXPECT_TRUE(set.contains({7, 3}));  // taken as delivered: a late 7/3 is now dropped
+  EXPECT_TRUE(set.contains({7, 3}));   // taken as delivered: a late 7/3 is now dropped
   EXPECT_FALSE(set.contains({7, 6}));  // the window's holes stay exact
   ASSERT_EQ(report.lines.size(), 1u);
   EXPECT_NE(report.lines[0].find("ids 3-4"), std::string::npos) << report.lines[0];
 }
 
 TEST(DeliveredSetBounds, TheMostFragmentedStreamPaysForTheTotal) {
-  const DeliveredLimits limits{.max_intervals_per_stream = 50, .max_intervals = 12, .max_streams = 5};
+  const DeliveredLimits limits{
+      .max_intervals_per_stream = 50, .max_intervals = 12, .max_streams = 5};
   DeliveredSet set;
   for (uint64_t stream = 1; stream <= 4; ++stream) set.insert({stream, 1});
   for (uint64_t seq = 1; seq <= 40; seq += 2) set.insert({99, seq});  // 20 intervals
@@ -66,7 +68,8 @@ TEST(DeliveredSetBounds, IdleStreamsAgeOutAfterTheHorizonInTimeAndFiles) {
   file.insert({2, 2});
   set.insert({2, 2});
   EXPECT_TRUE(set.bound(limits, {kNow + 600, 5}, file).empty());
-  EXPECT_TRUE(set.bound(limits, {kNow + 1200, 8}, DeliveredSet()).empty()) << "idle 1200 s but only 7 files";
+  EXPECT_TRUE(set.bound(limits, {kNow + 1200, 8}, DeliveredSet()).empty())
+      << "idle 1200 s but only 7 files";
   const BoundReport report = set.bound(limits, {kNow + 1300, 20}, DeliveredSet());
   EXPECT_EQ(report.streams_aged_out, 1u);
   EXPECT_EQ(report.streams_evicted, 0u);
@@ -89,7 +92,8 @@ TEST(DeliveredSetBounds, WrongClocksAloneAgeNoStream) {
   file.insert({2, 2});
   set.insert({2, 2});
   set.bound(limits, {kNow - 6 * 86400, 4}, file);
-  EXPECT_NE(set.encode().find("2@" + std::to_string(kNow - 5 * 86400) + "/4:"), std::string::npos) << set.encode();
+  EXPECT_NE(set.encode().find("2@" + std::to_string(kNow - 5 * 86400) + "/4:"), std::string::npos)
+      << set.encode();
   EXPECT_TRUE(set.bound(limits, {kNow + 5 * 86400, 5}, DeliveredSet()).empty());
   EXPECT_TRUE(set.contains({1, 1}));
 }
@@ -129,7 +133,8 @@ TEST(DeliveredSetBounds, NoSenderPushesACheckpointPastItsBound) {
       if (file.interval_count() < kMaxFileEventIntervals) file.insert({stream, seq});
     }
   }
-  checkpoint.delivered.bound(kDeliveredLimits, {std::numeric_limits<int64_t>::max(), kMax - 1}, file);
+  checkpoint.delivered.bound(kDeliveredLimits, {std::numeric_limits<int64_t>::max(), kMax - 1},
+                             file);
   checkpoint.next_seq = kMax;
   checkpoint.last_file = CommittedFile{kMax - 1, "staging/x", FileSource{{}, file}};
   const std::string text = checkpoint.encode();

@@ -4,7 +4,8 @@
 
 namespace lj::lumberjack {
 
-Task<Status> set_drained(CoordinatorSession& session, const ZkLayout& layout, const std::string& name, bool drained) {
+Task<Status> set_drained(CoordinatorSession& session, const ZkLayout& layout,
+                         const std::string& name, bool drained) {
   const std::string path = layout.drained_node(name);
   if (!drained) {
     Status removed = co_await session.remove(path);
@@ -14,7 +15,8 @@ Task<Status> set_drained(CoordinatorSession& session, const ZkLayout& layout, co
   if (Status s = co_await create_path(session, folder); !s.ok()) co_return s;
   const std::string empty;
   Result<std::string> created = co_await session.create(path, empty, NodeMode::kPersistent);
-  co_return created.ok() || created.code() == ErrorCode::kAlreadyExists ? Status() : created.status();
+  co_return created.ok() || created.code() == ErrorCode::kAlreadyExists ? Status()
+                                                                        : created.status();
 }
 
 std::string worker_node_name(const std::string& worker_id) {
@@ -27,7 +29,8 @@ std::vector<std::string> serving_workers(const std::vector<std::string>& workers
   std::vector<std::string> serving;
   for (const std::string& worker : workers) {
     const std::string node = worker_node_name(worker);
-    if (std::find(drained_nodes.begin(), drained_nodes.end(), node) == drained_nodes.end()) serving.push_back(worker);
+    if (std::find(drained_nodes.begin(), drained_nodes.end(), node) == drained_nodes.end())
+      serving.push_back(worker);
   }
   return serving.empty() ? workers : serving;
 }

@@ -16,7 +16,8 @@ namespace lj::lumberjack {
 
 // Marks node `name` drained or not (`lj ctl drain|undrain`). Idempotent: draining a drained
 // node, or undraining one that is not, succeeds.
-Task<Status> set_drained(CoordinatorSession& session, const ZkLayout& layout, const std::string& name, bool drained);
+Task<Status> set_drained(CoordinatorSession& session, const ZkLayout& layout,
+                         const std::string& name, bool drained);
 
 // The node name of a worker id "<node name>-<session hex>".
 std::string worker_node_name(const std::string& worker_id);

@@ -16,7 +16,8 @@ TEST(Drain, ADrainedNodesWorkersServeNoCustomers) {
   EXPECT_EQ(serving_workers(workers, {"lj-2"}), (std::vector<std::string>{"lj-1-10", "lj-3-13"}));
   EXPECT_EQ(serving_workers(workers, {}), workers);
   // A name that only begins like a node's is another node.
-  EXPECT_EQ(serving_workers({"lj-1-10", "lj-10-11"}, {"lj-1"}), (std::vector<std::string>{"lj-10-11"}));
+  EXPECT_EQ(serving_workers({"lj-1-10", "lj-10-11"}, {"lj-1"}),
+            (std::vector<std::string>{"lj-10-11"}));
 }
 
 TEST(Drain, DrainingEveryNodeNeverStopsDelivery) {

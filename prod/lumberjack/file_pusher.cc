@@ -7,8 +7,8 @@
 #include "prod/io/invariant.h"
 #include "prod/io/notifier.h"
 #include "prod/io/planted.h"
-#include "prod/logfile/log_file_format.h"
 #include "prod/logfile/digest.h"
+#include "prod/logfile/log_file_format.h"
 #include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/push_challenge.h"
 
@@ -27,14 +27,15 @@ struct PushCall {
 
 namespace {
 
-Task<void> run_put(std::shared_ptr<PushDestination> destination, std::string name, std::string contents,
-                   std::shared_ptr<PushCall> call) {
+Task<void> run_put(std::shared_ptr<PushDestination> destination, std::string name,
+                   std::string contents, std::shared_ptr<PushCall> call) {
   call->status = co_await destination->put(name, std::move(contents));
   call->done = true;
   call->changed.notify_all();
 }
 
-Task<void> wake_at_deadline(Clock& clock, Duration timeout, std::shared_ptr<PushCall> call, uint64_t wait) {
+Task<void> wake_at_deadline(Clock& clock, Duration timeout, std::shared_ptr<PushCall> call,
+                            uint64_t wait) {
   co_await clock.sleep_for(timeout);
   if (call->wait != wait) co_return;  // that wait is over
   call->deadline_passed = true;
@@ -44,7 +45,8 @@ Task<void> wake_at_deadline(Clock& clock, Duration timeout, std::shared_ptr<Push
 // Waits for `call` to end, at most `timeout` (or until `stopped` says so when woken); whether
 // it ended. (The clock has no cancellable timers: the deadline's sleeper outlives an early end,
 // and then wakes nobody.)
-Task<bool> await_end(Env env, Duration timeout, std::shared_ptr<PushCall> call, const std::function<bool()>& stopped) {
+Task<bool> await_end(Env env, Duration timeout, std::shared_ptr<PushCall> call,
+                     const std::function<bool()>& stopped) {
   if (call->done) co_return true;
   const uint64_t wait = ++call->wait;
   call->deadline_passed = false;
@@ -58,7 +60,8 @@ Task<bool> await_end(Env env, Duration timeout, std::shared_ptr<PushCall> call, 
 // (or the session is gone). Anything else (a lost reply, a refused permission) is a failure to
 // retry, said in the log.
 bool fenced_by(ErrorCode code) {
-  return code == ErrorCode::kVersionMismatch || code == ErrorCode::kNotFound || code == ErrorCode::kSessionExpired;
+  return code == ErrorCode::kVersionMismatch || code == ErrorCode::kNotFound ||
+         code == ErrorCode::kSessionExpired;
 }
 
 std::string seconds_text(Duration duration) {
@@ -67,7 +70,8 @@ std::string seconds_text(Duration duration) {
 
 }  // namespace
 
-FilePusher::FilePusher(PushContext context, CustomerConfig config, int32_t config_version, int32_t assignment_version)
+FilePusher::FilePusher(PushContext context, CustomerConfig config, int32_t config_version,
+                       int32_t assignment_version)
     : context_(std::move(context)),
       config_(std::move(config)),
       config_version_(config_version),
@@ -85,8 +89,9 @@ Task<void> FilePusher::run() {
   if (!opened.ok()) {
     status_.last_error = "cannot push: " + opened.error().to_string();
     status_.failing_for = 1;
-    context_.log(LogLevel::kError, "customer " + account_text() + ": cannot push to " + config_.push.url.substr(0, 200) + ": " +
-                 status_.last_error + "; nothing is pushed until its configuration is fixed");
+    context_.log(LogLevel::kError, "customer " + account_text() + ": cannot push to " +
+                                       config_.push.url.substr(0, 200) + ": " + status_.last_error +
+                                       "; nothing is pushed until its configuration is fixed");
     co_await report_failing();
     while (!stopped()) co_await pause(context_.options.poll_interval);
     status_.failing_for = 0;
@@ -103,7 +108,8 @@ Task<void> FilePusher::run() {
       if ((status_.failing_for > 0) != error_reported_) co_await report_failing();
       if (step == Step::kFenced) break;
       if (step == Step::kFailed) co_await back_off();
-      if (step == Step::kPushed) co_await pause(context_.options.poll_interval);  // the confirmation restarts us
+      if (step == Step::kPushed)
+        co_await pause(context_.options.poll_interval);  // the confirmation restarts us
     }
   }
   if (error_reported_) {
@@ -136,8 +142,9 @@ Task<void> FilePusher::push_files() {
     measure_lag();
     if ((status_.failing_for > 0) != error_reported_) co_await report_failing();
     if (step == Step::kFenced) {
-      context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " stops here: fenced (the "
-                   "customer moved on, or the session ended)");
+      context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url +
+                                        " stops here: fenced (the "
+                                        "customer moved on, or the session ended)");
       break;
     }
     if (step == Step::kFailed) co_await back_off();
@@ -153,18 +160,22 @@ Task<FilePusher::Step> FilePusher::offer_challenge() {
     note_failure(what + ": " + status.error().to_string());
     return Step::kFailed;
   };
-  if (Status s = co_await session.sync(path); !s.ok()) co_return failed(s, "syncing the push challenge");
+  if (Status s = co_await session.sync(path); !s.ok())
+    co_return failed(s, "syncing the push challenge");
   Result<NodeData> node = co_await session.get(path);
-  if (!node.ok() && node.code() != ErrorCode::kNotFound) co_return failed(node.status(), "reading the push challenge");
+  if (!node.ok() && node.code() != ErrorCode::kNotFound)
+    co_return failed(node.status(), "reading the push challenge");
   if (node.ok()) {
     Result<PushChallenge> offered = PushChallenge::decode(node->data);
-    if (offered.ok() && offered->url == config_.push.url) co_return Step::kPushed;  // there, awaiting its owner
+    if (offered.ok() && offered->url == config_.push.url)
+      co_return Step::kPushed;  // there, awaiting its owner
   }
   // A fresh token for this url: written to the destination first, so that ZooKeeper never
   // holds the hash of a token the destination does not have.
   const std::string token = make_challenge_token(context_.env.random);
   const std::string name = challenge_object_name(config_.account_id);
-  Status put = co_await put_with_deadline(name, challenge_text(config_.account_id, config_.push.url, token));
+  Status put =
+      co_await put_with_deadline(name, challenge_text(config_.account_id, config_.push.url, token));
   if (!put.ok()) {
     note_failure("writing the ownership check " + name + ": " + put.error().to_string());
     co_return Step::kFailed;
@@ -189,17 +200,20 @@ Task<FilePusher::Step> FilePusher::offer_challenge() {
     co_return failed(written.status(), "recording the push challenge");
   }
   note_success();
-  context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " waits for its owner: wrote " + name +
-               " there; `lj ctl confirm-push --account " + account_text() +
-               " --token <the token in it>` starts the pushes");
+  context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url +
+                                    " waits for its owner: wrote " + name +
+                                    " there; `lj ctl confirm-push --account " + account_text() +
+                                    " --token <the token in it>` starts the pushes");
   co_return Step::kPushed;
 }
 
 void FilePusher::measure_lag() {
   const uint64_t published = context_.published_through();
   status_.lag_files = published > status_.pushed_through ? published - status_.pushed_through : 0;
-  if (status_.lag_files == 0) status_.behind_since = Duration(-1);
-  else if (status_.behind_since < Duration(0)) status_.behind_since = context_.env.clock.monotonic_now();
+  if (status_.lag_files == 0)
+    status_.behind_since = Duration(-1);
+  else if (status_.behind_since < Duration(0))
+    status_.behind_since = context_.env.clock.monotonic_now();
 }
 
 Task<void> FilePusher::report_failing() {
@@ -208,7 +222,8 @@ Task<void> FilePusher::report_failing() {
   if (status_.failing_for == 0) {
     const Status removed = co_await session.remove(path);
     // (Still there after a failed remove: tried again after the next pass.)
-    if (removed.ok() || removed.code() == ErrorCode::kNotFound || removed.code() == ErrorCode::kSessionExpired) {
+    if (removed.ok() || removed.code() == ErrorCode::kNotFound ||
+        removed.code() == ErrorCode::kSessionExpired) {
       error_reported_ = false;
     }
     co_return;
@@ -216,7 +231,8 @@ Task<void> FilePusher::report_failing() {
   error_reported_ = true;
   const std::string text = status_.last_error.substr(0, 2000);
   Result<std::string> created = co_await session.create(path, text, NodeMode::kEphemeral);
-  if (!created.ok() && created.code() == ErrorCode::kAlreadyExists) (void)co_await session.set(path, text);
+  if (!created.ok() && created.code() == ErrorCode::kAlreadyExists)
+    (void)co_await session.set(path, text);
 }
 
 Task<FilePusher::Step> FilePusher::read_cursor() {
@@ -229,9 +245,11 @@ Task<FilePusher::Step> FilePusher::read_cursor() {
   };
   // A stale read could show an older cursor: harmless (files pushed again), but its version
   // would only fail the next write.
-  if (Status s = co_await session.sync(path); !s.ok()) co_return failed(s, "syncing the push cursor");
+  if (Status s = co_await session.sync(path); !s.ok())
+    co_return failed(s, "syncing the push cursor");
   Result<NodeData> node = co_await session.get(path);
-  if (!node.ok() && node.code() != ErrorCode::kNotFound) co_return failed(node.status(), "reading the push cursor");
+  if (!node.ok() && node.code() != ErrorCode::kNotFound)
+    co_return failed(node.status(), "reading the push cursor");
   if (node.ok()) {
     Result<PushCursor> cursor = PushCursor::decode(node->data);
     if (!cursor.ok()) co_return failed(cursor.status(), "the push cursor " + path);
@@ -270,8 +288,8 @@ Task<FilePusher::Step> FilePusher::read_cursor() {
   cursor_version_ = node.ok() ? written->new_versions.back() : 0;
   acknowledged_through_ = fresh.through;
   status_.pushed_through = fresh.through;
-  context_.log(LogLevel::kInfo, "customer " + account_text() + ": pushing to " + config_.push.url + " from file " +
-               std::to_string(fresh.through + 1));
+  context_.log(LogLevel::kInfo, "customer " + account_text() + ": pushing to " + config_.push.url +
+                                    " from file " + std::to_string(fresh.through + 1));
   co_return Step::kPushed;
 }
 
@@ -298,13 +316,14 @@ Task<FilePusher::Step> FilePusher::push_file(uint64_t seq) {
         missing_since_ = now;
       }
       if (now - missing_since_ < context_.options.stall_after) co_return Step::kNotYet;
-      note_failure("published file " + name + " is not in storage, and retention's mark (" + std::to_string(*mark) +
-                   ") does not cover it: pushes wait for it");
+      note_failure("published file " + name + " is not in storage, and retention's mark (" +
+                   std::to_string(*mark) + ") does not cover it: pushes wait for it");
       co_return Step::kFailed;
     }
     ++status_.files_missed;
-    context_.log(LogLevel::kError, "customer " + account_text() + ": ALARM file " + name + " expired before it could be pushed to " +
-                 config_.push.url + "; the destination will never have it");
+    context_.log(LogLevel::kError, "customer " + account_text() + ": ALARM file " + name +
+                                       " expired before it could be pushed to " + config_.push.url +
+                                       "; the destination will never have it");
     if (context_.observer) context_.observer->on_push_missed(config_.account_id, seq);
     co_return Step::kMissed;
   }
@@ -329,7 +348,8 @@ Task<Status> FilePusher::put_with_deadline(const std::string& name, std::string 
   if (in_flight_ && !in_flight_->done) {
     // A put that outlived its deadline still runs: never a second one beside it.
     if (!co_await await_end(context_.env, timeout, in_flight_, stopped)) {
-      co_return Error(ErrorCode::kTimedOut, "an earlier put to " + config_.push.url + " has not ended after " +
+      co_return Error(ErrorCode::kTimedOut, "an earlier put to " + config_.push.url +
+                                                " has not ended after " +
                                                 seconds_text(2 * timeout));
     }
   }
@@ -354,7 +374,7 @@ Task<FilePusher::Step> FilePusher::write_cursor(uint64_t through) {
   Result<MultiResult> written = co_await context_.session.multi(ops);
   if (!written.ok()) {
     if (fenced_by(written.code())) co_return Step::kFenced;  // moved on without us
-    cursor_.reset();  // applied or not: read which
+    cursor_.reset();                                         // applied or not: read which
     note_failure("writing the push cursor: " + written.error().to_string());
     co_return Step::kFailed;
   }
@@ -386,20 +406,24 @@ void FilePusher::note_failure(const std::string& what) {
   status_.last_error = what;
   // Said when a healthy destination starts failing, and every 16th failure after that.
   if (status_.failing_for++ % 16 == 0) {
-    context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url + " failing (" +
-                 std::to_string(status_.failing_for) + " in a row): " + what + "; retrying");
+    context_.log(LogLevel::kWarn, "customer " + account_text() + ": push to " + config_.push.url +
+                                      " failing (" + std::to_string(status_.failing_for) +
+                                      " in a row): " + what + "; retrying");
   }
 }
 
 void FilePusher::note_success() {
   if (status_.failing_for > 0) {
-    context_.log(LogLevel::kInfo, "customer " + account_text() + ": push to " + config_.push.url + " works again after " +
-                 std::to_string(status_.failing_for) + " failures");
+    context_.log(LogLevel::kInfo, "customer " + account_text() + ": push to " + config_.push.url +
+                                      " works again after " + std::to_string(status_.failing_for) +
+                                      " failures");
   }
   status_.failing_for = 0;
   backoff_ = Duration(0);
 }
 
-std::string FilePusher::destination_name(uint64_t seq) const { return log_file_name(config_.account_id, seq); }
+std::string FilePusher::destination_name(uint64_t seq) const {
+  return log_file_name(config_.account_id, seq);
+}
 
 }  // namespace lj::lumberjack

@@ -63,8 +63,8 @@ struct PushStatus {
   uint64_t failing_for = 0;     // consecutive failures now: 0 while the destination is healthy
   std::string last_error;
   bool awaiting_confirmation = false;  // the destination's owner has not confirmed it yet
-  uint64_t lag_files = 0;       // published, not yet acknowledged by the destination
-  Duration behind_since{-1};    // (monotonic) since when it has lagged; negative: caught up
+  uint64_t lag_files = 0;              // published, not yet acknowledged by the destination
+  Duration behind_since{-1};           // (monotonic) since when it has lagged; negative: caught up
 };
 
 // What the pusher tells whoever watches (the simulator's checker, metrics).
@@ -92,7 +92,8 @@ struct PushContext {
 class FilePusher {
  public:
   // The versions fence every cursor write, as they fence the pipeline's commits.
-  FilePusher(PushContext context, CustomerConfig config, int32_t config_version, int32_t assignment_version);
+  FilePusher(PushContext context, CustomerConfig config, int32_t config_version,
+             int32_t assignment_version);
 
   // Until context.stopping() says so, or the cursor's fence fails (the customer moved on).
   Task<void> run();
@@ -135,7 +136,7 @@ class FilePusher {
   std::shared_ptr<PushDestination> destination_;
   bool stopping_ = false;
   std::shared_ptr<PushCall> in_flight_;  // the last put started
-  std::optional<PushCursor> cursor_;    // as last read or written
+  std::optional<PushCursor> cursor_;     // as last read or written
   int32_t cursor_version_ = -1;
   uint64_t acknowledged_through_ = 0;  // pushed or missed, ahead of the cursor
   Duration backoff_{0};

@@ -2,8 +2,8 @@
 
 namespace lj::lumberjack {
 
-Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout, std::string pop,
-                                     std::string address, const bool& stop,
+Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout,
+                                     std::string pop, std::string address, const bool& stop,
                                      LogSink log) {
   const std::string path = layout.graceland(pop);
   while (!stop) {

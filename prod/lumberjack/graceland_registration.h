@@ -9,16 +9,16 @@
 #include <string>
 #include <string_view>
 
-#include "prod/io/log.h"
 #include "prod/io/clock.h"
 #include "prod/io/coordinator.h"
+#include "prod/io/log.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::lumberjack {
 
 // Runs until `stop` becomes true. `log` receives one line per change of registration.
-Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout, std::string pop,
-                                     std::string address, const bool& stop,
+Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout,
+                                     std::string pop, std::string address, const bool& stop,
                                      LogSink log);
 
 }  // namespace lj::lumberjack

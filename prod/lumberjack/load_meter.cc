@@ -6,7 +6,9 @@
 
 namespace lj::lumberjack {
 
-LoadMeter::LoadMeter(double smoothing) : smoothing_(smoothing) { LJ_ASSERT(smoothing > 0 && smoothing <= 1); }
+LoadMeter::LoadMeter(double smoothing) : smoothing_(smoothing) {
+  LJ_ASSERT(smoothing > 0 && smoothing <= 1);
+}
 
 void LoadMeter::sample(Duration now, const std::map<uint64_t, uint64_t>& published) {
   std::map<uint64_t, Customer> next;
@@ -20,7 +22,8 @@ void LoadMeter::sample(Duration now, const std::map<uint64_t, uint64_t>& publish
     const double seconds = std::chrono::duration<double>(now - customer.at).count();
     if (seconds > 0) {
       const double measured = static_cast<double>(count - customer.published) / seconds;
-      customer.rate = customer.rate ? (1 - smoothing_) * *customer.rate + smoothing_ * measured : measured;
+      customer.rate =
+          customer.rate ? (1 - smoothing_) * *customer.rate + smoothing_ * measured : measured;
       customer.published = count;
       customer.at = now;
     }

@@ -28,7 +28,8 @@ std::string encode_load_report(const LoadReport& report) {
   for (const auto& [account, rate] : report) {
     char line[64];
     const double bounded = std::isfinite(rate) ? std::clamp(rate, 0.0, kMaxRate) : 0.0;
-    std::snprintf(line, sizeof line, "%llu %.1f\n", static_cast<unsigned long long>(account), bounded);
+    std::snprintf(line, sizeof line, "%llu %.1f\n", static_cast<unsigned long long>(account),
+                  bounded);
     text += line;
   }
   return text;
@@ -50,10 +51,12 @@ Result<LoadReport> decode_load_report(std::string_view text) {
     if (space == std::string_view::npos || !parse_number(line.substr(0, space), account)) {
       return malformed(number, "no account");
     }
-    if (!parse_number(line.substr(space + 1), rate) || !std::isfinite(rate) || rate < 0 || rate > kMaxRate) {
+    if (!parse_number(line.substr(space + 1), rate) || !std::isfinite(rate) || rate < 0 ||
+        rate > kMaxRate) {
       return malformed(number, "bad events/s");
     }
-    if (!report.empty() && account <= report.rbegin()->first) return malformed(number, "accounts out of order");
+    if (!report.empty() && account <= report.rbegin()->first)
+      return malformed(number, "accounts out of order");
     report.emplace(account, rate);
   }
   return report;

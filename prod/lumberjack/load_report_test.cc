@@ -21,8 +21,9 @@ TEST(LoadReport, RoundTrips) {
 }
 
 TEST(LoadReport, HostileTextIsAnErrorNamingTheLine) {
-  for (const char* text : {"7 1.0", "x 1.0\n", "7\n", "7 -1.0\n", "7 nan\n", "7 inf\n", "7 1e12\n", "7 1.0 \n",
-                           " 7 1.0\n", "8 1.0\n7 1.0\n", "7 1.0\n7 2.0\n", "18446744073709551616 1.0\n"}) {
+  for (const char* text :
+       {"7 1.0", "x 1.0\n", "7\n", "7 -1.0\n", "7 nan\n", "7 inf\n", "7 1e12\n", "7 1.0 \n",
+        " 7 1.0\n", "8 1.0\n7 1.0\n", "7 1.0\n7 2.0\n", "18446744073709551616 1.0\n"}) {
     EXPECT_FALSE(decode_load_report(text).ok()) << text;
   }
   EXPECT_NE(decode_load_report("7 1.0\nq\n").error().message().find("line 2"), std::string::npos);

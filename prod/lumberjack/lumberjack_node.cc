@@ -1,11 +1,11 @@
 #include "prod/lumberjack/lumberjack_node.h"
 
-#include "prod/io/planted.h"
-#include "prod/lumberjack/drain.h"
-
 #include <algorithm>
 #include <cmath>
 #include <set>
+
+#include "prod/io/planted.h"
+#include "prod/lumberjack/drain.h"
 
 namespace lj::lumberjack {
 
@@ -17,19 +17,26 @@ std::string hex(int64_t value) {
   return text;
 }
 
-bool expired(const Status& status) { return !status.ok() && status.code() == ErrorCode::kSessionExpired; }
+bool expired(const Status& status) {
+  return !status.ok() && status.code() == ErrorCode::kSessionExpired;
+}
 
 }  // namespace
 
-LumberjackNode::LumberjackNode(Env env, Coordinator& coordinator, ObjectStore& store, LumberjackOptions options,
-                               PipelineObserver* observer)
-    : env_(env), coordinator_(coordinator), store_(store), options_(std::move(options)), observer_(observer) {}
+LumberjackNode::LumberjackNode(Env env, Coordinator& coordinator, ObjectStore& store,
+                               LumberjackOptions options, PipelineObserver* observer)
+    : env_(env),
+      coordinator_(coordinator),
+      store_(store),
+      options_(std::move(options)),
+      observer_(observer) {}
 
 LumberjackNode::~LumberjackNode() = default;
 
 Task<void> LumberjackNode::run() {
   while (!stopping_) {
-    auto session = co_await coordinator_.connect(options_.session_timeout, options_.connect_timeout);
+    auto session =
+        co_await coordinator_.connect(options_.session_timeout, options_.connect_timeout);
     if (!session.ok()) {
       co_await env_.clock.sleep_for(std::chrono::seconds(1));
       continue;
@@ -45,15 +52,18 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   // One connection per PoP for every pipeline of this session (pipelines of an earlier session
   // keep theirs until they end).
   if (pop_reads_) earlier_pop_round_trips_ += pop_reads_->round_trips();
-  pop_reads_ = std::make_shared<PopReadHub>(env_, "lumberjack " + worker_id_, options_.pipeline.pop_call_timeout);
+  pop_reads_ = std::make_shared<PopReadHub>(env_, "lumberjack " + worker_id_,
+                                            options_.pipeline.pop_call_timeout);
   status_.worker_id = worker_id_;
   election_node_.clear();
   load_meter_ = LoadMeter();
   last_load_report_.reset();
   watched_reads_ = WatchedReads();  // the last session's watches died with it
   while (!stopping_) {
-    if (Status s = co_await register_node(session); s.ok()) break;
-    else if (expired(s)) co_return;
+    if (Status s = co_await register_node(session); s.ok())
+      break;
+    else if (expired(s))
+      co_return;
     co_await env_.clock.sleep_for(options_.tick);
   }
   status_.connected = true;
@@ -61,7 +71,8 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   while (!stopping_ && session.state() != SessionState::kExpired) {
     // Watches wake us; each pass re-reads what it needs, save nodes whose watch has not fired.
     watched_reads_.note(session.take_events());
-    watched_reads_.refresh_some(static_cast<size_t>(std::max<int64_t>(1, options_.watched_refresh / options_.tick)));
+    watched_reads_.refresh_some(
+        static_cast<size_t>(std::max<int64_t>(1, options_.watched_refresh / options_.tick)));
     arm_watches_ = first_pass || !LJ_PLANTED(kLostWatch);
     watched_reads_.begin_pass();
     events_taken_mid_pass_ = false;
@@ -86,23 +97,25 @@ Task<void> LumberjackNode::run_session(CoordinatorSession& session) {
   }
   status_.connected = false;
   status_.master = false;
-  options_.log(LogLevel::kWarn, worker_id_ + ": session over (" + session_state_name(session.state()) + "); stopping its pipelines");
+  options_.log(LogLevel::kWarn, worker_id_ + ": session over (" +
+                                    session_state_name(session.state()) +
+                                    "); stopping its pipelines");
   co_await stop_all_pipelines();
 }
 
 Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
-  const std::vector<std::string> folders{layout.customers(), layout.checkpoints(), layout.assignments(),
-                                         layout.workers(),   layout.election(),    layout.gracelands(),
-                                         layout.drained(),   layout.loads(),       layout.pushed(),
-                                         layout.push_errors(),
-                                         layout.push_challenges()};
+  const std::vector<std::string> folders{
+      layout.customers(), layout.checkpoints(), layout.assignments(),    layout.workers(),
+      layout.election(),  layout.gracelands(),  layout.drained(),        layout.loads(),
+      layout.pushed(),    layout.push_errors(), layout.push_challenges()};
   for (const std::string& path : folders) {
     if (Status s = co_await create_path(session, path); !s.ok()) co_return s;
   }
   // A create whose reply was lost may have happened: creating again then says it exists,
   // which is ours (the worker id names this session).
-  Result<std::string> worker = co_await session.create(layout.worker(worker_id_), options_.name, NodeMode::kEphemeral);
+  Result<std::string> worker =
+      co_await session.create(layout.worker(worker_id_), options_.name, NodeMode::kEphemeral);
   if (!worker.ok() && worker.code() != ErrorCode::kAlreadyExists) co_return worker.status();
   // Our candidate: find it among the children if an earlier attempt's reply was lost. Every
   // read must succeed: a candidate we failed to see would be doubled, and a forgotten one
@@ -117,15 +130,16 @@ Task<Status> LumberjackNode::register_node(CoordinatorSession& session) {
     if (data.ok() && data->data == worker_id_) ours.push_back(name);
   }
   if (ours.empty()) {
-    Result<std::string> candidate =
-        co_await session.create(join_path(layout.election(), "n_"), worker_id_, NodeMode::kEphemeralSequential);
+    Result<std::string> candidate = co_await session.create(
+        join_path(layout.election(), "n_"), worker_id_, NodeMode::kEphemeralSequential);
     if (!candidate.ok()) co_return candidate.status();  // the retry finds it if it was created
     election_node_ = candidate->substr(candidate->rfind('/') + 1);
     co_return Status();
   }
   election_node_ = ours.front();  // children are sorted: the lowest of ours
   for (size_t i = 1; i < ours.size(); ++i) {
-    if (Status s = co_await session.remove(join_path(layout.election(), ours[i])); !s.ok() && s.code() != ErrorCode::kNotFound) {
+    if (Status s = co_await session.remove(join_path(layout.election(), ours[i]));
+        !s.ok() && s.code() != ErrorCode::kNotFound) {
       co_return s;
     }
   }
@@ -137,7 +151,8 @@ Task<Status> LumberjackNode::refresh_pops(CoordinatorSession& session) {
     pops_ = options_.static_pops;
     co_return Status();
   }
-  Result<std::vector<std::string>> names = co_await session.children(options_.layout.gracelands(), arm_watches_);
+  Result<std::vector<std::string>> names =
+      co_await session.children(options_.layout.gracelands(), arm_watches_);
   if (!names.ok()) co_return names.status();
   std::map<std::string, std::string> pops;
   for (const std::string& pop : *names) {
@@ -169,13 +184,15 @@ Task<Status> LumberjackNode::check_leadership(CoordinatorSession& session) {
       status_.master = true;
     }
     // Advertise, for operators; a predecessor's node lingers until its session ends.
-    Result<std::string> advertised = co_await session.create(layout.master(), worker_id_, NodeMode::kEphemeral);
+    Result<std::string> advertised =
+        co_await session.create(layout.master(), worker_id_, NodeMode::kEphemeral);
     (void)advertised;
     co_return Status();
   }
   status_.master = false;
   // Watch only the candidate just before ours: no herd when the master dies.
-  Result<std::optional<int32_t>> before = co_await session.exists(join_path(layout.election(), *std::prev(mine)), arm_watches_);
+  Result<std::optional<int32_t>> before =
+      co_await session.exists(join_path(layout.election(), *std::prev(mine)), arm_watches_);
   co_return before.status();
 }
 
@@ -186,12 +203,16 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   if (Status s = co_await session.sync(layout.root); !s.ok()) co_return s;
   const std::vector<CoordinatorEvent> events = session.take_events();
   watched_reads_.note(events);
-  events_taken_mid_pass_ = events_taken_mid_pass_ || !events.empty();  // they still wake the next pass
-  Result<std::vector<std::string>> workers = co_await session.children(layout.workers(), arm_watches_);
+  events_taken_mid_pass_ =
+      events_taken_mid_pass_ || !events.empty();  // they still wake the next pass
+  Result<std::vector<std::string>> workers =
+      co_await session.children(layout.workers(), arm_watches_);
   if (!workers.ok()) co_return workers.status();
-  Result<std::vector<std::string>> customers = co_await session.children(layout.customers(), arm_watches_);
+  Result<std::vector<std::string>> customers =
+      co_await session.children(layout.customers(), arm_watches_);
   if (!customers.ok()) co_return customers.status();
-  Result<std::vector<std::string>> drained = co_await session.children(layout.drained(), arm_watches_);
+  Result<std::vector<std::string>> drained =
+      co_await session.children(layout.drained(), arm_watches_);
   if (!drained.ok()) co_return drained.status();
   const std::vector<std::string> serving = serving_workers(*workers, *drained);
   if (serving.empty()) co_return Status();
@@ -204,9 +225,12 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   };
   std::map<std::string, Current> current;
   for (const std::string& account : *assigned) {
-    Result<NodeData> node = co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
-    if (node.ok()) current[account] = Current{node->data, node->version};
-    else if (node.code() != ErrorCode::kNotFound) co_return node.status();
+    Result<NodeData> node =
+        co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
+    if (node.ok())
+      current[account] = Current{node->data, node->version};
+    else if (node.code() != ErrorCode::kNotFound)
+      co_return node.status();
   }
   if (Status s = co_await read_loads(session, *customers); !s.ok()) co_return s;
   const Duration now = env_.clock.monotonic_now();
@@ -223,13 +247,17 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   const AssignmentPlan planned = plan_assignments(input, options_.balance);
   const std::map<std::string, std::string>& plan = planned.worker;
   // One multi, fenced by our candidate node: a deposed master's writes all fail.
-  std::vector<CoordinatorOp> ops{CheckOp{join_path(layout.election(), election_node_), kAnyVersion}};
+  std::vector<CoordinatorOp> ops{
+      CheckOp{join_path(layout.election(), election_node_), kAnyVersion}};
   std::vector<std::string> written;
   for (const auto& [account, worker] : plan) {
     auto it = current.find(account);
-    if (it == current.end()) ops.push_back(CreateOp{layout.assignment(account), worker, NodeMode::kPersistent});
-    else if (it->second.worker != worker) ops.push_back(SetOp{layout.assignment(account), worker, it->second.version});
-    else continue;
+    if (it == current.end())
+      ops.push_back(CreateOp{layout.assignment(account), worker, NodeMode::kPersistent});
+    else if (it->second.worker != worker)
+      ops.push_back(SetOp{layout.assignment(account), worker, it->second.version});
+    else
+      continue;
     written.push_back(layout.assignment(account));
   }
   for (const auto& [account, was] : current) {
@@ -242,7 +270,8 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   for (const std::string& path : written) watched_reads_.forget(path);
   Result<MultiResult> applied = co_await session.multi(ops);
   if (!applied.ok()) {
-    options_.log(LogLevel::kWarn, worker_id_ + ": assignment write failed: " + applied.error().to_string());
+    options_.log(LogLevel::kWarn,
+                 worker_id_ + ": assignment write failed: " + applied.error().to_string());
     co_return applied.status();
   }
   status_.assignment_changes += ops.size() - 1;
@@ -255,14 +284,16 @@ Task<Status> LumberjackNode::assign(CoordinatorSession& session) {
   }
   if (!planned.balanced.empty()) {
     moves += " (balancing load, events/s:";
-    for (const auto& [worker, load] : planned.load) moves += " " + worker + "=" + std::to_string(std::lround(load));
+    for (const auto& [worker, load] : planned.load)
+      moves += " " + worker + "=" + std::to_string(std::lround(load));
     moves += ")";
   }
   options_.log(LogLevel::kInfo, worker_id_ + ": assigned" + moves);
   co_return Status();
 }
 
-Task<Status> LumberjackNode::read_loads(CoordinatorSession& session, const std::vector<std::string>& customers) {
+Task<Status> LumberjackNode::read_loads(CoordinatorSession& session,
+                                        const std::vector<std::string>& customers) {
   const ZkLayout& layout = options_.layout;
   Result<std::vector<std::string>> reporters = co_await session.children(layout.loads());
   if (!reporters.ok()) co_return reporters.status();
@@ -274,7 +305,8 @@ Task<Status> LumberjackNode::read_loads(CoordinatorSession& session, const std::
     }
     Result<LoadReport> report = decode_load_report(node->data);
     if (!report.ok()) {
-      options_.log(LogLevel::kWarn, worker_id_ + ": load report of " + reporter + " ignored: " + report.error().to_string());
+      options_.log(LogLevel::kWarn, worker_id_ + ": load report of " + reporter +
+                                        " ignored: " + report.error().to_string());
       continue;
     }
     for (const auto& [account, rate] : *report) known_rates_[std::to_string(account)] = rate;
@@ -282,16 +314,19 @@ Task<Status> LumberjackNode::read_loads(CoordinatorSession& session, const std::
   // Forget removed customers.
   const std::set<std::string> configured(customers.begin(), customers.end());
   std::erase_if(known_rates_, [&](const auto& entry) { return !configured.contains(entry.first); });
-  std::erase_if(moved_for_balance_at_, [&](const auto& entry) { return !configured.contains(entry.first); });
+  std::erase_if(moved_for_balance_at_,
+                [&](const auto& entry) { return !configured.contains(entry.first); });
   co_return Status();
 }
 
 Task<Status> LumberjackNode::report_load(CoordinatorSession& session) {
   const Duration now = env_.clock.monotonic_now();
-  if (last_load_report_ && now - *last_load_report_ < options_.load_report_interval) co_return Status();
+  if (last_load_report_ && now - *last_load_report_ < options_.load_report_interval)
+    co_return Status();
   last_load_report_ = now;
   std::map<uint64_t, uint64_t> published;
-  for (const auto& [account, pipeline] : pipelines_) published[account] = pipeline->counters().events_published;
+  for (const auto& [account, pipeline] : pipelines_)
+    published[account] = pipeline->counters().events_published;
   load_meter_.sample(now, published);
   status_.load_events_per_s = load_meter_.total();
   // The report is advice: a failed write leaves the master the previous one (or none: it then
@@ -301,7 +336,8 @@ Task<Status> LumberjackNode::report_load(CoordinatorSession& session) {
   Result<int32_t> written = co_await session.set(path, report);
   if (!written.ok() && written.code() == ErrorCode::kNotFound) {
     Result<std::string> created = co_await session.create(path, report, NodeMode::kEphemeral);
-    if (!created.ok() && created.code() != ErrorCode::kAlreadyExists) co_return expired(created.status()) ? created.status() : Status();
+    if (!created.ok() && created.code() != ErrorCode::kAlreadyExists)
+      co_return expired(created.status()) ? created.status() : Status();
     co_return Status();
   }
   co_return expired(written.status()) ? written.status() : Status();
@@ -309,7 +345,8 @@ Task<Status> LumberjackNode::report_load(CoordinatorSession& session) {
 
 Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   const ZkLayout& layout = options_.layout;
-  Result<std::vector<std::string>> accounts = co_await session.children(layout.assignments(), arm_watches_);
+  Result<std::vector<std::string>> accounts =
+      co_await session.children(layout.assignments(), arm_watches_);
   if (!accounts.ok()) co_return accounts.status();
   // What this worker should run: each customer's configuration and the versions of its node
   // and its assignment, which fence the pipeline's commits.
@@ -320,13 +357,15 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
   };
   std::map<uint64_t, Wanted> mine;
   for (const std::string& account : *accounts) {
-    Result<NodeData> assignment = co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
+    Result<NodeData> assignment =
+        co_await watched_reads_.get(session, layout.assignment(account), arm_watches_);
     if (!assignment.ok()) {
       if (assignment.code() == ErrorCode::kNotFound) continue;
       co_return assignment.status();
     }
     if (assignment->data != worker_id_) continue;
-    Result<NodeData> customer = co_await watched_reads_.get(session, layout.customer(account), arm_watches_);
+    Result<NodeData> customer =
+        co_await watched_reads_.get(session, layout.customer(account), arm_watches_);
     if (!customer.ok()) {
       if (customer.code() == ErrorCode::kNotFound) continue;
       co_return customer.status();
@@ -334,15 +373,18 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
     Result<CustomerConfig> config = CustomerConfig::decode(customer->data);
     if (!config.ok() || std::to_string(config->account_id) != account) {
       options_.log(LogLevel::kError, worker_id_ + ": customer " + account + ": " +
-                   (config.ok() ? "account id does not match its node" : config.error().to_string()));
+                                         (config.ok() ? "account id does not match its node"
+                                                      : config.error().to_string()));
       continue;
     }
-    mine.emplace(config->account_id, Wanted{std::move(*config), customer->version, assignment->version});
+    mine.emplace(config->account_id,
+                 Wanted{std::move(*config), customer->version, assignment->version});
   }
   // Stop what is no longer ours (or was reassigned meanwhile), start what is new.
   for (auto it = pipelines_.begin(); it != pipelines_.end();) {
     auto wanted = mine.find(it->first);
-    if (wanted == mine.end() || wanted->second.assignment_version != it->second->assignment_version() ||
+    if (wanted == mine.end() ||
+        wanted->second.assignment_version != it->second->assignment_version() ||
         wanted->second.config_version != it->second->config_version() ||
         !(wanted->second.config == it->second->config()) || it->second->finished()) {
       it->second->stop();
@@ -372,32 +414,50 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
 void LumberjackNode::apply_write_budget(size_t cluster_customers) {
   const double budget = options_.checkpoint_commits_per_s;
   LJ_ASSERT(budget >= 0);
-  *min_roll_age_ = budget > 0 ? std::chrono::duration_cast<Duration>(
-                                    std::chrono::duration<double>(static_cast<double>(cluster_customers) / budget))
+  *min_roll_age_ = budget > 0 ? std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+                                    static_cast<double>(cluster_customers) / budget))
                               : Duration(0);
   status_.min_roll_age = *min_roll_age_;
 }
 
-void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
-                                    int32_t version) {
-  PipelineContext context{env_, session, store_, options_.layout, worker_id_, pops_, options_.pipeline, observer_,
-                          options_.log, options_.expire_old_files, options_.retention_interval, pop_reads_, min_roll_age_,
-                          options_.push_destinations, options_.push};
-  options_.log(LogLevel::kInfo, worker_id_ + ": delivering customer " + std::to_string(config.account_id) + " (assignment version " +
-               std::to_string(version) + ")");
+void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerConfig& config,
+                                    int32_t config_version, int32_t version) {
+  PipelineContext context{env_,
+                          session,
+                          store_,
+                          options_.layout,
+                          worker_id_,
+                          pops_,
+                          options_.pipeline,
+                          observer_,
+                          options_.log,
+                          options_.expire_old_files,
+                          options_.retention_interval,
+                          pop_reads_,
+                          min_roll_age_,
+                          options_.push_destinations,
+                          options_.push};
+  options_.log(LogLevel::kInfo, worker_id_ + ": delivering customer " +
+                                    std::to_string(config.account_id) + " (assignment version " +
+                                    std::to_string(version) + ")");
   auto pipeline = std::make_unique<CustomerPipeline>(context, config, config_version, version);
   CustomerPipeline& running = *pipeline;
   pipelines_.emplace(config.account_id, std::move(pipeline));
   env_.executor.spawn(running.run());
 }
 
-void LumberjackNode::log_if_slow(Duration pass_start, Duration assign_start, Duration follow_start, size_t reads) {
+void LumberjackNode::log_if_slow(Duration pass_start, Duration assign_start, Duration follow_start,
+                                 size_t reads) {
   const Duration now = env_.clock.monotonic_now();
   if (now - pass_start < 4 * options_.tick) return;
-  auto ms = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
-  options_.log(LogLevel::kWarn, worker_id_ + ": slow pass: " + ms(now - pass_start) + " ms (pops and leadership " +
-               ms(assign_start - pass_start) + ", assignment " + ms(follow_start - assign_start) +
-               ", following it " + ms(now - follow_start) + "; " + std::to_string(reads) + " node reads)");
+  auto ms = [](Duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+  };
+  options_.log(LogLevel::kWarn, worker_id_ + ": slow pass: " + ms(now - pass_start) +
+                                    " ms (pops and leadership " + ms(assign_start - pass_start) +
+                                    ", assignment " + ms(follow_start - assign_start) +
+                                    ", following it " + ms(now - follow_start) + "; " +
+                                    std::to_string(reads) + " node reads)");
 }
 
 void LumberjackNode::reap_pipelines() {
@@ -437,7 +497,9 @@ void LumberjackNode::reap_pipelines() {
 
 bool LumberjackNode::still_stopping(uint64_t account) const {
   return std::any_of(stopping_pipelines_.begin(), stopping_pipelines_.end(),
-                     [account](const auto& pipeline) { return pipeline->account() == account && !pipeline->finished(); });
+                     [account](const auto& pipeline) {
+                       return pipeline->account() == account && !pipeline->finished();
+                     });
 }
 
 Task<void> LumberjackNode::stop_all_pipelines() {

@@ -80,13 +80,13 @@ struct LumberjackStatus {
   uint64_t publish_conflicts = 0;    // alarms: a published name held other contents
   uint64_t files_rebuilt = 0;        // lost staged objects written again from the PoPs
   uint64_t files_unrecoverable = 0;  // alarms: ... whose records the PoPs no longer hold
-  uint64_t dedupe_ids_given_up = 0;       // alarms: see DeliveredSet::bound
+  uint64_t dedupe_ids_given_up = 0;  // alarms: see DeliveredSet::bound
   uint64_t dedupe_streams_forgotten = 0;
   uint64_t checkpoint_commits = 0;  // see PipelineCounters
   uint64_t checkpoint_bytes = 0;
-  uint64_t files_pushed = 0;        // see PipelineCounters
+  uint64_t files_pushed = 0;  // see PipelineCounters
   uint64_t push_failures = 0;
-  uint64_t push_files_missed = 0;   // alarms
+  uint64_t push_files_missed = 0;  // alarms
   uint64_t push_destinations_failing = 0;
   uint64_t push_lag_files = 0;
   double push_lag_seconds_max = 0;
@@ -121,8 +121,8 @@ class LumberjackNode {
   // As master: what the workers reported, into known_rates_ (a report that fails to decode
   // is skipped, and said so).
   Task<Status> read_loads(CoordinatorSession& session, const std::vector<std::string>& customers);
-  void start_pipeline(CoordinatorSession& session, const CustomerConfig& config, int32_t config_version,
-                      int32_t version);
+  void start_pipeline(CoordinatorSession& session, const CustomerConfig& config,
+                      int32_t config_version, int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
   // Says when a pass took longer than 4 ticks, and where the time went: a slow pass delays
@@ -155,10 +155,10 @@ class LumberjackNode {
   // worker reports it), and when each customer was last moved for balance.
   std::map<std::string, double> known_rates_;
   std::map<std::string, Duration> moved_for_balance_at_;
-  WatchedReads watched_reads_;  // this session's
+  WatchedReads watched_reads_;          // this session's
   bool events_taken_mid_pass_ = false;  // assign() took watch events: the next pass starts at once
   std::vector<std::unique_ptr<CustomerPipeline>> stopping_pipelines_;  // until run() returns
-  PipelineCounters by_finished_;  // pipelines reaped
+  PipelineCounters by_finished_;                                       // pipelines reaped
 };
 
 }  // namespace lj::lumberjack

@@ -35,7 +35,10 @@ class MetricsEndpoint {
  private:
   MetricsEndpoint(Env env, std::unique_ptr<Listener> listener, std::function<std::string()> render,
                   std::map<std::string, Page> pages)
-      : env_(env), listener_(std::move(listener)), render_(std::move(render)), pages_(std::move(pages)) {}
+      : env_(env),
+        listener_(std::move(listener)),
+        render_(std::move(render)),
+        pages_(std::move(pages)) {}
   Task<void> accept_loop();
   Task<void> answer(std::unique_ptr<Connection> connection);
 

@@ -19,7 +19,8 @@ struct PendingRead {
 // A round trip's reads: the first kMaxReadManyAccounts of the queue.
 std::vector<PendingRead> take_trip(std::deque<PendingRead>& queue) {
   const size_t n = std::min<size_t>(queue.size(), graceland::kMaxReadManyAccounts);
-  std::vector<PendingRead> trip(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
+  std::vector<PendingRead> trip(std::make_move_iterator(queue.begin()),
+                                std::make_move_iterator(queue.begin() + n));
   queue.erase(queue.begin(), queue.begin() + n);
   return trip;
 }
@@ -41,7 +42,8 @@ struct PopReadHub::Shared {
   std::map<std::string, Channel> channels;  // never erased: drain holds a reference
 };
 
-PopReadHub::PopReadHub(const Env& env, std::string client_name, Duration call_timeout, uint32_t reply_budget)
+PopReadHub::PopReadHub(const Env& env, std::string client_name, Duration call_timeout,
+                       uint32_t reply_budget)
     : env_(env), shared_(std::make_shared<Shared>()) {
   LJ_ASSERT(reply_budget > 0 && reply_budget <= graceland::kMaxReadManyBudget);
   shared_->client_name = std::move(client_name);
@@ -51,8 +53,8 @@ PopReadHub::PopReadHub(const Env& env, std::string client_name, Duration call_ti
 
 PopReadHub::~PopReadHub() = default;
 
-void PopReadHub::read(const std::string& pop, const std::string& address, graceland::ReadRequest request,
-                      Done done) {
+void PopReadHub::read(const std::string& pop, const std::string& address,
+                      graceland::ReadRequest request, Done done) {
   Shared::Channel& channel = shared_->channels[pop];
   channel.address = address;
   channel.queue.push_back(PendingRead{std::move(request), std::move(done)});
@@ -61,7 +63,9 @@ void PopReadHub::read(const std::string& pop, const std::string& address, gracel
   env_.executor.spawn(drain(env_, shared_, pop));
 }
 
-uint64_t PopReadHub::round_trips() const { return shared_->round_trips; }
+uint64_t PopReadHub::round_trips() const {
+  return shared_->round_trips;
+}
 
 size_t PopReadHub::connections() const {
   size_t open = 0;
@@ -74,12 +78,13 @@ Task<void> PopReadHub::drain(Env env, std::shared_ptr<Shared> shared, std::strin
   // Never answer inside read(); and the reads asked for in this instant travel together.
   co_await env.executor.yield();
   while (!channel.queue.empty()) {
-    if (channel.client && channel.connected_address != channel.address) channel.client.reset();  // the PoP moved
+    if (channel.client && channel.connected_address != channel.address)
+      channel.client.reset();  // the PoP moved
     if (!channel.client) {
       // The directory says where PoP `pop` is; its Graceland's certificate must say so too.
       const std::string address = channel.address;
-      auto connected = co_await graceland::GracelandClient::connect(env, address, shared->client_name,
-                                                                     shared->call_timeout, pop);
+      auto connected = co_await graceland::GracelandClient::connect(
+          env, address, shared->client_name, shared->call_timeout, pop);
       if (!connected.ok()) {
         std::deque<PendingRead> failed = std::exchange(channel.queue, {});
         for (PendingRead& read : failed) read.done(connected.error());
@@ -107,11 +112,13 @@ Task<void> PopReadHub::drain(Env env, std::shared_ptr<Shared> shared, std::strin
         channel.queue.push_front(std::move(trip[i]));
       }
     }
-    LJ_ASSERT(reply->entries[0].outcome != graceland::ReadManyOutcome::kNotRead);  // the first is always read
+    LJ_ASSERT(reply->entries[0].outcome !=
+              graceland::ReadManyOutcome::kNotRead);  // the first is always read
     for (size_t i = 0; i < trip.size(); ++i) {
       graceland::ReadManyEntry& entry = reply->entries[i];
       if (entry.outcome == graceland::ReadManyOutcome::kBatch) trip[i].done(std::move(entry.batch));
-      if (entry.outcome == graceland::ReadManyOutcome::kFailed) trip[i].done(std::move(entry.error));
+      if (entry.outcome == graceland::ReadManyOutcome::kFailed)
+        trip[i].done(std::move(entry.error));
     }
   }
   channel.draining = false;

@@ -38,7 +38,8 @@ class PopReadHub {
 
   // Reads `request` from PoP `pop`, whose Graceland is at `address`; `done` gets the answer,
   // never before this call returns.
-  void read(const std::string& pop, const std::string& address, graceland::ReadRequest request, Done done);
+  void read(const std::string& pop, const std::string& address, graceland::ReadRequest request,
+            Done done);
   // Connections open now (at most one per PoP).
   size_t connections() const;
   // kReadMany round trips sent so far, over every PoP.

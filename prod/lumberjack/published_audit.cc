@@ -9,11 +9,15 @@
 
 namespace lj::lumberjack {
 
-
-PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers, IndexStart start, Decode decode)
-    : fetch_(std::move(fetch)), decode_(std::move(decode)), customers_(std::move(customers)), start_(start) {
+PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers,
+                               IndexStart start, Decode decode)
+    : fetch_(std::move(fetch)),
+      decode_(std::move(decode)),
+      customers_(std::move(customers)),
+      start_(start) {
   if (!decode_) {
-    decode_ = [](const std::string&, std::string_view contents, const std::string& private_key_pem) {
+    decode_ = [](const std::string&, std::string_view contents,
+                 const std::string& private_key_pem) {
       return read_log_file(contents, private_key_pem);
     };
   }
@@ -34,7 +38,8 @@ std::string PublishedAudit::refresh_account(uint64_t account_id) {
   return "";
 }
 
-std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer, const std::string& folder) {
+std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer,
+                                                     const std::string& folder) {
   const std::optional<std::string> index = fetch_(folder + "/logs.index");
   if (!index) return std::nullopt;
   const std::optional<LogFileName> name = parse_log_file_name(index->substr(0, index->find('\n')));
@@ -42,7 +47,8 @@ std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& cust
   return name->seq;
 }
 
-bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string& folder, uint64_t seq) {
+bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string& folder,
+                             uint64_t seq) {
   const std::optional<uint64_t> first_now = first_listed(customer, folder);
   if (first_now && *first_now > seq) return true;
   // Or its mark says so: a fenced publisher may have written back an index that lists files
@@ -53,14 +59,17 @@ bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string&
 }
 
 std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
-  const std::string folder = std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
+  const std::string folder =
+      std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
   const std::optional<std::string> index = fetch_(folder + "/logs.index");
   if (!index) return "";  // nothing published yet
   // Strict: the index starts at file 1. After retention: at whichever file it starts.
   uint64_t expected = 1;
   if (start_ == IndexStart::kAfterRetention && !index->empty()) {
     const std::optional<uint64_t> first = first_listed(customer, folder);
-    if (!first) return folder + "/logs.index starts with '" + index->substr(0, std::min<size_t>(64, index->find('\n'))) + "'";
+    if (!first)
+      return folder + "/logs.index starts with '" +
+             index->substr(0, std::min<size_t>(64, index->find('\n'))) + "'";
     expected = *first;
     if (expected > 1) accounts_after_retention_.insert(customer.account_id);
   }
@@ -70,8 +79,9 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
     const std::string name = index->substr(at, newline - at);
     at = newline + 1;
     if (name != log_file_name(customer.account_id, expected)) {
-      return folder + "/logs.index lists '" + name.substr(0, 64) + "' where file " + std::to_string(expected) +
-             " belongs: a gap" + (expected == 1 ? " (if retention removed older files: --after-retention)" : "");
+      return folder + "/logs.index lists '" + name.substr(0, 64) + "' where file " +
+             std::to_string(expected) + " belongs: a gap" +
+             (expected == 1 ? " (if retention removed older files: --after-retention)" : "");
     }
     const std::string object = folder + "/" + name;
     if (read_.contains(object)) continue;
@@ -89,8 +99,8 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
     if (!decoded.ok()) return object + ": " + decoded.error().to_string();
     for (const AttackEvent& event : decoded->events) {
       if (event.account_id != customer.account_id) {
-        return object + " holds event " + id_text(event.id) + " of account " + std::to_string(event.account_id) +
-               ": a leak";
+        return object + " holds event " + id_text(event.id) + " of account " +
+               std::to_string(event.account_id) + ": a leak";
       }
       ++copies_[event.id];
       contents_.try_emplace(event.id, Contents{customer.account_id, proxy::contents_digest(event)});
@@ -101,15 +111,17 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
 }
 
 std::string DeliveryVerdict::summary() const {
-  return "acknowledged=" + std::to_string(acknowledged) + " delivered=" + std::to_string(delivered) +
-         " lost=" + std::to_string(lost) + " dup=" + std::to_string(duplicated) + " phantom=" + std::to_string(phantom) +
+  return "acknowledged=" + std::to_string(acknowledged) +
+         " delivered=" + std::to_string(delivered) + " lost=" + std::to_string(lost) +
+         " dup=" + std::to_string(duplicated) + " phantom=" + std::to_string(phantom) +
          (expired > 0 ? " expired=" + std::to_string(expired) : "") +
          (altered > 0 ? " altered=" + std::to_string(altered) : "") +
          (first_problem.empty() ? "" : " first problem: " + first_problem);
 }
 
 DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
-                               const std::map<EventId, uint64_t>& copies, const std::string& problem,
+                               const std::map<EventId, uint64_t>& copies,
+                               const std::string& problem,
                                const std::set<uint64_t>& accounts_after_retention,
                                const std::map<EventId, PublishedAudit::Contents>* contents) {
   DeliveryVerdict verdict;
@@ -126,8 +138,8 @@ DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entr
         ++verdict.expired;
       } else if (n == 0) {
         ++verdict.lost;
-        note("acknowledged event " + id_text(id) + " of account " + std::to_string(entry.account_id) +
-             " never published");
+        note("acknowledged event " + id_text(id) + " of account " +
+             std::to_string(entry.account_id) + " never published");
       }
     }
     if (n > 0 && entry.fate == proxy::EventFate::kDropped) {
@@ -145,13 +157,15 @@ DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entr
       note("event " + id_text(id) + " is a phantom: no proxy sent it");
     }
   }
-  for (const auto& [id, published] : contents ? *contents : std::map<EventId, PublishedAudit::Contents>{}) {
+  for (const auto& [id, published] :
+       contents ? *contents : std::map<EventId, PublishedAudit::Contents>{}) {
     auto sent = ledger.find(id);
     if (sent == ledger.end()) continue;  // a phantom, counted above
     if (sent->second.account_id != published.account_id) {
       ++verdict.altered;
       note("event " + id_text(id) + " of account " + std::to_string(sent->second.account_id) +
-           " (its proxy's ledger) is published for account " + std::to_string(published.account_id));
+           " (its proxy's ledger) is published for account " +
+           std::to_string(published.account_id));
     } else if (sent->second.digest != 0 && sent->second.digest != published.digest) {
       ++verdict.altered;
       note("event " + id_text(id) + " of account " + std::to_string(published.account_id) +

@@ -15,11 +15,12 @@
 // Retention (prod/delivery/retention.h) removes a customer's oldest files and the head of its
 // logs.index, which then starts after file 1. By default that is a gap: the audit is strict.
 // Told that retention ran (IndexStart::kAfterRetention), it accepts an index starting at any
-// file, and a listed file that is gone if retention's mark (logs.expired) covers it, and the verdict counts an acknowledged event missing from an account whose index
-// started after file 1 as expired, not lost: once a file is removed, an event that was in it
-// and one that never was look the same. Files read before retention removed them still count
-// (an audit that refreshes while the system runs sees every file), so run the audit alongside,
-// or before the retention period passes, where every event must be accounted for.
+// file, and a listed file that is gone if retention's mark (logs.expired) covers it, and the
+// verdict counts an acknowledged event missing from an account whose index started after file 1 as
+// expired, not lost: once a file is removed, an event that was in it and one that never was look
+// the same. Files read before retention removed them still count (an audit that refreshes while the
+// system runs sees every file), so run the audit alongside, or before the retention period passes,
+// where every event must be accounted for.
 
 #include <cstdint>
 #include <functional>
@@ -39,7 +40,7 @@ namespace lj::lumberjack {
 struct AuditedCustomer {
   uint64_t account_id = 0;
   uint64_t config_id = 1;
-  std::string private_key_pem;  // empty: its files are not encrypted
+  std::string private_key_pem;                    // empty: its files are not encrypted
   BodyEncoding encoding = BodyEncoding::kModern;  // what its downloader is told to accept
 };
 
@@ -55,8 +56,8 @@ class PublishedAudit {
   using Fetch = std::function<std::optional<std::string>(const std::string& name)>;
   // Decodes a listed file's contents with its customer's key; by default the real reader
   // (read_log_file). The simulator passes one that reuses what its publish monitor decoded.
-  using Decode = std::function<Result<DecodedLogFile>(const std::string& object, std::string_view contents,
-                                                      const std::string& private_key_pem)>;
+  using Decode = std::function<Result<DecodedLogFile>(
+      const std::string& object, std::string_view contents, const std::string& private_key_pem)>;
   PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers,
                  IndexStart start = IndexStart::kFirstFile, Decode decode = nullptr);
 
@@ -95,14 +96,16 @@ class PublishedAudit {
 
 struct DeliveryVerdict {
   uint64_t acknowledged = 0;
-  uint64_t delivered = 0;    // distinct ids published
-  uint64_t lost = 0;         // acknowledged, never published
-  uint64_t duplicated = 0;   // ids published more than once
-  uint64_t phantom = 0;      // published, never sent or dropped
-  uint64_t expired = 0;      // acknowledged, not in any file read, of an account retention thinned
-  uint64_t altered = 0;      // published with contents, or for a customer, other than sent
+  uint64_t delivered = 0;   // distinct ids published
+  uint64_t lost = 0;        // acknowledged, never published
+  uint64_t duplicated = 0;  // ids published more than once
+  uint64_t phantom = 0;     // published, never sent or dropped
+  uint64_t expired = 0;     // acknowledged, not in any file read, of an account retention thinned
+  uint64_t altered = 0;     // published with contents, or for a customer, other than sent
   std::string first_problem;
-  bool ok() const { return lost == 0 && duplicated == 0 && phantom == 0 && altered == 0 && first_problem.empty(); }
+  bool ok() const {
+    return lost == 0 && duplicated == 0 && phantom == 0 && altered == 0 && first_problem.empty();
+  }
   // "acknowledged=… delivered=… lost=0 dup=0 phantom=0", then " expired=…" if any expired.
   std::string summary() const;
 };
@@ -111,9 +114,10 @@ struct DeliveryVerdict {
 // acknowledged events count as expired rather than lost (PublishedAudit says which).
 // `contents`, if given: each published event is compared with the ledger's digest (where the
 // ledger has one) and account.
-DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
-                               const std::map<EventId, uint64_t>& copies, const std::string& problem,
-                               const std::set<uint64_t>& accounts_after_retention = {},
-                               const std::map<EventId, PublishedAudit::Contents>* contents = nullptr);
+DeliveryVerdict judge_delivery(
+    const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
+    const std::map<EventId, uint64_t>& copies, const std::string& problem,
+    const std::set<uint64_t>& accounts_after_retention = {},
+    const std::map<EventId, PublishedAudit::Contents>* contents = nullptr);
 
 }  // namespace lj::lumberjack

@@ -37,8 +37,9 @@ class Published {
       for (uint64_t i = 0; i < kEventsPerFile; ++i) {
         const EventId id{config_.account_id, seq * 100 + i};
         events.push_back(make_sample_event(random_, config_.account_id, id, 1'764'000'000'000));
-        ledger_[id] = proxy::MemoryLedger::Entry{config_.account_id, proxy::EventFate::kAcknowledged,
-                                                 proxy::contents_digest(events.back())};
+        ledger_[id] =
+            proxy::MemoryLedger::Entry{config_.account_id, proxy::EventFate::kAcknowledged,
+                                       proxy::contents_digest(events.back())};
         if (alter_) alter_(events.back());  // what a faulty pipeline would write instead
       }
       LogFileSpec spec;
@@ -65,7 +66,9 @@ class Published {
       return it == objects_.end() ? std::nullopt : std::optional<std::string>(it->second);
     };
   }
-  AuditedCustomer customer() const { return AuditedCustomer{config_.account_id, config_.config_id, ""}; }
+  AuditedCustomer customer() const {
+    return AuditedCustomer{config_.account_id, config_.config_id, ""};
+  }
 
   CustomerConfig config_;
   SplitMix64 random_{7};
@@ -75,9 +78,10 @@ class Published {
   std::function<void(AttackEvent&)> alter_;
 };
 
-DeliveryVerdict judge(const Published& published, PublishedAudit& audit, const std::string& problem) {
-  return judge_delivery(published.ledger_, audit.copies(), problem, audit.accounts_after_retention(),
-                        &audit.contents());
+DeliveryVerdict judge(const Published& published, PublishedAudit& audit,
+                      const std::string& problem) {
+  return judge_delivery(published.ledger_, audit.copies(), problem,
+                        audit.accounts_after_retention(), &audit.contents());
 }
 
 TEST(PublishedAuditContents, EventsPublishedAsSentPass) {
@@ -102,7 +106,8 @@ TEST(PublishedAuditContents, AFieldChangedOnTheWayFailsTheVerdict) {
   EXPECT_FALSE(verdict.ok());
   EXPECT_EQ(verdict.altered, 1u);
   EXPECT_EQ(verdict.lost + verdict.duplicated + verdict.phantom, 0u);  // by id, all is well
-  EXPECT_NE(verdict.first_problem.find("contents other than its proxy sent"), std::string::npos) << verdict.summary();
+  EXPECT_NE(verdict.first_problem.find("contents other than its proxy sent"), std::string::npos)
+      << verdict.summary();
 }
 
 TEST(PublishedAuditContents, AnEventOfAnotherCustomerByTheLedgerFailsTheVerdict) {
@@ -112,7 +117,8 @@ TEST(PublishedAuditContents, AnEventOfAnotherCustomerByTheLedgerFailsTheVerdict)
   PublishedAudit audit(alice.fetch(), {alice.customer()});
   const DeliveryVerdict verdict = judge(alice, audit, audit.refresh());
   EXPECT_EQ(verdict.altered, 1u);
-  EXPECT_NE(verdict.first_problem.find("is published for account 1001"), std::string::npos) << verdict.summary();
+  EXPECT_NE(verdict.first_problem.find("is published for account 1001"), std::string::npos)
+      << verdict.summary();
 }
 
 TEST(PublishedAuditRetention, AnIndexStartingAfterFileOneIsAGapByDefault) {
@@ -121,7 +127,8 @@ TEST(PublishedAuditRetention, AnIndexStartingAfterFileOneIsAGapByDefault) {
   alice.expire_before(3, 5);
   PublishedAudit audit(alice.fetch(), {alice.customer()});
   const std::string problem = audit.refresh();
-  EXPECT_NE(problem.find("1001_7/logs.index lists '1001_3.log' where file 1 belongs: a gap"), std::string::npos)
+  EXPECT_NE(problem.find("1001_7/logs.index lists '1001_3.log' where file 1 belongs: a gap"),
+            std::string::npos)
       << problem;
   EXPECT_NE(problem.find("--after-retention"), std::string::npos) << problem;
   const DeliveryVerdict verdict = judge(alice, audit, problem);
@@ -144,7 +151,8 @@ TEST(PublishedAuditRetention, AfterRetentionTheRemovedFilesEventsAreExpiredNotLo
   EXPECT_EQ(verdict.delivered, 3 * kEventsPerFile);
   EXPECT_EQ(verdict.expired, 2 * kEventsPerFile);
   EXPECT_EQ(verdict.lost, 0u);
-  EXPECT_NE(verdict.summary().find("lost=0 dup=0 phantom=0 expired=8"), std::string::npos) << verdict.summary();
+  EXPECT_NE(verdict.summary().find("lost=0 dup=0 phantom=0 expired=8"), std::string::npos)
+      << verdict.summary();
 }
 
 TEST(PublishedAuditRetention, FilesReadBeforeRetentionStillCount) {
@@ -167,7 +175,8 @@ TEST(PublishedAuditRetention, AfterRetentionEverythingElseStaysStrict) {
   alice.expire_before(3, 5);
   alice.objects_[index_name(alice.config_)] = "1001_3.log\n1001_5.log\n";
   PublishedAudit gap(alice.fetch(), {alice.customer()}, IndexStart::kAfterRetention);
-  EXPECT_NE(gap.refresh().find("lists '1001_5.log' where file 4 belongs: a gap"), std::string::npos);
+  EXPECT_NE(gap.refresh().find("lists '1001_5.log' where file 4 belongs: a gap"),
+            std::string::npos);
 
   // A listed file missing while the index still lists it: not retention's doing.
   alice.expire_before(3, 5);

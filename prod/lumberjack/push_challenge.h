@@ -49,7 +49,7 @@ std::optional<std::string> token_in_challenge(std::string_view text);
 // not: no such customer or not pushed (kNotFound), no challenge written for its url yet
 // (kNotFound: a worker writes it once it holds the customer), a token that does not match
 // (kPermissionDenied), the configuration changed meanwhile (kVersionMismatch: run again).
-Task<Result<std::string>> confirm_push(CoordinatorSession& session, const ZkLayout& layout, uint64_t account,
-                                       std::string token);
+Task<Result<std::string>> confirm_push(CoordinatorSession& session, const ZkLayout& layout,
+                                       uint64_t account, std::string token);
 
 }  // namespace lj::lumberjack

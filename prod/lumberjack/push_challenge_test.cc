@@ -25,7 +25,8 @@ TEST(PushChallenge, RoundTripsAndRejectsAnythingElse) {
                            "sha256=aa\nurl=x\n"}) {
     EXPECT_FALSE(PushChallenge::decode(text).ok()) << text;
   }
-  EXPECT_FALSE(PushChallenge::decode("url=x\nsha256=" + std::string(64, 'A') + "\n").ok());  // lowercase only
+  EXPECT_FALSE(PushChallenge::decode("url=x\nsha256=" + std::string(64, 'A') + "\n")
+                   .ok());  // lowercase only
 }
 
 TEST(PushChallenge, TheObjectCarriesAFreshTokenAndSaysWhatToDoWithIt) {

@@ -4,10 +4,14 @@
 
 namespace lj::lumberjack {
 
-std::string PushCursor::encode() const { return "url=" + url + "\nthrough=" + std::to_string(through) + "\n"; }
+std::string PushCursor::encode() const {
+  return "url=" + url + "\nthrough=" + std::to_string(through) + "\n";
+}
 
 Result<PushCursor> PushCursor::decode(std::string_view text) {
-  auto bad = [] { return Error(ErrorCode::kCorrupt, "push cursor: not \"url=...\\nthrough=<n>\\n\""); };
+  auto bad = [] {
+    return Error(ErrorCode::kCorrupt, "push cursor: not \"url=...\\nthrough=<n>\\n\"");
+  };
   if (!text.starts_with("url=")) return bad();
   const size_t url_end = text.find('\n');
   if (url_end == std::string_view::npos) return bad();

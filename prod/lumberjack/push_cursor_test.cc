@@ -13,8 +13,9 @@ TEST(PushCursor, RoundTrips) {
 }
 
 TEST(PushCursor, RefusesAnythingElse) {
-  for (const char* text : {"", "url=x\n", "url=x\nthrough=\n", "url=x\nthrough=-1\n", "url=x\nthrough=1",
-                           "url=x\nthrough=1\nmore\n", "through=1\nurl=x\n", "url=x\nthrough=99999999999999999999999\n"}) {
+  for (const char* text : {"", "url=x\n", "url=x\nthrough=\n", "url=x\nthrough=-1\n",
+                           "url=x\nthrough=1", "url=x\nthrough=1\nmore\n", "through=1\nurl=x\n",
+                           "url=x\nthrough=99999999999999999999999\n"}) {
     EXPECT_FALSE(PushCursor::decode(text).ok()) << text;
   }
 }

@@ -29,13 +29,15 @@ bool cut_last_word(std::string_view& text, std::string_view& word) {
 
 }  // namespace
 
-std::string staging_folder(const CustomerConfig& config) { return std::string(kStagingRoot) + config.folder(); }
+std::string staging_folder(const CustomerConfig& config) {
+  return std::string(kStagingRoot) + config.folder();
+}
 
 std::string make_staging_name(const CustomerConfig& config, const StagingName& name) {
   char attempt[17];
   std::snprintf(attempt, sizeof attempt, "%016llx", static_cast<unsigned long long>(name.attempt));
-  return staging_folder(config) + "/" + log_file_name(config.account_id, name.seq) + "." + name.worker_id + ".v" +
-         std::to_string(name.checkpoint_version) + "." + attempt;
+  return staging_folder(config) + "/" + log_file_name(config.account_id, name.seq) + "." +
+         name.worker_id + ".v" + std::to_string(name.checkpoint_version) + "." + attempt;
 }
 
 std::optional<StagingName> parse_staging_name(std::string_view name) {
@@ -45,7 +47,8 @@ std::optional<StagingName> parse_staging_name(std::string_view name) {
   std::string_view rest = name.substr(slash + 1);
   std::string_view attempt, version;
   StagingName parsed;
-  if (!cut_last_word(rest, attempt) || attempt.size() != 16 || !parse_whole(attempt, parsed.attempt, 16)) {
+  if (!cut_last_word(rest, attempt) || attempt.size() != 16 ||
+      !parse_whole(attempt, parsed.attempt, 16)) {
     return std::nullopt;
   }
   if (!cut_last_word(rest, version) || !version.starts_with('v') ||

@@ -12,12 +12,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -45,7 +56,8 @@ std::string push_cell(const std::optional<PushState>& push) {
   if (push->lag_files) text += " | " + std::to_string(*push->lag_files) + " files behind";
   std::string css;
   if (!push->confirmed) {
-    text += push->challenge_written ? " | AWAITING CONFIRMATION (check written)" : " | AWAITING CONFIRMATION";
+    text += push->challenge_written ? " | AWAITING CONFIRMATION (check written)"
+                                    : " | AWAITING CONFIRMATION";
     css = "warn";
   }
   if (push->failing) {
@@ -57,7 +69,8 @@ std::string push_cell(const std::optional<PushState>& push) {
 
 std::string customers_table(const ClusterStatus& status) {
   std::string out =
-      "<table id=\"customers\"><tr><th>customer</th><th>worker</th><th>files</th><th>checkpoint</th>"
+      "<table "
+      "id=\"customers\"><tr><th>customer</th><th>worker</th><th>files</th><th>checkpoint</th>"
       "<th>lag per PoP</th><th>push</th></tr>\n";
   for (const CustomerState& c : status.customers) {
     std::string lag;
@@ -69,15 +82,17 @@ std::string customers_table(const ClusterStatus& status) {
     }
     out += "<tr data-account=\"" + escape(c.account) + "\">" + cell(c.account) +
            cell(c.worker.value_or("UNASSIGNED"), c.worker ? "" : "bad") +
-           (c.problem.empty() ? "<td class=\"files\">" + std::to_string(c.files) + "</td>" : cell(c.problem, "warn")) +
-           cell(std::to_string(c.checkpoint_bytes) + " B") + cell(lag.empty() ? "-" : lag, behind ? "warn" : "") +
-           push_cell(c.push) + "</tr>\n";
+           (c.problem.empty() ? "<td class=\"files\">" + std::to_string(c.files) + "</td>"
+                              : cell(c.problem, "warn")) +
+           cell(std::to_string(c.checkpoint_bytes) + " B") +
+           cell(lag.empty() ? "-" : lag, behind ? "warn" : "") + push_cell(c.push) + "</tr>\n";
   }
   return out + "</table>\n";
 }
 
 std::string nodes_section(const ClusterStatus& status) {
-  std::string out = "<p>master: <b id=\"master\">" + escape(status.master.value_or("NONE")) + "</b></p>\n";
+  std::string out =
+      "<p>master: <b id=\"master\">" + escape(status.master.value_or("NONE")) + "</b></p>\n";
   out += "<table id=\"workers\"><tr><th>worker</th><th>events/s</th><th>customers</th></tr>\n";
   for (const std::string& worker : status.workers) {
     std::string rate = "-", customers = "-";
@@ -96,42 +111,56 @@ std::string nodes_section(const ClusterStatus& status) {
   }
   out += "<table id=\"gracelands\"><tr><th>PoP</th><th>Graceland</th><th>state</th></tr>\n";
   for (const GracelandState& g : status.gracelands) {
-    out += "<tr>" + cell(g.pop) + cell(g.address) +
-           cell(g.unreachable ? "UNREACHABLE: " + *g.unreachable : "ok", g.unreachable ? "bad" : "") + "</tr>\n";
+    out +=
+        "<tr>" + cell(g.pop) + cell(g.address) +
+        cell(g.unreachable ? "UNREACHABLE: " + *g.unreachable : "ok", g.unreachable ? "bad" : "") +
+        "</tr>\n";
   }
   return out + "</table>\n";
 }
 
 }  // namespace
 
-std::string status_html(const ClusterStatus& status, const std::string& node, int64_t read_at_ms, int refresh_s) {
+std::string status_html(const ClusterStatus& status, const std::string& node, int64_t read_at_ms,
+                        int refresh_s) {
   size_t failing = 0, awaiting = 0;
   for (const CustomerState& c : status.customers) {
     if (c.push && c.push->failing) ++failing;
     if (c.push && !c.push->confirmed) ++awaiting;
   }
-  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"" +
-         std::to_string(refresh_s) + "\"><title>Lumberjack status</title>\n<style>"
+  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+         "content=\"" +
+         std::to_string(refresh_s) +
+         "\"><title>Lumberjack status</title>\n<style>"
          "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:0.8em 0}"
          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#eee}"
          "#customers td:not(:last-child){white-space:nowrap}"
          ".bad{background:#f8d0d0}.warn{background:#fbf0c8}</style></head><body>\n"
-         "<h1>Lumberjack</h1>\n<p>read by node <b>" + escape(node) + "</b> at <span id=\"read-at\">" +
-         utc_text(read_at_ms) + "</span>; this page refreshes every " + std::to_string(refresh_s) +
+         "<h1>Lumberjack</h1>\n<p>read by node <b>" +
+         escape(node) + "</b> at <span id=\"read-at\">" + utc_text(read_at_ms) +
+         "</span>; this page refreshes every " + std::to_string(refresh_s) +
          " s (also as JSON: <a href=\"/status.json\">/status.json</a>)</p>\n<p id=\"summary\">" +
-         std::to_string(status.customers.size()) + " customers, " + std::to_string(status.workers.size()) +
-         " workers, " + std::to_string(status.gracelands.size()) + " PoPs; pushes failing: " +
-         std::to_string(failing) + ", awaiting confirmation: " + std::to_string(awaiting) + "</p>\n" +
-         nodes_section(status) + "<h2>Customers</h2>\n" + customers_table(status) + "</body></html>\n";
+         std::to_string(status.customers.size()) + " customers, " +
+         std::to_string(status.workers.size()) + " workers, " +
+         std::to_string(status.gracelands.size()) +
+         " PoPs; pushes failing: " + std::to_string(failing) +
+         ", awaiting confirmation: " + std::to_string(awaiting) + "</p>\n" + nodes_section(status) +
+         "<h2>Customers</h2>\n" + customers_table(status) + "</body></html>\n";
 }
 
-StatusPage::StatusPage(Env env, Coordinator& coordinator, ZkLayout layout, std::string node, Duration refresh)
-    : env_(env), coordinator_(coordinator), layout_(std::move(layout)), node_(std::move(node)), refresh_(refresh) {}
+StatusPage::StatusPage(Env env, Coordinator& coordinator, ZkLayout layout, std::string node,
+                       Duration refresh)
+    : env_(env),
+      coordinator_(coordinator),
+      layout_(std::move(layout)),
+      node_(std::move(node)),
+      refresh_(refresh) {}
 
 std::string StatusPage::html() {
   watched_at_ = env_.clock.monotonic_now();
   if (!html_.empty()) return html_;
-  return "<!DOCTYPE html>\n<html><head><meta http-equiv=\"refresh\" content=\"1\"><title>Lumberjack status</title>"
+  return "<!DOCTYPE html>\n<html><head><meta http-equiv=\"refresh\" "
+         "content=\"1\"><title>Lumberjack status</title>"
          "</head><body><p>Reading the cluster...</p></body></html>\n";
 }
 
@@ -162,7 +191,8 @@ Task<void> StatusPage::close_session() {
 
 Task<void> StatusPage::read_once() {
   if (!session_) {
-    auto session = co_await coordinator_.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+    auto session =
+        co_await coordinator_.connect(std::chrono::seconds(10), std::chrono::seconds(10));
     if (!session.ok()) co_return;  // tried again at the next refresh
     session_ = std::move(*session);
   }
@@ -170,8 +200,9 @@ Task<void> StatusPage::read_once() {
   if (!status.master && status.workers.empty() && status.customers.empty()) {
     co_await close_session();  // nothing read: a session gone bad is opened afresh next time
   }
-  html_ = status_html(status, node_, env_.clock.wall_now_ms(), static_cast<int>(std::max<int64_t>(
-                                                                    1, std::chrono::duration_cast<std::chrono::seconds>(refresh_).count())));
+  html_ = status_html(status, node_, env_.clock.wall_now_ms(),
+                      static_cast<int>(std::max<int64_t>(
+                          1, std::chrono::duration_cast<std::chrono::seconds>(refresh_).count())));
   json_ = status_json(status);
 }
 

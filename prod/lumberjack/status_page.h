@@ -21,11 +21,13 @@
 namespace lj::lumberjack {
 
 // The page for `status`, read at `read_at_ms` (epoch ms) by node `node`.
-std::string status_html(const ClusterStatus& status, const std::string& node, int64_t read_at_ms, int refresh_s);
+std::string status_html(const ClusterStatus& status, const std::string& node, int64_t read_at_ms,
+                        int refresh_s);
 
 class StatusPage {
  public:
-  StatusPage(Env env, Coordinator& coordinator, ZkLayout layout, std::string node, Duration refresh);
+  StatusPage(Env env, Coordinator& coordinator, ZkLayout layout, std::string node,
+             Duration refresh);
   // Reads while watched, until stop().
   Task<void> run();
   void stop() { stopping_ = true; }

@@ -4,7 +4,8 @@
 
 namespace lj::lumberjack {
 
-Task<Result<NodeData>> WatchedReads::get(CoordinatorSession& session, const std::string& path, bool watch) {
+Task<Result<NodeData>> WatchedReads::get(CoordinatorSession& session, const std::string& path,
+                                         bool watch) {
   read_this_pass_.insert(path);
   if (auto it = cached_.find(path); it != cached_.end()) {
     ++hits_;
@@ -30,7 +31,8 @@ void WatchedReads::note(const std::vector<CoordinatorEvent>& events) {
 
 void WatchedReads::refresh_some(size_t slices) {
   if (cached_.empty()) return;
-  const size_t count = (cached_.size() + std::max<size_t>(slices, 1) - 1) / std::max<size_t>(slices, 1);
+  const size_t count =
+      (cached_.size() + std::max<size_t>(slices, 1) - 1) / std::max<size_t>(slices, 1);
   auto it = cached_.lower_bound(refresh_from_);
   for (size_t dropped = 0; dropped < count && !cached_.empty(); ++dropped) {
     if (it == cached_.end()) it = cached_.begin();

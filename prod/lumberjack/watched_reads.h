@@ -14,8 +14,9 @@
 // that had to re-read everything would be as slow as the passes this avoids) - a slice, not all
 // at once:
 // at 2,000 customers a pass that re-read every node took 8-50 s on a loaded ZooKeeper, and the
-// master noticed a dead worker only after it. A node read without a watch is never cached. Commits stay fenced by versions whatever the cache says:
-// a stale entry can cost a pass, never a fenced-out write.
+// master noticed a dead worker only after it. A node read without a watch is never cached. Commits
+// stay fenced by versions whatever the cache says: a stale entry can cost a pass, never a
+// fenced-out write.
 //
 // One per session: watches belong to the session that set them.
 
@@ -50,8 +51,8 @@ class WatchedReads {
   void begin_pass() { read_this_pass_.clear(); }
   void end_pass();
 
-  size_t reads() const { return reads_; }    // sent to ZooKeeper
-  size_t hits() const { return hits_; }      // answered from the cache
+  size_t reads() const { return reads_; }  // sent to ZooKeeper
+  size_t hits() const { return hits_; }    // answered from the cache
   size_t size() const { return cached_.size(); }
 
  private:

@@ -16,7 +16,8 @@
 //   <root>/push-errors/<account>   ephemeral: the error     while the customer's destination fails
 //                                                           (for `lj ctl status`), by its owner
 //   <root>/push-challenges/<account>  PushChallenge      the ownership check written to a new
-//                                                           destination (its token's hash), by its owner
+//                                                           destination (its token's hash), by its
+//                                                           owner
 
 #include <string>
 
@@ -38,7 +39,9 @@ struct ZkLayout {
   std::string push_errors() const { return root + "/push-errors"; }
   std::string push_error(const std::string& account) const { return push_errors() + "/" + account; }
   std::string push_challenges() const { return root + "/push-challenges"; }
-  std::string push_challenge(const std::string& account) const { return push_challenges() + "/" + account; }
+  std::string push_challenge(const std::string& account) const {
+    return push_challenges() + "/" + account;
+  }
   std::string load(const std::string& worker_id) const { return loads() + "/" + worker_id; }
   std::string drained_node(const std::string& name) const { return drained() + "/" + name; }
   std::string customer(const std::string& account) const { return customers() + "/" + account; }

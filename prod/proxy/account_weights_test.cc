@@ -20,7 +20,8 @@ std::vector<uint64_t> counts(AccountPicker& picker, Random& random) {
 
 // Share of the draws held by slots [first, last).
 double share_of(const std::vector<uint64_t>& by_slot, size_t first, size_t last) {
-  const uint64_t part = std::accumulate(by_slot.begin() + first, by_slot.begin() + last, uint64_t{0});
+  const uint64_t part =
+      std::accumulate(by_slot.begin() + first, by_slot.begin() + last, uint64_t{0});
   return static_cast<double>(part) / kDraws;
 }
 
@@ -39,7 +40,8 @@ double log_log_slope(const std::vector<uint64_t>& by_slot, size_t ranks) {
 TEST(AccountWeights, ParsesUniformAndZipfOnly) {
   EXPECT_EQ(parse_account_weights("uniform")->zipf_exponent, 0);
   EXPECT_DOUBLE_EQ(parse_account_weights("zipf:1.1")->zipf_exponent, 1.1);
-  for (const char* bad : {"", "zipf:", "zipf:0", "zipf:-1", "zipf:5", "zipf:1x", "pareto:1", "Zipf:1"}) {
+  for (const char* bad :
+       {"", "zipf:", "zipf:0", "zipf:-1", "zipf:5", "zipf:1x", "pareto:1", "Zipf:1"}) {
     EXPECT_FALSE(parse_account_weights(bad).has_value()) << bad;
   }
 }
@@ -51,7 +53,8 @@ TEST(AccountWeights, ZipfDrawsFollowAPowerLawOverRank) {
   SplitMix64 unused(1);
   const std::vector<uint64_t> by_slot = counts(picker, unused);
   EXPECT_NEAR(log_log_slope(by_slot, 100), -1.1, 0.05);
-  EXPECT_NEAR(static_cast<double>(by_slot[0]) / static_cast<double>(by_slot[1]), std::pow(2.0, 1.1), 0.1);
+  EXPECT_NEAR(static_cast<double>(by_slot[0]) / static_cast<double>(by_slot[1]), std::pow(2.0, 1.1),
+              0.1);
   EXPECT_GT(share_of(by_slot, 0, kAccounts / 100), 0.45);
   EXPECT_LT(share_of(by_slot, kAccounts / 2, kAccounts), 0.08);
   EXPECT_GT(by_slot[kAccounts - 1], 0u);  // the smallest still sends

@@ -10,7 +10,8 @@ void MemoryLedger::sent(const EventId& id, uint64_t account_id, std::string_view
   const uint64_t record_hash = hash_string(record);
   auto it = entries_.find(id);
   if (it != entries_.end()) {
-    if (it->second.record_hash != record_hash || it->second.account_id != account_id) reused_.push_back(id);
+    if (it->second.record_hash != record_hash || it->second.account_id != account_id)
+      reused_.push_back(id);
     return;
   }
   // The checker's own reading of what was sent: every field, digested apart from any encoder

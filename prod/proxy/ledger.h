@@ -45,7 +45,9 @@ class MemoryLedger final : public Ledger {
     if (ack_observer_) ack_observer_(id);
   }
   // Told of each acknowledgement as the proxy hears it (a checker's step monitor).
-  void set_ack_observer(std::function<void(const EventId&)> observer) { ack_observer_ = std::move(observer); }
+  void set_ack_observer(std::function<void(const EventId&)> observer) {
+    ack_observer_ = std::move(observer);
+  }
   void dropped(const EventId& id, uint64_t account_id) override {
     entries_[id] = Entry{account_id, EventFate::kDropped};
   }

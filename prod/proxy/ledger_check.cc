@@ -21,7 +21,8 @@ Task<Status> read_one(const Env& env, const std::string& address, StoredEvents& 
       for (const std::string& record : batch->records) {
         auto decoded = decode_event_record(record);
         if (!decoded.ok()) {
-          stored.problems.push_back("corrupt record at " + address + ": " + decoded.error().to_string());
+          stored.problems.push_back("corrupt record at " + address + ": " +
+                                    decoded.error().to_string());
           continue;
         }
         if (std::to_string(decoded->event.account_id) != extent.account) {
@@ -39,7 +40,8 @@ Task<Status> read_one(const Env& env, const std::string& address, StoredEvents& 
 
 }  // namespace
 
-Task<Result<StoredEvents>> read_all_events(const Env& env, const std::vector<std::string>& addresses) {
+Task<Result<StoredEvents>> read_all_events(const Env& env,
+                                           const std::vector<std::string>& addresses) {
   StoredEvents stored;
   for (const std::string& address : addresses) {
     if (Status s = co_await read_one(env, address, stored); !s.ok()) co_return s.error();
@@ -47,7 +49,8 @@ Task<Result<StoredEvents>> read_all_events(const Env& env, const std::vector<std
   co_return stored;
 }
 
-IngestVerdict judge(const std::map<EventId, MemoryLedger::Entry>& ledger, const StoredEvents& stored) {
+IngestVerdict judge(const std::map<EventId, MemoryLedger::Entry>& ledger,
+                    const StoredEvents& stored) {
   IngestVerdict verdict;
   if (!stored.problems.empty()) verdict.first_problem = stored.problems.front();
   verdict.stored = stored.copies.size();

@@ -13,12 +13,13 @@
 namespace lj::proxy {
 
 struct StoredEvents {
-  std::map<EventId, int> copies;  // event id -> copies across all Gracelands
+  std::map<EventId, int> copies;      // event id -> copies across all Gracelands
   std::vector<std::string> problems;  // corrupt records, events under the wrong customer
 };
 
 // Reads every customer's events from every Graceland in `addresses`.
-Task<Result<StoredEvents>> read_all_events(const Env& env, const std::vector<std::string>& addresses);
+Task<Result<StoredEvents>> read_all_events(const Env& env,
+                                           const std::vector<std::string>& addresses);
 
 struct IngestVerdict {
   uint64_t acknowledged = 0;
@@ -31,6 +32,7 @@ struct IngestVerdict {
   std::string summary() const;
 };
 
-IngestVerdict judge(const std::map<EventId, MemoryLedger::Entry>& ledger, const StoredEvents& stored);
+IngestVerdict judge(const std::map<EventId, MemoryLedger::Entry>& ledger,
+                    const StoredEvents& stored);
 
 }  // namespace lj::proxy

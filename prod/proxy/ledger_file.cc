@@ -7,7 +7,9 @@ namespace lj::proxy {
 std::string format_ledger(const std::map<EventId, MemoryLedger::Entry>& entries) {
   std::string out;
   for (const auto& [id, entry] : entries) {
-    const char fate = entry.fate == EventFate::kAcknowledged ? 'A' : entry.fate == EventFate::kDropped ? 'D' : 'I';
+    const char fate = entry.fate == EventFate::kAcknowledged ? 'A'
+                      : entry.fate == EventFate::kDropped    ? 'D'
+                                                             : 'I';
     out += fate;
     out += " " + std::to_string(id.proxy_id) + " " + std::to_string(id.sequence) + " " +
            std::to_string(entry.account_id) + "\n";
@@ -28,7 +30,9 @@ Status parse_ledger(std::string_view text, std::map<EventId, MemoryLedger::Entry
         (fate != 'A' && fate != 'I' && fate != 'D')) {
       return Error(ErrorCode::kCorrupt, "ledger line " + std::to_string(number) + " is malformed");
     }
-    entry.fate = fate == 'A' ? EventFate::kAcknowledged : fate == 'D' ? EventFate::kDropped : EventFate::kIndeterminate;
+    entry.fate = fate == 'A'   ? EventFate::kAcknowledged
+                 : fate == 'D' ? EventFate::kDropped
+                               : EventFate::kIndeterminate;
     ledger[id] = entry;
   }
   return Status();

@@ -18,10 +18,13 @@ Proxy::Proxy(Env env, ProxyOptions options, Ledger& ledger)
       picker_(options_.accounts.size(), options_.account_weights, options_.proxy_id),
       buffer_space_(env.executor) {
   LJ_ASSERT(!options_.gracelands.empty() && !options_.accounts.empty());
-  LJ_ASSERT(options_.accounts.size() <= kStreamsPerProxy && options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
+  LJ_ASSERT(options_.accounts.size() <= kStreamsPerProxy &&
+            options_.proxy_id < UINT64_MAX / kStreamsPerProxy);
 }
 
-void Proxy::start() { env_.executor.spawn(run()); }
+void Proxy::start() {
+  env_.executor.spawn(run());
+}
 
 Task<void> Proxy::run() {
   if (!options_.journal_path.empty()) {
@@ -47,7 +50,9 @@ Task<void> Proxy::run() {
   env_.executor.spawn(send());
 }
 
-JournalState Proxy::snapshot() const { return JournalState{buffer_, next_sequence_, stats_.produced}; }
+JournalState Proxy::snapshot() const {
+  return JournalState{buffer_, next_sequence_, stats_.produced};
+}
 
 Task<bool> Proxy::make_queue_durable() {
   if (!journal_ || !journal_->has_unsynced()) co_return true;
@@ -96,7 +101,8 @@ Task<void> Proxy::produce() {
       }
       if (stop_requested_) break;
     } else {
-      co_await env_.clock.sleep_for(Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
+      co_await env_.clock.sleep_for(
+          Duration(static_cast<int64_t>(exponential(env_.random, mean_gap_ns))));
     }
     produce_one();
   }
@@ -117,7 +123,8 @@ Duration Proxy::backoff_after(ErrorCode code) const {
   // retrying every few milliseconds would only load it. Either way the events stay queued and
   // go again, perhaps to another PoP: neither refusal means they can never be delivered.
   constexpr Duration kRefusedBackoff = std::chrono::seconds(1);
-  const bool refused = code == ErrorCode::kPermissionDenied || code == ErrorCode::kResourceExhausted;
+  const bool refused =
+      code == ErrorCode::kPermissionDenied || code == ErrorCode::kResourceExhausted;
   return refused ? std::max(options_.retry_backoff, kRefusedBackoff) : options_.retry_backoff;
 }
 
@@ -134,13 +141,15 @@ Task<void> Proxy::send() {
       continue;
     }
     // Away from home for long enough: try home again.
-    if (target_ != 0 && env_.clock.monotonic_now() - home_left_at_ >= options_.home_retry_interval) {
+    if (target_ != 0 &&
+        env_.clock.monotonic_now() - home_left_at_ >= options_.home_retry_interval) {
       client.reset();
       target_ = 0;
     }
     if (!client) {
       auto connected = co_await graceland::GracelandClient::connect(
-          env_, current_target(), "proxy-" + std::to_string(options_.proxy_id), options_.call_timeout);
+          env_, current_target(), "proxy-" + std::to_string(options_.proxy_id),
+          options_.call_timeout);
       if (!connected.ok()) {
         ++stats_.batch_errors;
         stats_.last_error = current_target() + ": " + connected.error().to_string();

@@ -43,8 +43,8 @@ struct ProxyOptions {
   Duration home_retry_interval = std::chrono::seconds(5);
   // A batch not acknowledged within this goes to the next PoP (a silent PoP holds nothing up).
   Duration call_timeout = std::chrono::seconds(10);
-  uint64_t first_sequence = 1;          // a restarted proxy continues its numbering
-  std::string journal_path;             // the durable queue; empty: the buffer is in memory only
+  uint64_t first_sequence = 1;  // a restarted proxy continues its numbering
+  std::string journal_path;     // the durable queue; empty: the buffer is in memory only
   uint64_t journal_compact_bytes = 8u << 20;  // rewrite the journal past this size
   // REQUIRES: accounts.size() <= kStreamsPerProxy; proxy_id < 2^64 / kStreamsPerProxy.
 };

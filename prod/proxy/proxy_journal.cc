@@ -22,7 +22,8 @@ void put_u64(std::string& out, uint64_t value) {
 
 uint64_t get_u64(std::string_view bytes, size_t at) {
   uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[at + static_cast<size_t>(i)]);
+  for (int i = 7; i >= 0; --i)
+    value = (value << 8) | static_cast<uint8_t>(bytes[at + static_cast<size_t>(i)]);
   return value;
 }
 
@@ -55,7 +56,8 @@ void ProxyJournal::recover(std::string_view bytes, JournalState& state) {
   for (size_t at = 0; at < bytes.size();) {
     const size_t n = graceland::valid_record_bytes(std::as_bytes(std::span(bytes.substr(at))));
     if (n == 0) break;  // the torn or zeroed tail of a power loss: nothing after it counts
-    const std::string_view payload = bytes.substr(at + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes);
+    const std::string_view payload =
+        bytes.substr(at + graceland::kRecordHeaderBytes, n - graceland::kRecordHeaderBytes);
     at += n;
     if (payload.empty()) continue;
     const char kind = payload[0];
@@ -97,7 +99,8 @@ std::string ProxyJournal::encode(const JournalState& state) {
   return out;
 }
 
-Task<Result<std::unique_ptr<ProxyJournal>>> ProxyJournal::open(Env env, std::string path, JournalState& state) {
+Task<Result<std::unique_ptr<ProxyJournal>>> ProxyJournal::open(Env env, std::string path,
+                                                               JournalState& state) {
   std::unique_ptr<ProxyJournal> journal(new ProxyJournal(env, std::move(path)));
   Result<std::string> contents = read_file(env.files, journal->path_);
   if (!contents.ok() && contents.code() != ErrorCode::kNotFound) co_return contents.error();
@@ -111,7 +114,9 @@ void ProxyJournal::append(const std::string& payload) {
   unsynced_ = true;
 }
 
-void ProxyJournal::queued(const QueuedEvent& event) { append(queued_payload(event)); }
+void ProxyJournal::queued(const QueuedEvent& event) {
+  append(queued_payload(event));
+}
 
 void ProxyJournal::dropped(const EventId& id) {
   std::string payload(1, kDropped);
@@ -127,7 +132,8 @@ void ProxyJournal::acknowledged(uint64_t oldest_count) {
 }
 
 Task<Status> ProxyJournal::sync() {
-  if (!file_) co_return Error(ErrorCode::kIoError, path_ + ": a failed write or fsync: rewrite it first");
+  if (!file_)
+    co_return Error(ErrorCode::kIoError, path_ + ": a failed write or fsync: rewrite it first");
   if (!pending_.empty()) {
     const std::string bytes = std::exchange(pending_, {});
     if (Status s = file_->append(std::as_bytes(std::span(bytes))); !s.ok()) {
@@ -152,7 +158,8 @@ Task<Status> ProxyJournal::rewrite(const JournalState& state) {
   pending_.clear();
   unsynced_ = false;
   const std::string bytes = encode(state);
-  const std::span<const std::byte> view = std::as_bytes(std::span(bytes));  // (named: GCC 12, co_await)
+  const std::span<const std::byte> view =
+      std::as_bytes(std::span(bytes));  // (named: GCC 12, co_await)
   Status written = co_await write_file_atomically(env_.files, path_, view);
   if (written.ok()) {
     Result<std::unique_ptr<File>> file = env_.files.open(path_, OpenMode::kExisting);
@@ -164,6 +171,8 @@ Task<Status> ProxyJournal::rewrite(const JournalState& state) {
   co_return written;
 }
 
-uint64_t ProxyJournal::size() const { return (file_ ? file_->size() : 0) + pending_.size(); }
+uint64_t ProxyJournal::size() const {
+  return (file_ ? file_->size() : 0) + pending_.size();
+}
 
 }  // namespace lj::proxy

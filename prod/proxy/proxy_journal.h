@@ -42,7 +42,8 @@ class ProxyJournal {
  public:
   // Opens (or creates) the journal at `path`; `state` arrives with the fresh defaults (one next
   // sequence per slot) and leaves holding what the journal knew.
-  static Task<Result<std::unique_ptr<ProxyJournal>>> open(Env env, std::string path, JournalState& state);
+  static Task<Result<std::unique_ptr<ProxyJournal>>> open(Env env, std::string path,
+                                                          JournalState& state);
 
   void queued(const QueuedEvent& event);
   void dropped(const EventId& id);

@@ -19,9 +19,11 @@ class ProxyJournalTest : public ::testing::Test {
   template <typename T>
   T run(Task<T> task) {
     std::optional<T> out;
-    node_.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(
-        std::move(task), out));
-    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); }, simulation_.now_ns() + 60'000'000'000));
+    node_.spawn([](Task<T> t, std::optional<T>& o) -> Task<void> {
+      o.emplace(co_await std::move(t));
+    }(std::move(task), out));
+    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); },
+                                      simulation_.now_ns() + 60'000'000'000));
     return std::move(*out);
   }
 
@@ -68,7 +70,8 @@ TEST_F(ProxyJournalTest, SyncedEventsSurvivePowerLossAndAcknowledgedOnesDoNotCom
   journal = open(state);
   const std::vector<uint64_t> kept = sequences(state);
   ASSERT_GE(kept.size(), 3u);
-  EXPECT_EQ(std::vector<uint64_t>(kept.begin(), kept.begin() + 3), (std::vector<uint64_t>{3, 4, 5}));
+  EXPECT_EQ(std::vector<uint64_t>(kept.begin(), kept.begin() + 3),
+            (std::vector<uint64_t>{3, 4, 5}));
   EXPECT_GE(state.next_sequence[0], 6u) << "a new event would reuse an id";
   EXPECT_EQ(state.next_sequence[1], 2u) << "a dropped event's id was given out again";
   EXPECT_GE(state.ids_used, 6u);
@@ -99,7 +102,8 @@ TEST_F(ProxyJournalTest, ATornOrZeroedTailIsCutOff) {
   journal.reset();
   // Power loss over an unsynced tail that reads as zeros or garbage.
   for (const char fill : {'\0', '\x5a'}) {
-    Result<std::unique_ptr<File>> file = node_.env().files.open("proxy.journal", OpenMode::kExisting);
+    Result<std::unique_ptr<File>> file =
+        node_.env().files.open("proxy.journal", OpenMode::kExisting);
     ASSERT_TRUE(file.ok());
     const std::string tail(40, fill);
     ASSERT_TRUE((*file)->append(std::as_bytes(std::span(tail))).ok());

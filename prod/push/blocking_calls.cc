@@ -21,8 +21,8 @@ struct BlockingCalls::Await {
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> waiter) {
     pending->waiter = waiter;
-    boost::asio::post(calls.pool_, [post = calls.post_, keep_alive = std::move(keep_alive), call = std::move(call),
-                                    pending = pending]() mutable {
+    boost::asio::post(calls.pool_, [post = calls.post_, keep_alive = std::move(keep_alive),
+                                    call = std::move(call), pending = pending]() mutable {
       Status status = call();
       post([pending, status = std::move(status)]() mutable {
         if (pending->abandoned) return;
@@ -41,7 +41,9 @@ struct BlockingCalls::Await {
 BlockingCalls::BlockingCalls(unsigned threads, Poster post_to_loop)
     : post_(std::move(post_to_loop)), pool_(std::max(1u, threads)) {}
 
-BlockingCalls::~BlockingCalls() { pool_.join(); }
+BlockingCalls::~BlockingCalls() {
+  pool_.join();
+}
 
 Task<Status> BlockingCalls::run(std::shared_ptr<void> keep_alive, std::function<Status()> call) {
   auto pending = std::make_shared<Pending>();
@@ -49,7 +51,8 @@ Task<Status> BlockingCalls::run(std::shared_ptr<void> keep_alive, std::function<
     Pending& pending;
     ~AbandonOnExit() { pending.abandoned = true; }
   } guard{*pending};
-  Await await{*this, std::move(keep_alive), std::move(call), pending};  // (no braces in a co_await: GCC 12)
+  Await await{*this, std::move(keep_alive), std::move(call),
+              pending};  // (no braces in a co_await: GCC 12)
   co_return co_await await;
 }
 

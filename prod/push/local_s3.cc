@@ -17,33 +17,40 @@ constexpr const char* kServer = "/opt/lj-tools/s3rver/run.js";  // ci/tools/s3rv
 // A CA and a server certificate for 127.0.0.1 signed by it, as an operator's openssl would make.
 Status make_certificates(const std::string& dir) {
   const std::string command =
-      "cd " + dir + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+      "cd " + dir +
+      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
       "-subj '/CN=test S3 CA' -keyout ca.key -out ca.crt 2>/dev/null && "
       "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=127.0.0.1' "
       "-keyout s3.key -out s3.csr 2>/dev/null && "
-      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > s3.ext && "
-      "openssl x509 -req -in s3.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile s3.ext "
+      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
+      "s3.ext && "
+      "openssl x509 -req -in s3.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile "
+      "s3.ext "
       "-out s3.crt 2>/dev/null";
-  if (std::system(command.c_str()) != 0) return Error(ErrorCode::kUnavailable, "openssl could not make certificates");
+  if (std::system(command.c_str()) != 0)
+    return Error(ErrorCode::kUnavailable, "openssl could not make certificates");
   return Status();
 }
 
 }  // namespace
 
 std::string LocalS3::unusable_reason() {
-  if (command_output("command -v node").empty()) return "node is not installed (ci/setup installs it)";
+  if (command_output("command -v node").empty())
+    return "node is not installed (ci/setup installs it)";
   if (::access(kServer, R_OK) != 0) return std::string(kServer) + " is not installed (ci/setup)";
   return "";
 }
 
 std::string LocalS3::url(const std::string& prefix) const {
-  return "s3://127.0.0.1:" + std::to_string(port()) + "/" + kBucket + (prefix.empty() ? "" : "/" + prefix);
+  return "s3://127.0.0.1:" + std::to_string(port()) + "/" + kBucket +
+         (prefix.empty() ? "" : "/" + prefix);
 }
 
 std::string LocalS3::s3cmd() const {
   const std::string address = "127.0.0.1:" + std::to_string(port());
-  return "s3cmd -c /dev/null --host=" + address + " --host-bucket=" + address + " --access_key=" + kAccessKeyId +
-         " --secret_key=" + kSecretAccessKey + " --ssl --ca-certs=" + ca_file() + " --region=us-east-1";
+  return "s3cmd -c /dev/null --host=" + address + " --host-bucket=" + address +
+         " --access_key=" + kAccessKeyId + " --secret_key=" + kSecretAccessKey +
+         " --ssl --ca-certs=" + ca_file() + " --region=us-east-1";
 }
 
 std::string LocalS3::request_log() const {
@@ -52,17 +59,20 @@ std::string LocalS3::request_log() const {
 }
 
 Status LocalS3::start() {
-  if (std::string reason = unusable_reason(); !reason.empty()) return Error(ErrorCode::kUnavailable, reason);
+  if (std::string reason = unusable_reason(); !reason.empty())
+    return Error(ErrorCode::kUnavailable, reason);
   if (Status prepared = prepare("lj-s3"); !prepared.ok()) return prepared;
   const std::string& folder = dir();
   if (Status made = make_certificates(folder); !made.ok()) return made;
-  const std::string node = command_output("command -v node").substr(0, command_output("command -v node").find('\n'));
+  const std::string node =
+      command_output("command -v node").substr(0, command_output("command -v node").find('\n'));
   const std::string log = folder + "/s3rver.log";
-  // s3rver logs each request to stdout; a shell sends it to the log, `exec` keeps the server's pid ours.
+  // s3rver logs each request to stdout; a shell sends it to the log, `exec` keeps the server's pid
+  // ours.
   return spawn({"/bin/sh", "-c",
-                "exec " + node + " " + kServer + " -d " + folder + "/data -a 127.0.0.1 -p " + std::to_string(port()) +
-                    " --key " + folder + "/s3.key --cert " + folder + "/s3.crt --configure-bucket " + kBucket + " >" +
-                    log + " 2>&1"},
+                "exec " + node + " " + kServer + " -d " + folder + "/data -a 127.0.0.1 -p " +
+                    std::to_string(port()) + " --key " + folder + "/s3.key --cert " + folder +
+                    "/s3.crt --configure-bucket " + kBucket + " >" + log + " 2>&1"},
                log);
 }
 

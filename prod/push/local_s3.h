@@ -2,7 +2,8 @@
 // LocalS3 (tests only): a real S3-compatible server on loopback - s3rver, from the npm registry
 // (ci/tools/s3rver, installed by ci/setup in /opt/lj-tools/s3rver) - over HTTPS with a
 // certificate of a fresh CA, in a fresh temporary directory, with one bucket. It checks every
-// request's AWS Signature V4 against its one account: a customer's bucket as Lumberjack pushes to it.
+// request's AWS Signature V4 against its one account: a customer's bucket as Lumberjack pushes to
+// it.
 
 #include <string>
 

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -29,7 +29,8 @@ uint16_t free_loopback_port() {
   }
   std::mt19937 generator{std::random_device{}()};
   for (int attempt = 0; attempt < 200; ++attempt) {
-    const auto port = static_cast<uint16_t>(std::uniform_int_distribution<int>(10000, std::max(10001, low - 1))(generator));
+    const auto port = static_cast<uint16_t>(
+        std::uniform_int_distribution<int>(10000, std::max(10001, low - 1))(generator));
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -53,8 +54,8 @@ bool loopback_accepts(uint16_t port) {
   return ok;
 }
 
-
-Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port, const std::string& log) {
+Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port,
+                           const std::string& log) {
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -70,8 +71,8 @@ Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port, 
   }
   stop_server(pid);
   std::ifstream text(log);
-  return Error(ErrorCode::kUnavailable,
-               args[0] + " did not start: " + std::string(std::istreambuf_iterator<char>(text), {}));
+  return Error(ErrorCode::kUnavailable, args[0] + " did not start: " +
+                                            std::string(std::istreambuf_iterator<char>(text), {}));
 }
 
 void signal_tree(pid_t pid, int signal) {
@@ -80,7 +81,8 @@ void signal_tree(pid_t pid, int signal) {
   for (size_t start = 0; start < children.size();) {
     size_t end = children.find('\n', start);
     if (end == std::string::npos) end = children.size();
-    if (end > start) signal_tree(static_cast<pid_t>(std::stol(children.substr(start, end - start))), signal);
+    if (end > start)
+      signal_tree(static_cast<pid_t>(std::stol(children.substr(start, end - start))), signal);
     start = end + 1;
   }
 }

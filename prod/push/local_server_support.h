@@ -18,7 +18,8 @@ uint16_t free_loopback_port();
 bool loopback_accepts(uint16_t port);
 // Starts `args` (args[0] an absolute path) and waits until it accepts on `port`. `log`: the file
 // whose text explains a server that did not start.
-Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port, const std::string& log);
+Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port,
+                           const std::string& log);
 // Sends `signal` to the process and every process it forked (a server's per-connection children):
 // with SIGSTOP all of them hang, as a machine that lost power does.
 void signal_tree(pid_t pid, int signal);

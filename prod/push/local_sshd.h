@@ -17,8 +17,8 @@ class LocalSshd final : public LocalServer {
   Status start();
 
   std::string user() const;
-  std::string client_key() const { return dir() + "/client_key"; }  // authorized
-  std::string other_key() const { return dir() + "/other_key"; }    // not authorized
+  std::string client_key() const { return dir() + "/client_key"; }          // authorized
+  std::string other_key() const { return dir() + "/other_key"; }            // not authorized
   const std::string& host_key_fingerprint() const { return fingerprint_; }  // "SHA256:..."
   // "sftp://<user>@127.0.0.1:<port><folder>"
   std::string url(const std::string& folder) const;

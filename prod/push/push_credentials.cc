@@ -43,27 +43,36 @@ Result<PushCredentials> parse_push_credentials(std::string_view text) {
     if (parts.empty() || parts[0].starts_with('#')) continue;
     const std::string where = "push credentials, line " + std::to_string(number) + ": ";
     if (parts.size() != 3) {
-      return Error(ErrorCode::kInvalidArgument, where + "expected NAME ACCESS_KEY_ID SECRET_ACCESS_KEY");
+      return Error(ErrorCode::kInvalidArgument,
+                   where + "expected NAME ACCESS_KEY_ID SECRET_ACCESS_KEY");
     }
     for (char c : parts[0]) {
-      if (!is_name_char(c)) return Error(ErrorCode::kInvalidArgument, where + "a name of letters, digits, '-', '.', '_'");
+      if (!is_name_char(c))
+        return Error(ErrorCode::kInvalidArgument,
+                     where + "a name of letters, digits, '-', '.', '_'");
     }
     if (!printable(parts[1]) || !printable(parts[2])) {
-      return Error(ErrorCode::kInvalidArgument, where + "a key with a control or non-ASCII character");
+      return Error(ErrorCode::kInvalidArgument,
+                   where + "a key with a control or non-ASCII character");
     }
-    if (!out.emplace(std::string(parts[0]), S3Credential{std::string(parts[1]), std::string(parts[2])}).second) {
-      return Error(ErrorCode::kInvalidArgument, where + "the name " + std::string(parts[0]) + " again");
+    if (!out.emplace(std::string(parts[0]),
+                     S3Credential{std::string(parts[1]), std::string(parts[2])})
+             .second) {
+      return Error(ErrorCode::kInvalidArgument,
+                   where + "the name " + std::string(parts[0]) + " again");
     }
   }
   return out;
 }
 
 Result<PushCredentials> read_push_credentials(const std::string& path) {
-  struct stat info{};
-  if (::stat(path.c_str(), &info) != 0) return Error(ErrorCode::kNotFound, "push credentials: no file " + path);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0)
+    return Error(ErrorCode::kNotFound, "push credentials: no file " + path);
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return Error(ErrorCode::kPermissionDenied,
-                 "push credentials: " + path + " is open to other users (chmod 600 it): they are secrets");
+    return Error(
+        ErrorCode::kPermissionDenied,
+        "push credentials: " + path + " is open to other users (chmod 600 it): they are secrets");
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

@@ -11,23 +11,28 @@ namespace lj::push {
 namespace {
 
 TEST(PushCredentials, ReadsNamedKeysSkippingCommentsAndBlankLines) {
-  Result<PushCredentials> parsed = parse_push_credentials("# customers' buckets\n\nacme AKIA1 s3cr/et+\r\n"
-                                                          "  globex   AKIA2  other\n");
+  Result<PushCredentials> parsed = parse_push_credentials(
+      "# customers' buckets\n\nacme AKIA1 s3cr/et+\r\n"
+      "  globex   AKIA2  other\n");
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  EXPECT_EQ(*parsed, (PushCredentials{{"acme", {"AKIA1", "s3cr/et+"}}, {"globex", {"AKIA2", "other"}}}));
+  EXPECT_EQ(*parsed,
+            (PushCredentials{{"acme", {"AKIA1", "s3cr/et+"}}, {"globex", {"AKIA2", "other"}}}));
 }
 
 TEST(PushCredentials, RefusesWhatItCannotReadWithTheLine) {
-  for (const char* text : {"acme AKIA1\n", "acme AKIA1 a b\n", "ac;me AKIA1 s\n", "acme AKIA1 s\nacme AKIA2 t\n",
-                           "acme AKIA1 s\x01\n", "acme AKIA1 s\xc3\xa9\n"}) {
+  for (const char* text :
+       {"acme AKIA1\n", "acme AKIA1 a b\n", "ac;me AKIA1 s\n", "acme AKIA1 s\nacme AKIA2 t\n",
+        "acme AKIA1 s\x01\n", "acme AKIA1 s\xc3\xa9\n"}) {
     Result<PushCredentials> parsed = parse_push_credentials(text);
     ASSERT_FALSE(parsed.ok()) << text;
-    EXPECT_NE(parsed.error().message().find("line "), std::string::npos) << parsed.error().message();
+    EXPECT_NE(parsed.error().message().find("line "), std::string::npos)
+        << parsed.error().message();
   }
 }
 
 TEST(PushCredentials, AFileOthersCanReadIsRefused) {
-  const std::string path = std::filesystem::temp_directory_path() / ("lj-push-credentials-" + std::to_string(::getpid()));
+  const std::string path = std::filesystem::temp_directory_path() /
+                           ("lj-push-credentials-" + std::to_string(::getpid()));
   std::ofstream(path) << "acme AKIA1 secret\n";
   ::chmod(path.c_str(), 0644);
   EXPECT_EQ(read_push_credentials(path).code(), ErrorCode::kPermissionDenied);

@@ -56,8 +56,10 @@ size_t read_header(char* data, size_t size, size_t count, void* out) {
     if (std::tolower(static_cast<unsigned char>(line[i])) != kEtag[i]) return size * count;
   }
   std::string_view value = line.substr(kEtag.size());
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())))
+    value.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+    value.remove_suffix(1);
   static_cast<Response*>(out)->etag = std::string(value);
   return size * count;
 }
@@ -85,8 +87,10 @@ struct S3Client::Impl {
   // One signed request. `query` is canonical already (sorted, escaped, every key with '=').
   Result<Response> request(const char* method, std::string_view name, const std::string& query,
                            std::string_view body) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return Error(ErrorCode::kTimedOut, "S3 " + url.host + ": the put's deadline passed");
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0)
+      return Error(ErrorCode::kTimedOut, "S3 " + url.host + ": the put's deadline passed");
     if (curl == nullptr) curl = curl_easy_init();
     if (curl == nullptr) return Error(ErrorCode::kInternal, "curl_easy_init failed");
     curl_easy_reset(curl);
@@ -138,18 +142,23 @@ struct S3Client::Impl {
   static Error transport_error(CURLcode code, const std::string& where) {
     const std::string message = where + ": " + curl_easy_strerror(code);
     switch (code) {
-      case CURLE_OPERATION_TIMEDOUT: return Error(ErrorCode::kTimedOut, message);
-      case CURLE_COULDNT_CONNECT: return Error(ErrorCode::kConnectionRefused, message);
+      case CURLE_OPERATION_TIMEDOUT:
+        return Error(ErrorCode::kTimedOut, message);
+      case CURLE_COULDNT_CONNECT:
+        return Error(ErrorCode::kConnectionRefused, message);
       case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE: return Error(ErrorCode::kPermissionDenied, message + " (the store's certificate)");
-      default: return Error(ErrorCode::kUnavailable, message);
+      case CURLE_SSL_CACERT_BADFILE:
+        return Error(ErrorCode::kPermissionDenied, message + " (the store's certificate)");
+      default:
+        return Error(ErrorCode::kUnavailable, message);
     }
   }
 
   static Error store_error(const Response& response, const std::string& where) {
     std::string message = where + ": HTTP " + std::to_string(response.status);
     const std::string code = xml_text(response.body, "Code").substr(0, 64);
-    if (!code.empty()) message += " " + code + ": " + xml_text(response.body, "Message").substr(0, 300);
+    if (!code.empty())
+      message += " " + code + ": " + xml_text(response.body, "Message").substr(0, 300);
     if (response.status == 403) return Error(ErrorCode::kPermissionDenied, message);
     if (response.status == 404) return Error(ErrorCode::kNotFound, message);
     if (response.status == 400 && code == "BadDigest") return Error(ErrorCode::kCorrupt, message);
@@ -160,19 +169,22 @@ struct S3Client::Impl {
     Result<Response> started = request("POST", name, "uploads=", "");
     if (!started.ok()) return started.error();
     const std::string upload_id = xml_text(started->body, "UploadId");
-    if (upload_id.empty()) return Error(ErrorCode::kUnavailable, "S3 " + url.host + ": no UploadId in its answer");
+    if (upload_id.empty())
+      return Error(ErrorCode::kUnavailable, "S3 " + url.host + ": no UploadId in its answer");
     const std::string id = "uploadId=" + escape(upload_id);
     std::string complete = "<CompleteMultipartUpload>";
     const size_t part_size = std::max(kMinPartSize, options.part_size);
     for (size_t offset = 0, number = 1; offset < contents.size(); offset += part_size, ++number) {
       const std::string_view part = std::string_view(contents).substr(offset, part_size);
-      Result<Response> sent = request("PUT", name, "partNumber=" + std::to_string(number) + "&" + id, part);
+      Result<Response> sent =
+          request("PUT", name, "partNumber=" + std::to_string(number) + "&" + id, part);
       if (!sent.ok() || sent->etag.empty()) {
         abort_upload(name, id);
-        return sent.ok() ? Error(ErrorCode::kUnavailable, "S3: a part's answer had no ETag") : sent.error();
+        return sent.ok() ? Error(ErrorCode::kUnavailable, "S3: a part's answer had no ETag")
+                         : sent.error();
       }
-      complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + sent->etag +
-                  "</ETag></Part>";
+      complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
+                  sent->etag + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     Result<Response> done = request("POST", name, id, complete);
@@ -192,13 +204,15 @@ struct S3Client::Impl {
 };
 
 S3Client::S3Client(S3Url url, S3Credential credential, S3Options options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(url), std::move(credential), std::move(options), nullptr, {}})) {}
+    : impl_(std::make_unique<Impl>(
+          Impl{std::move(url), std::move(credential), std::move(options), nullptr, {}})) {}
 
 S3Client::~S3Client() = default;
 
 Status S3Client::put(std::string_view name, const std::string& contents) {
   impl_->deadline = Clock::now() + impl_->options.timeout;
-  if (contents.size() > std::max(kMinPartSize, impl_->options.part_size)) return impl_->put_multipart(name, contents);
+  if (contents.size() > std::max(kMinPartSize, impl_->options.part_size))
+    return impl_->put_multipart(name, contents);
   Result<Response> done = impl_->request("PUT", name, "", contents);
   return done.status();
 }

@@ -19,7 +19,8 @@ struct S3Destinations::Impl {
 namespace {
 
 // One bucket and prefix, one credential. Puts run on the pool, one at a time.
-class S3Destination final : public PushDestination, public std::enable_shared_from_this<S3Destination> {
+class S3Destination final : public PushDestination,
+                            public std::enable_shared_from_this<S3Destination> {
  public:
   S3Destination(BlockingCalls& calls, S3Url url, S3Credential credential, S3Options options)
       : calls_(calls), client_(std::move(url), std::move(credential), std::move(options)) {}
@@ -39,7 +40,8 @@ class S3Destination final : public PushDestination, public std::enable_shared_fr
 
 }  // namespace
 
-S3Destinations::S3Destinations(S3DestinationsOptions options, std::function<void(std::function<void()>)> post_to_loop)
+S3Destinations::S3Destinations(S3DestinationsOptions options,
+                               std::function<void(std::function<void()>)> post_to_loop)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(post_to_loop))) {}
 
 S3Destinations::~S3Destinations() = default;
@@ -48,19 +50,21 @@ Result<std::shared_ptr<PushDestination>> S3Destinations::open(const PushTarget& 
   Result<S3Url> url = parse_s3_url(target.url);
   if (!url.ok()) return url.error();
   if (target.credential.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "push to " + target.url + ": no credential named (lj ctl set --push-credential NAME)");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "push to " + target.url + ": no credential named (lj ctl set --push-credential NAME)");
   }
   const auto credential = impl_->options.credentials.find(target.credential);
   if (credential == impl_->options.credentials.end()) {
-    return Error(ErrorCode::kInvalidArgument, "push to " + target.url + ": this Lumberjack holds no credential '" +
+    return Error(ErrorCode::kInvalidArgument, "push to " + target.url +
+                                                  ": this Lumberjack holds no credential '" +
                                                   target.credential + "' (--push-credentials)");
   }
   std::lock_guard lock(impl_->mutex);
   const std::string key = target.url + " " + target.credential;
   if (std::shared_ptr<PushDestination> open = impl_->open[key].lock()) return open;
-  std::shared_ptr<PushDestination> made =
-      std::make_shared<S3Destination>(impl_->calls, std::move(*url), credential->second, impl_->options.client);
+  std::shared_ptr<PushDestination> made = std::make_shared<S3Destination>(
+      impl_->calls, std::move(*url), credential->second, impl_->options.client);
   impl_->open[key] = made;
   return made;
 }
@@ -69,7 +73,8 @@ Result<std::shared_ptr<PushDestination>> PushDestinationsByScheme::open(const Pu
   if (target.url.starts_with("s3://")) return s3_.open(target);
   if (target.url.starts_with("sftp://")) return sftp_.open(target);
   return Error(ErrorCode::kInvalidArgument,
-               "push url '" + target.url.substr(0, 200) + "': Lumberjack pushes to sftp:// and s3:// addresses");
+               "push url '" + target.url.substr(0, 200) +
+                   "': Lumberjack pushes to sftp:// and s3:// addresses");
 }
 
 }  // namespace lj::push

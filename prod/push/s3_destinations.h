@@ -27,7 +27,8 @@ struct S3DestinationsOptions {
 // REQUIRES: as SftpDestinations (every destination open() returned gone before it is).
 class S3Destinations final : public PushDestinations {
  public:
-  S3Destinations(S3DestinationsOptions options, std::function<void(std::function<void()>)> post_to_loop);
+  S3Destinations(S3DestinationsOptions options,
+                 std::function<void(std::function<void()>)> post_to_loop);
   ~S3Destinations() override;
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override;
 

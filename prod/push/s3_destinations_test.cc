@@ -23,7 +23,8 @@ class S3DestinationsTest : public ::testing::Test {
     Status started = s3_.start();
     ASSERT_TRUE(started.ok()) << started.error().to_string();
   }
-  std::unique_ptr<S3Destinations> destinations(const std::string& secret, std::chrono::milliseconds timeout,
+  std::unique_ptr<S3Destinations> destinations(const std::string& secret,
+                                               std::chrono::milliseconds timeout,
                                                const std::string& ca_file) {
     S3DestinationsOptions options;
     options.credentials["acme"] = S3Credential{LocalS3::kAccessKeyId, secret};
@@ -34,7 +35,8 @@ class S3DestinationsTest : public ::testing::Test {
   std::unique_ptr<S3Destinations> destinations() {
     return destinations(LocalS3::kSecretAccessKey, std::chrono::seconds(20), s3_.ca_file());
   }
-  Status put(PushDestinations& destinations, const PushTarget& target, const std::string& name, std::string contents) {
+  Status put(PushDestinations& destinations, const PushTarget& target, const std::string& name,
+             std::string contents) {
     Result<std::shared_ptr<PushDestination>> destination = destinations.open(target);
     if (!destination.ok()) return destination.status();
     return runtime_.run((*destination)->put(name, std::move(contents)));
@@ -44,8 +46,8 @@ class S3DestinationsTest : public ::testing::Test {
   std::string stock_get(const std::string& key) {
     const std::string got = s3_.dir() + "/got";
     std::remove(got.c_str());
-    const std::string command = s3_.s3cmd() + " --force get s3://" + LocalS3::kBucket + "/" + key + " " + got +
-                                " >/dev/null 2>&1";
+    const std::string command = s3_.s3cmd() + " --force get s3://" + LocalS3::kBucket + "/" + key +
+                                " " + got + " >/dev/null 2>&1";
     if (std::system(command.c_str()) != 0) return "<missing>";
     std::ifstream in(got, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -65,7 +67,8 @@ TEST_F(S3DestinationsTest, PutsWholeObjectsUnderThePrefixAndARepeatReplacesThem)
   auto pushed = destinations();
   Status first = put(*pushed, target(), "1004_1.log", pattern(300'000));
   ASSERT_TRUE(first.ok()) << first.error().to_string();
-  Status repeated = put(*pushed, target(), "1004_1.log", pattern(300'000));  // a lost answer, repeated
+  Status repeated =
+      put(*pushed, target(), "1004_1.log", pattern(300'000));  // a lost answer, repeated
   ASSERT_TRUE(repeated.ok()) << repeated.error().to_string();
   EXPECT_EQ(stock_get("imperva/1004/1004_1.log"), pattern(300'000));
   ASSERT_TRUE(put(*pushed, target(), "1004_2.log", "").ok());  // an empty object too
@@ -90,12 +93,14 @@ TEST_F(S3DestinationsTest, AWrongSecretIsRefusedAndSaysWhy) {
   auto pushed = destinations("not-the-secret", std::chrono::seconds(20), s3_.ca_file());
   Status status = put(*pushed, target(), "1004_1.log", "x");
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(status.error().message().find("SignatureDoesNotMatch"), std::string::npos) << status.error().to_string();
+  EXPECT_NE(status.error().message().find("SignatureDoesNotMatch"), std::string::npos)
+      << status.error().to_string();
   EXPECT_EQ(stock_get("imperva/1004/1004_1.log"), "<missing>");
 }
 
 TEST_F(S3DestinationsTest, AServerWhoseCertificateIsNotTrustedGetsNothing) {
-  auto pushed = destinations(LocalS3::kSecretAccessKey, std::chrono::seconds(20), "");  // the system's CAs
+  auto pushed =
+      destinations(LocalS3::kSecretAccessKey, std::chrono::seconds(20), "");  // the system's CAs
   Status status = put(*pushed, target(), "1004_1.log", "x");
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied) << status.error().to_string();
   EXPECT_EQ(stock_get("imperva/1004/1004_1.log"), "<missing>");
@@ -104,10 +109,12 @@ TEST_F(S3DestinationsTest, AServerWhoseCertificateIsNotTrustedGetsNothing) {
 TEST_F(S3DestinationsTest, AddressesItCannotSignForAreRefusedBeforeConnecting) {
   auto pushed = destinations();
   EXPECT_EQ(pushed->open(PushTarget{s3_.url("in"), "", ""}).code(), ErrorCode::kInvalidArgument);
-  Result<std::shared_ptr<PushDestination>> unknown = pushed->open(PushTarget{s3_.url("in"), "", "globex"});
+  Result<std::shared_ptr<PushDestination>> unknown =
+      pushed->open(PushTarget{s3_.url("in"), "", "globex"});
   EXPECT_EQ(unknown.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(unknown.error().message().find("no credential 'globex'"), std::string::npos);
-  EXPECT_EQ(pushed->open(PushTarget{"s3://127.0.0.1/Bad_Bucket", "", "acme"}).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(pushed->open(PushTarget{"s3://127.0.0.1/Bad_Bucket", "", "acme"}).code(),
+            ErrorCode::kInvalidArgument);
   PushDestinationsByScheme by_scheme(*pushed, *pushed);
   EXPECT_EQ(by_scheme.open(PushTarget{"ftp://h/x", "", ""}).code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(by_scheme.open(target()).ok());

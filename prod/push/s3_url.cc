@@ -6,8 +6,9 @@ namespace lj::push {
 namespace {
 
 Error refused(std::string_view url, const std::string& why) {
-  return Error(ErrorCode::kInvalidArgument, "push url '" + std::string(url.substr(0, 200)) + "': " + why +
-                                                " (s3://host[:port]/bucket[/prefix][?region=name])");
+  return Error(ErrorCode::kInvalidArgument,
+               "push url '" + std::string(url.substr(0, 200)) + "': " + why +
+                   " (s3://host[:port]/bucket[/prefix][?region=name])");
 }
 
 // S3's rules for a bucket name: 3-63 lower-case letters, digits, '.' and '-', a letter or digit
@@ -28,7 +29,8 @@ std::string S3Url::object_key(std::string_view name) const {
 
 std::string S3Url::object_url(std::string_view name) const {
   const std::string authority = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "https://" + authority + ":" + std::to_string(port) + "/" + bucket + "/" + object_key(name);
+  return "https://" + authority + ":" + std::to_string(port) + "/" + bucket + "/" +
+         object_key(name);
 }
 
 Result<S3Url> parse_s3_url(std::string_view url) {
@@ -40,10 +42,12 @@ Result<S3Url> parse_s3_url(std::string_view url) {
   if (const size_t question = rest.find('?'); question != std::string_view::npos) {
     const std::string_view query = rest.substr(question + 1);
     rest = rest.substr(0, question);
-    if (!query.starts_with("region=") || query.size() == 7) return refused(url, "the only option is region=<name>");
+    if (!query.starts_with("region=") || query.size() == 7)
+      return refused(url, "the only option is region=<name>");
     out.region = std::string(query.substr(7));
     for (char c : out.region) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return refused(url, "a bad region");
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+        return refused(url, "a bad region");
     }
   }
   const size_t slash = rest.find('/');
@@ -55,8 +59,10 @@ Result<S3Url> parse_s3_url(std::string_view url) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (std::optional<std::string> why = refuse_bad_segments(path)) return refused(url, *why);
   const size_t bucket_end = path.find('/', 1);
-  out.bucket = std::string(path.substr(1, bucket_end == std::string_view::npos ? path.npos : bucket_end - 1));
-  if (!is_bucket_name(out.bucket)) return refused(url, "a bucket of 3-63 lower-case letters, digits, '.' and '-'");
+  out.bucket = std::string(
+      path.substr(1, bucket_end == std::string_view::npos ? path.npos : bucket_end - 1));
+  if (!is_bucket_name(out.bucket))
+    return refused(url, "a bucket of 3-63 lower-case letters, digits, '.' and '-'");
   if (bucket_end != std::string_view::npos) out.prefix = std::string(path.substr(bucket_end + 1));
   return out;
 }

@@ -1,8 +1,9 @@
 #pragma once
-// S3Url: an S3-compatible push destination, "s3://<host>[:<port>]/<bucket>[/<prefix>][?region=<r>]",
-// parsed strictly (as sftp_url.h). Always HTTPS, path-style ("https://host/bucket/key"), which
-// every S3-compatible store serves (AWS, MinIO, Ceph RGW); the region signs requests
-// (us-east-1 when none is given). Objects are "<prefix>/<name>": a prefix per customer.
+// S3Url: an S3-compatible push destination,
+// "s3://<host>[:<port>]/<bucket>[/<prefix>][?region=<r>]", parsed strictly (as sftp_url.h). Always
+// HTTPS, path-style ("https://host/bucket/key"), which every S3-compatible store serves (AWS,
+// MinIO, Ceph RGW); the region signs requests (us-east-1 when none is given). Objects are
+// "<prefix>/<name>": a prefix per customer.
 
 #include <cstdint>
 #include <string>

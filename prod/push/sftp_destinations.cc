@@ -25,8 +25,8 @@ class SftpSession {
   ~SftpSession() { close(); }
 
   // Connects if need be, then puts. Any failure closes the session: the next put starts afresh.
-  Status put(const SftpUrl& url, const std::string& host_key, const SftpOptions& options, const std::string& name,
-             const std::string& contents) {
+  Status put(const SftpUrl& url, const std::string& host_key, const SftpOptions& options,
+             const std::string& name, const std::string& contents) {
     Status status = sftp_ != nullptr ? Status() : connect(url, host_key, options);
     if (status.ok()) status = put_connected(url.folder, name, contents);
     if (!status.ok()) close();
@@ -36,7 +36,8 @@ class SftpSession {
  private:
   Status fail(ErrorCode code, const std::string& what) const {
     std::string message = what;
-    if (ssh_ != nullptr && *ssh_get_error(ssh_) != '\0') message += ": " + std::string(ssh_get_error(ssh_));
+    if (ssh_ != nullptr && *ssh_get_error(ssh_) != '\0')
+      message += ": " + std::string(ssh_get_error(ssh_));
     if (sftp_ != nullptr) message += " (sftp status " + std::to_string(sftp_get_error(sftp_)) + ")";
     if (message.find("imeout") != std::string::npos) code = ErrorCode::kTimedOut;
     return Error(code, message);
@@ -63,24 +64,27 @@ class SftpSession {
     ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
     if (Status s = check_host_key(where, host_key); !s.ok()) return s;
     ssh_key identity = nullptr;
-    if (ssh_pki_import_privkey_file(options.identity_file.c_str(), nullptr, nullptr, nullptr, &identity) != SSH_OK) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "cannot read Lumberjack's push key " + options.identity_file + " (--push-ssh-key)");
+    if (ssh_pki_import_privkey_file(options.identity_file.c_str(), nullptr, nullptr, nullptr,
+                                    &identity) != SSH_OK) {
+      return Error(ErrorCode::kInvalidArgument, "cannot read Lumberjack's push key " +
+                                                    options.identity_file + " (--push-ssh-key)");
     }
     const int auth = ssh_userauth_publickey(ssh_, nullptr, identity);
     ssh_key_free(identity);
     if (auth != SSH_AUTH_SUCCESS) {
-      return fail(ErrorCode::kPermissionDenied,
-                  where + " refused Lumberjack's push key for user " + url.user + " (is it in its authorized_keys?)");
+      return fail(ErrorCode::kPermissionDenied, where + " refused Lumberjack's push key for user " +
+                                                    url.user + " (is it in its authorized_keys?)");
     }
     sftp_ = sftp_new(ssh_);
-    if (sftp_ == nullptr || sftp_init(sftp_) != SSH_OK) return fail(ErrorCode::kUnavailable, "starting SFTP on " + where);
+    if (sftp_ == nullptr || sftp_init(sftp_) != SSH_OK)
+      return fail(ErrorCode::kUnavailable, "starting SFTP on " + where);
     return Status();
   }
 
   Status check_host_key(const std::string& where, const std::string& expected) {
     ssh_key key = nullptr;
-    if (ssh_get_server_publickey(ssh_, &key) != SSH_OK) return fail(ErrorCode::kUnavailable, where + " sent no host key");
+    if (ssh_get_server_publickey(ssh_, &key) != SSH_OK)
+      return fail(ErrorCode::kUnavailable, where + " sent no host key");
     unsigned char* hash = nullptr;
     size_t length = 0;
     const int rc = ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &length);
@@ -91,8 +95,9 @@ class SftpSession {
     const std::string fingerprint = text == nullptr ? "" : text;
     ssh_string_free_char(text);
     if (fingerprint != expected) {
-      return Error(ErrorCode::kPermissionDenied, where + " presents host key " + fingerprint + ", not " + expected +
-                                                     " as the customer's configuration says: nothing is sent to it");
+      return Error(ErrorCode::kPermissionDenied,
+                   where + " presents host key " + fingerprint + ", not " + expected +
+                       " as the customer's configuration says: nothing is sent to it");
     }
     return Status();
   }
@@ -113,17 +118,20 @@ class SftpSession {
     }
   }
 
-  Status put_connected(const std::string& folder, const std::string& name, const std::string& contents) {
+  Status put_connected(const std::string& folder, const std::string& name,
+                       const std::string& contents) {
     if (Status s = make_folder(folder); !s.ok()) return s;
     const std::string final_path = folder + "/" + name;
     const std::string part = folder + "/." + name + ".part-" + random_suffix();
     sftp_file file = sftp_open(sftp_, part.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (file == nullptr) return fail(ErrorCode::kIoError, "creating " + part);
     Status written = write_all(file, part, contents);
-    if (written.ok() && sftp_extension_supported(sftp_, "fsync@openssh.com", "1") && sftp_fsync(file) != 0) {
+    if (written.ok() && sftp_extension_supported(sftp_, "fsync@openssh.com", "1") &&
+        sftp_fsync(file) != 0) {
       written = fail(ErrorCode::kIoError, "fsync of " + part);
     }
-    if (sftp_close(file) != SSH_NO_ERROR && written.ok()) written = fail(ErrorCode::kIoError, "closing " + part);
+    if (sftp_close(file) != SSH_NO_ERROR && written.ok())
+      written = fail(ErrorCode::kIoError, "closing " + part);
     if (!written.ok()) {
       sftp_unlink(sftp_, part.c_str());
       return written;
@@ -214,9 +222,11 @@ struct SftpDestinations::Impl {
 namespace {
 
 // One server and folder. Puts run on the pool, one at a time; their answers on the loop.
-class SftpDestination final : public PushDestination, public std::enable_shared_from_this<SftpDestination> {
+class SftpDestination final : public PushDestination,
+                              public std::enable_shared_from_this<SftpDestination> {
  public:
-  SftpDestination(const SftpOptions& options, BlockingCalls& calls, SftpUrl url, std::string host_key)
+  SftpDestination(const SftpOptions& options, BlockingCalls& calls, SftpUrl url,
+                  std::string host_key)
       : options_(options), calls_(calls), url_(std::move(url)), host_key_(std::move(host_key)) {}
 
   Task<Status> put(const std::string& name, std::string contents) override {
@@ -237,7 +247,8 @@ class SftpDestination final : public PushDestination, public std::enable_shared_
 
 }  // namespace
 
-SftpDestinations::SftpDestinations(SftpOptions options, std::function<void(std::function<void()>)> post_to_loop)
+SftpDestinations::SftpDestinations(SftpOptions options,
+                                   std::function<void(std::function<void()>)> post_to_loop)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(post_to_loop))) {}
 
 SftpDestinations::~SftpDestinations() = default;
@@ -247,17 +258,19 @@ Result<std::shared_ptr<PushDestination>> SftpDestinations::open(const PushTarget
   if (!url.ok()) return url.error();
   if (!target.host_key.starts_with("SHA256:")) {
     return Error(ErrorCode::kInvalidArgument,
-                 "push to " + target.url + ": no host key to check the server against (SHA256:..., as "
-                 "`ssh-keygen -lf <host key>.pub` prints it)");
+                 "push to " + target.url +
+                     ": no host key to check the server against (SHA256:..., as "
+                     "`ssh-keygen -lf <host key>.pub` prints it)");
   }
   if (impl_->options.identity_file.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "push to " + target.url + ": this Lumberjack has no --push-ssh-key");
+    return Error(ErrorCode::kInvalidArgument,
+                 "push to " + target.url + ": this Lumberjack has no --push-ssh-key");
   }
   std::lock_guard lock(impl_->mutex);
   const std::string key = target.url + " " + target.host_key;
   if (std::shared_ptr<PushDestination> open = impl_->open[key].lock()) return open;
-  std::shared_ptr<PushDestination> made =
-      std::make_shared<SftpDestination>(impl_->options, impl_->calls, std::move(*url), target.host_key);
+  std::shared_ptr<PushDestination> made = std::make_shared<SftpDestination>(
+      impl_->options, impl_->calls, std::move(*url), target.host_key);
   impl_->open[key] = made;
   return made;
 }

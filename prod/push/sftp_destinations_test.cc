@@ -27,10 +27,13 @@ class SftpDestinationsTest : public ::testing::Test {
     ASSERT_TRUE(sshd_.start().ok());
     folder_ = sshd_.dir() + "/incoming/attacks";
   }
-  std::unique_ptr<SftpDestinations> destinations(const std::string& key, std::chrono::seconds timeout) {
-    return std::make_unique<SftpDestinations>(SftpOptions{key, timeout, 2}, runtime_.cross_thread_poster());
+  std::unique_ptr<SftpDestinations> destinations(const std::string& key,
+                                                 std::chrono::seconds timeout) {
+    return std::make_unique<SftpDestinations>(SftpOptions{key, timeout, 2},
+                                              runtime_.cross_thread_poster());
   }
-  Status put(SftpDestinations& destinations, const PushTarget& target, const std::string& name, std::string contents) {
+  Status put(SftpDestinations& destinations, const PushTarget& target, const std::string& name,
+             std::string contents) {
     Result<std::shared_ptr<PushDestination>> destination = destinations.open(target);
     if (!destination.ok()) return destination.status();
     return runtime_.run((*destination)->put(name, std::move(contents)));
@@ -40,7 +43,8 @@ class SftpDestinationsTest : public ::testing::Test {
   std::vector<std::string> names() const {
     std::vector<std::string> out;
     if (!std::filesystem::exists(folder_)) return out;
-    for (const auto& entry : std::filesystem::directory_iterator(folder_)) out.push_back(entry.path().filename());
+    for (const auto& entry : std::filesystem::directory_iterator(folder_))
+      out.push_back(entry.path().filename());
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -63,10 +67,11 @@ TEST_F(SftpDestinationsTest, PutsWholeFilesAndARepeatLeavesOneCopy) {
   EXPECT_EQ(read_file(folder_ + "/1001_1.log"), big);
   // A stock client reads what was pushed.
   const std::string got = sshd_.dir() + "/got.log";
-  const std::string command = "echo 'get " + folder_ + "/1001_1.log " + got + "' | sftp -q -b - -i " +
-                              sshd_.client_key() + " -P " + std::to_string(sshd_.port()) +
-                              " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " + sshd_.user() +
-                              "@127.0.0.1 >/dev/null 2>&1";
+  const std::string command = "echo 'get " + folder_ + "/1001_1.log " + got +
+                              "' | sftp -q -b - -i " + sshd_.client_key() + " -P " +
+                              std::to_string(sshd_.port()) +
+                              " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " +
+                              sshd_.user() + "@127.0.0.1 >/dev/null 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   EXPECT_EQ(read_file(got), big);
 }
@@ -88,7 +93,8 @@ TEST_F(SftpDestinationsTest, AServerWithAnotherHostKeyGetsNothing) {
   impostor.host_key = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   Status status = put(*pushed, impostor, "1001_1.log", "x");
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(status.error().message().find("presents host key " + sshd_.host_key_fingerprint()), std::string::npos)
+  EXPECT_NE(status.error().message().find("presents host key " + sshd_.host_key_fingerprint()),
+            std::string::npos)
       << status.error().to_string();
   EXPECT_TRUE(names().empty());
 }
@@ -97,13 +103,15 @@ TEST_F(SftpDestinationsTest, AnUnauthorizedKeyIsRefusedAndSaysSo) {
   auto pushed = destinations(sshd_.other_key(), std::chrono::seconds(10));
   Status status = put(*pushed, target(), "1001_1.log", "x");
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(status.error().message().find("authorized_keys"), std::string::npos) << status.error().to_string();
+  EXPECT_NE(status.error().message().find("authorized_keys"), std::string::npos)
+      << status.error().to_string();
 }
 
 TEST_F(SftpDestinationsTest, AddressesItCannotCheckAreRefusedBeforeConnecting) {
   auto pushed = destinations(sshd_.client_key(), std::chrono::seconds(10));
   EXPECT_EQ(pushed->open(PushTarget{sshd_.url(folder_), ""}).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(pushed->open(PushTarget{"s3://bucket/x", "SHA256:x"}).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(pushed->open(PushTarget{"s3://bucket/x", "SHA256:x"}).code(),
+            ErrorCode::kInvalidArgument);
   auto keyless = destinations("", std::chrono::seconds(10));
   EXPECT_EQ(keyless->open(target()).code(), ErrorCode::kInvalidArgument);
 }

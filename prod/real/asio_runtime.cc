@@ -1,12 +1,11 @@
 #include "prod/real/asio_runtime.h"
 
-#include <thread>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <thread>
 
 #include "prod/io/invariant.h"
 #include "prod/real/asio_executor.h"
@@ -20,7 +19,9 @@ namespace lj {
 struct RealRuntime::Impl {
   Impl(const std::string& data_root, unsigned offload_threads)
       // CPU-bound work (writing log files) runs beside the loop, on other cores.
-      : cpu_pool(offload_threads == 0 ? nullptr : std::make_unique<boost::asio::thread_pool>(offload_threads)),
+      : cpu_pool(offload_threads == 0
+                     ? nullptr
+                     : std::make_unique<boost::asio::thread_pool>(offload_threads)),
         executor(io, cpu_pool.get()),
         clock(io),
         network(io),
@@ -48,7 +49,9 @@ unsigned RealRuntime::spare_cores() {
   return cores > 1 ? cores - 1 : 1;
 }
 
-RealRuntime::~RealRuntime() { shutdown(); }
+RealRuntime::~RealRuntime() {
+  shutdown();
+}
 
 void RealRuntime::shutdown() {
   impl_->sync_pool.join();
@@ -62,12 +65,12 @@ Env RealRuntime::env() {
 
 void RealRuntime::run_until_done(Task<void> task) {
   bool done = false;
-  impl_->executor.spawn([](Task<void> inner, bool& finished,
-                           boost::asio::io_context& io) -> Task<void> {
-    co_await std::move(inner);
-    finished = true;
-    io.stop();
-  }(std::move(task), done, impl_->io));
+  impl_->executor.spawn(
+      [](Task<void> inner, bool& finished, boost::asio::io_context& io) -> Task<void> {
+        co_await std::move(inner);
+        finished = true;
+        io.stop();
+      }(std::move(task), done, impl_->io));
   while (!done) {
     impl_->io.restart();
     impl_->io.run();
@@ -83,7 +86,9 @@ void RealRuntime::run_forever() {
   impl_->io.run();
 }
 
-void RealRuntime::stop() { impl_->io.stop(); }
+void RealRuntime::stop() {
+  impl_->io.stop();
+}
 
 void RealRuntime::on_termination_signal(std::function<void(int)> on_signal) {
   impl_->signals.add(SIGINT);
@@ -98,9 +103,8 @@ std::function<void(std::function<void()>)> RealRuntime::cross_thread_poster() {
   // io_context::post and the work count are thread-safe; the guard goes with the last copy.
   using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   auto busy = std::make_shared<Guard>(impl_->io.get_executor());
-  return [busy](std::function<void()> fn) {
-    boost::asio::post(busy->get_executor(), std::move(fn));
-  };
+  return
+      [busy](std::function<void()> fn) { boost::asio::post(busy->get_executor(), std::move(fn)); };
 }
 
 }  // namespace lj

@@ -39,8 +39,8 @@ TEST(Offload, WorkRunsBesideTheLoopAndTheCallerResumesOnIt) {
   EXPECT_EQ(resumed_on, loop);
 }
 
-// No offload threads (the default): the work runs on the loop's thread, and the caller still resumes later
-// (never inline), after what was already queued.
+// No offload threads (the default): the work runs on the loop's thread, and the caller still
+// resumes later (never inline), after what was already queued.
 TEST(Offload, WithoutThreadsWorkRunsOnTheLoopAndTheCallerResumesLater) {
   RealRuntime runtime(".", 0);
   Env env = runtime.env();

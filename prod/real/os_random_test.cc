@@ -13,7 +13,8 @@ namespace {
 TEST(OsRandom, BufferedWordsNeverRepeatAcrossRefills) {
   OsRandom random;
   std::set<uint64_t> seen;
-  for (int i = 0; i < 5000; ++i) EXPECT_TRUE(seen.insert(random.next_u64()).second) << "at call " << i;
+  for (int i = 0; i < 5000; ++i)
+    EXPECT_TRUE(seen.insert(random.next_u64()).second) << "at call " << i;
 }
 
 TEST(OsRandom, FillReadsFreshBytesEachCall) {

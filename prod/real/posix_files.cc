@@ -19,15 +19,26 @@ namespace {
 Error errno_error(int err, const std::string& context) {
   ErrorCode code = ErrorCode::kIoError;
   switch (err) {
-    case ENOENT: code = ErrorCode::kNotFound; break;
-    case EEXIST: code = ErrorCode::kAlreadyExists; break;
+    case ENOENT:
+      code = ErrorCode::kNotFound;
+      break;
+    case EEXIST:
+      code = ErrorCode::kAlreadyExists;
+      break;
     case ENOSPC:
-    case EDQUOT: code = ErrorCode::kDiskFull; break;
+    case EDQUOT:
+      code = ErrorCode::kDiskFull;
+      break;
     case EACCES:
-    case EPERM: code = ErrorCode::kPermissionDenied; break;
+    case EPERM:
+      code = ErrorCode::kPermissionDenied;
+      break;
     case EINVAL:
-    case ENAMETOOLONG: code = ErrorCode::kInvalidArgument; break;
-    default: break;
+    case ENAMETOOLONG:
+      code = ErrorCode::kInvalidArgument;
+      break;
+    default:
+      break;
   }
   return Error(code, context + ": " + std::strerror(err));
 }
@@ -117,10 +128,17 @@ std::string PosixFileSystem::full(const std::string& path) const {
 Result<std::unique_ptr<File>> PosixFileSystem::open(const std::string& path, OpenMode mode) {
   int flags = O_RDWR | O_CLOEXEC;
   switch (mode) {
-    case OpenMode::kExisting: break;
-    case OpenMode::kCreate: flags |= O_CREAT; break;
-    case OpenMode::kCreateNew: flags |= O_CREAT | O_EXCL; break;
-    case OpenMode::kTruncate: flags |= O_CREAT | O_TRUNC; break;
+    case OpenMode::kExisting:
+      break;
+    case OpenMode::kCreate:
+      flags |= O_CREAT;
+      break;
+    case OpenMode::kCreateNew:
+      flags |= O_CREAT | O_EXCL;
+      break;
+    case OpenMode::kTruncate:
+      flags |= O_CREAT | O_TRUNC;
+      break;
   }
   const std::string name = full(path);
   const int fd = ::open(name.c_str(), flags, 0644);
@@ -131,8 +149,8 @@ Result<std::unique_ptr<File>> PosixFileSystem::open(const std::string& path, Ope
     ::close(fd);
     return errno_error(err, "stat " + name);
   }
-  return std::unique_ptr<File>(std::make_unique<PosixFile>(
-      fd, name, static_cast<uint64_t>(st.st_size), io_, sync_pool_));
+  return std::unique_ptr<File>(
+      std::make_unique<PosixFile>(fd, name, static_cast<uint64_t>(st.st_size), io_, sync_pool_));
 }
 
 Status PosixFileSystem::create_dir(const std::string& path) {
@@ -182,10 +200,14 @@ Status PosixFileSystem::rename(const std::string& from, const std::string& to) {
 
 Status PosixFileSystem::rename_no_replace(const std::string& from, const std::string& to) {
   const std::string source = full(from), target = full(to);
-  if (::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return Status();
-  if (errno != EINVAL && errno != ENOSYS) return errno_error(errno, "rename (no replace) " + source + " to " + target);
-  if (::link(source.c_str(), target.c_str()) != 0) return errno_error(errno, "link " + source + " to " + target);
-  if (::unlink(source.c_str()) != 0) return errno_error(errno, "unlink " + source + " after linking it");
+  if (::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0)
+    return Status();
+  if (errno != EINVAL && errno != ENOSYS)
+    return errno_error(errno, "rename (no replace) " + source + " to " + target);
+  if (::link(source.c_str(), target.c_str()) != 0)
+    return errno_error(errno, "link " + source + " to " + target);
+  if (::unlink(source.c_str()) != 0)
+    return errno_error(errno, "unlink " + source + " after linking it");
   return Status();
 }
 

@@ -5,8 +5,7 @@
 namespace lj {
 
 Duration SystemClock::monotonic_now() const {
-  return std::chrono::duration_cast<Duration>(
-      std::chrono::steady_clock::now().time_since_epoch());
+  return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
 int64_t SystemClock::wall_now_ms() const {

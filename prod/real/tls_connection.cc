@@ -59,7 +59,8 @@ std::string openssl_errors() {
   return text.empty() ? "no detail" : text;
 }
 
-TlsConnection::TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl, Side side, std::string plaintext_refusal)
+TlsConnection::TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl, Side side,
+                             std::string plaintext_refusal)
     : inner_(std::move(inner)),
       ssl_(ssl),
       side_(side),
@@ -83,12 +84,14 @@ Error TlsConnection::failure(std::string_view what) const {
   const long verify = SSL_get_verify_result(ssl_.get());
   if (verify != X509_V_OK) {
     ERR_clear_error();
-    return Error(ErrorCode::kPermissionDenied, std::string("tls: ") + peer_side + " certificate refused: " +
-                                                   X509_verify_cert_error_string(verify));
+    return Error(ErrorCode::kPermissionDenied,
+                 std::string("tls: ") + peer_side +
+                     " certificate refused: " + X509_verify_cert_error_string(verify));
   }
   if (peer_refused_certificate()) {
-    return Error(ErrorCode::kPermissionDenied,
-                 std::string("tls: the ") + peer_side + " refused our certificate (" + openssl_errors() + ")");
+    return Error(ErrorCode::kPermissionDenied, std::string("tls: the ") + peer_side +
+                                                   " refused our certificate (" + openssl_errors() +
+                                                   ")");
   }
   return Error(ErrorCode::kConnectionReset, "tls " + std::string(what) + ": " + openssl_errors());
 }
@@ -103,7 +106,8 @@ Task<Status> TlsConnection::handshake() {
     if (error == SSL_ERROR_WANT_READ) {
       Result<bool> more = co_await feed();
       if (!more.ok()) co_return more.status();
-      if (!*more) co_return Error(ErrorCode::kConnectionReset, "tls: the peer closed during the handshake");
+      if (!*more)
+        co_return Error(ErrorCode::kConnectionReset, "tls: the peer closed during the handshake");
       continue;
     }
     co_return failure("handshake");
@@ -129,7 +133,8 @@ Task<Result<size_t>> TlsConnection::read_some(std::span<std::byte> buffer) {
     if (error == SSL_ERROR_WANT_WRITE) continue;
     Result<bool> more = co_await feed();
     if (!more.ok()) co_return more.error();
-    if (!*more) co_return Error(ErrorCode::kConnectionReset, "tls: the stream ended without close_notify");
+    if (!*more)
+      co_return Error(ErrorCode::kConnectionReset, "tls: the stream ended without close_notify");
   }
 }
 

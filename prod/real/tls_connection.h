@@ -35,7 +35,8 @@ class TlsConnection final : public Connection {
   // Takes ownership of `ssl`. A server side sends `plaintext_refusal`, unencrypted, to a client
   // whose first bytes are not a TLS handshake (one speaking the plain protocol gets a clear
   // answer in it), and fails the read with kPermissionDenied.
-  TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl, Side side, std::string plaintext_refusal = "");
+  TlsConnection(std::unique_ptr<Connection> inner, SSL* ssl, Side side,
+                std::string plaintext_refusal = "");
   ~TlsConnection() override;
 
   Task<Status> handshake();

@@ -18,18 +18,23 @@ bool is_ip_literal(const std::string& host) {
 
 }  // namespace
 
-Status load_own_certificate(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file) {
+Status load_own_certificate(SSL_CTX* ctx, const std::string& cert_file,
+                            const std::string& key_file) {
   if (cert_file.empty() || key_file.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "tls: a certificate needs both its file and its key's");
+    return Error(ErrorCode::kInvalidArgument,
+                 "tls: a certificate needs both its file and its key's");
   }
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
-    return Error(ErrorCode::kInvalidArgument, "tls: cannot load certificate " + cert_file + ": " + openssl_errors());
+    return Error(ErrorCode::kInvalidArgument,
+                 "tls: cannot load certificate " + cert_file + ": " + openssl_errors());
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return Error(ErrorCode::kInvalidArgument, "tls: cannot load key " + key_file + ": " + openssl_errors());
+    return Error(ErrorCode::kInvalidArgument,
+                 "tls: cannot load key " + key_file + ": " + openssl_errors());
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    return Error(ErrorCode::kInvalidArgument, "tls: " + key_file + " is not the key of " + cert_file);
+    return Error(ErrorCode::kInvalidArgument,
+                 "tls: " + key_file + " is not the key of " + cert_file);
   }
   return Status();
 }
@@ -60,7 +65,8 @@ Result<std::unique_ptr<TlsNetwork>> TlsNetwork::create(Network& inner, TlsClient
     SSL_CTX_set_verify(context->ctx, SSL_VERIFY_NONE, nullptr);
   }
   if (!options.cert_file.empty() || !options.key_file.empty()) {
-    if (Status s = load_own_certificate(context->ctx, options.cert_file, options.key_file); !s.ok()) return s.error();
+    if (Status s = load_own_certificate(context->ctx, options.cert_file, options.key_file); !s.ok())
+      return s.error();
   }
   return std::unique_ptr<TlsNetwork>(new TlsNetwork(inner, std::move(options), std::move(context)));
 }
@@ -82,7 +88,8 @@ Task<Result<std::unique_ptr<Connection>>> TlsNetwork::connect(const std::string&
   if (!inner.ok()) co_return inner.error();
   SSL* ssl = SSL_new(context_->ctx);
   if (ssl == nullptr) co_return Error(ErrorCode::kInternal, "tls: " + openssl_errors());
-  auto connection = std::make_unique<TlsConnection>(std::move(*inner), ssl, TlsConnection::Side::kClient);
+  auto connection =
+      std::make_unique<TlsConnection>(std::move(*inner), ssl, TlsConnection::Side::kClient);
   if (is_ip_literal(name)) {
     if (options_.verify && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) != 1) {
       co_return Error(ErrorCode::kInvalidArgument, "tls: bad address " + name);
@@ -93,7 +100,8 @@ Task<Result<std::unique_ptr<Connection>>> TlsNetwork::connect(const std::string&
       co_return Error(ErrorCode::kInvalidArgument, "tls: bad host name " + name);
     }
   }
-  if (Status s = co_await connection->handshake(); !s.ok()) co_return Error(s.code(), address + ": " + s.error().message());
+  if (Status s = co_await connection->handshake(); !s.ok())
+    co_return Error(s.code(), address + ": " + s.error().message());
   co_return std::unique_ptr<Connection>(std::move(connection));
 }
 

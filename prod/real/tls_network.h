@@ -34,7 +34,8 @@ struct TlsClientOptions {
 };
 
 // Loads our certificate chain and its key into `ctx`, checking they belong together.
-Status load_own_certificate(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file);
+Status load_own_certificate(SSL_CTX* ctx, const std::string& cert_file,
+                            const std::string& key_file);
 
 class TlsNetwork final : public Network {
  public:

@@ -33,7 +33,8 @@ struct TlsServerOptions {
 class TlsServerNetwork final : public Network {
  public:
   // kInvalidArgument if a file cannot be loaded or the key is not the certificate's.
-  static Result<std::unique_ptr<TlsServerNetwork>> create(Network& inner, const TlsServerOptions& options);
+  static Result<std::unique_ptr<TlsServerNetwork>> create(Network& inner,
+                                                          const TlsServerOptions& options);
   ~TlsServerNetwork() override;
 
   Result<std::unique_ptr<Listener>> listen(const std::string& address) override;

@@ -29,7 +29,9 @@ struct CertFree {
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using Cert = std::unique_ptr<X509, CertFree>;
 
-Key new_key() { return Key(EVP_EC_gen("P-256")); }
+Key new_key() {
+  return Key(EVP_EC_gen("P-256"));
+}
 
 void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -42,8 +44,8 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
 
 // A certificate for `key` with subject entries (field, value) in order, signed by
 // issuer_key (self-signed when issuer is null).
-Cert make_cert(EVP_PKEY* key, const std::vector<std::pair<std::string, std::string>>& subject, X509* issuer,
-               EVP_PKEY* issuer_key, bool server) {
+Cert make_cert(EVP_PKEY* key, const std::vector<std::pair<std::string, std::string>>& subject,
+               X509* issuer, EVP_PKEY* issuer_key, bool server) {
   Cert cert(X509_new());
   X509_set_version(cert.get(), 2);
   static long serial = 1;
@@ -80,8 +82,8 @@ class Pki {
   }
   std::string ca_file() const { return dir_ + "/ca.crt"; }
   // NAME.crt and NAME.key.
-  void issue(const std::string& name, const std::vector<std::pair<std::string, std::string>>& subject,
-             bool server = false) {
+  void issue(const std::string& name,
+             const std::vector<std::pair<std::string, std::string>>& subject, bool server = false) {
     Key key = new_key();
     Cert cert = make_cert(key.get(), subject, ca_.get(), ca_key_.get(), server);
     write_cert(cert.get(), cert_file(name));
@@ -115,7 +117,8 @@ class MutualTlsTest : public ::testing::Test {
     ours_.issue("proxy3", {{"OU", "proxy"}, {"CN", "3"}});
     ours_.issue("two-roles", {{"OU", "operator"}, {"OU", "proxy"}, {"CN", "3"}});
     theirs_.issue("proxy3", {{"OU", "proxy"}, {"CN", "3"}});
-    TlsServerOptions options{ours_.cert_file("server"), ours_.key_file("server"), ours_.ca_file(), "REFUSED\n"};
+    TlsServerOptions options{ours_.cert_file("server"), ours_.key_file("server"), ours_.ca_file(),
+                             "REFUSED\n"};
     auto server = TlsServerNetwork::create(env_.network, options);
     EXPECT_TRUE(server.ok()) << server.error().to_string();
     server_ = std::move(*server);
@@ -142,10 +145,10 @@ class MutualTlsTest : public ::testing::Test {
   }
 
   struct Exchange {
-    Status server_read;                   // the server's first read
-    std::optional<PeerIdentity> identity;  // after it
+    Status server_read;                           // the server's first read
+    std::optional<PeerIdentity> identity;         // after it
     std::optional<PeerIdentity> server_identity;  // what the client learnt of the server
-    Status client_read;                   // the client reading the server's answer
+    Status client_read;                           // the client reading the server's answer
     std::string client_heard;
   };
   // The client connects and sends "hello"; the server reads, then answers "ok" (or closes).
@@ -177,10 +180,12 @@ class MutualTlsTest : public ::testing::Test {
       std::vector<std::byte> buffer(64);
       Result<size_t> heard = co_await (*client)->read_some(buffer);
       result.client_read = heard.status();
-      if (heard.ok()) result.client_heard.assign(reinterpret_cast<const char*>(buffer.data()), *heard);
+      if (heard.ok())
+        result.client_heard.assign(reinterpret_cast<const char*>(buffer.data()), *heard);
     }(*listener_, client_network, result));
     runtime_.run([](Clock& clock, bool& served) -> Task<void> {
-      for (int i = 0; i < 500 && !served; ++i) co_await clock.sleep_for(std::chrono::milliseconds(10));
+      for (int i = 0; i < 500 && !served; ++i)
+        co_await clock.sleep_for(std::chrono::milliseconds(10));
     }(env_.clock, served));
     EXPECT_TRUE(served);
     return result;
@@ -226,7 +231,8 @@ TEST_F(MutualTlsTest, ACertificateOfAnotherCaIsRefusedAndBothSidesSayWhy) {
   EXPECT_NE(result.server_read.to_string().find("client certificate refused"), std::string::npos)
       << result.server_read.to_string();
   EXPECT_FALSE(result.identity.has_value());
-  EXPECT_EQ(result.client_read.code(), ErrorCode::kPermissionDenied) << result.client_read.to_string();
+  EXPECT_EQ(result.client_read.code(), ErrorCode::kPermissionDenied)
+      << result.client_read.to_string();
   EXPECT_NE(result.client_read.to_string().find("refused our certificate"), std::string::npos)
       << result.client_read.to_string();
 }
@@ -239,7 +245,8 @@ TEST_F(MutualTlsTest, APlainTcpClientReadsTheRefusal) {
 }
 
 TEST_F(MutualTlsTest, AKeyThatIsNotTheCertificatesIsRefusedAtStart) {
-  TlsServerOptions options{ours_.cert_file("server"), ours_.key_file("proxy3"), ours_.ca_file(), ""};
+  TlsServerOptions options{ours_.cert_file("server"), ours_.key_file("proxy3"), ours_.ca_file(),
+                           ""};
   auto server = TlsServerNetwork::create(env_.network, options);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.code(), ErrorCode::kInvalidArgument);

@@ -275,15 +275,16 @@ struct ClientAcl {
   ACL_vector vector{0, nullptr};
   explicit ClientAcl(const std::vector<ZkAclEntry>& entries) {
     for (const ZkAclEntry& entry : entries) {
-      acl.push_back(ACL{entry.perms, Id{const_cast<char*>(entry.scheme.c_str()), const_cast<char*>(entry.id.c_str())}});
+      acl.push_back(ACL{entry.perms, Id{const_cast<char*>(entry.scheme.c_str()),
+                                        const_cast<char*>(entry.id.c_str())}});
     }
     vector = ACL_vector{static_cast<int32_t>(acl.size()), acl.data()};
   }
 };
 
 // The ACL a node at `path` gets: the access's, or open to anyone. `entries` holds its strings.
-const ACL_vector* acl_of(const ZkAccess& access, const std::string& path, std::vector<ZkAclEntry>& entries,
-                         std::optional<ClientAcl>& acl) {
+const ACL_vector* acl_of(const ZkAccess& access, const std::string& path,
+                         std::vector<ZkAclEntry>& entries, std::optional<ClientAcl>& acl) {
   if (!access.acl_for) return &ZOO_OPEN_ACL_UNSAFE;
   entries = access.acl_for(path);
   LJ_ASSERT(!entries.empty());  // a node nobody may touch is never what a policy means
@@ -384,8 +385,9 @@ class ZkSession final : public CoordinatorSession {
     // service rejects puts the handle in its auth-failed state: every call then fails.
     const std::string& credential = access_->digest_credential;
     if (!credential.empty()) {
-      const int rc = zoo_add_auth(zh_, "digest", credential.data(), static_cast<int>(credential.size()),
-                                  [](int, const void*) {}, nullptr);
+      const int rc = zoo_add_auth(
+          zh_, "digest", credential.data(), static_cast<int>(credential.size()),
+          [](int, const void*) {}, nullptr);
       if (rc != ZOK) return zk_error(rc, "zoo_add_auth");
     }
     return Status();
@@ -444,7 +446,8 @@ class ZkSession final : public CoordinatorSession {
     zhandle_t* zh = zh_;
     std::vector<ZkAclEntry> entries;
     std::optional<ClientAcl> client_acl;
-    const ACL_vector* acl = acl_of(*access_, path, entries, client_acl);  // (serialised by the call)
+    const ACL_vector* acl =
+        acl_of(*access_, path, entries, client_acl);  // (serialised by the call)
     co_return co_await submit_and_wait<std::string>(
         ticket<std::string>(what), [&](const void* ticket) {
           return zoo_acreate(zh, path.c_str(), data.data(), static_cast<int>(data.size()), acl,
@@ -572,7 +575,8 @@ class ZkSession final : public CoordinatorSession {
 
   // Fills the multi's ops and result buffers. The ops' paths and data are copied by the
   // client inside zoo_amulti; the result buffers are written at completion.
-  static Status prepare_multi(const ZkAccess& access, const std::vector<CoordinatorOp>& ops, MultiTicket& ticket) {
+  static Status prepare_multi(const ZkAccess& access, const std::vector<CoordinatorOp>& ops,
+                              MultiTicket& ticket) {
     const size_t count = ops.size();
     ticket.ops.resize(count);
     ticket.results.assign(count, zoo_op_result_t{});
@@ -593,8 +597,8 @@ class ZkSession final : public CoordinatorSession {
         buffer.assign(create->path.size() + 32, '\0');  // room for the ten-digit suffix
         const ACL_vector* acl = acl_of(access, create->path, ticket.acl_entries[i], ticket.acls[i]);
         zoo_create_op_init(op, create->path.c_str(), create->data.data(),
-                           static_cast<int>(create->data.size()), acl,
-                           zk_mode(create->mode), buffer.data(), static_cast<int>(buffer.size()));
+                           static_cast<int>(create->data.size()), acl, zk_mode(create->mode),
+                           buffer.data(), static_cast<int>(buffer.size()));
       } else if (const auto* set = std::get_if<SetOp>(&ops[i])) {
         if (Status ok = check_size("multi op " + std::to_string(i), set->data); !ok.ok()) {
           return ok;
@@ -630,8 +634,8 @@ Task<Result<std::unique_ptr<ZkSession>>> open_session(std::string hosts, RealRun
                                                       Duration connect_timeout,
                                                       std::optional<clientid_t> resume) {
   Env env = runtime.env();
-  auto session =
-      std::make_unique<ZkSession>(env.executor, env.clock, runtime.cross_thread_poster(), std::move(access));
+  auto session = std::make_unique<ZkSession>(env.executor, env.clock, runtime.cross_thread_poster(),
+                                             std::move(access));
   Status started = session->start(hosts, session_timeout, resume ? &*resume : nullptr, client_log);
   if (!started.ok()) co_return started.error();
   const SessionState reached = co_await session->wait_connected(connect_timeout);
@@ -645,7 +649,8 @@ Task<Result<std::unique_ptr<ZkSession>>> open_session(std::string hosts, RealRun
 
 }  // namespace
 
-ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log, ZkAccess access)
+ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log,
+                             ZkAccess access)
     : hosts_(std::move(hosts)),
       runtime_(runtime),
       client_log_(client_log),
@@ -656,8 +661,8 @@ ZkCoordinator::ZkCoordinator(std::string hosts, RealRuntime& runtime, bool clien
 
 Task<Result<std::unique_ptr<CoordinatorSession>>> ZkCoordinator::connect(Duration session_timeout,
                                                                          Duration connect_timeout) {
-  Result<std::unique_ptr<ZkSession>> opened =
-      co_await open_session(hosts_, runtime_, access_, client_log_, session_timeout, connect_timeout, {});
+  Result<std::unique_ptr<ZkSession>> opened = co_await open_session(
+      hosts_, runtime_, access_, client_log_, session_timeout, connect_timeout, {});
   if (!opened.ok()) co_return opened.error();
   co_return std::unique_ptr<CoordinatorSession>(std::move(*opened));
 }

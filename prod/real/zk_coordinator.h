@@ -20,10 +20,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include <memory>
 
 #include "prod/io/coordinator.h"
 
@@ -51,7 +50,8 @@ class ZkCoordinator final : public Coordinator {
  public:
   // `hosts`: "127.0.0.1:2181,127.0.0.1:2182". The client's own log (errors only) is dropped
   // unless `client_log` is set, then it goes to stderr.
-  ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log = false, ZkAccess access = {});
+  ZkCoordinator(std::string hosts, RealRuntime& runtime, bool client_log = false,
+                ZkAccess access = {});
 
   Task<Result<std::unique_ptr<CoordinatorSession>>> connect(Duration session_timeout,
                                                             Duration connect_timeout) override;

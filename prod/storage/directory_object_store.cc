@@ -149,7 +149,8 @@ Task<Status> DirectoryObjectStore::rename(const std::string& from, const std::st
     renamed = files_.rename_no_replace(path_of(from), path_of(to));
   }
   if (!renamed.ok() && renamed.code() != ErrorCode::kNotFound) {
-    if (renamed.code() == ErrorCode::kAlreadyExists) co_return Error(ErrorCode::kAlreadyExists, "rename: '" + to + "' exists");
+    if (renamed.code() == ErrorCode::kAlreadyExists)
+      co_return Error(ErrorCode::kAlreadyExists, "rename: '" + to + "' exists");
     co_return renamed;
   }
   // Synced even when `from` is gone: a retry of a rename that was applied but not synced

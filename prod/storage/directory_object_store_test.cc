@@ -205,7 +205,8 @@ TEST_P(DirectoryObjectStoreTest, RenameNeverReplacesTheTargetAndMovesAcrossFolde
   EXPECT_EQ(rename(w, "staging/a", "x").code(), ErrorCode::kNotFound);
   EXPECT_EQ(rename(w, "nowhere/a", "x").code(), ErrorCode::kNotFound);
   EXPECT_EQ(get(w, "x"), kNotFound);
-  EXPECT_EQ(rename(w, "new/folder/c", "new/folder/c").code(), ErrorCode::kAlreadyExists) << "onto itself";
+  EXPECT_EQ(rename(w, "new/folder/c", "new/folder/c").code(), ErrorCode::kAlreadyExists)
+      << "onto itself";
   EXPECT_EQ(get(w, "new/folder/c"), "A");
 }
 

@@ -40,7 +40,8 @@ std::string LocalNginxDav::unusable_reason() {
 }
 
 Status LocalNginxDav::start(RealRuntime& runtime) {
-  if (std::string reason = unusable_reason(); !reason.empty()) return Error(ErrorCode::kUnavailable, reason);
+  if (std::string reason = unusable_reason(); !reason.empty())
+    return Error(ErrorCode::kUnavailable, reason);
   std::string pattern = (std::filesystem::temp_directory_path() / "lj-nginx-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return Error(ErrorCode::kIoError, "mkdtemp " + pattern);
   dir_ = pattern;
@@ -55,8 +56,9 @@ Status LocalNginxDav::start(RealRuntime& runtime) {
 
   write_config();
   const std::string binary = nginx_binary();
-  const std::vector<std::string> args = {binary, "-p", dir_, "-e", dir_ + "/error.log", "-c", dir_ + "/nginx.conf",
-                                         "-g",   "daemon off;"};
+  const std::vector<std::string> args = {
+      binary, "-p",         dir_, "-e", dir_ + "/error.log", "-c", dir_ + "/nginx.conf",
+      "-g",   "daemon off;"};
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -64,7 +66,8 @@ Status LocalNginxDav::start(RealRuntime& runtime) {
     pid_ = -1;
     return Error(ErrorCode::kUnavailable, "cannot spawn " + binary);
   }
-  if (!wait_until_serving(runtime)) return Error(ErrorCode::kUnavailable, "nginx did not start:\n" + error_log());
+  if (!wait_until_serving(runtime))
+    return Error(ErrorCode::kUnavailable, "nginx did not start:\n" + error_log());
   return Status();
 }
 
@@ -120,9 +123,10 @@ void LocalNginxDav::write_config() const {
        << "      dav_access user:rw;\n"
        << "      autoindex on;\n"
        << "      autoindex_format json;\n"
-       << (htpasswd_line_.empty() ? std::string()
-                                  : "      auth_basic \"lumberjack storage\";\n      auth_basic_user_file " + dir_ +
-                                        "/htpasswd;\n")
+       << (htpasswd_line_.empty()
+               ? std::string()
+               : "      auth_basic \"lumberjack storage\";\n      auth_basic_user_file " + dir_ +
+                     "/htpasswd;\n")
        << "    }\n"
        << "  }\n"
        << "}\n";

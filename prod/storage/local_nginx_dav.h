@@ -34,7 +34,7 @@ class LocalNginxDav {
   // SIGKILL would orphan them): the store is gone, calls must fail as unavailable.
   void kill_now();
 
-  const std::string& address() const { return address_; }        // "127.0.0.1:PORT"
+  const std::string& address() const { return address_; }            // "127.0.0.1:PORT"
   std::string objects_dir() const { return dir_ + "/www/objects"; }  // what it serves
   std::string error_log() const;
 

@@ -20,7 +20,8 @@ Error corrupt(const std::string& what) {
 }
 
 Error malformed(const JsonCursor& cursor, const char* expected) {
-  return corrupt("listing: expected " + std::string(expected) + " at offset " + std::to_string(cursor.pos()));
+  return corrupt("listing: expected " + std::string(expected) + " at offset " +
+                 std::to_string(cursor.pos()));
 }
 
 // One entry's fields; returns the file's name, or nullopt for anything that is not a file.

@@ -71,8 +71,8 @@ Task<Result<HttpResponse>> WebDavObjectStore::exchange(const Http1Request& reque
   // After the request left, the server may have applied it: kUnavailable, whichever way the
   // connection failed. A timeout, a malformed or oversized answer keep their own codes.
   const ErrorCode code = response.code();
-  if (code == ErrorCode::kTimedOut || code == ErrorCode::kCorrupt ||
-      code == ErrorCode::kTooLarge || code == ErrorCode::kInvalidArgument) {
+  if (code == ErrorCode::kTimedOut || code == ErrorCode::kCorrupt || code == ErrorCode::kTooLarge ||
+      code == ErrorCode::kInvalidArgument) {
     co_return Error(code, "webdav " + response.error().message());
   }
   co_return Error(ErrorCode::kUnavailable, "webdav " + response.error().to_string());
@@ -96,9 +96,9 @@ Task<Status> WebDavObjectStore::put(const std::string& name, std::string content
                                               std::to_string(options_.max_object_bytes));
   }
   Http1Request upload = request("PUT", target_of(name),
-                             "Content-Type: application/octet-stream\r\nContent-Length: " +
-                                 std::to_string(contents.size()) + "\r\n",
-                             false);
+                                "Content-Type: application/octet-stream\r\nContent-Length: " +
+                                    std::to_string(contents.size()) + "\r\n",
+                                false);
   upload.body = contents;
   Result<HttpResponse> response = co_await exchange(upload);
   if (!response.ok()) co_return response.status();
@@ -149,7 +149,8 @@ Task<Status> WebDavObjectStore::rename(const std::string& from, const std::strin
   const int status = response->status;
   if (is_success(status)) co_return Status();
   // RFC 4918 9.9.4: with "Overwrite: F" an existing destination is 412, and nothing moved.
-  if (status == 412) co_return Error(ErrorCode::kAlreadyExists, "rename " + from + ": '" + to + "' exists");
+  if (status == 412)
+    co_return Error(ErrorCode::kAlreadyExists, "rename " + from + ": '" + to + "' exists");
   // nginx refuses to MOVE a folder to a non-folder name with 400: there is no object `from`.
   if (status == 400)
     co_return Error(ErrorCode::kNotFound, "rename " + from + ": a folder, not an object");

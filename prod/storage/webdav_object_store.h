@@ -84,7 +84,7 @@ class WebDavObjectStore final : public ObjectStore {
 
   WebDavOptions options_;
   std::string authorization_;  // the header line every request carries, or empty
-  Http1Client http_;  // REQUIRES: after options_, from which it is made
+  Http1Client http_;           // REQUIRES: after options_, from which it is made
 };
 
 }  // namespace lj

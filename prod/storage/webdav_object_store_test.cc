@@ -148,11 +148,13 @@ TEST_F(ScriptedDavTest, SendsWellFormedRequests) {
   ASSERT_EQ(requests_.size(), 3u);
   EXPECT_EQ(requests_[0],
             "PUT /objects/a%20b/c%25d HTTP/1.1\r\nHost: dav:80\r\nUser-Agent: lumberjack\r\n"
-            "Accept-Encoding: identity\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+            "Accept-Encoding: identity\r\nConnection: close\r\nContent-Type: "
+            "application/octet-stream\r\nContent-Length: "
             "3\r\n\r\nxyz");
   EXPECT_EQ(requests_[1],
             "MOVE /objects/a%20b/c%25d HTTP/1.1\r\nHost: dav:80\r\nUser-Agent: lumberjack\r\n"
-            "Accept-Encoding: identity\r\nConnection: close\r\nDestination: /objects/pub/e\r\nOverwrite: F\r\n\r\n");
+            "Accept-Encoding: identity\r\nConnection: close\r\nDestination: "
+            "/objects/pub/e\r\nOverwrite: F\r\n\r\n");
   EXPECT_TRUE(requests_[2].starts_with("DELETE /objects/pub/e HTTP/1.1\r\n"));
 }
 
@@ -239,7 +241,8 @@ TEST_F(ScriptedDavTest, MapsStatusesPerCall) {
     return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: 0\r\n\r\n";
   };
   script({status(201), status(204), status(409), status(413), status(500), status(204), status(404),
-          status(409), status(201), status(404), status(409), status(400), status(412), status(200)});
+          status(409), status(201), status(404), status(409), status(400), status(412),
+          status(200)});
   EXPECT_TRUE(run(store_->put("a", "1")).ok());
   EXPECT_TRUE(run(store_->put("a", "2")).ok());
   EXPECT_EQ(run(store_->put("a", "3")).code(), ErrorCode::kAlreadyExists);
@@ -252,7 +255,8 @@ TEST_F(ScriptedDavTest, MapsStatusesPerCall) {
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kNotFound);
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kNotFound) << "400: a folder";
-  EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kAlreadyExists) << "412: the target exists";
+  EXPECT_EQ(run(store_->rename("a", "b")).code(), ErrorCode::kAlreadyExists)
+      << "412: the target exists";
 }
 
 TEST_F(ScriptedDavTest, ListsAChunkedJsonAutoindex) {
@@ -296,7 +300,8 @@ TEST_F(ScriptedDavTest, NoServerIsUnavailable) {
 // directory store and the simulated store alike: sim/conformance/object_store_conformance_test.cc.
 
 TEST(NginxDav, AStoppedServerIsUnavailable) {
-  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty())
+    GTEST_SKIP() << reason;
   RealRuntime runtime(std::filesystem::temp_directory_path().string());
   LocalNginxDav nginx;
   ASSERT_TRUE(nginx.start(runtime).ok());
@@ -313,7 +318,8 @@ TEST(NginxDav, AStoppedServerIsUnavailable) {
 // A store that demands credentials (auth_basic) refuses every call without them, and serves
 // the one that has them.
 TEST(NginxDav, WithoutCredentialsEveryCallIsRefused) {
-  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty())
+    GTEST_SKIP() << reason;
   RealRuntime runtime(std::filesystem::temp_directory_path().string());
   LocalNginxDav nginx;
   nginx.require_credentials("lumberjack", "s3cret");
@@ -329,9 +335,12 @@ TEST(NginxDav, WithoutCredentialsEveryCallIsRefused) {
 
   ASSERT_TRUE(runtime.run(owner.put("1001_1/logs.index", "1\n")).ok());
   for (WebDavObjectStore* intruder : {&anonymous, &guessing}) {
-    EXPECT_EQ(runtime.run(intruder->put("1001_1/logs.index", "")).code(), ErrorCode::kPermissionDenied);
-    EXPECT_EQ(runtime.run(intruder->remove("1001_1/logs.index")).code(), ErrorCode::kPermissionDenied);
-    EXPECT_EQ(runtime.run(intruder->rename("1001_1/logs.index", "x")).code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->put("1001_1/logs.index", "")).code(),
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->remove("1001_1/logs.index")).code(),
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(runtime.run(intruder->rename("1001_1/logs.index", "x")).code(),
+              ErrorCode::kPermissionDenied);
     EXPECT_EQ(runtime.run(intruder->get("1001_1/logs.index")).code(), ErrorCode::kPermissionDenied);
     EXPECT_EQ(runtime.run(intruder->list("1001_1")).code(), ErrorCode::kPermissionDenied);
   }

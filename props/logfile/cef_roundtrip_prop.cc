@@ -127,8 +127,10 @@ bool reference_parse(std::string_view line, CefFields& fields) {
 // The fields an event must produce, from the mapping documented in cef_writer.h.
 CefFields expected_fields(const AttackEvent& e) {
   CefFields f;
-  f.header = {"Incapsula",   "SIEMintegration",
-              "1",           std::to_string(e.rule_id),
+  f.header = {"Incapsula",
+              "SIEMintegration",
+              "1",
+              std::to_string(e.rule_id),
               e.attack_type.empty() ? "-" : e.attack_type,  // the placeholder (cef_writer.h)
               std::to_string(cef_severity(e.action))};
   auto text = [&](const char* key, const std::string& value) {

@@ -34,7 +34,8 @@ bool reference_unescape(std::string_view raw, bool header, std::string& out) {
       out += raw[i];
     } else if (raw[i] == 'n' || raw[i] == 'r') {
       out += raw[i] == 'n' ? '\n' : '\r';
-    } else if (raw[i] == 'x' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+    } else if (raw[i] == 'x' && i + 2 < raw.size() &&
+               std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -47,7 +48,8 @@ bool reference_unescape(std::string_view raw, bool header, std::string& out) {
 
 // Splits the header at unescaped '|' (5 fields after "LEEF:2.0"), then the rest at each
 // delimiter, each pair at its first '='.
-bool reference_split(std::string_view line, char delimiter, std::vector<std::string>& header, Pairs& pairs) {
+bool reference_split(std::string_view line, char delimiter, std::vector<std::string>& header,
+                     Pairs& pairs) {
   if (line.substr(0, 9) != "LEEF:2.0|") return false;
   line.remove_prefix(9);
   size_t start = 0;
@@ -56,7 +58,8 @@ bool reference_split(std::string_view line, char delimiter, std::vector<std::str
       ++i;
     } else if (line[i] == '|') {
       std::string field;
-      if (header.size() < 4 && !reference_unescape(line.substr(start, i - start), true, field)) return false;
+      if (header.size() < 4 && !reference_unescape(line.substr(start, i - start), true, field))
+        return false;
       header.push_back(header.size() < 4 ? field : std::string(line.substr(start, i - start)));
       start = i + 1;
     }
@@ -121,7 +124,9 @@ Pairs expected_attributes(const AttackEvent& e) {
   return p;
 }
 
-rc::Gen<char> delimiter_gen() { return rc::gen::element('\t', '^', '#', ';', ',', '~', '!', '@', '$', '%', '&', '*', '?', '`'); }
+rc::Gen<char> delimiter_gen() {
+  return rc::gen::element('\t', '^', '#', ';', ',', '~', '!', '@', '$', '%', '&', '*', '?', '`');
+}
 
 RC_GTEST_PROP(LeefProperties, EveryLineSplitsIntoItsAttributes, ()) {
   const AttackEvent event = *hostile_event(false);
@@ -130,14 +135,15 @@ RC_GTEST_PROP(LeefProperties, EveryLineSplitsIntoItsAttributes, ()) {
   append_leef_line(event, delimiter, line);
   RC_ASSERT(!line.empty() && line.back() == '\n');
   line.pop_back();
-  for (char c : line) RC_ASSERT((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) || c == delimiter);
+  for (char c : line)
+    RC_ASSERT((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) || c == delimiter);
 
   std::vector<std::string> header;
   Pairs pairs;
   RC_ASSERT(reference_split(line, delimiter, header, pairs));
-  const std::vector<std::string> expected_header = {"Incapsula", "SIEMintegration", "1",
-                                                    event.attack_type.empty() ? "-" : event.attack_type,
-                                                    leef_delimiter_text(delimiter)};
+  const std::vector<std::string> expected_header = {
+      "Incapsula", "SIEMintegration", "1", event.attack_type.empty() ? "-" : event.attack_type,
+      leef_delimiter_text(delimiter)};
   RC_ASSERT(header == expected_header);
   RC_ASSERT(pairs == expected_attributes(event));
 

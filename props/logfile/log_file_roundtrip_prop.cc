@@ -35,7 +35,8 @@ RC_GTEST_PROP(LogFileProperties, EventsRoundTripAndOnlyTheCustomersKeyOpensTheFi
   spec.account_id = *rc::gen::arbitrary<uint64_t>();
   spec.config_id = *rc::gen::arbitrary<uint64_t>();
   spec.seq = *rc::gen::inRange<uint64_t>(1, 1000000);
-  spec.format = *rc::gen::element(LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson);
+  spec.format =
+      *rc::gen::element(LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson);
   spec.leef_delimiter = *rc::gen::element('\t', '^', '#', ';');
   spec.encoding = *rc::gen::element(BodyEncoding::kModern, BodyEncoding::kImpervaCompatible);
   spec.compress = *rc::gen::arbitrary<bool>();
@@ -82,7 +83,8 @@ RC_GTEST_PROP(LogFileProperties, AModernEncryptedFileDetectsAnyChangedByte, ()) 
       *rc::gen::resize(5, rc::gen::container<std::vector<AttackEvent>>(hostile_event(true)));
   LogFileSpec spec;
   spec.account_id = 1;
-  spec.format = *rc::gen::element(LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson);
+  spec.format =
+      *rc::gen::element(LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson);
   spec.public_key_pem = test_key_pairs()[0].public_pem;
   SplitMix64 random(*rc::gen::arbitrary<uint64_t>());
   LogFileWriter writer;

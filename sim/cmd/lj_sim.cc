@@ -8,7 +8,8 @@
 //                                                   fails past half that capacity and reports
 //                                                   ZooKeeper writes/s and checkpoint sizes
 //                                                   (sim/scenarios/sweep.h: scale_world; CI's size,
-//                                                   resized by the flags: --pops 30 --accounts 2000)
+//                                                   resized by the flags: --pops 30 --accounts
+//                                                   2000)
 //   lj-sim delivery --seed N --seeds K              K runs from seed N; prints failures (each with
 //                                                   the command that replays it), coverage,
 //                                                   seeds/s and simulated events/s
@@ -25,8 +26,9 @@
 //   --zk-capacity W --commit-budget C               scale: ZooKeeper's writes/s, and the cluster's
 //                                                   checkpoint commits/s (0: no budget)
 //   --progress K                                    with --seeds: "progress D" after every K seeds
-//                                                   (with --seeds each seed runs in a child process:
-//                                                   a failed invariant fails that seed, not the sweep)
+//                                                   (with --seeds each seed runs in a child
+//                                                   process: a failed invariant fails that seed,
+//                                                   not the sweep)
 //   --no-faults, --messages M, --default-tunables, --no-buggify
 //   --no-swarm                                      every fault kind in every seed's world (by
 //                                                   default each seed enables a random half)
@@ -37,7 +39,6 @@
 // range or unknown exits 2.
 
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -58,7 +59,8 @@ struct RunFlags {
   std::optional<int> messages, pops, lumberjacks, proxies_per_pop, accounts;
   std::optional<double> zk_capacity, commit_budget;
   std::string planted, faults, trace;
-  bool log = false, no_faults = false, default_tunables = false, no_buggify = false, no_swarm = false;
+  bool log = false, no_faults = false, default_tunables = false, no_buggify = false,
+       no_swarm = false;
   uint64_t seeds = 1;
   uint64_t progress_every = 0;
 
@@ -68,41 +70,53 @@ struct RunFlags {
 
 void RunFlags::add_to(CLI::App& run) {
   run.add_option("--seed", seed, "the seed of the run (of the first, with --seeds)");
-  run.add_option("--seeds", seeds, "run this many seeds from --seed, each in a child process; prints failures "
-                                   "(with the command that replays each), coverage, seeds/s and events/s")
+  run.add_option("--seeds", seeds,
+                 "run this many seeds from --seed, each in a child process; prints failures "
+                 "(with the command that replays each), coverage, seeds/s and events/s")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
-  run.add_option("--progress", progress_every, "with --seeds: print \"progress D\" after every K seeds")
+  run.add_option("--progress", progress_every,
+                 "with --seeds: print \"progress D\" after every K seeds")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
   run.add_flag("--log", log, "the run's readable event log on stdout");
-  run.add_option("--trace", trace, "delivery: the timeline as a Chrome trace (Perfetto), a track per node");
-  run.add_option("--faults", faults, "delivery: this fault schedule instead of one drawn from the seed");
+  run.add_option("--trace", trace,
+                 "delivery: the timeline as a Chrome trace (Perfetto), a track per node");
+  run.add_option("--faults", faults,
+                 "delivery: this fault schedule instead of one drawn from the seed");
   std::vector<std::string> bugs;
   for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
     if (bug != lj::sim::PlantedBug::kNone) bugs.push_back(lj::sim::planted_bug_name(bug));
   }
-  run.add_option("--planted", planted, "delivery, ingest: plant a known bug in the code (--list-planted)")
+  run.add_option("--planted", planted,
+                 "delivery, ingest: plant a known bug in the code (--list-planted)")
       ->check(CLI::IsMember(bugs));
   run.add_option("--pops", pops, "PoPs (a Graceland each)")->check(CLI::Range(1, 30));
   run.add_option("--lumberjacks", lumberjacks, "Lumberjack nodes")->check(CLI::Range(1, 64));
-  run.add_option("--proxies-per-pop", proxies_per_pop, "proxies homed at each PoP")->check(CLI::Range(1, 99));
-  run.add_option("--accounts", accounts, "customers (1-64; scale: 1-5000)")->check(CLI::Range(1, 5000));
+  run.add_option("--proxies-per-pop", proxies_per_pop, "proxies homed at each PoP")
+      ->check(CLI::Range(1, 99));
+  run.add_option("--accounts", accounts, "customers (1-64; scale: 1-5000)")
+      ->check(CLI::Range(1, 5000));
   run.add_option("--events-per-proxy", events_per_proxy, "events each proxy sends");
-  run.add_option("--rate", rate, "events/s per proxy")->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
+  run.add_option("--rate", rate, "events/s per proxy")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
   run.add_option("--fault-seconds", fault_seconds, "how long the faults last")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000}));
   run.add_option("--zk-capacity", zk_capacity, "scale: ZooKeeper's writes/s (0: unlimited)")
       ->check(CLI::Range(0.0, 1e6));
-  run.add_option("--commit-budget", commit_budget, "scale: the cluster's checkpoint commits/s (0: no budget)")
+  run.add_option("--commit-budget", commit_budget,
+                 "scale: the cluster's checkpoint commits/s (0: no budget)")
       ->check(CLI::Range(0.0, 1e6));
   run.add_option("--messages", messages, "echo: messages to send")->check(CLI::Range(0, 1'000'000));
   run.add_flag("--no-faults", no_faults, "a world without faults");
-  run.add_flag("--default-tunables", default_tunables, "delivery: the production tunables, not drawn ones");
+  run.add_flag("--default-tunables", default_tunables,
+               "delivery: the production tunables, not drawn ones");
   run.add_flag("--no-buggify", no_buggify, "delivery: no fault points in the code");
-  run.add_flag("--no-swarm", no_swarm, "every fault kind in every seed's world (by default a random half)");
+  run.add_flag("--no-swarm", no_swarm,
+               "every fault kind in every seed's world (by default a random half)");
 }
 
 lj::sim::RunRequest RunFlags::request_for(const std::string& scenario) const {
-  lj::sim::RunRequest request = scenario == "scale" ? lj::sim::scale_world() : lj::sim::RunRequest{};
+  lj::sim::RunRequest request =
+      scenario == "scale" ? lj::sim::scale_world() : lj::sim::RunRequest{};
   request.scenario = scenario;
   if (seed) request.seed = *seed;
   if (messages) request.messages = *messages;
@@ -115,7 +129,8 @@ lj::sim::RunRequest RunFlags::request_for(const std::string& scenario) const {
   if (fault_seconds) request.fault_seconds = *fault_seconds;
   if (zk_capacity) request.zk_writes_per_s = *zk_capacity;
   if (commit_budget) request.commit_budget_per_s = *commit_budget;
-  if (!planted.empty()) (void)lj::sim::parse_planted_bug(planted, request.planted);  // checked by IsMember
+  if (!planted.empty())
+    (void)lj::sim::parse_planted_bug(planted, request.planted);  // checked by IsMember
   request.fault_text = faults;
   request.chrome_trace_path = trace;
   request.log_to_stdout = log;
@@ -129,18 +144,22 @@ lj::sim::RunRequest RunFlags::request_for(const std::string& scenario) const {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Runs simulated worlds: one seed (replayed bit for bit), or a sweep of many.", "lj-sim"};
+  CLI::App app{"Runs simulated worlds: one seed (replayed bit for bit), or a sweep of many.",
+               "lj-sim"};
   app.require_subcommand(0, 1);
   bool list_planted = false;
-  app.add_flag("--list-planted", list_planted,
-               "the planted bugs, one a line: its name and the world that measures it (ci/planted-rates)");
+  app.add_flag(
+      "--list-planted", list_planted,
+      "the planted bugs, one a line: its name and the world that measures it (ci/planted-rates)");
   RunFlags flags;
   const std::pair<const char*, const char*> scenarios[] = {
       {"echo", "messages echoed across a flaky network"},
       {"ingest", "proxies sending to Gracelands under faults: every acknowledged event stored"},
-      {"delivery", "the whole pipeline under faults: every acknowledged event published exactly once"},
+      {"delivery",
+       "the whole pipeline under faults: every acknowledged event published exactly once"},
       {"canary", "fails a known fraction of seeds by design: proves a sweep reports failures"},
-      {"scale", "the delivery world with many customers of Zipf volumes and ZooKeeper's write capacity"},
+      {"scale",
+       "the delivery world with many customers of Zipf volumes and ZooKeeper's write capacity"},
   };
   std::string scenario;
   for (const auto& [name, what] : scenarios) {
@@ -204,22 +223,23 @@ int main(int argc, char** argv) {
   request.isolate = true;
   // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
   const auto started = std::chrono::steady_clock::now();
-  const lj::sim::SweepReport report = lj::sim::sweep(
-      request, request.seed, seeds,
-      [&request, progress_every, done = uint64_t{0}](uint64_t seed, const lj::sim::RunResult& result) mutable {
-        if (progress_every != 0 && ++done % progress_every == 0) {
-          std::printf("progress %llu\n", static_cast<unsigned long long>(done));
-          std::fflush(stdout);
-        }
-        if (result.ok) return;
-        lj::sim::RunRequest failed = request;
-        failed.seed = seed;
-        std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n",
-                    static_cast<unsigned long long>(seed),
-                    static_cast<unsigned long long>(result.trace_hash), result.failure.c_str(),
-                    lj::sim::replay_command(failed).c_str());
-        std::fflush(stdout);
-      });
+  const lj::sim::SweepReport report =
+      lj::sim::sweep(request, request.seed, seeds,
+                     [&request, progress_every, done = uint64_t{0}](
+                         uint64_t seed, const lj::sim::RunResult& result) mutable {
+                       if (progress_every != 0 && ++done % progress_every == 0) {
+                         std::printf("progress %llu\n", static_cast<unsigned long long>(done));
+                         std::fflush(stdout);
+                       }
+                       if (result.ok) return;
+                       lj::sim::RunRequest failed = request;
+                       failed.seed = seed;
+                       std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n",
+                                   static_cast<unsigned long long>(seed),
+                                   static_cast<unsigned long long>(result.trace_hash),
+                                   result.failure.c_str(), lj::sim::replay_command(failed).c_str());
+                       std::fflush(stdout);
+                     });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!report.coverage.empty()) {
@@ -232,7 +252,8 @@ int main(int argc, char** argv) {
   }
   if (report.max_liveness_ratio > 0) {
     std::printf("slowest publication after healing: %.0f%% of its bound (seed %llu)\n",
-                100 * report.max_liveness_ratio, static_cast<unsigned long long>(report.slowest_seed));
+                100 * report.max_liveness_ratio,
+                static_cast<unsigned long long>(report.slowest_seed));
   }
   std::printf(
       "%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual "

@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 #include <functional>
+#include <optional>
 
 #include "sim/conformance/world.h"
 #include "sim/conformance/world_kinds.h"
@@ -733,7 +733,8 @@ TEST_P(CoordinatorFailover, ALeaderKillWithWritesInFlightLosesNoAcknowledgedWrit
     auto send = [&](int from, int to) {
       for (int i = from; i < to; ++i) {
         executor.spawn([](CoordinatorSession& session, std::string path,
-                          std::shared_ptr<std::vector<std::optional<Status>>> out, size_t index) -> Task<void> {
+                          std::shared_ptr<std::vector<std::optional<Status>>> out,
+                          size_t index) -> Task<void> {
           Result<std::string> created = co_await session.create(path, "w", NodeMode::kPersistent);
           (*out)[index].emplace(created.status());
         }(*a, at("w-" + std::to_string(i)), results, static_cast<size_t>(i)));
@@ -744,9 +745,11 @@ TEST_P(CoordinatorFailover, ALeaderKillWithWritesInFlightLosesNoAcknowledgedWrit
     send(0, kWrites / 2);
     const Duration deadline = clock().monotonic_now() + 3 * kPatience;
     auto answered = [&outcomes] {
-      return std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.has_value(); });
+      return std::count_if(outcomes.begin(), outcomes.end(),
+                           [](const auto& o) { return o.has_value(); });
     };
-    while (answered() < kWrites / 6 && clock().monotonic_now() < deadline) co_await clock().sleep_for(1ms);
+    while (answered() < kWrites / 6 && clock().monotonic_now() < deadline)
+      co_await clock().sleep_for(1ms);
     Result<int> killed = world_->kill_coordinator_leader();
     LJ_CO_ASSERT(killed.ok());
     send(kWrites / 2, kWrites);
@@ -764,23 +767,27 @@ TEST_P(CoordinatorFailover, ALeaderKillWithWritesInFlightLosesNoAcknowledgedWrit
       }
       ++acknowledged;
       Result<std::optional<int32_t>> there = co_await a->exists(at("w-" + std::to_string(i)));
-      while (!there.ok() && there.code() == ErrorCode::kUnavailable && clock().monotonic_now() < deadline) {
+      while (!there.ok() && there.code() == ErrorCode::kUnavailable &&
+             clock().monotonic_now() < deadline) {
         co_await clock().sleep_for(100ms);
         there = co_await a->exists(at("w-" + std::to_string(i)));
       }
       LJ_CO_ASSERT(there.ok());
-      EXPECT_TRUE(there->has_value()) << "write " << i << " was acknowledged, then lost with the leader";
+      EXPECT_TRUE(there->has_value())
+          << "write " << i << " was acknowledged, then lost with the leader";
     }
     EXPECT_GT(acknowledged, 0);
-    std::printf("leader kill: %d of %d writes acknowledged, %d failed with connection loss\n", acknowledged, kWrites,
-                lost_connection);
+    std::printf("leader kill: %d of %d writes acknowledged, %d failed with connection loss\n",
+                acknowledged, kWrites, lost_connection);
     // The session survived the failover: it still writes.
     Result<std::string> after = co_await a->create(at("after"), "", NodeMode::kPersistent);
-    while (!after.ok() && after.code() == ErrorCode::kUnavailable && clock().monotonic_now() < deadline) {
+    while (!after.ok() && after.code() == ErrorCode::kUnavailable &&
+           clock().monotonic_now() < deadline) {
       co_await clock().sleep_for(100ms);
       after = co_await a->create(at("after"), "", NodeMode::kPersistent);
     }
-    EXPECT_TRUE(after.ok() || after.code() == ErrorCode::kAlreadyExists) << after.error().to_string();
+    EXPECT_TRUE(after.ok() || after.code() == ErrorCode::kAlreadyExists)
+        << after.error().to_string();
   }());
 }
 

@@ -18,7 +18,9 @@ class FilesConformance : public ::testing::TestWithParam<const char*> {
   std::unique_ptr<World> world_;
 };
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 TEST_P(FilesConformance, AppendThenReadAtAnyOffset) {
   auto file = fs().open("data/a.seg", OpenMode::kCreate);

@@ -13,7 +13,9 @@ class NetworkConformance : public ::testing::TestWithParam<const char*> {
   std::unique_ptr<World> world_;
 };
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 Task<void> echo_until_end(std::unique_ptr<Listener> listener) {
   Result<std::unique_ptr<Connection>> peer = co_await listener->accept();
@@ -96,11 +98,12 @@ TEST_P(NetworkConformance, CloseCancelsPendingRead) {
   ASSERT_TRUE(listener.ok());
   const std::string address = (*listener)->address();
   std::unique_ptr<Connection> held;  // the server keeps its end open and silent
-  server.executor.spawn([](std::unique_ptr<Listener> l, std::unique_ptr<Connection>& keep) -> Task<void> {
-    auto peer = co_await l->accept();
-    if (peer.ok()) keep = std::move(*peer);
-    co_await std::suspend_always{};  // hold the listener too until the world ends
-  }(std::move(*listener), held));
+  server.executor.spawn(
+      [](std::unique_ptr<Listener> l, std::unique_ptr<Connection>& keep) -> Task<void> {
+        auto peer = co_await l->accept();
+        if (peer.ok()) keep = std::move(*peer);
+        co_await std::suspend_always{};  // hold the listener too until the world ends
+      }(std::move(*listener), held));
 
   world_->run([&]() -> Task<void> {
     Env env = world_->env(0);

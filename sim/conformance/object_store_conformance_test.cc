@@ -70,7 +70,8 @@ class RealStoreWorld final : public StoreWorld {
 
 class SimStoreWorld final : public StoreWorld {
  public:
-  SimStoreWorld() : simulation_(5), storage_(simulation_), node_(simulation_.add_node("lumberjack", nullptr)) {
+  SimStoreWorld()
+      : simulation_(5), storage_(simulation_), node_(simulation_.add_node("lumberjack", nullptr)) {
     node_.start();
   }
   ObjectStore& store() override { return storage_.client(node_); }
@@ -80,7 +81,8 @@ class SimStoreWorld final : public StoreWorld {
       co_await std::move(inner);
       finished = true;
     }(std::move(task), done));
-    ASSERT_TRUE(simulation_.run_until([&] { return done; }, simulation_.now_ns() + 600'000'000'000));
+    ASSERT_TRUE(
+        simulation_.run_until([&] { return done; }, simulation_.now_ns() + 600'000'000'000));
   }
 
  private:
@@ -98,7 +100,8 @@ class ObjectStoreConformance : public ::testing::TestWithParam<const char*> {
       return;
     }
     if (kind == "webdav") {
-      if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+      if (std::string reason = LocalNginxDav::unusable_reason(); !reason.empty())
+        GTEST_SKIP() << reason;
     }
     auto real = std::make_unique<RealStoreWorld>(kind);
     ASSERT_TRUE(real->started().ok()) << real->started().to_string();
@@ -108,17 +111,22 @@ class ObjectStoreConformance : public ::testing::TestWithParam<const char*> {
   template <typename T>
   T run(Task<T> task) {
     std::optional<T> out;
-    world_->run([](Task<T> inner, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(inner)); }(
-        std::move(task), out));
+    world_->run([](Task<T> inner, std::optional<T>& o) -> Task<void> {
+      o.emplace(co_await std::move(inner));
+    }(std::move(task), out));
     return std::move(*out);
   }
   ObjectStore& store() { return world_->store(); }
-  Status put(const std::string& name, std::string contents) { return run(store().put(name, std::move(contents))); }
+  Status put(const std::string& name, std::string contents) {
+    return run(store().put(name, std::move(contents)));
+  }
   std::string get(const std::string& name) {
     Result<std::string> got = run(store().get(name));
     return got.ok() ? *got : "<" + std::string(error_code_name(got.code())) + ">";
   }
-  Status rename(const std::string& from, const std::string& to) { return run(store().rename(from, to)); }
+  Status rename(const std::string& from, const std::string& to) {
+    return run(store().rename(from, to));
+  }
   Status remove(const std::string& name) { return run(store().remove(name)); }
   Names list(const std::string& dir) {
     auto listed = run(store().list(dir));
@@ -182,11 +190,12 @@ TEST_P(ObjectStoreConformance, RemoveIsIdempotent) {
 
 TEST_P(ObjectStoreConformance, BinaryLargeAndOddlyNamedObjectsRoundTrip) {
   std::string big;
-  for (uint32_t i = 0; i < 3'000'000; ++i) big.push_back(static_cast<char>((i * 2654435761u) >> 24));
+  for (uint32_t i = 0; i < 3'000'000; ++i)
+    big.push_back(static_cast<char>((i * 2654435761u) >> 24));
   ASSERT_TRUE(put("big/blob", big).ok());
   EXPECT_TRUE(get("big/blob") == big);
-  const Names odd = {"sp ace", "quo\"te", "per%cent", "plus+hash#q?", "\xc3\xa9t\xc3\xa9", "back\\slash",
-                     "semi;colon", "...", ".hidden"};
+  const Names odd = {"sp ace",      "quo\"te",    "per%cent", "plus+hash#q?", "\xc3\xa9t\xc3\xa9",
+                     "back\\slash", "semi;colon", "...",      ".hidden"};
   for (const std::string& name : odd) {
     ASSERT_TRUE(put("odd/" + name, "v:" + name).ok()) << name;
     EXPECT_EQ(get("odd/" + name), "v:" + name);
@@ -220,9 +229,10 @@ TEST_P(ObjectStoreConformance, AFolderIsNeitherAnObjectNorReplacedByOne) {
 
 TEST_P(ObjectStoreConformance, HostileNamesAreRejected) {
   ASSERT_TRUE(put("victim", "keep").ok());
-  for (const std::string& name : {std::string("../x"), std::string("a//b"), std::string("a/./b"), std::string(""),
-                                  std::string("a\0b", 3), std::string("../objects/victim"), std::string(".."),
-                                  std::string("/absolute"), std::string("trailing/")}) {
+  for (const std::string& name :
+       {std::string("../x"), std::string("a//b"), std::string("a/./b"), std::string(""),
+        std::string("a\0b", 3), std::string("../objects/victim"), std::string(".."),
+        std::string("/absolute"), std::string("trailing/")}) {
     EXPECT_EQ(put(name, "evil").code(), ErrorCode::kInvalidArgument) << name;
     EXPECT_EQ(run(store().get(name)).code(), ErrorCode::kInvalidArgument) << name;
     EXPECT_EQ(rename("victim", name).code(), ErrorCode::kInvalidArgument) << name;
@@ -233,7 +243,8 @@ TEST_P(ObjectStoreConformance, HostileNamesAreRejected) {
   EXPECT_EQ(get("elsewhere"), kNotFound);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreConformance, ::testing::Values("webdav", "directory", "sim"),
+INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreConformance,
+                         ::testing::Values("webdav", "directory", "sim"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -38,7 +38,8 @@ LocalZooKeeperEnsemble& shared_ensemble(bool must_serve) {
 
 class RealWorld final : public World {
  public:
-  explicit RealWorld(bool ensemble = false) : ensemble_(ensemble), root_(make_temp_dir()), runtime_(root_) {}
+  explicit RealWorld(bool ensemble = false)
+      : ensemble_(ensemble), root_(make_temp_dir()), runtime_(root_) {}
   ~RealWorld() override { std::filesystem::remove_all(root_); }
   std::string name() const override { return ensemble_ ? "ensemble" : "real"; }
   Env env(int) override { return runtime_.env(); }
@@ -81,13 +82,15 @@ class RealWorld final : public World {
  private:
   ZkCoordinator& zookeeper() {
     if (!zookeeper_) {
-      const std::string hosts = ensemble_ ? shared_ensemble(true).hosts() : shared_zookeeper(true).hosts();
+      const std::string hosts =
+          ensemble_ ? shared_ensemble(true).hosts() : shared_zookeeper(true).hosts();
       zookeeper_ = std::make_unique<ZkCoordinator>(hosts, runtime_);
     }
     return *zookeeper_;
   }
   static std::string make_temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lj-conformance-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "lj-conformance-XXXXXX").string();
     char* made = ::mkdtemp(pattern.data());
     EXPECT_NE(made, nullptr);
     return pattern;
@@ -145,9 +148,15 @@ class SimWorld final : public World {
 
 }  // namespace
 
-std::unique_ptr<World> make_real_world() { return std::make_unique<RealWorld>(); }
-std::unique_ptr<World> make_ensemble_world() { return std::make_unique<RealWorld>(/*ensemble=*/true); }
-std::unique_ptr<World> make_sim_world(uint64_t seed) { return std::make_unique<SimWorld>(seed); }
+std::unique_ptr<World> make_real_world() {
+  return std::make_unique<RealWorld>();
+}
+std::unique_ptr<World> make_ensemble_world() {
+  return std::make_unique<RealWorld>(/*ensemble=*/true);
+}
+std::unique_ptr<World> make_sim_world(uint64_t seed) {
+  return std::make_unique<SimWorld>(seed);
+}
 std::unique_ptr<World> make_world(const std::string& kind) {
   if (kind == "real") return make_real_world();
   if (kind == "ensemble") return make_ensemble_world();

@@ -230,7 +230,9 @@ constexpr int kEnsembleServers = 3;
 // below the ephemeral range (a restarted server must find its ports free).
 int free_ensemble_base() {
   for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = 12000 + static_cast<int>((static_cast<unsigned>(::getpid()) * 7919u + attempt * 331u) % 16000u);
+    const int base =
+        12000 +
+        static_cast<int>((static_cast<unsigned>(::getpid()) * 7919u + attempt * 331u) % 16000u);
     bool free = true;
     for (int n = 0; n < kEnsembleServers && free; ++n) {
       free = port_free(base + n) && port_free(base + 101 + n) && port_free(base + 201 + n);
@@ -257,8 +259,9 @@ Status LocalZooKeeperEnsemble::start() {
   if (dir_.empty()) return Error(ErrorCode::kIoError, "no temporary directory");
   if (base_port_ == 0) base_port_ = free_ensemble_base();
   if (base_port_ == 0) return Error(ErrorCode::kUnavailable, "no free ports for an ensemble");
-  const std::string command = script("start " + dir_ + " " + std::to_string(kEnsembleServers) + " " +
-                                     std::to_string(base_port_)) + " >/dev/null";
+  const std::string command = script("start " + dir_ + " " + std::to_string(kEnsembleServers) +
+                                     " " + std::to_string(base_port_)) +
+                              " >/dev/null";
   if (std::system(command.c_str()) != 0) {
     stop();
     return Error(ErrorCode::kUnavailable, "ci/zookeeper could not start an ensemble in " + dir_);

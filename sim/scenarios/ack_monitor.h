@@ -5,9 +5,9 @@
 // loss at that instant would leave (SimDisk::durable_file), not what the page cache holds now.
 // It reads a file's newly durable bytes the moment they become durable (SimDisk's durable
 // observer), from where it stopped in it: a file that retention or a destroyed disk takes
-// before the acknowledgement arrives was still read while it was there. An acknowledgement sent before its fsync completed, after a failed one, or before
-// its segment's directory entry was synced is caught at that step, whether or not a power loss
-// later happens to take the record.
+// before the acknowledgement arrives was still read while it was there. An acknowledgement sent
+// before its fsync completed, after a failed one, or before its segment's directory entry was
+// synced is caught at that step, whether or not a power loss later happens to take the record.
 //
 // Once durable, an event stays counted (a later crash cannot un-acknowledge it; losing it then
 // is the end-state checker's to judge). `excused` names events whose disk a destroyed-disk
@@ -68,7 +68,8 @@ class AckMonitor {
   };
   std::vector<std::map<std::string, Read>> read_;
   std::set<EventId> durable_;
-  std::set<EventId> dropped_;  // held in pages a failed fsync dropped, when a power loss zeroed them
+  std::set<EventId>
+      dropped_;  // held in pages a failed fsync dropped, when a power loss zeroed them
   std::function<bool(const EventId&)> excused_;
   uint64_t acks_judged_ = 0;
   std::string problem_;

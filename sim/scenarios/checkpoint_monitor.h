@@ -31,7 +31,9 @@ class CheckpointMonitor {
  public:
   explicit CheckpointMonitor(SimZooKeeper& zookeeper);
   // Whether a staging name was ever written to storage (StoreMonitor::was_written).
-  void check_uploads_with(std::function<bool(const std::string&)> uploaded) { uploaded_ = std::move(uploaded); }
+  void check_uploads_with(std::function<bool(const std::string&)> uploaded) {
+    uploaded_ = std::move(uploaded);
+  }
 
   // The first violation seen, with when and which session, or "".
   const std::string& problem() const { return problem_; }

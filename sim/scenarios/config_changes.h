@@ -18,14 +18,16 @@ namespace lj::sim {
 // Spawns on `admin` a process that changes one of `accounts` at times drawn from `seed` (every
 // `mean_gap_ns` on average) until `until_ns` of virtual time, counting each applied change in
 // `coverage`.
-void start_config_changes(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
-                          int64_t until_ns, int64_t mean_gap_ns, std::map<std::string, uint64_t>& coverage);
+void start_config_changes(SimNode& admin, Coordinator& coordinator, uint64_t seed,
+                          std::vector<uint64_t> accounts, int64_t until_ns, int64_t mean_gap_ns,
+                          std::map<std::string, uint64_t>& coverage);
 
 // In a quarter of the seeds (drawn from `seed`), spawns on `admin` a process that removes one
 // of `accounts` in the last 5 s before `until_ns`, as `lj ctl remove` does. The customer is
 // gone for good: what was committed before is still published, and nothing of it may be
 // committed afterwards (CheckpointMonitor; RemovedCustomers says what may go unpublished).
-void start_customer_removal(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<uint64_t> accounts,
-                            int64_t until_ns, std::map<std::string, uint64_t>& coverage);
+void start_customer_removal(SimNode& admin, Coordinator& coordinator, uint64_t seed,
+                            std::vector<uint64_t> accounts, int64_t until_ns,
+                            std::map<std::string, uint64_t>& coverage);
 
 }  // namespace lj::sim

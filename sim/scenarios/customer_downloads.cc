@@ -1,7 +1,6 @@
 #include "sim/scenarios/customer_downloads.h"
 
 #include <algorithm>
-
 #include <set>
 
 #include "prod/delivery/fetcher.h"
@@ -24,8 +23,13 @@ std::string folder_of(const lumberjack::AuditedCustomer& customer) {
 class CheckingSink final : public delivery::LogSink {
  public:
   CheckingSink(SimNode& node, uint64_t account, CustomerDownloads::Received& received,
-               std::map<std::string, uint64_t>& coverage, const CustomerDownloads::ExpiredFile& expired)
-      : node_(node), account_(account), received_(received), coverage_(coverage), expired_(expired) {}
+               std::map<std::string, uint64_t>& coverage,
+               const CustomerDownloads::ExpiredFile& expired)
+      : node_(node),
+        account_(account),
+        received_(received),
+        coverage_(coverage),
+        expired_(expired) {}
 
   Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) override {
     const std::string where =
@@ -93,21 +97,24 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                               RsaPrivateKey::from_pem(customer.private_key_pem).value()));
                         }
                         auto& sink = n.keep(std::make_unique<CheckingSink>(
-                            n, customer.account_id, received_.at(customer.account_id), coverage_, expired_file_));
+                            n, customer.account_id, received_.at(customer.account_id), coverage_,
+                            expired_file_));
                         delivery::FetchOptions options;
                         options.folder = folder_of(customer);
                         options.credentials = {"customer-" + std::to_string(customer.account_id),
                                                "secret"};
                         options.state_path = "state/" + options.folder + ".state";
                         // As the customer configured its downloader for its folder.
-                        options.acceptance.accept_imperva = customer.encoding == BodyEncoding::kImpervaCompatible;
+                        options.acceptance.accept_imperva =
+                            customer.encoding == BodyEncoding::kImpervaCompatible;
                         options.acceptance.accept_unencrypted = key == nullptr;
                         options.poll_interval = std::chrono::seconds(2);
                         options.backoff_initial = std::chrono::milliseconds(200);
                         options.backoff_max = std::chrono::seconds(5);
                         options.fault_points = env.fault_points;
                         // One by one, or several files at once when behind: both are judged.
-                        options.parallel_downloads = static_cast<size_t>(uniform_between(env.random, 1, 6));
+                        options.parallel_downloads =
+                            static_cast<size_t>(uniform_between(env.random, 1, 6));
                         options.log = [this, &n](const std::string& line) {
                           simulation_.trace(n.id(), line);
                         };
@@ -136,7 +143,8 @@ uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& cust
 uint64_t CustomerDownloads::expected_files(const lumberjack::AuditedCustomer& customer,
                                            const Committed& committed) const {
   auto last_committed = committed.find(customer.account_id);
-  return std::max(listed_files(customer), last_committed == committed.end() ? 0 : last_committed->second);
+  return std::max(listed_files(customer),
+                  last_committed == committed.end() ? 0 : last_committed->second);
 }
 
 uint64_t CustomerDownloads::reached(uint64_t account) const {
@@ -152,7 +160,8 @@ bool CustomerDownloads::caught_up(const Committed& committed) const {
   return true;
 }
 
-std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published, const Committed& committed,
+std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& published,
+                                     const Committed& committed,
                                      const std::function<bool(uint64_t account)>& removed) const {
   std::set<EventId> got;
   for (const lumberjack::AuditedCustomer& customer : customers_) {
@@ -161,9 +170,9 @@ std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& publishe
     if (!received.problem.empty()) return received.problem;
     const uint64_t expected = expected_files(customer, committed);
     if (reached(customer.account_id) < expected) {
-      return "downloader of " + std::to_string(customer.account_id) + " has " + std::to_string(received.highest) +
-             " of " + std::to_string(expected) + " published files (logs.index lists " +
-             std::to_string(listed_files(customer)) + ")";
+      return "downloader of " + std::to_string(customer.account_id) + " has " +
+             std::to_string(received.highest) + " of " + std::to_string(expected) +
+             " published files (logs.index lists " + std::to_string(listed_files(customer)) + ")";
     }
     for (const auto& [seq, events] : received.files) {
       for (const EventId& id : events) {
@@ -175,10 +184,12 @@ std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& publishe
     }
   }
   for (const auto& [id, copies] : published) {
-    if (!got.contains(id) && !expired_event_(id)) return "published event " + id_text(id) + " never reached its customer";
+    if (!got.contains(id) && !expired_event_(id))
+      return "published event " + id_text(id) + " never reached its customer";
   }
   for (const EventId& id : got) {
-    if (!published.contains(id)) return "customer received event " + id_text(id) + ", which was never published";
+    if (!published.contains(id))
+      return "customer received event " + id_text(id) + ", which was never published";
   }
   return "";
 }

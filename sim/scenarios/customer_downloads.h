@@ -69,7 +69,8 @@ class CustomerDownloads {
   // The last file a customer's downloader received, or after it every file that expired unfetched.
   uint64_t reached(uint64_t account) const;
   // The file a customer's downloader must have reached: the index's last, or the last committed.
-  uint64_t expected_files(const lumberjack::AuditedCustomer& customer, const Committed& committed) const;
+  uint64_t expected_files(const lumberjack::AuditedCustomer& customer,
+                          const Committed& committed) const;
 
   Simulation& simulation_;
   SimObjectStore& storage_;

@@ -10,8 +10,8 @@
 #include "fault/buggify.h"
 #include "fault/fault_schedule.h"
 #include "fault/swarm.h"
-#include "prod/logfile/test_keys.h"
 #include "prod/delivery/published_retention.h"
+#include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/ledger_check.h"
@@ -22,16 +22,16 @@
 #include "sim/scenarios/config_changes.h"
 #include "sim/scenarios/customer_downloads.h"
 #include "sim/scenarios/delivery_tunables.h"
-#include "sim/scenarios/index_monitor.h"
-#include "sim/scenarios/published_retention_monitor.h"
 #include "sim/scenarios/destroyed_disks.h"
-#include "sim/scenarios/retention_monitor.h"
+#include "sim/scenarios/index_monitor.h"
 #include "sim/scenarios/ingest_world.h"
-#include "sim/scenarios/stage_faults.h"
 #include "sim/scenarios/operator_drains.h"
 #include "sim/scenarios/publish_monitor.h"
+#include "sim/scenarios/published_retention_monitor.h"
 #include "sim/scenarios/pushed_customers.h"
 #include "sim/scenarios/removed_customers.h"
+#include "sim/scenarios/retention_monitor.h"
+#include "sim/scenarios/stage_faults.h"
 #include "sim/scenarios/store_monitor.h"
 #include "sim/sim_node.h"
 #include "sim/sim_object_store.h"
@@ -42,27 +42,48 @@ namespace lj::sim {
 
 const char* planted_bug_name(PlantedBug bug) {
   switch (bug) {
-    case PlantedBug::kNone: return "none";
-    case PlantedBug::kNoDedup: return "no-dedup";
-    case PlantedBug::kNoFencing: return "no-fencing";
-    case PlantedBug::kCommitBeforeUpload: return "commit-before-upload";
-    case PlantedBug::kAckBeforeFsync: return "ack-before-fsync";
-    case PlantedBug::kLostWatch: return "lost-watch";
-    case PlantedBug::kSharedStagingName: return "shared-staging-name";
-    case PlantedBug::kUnfencedStagingRemoval: return "unfenced-staging-removal";
-    case PlantedBug::kClobberingPublish: return "clobbering-publish";
-    case PlantedBug::kOverlappingPipelines: return "overlapping-pipelines";
-    case PlantedBug::kAckFailedSync: return "ack-failed-sync";
-    case PlantedBug::kNoDirSync: return "no-dir-sync";
-    case PlantedBug::kStateBeforeDelivery: return "state-before-delivery";
-    case PlantedBug::kRetryFailedSync: return "retry-failed-sync";
-    case PlantedBug::kWallClockRetention: return "wall-clock-retention";
-    case PlantedBug::kSendBeforeQueueSync: return "send-before-queue-sync";
-    case PlantedBug::kUnsyncedRecovery: return "unsynced-recovery";
-    case PlantedBug::kIndexReadErrorAsEmptied: return "index-read-error-as-emptied";
-    case PlantedBug::kPublishedWallClockRetention: return "published-wall-clock-retention";
-    case PlantedBug::kPushFailureAsPushed: return "push-failure-as-pushed";
-    case PlantedBug::kPushBeforeConfirmation: return "push-before-confirmation";
+    case PlantedBug::kNone:
+      return "none";
+    case PlantedBug::kNoDedup:
+      return "no-dedup";
+    case PlantedBug::kNoFencing:
+      return "no-fencing";
+    case PlantedBug::kCommitBeforeUpload:
+      return "commit-before-upload";
+    case PlantedBug::kAckBeforeFsync:
+      return "ack-before-fsync";
+    case PlantedBug::kLostWatch:
+      return "lost-watch";
+    case PlantedBug::kSharedStagingName:
+      return "shared-staging-name";
+    case PlantedBug::kUnfencedStagingRemoval:
+      return "unfenced-staging-removal";
+    case PlantedBug::kClobberingPublish:
+      return "clobbering-publish";
+    case PlantedBug::kOverlappingPipelines:
+      return "overlapping-pipelines";
+    case PlantedBug::kAckFailedSync:
+      return "ack-failed-sync";
+    case PlantedBug::kNoDirSync:
+      return "no-dir-sync";
+    case PlantedBug::kStateBeforeDelivery:
+      return "state-before-delivery";
+    case PlantedBug::kRetryFailedSync:
+      return "retry-failed-sync";
+    case PlantedBug::kWallClockRetention:
+      return "wall-clock-retention";
+    case PlantedBug::kSendBeforeQueueSync:
+      return "send-before-queue-sync";
+    case PlantedBug::kUnsyncedRecovery:
+      return "unsynced-recovery";
+    case PlantedBug::kIndexReadErrorAsEmptied:
+      return "index-read-error-as-emptied";
+    case PlantedBug::kPublishedWallClockRetention:
+      return "published-wall-clock-retention";
+    case PlantedBug::kPushFailureAsPushed:
+      return "push-failure-as-pushed";
+    case PlantedBug::kPushBeforeConfirmation:
+      return "push-before-confirmation";
   }
   return "unknown";
 }
@@ -80,14 +101,27 @@ const char* planted_bug_world(PlantedBug bug) {
 }
 
 const std::vector<PlantedBug>& all_planted_bugs() {
-  static const std::vector<PlantedBug> bugs{
-      PlantedBug::kNone,           PlantedBug::kNoDedup,           PlantedBug::kNoFencing,
-      PlantedBug::kCommitBeforeUpload, PlantedBug::kAckBeforeFsync, PlantedBug::kLostWatch,
-      PlantedBug::kSharedStagingName,  PlantedBug::kUnfencedStagingRemoval, PlantedBug::kClobberingPublish,
-      PlantedBug::kOverlappingPipelines, PlantedBug::kAckFailedSync, PlantedBug::kNoDirSync,
-      PlantedBug::kStateBeforeDelivery, PlantedBug::kRetryFailedSync, PlantedBug::kWallClockRetention,
-      PlantedBug::kSendBeforeQueueSync, PlantedBug::kUnsyncedRecovery, PlantedBug::kIndexReadErrorAsEmptied,
-      PlantedBug::kPublishedWallClockRetention, PlantedBug::kPushFailureAsPushed, PlantedBug::kPushBeforeConfirmation};
+  static const std::vector<PlantedBug> bugs{PlantedBug::kNone,
+                                            PlantedBug::kNoDedup,
+                                            PlantedBug::kNoFencing,
+                                            PlantedBug::kCommitBeforeUpload,
+                                            PlantedBug::kAckBeforeFsync,
+                                            PlantedBug::kLostWatch,
+                                            PlantedBug::kSharedStagingName,
+                                            PlantedBug::kUnfencedStagingRemoval,
+                                            PlantedBug::kClobberingPublish,
+                                            PlantedBug::kOverlappingPipelines,
+                                            PlantedBug::kAckFailedSync,
+                                            PlantedBug::kNoDirSync,
+                                            PlantedBug::kStateBeforeDelivery,
+                                            PlantedBug::kRetryFailedSync,
+                                            PlantedBug::kWallClockRetention,
+                                            PlantedBug::kSendBeforeQueueSync,
+                                            PlantedBug::kUnsyncedRecovery,
+                                            PlantedBug::kIndexReadErrorAsEmptied,
+                                            PlantedBug::kPublishedWallClockRetention,
+                                            PlantedBug::kPushFailureAsPushed,
+                                            PlantedBug::kPushBeforeConfirmation};
   return bugs;
 }
 
@@ -110,12 +144,15 @@ lumberjack::CustomerConfig customer(int index, const Tunables& tunables) {
   config.account_id = kFirstAccount + static_cast<uint64_t>(index);
   config.config_id = 1;
   // All four formats, each with both encodings as the index grows; LEEF with two delimiters.
-  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef, LogFormat::kJson};
+  constexpr LogFormat kFormats[] = {LogFormat::kCef, LogFormat::kW3c, LogFormat::kLeef,
+                                    LogFormat::kJson};
   config.format = kFormats[(index + index / 4) % 4];
   config.leef_delimiter = index % 8 < 4 ? '\t' : '^';
   config.encoding = index % 4 < 2 ? BodyEncoding::kModern : BodyEncoding::kImpervaCompatible;
   // Every fourth customer has no key: its files are not encrypted.
-  if (index % 4 != 3) config.public_key_pem = std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
+  if (index % 4 != 3)
+    config.public_key_pem =
+        std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
   config.roll.max_events = tunables.roll_max_events;
   config.roll.max_age_ms = tunables.roll_max_age_ms;
   // Every third customer also has its files pushed to a destination of its own.
@@ -138,7 +175,8 @@ void measure_checkpoints(const SimZooKeeper& zookeeper, int accounts, DeliveryOu
   std::vector<uint64_t> sizes;
   for (int a = 0; a < accounts; ++a) {
     const uint64_t account = kFirstAccount + static_cast<uint64_t>(a);
-    const std::optional<NodeData> node = zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
+    const std::optional<NodeData> node =
+        zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
     if (node) sizes.push_back(node->data.size());
   }
   if (sizes.empty()) return;
@@ -154,7 +192,8 @@ std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
     const lumberjack::CustomerConfig config = customer(a, Tunables{});
     lumberjack::AuditedCustomer audited{config.account_id, config.config_id, "", config.encoding};
     if (!config.public_key_pem.empty()) {
-      audited.private_key_pem = std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
+      audited.private_key_pem =
+          std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
     }
     out.push_back(audited);
   }
@@ -176,8 +215,8 @@ std::vector<fault::Fault> draw_delivery_schedule(Random& random, const fault::Sw
                                                  const std::vector<NodeId>& pops,
                                                  const std::vector<NodeId>& lumberjacks,
                                                  const std::vector<NodeId>& others,
-                                                 const std::vector<NodeId>& proxies, Duration session_timeout,
-                                                 int64_t until_ns) {
+                                                 const std::vector<NodeId>& proxies,
+                                                 Duration session_timeout, int64_t until_ns) {
   const int64_t session_ns = session_timeout.count();
   fault::FaultModel model;
   model.swarm = &swarm;
@@ -287,7 +326,8 @@ std::string where_stored(Simulation& simulation, const PopNodes& pops, const Eve
       holders += " " + pops.names[p];
     }
   }
-  return holders.empty() ? "held by no PoP: lost at ingest" : "held by" + holders + ": lost in delivery";
+  return holders.empty() ? "held by no PoP: lost at ingest"
+                         : "held by" + holders + ": lost in delivery";
 }
 
 }  // namespace
@@ -312,7 +352,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   double stage_crash_probability = 0;
   CheckpointMonitor checkpoints(zookeeper);
   StoreMonitor store_monitor(simulation, storage, zookeeper);
-  checkpoints.check_uploads_with([&store_monitor](const std::string& name) { return store_monitor.was_written(name); });
+  checkpoints.check_uploads_with(
+      [&store_monitor](const std::string& name) { return store_monitor.was_written(name); });
   DestroyedDisks destroyed(zookeeper);
   // The pushed customers' own destinations, and the checker of what lands there.
   PushedCustomers pushed(simulation, storage, zookeeper, pushed_folders(options.accounts));
@@ -323,7 +364,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // PoPs: a Graceland each.
   const PopNodes pop_nodes =
       add_graceland_pops(simulation, options.pops,
-                         PopRetention{tunables.pop_segment_age, tunables.pop_retention, tunables.pop_retention_interval});
+                         PopRetention{tunables.pop_segment_age, tunables.pop_retention,
+                                      tunables.pop_retention_interval});
   // Every acknowledgement is judged as the proxy hears it: durable on some PoP by then.
   std::vector<SimDisk*> pop_disks;
   for (NodeId pop : pop_nodes.nodes) pop_disks.push_back(&simulation.node(pop).disk());
@@ -332,40 +374,45 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   ledger.set_ack_observer([&acks](const EventId& id) { acks.on_acknowledged(id); });
   // Every file is judged as it is published: each of its events durable on some PoP by then.
   PublishMonitor publications(
-      simulation, storage, audited_customers(options.accounts), [&acks](const EventId& id) { return acks.ever_durable(id); },
+      simulation, storage, audited_customers(options.accounts),
+      [&acks](const EventId& id) { return acks.ever_durable(id); },
       [&acks](const EventId& id) { return acks.in_dropped_pages(id); });
   // Every segment retention removes is judged when it goes; what it took undelivered is excused.
-  RetentionMonitor retention(simulation, tunables.pop_retention.count(),
-                             [&destroyed](const std::string& pop, const SimDisk& disk, const std::string& path) {
-                               destroyed.note_expired(pop, disk, path);
-                             });
+  RetentionMonitor retention(
+      simulation, tunables.pop_retention.count(),
+      [&destroyed](const std::string& pop, const SimDisk& disk, const std::string& path) {
+        destroyed.note_expired(pop, disk, path);
+      });
   for (size_t p = 0; p < pop_nodes.nodes.size(); ++p) {
     retention.watch(simulation.node(pop_nodes.nodes[p]), pop_nodes.names[p]);
   }
   std::map<std::string, std::string> pops;
-  for (size_t p = 0; p < pop_nodes.names.size(); ++p) pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
+  for (size_t p = 0; p < pop_nodes.names.size(); ++p)
+    pops[pop_nodes.names[p]] = pop_nodes.addresses[p];
 
   // The customers, created through a session as `lj ctl` would.
   SimNode& admin = simulation.add_node("admin", nullptr);
   admin.start();
   bool customers_created = false;
-  admin.spawn([](Coordinator& coordinator, int accounts, Tunables tunables, bool& done) -> Task<void> {
-    const lumberjack::ZkLayout layout;
-    while (!done) {
-      auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
-      if (!session.ok()) continue;
-      bool all = (co_await create_path(**session, layout.customers())).ok();
-      for (int a = 0; all && a < accounts; ++a) {
-        const lumberjack::CustomerConfig config = customer(a, tunables);
-        const std::string path = layout.customer(std::to_string(config.account_id));
-        const std::string data = config.encode();
-        auto created = co_await (*session)->create(path, data, NodeMode::kPersistent);
-        all = created.ok() || created.code() == ErrorCode::kAlreadyExists;
-      }
-      co_await (*session)->close();
-      done = all;
-    }
-  }(zookeeper.client(admin), options.accounts, tunables, customers_created));
+  admin.spawn(
+      [](Coordinator& coordinator, int accounts, Tunables tunables, bool& done) -> Task<void> {
+        const lumberjack::ZkLayout layout;
+        while (!done) {
+          auto session =
+              co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+          if (!session.ok()) continue;
+          bool all = (co_await create_path(**session, layout.customers())).ok();
+          for (int a = 0; all && a < accounts; ++a) {
+            const lumberjack::CustomerConfig config = customer(a, tunables);
+            const std::string path = layout.customer(std::to_string(config.account_id));
+            const std::string data = config.encode();
+            auto created = co_await (*session)->create(path, data, NodeMode::kPersistent);
+            all = created.ok() || created.code() == ErrorCode::kAlreadyExists;
+          }
+          co_await (*session)->close();
+          done = all;
+        }
+      }(zookeeper.client(admin), options.accounts, tunables, customers_created));
   // An operator changes customers' roll policies during the safety phase (`lj ctl set`): each
   // change restarts the customer's pipeline on its worker.
   // Customers an operator removed (in a quarter of the seeds, one): their events are delivered
@@ -374,15 +421,17 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   pushed.start_confirming(admin, zookeeper.client(admin), options.seed, outcome.coverage);
   if (options.faults) {
     std::vector<uint64_t> accounts;
-    for (int a = 0; a < options.accounts; ++a) accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
-    start_customer_removal(admin, zookeeper.client(admin), options.seed, accounts, options.fault_phase_ns,
-                           outcome.coverage);
-    start_config_changes(admin, zookeeper.client(admin), options.seed, std::move(accounts), options.fault_phase_ns,
-                         4'000'000'000, outcome.coverage);
+    for (int a = 0; a < options.accounts; ++a)
+      accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+    start_customer_removal(admin, zookeeper.client(admin), options.seed, accounts,
+                           options.fault_phase_ns, outcome.coverage);
+    start_config_changes(admin, zookeeper.client(admin), options.seed, std::move(accounts),
+                         options.fault_phase_ns, 4'000'000'000, outcome.coverage);
     // Customers also change hands between live workers: an operator drains a node, later
     // undrains it.
     std::vector<std::string> lumberjack_names;
-    for (int l = 0; l < options.lumberjacks; ++l) lumberjack_names.push_back("lj-" + std::to_string(l + 1));
+    for (int l = 0; l < options.lumberjacks; ++l)
+      lumberjack_names.push_back("lj-" + std::to_string(l + 1));
     start_operator_drains(admin, zookeeper.client(admin), options.seed, std::move(lumberjack_names),
                           options.fault_phase_ns, 1'500'000'000, outcome.coverage);
   }
@@ -390,10 +439,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // The Lumberjack cluster.
   std::vector<NodeId> lumberjack_nodes;
   // Each Lumberjack's current incarnation (valid while its node is alive), for the report.
-  std::vector<const lumberjack::LumberjackNode*> lumberjacks(static_cast<size_t>(options.lumberjacks), nullptr);
+  std::vector<const lumberjack::LumberjackNode*> lumberjacks(
+      static_cast<size_t>(options.lumberjacks), nullptr);
   for (int l = 0; l < options.lumberjacks; ++l) {
     const std::string name = "lj-" + std::to_string(l + 1);
-    stage_faults.push_back(std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
+    stage_faults.push_back(
+        std::make_unique<StageFaults>(simulation, outcome.coverage, stage_crash_probability));
     StageFaults* stages = stage_faults.back().get();
     stages->forward_pushes_to(&pushed);
     SimNode& node = simulation.add_node(name, [&, name, stages, l](SimNode& n) {
@@ -408,19 +459,24 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       lj_options.pipeline.pop_call_timeout = tunables.graceland_call_timeout;
       lj_options.pipeline.pop_read_wait = tunables.pop_read_wait;
       lj_options.pipeline.read_bytes = tunables.read_bytes;
-      if (options.checkpoint_commits_per_s >= 0) lj_options.checkpoint_commits_per_s = options.checkpoint_commits_per_s;
+      if (options.checkpoint_commits_per_s >= 0)
+        lj_options.checkpoint_commits_per_s = options.checkpoint_commits_per_s;
       lj_options.push_destinations = &pushed.destinations_for(n);
       lj_options.push.put_timeout = std::chrono::seconds(5);
       lj_options.push.first_backoff = std::chrono::milliseconds(200);
       lj_options.push.max_backoff = std::chrono::seconds(4);
       lj_options.push.poll_interval = std::chrono::milliseconds(300);
-      lj_options.log = [&simulation, &n](LogLevel, std::string_view line) { simulation.trace(n.id(), line); };
+      lj_options.log = [&simulation, &n](LogLevel, std::string_view line) {
+        simulation.trace(n.id(), line);
+      };
       auto& published_retention = n.keep(std::make_unique<delivery::PublishedRetention>(
           storage.client(n), n.env().clock, tunables.published_retention, lj_options.log));
-      lj_options.retention_interval = delivery::PublishedRetention::interval(tunables.published_retention);
-      lj_options.expire_old_files = [&published_retention](const lumberjack::CustomerConfig& config) {
-        return published_retention.run(config);
-      };
+      lj_options.retention_interval =
+          delivery::PublishedRetention::interval(tunables.published_retention);
+      lj_options.expire_old_files =
+          [&published_retention](const lumberjack::CustomerConfig& config) {
+            return published_retention.run(config);
+          };
       auto& lumberjack = n.keep(std::make_unique<lumberjack::LumberjackNode>(
           n.env(), zookeeper.client(n), storage.client(n), lj_options, stages));
       lumberjacks[l] = &lumberjack;
@@ -431,12 +487,14 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     lumberjack_nodes.push_back(node.id());
   }
   // Every logs.index write is judged as it lands: it only grows, unless a stale publisher wrote it.
-  IndexMonitor indexes(simulation, storage, zookeeper, [&](NodeId node, uint64_t account) -> std::optional<int64_t> {
-    for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
-      if (lumberjack_nodes[l] == node) return stage_faults[l]->live_pipeline_started_ns(account);
-    }
-    return std::nullopt;
-  });
+  IndexMonitor indexes(simulation, storage, zookeeper,
+                       [&](NodeId node, uint64_t account) -> std::optional<int64_t> {
+                         for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
+                           if (lumberjack_nodes[l] == node)
+                             return stage_faults[l]->live_pipeline_started_ns(account);
+                         }
+                         return std::nullopt;
+                       });
   // Every published file retention removes is judged as it goes; what a downloader had not
   // fetched by then it may skip.
   PublishedRetentionMonitor published_retention(
@@ -451,13 +509,14 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
         return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
       },
       audited_customers(options.accounts), lumberjack::IndexStart::kAfterRetention,
-      [&publications](const std::string& object, std::string_view contents, const std::string& key) {
+      [&publications](const std::string& object, std::string_view contents,
+                      const std::string& key) {
         return publications.take_decoded(object, contents, key);
       });
   std::string audit_problem;
   storage.add_change_watcher([&](const SimObjectStore::Change& change) {
-    if (change.kind != SimObjectStore::ChangeKind::kPut || !change.name.ends_with("/logs.expired") ||
-        !audit_problem.empty()) {
+    if (change.kind != SimObjectStore::ChangeKind::kPut ||
+        !change.name.ends_with("/logs.expired") || !audit_problem.empty()) {
       return;
     }
     uint64_t account = 0;  // "<account>_<config>/logs.expired": that customer's files only
@@ -467,17 +526,22 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // The customers' downloaders, on a node of their own.
   std::unique_ptr<CustomerDownloads> downloads;
   if (options.downloads) {
-    downloads = std::make_unique<CustomerDownloads>(simulation, storage, audited_customers(options.accounts),
-                                                    outcome.coverage);
+    downloads = std::make_unique<CustomerDownloads>(
+        simulation, storage, audited_customers(options.accounts), outcome.coverage);
     downloads->excuse_expired(
-        [&published_retention](uint64_t account, uint64_t seq) { return published_retention.expired(account, seq); },
-        [&published_retention](const EventId& id) { return published_retention.expired_event(id); });
+        [&published_retention](uint64_t account, uint64_t seq) {
+          return published_retention.expired(account, seq);
+        },
+        [&published_retention](const EventId& id) {
+          return published_retention.expired_event(id);
+        });
   }
   // A scheduled crash of a Lumberjack kills whatever its pipelines were doing.
   simulation.add_mark_sink([&](const Simulation::Mark& mark) {
     if (mark.category != "fault" || !mark.name.starts_with("crash-restart ")) return;
     for (size_t l = 0; l < lumberjack_nodes.size(); ++l) {
-      if (lumberjack_nodes[l] == mark.node && simulation.node(mark.node).alive()) stage_faults[l]->on_crash();
+      if (lumberjack_nodes[l] == mark.node && simulation.node(mark.node).alive())
+        stage_faults[l]->on_crash();
     }
   });
 
@@ -485,14 +549,16 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   std::vector<proxy::Proxy*> proxies;
   ProxyFleetOptions fleet;
   fleet.proxies_per_pop = options.proxies_per_pop;
-  for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
+  for (int a = 0; a < options.accounts; ++a)
+    fleet.accounts.push_back(kFirstAccount + static_cast<uint64_t>(a));
   fleet.events_per_proxy = options.events_per_proxy;
   fleet.events_per_second = options.events_per_second;
   fleet.batch_events = tunables.proxy_batch_events;
   fleet.retry_backoff = tunables.proxy_retry_backoff;
   fleet.call_timeout = tunables.graceland_call_timeout;
   fleet.account_weights = options.account_weights;
-  const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
+  const std::vector<NodeId> proxy_nodes =
+      add_proxy_fleet(simulation, pop_nodes, fleet, ledger, proxies);
   for (NodeId id : pop_nodes.nodes) simulation.node(id).start();
   for (NodeId id : lumberjack_nodes) simulation.node(id).start();
   if (downloads) simulation.node(downloads->node()).start();
@@ -512,7 +578,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     // The master advertises its worker id, "<node name>-<session hex>".
     const std::optional<NodeData> master = zookeeper.peek(lumberjack::ZkLayout{}.master());
     if (!master || master->data.rfind('-') == std::string::npos) return kNoNode;
-    const SimNode* node = simulation.find_node(std::string_view(master->data).substr(0, master->data.rfind('-')));
+    const SimNode* node =
+        simulation.find_node(std::string_view(master->data).substr(0, master->data.rfind('-')));
     return node == nullptr ? kNoNode : node->id();
   };
   if (options.faults) {
@@ -524,10 +591,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       if (downloads) others.push_back(downloads->node());
       const fault::Swarm swarm = options.swarm ? fault::Swarm::draw(options.seed) : fault::Swarm();
       outcome.swarm = swarm.describe();
-      schedule = draw_delivery_schedule(random, swarm, pop_nodes.nodes, lumberjack_nodes, others, proxy_nodes,
-                                        tunables.session_timeout, options.fault_phase_ns);
+      schedule =
+          draw_delivery_schedule(random, swarm, pop_nodes.nodes, lumberjack_nodes, others,
+                                 proxy_nodes, tunables.session_timeout, options.fault_phase_ns);
     } else {
-      Result<std::vector<fault::Fault>> parsed = fault::parse_schedule(simulation, options.fault_text);
+      Result<std::vector<fault::Fault>> parsed =
+          fault::parse_schedule(simulation, options.fault_text);
       if (!parsed.ok()) {
         outcome.failure = "--faults: " + parsed.error().to_string();
         simulation.clear_sinks();
@@ -585,25 +654,28 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     if (!problem.empty()) return true;
     for (const auto& [id, entry] : ledger.entries()) {
       if (entry.fate == proxy::EventFate::kAcknowledged && !published.copies().contains(id) &&
-          !destroyed.explains(id) && !destroyed.explains_expiry(id) && !removed_customers.excuses(entry.account_id, id) &&
+          !destroyed.explains(id) && !destroyed.explains_expiry(id) &&
+          !removed_customers.excuses(entry.account_id, id) &&
           !(removed_customers.removed(entry.account_id) && publications.published(id))) {
         return false;
       }
     }
     return true;
   };
-  const int64_t bound_ns =
-      options.liveness_bound_ns > 0 ? options.liveness_bound_ns : tunables.publication_bound().count();
+  const int64_t bound_ns = options.liveness_bound_ns > 0 ? options.liveness_bound_ns
+                                                         : tunables.publication_bound().count();
   outcome.publication_bound_seconds = static_cast<double>(bound_ns) / 1e9;
   const bool done = simulation.run_until(delivered_all, healed_at + bound_ns);
-  outcome.seconds_to_publish_after_heal = static_cast<double>(simulation.now_ns() - healed_at) / 1e9;
+  outcome.seconds_to_publish_after_heal =
+      static_cast<double>(simulation.now_ns() - healed_at) / 1e9;
   const bool drained = all_proxies_idle(proxies);
   // A little longer: a late duplicate must have its chance to show.
   simulation.run_for(std::chrono::seconds(5));
   if (problem.empty()) problem = published.refresh();
   forget_survivors();
 
-  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(ledger.entries(), published.copies(), problem, {}, &published.contents());
+  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(
+      ledger.entries(), published.copies(), problem, {}, &published.contents());
   outcome.acknowledged = verdict.acknowledged;
   // Lost events a destroyed disk or retention explains are excused; any other is a failure.
   uint64_t excused = 0;
@@ -626,9 +698,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
     }
   }
   if (excused > 0) outcome.coverage["excused: events lost with a destroyed disk"] += excused;
-  if (expired > 0) outcome.coverage["excused: events retention removed before they were read"] += expired;
-  if (retention.removals() > 0) outcome.coverage["state segments removed by retention"] += retention.removals();
-  if (of_removed > 0) outcome.coverage["excused: events of a removed customer, uncommitted at its removal"] += of_removed;
+  if (expired > 0)
+    outcome.coverage["excused: events retention removed before they were read"] += expired;
+  if (retention.removals() > 0)
+    outcome.coverage["state segments removed by retention"] += retention.removals();
+  if (of_removed > 0)
+    outcome.coverage["excused: events of a removed customer, uncommitted at its removal"] +=
+        of_removed;
   excused += expired + of_removed;
   outcome.excused = excused;
   // A monitor's finding (a checkpoint that moved backwards, a staged or published object
@@ -636,35 +712,46 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   const std::string monitored = monitored_problem();
   std::string failure = monitored.empty() ? verdict.first_problem : monitored;
   if (!done && monitored.empty() && verdict.first_problem.empty()) {
-    failure = "liveness: not every acknowledged event was published, or not every proxy drained, within " +
-              std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)";
+    failure =
+        "liveness: not every acknowledged event was published, or not every proxy drained, "
+        "within " +
+        std::to_string(bound_ns / 1'000'000) +
+        " ms of healing (the bound from this seed's tunables)";
   }
   if (verdict.lost > 0 && monitored.empty()) {
-    if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 && verdict.altered == 0 &&
-        problem.empty()) {
+    if (!first_unexcused && verdict.duplicated == 0 && verdict.phantom == 0 &&
+        verdict.altered == 0 && problem.empty()) {
       failure.clear();
     } else if (first_unexcused) {
       const auto& [id, account] = *first_unexcused;
-      failure = std::to_string(verdict.lost - excused) + " acknowledged events lost (acknowledged event " +
-                std::to_string(id.proxy_id) + "/" + std::to_string(id.sequence) + " of account " +
-                std::to_string(account) + " never published)" +
-                (done ? "" : " within " + std::to_string(bound_ns / 1'000'000) + " ms of healing (the bound from this seed's tunables)");
+      failure = std::to_string(verdict.lost - excused) +
+                " acknowledged events lost (acknowledged event " + std::to_string(id.proxy_id) +
+                "/" + std::to_string(id.sequence) + " of account " + std::to_string(account) +
+                " never published)" +
+                (done ? ""
+                      : " within " + std::to_string(bound_ns / 1'000'000) +
+                            " ms of healing (the bound from this seed's tunables)");
       if (excused > 0) {
         failure += " (" + std::to_string(excused) +
-                   " more excused: a destroyed disk held them, retention expired them, or their customer was removed)";
+                   " more excused: a destroyed disk held them, retention expired them, or their "
+                   "customer was removed)";
       }
       failure += "; the first " + where_stored(simulation, pop_nodes, id);
     }
   }
   if (failure.empty()) failure = forgotten_by_proxies(ledger, drained);
   if (failure.empty() && !drained) {
-    failure = "liveness: proxies still hold unacknowledged events " + std::to_string(bound_ns / 1'000'000) +
+    failure = "liveness: proxies still hold unacknowledged events " +
+              std::to_string(bound_ns / 1'000'000) +
               " ms after healing (the bound from this seed's tunables)";
   }
-  const uint64_t made = static_cast<uint64_t>(options.pops * options.proxies_per_pop) * options.events_per_proxy;
+  const uint64_t made =
+      static_cast<uint64_t>(options.pops * options.proxies_per_pop) * options.events_per_proxy;
   if (failure.empty() && options.faults &&
-      static_cast<double>(verdict.acknowledged) < options.min_acknowledged_fraction * static_cast<double>(made)) {
-    failure = "liveness: only " + std::to_string(verdict.acknowledged) + " of the " + std::to_string(made) +
+      static_cast<double>(verdict.acknowledged) <
+          options.min_acknowledged_fraction * static_cast<double>(made)) {
+    failure = "liveness: only " + std::to_string(verdict.acknowledged) + " of the " +
+              std::to_string(made) +
               " events the proxies made were acknowledged once the world healed";
   }
   if (failure.empty() && downloads) {
@@ -678,26 +765,32 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
         const uint64_t account = kFirstAccount + static_cast<uint64_t>(a);
         // (A removed customer's last committed file may never be published: its index says.)
         if (removed_customers.removed(account)) continue;
-        const std::optional<NodeData> node = zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
+        const std::optional<NodeData> node =
+            zookeeper.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
         if (!node) continue;
         Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
         if (checkpoint.ok()) out[account] = checkpoint->next_seq - 1;
       }
       return out;
     };
-    simulation.run_until([&] { return customers.caught_up(committed()); }, simulation.now_ns() + 60'000'000'000);
+    simulation.run_until([&] { return customers.caught_up(committed()); },
+                         simulation.now_ns() + 60'000'000'000);
     // (A removed customer's published events are not judged against its downloads.)
     std::map<EventId, uint64_t> judged = published.copies();
     std::erase_if(judged, [&](const auto& entry) {
       auto contents = published.contents().find(entry.first);
-      return contents != published.contents().end() && removed_customers.removed(contents->second.account_id);
+      return contents != published.contents().end() &&
+             removed_customers.removed(contents->second.account_id);
     });
-    failure = downloads->check(judged, committed(),
-                               [&removed_customers](uint64_t account) { return removed_customers.removed(account); });
+    failure = downloads->check(judged, committed(), [&removed_customers](uint64_t account) {
+      return removed_customers.removed(account);
+    });
   }
   if (failure.empty()) {
     // The pushed customers: every published file at its destination, byte for byte, once.
-    auto judged = [&removed_customers](uint64_t account) { return !removed_customers.removed(account); };
+    auto judged = [&removed_customers](uint64_t account) {
+      return !removed_customers.removed(account);
+    };
     simulation.run_until([&] { return pushed.caught_up(judged) || !pushed.problem().empty(); },
                          simulation.now_ns() + 60'000'000'000);
     failure = pushed.check(judged);
@@ -708,10 +801,13 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.zk_reads_per_s = static_cast<double>(zookeeper.reads()) / run_s;
   outcome.checkpoint_commits_per_s = static_cast<double>(checkpoints.writes_judged()) / run_s;
   if (failure.empty() && options.max_zk_write_share > 0 &&
-      outcome.checkpoint_commits_per_s > options.max_zk_write_share * options.zk_write_capacity_per_s) {
-    failure = "scale: checkpoints took " + std::to_string(static_cast<int64_t>(outcome.checkpoint_commits_per_s)) +
+      outcome.checkpoint_commits_per_s >
+          options.max_zk_write_share * options.zk_write_capacity_per_s) {
+    failure = "scale: checkpoints took " +
+              std::to_string(static_cast<int64_t>(outcome.checkpoint_commits_per_s)) +
               " commits/s over the run, over " + std::to_string(options.max_zk_write_share) +
-              " of its modelled capacity of " + std::to_string(static_cast<int64_t>(options.zk_write_capacity_per_s)) +
+              " of its modelled capacity of " +
+              std::to_string(static_cast<int64_t>(options.zk_write_capacity_per_s)) +
               " (the cluster's write budget no longer holds)";
   }
   // Load-aware assignment: what the live workers last reported, and the master's moves.
@@ -732,16 +828,21 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   outcome.coverage["monitor logs.index writes judged"] = indexes.writes_judged();
   outcome.coverage["monitor pushed files judged"] = pushed.puts_judged();
   outcome.coverage["monitor push cursor writes judged"] = pushed.cursors_judged();
-  if (pushed.repeats() > 0) outcome.coverage["state a file pushed again (the same bytes)"] += pushed.repeats();
-  if (pushed.missed() > 0) outcome.coverage["alarm a file expired before it could be pushed"] += pushed.missed();
+  if (pushed.repeats() > 0)
+    outcome.coverage["state a file pushed again (the same bytes)"] += pushed.repeats();
+  if (pushed.missed() > 0)
+    outcome.coverage["alarm a file expired before it could be pushed"] += pushed.missed();
   if (published_retention.removals() > 0) {
-    outcome.coverage["monitor published files retention removed, judged"] = published_retention.removals();
+    outcome.coverage["monitor published files retention removed, judged"] =
+        published_retention.removals();
   }
   if (indexes.stale_shrinks() > 0) {
-    outcome.coverage["state logs.index written back by a stale publisher"] += indexes.stale_shrinks();
+    outcome.coverage["state logs.index written back by a stale publisher"] +=
+        indexes.stale_shrinks();
   }
   if (publications.excused() > 0) {
-    outcome.coverage["excused: published from pages a failed fsync dropped (fsyncgate across a restart)"] +=
+    outcome.coverage
+        ["excused: published from pages a failed fsync dropped (fsyncgate across a restart)"] +=
         publications.excused();
   }
   outcome.coverage["monitor segment removals judged"] = retention.removals();
@@ -760,7 +861,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // go now, while the objects their processes point at (ZooKeeper, storage, observers,
   // downloads) still live.
   simulation.clear_sinks();
-  for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
+  for (size_t n = 0; n < simulation.node_count(); ++n)
+    simulation.node(static_cast<NodeId>(n)).halt();
   return outcome;
 }
 

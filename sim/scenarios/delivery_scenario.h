@@ -75,11 +75,11 @@ struct DeliveryOptions {
   // share of ZooKeeper's capacity the customers' checkpoint commits may use over the run (0: not
   // judged; the other writes - sessions, assignments - follow faults, not customers).
   proxy::AccountWeights account_weights;
-  double zk_write_capacity_per_s = 0;  // 0: unlimited
+  double zk_write_capacity_per_s = 0;    // 0: unlimited
   double checkpoint_commits_per_s = -1;  // < 0: LumberjackOptions' default
   double max_zk_write_share = 0;
-  bool trace_to_stdout = false;    // the readable event log
-  std::string chrome_trace_path;   // non-empty: the timeline as a Chrome trace (JSON)
+  bool trace_to_stdout = false;   // the readable event log
+  std::string chrome_trace_path;  // non-empty: the timeline as a Chrome trace (JSON)
   PlantedBug planted = PlantedBug::kNone;
 };
 
@@ -96,13 +96,13 @@ struct DeliveryOutcome {
   uint64_t excused = 0;
   uint64_t files = 0;
   int faults_injected = 0;
-  std::string schedule;    // the fault schedule that ran, as text `--faults` takes
-  std::string tunables;    // what this seed drew, for the report
-  std::string swarm;       // the fault kinds this seed's world had (all, without swarm)
+  std::string schedule;  // the fault schedule that ran, as text `--faults` takes
+  std::string tunables;  // what this seed drew, for the report
+  std::string swarm;     // the fault kinds this seed's world had (all, without swarm)
   // ZooKeeper transactions per second (every kind) over the whole run, and at its end the
   // customers' checkpoint sizes.
   double zk_writes_per_s = 0;
-  double zk_reads_per_s = 0;  // gets, children and exists the ensemble answered
+  double zk_reads_per_s = 0;            // gets, children and exists the ensemble answered
   double checkpoint_commits_per_s = 0;  // of which checkpoint commits: what the budget bounds
   uint64_t checkpoint_bytes_max = 0;
   uint64_t checkpoint_bytes_p99 = 0;

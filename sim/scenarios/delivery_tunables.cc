@@ -6,14 +6,16 @@ namespace lj::sim {
 
 Duration Tunables::publication_bound() const {
   // The slowest path from a healed world to the last acknowledged event published:
-  const Duration handover = 2 * session_timeout  // a dead owner's session expires, and the master's too
-                            + 2 * tick;           // the (new) master reassigns; the new owner hears it
+  const Duration handover =
+      2 * session_timeout  // a dead owner's session expires, and the master's too
+      + 2 * tick;          // the (new) master reassigns; the new owner hears it
   const Duration stuck_calls = 2 * graceland_call_timeout;  // a call sent into a fault runs to its
                                                             // deadline, and so may the first retry
-  const Duration retries = pop_retry_after               // a PoP marked down is tried again
-                           + 4 * pipeline_retry_backoff;  // a pipeline's backoffs after errors
+  const Duration retries = pop_retry_after                  // a PoP marked down is tried again
+                           + 4 * pipeline_retry_backoff;    // a pipeline's backoffs after errors
   const Duration last_file = poll_interval + pop_read_wait  // the last events are read...
-                             + std::chrono::milliseconds(roll_max_age_ms);  // ...and wait for a roll
+                             +
+                             std::chrono::milliseconds(roll_max_age_ms);  // ...and wait for a roll
   // Proxies draining what they queued during the faults, storage round trips, and the second
   // at which the checker looks.
   const Duration drain = std::chrono::seconds(5);

@@ -42,7 +42,8 @@ struct Tunables {
            "ms poll=" + ms(poll_interval) + "ms pop-retry=" + ms(pop_retry_after) +
            "ms backoff=" + ms(pipeline_retry_backoff) + "ms read=" + std::to_string(read_bytes) +
            "B proxy-batch=" + std::to_string(proxy_batch_events) +
-           " proxy-backoff=" + ms(proxy_retry_backoff) + "ms graceland-timeout=" + ms(graceland_call_timeout) +
+           " proxy-backoff=" + ms(proxy_retry_backoff) +
+           "ms graceland-timeout=" + ms(graceland_call_timeout) +
            "ms pop-wait=" + ms(pop_read_wait) + "ms pop-segments=" + ms(pop_segment_age) +
            "ms pop-retention=" + ms(pop_retention) + "ms/" + ms(pop_retention_interval) +
            "ms published-retention=" + ms(published_retention) + "ms";

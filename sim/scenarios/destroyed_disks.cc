@@ -21,18 +21,21 @@ void DestroyedDisks::note(const std::string& pop, const SimDisk& disk) {
   for (const auto& [path, data] : contents) note_segment(pop, path, data, store_id, undelivered_);
 }
 
-void DestroyedDisks::note_expired(const std::string& pop, const SimDisk& disk, const std::string& path) {
+void DestroyedDisks::note_expired(const std::string& pop, const SimDisk& disk,
+                                  const std::string& path) {
   const Inode* segment = disk.find(path);
   if (segment == nullptr) return;
   uint64_t store_id = 0;
-  if (const Inode* id_file = disk.find(parent_dir(path) + "/" + std::string(graceland::kStoreIdFileName))) {
-    if (Result<uint64_t> id = graceland::decode_store_id_file(id_file->data); id.ok()) store_id = *id;
+  if (const Inode* id_file =
+          disk.find(parent_dir(path) + "/" + std::string(graceland::kStoreIdFileName))) {
+    if (Result<uint64_t> id = graceland::decode_store_id_file(id_file->data); id.ok())
+      store_id = *id;
   }
   note_segment(pop, path, segment->data, store_id, expired_);
 }
 
-
-graceland::Position DestroyedDisks::committed_position(const std::string& pop, const std::string& account,
+graceland::Position DestroyedDisks::committed_position(const std::string& pop,
+                                                       const std::string& account,
                                                        uint64_t store_id) const {
   const std::optional<NodeData> node = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(account));
   if (!node) return {};
@@ -40,12 +43,14 @@ graceland::Position DestroyedDisks::committed_position(const std::string& pop, c
   if (!checkpoint.ok()) return {};
   auto at = checkpoint->pops.find(pop);
   // A cursor in another store (one this PoP had before) has delivered nothing of this one.
-  if (at == checkpoint->pops.end() || (at->second.store_id != 0 && at->second.store_id != store_id)) return {};
+  if (at == checkpoint->pops.end() || (at->second.store_id != 0 && at->second.store_id != store_id))
+    return {};
   return at->second.position;
 }
 
-void DestroyedDisks::note_segment(const std::string& pop, const std::string& path, const std::string& data,
-                                  uint64_t store_id, std::set<EventId>& into) const {
+void DestroyedDisks::note_segment(const std::string& pop, const std::string& path,
+                                  const std::string& data, uint64_t store_id,
+                                  std::set<EventId>& into) const {
   std::string account;
   uint32_t index = 0;
   if (!parse_segment_path(path, account, index)) return;
@@ -67,7 +72,8 @@ void DestroyedDisks::forget_survivors(const std::vector<const SimDisk*>& survivi
       // failed fsync, or an unsynced one, is never read, and a power loss may take it).
       const std::optional<SimDisk::DurableFile> durable = disk->durable_file(path);
       if (!durable) continue;
-      for_each_segment_event(durable->bytes, 0, [this](size_t, const EventId& id) { undelivered_.erase(id); });
+      for_each_segment_event(durable->bytes, 0,
+                             [this](size_t, const EventId& id) { undelivered_.erase(id); });
     }
   }
 }

@@ -44,10 +44,11 @@ class DestroyedDisks {
  private:
   // Notes in `into` each event of the segment file (`path`, `data`) at or past the committed
   // checkpoint position for `pop` in the store `store_id`.
-  void note_segment(const std::string& pop, const std::string& path, const std::string& data, uint64_t store_id,
-                    std::set<EventId>& into) const;
+  void note_segment(const std::string& pop, const std::string& path, const std::string& data,
+                    uint64_t store_id, std::set<EventId>& into) const;
   // The committed position for `pop` in store `store_id` of the account `account`.
-  graceland::Position committed_position(const std::string& pop, const std::string& account, uint64_t store_id) const;
+  graceland::Position committed_position(const std::string& pop, const std::string& account,
+                                         uint64_t store_id) const;
 
   SimZooKeeper& zookeeper_;
   std::set<EventId> undelivered_;

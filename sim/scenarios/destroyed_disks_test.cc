@@ -22,7 +22,9 @@ std::string segment_of(const std::vector<EventId>& ids) {
   std::string out = graceland::encode_segment_header(1'764'000'000'000);
   for (const EventId& id : ids) {
     std::string record;
-    EXPECT_TRUE(encode_event_record(make_sample_event(random, kAccount, id, 1'764'000'000'000), record).ok());
+    EXPECT_TRUE(
+        encode_event_record(make_sample_event(random, kAccount, id, 1'764'000'000'000), record)
+            .ok());
     graceland::append_segment_record(out, std::as_bytes(std::span(record)));
   }
   return out;
@@ -32,8 +34,9 @@ void write_segment(Simulation& simulation, SimNode& node, const std::vector<Even
   bool done = false;
   node.spawn([](Env env, std::string data, bool& finished) -> Task<void> {
     EXPECT_TRUE(env.files.create_dir("segments").ok());
-    auto file = env.files.open("segments/" + std::to_string(kAccount) + "." + graceland::segment_file_name(1),
-                               OpenMode::kCreate);
+    auto file = env.files.open(
+        "segments/" + std::to_string(kAccount) + "." + graceland::segment_file_name(1),
+        OpenMode::kCreate);
     EXPECT_TRUE(file.ok());
     EXPECT_TRUE((*file)->append(std::as_bytes(std::span(data))).ok());
     // Durable, as a Graceland that acknowledged it made it: only that is a surviving copy.
@@ -66,7 +69,8 @@ TEST(DestroyedDisks, ExcusesOnlyWhatNoSurvivingStoreHolds) {
 
   destroyed.forget_survivors({&pop_a.disk(), &pop_b.disk()});
   EXPECT_TRUE(destroyed.explains(only_on_a)) << "only the destroyed disk held it";
-  EXPECT_FALSE(destroyed.explains(on_both)) << "pop-b still holds it: losing it is not the disk's doing";
+  EXPECT_FALSE(destroyed.explains(on_both))
+      << "pop-b still holds it: losing it is not the disk's doing";
 }
 
 }  // namespace

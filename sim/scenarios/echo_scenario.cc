@@ -35,7 +35,8 @@ Task<Result<std::string>> read_frame(Connection& connection) {
   }
   if (length < 8 || length > kMaxFrameBytes) {
     co_return Error(ErrorCode::kCorrupt, "frame length " + std::to_string(length) +
-                                             " outside [8, " + std::to_string(kMaxFrameBytes) + "]");
+                                             " outside [8, " + std::to_string(kMaxFrameBytes) +
+                                             "]");
   }
   std::string body(length, '\0');
   if (Status s = co_await read_exactly(connection, std::as_writable_bytes(std::span(body)));
@@ -77,7 +78,8 @@ struct ClientState {
 
 std::string payload_for(Random& random, int id) {
   std::string payload(static_cast<size_t>(uniform_between(random, 1, 3000)), '\0');
-  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>((id * 31 + i * 7) & 0xff);
+  for (size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>((id * 31 + i * 7) & 0xff);
   return payload;
 }
 
@@ -134,9 +136,8 @@ EchoOutcome run_echo_scenario(const EchoOptions& options) {
   }
   ClientState state;
   const std::string address = "server:" + std::to_string(kEchoPort);
-  SimNode& server = simulation.add_node("server", [&address](SimNode& node) {
-    node.spawn(serve(node.env(), address));
-  });
+  SimNode& server = simulation.add_node(
+      "server", [&address](SimNode& node) { node.spawn(serve(node.env(), address)); });
   SimNode& client_node = simulation.add_node("client", [&](SimNode& node) {
     node.spawn(client(node.env(), address, options.messages, state, simulation, node.id()));
   });
@@ -157,8 +158,8 @@ EchoOutcome run_echo_scenario(const EchoOptions& options) {
     fault::heal_everything(simulation, targets);
   }
   const int64_t deadline = simulation.now_ns() + options.liveness_bound_ns;
-  const bool finished = simulation.run_until(
-      [&] { return state.done || !state.failure.empty(); }, deadline);
+  const bool finished =
+      simulation.run_until([&] { return state.done || !state.failure.empty(); }, deadline);
 
   outcome.trace_hash = simulation.trace_hash();
   outcome.events = simulation.events_run();
@@ -170,8 +171,7 @@ EchoOutcome run_echo_scenario(const EchoOptions& options) {
   } else if (!finished) {
     outcome.failure = "liveness: only " + std::to_string(state.echoed) + " of " +
                       std::to_string(options.messages) + " messages echoed " +
-                      std::to_string(options.liveness_bound_ns / 1'000'000'000) +
-                      "s after healing";
+                      std::to_string(options.liveness_bound_ns / 1'000'000'000) + "s after healing";
   }
   outcome.ok = outcome.failure.empty();
   return outcome;

@@ -57,7 +57,8 @@ class IndexMonitor {
   };
   void on_store_change(const SimObjectStore::Change& change);
   void on_zookeeper_write(const SimZooKeeper::Write& write);
-  void judge_index(const SimObjectStore::Change& change, const std::string& folder, uint64_t account);
+  void judge_index(const SimObjectStore::Change& change, const std::string& folder,
+                   uint64_t account);
   // Whether `change` was sent by the customer's current owner's running pipeline (see above).
   bool sent_by_current_owner(const SimObjectStore::Change& change, uint64_t account) const;
   void report(NodeId node, const std::string& what);
@@ -66,7 +67,7 @@ class IndexMonitor {
   SimObjectStore& store_;
   SimZooKeeper& zookeeper_;
   PipelineStarted pipeline_started_;
-  std::map<std::string, Listing> listed_;           // per folder: the index as the store holds it
+  std::map<std::string, Listing> listed_;            // per folder: the index as the store holds it
   std::map<std::string, uint64_t> expired_through_;  // per folder: retention's mark
   std::map<std::string, NodeId> removed_by_;         // per published file removed: by which node
   std::map<std::string, int64_t> assignment_changed_ns_;  // per account: its last write

@@ -28,10 +28,13 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   proxy::MemoryLedger ledger;
   // Segments roll every 2 s and retention looks every second, with the production retention
   // (48 h): nothing may go during a run, however far a wall clock steps.
-  const PopNodes pops = add_graceland_pops(simulation, options.pops,
-                                           PopRetention{std::chrono::seconds(2), std::chrono::hours(48), std::chrono::seconds(1)});
-  RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(), nullptr);
-  for (size_t p = 0; p < pops.nodes.size(); ++p) retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);
+  const PopNodes pops = add_graceland_pops(
+      simulation, options.pops,
+      PopRetention{std::chrono::seconds(2), std::chrono::hours(48), std::chrono::seconds(1)});
+  RetentionMonitor retention(simulation, std::chrono::nanoseconds(std::chrono::hours(48)).count(),
+                             nullptr);
+  for (size_t p = 0; p < pops.nodes.size(); ++p)
+    retention.watch(simulation.node(pops.nodes[p]), pops.names[p]);
   // Every acknowledgement judged as its proxy hears it: durable on some PoP by then.
   std::vector<SimDisk*> pop_disks;
   for (NodeId pop : pops.nodes) pop_disks.push_back(&simulation.node(pop).disk());
@@ -42,7 +45,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   std::vector<proxy::Proxy*> proxies;
   ProxyFleetOptions fleet;
   fleet.proxies_per_pop = options.proxies_per_pop;
-  for (int a = 0; a < options.accounts; ++a) fleet.accounts.push_back(static_cast<uint64_t>(1001 + a));
+  for (int a = 0; a < options.accounts; ++a)
+    fleet.accounts.push_back(static_cast<uint64_t>(1001 + a));
   fleet.events_per_proxy = options.events_per_proxy;
   fleet.events_per_second = options.events_per_second;
   const std::vector<NodeId> proxy_nodes = add_proxy_fleet(simulation, pops, fleet, ledger, proxies);
@@ -64,7 +68,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     model.slow_disk_weight = 0.3;
     const fault::Swarm swarm = options.swarm ? fault::Swarm::draw(options.seed) : fault::Swarm();
     model.swarm = &swarm;
-    const auto schedule = fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
+    const auto schedule =
+        fault::draw_schedule(simulation.random(), model, 0, options.fault_phase_ns);
     outcome.faults_injected = static_cast<int>(schedule.size());
     const fault::FaultTargets targets;
     fault::apply_schedule(simulation, schedule, targets);
@@ -72,7 +77,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
     fault::heal_everything(simulation, targets);
   }
   auto all_idle = [&] { return all_proxies_idle(proxies); };
-  const bool drained = simulation.run_until(all_idle, simulation.now_ns() + options.liveness_bound_ns);
+  const bool drained =
+      simulation.run_until(all_idle, simulation.now_ns() + options.liveness_bound_ns);
 
   // The checker reads every PoP through the same read API Lumberjack uses.
   SimNode& checker = simulation.add_node("checker", nullptr);
@@ -96,7 +102,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   }(checker.env(), addresses, stored));
   simulation.run_until([&] { return stored.has_value(); }, simulation.now_ns() + 60'000'000'000);
 
-  for (const proxy::Proxy* p : proxies) outcome.failovers += p == nullptr ? 0 : p->stats().failovers;
+  for (const proxy::Proxy* p : proxies)
+    outcome.failovers += p == nullptr ? 0 : p->stats().failovers;
   if (!stored.has_value() || !stored->ok()) {
     outcome.failure = "checker could not read the PoPs" +
                       (stored.has_value() ? ": " + stored->error().to_string() : std::string());
@@ -118,7 +125,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
   outcome.events = simulation.events_run();
   outcome.ok = outcome.failure.empty();
   // Nodes go before the ledger and the proxies' slots they write to.
-  for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
+  for (size_t n = 0; n < simulation.node_count(); ++n)
+    simulation.node(static_cast<NodeId>(n)).halt();
   return outcome;
 }
 

@@ -37,8 +37,8 @@ struct IngestOutcome {
   uint64_t trace_hash = 0;
   uint64_t events = 0;
   uint64_t acknowledged = 0;
-  uint64_t stored = 0;          // distinct event ids found at the PoPs
-  uint64_t duplicates = 0;      // extra copies across PoPs
+  uint64_t stored = 0;      // distinct event ids found at the PoPs
+  uint64_t duplicates = 0;  // extra copies across PoPs
   uint64_t failovers = 0;
   int faults_injected = 0;
 };

@@ -22,9 +22,12 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
         graceland_options.store.segment_max_bytes = 64 * 1024;
         graceland_options.store.segment_max_age_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(kept.segment_max_age).count();
-        graceland_options.store.retention_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
+        graceland_options.store.retention_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(kept.retention).count();
         graceland_options.retention_interval = kept.interval;
-        graceland_options.log = [&sim, &self](LogLevel, std::string_view line) { sim.trace(self.id(), line); };
+        graceland_options.log = [&sim, &self](LogLevel, std::string_view line) {
+          sim.trace(self.id(), line);
+        };
         // As deployed: every client proves its role (mutual TLS; SimNode::identity).
         graceland_options.require_peer_identity = true;
         // Like a service manager, start it again until it runs: a new store must make its id
@@ -44,7 +47,8 @@ PopNodes add_graceland_pops(Simulation& simulation, int count, PopRetention rete
     });
     // Each PoP's disk as fast as an NVMe drive or as slow as a busy network volume (fsync means
     // 0.2-5 ms): the slower, the more batches land while a sync is in flight.
-    node.disk().faults().sync_latency_mean_ns = uniform_between(simulation.random(), 200'000, 5'000'000);
+    node.disk().faults().sync_latency_mean_ns =
+        uniform_between(simulation.random(), 200'000, 5'000'000);
     node.set_identity(PeerIdentity{"graceland", name});  // its server certificate names its PoP
     pops.nodes.push_back(node.id());
   }
@@ -63,8 +67,9 @@ struct ProxySlot {
 
 }  // namespace
 
-std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
-                                    proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies) {
+std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops,
+                                    const ProxyFleetOptions& options, proxy::Ledger& ledger,
+                                    std::vector<proxy::Proxy*>& proxies) {
   std::vector<NodeId> nodes;
   const size_t count = pops.addresses.size();
   for (size_t p = 0; p < count; ++p) {
@@ -74,7 +79,8 @@ std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops
       proxy_options.pop = pops.names[p];
       proxy_options.accounts = options.accounts;
       proxy_options.account_weights = options.account_weights;
-      for (size_t q = 0; q < count; ++q) proxy_options.gracelands.push_back(pops.addresses[(p + q) % count]);
+      for (size_t q = 0; q < count; ++q)
+        proxy_options.gracelands.push_back(pops.addresses[(p + q) % count]);
       proxy_options.events_per_second = options.events_per_second;
       proxy_options.max_events = options.events_per_proxy;
       proxy_options.batch_events = options.batch_events;
@@ -83,13 +89,14 @@ std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops
       proxy_options.journal_path = "proxy.journal";
       const size_t index = proxies.size();
       proxies.push_back(nullptr);
-      SimNode& node = simulation.add_node("proxy-" + std::to_string(proxy_options.proxy_id),
-                                          [&proxies, &ledger, proxy_options, index](SimNode& n) {
-                                            auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
-                                            n.keep(std::make_unique<ProxySlot>(ProxySlot{proxies, index}));
-                                            proxies[index] = &proxy;
-                                            proxy.start();
-                                          });
+      SimNode& node = simulation.add_node(
+          "proxy-" + std::to_string(proxy_options.proxy_id),
+          [&proxies, &ledger, proxy_options, index](SimNode& n) {
+            auto& proxy = n.keep(std::make_unique<proxy::Proxy>(n.env(), proxy_options, ledger));
+            n.keep(std::make_unique<ProxySlot>(ProxySlot{proxies, index}));
+            proxies[index] = &proxy;
+            proxy.start();
+          });
       node.set_identity(PeerIdentity{"proxy", std::to_string(proxy_options.proxy_id)});
       node.start();
       nodes.push_back(node.id());
@@ -118,13 +125,14 @@ std::string forgotten_by_proxies(const proxy::MemoryLedger& ledger, bool all_idl
   for (const auto& [id, entry] : ledger.entries()) {
     if (entry.fate != proxy::EventFate::kIndeterminate) continue;
     if (forgotten++ == 0) {
-      first = "event " + std::to_string(id.proxy_id) + "-" + std::to_string(id.sequence) + " of account " +
-              std::to_string(entry.account_id);
+      first = "event " + std::to_string(id.proxy_id) + "-" + std::to_string(id.sequence) +
+              " of account " + std::to_string(entry.account_id);
     }
   }
   if (forgotten == 0) return "";
-  return std::to_string(forgotten) + " events a proxy sent were never acknowledged though every proxy is idle (" +
-         first + " first): a restarted proxy forgot events it had queued";
+  return std::to_string(forgotten) +
+         " events a proxy sent were never acknowledged though every proxy is idle (" + first +
+         " first): a restarted proxy forgot events it had queued";
 }
 
 }  // namespace lj::sim

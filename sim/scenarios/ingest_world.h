@@ -44,8 +44,9 @@ struct ProxyFleetOptions {
 // queue in a journal on that node's disk, so a proxy may crash and restart. `proxies` holds,
 // per proxy, the live incarnation's object, or null while its node is down. Returns the
 // proxies' nodes. REQUIRES: `ledger` and `proxies` outlive the simulation's nodes.
-std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops, const ProxyFleetOptions& options,
-                                    proxy::Ledger& ledger, std::vector<proxy::Proxy*>& proxies);
+std::vector<NodeId> add_proxy_fleet(Simulation& simulation, const PopNodes& pops,
+                                    const ProxyFleetOptions& options, proxy::Ledger& ledger,
+                                    std::vector<proxy::Proxy*>& proxies);
 
 // Every proxy up, and holding no event it has not had acknowledged.
 bool all_proxies_idle(const std::vector<proxy::Proxy*>& proxies);

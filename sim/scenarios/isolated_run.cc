@@ -129,7 +129,8 @@ RunResult run_isolated(const RunRequest& request) {
   const std::string printed = received.substr(0, marker);
   if (!printed.empty()) std::fputs(printed.c_str(), stderr);
   RunResult result;
-  if (waited == child && marker != std::string::npos && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+  if (waited == child && marker != std::string::npos && WIFEXITED(status) &&
+      WEXITSTATUS(status) == 0 &&
       decode(std::string_view(received).substr(marker + kMarker.size()), result)) {
     return result;
   }
@@ -138,7 +139,8 @@ RunResult run_isolated(const RunRequest& request) {
   std::string how = WIFSIGNALED(status) ? std::string("killed by ") + ::strsignal(WTERMSIG(status))
                                         : "exited " + std::to_string(WEXITSTATUS(status));
   if (waited != child) how = "its end was never seen: " + std::string(::strerror(errno));
-  result.failure = "the run crashed (" + how + ")" + (printed.empty() ? "" : ": " + tail_of(printed));
+  result.failure =
+      "the run crashed (" + how + ")" + (printed.empty() ? "" : ": " + tail_of(printed));
   return result;
 }
 

@@ -41,12 +41,16 @@ class MonitorTest : public ::testing::Test {
   template <typename T>
   T run(Task<T> task) {
     std::optional<T> out;
-    node_->spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(std::move(task), out));
-    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); }, simulation_.now_ns() + 60'000'000'000));
+    node_->spawn([](Task<T> t, std::optional<T>& o) -> Task<void> {
+      o.emplace(co_await std::move(t));
+    }(std::move(task), out));
+    EXPECT_TRUE(simulation_.run_until([&] { return out.has_value(); },
+                                      simulation_.now_ns() + 60'000'000'000));
     return std::move(*out);
   }
   std::unique_ptr<CoordinatorSession> connect() {
-    auto session = run(zookeeper_.client(*node_).connect(std::chrono::seconds(6), std::chrono::seconds(5)));
+    auto session =
+        run(zookeeper_.client(*node_).connect(std::chrono::seconds(6), std::chrono::seconds(5)));
     EXPECT_TRUE(session.ok());
     return std::move(*session);
   }
@@ -58,8 +62,8 @@ class MonitorTest : public ::testing::Test {
   // The cluster's folders, `owner`'s worker lj-1-owner, and customer 1001 assigned to it.
   void assign_to_owner(CoordinatorSession& owner) {
     const lumberjack::ZkLayout layout;
-    for (const std::string& path : {layout.root, layout.workers(), layout.assignments(), layout.checkpoints(),
-                                    layout.customers()}) {
+    for (const std::string& path : {layout.root, layout.workers(), layout.assignments(),
+                                    layout.checkpoints(), layout.customers()}) {
       create(owner, path, "");
     }
     create(owner, layout.worker("lj-1-owner"), "lj-1", NodeMode::kEphemeral);
@@ -78,7 +82,8 @@ TEST_F(MonitorTest, StoreMonitorSeesAPublishedNameWrittenTwice) {
   EXPECT_TRUE(run(store.put("1001_1/1001_1.log", "file one")).ok());
   EXPECT_EQ(monitor.problem(), "") << "a first write is a publication";
   EXPECT_TRUE(run(store.put("1001_1/1001_1.log", "file one")).ok());
-  EXPECT_NE(monitor.problem().find("replaced published 1001_1/1001_1.log (same contents)"), std::string::npos)
+  EXPECT_NE(monitor.problem().find("replaced published 1001_1/1001_1.log (same contents)"),
+            std::string::npos)
       << monitor.problem();
 }
 
@@ -96,8 +101,10 @@ TEST_F(MonitorTest, CheckpointMonitorSeesAWriteByAWorkerThatLostTheCustomer) {
 
   checkpoint.next_seq = 2;
   EXPECT_TRUE(run(zombie->set(layout.checkpoint("1001"), checkpoint.encode(), kAnyVersion)).ok());
-  EXPECT_NE(monitor.problem().find("written by lj-1-zombie"), std::string::npos) << monitor.problem();
-  EXPECT_NE(monitor.problem().find("while it is assigned to lj-1-owner"), std::string::npos) << monitor.problem();
+  EXPECT_NE(monitor.problem().find("written by lj-1-zombie"), std::string::npos)
+      << monitor.problem();
+  EXPECT_NE(monitor.problem().find("while it is assigned to lj-1-owner"), std::string::npos)
+      << monitor.problem();
 }
 
 TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedOn) {
@@ -114,15 +121,17 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitOverAVersionItsFileWasNotStagedO
     next.next_seq = 2 + static_cast<uint64_t>(staged_on);
     lumberjack::CommittedFile file;
     file.seq = next.next_seq - 1;
-    file.staging_name = lumberjack::make_staging_name(config, {1001, file.seq, "lj-1-owner", staged_on, 1});
+    file.staging_name =
+        lumberjack::make_staging_name(config, {1001, file.seq, "lj-1-owner", staged_on, 1});
     next.last_file = file;
     EXPECT_TRUE(run(owner->set(layout.checkpoint("1001"), next.encode(), kAnyVersion)).ok());
   };
   commit(0);  // staged on version 0, lands over version 0: a compare-and-set that held
   EXPECT_EQ(monitor.problem(), "");
   commit(0);  // staged on version 0 again (an old pipeline's view), lands over version 1
-  EXPECT_NE(monitor.problem().find("committed over version 1 naming file 1 staged against version 0"),
-            std::string::npos)
+  EXPECT_NE(
+      monitor.problem().find("committed over version 1 naming file 1 staged against version 0"),
+      std::string::npos)
       << monitor.problem();
 }
 
@@ -140,7 +149,8 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitForARemovedCustomer) {
     next.next_seq = seq + 1;
     lumberjack::CommittedFile file;
     file.seq = seq;
-    file.staging_name = lumberjack::make_staging_name(config, {1001, seq, "lj-1-owner", static_cast<int32_t>(seq - 1), 1});
+    file.staging_name = lumberjack::make_staging_name(
+        config, {1001, seq, "lj-1-owner", static_cast<int32_t>(seq - 1), 1});
     next.last_file = file;
     EXPECT_TRUE(run(owner->set(layout.checkpoint("1001"), next.encode(), kAnyVersion)).ok());
   };
@@ -148,7 +158,8 @@ TEST_F(MonitorTest, CheckpointMonitorSeesACommitForARemovedCustomer) {
   EXPECT_EQ(monitor.problem(), "") << "a commit while the customer exists";
   EXPECT_TRUE(run(owner->remove(layout.customer("1001"), kAnyVersion)).ok());  // lj ctl remove
   commit(2);
-  EXPECT_NE(monitor.problem().find("committed file 2 after the customer was removed"), std::string::npos)
+  EXPECT_NE(monitor.problem().find("committed file 2 after the customer was removed"),
+            std::string::npos)
       << monitor.problem();
 }
 
@@ -164,7 +175,8 @@ TEST_F(MonitorTest, ARemovalFencesACommitInFlightEvenIfTheCustomerIsAddedAgain) 
   lumberjack::CustomerConfig config;
   config.account_id = 1001;
   create(*admin, layout.customer("1001"), config.encode());
-  create(*owner, layout.checkpoint("1001"), lumberjack::Checkpoint{}.encode());  // the pipeline read version 0
+  create(*owner, layout.checkpoint("1001"),
+         lumberjack::Checkpoint{}.encode());  // the pipeline read version 0
   EXPECT_TRUE(run(lumberjack::remove_customer(*admin, layout, 1001)).ok());
   EXPECT_EQ(monitor.problem(), "") << "the removal's rewrite commits nothing";
   create(*admin, layout.customer("1001"), config.encode());  // added again: version 0
@@ -176,7 +188,8 @@ TEST_F(MonitorTest, ARemovalFencesACommitInFlightEvenIfTheCustomerIsAddedAgain) 
   ops.push_back(CheckOp{layout.customer("1001"), 0});
   ops.push_back(SetOp{layout.checkpoint("1001"), next.encode(), 0});
   Result<MultiResult> late = run(owner->multi(ops));
-  EXPECT_FALSE(late.ok()) << "the old pipeline's commit landed after the customer was removed and added again";
+  EXPECT_FALSE(late.ok())
+      << "the old pipeline's commit landed after the customer was removed and added again";
   EXPECT_EQ(monitor.problem(), "");
 }
 
@@ -185,13 +198,15 @@ Task<void> write_segment(Env env, EventId id, bool sync) {
   SplitMix64 random(1);
   std::string data = graceland::encode_segment_header(1'764'000'000'000);
   std::string record;
-  EXPECT_TRUE(encode_event_record(make_sample_event(random, 1001, id, 1'764'000'000'000), record).ok());
+  EXPECT_TRUE(
+      encode_event_record(make_sample_event(random, 1001, id, 1'764'000'000'000), record).ok());
   graceland::append_segment_record(data, std::as_bytes(std::span(record)));
   if (!env.files.list("segments").ok()) {
     EXPECT_TRUE(env.files.create_dir("segments").ok());
   }
-  auto file = env.files.open("segments/1001." + graceland::segment_file_name(static_cast<uint32_t>(id.sequence)),
-                             OpenMode::kCreate);
+  auto file = env.files.open(
+      "segments/1001." + graceland::segment_file_name(static_cast<uint32_t>(id.sequence)),
+      OpenMode::kCreate);
   EXPECT_TRUE(file.ok());
   EXPECT_TRUE((*file)->append(std::as_bytes(std::span(data))).ok());
   if (!sync) co_return;
@@ -212,7 +227,8 @@ TEST_F(MonitorTest, AckMonitorSeesAnAcknowledgementOfARecordNoSyncMadeDurable) {
   monitor.on_acknowledged(synced);
   EXPECT_EQ(monitor.problem(), "");
   monitor.on_acknowledged(cached);
-  EXPECT_NE(monitor.problem().find("event 7/2 was acknowledged"), std::string::npos) << monitor.problem();
+  EXPECT_NE(monitor.problem().find("event 7/2 was acknowledged"), std::string::npos)
+      << monitor.problem();
   EXPECT_EQ(monitor.acks_judged(), 2u);
 }
 
@@ -220,7 +236,8 @@ TEST_F(MonitorTest, AckMonitorSeesAnAcknowledgementOfARecordNoSyncMadeDurable) {
 std::string log_file(uint64_t account, uint64_t seq, const std::vector<EventId>& ids) {
   SplitMix64 random(seq);
   std::vector<AttackEvent> events;
-  for (const EventId& id : ids) events.push_back(make_sample_event(random, account, id, 1'764'000'000'000));
+  for (const EventId& id : ids)
+    events.push_back(make_sample_event(random, account, id, 1'764'000'000'000));
   LogFileSpec spec;
   spec.account_id = account;
   spec.config_id = 1;
@@ -233,8 +250,9 @@ std::string log_file(uint64_t account, uint64_t seq, const std::vector<EventId>&
 
 TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurably) {
   const std::set<EventId> durable{{7, 1}, {7, 2}};
-  PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
-                         [&durable](const EventId& id) { return durable.contains(id); }, nullptr);
+  PublishMonitor monitor(
+      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      [&durable](const EventId& id) { return durable.contains(id); }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   // Published by a rename of the staged upload: its events were durable.
   EXPECT_TRUE(run(store.put("staging/1001_1/a", log_file(1001, 1, {{7, 1}, {7, 2}}))).ok());
@@ -245,13 +263,15 @@ TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurab
   EXPECT_EQ(monitor.problem(), "");
   // Event 7/3 was read out of a page cache.
   EXPECT_TRUE(run(store.rename("staging/1001_1/b", "1001_1/1001_2.log")).ok());
-  EXPECT_NE(monitor.problem().find("1001_1/1001_2.log holding event 7/3"), std::string::npos) << monitor.problem();
+  EXPECT_NE(monitor.problem().find("1001_1/1001_2.log holding event 7/3"), std::string::npos)
+      << monitor.problem();
   EXPECT_EQ(monitor.files_judged(), 2u);
 }
 
 TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) {
-  PublishMonitor monitor(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
-                         [](const EventId&) { return true; }, nullptr);
+  PublishMonitor monitor(
+      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      [](const EventId&) { return true; }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   const std::string file = log_file(1001, 1, {{7, 1}});
   EXPECT_TRUE(run(store.put("1001_1/1001_1.log", file)).ok());
@@ -264,8 +284,9 @@ TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) 
 }
 
 TEST_F(MonitorTest, PublishedRetentionMonitorSeesAFileRemovedBeforeItsPeriodOrItsMark) {
-  PublishMonitor publications(simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
-                              [](const EventId&) { return true; }, nullptr);
+  PublishMonitor publications(
+      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      [](const EventId&) { return true; }, nullptr);
   uint64_t mark = 0;
   constexpr int64_t kRetention_ns = 10'000'000'000;
   PublishedRetentionMonitor monitor(simulation_, storage_, publications, kRetention_ns,
@@ -282,7 +303,8 @@ TEST_F(MonitorTest, PublishedRetentionMonitorSeesAFileRemovedBeforeItsPeriodOrIt
   EXPECT_FALSE(monitor.expired_event({7, 2}));
   // File 2 without a mark covering it: nothing but retention removes a published file.
   EXPECT_TRUE(run(store.remove("1001_1/1001_2.log")).ok());
-  EXPECT_NE(monitor.problem().find("retention's mark covers files through 1 only"), std::string::npos)
+  EXPECT_NE(monitor.problem().find("retention's mark covers files through 1 only"),
+            std::string::npos)
       << monitor.problem();
   EXPECT_FALSE(monitor.expired(1001, 2));
 
@@ -291,7 +313,8 @@ TEST_F(MonitorTest, PublishedRetentionMonitorSeesAFileRemovedBeforeItsPeriodOrIt
                                   [](const std::string&) { return uint64_t{3}; });
   EXPECT_TRUE(run(store.put("1001_1/1001_3.log", log_file(1001, 3, {{7, 3}}))).ok());
   EXPECT_TRUE(run(store.remove("1001_1/1001_3.log")).ok());
-  EXPECT_NE(early.problem().find("ms after its publication (retention 10000 ms, by true time)"), std::string::npos)
+  EXPECT_NE(early.problem().find("ms after its publication (retention 10000 ms, by true time)"),
+            std::string::npos)
       << early.problem();
 }
 
@@ -300,7 +323,8 @@ class IndexMonitorTest : public MonitorTest {
   // The customer's one pipeline on lj-1 began at virtual time 0, unless `pipeline_` is unset.
   IndexMonitor& monitor() {
     if (!monitor_) {
-      monitor_.emplace(simulation_, storage_, zookeeper_, [this](NodeId, uint64_t) { return pipeline_; });
+      monitor_.emplace(simulation_, storage_, zookeeper_,
+                       [this](NodeId, uint64_t) { return pipeline_; });
     }
     return *monitor_;
   }
@@ -330,7 +354,8 @@ TEST_F(IndexMonitorTest, SeesTheOwnerWriteTheIndexBackShorter) {
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
   EXPECT_EQ(monitor().problem(), "") << "growing at its end";
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 2))).ok());
-  EXPECT_NE(monitor().problem().find("listing 1..2 over 1..3"), std::string::npos) << monitor().problem();
+  EXPECT_NE(monitor().problem().find("listing 1..2 over 1..3"), std::string::npos)
+      << monitor().problem();
   EXPECT_EQ(monitor().writes_judged(), 3u);
 }
 
@@ -348,7 +373,8 @@ TEST_F(IndexMonitorTest, CountsAStalePublishersShorterIndex) {
   EXPECT_EQ(monitor().stale_shrinks(), 1u);
   // A pipeline that began before the assignment last changed is stale too.
   pipeline_ = simulation_.now_ns();
-  EXPECT_TRUE(run(owner->set(lumberjack::ZkLayout{}.assignment("1001"), "lj-1-owner", kAnyVersion)).ok());
+  EXPECT_TRUE(
+      run(owner->set(lumberjack::ZkLayout{}.assignment("1001"), "lj-1-owner", kAnyVersion)).ok());
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 3))).ok());
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(1, 2))).ok());
   EXPECT_EQ(monitor().problem(), "");
@@ -367,7 +393,8 @@ TEST_F(IndexMonitorTest, LetsRetentionShortenTheHeadOnlyBehindItsMark) {
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(3, 4))).ok());
   EXPECT_EQ(monitor().problem(), "") << "retention expired files 1-2";
   EXPECT_TRUE(run(store.put("1001_1/logs.index", index(4, 4))).ok());
-  EXPECT_NE(monitor().problem().find("listing 4..4 over 3..4 (retention's mark: 2)"), std::string::npos)
+  EXPECT_NE(monitor().problem().find("listing 4..4 over 3..4 (retention's mark: 2)"),
+            std::string::npos)
       << monitor().problem();
 }
 
@@ -379,9 +406,12 @@ TEST_F(IndexMonitorTest, SeesAGapAndAFileNotPublished) {
   EXPECT_NE(monitor().problem().find("listing file 3, which is not published"), std::string::npos)
       << monitor().problem();
 
-  IndexMonitor gaps(simulation_, storage_, zookeeper_, [](NodeId, uint64_t) { return std::nullopt; });
-  EXPECT_TRUE(run(store.put("1001_1/logs.index", log_file_name(1001, 1) + "\n" + log_file_name(1001, 2) + "\n" +
-                                                     log_file_name(1001, 1) + "\n")).ok());
+  IndexMonitor gaps(simulation_, storage_, zookeeper_,
+                    [](NodeId, uint64_t) { return std::nullopt; });
+  EXPECT_TRUE(
+      run(store.put("1001_1/logs.index", log_file_name(1001, 1) + "\n" + log_file_name(1001, 2) +
+                                             "\n" + log_file_name(1001, 1) + "\n"))
+          .ok());
   EXPECT_NE(gaps.problem().find("listing file 1 after 2"), std::string::npos) << gaps.problem();
 }
 

@@ -10,9 +10,11 @@ namespace lj::sim {
 namespace {
 
 // The worker's process: assigns the customer to itself (once) and runs its pipeline.
-Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& store, const lumberjack::ZkLayout& layout,
-                      const std::map<std::string, std::string>& directory, lumberjack::CustomerConfig config,
-                      lumberjack::PipelineObserver& observer, const lumberjack::CustomerPipeline*& running,
+Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& store,
+                      const lumberjack::ZkLayout& layout,
+                      const std::map<std::string, std::string>& directory,
+                      lumberjack::CustomerConfig config, lumberjack::PipelineObserver& observer,
+                      const lumberjack::CustomerPipeline*& running,
                       std::shared_ptr<const Duration> min_roll_age) {
   const Duration timeout = std::chrono::seconds(10);
   auto session = co_await coordinator.connect(timeout, timeout);
@@ -36,9 +38,21 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
   options.pop_retry_after = std::chrono::milliseconds(100);
   options.retry_backoff = std::chrono::milliseconds(100);
   auto log = [&self](LogLevel, std::string_view line) { self.simulation().trace(self.id(), line); };
-  lumberjack::PipelineContext context{self.env(), **session, store,    layout,   worker_id,
-                                      directory,  options,   &observer, log,     nullptr,
-                                      std::chrono::minutes(10), nullptr, std::move(min_roll_age), nullptr, {}};
+  lumberjack::PipelineContext context{self.env(),
+                                      **session,
+                                      store,
+                                      layout,
+                                      worker_id,
+                                      directory,
+                                      options,
+                                      &observer,
+                                      log,
+                                      nullptr,
+                                      std::chrono::minutes(10),
+                                      nullptr,
+                                      std::move(min_roll_age),
+                                      nullptr,
+                                      {}};
   lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
   // `running` names the pipeline exactly while it lives: a crash destroys this frame, and the
   // guard with it.
@@ -52,7 +66,8 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
 
 }  // namespace
 
-OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::PipelineObserver& observer,
+OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count,
+                                   lumberjack::PipelineObserver& observer,
                                    lumberjack::RollPolicy roll)
     : simulation(seed), zookeeper(simulation), storage(simulation) {
   pops = add_graceland_pops(simulation, pop_count);
@@ -60,8 +75,8 @@ OnePipelineWorld::OnePipelineWorld(uint64_t seed, int pop_count, lumberjack::Pip
   config.account_id = kAccount;
   config.roll = roll;
   worker = &simulation.add_node("lj-1", [this, &observer](SimNode& n) {
-    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config, observer, pipeline_,
-                       min_roll_age));
+    n.spawn(run_worker(n, zookeeper.client(n), storage.client(n), layout, directory_, config,
+                       observer, pipeline_, min_roll_age));
   });
   worker->set_identity(PeerIdentity{"lumberjack", "lj-1"});
   proxy_ = &simulation.add_node("proxy", nullptr);
@@ -84,7 +99,9 @@ std::vector<std::string> OnePipelineWorld::records_of(const std::vector<uint64_t
   for (uint64_t s : sequences) {
     SplitMix64 random(s);
     std::string record;
-    if (encode_event_record(make_sample_event(random, kAccount, EventId{kProxy, s}, 1767225600000), record).ok()) {
+    if (encode_event_record(make_sample_event(random, kAccount, EventId{kProxy, s}, 1767225600000),
+                            record)
+            .ok()) {
       out.push_back(std::move(record));
     }
   }
@@ -112,8 +129,10 @@ bool OnePipelineWorld::finish_store_call(const std::shared_ptr<std::optional<Sta
 }
 
 bool OnePipelineWorld::remove_object(const std::string& name) {
-  auto result = std::make_shared<std::optional<Status>>();  // shared: the call may outlive a timeout
-  proxy_->spawn([](ObjectStore& store, std::string name, std::shared_ptr<std::optional<Status>> out) -> Task<void> {
+  auto result =
+      std::make_shared<std::optional<Status>>();  // shared: the call may outlive a timeout
+  proxy_->spawn([](ObjectStore& store, std::string name,
+                   std::shared_ptr<std::optional<Status>> out) -> Task<void> {
     out->emplace(co_await store.remove(name));
   }(storage.client(*proxy_), name, result));
   return finish_store_call(result);
@@ -150,7 +169,8 @@ bool OnePipelineWorld::delivered_through(uint64_t last_sequence) {
 
 void OnePipelineWorld::finish() {
   simulation.clear_sinks();
-  for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
+  for (size_t n = 0; n < simulation.node_count(); ++n)
+    simulation.node(static_cast<NodeId>(n)).halt();
 }
 
 }  // namespace lj::sim

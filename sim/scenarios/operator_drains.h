@@ -19,7 +19,8 @@ namespace lj::sim {
 // Spawns on `admin` a process that, at times drawn from `seed` (every `mean_gap_ns` on
 // average), drains one of `nodes` (Lumberjack node names) for a drawn while, one at a time;
 // every node is undrained again by `until_ns`. Counts each applied drain in `coverage`.
-void start_operator_drains(SimNode& admin, Coordinator& coordinator, uint64_t seed, std::vector<std::string> nodes,
-                           int64_t until_ns, int64_t mean_gap_ns, std::map<std::string, uint64_t>& coverage);
+void start_operator_drains(SimNode& admin, Coordinator& coordinator, uint64_t seed,
+                           std::vector<std::string> nodes, int64_t until_ns, int64_t mean_gap_ns,
+                           std::map<std::string, uint64_t>& coverage);
 
 }  // namespace lj::sim

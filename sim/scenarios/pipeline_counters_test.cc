@@ -29,7 +29,8 @@ TEST(PipelineCounters, EveryFileIsOneCheckpointCommitAndItsBytesAreCounted) {
     const auto counters = world.counters();
     return checkpoint && counters && counters->checkpoint_commits == checkpoint->next_seq - 1;
   };
-  EXPECT_TRUE(world.simulation.run_until(counted_every_commit, world.simulation.now_ns() + 5'000'000'000));
+  EXPECT_TRUE(
+      world.simulation.run_until(counted_every_commit, world.simulation.now_ns() + 5'000'000'000));
   const std::optional<lumberjack::Checkpoint> checkpoint = world.checkpoint();
   const std::optional<lumberjack::PipelineCounters> counters = world.counters();
   ASSERT_TRUE(checkpoint && counters);

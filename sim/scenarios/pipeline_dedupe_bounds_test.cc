@@ -37,10 +37,13 @@ TEST(PipelineDedupeBounds, AStreamWithMoreHolesThanItsWindowClosesTheLowest) {
   ASSERT_TRUE(world.send(0, 1, OnePipelineWorld::records_of(odd_sequences(1, 100))));
   ASSERT_TRUE(delivered(world, 199));
   const lumberjack::Checkpoint checkpoint = *world.checkpoint();
-  EXPECT_LE(checkpoint.delivered.interval_count(), lumberjack::kDeliveredLimits.max_intervals_per_stream);
+  EXPECT_LE(checkpoint.delivered.interval_count(),
+            lumberjack::kDeliveredLimits.max_intervals_per_stream);
   EXPECT_GT(observer.holes_closed, 0u);
-  EXPECT_TRUE(checkpoint.delivered.contains({OnePipelineWorld::kProxy, 2})) << "the lowest hole was closed";
-  EXPECT_FALSE(checkpoint.delivered.contains({OnePipelineWorld::kProxy, 198})) << "the highest holes stay exact";
+  EXPECT_TRUE(checkpoint.delivered.contains({OnePipelineWorld::kProxy, 2}))
+      << "the lowest hole was closed";
+  EXPECT_FALSE(checkpoint.delivered.contains({OnePipelineWorld::kProxy, 198}))
+      << "the highest holes stay exact";
   world.finish();
 }
 
@@ -56,8 +59,10 @@ TEST(PipelineDedupeBounds, AFileWhoseIdsOutgrowTheirShareRollsFirst) {
   const lumberjack::Checkpoint checkpoint = *world.checkpoint();
   EXPECT_EQ(checkpoint.next_seq, 3u) << "one file would have held 3,000 intervals of ids";
   ASSERT_TRUE(checkpoint.last_file && checkpoint.last_file->source);
-  EXPECT_LE(checkpoint.last_file->source->events.interval_count(), lumberjack::kMaxFileEventIntervals);
-  EXPECT_LE(checkpoint.delivered.interval_count(), lumberjack::kDeliveredLimits.max_intervals_per_stream);
+  EXPECT_LE(checkpoint.last_file->source->events.interval_count(),
+            lumberjack::kMaxFileEventIntervals);
+  EXPECT_LE(checkpoint.delivered.interval_count(),
+            lumberjack::kDeliveredLimits.max_intervals_per_stream);
   world.finish();
 }
 

@@ -28,10 +28,12 @@ struct CrashAfterFirstCommit final : lumberjack::PipelineObserver {
 
 // Commits file 1 (events 1-2 of PoP 0), crashes before publishing it, removes its staged
 // object. Returns the name it had.
-std::string commit_then_lose_the_staged_file(OnePipelineWorld& world, CrashAfterFirstCommit& observer) {
+std::string commit_then_lose_the_staged_file(OnePipelineWorld& world,
+                                             CrashAfterFirstCommit& observer) {
   observer.world = &world;
   EXPECT_TRUE(world.send(0, 1, OnePipelineWorld::records(1, 2)));
-  world.simulation.run_until([&] { return observer.crashed; }, world.simulation.now_ns() + 30'000'000'000);
+  world.simulation.run_until([&] { return observer.crashed; },
+                             world.simulation.now_ns() + 30'000'000'000);
   EXPECT_TRUE(observer.crashed);
   const std::optional<lumberjack::Checkpoint> committed = world.checkpoint();
   EXPECT_TRUE(committed && committed->last_file && committed->last_file->source);
@@ -74,8 +76,9 @@ TEST(PipelineRebuild, ALostStagedFileIsWrittenAgainFromThePoPs) {
       },
       {lumberjack::AuditedCustomer{OnePipelineWorld::kAccount, world.config.config_id, ""}});
   EXPECT_EQ(audit.refresh(), "");
-  EXPECT_EQ(audit.copies(), (std::map<EventId, uint64_t>{{EventId{OnePipelineWorld::kProxy, 1}, 1},
-                                                         {EventId{OnePipelineWorld::kProxy, 2}, 1}}));
+  EXPECT_EQ(audit.copies(),
+            (std::map<EventId, uint64_t>{{EventId{OnePipelineWorld::kProxy, 1}, 1},
+                                         {EventId{OnePipelineWorld::kProxy, 2}, 1}}));
   world.finish();
 }
 
@@ -108,12 +111,14 @@ TEST(PipelineRebuild, AFileRetentionExpiredIsNotWrittenAgain) {
   CrashAfterFirstCommit observer;
   OnePipelineWorld world(23, 2, observer);
   commit_then_lose_the_staged_file(world, observer);
-  ASSERT_TRUE(world.put_object(lumberjack::expired_mark_name(world.config), lumberjack::expired_mark_contents(1)));
+  ASSERT_TRUE(world.put_object(lumberjack::expired_mark_name(world.config),
+                               lumberjack::expired_mark_contents(1)));
   ASSERT_TRUE(world.put_object(lumberjack::index_name(world.config), ""));
   world.worker->start();
   ASSERT_TRUE(world.send(1, 2, OnePipelineWorld::records(3, 2)));
   ASSERT_TRUE(world.delivered_through(4));
-  ASSERT_TRUE(index_becomes(world, "1001_2.log\n")) << "file 2 never listed after the expired file 1";
+  ASSERT_TRUE(index_becomes(world, "1001_2.log\n"))
+      << "file 2 never listed after the expired file 1";
   EXPECT_TRUE(observer.rebuilt.empty()) << "an expired file is not brought back";
   EXPECT_FALSE(world.storage.objects().contains(world.config.folder() + "/1001_1.log"));
   world.finish();

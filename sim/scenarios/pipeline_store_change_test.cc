@@ -32,13 +32,15 @@ TEST(PipelineStoreChange, AReplacedStoreIsReadFromItsOldestRecord) {
   pop.disk().destroy();
   pop.start();
   ASSERT_TRUE(world.send(0, 2, OnePipelineWorld::records(7, 2)));
-  ASSERT_TRUE(world.delivered_through(8)) << "the events written to the new store were never delivered";
+  ASSERT_TRUE(world.delivered_through(8))
+      << "the events written to the new store were never delivered";
 
   const lumberjack::PopCursor after = world.checkpoint()->pops.at(pop_name);
   EXPECT_NE(after.store_id, 0u);
   EXPECT_NE(after.store_id, before.store_id);
   EXPECT_EQ(after.position.file_index, 1u);
-  EXPECT_LT(after.position, before.position) << "the new store's positions start again below the old";
+  EXPECT_LT(after.position, before.position)
+      << "the new store's positions start again below the old";
   EXPECT_EQ(observer.replaced, (std::vector<std::string>{pop_name}));
   world.finish();
 }

@@ -32,7 +32,8 @@ TEST(PopImpostor, APopIsReadOnlyFromTheGracelandItsCertificateNames) {
   const lumberjack::Checkpoint after = *world.checkpoint();
   EXPECT_EQ(after.pops.at(world.pops.names[1]).store_id, store_b)
       << "pop-b's cursor moved into pop-a's store: the impostor was read as pop-b";
-  EXPECT_EQ(after.pops.at(world.pops.names[1]).position, before.pops.at(world.pops.names[1]).position);
+  EXPECT_EQ(after.pops.at(world.pops.names[1]).position,
+            before.pops.at(world.pops.names[1]).position);
   world.finish();
 }
 

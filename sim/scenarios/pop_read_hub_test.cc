@@ -27,7 +27,9 @@ const Duration kCallTimeout = std::chrono::seconds(2);
 std::string record(uint64_t account, uint64_t sequence) {
   SplitMix64 random(sequence);
   std::string out;
-  EXPECT_TRUE(encode_event_record(make_sample_event(random, account, EventId{kProxy, sequence}, 1767225600000), out).ok());
+  EXPECT_TRUE(encode_event_record(
+                  make_sample_event(random, account, EventId{kProxy, sequence}, 1767225600000), out)
+                  .ok());
   return out;
 }
 
@@ -47,17 +49,21 @@ class HubWorld {
   }
   // Halts the nodes while what their tasks point at still lives.
   ~HubWorld() {
-    for (size_t n = 0; n < simulation.node_count(); ++n) simulation.node(static_cast<NodeId>(n)).halt();
+    for (size_t n = 0; n < simulation.node_count(); ++n)
+      simulation.node(static_cast<NodeId>(n)).halt();
   }
 
-  static std::string expected(size_t pop, int a) { return record(kFirstAccount + a, 1 + pop * kAccounts + a); }
+  static std::string expected(size_t pop, int a) {
+    return record(kFirstAccount + a, 1 + pop * kAccounts + a);
+  }
 
   // Asks for every account at every PoP; answers[pop][a] is filled once each.
   void read_all(lumberjack::PopReadHub& hub) {
     for (size_t pop = 0; pop < pops.names.size(); ++pop) {
       for (int a = 0; a < kAccounts; ++a) {
         hub.read(pops.names[pop], pops.addresses[pop],
-                 graceland::ReadRequest{std::to_string(kFirstAccount + a), graceland::Position{}, 1 << 20},
+                 graceland::ReadRequest{std::to_string(kFirstAccount + a), graceland::Position{},
+                                        1 << 20},
                  [this, pop, a](Result<graceland::ReadBatch> batch) {
                    EXPECT_FALSE(answers[pop][a].has_value()) << "answered twice";
                    answers[pop][a].emplace(std::move(batch));
@@ -69,7 +75,8 @@ class HubWorld {
   bool all_answered(size_t pop) const {
     auto it = answers.find(pop);
     if (it == answers.end() || it->second.size() != kAccounts) return false;
-    for (const auto& [a, answer] : it->second) if (!answer.has_value()) return false;
+    for (const auto& [a, answer] : it->second)
+      if (!answer.has_value()) return false;
     return true;
   }
 
@@ -85,7 +92,8 @@ class HubWorld {
     std::vector<std::string> batch;
     for (int a = 0; a < kAccounts; ++a) batch.push_back(expected(pop, a));
     bool acked = false;
-    proxy->spawn([](Env env, std::string address, std::vector<std::string> batch, bool& acked) -> Task<void> {
+    proxy->spawn([](Env env, std::string address, std::vector<std::string> batch,
+                    bool& acked) -> Task<void> {
       while (!acked) {
         auto client = co_await graceland::GracelandClient::connect(env, address, "proxy");
         if (client.ok()) acked = (co_await (*client)->send_batch(1, batch)).ok();
@@ -117,7 +125,8 @@ TEST(PopReadHub, ManyCustomersShareOneConnectionPerPoPAndFewRoundTrips) {
 
 TEST(PopReadHub, AReplyBudgetDefersReadsWithoutLosingOrReorderingThem) {
   HubWorld world(2);
-  lumberjack::PopReadHub hub(world.reader->env(), "lumberjack lj-1", kCallTimeout, /*reply_budget=*/1);
+  lumberjack::PopReadHub hub(world.reader->env(), "lumberjack lj-1", kCallTimeout,
+                             /*reply_budget=*/1);
   world.read_all(hub);
   ASSERT_TRUE(world.simulation.run_until(
       [&] { return world.all_answered(0) && world.all_answered(1) && world.all_answered(2); },
@@ -127,7 +136,8 @@ TEST(PopReadHub, AReplyBudgetDefersReadsWithoutLosingOrReorderingThem) {
     for (int a = 0; a < kAccounts; ++a) in_order[a] = a;
     EXPECT_EQ(world.order[pop], in_order);
     for (int a = 0; a < kAccounts; ++a) {
-      EXPECT_EQ((*world.answers[pop][a])->records, std::vector<std::string>{HubWorld::expected(pop, a)});
+      EXPECT_EQ((*world.answers[pop][a])->records,
+                std::vector<std::string>{HubWorld::expected(pop, a)});
     }
   }
   EXPECT_EQ(hub.round_trips(), 3u * kAccounts) << "one record per round trip";
@@ -139,17 +149,19 @@ TEST(PopReadHub, ASilentPoPHoldsOnlyItsOwnReads) {
   world.read_all(hub);  // connects to every PoP
   ASSERT_TRUE(world.simulation.run_until(
       [&] { return world.all_answered(0) && world.all_answered(1) && world.all_answered(2); },
-                                         world.simulation.now_ns() + 5'000'000'000));
+      world.simulation.now_ns() + 5'000'000'000));
   world.answers.clear();
   world.order.clear();
-  world.simulation.node(world.pops.nodes[2]).pause_until(world.simulation.now_ns() + 60'000'000'000);
+  world.simulation.node(world.pops.nodes[2])
+      .pause_until(world.simulation.now_ns() + 60'000'000'000);
   const int64_t paused_at = world.simulation.now_ns();
   world.read_all(hub);
-  ASSERT_TRUE(world.simulation.run_until([&] { return world.all_answered(0) && world.all_answered(1); },
-                                         paused_at + 1'000'000'000))
+  ASSERT_TRUE(world.simulation.run_until(
+      [&] { return world.all_answered(0) && world.all_answered(1); }, paused_at + 1'000'000'000))
       << "a paused PoP held up the others";
   EXPECT_FALSE(world.all_answered(2));
-  ASSERT_TRUE(world.simulation.run_until([&] { return world.all_answered(2); }, paused_at + 5'000'000'000))
+  ASSERT_TRUE(
+      world.simulation.run_until([&] { return world.all_answered(2); }, paused_at + 5'000'000'000))
       << "a read of the paused PoP outlived its deadline";
   EXPECT_GE(world.simulation.now_ns() - paused_at, kCallTimeout.count());
   for (int a = 0; a < kAccounts; ++a) {

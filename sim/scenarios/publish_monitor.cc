@@ -10,8 +10,8 @@
 namespace lj::sim {
 
 PublishMonitor::PublishMonitor(Simulation& simulation, SimObjectStore& store,
-                               std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable,
-                               Excused excused)
+                               std::vector<lumberjack::AuditedCustomer> customers,
+                               EverDurable ever_durable, Excused excused)
     : simulation_(simulation),
       customers_(std::move(customers)),
       ever_durable_(std::move(ever_durable)),
@@ -22,7 +22,8 @@ PublishMonitor::PublishMonitor(Simulation& simulation, SimObjectStore& store,
 void PublishMonitor::report(NodeId node, const std::string& what) {
   if (!problem_.empty()) return;
   const std::string who = node == kNoNode ? "?" : std::string(simulation_.node(node).name());
-  problem_ = "publish monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " + who + " " + what;
+  problem_ = "publish monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) +
+             " ms: " + who + " " + what;
   simulation_.trace(node, "MONITOR: " + problem_);
 }
 
@@ -32,17 +33,19 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
   const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
   const std::optional<LogFileName> name = published_file(written);
   if (!name) return;
-  auto customer = std::find_if(customers_.begin(), customers_.end(), [&](const lumberjack::AuditedCustomer& c) {
-    return c.account_id == name->account_id;
-  });
+  auto customer = std::find_if(
+      customers_.begin(), customers_.end(),
+      [&](const lumberjack::AuditedCustomer& c) { return c.account_id == name->account_id; });
   if (customer == customers_.end()) return;  // not a customer of this world: the audit's to judge
   ++files_judged_;
   Result<DecodedLogFile> decoded = read(change.contents, customer->private_key_pem);
   if (!decoded.ok()) {
-    report(change.node, "published " + written + ", which its customer cannot read: " + decoded.error().to_string());
+    report(change.node, "published " + written +
+                            ", which its customer cannot read: " + decoded.error().to_string());
     return;
   }
-  Publication& publication = publications_.try_emplace(written, Publication{simulation_.now_ns(), {}}).first->second;
+  Publication& publication =
+      publications_.try_emplace(written, Publication{simulation_.now_ns(), {}}).first->second;
   for (const AttackEvent& event : decoded->events) {
     published_.insert(event.id);
     publication.events.push_back(event.id);
@@ -51,9 +54,10 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
       ++excused_count_;
       continue;
     }
-    report(change.node, "published " + written + " holding event " + id_text(event.id) +
-                            ", which no PoP has ever held durably: read before its fsync (a power loss can "
-                            "still take it, unacknowledged)");
+    report(change.node,
+           "published " + written + " holding event " + id_text(event.id) +
+               ", which no PoP has ever held durably: read before its fsync (a power loss can "
+               "still take it, unacknowledged)");
     return;
   }
   decoded_.insert_or_assign(written, Decoded{change.contents, std::move(*decoded)});
@@ -69,10 +73,12 @@ Result<DecodedLogFile> PublishMonitor::read(std::string_view contents, const std
   return it->second ? read_log_file(contents, &*it->second) : read_log_file(contents, pem);
 }
 
-Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object, std::string_view contents,
+Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object,
+                                                    std::string_view contents,
                                                     const std::string& private_key_pem) {
   auto it = decoded_.find(object);
-  if (it == decoded_.end() || it->second.contents != contents) return read(contents, private_key_pem);
+  if (it == decoded_.end() || it->second.contents != contents)
+    return read(contents, private_key_pem);
   DecodedLogFile decoded = std::move(it->second.file);
   decoded_.erase(it);
   return decoded;

@@ -35,8 +35,9 @@ class PublishMonitor {
   // Whether an event never durable may be published all the same (asked only for those):
   // AckMonitor::in_dropped_pages, what a Graceland restarted after a failed fsync cannot know.
   using Excused = std::function<bool(const EventId&)>;
-  PublishMonitor(Simulation& simulation, SimObjectStore& store, std::vector<lumberjack::AuditedCustomer> customers,
-                 EverDurable ever_durable, Excused excused);
+  PublishMonitor(Simulation& simulation, SimObjectStore& store,
+                 std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable,
+                 Excused excused);
   // Events published though never durable, excused.
   uint64_t excused() const { return excused_count_; }
   // Whether the event was ever published (listed in logs.index now or not).

@@ -28,8 +28,9 @@ class PublishedRetentionMonitor {
  public:
   // `expired_through(folder)`: the newest file retention's mark names (IndexMonitor's reading).
   using ExpiredThrough = std::function<uint64_t(const std::string& folder)>;
-  PublishedRetentionMonitor(Simulation& simulation, SimObjectStore& store, const PublishMonitor& publications,
-                            int64_t retention_ns, ExpiredThrough expired_through);
+  PublishedRetentionMonitor(Simulation& simulation, SimObjectStore& store,
+                            const PublishMonitor& publications, int64_t retention_ns,
+                            ExpiredThrough expired_through);
 
   // The first removal that broke a rule above, or "".
   const std::string& problem() const { return problem_; }

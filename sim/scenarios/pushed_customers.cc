@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "prod/io/distributions.h"
-#include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/customer_config.h"
+#include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/lumberjack/zk_layout.h"
@@ -20,7 +20,8 @@ constexpr std::string_view kUrlPrefix = "sim://customer-";
 // One customer's folder at the destinations, as a PushDestination.
 class FolderDestination final : public PushDestination {
  public:
-  FolderDestination(ObjectStore& store, std::string folder) : store_(store), folder_(std::move(folder)) {}
+  FolderDestination(ObjectStore& store, std::string folder)
+      : store_(store), folder_(std::move(folder)) {}
   Task<Status> put(const std::string& name, std::string contents) override {
     const std::string full = folder_ + "/" + name;
     co_return co_await store_.put(full, std::move(contents));
@@ -49,21 +50,27 @@ class PushedCustomers::NodeDestinations final : public PushDestinations {
   explicit NodeDestinations(ObjectStore& store) : store_(store) {}
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override {
     if (!target.url.starts_with(kUrlPrefix)) {
-      return Error(ErrorCode::kInvalidArgument, "unknown push destination '" + target.url.substr(0, 64) + "'");
+      return Error(ErrorCode::kInvalidArgument,
+                   "unknown push destination '" + target.url.substr(0, 64) + "'");
     }
-    return std::shared_ptr<PushDestination>(
-        std::make_shared<FolderDestination>(store_, target.url.substr(std::string_view("sim://").size())));
+    return std::shared_ptr<PushDestination>(std::make_shared<FolderDestination>(
+        store_, target.url.substr(std::string_view("sim://").size())));
   }
 
  private:
   ObjectStore& store_;
 };
 
-PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central, SimZooKeeper& zookeeper,
-                                 std::map<uint64_t, std::string> folders)
-    : simulation_(simulation), central_(central), folders_(std::move(folders)), destinations_(simulation) {
-  central_.add_change_watcher([this](const SimObjectStore::Change& change) { on_central_change(change); });
-  destinations_.add_change_watcher([this](const SimObjectStore::Change& change) { judge_put(change); });
+PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central,
+                                 SimZooKeeper& zookeeper, std::map<uint64_t, std::string> folders)
+    : simulation_(simulation),
+      central_(central),
+      folders_(std::move(folders)),
+      destinations_(simulation) {
+  central_.add_change_watcher(
+      [this](const SimObjectStore::Change& change) { on_central_change(change); });
+  destinations_.add_change_watcher(
+      [this](const SimObjectStore::Change& change) { judge_put(change); });
   zookeeper.add_write_watcher([this](const SimZooKeeper::Write& write) {
     judge_cursor(write);
     judge_config(write);
@@ -97,14 +104,15 @@ void PushedCustomers::judge_cursor(const SimZooKeeper::Write& write) {
   }
   uint64_t& through = cursor_through_[account];
   if (cursor->through < through) {
-    report("the push cursor of customer " + std::to_string(account) + " moved back from " + std::to_string(through) +
-           " to " + std::to_string(cursor->through));
+    report("the push cursor of customer " + std::to_string(account) + " moved back from " +
+           std::to_string(through) + " to " + std::to_string(cursor->through));
     return;
   }
   for (uint64_t seq = through + 1; seq <= cursor->through; ++seq) {
     if (holds(account, seq) || missed_.contains({account, seq})) continue;
-    report("the push cursor of customer " + std::to_string(account) + " says its destination has file " +
-           std::to_string(seq) + " through " + std::to_string(cursor->through) + ", which it does not");
+    report("the push cursor of customer " + std::to_string(account) +
+           " says its destination has file " + std::to_string(seq) + " through " +
+           std::to_string(cursor->through) + ", which it does not");
     return;
   }
   through = std::max(through, cursor->through);
@@ -120,7 +128,8 @@ void PushedCustomers::judge_config(const SimZooKeeper::Write& write) {
   // Once confirmed, always: a put that lands after the customer was removed (or its configuration
   // changed) is a stale owner's late one, to a destination its owner did confirm.
   Result<lumberjack::CustomerConfig> config = lumberjack::CustomerConfig::decode(write.data);
-  if (config.ok() && config->push_confirmed && config->push.url == url_for(account)) confirmed_.insert(account);
+  if (config.ok() && config->push_confirmed && config->push.url == url_for(account))
+    confirmed_.insert(account);
 }
 
 std::optional<std::string> PushedCustomers::token_at_destination(uint64_t account) const {
@@ -151,9 +160,11 @@ Task<void> PushedCustomers::confirm_destinations(Coordinator& coordinator, Env e
         ++it;
         continue;
       }
-      auto session = co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
+      auto session =
+          co_await coordinator.connect(std::chrono::seconds(10), std::chrono::seconds(10));
       if (!session.ok()) break;
-      Result<std::string> confirmed = co_await lumberjack::confirm_push(**session, layout, account, *token);
+      Result<std::string> confirmed =
+          co_await lumberjack::confirm_push(**session, layout, account, *token);
       if (!confirmed.ok() && confirmed.code() == ErrorCode::kPermissionDenied) {
         // The destination holds another token than ZooKeeper's hash: a fresh check, as `lj ctl
         // set --push-url` asks for.
@@ -162,7 +173,8 @@ Task<void> PushedCustomers::confirm_destinations(Coordinator& coordinator, Env e
         if (cleared.ok()) ++coverage["state an ownership check written afresh"];
       }
       co_await (*session)->close();
-      const bool removed = !confirmed.ok() && confirmed.error().message().starts_with("no customer");
+      const bool removed =
+          !confirmed.ok() && confirmed.error().message().starts_with("no customer");
       if (confirmed.ok()) ++coverage["state a push destination confirmed by its owner"];
       it = confirmed.ok() || removed ? waiting.erase(it) : std::next(it);
     }
@@ -171,7 +183,9 @@ Task<void> PushedCustomers::confirm_destinations(Coordinator& coordinator, Env e
 
 PushedCustomers::~PushedCustomers() = default;
 
-std::string PushedCustomers::url_for(uint64_t account) { return std::string(kUrlPrefix) + std::to_string(account); }
+std::string PushedCustomers::url_for(uint64_t account) {
+  return std::string(kUrlPrefix) + std::to_string(account);
+}
 
 PushDestinations& PushedCustomers::destinations_for(SimNode& node) {
   std::unique_ptr<NodeDestinations>& slot = per_node_[node.id()];
@@ -209,7 +223,8 @@ void PushedCustomers::judge_put(const SimObjectStore::Change& change) {
     return;
   }
   if (split->second == lumberjack::challenge_object_name(split->first)) {
-    if (!lumberjack::token_in_challenge(change.contents)) report("an ownership check without a token: " + change.name);
+    if (!lumberjack::token_in_challenge(change.contents))
+      report("an ownership check without a token: " + change.name);
     return;
   }
   if (!confirmed_.contains(split->first)) {
@@ -251,12 +266,15 @@ void PushedCustomers::on_push_missed(uint64_t account, uint64_t seq) {
 std::string PushedCustomers::first_missing(const std::function<bool(uint64_t)>& judged) const {
   const auto& at_destinations = destinations_.objects();
   for (const auto& [file, published] : published_) {
-    if (!judged(published.account) || missed_.contains({published.account, published.seq})) continue;
+    if (!judged(published.account) || missed_.contains({published.account, published.seq}))
+      continue;
     auto from = pushed_from_.find(published.account);
-    if (from != pushed_from_.end() && published.seq <= from->second) continue;  // before its destination
+    if (from != pushed_from_.end() && published.seq <= from->second)
+      continue;  // before its destination
     const std::string name = "customer-" + std::to_string(published.account) + "/" + file;
     auto it = at_destinations.find(name);
-    if (it == at_destinations.end()) return "published file " + file + " never reached its destination";
+    if (it == at_destinations.end())
+      return "published file " + file + " never reached its destination";
     if (hash_string(it->second) != published.contents_hash) {
       return "the destination holds " + name + " with other bytes than were published";
     }
@@ -274,7 +292,8 @@ std::string PushedCustomers::check(const std::function<bool(uint64_t)>& judged) 
   return missing.empty() ? "" : "push delivery: " + missing;
 }
 
-void PushedCustomers::schedule_faults(uint64_t seed, int64_t until_ns, std::map<std::string, uint64_t>& coverage) {
+void PushedCustomers::schedule_faults(uint64_t seed, int64_t until_ns,
+                                      std::map<std::string, uint64_t>& coverage) {
   SplitMix64 draws(mix_seed(seed, hash_string("push destination faults")));
   Random& random = draws;
   int64_t at = simulation_.now_ns() + uniform_between(random, 0, 5'000'000'000);
@@ -292,7 +311,8 @@ void PushedCustomers::schedule_faults(uint64_t seed, int64_t until_ns, std::map<
       if (kind == 2) destinations_.set_failure_rate(failure_rate);
       if (kind == 3) destinations_.set_slow(true);
     });
-    simulation_.schedule_at(std::min(at + length, until_ns), kNoNode, EventKind::kFault, [this] { heal(); });
+    simulation_.schedule_at(std::min(at + length, until_ns), kNoNode, EventKind::kFault,
+                            [this] { heal(); });
     at += length + uniform_between(random, 1'000'000'000, 30'000'000'000);
   }
 }

@@ -110,7 +110,7 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::set<std::pair<uint64_t, uint64_t>> missed_;
   std::map<uint64_t, uint64_t> cursor_through_;  // as last written, per account
   std::map<uint64_t, uint64_t> pushed_from_;     // files after this one are the destination's
-  std::set<uint64_t> confirmed_;                 // the configuration in ZooKeeper has said so, per account
+  std::set<uint64_t> confirmed_;  // the configuration in ZooKeeper has said so, per account
   std::string problem_;
   uint64_t puts_judged_ = 0;
   uint64_t cursors_judged_ = 0;

@@ -15,7 +15,8 @@ RemovedCustomers::RemovedCustomers(SimZooKeeper& zookeeper) {
     if (write.kind != SimZooKeeper::Write::Kind::kRemove || !write.path.starts_with(prefix)) return;
     const std::string account_text = write.path.substr(prefix.size());
     uint64_t account = 0;
-    const auto [end, ec] = std::from_chars(account_text.data(), account_text.data() + account_text.size(), account);
+    const auto [end, ec] =
+        std::from_chars(account_text.data(), account_text.data() + account_text.size(), account);
     if (ec != std::errc() || end != account_text.data() + account_text.size()) return;
     AtRemoval& at = at_removal_[account];
     const std::optional<NodeData> node = zookeeper.peek(layout.checkpoint(account_text));
@@ -23,7 +24,8 @@ RemovedCustomers::RemovedCustomers(SimZooKeeper& zookeeper) {
     Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node->data);
     if (!checkpoint.ok()) return;  // the checkpoint monitor reports an undecodable checkpoint
     at.committed = checkpoint->delivered;
-    if (checkpoint->last_file && checkpoint->last_file->source) at.last_file = checkpoint->last_file->source->events;
+    if (checkpoint->last_file && checkpoint->last_file->source)
+      at.last_file = checkpoint->last_file->source->events;
   });
 }
 

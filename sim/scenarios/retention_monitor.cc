@@ -19,7 +19,8 @@ bool split_segment_path(const std::string& path, std::string& prefix, uint32_t& 
 }  // namespace
 
 void RetentionMonitor::watch(SimNode& node, const std::string& pop) {
-  node.disk().set_remove_observer([this, &node, pop](const std::string& path) { removing(node, pop, path); });
+  node.disk().set_remove_observer(
+      [this, &node, pop](const std::string& path) { removing(node, pop, path); });
 }
 
 void RetentionMonitor::removing(SimNode& node, const std::string& pop, const std::string& path) {
@@ -39,11 +40,13 @@ void RetentionMonitor::removing(SimNode& node, const std::string& pop, const std
     if (problem_.empty()) {
       const std::string age = successor == nullptr
                                   ? std::string("no successor")
-                                  : "its successor made " + std::to_string((now - successor->created_ns) / 1'000'000) +
+                                  : "its successor made " +
+                                        std::to_string((now - successor->created_ns) / 1'000'000) +
                                         " ms ago";
-      problem_ = "retention monitor at " + std::to_string(now / 1'000'000) + " ms: " + pop + " removed " + path +
-                 " (" + age + ", retention " + std::to_string(retention_ns_ / 1'000'000) +
-                 " ms): acknowledged records removed before they were kept for the retention period";
+      problem_ =
+          "retention monitor at " + std::to_string(now / 1'000'000) + " ms: " + pop + " removed " +
+          path + " (" + age + ", retention " + std::to_string(retention_ns_ / 1'000'000) +
+          " ms): acknowledged records removed before they were kept for the retention period";
       simulation_.trace(node.id(), "MONITOR: " + problem_);
     }
     return;

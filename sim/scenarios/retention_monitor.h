@@ -19,7 +19,8 @@ namespace lj::sim {
 
 class RetentionMonitor {
  public:
-  using Expired = std::function<void(const std::string& pop, const SimDisk& disk, const std::string& path)>;
+  using Expired =
+      std::function<void(const std::string& pop, const SimDisk& disk, const std::string& path)>;
   RetentionMonitor(Simulation& simulation, int64_t retention_ns, Expired expired)
       : simulation_(simulation), retention_ns_(retention_ns), expired_(std::move(expired)) {}
   // Watches the disk of the PoP named `pop`. REQUIRES: the monitor outlives the disk's use.

@@ -40,7 +40,8 @@ void one_pop_goes_silent(uint64_t seed, Silence how) {
   EXPECT_TRUE(world.delivered_through(3)) << "one silent PoP held up the others";
   ASSERT_TRUE(world.send(1, 3, OnePipelineWorld::records(4, 1)));
   EXPECT_TRUE(world.delivered_through(4)) << "one silent PoP held up the others";
-  EXPECT_LT(simulation.now_ns() - silenced_at, silence_ns) << "delivered only once the PoP spoke again";
+  EXPECT_LT(simulation.now_ns() - silenced_at, silence_ns)
+      << "delivered only once the PoP spoke again";
 
   simulation.run_until(silenced_at + silence_ns);
   if (how == Silence::kPoweredOff) silent.start();
@@ -49,9 +50,13 @@ void one_pop_goes_silent(uint64_t seed, Silence how) {
   world.finish();
 }
 
-TEST(SilentPop, APausedPoPDelaysOnlyItsOwnEvents) { one_pop_goes_silent(31, Silence::kPaused); }
+TEST(SilentPop, APausedPoPDelaysOnlyItsOwnEvents) {
+  one_pop_goes_silent(31, Silence::kPaused);
+}
 
-TEST(SilentPop, APoweredOffPoPDelaysOnlyItsOwnEvents) { one_pop_goes_silent(32, Silence::kPoweredOff); }
+TEST(SilentPop, APoweredOffPoPDelaysOnlyItsOwnEvents) {
+  one_pop_goes_silent(32, Silence::kPoweredOff);
+}
 
 }  // namespace
 }  // namespace lj::sim

@@ -56,17 +56,19 @@ void StageFaults::on_pipeline_started(uint64_t account) {
   }
   started_ns_[account] = simulation_.now_ns();
   if (++live_pipelines_[account] > 1 && problem_.empty()) {
-    problem_ = "pipeline monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " +
-               simulation_.node(node_).name() + " runs " + std::to_string(live_pipelines_[account]) +
-               " pipelines for customer " + std::to_string(account) + " at once";
+    problem_ = "pipeline monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) +
+               " ms: " + simulation_.node(node_).name() + " runs " +
+               std::to_string(live_pipelines_[account]) + " pipelines for customer " +
+               std::to_string(account) + " at once";
     simulation_.trace(node_, "MONITOR: " + problem_);
   }
 }
 
 void StageFaults::on_dedupe_bounded(uint64_t account, const lumberjack::BoundReport& report) {
   if (!problem_.empty()) return;
-  problem_ = "dedupe monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " +
-             simulation_.node(node_).name() + " bounded customer " + std::to_string(account) +
+  problem_ = "dedupe monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) +
+             " ms: " + simulation_.node(node_).name() + " bounded customer " +
+             std::to_string(account) +
              "'s delivered set in an honest world: " + report.lines.front();
   simulation_.trace(node_, "MONITOR: " + problem_);
 }
@@ -76,7 +78,8 @@ void StageFaults::on_pipeline_finished(uint64_t account) {
 }
 
 std::optional<int64_t> StageFaults::live_pipeline_started_ns(uint64_t account) const {
-  if (node_ == kNoNode || simulation_.node(node_).incarnation() != live_incarnation_) return std::nullopt;
+  if (node_ == kNoNode || simulation_.node(node_).incarnation() != live_incarnation_)
+    return std::nullopt;
   auto live = live_pipelines_.find(account);
   if (live == live_pipelines_.end() || live->second != 1) return std::nullopt;
   return started_ns_.at(account);

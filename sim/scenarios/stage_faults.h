@@ -39,9 +39,12 @@ class StageFaults final : public lumberjack::PipelineObserver {
   void on_dedupe_bounded(uint64_t account, const lumberjack::BoundReport& report) override;
   void on_pipeline_started(uint64_t account) override;
   void on_pipeline_finished(uint64_t account) override;
-  void on_publish_conflict(uint64_t, uint64_t) override { ++counts_["alarm a published name held other contents"]; }
+  void on_publish_conflict(uint64_t, uint64_t) override {
+    ++counts_["alarm a published name held other contents"];
+  }
   void on_file_rebuilt(uint64_t, uint64_t, bool ok) override {
-    ++counts_[ok ? "state a lost committed file was written again" : "alarm a lost committed file could not be rebuilt"];
+    ++counts_[ok ? "state a lost committed file was written again"
+                 : "alarm a lost committed file could not be rebuilt"];
   }
 
   // The node loses power now: any pipeline between its upload and its commit dies there.
@@ -75,7 +78,8 @@ class StageFaults final : public lumberjack::PipelineObserver {
   // Live pipelines per account, counted in the node incarnation they started in.
   uint64_t live_incarnation_ = 0;
   std::map<uint64_t, int> live_pipelines_;
-  std::map<uint64_t, int64_t> started_ns_;  // the latest pipeline start per account, same incarnation
+  std::map<uint64_t, int64_t>
+      started_ns_;  // the latest pipeline start per account, same incarnation
   std::string problem_;
 };
 

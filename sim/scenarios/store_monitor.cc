@@ -37,7 +37,8 @@ StoreMonitor::StoreMonitor(Simulation& simulation, SimObjectStore& store, SimZoo
 void StoreMonitor::report(NodeId node, const std::string& what) {
   if (!problem_.empty()) return;
   const std::string who = node == kNoNode ? "?" : std::string(simulation_.node(node).name());
-  problem_ = "storage monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) + " ms: " + who + " " + what;
+  problem_ = "storage monitor at " + std::to_string(simulation_.now_ns() / 1'000'000) +
+             " ms: " + who + " " + what;
   simulation_.trace(node, "MONITOR: " + problem_);
 }
 
@@ -47,17 +48,20 @@ void StoreMonitor::judge(const SimObjectStore::Change& change) {
   const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
   if (change.kind != Kind::kRemove) {
     if (is_staging(written) && !staging_names_written_.insert(written).second) {
-      report(change.node, "wrote staging name " + written + " a second time: two upload attempts share it");
+      report(change.node,
+             "wrote staging name " + written + " a second time: two upload attempts share it");
     }
     if (published_file(written) && store_.objects().contains(written)) {
       const bool same = store_.objects().at(written) == change.contents;
-      report(change.node, "replaced published " + written + (same ? " (same contents)" : " with other contents") +
+      report(change.node, "replaced published " + written +
+                              (same ? " (same contents)" : " with other contents") +
                               ": a published name is written once");
     }
   }
   if (change.kind != Kind::kPut && is_staging(change.name)) {
     // A rename of the staged object to its published name is its publication.
-    if (change.kind == Kind::kRemove || !published_file(change.to)) judge_staging_removal(change.name, change.node);
+    if (change.kind == Kind::kRemove || !published_file(change.to))
+      judge_staging_removal(change.name, change.node);
   }
 }
 
@@ -65,21 +69,24 @@ void StoreMonitor::judge_staging_removal(const std::string& name, NodeId node) {
   const std::optional<std::pair<uint64_t, std::string>> owner = staging_owner(name);
   if (!owner) return;
   const auto& [account, folder] = *owner;
-  const std::optional<NodeData> node_data = zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
+  const std::optional<NodeData> node_data =
+      zookeeper_.peek(lumberjack::ZkLayout{}.checkpoint(std::to_string(account)));
   if (!node_data) return;
   Result<lumberjack::Checkpoint> checkpoint = lumberjack::Checkpoint::decode(node_data->data);
   if (!checkpoint.ok()) return;  // the checkpoint monitor reports it
   if (checkpoint->last_file && checkpoint->last_file->staging_name == name &&
-      !store_.objects().contains(folder + "/" + log_file_name(account, checkpoint->last_file->seq))) {
-    report(node, "removed " + name + ", committed as file " + std::to_string(checkpoint->last_file->seq) +
-                     ", before it was published");
+      !store_.objects().contains(folder + "/" +
+                                 log_file_name(account, checkpoint->last_file->seq))) {
+    report(node, "removed " + name + ", committed as file " +
+                     std::to_string(checkpoint->last_file->seq) + ", before it was published");
     return;
   }
   const std::optional<lumberjack::StagingName> parsed = lumberjack::parse_staging_name(name);
   if (parsed && parsed->checkpoint_version >= node_data->version) {
     report(node, "removed " + name + ", staged against checkpoint version " +
-                     std::to_string(parsed->checkpoint_version) + " while the checkpoint is at version " +
-                     std::to_string(node_data->version) + ": a commit could still name it");
+                     std::to_string(parsed->checkpoint_version) +
+                     " while the checkpoint is at version " + std::to_string(node_data->version) +
+                     ": a commit could still name it");
   }
 }
 

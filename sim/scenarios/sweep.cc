@@ -1,13 +1,12 @@
 #include "sim/scenarios/sweep.h"
 
 #include <cmath>
-
 #include <cstdio>
 
 #include "sim/scenarios/canary_scenario.h"
 #include "sim/scenarios/echo_scenario.h"
-#include "sim/scenarios/isolated_run.h"
 #include "sim/scenarios/ingest_scenario.h"
+#include "sim/scenarios/isolated_run.h"
 
 namespace lj::sim {
 
@@ -35,7 +34,8 @@ RunResult from_echo(const EchoOutcome& outcome) {
 }  // namespace
 
 bool known_scenario(const std::string& name) {
-  return name == "echo" || name == "ingest" || name == "delivery" || name == "canary" || name == "scale";
+  return name == "echo" || name == "ingest" || name == "delivery" || name == "canary" ||
+         name == "scale";
 }
 
 RunRequest scale_world() {
@@ -115,11 +115,12 @@ RunResult run_one(const RunRequest& request) {
   result.schedule = outcome.schedule;
   result.coverage = outcome.coverage;
   if (outcome.publication_bound_seconds > 0) {
-    result.liveness_ratio = outcome.seconds_to_publish_after_heal / outcome.publication_bound_seconds;
+    result.liveness_ratio =
+        outcome.seconds_to_publish_after_heal / outcome.publication_bound_seconds;
   }
   char published[64];
-  std::snprintf(published, sizeof published, "%.1fs-of-healing(bound-%.1fs)", outcome.seconds_to_publish_after_heal,
-                outcome.publication_bound_seconds);
+  std::snprintf(published, sizeof published, "%.1fs-of-healing(bound-%.1fs)",
+                outcome.seconds_to_publish_after_heal, outcome.publication_bound_seconds);
   result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
                    " delivered=" + std::to_string(outcome.delivered) +
                    " files=" + std::to_string(outcome.files) +
@@ -129,8 +130,10 @@ RunResult run_one(const RunRequest& request) {
   if (request.scenario == "scale") {
     char scale[240];
     std::snprintf(scale, sizeof scale,
-                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, zk-reads/s=%.0f, checkpoint-bytes max=%llu p99=%llu",
-                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s, request.zk_writes_per_s, outcome.zk_reads_per_s,
+                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, "
+                  "zk-reads/s=%.0f, checkpoint-bytes max=%llu p99=%llu",
+                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s,
+                  request.zk_writes_per_s, outcome.zk_reads_per_s,
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
                   static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
     result.summary += scale;
@@ -165,7 +168,8 @@ std::string replay_command(const RunRequest& request) {
     shape("--fault-seconds", request.fault_seconds, defaults.fault_seconds);
   }
   if (request.scenario == "scale") {
-    shape("--zk-capacity", static_cast<uint64_t>(request.zk_writes_per_s), static_cast<uint64_t>(defaults.zk_writes_per_s));
+    shape("--zk-capacity", static_cast<uint64_t>(request.zk_writes_per_s),
+          static_cast<uint64_t>(defaults.zk_writes_per_s));
     shape("--commit-budget", static_cast<uint64_t>(request.commit_budget_per_s),
           static_cast<uint64_t>(defaults.commit_budget_per_s));
   }

@@ -24,13 +24,13 @@ struct RunRequest {
   int proxies_per_pop = 2;
   int accounts = 4;
   uint64_t events_per_proxy = 200;
-  uint64_t events_per_second = 12;         // per proxy
-  uint64_t fault_seconds = 20;             // the safety phase
+  uint64_t events_per_second = 12;  // per proxy
+  uint64_t fault_seconds = 20;      // the safety phase
   // scale only (a delivery world with many customers): see scale_world().
-  double zipf_exponent = 0;       // customers' volumes, rank r gets 1/r^S (0: uniform)
-  double zk_writes_per_s = 0;     // ZooKeeper's modelled capacity (0: unlimited)
-  double commit_budget_per_s = -1;  // the cluster's --checkpoint-budget (< 0: the default)
-  double max_zk_share = 0;        // the run fails past this share of the capacity
+  double zipf_exponent = 0;                // customers' volumes, rank r gets 1/r^S (0: uniform)
+  double zk_writes_per_s = 0;              // ZooKeeper's modelled capacity (0: unlimited)
+  double commit_budget_per_s = -1;         // the cluster's --checkpoint-budget (< 0: the default)
+  double max_zk_share = 0;                 // the run fails past this share of the capacity
   PlantedBug planted = PlantedBug::kNone;  // delivery only
   std::string fault_text;                  // delivery only: an explicit schedule
   bool randomize_tunables = true;          // delivery only
@@ -61,8 +61,8 @@ bool known_scenario(const std::string& name);
 // The `scale` world at CI's size (lj-sim's flags resize it): 6 PoPs, 200 customers whose
 // volumes follow Zipf(1.1), 480 events/s, a ZooKeeper that logs 94 transactions/s and a budget
 // of 30 commits/s for the cluster (production's 4,700/s and 1,500/s for 10,000 customers,
-// scaled by customers); the customers' checkpoint commits may use at most half of ZooKeeper's capacity,
-// so a change that spends more commits per customer fails a seed.
+// scaled by customers); the customers' checkpoint commits may use at most half of ZooKeeper's
+// capacity, so a change that spends more commits per customer fails a seed.
 RunRequest scale_world();
 RunResult run_one(const RunRequest& request);
 // The command that replays `request` bit for bit (`--trace` and `--log` left to the reader).

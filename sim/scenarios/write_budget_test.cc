@@ -15,7 +15,8 @@ struct Quiet final : lumberjack::PipelineObserver {
 
 TEST(WriteBudget, AQuietFileWaitsForTheFloorAndAFullOneDoesNot) {
   Quiet observer;
-  OnePipelineWorld world(41, 2, observer, lumberjack::RollPolicy{.max_events = 3, .max_age_ms = 100});
+  OnePipelineWorld world(41, 2, observer,
+                         lumberjack::RollPolicy{.max_events = 3, .max_age_ms = 100});
   Simulation& simulation = world.simulation;
   ASSERT_TRUE(world.send(0, 1, OnePipelineWorld::records(1, 1)));
   ASSERT_TRUE(world.delivered_through(1)) << "no floor: the roll age alone";
@@ -34,7 +35,8 @@ TEST(WriteBudget, AQuietFileWaitsForTheFloorAndAFullOneDoesNot) {
   ASSERT_TRUE(world.send(1, 3, OnePipelineWorld::records(3, 3)));
   const int64_t full_at = simulation.now_ns();
   ASSERT_TRUE(world.delivered_through(5));
-  EXPECT_LT(simulation.now_ns() - full_at, Duration(std::chrono::seconds(2)).count()) << "a full file waited";
+  EXPECT_LT(simulation.now_ns() - full_at, Duration(std::chrono::seconds(2)).count())
+      << "a full file waited";
   world.finish();
 }
 

@@ -7,8 +7,8 @@
 
 namespace lj::cmd {
 
-std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string_view> args, std::ostream& out,
-                                      std::ostream& err) {
+std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string_view> args,
+                                      std::ostream& out, std::ostream& err) {
   std::vector<std::string> words(args.rbegin(), args.rend());  // CLI11 takes them last first
   try {
     app.parse(words);
@@ -22,15 +22,16 @@ std::optional<int> parse_command_line(CLI::App& app, std::span<const std::string
   return std::nullopt;
 }
 
-CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& values, const std::string& name,
-                             const std::string& what) {
+CLI::Option* add_kept_option(CLI::App& app, std::map<std::string, std::string>& values,
+                             const std::string& name, const std::string& what) {
   return app.add_option_function<std::string>(
       name, [&values, name](const std::string& value) { values[name] = value; }, what);
 }
 
 void add_config_file(CLI::App& app, bool& print_config) {
-  app.set_config("--config", "", "read flags from this TOML or INI file (`flag = value` a line, no dashes; "
-                                 "--print-config writes one); the command line wins");
+  app.set_config("--config", "",
+                 "read flags from this TOML or INI file (`flag = value` a line, no dashes; "
+                 "--print-config writes one); the command line wins");
   app.allow_config_extras(false);  // a misspelt key is an error, not a silently ignored line
   app.add_flag("--print-config", print_config,
                "print the configuration these flags and --config make, as a config file, and exit")
@@ -43,7 +44,8 @@ void add_log_level(CLI::App& app, LogLevelFlag& flag) {
       ->capture_default_str();
 }
 
-std::optional<int> parse_daemon_command_line(CLI::App& app, int argc, char** argv, const bool& print_config) {
+std::optional<int> parse_daemon_command_line(CLI::App& app, int argc, char** argv,
+                                             const bool& print_config) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,7 +10,6 @@
 // --plaintext.
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +39,7 @@ inline constexpr const char* kGracelandTlsUsage =
 
 // `env` with the network to reach Gracelands through: TLS with our certificate around its own,
 // or its own when the flags are off (then `owned` stays empty). `owned` must outlive the Env.
-Result<Env> graceland_env(const Env& env, const GracelandTlsFlags& flags, std::unique_ptr<Network>& owned);
+Result<Env> graceland_env(const Env& env, const GracelandTlsFlags& flags,
+                          std::unique_ptr<Network>& owned);
 
 }  // namespace lj::cmd

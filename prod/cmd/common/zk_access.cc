@@ -8,7 +8,9 @@ namespace lj::cmd {
 
 namespace {
 
-Error bad(const std::string& why) { return Error(ErrorCode::kInvalidArgument, "zk auth file: " + why); }
+Error bad(const std::string& why) {
+  return Error(ErrorCode::kInvalidArgument, "zk auth file: " + why);
+}
 
 // "USER:REST" with a non-empty user and rest, and no space or control byte.
 bool is_user_pair(const std::string& text) {
@@ -41,16 +43,21 @@ Result<ZkAuthFile> parse_zk_auth_file(std::string_view text) {
     if (keyword == "credential" && is_user_pair(first) && second.empty()) {
       file.credential = first;
     } else if (keyword == "role" && is_user_pair(second) && extra.empty()) {
-      if (first == "operator") file.roles.operator_id = second;
-      else if (first == "lumberjack") file.roles.lumberjack_id = second;
-      else if (first == "graceland") file.roles.graceland_id = second;
-      else return bad(where + "unknown role '" + first + "' (operator, lumberjack, graceland)");
+      if (first == "operator")
+        file.roles.operator_id = second;
+      else if (first == "lumberjack")
+        file.roles.lumberjack_id = second;
+      else if (first == "graceland")
+        file.roles.graceland_id = second;
+      else
+        return bad(where + "unknown role '" + first + "' (operator, lumberjack, graceland)");
     } else {
       return bad(where + "expected 'credential USER:PASSWORD' or 'role NAME USER:DIGEST'");
     }
   }
   if (file.credential.empty()) return bad("no credential line");
-  if (file.roles.operator_id.empty() || file.roles.lumberjack_id.empty() || file.roles.graceland_id.empty()) {
+  if (file.roles.operator_id.empty() || file.roles.lumberjack_id.empty() ||
+      file.roles.graceland_id.empty()) {
     return bad("a role line for each of operator, lumberjack and graceland is required");
   }
   return file;
@@ -66,7 +73,9 @@ Result<ZkAuthFile> load_zk_auth_file(const std::string& path) {
 
 std::vector<ZkAclEntry> zk_acl_for(const lumberjack::ZkLayout& layout, const ZkRoleIds& roles,
                                    const std::string& path) {
-  const auto entry = [](int32_t perms, const std::string& id) { return ZkAclEntry{perms, "digest", id}; };
+  const auto entry = [](int32_t perms, const std::string& id) {
+    return ZkAclEntry{perms, "digest", id};
+  };
   const int32_t kWorker = kZkRead | kZkWrite | kZkCreate | kZkDelete;
   std::vector<ZkAclEntry> acl = {entry(kZkAll, roles.operator_id)};
   if (!under(path, layout.root)) {  // the root's ancestors
@@ -76,8 +85,9 @@ std::vector<ZkAclEntry> zk_acl_for(const lumberjack::ZkLayout& layout, const ZkR
     acl.push_back(entry(kZkRead | kZkCreate, roles.lumberjack_id));
     acl.push_back(entry(kZkRead | kZkCreate, roles.graceland_id));
   } else if (under(path, layout.checkpoints()) || under(path, layout.assignments()) ||
-             under(path, layout.workers()) || under(path, layout.election()) || under(path, layout.master()) ||
-             under(path, layout.loads()) || under(path, layout.pushed()) || under(path, layout.push_errors()) ||
+             under(path, layout.workers()) || under(path, layout.election()) ||
+             under(path, layout.master()) || under(path, layout.loads()) ||
+             under(path, layout.pushed()) || under(path, layout.push_errors()) ||
              under(path, layout.push_challenges())) {
     acl.push_back(entry(kWorker, roles.lumberjack_id));
   } else if (under(path, layout.gracelands())) {
@@ -95,7 +105,9 @@ Result<ZkAccess> zk_access(const std::string& auth_file, const lumberjack::ZkLay
   if (!file.ok()) return file.error();
   ZkAccess access;
   access.digest_credential = file->credential;
-  access.acl_for = [layout, roles = file->roles](const std::string& path) { return zk_acl_for(layout, roles, path); };
+  access.acl_for = [layout, roles = file->roles](const std::string& path) {
+    return zk_acl_for(layout, roles, path);
+  };
   return access;
 }
 

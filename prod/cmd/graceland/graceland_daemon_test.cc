@@ -33,8 +33,9 @@ class Daemon {
       FILE* out_sink = std::freopen("/dev/null", "w", stdout);
       (void)log_sink;
       (void)out_sink;
-      ::execl(GRACELAND_BIN, "graceland", "--pop", "test", "--plaintext", "--data-dir", data_dir.c_str(),
-              "--listen", listen.c_str(), "--ready-file", ready_.c_str(), static_cast<char*>(nullptr));
+      ::execl(GRACELAND_BIN, "graceland", "--pop", "test", "--plaintext", "--data-dir",
+              data_dir.c_str(), "--listen", listen.c_str(), "--ready-file", ready_.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500 && !std::filesystem::exists(ready_); ++i) {

@@ -6,9 +6,9 @@
 //             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
 //             [--max-open-writers 1024] [--account-quota BYTES] [--max-store-bytes BYTES]
 //             [--disk-reserve 1G]
-//   graceland --config FILE [flags]     the same flags from a TOML or INI file (the command line wins)
-//   graceland [flags] --print-config    the configuration they make, as such a file
-//   graceland --help                    every flag, with its default and form
+//   graceland --config FILE [flags]     the same flags from a TOML or INI file (the command line
+//   wins) graceland [flags] --print-config    the configuration they make, as such a file graceland
+//   --help                    every flag, with its default and form
 //
 // Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
 // certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
@@ -30,7 +30,6 @@
 // stops accepting, lets acknowledged work finish, and exits 0.
 
 #include <sys/stat.h>
-
 
 #include <cstdio>
 #include <cstdlib>
@@ -64,11 +63,11 @@ struct Flags {
   std::string advertise;
   lj::TlsServerOptions tls;
   bool plaintext = false;
-  std::string zk_auth;  // --zk-auth FILE (prod/cmd/common/zk_access.h)
+  std::string zk_auth;              // --zk-auth FILE (prod/cmd/common/zk_access.h)
   lj::cmd::LogLevelFlag log_level;  // --log-level
   uint64_t max_open_writers = 1024;
-  uint64_t account_quota_bytes = 0;   // 0: none
-  uint64_t max_store_bytes = 0;       // 0: none
+  uint64_t account_quota_bytes = 0;  // 0: none
+  uint64_t max_store_bytes = 0;      // 0: none
   uint64_t disk_reserve_bytes = 1ull << 30;
   bool print_config = false;
 };
@@ -77,20 +76,26 @@ struct Flags {
 void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
   lj::cmd::add_config_file(app, flags.print_config);
   app.add_option("--pop", flags.pop, "this PoP's name")->required();
-  app.add_option("--data-dir", flags.data_dir, "where segments are kept (created; the service's user only)")->required();
+  app.add_option("--data-dir", flags.data_dir,
+                 "where segments are kept (created; the service's user only)")
+      ->required();
   app.add_option("--listen", flags.listen, "HOST:PORT to serve on")->capture_default_str();
   app.add_option("--tls-cert", flags.tls.cert_file, "our certificate (mutual TLS)");
   app.add_option("--tls-key", flags.tls.key_file, "its private key");
-  app.add_option("--client-ca", flags.tls.client_ca_file, "the CA every client's certificate must be signed by; its OU "
-                                                          "is the client's role");
-  app.add_flag("--plaintext", flags.plaintext, "no TLS: anyone who reaches the port may read every customer's events "
-                                               "and inject forged ones (benchmarks, a developer's machine)");
+  app.add_option("--client-ca", flags.tls.client_ca_file,
+                 "the CA every client's certificate must be signed by; its OU "
+                 "is the client's role");
+  app.add_flag("--plaintext", flags.plaintext,
+               "no TLS: anyone who reaches the port may read every customer's events "
+               "and inject forged ones (benchmarks, a developer's machine)");
   app.add_option("--ready-file", flags.ready_file, "write the address here once listening");
-  app.add_option("--retention-hours", retention_hours, "keep segments this long, 1 minute (0.0167) to 10 years")
+  app.add_option("--retention-hours", retention_hours,
+                 "keep segments this long, 1 minute (0.0167) to 10 years")
       ->capture_default_str()
       ->check(lj::cmd::parses_as("hours, 0.0167 to 87600", [](const std::string& text) {
         int64_t ms = 0;
-        return lj::cmd::parse_hours_as_ms(text, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs, ms);
+        return lj::cmd::parse_hours_as_ms(text, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
+                                          ms);
       }));
   app.add_option("--segment-mb", flags.segment_mb, "a segment rolls at this size")
       ->capture_default_str()
@@ -102,11 +107,16 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
                  "segment files kept open beyond those awaiting a commit")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  const auto bytes = [](uint64_t& into, const std::string& text) { return lj::cmd::parse_bytes(text, into); };
+  const auto bytes = [](uint64_t& into, const std::string& text) {
+    return lj::cmd::parse_bytes(text, into);
+  };
   const std::pair<const char*, std::pair<uint64_t*, const char*>> limits[] = {
-      {"--account-quota", {&flags.account_quota_bytes, "one account's kept segments at most (0: none)"}},
+      {"--account-quota",
+       {&flags.account_quota_bytes, "one account's kept segments at most (0: none)"}},
       {"--max-store-bytes", {&flags.max_store_bytes, "all kept segments at most (0: none)"}},
-      {"--disk-reserve", {&flags.disk_reserve_bytes, "free space kept on the data directory's file system (0: none)"}},
+      {"--disk-reserve",
+       {&flags.disk_reserve_bytes,
+        "free space kept on the data directory's file system (0: none)"}},
   };
   for (const auto& [name, limit] : limits) {
     uint64_t* into = limit.first;
@@ -119,36 +129,48 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
           return bytes(scratch, text);
         }));
   }
-  app.add_option("--zookeeper", flags.zookeeper, "register this PoP with the cluster's ZooKeeper, HOST:PORT,...");
-  app.add_option("--zk-root", flags.zk_root, "the cluster's root in ZooKeeper")->capture_default_str();
-  app.add_option("--zk-auth", flags.zk_auth, "our ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
-  app.add_option("--advertise", flags.advertise, "the address Lumberjack nodes reach us at (default: --listen)");
+  app.add_option("--zookeeper", flags.zookeeper,
+                 "register this PoP with the cluster's ZooKeeper, HOST:PORT,...");
+  app.add_option("--zk-root", flags.zk_root, "the cluster's root in ZooKeeper")
+      ->capture_default_str();
+  app.add_option("--zk-auth", flags.zk_auth,
+                 "our ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
+  app.add_option("--advertise", flags.advertise,
+                 "the address Lumberjack nodes reach us at (default: --listen)");
   lj::cmd::add_log_level(app, flags.log_level);
 }
 
 // Parses the command line (and --config). Returns an exit code to stop with, or nullopt.
 std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
-  CLI::App app{"graceland: a PoP's collector of attack events. Proxies send, Lumberjack nodes read; every "
-               "acknowledged batch is fsynced first. SIGTERM stops it cleanly.",
-               "graceland"};
+  CLI::App app{
+      "graceland: a PoP's collector of attack events. Proxies send, Lumberjack nodes read; every "
+      "acknowledged batch is fsynced first. SIGTERM stops it cleanly.",
+      "graceland"};
   std::string retention_hours = "48";
   declare(app, flags, retention_hours);
-  if (std::optional<int> done = lj::cmd::parse_daemon_command_line(app, argc, argv, flags.print_config)) return done;
-  (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs, lj::cmd::kMaxRetentionMs,
+  if (std::optional<int> done =
+          lj::cmd::parse_daemon_command_line(app, argc, argv, flags.print_config))
+    return done;
+  (void)lj::cmd::parse_hours_as_ms(retention_hours, lj::cmd::kMinRetentionMs,
+                                   lj::cmd::kMaxRetentionMs,
                                    flags.retention_ms);  // checked above
-  const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() || !flags.tls.client_ca_file.empty();
+  const bool tls = !flags.tls.cert_file.empty() || !flags.tls.key_file.empty() ||
+                   !flags.tls.client_ca_file.empty();
   if (tls == flags.plaintext) {
     std::fprintf(stderr, "graceland: %s\n",
-                 flags.plaintext ? "--plaintext and --tls-* exclude each other"
-                                 : "clients must authenticate: give --tls-cert, --tls-key and --client-ca (or "
-                                   "--plaintext where nobody untrusted can reach the port)");
+                 flags.plaintext
+                     ? "--plaintext and --tls-* exclude each other"
+                     : "clients must authenticate: give --tls-cert, --tls-key and --client-ca (or "
+                       "--plaintext where nobody untrusted can reach the port)");
     return 2;
   }
   return std::nullopt;
 }
 
-void log_line(lj::Clock& clock, const std::string& pop, const char* level, std::string_view message) {
-  std::fputs(lj::logfmt_line(clock.wall_now_ms(), level, "graceland", "pop", pop, message).c_str(), stderr);
+void log_line(lj::Clock& clock, const std::string& pop, const char* level,
+              std::string_view message) {
+  std::fputs(lj::logfmt_line(clock.wall_now_ms(), level, "graceland", "pop", pop, message).c_str(),
+             stderr);
 }
 
 }  // namespace
@@ -165,8 +187,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<lj::TlsServerNetwork> tls_network;
   if (tls) {
     flags.tls.plaintext_refusal = lj::graceland::error_frame(
-        lj::ErrorCode::kPermissionDenied, "this Graceland requires mutual TLS: connect with a client certificate "
-                                          "from the operator's CA (--graceland-ca, --graceland-cert, --graceland-key)");
+        lj::ErrorCode::kPermissionDenied,
+        "this Graceland requires mutual TLS: connect with a client certificate "
+        "from the operator's CA (--graceland-ca, --graceland-cert, --graceland-key)");
     auto created = lj::TlsServerNetwork::create(env.network, flags.tls);
     if (!created.ok()) {
       log_line(env.clock, flags.pop, "error", "cannot start: " + created.error().to_string());
@@ -183,13 +206,14 @@ int main(int argc, char** argv) {
   options.store.retention_ms = flags.retention_ms;
   options.store.segment_max_bytes = static_cast<uint64_t>(flags.segment_mb * 1024 * 1024);
   options.store.max_open_writers = static_cast<size_t>(flags.max_open_writers);
-  options.store.account_quota_bytes = flags.account_quota_bytes == 0 ? UINT64_MAX : flags.account_quota_bytes;
+  options.store.account_quota_bytes =
+      flags.account_quota_bytes == 0 ? UINT64_MAX : flags.account_quota_bytes;
   options.store.max_store_bytes = flags.max_store_bytes == 0 ? UINT64_MAX : flags.max_store_bytes;
   options.store.disk_reserve_bytes = flags.disk_reserve_bytes;
   // A client silent this long (a request not finished, an answer not taken) is dropped.
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
-  const lj::LogSink log = [&env, &flags, threshold = flags.log_level.level()](lj::LogLevel level,
-                                                                              std::string_view line) {
+  const lj::LogSink log = [&env, &flags, threshold = flags.log_level.level()](
+                              lj::LogLevel level, std::string_view line) {
     if (level <= threshold) log_line(env.clock, flags.pop, lj::log_level_name(level), line);
   };
   options.log = log;
@@ -220,13 +244,14 @@ int main(int argc, char** argv) {
     }
     coordinator.emplace(flags.zookeeper, runtime, false, std::move(*access));
     registration_done = false;
-    env.executor.spawn([](lj::Task<void> registration, bool& done) -> lj::Task<void> {
+    env.executor.spawn([](lj::Task<void> registration,
+                          bool& done) -> lj::Task<void> {
       co_await std::move(registration);
       done = true;
-    }(lj::lumberjack::keep_graceland_registered(
-          *coordinator, env.clock, layout, flags.pop, flags.advertise.empty() ? address : flags.advertise, stopping,
-          log),
-      registration_done));
+    }(lj::lumberjack::keep_graceland_registered(*coordinator, env.clock, layout, flags.pop,
+                                                flags.advertise.empty() ? address : flags.advertise,
+                                                stopping, log),
+                                      registration_done));
   }
   runtime.on_termination_signal([&](int signal) {
     log_line(env.clock, flags.pop, "info", "signal " + std::to_string(signal) + ": stopping");
@@ -243,8 +268,8 @@ int main(int argc, char** argv) {
   }(env.clock, registration_done));
   const auto& stats = (*server)->stats();
   log_line(env.clock, flags.pop, "info",
-           "stopped: batches=" + std::to_string(stats.batches_acked) +
-               " events=" + std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
+           "stopped: batches=" + std::to_string(stats.batches_acked) + " events=" +
+               std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
                " refused=" + std::to_string(stats.refused_requests) +
                " refused_for_room=" + std::to_string(stats.refused_batches));
   // The server's and the registration's loops use objects declared after the runtime: end

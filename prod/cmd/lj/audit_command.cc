@@ -1,18 +1,18 @@
-#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/audit_command.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/file_text.h"
 
 #include <charconv>
-#include <functional>
-#include <filesystem>
-#include <set>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/file_text.h"
 #include "prod/cmd/lj/check_command.h"
+#include "prod/cmd/parse_number.h"
 #include "prod/delivery/received_log.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
@@ -23,13 +23,15 @@ namespace lj {
 namespace {
 
 // "1001", "1001_2", "1001=key.pem", "1001_2=key.pem"
-bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer, std::string& key_path) {
+bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer,
+                    std::string& key_path) {
   const size_t equals = text.find('=');
   if (equals != std::string_view::npos) key_path = std::string(text.substr(equals + 1));
   const std::string_view ids = text.substr(0, equals);
   const size_t underscore = ids.find('_');
   if (!cmd::parse_positive(ids.substr(0, underscore), customer.account_id)) return false;
-  return underscore == std::string_view::npos || cmd::parse_positive(ids.substr(underscore + 1), customer.config_id);
+  return underscore == std::string_view::npos ||
+         cmd::parse_positive(ids.substr(underscore + 1), customer.config_id);
 }
 
 // Reads what the customers received (`read` appends it) and judges it against the ledger with
@@ -92,21 +94,26 @@ Status read_pushed(const PushedFolder& pushed, std::vector<delivery::ReceivedEve
     const std::optional<std::string> text = read_file_text(entry.path().string());
     if (!text) return Error(ErrorCode::kIoError, "cannot read " + entry.path().string());
     Result<DecodedLogFile> decoded = read_log_file(*text, pushed.private_key_pem);
-    if (!decoded.ok()) return Error(decoded.code(), entry.path().string() + ": " + decoded.error().message());
+    if (!decoded.ok())
+      return Error(decoded.code(), entry.path().string() + ": " + decoded.error().message());
     const auto landed = std::chrono::file_clock::to_sys(entry.last_write_time());
     const int64_t landed_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(landed.time_since_epoch()).count();
     delivery::append_received(file->seq, *decoded, landed_ms, received);
   }
-  if (error) return Error(ErrorCode::kIoError, "cannot list " + pushed.dir + ": " + error.message());
+  if (error)
+    return Error(ErrorCode::kIoError, "cannot list " + pushed.dir + ": " + error.message());
   return Status();
 }
 
-int audit_pushed(const std::vector<PushedFolder>& folders, std::map<EventId, proxy::MemoryLedger::Entry> ledger,
-                 double wait_s, std::ostream& out, std::ostream& err) {
+int audit_pushed(const std::vector<PushedFolder>& folders,
+                 std::map<EventId, proxy::MemoryLedger::Entry> ledger, double wait_s,
+                 std::ostream& out, std::ostream& err) {
   std::set<uint64_t> accounts;
   for (const PushedFolder& folder : folders) accounts.insert(folder.account_id);
-  std::erase_if(ledger, [&accounts](const auto& entry) { return !accounts.contains(entry.second.account_id); });
+  std::erase_if(ledger, [&accounts](const auto& entry) {
+    return !accounts.contains(entry.second.account_id);
+  });
   auto read = [&folders](std::vector<delivery::ReceivedEvent>& received) -> Status {
     for (const PushedFolder& folder : folders) {
       if (Status s = read_pushed(folder, received); !s.ok()) return s;
@@ -119,11 +126,13 @@ int audit_pushed(const std::vector<PushedFolder>& folders, std::map<EventId, pro
 // "1004=/srv/in/1004" or "1004=/srv/in/1004=key.pem"
 bool parse_pushed(const std::string& text, PushedFolder& pushed) {
   const size_t first = text.find('=');
-  if (first == std::string::npos || !cmd::parse_positive(std::string_view(text).substr(0, first), pushed.account_id)) {
+  if (first == std::string::npos ||
+      !cmd::parse_positive(std::string_view(text).substr(0, first), pushed.account_id)) {
     return false;
   }
   const size_t second = text.find('=', first + 1);
-  pushed.dir = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  pushed.dir =
+      text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   if (second == std::string::npos) return !pushed.dir.empty();
   const std::optional<std::string> key = read_file_text(text.substr(second + 1));
   if (!key) return false;
@@ -134,34 +143,42 @@ bool parse_pushed(const std::string& text, PushedFolder& pushed) {
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Judges what customers can download (--storage with --customer) or what their downloaders got "
-               "(--received) against lj gen's ledger: acknowledged events exactly once, intact.",
-               "lj audit"};
+  CLI::App app{
+      "Judges what customers can download (--storage with --customer) or what their downloaders "
+      "got "
+      "(--received) against lj gen's ledger: acknowledged events exactly once, intact.",
+      "lj audit"};
   std::string storage, ledger_path;
   std::vector<std::string> customer_texts, received, pushed_texts;
   double wait_s = 0;
   bool after_retention = false;
   app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
-  CLI::Option* storage_option = app.add_option("--storage", storage, "the published files' directory store");
-  CLI::Option* customer_option =
-      app.add_option("--customer", customer_texts, "ACCOUNT[_CONFIG][=PRIVATE.pem], once per customer")
-          ->needs(storage_option);
+  CLI::Option* storage_option =
+      app.add_option("--storage", storage, "the published files' directory store");
+  CLI::Option* customer_option = app.add_option("--customer", customer_texts,
+                                                "ACCOUNT[_CONFIG][=PRIVATE.pem], once per customer")
+                                     ->needs(storage_option);
   storage_option->needs(customer_option);
   CLI::Option* received_option =
-      app.add_option("--received", received, "a downloader's lj fetch --received-log, once per file")
+      app.add_option("--received", received,
+                     "a downloader's lj fetch --received-log, once per file")
           ->excludes(storage_option);
-  CLI::Option* pushed_option =
-      app.add_option("--pushed", pushed_texts,
-                     "ACCOUNT=DIR[=PRIVATE.pem]: the folder a customer's files are pushed to, once per customer")
-          ->excludes(storage_option)
-          ->excludes(received_option);
-  app.add_option("--wait-s", wait_s, "wait up to this long for events still missing")->check(CLI::Range(0.0, 86'400.0));
-  app.add_flag("--after-retention", after_retention,
-               "logs.index may start after file 1: events of removed files count as expired, not lost")
+  CLI::Option* pushed_option = app.add_option("--pushed", pushed_texts,
+                                              "ACCOUNT=DIR[=PRIVATE.pem]: the folder a customer's "
+                                              "files are pushed to, once per customer")
+                                   ->excludes(storage_option)
+                                   ->excludes(received_option);
+  app.add_option("--wait-s", wait_s, "wait up to this long for events still missing")
+      ->check(CLI::Range(0.0, 86'400.0));
+  app.add_flag(
+         "--after-retention", after_retention,
+         "logs.index may start after file 1: events of removed files count as expired, not lost")
       ->needs(storage_option);
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
-  if (storage_option->count() == 0 && received_option->count() == 0 && pushed_option->count() == 0) {
-    err << "lj audit: give --storage with --customer, --received or --pushed (lj audit --help: every flag)\n";
+  if (storage_option->count() == 0 && received_option->count() == 0 &&
+      pushed_option->count() == 0) {
+    err << "lj audit: give --storage with --customer, --received or --pushed (lj audit --help: "
+           "every flag)\n";
     return 2;
   }
   std::vector<lumberjack::AuditedCustomer> customers;
@@ -182,8 +199,9 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     }
     customers.push_back(customer);
   }
-  const lumberjack::IndexStart index_start =
-      after_retention ? lumberjack::IndexStart::kAfterRetention : lumberjack::IndexStart::kFirstFile;
+  const lumberjack::IndexStart index_start = after_retention
+                                                 ? lumberjack::IndexStart::kAfterRetention
+                                                 : lumberjack::IndexStart::kFirstFile;
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
@@ -192,7 +210,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     for (const std::string& text : pushed_texts) {
       PushedFolder folder;
       if (!parse_pushed(text, folder)) {
-        err << "lj audit: --pushed wants ACCOUNT=DIR[=PRIVATE.pem] (a readable key), not '" << text << "'\n";
+        err << "lj audit: --pushed wants ACCOUNT=DIR[=PRIVATE.pem] (a readable key), not '" << text
+            << "'\n";
         return 2;
       }
       folders.push_back(std::move(folder));
@@ -200,16 +219,18 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     return audit_pushed(folders, std::move(ledger), wait_s, out, err);
   }
 
-  lumberjack::PublishedAudit audit([&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
-                                   customers, index_start);
+  lumberjack::PublishedAudit audit(
+      [&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
+      customers, index_start);
   // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   lumberjack::DeliveryVerdict verdict;
   while (true) {
     const std::string problem = audit.refresh();
-    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem, audit.accounts_after_retention(),
-                                         &audit.contents());
-    if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem,
+                                         audit.accounts_after_retention(), &audit.contents());
+    if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   out << verdict.summary() << " files=" << audit.files() << "\n";

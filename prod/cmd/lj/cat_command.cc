@@ -1,11 +1,11 @@
 #include "prod/cmd/lj/cat_command.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/file_text.h"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/file_text.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj {

@@ -1,19 +1,18 @@
 #include "prod/cmd/lj/check_command.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/file_text.h"
-#include "prod/cmd/common/graceland_tls.h"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/file_text.h"
+#include "prod/cmd/common/graceland_tls.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/ledger_file.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj {
-
 
 // Reads a ledger file written by `lj gen` (shared with `lj audit`).
 bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
@@ -31,13 +30,16 @@ bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger:
 }
 
 int run_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Compares a ledger written by lj gen with what the PoPs' Gracelands hold: every acknowledged "
-               "event stored, intact.",
-               "lj check"};
+  CLI::App app{
+      "Compares a ledger written by lj gen with what the PoPs' Gracelands hold: every acknowledged "
+      "event stored, intact.",
+      "lj check"};
   std::vector<std::string> gracelands;
   std::string ledger_path;
   cmd::GracelandTlsFlags tls;
-  app.add_option("--gracelands", gracelands, "the Gracelands to read, HOST:PORT,...")->required()->delimiter(',');
+  app.add_option("--gracelands", gracelands, "the Gracelands to read, HOST:PORT,...")
+      ->required()
+      ->delimiter(',');
   app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
   tls.add_to(app);
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;

@@ -8,8 +8,8 @@
 
 #include <map>
 #include <ostream>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "prod/proxy/ledger.h"
@@ -19,6 +19,7 @@ namespace lj {
 int run_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
 
 // Reads a ledger file written by `lj gen`; says on `err` what is wrong if it cannot.
-bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger, std::ostream& err);
+bool load_ledger(const std::string& path, std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
+                 std::ostream& err);
 
 }  // namespace lj

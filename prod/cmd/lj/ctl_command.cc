@@ -1,12 +1,4 @@
-#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/ctl_command.h"
-#include "prod/lumberjack/cluster_status.h"
-#include "prod/lumberjack/cluster_status_reader.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/graceland_tls.h"
-#include "prod/cmd/common/zk_access.h"
-#include "prod/cmd/common/file_text.h"
-#include "prod/cmd/common/new_file.h"
 
 #include <algorithm>
 #include <charconv>
@@ -18,21 +10,29 @@
 #include <sstream>
 #include <string>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/file_text.h"
+#include "prod/cmd/common/graceland_tls.h"
+#include "prod/cmd/common/new_file.h"
+#include "prod/cmd/common/zk_access.h"
+#include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_client.h"
-#include "prod/logfile/leef_writer.h"
 #include "prod/io/invariant.h"
+#include "prod/logfile/leef_writer.h"
 #include "prod/lumberjack/checkpoint.h"
+#include "prod/lumberjack/cluster_status.h"
+#include "prod/lumberjack/cluster_status_reader.h"
 #include "prod/lumberjack/credentials.h"
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/customer_removal.h"
 #include "prod/lumberjack/drain.h"
 #include "prod/lumberjack/load_report.h"
-#include "prod/lumberjack/zk_layout.h"
-#include "prod/real/asio_runtime.h"
 #include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
+#include "prod/lumberjack/zk_layout.h"
 #include "prod/push/s3_url.h"
 #include "prod/push/sftp_url.h"
+#include "prod/real/asio_runtime.h"
 #include "prod/real/zk_coordinator.h"
 
 namespace lj {
@@ -64,34 +64,45 @@ std::string push_target_problem(CustomerConfig& config) {
     return "";
   }
   if (push.url.starts_with("s3://")) {
-    if (push.credential.empty()) return "an s3:// --push-url needs --push-credential: the requests are signed with it";
+    if (push.credential.empty())
+      return "an s3:// --push-url needs --push-credential: the requests are signed with it";
     if (!push.host_key.empty()) return "--push-host-key is for sftp:// destinations";
     return "";
   }
-  if (push.host_key.empty()) return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
-  if (!push.credential.empty()) return "--push-credential is for s3:// destinations (sftp uses --push-ssh-key)";
+  if (push.host_key.empty())
+    return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
+  if (!push.credential.empty())
+    return "--push-credential is for s3:// destinations (sftp uses --push-ssh-key)";
   return "";
 }
 
 // Applies the flags given to `config`. Returns "" or what is wrong. With --generate-password,
 // `generated_key` is the fresh API key whose hash `config` now holds (the caller writes it out).
-std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random, std::string& generated_key) {
+std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random,
+                        std::string& generated_key) {
   for (const auto& [flag, value] : flags.values) {
     if (flag == "--account") {
-      if (!parse_number(value, config.account_id) || config.account_id == 0) return "--account wants a positive number";
+      if (!parse_number(value, config.account_id) || config.account_id == 0)
+        return "--account wants a positive number";
     } else if (flag == "--config") {
-      if (!parse_number(value, config.config_id) || config.config_id == 0) return "--config wants a positive number";
+      if (!parse_number(value, config.config_id) || config.config_id == 0)
+        return "--config wants a positive number";
     } else if (flag == "--format") {
-      if (const std::optional<LogFormat> format = parse_log_format(value)) config.format = *format;
-      else return "--format is " + std::string(kLogFormatChoices);
+      if (const std::optional<LogFormat> format = parse_log_format(value))
+        config.format = *format;
+      else
+        return "--format is " + std::string(kLogFormatChoices);
     } else if (flag == "--leef-delimiter") {
       const std::optional<char> delimiter = parse_leef_delimiter(value);
       if (!delimiter) return "--leef-delimiter is " + std::string(kLeefDelimiterChoices);
       config.leef_delimiter = *delimiter;
     } else if (flag == "--encoding") {
-      if (value == "modern") config.encoding = BodyEncoding::kModern;
-      else if (value == "imperva") config.encoding = BodyEncoding::kImpervaCompatible;
-      else return "--encoding is modern or imperva";
+      if (value == "modern")
+        config.encoding = BodyEncoding::kModern;
+      else if (value == "imperva")
+        config.encoding = BodyEncoding::kImpervaCompatible;
+      else
+        return "--encoding is modern or imperva";
     } else if (flag == "--public-key") {
       if (!read_file_text(value, config.public_key_pem)) return "cannot read " + value;
     } else if (flag == "--public-key-id") {
@@ -102,7 +113,8 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
     } else if (flag == "--password-file") {
       std::string password;
       if (!read_file_text(value, password)) return "cannot read " + value;
-      while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+      while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+        password.pop_back();
       Result<std::string> hash = lumberjack::hash_password(password, random);
       if (!hash.ok()) return value + ": " + hash.error().message();
       config.password_hash = *hash;
@@ -112,9 +124,11 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       LJ_ASSERT(hash.ok());  // a generated key is always a valid one
       config.password_hash = *hash;
     } else if (flag == "--roll-events") {
-      if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0) return "--roll-events wants a positive number";
+      if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0)
+        return "--roll-events wants a positive number";
     } else if (flag == "--roll-bytes") {
-      if (!parse_number(value, config.roll.max_bytes) || config.roll.max_bytes == 0) return "--roll-bytes wants a positive number";
+      if (!parse_number(value, config.roll.max_bytes) || config.roll.max_bytes == 0)
+        return "--roll-bytes wants a positive number";
     } else if (flag == "--push-url") {
       if (value == "off") {
         config.push = PushTarget{};
@@ -122,12 +136,15 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
         continue;
       }
       if (value.starts_with("s3://")) {
-        if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok()) return url.error().message();
+        if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok())
+          return url.error().message();
       } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
         return url.error().message();
       }
-      // Moving to another kind of destination drops what authenticated the old one, unless given anew.
-      if (config.push.url.substr(0, config.push.url.find(':')) != value.substr(0, value.find(':'))) {
+      // Moving to another kind of destination drops what authenticated the old one, unless given
+      // anew.
+      if (config.push.url.substr(0, config.push.url.find(':')) !=
+          value.substr(0, value.find(':'))) {
         if (!flags.values.contains("--push-host-key")) config.push.host_key.clear();
         if (!flags.values.contains("--push-credential")) config.push.credential.clear();
       }
@@ -135,18 +152,24 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
       if (value != config.push.url) config.push_confirmed = false;
       config.push.url = value;
     } else if (flag == "--push-host-key") {
-      if (!value.starts_with("SHA256:") || value.size() < 20 || value.find_first_of(" \t\n") != std::string::npos) {
-        return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host key>.pub` prints it";
+      if (!value.starts_with("SHA256:") || value.size() < 20 ||
+          value.find_first_of(" \t\n") != std::string::npos) {
+        return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host "
+               "key>.pub` prints it";
       }
       config.push.host_key = value;
     } else if (flag == "--push-credential") {
-      if (value.empty() || value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
-                               std::string::npos) {
-        return "--push-credential is a name of letters, digits, '-', '.' and '_' (a line of --push-credentials)";
+      if (value.empty() ||
+          value.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
+              std::string::npos) {
+        return "--push-credential is a name of letters, digits, '-', '.' and '_' (a line of "
+               "--push-credentials)";
       }
       config.push.credential = value;
     } else if (flag == "--roll-age-ms") {
-      if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0) return "--roll-age-ms wants a positive number";
+      if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0)
+        return "--roll-age-ms wants a positive number";
     } else {
       return "unknown flag " + flag;
     }
@@ -169,7 +192,8 @@ Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, const s
     }
     Result<std::string> created = co_await zk.create(path, config.encode(), NodeMode::kPersistent);
     if (!created.ok()) {
-      err << "lj ctl add: customer " << config.account_id << ": " << created.error().to_string() << "\n";
+      err << "lj ctl add: customer " << config.account_id << ": " << created.error().to_string()
+          << "\n";
       co_return false;
     }
     co_return true;
@@ -177,15 +201,18 @@ Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, const s
   Result<int32_t> set = co_await zk.set(path, config.encode(), version);
   if (!set.ok()) {
     err << "lj ctl set: customer " << config.account_id << ": " << set.error().to_string()
-        << (set.code() == ErrorCode::kVersionMismatch ? " (changed meanwhile; run again)" : "") << "\n";
+        << (set.code() == ErrorCode::kVersionMismatch ? " (changed meanwhile; run again)" : "")
+        << "\n";
     co_return false;
   }
   co_return true;
 }
 
-Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& random, std::ostream& out, std::ostream& err) {
+Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& random,
+                     std::ostream& out, std::ostream& err) {
   uint64_t account = 0;
-  if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account) || account == 0) {
+  if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account) ||
+      account == 0) {
     err << "lj ctl " << flags.verb << ": --account N is required\n";
     co_return 2;
   }
@@ -200,7 +227,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     }
     Result<CustomerConfig> decoded = CustomerConfig::decode(existing->data);
     if (!decoded.ok()) {
-      err << "lj ctl set: stored customer " << account << " is unreadable: " << decoded.error().to_string() << "\n";
+      err << "lj ctl set: stored customer " << account
+          << " is unreadable: " << decoded.error().to_string() << "\n";
       co_return 1;
     }
     config = *decoded;
@@ -219,7 +247,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
   // never by omission.
   if (config.public_key_pem.empty() && !flags.allow_unencrypted) {
     err << "lj ctl " << flags.verb << ": customer " << account
-        << " has no --public-key: its files would not be encrypted (say --allow-unencrypted if that is meant)\n";
+        << " has no --public-key: its files would not be encrypted (say --allow-unencrypted if "
+           "that is meant)\n";
     co_return 2;
   }
   // Whatever is stored must decode: check our own output the way workers will read it.
@@ -230,7 +259,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
   // The key file first: a key stored in ZooKeeper but lost here would lock the customer out.
   const std::string key_file = generated_key.empty() ? "" : flags.values.at("--generate-password");
   if (!key_file.empty()) {
-    if (std::string problem = write_new_file(key_file, generated_key + "\n", 0600); !problem.empty()) {
+    if (std::string problem = write_new_file(key_file, generated_key + "\n", 0600);
+        !problem.empty()) {
       err << "lj ctl " << flags.verb << ": cannot write the new password: " << problem << "\n";
       co_return 1;
     }
@@ -244,11 +274,13 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     // destination no longer has): the customer's worker writes one where none is.
     const Status cleared = co_await zk.remove(flags.layout.push_challenge(std::to_string(account)));
     if (!cleared.ok() && cleared.code() != ErrorCode::kNotFound) {
-      err << "lj ctl " << flags.verb << ": clearing the earlier ownership check: " << cleared.to_string() << "\n";
+      err << "lj ctl " << flags.verb
+          << ": clearing the earlier ownership check: " << cleared.to_string() << "\n";
     }
     out << "customer " << account << ": its files are pushed to " << config.push.url
         << " once the destination's owner confirms it. A Lumberjack writes "
-        << lumberjack::challenge_object_name(account) << " there; run\n  lj ctl confirm-push --account " << account
+        << lumberjack::challenge_object_name(account)
+        << " there; run\n  lj ctl confirm-push --account " << account
         << " --token <the token in that file>\n";
   }
   if (!key_file.empty()) {
@@ -256,7 +288,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
         << " (mode 0600): hand it to the customer; only its salted hash is stored\n";
   }
   out << flags.verb << " customer " << account << " (folder " << config.folder() << ", "
-      << log_format_name(config.format) << ", " << (config.encoding == BodyEncoding::kModern ? "modern" : "imperva")
+      << log_format_name(config.format) << ", "
+      << (config.encoding == BodyEncoding::kModern ? "modern" : "imperva")
       << (config.public_key_pem.empty() ? ", unencrypted" : ", encrypted") << ")\n";
   co_return 0;
 }
@@ -264,8 +297,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
 // `add --from FILE`: one customer per line, each line that customer's flags on top of the
 // command line's, all in this one session (no process, connection or handshake per customer).
 // Stops at the first line refused: the customers of the lines before it stay added.
-Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& random, std::ostream& out,
-                        std::ostream& err) {
+Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& random,
+                        std::ostream& out, std::ostream& err) {
   const std::string path = flags.values.at("--from");
   std::ifstream file(path);
   if (!file) {
@@ -287,7 +320,8 @@ Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& r
     if (values.empty()) continue;
     for (auto& [flag, value] : values) one.values[flag] = std::move(value);
     if (const int code = co_await add_or_set(zk, one, random, out, err); code != 0) {
-      err << "lj ctl add: stopped at " << path << ":" << line_number << " (" << added << " customers added before it)\n";
+      err << "lj ctl add: stopped at " << path << ":" << line_number << " (" << added
+          << " customers added before it)\n";
       co_return code;
     }
     ++added;
@@ -295,14 +329,16 @@ Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& r
   co_return 0;
 }
 
-Task<int> confirm_push(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+Task<int> confirm_push(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
+                       std::ostream& err) {
   uint64_t account = 0;
   if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account)) {
     err << "lj ctl confirm-push: --account N is required\n";
     co_return 2;
   }
   const std::string token = flags.values.count("--token") ? flags.values.at("--token") : "";
-  Result<std::string> confirmed = co_await lumberjack::confirm_push(zk, flags.layout, account, token);
+  Result<std::string> confirmed =
+      co_await lumberjack::confirm_push(zk, flags.layout, account, token);
   if (!confirmed.ok()) {
     err << "lj ctl confirm-push: " << confirmed.error().message() << "\n";
     co_return 1;
@@ -311,7 +347,8 @@ Task<int> confirm_push(CoordinatorSession& zk, const CtlFlags& flags, std::ostre
   co_return 0;
 }
 
-Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
+                 std::ostream& err) {
   uint64_t account = 0;
   if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account)) {
     err << "lj ctl remove: --account N is required\n";
@@ -326,7 +363,8 @@ Task<int> remove(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& ou
   co_return 0;
 }
 
-Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out, std::ostream& err) {
+Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
+               std::ostream& err) {
   Result<std::vector<std::string>> accounts = co_await zk.children(flags.layout.customers());
   if (!accounts.ok()) {
     if (accounts.code() == ErrorCode::kNotFound) co_return 0;
@@ -341,19 +379,22 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
       out << account << " UNREADABLE: " << config.error().to_string() << "\n";
       continue;
     }
-    out << account << " folder=" << config->folder() << " format=" << log_format_name(config->format)
+    out << account << " folder=" << config->folder()
+        << " format=" << log_format_name(config->format)
         << " encoding=" << (config->encoding == BodyEncoding::kModern ? "modern" : "imperva")
         << " encrypted=" << (config->public_key_pem.empty() ? "no" : "yes")
-        << " user=" << (config->username.empty() ? "-" : config->username) << " roll=" << config->roll.max_events
-        << "ev/" << config->roll.max_bytes << "B/" << config->roll.max_age_ms << "ms";
+        << " user=" << (config->username.empty() ? "-" : config->username)
+        << " roll=" << config->roll.max_events << "ev/" << config->roll.max_bytes << "B/"
+        << config->roll.max_age_ms << "ms";
     if (!config->push.url.empty()) {
       Result<NodeData> checkpoint_node = co_await zk.get(flags.layout.checkpoint(account));
-      Result<lumberjack::Checkpoint> checkpoint = checkpoint_node.ok()
-                                                      ? lumberjack::Checkpoint::decode(checkpoint_node->data)
-                                                      : Result<lumberjack::Checkpoint>(checkpoint_node.error());
+      Result<lumberjack::Checkpoint> checkpoint =
+          checkpoint_node.ok() ? lumberjack::Checkpoint::decode(checkpoint_node->data)
+                               : Result<lumberjack::Checkpoint>(checkpoint_node.error());
       const std::optional<uint64_t> committed =
           checkpoint.ok() ? std::optional<uint64_t>(checkpoint->next_seq - 1) : std::nullopt;
-      const PushState push = co_await read_push_state(zk, flags.layout, account, *config, committed);
+      const PushState push =
+          co_await read_push_state(zk, flags.layout, account, *config, committed);
       out << push_text(push);
     }
     out << "\n";
@@ -364,18 +405,22 @@ Task<int> list(CoordinatorSession& zk, const CtlFlags& flags, std::ostream& out,
 // drain|undrain --node NAME: takes a Lumberjack node out of rotation, or puts it back
 // (prod/lumberjack/drain.h). NAME is the node's --name; a worker id as `status` lists it
 // ("lj-2-1a2b") names its node. Both are idempotent and say when they change nothing.
-Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std::ostream& out, std::ostream& err) {
+Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std::ostream& out,
+                std::ostream& err) {
   const std::string verb = drained ? "drain" : "undrain";
   auto given = flags.values.find("--node");
-  if (given == flags.values.end() || given->second.empty() || given->second.find('/') != std::string::npos) {
-    err << "lj ctl " << verb << ": --node NAME is required (the node's --name, or a worker id from `lj ctl status`)\n";
+  if (given == flags.values.end() || given->second.empty() ||
+      given->second.find('/') != std::string::npos) {
+    err << "lj ctl " << verb
+        << ": --node NAME is required (the node's --name, or a worker id from `lj ctl status`)\n";
     co_return 2;
   }
   const lumberjack::ZkLayout& layout = flags.layout;
   Result<std::vector<std::string>> workers = co_await zk.children(layout.workers());
   std::vector<std::string> live_nodes;
   if (workers.ok()) {
-    for (const std::string& worker : *workers) live_nodes.push_back(lumberjack::worker_node_name(worker));
+    for (const std::string& worker : *workers)
+      live_nodes.push_back(lumberjack::worker_node_name(worker));
   }
   std::string node = given->second;
   if (workers.ok() && std::find(workers->begin(), workers->end(), node) != workers->end()) {
@@ -399,7 +444,7 @@ Task<int> drain(CoordinatorSession& zk, const CtlFlags& flags, bool drained, std
   }
   if (!live) {
     err << "lj ctl " << verb << ": note: no live Lumberjack is named " << node
-        << " (live: " << (live_nodes.empty() ? std::string("none") : "") ;
+        << " (live: " << (live_nodes.empty() ? std::string("none") : "");
     for (size_t i = 0; i < live_nodes.size(); ++i) err << (i ? " " : "") << live_nodes[i];
     err << "); the setting applies when one starts under that --name\n";
   }
@@ -432,7 +477,8 @@ namespace {
 // as given (CtlFlags::values), so that set changes only those, and apply_flags checks them all.
 void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
   const std::string formats = "the files' format: " + std::string(kLogFormatChoices);
-  const std::string delimiters = "LEEF's attribute delimiter: " + std::string(kLeefDelimiterChoices);
+  const std::string delimiters =
+      "LEEF's attribute delimiter: " + std::string(kLeefDelimiterChoices);
   const std::pair<std::string, std::string> options[] = {
       {"--account", "the customer's account id (required)"},
       {"--config", "the configuration id: a new one starts a new folder"},
@@ -442,23 +488,27 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--public-key", "the customer's RSA public key (PEM): files are encrypted for it"},
       {"--public-key-id", "the id the files name the key by (default: its fingerprint)"},
       {"--username", "the customer's user name for downloads"},
-      {"--password-file", "read the customer's API key from this file (>= 128 bits; only a salted hash is kept)"},
+      {"--password-file",
+       "read the customer's API key from this file (>= 128 bits; only a salted hash is kept)"},
       {"--generate-password", "make a fresh API key and write it to this new file (mode 0600)"},
       {"--roll-events", "a file rolls at this many events"},
       {"--roll-bytes", "a file rolls at this many bytes"},
       {"--roll-age-ms", "a file rolls at this age"},
-      {"--push-url", "also push its files to sftp://user@host[:port]/folder or "
-                     "s3://host[:port]/bucket[/prefix][?region=R] (off: no more)"},
+      {"--push-url",
+       "also push its files to sftp://user@host[:port]/folder or "
+       "s3://host[:port]/bucket[/prefix][?region=R] (off: no more)"},
       {"--push-host-key", "sftp: that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
-      {"--push-credential", "s3: the name of the key pair the nodes sign with (their --push-credentials file)"},
+      {"--push-credential",
+       "s3: the name of the key pair the nodes sign with (their --push-credentials file)"},
   };
   std::map<std::string, CLI::Option*> declared;
-  for (const auto& [name, what] : options) declared[name] = cmd::add_kept_option(verb, flags.values, name, what);
+  for (const auto& [name, what] : options)
+    declared[name] = cmd::add_kept_option(verb, flags.values, name, what);
   declared["--password-file"]->excludes(declared["--generate-password"]);
   verb.add_flag("--no-compress", flags.no_compress, "files without zstd");
-  verb.add_flag("--allow-unencrypted", flags.allow_unencrypted, "a customer without a public key: files unencrypted");
+  verb.add_flag("--allow-unencrypted", flags.allow_unencrypted,
+                "a customer without a public key: files unencrypted");
 }
-
 
 }  // namespace
 
@@ -467,35 +517,45 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
   CtlFlags flags;
   cmd::GracelandTlsFlags tls;  // status asks every Graceland for its customers, over mutual TLS
   app.add_option("--zookeeper", flags.zookeeper, "ZooKeeper's hosts: HOST:PORT,...")->required();
-  app.add_option("--zk-root", flags.layout.root, "the cluster's root in ZooKeeper")->capture_default_str();
-  app.add_option("--zk-auth", flags.zk_auth, "the operator's ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
+  app.add_option("--zk-root", flags.layout.root, "the cluster's root in ZooKeeper")
+      ->capture_default_str();
+  app.add_option("--zk-auth", flags.zk_auth,
+                 "the operator's ZooKeeper credentials file (prod/cmd/common/zk_access.h)");
   app.require_subcommand(1, 1);
   CLI::App* add = app.add_subcommand("add", "add a customer (fails if it exists)");
   add_customer_flags(*add, flags);
   cmd::add_kept_option(*add, flags.values, "--from",
-                 "add one customer per line of this file: each line that customer's flags, on top of those given "
-                 "here (blank lines and lines starting with # are skipped)");
-  add_customer_flags(*app.add_subcommand("set", "change the flags given of a customer (compare-and-set)"), flags);
-  cmd::add_kept_option(*app.add_subcommand("remove", "remove a customer; its published files stay"), flags.values, "--account",
-                 "the customer's account id")
+                       "add one customer per line of this file: each line that customer's flags, "
+                       "on top of those given "
+                       "here (blank lines and lines starting with # are skipped)");
+  add_customer_flags(
+      *app.add_subcommand("set", "change the flags given of a customer (compare-and-set)"), flags);
+  cmd::add_kept_option(*app.add_subcommand("remove", "remove a customer; its published files stay"),
+                       flags.values, "--account", "the customer's account id")
       ->required();
   CLI::App* confirm = app.add_subcommand(
-      "confirm-push", "start pushing a customer's files to its destination, with the token its owner read there");
-  cmd::add_kept_option(*confirm, flags.values, "--account", "the customer's account id")->required();
-  cmd::add_kept_option(*confirm, flags.values, "--token", "the token in the destination's lumberjack-challenge file")
+      "confirm-push",
+      "start pushing a customer's files to its destination, with the token its owner read there");
+  cmd::add_kept_option(*confirm, flags.values, "--account", "the customer's account id")
+      ->required();
+  cmd::add_kept_option(*confirm, flags.values, "--token",
+                       "the token in the destination's lumberjack-challenge file")
       ->required();
   app.add_subcommand("list", "the customers, one a line");
-  CLI::App* status_verb =
-      app.add_subcommand("status", "master, workers, drained nodes, assignments; per customer and PoP the lag");
+  CLI::App* status_verb = app.add_subcommand(
+      "status", "master, workers, drained nodes, assignments; per customer and PoP the lag");
   tls.add_to(*status_verb);
   status_verb->add_flag("--json", flags.json, "one JSON object, for scripts (the same facts)");
-  cmd::add_kept_option(*app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"), flags.values,
-                 "--node", "the node's name")
+  cmd::add_kept_option(
+      *app.add_subcommand("drain", "take a Lumberjack node out of rotation: its customers move"),
+      flags.values, "--node", "the node's name")
       ->required();
-  cmd::add_kept_option(*app.add_subcommand("undrain", "put a drained node back: customers are balanced onto it"), flags.values,
-                 "--node", "the node's name")
+  cmd::add_kept_option(
+      *app.add_subcommand("undrain", "put a drained node back: customers are balanced onto it"),
+      flags.values, "--node", "the node's name")
       ->required();
-  for (CLI::App* verb : app.get_subcommands({})) verb->fallthrough();  // --zookeeper after the verb too
+  for (CLI::App* verb : app.get_subcommands({}))
+    verb->fallthrough();  // --zookeeper after the verb too
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   flags.verb = app.get_subcommands().front()->get_name();
   RealRuntime runtime;
@@ -521,13 +581,18 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     int code = 0;
     if (flags.verb == "add" && flags.values.contains("--from"))
       code = co_await add_from_file(**session, flags, env.random, out, err);
-    else if (flags.verb == "add" || flags.verb == "set") code = co_await add_or_set(**session, flags, env.random, out, err);
-    else if (flags.verb == "remove") code = co_await remove(**session, flags, out, err);
-    else if (flags.verb == "confirm-push") code = co_await confirm_push(**session, flags, out, err);
-    else if (flags.verb == "list") code = co_await list(**session, flags, out, err);
+    else if (flags.verb == "add" || flags.verb == "set")
+      code = co_await add_or_set(**session, flags, env.random, out, err);
+    else if (flags.verb == "remove")
+      code = co_await remove(**session, flags, out, err);
+    else if (flags.verb == "confirm-push")
+      code = co_await confirm_push(**session, flags, out, err);
+    else if (flags.verb == "list")
+      code = co_await list(**session, flags, out, err);
     else if (flags.verb == "drain" || flags.verb == "undrain")
       code = co_await drain(**session, flags, flags.verb == "drain", out, err);
-    else code = co_await status(**session, env, flags, out);
+    else
+      code = co_await status(**session, env, flags, out);
     co_await (*session)->close();
     co_return code;
   }(coordinator, *env, flags, out, err));

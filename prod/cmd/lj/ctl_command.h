@@ -10,8 +10,9 @@
 //          words without quoting; blank lines and lines starting with # are skipped)
 //   lj ctl ... remove --account N
 //   lj ctl ... list
-//   lj ctl ... status        master, workers, drained nodes, assignments; per customer and PoP the lag
-//   lj ctl ... drain --node NAME     take a Lumberjack node out of rotation: the master moves its
+//   lj ctl ... status        master, workers, drained nodes, assignments; per customer and PoP the
+//   lag lj ctl ... drain --node NAME     take a Lumberjack node out of rotation: the master moves
+//   its
 //                                    customers to the others (prod/lumberjack/drain.h)
 //   lj ctl ... undrain --node NAME   put it back: the master balances customers onto it again
 //
@@ -26,8 +27,8 @@
 
 #include <map>
 #include <ostream>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace lj {

@@ -1,7 +1,6 @@
-#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/fetch_command.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/file_text.h"
+
+#include <sys/stat.h>
 
 #include <charconv>
 #include <fstream>
@@ -10,6 +9,9 @@
 #include <optional>
 #include <sstream>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/file_text.h"
+#include "prod/cmd/parse_number.h"
 #include "prod/delivery/fetch_status.h"
 #include "prod/delivery/fetcher.h"
 #include "prod/delivery/log_sinks.h"
@@ -18,8 +20,6 @@
 #include "prod/io/notifier.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_network.h"
-
-#include <sys/stat.h>
 
 namespace lj {
 
@@ -38,10 +38,16 @@ std::string host_port_text(const std::string& host, uint16_t port) {
 // file's temporary name.
 class StatusReporter {
  public:
-  StatusReporter(Env env, const delivery::Fetcher& fetcher, std::string folder, Duration every, bool print,
-                 std::string metrics_file, std::ostream& err)
-      : env_(env), fetcher_(fetcher), folder_(std::move(folder)), every_(every), print_(print),
-        metrics_file_(std::move(metrics_file)), err_(err), idle_(env.executor) {}
+  StatusReporter(Env env, const delivery::Fetcher& fetcher, std::string folder, Duration every,
+                 bool print, std::string metrics_file, std::ostream& err)
+      : env_(env),
+        fetcher_(fetcher),
+        folder_(std::move(folder)),
+        every_(every),
+        print_(print),
+        metrics_file_(std::move(metrics_file)),
+        err_(err),
+        idle_(env.executor) {}
 
   Task<void> run() {
     while (true) {
@@ -51,7 +57,8 @@ class StatusReporter {
         err_ << "lj fetch: "
              << delivery::fetch_status_line(folder_, fetcher_.stats(), env_.clock.monotonic_now(),
                                             env_.clock.wall_now_ms())
-             << "\n" << std::flush;
+             << "\n"
+             << std::flush;
       }
       co_await write_metrics();
     }
@@ -67,8 +74,10 @@ class StatusReporter {
   Task<void> write_metrics() {
     if (metrics_file_.empty()) co_return;
     writing_ = true;
-    const std::string text = delivery::fetch_metrics_text(folder_, fetcher_.stats(), env_.clock.monotonic_now());
-    Status s = co_await write_file_atomically(env_.files, metrics_file_, std::as_bytes(std::span(text)));
+    const std::string text =
+        delivery::fetch_metrics_text(folder_, fetcher_.stats(), env_.clock.monotonic_now());
+    Status s =
+        co_await write_file_atomically(env_.files, metrics_file_, std::as_bytes(std::span(text)));
     if (!s.ok()) err_ << "lj fetch: --metrics-file: " << s.to_string() << "\n" << std::flush;
     writing_ = false;
     idle_.notify_all();
@@ -147,11 +156,14 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
 }
 
 int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Downloads a customer's folder in order, verifies and decrypts each file, hands its events to a "
-               "directory or a syslog collector, and keeps its place (exactly once across restarts).",
-               "lj fetch"};
+  CLI::App app{
+      "Downloads a customer's folder in order, verifies and decrypts each file, hands its events "
+      "to a "
+      "directory or a syslog collector, and keeps its place (exactly once across restarts).",
+      "lj fetch"};
   std::map<std::string, std::string> values;  // checked below, with what each wants
-  bool insecure = false, syslog_insecure = false, once = false, syslog_tls = false, allow_http = false;
+  bool insecure = false, syslog_insecure = false, once = false, syslog_tls = false,
+       allow_http = false;
   delivery::FileAcceptance acceptance;
   const std::pair<const char*, const char*> flags[] = {
       {"--url", "the folder: https://HOST[:PORT]/<account>_<config>/ (required)"},
@@ -168,19 +180,25 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
       {"--syslog-hostname", "the HOSTNAME field of the syslog lines"},
       {"--received-log", "one line per event received, for lj audit --received"},
       {"--parallel", "files downloaded at once when behind, 1 to 64 (default 4)"},
-      {"--status-every-s", "a status line on stderr every N s, 1 to 86400 (lag, last file, last error)"},
-      {"--metrics-file", "the same figures in the Prometheus text format, rewritten every N s (default 10) for "
-                         "node_exporter's textfile collector"},
+      {"--status-every-s",
+       "a status line on stderr every N s, 1 to 86400 (lag, last file, last error)"},
+      {"--metrics-file",
+       "the same figures in the Prometheus text format, rewritten every N s (default 10) for "
+       "node_exporter's textfile collector"},
   };
   std::map<std::string, CLI::Option*> declared;
-  for (const auto& [name, what] : flags) declared[name] = cmd::add_kept_option(app, values, name, what);
+  for (const auto& [name, what] : flags)
+    declared[name] = cmd::add_kept_option(app, values, name, what);
   declared["--out-dir"]->excludes(declared["--syslog"]);
   app.add_flag("--once", once, "stop once the index lists nothing new");
   app.add_flag("--insecure", insecure, "do not verify the server's certificate");
   app.add_flag("--syslog-tls", syslog_tls, "send to the syslog collector over TLS");
-  app.add_flag("--syslog-insecure", syslog_insecure, "do not verify the syslog collector's certificate");
-  app.add_flag("--accept-imperva", acceptance.accept_imperva, "the folder uses the legacy Imperva-compatible encoding");
-  app.add_flag("--accept-unencrypted", acceptance.accept_unencrypted, "the folder has no public key");
+  app.add_flag("--syslog-insecure", syslog_insecure,
+               "do not verify the syslog collector's certificate");
+  app.add_flag("--accept-imperva", acceptance.accept_imperva,
+               "the folder uses the legacy Imperva-compatible encoding");
+  app.add_flag("--accept-unencrypted", acceptance.accept_unencrypted,
+               "the folder has no public key");
   app.add_flag("--allow-http", allow_http, "an http:// URL (the password then crosses in clear)");
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   auto value = [&](const std::string& flag) {
@@ -198,7 +216,8 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     return 2;
   }
   if (!url.tls && !allow_http) {
-    err << "lj fetch: an http:// URL would send the password in clear: use https:// (or --allow-http)\n";
+    err << "lj fetch: an http:// URL would send the password in clear: use https:// (or "
+           "--allow-http)\n";
     return 2;
   }
   delivery::FetchOptions options;
@@ -233,14 +252,16 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
     err << "lj fetch: --max-files wants a positive number\n";
     return 2;
   }
-  if (!value("--parallel").empty() && (!parse_number(value("--parallel"), options.parallel_downloads) ||
-                                      options.parallel_downloads < 1 || options.parallel_downloads > 64)) {
+  if (!value("--parallel").empty() &&
+      (!parse_number(value("--parallel"), options.parallel_downloads) ||
+       options.parallel_downloads < 1 || options.parallel_downloads > 64)) {
     err << "lj fetch: --parallel is 1 to 64\n";
     return 2;
   }
   int64_t status_every_s = 0;
   if (!value("--status-every-s").empty() &&
-      (!parse_number(value("--status-every-s"), status_every_s) || status_every_s < 1 || status_every_s > 86400)) {
+      (!parse_number(value("--status-every-s"), status_every_s) || status_every_s < 1 ||
+       status_every_s > 86400)) {
     err << "lj fetch: --status-every-s is 1 to 86400\n";
     return 2;
   }
@@ -287,8 +308,8 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
       url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   http_options.host_header = default_port ? host : http_options.address;
   http_options.timeout = std::chrono::seconds(60);
-  Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock,
-                   env.executor, http_options);
+  Http1Client http(https ? static_cast<Network&>(*https) : env.network, env.clock, env.executor,
+                   http_options);
 
   std::unique_ptr<delivery::LogSink> sink;
   std::unique_ptr<TlsNetwork> syslog_network;
@@ -321,15 +342,18 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
                                                           value("--received-log"), options.log);
   }
   delivery::LogSink& delivered_to = recording ? static_cast<delivery::LogSink&>(*recording) : *sink;
-  delivery::Fetcher fetcher(env.executor, env.clock, env.files, http, delivered_to, key ? &*key : nullptr, options);
+  delivery::Fetcher fetcher(env.executor, env.clock, env.files, http, delivered_to,
+                            key ? &*key : nullptr, options);
   std::optional<StatusReporter> reporter;
   if (status_every_s > 0 || !value("--metrics-file").empty()) {
-    reporter.emplace(env, fetcher, options.folder, std::chrono::seconds(status_every_s > 0 ? status_every_s : 10),
+    reporter.emplace(env, fetcher, options.folder,
+                     std::chrono::seconds(status_every_s > 0 ? status_every_s : 10),
                      status_every_s > 0, value("--metrics-file"), err);
     env.executor.spawn(reporter->run());
   }
   runtime.on_termination_signal([&fetcher, &err](int signal) {
-    err << "lj fetch: signal " << signal << ": stopping after the file in progress (and the downloads running)\n"
+    err << "lj fetch: signal " << signal
+        << ": stopping after the file in progress (and the downloads running)\n"
         << std::flush;
     fetcher.stop();
   });

@@ -1,7 +1,4 @@
-#include "prod/cmd/parse_number.h"
 #include "prod/cmd/lj/gen_command.h"
-#include "prod/cmd/common/command_line.h"
-#include "prod/cmd/common/graceland_tls.h"
 
 #include <charconv>
 #include <chrono>
@@ -11,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "prod/cmd/common/command_line.h"
+#include "prod/cmd/common/graceland_tls.h"
+#include "prod/cmd/parse_number.h"
 #include "prod/event/attack_event.h"
 #include "prod/proxy/ledger_file.h"
 #include "prod/proxy/proxy.h"
@@ -59,34 +59,47 @@ bool parse_gen_accounts(std::string_view value, std::vector<uint64_t>& accounts)
 }
 
 int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Runs a fleet of proxies sending attack events to Gracelands (failing over between them), and "
-               "writes the ledger of what each event became.",
-               "lj gen"};
+  CLI::App app{
+      "Runs a fleet of proxies sending attack events to Gracelands (failing over between them), "
+      "and "
+      "writes the ledger of what each event became.",
+      "lj gen"};
   std::vector<std::string> gracelands;
   std::string accounts_text = "1001,1002", weights_text;
   uint64_t proxies = 4, rate = 200, events = 1000, batch = 50, first_id = 1, timeout_s = 120;
   uint64_t progress_s = 0;
   std::string pop = "gen", ledger_path, journal_dir;
   cmd::GracelandTlsFlags tls;
-  app.add_option("--gracelands", gracelands, "HOST:PORT,...: the first is home, the others failover")
+  app.add_option("--gracelands", gracelands,
+                 "HOST:PORT,...: the first is home, the others failover")
       ->required()
       ->delimiter(',');
-  app.add_option("--accounts", accounts_text, "the customers, ids and FIRST-LAST ranges: 1001,2000-2099")
+  app.add_option("--accounts", accounts_text,
+                 "the customers, ids and FIRST-LAST ranges: 1001,2000-2099")
       ->capture_default_str();
-  app.add_option("--account-weights", weights_text, "how events split between the accounts: uniform, or zipf:S (0 < S <= 4)");
-  app.add_option("--proxies", proxies, "proxies")->check(CLI::Range(uint64_t{1}, uint64_t{10000}))->capture_default_str();
-  app.add_option("--rate", rate, "events/s per proxy")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--account-weights", weights_text,
+                 "how events split between the accounts: uniform, or zipf:S (0 < S <= 4)");
+  app.add_option("--proxies", proxies, "proxies")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000}))
+      ->capture_default_str();
+  app.add_option("--rate", rate, "events/s per proxy")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--events", events, "events per proxy")->capture_default_str();
-  app.add_option("--batch", batch, "events per batch")->check(CLI::Range(uint64_t{1}, uint64_t{10000}))->capture_default_str();
+  app.add_option("--batch", batch, "events per batch")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000}))
+      ->capture_default_str();
   app.add_option("--first-proxy-id", first_id, "the first proxy's id (the rest follow)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--progress-s", progress_s, "print a progress line every S seconds (0: never)");
-  app.add_option("--timeout-s", timeout_s, "give up on what is not acknowledged after S seconds")->capture_default_str();
+  app.add_option("--timeout-s", timeout_s, "give up on what is not acknowledged after S seconds")
+      ->capture_default_str();
   app.add_option("--pop", pop, "the PoP the proxies say they are in")->capture_default_str();
   app.add_option("--ledger", ledger_path, "write the ledger here (for lj check and lj audit)");
-  app.add_option("--journal-dir", journal_dir, "each proxy's durable queue: a restarted proxy resends and never "
-                                               "reuses an id");
+  app.add_option("--journal-dir", journal_dir,
+                 "each proxy's durable queue: a restarted proxy resends and never "
+                 "reuses an id");
   tls.add_to(app);
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   std::vector<uint64_t> accounts;
@@ -133,7 +146,9 @@ int run_gen(std::span<const std::string_view> args, std::ostream& out, std::ostr
     options.events_per_second = static_cast<double>(rate);
     options.max_events = events;
     options.batch_events = batch;
-    if (!journal_dir.empty()) options.journal_path = journal_dir + "/proxy-" + std::to_string(options.proxy_id) + ".journal";
+    if (!journal_dir.empty())
+      options.journal_path =
+          journal_dir + "/proxy-" + std::to_string(options.proxy_id) + ".journal";
     fleet.push_back(std::make_unique<proxy::Proxy>(*proxy_env, options, ledger));
     fleet.back()->start();
   }

@@ -31,16 +31,21 @@ std::string to_pem(EVP_PKEY* key, int selection, const char* structure) {
 }  // namespace
 
 int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Makes a customer's RSA key pair: the public key for the provider, the private one for the "
-               "machine that reads the logs.",
-               "lj keygen"};
+  CLI::App app{
+      "Makes a customer's RSA key pair: the public key for the provider, the private one for the "
+      "machine that reads the logs.",
+      "lj keygen"};
   std::string private_path, public_path;
   unsigned bits = 2048;
   bool pkcs1 = false;
-  app.add_option("--private", private_path, "where to write the private key (PEM, mode 0600; never replaced)")
+  app.add_option("--private", private_path,
+                 "where to write the private key (PEM, mode 0600; never replaced)")
       ->required();
-  app.add_option("--public", public_path, "where to write the public key (PEM; never replaced)")->required();
-  app.add_option("--bits", bits, "the key's size")->check(CLI::IsMember({2048u, 3072u, 4096u}))->capture_default_str();
+  app.add_option("--public", public_path, "where to write the public key (PEM; never replaced)")
+      ->required();
+  app.add_option("--bits", bits, "the key's size")
+      ->check(CLI::IsMember({2048u, 3072u, 4096u}))
+      ->capture_default_str();
   app.add_flag("--pkcs1", pkcs1, "write the private key as PKCS#1, not PKCS#8");
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
 
@@ -66,9 +71,11 @@ int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::o
     err << "lj keygen: " << message << "\n";
     return 1;
   }
-  out << "wrote " << private_path << " (private: keep it on the machine that reads your logs; it never leaves it, "
-      << "not even to us) and " << public_path << " (public: send only this one to your provider)\npublicKeyId "
-      << parsed->fingerprint() << "\n";
+  out << "wrote " << private_path
+      << " (private: keep it on the machine that reads your logs; it never leaves it, "
+      << "not even to us) and " << public_path
+      << " (public: send only this one to your provider)\npublicKeyId " << parsed->fingerprint()
+      << "\n";
   return 0;
 }
 

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "prod/cmd/lj/audit_command.h"
-#include "prod/cmd/lj/check_command.h"
 #include "prod/cmd/lj/cat_command.h"
+#include "prod/cmd/lj/check_command.h"
 #include "prod/cmd/lj/ctl_command.h"
 #include "prod/cmd/lj/fetch_command.h"
 #include "prod/cmd/lj/gen_command.h"
@@ -97,7 +97,8 @@ TEST_F(LjCli, KeygenThenCatDecryptsAFileForThatKey) {
 }
 
 TEST_F(LjCli, CatReadsEveryFormat) {
-  ASSERT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub")}), 0) << err_.str();
+  ASSERT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub")}), 0)
+      << err_.str();
   const std::pair<LogFormat, std::string_view> formats[] = {
       {LogFormat::kW3c, "#Version: 1.0\n"},
       {LogFormat::kLeef, "LEEF:2.0|Incapsula|SIEMintegration|1|"},
@@ -108,7 +109,9 @@ TEST_F(LjCli, CatReadsEveryFormat) {
     ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem")}), 0) << err_.str();
     EXPECT_TRUE(out_.str().starts_with(start)) << out_.str().substr(0, 80);
     ASSERT_EQ(run(run_cat, {path("9_1.log"), "--key", path("k.pem"), "--verify-only"}), 0);
-    EXPECT_NE(out_.str().find(": OK, 5 events, " + std::string(log_format_name(format)) + ", modern"), std::string::npos)
+    EXPECT_NE(
+        out_.str().find(": OK, 5 events, " + std::string(log_format_name(format)) + ", modern"),
+        std::string::npos)
         << out_.str();
   }
 }
@@ -152,8 +155,8 @@ TEST_F(LjCli, AuditReceivedJudgesWhatTheDownloadersGotAndPrintsLatency) {
   spit(path("a.received"), "1001 1 0 5-1 1000 1040\n1001 1 1 5-2 1000 1040\n");
   // A second downloader; the absent third has received nothing yet: no error.
   spit(path("b.received"), "1001 2 0 5-3 1010 1030\n");
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--received",
-                            path("b.received"), "--received", path("none.received")}),
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"),
+                            "--received", path("b.received"), "--received", path("none.received")}),
             0)
       << err_.str();
   EXPECT_EQ(out_.str(),
@@ -161,16 +164,16 @@ TEST_F(LjCli, AuditReceivedJudgesWhatTheDownloadersGotAndPrintsLatency) {
             "latency_ms p50=40 p99=40 max=40 first_start_ms=1000 last_received_ms=1040\n");
 
   spit(path("b.received"), "1001 2 0 5-2 1010 1030\n");  // 5-2 twice, 5-3 lost
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--received",
-                            path("b.received")}),
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"),
+                            "--received", path("b.received")}),
             1);
   EXPECT_NE(out_.str().find("lost=1 dup=1"), std::string::npos) << out_.str();
 
   spit(path("b.received"), "1001 2 0 5-3 1010\n");
   EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("b.received")}), 1);
   EXPECT_NE(err_.str().find("line 1"), std::string::npos) << err_.str();
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--storage", "x",
-                            "--customer", "1001"}),
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"),
+                            "--storage", "x", "--customer", "1001"}),
             2);  // one way or the other
 }
 
@@ -182,17 +185,21 @@ TEST_F(LjCli, AuditAfterRetentionCountsRemovedFilesEventsAsExpired) {
   spit(path("storage/9_1/9_2.log"), write_log("", events));
   spit(path("storage/9_1/logs.index"), "9_2.log\n");
   spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 1 6 9\n");
-  const std::vector<std::string> audit = {"--storage", path("storage"), "--ledger", path("ledger"), "--customer", "9"};
+  const std::vector<std::string> audit = {"--storage",    path("storage"), "--ledger",
+                                          path("ledger"), "--customer",    "9"};
   EXPECT_EQ(run(run_audit, audit), 1) << "strict by default";
   EXPECT_NE(out_.str().find("lost=6"), std::string::npos) << out_.str();
-  EXPECT_NE(out_.str().find("a gap (if retention removed older files: --after-retention)"), std::string::npos)
+  EXPECT_NE(out_.str().find("a gap (if retention removed older files: --after-retention)"),
+            std::string::npos)
       << out_.str();
 
   std::vector<std::string> after = audit;
   after.push_back("--after-retention");
   EXPECT_EQ(run(run_audit, after), 0) << out_.str() << err_.str();
   EXPECT_EQ(out_.str(), "acknowledged=6 delivered=5 lost=0 dup=0 phantom=0 expired=1 files=1\n");
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"), "--after-retention"}), 2)
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--received", path("a.received"),
+                            "--after-retention"}),
+            2)
       << "only for published files";
 }
 
@@ -204,25 +211,32 @@ TEST_F(LjCli, AuditPushedJudgesTheFilesAtADestinationOfItsCustomersOnly) {
   spit(path("pushed/9_1.log"), write_log("", events));
   spit(path("pushed/.9_2.log.part-0123"), "half a file");
   spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 2 1 7\n");
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed")}), 0) << err_.str();
-  EXPECT_NE(out_.str().find("files=1 events=5 acknowledged=5 delivered=5 lost=0 dup=0 phantom=0"), std::string::npos)
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed")}), 0)
+      << err_.str();
+  EXPECT_NE(out_.str().find("files=1 events=5 acknowledged=5 delivered=5 lost=0 dup=0 phantom=0"),
+            std::string::npos)
       << out_.str();
 
-  spit(path("ledger"), "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 1 6 9\n");  // 1-6 never pushed
+  spit(path("ledger"),
+       "A 1 1 9\nA 1 2 9\nA 1 3 9\nA 1 4 9\nA 1 5 9\nA 1 6 9\n");  // 1-6 never pushed
   EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed")}), 1);
   EXPECT_NE(out_.str().find("lost=1"), std::string::npos) << out_.str();
   // A folder nothing was pushed to yet holds nothing; a bad argument is refused.
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("nothing-yet")}), 1);
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("nothing-yet")}),
+            1);
   EXPECT_NE(out_.str().find("lost=6"), std::string::npos) << out_.str();
   EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "nine=" + path("pushed")}), 2);
-  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed", "9=" + path("pushed") + "=" + path("no.pem")}), 2);
+  EXPECT_EQ(run(run_audit, {"--ledger", path("ledger"), "--pushed",
+                            "9=" + path("pushed") + "=" + path("no.pem")}),
+            2);
 }
 
 TEST_F(LjCli, GenReportsProgressWhileItRuns) {
   // Nothing listens on port 1: nothing is acknowledged, and the progress lines say so.
-  EXPECT_EQ(run(run_gen, {"--gracelands", "127.0.0.1:1", "--proxies", "2", "--rate", "50", "--events", "1000",
-                          "--timeout-s", "3", "--progress-s", "1", "--ledger", path("ledger")}),
-            1);
+  EXPECT_EQ(
+      run(run_gen, {"--gracelands", "127.0.0.1:1", "--proxies", "2", "--rate", "50", "--events",
+                    "1000", "--timeout-s", "3", "--progress-s", "1", "--ledger", path("ledger")}),
+      1);
   const std::string err = err_.str();
   EXPECT_NE(err.find("lj gen: 1s produced="), std::string::npos) << err;
   EXPECT_NE(err.find("lj gen: 2s produced="), std::string::npos) << err;
@@ -239,7 +253,8 @@ TEST(GenAccounts, IdsAndRanges) {
   EXPECT_EQ(accounts.size(), 5000u);
   EXPECT_EQ(accounts.back(), 2004999u);
   ASSERT_TRUE(parse_gen_accounts("1-65536", accounts));  // one stream per account: the most
-  for (const char* bad : {"7-5", "0-3", "0", "1-65537", "1-65536,70000", "3-", "-3", "1-2-3", "x", ""}) {
+  for (const char* bad :
+       {"7-5", "0-3", "0", "1-65537", "1-65536,70000", "3-", "-3", "1-2-3", "x", ""}) {
     EXPECT_FALSE(parse_gen_accounts(bad, accounts)) << bad;
   }
 }
@@ -258,12 +273,14 @@ TEST_F(LjCli, GenRefusesABadAccountWeighting) {
 
 TEST_F(LjCli, FetchHelpListsItsFlagsAndBadValuesAreRefused) {
   EXPECT_EQ(run(run_fetch, {"--help"}), 0);
-  for (const char* flag : {"--parallel", "--status-every-s", "--metrics-file", "--once", "--syslog"}) {
+  for (const char* flag :
+       {"--parallel", "--status-every-s", "--metrics-file", "--once", "--syslog"}) {
     EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
   }
   spit(path("pw"), "secret\n");
-  const std::vector<std::string> required = {"--url", "https://h/1001_7/", "--user", "u", "--password-file",
-                                             path("pw"), "--state", path("s"), "--out-dir", path("o")};
+  const std::vector<std::string> required = {
+      "--url",    "https://h/1001_7/", "--user",  "u",         "--password-file",
+      path("pw"), "--state",           path("s"), "--out-dir", path("o")};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> args = required;
     args.insert(args.end(), more.begin(), more.end());
@@ -283,34 +300,42 @@ TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
     int (*command)(std::span<const std::string_view>, std::ostream&, std::ostream&);
     std::vector<const char*> flags;
   };
-  const std::vector<Help> helps = {{run_keygen, {"--private", "--public", "--bits", "--pkcs1"}},
-                                   {run_cat, {"FILE", "--key", "--verify-only"}},
-                                   {run_check, {"--gracelands", "--ledger", "--graceland-ca"}},
-                                   {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}},
-                                   {run_gen, {"--gracelands", "--accounts", "--account-weights", "--journal-dir"}},
-                                   {run_ctl, {"--zookeeper", "--zk-auth", "add", "set", "status", "drain"}}};
+  const std::vector<Help> helps = {
+      {run_keygen, {"--private", "--public", "--bits", "--pkcs1"}},
+      {run_cat, {"FILE", "--key", "--verify-only"}},
+      {run_check, {"--gracelands", "--ledger", "--graceland-ca"}},
+      {run_audit, {"--ledger", "--storage", "--customer", "--received", "--after-retention"}},
+      {run_gen, {"--gracelands", "--accounts", "--account-weights", "--journal-dir"}},
+      {run_ctl, {"--zookeeper", "--zk-auth", "add", "set", "status", "drain"}}};
   for (const Help& help : helps) {
     out_.str("");
     EXPECT_EQ(run(help.command, {"--help"}), 0);
     for (const char* flag : help.flags) EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
   }
-  EXPECT_EQ(run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub"), "--bits", "1024"}), 2);
-  EXPECT_NE(err_.str().find("--bits: 1024 not in {2048,3072,4096}"), std::string::npos) << err_.str();
+  EXPECT_EQ(
+      run(run_keygen, {"--private", path("k.pem"), "--public", path("k.pub"), "--bits", "1024"}),
+      2);
+  EXPECT_NE(err_.str().find("--bits: 1024 not in {2048,3072,4096}"), std::string::npos)
+      << err_.str();
   EXPECT_EQ(run(run_check, {"--gracelands", "h:1", "--ledger", "l", "--graceland-ca", "ca"}), 2);
-  EXPECT_NE(err_.str().find("--graceland-ca requires --graceland-"), std::string::npos) << err_.str();
-  EXPECT_EQ(run(run_audit, {"--ledger", "l", "--received", "r", "--storage", "s", "--customer", "1"}), 2);
+  EXPECT_NE(err_.str().find("--graceland-ca requires --graceland-"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(
+      run(run_audit, {"--ledger", "l", "--received", "r", "--storage", "s", "--customer", "1"}), 2);
   EXPECT_NE(err_.str().find("excludes"), std::string::npos) << err_.str();
   EXPECT_EQ(run(run_cat, {}), 2);
   EXPECT_NE(err_.str().find("FILE is required"), std::string::npos) << err_.str();
   // lj ctl: each verb's own help; ZooKeeper's flags before or after the verb.
   EXPECT_EQ(run(run_ctl, {"add", "--help"}), 0);
-  for (const char* flag : {"--account", "--format", "--generate-password", "--from", "--no-compress"}) {
+  for (const char* flag :
+       {"--account", "--format", "--generate-password", "--from", "--no-compress"}) {
     EXPECT_NE(out_.str().find(flag), std::string::npos) << flag;
   }
-  EXPECT_EQ(run(run_ctl, {"add", "--account", "1", "--password-file", "p", "--generate-password", "g",
-                          "--zookeeper", "127.0.0.1:1"}),
+  EXPECT_EQ(run(run_ctl, {"add", "--account", "1", "--password-file", "p", "--generate-password",
+                          "g", "--zookeeper", "127.0.0.1:1"}),
             2);
-  EXPECT_NE(err_.str().find("--password-file excludes --generate-password"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("--password-file excludes --generate-password"), std::string::npos)
+      << err_.str();
   EXPECT_EQ(run(run_ctl, {"--zookeeper", "127.0.0.1:1", "drain"}), 2);
   EXPECT_NE(err_.str().find("--node is required"), std::string::npos) << err_.str();
 }
@@ -318,14 +343,17 @@ TEST_F(LjCli, CommandsAnswerHelpAndNameWhatIsWrong) {
 // `lj ctl add --from FILE`: each line one customer's flags.
 TEST(CtlFlagLine, PairsOfFlagAndValueOnly) {
   std::map<std::string, std::string> values;
-  ASSERT_TRUE(parse_ctl_flag_line("--account 1001  --username siem-1001\t--roll-age-ms 1000", values));
-  EXPECT_EQ(values, (std::map<std::string, std::string>{
-                        {"--account", "1001"}, {"--username", "siem-1001"}, {"--roll-age-ms", "1000"}}));
+  ASSERT_TRUE(
+      parse_ctl_flag_line("--account 1001  --username siem-1001\t--roll-age-ms 1000", values));
+  EXPECT_EQ(values,
+            (std::map<std::string, std::string>{
+                {"--account", "1001"}, {"--username", "siem-1001"}, {"--roll-age-ms", "1000"}}));
   ASSERT_TRUE(parse_ctl_flag_line("   ", values));
   EXPECT_TRUE(values.empty());
   ASSERT_TRUE(parse_ctl_flag_line("# account 1001 --account 1001", values));
   EXPECT_TRUE(values.empty());
-  for (const char* bad : {"--account", "account 1001", "--account 1001 --account 1002", "--account 1 x y"}) {
+  for (const char* bad :
+       {"--account", "account 1001", "--account 1001 --account 1002", "--account 1 x y"}) {
     EXPECT_FALSE(parse_ctl_flag_line(bad, values)) << bad;
   }
 }

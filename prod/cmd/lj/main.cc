@@ -8,13 +8,12 @@
 //   lj audit ...    judge published files vs a ledger (audit_command.h)
 //   lj sim ...      run or replay simulated seeds   (the lj-sim binary beside this one)
 
-#include <iostream>
-#include <string_view>
-#include <vector>
-
 #include <unistd.h>
 
+#include <iostream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "prod/cmd/lj/audit_command.h"
 #include "prod/cmd/lj/cat_command.h"
@@ -52,19 +51,28 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool asked = command == "--help" || command == "-h" || command == "help";
-  (asked ? std::cout : std::cerr) << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
-               "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
-               "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE] [--journal-dir DIR]\n"
-               "              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]   (mutual TLS)\n"
-               "       lj check --gracelands HOST:PORT[,...] --ledger FILE [--graceland-ca ... (as lj gen)]\n"
-               "       lj ctl --zookeeper HOSTS add|set|remove|list|status|drain|undrain [...]\n"
-               "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE --state FILE\n"
-               "                (--out-dir DIR | --syslog HOST:PORT) [--key PRIVATE.pem] [--once] [...]\n"
-               "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] [--wait-s N]\n"
-               "                [--after-retention]   logs.index may start after file 1 (retention)\n"
-               "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch --received-log got\n"
-               "       lj sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--log] [--trace FILE.json]\n"
-               "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all flags)\n"
-               "lj COMMAND --help prints the command's flags.\n";
+  (asked ? std::cout : std::cerr)
+      << "usage: lj keygen --private PRIVATE.pem --public PUBLIC.pem [--bits N] [--pkcs1]\n"
+         "       lj cat FILE [--key PRIVATE.pem] [--verify-only]\n"
+         "       lj gen --gracelands HOST:PORT[,...] [--proxies N] [--events N] [--ledger FILE] "
+         "[--journal-dir DIR]\n"
+         "              [--graceland-ca FILE --graceland-cert FILE --graceland-key FILE]   (mutual "
+         "TLS)\n"
+         "       lj check --gracelands HOST:PORT[,...] --ledger FILE [--graceland-ca ... (as lj "
+         "gen)]\n"
+         "       lj ctl --zookeeper HOSTS add|set|remove|list|status|drain|undrain [...]\n"
+         "       lj fetch --url https://HOST/<account>_<config>/ --user NAME --password-file FILE "
+         "--state FILE\n"
+         "                (--out-dir DIR | --syslog HOST:PORT) [--key PRIVATE.pem] [--once] [...]\n"
+         "       lj audit --storage DIR --ledger FILE --customer ACCOUNT[=PRIVATE.pem] [...] "
+         "[--wait-s N]\n"
+         "                [--after-retention]   logs.index may start after file 1 (retention)\n"
+         "       lj audit --ledger FILE --received FILE [...] [--wait-s N]   what lj fetch "
+         "--received-log got\n"
+         "       lj sim echo|ingest|delivery|canary [--seed N] [--seeds K] [--log] [--trace "
+         "FILE.json]\n"
+         "                [--faults 'SCHEDULE'] [--planted BUG] [...]   (lj sim --help: all "
+         "flags)\n"
+         "lj COMMAND --help prints the command's flags.\n";
   return asked ? 0 : 2;
 }
