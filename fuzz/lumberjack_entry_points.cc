@@ -7,11 +7,11 @@
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_entry_points.h"
 #include "prod/delivery/fetch_state.h"
-#include "prod/delivery/logs_index.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/lumberjack/checkpoint.h"
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/delivered_set.h"
+#include "prod/lumberjack/published_layout.h"
 
 namespace lj {
 namespace {
@@ -88,7 +88,7 @@ void fuzz_delivered_set(const uint8_t* data, size_t size) {
 void fuzz_fetch_state(const uint8_t* data, size_t size) {
   check_round_trip<delivery::FetchState>(fuzz_text(data, size));
   Result<delivery::FetchState> state = delivery::FetchState::decode(fuzz_text(data, size));
-  if (state.ok()) FUZZ_CHECK(delivery::parse_folder_name(state->folder).has_value());
+  if (state.ok()) FUZZ_CHECK(lumberjack::parse_folder_name(state->folder).has_value());
 }
 
 void fuzz_logs_index(const uint8_t* data, size_t size) {
@@ -96,20 +96,19 @@ void fuzz_logs_index(const uint8_t* data, size_t size) {
   static constexpr uint64_t kAccounts[] = {1001, 1, 42, UINT64_MAX};
   const uint64_t account = kAccounts[data[0] % 4];
   Result<std::vector<uint64_t>> seqs =
-      delivery::parse_logs_index(fuzz_text(data + 1, size - 1), account);
+      lumberjack::parse_logs_index(fuzz_text(data + 1, size - 1), account);
   if (!seqs.ok()) {
     FUZZ_CHECK(seqs.code() == ErrorCode::kCorrupt && !seqs.error().message().empty());
     return;
   }
-  std::string index;
   for (size_t i = 0; i < seqs->size(); ++i) {
     FUZZ_CHECK(i == 0 || (*seqs)[i - 1] < (*seqs)[i]);
     FUZZ_CHECK((*seqs)[i] >= 1);
-    index += log_file_name(account, (*seqs)[i]) + "\n";
   }
-  Result<std::vector<uint64_t>> again = delivery::parse_logs_index(index, account);
+  const std::string index = lumberjack::index_contents(account, *seqs);
+  Result<std::vector<uint64_t>> again = lumberjack::parse_logs_index(index, account);
   FUZZ_CHECK(again.ok() && *again == *seqs);
-  const std::optional<uint64_t> missing = delivery::first_missing(*seqs);
+  const std::optional<uint64_t> missing = lumberjack::first_missing(*seqs);
   if (missing) {
     FUZZ_CHECK(*missing > seqs->front() && *missing < seqs->back());
     FUZZ_CHECK(!std::binary_search(seqs->begin(), seqs->end(), *missing));

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "prod/lumberjack/published_layout.h"
+
 namespace lj::delivery {
 
 namespace {
@@ -32,7 +34,8 @@ Result<FetchState> FetchState::decode(std::string_view text) {
     const std::string_view value =
         equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
     if (key == "folder" && !has_folder) {
-      if (!parse_folder_name(value)) return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
+      if (!lumberjack::parse_folder_name(value))
+        return Error(ErrorCode::kCorrupt, "fetch state: bad folder");
       state.folder = std::string(value);
       has_folder = true;
     } else if (key == "last_seq" && !has_seq) {
@@ -48,17 +51,6 @@ Result<FetchState> FetchState::decode(std::string_view text) {
   if (!has_folder || !has_seq)
     return Error(ErrorCode::kCorrupt, "fetch state: folder or last_seq missing");
   return state;
-}
-
-std::optional<FolderName> parse_folder_name(std::string_view folder) {
-  const size_t underscore = folder.find('_');
-  if (underscore == std::string_view::npos) return std::nullopt;
-  FolderName name;
-  if (!parse_positive(folder.substr(0, underscore), name.account_id) ||
-      !parse_positive(folder.substr(underscore + 1), name.config_id)) {
-    return std::nullopt;
-  }
-  return name;
 }
 
 }  // namespace lj::delivery

@@ -21,11 +21,4 @@ struct FetchState {
   bool operator==(const FetchState&) const = default;
 };
 
-// A folder name "<account>_<config>", both positive numbers. nullopt otherwise.
-struct FolderName {
-  uint64_t account_id = 0;
-  uint64_t config_id = 0;
-};
-std::optional<FolderName> parse_folder_name(std::string_view folder);
-
 }  // namespace lj::delivery

@@ -32,7 +32,8 @@ Fetcher::Fetcher(Executor& executor, Clock& clock, FileSystem& files, HttpClient
       options_(std::move(options)),
       downloads_(executor, http, options_.credentials,
                  std::max<size_t>(1, options_.parallel_downloads)) {
-  const std::optional<FolderName> folder = parse_folder_name(options_.folder);
+  const std::optional<lumberjack::FolderName> folder =
+      lumberjack::parse_folder_name(options_.folder);
   LJ_ASSERT(folder.has_value());
   LJ_ASSERT(options_.base_path.starts_with('/') && options_.base_path.ends_with('/'));
   LJ_ASSERT(!options_.state_path.empty());
@@ -171,7 +172,7 @@ Task<Status> Fetcher::run_polls() {
 }
 
 Task<Result<Fetcher::Step>> Fetcher::poll_once() {
-  const std::string index_url = url("logs.index");
+  const std::string index_url = url(std::string(lumberjack::kIndexLeaf));
   Result<HttpResponse> index = co_await http_.get(index_url, options_.credentials);
   if (!index.ok()) {
     log_problem(index_url + ": " + index.error().to_string());
@@ -181,7 +182,8 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
     log_problem(explain_status(index->status, index_url));
     co_return Step::kRetry;
   }
-  Result<std::vector<uint64_t>> seqs = parse_logs_index(index->body, folder_.account_id);
+  Result<std::vector<uint64_t>> seqs =
+      lumberjack::parse_logs_index(index->body, folder_.account_id);
   if (!seqs.ok()) {
     log_problem(index_url + ": " + seqs.error().to_string());
     co_return Step::kRetry;
@@ -205,7 +207,7 @@ Task<Result<Fetcher::Step>> Fetcher::poll_once() {
   // is damage or tampering, and the files after it wait until it is filled. (Holes below what
   // this downloader processed are no longer its business.)
   const bool lists_our_position = seqs->front() <= state_.last_seq;
-  std::optional<uint64_t> hole = first_missing(wanted);
+  std::optional<uint64_t> hole = lumberjack::first_missing(wanted);
   if (wanted.front() > state_.last_seq + 1) {
     if (lists_our_position) {
       hole = state_.last_seq + 1;

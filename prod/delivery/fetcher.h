@@ -35,13 +35,13 @@
 #include "prod/delivery/download_window.h"
 #include "prod/delivery/fetch_state.h"
 #include "prod/delivery/file_acceptance.h"
-#include "prod/delivery/logs_index.h"
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"
 #include "prod/io/fault_points.h"
 #include "prod/io/files.h"
 #include "prod/io/http_client.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/lumberjack/published_layout.h"
 
 namespace lj::delivery {
 
@@ -125,7 +125,7 @@ class Fetcher {
   LogSink& sink_;
   const RsaPrivateKey* private_key_;
   FetchOptions options_;
-  FolderName folder_;
+  lumberjack::FolderName folder_;
   FetchState state_;
   FetchStats stats_;
   DownloadWindow downloads_;

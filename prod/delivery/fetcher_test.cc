@@ -224,23 +224,6 @@ TEST(FetchState, RoundTripsAndRejectsDamage) {
   }
 }
 
-TEST(LogsIndex, ParsesNamesOfTheAccountInOrder) {
-  EXPECT_EQ(parse_logs_index("1001_1.log\n1001_2.log\n", 1001).value(),
-            (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(parse_logs_index("1001_5.log\r\n\r\n1001_9.log", 1001).value(),
-            (std::vector<uint64_t>{5, 9}));
-  EXPECT_EQ(parse_logs_index("", 1001).value(), std::vector<uint64_t>{});
-  for (const std::string bad :
-       {"1002_1.log\n", "1001_2.log\n1001_1.log\n", "1001_1.log\n1001_1.log\n", "../1001_1.log\n",
-        "1001_1.txt\n", "1001_0.log\n", "logs.index\n"}) {
-    EXPECT_FALSE(parse_logs_index(bad, 1001).ok()) << bad;
-  }
-  EXPECT_FALSE(parse_folder_name("1001").has_value());
-  EXPECT_FALSE(parse_folder_name("1001_0").has_value());
-  EXPECT_FALSE(parse_folder_name("a_1").has_value());
-  EXPECT_EQ(parse_folder_name("1001_7")->config_id, 7u);
-}
-
 TEST_F(FetcherTest, DownloadsVerifiesAndDeliversEveryFileInOrderInBothEncodings) {
   publish(1, 3, BodyEncoding::kModern, LogFormat::kCef);
   publish(2, 4, BodyEncoding::kImpervaCompatible, LogFormat::kCef);

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "prod/delivery/fetcher.h"
+#include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_header.h"
-#include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/published_layout.h"
 
 namespace lj::delivery {
 
@@ -19,7 +19,7 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
     if (index.code() == ErrorCode::kNotFound) co_return RetentionResult{};  // nothing published yet
     co_return index.error();
   }
-  Result<std::vector<uint64_t>> seqs = parse_logs_index(*index, config.account_id);
+  Result<std::vector<uint64_t>> seqs = lumberjack::parse_logs_index(*index, config.account_id);
   if (!seqs.ok()) co_return seqs.error();
   // What earlier runs expired (their mark): only files at or below a mark are ever removed.
   Result<std::string> mark = co_await store.get(lumberjack::expired_mark_name(config));
@@ -58,10 +58,10 @@ Task<Result<RetentionResult>> expire_published_files(ObjectStore& store,
     const std::string new_mark = lumberjack::expired_mark_contents(expired_through);
     if (Status s = co_await store.put(lumberjack::expired_mark_name(config), new_mark); !s.ok())
       co_return s.error();
-    std::string kept;
-    for (size_t i = expired; i < seqs->size(); ++i)
-      kept += log_file_name(config.account_id, (*seqs)[i]) + "\n";
-    if (Status s = co_await store.put(index_name, kept); !s.ok()) co_return s.error();
+    const std::vector<uint64_t> kept(seqs->begin() + static_cast<std::ptrdiff_t>(expired),
+                                     seqs->end());
+    const std::string index_text = lumberjack::index_contents(config.account_id, kept);
+    if (Status s = co_await store.put(index_name, index_text); !s.ok()) co_return s.error();
   }
   // Files older than the first kept: the ones just expired, and any left by a run cut short.
   // Nothing newer than the index's last entry is touched.

@@ -40,10 +40,9 @@ struct CustomerConfig {
   // The destination's owner proved it reads it (push_challenge.h): until then nothing is pushed.
   bool push_confirmed = false;
 
-  // "<account>_<config>": the customer's folder in storage and in download URLs.
-  std::string folder() const {
-    return std::to_string(account_id) + "_" + std::to_string(config_id);
-  }
+  // "<account>_<config>": the customer's folder in storage and in download URLs
+  // (published_layout.h: folder_name).
+  std::string folder() const;
   std::string encode() const;
   static Result<CustomerConfig> decode(std::string_view text);
   bool operator==(const CustomerConfig&) const = default;

@@ -1,7 +1,6 @@
 #include "prod/lumberjack/customer_pipeline.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "prod/event/event_record.h"
 #include "prod/graceland/segment_format.h"
@@ -28,36 +27,6 @@ const char* pipeline_stage_name(PipelineStage stage) {
       return "commit-unknown";
   }
   return "unknown";
-}
-
-std::string published_name(const CustomerConfig& config, uint64_t seq) {
-  return config.folder() + "/" + log_file_name(config.account_id, seq);
-}
-std::string index_name(const CustomerConfig& config) {
-  return config.folder() + "/logs.index";
-}
-std::string expired_mark_name(const CustomerConfig& config) {
-  return expired_mark_name(config.folder());
-}
-std::string expired_mark_name(const std::string& folder) {
-  return folder + "/logs.expired";
-}
-std::string expired_mark_contents(uint64_t last_expired_seq) {
-  return std::to_string(last_expired_seq) + "\n";
-}
-std::optional<uint64_t> parse_expired_mark(std::string_view text) {
-  if (!text.ends_with('\n')) return std::nullopt;
-  text.remove_suffix(1);
-  uint64_t seq = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return seq;
-}
-std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq) {
-  std::string out;
-  for (uint64_t seq = first_seq; seq <= last_seq; ++seq)
-    out += log_file_name(config.account_id, seq) + "\n";
-  return out;
 }
 
 PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
@@ -532,8 +501,9 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::list_through(uint64_t seq, Lis
 Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store,
                                                    const CustomerConfig& config) {
   Result<std::string> mark = co_await store.get(expired_mark_name(config));
-  if (!mark.ok())
+  if (!mark.ok()) {
     co_return mark.code() == ErrorCode::kNotFound ? std::optional<uint64_t>(0) : std::nullopt;
+  }
   co_return parse_expired_mark(*mark).value_or(0);  // (a mark that does not parse says nothing)
 }
 

@@ -47,6 +47,7 @@
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/file_pusher.h"
 #include "prod/lumberjack/pop_readers.h"
+#include "prod/lumberjack/published_layout.h"
 #include "prod/lumberjack/zk_layout.h"
 
 namespace lj::lumberjack {
@@ -274,21 +275,9 @@ class CustomerPipeline {
   bool pusher_finished_ = true;
 };
 
-// Object names of a customer's files in storage.
-std::string published_name(const CustomerConfig& config, uint64_t seq);
-std::string index_name(const CustomerConfig& config);
-// Retention's mark: "<last expired file number>\n", written before it shortens logs.index, so a
-// committed file found neither staged nor published can be told expired (at or below the mark)
-// from lost (above it: written again from the PoPs).
-std::string expired_mark_name(const CustomerConfig& config);
-std::string expired_mark_name(const std::string& folder);
-std::string expired_mark_contents(uint64_t last_expired_seq);
-std::optional<uint64_t> parse_expired_mark(std::string_view text);
-// The newest file retention's mark says expired (0 without a mark); nullopt if storage could
-// not say.
+// The newest file retention's mark says expired (0 without a mark, or with one that does not
+// parse); nullopt if storage could not say.
 Task<std::optional<uint64_t>> read_expired_through(ObjectStore& store,
                                                    const CustomerConfig& config);
-// logs.index for files first_seq..last_seq: one name per line, oldest first.
-std::string index_contents(const CustomerConfig& config, uint64_t last_seq, uint64_t first_seq = 1);
 
 }  // namespace lj::lumberjack

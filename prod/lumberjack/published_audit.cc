@@ -4,7 +4,7 @@
 
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
-#include "prod/lumberjack/customer_pipeline.h"
+#include "prod/lumberjack/published_layout.h"
 #include "prod/proxy/event_digest.h"
 
 namespace lj::lumberjack {
@@ -40,7 +40,7 @@ std::string PublishedAudit::refresh_account(uint64_t account_id) {
 
 std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer,
                                                      const std::string& folder) {
-  const std::optional<std::string> index = fetch_(folder + "/logs.index");
+  const std::optional<std::string> index = fetch_(index_name(folder));
   if (!index) return std::nullopt;
   const std::optional<LogFileName> name = parse_log_file_name(index->substr(0, index->find('\n')));
   if (!name || name->account_id != customer.account_id) return std::nullopt;
@@ -59,9 +59,8 @@ bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string&
 }
 
 std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
-  const std::string folder =
-      std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
-  const std::optional<std::string> index = fetch_(folder + "/logs.index");
+  const std::string folder = folder_name(customer.account_id, customer.config_id);
+  const std::optional<std::string> index = fetch_(index_name(folder));
   if (!index) return "";  // nothing published yet
   // Strict: the index starts at file 1. After retention: at whichever file it starts.
   uint64_t expected = 1;
@@ -83,7 +82,7 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
              std::to_string(expected) + " belongs: a gap" +
              (expected == 1 ? " (if retention removed older files: --after-retention)" : "");
     }
-    const std::string object = folder + "/" + name;
+    const std::string object = published_name(folder, customer.account_id, expected);
     if (read_.contains(object)) continue;
     const std::optional<std::string> file = fetch_(object);
     if (!file) {

@@ -133,10 +133,10 @@ CustomerDownloads::~CustomerDownloads() = default;
 
 uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& customer) const {
   const auto& objects = storage_.objects();
-  auto index = objects.find(folder_of(customer) + "/logs.index");
+  auto index = objects.find(lumberjack::index_name(folder_of(customer)));
   if (index == objects.end()) return 0;
   Result<std::vector<uint64_t>> seqs =
-      delivery::parse_logs_index(index->second, customer.account_id);
+      lumberjack::parse_logs_index(index->second, customer.account_id);
   return seqs.ok() && !seqs->empty() ? seqs->back() : 0;
 }
 

@@ -1,7 +1,6 @@
 #include "sim/scenarios/delivery_scenario.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
 #include "prod/lumberjack/published_audit.h"
+#include "prod/lumberjack/published_layout.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
 #include "sim/chrome_trace.h"
@@ -515,13 +515,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
       });
   std::string audit_problem;
   storage.add_change_watcher([&](const SimObjectStore::Change& change) {
-    if (change.kind != SimObjectStore::ChangeKind::kPut ||
-        !change.name.ends_with("/logs.expired") || !audit_problem.empty()) {
+    const std::optional<lumberjack::LayoutName> mark = lumberjack::parse_layout_name(change.name);
+    if (change.kind != SimObjectStore::ChangeKind::kPut || !mark ||
+        mark->kind != lumberjack::LayoutName::Kind::kExpiredMark || !audit_problem.empty()) {
       return;
     }
-    uint64_t account = 0;  // "<account>_<config>/logs.expired": that customer's files only
-    std::from_chars(change.name.data(), change.name.data() + change.name.size(), account);
-    audit_problem = published.refresh_account(account);
+    audit_problem = published.refresh_account(mark->owner.account_id);  // that customer's only
   });
   // The customers' downloaders, on a node of their own.
   std::unique_ptr<CustomerDownloads> downloads;

@@ -1,10 +1,10 @@
 #include "sim/scenarios/index_monitor.h"
 
-#include <charconv>
 #include <string_view>
 #include <utility>
 
 #include "prod/logfile/log_file_format.h"
+#include "prod/lumberjack/published_layout.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/object_names.h"
 #include "sim/sim_node.h"
@@ -13,29 +13,12 @@ namespace lj::sim {
 
 namespace {
 
-constexpr std::string_view kIndexLeaf = "/logs.index";
-constexpr std::string_view kExpiredLeaf = "/logs.expired";
-
-std::optional<uint64_t> parse_number(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end == text.data()) return std::nullopt;
-  return value;
-}
-
-// "<account>_<config>" + leaf: the folder and its account.
+// A folder's file of this `kind` (published_layout.h): the folder and its account.
 std::optional<std::pair<std::string, uint64_t>> folder_of(const std::string& name,
-                                                          std::string_view leaf) {
-  if (!name.ends_with(leaf)) return std::nullopt;
-  std::string folder = name.substr(0, name.size() - leaf.size());
-  if (folder.empty() || folder.find('/') != std::string::npos ||
-      folder.find('_') == std::string::npos) {
-    return std::nullopt;
-  }
-  const std::optional<uint64_t> account =
-      parse_number(std::string_view(folder).substr(0, folder.find('_')));
-  if (!account) return std::nullopt;
-  return std::make_pair(std::move(folder), *account);
+                                                          lumberjack::LayoutName::Kind kind) {
+  std::optional<lumberjack::LayoutName> parsed = lumberjack::parse_layout_name(name);
+  if (!parsed || parsed->kind != kind) return std::nullopt;
+  return std::make_pair(std::move(parsed->folder), parsed->owner.account_id);
 }
 
 }  // namespace
@@ -61,15 +44,16 @@ void IndexMonitor::on_zookeeper_write(const SimZooKeeper::Write& write) {
 void IndexMonitor::on_store_change(const SimObjectStore::Change& change) {
   using Kind = SimObjectStore::ChangeKind;
   const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
-  if (auto mark = folder_of(written, kExpiredLeaf); mark && change.kind != Kind::kRemove) {
-    const std::optional<uint64_t> through = parse_number(change.contents);
+  if (auto mark = folder_of(written, lumberjack::LayoutName::Kind::kExpiredMark);
+      mark && change.kind != Kind::kRemove) {
+    const std::optional<uint64_t> through = lumberjack::parse_expired_mark(change.contents);
     uint64_t& known = expired_through_[mark->first];
     if (through && *through > known) known = *through;
     return;
   }
   if (change.kind == Kind::kRemove && published_file(change.name))
     removed_by_[change.name] = change.node;
-  const auto index = folder_of(written, kIndexLeaf);
+  const auto index = folder_of(written, lumberjack::LayoutName::Kind::kIndex);
   if (!index) return;
   if (change.kind == Kind::kRemove) {  // the customer's folder going (its removal)
     listed_.erase(index->first);

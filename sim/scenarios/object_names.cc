@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "prod/lumberjack/published_layout.h"
+
 namespace lj::sim {
 
 bool is_staging(const std::string& name) {
@@ -9,12 +11,9 @@ bool is_staging(const std::string& name) {
 }
 
 std::optional<LogFileName> published_file(const std::string& name) {
-  const size_t slash = name.find('/');
-  if (is_staging(name) || slash == std::string::npos ||
-      name.find('/', slash + 1) != std::string::npos) {
-    return std::nullopt;
-  }
-  return parse_log_file_name(std::string_view(name).substr(slash + 1));
+  const std::optional<lumberjack::LayoutName> parsed = lumberjack::parse_layout_name(name);
+  if (!parsed || parsed->kind != lumberjack::LayoutName::Kind::kPublishedFile) return std::nullopt;
+  return LogFileName{parsed->owner.account_id, parsed->seq};
 }
 
 }  // namespace lj::sim

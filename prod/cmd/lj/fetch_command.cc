@@ -144,7 +144,7 @@ std::string parse_fetch_url(std::string_view url, FetchUrl& out) {
   const size_t last = path.rfind('/');
   out.folder = std::string(path.substr(last + 1));
   out.base_path = std::string(path.substr(0, last + 1));
-  if (!delivery::parse_folder_name(out.folder)) {
+  if (!lumberjack::parse_folder_name(out.folder)) {
     return "--url ends with the folder <account>_<config> (e.g. https://HOST/1001_7/), not '" +
            out.folder + "'";
   }
