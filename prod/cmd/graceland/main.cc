@@ -41,9 +41,10 @@
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_server.h"
+#include "prod/graceland/registration.h"
 #include "prod/graceland/wire.h"
 #include "prod/logging/logfmt.h"
-#include "prod/lumberjack/graceland_registration.h"
+#include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/tls_server_network.h"
 #include "prod/real/zk_coordinator.h"
@@ -248,9 +249,9 @@ int main(int argc, char** argv) {
                           bool& done) -> lj::Task<void> {
       co_await std::move(registration);
       done = true;
-    }(lj::lumberjack::keep_graceland_registered(*coordinator, env.clock, layout, flags.pop,
-                                                flags.advertise.empty() ? address : flags.advertise,
-                                                stopping, log),
+    }(lj::graceland::keep_graceland_registered(*coordinator, env.clock, layout, flags.pop,
+                                               flags.advertise.empty() ? address : flags.advertise,
+                                               stopping, log),
                                       registration_done));
   }
   runtime.on_termination_signal([&](int signal) {

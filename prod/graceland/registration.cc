@@ -1,10 +1,10 @@
-#include "prod/lumberjack/graceland_registration.h"
+#include "prod/graceland/registration.h"
 
-namespace lj::lumberjack {
+namespace lj::graceland {
 
-Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkLayout layout,
-                                     std::string pop, std::string address, const bool& stop,
-                                     LogSink log) {
+Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock,
+                                     lumberjack::ZkLayout layout, std::string pop,
+                                     std::string address, const bool& stop, LogSink log) {
   const std::string path = layout.graceland(pop);
   while (!stop) {
     auto session = co_await coordinator.connect(std::chrono::seconds(6), std::chrono::seconds(5));
@@ -40,4 +40,4 @@ Task<void> keep_graceland_registered(Coordinator& coordinator, Clock& clock, ZkL
   }
 }
 
-}  // namespace lj::lumberjack
+}  // namespace lj::graceland
