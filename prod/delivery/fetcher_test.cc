@@ -540,5 +540,12 @@ TEST(SyslogFrame, IsOctetCountedRfc5424) {
   EXPECT_EQ(syslog_frame("x", -1, "W3C", SyslogOptions{}), std::to_string(nil.size()) + " " + nil);
 }
 
+TEST(DirectorySinkNames, OneExtensionPerFormat) {
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kCef), "1001_3.cef");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kW3c), "1001_3.w3c");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kLeef), "1001_3.leef");
+  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kJson), "1001_3.json");
+}
+
 }  // namespace
 }  // namespace lj::delivery

@@ -13,7 +13,7 @@ namespace lj::sim {
 
 namespace {
 
-std::string folder_of(const lumberjack::AuditedCustomer& customer) {
+std::string folder_of(const audit::AuditedCustomer& customer) {
   return std::to_string(customer.account_id) + "_" + std::to_string(customer.config_id);
 }
 
@@ -76,7 +76,7 @@ class CheckingSink final : public delivery::LogSink {
 }  // namespace
 
 CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
-                                     std::vector<lumberjack::AuditedCustomer> customers,
+                                     std::vector<audit::AuditedCustomer> customers,
                                      std::map<std::string, uint64_t>& coverage)
     : simulation_(simulation),
       storage_(storage),
@@ -90,7 +90,7 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                       Env env = n.env();
                       ObjectStore& store = storage_.client(n);
                       auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
-                      for (const lumberjack::AuditedCustomer& customer : customers_) {
+                      for (const audit::AuditedCustomer& customer : customers_) {
                         const RsaPrivateKey* key = nullptr;
                         if (!customer.private_key_pem.empty()) {
                           key = &n.keep(std::make_unique<RsaPrivateKey>(
@@ -131,7 +131,7 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
 
 CustomerDownloads::~CustomerDownloads() = default;
 
-uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& customer) const {
+uint64_t CustomerDownloads::listed_files(const audit::AuditedCustomer& customer) const {
   const auto& objects = storage_.objects();
   auto index = objects.find(lumberjack::index_name(folder_of(customer)));
   if (index == objects.end()) return 0;
@@ -140,7 +140,7 @@ uint64_t CustomerDownloads::listed_files(const lumberjack::AuditedCustomer& cust
   return seqs.ok() && !seqs->empty() ? seqs->back() : 0;
 }
 
-uint64_t CustomerDownloads::expected_files(const lumberjack::AuditedCustomer& customer,
+uint64_t CustomerDownloads::expected_files(const audit::AuditedCustomer& customer,
                                            const Committed& committed) const {
   auto last_committed = committed.find(customer.account_id);
   return std::max(listed_files(customer),
@@ -154,7 +154,7 @@ uint64_t CustomerDownloads::reached(uint64_t account) const {
 }
 
 bool CustomerDownloads::caught_up(const Committed& committed) const {
-  for (const lumberjack::AuditedCustomer& customer : customers_) {
+  for (const audit::AuditedCustomer& customer : customers_) {
     if (reached(customer.account_id) < expected_files(customer, committed)) return false;
   }
   return true;
@@ -164,7 +164,7 @@ std::string CustomerDownloads::check(const std::map<EventId, uint64_t>& publishe
                                      const Committed& committed,
                                      const std::function<bool(uint64_t account)>& removed) const {
   std::set<EventId> got;
-  for (const lumberjack::AuditedCustomer& customer : customers_) {
+  for (const audit::AuditedCustomer& customer : customers_) {
     if (removed(customer.account_id)) continue;
     const Received& received = received_.at(customer.account_id);
     if (!received.problem.empty()) return received.problem;

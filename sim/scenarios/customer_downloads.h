@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "prod/audit/published_audit.h"
 #include "prod/event/attack_event.h"
-#include "prod/lumberjack/published_audit.h"
 #include "sim/sim_object_store.h"
 #include "sim/simulation.h"
 
@@ -30,7 +30,7 @@ class CustomerDownloads {
  public:
   // Adds the (not yet started) "customer" node. REQUIRES: `storage` outlives this object.
   CustomerDownloads(Simulation& simulation, SimObjectStore& storage,
-                    std::vector<lumberjack::AuditedCustomer> customers,
+                    std::vector<audit::AuditedCustomer> customers,
                     std::map<std::string, uint64_t>& coverage);
   ~CustomerDownloads();
   NodeId node() const { return node_; }
@@ -65,16 +65,15 @@ class CustomerDownloads {
   };
 
  private:
-  uint64_t listed_files(const lumberjack::AuditedCustomer& customer) const;
+  uint64_t listed_files(const audit::AuditedCustomer& customer) const;
   // The last file a customer's downloader received, or after it every file that expired unfetched.
   uint64_t reached(uint64_t account) const;
   // The file a customer's downloader must have reached: the index's last, or the last committed.
-  uint64_t expected_files(const lumberjack::AuditedCustomer& customer,
-                          const Committed& committed) const;
+  uint64_t expected_files(const audit::AuditedCustomer& customer, const Committed& committed) const;
 
   Simulation& simulation_;
   SimObjectStore& storage_;
-  std::vector<lumberjack::AuditedCustomer> customers_;
+  std::vector<audit::AuditedCustomer> customers_;
   std::map<std::string, uint64_t>& coverage_;
   std::map<uint64_t, Received> received_;  // per account; survives the node's crashes
   ExpiredFile expired_file_ = [](uint64_t, uint64_t) { return false; };

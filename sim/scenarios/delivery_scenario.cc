@@ -9,10 +9,10 @@
 #include "fault/buggify.h"
 #include "fault/fault_schedule.h"
 #include "fault/swarm.h"
+#include "prod/audit/published_audit.h"
 #include "prod/delivery/published_retention.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/lumberjack_node.h"
-#include "prod/lumberjack/published_audit.h"
 #include "prod/lumberjack/published_layout.h"
 #include "prod/proxy/ledger_check.h"
 #include "prod/proxy/proxy.h"
@@ -186,11 +186,11 @@ void measure_checkpoints(const SimZooKeeper& zookeeper, int accounts, DeliveryOu
 }
 
 // The customers as the checker knows them: ids and private keys.
-std::vector<lumberjack::AuditedCustomer> audited_customers(int accounts) {
-  std::vector<lumberjack::AuditedCustomer> out;
+std::vector<audit::AuditedCustomer> audited_customers(int accounts) {
+  std::vector<audit::AuditedCustomer> out;
   for (int a = 0; a < accounts; ++a) {
     const lumberjack::CustomerConfig config = customer(a, Tunables{});
-    lumberjack::AuditedCustomer audited{config.account_id, config.config_id, "", config.encoding};
+    audit::AuditedCustomer audited{config.account_id, config.config_id, "", config.encoding};
     if (!config.public_key_pem.empty()) {
       audited.private_key_pem =
           std::string(test_key_pairs()[static_cast<size_t>(a) % 3].private_pkcs8_pem);
@@ -503,12 +503,12 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   // What customers can download, read by the real audit: before each retention run shortens an
   // index (its mark comes first), so that every file is read before it may go.
   const auto& objects = storage.objects();
-  lumberjack::PublishedAudit published(
+  audit::PublishedAudit published(
       [&objects](const std::string& name) -> std::optional<std::string> {
         auto it = objects.find(name);
         return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
       },
-      audited_customers(options.accounts), lumberjack::IndexStart::kAfterRetention,
+      audited_customers(options.accounts), audit::IndexStart::kAfterRetention,
       [&publications](const std::string& object, std::string_view contents,
                       const std::string& key) {
         return publications.take_decoded(object, contents, key);
@@ -673,8 +673,8 @@ DeliveryOutcome run_delivery_scenario(const DeliveryOptions& options) {
   if (problem.empty()) problem = published.refresh();
   forget_survivors();
 
-  const lumberjack::DeliveryVerdict verdict = lumberjack::judge_delivery(
-      ledger.entries(), published.copies(), problem, {}, &published.contents());
+  const audit::DeliveryVerdict verdict = audit::judge_delivery(ledger.entries(), published.copies(),
+                                                               problem, {}, &published.contents());
   outcome.acknowledged = verdict.acknowledged;
   // Lost events a destroyed disk or retention explains are excused; any other is a failure.
   uint64_t excused = 0;

@@ -251,7 +251,7 @@ std::string log_file(uint64_t account, uint64_t seq, const std::vector<EventId>&
 TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurably) {
   const std::set<EventId> durable{{7, 1}, {7, 2}};
   PublishMonitor monitor(
-      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      simulation_, storage_, {audit::AuditedCustomer{1001, 1, ""}},
       [&durable](const EventId& id) { return durable.contains(id); }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   // Published by a rename of the staged upload: its events were durable.
@@ -270,7 +270,7 @@ TEST_F(MonitorTest, PublishMonitorSeesAFilePublishedBeforeAPoPHeldItsEventsDurab
 
 TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) {
   PublishMonitor monitor(
-      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      simulation_, storage_, {audit::AuditedCustomer{1001, 1, ""}},
       [](const EventId&) { return true; }, nullptr);
   ObjectStore& store = storage_.client(*node_);
   const std::string file = log_file(1001, 1, {{7, 1}});
@@ -285,7 +285,7 @@ TEST_F(MonitorTest, PublishMonitorHandsTheAuditOnlyWhatItDecodedOfTheSameBytes) 
 
 TEST_F(MonitorTest, PublishedRetentionMonitorSeesAFileRemovedBeforeItsPeriodOrItsMark) {
   PublishMonitor publications(
-      simulation_, storage_, {lumberjack::AuditedCustomer{1001, 1, ""}},
+      simulation_, storage_, {audit::AuditedCustomer{1001, 1, ""}},
       [](const EventId&) { return true; }, nullptr);
   uint64_t mark = 0;
   constexpr int64_t kRetention_ns = 10'000'000'000;

@@ -4,7 +4,7 @@
 // them, raises an alarm instead of publishing part of a file or skipping its number.
 #include <gtest/gtest.h>
 
-#include "prod/lumberjack/published_audit.h"
+#include "prod/audit/published_audit.h"
 #include "sim/scenarios/one_pipeline_world.h"
 
 namespace lj::sim {
@@ -69,12 +69,12 @@ TEST(PipelineRebuild, ALostStagedFileIsWrittenAgainFromThePoPs) {
 
   // The customer's view: file 1 holds exactly events 1 and 2.
   const auto& objects = world.storage.objects();
-  lumberjack::PublishedAudit audit(
+  audit::PublishedAudit audit(
       [&objects](const std::string& name) -> std::optional<std::string> {
         auto it = objects.find(name);
         return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
       },
-      {lumberjack::AuditedCustomer{OnePipelineWorld::kAccount, world.config.config_id, ""}});
+      {audit::AuditedCustomer{OnePipelineWorld::kAccount, world.config.config_id, ""}});
   EXPECT_EQ(audit.refresh(), "");
   EXPECT_EQ(audit.copies(),
             (std::map<EventId, uint64_t>{{EventId{OnePipelineWorld::kProxy, 1}, 1},

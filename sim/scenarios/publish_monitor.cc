@@ -10,7 +10,7 @@
 namespace lj::sim {
 
 PublishMonitor::PublishMonitor(Simulation& simulation, SimObjectStore& store,
-                               std::vector<lumberjack::AuditedCustomer> customers,
+                               std::vector<audit::AuditedCustomer> customers,
                                EverDurable ever_durable, Excused excused)
     : simulation_(simulation),
       customers_(std::move(customers)),
@@ -35,7 +35,7 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
   if (!name) return;
   auto customer = std::find_if(
       customers_.begin(), customers_.end(),
-      [&](const lumberjack::AuditedCustomer& c) { return c.account_id == name->account_id; });
+      [&](const audit::AuditedCustomer& c) { return c.account_id == name->account_id; });
   if (customer == customers_.end()) return;  // not a customer of this world: the audit's to judge
   ++files_judged_;
   Result<DecodedLogFile> decoded = read(change.contents, customer->private_key_pem);

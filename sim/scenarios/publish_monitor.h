@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "prod/audit/published_audit.h"
 #include "prod/event/attack_event.h"
 #include "prod/logfile/rsa_keys.h"
-#include "prod/lumberjack/published_audit.h"
 #include "sim/sim_object_store.h"
 #include "sim/simulation.h"
 
@@ -36,7 +36,7 @@ class PublishMonitor {
   // AckMonitor::in_dropped_pages, what a Graceland restarted after a failed fsync cannot know.
   using Excused = std::function<bool(const EventId&)>;
   PublishMonitor(Simulation& simulation, SimObjectStore& store,
-                 std::vector<lumberjack::AuditedCustomer> customers, EverDurable ever_durable,
+                 std::vector<audit::AuditedCustomer> customers, EverDurable ever_durable,
                  Excused excused);
   // Events published though never durable, excused.
   uint64_t excused() const { return excused_count_; }
@@ -73,7 +73,7 @@ class PublishMonitor {
   Result<DecodedLogFile> read(std::string_view contents, const std::string& pem);
 
   Simulation& simulation_;
-  std::vector<lumberjack::AuditedCustomer> customers_;
+  std::vector<audit::AuditedCustomer> customers_;
   EverDurable ever_durable_;
   Excused excused_;
   uint64_t excused_count_ = 0;

@@ -9,21 +9,21 @@
 #include <sstream>
 #include <thread>
 
+#include "prod/audit/published_audit.h"
+#include "prod/audit/received_log.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/lj/check_command.h"
 #include "prod/cmd/parse_number.h"
-#include "prod/delivery/received_log.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
-#include "prod/lumberjack/published_audit.h"
 
 namespace lj {
 
 namespace {
 
 // "1001", "1001_2", "1001=key.pem", "1001_2=key.pem"
-bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer,
+bool parse_customer(std::string_view text, audit::AuditedCustomer& customer,
                     std::string& key_path) {
   const size_t equals = text.find('=');
   if (equals != std::string_view::npos) key_path = std::string(text.substr(equals + 1));
@@ -36,18 +36,18 @@ bool parse_customer(std::string_view text, lumberjack::AuditedCustomer& customer
 
 // Reads what the customers received (`read` appends it) and judges it against the ledger with
 // end-to-end latency, again every half second until nothing is lost or `wait_s` has passed.
-int judge_received_until(const std::function<Status(std::vector<delivery::ReceivedEvent>&)>& read,
+int judge_received_until(const std::function<Status(std::vector<audit::ReceivedEvent>&)>& read,
                          const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
                          std::ostream& out, std::ostream& err) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  delivery::ReceivedSummary summary;
+  audit::ReceivedSummary summary;
   while (true) {
-    std::vector<delivery::ReceivedEvent> received;
+    std::vector<audit::ReceivedEvent> received;
     if (Status s = read(received); !s.ok()) {
       err << "lj audit: " << s.to_string() << "\n";
       return 1;
     }
-    summary = delivery::summarize_received(ledger, received);
+    summary = audit::summarize_received(ledger, received);
     if (summary.verdict.lost == 0 || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -59,12 +59,12 @@ int judge_received_until(const std::function<Status(std::vector<delivery::Receiv
 int audit_received(const std::vector<std::string>& paths,
                    const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
                    std::ostream& out, std::ostream& err) {
-  auto read = [&paths](std::vector<delivery::ReceivedEvent>& received) -> Status {
+  auto read = [&paths](std::vector<audit::ReceivedEvent>& received) -> Status {
     for (const std::string& path : paths) {
       // A downloader that has received nothing yet has not created its log: that is no error.
       const std::optional<std::string> text = read_file_text(path);
       if (!text) continue;
-      if (Status s = delivery::parse_received_log(*text, received); !s.ok()) {
+      if (Status s = audit::parse_received_log(*text, received); !s.ok()) {
         return Error(s.code(), path + ": " + s.error().message());
       }
     }
@@ -83,7 +83,7 @@ struct PushedFolder {
   std::string private_key_pem;
 };
 
-Status read_pushed(const PushedFolder& pushed, std::vector<delivery::ReceivedEvent>& received) {
+Status read_pushed(const PushedFolder& pushed, std::vector<audit::ReceivedEvent>& received) {
   // A folder not made yet (nothing pushed so far) holds nothing: that is no error.
   if (!std::filesystem::exists(pushed.dir)) return Status();
   std::error_code error;
@@ -99,7 +99,7 @@ Status read_pushed(const PushedFolder& pushed, std::vector<delivery::ReceivedEve
     const auto landed = std::chrono::file_clock::to_sys(entry.last_write_time());
     const int64_t landed_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(landed.time_since_epoch()).count();
-    delivery::append_received(file->seq, *decoded, landed_ms, received);
+    audit::append_received(file->seq, *decoded, landed_ms, received);
   }
   if (error)
     return Error(ErrorCode::kIoError, "cannot list " + pushed.dir + ": " + error.message());
@@ -114,7 +114,7 @@ int audit_pushed(const std::vector<PushedFolder>& folders,
   std::erase_if(ledger, [&accounts](const auto& entry) {
     return !accounts.contains(entry.second.account_id);
   });
-  auto read = [&folders](std::vector<delivery::ReceivedEvent>& received) -> Status {
+  auto read = [&folders](std::vector<audit::ReceivedEvent>& received) -> Status {
     for (const PushedFolder& folder : folders) {
       if (Status s = read_pushed(folder, received); !s.ok()) return s;
     }
@@ -181,9 +181,9 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
            "every flag)\n";
     return 2;
   }
-  std::vector<lumberjack::AuditedCustomer> customers;
+  std::vector<audit::AuditedCustomer> customers;
   for (const std::string& text : customer_texts) {
-    lumberjack::AuditedCustomer customer;
+    audit::AuditedCustomer customer;
     std::string key_path;
     if (!parse_customer(text, customer, key_path)) {
       err << "lj audit: --customer wants ACCOUNT[_CONFIG][=PRIVATE.pem], not '" << text << "'\n";
@@ -199,9 +199,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     }
     customers.push_back(customer);
   }
-  const lumberjack::IndexStart index_start = after_retention
-                                                 ? lumberjack::IndexStart::kAfterRetention
-                                                 : lumberjack::IndexStart::kFirstFile;
+  const audit::IndexStart index_start =
+      after_retention ? audit::IndexStart::kAfterRetention : audit::IndexStart::kFirstFile;
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
@@ -219,16 +218,16 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
     return audit_pushed(folders, std::move(ledger), wait_s, out, err);
   }
 
-  lumberjack::PublishedAudit audit(
+  audit::PublishedAudit audit(
       [&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
       customers, index_start);
   // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  lumberjack::DeliveryVerdict verdict;
+  audit::DeliveryVerdict verdict;
   while (true) {
     const std::string problem = audit.refresh();
-    verdict = lumberjack::judge_delivery(ledger, audit.copies(), problem,
-                                         audit.accounts_after_retention(), &audit.contents());
+    verdict = audit::judge_delivery(ledger, audit.copies(), problem,
+                                    audit.accounts_after_retention(), &audit.contents());
     if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));

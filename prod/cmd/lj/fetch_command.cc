@@ -9,13 +9,13 @@
 #include <optional>
 #include <sstream>
 
+#include "prod/audit/received_log.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/delivery/fetch_status.h"
 #include "prod/delivery/fetcher.h"
 #include "prod/delivery/log_sinks.h"
-#include "prod/delivery/received_log.h"
 #include "prod/http/http1_client.h"
 #include "prod/io/notifier.h"
 #include "prod/real/asio_runtime.h"
@@ -336,10 +336,10 @@ int run_fetch(std::span<const std::string_view> args, std::ostream& out, std::os
   }
 
   // --received-log: each event handed over, with when, for judging a run from the customer's side.
-  std::unique_ptr<delivery::RecordingSink> recording;
+  std::unique_ptr<audit::RecordingSink> recording;
   if (!value("--received-log").empty()) {
-    recording = std::make_unique<delivery::RecordingSink>(*sink, env.clock, env.files,
-                                                          value("--received-log"), options.log);
+    recording = std::make_unique<audit::RecordingSink>(*sink, env.clock, env.files,
+                                                       value("--received-log"), options.log);
   }
   delivery::LogSink& delivered_to = recording ? static_cast<delivery::LogSink&>(*recording) : *sink;
   delivery::Fetcher fetcher(env.executor, env.clock, env.files, http, delivered_to,

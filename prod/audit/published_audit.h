@@ -35,7 +35,7 @@
 #include "prod/logfile/log_file_reader.h"
 #include "prod/proxy/ledger.h"
 
-namespace lj::lumberjack {
+namespace lj::audit {
 
 struct AuditedCustomer {
   uint64_t account_id = 0;
@@ -120,4 +120,4 @@ DeliveryVerdict judge_delivery(
     const std::set<uint64_t>& accounts_after_retention = {},
     const std::map<EventId, PublishedAudit::Contents>* contents = nullptr);
 
-}  // namespace lj::lumberjack
+}  // namespace lj::audit

@@ -3,7 +3,7 @@
 // of the removed files are expired, not lost - while every other check stays as strict. And
 // the contents check: an event published altered, or for another customer than its proxy's
 // ledger names, fails the verdict although its id was delivered exactly once.
-#include "prod/lumberjack/published_audit.h"
+#include "prod/audit/published_audit.h"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,14 @@
 #include "prod/lumberjack/customer_pipeline.h"
 #include "prod/proxy/event_digest.h"
 
-namespace lj::lumberjack {
+namespace lj::audit {
 namespace {
+
+using lumberjack::CustomerConfig;
+using lumberjack::expired_mark_contents;
+using lumberjack::index_contents;
+using lumberjack::index_name;
+using lumberjack::published_name;
 
 constexpr uint64_t kEventsPerFile = 4;
 
@@ -232,4 +238,4 @@ TEST(PublishedAuditRetention, RetentionRunningBetweenIndexAndFileReadsIsNoProble
 }
 
 }  // namespace
-}  // namespace lj::lumberjack
+}  // namespace lj::audit

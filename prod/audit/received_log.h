@@ -23,13 +23,13 @@
 #include <string_view>
 #include <vector>
 
+#include "prod/audit/published_audit.h"
 #include "prod/delivery/fetcher.h"
 #include "prod/io/clock.h"
 #include "prod/io/files.h"
-#include "prod/lumberjack/published_audit.h"
 #include "prod/proxy/ledger.h"
 
-namespace lj::delivery {
+namespace lj::audit {
 
 struct ReceivedEvent {
   uint64_t account_id = 0;
@@ -53,12 +53,12 @@ Status parse_received_log(std::string_view text, std::vector<ReceivedEvent>& out
 // Hands each file to `inner`; once it is accepted, appends the file's events to the received
 // log at `path` (created if absent; not synced: a report, not state - the sink's output and the
 // fetcher's state file are what must survive a crash).
-class RecordingSink final : public LogSink {
+class RecordingSink final : public delivery::LogSink {
  public:
   // All references outlive the sink. `warn` hears about a report line that could not be
   // written: the file was delivered all the same (returning the failure would make the
   // fetcher hand the file to the inner sink a second time), so the report is short by it.
-  RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path,
+  RecordingSink(delivery::LogSink& inner, Clock& clock, FileSystem& files, std::string path,
                 std::function<void(const std::string&)> warn = nullptr);
   Task<Status> deliver(uint64_t seq, const DecodedLogFile& file) override;
 
@@ -67,7 +67,7 @@ class RecordingSink final : public LogSink {
   // cut off first, so the next line does not fuse with it into one the parser must refuse.
   Task<Status> open_log();
 
-  LogSink& inner_;
+  delivery::LogSink& inner_;
   Clock& clock_;
   FileSystem& files_;
   std::string path_;
@@ -76,9 +76,9 @@ class RecordingSink final : public LogSink {
 };
 
 struct ReceivedSummary {
-  lumberjack::DeliveryVerdict verdict;  // vs the ledger: lost, dup, phantom
-  uint64_t files = 0;                   // distinct (account, file_seq)
-  uint64_t events = 0;                  // distinct (account, file_seq, index)
+  DeliveryVerdict verdict;  // vs the ledger: lost, dup, phantom
+  uint64_t files = 0;       // distinct (account, file_seq)
+  uint64_t events = 0;      // distinct (account, file_seq, index)
   // Over distinct event ids, at their first receipt: received_ms - start_ms.
   int64_t latency_p50_ms = 0;
   int64_t latency_p99_ms = 0;
@@ -93,4 +93,4 @@ struct ReceivedSummary {
 ReceivedSummary summarize_received(const std::map<EventId, proxy::MemoryLedger::Entry>& ledger,
                                    const std::vector<ReceivedEvent>& received);
 
-}  // namespace lj::delivery
+}  // namespace lj::audit

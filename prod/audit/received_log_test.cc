@@ -2,7 +2,7 @@
 // recording sink writes only what its inner sink accepted, stamped with the clock; the summary
 // tells a re-delivered file from a duplicated event, counts lost and phantom events against the
 // ledger, and computes nearest-rank latency percentiles.
-#include "prod/delivery/received_log.h"
+#include "prod/audit/received_log.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,10 @@
 #include "prod/io/distributions.h"
 #include "sim/sim_node.h"
 
-namespace lj::delivery {
+namespace lj::audit {
 namespace {
 
+using delivery::LogSink;
 using Ledger = std::map<EventId, proxy::MemoryLedger::Entry>;
 
 ReceivedEvent received(uint64_t file_seq, uint64_t index, uint64_t sequence, int64_t start_ms,
@@ -252,17 +253,4 @@ TEST(ReceivedLog, RefusesNegativeTimes) {
 }
 
 }  // namespace
-}  // namespace lj::delivery
-
-namespace lj::delivery {
-namespace {
-
-TEST(DirectorySinkNames, OneExtensionPerFormat) {
-  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kCef), "1001_3.cef");
-  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kW3c), "1001_3.w3c");
-  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kLeef), "1001_3.leef");
-  EXPECT_EQ(DirectorySink::output_name(1001, 3, LogFormat::kJson), "1001_3.json");
-}
-
-}  // namespace
-}  // namespace lj::delivery
+}  // namespace lj::audit

@@ -1,11 +1,11 @@
-#include "prod/delivery/received_log.h"
+#include "prod/audit/received_log.h"
 
 #include <algorithm>
 #include <charconv>
 #include <set>
 #include <tuple>
 
-namespace lj::delivery {
+namespace lj::audit {
 
 namespace {
 
@@ -72,8 +72,8 @@ Status parse_received_log(std::string_view text, std::vector<ReceivedEvent>& out
   return Status();
 }
 
-RecordingSink::RecordingSink(LogSink& inner, Clock& clock, FileSystem& files, std::string path,
-                             std::function<void(const std::string&)> warn)
+RecordingSink::RecordingSink(delivery::LogSink& inner, Clock& clock, FileSystem& files,
+                             std::string path, std::function<void(const std::string&)> warn)
     : inner_(inner), clock_(clock), files_(files), path_(std::move(path)), warn_(std::move(warn)) {}
 
 Task<Status> RecordingSink::open_log() {
@@ -144,7 +144,7 @@ ReceivedSummary summarize_received(const std::map<EventId, proxy::MemoryLedger::
     s.last_received_ms = first ? e.received_ms : std::max(s.last_received_ms, e.received_ms);
     first = false;
   }
-  s.verdict = lumberjack::judge_delivery(ledger, copies, "");
+  s.verdict = judge_delivery(ledger, copies, "");
   s.files = files.size();
   s.events = positions.size();
   std::vector<int64_t> sorted;
@@ -157,4 +157,4 @@ ReceivedSummary summarize_received(const std::map<EventId, proxy::MemoryLedger::
   return s;
 }
 
-}  // namespace lj::delivery
+}  // namespace lj::audit

@@ -1,4 +1,4 @@
-#include "prod/lumberjack/published_audit.h"
+#include "prod/audit/published_audit.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include "prod/lumberjack/published_layout.h"
 #include "prod/proxy/event_digest.h"
 
-namespace lj::lumberjack {
+namespace lj::audit {
 
 PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> customers,
                                IndexStart start, Decode decode)
@@ -40,7 +40,7 @@ std::string PublishedAudit::refresh_account(uint64_t account_id) {
 
 std::optional<uint64_t> PublishedAudit::first_listed(const AuditedCustomer& customer,
                                                      const std::string& folder) {
-  const std::optional<std::string> index = fetch_(index_name(folder));
+  const std::optional<std::string> index = fetch_(lumberjack::index_name(folder));
   if (!index) return std::nullopt;
   const std::optional<LogFileName> name = parse_log_file_name(index->substr(0, index->find('\n')));
   if (!name || name->account_id != customer.account_id) return std::nullopt;
@@ -53,14 +53,15 @@ bool PublishedAudit::expired(const AuditedCustomer& customer, const std::string&
   if (first_now && *first_now > seq) return true;
   // Or its mark says so: a fenced publisher may have written back an index that lists files
   // retention has since removed (CustomerPipeline::repair_index_if_due; the next run delists them).
-  const std::optional<std::string> mark = fetch_(expired_mark_name(folder));
-  const std::optional<uint64_t> through = mark ? parse_expired_mark(*mark) : std::nullopt;
+  const std::optional<std::string> mark = fetch_(lumberjack::expired_mark_name(folder));
+  const std::optional<uint64_t> through =
+      mark ? lumberjack::parse_expired_mark(*mark) : std::nullopt;
   return through && *through >= seq;
 }
 
 std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
-  const std::string folder = folder_name(customer.account_id, customer.config_id);
-  const std::optional<std::string> index = fetch_(index_name(folder));
+  const std::string folder = lumberjack::folder_name(customer.account_id, customer.config_id);
+  const std::optional<std::string> index = fetch_(lumberjack::index_name(folder));
   if (!index) return "";  // nothing published yet
   // Strict: the index starts at file 1. After retention: at whichever file it starts.
   uint64_t expected = 1;
@@ -82,7 +83,7 @@ std::string PublishedAudit::refresh_customer(const AuditedCustomer& customer) {
              std::to_string(expected) + " belongs: a gap" +
              (expected == 1 ? " (if retention removed older files: --after-retention)" : "");
     }
-    const std::string object = published_name(folder, customer.account_id, expected);
+    const std::string object = lumberjack::published_name(folder, customer.account_id, expected);
     if (read_.contains(object)) continue;
     const std::optional<std::string> file = fetch_(object);
     if (!file) {
@@ -175,4 +176,4 @@ DeliveryVerdict judge_delivery(const std::map<EventId, proxy::MemoryLedger::Entr
   return verdict;
 }
 
-}  // namespace lj::lumberjack
+}  // namespace lj::audit
