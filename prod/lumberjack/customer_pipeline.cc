@@ -542,11 +542,11 @@ bool CustomerPipeline::fits_pending_file(
   return trial.interval_count() <= kMaxFileEventIntervals;
 }
 
-void CustomerPipeline::start_reads(bool even_if_full) {
+void CustomerPipeline::start_reads() {
   const Duration now = context_.env.clock.monotonic_now();
   // Every idle PoP is read at once, each apart (pop_readers.h): a silent one holds up no other.
   for (const auto& [pop, address] : context_.pops) {
-    if (stopping_ || (!even_if_full && pending_full())) break;
+    if (stopping_ || pending_full()) break;
     if (readers_.busy(pop)) continue;
     if (auto down = pop_down_until_.find(pop); down != pop_down_until_.end() && down->second > now)
       continue;
@@ -560,7 +560,7 @@ void CustomerPipeline::start_reads(bool even_if_full) {
 Task<size_t> CustomerPipeline::collect() {
   // A copy: the worker refreshes the directory while we are suspended below.
   const std::map<std::string, std::string> pops = context_.pops;
-  start_reads(/*even_if_full=*/false);
+  start_reads();
   co_await readers_.wait_for_started(context_.options.pop_read_wait);
   size_t records_read = 0;
   for (const auto& [pop, address] : pops) {

@@ -210,8 +210,8 @@ class CustomerPipeline {
                              bool* rewrote = nullptr);
   Task<void> repair_index_if_due();
   // Starts a read of every PoP that is idle and not resting after a failure, from the working
-  // cursors; `even_if_full`: also when the pending file is full (a read ahead of a roll).
-  void start_reads(bool even_if_full);
+  // cursors, unless the pending file is full.
+  void start_reads();
   // Returns how many records it read (0: every reachable PoP is caught up).
   Task<size_t> collect();
   // Takes one PoP's finished read into the pending file, unless it is stale. Returns its records.

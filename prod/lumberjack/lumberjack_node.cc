@@ -414,9 +414,14 @@ Task<Status> LumberjackNode::follow_assignments(CoordinatorSession& session) {
 void LumberjackNode::apply_write_budget(size_t cluster_customers) {
   const double budget = options_.checkpoint_commits_per_s;
   LJ_ASSERT(budget >= 0);
-  *min_roll_age_ = budget > 0 ? std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
-                                    static_cast<double>(cluster_customers) / budget))
-                              : Duration(0);
+  const Duration floor = budget > 0
+                             ? std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+                                   static_cast<double>(cluster_customers) / budget))
+                             : Duration(0);
+  // Never past LumberjackOptions::kMaxRollFloor: a budget far too small for the cluster must not
+  // hold a quiet customer's events back for hours (toward Graceland's retention); ZooKeeper then
+  // takes more than the budget, which the metric below shows.
+  *min_roll_age_ = std::min(floor, LumberjackOptions::kMaxRollFloor);
   status_.min_roll_age = *min_roll_age_;
 }
 

@@ -56,6 +56,7 @@ struct LumberjackOptions {
   // budgets, under the largest). (10,000 customers at 1,500/s: a third of what a 3-node
   // ensemble takes here, and quiet customers' files wait up to 6.7 s, at 3 workers or 30.)
   double checkpoint_commits_per_s = 1500;
+  static constexpr Duration kMaxRollFloor = std::chrono::minutes(10);  // the floor's cap
   // Load-aware assignment (issue 15): every worker reports its customers' events/s this often;
   // the master balances by them (BalanceOptions), and a customer it moved for balance stays
   // put for balance_hold, so customers do not bounce while rates settle on their new worker.
