@@ -9,7 +9,6 @@
 #include "prod/delivery/file_acceptance.h"
 #include "prod/io/distributions.h"
 #include "prod/logfile/aes.h"
-#include "prod/logfile/base64.h"
 #include "prod/logfile/compression.h"
 #include "prod/logfile/digest.h"
 #include "prod/logfile/log_body.h"
@@ -17,6 +16,7 @@
 #include "prod/logfile/log_file_reader.h"
 #include "prod/logfile/rsa_keys.h"
 #include "prod/logfile/test_keys.h"
+#include "prod/text/base64.h"
 
 namespace lj {
 namespace {

@@ -7,8 +7,8 @@
 #include "prod/http/http1_response_head.h"
 #include "prod/io/object_store.h"
 #include "prod/logfile/headers_json.h"
-#include "prod/logfile/json_cursor.h"
 #include "prod/storage/webdav_listing.h"
+#include "prod/text/json_cursor.h"
 
 namespace lj {
 namespace {

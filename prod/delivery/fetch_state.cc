@@ -1,21 +1,11 @@
 #include "prod/delivery/fetch_state.h"
 
-#include <charconv>
 #include <string>
 
 #include "prod/lumberjack/published_layout.h"
+#include "prod/text/numbers.h"
 
 namespace lj::delivery {
-
-namespace {
-
-bool parse_positive(std::string_view text, uint64_t& out) {
-  if (text.empty() || text.size() > 20 || text.front() == '0') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-}  // namespace
 
 std::string FetchState::encode() const {
   return "folder=" + folder + "\nlast_seq=" + std::to_string(last_seq) + "\n";
@@ -39,7 +29,7 @@ Result<FetchState> FetchState::decode(std::string_view text) {
       state.folder = std::string(value);
       has_folder = true;
     } else if (key == "last_seq" && !has_seq) {
-      if (value != "0" && !parse_positive(value, state.last_seq)) {
+      if (value != "0" && !text::parse_canonical_positive(value, state.last_seq)) {
         return Error(ErrorCode::kCorrupt, "fetch state: bad last_seq");
       }
       has_seq = true;

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "prod/logfile/base64.h"
+#include "prod/text/base64.h"
 
 namespace lj {
 

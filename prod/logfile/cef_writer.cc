@@ -9,7 +9,7 @@
 
 #include "prod/io/invariant.h"
 #include "prod/logfile/headers_json.h"
-#include "prod/logfile/utf8.h"
+#include "prod/text/utf8.h"
 
 namespace lj {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "prod/logfile/json_cursor.h"
+#include "prod/text/json_cursor.h"
 
 namespace lj {
 namespace {

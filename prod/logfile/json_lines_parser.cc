@@ -6,11 +6,11 @@
 #include <set>
 #include <string>
 
-#include "prod/logfile/base64.h"
 #include "prod/logfile/imperva_keys.h"
-#include "prod/logfile/json_cursor.h"
 #include "prod/logfile/json_lines_writer.h"
 #include "prod/logfile/text_fields.h"
+#include "prod/text/base64.h"
+#include "prod/text/json_cursor.h"
 
 namespace lj {
 namespace {

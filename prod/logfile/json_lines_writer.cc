@@ -1,9 +1,9 @@
 #include "prod/logfile/json_lines_writer.h"
 
-#include "prod/logfile/base64.h"
 #include "prod/logfile/cef_writer.h"
 #include "prod/logfile/time_text.h"
-#include "prod/logfile/utf8.h"
+#include "prod/text/base64.h"
+#include "prod/text/utf8.h"
 
 namespace lj {
 namespace {

@@ -3,10 +3,10 @@
 #include <cctype>
 
 #include "prod/logfile/aes.h"
-#include "prod/logfile/base64.h"
 #include "prod/logfile/compression.h"
 #include "prod/logfile/digest.h"
 #include "prod/logfile/log_body.h"
+#include "prod/text/base64.h"
 
 namespace lj {
 namespace {

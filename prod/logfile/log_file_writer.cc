@@ -1,11 +1,11 @@
 #include "prod/logfile/log_file_writer.h"
 
 #include "prod/logfile/aes.h"
-#include "prod/logfile/base64.h"
 #include "prod/logfile/digest.h"
 #include "prod/logfile/leef_writer.h"
 #include "prod/logfile/log_body.h"
 #include "prod/logfile/log_file_header.h"
+#include "prod/text/base64.h"
 
 namespace lj {
 namespace {

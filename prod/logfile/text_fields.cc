@@ -1,6 +1,6 @@
 #include "prod/logfile/text_fields.h"
 
-#include "prod/logfile/utf8.h"
+#include "prod/text/utf8.h"
 
 namespace lj {
 

@@ -5,7 +5,7 @@
 
 #include "prod/logfile/headers_json.h"
 #include "prod/logfile/time_text.h"
-#include "prod/logfile/utf8.h"
+#include "prod/text/utf8.h"
 
 namespace lj {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "prod/io/distributions.h"
-#include "prod/logfile/base64.h"
+#include "prod/text/base64.h"
 
 namespace lj::lumberjack {
 namespace {

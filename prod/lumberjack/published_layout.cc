@@ -1,9 +1,8 @@
 #include "prod/lumberjack/published_layout.h"
 
-#include <charconv>
-
 #include "prod/io/invariant.h"
 #include "prod/logfile/log_file_format.h"
+#include "prod/text/numbers.h"
 
 namespace lj::lumberjack {
 namespace {
@@ -13,12 +12,6 @@ std::string in_folder(std::string_view folder, std::string_view leaf) {
   name += '/';
   name += leaf;
   return name;
-}
-
-bool parse_positive(std::string_view text, uint64_t& out) {
-  if (text.empty() || text.size() > 20 || text.front() == '0') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
 }
 
 std::string_view without_cr(std::string_view line) {
@@ -36,8 +29,8 @@ std::optional<FolderName> parse_folder_name(std::string_view folder) {
   const size_t underscore = folder.find('_');
   if (underscore == std::string_view::npos) return std::nullopt;
   FolderName name;
-  if (!parse_positive(folder.substr(0, underscore), name.account_id) ||
-      !parse_positive(folder.substr(underscore + 1), name.config_id)) {
+  if (!text::parse_canonical_positive(folder.substr(0, underscore), name.account_id) ||
+      !text::parse_canonical_positive(folder.substr(underscore + 1), name.config_id)) {
     return std::nullopt;
   }
   return name;
@@ -142,8 +135,7 @@ std::optional<uint64_t> parse_expired_mark(std::string_view text) {
   if (!text.ends_with('\n')) return std::nullopt;
   text.remove_suffix(1);
   uint64_t seq = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (!text::parse_number(text, seq)) return std::nullopt;
   return seq;
 }
 

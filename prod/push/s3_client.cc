@@ -6,8 +6,8 @@
 #include <cctype>
 #include <vector>
 
-#include "prod/logfile/base64.h"
 #include "prod/logfile/digest.h"
+#include "prod/text/base64.h"
 
 namespace lj::push {
 namespace {

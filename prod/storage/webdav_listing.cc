@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "prod/io/object_store.h"
-#include "prod/logfile/json_cursor.h"
+#include "prod/text/json_cursor.h"
 
 namespace lj {
 

@@ -1,4 +1,4 @@
-#include "prod/logfile/base64.h"
+#include "prod/text/base64.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "prod/logfile/json_cursor.h"
+#include "prod/text/json_cursor.h"
 
 namespace lj {
 namespace {

@@ -1,4 +1,4 @@
-#include "prod/logfile/utf8.h"
+#include "prod/text/utf8.h"
 
 #include "prod/io/invariant.h"
 
