@@ -101,13 +101,14 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // CPU work takes virtual time (44810 before) and since published files expire inside worlds
 // (45062, then 45602 before retention read its mark) and since customers' files are pushed
 // (45654 before), and since destinations are confirmed by their owners and storage loses power
-// (46832, then 46992 before requests in flight across a power loss were lost), and since a
-// pipeline collects its next file while the last one rolls (47259 before), seed 48884 has the
-// stale write: lj-1, which held customer 1001 until the master moved it to lj-2 at 21.43 s,
-// writes the index back at 23.96 s after lj-2 listed file 16 at 23.49 s; lj-2 lists it again
-// at 28.18 s.
-TEST(DeliveryRegression, Seed48884AStalePublisherCannotHideFilesFromTheIndex) {
-  expect_passes_reaching(48884, "state logs.index listed again after a stale write");
+// (46832, then 46992 before requests in flight across a power loss were lost), since a
+// pipeline collects its next file while the last one rolls (47259 before), and since it writes
+// its next file while the last one commits (48884 before), seed 48911 has the stale write:
+// lj-3, which held customer 1002 until the master moved it to lj-1 at 17.52 s (and, back and
+// off again, to lj-2 at 23.15 s), writes the index back at 26.78 s after lj-2 listed file 6 at
+// 25.28 s; lj-2 lists it again at 28.92 s.
+TEST(DeliveryRegression, Seed48911AStalePublisherCannotHideFilesFromTheIndex) {
+  expect_passes_reaching(48911, "state logs.index listed again after a stale write");
 }
 
 // Seed 45162 (found when published-file retention joined the worlds): retention expired all of

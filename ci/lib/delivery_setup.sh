@@ -14,7 +14,7 @@
 #   nginx_bin  the nginx executable
 #   background pids to kill on exit (append to it)
 #   fail, step, free_ports, new_api_key, render_node, configure_node, configure_lb,
-#   configure_plain, start_nginx, stop_nginx, reload_nginx, wait_for_status, curl_, status_of
+#   configure_balancer, configure_plain, start_nginx, stop_nginx, reload_nginx, wait_for_status, curl_, status_of
 
 delivery_templates=$(cd "$(dirname "${BASH_SOURCE[0]}")/../nginx" && pwd)
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -106,14 +106,23 @@ configure_node() {  # NAME PORT RATE BURST CUSTOMER...
 
 # The load balancer, $tmp/lb, in front of the nodes rendered into NODE-PREFIXes.
 configure_lb() {  # PORT NODE-PREFIX...
-  local port=$1 upstreams="" prefix; shift
-  for prefix in "$@"; do
-    upstreams+="    server 127.0.0.1:$(cat "$prefix/lb-port") max_fails=1 fail_timeout=2s;"$'\n'
+  local port=$1 prefix node_ports=(); shift
+  for prefix in "$@"; do node_ports+=("$(cat "$prefix/lb-port")"); done
+  configure_balancer lb "$port" on "${node_ports[@]}"
+}
+
+# A balancer, $tmp/NAME, in front of servers on loopback UPSTREAM-PORTs; PROXY is on or off:
+# whether it sends the client's address first (the nodes' LB ports expect it, a plain nginx
+# does not).
+configure_balancer() {  # NAME PORT PROXY UPSTREAM-PORT...
+  local name=$1 port=$2 proxy=$3 upstreams="" upstream conf; shift 3
+  for upstream in "$@"; do
+    upstreams+="    server 127.0.0.1:$upstream max_fails=1 fail_timeout=2s;"$'\n'
   done
-  render_template lb.conf.template "$tmp/lb" "$port" "s|@STREAM_MODULE@|$stream_module|g"
-  local conf
-  conf=$(cat "$tmp/lb/nginx.conf")
-  printf '%s\n' "${conf//@UPSTREAMS@/${upstreams%$'\n'}}" > "$tmp/lb/nginx.conf"
+  render_template lb.conf.template "$tmp/$name" "$port" "s|@STREAM_MODULE@|$stream_module|g" \
+    "s|proxy_protocol on;|proxy_protocol $proxy;|"
+  conf=$(cat "$tmp/$name/nginx.conf")
+  printf '%s\n' "${conf//@UPSTREAMS@/${upstreams%$'\n'}}" > "$tmp/$name/nginx.conf"
 }
 
 # A plain nginx, $tmp/plain: $tmp/storage over the same TLS, no auth, no rate limit (a baseline).

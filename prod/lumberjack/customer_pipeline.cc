@@ -80,12 +80,16 @@ Task<void> CustomerPipeline::run() {
       if (roll_due()) {
         outcome = co_await roll();
       } else if (records == 0) {
+        outcome = co_await settle_roll();  // caught up: the roll in flight ends first
+        if (outcome != Outcome::kContinue) break;
         co_await expire_if_due();
         co_await repair_index_if_due();
         co_await remove_uncommitted_upload_if_dead();
         co_await context_.env.clock.sleep_for(context_.options.poll_interval);  // caught up: poll
       }
     }
+    // (A roll that fails after the one before it published: its outcome is the one that counts.)
+    if (const Outcome last = co_await settle_roll(); last != Outcome::kContinue) outcome = last;
     if (outcome == Outcome::kFenced) {
       context_.log(LogLevel::kWarn, "customer " + account_text() + ": fenced; " +
                                         context_.worker_id + " stops delivering it");
@@ -154,6 +158,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   CoordinatorSession& session = context_.session;
   const std::string checkpoint_path = context_.layout.checkpoint(account_text());
   const std::string assignment_path = context_.layout.assignment(account_text());
+  LJ_ASSERT(in_flight_ == nullptr);  // settled: no roll may commit behind our reads
   clear_pending();
 
   // sync first: a stale read could show an older checkpoint, whose version would only fail
@@ -200,6 +205,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::recover() {
   // What a commit wrote: its last file is the one before the next.
   LJ_ASSERT(!committed_.last_file || committed_.last_file->seq + 1 == committed_.next_seq);
   pops_ = committed_.pops;
+  rolled_pops_ = committed_.pops;
   ++generation_;  // reads still running began at cursors this recovery may have moved
   delivered_ = committed_.delivered;
 
@@ -771,22 +777,35 @@ void CustomerPipeline::bound_delivered(uint64_t seq, const DeliveredSet& keep) {
 Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   // Fault point: give up on what is pending, as after a failed upload; recover() reads it again.
   if (buggify(context_.env, "pipeline.spurious-retry")) co_return Outcome::kRetry;
-  const uint64_t seq = committed_.next_seq;
+  const uint64_t seq = in_flight_ ? in_flight_->seq + 1 : committed_.next_seq;
   LJ_ASSERT(!pending_.empty());  // a file is rolled only of something read
   auto rolling = std::make_shared<RollInFlight>(context_.env.executor);
   rolling->seq = seq;
   rolling->next = checkpoint_for_pending(seq);
   rolling->events = std::move(pending_);
+  rolling->previous = in_flight_;
   clear_pending();
   context_.env.executor.spawn(finish_roll(rolling));
-  co_await collect_while_rolling(*rolling);
+  std::shared_ptr<RollInFlight> previous = std::exchange(in_flight_, std::move(rolling));
+  if (previous == nullptr) co_return Outcome::kContinue;
+  // Two rolls are in flight: collect while the earlier one finishes, then wait for it.
+  co_await collect_while_rolling(*previous);
+  co_return previous->outcome;
+}
+
+Task<CustomerPipeline::Outcome> CustomerPipeline::settle_roll() {
+  if (in_flight_ == nullptr) co_return Outcome::kContinue;
+  const std::shared_ptr<RollInFlight> rolling = std::move(in_flight_);
+  in_flight_ = nullptr;
+  while (!rolling->done) co_await rolling->finished.wait();
   co_return rolling->outcome;
 }
 
 Checkpoint CustomerPipeline::checkpoint_for_pending(uint64_t seq) {
   Checkpoint next;
   next.next_seq = seq + 1;
-  next.last_file = CommittedFile{seq, new_staging_name(seq), std::nullopt};
+  // (Its staging name is drawn when it is uploaded: upload_commit_publish.)
+  next.last_file = CommittedFile{seq, std::string(), std::nullopt};
   for (const AttackEvent& event : pending_) {
     // In the delivered set this commit records: a later owner drops it if a PoP offers it again.
     LJ_ASSERT(delivered_.contains(event.id));
@@ -797,8 +816,8 @@ Checkpoint CustomerPipeline::checkpoint_for_pending(uint64_t seq) {
   // object is lost before publication.
   const bool with_source = pending_ids_.interval_count() <= kMaxFileEventIntervals;
   if (with_source) {
-    // (committed_ is the previous file's checkpoint: no roll is in flight when one begins.)
-    next.last_file->source = FileSource{committed_.pops, pending_ids_};
+    // Its reading began where the file before it ended, committed or still rolling.
+    next.last_file->source = FileSource{rolled_pops_, pending_ids_};
   } else {
     context_.log(LogLevel::kError,
                  "ALARM customer " + account_text() + ": file " + std::to_string(seq) +
@@ -809,6 +828,7 @@ Checkpoint CustomerPipeline::checkpoint_for_pending(uint64_t seq) {
   bound_delivered(seq, with_source ? pending_ids_ : DeliveredSet());
   next.pops = pops_;
   next.delivered = delivered_;
+  rolled_pops_ = pops_;
   return next;
 }
 
@@ -830,24 +850,40 @@ Task<void> CustomerPipeline::collect_while_rolling(RollInFlight& rolling) {
 }
 
 Task<void> CustomerPipeline::finish_roll(std::shared_ptr<RollInFlight> rolling) {
-  const Outcome outcome = co_await write_upload_commit_publish(*rolling);
+  const std::shared_ptr<RollInFlight> previous = std::move(rolling->previous);
+  rolling->previous = nullptr;  // (no chain of finished rolls is kept alive)
+  // One write at a time (writer_), in order.
+  while (previous && !previous->write_ended) co_await previous->finished.wait();
+  Result<std::string> file = co_await write_file(rolling->seq, rolling->events);
+  rolling->write_ended = true;
+  rolling->finished.notify_all();
+  if (previous && !previous->done && context_.observer)
+    context_.observer->on_rolls_overlapped(config_.account_id);
+  Outcome outcome = Outcome::kRetry;
+  while (previous && !previous->done) co_await previous->finished.wait();
+  if (previous && previous->outcome != Outcome::kContinue) {
+    outcome = previous->outcome;  // recovery reads this file's events again
+  } else if (file.ok()) {
+    outcome = co_await upload_commit_publish(*rolling, std::move(*file));
+  }
   rolling->outcome = outcome;
   rolling->done = true;
   rolling->finished.notify_all();
 }
 
-Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(
-    RollInFlight& rolling) {
+Task<CustomerPipeline::Outcome> CustomerPipeline::upload_commit_publish(RollInFlight& rolling,
+                                                                        std::string file) {
   const uint64_t seq = rolling.seq;
-  Result<std::string> file = co_await write_file(seq, rolling.events);
-  if (!file.ok()) co_return Outcome::kRetry;
+  // The file before this one is committed: this one is the next, staged against that commit.
+  LJ_ASSERT(committed_.next_seq == seq);
+  rolling.next.last_file->staging_name = new_staging_name(seq);
   const std::string staging = rolling.next.last_file->staging_name;
   const bool upload_first = !LJ_PLANTED(kCommitBeforeUpload);
   // Until this attempt commits, its object (if the put was applied) is garbage for a later
   // cleanup to take once the checkpoint has moved past the version it was staged against.
   uncommitted_staged_against_ = checkpoint_version_;
   if (upload_first) {
-    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok())
+    if (Status s = co_await context_.store.put(staging, std::move(file)); !s.ok())
       co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }
@@ -872,7 +908,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::write_upload_commit_publish(
   co_await note(PipelineStage::kCommitted, seq);
   if (!upload_first) {
     // The planted bug: a crash or a failed upload here leaves a committed file that exists nowhere.
-    if (Status s = co_await context_.store.put(staging, std::move(*file)); !s.ok())
+    if (Status s = co_await context_.store.put(staging, std::move(file)); !s.ok())
       co_return Outcome::kRetry;
     co_await note(PipelineStage::kUploaded, seq);
   }

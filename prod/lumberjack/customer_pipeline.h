@@ -65,6 +65,8 @@ struct PipelineObserver : PushObserver {
   virtual void on_dedupe_bounded(uint64_t /*account*/, const BoundReport& /*report*/) {}
   // logs.index ended before file `seq`, which is committed (a stale writer): it was listed again.
   virtual void on_index_repaired(uint64_t /*account*/, uint64_t /*seq*/) {}
+  // A file was written while the one before it was still uploading, committing or publishing.
+  virtual void on_rolls_overlapped(uint64_t /*account*/) {}
   // A PoP answered as another Graceland store than the cursor's: it is read from the start.
   virtual void on_store_replaced(uint64_t /*account*/, const std::string& /*pop*/) {}
   // A pipeline of this worker began (or ended) delivering the customer.
@@ -166,15 +168,25 @@ class CustomerPipeline {
  private:
   enum class Outcome { kContinue, kRetry, kFenced };
   // A file being rolled: its events and the checkpoint that commits it, both taken from the
-  // working state when the roll began; `done` once it was published or failed.
+  // working state when the roll began (the staging name is drawn only once the file before it
+  // has committed: it names the checkpoint version it is staged against).
+  //
+  // Invariants, with two rolls in flight at most (the file before, finishing; this one):
+  //  - Files are written one at a time and in order: this one's write begins once the file
+  //    before was written (`write_ended`).
+  //  - Its upload, commit and publish begin only once the file before has published (`done`
+  //    with kContinue); if that one failed, this one ends with the same outcome and touches
+  //    neither storage nor ZooKeeper.
   struct RollInFlight {
     explicit RollInFlight(Executor& executor) : finished(executor) {}
     uint64_t seq = 0;
     std::vector<AttackEvent> events;
     Checkpoint next;
+    std::shared_ptr<RollInFlight> previous;  // the roll still finishing when this one began
+    bool write_ended = false;
     bool done = false;
     Outcome outcome = Outcome::kRetry;
-    Notifier finished;
+    Notifier finished;  // on write_ended, and on done
   };
   Task<Outcome> recover();
   Task<void> remove_dead_staging_objects();
@@ -222,13 +234,19 @@ class CustomerPipeline {
   // Bounds delivered_ before a commit (never forgetting `keep`'s streams), logging and counting
   // what it gives up.
   void bound_delivered(uint64_t seq, const DeliveredSet& keep);
+  // Starts rolling the pending file, collects while the roll before it (if any) finishes, and
+  // returns that one's outcome; the new roll goes on in the background (in_flight_).
   Task<Outcome> roll();
+  // Waits for the roll in flight, if any, and returns its outcome. Before anything that reads
+  // or resets the committed state, or touches the customer's files: recovery, retention, the
+  // index check, stopping.
+  Task<Outcome> settle_roll();
   // The checkpoint that commits the pending file as `seq`: the working cursors and delivered
   // set (bounded), and where the file's reading started.
   Checkpoint checkpoint_for_pending(uint64_t seq);
   // The roll's own steps, in a task of its own: write, upload, commit, publish.
   Task<void> finish_roll(std::shared_ptr<RollInFlight> rolling);
-  Task<Outcome> write_upload_commit_publish(RollInFlight& rolling);
+  Task<Outcome> upload_commit_publish(RollInFlight& rolling, std::string file);
   // Collects the next file while `rolling` finishes, then waits for it.
   Task<void> collect_while_rolling(RollInFlight& rolling);
   void clear_pending();
@@ -250,6 +268,11 @@ class CustomerPipeline {
   // The committed state, as last read or written, and its node version.
   Checkpoint committed_;
   int32_t checkpoint_version_ = -1;
+  // The roll started last and not yet settled: its checkpoint is not committed_ yet.
+  std::shared_ptr<RollInFlight> in_flight_;
+  // The cursors the file rolled last ends at (committed_.pops when no roll is in flight):
+  // where the next file's reading began.
+  std::map<std::string, PopCursor> rolled_pops_;
   // The working state: committed_ plus what was collected since.
   std::map<std::string, PopCursor> pops_;
   DeliveredSet delivered_;

@@ -31,6 +31,9 @@ class StageFaults final : public lumberjack::PipelineObserver {
   void on_index_repaired(uint64_t, uint64_t) override {
     ++counts_["state logs.index listed again after a stale write"];
   }
+  void on_rolls_overlapped(uint64_t) override {
+    ++counts_["state a file was written while the one before it committed"];
+  }
   void on_store_replaced(uint64_t, const std::string&) override {
     ++counts_["state a PoP read again from the start: its store was replaced"];
   }
