@@ -192,5 +192,16 @@ TEST(PlantedBugs, PushingBeforeTheOwnerConfirmedIsCaught) {
                 {"before its destination's owner confirmed it"});
 }
 
+// A roll that uploads, commits and publishes as soon as its file is written, while the file
+// before it is still committing: the later file's checkpoint lands first, and the earlier one's
+// commit then either moves the checkpoint back or finds its version gone. Caught by the
+// pipeline's own invariants (a roll stages against the commit of the file before it; a
+// checkpoint never moves back) or the checkpoint monitor. Only a world where one file is
+// written while the one before it commits can catch it.
+TEST(PlantedBugs, RollsOutOfOrderAreCaught) {
+  expect_caught(PlantedBug::kRollsOutOfOrder, kSeedLimit,
+                {"committed_.next_seq == seq", "committed_.next_seq", "checkpoint monitor"});
+}
+
 }  // namespace
 }  // namespace lj::sim

@@ -37,6 +37,8 @@ enum class PlantedBug : uint8_t {
                                  // expires)
   kPushFailureAsPushed,     // the pusher takes a failed put for an acknowledged one and moves on
   kPushBeforeConfirmation,  // the pusher pushes to a destination its owner has not confirmed
+  kRollsOutOfOrder,         // a roll uploads, commits and publishes as soon as its file is written,
+                            // not after the file before it
 };
 
 #if defined(LJ_PLANTED_BUGS)

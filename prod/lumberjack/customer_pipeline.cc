@@ -860,8 +860,9 @@ Task<void> CustomerPipeline::finish_roll(std::shared_ptr<RollInFlight> rolling) 
   if (previous && !previous->done && context_.observer)
     context_.observer->on_rolls_overlapped(config_.account_id);
   Outcome outcome = Outcome::kRetry;
-  while (previous && !previous->done) co_await previous->finished.wait();
-  if (previous && previous->outcome != Outcome::kContinue) {
+  while (previous && !previous->done && !LJ_PLANTED(kRollsOutOfOrder))
+    co_await previous->finished.wait();
+  if (previous && previous->done && previous->outcome != Outcome::kContinue) {
     outcome = previous->outcome;  // recovery reads this file's events again
   } else if (file.ok()) {
     outcome = co_await upload_commit_publish(*rolling, std::move(*file));

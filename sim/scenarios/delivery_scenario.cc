@@ -84,6 +84,8 @@ const char* planted_bug_name(PlantedBug bug) {
       return "push-failure-as-pushed";
     case PlantedBug::kPushBeforeConfirmation:
       return "push-before-confirmation";
+    case PlantedBug::kRollsOutOfOrder:
+      return "rolls-out-of-order";
   }
   return "unknown";
 }
@@ -121,7 +123,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
                                             PlantedBug::kIndexReadErrorAsEmptied,
                                             PlantedBug::kPublishedWallClockRetention,
                                             PlantedBug::kPushFailureAsPushed,
-                                            PlantedBug::kPushBeforeConfirmation};
+                                            PlantedBug::kPushBeforeConfirmation,
+                                            PlantedBug::kRollsOutOfOrder};
   return bugs;
 }
 
