@@ -58,7 +58,8 @@ CustomerPipeline::CustomerPipeline(PipelineContext context, CustomerConfig confi
                context_.pop_reads
                    ? context_.pop_reads
                    : std::make_shared<PopReadHub>(context_.env, "lumberjack " + context_.worker_id,
-                                                  context_.options.pop_call_timeout)) {}
+                                                  context_.options.pop_call_timeout)),
+      write_ended_(context_.env.executor) {}
 
 CustomerPipeline::~CustomerPipeline() = default;
 
@@ -696,11 +697,17 @@ Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq,
     spec.end_time_ms = std::max(spec.end_time_ms, event.end_ms);
   }
   // Formatting, compressing and encrypting are the worker's heaviest CPU: they run off the
-  // loop's thread. Meanwhile only this pipeline touches `events` and writer_ (the caller
-  // awaits), and Random::fill is safe there (random.h).
+  // loop's thread. Meanwhile only this pipeline touches `events` (the caller awaits) and only
+  // this write touches writer_: a roll's write and a rebuild's (inside the publish of the roll
+  // before it) would otherwise run on two pool threads at once. Random::fill is safe there
+  // (random.h).
+  while (writing_) co_await write_ended_.wait();
+  writing_ = true;
   Result<std::string> file = Error(ErrorCode::kInternal, "not written");
   auto write = [&] { file = writer_.write(spec, events, context_.env.random); };  // (named: GCC 12)
   co_await context_.env.executor.run_offloaded(write);
+  writing_ = false;
+  write_ended_.notify_all();
   if (!file.ok()) {
     context_.log(LogLevel::kError, "account " + account_text() + ": cannot write file " +
                                        std::to_string(seq) + ": " + file.error().to_string());

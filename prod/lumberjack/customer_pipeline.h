@@ -11,11 +11,11 @@
 //             encrypted for the customer), upload it under a staging name no other attempt
 //             can produce (staging_name.h), commit the checkpoint fenced by the assignment,
 //             then publish it with a rename that never replaces a published object.
-//             Meanwhile the next file is collected (the file is written off the loop, and the
-//             upload, commit and publish mostly wait): its checkpoint was taken before, and the
-//             next roll begins only once this one has ended, so files still commit and publish
-//             one at a time, in order. A roll that fails sends the pipeline back to recover,
-//             which drops what was collected meanwhile.
+//             Meanwhile the next file is collected, and may be rolled too: it is written while
+//             this one uploads, commits and publishes (those mostly wait), and its own upload
+//             begins only once this one has published, so files still commit and publish one
+//             at a time, in order (RollInFlight). A roll that fails sends the pipeline back to
+//             recover, which drops what was collected meanwhile.
 // Storage has no fence of its own, so every storage action is safe without one: uploads never
 // share a name, recovery removes only staging objects that no commit can still name (their
 // name's checkpoint version is behind one we read), and a published name is written once.
@@ -285,7 +285,9 @@ class CustomerPipeline {
   PopReaders readers_;
   uint64_t generation_ = 0;  // counts recoveries: a read begun before one is stale
   std::map<std::string, Duration> pop_down_until_;
-  LogFileWriter writer_;
+  LogFileWriter writer_;  // mutable state: one write at a time (write_file)
+  bool writing_ = false;
+  Notifier write_ended_;
   Duration next_retention_at_{0};
   Duration next_index_check_at_{0};
   PipelineCounters counters_;
