@@ -22,7 +22,7 @@ void BM_EchoScenarioWithFaults(benchmark::State& state) {
     options.seed = seed++;
     const lj::sim::EchoOutcome outcome = lj::sim::run_echo_scenario(options);
     if (!outcome.ok) state.SkipWithError(outcome.failure.c_str());
-    events += outcome.events;
+    events += outcome.sim_events;
   }
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
@@ -39,7 +39,7 @@ void BM_EchoScenarioCalm(benchmark::State& state) {
     options.seed = seed++;
     options.faults = false;
     options.messages = 1000;
-    events += lj::sim::run_echo_scenario(options).events;
+    events += lj::sim::run_echo_scenario(options).sim_events;
   }
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);

@@ -19,25 +19,14 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "prod/io/planted.h"
 #include "prod/proxy/account_weights.h"
+#include "sim/scenarios/planted_bug_names.h"
+#include "sim/scenarios/scenario_verdict.h"
 
 namespace lj::sim {
-
-// Known bugs the simulator can plant in production code paths (prod/io/planted.h); the
-// checker must catch each (props/planted_bugs_test.cc).
-using PlantedBug = lj::PlantedBug;
-// Every bug, in order (kNone first).
-const std::vector<PlantedBug>& all_planted_bugs();
-const char* planted_bug_name(PlantedBug bug);  // "no-dedup", ...
-// The world whose load exercises a bug's layer hardest, where it is measured: "ingest" for
-// Graceland's fsync path (five senders per PoP, so batches wait on a failing fsync), else
-// "delivery".
-const char* planted_bug_world(PlantedBug bug);
-bool parse_planted_bug(std::string_view name, PlantedBug& bug);
 
 struct DeliveryOptions {
   uint64_t seed = 1;
@@ -83,11 +72,7 @@ struct DeliveryOptions {
   PlantedBug planted = PlantedBug::kNone;
 };
 
-struct DeliveryOutcome {
-  bool ok = false;
-  std::string failure;
-  uint64_t trace_hash = 0;
-  uint64_t sim_events = 0;
+struct DeliveryOutcome : ScenarioVerdict {
   uint64_t acknowledged = 0;
   uint64_t delivered = 0;  // distinct event ids in published files
   // Acknowledged, never published, and excused: held only by a destroyed disk, removed by
@@ -95,7 +80,6 @@ struct DeliveryOutcome {
   // customer an operator removed.
   uint64_t excused = 0;
   uint64_t files = 0;
-  int faults_injected = 0;
   std::string schedule;  // the fault schedule that ran, as text `--faults` takes
   std::string tunables;  // what this seed drew, for the report
   std::string swarm;     // the fault kinds this seed's world had (all, without swarm)
@@ -108,8 +92,7 @@ struct DeliveryOutcome {
   uint64_t checkpoint_bytes_p99 = 0;
   std::vector<double> worker_loads;  // events/s each live Lumberjack last reported, at the end
   double seconds_to_publish_after_heal = 0;
-  double publication_bound_seconds = 0;  // what it was held to
-  int64_t virtual_ns = 0;
+  double publication_bound_seconds = 0;      // what it was held to
   std::map<std::string, uint64_t> coverage;  // faults, fault points and pipeline states reached
 };
 

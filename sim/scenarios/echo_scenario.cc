@@ -162,10 +162,10 @@ EchoOutcome run_echo_scenario(const EchoOptions& options) {
       simulation.run_until([&] { return state.done || !state.failure.empty(); }, deadline);
 
   outcome.trace_hash = simulation.trace_hash();
-  outcome.events = simulation.events_run();
+  outcome.sim_events = simulation.events_run();
   outcome.echoed = state.echoed;
   outcome.reconnects = state.reconnects;
-  outcome.finished_at_ns = simulation.now_ns();
+  outcome.virtual_ns = simulation.now_ns();
   if (!state.failure.empty()) {
     outcome.failure = state.failure;
   } else if (!finished) {

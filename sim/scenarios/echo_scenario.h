@@ -10,6 +10,7 @@
 #include <string>
 
 #include "prod/io/clock.h"
+#include "sim/scenarios/scenario_verdict.h"
 
 namespace lj::sim {
 
@@ -22,15 +23,9 @@ struct EchoOptions {
   bool trace_to_stdout = false;
 };
 
-struct EchoOutcome {
-  bool ok = false;
-  std::string failure;  // empty when ok
-  uint64_t trace_hash = 0;
-  uint64_t events = 0;
+struct EchoOutcome : ScenarioVerdict {
   int echoed = 0;
   int reconnects = 0;
-  int faults_injected = 0;
-  int64_t finished_at_ns = 0;
 };
 
 EchoOutcome run_echo_scenario(const EchoOptions& options);

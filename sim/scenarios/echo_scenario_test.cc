@@ -15,7 +15,7 @@ TEST(EchoScenario, SameSeedGivesTheSameTrace) {
     const EchoOutcome first = run_echo_scenario(options);
     const EchoOutcome second = run_echo_scenario(options);
     EXPECT_EQ(first.trace_hash, second.trace_hash) << "seed " << seed;
-    EXPECT_EQ(first.events, second.events) << "seed " << seed;
+    EXPECT_EQ(first.sim_events, second.sim_events) << "seed " << seed;
     EXPECT_EQ(first.echoed, second.echoed) << "seed " << seed;
   }
 }

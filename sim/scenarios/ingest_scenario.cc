@@ -122,7 +122,8 @@ IngestOutcome run_ingest_scenario(const IngestOptions& options) {
                       std::to_string(options.liveness_bound_ns / 1'000'000'000) + "s after healing";
   }
   outcome.trace_hash = simulation.trace_hash();
-  outcome.events = simulation.events_run();
+  outcome.sim_events = simulation.events_run();
+  outcome.virtual_ns = simulation.now_ns();
   outcome.ok = outcome.failure.empty();
   // Nodes go before the ledger and the proxies' slots they write to.
   for (size_t n = 0; n < simulation.node_count(); ++n)

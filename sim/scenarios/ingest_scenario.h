@@ -12,6 +12,7 @@
 #include <string>
 
 #include "prod/io/planted.h"
+#include "sim/scenarios/scenario_verdict.h"
 
 namespace lj::sim {
 
@@ -31,16 +32,11 @@ struct IngestOptions {
   PlantedBug planted = PlantedBug::kNone;
 };
 
-struct IngestOutcome {
-  bool ok = false;
-  std::string failure;
-  uint64_t trace_hash = 0;
-  uint64_t events = 0;
+struct IngestOutcome : ScenarioVerdict {
   uint64_t acknowledged = 0;
   uint64_t stored = 0;      // distinct event ids found at the PoPs
   uint64_t duplicates = 0;  // extra copies across PoPs
   uint64_t failovers = 0;
-  int faults_injected = 0;
 };
 
 IngestOutcome run_ingest_scenario(const IngestOptions& options);

@@ -18,16 +18,107 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
-RunResult from_echo(const EchoOutcome& outcome) {
+// A run's result: the scenario's verdict, and its summary line.
+RunResult result_of(const ScenarioVerdict& verdict, std::string summary) {
   RunResult result;
-  result.ok = outcome.ok;
-  result.failure = outcome.failure;
-  result.trace_hash = outcome.trace_hash;
-  result.sim_events = outcome.events;
-  result.virtual_ns = outcome.finished_at_ns;
-  result.summary = "echoed=" + std::to_string(outcome.echoed) +
-                   " reconnects=" + std::to_string(outcome.reconnects) +
-                   " faults=" + std::to_string(outcome.faults_injected);
+  static_cast<ScenarioVerdict&>(result) = verdict;
+  result.summary = std::move(summary);
+  return result;
+}
+
+RunResult run_echo(const RunRequest& request) {
+  EchoOptions options;
+  options.seed = request.seed;
+  options.messages = request.messages;
+  options.faults = request.faults;
+  options.trace_to_stdout = request.log_to_stdout;
+  const EchoOutcome outcome =
+      request.scenario == "echo" ? run_echo_scenario(options) : run_canary_scenario(options);
+  return result_of(outcome, "echoed=" + std::to_string(outcome.echoed) +
+                                " reconnects=" + std::to_string(outcome.reconnects) +
+                                " faults=" + std::to_string(outcome.faults_injected));
+}
+
+RunResult run_ingest(const RunRequest& request) {
+  IngestOptions options;
+  options.seed = request.seed;
+  options.faults = request.faults;
+  options.swarm = request.swarm;
+  options.planted = request.planted;
+  options.trace_to_stdout = request.log_to_stdout;
+  const IngestOutcome outcome = run_ingest_scenario(options);
+  return result_of(outcome, "acknowledged=" + std::to_string(outcome.acknowledged) +
+                                " stored=" + std::to_string(outcome.stored) +
+                                " duplicates-across-pops=" + std::to_string(outcome.duplicates) +
+                                " failovers=" + std::to_string(outcome.failovers));
+}
+
+DeliveryOptions delivery_options(const RunRequest& request) {
+  DeliveryOptions options;
+  options.seed = request.seed;
+  options.faults = request.faults;
+  options.pops = request.pops;
+  options.lumberjacks = request.lumberjacks;
+  options.proxies_per_pop = request.proxies_per_pop;
+  options.accounts = request.accounts;
+  options.events_per_proxy = request.events_per_proxy;
+  options.events_per_second = static_cast<double>(request.events_per_second);
+  options.fault_phase_ns = static_cast<int64_t>(request.fault_seconds) * 1'000'000'000;
+  options.planted = request.planted;
+  options.fault_text = request.fault_text;
+  options.randomize_tunables = request.randomize_tunables;
+  options.buggify = request.buggify;
+  options.swarm = request.swarm;
+  options.published_retention = request.published_retention;
+  options.trace_to_stdout = request.log_to_stdout;
+  options.chrome_trace_path = request.chrome_trace_path;
+  options.account_weights.zipf_exponent = request.zipf_exponent;
+  options.zk_write_capacity_per_s = request.zk_writes_per_s;
+  options.checkpoint_commits_per_s = request.commit_budget_per_s;
+  options.max_zk_write_share = request.max_zk_share;
+  return options;
+}
+
+std::string delivery_summary(const DeliveryOutcome& outcome) {
+  char published[64];
+  std::snprintf(published, sizeof published, "%.1fs-of-healing(bound-%.1fs)",
+                outcome.seconds_to_publish_after_heal, outcome.publication_bound_seconds);
+  return "acknowledged=" + std::to_string(outcome.acknowledged) +
+         " delivered=" + std::to_string(outcome.delivered) +
+         " files=" + std::to_string(outcome.files) +
+         " faults=" + std::to_string(outcome.faults_injected) + " published-within=" + published +
+         " tunables: " + outcome.tunables +
+         (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
+}
+
+// The scale world's figures: ZooKeeper's load against its capacity, checkpoint sizes, and what
+// each live worker last reported.
+std::string scale_summary(const DeliveryOutcome& outcome, const RunRequest& request) {
+  char scale[240];
+  std::snprintf(scale, sizeof scale,
+                " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, "
+                "zk-reads/s=%.0f, checkpoint-bytes max=%llu p99=%llu",
+                outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s, request.zk_writes_per_s,
+                outcome.zk_reads_per_s,
+                static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
+                static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
+  std::string loads = " worker-loads(events/s)=";
+  for (size_t i = 0; i < outcome.worker_loads.size(); ++i) {
+    loads += (i ? "," : "") + std::to_string(std::lround(outcome.worker_loads[i]));
+  }
+  return scale + loads;
+}
+
+RunResult run_delivery(const RunRequest& request) {
+  const DeliveryOutcome outcome = run_delivery_scenario(delivery_options(request));
+  RunResult result = result_of(outcome, delivery_summary(outcome));
+  result.schedule = outcome.schedule;
+  result.coverage = outcome.coverage;
+  if (outcome.publication_bound_seconds > 0) {
+    result.liveness_ratio =
+        outcome.seconds_to_publish_after_heal / outcome.publication_bound_seconds;
+  }
+  if (request.scenario == "scale") result.summary += scale_summary(outcome, request);
   return result;
 }
 
@@ -55,95 +146,9 @@ RunRequest scale_world() {
 }
 
 RunResult run_one(const RunRequest& request) {
-  if (request.scenario == "echo" || request.scenario == "canary") {
-    EchoOptions options;
-    options.seed = request.seed;
-    options.messages = request.messages;
-    options.faults = request.faults;
-    options.trace_to_stdout = request.log_to_stdout;
-    return from_echo(request.scenario == "echo" ? run_echo_scenario(options)
-                                                : run_canary_scenario(options));
-  }
-  if (request.scenario == "ingest") {
-    IngestOptions options;
-    options.seed = request.seed;
-    options.faults = request.faults;
-    options.swarm = request.swarm;
-    options.planted = request.planted;
-    options.trace_to_stdout = request.log_to_stdout;
-    const IngestOutcome outcome = run_ingest_scenario(options);
-    RunResult result;
-    result.ok = outcome.ok;
-    result.failure = outcome.failure;
-    result.trace_hash = outcome.trace_hash;
-    result.sim_events = outcome.events;
-    result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
-                     " stored=" + std::to_string(outcome.stored) +
-                     " duplicates-across-pops=" + std::to_string(outcome.duplicates) +
-                     " failovers=" + std::to_string(outcome.failovers);
-    return result;
-  }
-  DeliveryOptions options;
-  options.seed = request.seed;
-  options.faults = request.faults;
-  options.pops = request.pops;
-  options.lumberjacks = request.lumberjacks;
-  options.proxies_per_pop = request.proxies_per_pop;
-  options.accounts = request.accounts;
-  options.events_per_proxy = request.events_per_proxy;
-  options.events_per_second = static_cast<double>(request.events_per_second);
-  options.fault_phase_ns = static_cast<int64_t>(request.fault_seconds) * 1'000'000'000;
-  options.planted = request.planted;
-  options.fault_text = request.fault_text;
-  options.randomize_tunables = request.randomize_tunables;
-  options.buggify = request.buggify;
-  options.swarm = request.swarm;
-  options.published_retention = request.published_retention;
-  options.trace_to_stdout = request.log_to_stdout;
-  options.chrome_trace_path = request.chrome_trace_path;
-  options.account_weights.zipf_exponent = request.zipf_exponent;
-  options.zk_write_capacity_per_s = request.zk_writes_per_s;
-  options.checkpoint_commits_per_s = request.commit_budget_per_s;
-  options.max_zk_write_share = request.max_zk_share;
-  const DeliveryOutcome outcome = run_delivery_scenario(options);
-  RunResult result;
-  result.ok = outcome.ok;
-  result.failure = outcome.failure;
-  result.trace_hash = outcome.trace_hash;
-  result.sim_events = outcome.sim_events;
-  result.virtual_ns = outcome.virtual_ns;
-  result.schedule = outcome.schedule;
-  result.coverage = outcome.coverage;
-  if (outcome.publication_bound_seconds > 0) {
-    result.liveness_ratio =
-        outcome.seconds_to_publish_after_heal / outcome.publication_bound_seconds;
-  }
-  char published[64];
-  std::snprintf(published, sizeof published, "%.1fs-of-healing(bound-%.1fs)",
-                outcome.seconds_to_publish_after_heal, outcome.publication_bound_seconds);
-  result.summary = "acknowledged=" + std::to_string(outcome.acknowledged) +
-                   " delivered=" + std::to_string(outcome.delivered) +
-                   " files=" + std::to_string(outcome.files) +
-                   " faults=" + std::to_string(outcome.faults_injected) +
-                   " published-within=" + published + " tunables: " + outcome.tunables +
-                   (outcome.swarm.empty() ? "" : " swarm: " + outcome.swarm);
-  if (request.scenario == "scale") {
-    char scale[240];
-    std::snprintf(scale, sizeof scale,
-                  " scale: zk-writes/s=%.0f (checkpoint commits %.1f) of capacity %.0f, "
-                  "zk-reads/s=%.0f, checkpoint-bytes max=%llu p99=%llu",
-                  outcome.zk_writes_per_s, outcome.checkpoint_commits_per_s,
-                  request.zk_writes_per_s, outcome.zk_reads_per_s,
-                  static_cast<unsigned long long>(outcome.checkpoint_bytes_max),
-                  static_cast<unsigned long long>(outcome.checkpoint_bytes_p99));
-    result.summary += scale;
-    std::string loads = " worker-loads(events/s)=";
-    for (size_t i = 0; i < outcome.worker_loads.size(); ++i) {
-      loads += (i ? "," : "") + std::to_string(std::lround(outcome.worker_loads[i]));
-    }
-    result.summary += loads;
-  }
-  return result;
+  if (request.scenario == "echo" || request.scenario == "canary") return run_echo(request);
+  if (request.scenario == "ingest") return run_ingest(request);
+  return run_delivery(request);
 }
 
 std::string replay_command(const RunRequest& request) {

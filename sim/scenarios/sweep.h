@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/scenarios/delivery_scenario.h"
+#include "sim/scenarios/scenario_verdict.h"
 
 namespace lj::sim {
 
@@ -44,12 +45,7 @@ struct RunRequest {
   bool isolate = false;
 };
 
-struct RunResult {
-  bool ok = false;
-  std::string failure;
-  uint64_t trace_hash = 0;
-  uint64_t sim_events = 0;
-  int64_t virtual_ns = 0;
+struct RunResult : ScenarioVerdict {
   std::string summary;   // one line of what the scenario counted
   std::string schedule;  // delivery: the schedule that ran
   std::map<std::string, uint64_t> coverage;
