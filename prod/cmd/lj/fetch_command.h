@@ -10,10 +10,10 @@
 //            [--once] [--max-files N] [--syslog-ca-file PEM] [--syslog-hostname NAME]
 //            [--accept-imperva] [--accept-unencrypted] [--allow-http]
 //
-// --out-dir: one file per log file, "<account>_<seq>.cef" (".w3c", ".leef", ".json"), holding the
-// verified
-//   plaintext (CEF: one event per line; W3C: its directives, then one event per line). A file
-//   processed again after a crash replaces itself, so every event is there exactly once.
+// --out-dir: one file per log file, "<account>_<seq>.cef" (".w3c", ".leef", ".json"), holding
+//   the verified plaintext (CEF, LEEF, JSON: one event per line; W3C: its directives, then one
+//   event per line). A file processed again after a crash replaces itself, so every event is
+//   there exactly once.
 // --syslog: each event line as an RFC 5424 message with octet-counting framing (RFC 6587),
 //   over TCP or, with --syslog-tls, TLS (RFC 5425). At least once across crashes.
 // --once: exit 0 when the index lists nothing new. --max-files: exit 0 after N files.
