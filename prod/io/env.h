@@ -1,7 +1,8 @@
 #pragma once
 // Env: the whole seam one process sees, passed into constructors (never global). A process
-// written against Env cannot tell whether it runs on Boost.Asio or in the simulator.
-// Later resources (the coordinator, object storage) are added here.
+// written against Env cannot tell whether it runs on Boost.Asio or in the simulator. The
+// coordinator (ZooKeeper) and object storage are not in it: they are per service, so each
+// component that uses one is handed it (Coordinator&, ObjectStore&) beside its Env.
 
 #include "prod/io/clock.h"
 #include "prod/io/executor.h"

@@ -1,7 +1,9 @@
 #pragma once
 // ObjectStore: central storage for published log files, behind the seam. Backends: a directory
-// (local disk or a shared mount; prod/storage/directory_object_store.*), later an HTTP/WebDAV
-// store; the simulated one is sim/sim_object_store.*.
+// (local disk or a shared mount; prod/storage/directory_object_store.*) and an HTTP WebDAV
+// server such as nginx's (prod/storage/webdav_object_store.*); the simulated one is
+// sim/sim_object_store.*. All three pass one conformance suite
+// (sim/conformance/object_store_conformance_test.cc).
 //
 // Contract:
 //  - Names are relative, '/'-separated ("1001_7/1001_12.log"); each segment is non-empty, is
