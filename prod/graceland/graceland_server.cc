@@ -189,141 +189,174 @@ class GracelandServer::BoundedPeer {
   CallWatchdog watchdog_;
 };
 
-Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
-  ++connections_;
-  ++unidentified_;
-  // Slots are given back however the connection ends (a frame destroyed at a crash included).
-  struct Release {
-    size_t& count;
-    ~Release() {
-      LJ_ASSERT(count > 0);
-      --count;
-    }
-  } release{connections_};
-  std::optional<Release> unidentified_slot;
-  unidentified_slot.emplace(unidentified_);  // (in place: a moved-from temporary would release too)
-  std::optional<ClientConnections::Slot> client_slot;
-  const std::string peer = connection->peer_address();
-  BoundedPeer bounded(env_, options_.idle_timeout, *connection);
-  auto reject = [&](const Error& error) -> Task<void> {
-    ++stats_.rejected_frames;
-    if (error.code() == ErrorCode::kPermissionDenied) ++stats_.refused_requests;
-    log(LogLevel::kWarn, "rejected " + peer + ": " + error.to_string());
-    (void)co_await bounded.answer(error_frame(error.code(), error.message()));
-    connection->close();
-  };
+namespace {
 
-  Result<std::string> hello = co_await bounded.hello(env_, options_.hello_timeout);
+// A connection slot, given back however the connection ends (a frame destroyed at a crash
+// included). Built in place: a moved-from one would give its slot back too.
+struct SlotRelease {
+  explicit SlotRelease(size_t& slots) : count(slots) { ++count; }
+  SlotRelease(const SlotRelease&) = delete;
+  SlotRelease& operator=(const SlotRelease&) = delete;
+  ~SlotRelease() {
+    LJ_ASSERT(count > 0);
+    --count;
+  }
+  size_t& count;
+};
+
+}  // namespace
+
+// One connection being served: who it is, its deadlines, its slots, and what it may do.
+struct GracelandServer::Served {
+  Served(Connection& c, BoundedPeer& b, size_t& unidentified)
+      : connection(c), bounded(b), peer(c.peer_address()) {
+    unidentified_slot.emplace(unidentified);
+  }
+  Connection& connection;
+  BoundedPeer& bounded;
+  const std::string peer;
+  std::optional<SlotRelease> unidentified_slot;  // until its hello is accepted
+  std::optional<ClientConnections::Slot> client_slot;
+  uint16_t version = 0;                  // the conversation's: the client's
+  PeerGrant grant = grant_everything();  // narrowed to the peer's role when authentication is on
+};
+
+Task<void> GracelandServer::reject(Served& served, const Error& error) {
+  ++stats_.rejected_frames;
+  if (error.code() == ErrorCode::kPermissionDenied) ++stats_.refused_requests;
+  log(LogLevel::kWarn, "rejected " + served.peer + ": " + error.to_string());
+  (void)co_await served.bounded.answer(error_frame(error.code(), error.message()));
+  served.connection.close();
+}
+
+// The hello: its version accepted, the peer's identity granted a role (when authentication is
+// on), and a slot among its client's connections; then hello-ok. False: the connection ends.
+Task<bool> GracelandServer::greet(Served& served) {
+  Result<std::string> hello = co_await served.bounded.hello(env_, options_.hello_timeout);
   if (!hello.ok()) {
     // (Over TLS the handshake runs in this first read: a refused certificate shows here.)
     if (hello.code() == ErrorCode::kPermissionDenied) {
       ++stats_.refused_requests;
-      log(LogLevel::kWarn, "refused " + peer + ": " + hello.error().to_string());
+      log(LogLevel::kWarn, "refused " + served.peer + ": " + hello.error().to_string());
     }
-    co_return;
+    co_return false;
   }
-  uint16_t version = 0;                  // the conversation's: the client's
-  PeerGrant grant = grant_everything();  // narrowed to the peer's role when authentication is on
-  {
-    Result<uint16_t> asked = accept_hello(*hello);
-    if (!asked.ok()) {
-      co_await reject(asked.error());
-      co_return;
-    }
-    version = *asked;
-    if (options_.require_peer_identity) {
-      Result<PeerGrant> granted = grant_for(connection->peer_identity());
-      if (!granted.ok()) {
-        co_await reject(granted.error());
-        co_return;
-      }
-      grant = std::move(*granted);
-    }
-    // Identified: its slot moves from the unidentified pool to its client's count.
-    unidentified_slot.reset();
-    std::optional<ClientConnections::Slot> admitted = client_connections_.admit(grant);
-    if (admitted)
-      client_slot.emplace(std::move(*admitted));  // (the moved-from slot counts nothing)
-    if (!client_slot) {
-      ++stats_.refused_connections;
-      const Error crowded(ErrorCode::kUnavailable,
-                          "too many connections from " + grant.who + " (" +
-                              std::to_string(client_connections_.cap(grant)) + ")");
-      co_await reject(crowded);
-      co_return;
-    }
-    const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(version).frame();
-    if (!(co_await bounded.answer(hello_ok)).ok()) co_return;
+  Result<uint16_t> asked = accept_hello(*hello);
+  if (!asked.ok()) {
+    co_await reject(served, asked.error());
+    co_return false;
   }
+  served.version = *asked;
+  if (options_.require_peer_identity) {
+    Result<PeerGrant> granted = grant_for(served.connection.peer_identity());
+    if (!granted.ok()) {
+      co_await reject(served, granted.error());
+      co_return false;
+    }
+    served.grant = std::move(*granted);
+  }
+  // Identified: its slot moves from the unidentified pool to its client's count.
+  served.unidentified_slot.reset();
+  std::optional<ClientConnections::Slot> admitted = client_connections_.admit(served.grant);
+  if (admitted) served.client_slot.emplace(std::move(*admitted));  // (moved-from counts nothing)
+  if (!served.client_slot) {
+    ++stats_.refused_connections;
+    co_await reject(served, Error(ErrorCode::kUnavailable,
+                                  "too many connections from " + served.grant.who + " (" +
+                                      std::to_string(client_connections_.cap(served.grant)) + ")"));
+    co_return false;
+  }
+  const std::string hello_ok = MessageWriter(MessageType::kHelloOk).u16(served.version).frame();
+  const Status answered = co_await served.bounded.answer(hello_ok);
+  co_return answered.ok();
+}
 
+// A batch: stored durably, then acknowledged. False: the connection ends.
+Task<bool> GracelandServer::answer_batch(Served& served, const ValidatedBatch& batch) {
+  const auto count = static_cast<uint32_t>(batch.events.size());
+  Status stored = co_await store_batch(batch);
+  if (!stored.ok() && stored.code() == ErrorCode::kResourceExhausted) {
+    // Refused whole, nothing stored: the proxy keeps the events and retries, later or at
+    // another PoP. Not a bad frame, and a flood of them must not flood the log.
+    ++stats_.refused_batches;
+    log_refusal(served.peer, stored.error());
+    (void)co_await served.bounded.answer(error_frame(stored.code(), stored.error().message()));
+    served.connection.close();
+    co_return false;
+  }
+  if (!stored.ok()) {
+    co_await reject(served, stored.error());
+    co_return false;
+  }
+  ++stats_.batches_acked;
+  stats_.events_acked += count;
+  const Status answered = co_await served.bounded.answer(
+      MessageWriter(MessageType::kAck).u64(batch.batch_id).u32(count).frame());
+  if (!answered.ok()) co_return false;
+  // Crash point: acknowledged, perhaps not yet read by anyone - it must survive this.
+  co_await crash_point(env_, "crash.graceland.after-ack");
+  co_return true;
+}
+
+// A read of one account, within the server's read budget. False: the connection ends.
+Task<bool> GracelandServer::answer_read(Served& served, const ReadRequest& read) {
+  const uint32_t max_bytes = std::min(read.max_bytes, options_.max_read_bytes);
+  Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
+  if (!batch.ok()) {
+    note_read_failure(batch.error());
+    co_await reject(served, batch.error());
+    co_return false;
+  }
+  const Status answered = co_await served.bounded.answer(encode_read_reply(served.version, *batch));
+  co_return answered.ok();
+}
+
+// One request its grant allows. False: the connection ends.
+Task<bool> GracelandServer::answer(Served& served, const DecidedRequest& request) {
+  std::string reply;
+  switch (request.type) {
+    case MessageType::kBatch: {
+      const bool more = co_await answer_batch(served, request.batch);
+      co_return more;
+    }
+    case MessageType::kRead: {
+      const bool more = co_await answer_read(served, request.read);
+      co_return more;
+    }
+    case MessageType::kList:
+      reply = encode_list_reply(served.version, store_->store_id(), store_->accounts());
+      break;
+    case MessageType::kReadMany:
+      reply = encode_read_many_reply(read_many(request.read_many));
+      break;
+    default:
+      LJ_ASSERT(false);  // decide_request refuses every other type
+      co_return false;
+  }
+  const Status answered = co_await served.bounded.answer(reply);
+  co_return answered.ok();
+}
+
+Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
+  const SlotRelease connection_slot(connections_);
+  BoundedPeer bounded(env_, options_.idle_timeout, *connection);
+  Served served(*connection, bounded, unidentified_);
+  const bool greeted = co_await greet(served);
+  if (!greeted) co_return;
   while (!stopped_) {
     Result<std::string> body = co_await bounded.next_request();
     if (!body.ok()) {
       if (body.code() == ErrorCode::kCorrupt || body.code() == ErrorCode::kTooLarge)
-        co_await reject(body.error());
+        co_await reject(served, body.error());
       co_return;
     }
-    Result<DecidedRequest> request = decide_request(grant, *body);
+    Result<DecidedRequest> request = decide_request(served.grant, *body);
     if (!request.ok()) {
-      co_await reject(request.error());
+      co_await reject(served, request.error());
       co_return;
     }
-    switch (request->type) {
-      case MessageType::kBatch: {
-        const uint64_t batch_id = request->batch.batch_id;
-        const auto count = static_cast<uint32_t>(request->batch.events.size());
-        Status stored = co_await store_batch(request->batch);
-        if (!stored.ok() && stored.code() == ErrorCode::kResourceExhausted) {
-          // Refused whole, nothing stored: the proxy keeps the events and retries, later or at
-          // another PoP. Not a bad frame, and a flood of them must not flood the log.
-          ++stats_.refused_batches;
-          log_refusal(peer, stored.error());
-          (void)co_await bounded.answer(error_frame(stored.code(), stored.error().message()));
-          connection->close();
-          co_return;
-        }
-        if (!stored.ok()) {
-          co_await reject(stored.error());
-          co_return;
-        }
-        ++stats_.batches_acked;
-        stats_.events_acked += count;
-        if (!(co_await bounded.answer(
-                  MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame()))
-                 .ok())
-          co_return;
-        // Crash point: acknowledged, perhaps not yet read by anyone - it must survive this.
-        co_await crash_point(env_, "crash.graceland.after-ack");
-        break;
-      }
-      case MessageType::kList: {
-        const std::string reply =
-            encode_list_reply(version, store_->store_id(), store_->accounts());
-        if (!(co_await bounded.answer(reply)).ok()) co_return;
-        break;
-      }
-      case MessageType::kRead: {
-        const ReadRequest& read = request->read;
-        const uint32_t max_bytes = std::min(read.max_bytes, options_.max_read_bytes);
-        Result<ReadBatch> batch = store_->read(read.account, read.from, max_bytes);
-        if (!batch.ok()) {
-          note_read_failure(batch.error());
-          co_await reject(batch.error());
-          co_return;
-        }
-        const std::string reply = encode_read_reply(version, *batch);
-        if (!(co_await bounded.answer(reply)).ok()) co_return;
-        break;
-      }
-      case MessageType::kReadMany: {
-        const std::string reply = encode_read_many_reply(read_many(request->read_many));
-        if (!(co_await bounded.answer(reply)).ok()) co_return;
-        break;
-      }
-      default:
-        LJ_ASSERT(false);  // decide_request refuses every other type
-        co_return;
-    }
+    const bool more = co_await answer(served, *request);
+    if (!more) co_return;
   }
 }
 

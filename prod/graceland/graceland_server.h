@@ -95,6 +95,13 @@ class GracelandServer {
                   std::unique_ptr<Listener> listener);
   Task<void> accept_loop();
   Task<void> serve(std::unique_ptr<Connection> connection);
+  // Serving one connection (graceland_server.cc): each step's false ends it.
+  struct Served;
+  Task<bool> greet(Served& served);
+  Task<bool> answer(Served& served, const DecidedRequest& request);
+  Task<bool> answer_batch(Served& served, const ValidatedBatch& batch);
+  Task<bool> answer_read(Served& served, const ReadRequest& read);
+  Task<void> reject(Served& served, const Error& error);
   Task<void> committer();
   Task<void> retention();
   // Appends a validated batch's events; returns after they are durable, or with the error that

@@ -4,6 +4,7 @@ namespace lj {
 
 // Generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`; fixed so
 // tests are deterministic and do not spend time generating keys. Test use only.
+// NOLINTNEXTLINE(readability-function-size): a table of three key pairs' PEM texts, no logic
 const std::array<TestKeyPair, 3>& test_key_pairs() {
   static const std::array<TestKeyPair, 3> kPairs = {{
       {R"PEM(-----BEGIN PUBLIC KEY-----

@@ -37,8 +37,10 @@ Result<std::optional<std::string>> parse_listing_entry(JsonCursor& cursor) {
       std::string value;
       const bool parsed = cursor.peek('"') ? cursor.string(value) : cursor.scalar(value);
       if (!parsed) return malformed(cursor, "a value");
-      if (key == "name") name = std::move(value);
-      if (key == "type") type = std::move(value);
+      if (key == "name")
+        name = std::move(value);
+      else if (key == "type")
+        type = std::move(value);
     } while (cursor.consume(','));
     if (!cursor.consume('}')) return corrupt("listing: expected '}'");
   }

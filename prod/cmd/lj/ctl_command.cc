@@ -76,103 +76,180 @@ std::string push_target_problem(CustomerConfig& config) {
   return "";
 }
 
-// Applies the flags given to `config`. Returns "" or what is wrong. With --generate-password,
-// `generated_key` is the fresh API key whose hash `config` now holds (the caller writes it out).
+// What a flag's value is applied to.
+struct Applying {
+  const CtlFlags& flags;
+  CustomerConfig& config;
+  Random& random;
+  std::string& generated_key;  // --generate-password's fresh API key
+};
+// Applies one flag's value; "" or what is wrong with it.
+using ApplyFlag = std::string (*)(const std::string& value, Applying& to);
+
+std::string apply_account(const std::string& value, Applying& to) {
+  if (!parse_number(value, to.config.account_id) || to.config.account_id == 0)
+    return "--account wants a positive number";
+  return "";
+}
+
+std::string apply_config_id(const std::string& value, Applying& to) {
+  if (!parse_number(value, to.config.config_id) || to.config.config_id == 0)
+    return "--config wants a positive number";
+  return "";
+}
+
+std::string apply_format(const std::string& value, Applying& to) {
+  const std::optional<LogFormat> format = parse_log_format(value);
+  if (!format) return "--format is " + std::string(kLogFormatChoices);
+  to.config.format = *format;
+  return "";
+}
+
+std::string apply_leef_delimiter(const std::string& value, Applying& to) {
+  const std::optional<char> delimiter = parse_leef_delimiter(value);
+  if (!delimiter) return "--leef-delimiter is " + std::string(kLeefDelimiterChoices);
+  to.config.leef_delimiter = *delimiter;
+  return "";
+}
+
+std::string apply_encoding(const std::string& value, Applying& to) {
+  if (value == "modern") {
+    to.config.encoding = BodyEncoding::kModern;
+  } else if (value == "imperva") {
+    to.config.encoding = BodyEncoding::kImpervaCompatible;
+  } else {
+    return "--encoding is modern or imperva";
+  }
+  return "";
+}
+
+std::string apply_public_key(const std::string& value, Applying& to) {
+  return read_file_text(value, to.config.public_key_pem) ? "" : "cannot read " + value;
+}
+
+std::string apply_public_key_id(const std::string& value, Applying& to) {
+  to.config.public_key_id = value;
+  return "";
+}
+
+std::string apply_username(const std::string& value, Applying& to) {
+  if (Status s = lumberjack::validate_username(value); !s.ok()) return s.to_string();
+  to.config.username = value;
+  return "";
+}
+
+std::string apply_password_file(const std::string& value, Applying& to) {
+  std::string password;
+  if (!read_file_text(value, password)) return "cannot read " + value;
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+    password.pop_back();
+  Result<std::string> hash = lumberjack::hash_password(password, to.random);
+  if (!hash.ok()) return value + ": " + hash.error().message();
+  to.config.password_hash = *hash;
+  return "";
+}
+
+std::string apply_generate_password(const std::string&, Applying& to) {
+  to.generated_key = lumberjack::generate_api_key(to.random);
+  Result<std::string> hash = lumberjack::hash_password(to.generated_key, to.random);
+  LJ_ASSERT(hash.ok());  // a generated key is always a valid one
+  to.config.password_hash = *hash;
+  return "";
+}
+
+std::string apply_roll_events(const std::string& value, Applying& to) {
+  if (!parse_number(value, to.config.roll.max_events) || to.config.roll.max_events == 0)
+    return "--roll-events wants a positive number";
+  return "";
+}
+
+std::string apply_roll_bytes(const std::string& value, Applying& to) {
+  if (!parse_number(value, to.config.roll.max_bytes) || to.config.roll.max_bytes == 0)
+    return "--roll-bytes wants a positive number";
+  return "";
+}
+
+std::string apply_roll_age_ms(const std::string& value, Applying& to) {
+  if (!parse_number(value, to.config.roll.max_age_ms) || to.config.roll.max_age_ms <= 0)
+    return "--roll-age-ms wants a positive number";
+  return "";
+}
+
+// A new destination (or "off"). Moving to another kind of destination drops what
+// authenticated the old one, unless given anew; a new address waits for its owner to confirm
+// it (push_challenge.h).
+std::string apply_push_url(const std::string& value, Applying& to) {
+  CustomerConfig& config = to.config;
+  if (value == "off") {
+    config.push = PushTarget{};
+    config.push_confirmed = false;
+    return "";
+  }
+  if (value.starts_with("s3://")) {
+    if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok())
+      return url.error().message();
+  } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
+    return url.error().message();
+  }
+  if (config.push.url.substr(0, config.push.url.find(':')) != value.substr(0, value.find(':'))) {
+    if (!to.flags.values.contains("--push-host-key")) config.push.host_key.clear();
+    if (!to.flags.values.contains("--push-credential")) config.push.credential.clear();
+  }
+  if (value != config.push.url) config.push_confirmed = false;
+  config.push.url = value;
+  return "";
+}
+
+std::string apply_push_host_key(const std::string& value, Applying& to) {
+  if (!value.starts_with("SHA256:") || value.size() < 20 ||
+      value.find_first_of(" \t\n") != std::string::npos) {
+    return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host "
+           "key>.pub` prints it";
+  }
+  to.config.push.host_key = value;
+  return "";
+}
+
+std::string apply_push_credential(const std::string& value, Applying& to) {
+  if (value.empty() || value.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
+                           std::string::npos) {
+    return "--push-credential is a name of letters, digits, '-', '.' and '_' (a line of "
+           "--push-credentials)";
+  }
+  to.config.push.credential = value;
+  return "";
+}
+
+const std::map<std::string_view, ApplyFlag> kAppliers{
+    {"--account", apply_account},
+    {"--config", apply_config_id},
+    {"--format", apply_format},
+    {"--leef-delimiter", apply_leef_delimiter},
+    {"--encoding", apply_encoding},
+    {"--public-key", apply_public_key},
+    {"--public-key-id", apply_public_key_id},
+    {"--username", apply_username},
+    {"--password-file", apply_password_file},
+    {"--generate-password", apply_generate_password},
+    {"--roll-events", apply_roll_events},
+    {"--roll-bytes", apply_roll_bytes},
+    {"--roll-age-ms", apply_roll_age_ms},
+    {"--push-url", apply_push_url},
+    {"--push-host-key", apply_push_host_key},
+    {"--push-credential", apply_push_credential},
+};
+
+// Applies the flags given to `config`, in the order of their names (as before: `values` is a
+// map). Returns "" or what is wrong. With --generate-password, `generated_key` is the fresh API
+// key whose hash `config` now holds (the caller writes it out).
 std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& random,
                         std::string& generated_key) {
+  Applying to{flags, config, random, generated_key};
   for (const auto& [flag, value] : flags.values) {
-    if (flag == "--account") {
-      if (!parse_number(value, config.account_id) || config.account_id == 0)
-        return "--account wants a positive number";
-    } else if (flag == "--config") {
-      if (!parse_number(value, config.config_id) || config.config_id == 0)
-        return "--config wants a positive number";
-    } else if (flag == "--format") {
-      if (const std::optional<LogFormat> format = parse_log_format(value))
-        config.format = *format;
-      else
-        return "--format is " + std::string(kLogFormatChoices);
-    } else if (flag == "--leef-delimiter") {
-      const std::optional<char> delimiter = parse_leef_delimiter(value);
-      if (!delimiter) return "--leef-delimiter is " + std::string(kLeefDelimiterChoices);
-      config.leef_delimiter = *delimiter;
-    } else if (flag == "--encoding") {
-      if (value == "modern")
-        config.encoding = BodyEncoding::kModern;
-      else if (value == "imperva")
-        config.encoding = BodyEncoding::kImpervaCompatible;
-      else
-        return "--encoding is modern or imperva";
-    } else if (flag == "--public-key") {
-      if (!read_file_text(value, config.public_key_pem)) return "cannot read " + value;
-    } else if (flag == "--public-key-id") {
-      config.public_key_id = value;
-    } else if (flag == "--username") {
-      if (Status s = lumberjack::validate_username(value); !s.ok()) return s.to_string();
-      config.username = value;
-    } else if (flag == "--password-file") {
-      std::string password;
-      if (!read_file_text(value, password)) return "cannot read " + value;
-      while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
-        password.pop_back();
-      Result<std::string> hash = lumberjack::hash_password(password, random);
-      if (!hash.ok()) return value + ": " + hash.error().message();
-      config.password_hash = *hash;
-    } else if (flag == "--generate-password") {
-      generated_key = lumberjack::generate_api_key(random);
-      Result<std::string> hash = lumberjack::hash_password(generated_key, random);
-      LJ_ASSERT(hash.ok());  // a generated key is always a valid one
-      config.password_hash = *hash;
-    } else if (flag == "--roll-events") {
-      if (!parse_number(value, config.roll.max_events) || config.roll.max_events == 0)
-        return "--roll-events wants a positive number";
-    } else if (flag == "--roll-bytes") {
-      if (!parse_number(value, config.roll.max_bytes) || config.roll.max_bytes == 0)
-        return "--roll-bytes wants a positive number";
-    } else if (flag == "--push-url") {
-      if (value == "off") {
-        config.push = PushTarget{};
-        config.push_confirmed = false;
-        continue;
-      }
-      if (value.starts_with("s3://")) {
-        if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok())
-          return url.error().message();
-      } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
-        return url.error().message();
-      }
-      // Moving to another kind of destination drops what authenticated the old one, unless given
-      // anew.
-      if (config.push.url.substr(0, config.push.url.find(':')) !=
-          value.substr(0, value.find(':'))) {
-        if (!flags.values.contains("--push-host-key")) config.push.host_key.clear();
-        if (!flags.values.contains("--push-credential")) config.push.credential.clear();
-      }
-      // A new address waits for its owner to confirm it (push_challenge.h).
-      if (value != config.push.url) config.push_confirmed = false;
-      config.push.url = value;
-    } else if (flag == "--push-host-key") {
-      if (!value.starts_with("SHA256:") || value.size() < 20 ||
-          value.find_first_of(" \t\n") != std::string::npos) {
-        return "--push-host-key is the server's SHA256:... fingerprint, as `ssh-keygen -lf <host "
-               "key>.pub` prints it";
-      }
-      config.push.host_key = value;
-    } else if (flag == "--push-credential") {
-      if (value.empty() ||
-          value.find_first_not_of(
-              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
-              std::string::npos) {
-        return "--push-credential is a name of letters, digits, '-', '.' and '_' (a line of "
-               "--push-credentials)";
-      }
-      config.push.credential = value;
-    } else if (flag == "--roll-age-ms") {
-      if (!parse_number(value, config.roll.max_age_ms) || config.roll.max_age_ms <= 0)
-        return "--roll-age-ms wants a positive number";
-    } else {
-      return "unknown flag " + flag;
-    }
+    auto applier = kAppliers.find(flag);
+    if (applier == kAppliers.end()) return "unknown flag " + flag;
+    if (std::string why = applier->second(value, to); !why.empty()) return why;
   }
   if (flags.no_compress) config.compress = false;
   if (std::string why = push_target_problem(config); !why.empty()) return why;

@@ -16,8 +16,8 @@ namespace lj {
 class FetchStatusReporter {
  public:
   // `print`: the status line too (else only the metrics file, if named).
-  FetchStatusReporter(Env env, const delivery::Fetcher& fetcher, std::string folder,
-                      Duration every, bool print, std::string metrics_file, std::ostream& err)
+  FetchStatusReporter(Env env, const delivery::Fetcher& fetcher, std::string folder, Duration every,
+                      bool print, std::string metrics_file, std::ostream& err)
       : env_(env),
         fetcher_(fetcher),
         folder_(std::move(folder)),

@@ -147,7 +147,8 @@ std::optional<std::string> apply_webdav(const LumberjackFlags& flags, WebDavOpti
   const std::optional<std::string> text = read_file_text(flags.storage_password_file);
   const std::string password = text ? text->substr(0, text->find('\n')) : "";
   if (password.empty())
-    return "--storage-password-file " + flags.storage_password_file + ": no password on its "
+    return "--storage-password-file " + flags.storage_password_file +
+           ": no password on its "
            "first line";
   webdav.credentials = BasicCredentials{flags.storage_user, password};
   if (auto checked = basic_authorization(webdav.credentials); !checked.ok())
