@@ -81,13 +81,11 @@ void draw_clock_drift(Random& random, const FaultModel&, int64_t, Fault& fault,
 }
 
 // Log-uniform over 1..1024 operations: within a burst of writes or well after it.
-void draw_io_crash(Random& random, const FaultModel&, int64_t, Fault& fault,
-                   std::vector<Fault>&) {
+void draw_io_crash(Random& random, const FaultModel&, int64_t, Fault& fault, std::vector<Fault>&) {
   fault.intensity = std::floor(std::exp2(uniform_unit(random) * 10.0));
 }
 
-void draw_slow_disk(Random& random, const FaultModel&, int64_t, Fault& fault,
-                    std::vector<Fault>&) {
+void draw_slow_disk(Random& random, const FaultModel&, int64_t, Fault& fault, std::vector<Fault>&) {
   fault.intensity = 0.01 + uniform_unit(random) * 0.2;
 }
 
@@ -217,8 +215,7 @@ void start_zk_session_expired(Simulation& simulation, const Fault&, const FaultT
   targets.zookeeper->expire_session(live[uniform_below(simulation.random(), live.size())]);
 }
 
-void start_zk_unavailable(Simulation& simulation, const Fault& fault,
-                          const FaultTargets& targets) {
+void start_zk_unavailable(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
   sim::SimZooKeeper* zookeeper = targets.zookeeper;
   if (zookeeper == nullptr) return;
   hold_for(
@@ -241,8 +238,7 @@ void start_zk_flaky(Simulation& simulation, const Fault& fault, const FaultTarge
 }
 
 // Flaky storage also lists stale names (a replica behind) ten times as often.
-void start_storage_errors(Simulation& simulation, const Fault& fault,
-                          const FaultTargets& targets) {
+void start_storage_errors(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
   sim::SimObjectStore* storage = targets.storage;
   if (storage == nullptr) return;
   auto set = [storage](double p) {
@@ -301,8 +297,7 @@ void start_disk_full(Simulation& simulation, const Fault& fault, const FaultTarg
            -static_cast<double>(sim::DiskFaults{}.capacity_bytes));
 }
 
-void start_disk_destroyed(Simulation& simulation, const Fault& fault,
-                          const FaultTargets& targets) {
+void start_disk_destroyed(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
   SimNode& node = simulation.node(fault.target);
   if (targets.before_disk_destroyed) targets.before_disk_destroyed(fault.target, node.disk());
   if (node.alive()) node.crash();
@@ -310,8 +305,7 @@ void start_disk_destroyed(Simulation& simulation, const Fault& fault,
   restart_after(simulation, fault, node);
 }
 
-void start_stage_crashes(Simulation& simulation, const Fault& fault,
-                         const FaultTargets& targets) {
+void start_stage_crashes(Simulation& simulation, const Fault& fault, const FaultTargets& targets) {
   double* probability = targets.stage_crash_probability;
   if (probability == nullptr) return;
   hold_for(
@@ -358,8 +352,8 @@ const std::array<FaultKindEntry, kFaultKinds> kEntries{{
     {FaultKind::kPause, "pause", kNode, &M::pause_weight, &M::pausable, nullptr, start_pause},
     {FaultKind::kOneWayCut, "one-way-cut", kNode, nullptr, nullptr, nullptr, start_one_way_cut},
     {FaultKind::kZkCut, "zk-cut", kNode, nullptr, nullptr, nullptr, start_zk_cut},
-    {FaultKind::kIoCrash, "io-crash", kNode, &M::io_crash_weight, &M::io_crashable,
-     draw_io_crash, start_io_crash},
+    {FaultKind::kIoCrash, "io-crash", kNode, &M::io_crash_weight, &M::io_crashable, draw_io_crash,
+     start_io_crash},
     {FaultKind::kSlowDisk, "slow-disk", kNode, &M::slow_disk_weight, &M::disk_faulty,
      draw_slow_disk, start_slow_disk},
     {FaultKind::kClockStep, "clock-step", kNode, &M::clock_step_weight, &M::crashable,
@@ -371,8 +365,7 @@ const std::array<FaultKindEntry, kFaultKinds> kEntries{{
 // INVARIANT: entry k is the k-th enumerator's (checked when the table is first used).
 bool entries_in_order() {
   for (size_t k = 0; k < kEntries.size(); ++k) {
-    if (kEntries[k].kind != static_cast<FaultKind>(k) || kEntries[k].start == nullptr)
-      return false;
+    if (kEntries[k].kind != static_cast<FaultKind>(k) || kEntries[k].start == nullptr) return false;
   }
   return true;
 }

@@ -107,8 +107,7 @@ DeliveryWorld::DeliveryWorld(const DeliveryOptions& options)
       destroyed_(zookeeper_),
       pushed_(simulation_, storage_, zookeeper_, pushed_folders(options.accounts)),
       pop_nodes_(add_graceland_pops(simulation_, options.pops,
-                                    PopRetention{tunables_.pop_segment_age,
-                                                 tunables_.pop_retention,
+                                    PopRetention{tunables_.pop_segment_age, tunables_.pop_retention,
                                                  tunables_.pop_retention_interval})),
       // Every acknowledgement is judged as the proxy hears it: durable on some PoP by then.
       acks_(simulation_, disks_of(simulation_, pop_nodes_.nodes)),
@@ -179,9 +178,8 @@ void DeliveryWorld::start_operator() {
   std::vector<std::string> lumberjack_names;
   for (int l = 0; l < options_.lumberjacks; ++l)
     lumberjack_names.push_back("lj-" + std::to_string(l + 1));
-  start_operator_drains(admin, zookeeper_.client(admin), options_.seed,
-                        std::move(lumberjack_names), options_.fault_phase_ns, 1'500'000'000,
-                        outcome_.coverage);
+  start_operator_drains(admin, zookeeper_.client(admin), options_.seed, std::move(lumberjack_names),
+                        options_.fault_phase_ns, 1'500'000'000, outcome_.coverage);
 }
 
 void DeliveryWorld::add_lumberjacks() {
@@ -365,9 +363,9 @@ bool DeliveryWorld::run_safety_phase() {
 // What the step-by-step monitors saw first: it comes before whatever followed from it.
 std::string DeliveryWorld::monitored_problem() const {
   for (const std::string* problem :
-       {&acks_.problem(), &checkpoints_.problem(), &retention_.problem(),
-        &store_monitor_.problem(), &publications_.problem(), &indexes_->problem(),
-        &published_retention_->problem(), &pushed_.problem()}) {
+       {&acks_.problem(), &checkpoints_.problem(), &retention_.problem(), &store_monitor_.problem(),
+        &publications_.problem(), &indexes_->problem(), &published_retention_->problem(),
+        &pushed_.problem()}) {
     if (!problem->empty()) return *problem;
   }
   for (const auto& stages : stage_faults_) {
@@ -412,8 +410,8 @@ bool DeliveryWorld::delivered_all() {
 // Liveness is timed from when the world healed - or, if the proxies were still making events
 // then, from when they made their last.
 void DeliveryWorld::run_liveness_phase() {
-  const int64_t load_ends_ns = static_cast<int64_t>(
-      static_cast<double>(options_.events_per_proxy) / options_.events_per_second * 1e9);
+  const int64_t load_ends_ns = static_cast<int64_t>(static_cast<double>(options_.events_per_proxy) /
+                                                    options_.events_per_second * 1e9);
   const int64_t healed_at = std::max(simulation_.now_ns(), load_ends_ns);
   problem_ = audit_problem_;
   bound_ns_ = options_.liveness_bound_ns > 0 ? options_.liveness_bound_ns
@@ -473,8 +471,8 @@ DeliveryWorld::Unpublished DeliveryWorld::count_unpublished() {
 std::string DeliveryWorld::judge_lost(const audit::DeliveryVerdict& verdict,
                                       const Unpublished& unpublished, std::string failure) {
   if (!unpublished.first_unexcused) {
-    const bool only_excused = verdict.duplicated == 0 && verdict.phantom == 0 &&
-                              verdict.altered == 0 && problem_.empty();
+    const bool only_excused =
+        verdict.duplicated == 0 && verdict.phantom == 0 && verdict.altered == 0 && problem_.empty();
     return only_excused ? "" : failure;
   }
   const auto& [id, account] = *unpublished.first_unexcused;
@@ -622,9 +620,8 @@ DeliveryOutcome DeliveryWorld::verdict() {
   const std::string monitored = monitored_problem();
   std::string failure = monitored.empty() ? verdict.first_problem : monitored;
   if (!delivered_ && monitored.empty() && verdict.first_problem.empty()) {
-    failure =
-        "liveness: not every acknowledged event was published, or not every proxy drained," +
-        within_bound();
+    failure = "liveness: not every acknowledged event was published, or not every proxy drained," +
+              within_bound();
   }
   if (verdict.lost > 0 && monitored.empty()) failure = judge_lost(verdict, unpublished, failure);
   if (failure.empty()) failure = forgotten_by_proxies(ledger_, drained_);
