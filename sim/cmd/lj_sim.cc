@@ -141,6 +141,86 @@ lj::sim::RunRequest RunFlags::request_for(const std::string& scenario) const {
   return request;
 }
 
+// One run: its seed first (so a crash still names it), then its verdict, trace hash and
+// coverage, and the command that replays it if it failed.
+int run_single(const lj::sim::RunRequest& request) {
+  std::printf("seed %llu\n", static_cast<unsigned long long>(request.seed));
+  std::fflush(stdout);
+  const lj::sim::RunResult result = lj::sim::run_one(request);
+  std::printf("seed %llu: %s trace=%016llx events=%llu virtual=%.3fs %s%s%s\n",
+              static_cast<unsigned long long>(request.seed), result.ok ? "ok" : "FAILED",
+              static_cast<unsigned long long>(result.trace_hash),
+              static_cast<unsigned long long>(result.sim_events),
+              static_cast<double>(result.virtual_ns) / 1e9, result.summary.c_str(),
+              result.ok ? "" : ": ", result.failure.c_str());
+  if (!result.schedule.empty()) std::printf("faults: %s\n", result.schedule.c_str());
+  for (const auto& [what, count] : result.coverage) {
+    std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
+  }
+  if (!request.chrome_trace_path.empty())
+    std::printf("timeline: %s\n", request.chrome_trace_path.c_str());
+  if (!result.ok) std::printf("replay: %s --log\n", lj::sim::replay_command(request).c_str());
+  return result.ok ? 0 : 1;
+}
+
+void print_sweep_report(const lj::sim::SweepReport& report, uint64_t seeds, double seconds) {
+  if (!report.coverage.empty()) {
+    std::printf("coverage over %llu seeds (total, seeds that reached it):\n",
+                static_cast<unsigned long long>(seeds));
+    for (const auto& [what, count] : report.coverage) {
+      std::printf("  %-50s %10llu %6llu\n", what.c_str(), static_cast<unsigned long long>(count),
+                  static_cast<unsigned long long>(report.seeds_reaching.at(what)));
+    }
+  }
+  if (report.max_liveness_ratio > 0) {
+    std::printf("slowest publication after healing: %.0f%% of its bound (seed %llu)\n",
+                100 * report.max_liveness_ratio,
+                static_cast<unsigned long long>(report.slowest_seed));
+  }
+  std::printf(
+      "%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual "
+      "s/s\n",
+      static_cast<unsigned long long>(seeds), report.failed_seeds.size(),
+      100.0 * static_cast<double>(report.failed_seeds.size()) / static_cast<double>(seeds), seconds,
+      static_cast<double>(seeds) / seconds, static_cast<double>(report.sim_events) / seconds,
+      static_cast<double>(report.virtual_ns) / 1e9 / seconds);
+}
+
+// `seeds` runs from the request's seed, each in a child process (a failed invariant, or any
+// crash, fails its seed and the sweep goes on): each failure as it comes, with its replay.
+int run_sweep(lj::sim::RunRequest request, uint64_t seeds, uint64_t progress_every) {
+  request.isolate = true;
+  // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t done = 0;
+  const lj::sim::SweepReport report = lj::sim::sweep(
+      request, request.seed, seeds, [&](uint64_t seed, const lj::sim::RunResult& result) {
+        if (progress_every != 0 && ++done % progress_every == 0) {
+          std::printf("progress %llu\n", static_cast<unsigned long long>(done));
+          std::fflush(stdout);
+        }
+        if (result.ok) return;
+        lj::sim::RunRequest failed = request;
+        failed.seed = seed;
+        std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n",
+                    static_cast<unsigned long long>(seed),
+                    static_cast<unsigned long long>(result.trace_hash), result.failure.c_str(),
+                    lj::sim::replay_command(failed).c_str());
+        std::fflush(stdout);
+      });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  print_sweep_report(report, seeds, seconds);
+  return report.failed_seeds.empty() ? 0 : 1;
+}
+
+void print_planted() {
+  for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
+    if (bug == lj::sim::PlantedBug::kNone) continue;
+    std::printf("%s %s\n", lj::sim::planted_bug_name(bug), lj::sim::planted_bug_world(bug));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,19 +254,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (list_planted) {
-    for (lj::sim::PlantedBug bug : lj::sim::all_planted_bugs()) {
-      if (bug == lj::sim::PlantedBug::kNone) continue;
-      std::printf("%s %s\n", lj::sim::planted_bug_name(bug), lj::sim::planted_bug_world(bug));
-    }
+    print_planted();
     return 0;
   }
   if (scenario.empty()) {
     std::fprintf(stderr, "%s", app.help().c_str());
     return 2;
   }
-  lj::sim::RunRequest request = flags.request_for(scenario);
-  const uint64_t seeds = flags.seeds;
-  const uint64_t progress_every = flags.progress_every;
+  const lj::sim::RunRequest request = flags.request_for(scenario);
   // Names run pop-a .. pop-z, pop-aa ...; proxies are numbered per PoP below 100; a proxy's
   // event ids hold its accounts' streams (prod/proxy/proxy.h). The scale world has thousands of
   // customers; the others keep sweeps quick.
@@ -194,73 +269,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lj-sim: --accounts is 1-64 (the scale world takes up to 5000)\n");
     return 2;
   }
-  if (seeds > 1 && !request.chrome_trace_path.empty()) {
+  if (flags.seeds > 1 && !request.chrome_trace_path.empty()) {
     std::fprintf(stderr, "lj-sim: --trace writes one run's timeline: use it without --seeds\n");
     return 2;
   }
-
-  if (seeds == 1) {
-    std::printf("seed %llu\n", static_cast<unsigned long long>(request.seed));
-    std::fflush(stdout);
-    const lj::sim::RunResult result = lj::sim::run_one(request);
-    std::printf("seed %llu: %s trace=%016llx events=%llu virtual=%.3fs %s%s%s\n",
-                static_cast<unsigned long long>(request.seed), result.ok ? "ok" : "FAILED",
-                static_cast<unsigned long long>(result.trace_hash),
-                static_cast<unsigned long long>(result.sim_events),
-                static_cast<double>(result.virtual_ns) / 1e9, result.summary.c_str(),
-                result.ok ? "" : ": ", result.failure.c_str());
-    if (!result.schedule.empty()) std::printf("faults: %s\n", result.schedule.c_str());
-    for (const auto& [what, count] : result.coverage) {
-      std::printf("  %-50s %llu\n", what.c_str(), static_cast<unsigned long long>(count));
-    }
-    if (!request.chrome_trace_path.empty())
-      std::printf("timeline: %s\n", request.chrome_trace_path.c_str());
-    if (!result.ok) std::printf("replay: %s --log\n", lj::sim::replay_command(request).c_str());
-    return result.ok ? 0 : 1;
-  }
-
-  // A failed invariant (or any crash) fails its seed, and the sweep goes on.
-  request.isolate = true;
-  // Wall-clock time here only measures the simulator itself; no scenario logic sees it.
-  const auto started = std::chrono::steady_clock::now();
-  const lj::sim::SweepReport report =
-      lj::sim::sweep(request, request.seed, seeds,
-                     [&request, progress_every, done = uint64_t{0}](
-                         uint64_t seed, const lj::sim::RunResult& result) mutable {
-                       if (progress_every != 0 && ++done % progress_every == 0) {
-                         std::printf("progress %llu\n", static_cast<unsigned long long>(done));
-                         std::fflush(stdout);
-                       }
-                       if (result.ok) return;
-                       lj::sim::RunRequest failed = request;
-                       failed.seed = seed;
-                       std::printf("seed %llu: FAILED trace=%016llx: %s\nreplay: %s --log\n",
-                                   static_cast<unsigned long long>(seed),
-                                   static_cast<unsigned long long>(result.trace_hash),
-                                   result.failure.c_str(), lj::sim::replay_command(failed).c_str());
-                       std::fflush(stdout);
-                     });
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!report.coverage.empty()) {
-    std::printf("coverage over %llu seeds (total, seeds that reached it):\n",
-                static_cast<unsigned long long>(seeds));
-    for (const auto& [what, count] : report.coverage) {
-      std::printf("  %-50s %10llu %6llu\n", what.c_str(), static_cast<unsigned long long>(count),
-                  static_cast<unsigned long long>(report.seeds_reaching.at(what)));
-    }
-  }
-  if (report.max_liveness_ratio > 0) {
-    std::printf("slowest publication after healing: %.0f%% of its bound (seed %llu)\n",
-                100 * report.max_liveness_ratio,
-                static_cast<unsigned long long>(report.slowest_seed));
-  }
-  std::printf(
-      "%llu seeds, %zu failed (%.1f%%), %.2fs: %.1f seeds/s, %.0f simulated events/s, %.0f virtual "
-      "s/s\n",
-      static_cast<unsigned long long>(seeds), report.failed_seeds.size(),
-      100.0 * static_cast<double>(report.failed_seeds.size()) / static_cast<double>(seeds), seconds,
-      static_cast<double>(seeds) / seconds, static_cast<double>(report.sim_events) / seconds,
-      static_cast<double>(report.virtual_ns) / 1e9 / seconds);
-  return report.failed_seeds.empty() ? 0 : 1;
+  return flags.seeds == 1 ? run_single(request)
+                          : run_sweep(request, flags.seeds, flags.progress_every);
 }
