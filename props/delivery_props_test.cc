@@ -260,6 +260,21 @@ TEST_P(DeliverySweepShard, EverySeedPublishesEveryAcknowledgedEventOnce) {
 }
 INSTANTIATE_TEST_SUITE_P(Shards, DeliverySweepShard, ::testing::Range<uint64_t>(0, kSweepShards));
 
+// A schedule given as text that does not parse ends the run before anything runs, with the
+// parser's reason; the world is torn down with every node halted first (under the sanitizers:
+// no node outlives what it points at).
+TEST(DeliveryFaultText, AnUnparsableScheduleFailsWithItsReasonAndNothingRuns) {
+  DeliveryOptions options;
+  options.seed = 3;
+  options.fault_text = "crash-restart pop-a at=1s for=2s; no-such-fault at=2s";
+  const DeliveryOutcome outcome = run_delivery_scenario(options);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_TRUE(outcome.failure.starts_with("--faults: ")) << outcome.failure;
+  EXPECT_NE(outcome.failure.find("no-such-fault"), std::string::npos) << outcome.failure;
+  EXPECT_EQ(outcome.sim_events, 0u);
+  EXPECT_EQ(outcome.faults_injected, 0);
+}
+
 TEST(DeliverySweep, SameSeedReplaysTheSameTrace) {
   DeliveryOptions options;
   options.seed = 4242;

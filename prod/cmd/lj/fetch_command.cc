@@ -207,17 +207,20 @@ std::optional<std::string> check_values(const std::map<std::string, std::string>
   request.syslog_hostname = value("--syslog-hostname");
   request.received_log = value("--received-log");
   request.metrics_file = value("--metrics-file");
-  return check_numbers(values, request);
+  return std::nullopt;
 }
 
-// The secrets named by file: the API key (its line end dropped) and the private key. A file
-// that cannot be read or parsed: exit status 1.
-std::optional<std::string> read_secrets(const std::string& password_file,
-                                        const std::string& key_file, FetchRequest& request) {
+// The API key, its line end dropped. A file that cannot be read: exit status 1.
+std::optional<std::string> read_password(const std::string& password_file, FetchRequest& request) {
   std::string& password = request.options.credentials.password;
   if (!read_file_text(password_file, password)) return "cannot read " + password_file;
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
     password.pop_back();
+  return std::nullopt;
+}
+
+// The private key, if named. A file that cannot be read or parsed: exit status 1.
+std::optional<std::string> read_key(const std::string& key_file, FetchRequest& request) {
   if (key_file.empty()) return std::nullopt;
   std::string pem;
   if (!read_file_text(key_file, pem)) return "cannot read " + key_file;
@@ -242,9 +245,17 @@ std::optional<int> parse_fetch(std::span<const std::string_view> args, std::ostr
     err << "lj fetch: " << *usage << "\n";
     return 2;
   }
+  // In this order: a usage error, an unreadable password (1), a bad number (2), a bad key (1).
+  if (std::optional<std::string> problem = read_password(values.at("--password-file"), request)) {
+    err << "lj fetch: " << *problem << "\n";
+    return 1;
+  }
+  if (std::optional<std::string> usage = check_numbers(values, request)) {
+    err << "lj fetch: " << *usage << "\n";
+    return 2;
+  }
   const std::string key_file = values.contains("--key") ? values.at("--key") : "";
-  if (std::optional<std::string> problem =
-          read_secrets(values.at("--password-file"), key_file, request)) {
+  if (std::optional<std::string> problem = read_key(key_file, request)) {
     err << "lj fetch: " << *problem << "\n";
     return 1;
   }
@@ -283,7 +294,7 @@ Result<std::unique_ptr<delivery::LogSink>> open_sink(Env env, const FetchRequest
   Network* network = &env.network;
   if (request.syslog_tls) {
     auto created = tls_over(env, request.syslog_ca_file, !request.syslog_insecure);
-    if (!created.ok()) return Error(created.code(), "syslog: " + created.error().message());
+    if (!created.ok()) return Error(created.code(), "syslog: " + created.error().to_string());
     syslog_tls = std::move(*created);
     network = syslog_tls.get();
   }
@@ -319,7 +330,7 @@ int fetch(RealRuntime& runtime, const FetchRequest& request, std::ostream& out, 
   std::unique_ptr<TlsNetwork> syslog_tls;
   Result<std::unique_ptr<delivery::LogSink>> sink = open_sink(env, request, syslog_tls);
   if (!sink.ok()) {
-    err << "lj fetch: " << sink.error().to_string() << "\n";
+    err << "lj fetch: " << sink.error().message() << "\n";
     return 1;
   }
   // --received-log: each event handed over, with when, for judging a run from the customer's side.
