@@ -52,9 +52,10 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/delivery/nginx_configurator.h"
 #include "prod/delivery/published_retention.h"
+#include "prod/http/metrics_endpoint.h"
 #include "prod/logging/logfmt.h"
+#include "prod/lumberjack/lumberjack_metrics.h"
 #include "prod/lumberjack/lumberjack_node.h"
-#include "prod/lumberjack/metrics_endpoint.h"
 #include "prod/lumberjack/status_page.h"
 #include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
@@ -354,10 +355,10 @@ int main(int argc, char** argv) {
     co_await page.run();
     finished = true;
   }(status_page, status_page_finished));
-  std::map<std::string, lj::lumberjack::Page> pages;
+  std::map<std::string, lj::Page> pages;
   pages["/status"] = {"text/html; charset=utf-8", [&status_page] { return status_page.html(); }};
   pages["/status.json"] = {"application/json", [&status_page] { return status_page.json(); }};
-  auto metrics = lj::lumberjack::MetricsEndpoint::start(
+  auto metrics = lj::MetricsEndpoint::start(
       env, metrics_listen, [&node] { return lj::lumberjack::render_metrics(node.status()); },
       std::move(pages));
   if (!metrics.ok()) {
