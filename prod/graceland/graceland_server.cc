@@ -87,6 +87,7 @@ Task<void> GracelandServer::accept_loop() {
       (*connection)->close();
       continue;
     }
+    ++stats_.connections_accepted;
     env_.executor.spawn(serve(std::move(*connection)));
   }
 }
@@ -288,6 +289,8 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
         }
         ++stats_.batches_acked;
         stats_.events_acked += count;
+        for (const auto& [account, record] : request->batch.events)
+          stats_.bytes_acked += record.size();
         if (!(co_await bounded.answer(
                   MessageWriter(MessageType::kAck).u64(batch_id).u32(count).frame()))
                  .ok())
@@ -311,6 +314,7 @@ Task<void> GracelandServer::serve(std::unique_ptr<Connection> connection) {
           co_await reject(batch.error());
           co_return;
         }
+        note_read(*batch);
         const std::string reply = encode_read_reply(version, *batch);
         if (!(co_await bounded.answer(reply)).ok()) co_return;
         break;
@@ -345,11 +349,18 @@ ReadManyReply GracelandServer::read_many(const ReadManyRequest& request) {
       continue;
     }
     for (const std::string& record : batch->records) spent += record.size();
+    note_read(*batch);
     entry.outcome = ReadManyOutcome::kBatch;
     entry.batch = std::move(*batch);
   }
   // Entries past the budget stay kNotRead: the reader asks for them again.
   return reply;
+}
+
+void GracelandServer::note_read(const ReadBatch& batch) {
+  ++stats_.reads_served;
+  stats_.records_read += batch.records.size();
+  for (const std::string& record : batch.records) stats_.bytes_read += record.size();
 }
 
 void GracelandServer::note_read_failure(const Error& error) {

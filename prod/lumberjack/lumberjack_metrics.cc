@@ -8,6 +8,12 @@ namespace lj::lumberjack {
 
 namespace {
 
+// Whole milliseconds, in seconds: what an alert threshold needs, in a short sample.
+double seconds_of(Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) /
+         1000;
+}
+
 void render_roles(const LumberjackStatus& status, MetricsText& text) {
   text.gauge("lumberjack_connected", "1 while the ZooKeeper session is live.", status.connected);
   text.gauge("lumberjack_master", "1 while this node is the master.", status.master);
@@ -24,6 +30,11 @@ void render_roles(const LumberjackStatus& status, MetricsText& text) {
              "Events/s of this worker's customers as last reported to the master (whole "
              "events/s).",
              static_cast<double>(std::llround(status.load_events_per_s)));
+  text.counter("lumberjack_pipelines_fenced_total",
+               "Customer pipelines stopped because the fence refused them: the assignment moved, "
+               "the customer changed or the session ended (a few per move; a storm when "
+               "ownership flaps).",
+               status.pipelines_fenced);
 }
 
 void render_publishing(const LumberjackStatus& status, MetricsText& text) {
@@ -94,16 +105,39 @@ void render_pops(const LumberjackStatus& status, MetricsText& text) {
   text.counter("lumberjack_pop_round_trips_total",
                "Reads sent to Graceland PoPs, each carrying the reads of many customers.",
                status.pop_round_trips);
+  text.family("lumberjack_pop_up", MetricType::kGauge,
+              "Per PoP in the directory this node reads: 1 if its last connection or read "
+              "succeeded, 0 if it failed.");
+  for (const auto& [pop, reachable] : status.pops_reachable) {
+    text.sample({{"pop", pop}}, reachable ? 1 : 0);
+  }
+}
+
+void render_customers(const std::vector<CustomerProgress>& customers, MetricsText& text) {
+  text.family("lumberjack_customer_lag_seconds", MetricType::kGauge,
+              "Per customer delivered here: how long the oldest event read from a PoP and not "
+              "yet published has waited since it was read (0: caught up).");
+  for (const CustomerProgress& c : customers) {
+    text.sample({{"customer", std::to_string(c.account)}}, seconds_of(c.lag));
+  }
+  text.family("lumberjack_customer_roll_age_seconds", MetricType::kGauge,
+              "Per customer delivered here: the age at which its files roll (its own, or the "
+              "write budget's floor), the lag it sees in normal operation.");
+  for (const CustomerProgress& c : customers) {
+    text.sample({{"customer", std::to_string(c.account)}}, seconds_of(c.roll_age));
+  }
 }
 
 }  // namespace
 
-std::string render_metrics(const LumberjackStatus& status) {
+std::string render_metrics(const LumberjackStatus& status,
+                           const std::vector<CustomerProgress>& customers) {
   MetricsText text;
   render_roles(status, text);
   render_publishing(status, text);
   render_push(status, text);
   render_pops(status, text);
+  render_customers(customers, text);
   return text.text();
 }
 

@@ -359,7 +359,8 @@ int main(int argc, char** argv) {
   pages["/status"] = {"text/html; charset=utf-8", [&status_page] { return status_page.html(); }};
   pages["/status.json"] = {"application/json", [&status_page] { return status_page.json(); }};
   auto metrics = lj::MetricsEndpoint::start(
-      env, metrics_listen, [&node] { return lj::lumberjack::render_metrics(node.status()); },
+      env, metrics_listen,
+      [&node] { return lj::lumberjack::render_metrics(node.status(), node.customer_progress()); },
       std::move(pages));
   if (!metrics.ok()) {
     log("error", "metrics: " + metrics.error().to_string());
