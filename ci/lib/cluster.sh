@@ -13,7 +13,8 @@
 #                                       -> accounts (1001...), CEF/W3C x modern/imperva in turn, all
 #                                       added by one `lj ctl add --from`; shared-key: one RSA key pair
 #                                       for all of them (load runs: one keygen instead of N)
-#   start_graceland POP LISTEN [FLAG...] -> graceland_addr[POP] (FLAGs go to graceland)
+#   start_graceland POP LISTEN [FLAG...] -> graceland_addr[POP] (FLAGs go to graceland); its
+#                                       /metrics at graceland_metrics[POP] (the same port on a restart)
 #   cluster_webdav_store                Lumberjacks started after it store through a real nginx
 #                                       WebDAV server ($work/dav, files in $work/storage)
 #   start_sftp_server / push_customer A a customer's SFTP server; Lumberjacks started after it
@@ -21,8 +22,12 @@
 #   start_s3_server / push_customer_s3 A   a customer's S3-compatible bucket; Lumberjacks started
 #                                       after it sign with its credentials (ci/lib/s3_server.sh)
 #   start_lumberjack NAME SESSION_MS    its nginx on a free port first -> node_port[NAME]
-#                                       (push_timeout_ms set: --push-timeout-ms)
+#                                       (push_timeout_ms set: --push-timeout-ms); its /metrics and
+#                                       status page at node_metrics[NAME] (the same port on a restart)
 #   start_lb                            the load balancer in front of every node -> lb_url
+#   cluster_prometheus                  Debian's prometheus scraping every Graceland and node
+#                                       started so far, with the alert rules (ci/lib/prometheus.sh)
+#                                       -> prometheus_url (empty, and said, if it is not installed)
 #   start_fetch ACCOUNT POLL_MS         $work/fetch/ACCOUNT/{out/,received,state,log}
 #   start_gen FLEET POPS PROXIES FIRST_ID RATE EVENTS [WEIGHTS]   proxies homed at the first of
 #                                       POPS, failing over along them; $work/gen-FLEET.{out,progress},
@@ -45,9 +50,11 @@ source "$(dirname "$delivery_lib")/pki.sh"
 source "$(dirname "$delivery_lib")/sftp_server.sh"
 # shellcheck source=ci/lib/s3_server.sh
 source "$(dirname "$delivery_lib")/s3_server.sh"
+# shellcheck source=ci/lib/prometheus.sh
+source "$(dirname "$delivery_lib")/prometheus.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-declare -A graceland_addr node_port
+declare -A graceland_addr node_port graceland_metrics node_metrics
 accounts=()
 lumberjacks=()
 
@@ -187,8 +194,11 @@ start_graceland() {  # POP LISTEN [FLAG...] (127.0.0.1:0 for any port; a restart
   rm -f "$dir/ready"
   # Its server certificate names its PoP: readers check it against the PoP they read.
   [ -f "$pki/graceland-$pop.crt" ] || pki_issue "$pki" "graceland-$pop" graceland "$pop" server
+  # One metrics port for its life, restarts included: Prometheus' target stays valid.
+  [ -n "${graceland_metrics[$pop]:-}" ] || graceland_metrics[$pop]=127.0.0.1:$(free_port)
   spawn "graceland-$pop" "$dir/graceland.log" "$build/prod/cmd/graceland/graceland" --pop "$pop" \
     --data-dir "$dir" --listen "$listen" --ready-file "$dir/ready" --zookeeper "$zk" \
+    --metrics-listen "${graceland_metrics[$pop]}" \
     --tls-cert "$pki/graceland-$pop.crt" --tls-key "$pki/graceland-$pop.key" --client-ca "$pki/ca.crt" \
     --zk-auth "$work/zkauth/graceland.zkauth" "$@"
   wait_file "$dir/ready"
@@ -206,9 +216,11 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
   fi
   rm -f "$dir/ready"
   [ -f "$pki/$name.crt" ] || pki_issue "$pki" "$name" lumberjack "$name"
+  [ -n "${node_metrics[$name]:-}" ] || node_metrics[$name]=127.0.0.1:$(free_port)
   # shellcheck disable=SC2046 # the TLS flags are words
   spawn "$name" "$dir/lumberjack.log" "$build/prod/cmd/lumberjack/lumberjack" --name "$name" --zookeeper "$zk" \
     "${storage_flags[@]}" --session-timeout-ms "$2" --ready-file "$dir/ready" --nginx-dir "$dir/nginx" \
+    --metrics-listen "${node_metrics[$name]}" \
     --zk-auth "$work/zkauth/lumberjack.zkauth" ${push_key:+--push-ssh-key "$push_key"} \
     ${push_timeout_ms:+--push-timeout-ms "$push_timeout_ms"} \
     ${push_credentials:+--push-credentials "$push_credentials" --push-ca-file "$push_ca"} \
@@ -222,6 +234,25 @@ start_lb() {
   configure_lb "$(free_port)" "${prefixes[@]}"
   start_nginx lb
   lb_url=https://localhost:$(sed -n 's/^ *listen 127.0.0.1:\([0-9]*\).*/\1/p' "$work/lb/nginx.conf")
+}
+
+cluster_prometheus() {
+  local dir=$work/prometheus pop name gracelands="" nodes="" port
+  prometheus_url=""
+  if ! command -v prometheus >/dev/null; then
+    say "Prometheus: not installed (Debian's prometheus: ci/setup installs it); going on without it"
+    return 0
+  fi
+  mkdir -p "$dir/data"
+  for pop in "${!graceland_metrics[@]}"; do gracelands+="$pop=${graceland_metrics[$pop]} "; done
+  for name in "${lumberjacks[@]}"; do nodes+="$name=${node_metrics[$name]} "; done
+  write_prometheus_config "$dir/prometheus.yml" "$gracelands" "$nodes"
+  port=$(free_port)
+  spawn prometheus "$dir/prometheus.log" prometheus --config.file "$dir/prometheus.yml" \
+    --storage.tsdb.path "$dir/data" --web.listen-address "127.0.0.1:$port"
+  wait_accepting "$port" prometheus "$dir/prometheus.log"
+  # shellcheck disable=SC2034  # read by the script that sources this
+  prometheus_url=http://127.0.0.1:$port
 }
 
 start_fetch() {  # ACCOUNT POLL_MS: downloads through the load balancer until stopped

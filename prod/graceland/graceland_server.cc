@@ -87,6 +87,7 @@ Task<void> GracelandServer::accept_loop() {
       (*connection)->close();
       continue;
     }
+    ++stats_.connections_accepted;
     env_.executor.spawn(serve(std::move(*connection)));
   }
 }
@@ -290,6 +291,7 @@ Task<bool> GracelandServer::answer_batch(Served& served, const ValidatedBatch& b
   }
   ++stats_.batches_acked;
   stats_.events_acked += count;
+  for (const auto& [account, record] : batch.events) stats_.bytes_acked += record.size();
   const Status answered = co_await served.bounded.answer(
       MessageWriter(MessageType::kAck).u64(batch.batch_id).u32(count).frame());
   if (!answered.ok()) co_return false;
@@ -307,6 +309,7 @@ Task<bool> GracelandServer::answer_read(Served& served, const ReadRequest& read)
     co_await reject(served, batch.error());
     co_return false;
   }
+  note_read(*batch);
   const Status answered = co_await served.bounded.answer(encode_read_reply(served.version, *batch));
   co_return answered.ok();
 }
@@ -378,11 +381,18 @@ ReadManyReply GracelandServer::read_many(const ReadManyRequest& request) {
       continue;
     }
     for (const std::string& record : batch->records) spent += record.size();
+    note_read(*batch);
     entry.outcome = ReadManyOutcome::kBatch;
     entry.batch = std::move(*batch);
   }
   // Entries past the budget stay kNotRead: the reader asks for them again.
   return reply;
+}
+
+void GracelandServer::note_read(const ReadBatch& batch) {
+  ++stats_.reads_served;
+  stats_.records_read += batch.records.size();
+  for (const std::string& record : batch.records) stats_.bytes_read += record.size();
 }
 
 void GracelandServer::note_read_failure(const Error& error) {

@@ -66,8 +66,15 @@ struct GracelandOptions {
 };
 
 struct GracelandStats {
+  uint64_t connections_accepted = 0;  // served: past the connection caps
   uint64_t batches_acked = 0;
   uint64_t events_acked = 0;
+  uint64_t bytes_acked = 0;  // the acknowledged events' records
+  // Reads answered with records (or none: the reader is at the end), a kRead each and each
+  // entry of a kReadMany the server read; and what they carried.
+  uint64_t reads_served = 0;
+  uint64_t records_read = 0;
+  uint64_t bytes_read = 0;
   uint64_t commits = 0;  // fsync rounds
   uint64_t rejected_frames = 0;
   uint64_t refused_requests = 0;     // a client without an identity, or asking beyond its role
@@ -87,6 +94,10 @@ class GracelandServer {
 
   std::string address() const { return address_; }
   const GracelandStats& stats() const { return stats_; }
+  size_t open_connections() const { return connections_; }
+  const SegmentStore& store() const { return *store_; }
+  // The store's file system's free bytes now (SegmentStore::free_bytes).
+  Result<uint64_t> disk_free_bytes() { return store_->free_bytes(); }
   // Stops accepting; connections end at their next message. Pending commits still finish.
   void stop();
 
@@ -111,6 +122,7 @@ class GracelandServer {
   ReadManyReply read_many(const ReadManyRequest& request);
   // A store read refused as damaged is counted and raised as an alarm.
   void note_read_failure(const Error& error);
+  void note_read(const ReadBatch& batch);
   class BoundedPeer;
   void log(LogLevel level, const std::string& line);
   void log_refusal(const std::string& peer, const Error& error);  // rate-limited

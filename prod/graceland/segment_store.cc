@@ -236,10 +236,24 @@ Status SegmentStore::admit(std::span<const PendingAppend> records) {
     total += worst_case_bytes(record.payload.size());
   }
   for (const auto& [account, bytes] : by_account) {
-    if (Status s = quota_room_for(account, bytes); !s.ok()) return s;
+    if (Status s = quota_room_for(account, bytes); !s.ok()) {
+      ++stats_.refused_account_quota;
+      return s;
+    }
   }
-  if (Status s = store_room_for(total); !s.ok()) return s;
-  return disk_room_for(total);
+  if (Status s = store_room_for(total); !s.ok()) {
+    ++stats_.refused_store_max;
+    return s;
+  }
+  Status disk = disk_room_for(total);
+  if (!disk.ok() && disk.code() == ErrorCode::kResourceExhausted) ++stats_.refused_disk_reserve;
+  return disk;
+}
+
+size_t SegmentStore::segment_count() const {
+  size_t count = 0;
+  for (const auto& [account, state] : accounts_) count += state.segments.size();
+  return count;
 }
 
 Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string& account,
@@ -269,6 +283,7 @@ Result<SegmentStore::Segment*> SegmentStore::writable_segment(const std::string&
   // Registered before its header is written: if that write fails, the next segment still
   // gets a fresh index (found by seed 336 of `lj-sim ingest`: every later create collided).
   Segment& segment = state.segments.emplace(index, Segment{}).first->second;
+  ++stats_.segments_created;
   segment.index = index;
   segment.created_wall_ms = env_.clock.wall_now_ms();
   segment.known_since = env_.clock.monotonic_now();
@@ -539,6 +554,8 @@ Task<Status> SegmentStore::remove_expired() {
                 stored_bytes_ >= oldest->second.file_bytes);
       state.stored_bytes -= oldest->second.file_bytes;  // retention frees quota
       stored_bytes_ -= oldest->second.file_bytes;
+      ++stats_.segments_expired;
+      stats_.bytes_expired += oldest->second.file_bytes;
       state.segments.erase(oldest);
       removed = true;
     }

@@ -78,6 +78,17 @@ struct ReadBatch {
   uint64_t store_id = 0;             // the store read: `next` means nothing in any other
 };
 
+// What the store did since it opened, for metrics (prod/graceland/graceland_metrics.h).
+struct SegmentStoreStats {
+  uint64_t segments_created = 0;
+  uint64_t segments_expired = 0;  // removed by retention
+  uint64_t bytes_expired = 0;     // their sizes on disk
+  // Batches admit() refused, by the limit they would have passed (the first one checked).
+  uint64_t refused_account_quota = 0;
+  uint64_t refused_store_max = 0;
+  uint64_t refused_disk_reserve = 0;
+};
+
 struct AccountExtent {
   std::string account;
   Position first;  // the oldest record still kept
@@ -112,6 +123,13 @@ class SegmentStore {
   uint64_t stored_bytes() const { return stored_bytes_; }
   uint64_t stored_bytes(std::string_view account) const;
   size_t open_writers() const { return open_writers_; }
+  // Kept segments, over every account (a walk of the accounts: for metrics, not hot paths).
+  size_t segment_count() const;
+  size_t account_count() const { return accounts_.size(); }
+  const SegmentStoreStats& stats() const { return stats_; }
+  const SegmentStoreOptions& options() const { return options_; }
+  // The store's file system's free bytes now (FileSystem::free_bytes), whatever the reserve.
+  Result<uint64_t> free_bytes() { return env_.files.free_bytes(options_.root); }
 
  private:
   struct Segment {
@@ -188,6 +206,7 @@ class SegmentStore {
   std::vector<std::pair<std::string, uint32_t>> unnamed_;
   uint64_t store_id_ = 0;
   std::vector<std::string> damage_;
+  SegmentStoreStats stats_;
 
   uint64_t stored_bytes_ = 0;  // sum of every account's stored_bytes
   // Open writers. INVARIANT: at most max_open_writers once close_idle_writers() has run, plus

@@ -45,6 +45,7 @@ PipelineCounters& PipelineCounters::operator+=(const PipelineCounters& other) {
   push_destinations_failing += other.push_destinations_failing;
   push_lag_files += other.push_lag_files;
   push_lag_seconds_max = std::max(push_lag_seconds_max, other.push_lag_seconds_max);
+  pipelines_fenced += other.pipelines_fenced;
   return *this;
 }
 
@@ -83,6 +84,7 @@ Task<void> CustomerPipeline::run() {
       } else if (records == 0) {
         outcome = co_await settle_roll();  // caught up: the roll in flight ends first
         if (outcome != Outcome::kContinue) break;
+        if (pending_.empty()) lag_.caught_up();
         co_await expire_if_due();
         co_await repair_index_if_due();
         co_await remove_uncommitted_upload_if_dead();
@@ -92,6 +94,7 @@ Task<void> CustomerPipeline::run() {
     // (A roll that fails after the one before it published: its outcome is the one that counts.)
     if (const Outcome last = co_await settle_roll(); last != Outcome::kContinue) outcome = last;
     if (outcome == Outcome::kFenced) {
+      ++counters_.pipelines_fenced;
       context_.log(LogLevel::kWarn, "customer " + account_text() + ": fenced; " +
                                         context_.worker_id + " stops delivering it");
       co_await note(PipelineStage::kFenced, committed_.next_seq);
@@ -650,7 +653,10 @@ size_t CustomerPipeline::take_batch(const std::string& pop, PopReadResult read) 
       if (!LJ_PLANTED(kNoDedup)) continue;
     }
     pending_ids_.insert(event.id);
-    if (pending_.empty()) first_pending_at_ = context_.env.clock.monotonic_now();
+    if (pending_.empty()) {
+      first_pending_at_ = context_.env.clock.monotonic_now();
+      lag_.read(first_pending_at_);
+    }
     pending_bytes_ += record_bytes;
     pending_.push_back(std::move(event));
   }
@@ -667,12 +673,15 @@ Task<void> CustomerPipeline::expire_if_due() {
   co_await context_.expire_old_files(config_);
 }
 
+Duration CustomerPipeline::roll_age() const {
+  const Duration floor = context_.min_roll_age ? *context_.min_roll_age : Duration(0);
+  return std::max<Duration>(std::chrono::milliseconds(config_.roll.max_age_ms), floor);
+}
+
 bool CustomerPipeline::roll_due() {
   if (pending_.empty()) return false;
   const Duration age = context_.env.clock.monotonic_now() - first_pending_at_;
-  const Duration floor = context_.min_roll_age ? *context_.min_roll_age : Duration(0);
-  return pending_full() ||
-         age >= std::max<Duration>(std::chrono::milliseconds(config_.roll.max_age_ms), floor) ||
+  return pending_full() || age >= roll_age() ||
          buggify(context_.env,
                  "pipeline.early-roll");  // fault point: a file of whatever is pending
 }
@@ -788,6 +797,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::roll() {
   LJ_ASSERT(!pending_.empty());  // a file is rolled only of something read
   auto rolling = std::make_shared<RollInFlight>(context_.env.executor);
   rolling->seq = seq;
+  rolling->first_read_at = first_pending_at_;
   rolling->next = checkpoint_for_pending(seq);
   rolling->events = std::move(pending_);
   rolling->previous = in_flight_;
@@ -879,6 +889,15 @@ Task<void> CustomerPipeline::finish_roll(std::shared_ptr<RollInFlight> rolling) 
   rolling->finished.notify_all();
 }
 
+std::optional<Duration> CustomerPipeline::oldest_unpublished_after(
+    const RollInFlight& rolling) const {
+  // At most two rolls are in flight, and in_flight_ is the newer: if it is not `rolling`, it
+  // is the one after it. (settle_roll() takes in_flight_ only once the one before is done.)
+  if (in_flight_ != nullptr && in_flight_.get() != &rolling) return in_flight_->first_read_at;
+  if (!pending_.empty()) return first_pending_at_;
+  return std::nullopt;
+}
+
 Task<CustomerPipeline::Outcome> CustomerPipeline::upload_commit_publish(RollInFlight& rolling,
                                                                         std::string file) {
   const uint64_t seq = rolling.seq;
@@ -926,6 +945,7 @@ Task<CustomerPipeline::Outcome> CustomerPipeline::upload_commit_publish(RollInFl
   if (Outcome o = co_await publish(*committed_.last_file); o != Outcome::kContinue) co_return o;
   ++counters_.files_published;
   counters_.events_published += events;
+  lag_.published(oldest_unpublished_after(rolling));
   co_await expire_if_due();
   co_return Outcome::kContinue;
 }

@@ -47,6 +47,7 @@
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/file_pusher.h"
 #include "prod/lumberjack/pop_readers.h"
+#include "prod/lumberjack/publish_lag.h"
 #include "prod/lumberjack/published_layout.h"
 #include "prod/lumberjack/zk_layout.h"
 
@@ -116,6 +117,9 @@ struct PipelineCounters {
   uint64_t push_destinations_failing = 0;
   uint64_t push_lag_files = 0;      // now, summed over customers
   double push_lag_seconds_max = 0;  // now: the customer behind the longest (a max, not a sum)
+  // Pipelines that stopped because the fence refused them (the assignment moved, the customer
+  // changed, the session ended): a few per move, a storm when ownership flaps.
+  uint64_t pipelines_fenced = 0;
   PipelineCounters& operator+=(const PipelineCounters& other);
 };
 
@@ -164,6 +168,10 @@ class CustomerPipeline {
   int32_t config_version() const { return config_version_; }
   // Its own, and its pusher's.
   PipelineCounters counters() const;
+  // How long the oldest event it read and has not published has waited (PublishLag).
+  Duration lag() const { return lag_.lag(context_.env.clock.monotonic_now()); }
+  // No file rolls by age before this: the customer's roll age, or the write budget's floor.
+  Duration roll_age() const;
 
  private:
   enum class Outcome { kContinue, kRetry, kFenced };
@@ -180,6 +188,7 @@ class CustomerPipeline {
   struct RollInFlight {
     explicit RollInFlight(Executor& executor) : finished(executor) {}
     uint64_t seq = 0;
+    Duration first_read_at{0};  // when its first event was read (the lag clock)
     std::vector<AttackEvent> events;
     Checkpoint next;
     std::shared_ptr<RollInFlight> previous;  // the roll still finishing when this one began
@@ -247,6 +256,9 @@ class CustomerPipeline {
   // The roll's own steps, in a task of its own: write, upload, commit, publish.
   Task<void> finish_roll(std::shared_ptr<RollInFlight> rolling);
   Task<Outcome> upload_commit_publish(RollInFlight& rolling, std::string file);
+  // When the oldest event still unpublished once `rolling` has published was read: the roll
+  // after it, else the pending file (none: nothing).
+  std::optional<Duration> oldest_unpublished_after(const RollInFlight& rolling) const;
   // Collects the next file while `rolling` finishes, then waits for it.
   Task<void> collect_while_rolling(RollInFlight& rolling);
   void clear_pending();
@@ -281,6 +293,7 @@ class CustomerPipeline {
   bool roll_requested_ = false;  // a read did not fit the pending file: roll before taking it
   uint64_t pending_bytes_ = 0;
   Duration first_pending_at_{0};
+  PublishLag lag_;
 
   PopReaders readers_;
   uint64_t generation_ = 0;  // counts recoveries: a read begun before one is stale

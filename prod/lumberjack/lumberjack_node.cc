@@ -496,8 +496,25 @@ void LumberjackNode::reap_pipelines() {
   status_.push_destinations_failing = sum.push_destinations_failing;
   status_.push_lag_files = sum.push_lag_files;
   status_.push_lag_seconds_max = sum.push_lag_seconds_max;
+  status_.pipelines_fenced = sum.pipelines_fenced;
   status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
   status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
+  status_.pops_reachable.clear();
+  if (pop_reads_) {
+    // Only PoPs still in the directory: one that left it (deregistered) is nobody's to read.
+    for (const auto& [pop, reachable] : pop_reads_->reachable()) {
+      if (pops_.contains(pop)) status_.pops_reachable.emplace(pop, reachable);
+    }
+  }
+}
+
+std::vector<CustomerProgress> LumberjackNode::customer_progress() const {
+  std::vector<CustomerProgress> out;
+  out.reserve(pipelines_.size());
+  for (const auto& [account, pipeline] : pipelines_) {
+    out.push_back(CustomerProgress{account, pipeline->lag(), pipeline->roll_age()});
+  }
+  return out;
 }
 
 bool LumberjackNode::still_stopping(uint64_t account) const {

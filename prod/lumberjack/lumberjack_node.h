@@ -97,6 +97,17 @@ struct LumberjackStatus {
   uint64_t pop_connections = 0;     // open now: at most one per PoP (PopReadHub)
   uint64_t pop_round_trips = 0;     // reads of PoPs sent, each carrying many customers' reads
   Duration min_roll_age{0};         // the write budget's floor under every roll age
+  uint64_t pipelines_fenced = 0;    // see PipelineCounters
+  // The PoPs in this session's directory that it has read: whether the last call to each
+  // succeeded (PopReadHub::reachable).
+  std::map<std::string, bool> pops_reachable;
+};
+
+// One customer this worker delivers, as of now (LumberjackNode::customer_progress).
+struct CustomerProgress {
+  uint64_t account = 0;
+  Duration lag{0};       // CustomerPipeline::lag
+  Duration roll_age{0};  // CustomerPipeline::roll_age
 };
 
 class LumberjackNode {
@@ -109,6 +120,9 @@ class LumberjackNode {
   Task<void> run();
   void stop() { stopping_ = true; }
   const LumberjackStatus& status() const { return status_; }
+  // Each running pipeline's lag and roll age, read now (not as of the last pass: a pass held
+  // up by ZooKeeper must not freeze them), by account.
+  std::vector<CustomerProgress> customer_progress() const;
 
  private:
   Task<void> run_session(CoordinatorSession& session);

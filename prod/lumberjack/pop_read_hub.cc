@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct PopReadHub::Shared {
     std::unique_ptr<graceland::GracelandClient> client;
     std::deque<PendingRead> queue;  // not yet sent
     bool draining = false;          // a drain task runs for this PoP
+    std::optional<bool> reachable;  // how its last call ended (none yet: unknown)
   };
   std::string client_name;
   Duration call_timeout{0};
@@ -67,6 +69,14 @@ uint64_t PopReadHub::round_trips() const {
   return shared_->round_trips;
 }
 
+std::map<std::string, bool> PopReadHub::reachable() const {
+  std::map<std::string, bool> out;
+  for (const auto& [pop, channel] : shared_->channels) {
+    if (channel.reachable) out.emplace(pop, *channel.reachable);
+  }
+  return out;
+}
+
 size_t PopReadHub::connections() const {
   size_t open = 0;
   for (const auto& [pop, channel] : shared_->channels) open += channel.client ? 1 : 0;
@@ -86,6 +96,7 @@ Task<void> PopReadHub::drain(Env env, std::shared_ptr<Shared> shared, std::strin
       auto connected = co_await graceland::GracelandClient::connect(
           env, address, shared->client_name, shared->call_timeout, pop);
       if (!connected.ok()) {
+        channel.reachable = false;
         std::deque<PendingRead> failed = std::exchange(channel.queue, {});
         for (PendingRead& read : failed) read.done(connected.error());
         continue;
@@ -99,6 +110,7 @@ Task<void> PopReadHub::drain(Env env, std::shared_ptr<Shared> shared, std::strin
     ++shared->round_trips;
     for (const PendingRead& read : trip) request.reads.push_back(read.request);
     Result<graceland::ReadManyReply> reply = co_await channel.client->read_many(request);
+    channel.reachable = reply.ok();
     if (!reply.ok()) {
       channel.client.reset();  // it may have been left mid-frame
       for (PendingRead& read : trip) read.done(reply.error());

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -44,6 +45,9 @@ class PopReadHub {
   size_t connections() const;
   // kReadMany round trips sent so far, over every PoP.
   uint64_t round_trips() const;
+  // Per PoP asked so far: whether its last connection or round trip succeeded (a PoP whose
+  // first call is still out is not listed).
+  std::map<std::string, bool> reachable() const;
 
  private:
   struct Shared;

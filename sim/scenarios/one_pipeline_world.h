@@ -46,6 +46,10 @@ class OnePipelineWorld {
   std::optional<lumberjack::PipelineCounters> counters() const {
     return pipeline_ ? std::optional(pipeline_->counters()) : std::nullopt;
   }
+  // The running pipeline's lag (lumberjack_customer_lag_seconds; nullopt while the worker is down).
+  std::optional<Duration> lag() const {
+    return pipeline_ ? std::optional(pipeline_->lag()) : std::nullopt;
+  }
   // Removes or writes an object as an operator (or retention) would: through a store client,
   // to completion.
   bool remove_object(const std::string& name);

@@ -5,7 +5,7 @@
 //             [--retention-hours 48] [--segment-mb 64] [--ready-file PATH] [--idle-timeout-s 120]
 //             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
 //             [--max-open-writers 1024] [--account-quota BYTES] [--max-store-bytes BYTES]
-//             [--disk-reserve 1G]
+//             [--disk-reserve 1G] [--metrics-listen 127.0.0.1:9101]
 //   graceland --config FILE [flags]     the same flags from a TOML or INI file (the command line
 //   wins) graceland [flags] --print-config    the configuration they make, as such a file graceland
 //   --help                    every flag, with its default and form
@@ -22,6 +22,9 @@
 // --max-store-bytes, or the disk's free space under --disk-reserve is refused whole
 // (kResourceExhausted: the proxy retries, perhaps at another PoP), acknowledged data untouched.
 // Byte counts take K, M, G, T (powers of 1024); 0 turns a byte limit off.
+//
+// --metrics-listen serves /metrics in the Prometheus text format there (graceland_metrics.h):
+// no authentication and no customer in it, but an internal interface only all the same.
 //
 // With --zookeeper it registers its PoP and address (--advertise, default the listen address)
 // as an ephemeral node <zk-root>/gracelands/<pop>, where Lumberjack workers find it.
@@ -40,9 +43,11 @@
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
+#include "prod/graceland/graceland_metrics.h"
 #include "prod/graceland/graceland_server.h"
 #include "prod/graceland/registration.h"
 #include "prod/graceland/wire.h"
+#include "prod/http/metrics_endpoint.h"
 #include "prod/logging/logfmt.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/real/asio_runtime.h"
@@ -56,6 +61,7 @@ struct Flags {
   std::string listen = "127.0.0.1:9100";
   std::string data_dir;
   std::string ready_file;
+  std::string metrics_listen;  // empty: no metrics listener
   int64_t retention_ms = 48ll * 3600 * 1000;
   double segment_mb = 64;
   int64_t idle_timeout_s = 120;
@@ -90,6 +96,8 @@ void declare(CLI::App& app, Flags& flags, std::string& retention_hours) {
                "no TLS: anyone who reaches the port may read every customer's events "
                "and inject forged ones (benchmarks, a developer's machine)");
   app.add_option("--ready-file", flags.ready_file, "write the address here once listening");
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "serve /metrics (Prometheus text) here, HOST:PORT (default: not served)");
   app.add_option("--retention-hours", retention_hours,
                  "keep segments this long, 1 minute (0.0167) to 10 years")
       ->capture_default_str()
@@ -225,6 +233,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string address = (*server)->address();
+  std::unique_ptr<lj::MetricsEndpoint> metrics;
+  if (!flags.metrics_listen.empty()) {
+    auto started = lj::MetricsEndpoint::start(env, flags.metrics_listen, [&server] {
+      return lj::graceland::render_graceland_metrics(lj::graceland::read_metrics(**server));
+    });
+    if (!started.ok()) {
+      log_line(env.clock, flags.pop, "error", "metrics: " + started.error().to_string());
+      return 1;
+    }
+    metrics = std::move(*started);
+    log_line(env.clock, flags.pop, "info", "metrics at http://" + metrics->address() + "/metrics");
+  }
   if (!flags.ready_file.empty()) {
     std::ofstream(flags.ready_file + ".tmp") << address << "\n";
     std::rename((flags.ready_file + ".tmp").c_str(), flags.ready_file.c_str());

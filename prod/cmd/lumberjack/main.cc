@@ -50,8 +50,9 @@
 #include "prod/cmd/lumberjack/lumberjack_flags.h"
 #include "prod/delivery/nginx_configurator.h"
 #include "prod/delivery/published_retention.h"
+#include "prod/http/metrics_endpoint.h"
 #include "prod/logging/logfmt.h"
-#include "prod/lumberjack/metrics_endpoint.h"
+#include "prod/lumberjack/lumberjack_metrics.h"
 #include "prod/lumberjack/status_page.h"
 #include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
@@ -130,7 +131,7 @@ class Daemon {
   bool nginx_finished_ = true;
   std::unique_ptr<lj::lumberjack::StatusPage> status_page_;
   bool status_page_finished_ = false;
-  std::unique_ptr<lj::lumberjack::MetricsEndpoint> metrics_;
+  std::unique_ptr<lj::MetricsEndpoint> metrics_;
 };
 
 void Daemon::log(const char* level, const std::string& message) const {
@@ -238,12 +239,15 @@ std::optional<std::string> Daemon::serve_pages() {
     finished = true;
   }(*status_page_, status_page_finished_));
   lj::lumberjack::StatusPage& page = *status_page_;
-  std::map<std::string, lj::lumberjack::Page> pages;
+  std::map<std::string, lj::Page> pages;
   pages["/status"] = {"text/html; charset=utf-8", [&page] { return page.html(); }};
   pages["/status.json"] = {"application/json", [&page] { return page.json(); }};
-  auto metrics = lj::lumberjack::MetricsEndpoint::start(
+  auto metrics = lj::MetricsEndpoint::start(
       env_, flags_.metrics_listen,
-      [this] { return lj::lumberjack::render_metrics(node_->status()); }, std::move(pages));
+      [this] {
+        return lj::lumberjack::render_metrics(node_->status(), node_->customer_progress());
+      },
+      std::move(pages));
   if (!metrics.ok()) return "metrics: " + metrics.error().to_string();
   metrics_ = std::move(*metrics);
   return std::nullopt;

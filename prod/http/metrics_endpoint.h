@@ -1,8 +1,9 @@
 #pragma once
 // MetricsEndpoint: serves GET /metrics in the Prometheus text format on the Network seam, so
-// an operator's scraper (or curl) sees what a Lumberjack is doing, and any other pages it is
-// given (the status page: /status, /status.json). One request per connection; a request line
-// or headers over 8 KiB, or a method other than GET, gets a 4xx.
+// an operator's scraper (or curl) sees what a daemon is doing (Graceland's counters, a
+// Lumberjack node's), and any other pages it is given (a Lumberjack's status page: /status,
+// /status.json). One request per connection; a request line or headers over 8 KiB, or a method
+// other than GET, gets a 4xx. Logic only: the daemons pass the real network.
 
 #include <functional>
 #include <map>
@@ -11,13 +12,10 @@
 
 #include "prod/io/env.h"
 #include "prod/io/task_set.h"
-#include "prod/lumberjack/lumberjack_node.h"
 
-namespace lj::lumberjack {
+namespace lj {
 
-// The metrics text for one node's status.
-std::string render_metrics(const LumberjackStatus& status);
-
+// A page besides /metrics: rendered afresh for every request.
 struct Page {
   std::string content_type;
   std::function<std::string()> render;
@@ -49,4 +47,4 @@ class MetricsEndpoint {
   TaskSet connections_;
 };
 
-}  // namespace lj::lumberjack
+}  // namespace lj
