@@ -6,9 +6,10 @@
 //             [--zookeeper HOSTS [--zk-root /lj] [--zk-auth FILE] [--advertise HOST:PORT]]
 //             [--max-open-writers 1024] [--account-quota BYTES] [--max-store-bytes BYTES]
 //             [--disk-reserve 1G] [--metrics-listen 127.0.0.1:9101]
-//   graceland --config FILE [flags]     the same flags from a TOML or INI file (the command line
-//   wins) graceland [flags] --print-config    the configuration they make, as such a file graceland
-//   --help                    every flag, with its default and form
+//   graceland --config FILE [flags]    the same flags from a TOML or INI file (the command
+//                                      line wins)
+//   graceland [flags] --print-config   the configuration they make, as such a file
+//   graceland --help                   every flag, with its default and form
 //
 // Clients speak mutual TLS: Graceland presents --tls-cert, and every client must present a
 // certificate signed by --client-ca whose OU is its role (prod/graceland/peer_grant.h): proxies
@@ -182,33 +183,19 @@ void log_line(lj::Clock& clock, const std::string& pop, const char* level,
              stderr);
 }
 
-}  // namespace
+// The server listens through mutual TLS: connections carry the client's proven identity. A
+// plaintext client is answered with why it is refused.
+lj::Result<std::unique_ptr<lj::TlsServerNetwork>> listen_tls(lj::Env env, Flags& flags) {
+  flags.tls.plaintext_refusal = lj::graceland::error_frame(
+      lj::ErrorCode::kPermissionDenied,
+      "this Graceland requires mutual TLS: connect with a client certificate "
+      "from the operator's CA (--graceland-ca, --graceland-cert, --graceland-key)");
+  return lj::TlsServerNetwork::create(env.network, flags.tls);
+}
 
-int main(int argc, char** argv) {
-  Flags flags;
-  if (std::optional<int> done = parse_flags(argc, argv, flags)) return *done;
-  const bool tls = !flags.plaintext;
-  // Segments hold customers' raw events: readable by this service's user only.
-  ::umask(077);
-  lj::RealRuntime runtime(flags.data_dir);
-  lj::Env env = runtime.env();
-  // The server listens through mutual TLS: connections carry the client's proven identity.
-  std::unique_ptr<lj::TlsServerNetwork> tls_network;
-  if (tls) {
-    flags.tls.plaintext_refusal = lj::graceland::error_frame(
-        lj::ErrorCode::kPermissionDenied,
-        "this Graceland requires mutual TLS: connect with a client certificate "
-        "from the operator's CA (--graceland-ca, --graceland-cert, --graceland-key)");
-    auto created = lj::TlsServerNetwork::create(env.network, flags.tls);
-    if (!created.ok()) {
-      log_line(env.clock, flags.pop, "error", "cannot start: " + created.error().to_string());
-      return 1;
-    }
-    tls_network = std::move(*created);
-  }
-  const lj::Env server_env = tls ? lj::with_network(env, *tls_network) : env;
+lj::graceland::GracelandOptions server_options(const Flags& flags, lj::LogSink log) {
   lj::graceland::GracelandOptions options;
-  options.require_peer_identity = tls;
+  options.require_peer_identity = !flags.plaintext;
   options.pop = flags.pop;
   options.listen_address = flags.listen;
   options.store.root = "segments";
@@ -221,80 +208,154 @@ int main(int argc, char** argv) {
   options.store.disk_reserve_bytes = flags.disk_reserve_bytes;
   // A client silent this long (a request not finished, an answer not taken) is dropped.
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
-  const lj::LogSink log = [&env, &flags, threshold = flags.log_level.level()](
-                              lj::LogLevel level, std::string_view line) {
-    if (level <= threshold) log_line(env.clock, flags.pop, lj::log_level_name(level), line);
-  };
-  options.log = log;
+  options.log = std::move(log);
+  return options;
+}
 
-  auto server = runtime.run(lj::graceland::GracelandServer::start(server_env, options));
-  if (!server.ok()) {
-    log_line(env.clock, flags.pop, "error", "cannot start: " + server.error().to_string());
-    return 1;
-  }
-  const std::string address = (*server)->address();
-  std::unique_ptr<lj::MetricsEndpoint> metrics;
-  if (!flags.metrics_listen.empty()) {
-    auto started = lj::MetricsEndpoint::start(env, flags.metrics_listen, [&server] {
-      return lj::graceland::render_graceland_metrics(lj::graceland::read_metrics(**server));
-    });
-    if (!started.ok()) {
-      log_line(env.clock, flags.pop, "error", "metrics: " + started.error().to_string());
-      return 1;
-    }
-    metrics = std::move(*started);
-    log_line(env.clock, flags.pop, "info", "metrics at http://" + metrics->address() + "/metrics");
-  }
+// "ready <address>" on stdout and, written whole, in --ready-file.
+void announce(const Flags& flags, const std::string& address) {
   if (!flags.ready_file.empty()) {
     std::ofstream(flags.ready_file + ".tmp") << address << "\n";
     std::rename((flags.ready_file + ".tmp").c_str(), flags.ready_file.c_str());
   }
   std::printf("ready %s\n", address.c_str());
   std::fflush(stdout);
+}
 
-  bool stopping = false;
-  bool registration_done = true;
-  std::optional<lj::ZkCoordinator> coordinator;
-  if (!flags.zookeeper.empty()) {
-    lj::lumberjack::ZkLayout layout;
-    layout.root = flags.zk_root;
-    lj::Result<lj::ZkAccess> access = lj::cmd::zk_access(flags.zk_auth, layout);
-    if (!access.ok()) {
-      log_line(env.clock, flags.pop, "error", "cannot start: " + access.error().to_string());
+lj::Task<void> until(lj::Clock& clock, const bool& stop) {
+  while (!stop) co_await clock.sleep_for(std::chrono::milliseconds(200));
+}
+
+// A bounded wait: at most 5 s for `done`.
+lj::Task<void> at_most_5s_for(lj::Clock& clock, const bool& done) {
+  for (int i = 0; i < 50 && !done; ++i) co_await clock.sleep_for(std::chrono::milliseconds(100));
+}
+
+lj::Task<void> flag_when_done(lj::Task<void> task, bool& done) {
+  co_await std::move(task);
+  done = true;
+}
+
+// A Graceland serving until SIGTERM or SIGINT, and the objects its loops use: the runtime
+// (declared before it) ends those loops before any of these go.
+class Daemon {
+ public:
+  Daemon(lj::RealRuntime& runtime, Flags& flags)
+      : runtime_(runtime), env_(runtime.env()), flags_(flags) {}
+  // Starts the server, its metrics and its registration; an exit status if one cannot start.
+  std::optional<int> start();
+  int run();
+
+ private:
+  void log(const char* level, std::string_view message) const {
+    log_line(env_.clock, flags_.pop, level, message);
+  }
+  std::optional<int> start_metrics();
+  std::optional<int> start_registration(const std::string& address);
+
+  lj::RealRuntime& runtime_;
+  lj::Env env_;
+  Flags& flags_;
+  lj::LogSink log_sink_;
+  std::unique_ptr<lj::TlsServerNetwork> tls_network_;
+  std::unique_ptr<lj::graceland::GracelandServer> server_;
+  std::unique_ptr<lj::MetricsEndpoint> metrics_;
+  bool stopping_ = false;
+  bool registration_done_ = true;
+  std::optional<lj::ZkCoordinator> coordinator_;
+};
+
+std::optional<int> Daemon::start() {
+  log_sink_ = [this, threshold = flags_.log_level.level()](lj::LogLevel level,
+                                                           std::string_view line) {
+    if (level <= threshold) log(lj::log_level_name(level), line);
+  };
+  if (!flags_.plaintext) {
+    auto created = listen_tls(env_, flags_);
+    if (!created.ok()) {
+      log("error", "cannot start: " + created.error().to_string());
       return 1;
     }
-    coordinator.emplace(flags.zookeeper, runtime, false, std::move(*access));
-    registration_done = false;
-    env.executor.spawn([](lj::Task<void> registration,
-                          bool& done) -> lj::Task<void> {
-      co_await std::move(registration);
-      done = true;
-    }(lj::graceland::keep_graceland_registered(*coordinator, env.clock, layout, flags.pop,
-                                               flags.advertise.empty() ? address : flags.advertise,
-                                               stopping, log),
-                                      registration_done));
+    tls_network_ = std::move(*created);
   }
-  runtime.on_termination_signal([&](int signal) {
-    log_line(env.clock, flags.pop, "info", "signal " + std::to_string(signal) + ": stopping");
-    stopping = true;
-    (*server)->stop();
+  const lj::Env server_env = tls_network_ ? lj::with_network(env_, *tls_network_) : env_;
+  auto server = runtime_.run(
+      lj::graceland::GracelandServer::start(server_env, server_options(flags_, log_sink_)));
+  if (!server.ok()) {
+    log("error", "cannot start: " + server.error().to_string());
+    return 1;
+  }
+  server_ = std::move(*server);
+  if (std::optional<int> failed = start_metrics()) return failed;
+  announce(flags_, server_->address());
+  return start_registration(server_->address());
+}
+
+// --metrics-listen: /metrics in the Prometheus text format (graceland_metrics.h).
+std::optional<int> Daemon::start_metrics() {
+  if (flags_.metrics_listen.empty()) return std::nullopt;
+  auto started = lj::MetricsEndpoint::start(env_, flags_.metrics_listen, [this] {
+    return lj::graceland::render_graceland_metrics(lj::graceland::read_metrics(*server_));
+  });
+  if (!started.ok()) {
+    log("error", "metrics: " + started.error().to_string());
+    return 1;
+  }
+  metrics_ = std::move(*started);
+  log("info", "metrics at http://" + metrics_->address() + "/metrics");
+  return std::nullopt;
+}
+
+// --zookeeper: the PoP and its address kept registered for the Lumberjack workers.
+std::optional<int> Daemon::start_registration(const std::string& address) {
+  if (flags_.zookeeper.empty()) return std::nullopt;
+  lj::lumberjack::ZkLayout layout;
+  layout.root = flags_.zk_root;
+  lj::Result<lj::ZkAccess> access = lj::cmd::zk_access(flags_.zk_auth, layout);
+  if (!access.ok()) {
+    log("error", "cannot start: " + access.error().to_string());
+    return 1;
+  }
+  coordinator_.emplace(flags_.zookeeper, runtime_, false, std::move(*access));
+  registration_done_ = false;
+  env_.executor.spawn(flag_when_done(
+      lj::graceland::keep_graceland_registered(
+          *coordinator_, env_.clock, layout, flags_.pop,
+          flags_.advertise.empty() ? address : flags_.advertise, stopping_, log_sink_),
+      registration_done_));
+  return std::nullopt;
+}
+
+int Daemon::run() {
+  runtime_.on_termination_signal([this](int signal) {
+    log("info", "signal " + std::to_string(signal) + ": stopping");
+    stopping_ = true;
+    server_->stop();
   });
   // Serve until a signal; the server's own tasks (connections, commits, retention) run meanwhile.
-  runtime.run([](lj::Clock& clock, bool& stop) -> lj::Task<void> {
-    while (!stop) co_await clock.sleep_for(std::chrono::milliseconds(200));
-  }(env.clock, stopping));
+  runtime_.run(until(env_.clock, stopping_));
   // The registration closes its session (its node goes at once) before the client goes.
-  runtime.run([](lj::Clock& clock, bool& done) -> lj::Task<void> {
-    for (int i = 0; i < 50 && !done; ++i) co_await clock.sleep_for(std::chrono::milliseconds(100));
-  }(env.clock, registration_done));
-  const auto& stats = (*server)->stats();
-  log_line(env.clock, flags.pop, "info",
-           "stopped: batches=" + std::to_string(stats.batches_acked) + " events=" +
-               std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
-               " refused=" + std::to_string(stats.refused_requests) +
-               " refused_for_room=" + std::to_string(stats.refused_batches));
+  runtime_.run(at_most_5s_for(env_.clock, registration_done_));
+  const auto& stats = server_->stats();
+  log("info", "stopped: batches=" + std::to_string(stats.batches_acked) + " events=" +
+                  std::to_string(stats.events_acked) + " commits=" + std::to_string(stats.commits) +
+                  " refused=" + std::to_string(stats.refused_requests) +
+                  " refused_for_room=" + std::to_string(stats.refused_batches));
   // The server's and the registration's loops use objects declared after the runtime: end
   // them before those objects go.
-  runtime.shutdown();
+  runtime_.shutdown();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  if (std::optional<int> done = parse_flags(argc, argv, flags)) return *done;
+  // Segments hold customers' raw events: readable by this service's user only.
+  ::umask(077);
+  lj::RealRuntime runtime(flags.data_dir);
+  Daemon daemon(runtime, flags);
+  if (std::optional<int> failed = daemon.start()) return *failed;
+  return daemon.run();
 }
