@@ -58,7 +58,8 @@ declare -A graceland_addr node_port graceland_metrics node_metrics
 accounts=()
 lumberjacks=()
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# shellcheck source=ci/lib/clock.sh
+source "$(dirname "$delivery_lib")/clock.sh"  # now_ms
 say() {
   local ms=$(($(now_ms) - t0))
   printf '[%4d.%01ds] %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*"
