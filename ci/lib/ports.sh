@@ -15,13 +15,23 @@
 # reads its own bytes back and never closes. Both were seen: a ZooKeeper readiness probe that
 # hung a whole test until its ctest timeout.
 
+# A port is free when drawn, not when used: two draws of one script, before either server has
+# bound its port, could return the same one (nginx: "a duplicate listen"). So every port a
+# script was given is noted in a file of that script's ($$ is the script's in its subshells
+# too) and never drawn again for it.
+_ports_given_file="${TMPDIR:-/tmp}/lj-ports-given.$$"
+
 _draw_free_ports() {  # COUNT OFFSETS...: COUNT bases B with every B+offset free, one per line
-  python3 - "$@" <<'PY'
-import random, socket, sys
-count, offsets = int(sys.argv[1]), [int(o) for o in sys.argv[2:]]
+  python3 - "$_ports_given_file" "$@" <<'PY'
+import os, random, socket, sys
+given_file = sys.argv[1]
+count, offsets = int(sys.argv[2]), [int(o) for o in sys.argv[3:]]
 low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 top = max(10001, low - 1 - max(offsets))
-taken, bases = set(), []
+given = set()
+if os.path.exists(given_file):
+    given = {int(p) for p in open(given_file).read().split()}
+taken, bases = set(given), []
 for _ in range(100 * count + 200):
     if len(bases) == count:
         break
@@ -39,6 +49,8 @@ for _ in range(100 * count + 200):
     bases.append(base)
 if len(bases) < count:
     sys.exit("no free ports below the ephemeral range")
+with open(given_file, "a") as f:
+    f.write(" ".join(str(b + o) for b in bases for o in offsets) + "\n")
 print(*bases, sep="\n")
 PY
 }
