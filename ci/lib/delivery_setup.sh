@@ -18,7 +18,9 @@
 
 delivery_templates=$(cd "$(dirname "${BASH_SOURCE[0]}")/../nginx" && pwd)
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-stream_module=/usr/lib/nginx/modules/ngx_stream_module.so  # Debian's libnginx-mod-stream
+nginx_modules=/usr/lib/nginx/modules  # Debian's dynamic modules
+stream_module=$nginx_modules/ngx_stream_module.so  # libnginx-mod-stream
+lua_module=$nginx_modules/ngx_http_lua_module.so   # libnginx-mod-http-lua: the nodes' key check
 background=()
 nginx_prefixes=()
 
@@ -62,6 +64,7 @@ delivery_cleanup() {
 delivery_setup() {
   [ -x "$nginx_bin" ] || { echo "nginx is not installed (ci/setup installs it)" >&2; exit 1; }
   [ -f "$stream_module" ] || { echo "no $stream_module (ci/setup installs libnginx-mod-stream)" >&2; exit 1; }
+  [ -f "$lua_module" ] || { echo "no $lua_module (ci/setup installs libnginx-mod-http-lua)" >&2; exit 1; }
   tmp=$(mktemp -d /tmp/lj-delivery-XXXXXX)
   chmod 755 "$tmp"
   trap delivery_cleanup EXIT
@@ -91,7 +94,8 @@ render_node() {  # PREFIX PORT STORAGE RATE
   local prefix=$1 port=$2 storage=$3 rate=$4 lb_port
   lb_port=$(free_ports 1)
   render_template node.conf.template "$prefix" "$port" "s|@LISTEN_LB@|127.0.0.1:$lb_port|g" \
-    "s|@STORAGE@|$storage|g" "s|@RATE@|$rate|g" "s|@ADDRESS_RATE@|${address_rate:-200r/s}|g"
+    "s|@STORAGE@|$storage|g" "s|@RATE@|$rate|g" "s|@ADDRESS_RATE@|${address_rate:-200r/s}|g" \
+    "s|@MODULES@|$nginx_modules|g"
   echo "$lb_port" > "$prefix/lb-port"
 }
 

@@ -177,6 +177,7 @@ int render(const Args& args) {
   for (const std::string& why : rendered.rejected)
     std::cerr << "lj-delivery-fixture: not serving " << why << "\n";
   const fs::path htpasswd = dir / lj::delivery::NginxConfigurator::kHtpasswdDirName;
+  fs::create_directories(htpasswd);  // as the configurator keeps it, even when no file needs it
   for (const auto& [name, contents] : rendered.htpasswd) {
     if (!write_atomically(htpasswd / name, contents)) return fail("cannot write " + name);
   }

@@ -40,6 +40,31 @@ std::string render_htpasswd(const CustomerConfig& config) {
   return config.username + ":" + config.password_hash + "\n";
 }
 
+bool checked_in_memory(const CustomerConfig& config) {
+  return lumberjack::is_ssha_hash(config.password_hash);
+}
+
+namespace {
+
+// A Lua string literal of `text`, which holds no quote, backslash or control character: user
+// names, {SSHA} hashes and realms are validated to narrower sets before they get here.
+std::string lua_string(std::string_view text) {
+  for (char c : text) LJ_ASSERT(c >= ' ' && c != '"' && c != '\\' && c != 0x7f);
+  return "\"" + std::string(text) + "\"";
+}
+
+std::string render_check(const CustomerConfig& config, const std::string& realm,
+                         const NginxRenderOptions& options) {
+  if (checked_in_memory(config)) {
+    return "    access_by_lua_block { lj_auth.check(" + lua_string(realm) + ", " +
+           lua_string(config.username) + ", " + lua_string(config.password_hash) + ") }\n";
+  }
+  return "    auth_basic \"" + realm + "\";\n" + "    auth_basic_user_file \"" +
+         options.htpasswd_dir + "/" + config.folder() + "\";\n";
+}
+
+}  // namespace
+
 std::string render_location(const CustomerConfig& config, const NginxRenderOptions& options) {
   LJ_ASSERT(validate_for_nginx(config).ok());
   const std::string folder = config.folder();
@@ -47,8 +72,7 @@ std::string render_location(const CustomerConfig& config, const NginxRenderOptio
   std::string out;
   out += "# customer " + account + "\n";
   out += "location ^~ /" + folder + "/ {\n";
-  out += "    auth_basic \"Lumberjack " + folder + "\";\n";
-  out += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" + folder + "\";\n";
+  out += render_check(config, "Lumberjack " + folder, options);
   out += "    limit_req zone=" + options.rate_limit_zone +
          " burst=" + std::to_string(options.rate_limit_burst) + " nodelay;\n";
   out += "    limit_req zone=" + options.address_rate_limit_zone +
@@ -83,17 +107,16 @@ RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customer
       continue;
     }
     rendered.include += render_location(config, options);
-    rendered.htpasswd[config.folder()] = render_htpasswd(config);
+    if (!checked_in_memory(config)) rendered.htpasswd[config.folder()] = render_htpasswd(config);
+    ++rendered.served;
   }
-  // Files in folders nobody is configured for: ask for credentials that nothing satisfies.
+  // Files in folders nobody is configured for: the answer a configured folder gives a request
+  // without credentials.
   rendered.include +=
       "# unknown folders: the same answer as a configured folder without credentials\n";
   rendered.include += "location ~ \"^/[0-9]+_[0-9]+/(?:logs\\.index|[0-9]+_[0-9]+\\.log)$\" {\n";
-  rendered.include += "    auth_basic \"Lumberjack\";\n";
-  rendered.include += "    auth_basic_user_file \"" + options.htpasswd_dir + "/" +
-                      std::string(kNobodyHtpasswd) + "\";\n";
+  rendered.include += "    access_by_lua_block { lj_auth.refuse(\"Lumberjack\") }\n";
   rendered.include += "}\n";
-  rendered.htpasswd[std::string(kNobodyHtpasswd)] = "";
   return rendered;
 }
 

@@ -6,7 +6,7 @@
 // includes the rendered file in its server block. For each customer, the include holds
 //
 //   location ^~ /<account>_<config>/ {            every URI in the folder, and nothing else
-//     auth_basic ...; auth_basic_user_file <htpasswd dir>/<account>_<config>;
+//     access_by_lua_block { lj_auth.check("<realm>", "<user>", "{SSHA}...") }
 //     limit_req zone=<zone> burst=<n> nodelay;     keyed by address and $remote_user
 //     limit_req zone=<address zone> burst=<n> nodelay;   keyed by address alone
 //     location ~ "^/<folder>/(?:logs\.index|<account>_<seq>\.log)$" { }   served as stored
@@ -14,14 +14,22 @@
 //   }                                              store's temp files, other names
 //
 // and one more location for the files of folders nobody is configured for, which asks for
-// credentials no one has (an empty htpasswd file), so a stranger cannot tell a configured
-// customer's folder from an unknown one. nginx resolves "..", "%2e%2e" and "%2f" before it
+// credentials no one has (lj_auth.refuse), so a stranger cannot tell a configured customer's
+// folder from an unknown one. nginx resolves "..", "%2e%2e" and "%2f" before it
 // matches locations, so a path that leaves a folder is judged by the folder it lands in.
 //
 // Every value taken from ZooKeeper is validated before it reaches a config line: ids are
 // numbers by type, user names pass validate_username(), password hashes
-// validate_password_hash() ("{SSHA}..." or, stored by earlier versions, "$6$..."; both checked
-// by nginx's auth_basic natively: prod/lumberjack/credentials.h).
+// validate_password_hash() ("{SSHA}..." or, stored by earlier versions, "$6$...":
+// prod/lumberjack/credentials.h).
+//
+// Where the key is checked: an {SSHA} hash is written into its location and checked in the
+// worker's memory by lj_auth (Lua, defined once in node.conf.template's init_by_lua_block):
+// one SHA-1, no file. nginx's auth_basic would open and read an htpasswd file on every
+// request, which cost a quarter of a small download (ci/bench-download). A "$6$" hash, which
+// only crypt(3) checks, keeps auth_basic and an htpasswd file of its own:
+//     auth_basic "<realm>"; auth_basic_user_file <htpasswd dir>/<account>_<config>;
+// Both run in nginx's access phase, after the rate limits (preaccess).
 // A customer that fails is left out (and reported), never breaking the others.
 
 #include <map>
@@ -48,12 +56,12 @@ struct NginxRenderOptions {
   uint32_t address_rate_limit_burst = 400;
 };
 
-// The htpasswd file of folders no customer has: it grants nothing.
-inline constexpr std::string_view kNobodyHtpasswd = "_nobody";
-
 // Whether the customer can be served: positive ids, credentials present and well-formed.
 Status validate_for_nginx(const lumberjack::CustomerConfig& config);
 
+// Whether nginx checks the customer's key in memory (lj_auth: an {SSHA} hash) rather than with
+// auth_basic and an htpasswd file (a SHA-512 crypt hash).
+bool checked_in_memory(const lumberjack::CustomerConfig& config);
 // "<username>:<password hash>\n". REQUIRES: validate_for_nginx(config) is ok.
 std::string render_htpasswd(const lumberjack::CustomerConfig& config);
 // The location block above. REQUIRES: validate_for_nginx(config) is ok.
@@ -62,7 +70,9 @@ std::string render_location(const lumberjack::CustomerConfig& config,
 
 struct RenderedNginxConfig {
   std::string include;                          // the file included in the server block
-  std::map<std::string, std::string> htpasswd;  // file name in htpasswd_dir -> contents
+  std::map<std::string, std::string> htpasswd;  // file name in htpasswd_dir -> contents (the
+                                                // customers auth_basic checks)
+  size_t served = 0;                            // customers rendered
   std::vector<std::string> rejected;            // "customer 1001: why", one per left-out customer
   bool operator==(const RenderedNginxConfig&) const = default;
 };

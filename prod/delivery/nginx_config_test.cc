@@ -28,8 +28,9 @@ TEST(NginxConfig, RendersOneLocationPerCustomer) {
   const std::string expected =
       "# customer 1001\n"
       "location ^~ /1001_7/ {\n"
-      "    auth_basic \"Lumberjack 1001_7\";\n"
-      "    auth_basic_user_file \"htpasswd/1001_7\";\n"
+      "    access_by_lua_block { lj_auth.check(\"Lumberjack 1001_7\", \"alice\", \"" +
+      std::string(kHash) +
+      "\") }\n"
       "    limit_req zone=lj_customers burst=50 nodelay;\n"
       "    limit_req zone=lj_addresses burst=400 nodelay;\n"
       "    location ~ \"^/1001_7/(?:logs\\.index|1001_[1-9][0-9]{0,19}\\.log)$\" {\n"
@@ -37,7 +38,18 @@ TEST(NginxConfig, RendersOneLocationPerCustomer) {
       "    return 404;\n"
       "}\n";
   EXPECT_EQ(render_location(customer(1001, 7, "alice"), NginxRenderOptions{}), expected);
-  EXPECT_EQ(render_htpasswd(customer(1001, 7, "alice")), "alice:" + std::string(kHash) + "\n");
+}
+
+TEST(NginxConfig, ALegacyHashIsCheckedByAuthBasicFromItsOwnHtpasswdFile) {
+  CustomerConfig legacy = customer(1001, 7, "alice");
+  legacy.password_hash = std::string(kLegacyHash);
+  const std::string location = render_location(legacy, NginxRenderOptions{});
+  EXPECT_NE(location.find("    auth_basic \"Lumberjack 1001_7\";\n"
+                          "    auth_basic_user_file \"htpasswd/1001_7\";\n"),
+            std::string::npos)
+      << location;
+  EXPECT_EQ(location.find("lj_auth"), std::string::npos);
+  EXPECT_EQ(render_htpasswd(legacy), "alice:" + std::string(kLegacyHash) + "\n");
 }
 
 TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
@@ -50,20 +62,20 @@ TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
   EXPECT_TRUE(rendered.rejected.empty());
   EXPECT_NE(rendered.include.find("location ^~ /1001_7/ {"), std::string::npos);
   EXPECT_NE(rendered.include.find("location ^~ /1002_1/ {"), std::string::npos);
-  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/1002_1\";"),
+  EXPECT_NE(rendered.include.find("lj_auth.check(\"Lumberjack 1002_1\", \"bob@example.com\", \"" +
+                                  std::string(kHash) + "\")"),
             std::string::npos);
   EXPECT_NE(rendered.include.find("burst=5 nodelay"), std::string::npos);
-  EXPECT_NE(rendered.include.find("auth_basic_user_file \"/etc/lj/htpasswd/_nobody\";"),
-            std::string::npos);
-  ASSERT_EQ(rendered.htpasswd.size(), 3u);
-  EXPECT_EQ(rendered.htpasswd.at("1002_1"), "bob@example.com:" + std::string(kHash) + "\n");
-  EXPECT_EQ(rendered.htpasswd.at(std::string(kNobodyHtpasswd)), "") << "grants nothing";
+  EXPECT_NE(rendered.include.find("lj_auth.refuse(\"Lumberjack\")"), std::string::npos)
+      << "unknown folders grant nothing";
+  EXPECT_EQ(rendered.served, 2u);
+  EXPECT_TRUE(rendered.htpasswd.empty()) << "both are checked in memory";
 }
 
 TEST(NginxConfig, NoCustomersStillServesTheCatchAll) {
   const RenderedNginxConfig rendered = render_nginx_config({}, NginxRenderOptions{});
-  EXPECT_EQ(rendered.htpasswd.size(), 1u);
-  EXPECT_NE(rendered.include.find("_nobody"), std::string::npos);
+  EXPECT_EQ(rendered.served, 0u);
+  EXPECT_NE(rendered.include.find("lj_auth.refuse"), std::string::npos);
   EXPECT_EQ(rendered.include.find("location ^~"), std::string::npos);
 }
 
@@ -73,7 +85,10 @@ TEST(NginxConfig, ServesSshaAndLegacySha512CryptCustomersAlike) {
   const std::vector<CustomerConfig> customers = {customer(1001, 7, "alice"), legacy};
   const RenderedNginxConfig rendered = render_nginx_config(customers, NginxRenderOptions{});
   EXPECT_TRUE(rendered.rejected.empty());
-  EXPECT_EQ(rendered.htpasswd.at("1001_7"), "alice:" + std::string(kHash) + "\n");
+  EXPECT_EQ(rendered.served, 2u);
+  EXPECT_NE(rendered.include.find("lj_auth.check(\"Lumberjack 1001_7\""), std::string::npos);
+  EXPECT_NE(rendered.include.find("auth_basic_user_file \"htpasswd/1002_1\";"), std::string::npos);
+  ASSERT_EQ(rendered.htpasswd.size(), 1u) << "only the legacy hash needs a file";
   EXPECT_EQ(rendered.htpasswd.at("1002_1"), "bob:" + std::string(kLegacyHash) + "\n");
 }
 
@@ -100,11 +115,10 @@ TEST(NginxConfig, LeavesOutCustomersWhoseValuesCouldInject) {
   const RenderedNginxConfig rendered = render_nginx_config(customers, NginxRenderOptions{});
   EXPECT_EQ(rendered.rejected.size(), 9u);
   for (const std::string& why : rendered.rejected) EXPECT_TRUE(why.starts_with("customer ")) << why;
-  EXPECT_EQ(rendered.htpasswd.size(), 3u) << "alice, frank and the catch-all";
-  EXPECT_TRUE(rendered.htpasswd.contains("1001_7"));
-  EXPECT_TRUE(rendered.htpasswd.contains("1003_2"));
-  EXPECT_EQ(rendered.htpasswd.at("1001_7"), "alice:" + std::string(kHash) + "\n")
-      << "the first one wins";
+  EXPECT_EQ(rendered.served, 2u) << "alice and frank";
+  EXPECT_NE(rendered.include.find("location ^~ /1001_7/"), std::string::npos);
+  EXPECT_NE(rendered.include.find("location ^~ /1003_2/"), std::string::npos);
+  EXPECT_NE(rendered.include.find("\"alice\""), std::string::npos) << "the first one wins";
   for (const std::string_view hostile :
        {"eve\n", "eve\"", "mallory", "2001", "carol", "erin", "dave", "alice-again"}) {
     EXPECT_EQ(rendered.include.find(hostile), std::string::npos) << hostile;

@@ -90,7 +90,7 @@ Task<void> NginxConfigurator::run() {
         for (const std::string& why : rejected) log(LogLevel::kWarn, "not serving " + why);
         last_rejected_ = rejected;
       }
-      status_.customers_served = rendered.htpasswd.size() - 1;  // less the nobody file
+      status_.customers_served = rendered.served;
       status_.customers_rejected = rejected.size();
       if (!applied_ || *applied_ != rendered) {
         if (Status s = co_await apply(rendered); !s.ok()) failure = s.to_string();

@@ -18,8 +18,12 @@ using lumberjack::CustomerConfig;
 using lumberjack::ZkLayout;
 
 constexpr int64_t kSecond_ns = 1'000'000'000;
+// SHA-512 crypt, which nginx checks with auth_basic and an htpasswd file.
 constexpr std::string_view kHashA = "$6$saltA$hashAAAAAAAAAAAAAAAA";
 constexpr std::string_view kHashB = "$6$saltB$hashBBBBBBBBBBBBBBBB";
+// {SSHA}, which nginx checks in memory: the hash is in customers.conf.
+constexpr std::string_view kSshaA = "{SSHA}PayjNGPOQPun1mAJCjIZ6fcA0vkAAQIDBAUGBwgJCgsMDQ4P";
+constexpr std::string_view kSshaB = "{SSHA}QayjNGPOQPun1mAJCjIZ6fcA0vkAAQIDBAUGBwgJCgsMDQ4P";
 
 CustomerConfig customer(uint64_t account, std::string username, std::string_view hash) {
   CustomerConfig config;
@@ -131,12 +135,29 @@ TEST_F(NginxConfiguratorTest, ServesNobodyBeforeTheFirstCustomer) {
   EXPECT_EQ(reloads_, 1) << "the first rendering is always loaded";
   ASSERT_TRUE(file("customers.conf").has_value());
   EXPECT_EQ(file("customers.conf")->find("location ^~"), std::string::npos);
-  EXPECT_EQ(file("htpasswd/_nobody"), "");
+  EXPECT_NE(file("customers.conf")->find("lj_auth.refuse(\"Lumberjack\")"), std::string::npos)
+      << "unknown folders: refused";
   put_customer(customer(1001, "alice", kHashA));
   settle();
   EXPECT_EQ(reloads_, 2);
   EXPECT_NE(file("customers.conf")->find("location ^~ /1001_7/"), std::string::npos);
   EXPECT_EQ(file("htpasswd/1001_7"), "alice:" + std::string(kHashA) + "\n");
+}
+
+TEST_F(NginxConfiguratorTest, AnInMemoryKeyChangeReloadsAndLeavesNoHtpasswd) {
+  put_customer(customer(1001, "alice", kSshaA));
+  start();
+  settle();
+  EXPECT_EQ(reloads_, 1);
+  EXPECT_EQ(configurator_->status().customers_served, 1u) << log_text();
+  EXPECT_NE(file("customers.conf")->find(kSshaA), std::string::npos);
+  EXPECT_FALSE(file("htpasswd/1001_7").has_value()) << "checked in memory, not from a file";
+  // The hash is in the loaded configuration: a new key takes a reload.
+  put_customer(customer(1001, "alice", kSshaB));
+  settle();
+  EXPECT_EQ(reloads_, 2);
+  EXPECT_NE(file("customers.conf")->find(kSshaB), std::string::npos);
+  EXPECT_EQ(file("customers.conf")->find(kSshaA), std::string::npos);
 }
 
 TEST_F(NginxConfiguratorTest, FollowsAddsChangesAndRemovals) {

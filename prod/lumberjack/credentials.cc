@@ -128,6 +128,10 @@ Status validate_password_hash(std::string_view hash) {
                "a password hash is {SSHA}<base64> or SHA-512 crypt ($6$<salt>$<hash>)");
 }
 
+bool is_ssha_hash(std::string_view hash) {
+  return hash.starts_with(kSshaPrefix);
+}
+
 Status validate_username(std::string_view username) {
   if (username.empty() || username.size() > 64)
     return Error(ErrorCode::kInvalidArgument, "a user name is 1-64 characters");

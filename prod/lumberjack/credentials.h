@@ -1,8 +1,7 @@
 #pragma once
 // Customer download credentials. A customer's password is a system-generated API key of at
 // least 128 bits (generate_api_key), as Imperva's are. Only a salted hash of it is ever stored
-// (in the customer's node, and in nginx's htpasswd files), in a form nginx's auth_basic checks
-// natively:
+// (in the customer's node, and in each node's rendered nginx configuration), in one of two forms:
 //
 //   "{SSHA}" base64(SHA-1(key + salt) + salt)   what hash_password writes: a 16-byte salt.
 //       One hash per request, microseconds, where SHA-512 crypt costs ~1.8 ms. Guessing a
@@ -13,8 +12,10 @@
 //       accepted and served, so an upgrade locks nobody out; `lj ctl set --password-file`
 //       replaces it with the fast form.
 //
-// Both reach an nginx file, from ZooKeeper: validate_password_hash accepts exactly these
-// forms, character for character, and nothing else.
+// nginx checks "{SSHA}" in each worker's memory (lj_auth in ci/nginx/node.conf.template) and
+// "$6$" with auth_basic and an htpasswd file (prod/delivery/nginx_config.h). Both reach an
+// nginx file, from ZooKeeper: validate_password_hash accepts exactly these forms, character
+// for character, and nothing else.
 
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ bool password_matches(std::string_view password, std::string_view hash);
 // Accepts "{SSHA}" + canonical padded base64 of 20 digest bytes and a 8-64 byte salt, or
 // "$6$<salt>$<hash>" with salt 1-16 and hash 1+ of [./A-Za-z0-9]. Nothing else reaches nginx.
 Status validate_password_hash(std::string_view hash);
+// Whether `hash` is in the "{SSHA}" form (valid or not: validate_password_hash says).
+bool is_ssha_hash(std::string_view hash);
 // A user name fit for HTTP Basic auth and an htpasswd line: 1-64 of [A-Za-z0-9._@-].
 Status validate_username(std::string_view username);
 
