@@ -478,32 +478,42 @@ void LumberjackNode::reap_pipelines() {
       ++it;
     }
   }
+  fill_counters(status_);
+}
+
+LumberjackStatus LumberjackNode::status() const {
+  LumberjackStatus now = status_;
+  fill_counters(now);
+  return now;
+}
+
+void LumberjackNode::fill_counters(LumberjackStatus& status) const {
   PipelineCounters sum = by_finished_;
   for (const auto& [account, pipeline] : pipelines_) sum += pipeline->counters();
   for (const auto& pipeline : stopping_pipelines_) sum += pipeline->counters();
-  status_.files_published = sum.files_published;
-  status_.events_published = sum.events_published;
-  status_.publish_conflicts = sum.publish_conflicts;
-  status_.files_rebuilt = sum.files_rebuilt;
-  status_.files_unrecoverable = sum.files_unrecoverable;
-  status_.dedupe_ids_given_up = sum.dedupe_ids_given_up;
-  status_.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
-  status_.checkpoint_commits = sum.checkpoint_commits;
-  status_.checkpoint_bytes = sum.checkpoint_bytes;
-  status_.files_pushed = sum.files_pushed;
-  status_.push_failures = sum.push_failures;
-  status_.push_files_missed = sum.push_files_missed;
-  status_.push_destinations_failing = sum.push_destinations_failing;
-  status_.push_lag_files = sum.push_lag_files;
-  status_.push_lag_seconds_max = sum.push_lag_seconds_max;
-  status_.pipelines_fenced = sum.pipelines_fenced;
-  status_.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
-  status_.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
-  status_.pops_reachable.clear();
+  status.files_published = sum.files_published;
+  status.events_published = sum.events_published;
+  status.publish_conflicts = sum.publish_conflicts;
+  status.files_rebuilt = sum.files_rebuilt;
+  status.files_unrecoverable = sum.files_unrecoverable;
+  status.dedupe_ids_given_up = sum.dedupe_ids_given_up;
+  status.dedupe_streams_forgotten = sum.dedupe_streams_forgotten;
+  status.checkpoint_commits = sum.checkpoint_commits;
+  status.checkpoint_bytes = sum.checkpoint_bytes;
+  status.files_pushed = sum.files_pushed;
+  status.push_failures = sum.push_failures;
+  status.push_files_missed = sum.push_files_missed;
+  status.push_destinations_failing = sum.push_destinations_failing;
+  status.push_lag_files = sum.push_lag_files;
+  status.push_lag_seconds_max = sum.push_lag_seconds_max;
+  status.pipelines_fenced = sum.pipelines_fenced;
+  status.pop_connections = pop_reads_ ? pop_reads_->connections() : 0;
+  status.pop_round_trips = earlier_pop_round_trips_ + (pop_reads_ ? pop_reads_->round_trips() : 0);
+  status.pops_reachable.clear();
   if (pop_reads_) {
     // Only PoPs still in the directory: one that left it (deregistered) is nobody's to read.
     for (const auto& [pop, reachable] : pop_reads_->reachable()) {
-      if (pops_.contains(pop)) status_.pops_reachable.emplace(pop, reachable);
+      if (pops_.contains(pop)) status.pops_reachable.emplace(pop, reachable);
     }
   }
 }

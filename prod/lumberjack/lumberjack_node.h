@@ -119,7 +119,9 @@ class LumberjackNode {
   // Runs until stop(): one session after another.
   Task<void> run();
   void stop() { stopping_ = true; }
-  const LumberjackStatus& status() const { return status_; }
+  // As of the last pass, except the pipelines' counters and the PoP connections, which are
+  // summed now: a scrape between passes (a tick apart) sees every file published so far.
+  LumberjackStatus status() const;
   // Each running pipeline's lag and roll age, read now (not as of the last pass: a pass held
   // up by ZooKeeper must not freeze them), by account.
   std::vector<CustomerProgress> customer_progress() const;
@@ -140,6 +142,9 @@ class LumberjackNode {
                       int32_t config_version, int32_t version);
   Task<void> stop_all_pipelines();
   void reap_pipelines();
+  // Fills `status`'s counters from every pipeline, running, stopping or finished, and the PoP
+  // connections' state.
+  void fill_counters(LumberjackStatus& status) const;
   // Says when a pass took longer than 4 ticks, and where the time went: a slow pass delays
   // everything a pass does (assignments, a new node's share, status and metrics).
   void log_if_slow(Duration pass_start, Duration assign_start, Duration follow_start, size_t reads);
