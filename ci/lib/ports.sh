@@ -18,7 +18,7 @@
 # A port is free when drawn, not when used: two draws of one script, before either server has
 # bound its port, could return the same one (nginx: "a duplicate listen"). So every port a
 # script was given is noted in a file of that script's ($$ is the script's in its subshells
-# too) and never drawn again for it.
+# too) and never drawn again for it. A draw removes the files of scripts that have ended.
 _ports_given_file="${TMPDIR:-/tmp}/lj-ports-given.$$"
 
 _draw_free_ports() {  # COUNT OFFSETS...: COUNT bases B with every B+offset free, one per line
@@ -28,6 +28,21 @@ given_file = sys.argv[1]
 count, offsets = int(sys.argv[2]), [int(o) for o in sys.argv[3:]]
 low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 top = max(10001, low - 1 - max(offsets))
+folder, prefix = os.path.split(given_file)
+prefix = prefix.rsplit(".", 1)[0] + "."
+for name in os.listdir(folder or "."):
+    pid = name[len(prefix):]
+    if not (name.startswith(prefix) and pid.isdigit()):
+        continue
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:  # that script has ended: its ports are nobody's
+        try:
+            os.remove(os.path.join(folder, name))
+        except FileNotFoundError:
+            pass
+    except PermissionError:  # alive, another user's
+        pass
 given = set()
 if os.path.exists(given_file):
     given = {int(p) for p in open(given_file).read().split()}
