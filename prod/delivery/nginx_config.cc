@@ -111,11 +111,11 @@ RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customer
     ++rendered.served;
   }
   // Files in folders nobody is configured for: the answer a configured folder gives a request
-  // without credentials.
+  // without credentials, its realm naming the folder asked for as a configured one's does.
   rendered.include +=
       "# unknown folders: the same answer as a configured folder without credentials\n";
-  rendered.include += "location ~ \"^/[0-9]+_[0-9]+/(?:logs\\.index|[0-9]+_[0-9]+\\.log)$\" {\n";
-  rendered.include += "    access_by_lua_block { lj_auth.refuse(\"Lumberjack\") }\n";
+  rendered.include += "location ~ \"^/([0-9]+_[0-9]+)/(?:logs\\.index|[0-9]+_[0-9]+\\.log)$\" {\n";
+  rendered.include += "    access_by_lua_block { lj_auth.refuse(\"Lumberjack \" .. ngx.var[1]) }\n";
   rendered.include += "}\n";
   return rendered;
 }

@@ -14,9 +14,10 @@
 //   }                                              store's temp files, other names
 //
 // and one more location for the files of folders nobody is configured for, which asks for
-// credentials no one has (lj_auth.refuse), so a stranger cannot tell a configured customer's
-// folder from an unknown one. nginx resolves "..", "%2e%2e" and "%2f" before it
-// matches locations, so a path that leaves a folder is judged by the folder it lands in.
+// credentials no one has (lj_auth.refuse, with the realm a configured folder of that name would
+// give), so a stranger cannot tell a configured customer's folder from an unknown one. nginx
+// resolves "..", "%2e%2e" and "%2f" before it matches locations, so a path that leaves a folder is
+// judged by the folder it lands in.
 //
 // Every value taken from ZooKeeper is validated before it reaches a config line: ids are
 // numbers by type, user names pass validate_username(), password hashes

@@ -66,7 +66,8 @@ TEST(NginxConfig, RendersEveryValidCustomerAndAnUnknownFolderCatchAll) {
                                   std::string(kHash) + "\")"),
             std::string::npos);
   EXPECT_NE(rendered.include.find("burst=5 nodelay"), std::string::npos);
-  EXPECT_NE(rendered.include.find("lj_auth.refuse(\"Lumberjack\")"), std::string::npos)
+  EXPECT_NE(rendered.include.find("lj_auth.refuse(\"Lumberjack \" .. ngx.var[1])"),
+            std::string::npos)
       << "unknown folders grant nothing";
   EXPECT_EQ(rendered.served, 2u);
   EXPECT_TRUE(rendered.htpasswd.empty()) << "both are checked in memory";

@@ -5,13 +5,19 @@
 // customer node (data); any event, or `recheck_interval` without one, makes it read them all
 // again. When the rendering (nginx_config.h) differs from what it last applied, it writes
 // through the FileSystem seam, each file atomically (temp, sync, rename, sync_dir):
-//   <nginx_dir>/htpasswd/<account>_<config>   one per customer: "user:{SSHA}...", never a password
-//   <nginx_dir>/customers.conf                the locations, included by nginx.conf
+//   <nginx_dir>/htpasswd/<account>_<config>   one per customer whose hash is SHA-512 crypt (from
+//                                             an earlier version): "user:$6$...", never a key
+//   <nginx_dir>/customers.conf                the locations, included by nginx.conf, each with
+//                                             its customer's {SSHA} hash (checked in memory)
 // then asks for a reload (the daemon's callback runs `nginx -s reload`; nginx finishes the
 // requests in progress on its old workers). htpasswd files are written before the include
-// that names them, and a removed customer's file is deleted only after the reload that drops
-// its location, so no configuration nginx may load ever names a missing file.
-// nginx reads htpasswd files per request: a changed password alone needs no reload.
+// that names them, and a dropped file is deleted only after the reload that stops naming it
+// was asked for. (nginx applies a reload a moment later: a request that reaches an old worker
+// in that moment for a customer just moved off SHA-512 crypt, or just removed, is refused
+// with 403 rather than 401.)
+// An {SSHA} key lives in customers.conf: a new or revoked key takes effect once the reload it
+// causes succeeds. A reload that fails is logged and retried, and the key in force meanwhile
+// is the last one nginx loaded.
 //
 // Failures (ZooKeeper down, a disk error, a reload that failed) are logged and retried after
 // `retry_interval`; the last good configuration stays in force meanwhile. A customer whose

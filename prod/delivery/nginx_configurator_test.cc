@@ -135,7 +135,8 @@ TEST_F(NginxConfiguratorTest, ServesNobodyBeforeTheFirstCustomer) {
   EXPECT_EQ(reloads_, 1) << "the first rendering is always loaded";
   ASSERT_TRUE(file("customers.conf").has_value());
   EXPECT_EQ(file("customers.conf")->find("location ^~"), std::string::npos);
-  EXPECT_NE(file("customers.conf")->find("lj_auth.refuse(\"Lumberjack\")"), std::string::npos)
+  EXPECT_NE(file("customers.conf")->find("lj_auth.refuse(\"Lumberjack \" .. ngx.var[1])"),
+            std::string::npos)
       << "unknown folders: refused";
   put_customer(customer(1001, "alice", kHashA));
   settle();
