@@ -478,7 +478,6 @@ void LumberjackNode::reap_pipelines() {
       ++it;
     }
   }
-  fill_counters(status_);
 }
 
 LumberjackStatus LumberjackNode::status() const {

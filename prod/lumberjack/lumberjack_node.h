@@ -141,7 +141,7 @@ class LumberjackNode {
   void start_pipeline(CoordinatorSession& session, const CustomerConfig& config,
                       int32_t config_version, int32_t version);
   Task<void> stop_all_pipelines();
-  void reap_pipelines();
+  void reap_pipelines();  // folds finished pipelines' counters into by_finished_
   // Fills `status`'s counters from every pipeline, running, stopping or finished, and the PoP
   // connections' state.
   void fill_counters(LumberjackStatus& status) const;
@@ -158,7 +158,7 @@ class LumberjackNode {
   LumberjackOptions options_;
   PipelineObserver* observer_;
   bool stopping_ = false;
-  LumberjackStatus status_;
+  LumberjackStatus status_;  // all but the counters fill_counters() sums when status() is asked
 
   std::string worker_id_;
   std::string election_node_;  // our own candidate node's name
