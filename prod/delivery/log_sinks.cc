@@ -1,5 +1,6 @@
 #include "prod/delivery/log_sinks.h"
 
+#include "prod/logfile/log_file_format.h"
 #include "prod/logfile/time_text.h"
 
 namespace lj::delivery {
@@ -55,7 +56,7 @@ Task<Status> DirectorySink::deliver(uint64_t seq, const DecodedLogFile& file) {
 }
 
 std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid,
-                         const SyslogOptions& options) {
+                         const SyslogOptions& options, std::string_view structured_data) {
   std::string message = "<134>1 ";
   if (time_ms >= 0 && is_text_time_ms(time_ms)) {
     append_date(time_ms, message);
@@ -65,7 +66,8 @@ std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_vie
   } else {
     message += '-';
   }
-  message += " " + options.hostname + " " + options.app_name + " - " + std::string(msgid) + " - ";
+  message += " " + options.hostname + " " + options.app_name + " - " + std::string(msgid) + " " +
+             std::string(structured_data) + " ";
   const size_t body_at = message.size();
   message += line;
   for (size_t i = body_at; i < message.size(); ++i) {
@@ -77,15 +79,23 @@ std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_vie
 SyslogSink::SyslogSink(Network& network, SyslogOptions options)
     : network_(network), options_(std::move(options)) {}
 
-Task<Status> SyslogSink::deliver(uint64_t /*seq*/, const DecodedLogFile& file) {
+std::string syslog_frames(const DecodedLogFile& file, uint64_t seq, const SyslogOptions& options) {
   const std::vector<std::string_view> lines = event_lines(file.plaintext);
   // One line per event in every format; if that ever fails to hold, times are left out.
   const bool times_known = lines.size() == file.events.size();
   const std::string_view msgid = log_format_name(file.header.format);
+  const std::string where = std::string("[") + std::string(kSyslogSdId) + " file=\"" +
+                            log_file_name(file.header.account_id, seq) + "\" n=\"";
   std::string frames;
   for (size_t i = 0; i < lines.size(); ++i) {
-    frames += syslog_frame(lines[i], times_known ? file.events[i].start_ms : -1, msgid, options_);
+    frames += syslog_frame(lines[i], times_known ? file.events[i].start_ms : -1, msgid, options,
+                           where + std::to_string(i + 1) + "\"]");
   }
+  return frames;
+}
+
+Task<Status> SyslogSink::deliver(uint64_t seq, const DecodedLogFile& file) {
+  const std::string frames = syslog_frames(file, seq, options_);
   if (!connection_) {
     Result<std::unique_ptr<Connection>> connected = co_await network_.connect(options_.address);
     if (!connected.ok())

@@ -9,7 +9,8 @@
 //
 // SyslogSink: each event line as one RFC 5424 message over a byte stream (TCP, or TLS when the
 //   Network given is TLS: RFC 5425), framed by octet counting (RFC 6587 3.4.1):
-//     "<len> <134>1 <event start time, UTC> <hostname> <app> - <CEF|W3C> - <line>"
+//     "<len> <134>1 <event start time, UTC> <hostname> <app> - <CEF|W3C|LEEF|JSON>
+//      [lj@32473 file="<account>_<seq>.log" n="<place in the file>"] <line>"
 //   Priority 134 is facility local0, severity informational. W3C directives are not sent.
 //   A broken connection fails the delivery; the next delivery reconnects and sends the whole
 //   file again: at least once per event.
@@ -57,6 +58,14 @@ class SyslogSink final : public LogSink {
 // One octet-counted RFC 5424 frame. `time_ms` < 0 writes the NILVALUE "-". Line breaks in
 // `line` are replaced by spaces (a frame is one message).
 std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_view msgid,
-                         const SyslogOptions& options);
+                         const SyslogOptions& options, std::string_view structured_data = "-");
+// The SD-ID of the structured data each event's message carries (RFC 5424 6.3.2; 32473 is the
+// example enterprise number of RFC 5612): which file the event came from and its place there,
+// [lj@32473 file="1004_7.log" n="3"], so a repeat of a file after a failed send is told apart
+// from an event sent in two files.
+inline constexpr std::string_view kSyslogSdId = "lj@32473";
+// Every event line of `file` (its `seq` in the customer's folder), each framed by syslog_frame
+// (MSGID: the format's name; structured data as above).
+std::string syslog_frames(const DecodedLogFile& file, uint64_t seq, const SyslogOptions& options);
 
 }  // namespace lj::delivery

@@ -1,10 +1,15 @@
 #pragma once
 // PushDestination: a customer's own storage that Lumberjack pushes published log files to (an
-// SFTP server or an S3-compatible bucket), behind the seam. Real: prod/push/sftp_destinations.*
-// and prod/push/s3_destinations.*; the simulated one is a second simulated store
-// (sim/scenarios/pushed_customers.*).
+// SFTP server or an S3-compatible bucket), or its syslog collector, behind the seam. Real:
+// prod/push/sftp_destinations.* and prod/push/s3_destinations.*; the simulated one is a second
+// simulated store (sim/scenarios/pushed_customers.*).
 //
 // Contract:
+//  - A syslog collector (pushes_events) is sent the events of the log file `contents`, read with
+//    the cluster's push key, each as one message; any other `name` (the ownership check) is
+//    sent as one message of its own. Acknowledged means the collector read every byte and
+//    closed the session in order; a failed put may have delivered a prefix, so a repeat may
+//    repeat events (each line carries its event id).
 //  - put(name, contents) writes the object `name` (relative, '/'-separated, as for ObjectStore)
 //    under the destination's own folder. It is atomic (a reader of the destination sees no
 //    object, the old one or the whole new one, never a part: an SFTP server gets a temporary
@@ -41,8 +46,19 @@ struct PushTarget {
       host_key;  // sftp: the server's key fingerprint, "SHA256:<base64>" as ssh-keygen -l prints
   std::string credential =
       {};  // s3: the name of the key pair the nodes sign with (prod/push/push_credentials.h)
+  // syslog: the CA certificates (PEM) the collector's certificate must chain to; empty: the
+  // node's system trust store.
+  std::string ca_pem = {};
   bool operator==(const PushTarget&) const = default;
 };
+
+// A destination that takes a file's events rather than its bytes (a syslog collector: url
+// "syslog+tls://", and the simulator's "syslog+sim://"). The pusher must read each file, so
+// such a customer's files carry their key wrapped for the cluster's push key too
+// (log_file_format.h: pushKey).
+inline bool pushes_events(const PushTarget& target) {
+  return target.url.starts_with("syslog+");
+}
 
 class PushDestinations {
  public:

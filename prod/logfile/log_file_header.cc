@@ -42,6 +42,8 @@ void append_log_file_header(const LogFileHeader& h, std::string& out) {
   if (!h.nonce.empty()) line("nonce", h.nonce, out);
   if (!h.public_key_id.empty()) line("publicKeyId", h.public_key_id, out);
   if (!h.key.empty()) line("key", h.key, out);
+  if (!h.push_key_id.empty()) line("pushKeyId", h.push_key_id, out);
+  if (!h.push_key.empty()) line("pushKey", h.push_key, out);
   out.append(kHeaderTerminator);
 }
 
@@ -120,6 +122,10 @@ Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file) {
       h.public_key_id = value;
     } else if (name == "key") {
       h.key = value;
+    } else if (name == "pushKeyId") {
+      h.push_key_id = value;
+    } else if (name == "pushKey") {
+      h.push_key = value;
     }
     if (!status.ok()) return status.error();
   }

@@ -29,6 +29,12 @@ struct LogFileHeader {
   // Absent (empty) in unencrypted files.
   std::string public_key_id;
   std::string key;  // base64
+  // Modern encrypted files of customers pushed to a stream (syslog): the same file key wrapped
+  // a second time, for the cluster's push key (RSA-OAEP, SHA-256), so the pusher can read the
+  // file without the customer's private key. Absent (empty) otherwise. Both are in the GCM
+  // associated data: neither can be swapped without the reader noticing.
+  std::string push_key_id;  // the push key's fingerprint
+  std::string push_key;     // base64
 
   bool operator==(const LogFileHeader&) const = default;
 };

@@ -15,6 +15,18 @@ Error corrupt(std::string message) {
   return Error(ErrorCode::kCorrupt, std::move(message));
 }
 
+// A modern file's key, from one of its key lines (`key_line`, base64 of RSA-OAEP).
+Result<std::string> unwrap_modern_key(const std::string& key_line, const RsaPrivateKey& key) {
+  auto wrapped = base64_decode(key_line);
+  if (!wrapped.ok()) return corrupt("key: " + wrapped.error().message());
+  auto file_key = rsa_oaep_sha256_decrypt(key, *wrapped);
+  if (!file_key.ok()) return file_key.error();
+  if (file_key->size() != kAesGcmKeyBytes) {
+    return corrupt("unwrapped file key has " + std::to_string(file_key->size()) + " bytes, not 32");
+  }
+  return file_key;
+}
+
 // Unwraps the file key, checking first that the private key is the one the file names, so a
 // wrong key gets a clear message rather than a padding failure.
 Result<std::string> unwrap_file_key(const LogFileHeader& header, BodyEncoding encoding,
@@ -24,6 +36,11 @@ Result<std::string> unwrap_file_key(const LogFileHeader& header, BodyEncoding en
                                                    header.public_key_id.substr(0, 64) +
                                                    ") and no private key was given");
   }
+  // The cluster's push key reads a file wrapped for it (pushKey), in the modern encoding only.
+  if (encoding == BodyEncoding::kModern && !header.push_key.empty() &&
+      header.push_key_id == private_key->fingerprint()) {
+    return unwrap_modern_key(header.push_key, *private_key);
+  }
   if (header.public_key_id.starts_with("sha256:") &&
       header.public_key_id != private_key->fingerprint()) {
     return Error(ErrorCode::kPermissionDenied, "wrong private key: the file is encrypted for " +
@@ -31,16 +48,9 @@ Result<std::string> unwrap_file_key(const LogFileHeader& header, BodyEncoding en
                                                    ", the given key is " +
                                                    private_key->fingerprint());
   }
+  if (encoding == BodyEncoding::kModern) return unwrap_modern_key(header.key, *private_key);
   auto wrapped = base64_decode(header.key);
   if (!wrapped.ok()) return corrupt("key: " + wrapped.error().message());
-  if (encoding == BodyEncoding::kModern) {
-    auto key = rsa_oaep_sha256_decrypt(*private_key, *wrapped);
-    if (!key.ok()) return key.error();
-    if (key->size() != kAesGcmKeyBytes) {
-      return corrupt("unwrapped file key has " + std::to_string(key->size()) + " bytes, not 32");
-    }
-    return key;
-  }
   auto key_text = rsa_pkcs1_decrypt(*private_key, *wrapped);
   if (!key_text.ok()) return key_text.error();
   auto key = base64_decode(*key_text);

@@ -294,6 +294,44 @@ TEST(LogFileReader, ModernTamperedHeaderFieldFailsAuthentication) {
             "body authentication failed: the header or body was modified, or the key is wrong");
 }
 
+// A file of a customer pushed to a stream carries its key twice: the customer's key and the
+// cluster's push key each read it, a third key reads nothing, and swapping the push key line
+// for another file's is caught (it is in the associated data).
+TEST(LogFileReader, ThePushKeyReadsWhatTheCustomerReads) {
+  auto push = RsaPrivateKey::from_pem(kKey1);
+  ASSERT_TRUE(push.ok());
+  const RsaPublicKey push_public = RsaPublicKey::of(*push);
+  EXPECT_EQ(push_public.fingerprint(),
+            RsaPublicKey::from_pem(test_key_pairs()[1].public_pem)->fingerprint());
+  LogFileSpec s = spec(LogFormat::kJson, BodyEncoding::kModern, true);
+  s.push_key = &push_public;
+  const std::vector<AttackEvent> events = sample_events(3);
+  const std::string file = write(s, events);
+  EXPECT_NE(file.find("\npushKeyId:" + push->fingerprint() + "\npushKey:"), std::string::npos);
+  for (std::string_view key : {kKey0, kKey1}) {
+    auto read = read_log_file(file, key);
+    ASSERT_TRUE(read.ok()) << read.error().to_string();
+    EXPECT_EQ(read->events, events);
+  }
+  EXPECT_EQ(read_error(file, test_key_pairs()[2].private_pkcs8_pem).code(),
+            ErrorCode::kPermissionDenied);
+
+  const std::string other = write(s, sample_events(3, 2), 2);
+  auto push_line = [](const std::string& f) {
+    const size_t at = f.find("pushKey:");
+    return f.substr(at, f.find('\n', at) - at);
+  };
+  std::string swapped = file;
+  swapped.replace(swapped.find("pushKey:"), push_line(file).size(), push_line(other));
+  EXPECT_EQ(read_error(swapped, kKey1).code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(read_error(swapped, kKey0).code(), ErrorCode::kCorrupt);
+
+  s.encoding = BodyEncoding::kImpervaCompatible;
+  LogFileWriter writer;
+  SplitMix64 random(1);
+  EXPECT_EQ(writer.write(s, events, random).code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(LogFileReader, ChecksumMismatchUnencrypted) {
   std::string file = write(spec(LogFormat::kCef, BodyEncoding::kModern, false), sample_events(2));
   const size_t at = file.find("checksum:") + 9;

@@ -99,6 +99,13 @@ Result<std::string> LogFileWriter::write(const LogFileSpec& spec,
     }
     if (!wrapped.ok()) return wrapped.error();
     header.key = base64_encode(*wrapped);
+    if (spec.push_key != nullptr) {
+      if (imperva) return invalid("a push key is for modern files (imperva-compatible: none)");
+      Result<std::string> for_push = rsa_oaep_sha256_encrypt(*spec.push_key, file_key, random);
+      if (!for_push.ok()) return for_push.error();
+      header.push_key_id = spec.push_key->fingerprint();
+      header.push_key = base64_encode(*for_push);
+    }
   } else if (!imperva) {
     header.cipher = kCipherNone;
   }

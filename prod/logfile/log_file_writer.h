@@ -35,6 +35,9 @@ struct LogFileSpec {
   // Printable ASCII without spaces.
   std::string public_key_id;
   int imperva_aes_key_bits = 128;  // imperva-compatible only: 128 or 256
+  // Modern encrypted files only: the cluster's push key, for customers pushed to a stream
+  // (pushKeyId and pushKey in log_file_format.h). Null: no second wrap. Not owned.
+  const RsaPublicKey* push_key = nullptr;
   int64_t start_time_ms = 0;
   int64_t end_time_ms = 0;
 };

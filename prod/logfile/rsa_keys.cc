@@ -130,6 +130,15 @@ Result<RsaPublicKey> RsaPublicKey::from_pem(std::string_view pem) {
   return out;
 }
 
+RsaPublicKey RsaPublicKey::of(const RsaPrivateKey& pair) {
+  LJ_ASSERT(EVP_PKEY_up_ref(pair.get()) == 1);
+  RsaPublicKey out;
+  out.key_.reset(pair.get());
+  out.modulus_bytes_ = static_cast<size_t>(EVP_PKEY_get_size(out.key_.get()));
+  out.fingerprint_ = pair.fingerprint();
+  return out;
+}
+
 Result<RsaPrivateKey> RsaPrivateKey::from_pem(std::string_view pem) {
   auto key = decode_pem(pem, EVP_PKEY_KEYPAIR, "private key");
   if (!key.ok()) return key.error();

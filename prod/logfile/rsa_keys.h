@@ -25,11 +25,15 @@ struct EvpPkeyFree {
 };
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
+class RsaPrivateKey;
+
 class RsaPublicKey {
  public:
   // Accepts "BEGIN PUBLIC KEY" (SubjectPublicKeyInfo) and "BEGIN RSA PUBLIC KEY" (PKCS#1).
   // kInvalidArgument for anything else, a non-RSA key or one under kMinRsaBits.
   static Result<RsaPublicKey> from_pem(std::string_view pem);
+  // The public half of a key pair (it shares the pair's OpenSSL key).
+  static RsaPublicKey of(const RsaPrivateKey& pair);
   // "sha256:" + the first 16 bytes, in hex, of SHA-256 over the DER SubjectPublicKeyInfo.
   const std::string& fingerprint() const { return fingerprint_; }
   size_t modulus_bytes() const { return modulus_bytes_; }

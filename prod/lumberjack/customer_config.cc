@@ -78,6 +78,7 @@ std::string CustomerConfig::encode() const {
     line("push_url", push.url);
     line("push_host_key", push.host_key);
     if (!push.credential.empty()) line("push_credential", push.credential);
+    if (!push.ca_pem.empty()) line("push_ca", push.ca_pem);
     if (push_confirmed) line("push_confirmed", "yes");
   }
   return out;
@@ -147,6 +148,8 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
       config.push.host_key = *value;
     else if (key == "push_credential")
       config.push.credential = *value;
+    else if (key == "push_ca")
+      config.push.ca_pem = *value;
     else if (key == "push_confirmed") {
       if (*value != "yes")
         status =
@@ -170,10 +173,11 @@ Result<CustomerConfig> CustomerConfig::decode(std::string_view text) {
   }
   // A host key pins a destination; without one it means nothing, and encode() would drop it.
   if (config.push.url.empty() &&
-      (!config.push.host_key.empty() || !config.push.credential.empty() || config.push_confirmed)) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        "customer config: push_host_key, push_credential or push_confirmed without push_url");
+      (!config.push.host_key.empty() || !config.push.credential.empty() ||
+       !config.push.ca_pem.empty() || config.push_confirmed)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "customer config: push_host_key, push_credential, push_ca or push_confirmed "
+                 "without push_url");
   }
   return config;
 }

@@ -698,6 +698,10 @@ Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq,
   spec.compress = config_.compress;
   spec.public_key_pem = config_.public_key_pem;
   spec.public_key_id = config_.public_key_id;
+  if (pushes_events(config_.push) && !config_.public_key_pem.empty() &&
+      config_.encoding == BodyEncoding::kModern) {
+    spec.push_key = context_.push_key.get();  // null without one: the pusher says so
+  }
   spec.start_time_ms = events.empty() ? 0 : events.front().start_ms;
   spec.end_time_ms = events.empty() ? 0 : events.front().end_ms;
   for (const AttackEvent& event : events) {

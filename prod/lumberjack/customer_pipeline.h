@@ -147,6 +147,8 @@ struct PipelineContext {
   // Where customers with a push destination have their files pushed (null: nobody is pushed to).
   PushDestinations* push_destinations = nullptr;
   PushOptions push;
+  // The cluster's push key, for customers pushed to a stream (LumberjackOptions::push_key).
+  std::shared_ptr<const RsaPublicKey> push_key;
 };
 
 class CustomerPipeline {

@@ -441,7 +441,8 @@ void LumberjackNode::start_pipeline(CoordinatorSession& session, const CustomerC
                           pop_reads_,
                           min_roll_age_,
                           options_.push_destinations,
-                          options_.push};
+                          options_.push,
+                          options_.push_key};
   options_.log(LogLevel::kInfo, worker_id_ + ": delivering customer " +
                                     std::to_string(config.account_id) + " (assignment version " +
                                     std::to_string(version) + ")");

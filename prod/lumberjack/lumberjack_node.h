@@ -66,6 +66,10 @@ struct LumberjackOptions {
   // there too (FilePusher). Null: nobody is pushed to (a customer's destination waits).
   PushDestinations* push_destinations = nullptr;
   PushOptions push;
+  // The cluster's push key (its public half): the files of customers pushed to a syslog
+  // collector carry their key wrapped for it too (pushes_events). Null: such files go without,
+  // and their pushes fail, saying so, until a node that has it writes them.
+  std::shared_ptr<const RsaPublicKey> push_key;
   Duration balance_hold = std::chrono::seconds(20);  // two reports: its rate measured where it went
 };
 

@@ -14,24 +14,6 @@ namespace {
 
 constexpr const char* kServer = "/opt/lj-tools/s3rver/run.js";  // ci/tools/s3rver/run.js, installed
 
-// A CA and a server certificate for 127.0.0.1 signed by it, as an operator's openssl would make.
-Status make_certificates(const std::string& dir) {
-  const std::string command =
-      "cd " + dir +
-      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-      "-subj '/CN=test S3 CA' -keyout ca.key -out ca.crt 2>/dev/null && "
-      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=127.0.0.1' "
-      "-keyout s3.key -out s3.csr 2>/dev/null && "
-      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
-      "s3.ext && "
-      "openssl x509 -req -in s3.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile "
-      "s3.ext "
-      "-out s3.crt 2>/dev/null";
-  if (std::system(command.c_str()) != 0)
-    return Error(ErrorCode::kUnavailable, "openssl could not make certificates");
-  return Status();
-}
-
 }  // namespace
 
 std::string LocalS3::unusable_reason() {
@@ -63,7 +45,7 @@ Status LocalS3::start() {
     return Error(ErrorCode::kUnavailable, reason);
   if (Status prepared = prepare("lj-s3"); !prepared.ok()) return prepared;
   const std::string& folder = dir();
-  if (Status made = make_certificates(folder); !made.ok()) return made;
+  if (Status made = make_loopback_certificates(folder, "s3"); !made.ok()) return made;
   const std::string node =
       command_output("command -v node").substr(0, command_output("command -v node").find('\n'));
   const std::string log = folder + "/s3rver.log";

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -125,6 +126,27 @@ void LocalServer::stop() {
   }
   if (!dir_.empty()) std::filesystem::remove_all(dir_);
   dir_.clear();
+}
+
+Status make_loopback_certificates(const std::string& dir, const std::string& name) {
+  const std::string command =
+      "cd " + dir +
+      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+      "-subj '/CN=test " +
+      name +
+      " CA' -keyout ca.key -out ca.crt 2>/dev/null && "
+      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=127.0.0.1' "
+      "-keyout " +
+      name + ".key -out " + name +
+      ".csr 2>/dev/null && "
+      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > " +
+      name + ".ext && openssl x509 -req -in " + name +
+      ".csr -CA ca.crt -CAkey ca.key "
+      "-CAcreateserial -days 2 -extfile " +
+      name + ".ext -out " + name + ".crt 2>/dev/null";
+  if (std::system(command.c_str()) != 0)
+    return Error(ErrorCode::kUnavailable, "openssl could not make certificates");
+  return Status();
 }
 
 }  // namespace lj::push

@@ -25,6 +25,9 @@ Result<pid_t> spawn_server(const std::vector<std::string>& args, uint16_t port,
 void signal_tree(pid_t pid, int signal);
 // SIGCONT, SIGTERM, and waits for it.
 void stop_server(pid_t pid);
+// In `dir`: ca.crt (and ca.key), and <name>.crt with <name>.key, a server certificate for
+// 127.0.0.1 and localhost signed by that CA, as an operator's openssl would make them.
+Status make_loopback_certificates(const std::string& dir, const std::string& name);
 
 // A server process a test runs on loopback, in a temporary directory of its own: what LocalSshd
 // and LocalS3 share. Stopped (and its directory removed) when destroyed.

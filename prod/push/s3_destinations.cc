@@ -72,9 +72,10 @@ Result<std::shared_ptr<PushDestination>> S3Destinations::open(const PushTarget& 
 Result<std::shared_ptr<PushDestination>> PushDestinationsByScheme::open(const PushTarget& target) {
   if (target.url.starts_with("s3://")) return s3_.open(target);
   if (target.url.starts_with("sftp://")) return sftp_.open(target);
+  if (target.url.starts_with("syslog+tls://")) return syslog_.open(target);
   return Error(ErrorCode::kInvalidArgument,
                "push url '" + target.url.substr(0, 200) +
-                   "': Lumberjack pushes to sftp:// and s3:// addresses");
+                   "': Lumberjack pushes to sftp://, s3:// and syslog+tls:// addresses");
 }
 
 }  // namespace lj::push

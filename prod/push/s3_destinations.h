@@ -37,15 +37,17 @@ class S3Destinations final : public PushDestinations {
   std::unique_ptr<Impl> impl_;
 };
 
-// Opens an address with the destinations of its scheme: sftp:// and s3://.
+// Opens an address with the destinations of its scheme: sftp://, s3:// and syslog+tls://.
 class PushDestinationsByScheme final : public PushDestinations {
  public:
-  PushDestinationsByScheme(PushDestinations& sftp, PushDestinations& s3) : sftp_(sftp), s3_(s3) {}
+  PushDestinationsByScheme(PushDestinations& sftp, PushDestinations& s3, PushDestinations& syslog)
+      : sftp_(sftp), s3_(s3), syslog_(syslog) {}
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override;
 
  private:
   PushDestinations& sftp_;
   PushDestinations& s3_;
+  PushDestinations& syslog_;
 };
 
 }  // namespace lj::push

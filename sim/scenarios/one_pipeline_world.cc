@@ -52,7 +52,8 @@ Task<void> run_worker(SimNode& self, Coordinator& coordinator, ObjectStore& stor
                                       nullptr,
                                       std::move(min_roll_age),
                                       nullptr,
-                                      {}};
+                                      {},
+                                      nullptr};
   lumberjack::CustomerPipeline pipeline(context, config, 0, 0);
   // `running` names the pipeline exactly while it lives: a crash destroys this frame, and the
   // guard with it.

@@ -32,6 +32,7 @@
 #include "prod/lumberjack/zk_layout.h"
 #include "prod/push/s3_url.h"
 #include "prod/push/sftp_url.h"
+#include "prod/push/syslog_url.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/zk_coordinator.h"
 
@@ -63,6 +64,16 @@ std::string push_target_problem(CustomerConfig& config) {
     config.push_confirmed = false;
     return "";
   }
+  if (push.url.starts_with(push::kSyslogTlsScheme)) {
+    if (!push.host_key.empty() || !push.credential.empty())
+      return "a syslog+tls:// destination is checked by its certificate (--push-ca-file), not by "
+             "--push-host-key or --push-credential";
+    if (config.encoding != BodyEncoding::kModern)
+      return "a syslog+tls:// destination needs --encoding modern: the nodes read each file with "
+             "the cluster's push key, which only modern files carry";
+    return "";
+  }
+  if (!push.ca_pem.empty()) return "--push-ca-file is for syslog+tls:// destinations";
   if (push.url.starts_with("s3://")) {
     if (push.credential.empty())
       return "an s3:// --push-url needs --push-credential: the requests are signed with it";
@@ -188,12 +199,16 @@ std::string apply_push_url(const std::string& value, Applying& to) {
   if (value.starts_with("s3://")) {
     if (Result<push::S3Url> url = push::parse_s3_url(value); !url.ok())
       return url.error().message();
+  } else if (value.starts_with("syslog")) {
+    if (Result<push::SyslogUrl> url = push::parse_syslog_url(value); !url.ok())
+      return url.error().message();
   } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
     return url.error().message();
   }
   if (config.push.url.substr(0, config.push.url.find(':')) != value.substr(0, value.find(':'))) {
     if (!to.flags.values.contains("--push-host-key")) config.push.host_key.clear();
     if (!to.flags.values.contains("--push-credential")) config.push.credential.clear();
+    if (!to.flags.values.contains("--push-ca-file")) config.push.ca_pem.clear();
   }
   if (value != config.push.url) config.push_confirmed = false;
   config.push.url = value;
@@ -221,6 +236,15 @@ std::string apply_push_credential(const std::string& value, Applying& to) {
   return "";
 }
 
+std::string apply_push_ca_file(const std::string& value, Applying& to) {
+  std::string pem;
+  if (!read_file_text(value, pem)) return "cannot read " + value;
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    return "--push-ca-file " + value + " holds no PEM certificate";
+  to.config.push.ca_pem = pem;
+  return "";
+}
+
 const std::map<std::string_view, ApplyFlag> kAppliers{
     {"--account", apply_account},
     {"--config", apply_config_id},
@@ -238,6 +262,7 @@ const std::map<std::string_view, ApplyFlag> kAppliers{
     {"--push-url", apply_push_url},
     {"--push-host-key", apply_push_host_key},
     {"--push-credential", apply_push_credential},
+    {"--push-ca-file", apply_push_ca_file},
 };
 
 // Applies the flags given to `config`, in the order of their names (as before: `values` is a
@@ -572,11 +597,15 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--roll-bytes", "a file rolls at this many bytes"},
       {"--roll-age-ms", "a file rolls at this age"},
       {"--push-url",
-       "also push its files to sftp://user@host[:port]/folder or "
-       "s3://host[:port]/bucket[/prefix][?region=R] (off: no more)"},
+       "also push its files to sftp://user@host[:port]/folder, "
+       "s3://host[:port]/bucket[/prefix][?region=R] or its events to a syslog collector, "
+       "syslog+tls://host[:port] (off: no more)"},
       {"--push-host-key", "sftp: that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
       {"--push-credential",
        "s3: the name of the key pair the nodes sign with (their --push-credentials file)"},
+      {"--push-ca-file",
+       "syslog+tls: the CA certificates (PEM) the collector's must chain to (default: the "
+       "nodes' system store)"},
   };
   std::map<std::string, CLI::Option*> declared;
   for (const auto& [name, what] : options)

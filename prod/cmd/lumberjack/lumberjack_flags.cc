@@ -122,8 +122,13 @@ void declare_push(CLI::App& app, LumberjackFlags& flags) {
                  "line (mode 0600); a customer names one with lj ctl set --push-credential")
       ->check(CLI::ExistingFile);
   app.add_option("--push-ca-file", flags.push_ca_file,
-                 "S3 push destinations' certificates are verified against these CAs (default: the "
-                 "system's)")
+                 "S3 push destinations' and syslog collectors' certificates are verified against "
+                 "these CAs (default: the system's; a customer's own CA comes first)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--push-key", flags.push_key_file,
+                 "the cluster's push key, an RSA private key (PEM, mode 0600, the same on every "
+                 "node): files of customers pushed to syslog collectors carry their key wrapped "
+                 "for it too, so the nodes can read and send their events")
       ->check(CLI::ExistingFile);
   app.add_option("--push-timeout-ms", flags.push_timeout_ms,
                  "every push to a customer's destination ends by then")

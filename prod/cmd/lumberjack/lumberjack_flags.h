@@ -37,6 +37,7 @@ struct LumberjackFlags {
   std::string push_ssh_key;           // push over SFTP
   std::string push_credentials_file;  // push to S3
   std::string push_ca_file;
+  std::string push_key_file;  // the cluster's push key: push to syslog collectors
   int64_t push_timeout_ms = 0;
   LogLevelFlag log_level;
   bool print_config = false;

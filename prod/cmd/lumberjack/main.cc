@@ -46,6 +46,7 @@
 #include <memory>
 #include <string>
 
+#include "prod/cmd/common/file_text.h"
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/lumberjack/lumberjack_flags.h"
 #include "prod/delivery/nginx_configurator.h"
@@ -56,6 +57,7 @@
 #include "prod/lumberjack/status_page.h"
 #include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
+#include "prod/push/syslog_destinations.h"
 #include "prod/real/asio_runtime.h"
 #include "prod/real/command_runner.h"
 #include "prod/real/tls_network.h"
@@ -78,7 +80,8 @@ int usage(const std::string& why) {
 // deadline).
 struct PushDelivery {
   PushDelivery(const std::string& ssh_key, lj::Duration put_timeout,
-               lj::push::S3DestinationsOptions s3_options, lj::RealRuntime& runtime)
+               lj::push::S3DestinationsOptions s3_options,
+               lj::push::SyslogDestinationsOptions syslog_options, lj::RealRuntime& runtime)
       : sftp(
             lj::push::SftpOptions{
                 ssh_key,
@@ -87,10 +90,12 @@ struct PushDelivery {
                 16},
             runtime.cross_thread_poster()),
         s3(std::move(s3_options), runtime.cross_thread_poster()),
-        by_scheme(sftp, s3) {}
+        syslog(std::move(syslog_options), runtime.cross_thread_poster()),
+        by_scheme(sftp, s3, syslog) {}
 
   lj::push::SftpDestinations sftp;
   lj::push::S3Destinations s3;
+  lj::push::SyslogDestinations syslog;
   lj::push::PushDestinationsByScheme by_scheme;
 };
 
@@ -173,8 +178,23 @@ std::optional<std::string> Daemon::wire_push() {
   s3.client.timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.push.put_timeout);
   s3.threads = 16;
+  lj::push::SyslogDestinationsOptions syslog;
+  if (!flags_.push_key_file.empty()) {
+    std::string pem;
+    if (!lj::read_file_text(flags_.push_key_file, pem))
+      return "--push-key: cannot read " + flags_.push_key_file;
+    lj::Result<lj::RsaPrivateKey> key = lj::RsaPrivateKey::from_pem(pem);
+    if (!key.ok()) return "--push-key " + flags_.push_key_file + ": " + key.error().message();
+    syslog.push_key = std::make_shared<const lj::RsaPrivateKey>(std::move(*key));
+    options_.push_key =
+        std::make_shared<const lj::RsaPublicKey>(lj::RsaPublicKey::of(*syslog.push_key));
+  }
+  syslog.ca_file = flags_.push_ca_file;
+  syslog.timeout = s3.client.timeout;
+  syslog.frames.hostname = options_.name;
+  syslog.threads = 16;
   push_ = std::make_unique<PushDelivery>(flags_.push_ssh_key, options_.push.put_timeout,
-                                         std::move(s3), runtime_);
+                                         std::move(s3), std::move(syslog), runtime_);
   options_.push_destinations = &push_->by_scheme;
   return std::nullopt;
 }
