@@ -44,7 +44,7 @@ Status LocalRsyslog::start() {
       << "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\"\n"
       << "       streamDriver.authMode=\"anon\")\n"
       << "input(type=\"imtcp\" port=\"" << port() << "\")\n"
-      << "template(name=\"raw\" type=\"string\" string=\"%msgid% %structured-data% %msg%\\n\")\n"
+      << "template(name=\"raw\" type=\"string\" string=\"%rawmsg%\\n\")\n"
       << "action(type=\"omfile\" file=\"" << folder << "/received.log\" template=\"raw\")\n";
   const std::string log = folder + "/rsyslogd.log";
   return spawn({"/bin/sh", "-c",

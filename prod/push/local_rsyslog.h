@@ -1,7 +1,7 @@
 #pragma once
 // Tests only: a real rsyslog on loopback receiving syslog over TLS (imtcp with GnuTLS, RFC 5425
-// framing), as a customer's collector would, writing each message it receives as one line
-// "<MSGID> <STRUCTURED-DATA> <MSG>" to a file the test reads.
+// framing), as a customer's collector would, writing each message it receives raw (%rawmsg%:
+// without its octet count) as one line of a file the test reads (audit/syslog_received.h).
 
 #include <string>
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "prod/audit/syslog_received.h"
 #include "prod/event/sample_events.h"
 #include "prod/io/distributions.h"
 #include "prod/logfile/log_file_reader.h"
@@ -95,22 +96,29 @@ TEST_F(SyslogDestinationsTest, EveryEventArrivesAsTheLineTheFileHoldsAndTheChall
   const std::string file = log_file(1, 5);
   Status status = put(*pushed, target(), "1004_1.log", file);
   ASSERT_TRUE(status.ok()) << status.error().to_string();
-  const std::string plaintext =
-      read_log_file(file, customer_key().private_pkcs8_pem).value().plaintext;
-  std::vector<std::string> expected;
-  std::istringstream in(plaintext);
-  for (std::string line; std::getline(in, line);) {
-    expected.push_back("CEF [lj@32473 file=\"1004_1.log\" n=\"" +
-                       std::to_string(expected.size() + 1) + "\"] " + line);
+  // As a SIEM reads them: each event at its place in the file, and each line as the file has it.
+  const DecodedLogFile decoded = read_log_file(file, customer_key().private_pkcs8_pem).value();
+  const std::vector<std::string> lines = received(5);
+  std::vector<audit::ReceivedEvent> events;
+  for (const std::string& line : lines)
+    ASSERT_TRUE(audit::append_syslog_event(line, 0, events).ok()) << line;
+  ASSERT_EQ(events.size(), 5u);
+  std::istringstream in(decoded.plaintext);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(events[i], (audit::ReceivedEvent{1004, 1, i, decoded.events[i].id,
+                                               decoded.events[i].start_ms, 0}));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_TRUE(lines[i].ends_with("\"] " + line)) << lines[i];
   }
-  ASSERT_EQ(expected.size(), 5u);
-  EXPECT_EQ(received(5), expected);
 
   status = put(*pushed, target(), "lumberjack-challenge-1004.txt", "token 0123abcd\n");
   ASSERT_TRUE(status.ok()) << status.error().to_string();
-  const std::vector<std::string> lines = received(6);
-  ASSERT_EQ(lines.size(), 6u);
-  EXPECT_EQ(lines.back(), "challenge - lumberjack-challenge-1004.txt token 0123abcd ");
+  const std::vector<std::string> all = received(6);
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_TRUE(all.back().ends_with(
+      " lumberjack - challenge - lumberjack-challenge-1004.txt token 0123abcd "))
+      << all.back();
 }
 
 TEST_F(SyslogDestinationsTest, AFileTheNodeCannotReadIsRefusedSayingWhy) {

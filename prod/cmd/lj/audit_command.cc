@@ -11,6 +11,7 @@
 
 #include "prod/audit/published_audit.h"
 #include "prod/audit/received_log.h"
+#include "prod/audit/syslog_received.h"
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/lj/check_command.h"
@@ -123,6 +124,41 @@ int audit_pushed(const std::vector<PushedFolder>& folders,
   return judge_received_until(read, ledger, wait_s, out, err);
 }
 
+// --syslog ACCOUNT=FILE: the messages a customer's syslog collector received, one a line as it
+// wrote them raw (syslog_received.h), each received when the file was last written; judged
+// against the ledger's events of those customers alone. A file sent again after a failed send
+// repeats its places, which count once: only an event at two places is a duplicate.
+int audit_syslog(const std::map<uint64_t, std::string>& collectors,
+                 std::map<EventId, proxy::MemoryLedger::Entry> ledger, double wait_s,
+                 std::ostream& out, std::ostream& err) {
+  std::erase_if(ledger, [&collectors](const auto& entry) {
+    return !collectors.contains(entry.second.account_id);
+  });
+  auto read = [&collectors](std::vector<audit::ReceivedEvent>& received) -> Status {
+    for (const auto& [account, path] : collectors) {
+      const std::optional<std::string> text = read_file_text(path);
+      if (!text) continue;  // nothing received yet
+      std::error_code error;
+      const auto written =
+          std::chrono::file_clock::to_sys(std::filesystem::last_write_time(path, error));
+      const int64_t written_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(written.time_since_epoch()).count();
+      std::vector<audit::ReceivedEvent> events;
+      if (Status s = audit::append_syslog_events(*text, written_ms, events); !s.ok())
+        return Error(s.code(), path + ": " + s.error().message());
+      for (const audit::ReceivedEvent& event : events) {
+        if (event.account_id != account)
+          return Error(ErrorCode::kCorrupt, path + ": an event of account " +
+                                                std::to_string(event.account_id) + ", not " +
+                                                std::to_string(account));
+        received.push_back(event);
+      }
+    }
+    return Status();
+  };
+  return judge_received_until(read, ledger, wait_s, out, err);
+}
+
 // "1004=/srv/in/1004" or "1004=/srv/in/1004=key.pem"
 bool parse_pushed(const std::string& text, PushedFolder& pushed) {
   const size_t first = text.find('=');
@@ -150,6 +186,7 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
       "lj audit"};
   std::string storage, ledger_path;
   std::vector<std::string> customer_texts, received, pushed_texts;
+  std::vector<std::string> syslog_texts;
   double wait_s = 0;
   bool after_retention = false;
   app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
@@ -168,6 +205,13 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
                                               "files are pushed to, once per customer")
                                    ->excludes(storage_option)
                                    ->excludes(received_option);
+  CLI::Option* syslog_option =
+      app.add_option("--syslog", syslog_texts,
+                     "ACCOUNT=FILE: the messages a customer's syslog collector received, raw, one "
+                     "a line (rsyslog: %rawmsg%), once per customer")
+          ->excludes(storage_option)
+          ->excludes(received_option)
+          ->excludes(pushed_option);
   app.add_option("--wait-s", wait_s, "wait up to this long for events still missing")
       ->check(CLI::Range(0.0, 86'400.0));
   app.add_flag(
@@ -176,9 +220,9 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
       ->needs(storage_option);
   if (std::optional<int> done = cmd::parse_command_line(app, args, out, err)) return *done;
   if (storage_option->count() == 0 && received_option->count() == 0 &&
-      pushed_option->count() == 0) {
-    err << "lj audit: give --storage with --customer, --received or --pushed (lj audit --help: "
-           "every flag)\n";
+      pushed_option->count() == 0 && syslog_option->count() == 0) {
+    err << "lj audit: give --storage with --customer, --received, --pushed or --syslog (lj audit "
+           "--help: every flag)\n";
     return 2;
   }
   std::vector<audit::AuditedCustomer> customers;
@@ -204,6 +248,20 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
+  if (!syslog_texts.empty()) {
+    std::map<uint64_t, std::string> collectors;
+    for (const std::string& text : syslog_texts) {
+      const size_t equals = text.find('=');
+      uint64_t account = 0;
+      if (equals == std::string::npos || equals + 1 == text.size() ||
+          !cmd::parse_positive(std::string_view(text).substr(0, equals), account)) {
+        err << "lj audit: --syslog wants ACCOUNT=FILE, not '" << text << "'\n";
+        return 2;
+      }
+      collectors[account] = text.substr(equals + 1);
+    }
+    return audit_syslog(collectors, std::move(ledger), wait_s, out, err);
+  }
   if (!pushed_texts.empty()) {
     std::vector<PushedFolder> folders;
     for (const std::string& text : pushed_texts) {

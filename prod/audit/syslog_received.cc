@@ -1,0 +1,85 @@
+#include "prod/audit/syslog_received.h"
+
+#include "prod/delivery/log_sinks.h"
+#include "prod/logfile/log_body.h"
+#include "prod/logfile/log_file_format.h"
+#include "prod/text/numbers.h"
+
+namespace lj::audit {
+namespace {
+
+Error corrupt(std::string_view message, const std::string& why) {
+  return Error(ErrorCode::kCorrupt,
+               "syslog message '" + std::string(message.substr(0, 120)) + "': " + why);
+}
+
+// The next space-separated field of `rest`, taken off it.
+std::string_view take_field(std::string_view& rest) {
+  const size_t space = rest.find(' ');
+  const std::string_view field = rest.substr(0, space);
+  rest.remove_prefix(space == std::string_view::npos ? rest.size() : space + 1);
+  return field;
+}
+
+// The value of `name="..."` inside structured data, or nullopt.
+std::optional<std::string_view> sd_param(std::string_view sd, std::string_view name) {
+  const std::string key = " " + std::string(name) + "=\"";
+  const size_t at = sd.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t begin = at + key.size();
+  const size_t end = sd.find('"', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  return sd.substr(begin, end - begin);
+}
+
+}  // namespace
+
+Status append_syslog_event(std::string_view message, int64_t received_ms,
+                           std::vector<ReceivedEvent>& out) {
+  std::string_view rest = message;
+  if (take_field(rest) != "<134>1") return corrupt(message, "not <134>1 (RFC 5424, local0.info)");
+  for (int skipped = 0; skipped < 3; ++skipped) take_field(rest);  // time, host, app
+  if (take_field(rest) != "-") return corrupt(message, "a PROCID");
+  const std::string_view msgid = take_field(rest);
+  if (msgid == "challenge") return Status();
+  const std::string prefix = "[" + std::string(delivery::kSyslogSdId) + " ";
+  if (!rest.starts_with(prefix))
+    return corrupt(message, "no [" + std::string(delivery::kSyslogSdId) + " ...]");
+  const size_t sd_end = rest.find("\"] ");
+  if (sd_end == std::string_view::npos) return corrupt(message, "unterminated structured data");
+  const std::string_view sd = rest.substr(0, sd_end + 2);
+  const std::string_view line = rest.substr(sd_end + 3);
+  const std::optional<std::string_view> file = sd_param(sd, "file");
+  const std::optional<std::string_view> n = sd_param(sd, "n");
+  const std::optional<LogFileName> name = file ? parse_log_file_name(*file) : std::nullopt;
+  uint64_t place = 0;
+  if (!name || !n || !text::parse_positive(*n, place))
+    return corrupt(message, "structured data without a file name and a place from 1");
+  const std::optional<LogFormat> format = parse_log_format(msgid);
+  if (!format || *format == LogFormat::kW3c)
+    return corrupt(message, "MSGID " + std::string(msgid.substr(0, 16)) + ": CEF, LEEF or JSON");
+  std::vector<AttackEvent> events;
+  if (Status parsed = parse_log_body(*format, std::string(line) + "\n", events); !parsed.ok())
+    return corrupt(message, parsed.error().message());
+  if (events.size() != 1) return corrupt(message, std::to_string(events.size()) + " events");
+  const AttackEvent& event = events.front();
+  if (event.account_id != name->account_id)
+    return corrupt(message, "an event of account " + std::to_string(event.account_id));
+  out.push_back(
+      ReceivedEvent{name->account_id, name->seq, place - 1, event.id, event.start_ms, received_ms});
+  return Status();
+}
+
+Status append_syslog_events(std::string_view text, int64_t received_ms,
+                            std::vector<ReceivedEvent>& out) {
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view message = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (message.empty()) continue;
+    if (Status s = append_syslog_event(message, received_ms, out); !s.ok()) return s;
+  }
+  return Status();
+}
+
+}  // namespace lj::audit

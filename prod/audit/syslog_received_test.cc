@@ -1,0 +1,79 @@
+// A collector's messages read back: the frames syslog push writes parse to the events of the
+// file they came from, at their places; a challenge is skipped; anything else is refused.
+#include "prod/audit/syslog_received.h"
+
+#include <gtest/gtest.h>
+
+#include "prod/delivery/log_sinks.h"
+#include "prod/event/sample_events.h"
+#include "prod/io/distributions.h"
+#include "prod/logfile/log_file_reader.h"
+#include "prod/logfile/log_file_writer.h"
+
+namespace lj::audit {
+namespace {
+
+// The messages of file 7 of account 1004, as a collector writes them (one a line, no octet
+// count), and the events the file holds.
+std::string messages(LogFormat format, std::vector<AttackEvent>& events) {
+  SplitMix64 random(7);
+  for (uint64_t i = 0; i < 4; ++i)
+    events.push_back(make_sample_event(random, 1004, {3, i + 1}, 1764049750000));
+  LogFileSpec spec;
+  spec.account_id = 1004;
+  spec.seq = 7;
+  spec.format = format;
+  LogFileWriter writer;
+  const DecodedLogFile file =
+      read_log_file(writer.write(spec, events, random).value(), nullptr).value();
+  std::string framed = delivery::syslog_frames(file, 7, delivery::SyslogOptions{});
+  std::string lines;
+  while (!framed.empty()) {  // "<len> <message>" each
+    const size_t space = framed.find(' ');
+    const size_t length = std::stoul(framed.substr(0, space));
+    lines += framed.substr(space + 1, length) + "\n";
+    framed.erase(0, space + 1 + length);
+  }
+  return lines;
+}
+
+TEST(SyslogReceived, EveryFormatsMessagesGiveTheFilesEventsAtTheirPlaces) {
+  for (LogFormat format : {LogFormat::kCef, LogFormat::kLeef, LogFormat::kJson}) {
+    std::vector<AttackEvent> events;
+    const std::string text = messages(format, events);
+    std::vector<ReceivedEvent> received;
+    Status status = append_syslog_events(text + text, 55, received);  // sent twice
+    ASSERT_TRUE(status.ok()) << status.error().to_string();
+    ASSERT_EQ(received.size(), 8u);
+    for (size_t i = 0; i < 8; ++i) {
+      EXPECT_EQ(received[i],
+                (ReceivedEvent{1004, 7, i % 4, events[i % 4].id, events[i % 4].start_ms, 55}));
+    }
+  }
+}
+
+TEST(SyslogReceived, AChallengeIsNoEventAndAStrangerIsRefused) {
+  std::vector<ReceivedEvent> received;
+  delivery::SyslogOptions options;
+  std::string challenge =
+      delivery::syslog_frame("lumberjack-challenge-1004.txt t", -1, "challenge", options);
+  challenge.erase(0, challenge.find(' ') + 1);
+  EXPECT_TRUE(append_syslog_event(challenge, 1, received).ok());
+  EXPECT_TRUE(received.empty());
+  std::vector<AttackEvent> events;
+  const std::string good = messages(LogFormat::kCef, events);
+  const std::string first = good.substr(0, good.find('\n'));
+  for (const std::string& bad :
+       {std::string("<13>1 - - - - CEF - x"), std::string("<134>1 - - lumberjack - CEF - x"),
+        first.substr(0, first.find("n=\"")) + "n=\"0\"] x",
+        std::string(first).replace(first.find(" CEF "), 5, " W3C "),
+        std::string(first).replace(first.find("1004_7.log"), 10, "1005_7.log")}) {
+    Status status = append_syslog_event(bad, 1, received);
+    ASSERT_FALSE(status.ok()) << bad;
+    EXPECT_EQ(status.code(), ErrorCode::kCorrupt) << bad;
+  }
+  EXPECT_TRUE(received.empty());
+}
+
+}  // namespace
+}  // namespace lj::audit
