@@ -50,6 +50,8 @@ source "$(dirname "$delivery_lib")/pki.sh"
 source "$(dirname "$delivery_lib")/sftp_server.sh"
 # shellcheck source=ci/lib/s3_server.sh
 source "$(dirname "$delivery_lib")/s3_server.sh"
+# shellcheck source=ci/lib/syslog_collector.sh
+source "$(dirname "$delivery_lib")/syslog_collector.sh"
 # shellcheck source=ci/lib/prometheus.sh
 source "$(dirname "$delivery_lib")/prometheus.sh"
 ci_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -225,6 +227,7 @@ start_lumberjack() {  # NAME SESSION_TIMEOUT_MS: its nginx (once), then the daem
     --zk-auth "$work/zkauth/lumberjack.zkauth" ${push_key:+--push-ssh-key "$push_key"} \
     ${push_timeout_ms:+--push-timeout-ms "$push_timeout_ms"} \
     ${push_credentials:+--push-credentials "$push_credentials" --push-ca-file "$push_ca"} \
+    ${cluster_push_key:+--push-key "$cluster_push_key"} \
     $(graceland_client_flags "$pki" "$name")
   wait_file "$dir/ready"
 }
