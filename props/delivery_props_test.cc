@@ -103,12 +103,14 @@ TEST(DeliveryRegression, Seed1045ALostCandidateReplyDoesNotLeaveTheClusterWithou
 // (45654 before), and since destinations are confirmed by their owners and storage loses power
 // (46832, then 46992 before requests in flight across a power loss were lost), since a
 // pipeline collects its next file while the last one rolls (47259 before), and since it writes
-// its next file while the last one commits (48884 before), seed 48911 has the stale write:
+// its next file while the last one commits (48884 before), seed 48911 had the stale write:
 // lj-3, which held customer 1002 until the master moved it to lj-1 at 17.52 s (and, back and
-// off again, to lj-2 at 23.15 s), writes the index back at 26.78 s after lj-2 listed file 6 at
-// 25.28 s; lj-2 lists it again at 28.92 s.
-TEST(DeliveryRegression, Seed48911AStalePublisherCannotHideFilesFromTheIndex) {
-  expect_passes_reaching(48911, "state logs.index listed again after a stale write");
+// off again, to lj-2 at 23.15 s), wrote the index back at 26.78 s after lj-2 listed file 6 at
+// 25.28 s; lj-2 listed it again at 28.92 s. Since syslog customers joined the worlds (48911
+// before), seed 49842 has it: lj-1 finds customer 1002's logs.index ending before its committed
+// file 4 at 25.89 s and lists it again.
+TEST(DeliveryRegression, Seed49842AStalePublisherCannotHideFilesFromTheIndex) {
+  expect_passes_reaching(49842, "state logs.index listed again after a stale write");
 }
 
 // Seed 45162 (found when published-file retention joined the worlds): retention expired all of

@@ -41,7 +41,7 @@ TEST(GoldenTrace, IngestSeed7) {
   expect_hash("ingest", "250c4ddd7af01b85");
 }
 TEST(GoldenTrace, DeliverySeed7) {
-  expect_hash("delivery", "f2dbb81865c1182b");
+  expect_hash("delivery", "cc789fee1606a611");
 }
 
 }  // namespace

@@ -184,6 +184,13 @@ TEST(PlantedBugs, TakingAFailedPushForAnAcknowledgedOneIsCaught) {
   expect_caught(PlantedBug::kPushFailureAsPushed, kSeedLimit, {"push monitor", "push delivery"});
 }
 
+// A syslog push that sends every event of a file but its last (an off-by-one in framing): the
+// collector acknowledges what it was sent, so the pusher moves on. The push monitor finds the
+// cursor claiming a file whose every place did not reach the collector.
+TEST(PlantedBugs, ASyslogPushThatDropsAnEventIsCaught) {
+  expect_caught(PlantedBug::kSyslogDropsLastEvent, kSeedLimit, {"push monitor", "push delivery"});
+}
+
 // A pusher that pushes to a destination its owner has not confirmed (a typo in a bucket name, a
 // server that is someone else's, gets the customer's logs). The push monitor finds a file put
 // before the configuration in ZooKeeper said push_confirmed.

@@ -82,4 +82,28 @@ Status append_syslog_events(std::string_view text, int64_t received_ms,
   return Status();
 }
 
+bool for_each_syslog_frame(std::string_view stream,
+                           const std::function<void(std::string_view message)>& each) {
+  while (!stream.empty()) {
+    const size_t space = stream.find(' ');
+    uint64_t length = 0;
+    if (space == std::string_view::npos || !text::parse_positive(stream.substr(0, space), length) ||
+        length > stream.size() - space - 1)
+      return false;
+    each(stream.substr(space + 1, length));
+    stream.remove_prefix(space + 1 + length);
+  }
+  return true;
+}
+
+Status append_syslog_frames(std::string_view stream, int64_t received_ms,
+                            std::vector<ReceivedEvent>& out) {
+  Status status;
+  const bool framed = for_each_syslog_frame(stream, [&](std::string_view message) {
+    if (status.ok()) status = append_syslog_event(message, received_ms, out);
+  });
+  if (!framed) return corrupt(stream, "not octet-counted frames, or cut inside one");
+  return status;
+}
+
 }  // namespace lj::audit

@@ -11,6 +11,7 @@
 // ownership check) are no events and are skipped.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +28,12 @@ Status append_syslog_event(std::string_view message, int64_t received_ms,
 // Each line of `text` one message, as a collector writes them raw (rsyslog: %rawmsg%).
 Status append_syslog_events(std::string_view text, int64_t received_ms,
                             std::vector<ReceivedEvent>& out);
+// The messages of an octet-counted stream (RFC 6587 3.4.1: "<length> <message>" each), as sent.
+// A stream cut inside a frame is kCorrupt.
+Status append_syslog_frames(std::string_view stream, int64_t received_ms,
+                            std::vector<ReceivedEvent>& out);
+// Calls `each` with every message of an octet-counted stream; false if the stream is not one.
+bool for_each_syslog_frame(std::string_view stream,
+                           const std::function<void(std::string_view message)>& each);
 
 }  // namespace lj::audit

@@ -26,14 +26,15 @@ std::string messages(LogFormat format, std::vector<AttackEvent>& events) {
   LogFileWriter writer;
   const DecodedLogFile file =
       read_log_file(writer.write(spec, events, random).value(), nullptr).value();
-  std::string framed = delivery::syslog_frames(file, 7, delivery::SyslogOptions{});
+  const std::string framed = delivery::syslog_frames(file, 7, delivery::SyslogOptions{});
+  std::vector<ReceivedEvent> from_frames;
+  EXPECT_TRUE(append_syslog_frames(framed, 55, from_frames).ok());
+  EXPECT_EQ(from_frames.size(), events.size());
+  EXPECT_EQ(append_syslog_frames(framed.substr(0, framed.size() - 1), 55, from_frames).code(),
+            ErrorCode::kCorrupt);
   std::string lines;
-  while (!framed.empty()) {  // "<len> <message>" each
-    const size_t space = framed.find(' ');
-    const size_t length = std::stoul(framed.substr(0, space));
-    lines += framed.substr(space + 1, length) + "\n";
-    framed.erase(0, space + 1 + length);
-  }
+  EXPECT_TRUE(for_each_syslog_frame(
+      framed, [&lines](std::string_view message) { lines += std::string(message) + "\n"; }));
   return lines;
 }
 

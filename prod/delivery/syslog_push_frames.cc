@@ -1,5 +1,6 @@
 #include "prod/delivery/syslog_push_frames.h"
 
+#include "prod/io/planted.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj::delivery {
@@ -20,6 +21,11 @@ Result<std::string> syslog_push_frames(const std::string& name, const std::strin
                                   (file.code() == ErrorCode::kPermissionDenied
                                        ? " (written by a node without the cluster's push key?)"
                                        : ""));
+  }
+  if (LJ_PLANTED(kSyslogDropsLastEvent) && !file->events.empty()) {
+    const size_t last_line = file->plaintext.rfind('\n', file->plaintext.size() - 2);
+    file->plaintext.resize(last_line == std::string::npos ? 0 : last_line + 1);
+    file->events.pop_back();
   }
   return syslog_frames(*file, file_name->seq, options);
 }

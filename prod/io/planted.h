@@ -39,6 +39,7 @@ enum class PlantedBug : uint8_t {
   kPushBeforeConfirmation,  // the pusher pushes to a destination its owner has not confirmed
   kRollsOutOfOrder,         // a roll uploads, commits and publishes as soon as its file is written,
                             // not after the file before it
+  kSyslogDropsLastEvent,    // a syslog push sends every event of a file but its last
 };
 
 #if defined(LJ_PLANTED_BUGS)

@@ -21,8 +21,14 @@ lumberjack::CustomerConfig simulated_customer(int index, const Tunables& tunable
         std::string(test_key_pairs()[static_cast<size_t>(index) % 3].public_pem);
   config.roll.max_events = tunables.roll_max_events;
   config.roll.max_age_ms = tunables.roll_max_age_ms;
-  // Every third customer also has its files pushed to a destination of its own.
+  // Every third customer also has its files pushed to a destination of its own; of the others,
+  // every third one in the modern encoding, with a key and a format whose lines name their
+  // fields, has its events pushed to its syslog collector.
   if (index % 3 == 1) config.push.url = PushedCustomers::url_for(config.account_id);
+  if (index % 3 == 0 && config.encoding == BodyEncoding::kModern &&
+      !config.public_key_pem.empty() && config.format != LogFormat::kW3c) {
+    config.push.url = PushedCustomers::stream_url_for(config.account_id);
+  }
   return config;
 }
 
@@ -37,6 +43,15 @@ std::map<uint64_t, std::string> pushed_folders(int accounts) {
   for (int a = 0; a < accounts; ++a) {
     const lumberjack::CustomerConfig config = simulated_customer(a, Tunables{});
     if (!config.push.url.empty()) out.emplace(config.account_id, config.folder());
+  }
+  return out;
+}
+
+std::set<uint64_t> streamed_accounts(int accounts) {
+  std::set<uint64_t> out;
+  for (int a = 0; a < accounts; ++a) {
+    const lumberjack::CustomerConfig config = simulated_customer(a, Tunables{});
+    if (pushes_events(config.push)) out.insert(config.account_id);
   }
   return out;
 }

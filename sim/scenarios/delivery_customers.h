@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ lumberjack::CustomerConfig simulated_customer(int index, const Tunables& tunable
 std::vector<uint64_t> simulated_accounts(int accounts);
 // The pushed customers' folders in central storage, by account.
 std::map<uint64_t, std::string> pushed_folders(int accounts);
+// Those of them whose events go to a syslog collector.
+std::set<uint64_t> streamed_accounts(int accounts);
 // The customers as the checker knows them: ids and private keys.
 std::vector<audit::AuditedCustomer> audited_customers(int accounts);
 

@@ -105,7 +105,11 @@ DeliveryWorld::DeliveryWorld(const DeliveryOptions& options)
       checkpoints_(zookeeper_),
       store_monitor_(simulation_, storage_, zookeeper_),
       destroyed_(zookeeper_),
-      pushed_(simulation_, storage_, zookeeper_, pushed_folders(options.accounts)),
+      pushed_(
+          simulation_, storage_, zookeeper_, pushed_folders(options.accounts),
+          streamed_accounts(options.accounts),
+          [this](const std::string& object) { return publications_.publication(object); },
+          options.seed),
       pop_nodes_(add_graceland_pops(simulation_, options.pops,
                                     PopRetention{tunables_.pop_segment_age, tunables_.pop_retention,
                                                  tunables_.pop_retention_interval})),
@@ -215,6 +219,7 @@ void DeliveryWorld::boot_lumberjack(SimNode& n, const std::string& name, StageFa
   if (options_.checkpoint_commits_per_s >= 0)
     lj_options.checkpoint_commits_per_s = options_.checkpoint_commits_per_s;
   lj_options.push_destinations = &pushed_.destinations_for(n);
+  lj_options.push_key = pushed_.push_public_key();
   lj_options.push.put_timeout = std::chrono::seconds(5);
   lj_options.push.first_backoff = std::chrono::milliseconds(200);
   lj_options.push.max_backoff = std::chrono::seconds(4);
@@ -594,6 +599,12 @@ void DeliveryWorld::record_figures() {
   coverage["monitor push cursor writes judged"] = pushed_.cursors_judged();
   if (pushed_.repeats() > 0)
     coverage["state a file pushed again (the same bytes)"] += pushed_.repeats();
+  coverage["monitor syslog messages judged"] = pushed_.messages_judged();
+  const uint64_t stale = pushed_.messages_repeated_by_stale_owners();
+  if (pushed_.messages_repeated() > stale)
+    coverage["state a syslog message sent again after a failed send"] +=
+        pushed_.messages_repeated() - stale;
+  if (stale > 0) coverage["state a syslog message sent again by a stale owner"] += stale;
   if (pushed_.missed() > 0)
     coverage["alarm a file expired before it could be pushed"] += pushed_.missed();
   if (published_retention_->removals() > 0) {

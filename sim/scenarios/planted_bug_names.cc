@@ -48,6 +48,8 @@ const char* planted_bug_name(PlantedBug bug) {
       return "push-before-confirmation";
     case PlantedBug::kRollsOutOfOrder:
       return "rolls-out-of-order";
+    case PlantedBug::kSyslogDropsLastEvent:
+      return "syslog-drops-last-event";
   }
   return "unknown";
 }
@@ -86,7 +88,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
                                             PlantedBug::kPublishedWallClockRetention,
                                             PlantedBug::kPushFailureAsPushed,
                                             PlantedBug::kPushBeforeConfirmation,
-                                            PlantedBug::kRollsOutOfOrder};
+                                            PlantedBug::kRollsOutOfOrder,
+                                            PlantedBug::kSyslogDropsLastEvent};
   return bugs;
 }
 

@@ -3,19 +3,25 @@
 #include <charconv>
 #include <utility>
 
+#include "prod/audit/syslog_received.h"
 #include "prod/io/distributions.h"
+#include "prod/logfile/test_keys.h"
 #include "prod/lumberjack/customer_config.h"
 #include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/object_names.h"
+#include "sim/scenarios/stream_destination.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
 namespace {
 
 constexpr std::string_view kUrlPrefix = "sim://customer-";
+constexpr std::string_view kStreamUrlPrefix = "syslog+sim://customer-";
+// The cluster's push key in every simulated world: none of the customers' keys is it.
+constexpr size_t kPushKeyIndex = 2;
 
 // One customer's folder at the destinations, as a PushDestination.
 class FolderDestination final : public PushDestination {
@@ -47,8 +53,13 @@ std::optional<std::pair<uint64_t, std::string>> split_destination_name(const std
 
 class PushedCustomers::NodeDestinations final : public PushDestinations {
  public:
-  explicit NodeDestinations(ObjectStore& store) : store_(store) {}
+  NodeDestinations(ObjectStore& store, PushedCustomers& world) : store_(store), world_(world) {}
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override {
+    if (target.url.starts_with(kStreamUrlPrefix)) {
+      return std::shared_ptr<PushDestination>(std::make_shared<StreamDestination>(
+          store_, target.url.substr(std::string_view("syslog+sim://").size()), world_.push_key_,
+          [this] { return ++world_.sessions_; }, world_.cuts_));
+    }
     if (!target.url.starts_with(kUrlPrefix)) {
       return Error(ErrorCode::kInvalidArgument,
                    "unknown push destination '" + target.url.substr(0, 64) + "'");
@@ -59,14 +70,22 @@ class PushedCustomers::NodeDestinations final : public PushDestinations {
 
  private:
   ObjectStore& store_;
+  PushedCustomers& world_;
 };
 
 PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central,
-                                 SimZooKeeper& zookeeper, std::map<uint64_t, std::string> folders)
+                                 SimZooKeeper& zookeeper, std::map<uint64_t, std::string> folders,
+                                 std::set<uint64_t> streams, Publications publication,
+                                 uint64_t seed)
     : simulation_(simulation),
       central_(central),
       folders_(std::move(folders)),
-      destinations_(simulation) {
+      destinations_(simulation),
+      streams_(std::move(streams)),
+      publication_(std::move(publication)),
+      push_key_(RsaPrivateKey::from_pem(test_key_pairs()[kPushKeyIndex].private_pkcs8_pem).value()),
+      push_public_key_(std::make_shared<const RsaPublicKey>(RsaPublicKey::of(push_key_))),
+      cuts_(mix_seed(seed, hash_string("syslog session cuts"))) {
   central_.add_change_watcher(
       [this](const SimObjectStore::Change& change) { on_central_change(change); });
   destinations_.add_change_watcher(
@@ -77,7 +96,21 @@ PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central
   });
 }
 
+const PublishMonitor::Publication* PushedCustomers::publication_of(uint64_t account,
+                                                                   uint64_t seq) const {
+  auto folder = folders_.find(account);
+  if (folder == folders_.end()) return nullptr;
+  return publication_(folder->second + "/" + log_file_name(account, seq));
+}
+
 bool PushedCustomers::holds(uint64_t account, uint64_t seq) const {
+  if (streams_.contains(account)) {
+    const PublishMonitor::Publication* published = publication_of(account, seq);
+    if (published == nullptr) return false;
+    auto arrived = arrived_.find({account, seq});
+    const size_t places = arrived == arrived_.end() ? 0 : arrived->second.size();
+    return places == published->events.size();
+  }
   const std::string file = log_file_name(account, seq);
   auto published = published_.find(file);
   auto there = destinations_.objects().find("customer-" + std::to_string(account) + "/" + file);
@@ -128,11 +161,28 @@ void PushedCustomers::judge_config(const SimZooKeeper::Write& write) {
   // Once confirmed, always: a put that lands after the customer was removed (or its configuration
   // changed) is a stale owner's late one, to a destination its owner did confirm.
   Result<lumberjack::CustomerConfig> config = lumberjack::CustomerConfig::decode(write.data);
-  if (config.ok() && config->push_confirmed && config->push.url == url_for(account))
-    confirmed_.insert(account);
+  const std::string url = streams_.contains(account) ? stream_url_for(account) : url_for(account);
+  if (config.ok() && config->push_confirmed && config->push.url == url) confirmed_.insert(account);
 }
 
 std::optional<std::string> PushedCustomers::token_at_destination(uint64_t account) const {
+  if (streams_.contains(account)) {
+    // The newest challenge message among the collector's sessions (they sort by number).
+    const std::string prefix =
+        StreamDestination::sessions_prefix("customer-" + std::to_string(account));
+    std::optional<std::string> token;
+    const auto& objects = destinations_.objects();
+    for (auto it = objects.lower_bound(prefix);
+         it != objects.end() && it->first.starts_with(prefix); ++it) {
+      audit::for_each_syslog_frame(it->second, [&token](std::string_view message) {
+        const size_t at = message.find(" challenge - ");
+        const size_t token_at = message.find(" token=");
+        if (at != std::string_view::npos && token_at != std::string_view::npos)
+          token = std::string(message.substr(token_at + 7, 32));
+      });
+    }
+    return token;
+  }
   auto it = destinations_.objects().find("customer-" + std::to_string(account) + "/" +
                                          lumberjack::challenge_object_name(account));
   if (it == destinations_.objects().end()) return std::nullopt;
@@ -187,9 +237,13 @@ std::string PushedCustomers::url_for(uint64_t account) {
   return std::string(kUrlPrefix) + std::to_string(account);
 }
 
+std::string PushedCustomers::stream_url_for(uint64_t account) {
+  return std::string(kStreamUrlPrefix) + std::to_string(account);
+}
+
 PushDestinations& PushedCustomers::destinations_for(SimNode& node) {
   std::unique_ptr<NodeDestinations>& slot = per_node_[node.id()];
-  if (!slot) slot = std::make_unique<NodeDestinations>(destinations_.client(node));
+  if (!slot) slot = std::make_unique<NodeDestinations>(destinations_.client(node), *this);
   return *slot;
 }
 
@@ -222,6 +276,10 @@ void PushedCustomers::judge_put(const SimObjectStore::Change& change) {
     report("a put at a destination outside every customer's folder: " + change.name);
     return;
   }
+  if (streams_.contains(split->first)) {
+    judge_stream(split->first, change);
+    return;
+  }
   if (split->second == lumberjack::challenge_object_name(split->first)) {
     if (!lumberjack::token_in_challenge(change.contents))
       report("an ownership check without a token: " + change.name);
@@ -241,6 +299,57 @@ void PushedCustomers::judge_put(const SimObjectStore::Change& change) {
     return;
   }
   if (destinations_.objects().contains(change.name)) ++repeats_;
+}
+
+void PushedCustomers::judge_stream(uint64_t account, const SimObjectStore::Change& change) {
+  const std::string prefix =
+      StreamDestination::sessions_prefix("customer-" + std::to_string(account));
+  if (!change.name.starts_with(prefix)) {
+    report("a put at a syslog collector that is no session: " + change.name);
+    return;
+  }
+  std::vector<audit::ReceivedEvent> events;
+  if (Status read = audit::append_syslog_frames(change.contents, 0, events); !read.ok()) {
+    report("a syslog collector received what a SIEM cannot read: " + read.to_string());
+    return;
+  }
+  // A session (or its first part) starts at a file's first place; every message follows the
+  // one before it in its file.
+  std::optional<uint64_t> next =
+      change.name.ends_with("-1") ? std::optional<uint64_t>(0) : std::nullopt;
+  for (const audit::ReceivedEvent& event : events) {
+    ++messages_judged_;
+    const std::string where = "customer " + std::to_string(account) + "'s collector got file " +
+                              std::to_string(event.file_seq) + "'s place " +
+                              std::to_string(event.index + 1);
+    if (event.account_id != account) {
+      report(where + " holding an event of account " + std::to_string(event.account_id));
+      return;
+    }
+    if (!confirmed_.contains(account)) {
+      report(where + " before its destination's owner confirmed it");
+      return;
+    }
+    const PublishMonitor::Publication* published = publication_of(account, event.file_seq);
+    if (published == nullptr) {
+      report(where + ", a file its customer never had published");
+      return;
+    }
+    if (event.index >= published->events.size() || published->events[event.index] != event.id) {
+      report(where + " with another event than the file holds there");
+      return;
+    }
+    if (next && event.index != *next) {
+      report(where + ", out of the file's order");
+      return;
+    }
+    next = event.index + 1;
+    if (!arrived_[{account, event.file_seq}].insert(event.index).second) {
+      ++messages_repeated_;
+      auto cursor = cursor_through_.find(account);
+      if (cursor != cursor_through_.end() && event.file_seq <= cursor->second) ++stale_repeats_;
+    }
+  }
 }
 
 void PushedCustomers::on_pushed(uint64_t, uint64_t) {}
@@ -271,6 +380,11 @@ std::string PushedCustomers::first_missing(const std::function<bool(uint64_t)>& 
     auto from = pushed_from_.find(published.account);
     if (from != pushed_from_.end() && published.seq <= from->second)
       continue;  // before its destination
+    if (streams_.contains(published.account)) {
+      if (!holds(published.account, published.seq))
+        return "published file " + file + " never reached its syslog collector whole";
+      continue;
+    }
     const std::string name = "customer-" + std::to_string(published.account) + "/" + file;
     auto it = at_destinations.find(name);
     if (it == at_destinations.end())

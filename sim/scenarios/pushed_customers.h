@@ -24,6 +24,14 @@
 //   the check written afresh, as `lj ctl set --push-url` does.
 //   At the end: every file published for a pushed customer is at its destination, byte for byte,
 //   or was reported missed.
+//   Syslog customers (`streams`, url "syslog+sim://customer-<account>"): their collector is a
+//   StreamDestination, whose sessions land in "customer-<account>/stream/". Every message that
+//   lands is read back as a SIEM would (audit/syslog_received.h) and must be an event of a file
+//   its customer published, at the place the file has it, after the destination was confirmed.
+//   A place may arrive again (at least once: a session cut or unacknowledged is sent again),
+//   each counted - and named: after a failed send above the cursor, or a stale owner's late
+//   send below it. A push cursor may only pass a file whose every place arrived, and at the end
+//   every place of every published file has (or its file was reported missed).
 
 #include <cstdint>
 #include <functional>
@@ -33,8 +41,11 @@
 #include <set>
 #include <string>
 
+#include "prod/io/distributions.h"
 #include "prod/io/push_destination.h"
+#include "prod/logfile/rsa_keys.h"
 #include "prod/lumberjack/file_pusher.h"
+#include "sim/scenarios/publish_monitor.h"
 #include "sim/sim_object_store.h"
 #include "sim/sim_zookeeper.h"
 #include "sim/simulation.h"
@@ -47,11 +58,18 @@ class PushedCustomers final : public lumberjack::PushObserver {
  public:
   // `folders`: each pushed account's folder in central storage ("<account>_<config>").
   // REQUIRES: `simulation` and `central` outlive this.
+  // `streams`: the pushed accounts whose destination is a syslog collector. `publication`: the
+  // events a published object held (PublishMonitor::publication).
+  using Publications = std::function<const PublishMonitor::Publication*(const std::string&)>;
   PushedCustomers(Simulation& simulation, SimObjectStore& central, SimZooKeeper& zookeeper,
-                  std::map<uint64_t, std::string> folders);
+                  std::map<uint64_t, std::string> folders, std::set<uint64_t> streams,
+                  Publications publication, uint64_t seed);
   ~PushedCustomers();
 
   static std::string url_for(uint64_t account);
+  static std::string stream_url_for(uint64_t account);
+  // The cluster's push key, as every node's pipelines wrap syslog customers' file keys for it.
+  std::shared_ptr<const RsaPublicKey> push_public_key() const { return push_public_key_; }
   // The destinations as `node`'s processes reach them (the same object for every incarnation).
   PushDestinations& destinations_for(SimNode& node);
   SimObjectStore& destination_store() { return destinations_; }
@@ -78,6 +96,11 @@ class PushedCustomers final : public lumberjack::PushObserver {
   uint64_t puts_judged() const { return puts_judged_; }
   uint64_t cursors_judged() const { return cursors_judged_; }
   uint64_t repeats() const { return repeats_; }
+  // Syslog messages whose place had arrived before: sent again after a failed send (the file
+  // above the cursor), or by a stale owner (below it).
+  uint64_t messages_repeated() const { return messages_repeated_; }
+  uint64_t messages_repeated_by_stale_owners() const { return stale_repeats_; }
+  uint64_t messages_judged() const { return messages_judged_; }
   uint64_t missed() const { return missed_.size(); }
 
  private:
@@ -89,6 +112,10 @@ class PushedCustomers final : public lumberjack::PushObserver {
   };
   void on_central_change(const SimObjectStore::Change& change);
   void judge_put(const SimObjectStore::Change& change);
+  // A collector's session (or its part) landed: each message judged as the class comment says.
+  void judge_stream(uint64_t account, const SimObjectStore::Change& change);
+  // The events file `seq` of `account` was published with, or null.
+  const PublishMonitor::Publication* publication_of(uint64_t account, uint64_t seq) const;
   void judge_cursor(const SimZooKeeper::Write& write);
   void judge_config(const SimZooKeeper::Write& write);
   // The token the customer reads in its destination's challenge object, if there is one.
@@ -111,10 +138,21 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::map<uint64_t, uint64_t> cursor_through_;  // as last written, per account
   std::map<uint64_t, uint64_t> pushed_from_;     // files after this one are the destination's
   std::set<uint64_t> confirmed_;  // the configuration in ZooKeeper has said so, per account
+  std::set<uint64_t> streams_;
+  Publications publication_;
+  RsaPrivateKey push_key_;
+  std::shared_ptr<const RsaPublicKey> push_public_key_;
+  SplitMix64 cuts_;        // where collectors' sessions are cut
+  uint64_t sessions_ = 0;  // collectors' sessions so far, every node's
+  // The places of each (account, seq) that reached its collector.
+  std::map<std::pair<uint64_t, uint64_t>, std::set<uint64_t>> arrived_;
   std::string problem_;
   uint64_t puts_judged_ = 0;
   uint64_t cursors_judged_ = 0;
   uint64_t repeats_ = 0;
+  uint64_t messages_judged_ = 0;
+  uint64_t messages_repeated_ = 0;
+  uint64_t stale_repeats_ = 0;
 };
 
 }  // namespace lj::sim
