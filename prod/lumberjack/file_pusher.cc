@@ -129,7 +129,10 @@ Task<void> FilePusher::push_files() {
       if (step == Step::kPushed || step == Step::kMissed) {
         ++acknowledged_through_;
         const bool caught_up = acknowledged_through_ >= context_.published_through();
-        if (caught_up || acknowledged_through_ - cursor_->through >= context_.options.push_batch) {
+        // A collector keeps every repeat (a store rewrites the same name): a stream's cursor
+        // follows every file, so a crash repeats at most the file in flight.
+        const uint64_t batch = pushes_events(config_.push) ? 1 : context_.options.push_batch;
+        if (caught_up || acknowledged_through_ - cursor_->through >= batch) {
           step = co_await write_cursor(acknowledged_through_);
         }
       }

@@ -6,7 +6,8 @@
 //            one through `through`. It is written only after the destination acknowledged them,
 //            and fenced like a checkpoint (the assignment and the configuration the pipeline
 //            runs for), so a stale owner never moves it. A crash repeats at most the files
-//            pushed since the last write (push_batch of them).
+//            pushed since the last write (push_batch of them; one for a syslog collector,
+//            which keeps every repeat).
 //   push:    files through+1, through+2, ... once published (published_through()): each is
 //            read from central storage and put to the destination under its own file name. The
 //            same name always carries the same bytes (a published name is written once), so a
