@@ -52,6 +52,7 @@ _syslog_spawn() {
 push_customer_syslog() {  # ACCOUNT
   "$lj" ctl --zookeeper "$zk" "${ctl_auth[@]}" set --account "$1" --encoding modern \
     --push-url "syslog+tls://127.0.0.1:$syslog_port" --push-ca-file "$pki/ca.crt" >/dev/null
+  sed -i 's/ imperva$/ modern/' "$work/customers/$1.kind"
 }
 
 confirm_syslog_push() {  # ACCOUNT

@@ -5,9 +5,6 @@
 
 namespace lj::delivery {
 
-namespace {
-
-// The data lines of a plaintext body: W3C directives ("#...") and blank lines are not events.
 std::vector<std::string_view> event_lines(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
@@ -20,8 +17,6 @@ std::vector<std::string_view> event_lines(std::string_view text) {
   }
   return lines;
 }
-
-}  // namespace
 
 DirectorySink::DirectorySink(FileSystem& files, std::string dir)
     : files_(files), dir_(std::move(dir)) {}

@@ -17,6 +17,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "prod/delivery/fetcher.h"
 #include "prod/io/files.h"
@@ -64,6 +66,8 @@ std::string syslog_frame(std::string_view line, int64_t time_ms, std::string_vie
 // [lj@32473 file="1004_7.log" n="3"], so a repeat of a file after a failed send is told apart
 // from an event sent in two files.
 inline constexpr std::string_view kSyslogSdId = "lj@32473";
+// The data lines of a plaintext body: W3C directives ("#...") and blank lines are not events.
+std::vector<std::string_view> event_lines(std::string_view text);
 // Every event line of `file` (its `seq` in the customer's folder), each framed by syslog_frame
 // (MSGID: the format's name; structured data as above).
 std::string syslog_frames(const DecodedLogFile& file, uint64_t seq, const SyslogOptions& options);

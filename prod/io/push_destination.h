@@ -5,11 +5,11 @@
 // simulated store (sim/scenarios/pushed_customers.*).
 //
 // Contract:
-//  - A syslog collector (pushes_events) is sent the events of the log file `contents`, read with
-//    the cluster's push key, each as one message; any other `name` (the ownership check) is
-//    sent as one message of its own. Acknowledged means the collector read every byte and
-//    closed the session in order; a failed put may have delivered a prefix, so a repeat may
-//    repeat events (each line carries its event id).
+//  - A syslog or HTTPS collector (pushes_events) is sent the events of the log file `contents`,
+//    read with the cluster's push key (delivery/push_payloads.h); any other `name` (the
+//    ownership check) is sent as its text. Acknowledged means the collector read every byte and
+//    closed the session in order (syslog) or answered 2xx (HTTPS); a failed put may have
+//    delivered some of it, so a repeat may repeat events (each line carries its event id).
 //  - put(name, contents) writes the object `name` (relative, '/'-separated, as for ObjectStore)
 //    under the destination's own folder. It is atomic (a reader of the destination sees no
 //    object, the old one or the whole new one, never a part: an SFTP server gets a temporary
@@ -53,11 +53,11 @@ struct PushTarget {
 };
 
 // A destination that takes a file's events rather than its bytes (a syslog collector: url
-// "syslog+tls://", and the simulator's "syslog+sim://"). The pusher must read each file, so
-// such a customer's files carry their key wrapped for the cluster's push key too
-// (log_file_format.h: pushKey).
+// "syslog+tls://", and the simulator's "syslog+sim://"; an HTTPS collector: "https://"). The
+// pusher must read each file, so such a customer's files carry their key wrapped for the
+// cluster's push key too (log_file_format.h: pushKey).
 inline bool pushes_events(const PushTarget& target) {
-  return target.url.starts_with("syslog+");
+  return target.url.starts_with("syslog+") || target.url.starts_with("https://");
 }
 
 class PushDestinations {

@@ -73,9 +73,10 @@ Result<std::shared_ptr<PushDestination>> PushDestinationsByScheme::open(const Pu
   if (target.url.starts_with("s3://")) return s3_.open(target);
   if (target.url.starts_with("sftp://")) return sftp_.open(target);
   if (target.url.starts_with("syslog+tls://")) return syslog_.open(target);
+  if (target.url.starts_with("https://")) return https_.open(target);
   return Error(ErrorCode::kInvalidArgument,
                "push url '" + target.url.substr(0, 200) +
-                   "': Lumberjack pushes to sftp://, s3:// and syslog+tls:// addresses");
+                   "': Lumberjack pushes to sftp://, s3://, syslog+tls:// and https:// addresses");
 }
 
 }  // namespace lj::push

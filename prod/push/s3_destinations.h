@@ -37,17 +37,20 @@ class S3Destinations final : public PushDestinations {
   std::unique_ptr<Impl> impl_;
 };
 
-// Opens an address with the destinations of its scheme: sftp://, s3:// and syslog+tls://.
+// Opens an address with the destinations of its scheme: sftp://, s3://, syslog+tls:// and
+// https://.
 class PushDestinationsByScheme final : public PushDestinations {
  public:
-  PushDestinationsByScheme(PushDestinations& sftp, PushDestinations& s3, PushDestinations& syslog)
-      : sftp_(sftp), s3_(s3), syslog_(syslog) {}
+  PushDestinationsByScheme(PushDestinations& sftp, PushDestinations& s3, PushDestinations& syslog,
+                           PushDestinations& https)
+      : sftp_(sftp), s3_(s3), syslog_(syslog), https_(https) {}
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override;
 
  private:
   PushDestinations& sftp_;
   PushDestinations& s3_;
   PushDestinations& syslog_;
+  PushDestinations& https_;
 };
 
 }  // namespace lj::push

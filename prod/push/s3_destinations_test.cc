@@ -115,7 +115,7 @@ TEST_F(S3DestinationsTest, AddressesItCannotSignForAreRefusedBeforeConnecting) {
   EXPECT_NE(unknown.error().message().find("no credential 'globex'"), std::string::npos);
   EXPECT_EQ(pushed->open(PushTarget{"s3://127.0.0.1/Bad_Bucket", "", "acme"}).code(),
             ErrorCode::kInvalidArgument);
-  PushDestinationsByScheme by_scheme(*pushed, *pushed, *pushed);
+  PushDestinationsByScheme by_scheme(*pushed, *pushed, *pushed, *pushed);
   EXPECT_EQ(by_scheme.open(PushTarget{"ftp://h/x", "", ""}).code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(by_scheme.open(target()).ok());
 }

@@ -1,6 +1,6 @@
 #include "prod/push/syslog_destinations.h"
 
-#include "prod/delivery/syslog_push_frames.h"
+#include "prod/delivery/push_payloads.h"
 #include "prod/push/blocking_calls.h"
 #include "prod/push/syslog_tls_sender.h"
 #include "prod/push/syslog_url.h"

@@ -1,7 +1,7 @@
 #pragma once
 // SyslogDestinations: push destinations that are customers' syslog collectors, over TLS
 // (RFC 5425, octet-counted RFC 5424 messages), for the daemon.
-//   - A put sends the events of one published file (syslog_push_frames.h), read with the
+//   - A put sends the events of one published file (delivery/push_payloads.h), read with the
 //     cluster's push key (--push-key), over a session of its own that ends in order: the
 //     collector's end of stream is the acknowledgement (syslog_tls_sender.h). A failed put may
 //     have delivered some of the file's events, and the pusher repeats the file: at least once,

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "prod/audit/syslog_received.h"
-#include "prod/delivery/syslog_push_frames.h"
+#include "prod/delivery/push_payloads.h"
 #include "prod/io/distributions.h"
 
 namespace lj::sim {

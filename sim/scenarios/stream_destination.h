@@ -1,7 +1,7 @@
 #pragma once
 // StreamDestination: a pushed customer's syslog collector in the simulated world
 // (PushedCustomers), as the pusher reaches it through the seam.
-//   A put is what the real one sends (delivery/syslog_push_frames.h, the production code: the
+//   A put is what the real one sends (delivery/push_payloads.h, the production code: the
 //   file read with the cluster's push key, each event one octet-counted message), delivered as
 //   one session: "<folder>/stream/<session>-1" and, when the session is cut, "-2", each a put to
 //   the destinations' store with all its faults. The cut is drawn at a message boundary: a

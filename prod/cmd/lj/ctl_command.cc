@@ -30,6 +30,7 @@
 #include "prod/lumberjack/push_challenge.h"
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/lumberjack/zk_layout.h"
+#include "prod/push/https_url.h"
 #include "prod/push/s3_url.h"
 #include "prod/push/sftp_url.h"
 #include "prod/push/syslog_url.h"
@@ -73,7 +74,17 @@ std::string push_target_problem(CustomerConfig& config) {
              "the cluster's push key, which only modern files carry";
     return "";
   }
-  if (!push.ca_pem.empty()) return "--push-ca-file is for syslog+tls:// destinations";
+  if (push.url.starts_with(push::kHttpsScheme)) {
+    if (push.credential.empty())
+      return "an https:// --push-url needs --push-credential: the collector's token (a line "
+             "NAME SCHEME TOKEN of the nodes' --push-credentials)";
+    if (!push.host_key.empty()) return "--push-host-key is for sftp:// destinations";
+    if (config.encoding != BodyEncoding::kModern)
+      return "an https:// destination needs --encoding modern: the nodes read each file with "
+             "the cluster's push key, which only modern files carry";
+    return "";
+  }
+  if (!push.ca_pem.empty()) return "--push-ca-file is for syslog+tls:// and https:// destinations";
   if (push.url.starts_with("s3://")) {
     if (push.credential.empty())
       return "an s3:// --push-url needs --push-credential: the requests are signed with it";
@@ -83,7 +94,7 @@ std::string push_target_problem(CustomerConfig& config) {
   if (push.host_key.empty())
     return "--push-url needs --push-host-key: the server is checked before anything is sent to it";
   if (!push.credential.empty())
-    return "--push-credential is for s3:// destinations (sftp uses --push-ssh-key)";
+    return "--push-credential is for s3:// and https:// destinations (sftp uses --push-ssh-key)";
   return "";
 }
 
@@ -201,6 +212,9 @@ std::string apply_push_url(const std::string& value, Applying& to) {
       return url.error().message();
   } else if (value.starts_with("syslog")) {
     if (Result<push::SyslogUrl> url = push::parse_syslog_url(value); !url.ok())
+      return url.error().message();
+  } else if (value.starts_with("http")) {
+    if (Result<push::HttpsUrl> url = push::parse_https_url(value); !url.ok())
       return url.error().message();
   } else if (Result<push::SftpUrl> url = push::parse_sftp_url(value); !url.ok()) {
     return url.error().message();
@@ -598,14 +612,15 @@ void add_customer_flags(CLI::App& verb, CtlFlags& flags) {
       {"--roll-age-ms", "a file rolls at this age"},
       {"--push-url",
        "also push its files to sftp://user@host[:port]/folder, "
-       "s3://host[:port]/bucket[/prefix][?region=R] or its events to a syslog collector, "
-       "syslog+tls://host[:port] (off: no more)"},
+       "s3://host[:port]/bucket[/prefix][?region=R] or its events to a collector, "
+       "syslog+tls://host[:port] or https://host[:port]/path (off: no more)"},
       {"--push-host-key", "sftp: that server's host key fingerprint, SHA256:... (ssh-keygen -lf)"},
       {"--push-credential",
-       "s3: the name of the key pair the nodes sign with (their --push-credentials file)"},
+       "s3: the name of the key pair the nodes sign with; https: of the collector's token (their "
+       "--push-credentials file)"},
       {"--push-ca-file",
-       "syslog+tls: the CA certificates (PEM) the collector's must chain to (default: the "
-       "nodes' system store)"},
+       "syslog+tls, https: the CA certificates (PEM) the collector's must chain to (default: the "
+       "nodes' --push-ca-file or system store)"},
   };
   std::map<std::string, CLI::Option*> declared;
   for (const auto& [name, what] : options)

@@ -119,16 +119,20 @@ void declare_push(CLI::App& app, LumberjackFlags& flags) {
       ->check(CLI::ExistingFile);
   app.add_option("--push-credentials", flags.push_credentials_file,
                  "the key pairs customers' S3 pushes are signed with, NAME ACCESS_KEY_ID SECRET a "
-                 "line (mode 0600); a customer names one with lj ctl set --push-credential")
+                 "line, and the tokens of HTTPS collectors, NAME SCHEME TOKEN (sent as "
+                 "Authorization: SCHEME TOKEN) (mode 0600); a customer names one with lj ctl set "
+                 "--push-credential")
       ->check(CLI::ExistingFile);
-  app.add_option("--push-ca-file", flags.push_ca_file,
-                 "S3 push destinations' and syslog collectors' certificates are verified against "
-                 "these CAs (default: the system's; a customer's own CA comes first)")
+  app.add_option(
+         "--push-ca-file", flags.push_ca_file,
+         "S3 push destinations' and syslog and HTTPS collectors' certificates are verified against "
+         "these CAs (default: the system's; a customer's own CA comes first)")
       ->check(CLI::ExistingFile);
-  app.add_option("--push-key", flags.push_key_file,
-                 "the cluster's push key, an RSA private key (PEM, mode 0600, the same on every "
-                 "node): files of customers pushed to syslog collectors carry their key wrapped "
-                 "for it too, so the nodes can read and send their events")
+  app.add_option(
+         "--push-key", flags.push_key_file,
+         "the cluster's push key, an RSA private key (PEM, mode 0600, the same on every "
+         "node): files of customers pushed to syslog or HTTPS collectors carry their key wrapped "
+         "for it too, so the nodes can read and send their events")
       ->check(CLI::ExistingFile);
   app.add_option("--push-timeout-ms", flags.push_timeout_ms,
                  "every push to a customer's destination ends by then")

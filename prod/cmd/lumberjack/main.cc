@@ -55,6 +55,7 @@
 #include "prod/logging/logfmt.h"
 #include "prod/lumberjack/lumberjack_metrics.h"
 #include "prod/lumberjack/status_page.h"
+#include "prod/push/https_post_destinations.h"
 #include "prod/push/s3_destinations.h"
 #include "prod/push/sftp_destinations.h"
 #include "prod/push/syslog_destinations.h"
@@ -74,14 +75,16 @@ int usage(const std::string& why) {
   return 2;
 }
 
-// Push delivery: SFTP and S3 on threads of their own (libssh and libcurl block), each call
+// Push delivery: SFTP, S3, syslog and HTTPS on threads of their own (libssh, libcurl and the
+// syslog sender block), each call
 // within the deadline. Sixteen threads each: a call mostly waits on its server, and a few hung
 // servers must not hold up the pushes to every other (each holds a thread for at most its
 // deadline).
 struct PushDelivery {
   PushDelivery(const std::string& ssh_key, lj::Duration put_timeout,
                lj::push::S3DestinationsOptions s3_options,
-               lj::push::SyslogDestinationsOptions syslog_options, lj::RealRuntime& runtime)
+               lj::push::SyslogDestinationsOptions syslog_options,
+               lj::push::HttpsPostDestinationsOptions https_options, lj::RealRuntime& runtime)
       : sftp(
             lj::push::SftpOptions{
                 ssh_key,
@@ -91,11 +94,13 @@ struct PushDelivery {
             runtime.cross_thread_poster()),
         s3(std::move(s3_options), runtime.cross_thread_poster()),
         syslog(std::move(syslog_options), runtime.cross_thread_poster()),
-        by_scheme(sftp, s3, syslog) {}
+        https(std::move(https_options), runtime.cross_thread_poster()),
+        by_scheme(sftp, s3, syslog, https) {}
 
   lj::push::SftpDestinations sftp;
   lj::push::S3Destinations s3;
   lj::push::SyslogDestinations syslog;
+  lj::push::HttpsPostDestinations https;
   lj::push::PushDestinationsByScheme by_scheme;
 };
 
@@ -193,8 +198,15 @@ std::optional<std::string> Daemon::wire_push() {
   syslog.timeout = s3.client.timeout;
   syslog.frames.hostname = options_.name;
   syslog.threads = 16;
-  push_ = std::make_unique<PushDelivery>(flags_.push_ssh_key, options_.push.put_timeout,
-                                         std::move(s3), std::move(syslog), runtime_);
+  lj::push::HttpsPostDestinationsOptions https;
+  https.push_key = syslog.push_key;
+  https.credentials = s3.credentials;
+  https.ca_file = flags_.push_ca_file;
+  https.timeout = s3.client.timeout;
+  https.threads = 16;
+  push_ =
+      std::make_unique<PushDelivery>(flags_.push_ssh_key, options_.push.put_timeout, std::move(s3),
+                                     std::move(syslog), std::move(https), runtime_);
   options_.push_destinations = &push_->by_scheme;
   return std::nullopt;
 }
