@@ -5,7 +5,9 @@
 
 #include "prod/delivery/fetcher.h"
 #include "prod/io/distributions.h"
+#include "prod/io/invariant.h"
 #include "prod/logfile/rsa_keys.h"
+#include "sim/scenarios/parsed_keys.h"
 #include "sim/sim_node.h"
 #include "sim/sim_store_http.h"
 
@@ -91,11 +93,12 @@ CustomerDownloads::CustomerDownloads(Simulation& simulation, SimObjectStore& sto
                       ObjectStore& store = storage_.client(n);
                       auto& http = n.keep(std::make_unique<SimStoreHttp>(store));
                       for (const audit::AuditedCustomer& customer : customers_) {
-                        const RsaPrivateKey* key = nullptr;
-                        if (!customer.private_key_pem.empty()) {
-                          key = &n.keep(std::make_unique<RsaPrivateKey>(
-                              RsaPrivateKey::from_pem(customer.private_key_pem).value()));
-                        }
+                        // (Kept by the process's cache of parsed keys: parsed_keys.h.)
+                        const RsaPrivateKey* key =
+                            customer.private_key_pem.empty()
+                                ? nullptr
+                                : parsed_private_key(customer.private_key_pem).get();
+                        LJ_ASSERT(customer.private_key_pem.empty() || key != nullptr);
                         auto& sink = n.keep(std::make_unique<CheckingSink>(
                             n, customer.account_id, received_.at(customer.account_id), coverage_,
                             expired_file_));

@@ -5,6 +5,7 @@
 
 #include "prod/logfile/log_file_reader.h"
 #include "sim/scenarios/object_names.h"
+#include "sim/scenarios/parsed_keys.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
@@ -65,12 +66,8 @@ void PublishMonitor::judge(const SimObjectStore::Change& change) {
 
 Result<DecodedLogFile> PublishMonitor::read(std::string_view contents, const std::string& pem) {
   if (pem.empty()) return read_log_file(contents, nullptr);
-  auto [it, inserted] = keys_.try_emplace(pem);
-  if (inserted) {
-    Result<RsaPrivateKey> parsed = RsaPrivateKey::from_pem(pem);
-    if (parsed.ok()) it->second.emplace(std::move(parsed).value());
-  }
-  return it->second ? read_log_file(contents, &*it->second) : read_log_file(contents, pem);
+  const std::shared_ptr<const RsaPrivateKey> key = parsed_private_key(pem);
+  return key ? read_log_file(contents, key.get()) : read_log_file(contents, pem);
 }
 
 Result<DecodedLogFile> PublishMonitor::take_decoded(const std::string& object,

@@ -67,9 +67,9 @@ class PublishMonitor {
  private:
   void judge(const SimObjectStore::Change& change);
   void report(NodeId node, const std::string& what);
-  // Reads a published file with the private key `pem` parsed once per key (the checker reads
-  // every file: parsing the PEM each time cost 6% of a world), or by the PEM's own reader if it
-  // does not parse (its error then says why).
+  // Reads a published file with the private key `pem` parsed once per process (parsed_keys.h;
+  // the checker reads every file: parsing the PEM each time cost 6% of a world), or by the
+  // PEM's own reader if it does not parse (its error then says why).
   Result<DecodedLogFile> read(std::string_view contents, const std::string& pem);
 
   Simulation& simulation_;
@@ -85,7 +85,6 @@ class PublishMonitor {
     DecodedLogFile file;
   };
   std::map<std::string, Decoded> decoded_;
-  std::map<std::string, std::optional<RsaPrivateKey>> keys_;  // by PEM; nullopt: does not parse
   std::map<std::string, Publication> publications_;
   uint64_t files_judged_ = 0;
   std::string problem_;

@@ -12,6 +12,7 @@
 #include "prod/lumberjack/push_cursor.h"
 #include "prod/lumberjack/zk_layout.h"
 #include "sim/scenarios/object_names.h"
+#include "sim/scenarios/parsed_keys.h"
 #include "sim/scenarios/stream_destination.h"
 #include "sim/sim_node.h"
 
@@ -57,7 +58,7 @@ class PushedCustomers::NodeDestinations final : public PushDestinations {
   Result<std::shared_ptr<PushDestination>> open(const PushTarget& target) override {
     if (target.url.starts_with(kStreamUrlPrefix)) {
       return std::shared_ptr<PushDestination>(std::make_shared<StreamDestination>(
-          store_, target.url.substr(std::string_view("syslog+sim://").size()), world_.push_key_,
+          store_, target.url.substr(std::string_view("syslog+sim://").size()), *world_.push_key_,
           [this] { return ++world_.sessions_; }, world_.cuts_));
     }
     if (!target.url.starts_with(kUrlPrefix)) {
@@ -83,8 +84,8 @@ PushedCustomers::PushedCustomers(Simulation& simulation, SimObjectStore& central
       destinations_(simulation),
       streams_(std::move(streams)),
       publication_(std::move(publication)),
-      push_key_(RsaPrivateKey::from_pem(test_key_pairs()[kPushKeyIndex].private_pkcs8_pem).value()),
-      push_public_key_(std::make_shared<const RsaPublicKey>(RsaPublicKey::of(push_key_))),
+      push_key_(parsed_private_key(std::string(test_key_pairs()[kPushKeyIndex].private_pkcs8_pem))),
+      push_public_key_(std::make_shared<const RsaPublicKey>(RsaPublicKey::of(*push_key_))),
       cuts_(mix_seed(seed, hash_string("syslog session cuts"))) {
   central_.add_change_watcher(
       [this](const SimObjectStore::Change& change) { on_central_change(change); });

@@ -140,7 +140,7 @@ class PushedCustomers final : public lumberjack::PushObserver {
   std::set<uint64_t> confirmed_;  // the configuration in ZooKeeper has said so, per account
   std::set<uint64_t> streams_;
   Publications publication_;
-  RsaPrivateKey push_key_;
+  std::shared_ptr<const RsaPrivateKey> push_key_;
   std::shared_ptr<const RsaPublicKey> push_public_key_;
   SplitMix64 cuts_;        // where collectors' sessions are cut
   uint64_t sessions_ = 0;  // collectors' sessions so far, every node's
