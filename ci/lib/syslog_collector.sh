@@ -2,7 +2,8 @@
 # shellcheck disable=SC2154  # work, pki, lj, zk, ctl_auth: set by the script that sources this
 # Sourced by cluster.sh: a customer's syslog collector on loopback - a real rsyslog receiving
 # syslog over TLS (imtcp with its GnuTLS driver, RFC 5425 framing) with a certificate of the
-# cluster's CA - writing every message it receives raw, one a line, for `lj audit --syslog`;
+# cluster's CA - writing every message it receives raw, one a line after the time it received
+# it (epoch seconds with their fraction), for `lj audit --syslog`;
 # and the cluster's push key, which the nodes read syslog customers' files with.
 #
 #   start_syslog_collector     -> syslog_port, syslog_received (the file of messages),
@@ -36,7 +37,8 @@ global(workDirectory="$dir/work" defaultNetstreamDriver="gtls"
        defaultNetstreamDriverKeyFile="$pki/syslog.key")
 module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
 input(type="imtcp" port="$syslog_port")
-template(name="raw" type="string" string="%rawmsg%\n")
+template(name="raw" type="string"
+         string="%timegenerated:::date-unixtimestamp%.%timegenerated:::date-subseconds% %rawmsg%\n")
 action(type="omfile" file="$syslog_received" template="raw")
 CONF
   _syslog_spawn

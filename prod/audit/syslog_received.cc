@@ -1,5 +1,7 @@
 #include "prod/audit/syslog_received.h"
 
+#include <cctype>
+
 #include "prod/delivery/log_sinks.h"
 #include "prod/logfile/log_body.h"
 #include "prod/logfile/log_file_format.h"
@@ -74,10 +76,31 @@ Status append_syslog_events(std::string_view text, int64_t received_ms,
                             std::vector<ReceivedEvent>& out) {
   while (!text.empty()) {
     const size_t newline = text.find('\n');
-    const std::string_view message = text.substr(0, newline);
+    std::string_view message = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     if (message.empty()) continue;
-    if (Status s = append_syslog_event(message, received_ms, out); !s.ok()) return s;
+    int64_t at_ms = received_ms;
+    if (std::isdigit(static_cast<unsigned char>(message.front()))) {  // "<s>.<fraction> "
+      const size_t space = message.find(' ');
+      const std::string_view stamp = message.substr(0, space);
+      const size_t dot = stamp.find('.');
+      uint64_t seconds = 0;
+      const std::string_view fraction =
+          dot == std::string_view::npos ? std::string_view() : stamp.substr(dot + 1);
+      uint64_t millis = 0;
+      for (size_t i = 0; i < 3; ++i) {
+        const char digit = i < fraction.size() ? fraction[i] : '0';
+        if (!std::isdigit(static_cast<unsigned char>(digit)))
+          return corrupt(message, "a receipt time that is not <seconds>.<fraction>");
+        millis = millis * 10 + static_cast<uint64_t>(digit - '0');
+      }
+      if (space == std::string_view::npos || !text::parse_number(stamp.substr(0, dot), seconds) ||
+          seconds > 253402300799)
+        return corrupt(message, "a receipt time that is not <seconds>.<fraction>");
+      at_ms = static_cast<int64_t>(seconds * 1000 + millis);
+      message.remove_prefix(space + 1);
+    }
+    if (Status s = append_syslog_event(message, at_ms, out); !s.ok()) return s;
   }
   return Status();
 }

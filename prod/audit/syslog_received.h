@@ -25,7 +25,10 @@ namespace lj::audit {
 // anything else: a message we did not write, or one damaged on the way.
 Status append_syslog_event(std::string_view message, int64_t received_ms,
                            std::vector<ReceivedEvent>& out);
-// Each line of `text` one message, as a collector writes them raw (rsyslog: %rawmsg%).
+// Each line of `text` one message, as a collector writes them raw (rsyslog: %rawmsg%), each
+// received at `received_ms` - or when the line says, if it starts with the collector's receipt
+// time "<epoch seconds>.<fraction> " (rsyslog: %timegenerated:::date-unixtimestamp%.
+// %timegenerated:::date-subseconds%).
 Status append_syslog_events(std::string_view text, int64_t received_ms,
                             std::vector<ReceivedEvent>& out);
 // The messages of an octet-counted stream (RFC 6587 3.4.1: "<length> <message>" each), as sent.

@@ -53,6 +53,21 @@ TEST(SyslogReceived, EveryFormatsMessagesGiveTheFilesEventsAtTheirPlaces) {
   }
 }
 
+TEST(SyslogReceived, ALineMayStartWithTheCollectorsReceiptTime) {
+  std::vector<AttackEvent> events;
+  const std::string text = messages(LogFormat::kJson, events);
+  const std::string first = text.substr(0, text.find('\n'));
+  std::vector<ReceivedEvent> received;
+  ASSERT_TRUE(
+      append_syslog_events("1764049751.25 " + first + "\n1764049752 " + first + "\n", 9, received)
+          .ok());
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].received_ms, 1764049751250);
+  EXPECT_EQ(received[1].received_ms, 1764049752000);
+  EXPECT_EQ(append_syslog_events("17640x9751.25 " + first, 9, received).code(),
+            ErrorCode::kCorrupt);
+}
+
 TEST(SyslogReceived, AChallengeIsNoEventAndAStrangerIsRefused) {
   std::vector<ReceivedEvent> received;
   delivery::SyslogOptions options;

@@ -125,7 +125,8 @@ int audit_pushed(const std::vector<PushedFolder>& folders,
 }
 
 // --syslog ACCOUNT=FILE: the messages a customer's syslog collector received, one a line as it
-// wrote them raw (syslog_received.h), each received when the file was last written; judged
+// wrote them raw (syslog_received.h), each received when its line says or else when the file
+// was last written; judged
 // against the ledger's events of those customers alone. A file sent again after a failed send
 // repeats its places, which count once: only an event at two places is a duplicate.
 int audit_syslog(const std::map<uint64_t, std::string>& collectors,
@@ -208,7 +209,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   CLI::Option* syslog_option =
       app.add_option("--syslog", syslog_texts,
                      "ACCOUNT=FILE: the messages a customer's syslog collector received, raw, one "
-                     "a line (rsyslog: %rawmsg%), once per customer")
+                     "a line (rsyslog: %rawmsg%, optionally after the receipt time "
+                     "<epoch s>.<fraction>), once per customer")
           ->excludes(storage_option)
           ->excludes(received_option)
           ->excludes(pushed_option);
