@@ -177,6 +177,41 @@ bool parse_pushed(const std::string& text, PushedFolder& pushed) {
   return !pushed.dir.empty();
 }
 
+// --syslog ACCOUNT=FILE, each given: 2 after saying why if one is not that.
+int audit_syslog_texts(const std::vector<std::string>& texts,
+                       std::map<EventId, proxy::MemoryLedger::Entry> ledger, double wait_s,
+                       std::ostream& out, std::ostream& err) {
+  std::map<uint64_t, std::string> collectors;
+  for (const std::string& text : texts) {
+    const size_t equals = text.find('=');
+    uint64_t account = 0;
+    if (equals == std::string::npos || equals + 1 == text.size() ||
+        !cmd::parse_positive(std::string_view(text).substr(0, equals), account)) {
+      err << "lj audit: --syslog wants ACCOUNT=FILE, not '" << text << "'\n";
+      return 2;
+    }
+    collectors[account] = text.substr(equals + 1);
+  }
+  return audit_syslog(collectors, std::move(ledger), wait_s, out, err);
+}
+
+// --pushed ACCOUNT=DIR[=PRIVATE.pem], each given: 2 after saying why if one is not that.
+int audit_pushed_texts(const std::vector<std::string>& texts,
+                       std::map<EventId, proxy::MemoryLedger::Entry> ledger, double wait_s,
+                       std::ostream& out, std::ostream& err) {
+  std::vector<PushedFolder> folders;
+  for (const std::string& text : texts) {
+    PushedFolder folder;
+    if (!parse_pushed(text, folder)) {
+      err << "lj audit: --pushed wants ACCOUNT=DIR[=PRIVATE.pem] (a readable key), not '" << text
+          << "'\n";
+      return 2;
+    }
+    folders.push_back(std::move(folder));
+  }
+  return audit_pushed(folders, std::move(ledger), wait_s, out, err);
+}
+
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
@@ -250,33 +285,10 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   std::map<EventId, proxy::MemoryLedger::Entry> ledger;
   if (!load_ledger(ledger_path, ledger, err)) return 1;
   if (!received.empty()) return audit_received(received, ledger, wait_s, out, err);
-  if (!syslog_texts.empty()) {
-    std::map<uint64_t, std::string> collectors;
-    for (const std::string& text : syslog_texts) {
-      const size_t equals = text.find('=');
-      uint64_t account = 0;
-      if (equals == std::string::npos || equals + 1 == text.size() ||
-          !cmd::parse_positive(std::string_view(text).substr(0, equals), account)) {
-        err << "lj audit: --syslog wants ACCOUNT=FILE, not '" << text << "'\n";
-        return 2;
-      }
-      collectors[account] = text.substr(equals + 1);
-    }
-    return audit_syslog(collectors, std::move(ledger), wait_s, out, err);
-  }
-  if (!pushed_texts.empty()) {
-    std::vector<PushedFolder> folders;
-    for (const std::string& text : pushed_texts) {
-      PushedFolder folder;
-      if (!parse_pushed(text, folder)) {
-        err << "lj audit: --pushed wants ACCOUNT=DIR[=PRIVATE.pem] (a readable key), not '" << text
-            << "'\n";
-        return 2;
-      }
-      folders.push_back(std::move(folder));
-    }
-    return audit_pushed(folders, std::move(ledger), wait_s, out, err);
-  }
+  if (!syslog_texts.empty())
+    return audit_syslog_texts(syslog_texts, std::move(ledger), wait_s, out, err);
+  if (!pushed_texts.empty())
+    return audit_pushed_texts(pushed_texts, std::move(ledger), wait_s, out, err);
 
   audit::PublishedAudit audit(
       [&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
