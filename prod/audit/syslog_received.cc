@@ -76,8 +76,9 @@ Status append_syslog_events(std::string_view text, int64_t received_ms,
                             std::vector<ReceivedEvent>& out) {
   while (!text.empty()) {
     const size_t newline = text.find('\n');
+    if (newline == std::string_view::npos) break;  // a line the collector is still writing
     std::string_view message = text.substr(0, newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    text.remove_prefix(newline + 1);
     if (message.empty()) continue;
     int64_t at_ms = received_ms;
     if (std::isdigit(static_cast<unsigned char>(message.front()))) {  // "<s>.<fraction> "

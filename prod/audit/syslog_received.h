@@ -28,7 +28,8 @@ Status append_syslog_event(std::string_view message, int64_t received_ms,
 // Each line of `text` one message, as a collector writes them raw (rsyslog: %rawmsg%), each
 // received at `received_ms` - or when the line says, if it starts with the collector's receipt
 // time "<epoch seconds>.<fraction> " (rsyslog: %timegenerated:::date-unixtimestamp%.
-// %timegenerated:::date-subseconds%).
+// %timegenerated:::date-subseconds%). A last line without its LF is one the collector is still
+// writing: it is left for the next read.
 Status append_syslog_events(std::string_view text, int64_t received_ms,
                             std::vector<ReceivedEvent>& out);
 // The messages of an octet-counted stream (RFC 6587 3.4.1: "<length> <message>" each), as sent.

@@ -64,8 +64,12 @@ TEST(SyslogReceived, ALineMayStartWithTheCollectorsReceiptTime) {
   ASSERT_EQ(received.size(), 2u);
   EXPECT_EQ(received[0].received_ms, 1764049751250);
   EXPECT_EQ(received[1].received_ms, 1764049752000);
-  EXPECT_EQ(append_syslog_events("17640x9751.25 " + first, 9, received).code(),
+  EXPECT_EQ(append_syslog_events("17640x9751.25 " + first + "\n", 9, received).code(),
             ErrorCode::kCorrupt);
+  // A line still being written (no LF yet) waits for the next read.
+  received.clear();
+  EXPECT_TRUE(append_syslog_events(first.substr(0, 30), 9, received).ok());
+  EXPECT_TRUE(received.empty());
 }
 
 TEST(SyslogReceived, AChallengeIsNoEventAndAStrangerIsRefused) {

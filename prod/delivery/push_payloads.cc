@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "prod/io/planted.h"
+#include "prod/logfile/log_file_header.h"
 #include "prod/logfile/log_file_reader.h"
 
 namespace lj::delivery {
@@ -19,6 +20,16 @@ Result<DecodedLogFile> read_pushed_file(const std::string& base, const std::stri
                                         const RsaPrivateKey* push_key) {
   Result<DecodedLogFile> file = read_log_file(contents, push_key);
   if (file.ok()) return file;
+  if (push_key != nullptr && file.code() == ErrorCode::kPermissionDenied) {
+    Result<ParsedLogFileHeader> parsed = parse_log_file_header(contents);
+    if (parsed.ok() && !parsed->header.push_key_id.empty() &&
+        parsed->header.push_key_id != push_key->fingerprint()) {
+      return Error(ErrorCode::kPermissionDenied,
+                   base + ": wrapped for push key " + parsed->header.push_key_id.substr(0, 64) +
+                       ", and this node holds " + push_key->fingerprint() +
+                       " (every node needs the same --push-key)");
+    }
+  }
   if (push_key == nullptr && file.code() == ErrorCode::kPermissionDenied)
     return Error(ErrorCode::kPermissionDenied,
                  base + ": this node holds no push key (lumberjack --push-key)");

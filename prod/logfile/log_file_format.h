@@ -6,6 +6,7 @@
 //   startTime:<epoch ms>LF endTime:<epoch ms>LF
 //   [seq:<n>LF compression:zstd|noneLF cipher:aes-256-gcm|noneLF [nonce:<base64>LF]]  modern only
 //   [publicKeyId:<id>LF key:<base64>LF]                                        encrypted only
+//   [pushKeyId:<id>LF pushKey:<base64>LF]       modern, encrypted, pushed to a collector only
 //   |==|LF
 //   <body to end of file>
 //
@@ -15,7 +16,9 @@
 //  - modern: the text body (CEF, LEEF or JSON lines, or W3C directives and lines) is
 //    zstd-compressed, then
 //    sealed with AES-256-GCM under a fresh random key and nonce; the key is wrapped with the
-//    customer's RSA key (OAEP, SHA-256). The GCM associated data is every header byte up to
+//    customer's RSA key (OAEP, SHA-256) - and, for a customer pushed to a syslog or HTTPS
+//    collector, wrapped a second time for the cluster's push key (pushKey), so the nodes can read
+//    the file to send its events. The GCM associated data is every header byte up to
 //    and including "|==|LF", so changing any header or body byte is detected; account,
 //    config and seq are header fields, so a file served under another name is detected by a
 //    reader that compares them with the name (prod/delivery/file_acceptance.h). checksum is

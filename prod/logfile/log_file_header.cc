@@ -138,4 +138,9 @@ Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file) {
   return parsed;
 }
 
+bool lacks_push_key(std::string_view file) {
+  Result<ParsedLogFileHeader> parsed = parse_log_file_header(file);
+  return parsed.ok() && !parsed->header.key.empty() && parsed->header.push_key.empty();
+}
+
 }  // namespace lj

@@ -53,4 +53,9 @@ struct ParsedLogFileHeader {
 // Unknown names are skipped (Imperva may add fields; so may we).
 Result<ParsedLogFileHeader> parse_log_file_header(std::string_view file);
 
+// Whether `file` is encrypted and carries no key wrapped for a push key (pushKey): written before
+// its customer was pointed at an event destination, or by a node without one. No node can read it
+// for a collector; it stays downloadable. False for a file whose header does not parse.
+bool lacks_push_key(std::string_view file);
+
 }  // namespace lj

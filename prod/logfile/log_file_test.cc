@@ -330,6 +330,14 @@ TEST(LogFileReader, ThePushKeyReadsWhatTheCustomerReads) {
   LogFileWriter writer;
   SplitMix64 random(1);
   EXPECT_EQ(writer.write(s, events, random).code(), ErrorCode::kInvalidArgument);
+
+  // Which files no node can read for a collector: encrypted, and not wrapped for a push key.
+  EXPECT_FALSE(lacks_push_key(file));
+  EXPECT_TRUE(lacks_push_key(write(spec(LogFormat::kJson, BodyEncoding::kModern, true), events)));
+  EXPECT_TRUE(
+      lacks_push_key(write(spec(LogFormat::kCef, BodyEncoding::kImpervaCompatible, true), events)));
+  EXPECT_FALSE(lacks_push_key(write(spec(LogFormat::kJson, BodyEncoding::kModern, false), events)));
+  EXPECT_FALSE(lacks_push_key("not a log file"));
 }
 
 TEST(LogFileReader, ChecksumMismatchUnencrypted) {

@@ -700,7 +700,15 @@ Task<Result<std::string>> CustomerPipeline::write_file(uint64_t seq,
   spec.public_key_id = config_.public_key_id;
   if (pushes_events(config_.push) && !config_.public_key_pem.empty() &&
       config_.encoding == BodyEncoding::kModern) {
-    spec.push_key = context_.push_key.get();  // null without one: the pusher says so
+    spec.push_key = context_.push_key.get();
+    if (!spec.push_key && !warned_no_push_key_) {
+      warned_no_push_key_ = true;
+      context_.log(LogLevel::kError, "customer " + account_text() + ": ALARM pushed to " +
+                                         config_.push.url +
+                                         ", and this node has no --push-key: the files it "
+                                         "writes carry no push key wrap, and no node can push "
+                                         "them there (they stay downloadable)");
+    }
   }
   spec.start_time_ms = events.empty() ? 0 : events.front().start_ms;
   spec.end_time_ms = events.empty() ? 0 : events.front().end_ms;

@@ -302,6 +302,7 @@ class CustomerPipeline {
   std::map<std::string, Duration> pop_down_until_;
   LogFileWriter writer_;  // mutable state: one write at a time (write_file)
   bool writing_ = false;
+  bool warned_no_push_key_ = false;  // the ALARM that this node cannot wrap for a collector
   Notifier write_ended_;
   Duration next_retention_at_{0};
   Duration next_index_check_at_{0};

@@ -9,6 +9,7 @@
 #include "prod/io/planted.h"
 #include "prod/logfile/digest.h"
 #include "prod/logfile/log_file_format.h"
+#include "prod/logfile/log_file_header.h"
 #include "prod/lumberjack/customer_pipeline.h"
 #include "prod/lumberjack/push_challenge.h"
 
@@ -329,6 +330,21 @@ Task<FilePusher::Step> FilePusher::push_file(uint64_t seq) {
                                        "; the destination will never have it");
     if (context_.observer) context_.observer->on_push_missed(config_.account_id, seq);
     co_return Step::kMissed;
+  }
+  if (pushes_events(config_.push) && lacks_push_key(*contents)) {
+    // No node can read it for the collector: written before the customer was pointed here (its
+    // files then carried no push key), or by a node without --push-key (which logged an ALARM).
+    // It stays downloadable; the collector never gets it.
+    if (status_.files_unreadable++ % 100 == 0) {
+      context_.log(LogLevel::kWarn, "customer " + account_text() + ": file " + name +
+                                        " carries no push key wrap (written before the customer "
+                                        "was pointed at " +
+                                        config_.push.url +
+                                        ", or by a node without --push-key): not pushed there, "
+                                        "still downloadable (" +
+                                        std::to_string(status_.files_unreadable) + " so far)");
+    }
+    co_return Step::kPushed;
   }
   const std::string pushed_name = destination_name(seq);  // (named: no temporary across a co_await)
   Status put = co_await put_with_deadline(pushed_name, std::move(*contents));

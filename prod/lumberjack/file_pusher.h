@@ -60,8 +60,10 @@ struct PushStatus {
   uint64_t pushed_through = 0;  // as the cursor last said
   uint64_t files_pushed = 0;    // puts acknowledged by this pusher (repeats included)
   uint64_t files_missed = 0;    // expired before they could be pushed: alarms
-  uint64_t failures = 0;        // puts and reads that failed (each retried)
-  uint64_t failing_for = 0;     // consecutive failures now: 0 while the destination is healthy
+  // Event destinations: files no node can read for the collector (no push key wrap), skipped.
+  uint64_t files_unreadable = 0;
+  uint64_t failures = 0;     // puts and reads that failed (each retried)
+  uint64_t failing_for = 0;  // consecutive failures now: 0 while the destination is healthy
   std::string last_error;
   bool awaiting_confirmation = false;  // the destination's owner has not confirmed it yet
   uint64_t lag_files = 0;              // published, not yet acknowledged by the destination

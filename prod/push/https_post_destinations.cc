@@ -43,10 +43,13 @@ Status post(const HttpsUrl& url, const S3Credential& credential, const std::stri
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
   curl_blob ca{const_cast<char*>(ca_pem.data()), ca_pem.size(), CURL_BLOB_COPY};
+  // A CA given is the only one trusted: curl's default CA directory is dropped with it.
   if (!ca_pem.empty()) {
     curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+    curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
   } else if (!ca_file.empty()) {
     curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+    curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
   }
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
@@ -150,6 +153,13 @@ Result<std::shared_ptr<PushDestination>> HttpsPostDestinations::open(const PushT
     return Error(ErrorCode::kInvalidArgument, "push to " + target.url +
                                                   ": this Lumberjack holds no credential '" +
                                                   target.credential + "' (--push-credentials)");
+  }
+  // An S3 key pair is never sent as a collector's token (a credential named by mistake would
+  // hand its secret to the collector).
+  if (!is_https_token(credential->second)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "push to " + target.url + ": credential '" + target.credential +
+                     "' is not a collector's token (a line NAME Splunk|Bearer TOKEN)");
   }
   return std::shared_ptr<PushDestination>(std::make_shared<HttpsPostDestination>(
       impl_->options, impl_->calls, std::move(*url), credential->second, target.ca_pem));

@@ -43,6 +43,7 @@ class HttpsPostDestinationsTest : public ::testing::Test {
     options.push_key = push_key_;
     options.credentials["hec"] = S3Credential{"Splunk", LocalHttpsCollector::kToken};
     options.credentials["stale"] = S3Credential{"Splunk", "not-the-token"};
+    options.credentials["bucket"] = S3Credential{"AKIAEXAMPLE", "s3-secret"};
     options.ca_file = collector_.ca_file();
     options.timeout = timeout;
     options.threads = 2;
@@ -102,6 +103,9 @@ TEST_F(HttpsPostDestinationsTest, AWrongTokenOrAnUnknownCredentialIsRefusedSayin
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(status.error().message().find("HTTP 401"), std::string::npos)
       << status.error().to_string();
+  status = put(*pushed, target("bucket"), "1004_2.log", log_file(2, 3));  // an S3 key pair
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(status.error().message().find("is not a collector's token"), std::string::npos);
   status = put(*pushed, target("nobody"), "1004_2.log", log_file(2, 3));
   EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(status.error().message().find("no credential 'nobody'"), std::string::npos);

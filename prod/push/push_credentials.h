@@ -1,5 +1,6 @@
 #pragma once
-// PushCredentials: the secrets Lumberjack signs pushes to customers' S3 buckets with, held like
+// PushCredentials: the secrets Lumberjack signs pushes to customers' S3 buckets with (and the
+// tokens of HTTPS collectors, is_https_token), held like
 // its other secrets - in a file on each node (`lumberjack --push-credentials FILE`, mode 0600),
 // never in ZooKeeper. A customer's configuration names its credential (`lj ctl set
 // --push-credential NAME`), so a name can be read by anyone who reads configurations and the
@@ -25,6 +26,13 @@ struct S3Credential {
 };
 
 using PushCredentials = std::map<std::string, S3Credential>;
+
+// A line "NAME Splunk TOKEN" or "NAME Bearer TOKEN" is an HTTPS collector's token (sent as
+// `Authorization: <scheme> <token>`), never an S3 key pair; every other line is an S3 key pair.
+// Each kind of destination refuses the other's, so no secret goes where it does not belong.
+inline bool is_https_token(const S3Credential& credential) {
+  return credential.access_key_id == "Splunk" || credential.access_key_id == "Bearer";
+}
 
 Result<PushCredentials> parse_push_credentials(std::string_view text);
 Result<PushCredentials> read_push_credentials(const std::string& path);

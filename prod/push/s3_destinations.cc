@@ -60,6 +60,11 @@ Result<std::shared_ptr<PushDestination>> S3Destinations::open(const PushTarget& 
                                                   ": this Lumberjack holds no credential '" +
                                                   target.credential + "' (--push-credentials)");
   }
+  if (is_https_token(credential->second)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "push to " + target.url + ": credential '" + target.credential +
+                     "' is an HTTPS collector's token, not an S3 key pair");
+  }
   std::lock_guard lock(impl_->mutex);
   const std::string key = target.url + " " + target.credential;
   if (std::shared_ptr<PushDestination> open = impl_->open[key].lock()) return open;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,7 +48,7 @@ class Socket {
 
 // A write to a connection the collector reset raises SIGPIPE, which would end the process: for
 // as long as a send lasts its thread blocks the signal, and takes any one raised before it
-// unblocks (curl does the same around its calls).
+// unblocks.
 class SigpipeBlocked {
  public:
   SigpipeBlocked() {
@@ -178,15 +180,66 @@ Error ssl_failure(const SyslogUrl& url, SSL* ssl, int rc, const char* step) {
                 std::string(step) + ": the connection ended (" + std::to_string(kind) + ")");
 }
 
+// The one deadline of a send: every blocking call gets what is left of it (SO_RCVTIMEO and
+// SO_SNDTIMEO set anew before each), so a collector that trickles bytes cannot stretch a put.
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds timeout)
+      : end_(std::chrono::steady_clock::now() + timeout) {}
+  std::chrono::milliseconds left() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(end_ -
+                                                                 std::chrono::steady_clock::now());
+  }
+  // False once it has passed.
+  bool arm(int fd) const {
+    const std::chrono::milliseconds remaining = left();
+    if (remaining.count() <= 0) return false;
+    timeval limit{static_cast<time_t>(remaining.count() / 1000),
+                  static_cast<suseconds_t>(remaining.count() % 1000 * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    return true;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point end_;
+};
+
+constexpr size_t kMaxReadPast = 64 * 1024;
+
+// After the collector's end of stream: it counts only if the collector's kernel acknowledged
+// every byte we sent (our FIN included: SIOCOUTQ falls to 0) and never reset the connection. A
+// collector that closed on its own while our last bytes were on the way sent its FIN first; the
+// bytes that reached it after were answered with a reset, never acknowledged.
+Status all_bytes_taken(const SyslogUrl& url, int fd, const Deadline& deadline) {
+  for (;;) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0)
+      return failed(url, code_of_errno(error),
+                    std::string("the collector closed, then reset: ") + std::strerror(error));
+    int unacknowledged = 0;
+    if (::ioctl(fd, SIOCOUTQ, &unacknowledged) != 0)
+      return failed(url, ErrorCode::kIoError, std::string("SIOCOUTQ: ") + std::strerror(errno));
+    if (unacknowledged == 0) return Status::ok_status();
+    if (deadline.left().count() <= 0)
+      return failed(url, ErrorCode::kTimedOut,
+                    std::to_string(unacknowledged) + " bytes never acknowledged");
+    pollfd waiting{fd, POLLIN, 0};
+    ::poll(&waiting, 1, 5);  // (a reset or the last acknowledgement wakes nothing: look again soon)
+  }
+}
+
 }  // namespace
 
 Status send_to_syslog_collector(const SyslogUrl& url, const std::string& ca_pem,
                                 const std::string& ca_file, std::string_view bytes,
                                 std::chrono::milliseconds timeout) {
   const SigpipeBlocked no_sigpipe;
+  const Deadline deadline(timeout);
   auto ctx = client_context(url, ca_pem, ca_file);
   if (!ctx.ok()) return ctx.error();
-  Result<int> connected = connect_with_deadline(url, timeout);
+  Result<int> connected = connect_with_deadline(url, deadline.left());
   if (!connected.ok()) return connected.error();
   Socket socket(*connected);
   std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx->get()));
@@ -201,9 +254,11 @@ Status send_to_syslog_collector(const SyslogUrl& url, const std::string& ca_pem,
                  SSL_set_tlsext_host_name(ssl.get(), url.host.c_str()) != 1)) {
     return failed(url, ErrorCode::kInternal, "TLS: " + openssl_error());
   }
+  if (!deadline.arm(socket.fd())) return failed(url, ErrorCode::kTimedOut, "no time left");
   errno = 0;
   if (int rc = SSL_connect(ssl.get()); rc != 1) return ssl_failure(url, ssl.get(), rc, "handshake");
   while (!bytes.empty()) {
+    if (!deadline.arm(socket.fd())) return failed(url, ErrorCode::kTimedOut, "send: out of time");
     errno = 0;
     const int chunk = static_cast<int>(std::min<size_t>(bytes.size(), 1 << 20));
     const int wrote = SSL_write(ssl.get(), bytes.data(), chunk);
@@ -213,14 +268,21 @@ Status send_to_syslog_collector(const SyslogUrl& url, const std::string& ca_pem,
   errno = 0;
   if (int rc = SSL_shutdown(ssl.get()); rc < 0) return ssl_failure(url, ssl.get(), rc, "close");
   ::shutdown(socket.fd(), SHUT_WR);
+  // A collector says nothing back; what it does say is read past, up to a bound.
   char ignored[4096];
-  for (;;) {  // a collector says nothing back; anything it does say is read past
+  size_t read_past = 0;
+  for (;;) {
+    if (!deadline.arm(socket.fd()))
+      return failed(url, ErrorCode::kTimedOut, "waiting for the collector to close: out of time");
     errno = 0;
     const int read = SSL_read(ssl.get(), ignored, sizeof ignored);
-    if (read > 0) continue;
-    if (SSL_get_error(ssl.get(), read) == SSL_ERROR_ZERO_RETURN) return Status::ok_status();
+    if (read > 0 && (read_past += static_cast<size_t>(read)) <= kMaxReadPast) continue;
+    if (read > 0)
+      return failed(url, ErrorCode::kUnavailable, "the collector talks back instead of closing");
+    if (SSL_get_error(ssl.get(), read) == SSL_ERROR_ZERO_RETURN) break;
     return ssl_failure(url, ssl.get(), read, "waiting for the collector to close");
   }
+  return all_bytes_taken(url, socket.fd(), deadline);
 }
 
 }  // namespace lj::push

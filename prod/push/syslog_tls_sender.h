@@ -6,13 +6,16 @@
 //   1. TCP connect, then the TLS handshake: the collector's certificate must chain to `ca_pem`
 //      (or the system store when empty) and name `host` (a DNS name or an IP address).
 //   2. The bytes, then close_notify and the TCP FIN.
-//   3. The collector's end of stream. A collector closes only after reading every record before
-//      our close_notify; one that dies or gives up first leaves unread bytes in its socket, and
-//      its kernel answers with a reset, not an end of stream. So an end of stream means every
-//      byte was read; anything else is an error, and the caller repeats the whole send.
-// Every step has the deadline `timeout` (connect, each read and write, and TCP_USER_TIMEOUT for
-// bytes the collector never acknowledges): a silent collector costs one send, never a thread
-// for longer.
+//   3. The collector's end of stream, and then every byte we sent (our FIN too) acknowledged by
+//      its kernel, with no reset. A collector closes only after reading every record before our
+//      close_notify; one that dies or gives up first leaves unread bytes in its socket, and its
+//      kernel answers with a reset, not an end of stream. One that closed on its own before our
+//      last bytes arrived sent its FIN first - but never acknowledges the bytes that came after
+//      (it resets them), so step 3 does not pass. Anything else is an error, and the caller
+//      repeats the whole send.
+// One deadline, `timeout`, bounds the whole send: each blocking call gets what is left of it,
+// and TCP_USER_TIMEOUT covers bytes the collector never acknowledges. A silent or trickling
+// collector costs one send, never a thread for longer.
 
 #include <chrono>
 #include <string>

@@ -21,7 +21,8 @@ namespace {
 
 constexpr std::string_view kUrlPrefix = "sim://customer-";
 constexpr std::string_view kStreamUrlPrefix = "syslog+sim://customer-";
-// The cluster's push key in every simulated world: none of the customers' keys is it.
+// The cluster's push key in every simulated world. Customers pushed to a collector all have key
+// 0 (delivery_customers.cc), so no file's two wraps are for the same key.
 constexpr size_t kPushKeyIndex = 2;
 
 // One customer's folder at the destinations, as a PushDestination.
