@@ -5,6 +5,7 @@
 #include "prod/delivery/push_payloads.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/push/blocking_calls.h"
+#include "prod/push/curl_errors.h"
 #include "prod/push/https_url.h"
 
 namespace lj::push {
@@ -65,20 +66,7 @@ Status post(const HttpsUrl& url, const S3Credential& credential, const std::stri
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
   const CURLcode code = curl_easy_perform(c);
   curl_slist_free_all(headers);
-  if (code != CURLE_OK) {
-    const std::string message = where + ": " + curl_easy_strerror(code);
-    switch (code) {
-      case CURLE_OPERATION_TIMEDOUT:
-        return Error(ErrorCode::kTimedOut, message);
-      case CURLE_COULDNT_CONNECT:
-        return Error(ErrorCode::kConnectionRefused, message);
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-        return Error(ErrorCode::kPermissionDenied, message + " (the collector's certificate)");
-      default:
-        return Error(ErrorCode::kUnavailable, message);
-    }
-  }
+  if (code != CURLE_OK) return curl_transport_error(code, where, "the collector");
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status / 100 == 2) return Status();
@@ -143,26 +131,18 @@ HttpsPostDestinations::~HttpsPostDestinations() = default;
 Result<std::shared_ptr<PushDestination>> HttpsPostDestinations::open(const PushTarget& target) {
   Result<HttpsUrl> url = parse_https_url(target.url);
   if (!url.ok()) return url.error();
-  if (target.credential.empty()) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        "push to " + target.url + ": no credential named (lj ctl set --push-credential NAME)");
-  }
-  const auto credential = impl_->options.credentials.find(target.credential);
-  if (credential == impl_->options.credentials.end()) {
-    return Error(ErrorCode::kInvalidArgument, "push to " + target.url +
-                                                  ": this Lumberjack holds no credential '" +
-                                                  target.credential + "' (--push-credentials)");
-  }
+  Result<S3Credential> credential =
+      named_credential(impl_->options.credentials, target.credential, target.url);
+  if (!credential.ok()) return credential.error();
   // An S3 key pair is never sent as a collector's token (a credential named by mistake would
   // hand its secret to the collector).
-  if (!is_https_token(credential->second)) {
+  if (!is_https_token(*credential)) {
     return Error(ErrorCode::kInvalidArgument,
                  "push to " + target.url + ": credential '" + target.credential +
                      "' is not a collector's token (a line NAME Splunk|Bearer TOKEN)");
   }
   return std::shared_ptr<PushDestination>(std::make_shared<HttpsPostDestination>(
-      impl_->options, impl_->calls, std::move(*url), credential->second, target.ca_pem));
+      impl_->options, impl_->calls, std::move(*url), *credential, target.ca_pem));
 }
 
 }  // namespace lj::push

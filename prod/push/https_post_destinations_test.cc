@@ -10,12 +10,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "prod/event/sample_events.h"
-#include "prod/io/distributions.h"
 #include "prod/logfile/log_file_reader.h"
-#include "prod/logfile/log_file_writer.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/push/local_https_collector.h"
+#include "prod/push/pushed_test_files.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj::push {
@@ -61,19 +59,7 @@ class HttpsPostDestinationsTest : public ::testing::Test {
   }
   // A published JSON file of `count` events, its key wrapped for the push key when `wrapped`.
   std::string log_file(uint64_t seq, size_t count, bool wrapped = true) {
-    SplitMix64 random(seq);
-    std::vector<AttackEvent> events;
-    for (size_t i = 0; i < count; ++i)
-      events.push_back(make_sample_event(random, 1004, {seq, i + 1}, 1764049750000));
-    LogFileSpec spec;
-    spec.account_id = 1004;
-    spec.seq = seq;
-    spec.format = LogFormat::kJson;
-    spec.public_key_pem = customer_key().public_pem;
-    const RsaPublicKey push_public = RsaPublicKey::of(*push_key_);
-    if (wrapped) spec.push_key = &push_public;
-    LogFileWriter writer;
-    return writer.write(spec, events, random).value();
+    return pushed_log_file(seq, count, LogFormat::kJson, wrapped);
   }
 
   LocalHttpsCollector collector_;

@@ -81,4 +81,19 @@ Result<PushCredentials> read_push_credentials(const std::string& path) {
   return parse_push_credentials(text.str());
 }
 
+Result<S3Credential> named_credential(const PushCredentials& credentials, const std::string& name,
+                                      const std::string& url) {
+  if (name.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "push to " + url + ": no credential named (lj ctl set --push-credential NAME)");
+  }
+  const auto credential = credentials.find(name);
+  if (credential == credentials.end()) {
+    return Error(ErrorCode::kInvalidArgument, "push to " + url +
+                                                  ": this Lumberjack holds no credential '" + name +
+                                                  "' (--push-credentials)");
+  }
+  return credential->second;
+}
+
 }  // namespace lj::push

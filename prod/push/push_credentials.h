@@ -34,6 +34,11 @@ inline bool is_https_token(const S3Credential& credential) {
   return credential.access_key_id == "Splunk" || credential.access_key_id == "Bearer";
 }
 
+// The credential a destination's configuration names, for the push to `url`: kInvalidArgument,
+// saying what to do, if none is named or this node holds none of that name.
+Result<S3Credential> named_credential(const PushCredentials& credentials, const std::string& name,
+                                      const std::string& url);
+
 Result<PushCredentials> parse_push_credentials(std::string_view text);
 Result<PushCredentials> read_push_credentials(const std::string& path);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "prod/logfile/digest.h"
+#include "prod/push/curl_errors.h"
 #include "prod/text/base64.h"
 
 namespace lj::push {
@@ -130,28 +131,13 @@ struct S3Client::Impl {
     const CURLcode code = curl_easy_perform(curl);
     curl_slist_free_all(headers);
     const std::string where = std::string(method) + " " + url.object_url(name);
-    if (code != CURLE_OK) return transport_error(code, where);
+    if (code != CURLE_OK) return curl_transport_error(code, where, "the store");
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     // CompleteMultipartUpload can fail after a 200, in its body.
     if (response.status / 100 != 2 || response.body.find("<Error>") != std::string::npos) {
       return store_error(response, where);
     }
     return response;
-  }
-
-  static Error transport_error(CURLcode code, const std::string& where) {
-    const std::string message = where + ": " + curl_easy_strerror(code);
-    switch (code) {
-      case CURLE_OPERATION_TIMEDOUT:
-        return Error(ErrorCode::kTimedOut, message);
-      case CURLE_COULDNT_CONNECT:
-        return Error(ErrorCode::kConnectionRefused, message);
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-        return Error(ErrorCode::kPermissionDenied, message + " (the store's certificate)");
-      default:
-        return Error(ErrorCode::kUnavailable, message);
-    }
   }
 
   static Error store_error(const Response& response, const std::string& where) {

@@ -49,18 +49,10 @@ S3Destinations::~S3Destinations() = default;
 Result<std::shared_ptr<PushDestination>> S3Destinations::open(const PushTarget& target) {
   Result<S3Url> url = parse_s3_url(target.url);
   if (!url.ok()) return url.error();
-  if (target.credential.empty()) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        "push to " + target.url + ": no credential named (lj ctl set --push-credential NAME)");
-  }
-  const auto credential = impl_->options.credentials.find(target.credential);
-  if (credential == impl_->options.credentials.end()) {
-    return Error(ErrorCode::kInvalidArgument, "push to " + target.url +
-                                                  ": this Lumberjack holds no credential '" +
-                                                  target.credential + "' (--push-credentials)");
-  }
-  if (is_https_token(credential->second)) {
+  Result<S3Credential> credential =
+      named_credential(impl_->options.credentials, target.credential, target.url);
+  if (!credential.ok()) return credential.error();
+  if (is_https_token(*credential)) {
     return Error(ErrorCode::kInvalidArgument,
                  "push to " + target.url + ": credential '" + target.credential +
                      "' is an HTTPS collector's token, not an S3 key pair");
@@ -69,7 +61,7 @@ Result<std::shared_ptr<PushDestination>> S3Destinations::open(const PushTarget& 
   const std::string key = target.url + " " + target.credential;
   if (std::shared_ptr<PushDestination> open = impl_->open[key].lock()) return open;
   std::shared_ptr<PushDestination> made = std::make_shared<S3Destination>(
-      impl_->calls, std::move(*url), credential->second, impl_->options.client);
+      impl_->calls, std::move(*url), *credential, impl_->options.client);
   impl_->open[key] = made;
   return made;
 }

@@ -12,12 +12,10 @@
 #include <thread>
 
 #include "prod/audit/syslog_received.h"
-#include "prod/event/sample_events.h"
-#include "prod/io/distributions.h"
 #include "prod/logfile/log_file_reader.h"
-#include "prod/logfile/log_file_writer.h"
 #include "prod/logfile/test_keys.h"
 #include "prod/push/local_rsyslog.h"
+#include "prod/push/pushed_test_files.h"
 #include "prod/real/asio_runtime.h"
 
 namespace lj::push {
@@ -59,18 +57,7 @@ class SyslogDestinationsTest : public ::testing::Test {
   PushTarget target() const { return PushTarget{collector_.url(), "", "", ""}; }
   // A published CEF file of `count` events, its key wrapped for the push key when `wrapped`.
   std::string log_file(uint64_t seq, size_t count, bool wrapped = true) {
-    SplitMix64 random(seq);
-    std::vector<AttackEvent> events;
-    for (size_t i = 0; i < count; ++i)
-      events.push_back(make_sample_event(random, 1004, {seq, i + 1}, 1764049750000));
-    LogFileSpec spec;
-    spec.account_id = 1004;
-    spec.seq = seq;
-    spec.public_key_pem = customer_key().public_pem;
-    const RsaPublicKey push_public = RsaPublicKey::of(*push_key_);
-    if (wrapped) spec.push_key = &push_public;
-    LogFileWriter writer;
-    return writer.write(spec, events, random).value();
+    return pushed_log_file(seq, count, LogFormat::kCef, wrapped);
   }
   // The lines rsyslog wrote, waiting up to 10 s for at least `count` (its file action writes a
   // moment after the session closed).
