@@ -8,6 +8,7 @@
 
 #include "prod/logfile/digest.h"
 #include "prod/push/curl_errors.h"
+#include "prod/push/s3_listing.h"
 #include "prod/text/base64.h"
 
 namespace lj::push {
@@ -39,6 +40,7 @@ std::string xml_text(std::string_view xml, std::string_view tag) {
 // store cannot make it grow without bound: past its cap the transfer fails.
 constexpr size_t kMaxObject = 1ull << 30;
 constexpr size_t kMaxAnswer = 1 << 20;
+constexpr size_t kMaxListingPage = 8 << 20;  // 1,000 keys of up to 1 KiB each, and their XML
 // An abort of a multipart upload gets a budget of its own: the put's deadline may be what failed.
 constexpr auto kAbortBudget = std::chrono::seconds(5);
 
@@ -85,9 +87,15 @@ struct S3Client::Impl {
     return out;
   }
 
-  // One signed request. `query` is canonical already (sorted, escaped, every key with '=').
   Result<Response> request(const char* method, std::string_view name, const std::string& query,
-                           std::string_view body) {
+                           std::string_view body, const std::string& extra_header = "") {
+    return send(method, url.object_url(name), query, body, extra_header);
+  }
+
+  // One signed request to `target` (a bucket's or an object's URL). `query` is canonical
+  // already (sorted, escaped, every key with '='); `extra_header` is "" or one "Name: value".
+  Result<Response> send(const char* method, const std::string& address, const std::string& query,
+                        std::string_view body, const std::string& extra_header) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0)
@@ -95,10 +103,12 @@ struct S3Client::Impl {
     if (curl == nullptr) curl = curl_easy_init();
     if (curl == nullptr) return Error(ErrorCode::kInternal, "curl_easy_init failed");
     curl_easy_reset(curl);
-    const std::string target = url.object_url(name) + (query.empty() ? "" : "?" + query);
+    const std::string target = address + (query.empty() ? "" : "?" + query);
     const std::string sigv4 = "aws:amz:" + url.region + ":s3";
     Response response;
-    response.max_body = std::string_view(method) == "GET" ? kMaxObject : kMaxAnswer;
+    response.max_body = std::string_view(method) != "GET" ? kMaxAnswer
+                        : query.empty()                   ? kMaxObject
+                                                          : kMaxListingPage;
     curl_slist* headers = nullptr;
     const std::string sha = "x-amz-content-sha256: " + sha256_hex(body);
     const std::string md5 = "Content-MD5: " + base64_encode(md5_bytes(body));
@@ -106,6 +116,7 @@ struct S3Client::Impl {
     if (!body.empty()) headers = curl_slist_append(headers, md5.c_str());
     // (Not "Expect:" to drop curl's 100-continue: curl 7.88 signs the empty header it then omits.)
     headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+    if (!extra_header.empty()) headers = curl_slist_append(headers, extra_header.c_str());
     curl_easy_setopt(curl, CURLOPT_URL, target.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -119,6 +130,8 @@ struct S3Client::Impl {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
     if (std::string_view(method) == "GET") {
       curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else if (std::string_view(method) == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
@@ -130,7 +143,7 @@ struct S3Client::Impl {
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
     const CURLcode code = curl_easy_perform(curl);
     curl_slist_free_all(headers);
-    const std::string where = std::string(method) + " " + url.object_url(name);
+    const std::string where = std::string(method) + " " + address;
     if (code != CURLE_OK) return curl_transport_error(code, where, "the store");
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     // CompleteMultipartUpload can fail after a 200, in its body.
@@ -208,6 +221,51 @@ Result<std::string> S3Client::get(std::string_view name) {
   Result<Response> got = impl_->request("GET", name, "", "");
   if (!got.ok()) return got.error();
   return std::move(got->body);
+}
+
+Result<bool> S3Client::exists(std::string_view name) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  Result<Response> got = impl_->request("HEAD", name, "", "");
+  if (got.ok()) return true;
+  if (got.code() == ErrorCode::kNotFound) return false;
+  return got.error();
+}
+
+Status S3Client::copy(std::string_view from, std::string_view to) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  return impl_->request("PUT", to, "", "", "x-amz-copy-source: " + impl_->url.copy_source(from))
+      .status();
+}
+
+Status S3Client::remove(std::string_view name) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  Result<Response> done = impl_->request("DELETE", name, "", "");
+  if (!done.ok() && done.code() == ErrorCode::kNotFound) return Status();
+  return done.status();
+}
+
+Result<std::vector<std::string>> S3Client::list(std::string_view folder) {
+  impl_->deadline = Clock::now() + impl_->options.timeout;
+  const std::string under = impl_->url.prefix.empty() ? "" : impl_->url.prefix + "/";
+  const std::string prefix = under + (folder.empty() ? "" : std::string(folder) + "/");
+  std::vector<std::string> names;
+  std::string token;
+  do {
+    // Canonical: the keys sorted, each value escaped.
+    std::string query = token.empty() ? "" : "continuation-token=" + impl_->escape(token) + "&";
+    query += "delimiter=%2F&list-type=2&prefix=" + impl_->escape(prefix);
+    Result<Response> got = impl_->send("GET", impl_->url.bucket_url(), query, "", "");
+    if (!got.ok()) return got.error();
+    Result<S3ListingPage> page = parse_s3_listing(got->body);
+    if (!page.ok()) return page.error();
+    for (std::string& key : page->keys) {
+      if (!key.starts_with(prefix) || key.find('/', prefix.size()) != std::string::npos) continue;
+      names.push_back(key.substr(under.size()));
+    }
+    token = std::move(page->next_token);
+  } while (!token.empty());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace lj::push

@@ -1,7 +1,7 @@
 #pragma once
 // S3Client: writes and reads objects of one S3-compatible bucket over HTTPS (libcurl), for push
-// delivery (s3_destinations.h) and its tests. Blocking: one call at a time; callers keep it off
-// the loop (blocking_calls.h).
+// delivery (s3_destinations.h), the central store on S3 (prod/storage/s3_bucket.h) and tests.
+// Blocking: one call at a time; callers keep it off the loop (blocking_calls.h).
 //   - Requests are signed with AWS Signature V4 (libcurl's CURLOPT_AWS_SIGV4: the signing is
 //     libcurl's to get right, as TLS is), the payload's SHA-256 in x-amz-content-sha256 and its
 //     MD5 in Content-MD5, so the store refuses a body damaged on the way (BadDigest).
@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "prod/io/result.h"
 #include "prod/push/push_credentials.h"
@@ -42,7 +43,15 @@ class S3Client {
 
   // The object `name` under the URL's prefix.
   Status put(std::string_view name, const std::string& contents);
-  Result<std::string> get(std::string_view name);
+  Result<std::string> get(std::string_view name);  // kNotFound if absent
+  Result<bool> exists(std::string_view name);      // HEAD
+  // A server-side copy (CopyObject): `to` appears whole with `from`'s bytes, replacing any
+  // object there; kNotFound if `from` is absent.
+  Status copy(std::string_view from, std::string_view to);
+  Status remove(std::string_view name);  // ok if absent, as S3's DELETE is
+  // The names of the objects directly inside folder `folder` ("" for the top), as full names
+  // under the URL's prefix ("folder/x"), sorted: every page of ListObjectsV2 with delimiter '/'.
+  Result<std::vector<std::string>> list(std::string_view folder);
 
  private:
   struct Impl;

@@ -21,9 +21,14 @@ struct S3Url {
   std::string region = "us-east-1";
   bool operator==(const S3Url&) const = default;
 
-  // "https://host:port/bucket/" + key: the object `name` under the prefix.
+  // "https://host:port/bucket/" + key: the object `name` under the prefix, each byte of the key
+  // but '/' and RFC 3986's unreserved ones percent-encoded (as Signature V4 signs a path).
   std::string object_url(std::string_view name) const;
   std::string object_key(std::string_view name) const;
+  // "https://host:port/bucket": the bucket's own requests (listing).
+  std::string bucket_url() const;
+  // "/bucket/" + the encoded key: what x-amz-copy-source names.
+  std::string copy_source(std::string_view name) const;
 };
 
 Result<S3Url> parse_s3_url(std::string_view url);

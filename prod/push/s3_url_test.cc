@@ -14,6 +14,9 @@ TEST(S3Url, ParsesHostBucketPrefixAndRegion) {
   const S3Url url = parse_s3_url("s3://[::1]:9000/logs/in").value();
   EXPECT_EQ(url.object_url("1004_7.log"), "https://[::1]:9000/logs/in/1004_7.log");
   EXPECT_EQ(url.object_key("1004_7.log"), "in/1004_7.log");
+  EXPECT_EQ(url.bucket_url(), "https://[::1]:9000/logs");
+  EXPECT_EQ(url.object_url("a b/%+~\xc3\xa9"), "https://[::1]:9000/logs/in/a%20b/%25%2B~%C3%A9");
+  EXPECT_EQ(url.copy_source("x y"), "/logs/in/x%20y");
 }
 
 TEST(S3Url, RefusesWhatItCannotReadWithTheReason) {

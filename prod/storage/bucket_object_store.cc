@@ -1,0 +1,38 @@
+#include "prod/storage/bucket_object_store.h"
+
+namespace lj {
+
+Task<Status> BucketObjectStore::put(const std::string& name, std::string contents) {
+  if (Status valid = validate_object_name(name); !valid.ok()) co_return valid;
+  co_return co_await bucket_.put(name, std::move(contents));
+}
+
+Task<Result<std::string>> BucketObjectStore::get(const std::string& name) {
+  if (Status valid = validate_object_name(name); !valid.ok()) co_return valid.error();
+  co_return co_await bucket_.get(name);
+}
+
+Task<Status> BucketObjectStore::rename(const std::string& from, const std::string& to) {
+  if (Status valid = validate_object_name(from); !valid.ok()) co_return valid;
+  if (Status valid = validate_object_name(to); !valid.ok()) co_return valid;
+  Result<bool> target_exists = co_await bucket_.exists(to);
+  if (!target_exists.ok()) co_return target_exists.error();
+  if (*target_exists) co_return Error(ErrorCode::kAlreadyExists, "rename: '" + to + "' exists");
+  const Status copied = co_await bucket_.copy(from, to);
+  if (!copied.ok()) co_return copied;
+  co_return co_await bucket_.remove(from);
+}
+
+Task<Status> BucketObjectStore::remove(const std::string& name) {
+  if (Status valid = validate_object_name(name); !valid.ok()) co_return valid;
+  co_return co_await bucket_.remove(name);
+}
+
+Task<Result<std::vector<std::string>>> BucketObjectStore::list(const std::string& dir) {
+  if (!dir.empty()) {
+    if (Status valid = validate_object_name(dir); !valid.ok()) co_return valid.error();
+  }
+  co_return co_await bucket_.list(dir);
+}
+
+}  // namespace lj
