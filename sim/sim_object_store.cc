@@ -4,6 +4,7 @@
 #include <coroutine>
 #include <optional>
 
+#include "prod/storage/bucket_object_store.h"
 #include "sim/sim_node.h"
 
 namespace lj::sim {
@@ -14,7 +15,8 @@ namespace {
 constexpr const char* kFailedMessage = "object store: request failed (503), may have been applied";
 
 const char* op_name(int op) {
-  static constexpr const char* kNames[] = {"put", "get", "rename", "remove", "list"};
+  static constexpr const char* kNames[] = {"put",  "get",    "rename", "remove",
+                                           "list", "exists", "copy"};
   return kNames[op];
 }
 
@@ -69,13 +71,67 @@ class SimObjectStore::Client final : public ObjectStore {
   SimNode& node_;
 };
 
+// S3's shape: every call a request of its own. Names come validated (BucketObjectStore).
+class SimObjectStore::BucketClient final : public ObjectBucket {
+ public:
+  BucketClient(SimObjectStore& store, SimNode& node) : store_(store), node_(node) {}
+
+  Task<Status> put(const std::string& name, std::string contents) override {
+    Reply reply = co_await call(Op::kPut, name, {}, std::move(contents));
+    co_return reply.status;
+  }
+  Task<Result<std::string>> get(const std::string& name) override {
+    Reply reply = co_await call(Op::kGet, name, {}, {});
+    if (!reply.status.ok()) co_return reply.status.error();
+    co_return std::move(reply.contents);
+  }
+  Task<Result<bool>> exists(const std::string& name) override {
+    Reply reply = co_await call(Op::kExists, name, {}, {});
+    if (!reply.status.ok()) co_return reply.status.error();
+    co_return reply.exists;
+  }
+  Task<Status> copy(const std::string& from, const std::string& to) override {
+    Reply reply = co_await call(Op::kCopy, from, to, {});
+    co_return reply.status;
+  }
+  Task<Status> remove(const std::string& name) override {
+    Reply reply = co_await call(Op::kRemove, name, {}, {});
+    co_return reply.status;
+  }
+  Task<Result<std::vector<std::string>>> list(const std::string& dir) override {
+    Reply reply = co_await call(Op::kList, dir, {}, {});
+    if (!reply.status.ok()) co_return reply.status.error();
+    co_return std::move(reply.names);
+  }
+
+ private:
+  Task<Reply> call(Op op, const std::string& name, const std::string& to, std::string contents) {
+    Request request{op, name, to, std::move(contents)};
+    request.bucket = true;
+    return store_.call(node_, std::move(request));
+  }
+  SimObjectStore& store_;
+  SimNode& node_;
+};
+
 SimObjectStore::SimObjectStore(Simulation& simulation) : simulation_(simulation) {}
 
 SimObjectStore::~SimObjectStore() = default;
 
 ObjectStore& SimObjectStore::client(SimNode& node) {
-  std::unique_ptr<Client>& slot = clients_[node.id()];
-  if (!slot) slot = std::make_unique<Client>(*this, node);
+  std::unique_ptr<ObjectStore>& slot = clients_[node.id()];
+  if (slot) return *slot;
+  if (bucket_shaped_) {
+    slot = std::make_unique<BucketObjectStore>(bucket(node));
+  } else {
+    slot = std::make_unique<Client>(*this, node);
+  }
+  return *slot;
+}
+
+ObjectBucket& SimObjectStore::bucket(SimNode& node) {
+  std::unique_ptr<BucketClient>& slot = buckets_[node.id()];
+  if (!slot) slot = std::make_unique<BucketClient>(*this, node);
   return *slot;
 }
 
@@ -237,8 +293,8 @@ SimObjectStore::Reply SimObjectStore::arrive(NodeId node, const Request& request
   }
   Random& random = simulation_.random();
   if (!chance(random, faults_.failure_rate)) return apply(node, request);
-  const bool mutates =
-      request.op == Op::kPut || request.op == Op::kRename || request.op == Op::kRemove;
+  const bool mutates = request.op == Op::kPut || request.op == Op::kRename ||
+                       request.op == Op::kRemove || request.op == Op::kCopy;
   if (mutates && chance(random, 0.5)) {
     Reply applied = apply(node, request);
     simulation_.trace(node, std::string("object store failed after applying ") + op + " " +
@@ -278,9 +334,12 @@ Status SimObjectStore::check_can_hold_object(const std::string& name) const {
 
 void SimObjectStore::notify(ChangeKind kind, NodeId node, const Request& request,
                             const std::string& contents) const {
+  auto target = objects_.find(request.to);
+  const bool same_as_before =
+      kind == ChangeKind::kCopy && target != objects_.end() && target->second == contents;
   for (const auto& watcher : watchers_) {
     watcher(Change{kind, node, request.name, request.to, contents, request.sent_ns,
-                   request.incarnation});
+                   request.incarnation, same_as_before});
   }
 }
 
@@ -288,7 +347,8 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
   Reply reply;
   switch (request.op) {
     case Op::kPut:
-      if (reply.status = check_can_hold_object(request.name); !reply.status.ok()) break;
+      if (!request.bucket) reply.status = check_can_hold_object(request.name);
+      if (!reply.status.ok()) break;
       before_change();
       notify(ChangeKind::kPut, node, request, request.contents);
       objects_[request.name] = request.contents;
@@ -321,6 +381,22 @@ SimObjectStore::Reply SimObjectStore::apply(NodeId node, const Request& request)
       objects_.erase(from);
       objects_[request.to] = std::move(contents);
       simulation_.trace(node, "object rename " + request.name + " to " + request.to);
+      break;
+    }
+    case Op::kExists:
+      reply.exists = objects_.contains(request.name);
+      break;
+    case Op::kCopy: {
+      auto from = objects_.find(request.name);
+      if (from == objects_.end()) {
+        reply.status = Error(ErrorCode::kNotFound, "copy: no object '" + request.name + "'");
+        break;
+      }
+      before_change();
+      notify(ChangeKind::kCopy, node, request, from->second);
+      std::string contents = from->second;  // (copied first: `to` may be `from`)
+      objects_[request.to] = std::move(contents);
+      simulation_.trace(node, "object copy " + request.name + " to " + request.to);
       break;
     }
     case Op::kRemove:

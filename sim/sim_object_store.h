@@ -33,6 +33,11 @@
 //    is needed, nor a folder where an object is (put or rename of "a/b" while "a" is an object,
 //    or of "a" while "a/b" exists) - kAlreadyExists, as a directory store and WebDAV refuse it.
 //  - list("") lists the top folder.
+//  - Bucket-shaped (set_bucket_shaped(true), S3's shape): the nodes' ObjectStore is then the
+//    production BucketObjectStore over bucket(node) (prod/storage/bucket_object_store.h), so a
+//    rename is three requests - exists, copy, remove - each with its own latency, faults and
+//    crash window, and two renames can race between the check and the copy. A bucket has no
+//    folders ("a" and "a/b" may both be objects). Its copy is one more change watchers see.
 // Deterministic: ordered containers only, virtual time only, every draw from the Simulation.
 //
 // REQUIRES: outlives every process that uses a client, and is not used after the Simulation is
@@ -45,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "prod/io/object_bucket.h"
 #include "prod/io/object_store.h"
 #include "sim/simulation.h"
 
@@ -84,6 +90,11 @@ class SimObjectStore {
 
   // The store as `node`'s processes see it. The same object for every incarnation of the node.
   ObjectStore& client(SimNode& node);
+  // The store as a bucket (S3's shape), as `node` sees it.
+  ObjectBucket& bucket(SimNode& node);
+  // REQUIRES: before the first client().
+  void set_bucket_shaped(bool shaped) { bucket_shaped_ = shaped; }
+  bool bucket_shaped() const { return bucket_shaped_; }
 
   void set_failure_rate(double rate) { faults_.failure_rate = rate; }
   void set_slow(bool slow) { faults_.slow = slow; }
@@ -98,10 +109,11 @@ class SimObjectStore {
   uint64_t applied_count() const { return applied_count_; }
 
   // A change the store is about to apply (objects() still shows the state before it), for
-  // the checker's monitors. `contents`: what a put writes, or the object a rename moves.
+  // the checker's monitors. `contents`: what a put writes, or the object a rename moves or a
+  // copy copies (a bucket's copy: `name` is its source, `to` its target, which it replaces).
   // `sent_ns` and `sender_incarnation`: when the request left its caller (true time) and which
   // incarnation of the node sent it (requests land after their sender died, or even restarted).
-  enum class ChangeKind { kPut, kRename, kRemove };
+  enum class ChangeKind { kPut, kRename, kRemove, kCopy };
   struct Change {
     ChangeKind kind;
     NodeId node;
@@ -110,6 +122,12 @@ class SimObjectStore {
     const std::string& contents;
     int64_t sent_ns;
     uint64_t sender_incarnation;
+    // A copy onto an object that holds these very bytes already (a second publisher's).
+    bool same_as_before = false;
+    // The object this change writes: a rename's or copy's target, a put's name.
+    const std::string& written() const {
+      return kind == ChangeKind::kRename || kind == ChangeKind::kCopy ? to : name;
+    }
   };
   void add_change_watcher(std::function<void(const Change&)> watcher) {
     watchers_.push_back(std::move(watcher));
@@ -117,7 +135,8 @@ class SimObjectStore {
 
  private:
   class Client;
-  enum class Op { kPut, kGet, kRename, kRemove, kList };
+  class BucketClient;
+  enum class Op { kPut, kGet, kRename, kRemove, kList, kExists, kCopy };
   struct Request {
     Op op;
     std::string name;  // the object, or `from`, or the folder to list
@@ -125,11 +144,13 @@ class SimObjectStore {
     std::string contents;
     int64_t sent_ns = 0;  // set by call()
     uint64_t incarnation = 0;
+    bool bucket = false;  // a bucket's request: no folders to respect
   };
   struct Reply {
     Status status;
     std::string contents;
     std::vector<std::string> names;
+    bool exists = false;
   };
 
   // Answers a caller whose request or answer the power took: a reset once the power is back.
@@ -152,7 +173,9 @@ class SimObjectStore {
   std::vector<std::string> stale_names_;
   int64_t stale_names_taken_ns_ = -1;
   void before_change();
-  std::map<NodeId, std::unique_ptr<Client>> clients_;
+  std::map<NodeId, std::unique_ptr<ObjectStore>> clients_;
+  std::map<NodeId, std::unique_ptr<BucketClient>> buckets_;
+  bool bucket_shaped_ = false;
   uint64_t applied_count_ = 0;
   std::vector<std::function<void(const Change&)>> watchers_;
   std::vector<std::function<void()>> held_;  // requests that arrived while paused, in order

@@ -1,7 +1,8 @@
 // The ObjectStore contract (prod/io/object_store.h), one test body for every store: a real
 // nginx WebDAV server on loopback (what a cluster's Lumberjacks share), a real S3-compatible
 // server (s3rver, Signature V4 over HTTPS) seen through BucketObjectStore, the directory store
-// on real POSIX files, and the simulated store every world runs on, natively and as a bucket. What
+// on real POSIX files, and the simulated store every world runs on, natively and as a bucket
+// (what half the delivery worlds run on). What
 // the simulated store promises, the real ones keep; where nginx differs (autoindex hides names
 // starting with '.'), the contract says so and no caller relies on it.
 #include <gtest/gtest.h>
@@ -89,8 +90,10 @@ class RealStoreWorld final : public StoreWorld {
 
 class SimStoreWorld final : public StoreWorld {
  public:
-  SimStoreWorld()
+  // bucket: S3's shape, the nodes' store composed by BucketObjectStore.
+  explicit SimStoreWorld(bool bucket)
       : simulation_(5), storage_(simulation_), node_(simulation_.add_node("lumberjack", nullptr)) {
+    storage_.set_bucket_shaped(bucket);
     node_.start();
   }
   ObjectStore& store() override { return storage_.client(node_); }
@@ -114,8 +117,8 @@ class ObjectStoreConformance : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     const std::string kind = GetParam();
-    if (kind == "sim") {
-      world_ = std::make_unique<SimStoreWorld>();
+    if (kind == "sim" || kind == "sim_bucket") {
+      world_ = std::make_unique<SimStoreWorld>(kind == "sim_bucket");
       return;
     }
     if (kind == "webdav") {
@@ -141,7 +144,9 @@ class ObjectStoreConformance : public ::testing::TestWithParam<const char*> {
   }
   ObjectStore& store() { return world_->store(); }
   // A bucket (S3's shape) has keys, not folders: "a" and "a/b" may both be objects.
-  bool has_folders() const { return std::string(GetParam()) != "s3"; }
+  bool has_folders() const {
+    return std::string(GetParam()) != "s3" && std::string(GetParam()) != "sim_bucket";
+  }
   Status put(const std::string& name, std::string contents) {
     return run(store().put(name, std::move(contents)));
   }
@@ -270,7 +275,7 @@ TEST_P(ObjectStoreConformance, HostileNamesAreRejected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreConformance,
-                         ::testing::Values("webdav", "s3", "directory", "sim"),
+                         ::testing::Values("webdav", "s3", "directory", "sim", "sim_bucket"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

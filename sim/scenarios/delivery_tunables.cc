@@ -53,6 +53,7 @@ Tunables draw_tunables(uint64_t seed) {
   // (the checker excuses exactly those, and the published-retention monitor checks that each
   // went no earlier than its period after it was published, by true time).
   t.published_retention = ms(8000, 40000);
+  t.bucket_store = chance(random, 0.5);  // drawn last: the draws above are as before
   return t;
 }
 

@@ -28,6 +28,10 @@ struct Tunables {
   Duration pop_retention_interval = std::chrono::seconds(60);
   // Lumberjack's retention of published files (PublishedRetention; it runs every tenth of it).
   Duration published_retention = std::chrono::hours(48);
+  // The central store's shape: S3's (no rename: BucketObjectStore composes it from exists, copy
+  // and remove, prod/storage/bucket_object_store.h) or one with an atomic rename (WebDAV, a
+  // directory).
+  bool bucket_store = false;
 
   // How long after the world heals every acknowledged event must be published, derived from
   // these tunables (delivery_tunables.cc says what each term pays for).
@@ -46,7 +50,8 @@ struct Tunables {
            "ms graceland-timeout=" + ms(graceland_call_timeout) +
            "ms pop-wait=" + ms(pop_read_wait) + "ms pop-segments=" + ms(pop_segment_age) +
            "ms pop-retention=" + ms(pop_retention) + "ms/" + ms(pop_retention_interval) +
-           "ms published-retention=" + ms(published_retention) + "ms";
+           "ms published-retention=" + ms(published_retention) +
+           (bucket_store ? "ms store=bucket" : "ms store=native");
   }
 };
 

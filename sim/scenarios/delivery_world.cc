@@ -127,6 +127,7 @@ DeliveryWorld::DeliveryWorld(const DeliveryOptions& options)
                    destroyed_.note_expired(pop, disk, path);
                  }) {
   if (options.buggify) simulation_.set_fault_points(&buggify_);
+  storage_.set_bucket_shaped(tunables_.bucket_store);
   outcome_.tunables = tunables_.describe();
   zookeeper_.capacity().writes_per_s = options.zk_write_capacity_per_s;
   checkpoints_.check_uploads_with(

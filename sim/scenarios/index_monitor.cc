@@ -43,7 +43,7 @@ void IndexMonitor::on_zookeeper_write(const SimZooKeeper::Write& write) {
 
 void IndexMonitor::on_store_change(const SimObjectStore::Change& change) {
   using Kind = SimObjectStore::ChangeKind;
-  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  const std::string& written = change.written();
   if (auto mark = folder_of(written, lumberjack::LayoutName::Kind::kExpiredMark);
       mark && change.kind != Kind::kRemove) {
     const std::optional<uint64_t> through = lumberjack::parse_expired_mark(change.contents);

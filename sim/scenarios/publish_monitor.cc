@@ -30,8 +30,9 @@ void PublishMonitor::report(NodeId node, const std::string& what) {
 
 void PublishMonitor::judge(const SimObjectStore::Change& change) {
   using Kind = SimObjectStore::ChangeKind;
-  if (change.kind == Kind::kRemove || !problem_.empty()) return;
-  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  // (A bucket's second copy of the same bytes publishes nothing new.)
+  if (change.kind == Kind::kRemove || change.same_as_before || !problem_.empty()) return;
+  const std::string& written = change.written();
   const std::optional<LogFileName> name = published_file(written);
   if (!name) return;
   auto customer = std::find_if(

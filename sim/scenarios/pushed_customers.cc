@@ -258,7 +258,7 @@ void PushedCustomers::report(const std::string& what) {
 void PushedCustomers::on_central_change(const SimObjectStore::Change& change) {
   using Kind = SimObjectStore::ChangeKind;
   if (change.kind == Kind::kRemove) return;
-  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  const std::string& written = change.written();
   const std::optional<LogFileName> file = published_file(written);
   if (!file || !folders_.contains(file->account_id)) return;
   // A published name is written once (a second write is the pipeline's alarm, judged elsewhere):

@@ -45,7 +45,7 @@ void StoreMonitor::report(NodeId node, const std::string& what) {
 void StoreMonitor::judge(const SimObjectStore::Change& change) {
   ++changes_judged_;
   using Kind = SimObjectStore::ChangeKind;
-  const std::string& written = change.kind == Kind::kRename ? change.to : change.name;
+  const std::string& written = change.written();
   if (change.kind != Kind::kRemove) {
     if (is_staging(written) && !staging_names_written_.insert(written).second) {
       report(change.node,
@@ -53,12 +53,15 @@ void StoreMonitor::judge(const SimObjectStore::Change& change) {
     }
     if (published_file(written) && store_.objects().contains(written)) {
       const bool same = store_.objects().at(written) == change.contents;
+      // A bucket's rename checks, then copies: two publishers of one committed file can both
+      // copy it. Only the same bytes may land again.
+      if (change.same_as_before) return;
       report(change.node, "replaced published " + written +
                               (same ? " (same contents)" : " with other contents") +
                               ": a published name is written once");
     }
   }
-  if (change.kind != Kind::kPut && is_staging(change.name)) {
+  if ((change.kind == Kind::kRemove || change.kind == Kind::kRename) && is_staging(change.name)) {
     // A rename of the staged object to its published name is its publication.
     if (change.kind == Kind::kRemove || !published_file(change.to))
       judge_staging_removal(change.name, change.node);
