@@ -79,6 +79,7 @@ std::string render_location(const CustomerConfig& config, const NginxRenderOptio
          " burst=" + std::to_string(options.address_rate_limit_burst) + " nodelay;\n";
   out += "    location ~ \"^/" + folder + "/(?:logs\\.index|" + account +
          "_[1-9][0-9]{0,19}\\.log)$\" {\n";
+  if (!options.file_origin.empty()) out += "        include " + options.file_origin + ";\n";
   out += "    }\n";
   out += "    return 404;\n";
   out += "}\n";
@@ -90,6 +91,7 @@ RenderedNginxConfig render_nginx_config(std::span<const CustomerConfig> customer
   LJ_ASSERT(is_safe_config_word(options.htpasswd_dir));
   LJ_ASSERT(is_safe_config_word(options.rate_limit_zone));
   LJ_ASSERT(is_safe_config_word(options.address_rate_limit_zone));
+  LJ_ASSERT(options.file_origin.empty() || is_safe_config_word(options.file_origin));
   RenderedNginxConfig rendered;
   rendered.include =
       "# Rendered by Lumberjack's NginxConfigurator from the customers in ZooKeeper. Do not edit:\n"

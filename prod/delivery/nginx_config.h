@@ -10,6 +10,7 @@
 //     limit_req zone=<zone> burst=<n> nodelay;     keyed by address and $remote_user
 //     limit_req zone=<address zone> burst=<n> nodelay;   keyed by address alone
 //     location ~ "^/<folder>/(?:logs\.index|<account>_<seq>\.log)$" { }   served as stored
+//                                                  (or { include <file_origin>; } from S3)
 //     return 404;                                  anything else in the folder: listings, the
 //   }                                              store's temp files, other names
 //
@@ -55,6 +56,10 @@ struct NginxRenderOptions {
   // location's own limit_req directives instead of, not besides, the server's.
   std::string address_rate_limit_zone = "lj_addresses";  // limit_req_zone in the template
   uint32_t address_rate_limit_burst = 400;
+  // Where a customer's files come from: "" serves them from the root (central storage as a
+  // directory); else a file of directives included in each file location, relative to the folder
+  // of nginx.conf - the S3 origin (nginx_s3_origin.h). [A-Za-z0-9._/-] only.
+  std::string file_origin;
 };
 
 // Whether the customer can be served: positive ids, credentials present and well-formed.

@@ -40,6 +40,18 @@ TEST(NginxConfig, RendersOneLocationPerCustomer) {
   EXPECT_EQ(render_location(customer(1001, 7, "alice"), NginxRenderOptions{}), expected);
 }
 
+TEST(NginxConfig, FilesFromAnS3OriginIncludeItsDirectivesInTheFileLocationAlone) {
+  NginxRenderOptions options;
+  options.file_origin = "s3-origin.conf";
+  const std::string rendered = render_location(customer(1001, 7, "alice"), options);
+  EXPECT_NE(
+      rendered.find("1001_[1-9][0-9]{0,19}\\.log)$\" {\n        include s3-origin.conf;\n    }\n"
+                    "    return 404;\n"),
+      std::string::npos)
+      << rendered;
+  EXPECT_EQ(rendered.find("include"), rendered.rfind("include")) << "once, for the files only";
+}
+
 TEST(NginxConfig, ALegacyHashIsCheckedByAuthBasicFromItsOwnHtpasswdFile) {
   CustomerConfig legacy = customer(1001, 7, "alice");
   legacy.password_hash = std::string(kLegacyHash);

@@ -1,6 +1,7 @@
 #include "prod/push/s3_url.h"
 
 #include "prod/push/url_parts.h"
+#include "prod/text/percent_encoding.h"
 
 namespace lj::push {
 namespace {
@@ -21,25 +22,6 @@ bool is_bucket_name(std::string_view name) {
   return name.front() != '.' && name.front() != '-' && name.back() != '.' && name.back() != '-';
 }
 
-// A key as a path: '/' kept, RFC 3986's unreserved bytes kept, every other byte as %XX.
-std::string encode_key(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(key.size());
-  for (const char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-        (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 15]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string S3Url::object_key(std::string_view name) const {
@@ -52,11 +34,11 @@ std::string S3Url::bucket_url() const {
 }
 
 std::string S3Url::object_url(std::string_view name) const {
-  return bucket_url() + "/" + encode_key(object_key(name));
+  return bucket_url() + "/" + percent_encode_path(object_key(name));
 }
 
 std::string S3Url::copy_source(std::string_view name) const {
-  return "/" + bucket + "/" + encode_key(object_key(name));
+  return "/" + bucket + "/" + percent_encode_path(object_key(name));
 }
 
 Result<S3Url> parse_s3_url(std::string_view url) {

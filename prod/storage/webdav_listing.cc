@@ -10,11 +10,6 @@ namespace lj {
 
 namespace {
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 Error corrupt(const std::string& what) {
   return Error(ErrorCode::kCorrupt, "webdav response: " + what);
 }
@@ -53,23 +48,6 @@ Result<std::optional<std::string>> parse_listing_entry(JsonCursor& cursor) {
 }
 
 }  // namespace
-
-std::string percent_encode_path(const std::string& name) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(name.size());
-  for (const char c : name) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (is_unreserved(byte) || c == '/') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
-    }
-  }
-  return out;
-}
 
 Result<std::vector<std::string>> parse_autoindex_json_files(std::string_view json) {
   JsonCursor cursor(json);

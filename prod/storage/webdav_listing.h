@@ -11,11 +11,10 @@
 #include <vector>
 
 #include "prod/io/result.h"
+#include "prod/text/percent_encoding.h"  // percent_encode_path: names as request targets
 
 namespace lj {
 
-// Percent-encodes every byte of `name` but unreserved ones and '/'.
-std::string percent_encode_path(const std::string& name);
 // The names of the files (entries of "type":"file") of a listing, sorted; directories and
 // other entries are skipped.
 Result<std::vector<std::string>> parse_autoindex_json_files(std::string_view json);

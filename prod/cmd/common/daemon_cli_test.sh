@@ -30,6 +30,10 @@ case "$kind" in
     base=(--name lj-1 --zookeeper 127.0.0.1:1 --storage-webdav 127.0.0.1:2/dav --pops ams=127.0.0.1:3 --file-threads 2)
     given='pops="ams=127.0.0.1:3"' override=(--name lj-9) overridden='name="lj-9"' typo='graceland-timeout = 500'
     refused "two stores" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --storage-webdav h:1
+    refused "a directory and S3" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --storage-s3 s3://h/bucket
+    refused "S3 without its key" --name lj-1 --zookeeper z:1 --storage-s3 s3://h/bucket
+    refused "not an S3 URL" --name lj-1 --zookeeper z:1 --storage-s3 https://h/bucket --storage-s3-key-file /etc/hostname
+    refused "an S3 key file without its pair" --name lj-1 --zookeeper z:1 --storage-s3 s3://h/bucket --storage-s3-key-file /etc/hostname
     refused "a session timeout under 400 ms" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --session-timeout-ms 50
     refused "a bad --pops" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --pops ams
     refused "no --name" --zookeeper z:1 --storage-dir "$work/d"

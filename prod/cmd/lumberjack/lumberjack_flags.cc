@@ -1,6 +1,7 @@
 #include "prod/cmd/lumberjack/lumberjack_flags.h"
 
 #include <map>
+#include <sstream>
 
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/parse_number.h"
@@ -74,9 +75,19 @@ void declare_storage(CLI::App& app, LumberjackFlags& flags) {
                                     "the central store as a directory (local or a shared mount)");
   CLI::Option* dav = app.add_option("--storage-webdav", flags.storage_webdav,
                                     "the central store as a WebDAV server: HOST:PORT[/PATH]");
+  CLI::Option* s3 =
+      app.add_option("--storage-s3", flags.storage_s3,
+                     "the central store as an S3-compatible bucket (AWS S3, Ceph RGW, MinIO): "
+                     "s3://HOST[:PORT]/BUCKET[/PREFIX][?region=NAME], over HTTPS");
   dir->excludes(dav);
+  s3->excludes(dir);
+  s3->excludes(dav);
+  app.add_option("--storage-s3-key-file", flags.storage_s3_key_file,
+                 "the S3 store's key pair, ACCESS_KEY_ID SECRET_ACCESS_KEY on the first line "
+                 "(mode 0600)");
   app.add_option("--storage-ca", flags.storage_ca,
-                 "the WebDAV store over HTTPS: its certificate verified against this CA");
+                 "the WebDAV or S3 store over HTTPS: its certificate verified against this CA "
+                 "(S3: the system's CAs by default)");
   app.add_option("--storage-user", flags.storage_user,
                  "the WebDAV store's Basic user (needs --storage-ca)");
   app.add_option("--storage-password-file", flags.storage_password_file,
@@ -165,6 +176,28 @@ std::optional<std::string> apply_webdav(const LumberjackFlags& flags, WebDavOpti
   return std::nullopt;
 }
 
+// --storage-s3 URL with its key pair: the bucket, the signing key, the CA, one deadline per call.
+std::optional<std::string> apply_s3(const LumberjackFlags& flags,
+                                    std::optional<S3BucketOptions>& s3) {
+  Result<push::S3Url> url = push::parse_s3_url(flags.storage_s3);
+  if (!url.ok()) return "--storage-s3: " + url.error().message();
+  if (flags.storage_s3_key_file.empty()) return "--storage-s3 needs --storage-s3-key-file";
+  if (flags.storage_user.empty() == false) return "--storage-user is for --storage-webdav";
+  const std::optional<std::string> text = read_file_text(flags.storage_s3_key_file);
+  std::istringstream line(text ? text->substr(0, text->find('\n')) : "");
+  push::S3Credential credential;
+  std::string extra;
+  if (!(line >> credential.access_key_id >> credential.secret_access_key) || (line >> extra)) {
+    return "--storage-s3-key-file " + flags.storage_s3_key_file +
+           ": its first line must be ACCESS_KEY_ID SECRET_ACCESS_KEY";
+  }
+  s3.emplace();
+  s3->url = std::move(*url);
+  s3->credential = std::move(credential);
+  s3->client.ca_file = flags.storage_ca;
+  return std::nullopt;
+}
+
 }  // namespace
 
 void declare_flags(CLI::App& app, LumberjackFlags& flags) {
@@ -195,13 +228,20 @@ std::optional<std::string> apply_flags(LumberjackFlags& flags, AppliedFlags& app
   options.checkpoint_commits_per_s = static_cast<double>(flags.checkpoint_budget);
   options.balance.tolerance = static_cast<double>(flags.balance_tolerance_pct) / 100;
   options.push.put_timeout = std::chrono::milliseconds(flags.push_timeout_ms);
-  if (flags.zookeeper.empty() || flags.storage_dir.empty() == flags.storage_webdav.empty())
-    return "--zookeeper and one of --storage-dir or --storage-webdav are required";
+  const int stores = static_cast<int>(!flags.storage_dir.empty()) +
+                     static_cast<int>(!flags.storage_webdav.empty()) +
+                     static_cast<int>(!flags.storage_s3.empty());
+  if (flags.zookeeper.empty() || stores != 1)
+    return "--zookeeper and one of --storage-dir, --storage-webdav or --storage-s3 are required";
   if (!flags.storage_webdav.empty()) {
     if (std::optional<std::string> problem = apply_webdav(flags, applied.webdav)) return problem;
+  } else if (!flags.storage_s3.empty()) {
+    if (std::optional<std::string> problem = apply_s3(flags, applied.s3)) return problem;
   } else if (!flags.storage_ca.empty() || !flags.storage_user.empty()) {
-    return "--storage-ca and --storage-user are for --storage-webdav";
+    return "--storage-ca and --storage-user are for --storage-webdav or --storage-s3";
   }
+  if (flags.storage_s3.empty() && !flags.storage_s3_key_file.empty())
+    return "--storage-s3-key-file is for --storage-s3";
   if (const std::string problem = flags.graceland_tls.problem(); !problem.empty()) return problem;
   if (options.layout.root.empty() || options.layout.root[0] != '/' ||
       options.layout.root.back() == '/') {

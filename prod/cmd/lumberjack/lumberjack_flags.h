@@ -9,6 +9,7 @@
 #include "prod/cmd/common/command_line.h"
 #include "prod/cmd/common/graceland_tls.h"
 #include "prod/lumberjack/lumberjack_node.h"
+#include "prod/storage/s3_bucket.h"
 #include "prod/storage/webdav_object_store.h"
 
 namespace lj::cmd {
@@ -18,7 +19,9 @@ struct LumberjackFlags {
   std::string zookeeper;
   std::string storage_dir;
   std::string storage_webdav;
-  std::string storage_ca;  // the WebDAV hop: HTTPS, and Basic credentials over it
+  std::string storage_s3;           // s3://host[:port]/bucket[/prefix][?region=r]
+  std::string storage_s3_key_file;  // "ACCESS_KEY_ID SECRET_ACCESS_KEY" on its first line
+  std::string storage_ca;           // the WebDAV or S3 hop: HTTPS, verified against this CA
   std::string storage_user;
   std::string storage_password_file;
   std::string metrics_listen = "127.0.0.1:0";
@@ -46,10 +49,12 @@ struct LumberjackFlags {
 // Declares every flag on `app`, each bound to `flags` with its current value as the default.
 void declare_flags(CLI::App& app, LumberjackFlags& flags);
 
-// What a node is given once the flags parsed: `flags.options` completed, the WebDAV store's
-// options, and the retention period. A usage problem (one line) if the flags do not go together.
+// What a node is given once the flags parsed: `flags.options` completed, the WebDAV or S3
+// store's options, and the retention period. A usage problem (one line) if the flags do not go
+// together.
 struct AppliedFlags {
   WebDavOptions webdav;
+  std::optional<S3BucketOptions> s3;  // --storage-s3
   Duration retention{0};
 };
 std::optional<std::string> apply_flags(LumberjackFlags& flags, AppliedFlags& applied);

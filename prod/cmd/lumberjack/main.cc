@@ -1,7 +1,8 @@
 // lumberjack: one node of the Lumberjack cluster.
 //
 //   lumberjack --name lj-1 --zookeeper 127.0.0.1:2181[,...] (--storage-dir /srv/lj-storage |
-//              --storage-webdav HOST:PORT/PATH)
+//              --storage-webdav HOST:PORT/PATH |
+//              --storage-s3 s3://HOST[:PORT]/BUCKET[/PREFIX] --storage-s3-key-file FILE)
 //              [--zk-root /lj] [--session-timeout-ms 4000] [--metrics-listen 127.0.0.1:9300]
 //              [--pops ams=HOST:PORT,fra=HOST:PORT] [--ready-file PATH] [--nginx-dir DIR]
 //              [--retention-hours 48]   published files older than this leave storage and
@@ -21,7 +22,8 @@
 //                 (prod/cmd/common/zk_access.h)
 //              [--storage-ca FILE] [--storage-user NAME --storage-password-file FILE]
 //                 the WebDAV store over HTTPS (its certificate verified against FILE), with
-//                 Basic credentials (refused over plain HTTP: they would cross in clear)
+//                 Basic credentials (refused over plain HTTP: they would cross in clear); or
+//                 the S3 store's certificate verified against FILE
 //   lumberjack --config FILE [flags]     the same flags from a TOML or INI file (the command
 //                                        line wins)
 //   lumberjack [flags] --print-config    the effective configuration, as such a file
@@ -29,14 +31,18 @@
 //
 // It registers as a worker, stands in the master election, and delivers the customers it is
 // assigned (LumberjackNode). Gracelands are found in ZooKeeper unless --pops lists them.
-// Storage is a directory (local, or a shared mount for several machines), or an HTTP WebDAV
-// server (nginx with dav_methods PUT DELETE MOVE) as the central store of several machines.
+// Storage is a directory (local, or a shared mount for several machines), an HTTP WebDAV
+// server (nginx with dav_methods PUT DELETE MOVE), or an S3-compatible bucket
+// (prod/storage/bucket_object_store.h) as the central store of several machines; with S3 the
+// node's nginx fetches customers' files from the bucket, signed (DIR/s3-origin.conf, 0600).
 // Metrics are served at http://<metrics-listen>/metrics in the Prometheus text format. Logs are
 // logfmt lines on stderr; "ready <metrics address>" on stdout (and in --ready-file) once it
 // runs. SIGTERM or SIGINT: stop, close the session (its ephemeral nodes go at once), exit 0.
 // --nginx-dir: this node's nginx prefix (DIR/nginx.conf from ci/nginx/node.conf.template); the
 // customers in ZooKeeper are rendered into DIR/customers.conf and DIR/htpasswd/, and nginx is
 // reloaded (`nginx -s reload -p DIR -c DIR/nginx.conf`) on every change (NginxConfigurator).
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -50,6 +56,7 @@
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/lumberjack/lumberjack_flags.h"
 #include "prod/delivery/nginx_configurator.h"
+#include "prod/delivery/nginx_s3_origin.h"
 #include "prod/delivery/published_retention.h"
 #include "prod/http/metrics_endpoint.h"
 #include "prod/logging/logfmt.h"
@@ -63,11 +70,15 @@
 #include "prod/real/command_runner.h"
 #include "prod/real/tls_network.h"
 #include "prod/real/zk_coordinator.h"
+#include "prod/storage/bucket_object_store.h"
 #include "prod/storage/directory_object_store.h"
 
 namespace {
 
 using lj::cmd::AppliedFlags;
+
+// The S3 origin's directives, beside nginx.conf (Daemon::write_s3_origin).
+constexpr const char* kS3OriginFile = "s3-origin.conf";
 using lj::cmd::LumberjackFlags;
 
 int usage(const std::string& why) {
@@ -120,6 +131,7 @@ class Daemon {
   void log(const char* level, const std::string& message) const;
   lj::Result<std::unique_ptr<lj::ObjectStore>> open_store();
   std::optional<std::string> wire_push();
+  std::optional<std::string> write_s3_origin(const std::string& nginx_dir) const;
   void start_nginx();
   std::optional<std::string> serve_pages();
   void announce() const;
@@ -130,7 +142,8 @@ class Daemon {
   lj::lumberjack::LumberjackOptions& options_ = flags_.options;
   const AppliedFlags& applied_;
   std::unique_ptr<lj::ZkCoordinator> coordinator_;
-  std::unique_ptr<lj::TlsNetwork> storage_tls_;  // HTTPS to the WebDAV store
+  std::unique_ptr<lj::TlsNetwork> storage_tls_;   // HTTPS to the WebDAV store
+  std::unique_ptr<lj::S3Bucket> storage_bucket_;  // the S3 store: outlives store_
   std::unique_ptr<lj::ObjectStore> store_;
   std::unique_ptr<lj::delivery::PublishedRetention> published_retention_;
   std::unique_ptr<lj::Network> graceland_network_;  // the node's only connections
@@ -153,6 +166,11 @@ void Daemon::log(const char* level, const std::string& message) const {
 
 // A directory store's root is the runtime's data root: storage paths are relative to it.
 lj::Result<std::unique_ptr<lj::ObjectStore>> Daemon::open_store() {
+  if (applied_.s3) {
+    storage_bucket_ = std::make_unique<lj::S3Bucket>(*applied_.s3, runtime_.cross_thread_poster());
+    return std::unique_ptr<lj::ObjectStore>(
+        std::make_unique<lj::BucketObjectStore>(*storage_bucket_));
+  }
   if (flags_.storage_webdav.empty()) {
     return std::unique_ptr<lj::ObjectStore>(
         std::make_unique<lj::DirectoryObjectStore>(env_.files, env_.random, "."));
@@ -236,6 +254,30 @@ std::optional<std::string> Daemon::wire() {
   if (std::optional<std::string> problem = wire_push()) return problem;
   node_ = std::make_unique<lj::lumberjack::LumberjackNode>(*node_env_, *coordinator_, *store_,
                                                            options_);
+  if (applied_.s3 && !flags_.nginx_dir.empty()) {
+    if (std::optional<std::string> problem = write_s3_origin(flags_.nginx_dir))
+      return "--storage-s3 with --nginx-dir: " + *problem;
+  }
+  return std::nullopt;
+}
+
+// With the store on S3, nginx fetches each customer's files from the bucket, signed with the
+// store's key: the directives its file locations include, written before any customer is.
+std::optional<std::string> Daemon::write_s3_origin(const std::string& nginx_dir) const {
+  const lj::S3BucketOptions& s3 = *applied_.s3;
+  const std::string ca =
+      s3.client.ca_file.empty() ? "" : std::filesystem::absolute(s3.client.ca_file).string();
+  lj::Result<std::string> rendered = lj::delivery::render_nginx_s3_origin(
+      {s3.url.host, s3.url.port, s3.url.region, s3.url.bucket, s3.url.prefix,
+       s3.credential.access_key_id, s3.credential.secret_access_key, ca});
+  if (!rendered.ok()) return rendered.error().message();
+  const std::string path = nginx_dir + "/" + kS3OriginFile;
+  {
+    const mode_t old = ::umask(077);
+    std::ofstream(path + ".tmp", std::ios::trunc) << *rendered;
+    ::umask(old);
+  }
+  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return "cannot write " + path;
   return std::nullopt;
 }
 
@@ -247,6 +289,7 @@ void Daemon::start_nginx() {
   lj::delivery::NginxConfiguratorOptions nginx_options;
   nginx_options.layout = options_.layout;
   nginx_options.nginx_dir = dir;
+  if (applied_.s3) nginx_options.render.file_origin = kS3OriginFile;
   nginx_options.log = [this](lj::LogLevel level, std::string_view line) {
     options_.log(level, "nginx: " + std::string(line));
   };
@@ -294,10 +337,11 @@ void Daemon::announce() const {
   }
   std::printf("ready %s\n", address.c_str());
   std::fflush(stdout);
-  log("info",
-      "running; zookeeper " + flags_.zookeeper + ", storage " +
-          (flags_.storage_dir.empty() ? "webdav " + flags_.storage_webdav : flags_.storage_dir) +
-          ", metrics " + address);
+  log("info", "running; zookeeper " + flags_.zookeeper + ", storage " +
+                  (!flags_.storage_dir.empty()  ? flags_.storage_dir
+                   : !flags_.storage_s3.empty() ? "s3 " + flags_.storage_s3
+                                                : "webdav " + flags_.storage_webdav) +
+                  ", metrics " + address);
 }
 
 int Daemon::run() {
