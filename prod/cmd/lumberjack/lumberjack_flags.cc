@@ -195,6 +195,7 @@ std::optional<std::string> apply_s3(const LumberjackFlags& flags,
   s3->url = std::move(*url);
   s3->credential = std::move(credential);
   s3->client.ca_file = flags.storage_ca;
+  s3->client.timeout = std::chrono::seconds(120);  // per call, as the WebDAV store's watchdog
   return std::nullopt;
 }
 
