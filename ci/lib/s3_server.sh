@@ -130,12 +130,15 @@ cluster_s3_store() {
   mkdir -p "$dir/data"
   [ -f "$pki/s3.crt" ] || pki_issue "$pki" s3 s3 127.0.0.1 server
   (umask 077 && printf '%s %s\n' "$s3_access_key" "$s3_secret" >"$dir/key")
+  # nginx's own key (s3rver has one account: the same pair, in a file of its own).
+  (umask 077 && printf '%s %s\n' "$s3_access_key" "$s3_secret" >"$dir/read-key")
   s3_store_port=$(free_port)
   spawn s3-store "$dir/s3rver.log" node /opt/lj-tools/s3rver/run.js -d "$dir/data" -a 127.0.0.1 \
     -p "$s3_store_port" --key "$pki/s3.key" --cert "$pki/s3.crt" --configure-bucket "$s3_store_bucket" -s
   wait_accepting "$s3_store_port" s3rver "$dir/s3rver.log"
   storage_flags=(--storage-s3 "s3://localhost:$s3_store_port/$s3_store_bucket/central"
-                 --storage-s3-key-file "$dir/key" --storage-ca "$pki/ca.crt")
+                 --storage-s3-key-file "$dir/key" --storage-s3-read-key-file "$dir/read-key"
+                 --storage-ca "$pki/ca.crt")
 }
 
 s3_store_mirror() {  # DIR

@@ -70,6 +70,8 @@ Result<std::string> render_nginx_s3_origin(const NginxS3Origin& origin) {
       "proxy_send_timeout 30s;\n"
       "proxy_read_timeout 30s;\n"
       "proxy_intercept_errors on;\n"
+      "error_page 404 = @lj_s3_missing;\n"
+      "error_page 400 403 500 502 503 504 = @lj_s3_failed;\n"
       "proxy_hide_header x-amz-request-id;\n"
       "proxy_hide_header x-amz-id-2;\n"
       "proxy_hide_header x-amz-version-id;\n"

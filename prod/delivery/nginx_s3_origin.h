@@ -4,15 +4,17 @@
 // (NginxRenderOptions::file_origin), written by the daemon beside customers.conf (mode 0600: it
 // holds the store's key).
 //
-// A request that passed the customer's check (the location's access_by_lua or auth_basic) is
-// sent on to the bucket as GET or HEAD of "/<bucket>[/<prefix>]/<folder>/<file>", signed with
-// AWS Signature V4 by lj_s3.sign (Lua, in node.conf.template: HMAC-SHA256 from the OpenSSL nginx
-// already links); any other method is refused (405) before anything is sent. Nothing of the
-// customer's request reaches the store but its method, its file's name and a Range header; the
-// store's certificate is verified against `ca_file` (the system's CAs when empty) for the URL's
-// host name; the store's own errors become nginx's (a missing file is a 404 as from a
-// directory). The customer's URL, credentials and files are as they were: the store is behind
-// the node.
+// A request is signed in the rewrite phase by lj_s3.sign (Lua, in node.conf.template:
+// HMAC-SHA256 from the OpenSSL nginx already links) as GET or HEAD of
+// "/<bucket>[/<prefix>]/<folder>/<file>"; any other method is refused (405). Only once the
+// customer's check (the location's access_by_lua or auth_basic, in the access phase) passed is
+// it sent on. Nothing of the customer's request reaches the store but its method, its file's
+// name and a Range header (no query, no other header, no body); the store's certificate is
+// verified against `ca_file` (the system's CAs when empty) for the URL's host name; the store's
+// own error answers never reach the customer (node.conf.template's @lj_s3_missing, a 404 as from
+// a directory, and @lj_s3_failed, a 502). The customer's URL, credentials and files are as they
+// were: the store is behind the node. Give it a key that may only read
+// (--storage-s3-read-key-file).
 
 #include <string>
 

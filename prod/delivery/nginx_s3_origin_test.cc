@@ -34,6 +34,8 @@ TEST(NginxS3Origin, SignsForTheBucketAndPassesNothingOfTheCustomersRequestButIts
            "proxy_ssl_verify on;\n",
            "proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n",
            "proxy_intercept_errors on;\n",
+           "error_page 404 = @lj_s3_missing;\n",
+           "error_page 400 403 500 502 503 504 = @lj_s3_failed;\n",
        }) {
     EXPECT_NE(rendered.find(line), std::string::npos) << line << "\nin\n" << rendered;
   }

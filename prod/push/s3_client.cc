@@ -36,6 +36,22 @@ std::string xml_text(std::string_view xml, std::string_view tag) {
   return std::string(xml.substr(start + open.size(), end - start - open.size()));
 }
 
+// Whether an XML answer's root element is <Error> (after an optional declaration).
+bool is_error_document(std::string_view xml) {
+  const auto skip_space = [&xml] {
+    while (!xml.empty() && std::isspace(static_cast<unsigned char>(xml.front())))
+      xml.remove_prefix(1);
+  };
+  skip_space();
+  if (xml.starts_with("<?xml")) {
+    const size_t end = xml.find("?>");
+    if (end == std::string_view::npos) return false;
+    xml.remove_prefix(end + 2);
+    skip_space();
+  }
+  return xml.starts_with("<Error>");
+}
+
 // A store's answer is read whole: an object (get), or a short XML document. A hostile or broken
 // store cannot make it grow without bound: past its cap the transfer fails.
 constexpr size_t kMaxObject = 1ull << 30;
@@ -146,8 +162,10 @@ struct S3Client::Impl {
     const std::string where = std::string(method) + " " + address;
     if (code != CURLE_OK) return curl_transport_error(code, where, "the store");
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-    // CompleteMultipartUpload can fail after a 200, in its body.
-    if (response.status / 100 != 2 || response.body.find("<Error>") != std::string::npos) {
+    // CompleteMultipartUpload and CopyObject can fail after a 200, in their XML answer. Only
+    // those answers are read so: an object's bytes (a GET) may hold any text, "<Error>" too.
+    const bool answer_is_xml = std::string_view(method) == "POST" || !extra_header.empty();
+    if (response.status / 100 != 2 || (answer_is_xml && is_error_document(response.body))) {
       return store_error(response, where);
     }
     return response;
@@ -261,6 +279,10 @@ Result<std::vector<std::string>> S3Client::list(std::string_view folder) {
     for (std::string& key : page->keys) {
       if (!key.starts_with(prefix) || key.find('/', prefix.size()) != std::string::npos) continue;
       names.push_back(key.substr(under.size()));
+    }
+    if (!page->next_token.empty() && page->next_token == token) {
+      return Error(ErrorCode::kUnavailable,
+                   "S3 " + impl_->url.host + ": a listing repeated its continuation token");
     }
     token = std::move(page->next_token);
   } while (!token.empty());

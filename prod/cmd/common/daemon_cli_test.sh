@@ -34,6 +34,7 @@ case "$kind" in
     refused "S3 without its key" --name lj-1 --zookeeper z:1 --storage-s3 s3://h/bucket
     refused "not an S3 URL" --name lj-1 --zookeeper z:1 --storage-s3 https://h/bucket --storage-s3-key-file /etc/hostname
     refused "an S3 key file without its pair" --name lj-1 --zookeeper z:1 --storage-s3 s3://h/bucket --storage-s3-key-file /etc/hostname
+    refused "a read key without S3" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --storage-s3-read-key-file /etc/hostname
     refused "a session timeout under 400 ms" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --session-timeout-ms 50
     refused "a bad --pops" --name lj-1 --zookeeper z:1 --storage-dir "$work/d" --pops ams
     refused "no --name" --zookeeper z:1 --storage-dir "$work/d"

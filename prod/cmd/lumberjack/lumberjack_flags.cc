@@ -85,6 +85,9 @@ void declare_storage(CLI::App& app, LumberjackFlags& flags) {
   app.add_option("--storage-s3-key-file", flags.storage_s3_key_file,
                  "the S3 store's key pair, ACCESS_KEY_ID SECRET_ACCESS_KEY on the first line "
                  "(mode 0600)");
+  app.add_option("--storage-s3-read-key-file", flags.storage_s3_read_key_file,
+                 "what this node's nginx signs customers' downloads with: a key pair that may only "
+                 "read the bucket (default: --storage-s3-key-file's)");
   app.add_option("--storage-ca", flags.storage_ca,
                  "the WebDAV or S3 store over HTTPS: its certificate verified against this CA "
                  "(S3: the system's CAs by default)");
@@ -176,26 +179,37 @@ std::optional<std::string> apply_webdav(const LumberjackFlags& flags, WebDavOpti
   return std::nullopt;
 }
 
-// --storage-s3 URL with its key pair: the bucket, the signing key, the CA, one deadline per call.
-std::optional<std::string> apply_s3(const LumberjackFlags& flags,
-                                    std::optional<S3BucketOptions>& s3) {
+// A key file's first line, "ACCESS_KEY_ID SECRET_ACCESS_KEY"; a usage problem naming `flag`.
+std::optional<std::string> read_s3_key(const std::string& flag, const std::string& path,
+                                       push::S3Credential& credential) {
+  const std::optional<std::string> text = read_file_text(path);
+  std::istringstream line(text ? text->substr(0, text->find('\n')) : "");
+  std::string extra;
+  if (!(line >> credential.access_key_id >> credential.secret_access_key) || (line >> extra))
+    return flag + " " + path + ": its first line must be ACCESS_KEY_ID SECRET_ACCESS_KEY";
+  return std::nullopt;
+}
+
+// --storage-s3 URL with its key pairs: the bucket, the signing keys, the CA, a deadline per call.
+std::optional<std::string> apply_s3(const LumberjackFlags& flags, AppliedFlags& applied) {
   Result<push::S3Url> url = push::parse_s3_url(flags.storage_s3);
   if (!url.ok()) return "--storage-s3: " + url.error().message();
   if (flags.storage_s3_key_file.empty()) return "--storage-s3 needs --storage-s3-key-file";
-  if (flags.storage_user.empty() == false) return "--storage-user is for --storage-webdav";
-  const std::optional<std::string> text = read_file_text(flags.storage_s3_key_file);
-  std::istringstream line(text ? text->substr(0, text->find('\n')) : "");
-  push::S3Credential credential;
-  std::string extra;
-  if (!(line >> credential.access_key_id >> credential.secret_access_key) || (line >> extra)) {
-    return "--storage-s3-key-file " + flags.storage_s3_key_file +
-           ": its first line must be ACCESS_KEY_ID SECRET_ACCESS_KEY";
+  if (!flags.storage_user.empty()) return "--storage-user is for --storage-webdav";
+  S3BucketOptions s3;
+  if (auto problem = read_s3_key("--storage-s3-key-file", flags.storage_s3_key_file, s3.credential))
+    return problem;
+  applied.s3_read = s3.credential;
+  if (!flags.storage_s3_read_key_file.empty()) {
+    if (auto problem = read_s3_key("--storage-s3-read-key-file", flags.storage_s3_read_key_file,
+                                   applied.s3_read)) {
+      return problem;
+    }
   }
-  s3.emplace();
-  s3->url = std::move(*url);
-  s3->credential = std::move(credential);
-  s3->client.ca_file = flags.storage_ca;
-  s3->client.timeout = std::chrono::seconds(120);  // per call, as the WebDAV store's watchdog
+  s3.url = std::move(*url);
+  s3.client.ca_file = flags.storage_ca;
+  s3.client.timeout = std::chrono::seconds(120);  // per call, as the WebDAV store's watchdog
+  applied.s3 = std::move(s3);
   return std::nullopt;
 }
 
@@ -237,12 +251,13 @@ std::optional<std::string> apply_flags(LumberjackFlags& flags, AppliedFlags& app
   if (!flags.storage_webdav.empty()) {
     if (std::optional<std::string> problem = apply_webdav(flags, applied.webdav)) return problem;
   } else if (!flags.storage_s3.empty()) {
-    if (std::optional<std::string> problem = apply_s3(flags, applied.s3)) return problem;
+    if (std::optional<std::string> problem = apply_s3(flags, applied)) return problem;
   } else if (!flags.storage_ca.empty() || !flags.storage_user.empty()) {
     return "--storage-ca and --storage-user are for --storage-webdav or --storage-s3";
   }
-  if (flags.storage_s3.empty() && !flags.storage_s3_key_file.empty())
-    return "--storage-s3-key-file is for --storage-s3";
+  if (flags.storage_s3.empty() &&
+      (!flags.storage_s3_key_file.empty() || !flags.storage_s3_read_key_file.empty()))
+    return "--storage-s3-key-file and --storage-s3-read-key-file are for --storage-s3";
   if (const std::string problem = flags.graceland_tls.problem(); !problem.empty()) return problem;
   if (options.layout.root.empty() || options.layout.root[0] != '/' ||
       options.layout.root.back() == '/') {

@@ -19,9 +19,10 @@ struct LumberjackFlags {
   std::string zookeeper;
   std::string storage_dir;
   std::string storage_webdav;
-  std::string storage_s3;           // s3://host[:port]/bucket[/prefix][?region=r]
-  std::string storage_s3_key_file;  // "ACCESS_KEY_ID SECRET_ACCESS_KEY" on its first line
-  std::string storage_ca;           // the WebDAV or S3 hop: HTTPS, verified against this CA
+  std::string storage_s3;                // s3://host[:port]/bucket[/prefix][?region=r]
+  std::string storage_s3_key_file;       // "ACCESS_KEY_ID SECRET_ACCESS_KEY" on its first line
+  std::string storage_s3_read_key_file;  // nginx's: a key that may only read (GetObject)
+  std::string storage_ca;                // the WebDAV or S3 hop: HTTPS, verified against this CA
   std::string storage_user;
   std::string storage_password_file;
   std::string metrics_listen = "127.0.0.1:0";
@@ -55,6 +56,7 @@ void declare_flags(CLI::App& app, LumberjackFlags& flags);
 struct AppliedFlags {
   WebDavOptions webdav;
   std::optional<S3BucketOptions> s3;  // --storage-s3
+  push::S3Credential s3_read;         // what nginx signs with: the read key, else the node's
   Duration retention{0};
 };
 std::optional<std::string> apply_flags(LumberjackFlags& flags, AppliedFlags& applied);

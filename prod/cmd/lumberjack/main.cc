@@ -42,10 +42,14 @@
 // customers in ZooKeeper are rendered into DIR/customers.conf and DIR/htpasswd/, and nginx is
 // reloaded (`nginx -s reload -p DIR -c DIR/nginx.conf`) on every change (NginxConfigurator).
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -79,6 +83,26 @@ using lj::cmd::AppliedFlags;
 
 // The S3 origin's directives, beside nginx.conf (Daemon::write_s3_origin).
 constexpr const char* kS3OriginFile = "s3-origin.conf";
+
+// Writes `text` to `path` whole, readable by its owner alone whatever was there before: a
+// temporary file made 0600 before a byte of the secret is in it, synced, renamed into place.
+std::optional<std::string> write_secret_file(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  const int fd =
+      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot write " + temporary + ": " + std::strerror(errno);
+  bool written = ::fchmod(fd, 0600) == 0;
+  for (size_t at = 0; written && at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    written = n > 0;
+    if (written) at += static_cast<size_t>(n);
+  }
+  written = written && ::fsync(fd) == 0;
+  written = ::close(fd) == 0 && written;
+  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  return std::nullopt;
+}
 using lj::cmd::LumberjackFlags;
 
 int usage(const std::string& why) {
@@ -269,16 +293,9 @@ std::optional<std::string> Daemon::write_s3_origin(const std::string& nginx_dir)
       s3.client.ca_file.empty() ? "" : std::filesystem::absolute(s3.client.ca_file).string();
   lj::Result<std::string> rendered = lj::delivery::render_nginx_s3_origin(
       {s3.url.host, s3.url.port, s3.url.region, s3.url.bucket, s3.url.prefix,
-       s3.credential.access_key_id, s3.credential.secret_access_key, ca});
+       applied_.s3_read.access_key_id, applied_.s3_read.secret_access_key, ca});
   if (!rendered.ok()) return rendered.error().message();
-  const std::string path = nginx_dir + "/" + kS3OriginFile;
-  {
-    const mode_t old = ::umask(077);
-    std::ofstream(path + ".tmp", std::ios::trunc) << *rendered;
-    ::umask(old);
-  }
-  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return "cannot write " + path;
-  return std::nullopt;
+  return write_secret_file(nginx_dir + "/" + kS3OriginFile, *rendered);
 }
 
 // --nginx-dir (delivery): keep this node's nginx serving exactly the customers in ZooKeeper.
