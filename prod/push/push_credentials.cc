@@ -65,20 +65,44 @@ Result<PushCredentials> parse_push_credentials(std::string_view text) {
   return out;
 }
 
-Result<PushCredentials> read_push_credentials(const std::string& path) {
+namespace {
+
+// A file of secrets, refused if other users may read it. `what` names it in errors.
+Result<std::string> read_secret_file(const std::string& path, const std::string& what) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0)
-    return Error(ErrorCode::kNotFound, "push credentials: no file " + path);
+    return Error(ErrorCode::kNotFound, what + ": no file " + path);
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return Error(
-        ErrorCode::kPermissionDenied,
-        "push credentials: " + path + " is open to other users (chmod 600 it): they are secrets");
+    return Error(ErrorCode::kPermissionDenied,
+                 what + ": " + path + " is open to other users (chmod 600 it): they are secrets");
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  if (!in) return Error(ErrorCode::kIoError, "push credentials: cannot read " + path);
-  return parse_push_credentials(text.str());
+  if (!in) return Error(ErrorCode::kIoError, what + ": cannot read " + path);
+  return text.str();
+}
+
+}  // namespace
+
+Result<PushCredentials> read_push_credentials(const std::string& path) {
+  Result<std::string> text = read_secret_file(path, "push credentials");
+  if (!text.ok()) return text.error();
+  return parse_push_credentials(*text);
+}
+
+Result<S3Credential> read_s3_key_file(const std::string& path) {
+  Result<std::string> text = read_secret_file(path, "S3 key file");
+  if (!text.ok()) return text.error();
+  std::string_view line = std::string_view(*text).substr(0, text->find('\n'));
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  const std::vector<std::string_view> parts = words(line);
+  if (parts.size() != 2 || !printable(parts[0]) || !printable(parts[1])) {
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "S3 key file " + path + ": its first line must be ACCESS_KEY_ID SECRET_ACCESS_KEY");
+  }
+  return S3Credential{std::string(parts[0]), std::string(parts[1])};
 }
 
 Result<S3Credential> named_credential(const PushCredentials& credentials, const std::string& name,

@@ -41,5 +41,9 @@ Result<S3Credential> named_credential(const PushCredentials& credentials, const 
 
 Result<PushCredentials> parse_push_credentials(std::string_view text);
 Result<PushCredentials> read_push_credentials(const std::string& path);
+// The one key pair of a file whose first line is "ACCESS_KEY_ID SECRET_ACCESS_KEY" (the central
+// S3 store's: lumberjack --storage-s3-key-file, lj audit): refused, as the credentials file is,
+// if other users may read it.
+Result<S3Credential> read_s3_key_file(const std::string& path);
 
 }  // namespace lj::push

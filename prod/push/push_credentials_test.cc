@@ -43,5 +43,24 @@ TEST(PushCredentials, AFileOthersCanReadIsRefused) {
   EXPECT_EQ(read_push_credentials(path).code(), ErrorCode::kNotFound);
 }
 
+TEST(PushCredentials, AnS3KeyFileIsOnePairOnItsFirstLineReadableByItsOwnerAlone) {
+  const std::string path =
+      std::filesystem::temp_directory_path() / ("lj-s3-key-" + std::to_string(::getpid()));
+  auto write = [&path](const std::string& text, mode_t mode) {
+    std::ofstream(path, std::ios::trunc) << text;
+    ::chmod(path.c_str(), mode);
+  };
+  write("AKIA1 s3cr/et+\r\nignored\n", 0600);
+  EXPECT_EQ(read_s3_key_file(path).value(), (S3Credential{"AKIA1", "s3cr/et+"}));
+  write("AKIA1 secret\n", 0640);
+  EXPECT_EQ(read_s3_key_file(path).code(), ErrorCode::kPermissionDenied);
+  for (const char* bad : {"", "AKIA1\n", "AKIA1 secret extra\n", "AKIA1 s\x01cret\n"}) {
+    write(bad, 0600);
+    EXPECT_EQ(read_s3_key_file(path).code(), ErrorCode::kInvalidArgument) << bad;
+  }
+  std::remove(path.c_str());
+  EXPECT_EQ(read_s3_key_file(path).code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace lj::push

@@ -18,10 +18,42 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/push/push_credentials.h"
+#include "prod/push/s3_client.h"
 
 namespace lj {
 
 namespace {
+
+// Where --storage's published files are read: a directory, or the central store's bucket
+// (s3://HOST[:PORT]/BUCKET[/PREFIX], as lumberjack --storage-s3 names it) read with its key pair.
+// A file the bucket does not answer for (missing, or an error that may heal) reads as absent,
+// and --wait-s asks again.
+Result<audit::PublishedAudit::Fetch> storage_fetch(const std::string& storage,
+                                                   const std::string& key_file,
+                                                   const std::string& ca_file) {
+  if (!storage.starts_with("s3://")) {
+    if (!key_file.empty())
+      return Error(ErrorCode::kInvalidArgument, "--storage-s3-key-file is for an s3:// --storage");
+    return audit::PublishedAudit::Fetch(
+        [storage](const std::string& name) { return read_file_text(storage + "/" + name); });
+  }
+  Result<push::S3Url> url = push::parse_s3_url(storage);
+  if (!url.ok()) return url.error();
+  if (key_file.empty())
+    return Error(ErrorCode::kInvalidArgument, "an s3:// --storage needs --storage-s3-key-file");
+  Result<push::S3Credential> credential = push::read_s3_key_file(key_file);
+  if (!credential.ok()) return credential.error();
+  auto client = std::make_shared<push::S3Client>(
+      std::move(*url), std::move(*credential),
+      push::S3Options{ca_file, std::chrono::seconds(60), 16 << 20});
+  return audit::PublishedAudit::Fetch(
+      [client](const std::string& name) -> std::optional<std::string> {
+        Result<std::string> got = client->get(name);
+        if (!got.ok()) return std::nullopt;
+        return std::move(*got);
+      });
+}
 
 // "1001", "1001_2", "1001=key.pem", "1001_2=key.pem"
 bool parse_customer(std::string_view text, audit::AuditedCustomer& customer,
@@ -212,6 +244,32 @@ int audit_pushed_texts(const std::vector<std::string>& texts,
   return audit_pushed(folders, std::move(ledger), wait_s, out, err);
 }
 
+// Judges the published files `fetch` reads against the ledger, again every half second until
+// nothing is lost or `wait_s` has passed.
+int audit_published(Result<audit::PublishedAudit::Fetch> fetch, const std::string& storage,
+                    std::vector<audit::AuditedCustomer> customers, audit::IndexStart index_start,
+                    const std::map<EventId, proxy::MemoryLedger::Entry>& ledger, double wait_s,
+                    std::ostream& out, std::ostream& err) {
+  if (!fetch.ok()) {
+    err << "lj audit: --storage " << storage << ": " << fetch.error().message() << "\n";
+    return 2;
+  }
+  audit::PublishedAudit audit(std::move(*fetch), std::move(customers), index_start);
+  // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  audit::DeliveryVerdict verdict;
+  while (true) {
+    const std::string problem = audit.refresh();
+    verdict = audit::judge_delivery(ledger, audit.copies(), problem,
+                                    audit.accounts_after_retention(), &audit.contents());
+    if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  out << verdict.summary() << " files=" << audit.files() << "\n";
+  return verdict.ok() ? 0 : 1;
+}
+
 }  // namespace
 
 int run_audit(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
@@ -226,8 +284,16 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   double wait_s = 0;
   bool after_retention = false;
   app.add_option("--ledger", ledger_path, "the ledger lj gen wrote")->required();
-  CLI::Option* storage_option =
-      app.add_option("--storage", storage, "the published files' directory store");
+  std::string storage_key_file, storage_ca;
+  CLI::Option* storage_option = app.add_option(
+      "--storage", storage,
+      "the published files: a directory store, or the S3 store's s3://HOST[:PORT]/BUCKET[/PREFIX]");
+  app.add_option("--storage-s3-key-file", storage_key_file,
+                 "an s3:// store's key pair, ACCESS_KEY_ID SECRET_ACCESS_KEY (mode 0600)")
+      ->needs(storage_option);
+  app.add_option("--storage-ca", storage_ca,
+                 "an s3:// store's certificate is verified against this CA (default: the system's)")
+      ->needs(storage_option);
   CLI::Option* customer_option = app.add_option("--customer", customer_texts,
                                                 "ACCOUNT[_CONFIG][=PRIVATE.pem], once per customer")
                                      ->needs(storage_option);
@@ -290,22 +356,8 @@ int run_audit(std::span<const std::string_view> args, std::ostream& out, std::os
   if (!pushed_texts.empty())
     return audit_pushed_texts(pushed_texts, std::move(ledger), wait_s, out, err);
 
-  audit::PublishedAudit audit(
-      [&storage](const std::string& name) { return read_file_text(storage + "/" + name); },
-      customers, index_start);
-  // Wall-clock polling belongs to this command, not to any logic: it waits for real processes.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  audit::DeliveryVerdict verdict;
-  while (true) {
-    const std::string problem = audit.refresh();
-    verdict = audit::judge_delivery(ledger, audit.copies(), problem,
-                                    audit.accounts_after_retention(), &audit.contents());
-    if (verdict.lost == 0 || !problem.empty() || std::chrono::steady_clock::now() >= deadline)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  out << verdict.summary() << " files=" << audit.files() << "\n";
-  return verdict.ok() ? 0 : 1;
+  return audit_published(storage_fetch(storage, storage_key_file, storage_ca), storage,
+                         std::move(customers), index_start, ledger, wait_s, out, err);
 }
 
 }  // namespace lj

@@ -1,7 +1,6 @@
 #include "prod/cmd/lumberjack/lumberjack_flags.h"
 
 #include <map>
-#include <sstream>
 
 #include "prod/cmd/common/file_text.h"
 #include "prod/cmd/parse_number.h"
@@ -179,14 +178,12 @@ std::optional<std::string> apply_webdav(const LumberjackFlags& flags, WebDavOpti
   return std::nullopt;
 }
 
-// A key file's first line, "ACCESS_KEY_ID SECRET_ACCESS_KEY"; a usage problem naming `flag`.
+// A key file's pair, or a usage problem naming `flag`.
 std::optional<std::string> read_s3_key(const std::string& flag, const std::string& path,
                                        push::S3Credential& credential) {
-  const std::optional<std::string> text = read_file_text(path);
-  std::istringstream line(text ? text->substr(0, text->find('\n')) : "");
-  std::string extra;
-  if (!(line >> credential.access_key_id >> credential.secret_access_key) || (line >> extra))
-    return flag + " " + path + ": its first line must be ACCESS_KEY_ID SECRET_ACCESS_KEY";
+  Result<push::S3Credential> read = push::read_s3_key_file(path);
+  if (!read.ok()) return flag + ": " + read.error().message();
+  credential = std::move(*read);
   return std::nullopt;
 }
 
