@@ -191,6 +191,15 @@ TEST(PlantedBugs, ASyslogPushThatDropsAnEventIsCaught) {
   expect_caught(PlantedBug::kSyslogDropsLastEvent, kSeedLimit, {"push monitor", "push delivery"});
 }
 
+// A bucket's rename (S3: exists, copy, remove) that removes its source even when the copy
+// failed: a copy that failed unapplied leaves the committed file in no object at all. Only the
+// bucket-shaped half of the worlds, and only a failing copy, give it a window: the storage
+// monitor finds the committed staged object removed before its publication (first at seed 41).
+TEST(PlantedBugs, ABucketRenameThatRemovesAnUncopiedSourceIsCaught) {
+  expect_caught(PlantedBug::kBucketRemovesUncopied, 2 * kSeedLimit,
+                {"storage monitor", "before it was published"});
+}
+
 // A pusher that pushes to a destination its owner has not confirmed (a typo in a bucket name, a
 // server that is someone else's, gets the customer's logs). The push monitor finds a file put
 // before the configuration in ZooKeeper said push_confirmed.

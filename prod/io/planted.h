@@ -40,6 +40,7 @@ enum class PlantedBug : uint8_t {
   kRollsOutOfOrder,         // a roll uploads, commits and publishes as soon as its file is written,
                             // not after the file before it
   kSyslogDropsLastEvent,    // a syslog push sends every event of a file but its last
+  kBucketRemovesUncopied,   // a bucket's rename removes its source even when the copy failed
 };
 
 #if defined(LJ_PLANTED_BUGS)

@@ -1,5 +1,7 @@
 #include "prod/storage/bucket_object_store.h"
 
+#include "prod/io/planted.h"
+
 namespace lj {
 
 Task<Status> BucketObjectStore::put(const std::string& name, std::string contents) {
@@ -18,9 +20,12 @@ Task<Status> BucketObjectStore::rename(const std::string& from, const std::strin
   Result<bool> target_exists = co_await bucket_.exists(to);
   if (!target_exists.ok()) co_return target_exists.error();
   if (*target_exists) co_return Error(ErrorCode::kAlreadyExists, "rename: '" + to + "' exists");
+  // The source goes only once its copy is known to be whole at `to`: a failed copy may not
+  // have been applied, and the source may be the only copy of a committed file.
   const Status copied = co_await bucket_.copy(from, to);
-  if (!copied.ok()) co_return copied;
-  co_return co_await bucket_.remove(from);
+  if (!copied.ok() && !LJ_PLANTED(kBucketRemovesUncopied)) co_return copied;
+  const Status removed = co_await bucket_.remove(from);
+  co_return copied.ok() ? removed : copied;
 }
 
 Task<Status> BucketObjectStore::remove(const std::string& name) {

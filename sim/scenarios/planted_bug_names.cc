@@ -50,6 +50,8 @@ const char* planted_bug_name(PlantedBug bug) {
       return "rolls-out-of-order";
     case PlantedBug::kSyslogDropsLastEvent:
       return "syslog-drops-last-event";
+    case PlantedBug::kBucketRemovesUncopied:
+      return "bucket-removes-uncopied";
   }
   return "unknown";
 }
@@ -89,7 +91,8 @@ const std::vector<PlantedBug>& all_planted_bugs() {
                                             PlantedBug::kPushFailureAsPushed,
                                             PlantedBug::kPushBeforeConfirmation,
                                             PlantedBug::kRollsOutOfOrder,
-                                            PlantedBug::kSyslogDropsLastEvent};
+                                            PlantedBug::kSyslogDropsLastEvent,
+                                            PlantedBug::kBucketRemovesUncopied};
   return bugs;
 }
 
