@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "prod/io/create_once.h"
 #include "sim/sim_network.h"
 #include "sim/sim_node.h"
 
@@ -113,6 +114,45 @@ TEST_F(SimZooKeeperTest, AWatchSetByAStaleReadFiresForAChangeItHasNotSeen) {
     fired |= event.path == "/s" && event.kind == CoordinatorEvent::Kind::kDataChanged;
   }
   EXPECT_TRUE(fired) << "the watch of a stale read never fired for the change it missed";
+}
+
+// create_once (prod/io/create_once.h) against the model's lost replies and lost requests.
+TEST_F(SimZooKeeperTest, CreateOnceTakesItsOwnCreateWhoseReplyWasLostAsCreated) {
+  ASSERT_TRUE(run(create_path(*session_, "/c"), *node_).ok());
+  simulation_.network().partition(service(), client(), /*one_way=*/true);
+  auto created = start(create_once(*session_, node_->clock(), "/c/1", "ours"), *node_);
+  simulation_.run_for(std::chrono::milliseconds(500));  // applied, its reply lost
+  ASSERT_TRUE(zookeeper_.peek("/c/1").has_value());
+  simulation_.network().heal();
+  simulation_.run_until([&] { return created->has_value(); },
+                        simulation_.now_ns() + 60'000'000'000);
+  ASSERT_TRUE(created->has_value());
+  EXPECT_TRUE((*created)->ok()) << (*created)->to_string();
+  EXPECT_EQ(zookeeper_.peek("/c/1")->data, "ours");
+}
+
+TEST_F(SimZooKeeperTest, CreateOnceNeverTakesAnotherCreatorsNodeForItsOwn) {
+  ASSERT_TRUE(run(create_path(*session_, "/c"), *node_).ok());
+  simulation_.network().partition(client(), service(), /*one_way=*/true);
+  auto created = start(create_once(*session_, node_->clock(), "/c/2", "ours"), *node_);
+  simulation_.run_for(std::chrono::milliseconds(500));  // lost on the way: never applied
+  ASSERT_TRUE(run(other_session_->create("/c/2", "theirs", NodeMode::kPersistent), *other_).ok());
+  simulation_.network().heal();
+  simulation_.run_until([&] { return created->has_value(); },
+                        simulation_.now_ns() + 60'000'000'000);
+  ASSERT_TRUE(created->has_value());
+  ASSERT_FALSE((*created)->ok());
+  EXPECT_EQ((*created)->code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(zookeeper_.peek("/c/2")->data, "theirs");
+}
+
+TEST_F(SimZooKeeperTest, CreateOnceRefusesANodeThatExistedBeforeItEvenWithTheSameBytes) {
+  ASSERT_TRUE(run(create_path(*other_session_, "/c"), *other_).ok());
+  ASSERT_TRUE(run(other_session_->create("/c/3", "ours", NodeMode::kPersistent), *other_).ok());
+  simulation_.run_for(std::chrono::milliseconds(200));
+  Status created = run(create_once(*session_, node_->clock(), "/c/3", "ours"), *node_);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.code(), ErrorCode::kAlreadyExists);
 }
 
 }  // namespace

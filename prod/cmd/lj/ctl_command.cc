@@ -17,6 +17,7 @@
 #include "prod/cmd/common/zk_access.h"
 #include "prod/cmd/parse_number.h"
 #include "prod/graceland/graceland_client.h"
+#include "prod/io/create_once.h"
 #include "prod/io/invariant.h"
 #include "prod/logfile/leef_writer.h"
 #include "prod/lumberjack/checkpoint.h"
@@ -299,17 +300,14 @@ std::string apply_flags(const CtlFlags& flags, CustomerConfig& config, Random& r
 }
 
 // Creates (add) or replaces at `version` (set) the customer's node; false after saying why.
-Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, const std::string& path,
-                          const CustomerConfig& config, int32_t version, std::ostream& err) {
+Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, Clock& clock,
+                          const std::string& path, const CustomerConfig& config, int32_t version,
+                          std::ostream& err) {
   if (flags.verb == "add") {
-    if (Status s = co_await create_path(zk, flags.layout.customers()); !s.ok()) {
-      err << "lj ctl add: " << s.to_string() << "\n";
-      co_return false;
-    }
-    Result<std::string> created = co_await zk.create(path, config.encode(), NodeMode::kPersistent);
+    // A bulk add rides out a ZooKeeper stall: an unanswered create is retried, never doubled.
+    const Status created = co_await create_once(zk, clock, path, config.encode());
     if (!created.ok()) {
-      err << "lj ctl add: customer " << config.account_id << ": " << created.error().to_string()
-          << "\n";
+      err << "lj ctl add: customer " << config.account_id << ": " << created.to_string() << "\n";
       co_return false;
     }
     co_return true;
@@ -324,7 +322,7 @@ Task<bool> store_customer(CoordinatorSession& zk, const CtlFlags& flags, const s
   co_return true;
 }
 
-Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& random,
+Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, const Env& env,
                      std::ostream& out, std::ostream& err) {
   uint64_t account = 0;
   if (!flags.values.contains("--account") || !parse_number(flags.values.at("--account"), account) ||
@@ -351,7 +349,8 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
     version = existing->version;
   }
   std::string generated_key;
-  if (std::string problem = apply_flags(flags, config, random, generated_key); !problem.empty()) {
+  if (std::string problem = apply_flags(flags, config, env.random, generated_key);
+      !problem.empty()) {
     err << "lj ctl " << flags.verb << ": " << problem << "\n";
     co_return 2;
   }
@@ -381,7 +380,7 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
       co_return 1;
     }
   }
-  if (!co_await store_customer(zk, flags, path, config, version, err)) {
+  if (!co_await store_customer(zk, flags, env.clock, path, config, version, err)) {
     if (!key_file.empty()) std::filesystem::remove(key_file);  // it matches nothing stored
     co_return 1;
   }
@@ -413,7 +412,7 @@ Task<int> add_or_set(CoordinatorSession& zk, const CtlFlags& flags, Random& rand
 // `add --from FILE`: one customer per line, each line that customer's flags on top of the
 // command line's, all in this one session (no process, connection or handshake per customer).
 // Stops at the first line refused: the customers of the lines before it stay added.
-Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& random,
+Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, const Env& env,
                         std::ostream& out, std::ostream& err) {
   const std::string path = flags.values.at("--from");
   std::ifstream file(path);
@@ -435,7 +434,7 @@ Task<int> add_from_file(CoordinatorSession& zk, const CtlFlags& flags, Random& r
     }
     if (values.empty()) continue;
     for (auto& [flag, value] : values) one.values[flag] = std::move(value);
-    if (const int code = co_await add_or_set(zk, one, random, out, err); code != 0) {
+    if (const int code = co_await add_or_set(zk, one, env, out, err); code != 0) {
       err << "lj ctl add: stopped at " << path << ":" << line_number << " (" << added
           << " customers added before it)\n";
       co_return code;
@@ -701,9 +700,9 @@ int run_ctl(std::span<const std::string_view> args, std::ostream& out, std::ostr
     }
     int code = 0;
     if (flags.verb == "add" && flags.values.contains("--from"))
-      code = co_await add_from_file(**session, flags, env.random, out, err);
+      code = co_await add_from_file(**session, flags, env, out, err);
     else if (flags.verb == "add" || flags.verb == "set")
-      code = co_await add_or_set(**session, flags, env.random, out, err);
+      code = co_await add_or_set(**session, flags, env, out, err);
     else if (flags.verb == "remove")
       code = co_await remove(**session, flags, out, err);
     else if (flags.verb == "confirm-push")
