@@ -1,9 +1,11 @@
 #include "prod/audit/published_audit.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/logfile/private_key_cache.h"
 #include "prod/lumberjack/published_layout.h"
 #include "prod/proxy/event_digest.h"
 
@@ -16,9 +18,10 @@ PublishedAudit::PublishedAudit(Fetch fetch, std::vector<AuditedCustomer> custome
       customers_(std::move(customers)),
       start_(start) {
   if (!decode_) {
-    decode_ = [](const std::string&, std::string_view contents,
-                 const std::string& private_key_pem) {
-      return read_log_file(contents, private_key_pem);
+    decode_ = [keys = std::make_shared<PrivateKeyCache>()](const std::string&,
+                                                           std::string_view contents,
+                                                           const std::string& private_key_pem) {
+      return keys->read(contents, private_key_pem);
     };
   }
 }

@@ -18,6 +18,7 @@
 #include "prod/cmd/parse_number.h"
 #include "prod/logfile/log_file_format.h"
 #include "prod/logfile/log_file_reader.h"
+#include "prod/logfile/private_key_cache.h"
 #include "prod/push/push_credentials.h"
 #include "prod/push/s3_client.h"
 
@@ -117,6 +118,7 @@ struct PushedFolder {
 };
 
 Status read_pushed(const PushedFolder& pushed, std::vector<audit::ReceivedEvent>& received) {
+  PrivateKeyCache keys;
   // A folder not made yet (nothing pushed so far) holds nothing: that is no error.
   if (!std::filesystem::exists(pushed.dir)) return Status();
   std::error_code error;
@@ -126,7 +128,7 @@ Status read_pushed(const PushedFolder& pushed, std::vector<audit::ReceivedEvent>
     if (name.starts_with('.') || !file || file->account_id != pushed.account_id) continue;
     const std::optional<std::string> text = read_file_text(entry.path().string());
     if (!text) return Error(ErrorCode::kIoError, "cannot read " + entry.path().string());
-    Result<DecodedLogFile> decoded = read_log_file(*text, pushed.private_key_pem);
+    Result<DecodedLogFile> decoded = keys.read(*text, pushed.private_key_pem);
     if (!decoded.ok())
       return Error(decoded.code(), entry.path().string() + ": " + decoded.error().message());
     const auto landed = std::chrono::file_clock::to_sys(entry.last_write_time());
